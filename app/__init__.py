@@ -1,0 +1,7 @@
+"""OCPP Scope: a debugger for OCPP 2.0.1 traffic.
+
+The engine lives in this package and never imports Qt, so everything that needs no
+window (validation, proxying, recording, replay) runs headless and is tested without a display.
+"""
+
+__version__ = "0.1.0"

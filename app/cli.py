@@ -1,0 +1,43 @@
+"""The `ocppscope` command: one entry point, a subcommand per mode.
+
+Subcommands live in `app.commands`; each module adds its parser and a `run(args) -> int`.
+Errors a user can cause end in a one-line message and an exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.commands import validate
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocppscope",
+        description=(
+            "OCPP Scope: a debugger for OCPP 2.0.1. Sits between a charging station and its "
+            "CSMS, or plays either side, and checks every frame against the official schemas."),
+    )
+    parser.add_argument("--version", action="version", version=f"ocppscope {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    validate.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,1 @@
+"""The `ocppscope` subcommands, one module each; `app.cli` wires them into argparse."""

@@ -1,0 +1,106 @@
+"""Reading frames from the files users bring: session files, JSON, or one frame per line.
+
+Used by `ocppscope validate` (and later by replay and import): each input becomes a stream of
+`InputFrame`s with a position a person can find in the file (`line 12`, `[3]`, `seq 40`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.ocpp.conversation import Direction
+from app.session.message import RecordKind
+from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
+
+
+class InputError(Exception):
+    """The file is unusable as input; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputFrame:
+    position: str                 # where in the file: "line 3", "[2]", "seq 17"
+    text: str | bytes
+    connection: str = ""
+    station: str = ""
+    direction: Direction | None = None
+    time: float = 0.0
+    seq: int = 0
+
+
+@dataclass
+class FrameSource:
+    """The frames of one file, and how the file was understood."""
+
+    path: Path
+    kind: str                     # "session", "json" or "lines"
+    frames: Iterator[InputFrame]
+    reader: SessionReader | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.reader.warnings if self.reader else []
+
+
+_HEAD_BYTES = 65536
+
+
+def open_frames(path: str | Path) -> FrameSource:
+    """Raises InputError for a file that holds nothing usable."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; give a file")
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if not head.strip():
+        raise InputError(f"{path}: the file is empty")
+    if b"\x00" in head:
+        raise InputError(f"{path}: binary data, not a text file of OCPP frames")
+    if is_session_file(head):
+        try:
+            reader = SessionReader.open(path)
+        except SessionFileError as exc:
+            raise InputError(str(exc)) from None
+        return FrameSource(path, "session", _session_frames(reader), reader)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return FrameSource(path, "lines", _line_frames(text))
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        return FrameSource(path, "json", _json_frames(value))
+    return FrameSource(path, "lines", _line_frames(text))
+
+
+def _session_frames(reader: SessionReader) -> Iterator[InputFrame]:
+    for message in reader:
+        if message.kind is RecordKind.FRAME:
+            text: str | bytes = message.text
+        elif message.kind is RecordKind.BINARY:
+            text = message.data
+        else:
+            continue
+        yield InputFrame(f"seq {message.seq}", text, message.connection, message.station,
+                         message.direction, message.monotonic, message.seq)
+
+
+def _json_frames(values: list[list[object]]) -> Iterator[InputFrame]:
+    for index, value in enumerate(values):
+        yield InputFrame(f"[{index}]", json.dumps(value, ensure_ascii=False), seq=index + 1)
+
+
+def _line_frames(text: str) -> Iterator[InputFrame]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield InputFrame(f"line {number}", line.strip(), seq=number)

@@ -1,0 +1,1 @@
+"""Protocol knowledge as pure functions: frames, catalog, schemas, validation. No I/O."""

@@ -1,0 +1,145 @@
+"""Pairing CALLs with their answers on one connection, and the protocol faults around it.
+
+OCPP-J allows one outstanding CALL per direction; answers carry the CALL's message id and no
+action, so the action (and the schema) of a CALLRESULT is only known from the CALL it answers.
+`Conversation` keeps that memory for one connection. It is fed frames in wire order and says,
+for each, which CALL it answers, the round-trip time, and what is wrong with the exchange.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.ocpp import catalog
+from app.ocpp.findings import Finding, error, warning
+from app.ocpp.frames import Call, CallError, CallResult, Frame
+
+
+class Direction(StrEnum):
+    STATION_TO_CSMS = "station_to_csms"
+    CSMS_TO_STATION = "csms_to_station"
+
+    @property
+    def arrow(self) -> str:
+        return "→" if self is Direction.STATION_TO_CSMS else "←"
+
+    @property
+    def sender(self) -> catalog.Sender:
+        if self is Direction.STATION_TO_CSMS:
+            return catalog.Sender.STATION
+        return catalog.Sender.CSMS
+
+    @property
+    def opposite(self) -> Direction:
+        if self is Direction.STATION_TO_CSMS:
+            return Direction.CSMS_TO_STATION
+        return Direction.STATION_TO_CSMS
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCall:
+    message_id: str
+    action: str
+    seq: int
+    time: float
+    direction: Direction | None
+
+
+@dataclass(slots=True)
+class Exchange:
+    """What the conversation learned from one frame."""
+
+    action: str | None = None           # for answers: the action of the CALL answered
+    call: PendingCall | None = None     # for answers: the CALL answered
+    latency: float | None = None        # seconds from the CALL to this answer
+    findings: list[Finding] = field(default_factory=list)
+
+
+# How many answered message ids a connection remembers to notice reuse.
+_REMEMBERED_IDS = 4096
+
+
+class Conversation:
+    """The pairing state of one connection. `direction=None` means "not known" (a bare list
+    of frames): then an answer may pair with a CALL from either side."""
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[Direction | None, str], PendingCall] = {}
+        self._answered: OrderedDict[str, int] = OrderedDict()
+
+    @property
+    def pending(self) -> list[PendingCall]:
+        return sorted(self._pending.values(), key=lambda p: p.seq)
+
+    def observe(self, frame: Frame, direction: Direction | None, seq: int,
+                time: float) -> Exchange:
+        if isinstance(frame, Call):
+            return self._observe_call(frame, direction, seq, time)
+        return self._observe_answer(frame, direction, time)
+
+    def _observe_call(self, frame: Call, direction: Direction | None, seq: int,
+                      time: float) -> Exchange:
+        out = Exchange(action=frame.action)
+        action = catalog.ACTIONS.get(frame.action)
+        if direction is not None and action is not None and action.sender not in (
+                catalog.Sender.BOTH, direction.sender):
+            out.findings.append(error(
+                "protocol.wrong-sender",
+                f"{frame.action} is sent by the {action.sender.value.upper()}"
+                f" ({action.sender.label}), but this CALL came from the "
+                f"{direction.sender.value.upper()}"))
+        key = (direction, frame.message_id)
+        previous = self._pending.get(key)
+        if previous is not None:
+            out.findings.append(error(
+                "protocol.duplicate-id",
+                f"message id '{frame.message_id}' is already in use by the unanswered "
+                f"{previous.action} (#{previous.seq}); each CALL needs a new id"))
+        else:
+            busy = [p for p in self._pending.values() if p.direction == direction]
+            if busy:
+                first = min(busy, key=lambda p: p.seq)
+                out.findings.append(warning(
+                    "protocol.concurrent-call",
+                    f"a CALL was sent while {first.action} (#{first.seq}) still awaits its "
+                    "answer; OCPP-J allows one outstanding CALL per direction"))
+            if frame.message_id in self._answered:
+                out.findings.append(warning(
+                    "protocol.reused-id",
+                    f"message id '{frame.message_id}' was already used by #"
+                    f"{self._answered[frame.message_id]}; ids should be unique"))
+        self._pending[key] = PendingCall(frame.message_id, frame.action, seq, time, direction)
+        return out
+
+    def _observe_answer(self, frame: CallResult | CallError, direction: Direction | None,
+                        time: float) -> Exchange:
+        call = self._take(frame.message_id, direction)
+        kind = "CALLRESULT" if isinstance(frame, CallResult) else "CALLERROR"
+        if call is None:
+            code = ("protocol.unmatched-result" if isinstance(frame, CallResult)
+                    else "protocol.unmatched-error")
+            reason = "no CALL with this id is waiting for an answer"
+            if frame.message_id in self._answered:
+                reason = (f"the CALL with this id (#{self._answered[frame.message_id]}) "
+                          "was already answered")
+            return Exchange(findings=[error(
+                code, f"{kind} for message id '{frame.message_id}': {reason}")])
+        self._answered[frame.message_id] = call.seq
+        if len(self._answered) > _REMEMBERED_IDS:
+            self._answered.popitem(last=False)
+        return Exchange(action=call.action, call=call, latency=max(0.0, time - call.time))
+
+    def _take(self, message_id: str, direction: Direction | None) -> PendingCall | None:
+        if direction is None:
+            for key in list(self._pending):
+                if key[1] == message_id:
+                    return self._pending.pop(key)
+            return None
+        return (self._pending.pop((direction.opposite, message_id), None)
+                or self._pending.pop((None, message_id), None))
+
+    def overdue(self, now: float, timeout: float) -> list[PendingCall]:
+        """CALLs that have waited longer than `timeout` seconds (they stay pending)."""
+        return [p for p in self.pending if now - p.time > timeout]

@@ -1,0 +1,98 @@
+"""The `date-time` check: strict RFC 3339, plus the OCPP 2.0.1 limits beyond it.
+
+Both validation stages (the compiled fast path and the jsonschema explanation) call
+`is_rfc3339`, so they cannot disagree. `explain` turns a rejected value into the sentence a
+field engineer needs, for the faults real stations send: no offset, `+0200`, `+03`, a space
+instead of `T`, an empty string.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))\Z"
+)
+_LOOSE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?P<sep>.)(\d{2}):(\d{2})(?::(\d{2}))?(?P<frac>\.\d+)?(?P<zone>.*)\Z"
+)
+
+MAX_FRACTION_DIGITS = 3
+# A station whose clock was never set reports 1970 (or 2000, the RTC default of some modules).
+CLOCK_UNSET_BEFORE_YEAR = 2010
+
+
+def is_rfc3339(value: object) -> bool:
+    """True for a syntactically and calendrically valid RFC 3339 date-time string."""
+    if not isinstance(value, str):
+        return True  # format checks apply to strings only; `type` handles the rest
+    match = _RFC3339.match(value)
+    if match is None:
+        return False
+    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
+    if hour > 23 or minute > 59 or second > 60:
+        return False
+    if match.group(9) is not None and (int(match.group(9)) > 23 or int(match.group(10)) > 59):
+        return False
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def explain(value: str) -> str:
+    """Why `value` is not an RFC 3339 date-time, in plain words."""
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    if value == "":
+        return "empty string instead of a date-time"
+    loose = _LOOSE.match(value)
+    if loose is None:
+        return (f"'{shown}' is not a date-time; expected RFC 3339 like "
+                "'2024-05-01T12:00:00Z' or '2024-05-01T14:00:00+02:00'")
+    if loose.group("sep") not in "Tt":
+        return f"'{shown}' separates date and time with '{loose.group('sep')}'; RFC 3339 needs 'T'"
+    if loose.group(7) is None:
+        return f"'{shown}' has no seconds; RFC 3339 needs hh:mm:ss"
+    zone = loose.group("zone")
+    if zone == "":
+        return (f"'{shown}' has no UTC offset; add 'Z' for UTC (or '+02:00' style) — "
+                "a time without offset is ambiguous")
+    if re.fullmatch(r"[+-]\d{4}", zone):
+        return f"'{shown}' writes the offset without a colon; use '{zone[:3]}:{zone[3:]}'"
+    if re.fullmatch(r"[+-]\d{2}", zone):
+        return f"'{shown}' has a truncated offset; use '{zone}:00'"
+    if _RFC3339.match(value):
+        return f"'{shown}' is not a real calendar date or time"
+    return f"'{shown}' has an invalid offset '{zone}'; use 'Z' or '+hh:mm'"
+
+
+def notes(value: str) -> list[tuple[str, str]]:
+    """(code, message) for a *valid* date-time that still breaks OCPP's own rules."""
+    out: list[tuple[str, str]] = []
+    match = _RFC3339.match(value)
+    if match is None:
+        return out
+    fraction = match.group(7)
+    if fraction and len(fraction) - 1 > MAX_FRACTION_DIGITS:
+        out.append(("datetime.precision",
+                    f"'{value}' has {len(fraction) - 1} fractional digits; OCPP 2.0.1 allows "
+                    f"at most {MAX_FRACTION_DIGITS}"))
+    if int(match.group(1)) < CLOCK_UNSET_BEFORE_YEAR:
+        out.append(("datetime.clock-not-set",
+                    f"'{value}' lies before {CLOCK_UNSET_BEFORE_YEAR}: the sender's clock was "
+                    "probably never set"))
+    return out
+
+
+def needs_notes(value: str) -> bool:
+    """Cheap pre-check for `notes`, called on every date-time of every frame."""
+    dot = value.find(".")
+    if dot != -1:
+        end = dot + 1
+        while end < len(value) and value[end].isdigit():
+            end += 1
+        if end - dot - 1 > MAX_FRACTION_DIGITS:
+            return True
+    return value[:4].isdigit() and int(value[:4]) < CLOCK_UNSET_BEFORE_YEAR

@@ -1,0 +1,79 @@
+"""What we tell the user about a frame: a `Finding` is data, never an exception.
+
+A peer's mistake is the normal business of a debugger, so every check in `app.ocpp`
+returns findings instead of raising. Codes are stable strings (`frame.not-json`,
+`schema.enum`, `protocol.unmatched-result`...) that tests, filters and saved reports rely on;
+the message is the plain-language text for a field engineer and may be improved freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How bad a finding is; ordered so that `max()` picks the worst."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing wrong (or worth knowing) about one frame.
+
+    `path` is the dotted JSON path inside the payload (`meterValue[0].sampledValue[1].value`),
+    empty for the payload itself or for findings about the frame envelope.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    path: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+def error(code: str, message: str, path: str = "") -> Finding:
+    return Finding(code, Severity.ERROR, message, path)
+
+
+def warning(code: str, message: str, path: str = "") -> Finding:
+    return Finding(code, Severity.WARNING, message, path)
+
+
+def info(code: str, message: str, path: str = "") -> Finding:
+    return Finding(code, Severity.INFO, message, path)
+
+
+def worst(findings: list[Finding]) -> Severity | None:
+    """The most severe level among `findings`, or None when there are none."""
+    if not findings:
+        return None
+    return max((f.severity for f in findings), key=lambda s: s.rank)
+
+
+def format_path(parts: object) -> str:
+    """Dotted path from a sequence of keys and indexes: ('a', 0, 'b') -> 'a[0].b'."""
+    out = ""
+    for part in parts:  # type: ignore[attr-defined]
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,256 @@
+"""OCPP-J frames: parse the text of one WebSocket message, serialize one back.
+
+`parse_frame` never raises. A frame that can still be understood (a CALL with an unknown
+action, a CALLERROR with a code outside the list) comes back *with* findings; one that
+cannot (not JSON, not an array, wrong length) comes back as `frame=None` with the reason.
+The raw text stays the source of truth everywhere else: this is only a view of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from app.ocpp import catalog
+from app.ocpp.findings import Finding, error, warning
+
+MAX_MESSAGE_ID = 36
+
+
+class MessageType(IntEnum):
+    CALL = 2
+    CALLRESULT = 3
+    CALLERROR = 4
+
+    @property
+    def label(self) -> str:
+        return {2: "CALL", 3: "RESULT", 4: "ERROR"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    message_id: str
+    action: str
+    payload: Any
+    message_type: MessageType = field(default=MessageType.CALL, init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    message_id: str
+    payload: Any
+    message_type: MessageType = field(default=MessageType.CALLRESULT, init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CallError:
+    message_id: str
+    error_code: str
+    error_description: str
+    error_details: Any
+    message_type: MessageType = field(default=MessageType.CALLERROR, init=False)
+
+
+Frame = Call | CallResult | CallError
+
+_LENGTHS = {
+    MessageType.CALL: (4, "[2, messageId, action, payload]"),
+    MessageType.CALLRESULT: (3, "[3, messageId, payload]"),
+    MessageType.CALLERROR: (5, "[4, messageId, errorCode, errorDescription, errorDetails]"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A frame (or None when it cannot be understood) and everything wrong with it."""
+
+    frame: Frame | None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.frame is not None and not self.findings
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def parse_frame(text: str | bytes) -> Parsed:
+    """Parse one OCPP-J message.
+
+    Bytes stand for a *binary* WebSocket frame: OCPP-J only uses text frames, so that is a
+    finding of its own, and the content is still parsed (as UTF-8) to show what was meant.
+    """
+    findings: list[Finding] = []
+    if isinstance(text, bytes | bytearray):
+        binary = error("frame.binary",
+                       "sent as a binary WebSocket frame; OCPP-J requires text frames")
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return Parsed(None, (binary, error(
+                "frame.not-utf8", f"not UTF-8 text (byte {exc.start} is invalid)")))
+        findings.append(binary)
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        return Parsed(None, (*findings, _json_fault(text, exc)))
+    if not isinstance(value, list):
+        return Parsed(None, (*findings, error(
+            "frame.not-array",
+            f"an OCPP-J message is a JSON array; this is {_type_name(value)}"),))
+    if not value:
+        return Parsed(None, (*findings, error("frame.empty-array",
+                                              "empty array: no message type")))
+    kind = value[0]
+    if isinstance(kind, bool) or not isinstance(kind, int):
+        return Parsed(None, (*findings, error(
+            "frame.bad-message-type",
+            "the first element must be the message type 2, 3 or 4; "
+            f"got {_shorten(json.dumps(kind))}"),))
+    if kind not in _LENGTHS:
+        hint = " (5 and 6 are OCPP 2.1 message types)" if kind in (5, 6) else ""
+        return Parsed(None, (*findings, error(
+            "frame.unknown-message-type",
+            f"unknown message type {kind}: OCPP 2.0.1 knows 2 (CALL), 3 (CALLRESULT) and "
+            f"4 (CALLERROR){hint}"),))
+    message_type = MessageType(kind)
+    length, shape = _LENGTHS[message_type]
+    if len(value) != length:
+        return Parsed(None, (*findings, error(
+            "frame.wrong-length",
+            f"a {message_type.name} has {length} elements {shape}; this one has {len(value)}"),))
+
+    message_id = _message_id(value[1], findings)
+    if message_type is MessageType.CALL:
+        frame: Frame = Call(message_id, _action(value[2], findings), value[3])
+        _payload_object(value[3], findings)
+    elif message_type is MessageType.CALLRESULT:
+        frame = CallResult(message_id, value[2])
+        _payload_object(value[2], findings)
+    else:
+        frame = _call_error(message_id, value[2], value[3], value[4], findings)
+    return Parsed(frame, tuple(findings))
+
+
+def _json_fault(text: str, exc: Exception) -> Finding:
+    if isinstance(exc, json.JSONDecodeError):
+        if not text.strip():
+            return error("frame.not-json", "empty message: no JSON at all")
+        start = max(0, exc.pos - 20)
+        context = text[start : exc.pos + 20].replace("\n", " ")
+        return error("frame.not-json",
+                     f"not valid JSON: {exc.msg} at character {exc.pos + 1} (near '{context}')")
+    if isinstance(exc, RecursionError):
+        return error("frame.not-json", "not usable JSON: nested too deeply")
+    return error("frame.not-json", f"not valid JSON: {exc}")
+
+
+def _message_id(value: Any, findings: list[Finding]) -> str:
+    if not isinstance(value, str):
+        findings.append(error(
+            "frame.message-id-not-string",
+            f"the message id must be a string; got {_type_name(value)} "
+            f"{_shorten(json.dumps(value))}"))
+        return json.dumps(value) if not isinstance(value, int | float) else str(value)
+    if not value:
+        findings.append(warning("frame.message-id-empty", "the message id is an empty string"))
+    elif len(value) > MAX_MESSAGE_ID:
+        findings.append(error(
+            "frame.message-id-too-long",
+            f"the message id has {len(value)} characters; at most {MAX_MESSAGE_ID} are allowed"))
+    return value
+
+
+def _action(value: Any, findings: list[Finding]) -> str:
+    if not isinstance(value, str):
+        findings.append(error(
+            "frame.action-not-string",
+            f"the action must be a string; got {_type_name(value)}"))
+        return json.dumps(value)
+    if value in catalog.ACTIONS:
+        return value
+    successor = catalog.OCPP16_SUCCESSORS.get(value)
+    if successor:
+        message = (f"'{value}' is an OCPP 1.6 action, not 2.0.1; "
+                   f"the 2.0.1 equivalent is {successor}")
+    else:
+        guess = catalog.closest_action(value)
+        message = f"unknown action '{_shorten(value)}'"
+        if guess and guess.lower() == value.lower():
+            message += f"; did you mean '{guess}'? (action names are case-sensitive)"
+        elif guess:
+            message += f"; did you mean '{guess}'?"
+    findings.append(error("frame.unknown-action", message))
+    return value
+
+
+def _payload_object(value: Any, findings: list[Finding]) -> None:
+    if not isinstance(value, dict):
+        findings.append(error(
+            "frame.payload-not-object",
+            f"the payload must be a JSON object; got {_type_name(value)}"))
+
+
+def _call_error(message_id: str, code: Any, description: Any, details: Any,
+                findings: list[Finding]) -> CallError:
+    if not isinstance(code, str):
+        findings.append(error("frame.error-code-not-string",
+                              f"the error code must be a string; got {_type_name(code)}"))
+        code = json.dumps(code)
+    elif code not in catalog.ERROR_CODES:
+        hint = ""
+        if code == "FormationViolation":
+            hint = " ('FormationViolation' is the OCPP 1.6 spelling of 'FormatViolation')"
+        findings.append(error(
+            "frame.unknown-error-code",
+            f"'{_shorten(code)}' is not an OCPP-J error code{hint}; "
+            f"valid codes: {', '.join(catalog.ERROR_CODES)}"))
+    if not isinstance(description, str):
+        findings.append(error(
+            "frame.error-description-not-string",
+            f"the error description must be a string; got {_type_name(description)}"))
+        description = json.dumps(description)
+    elif len(description) > 255:
+        findings.append(warning(
+            "frame.error-description-too-long",
+            f"the error description has {len(description)} characters; at most 255 are allowed"))
+    if not isinstance(details, dict):
+        findings.append(error(
+            "frame.error-details-not-object",
+            f"the error details must be a JSON object ({{}} when there are none); "
+            f"got {_type_name(details)}"))
+    return CallError(message_id, code, description, details)
+
+
+def serialize(frame: Frame) -> str:
+    """Compact OCPP-J text for a frame we send ourselves (never used to forward)."""
+    if isinstance(frame, Call):
+        value: list[Any] = [2, frame.message_id, frame.action, frame.payload]
+    elif isinstance(frame, CallResult):
+        value = [3, frame.message_id, frame.payload]
+    else:
+        value = [4, frame.message_id, frame.error_code, frame.error_description,
+                 frame.error_details]
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

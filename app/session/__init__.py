@@ -1,0 +1,1 @@
+"""The message record and everything that stores, loads or replays it."""

@@ -1,0 +1,81 @@
+"""`Message`: the one record every part of OCPP Scope produces and consumes.
+
+A record is a frame that crossed a connection, or a connection event (opened, closed). It
+keeps the raw text exactly as received and only a small envelope summary (type, id, action)
+for display and filtering; the payload is re-parsed from `text` when someone needs it, which
+keeps a million-record session small in memory.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from app.ocpp.conversation import Direction
+from app.ocpp.frames import Call, Parsed, parse_frame
+
+
+class RecordKind(StrEnum):
+    FRAME = "frame"          # a text frame; `text` holds it verbatim
+    BINARY = "binary"        # a binary frame; `data` holds it (OCPP-J never sends these)
+    OPENED = "opened"        # a connection was established; `meta` says how
+    CLOSED = "closed"        # a connection ended; `meta` has code, reason and who closed
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    seq: int
+    time: float                      # wall clock, UTC epoch seconds (µs resolution)
+    monotonic: float                 # for latencies; not comparable across processes
+    connection: str
+    station: str
+    direction: Direction | None      # None for connection events and unknown origin
+    kind: RecordKind = RecordKind.FRAME
+    text: str = ""
+    data: bytes = b""
+    message_type: int | None = None  # envelope summary, filled by `frame_message`
+    message_id: str | None = None
+    action: str | None = None        # for a CALL; answers get theirs from pairing
+    meta: Mapping[str, Any] | None = None  # connection events only
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.kind is RecordKind.BINARY else len(self.text)
+
+    def parse(self) -> Parsed:
+        return parse_frame(self.data if self.kind is RecordKind.BINARY else self.text)
+
+    @property
+    def timestamp(self) -> str:
+        return iso_time(self.time)
+
+
+def iso_time(epoch: float) -> str:
+    """UTC time with microseconds and a `Z`: the form used in session files."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def frame_message(seq: int, text: str, *, connection: str = "", station: str = "",
+                  direction: Direction | None = None, time: float | None = None,
+                  monotonic: float | None = None, parsed: Parsed | None = None) -> Message:
+    """A frame record with its envelope summary; pass `parsed` if it was already parsed."""
+    parsed = parsed or parse_frame(text)
+    frame = parsed.frame
+    message_type = message_id = action = None
+    if frame is not None:
+        message_type = int(frame.message_type)
+        message_id = frame.message_id
+        if isinstance(frame, Call):
+            action = frame.action
+    return Message(
+        seq=seq,
+        time=_time.time() if time is None else time,
+        monotonic=_time.monotonic() if monotonic is None else monotonic,
+        connection=connection, station=station, direction=direction,
+        kind=RecordKind.FRAME, text=text,
+        message_type=message_type, message_id=message_id, action=action,
+    )

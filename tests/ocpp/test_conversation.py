@@ -1,0 +1,138 @@
+"""Pairing answers with CALLs, and the protocol faults around pairing."""
+
+from app.ocpp.checker import FrameChecker
+from app.ocpp.conversation import Direction
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+BOOT = ('[2,"b1","BootNotification",'
+        '{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]')
+BOOT_OK = '[3,"b1",{"currentTime":"2024-01-01T00:00:00Z","interval":300,"status":"Accepted"}]'
+
+
+def codes(verdict):
+    return [f.code for f in verdict.findings]
+
+
+def test_result_takes_the_action_and_schema_of_its_call():
+    checker = FrameChecker()
+    checker.check(BOOT, direction=UP, seq=1, time=10.0)
+    verdict = checker.check(BOOT_OK, direction=DOWN, seq=2, time=10.25)
+    assert verdict.action == "BootNotification"
+    assert verdict.call.seq == 1
+    assert verdict.latency == 0.25
+    assert verdict.valid and not verdict.findings
+
+
+def test_result_is_validated_against_the_response_schema():
+    checker = FrameChecker()
+    checker.check(BOOT, direction=UP, seq=1)
+    verdict = checker.check('[3,"b1",{"status":"accepted"}]', direction=DOWN, seq=2)
+    assert {(f.code, f.path) for f in verdict.findings} == {
+        ("schema.enum", "status"), ("schema.required", "currentTime"),
+        ("schema.required", "interval")}
+
+
+def test_result_without_call_is_flagged():
+    verdict = FrameChecker().check(BOOT_OK, direction=DOWN, seq=1)
+    assert codes(verdict) == ["protocol.unmatched-result"]
+    assert verdict.action is None
+
+
+def test_error_without_call_is_flagged():
+    verdict = FrameChecker().check('[4,"zz","GenericError","",{}]', direction=DOWN)
+    assert codes(verdict) == ["protocol.unmatched-error"]
+
+
+def test_second_answer_to_the_same_call_is_flagged_as_a_duplicate():
+    checker = FrameChecker()
+    checker.check(BOOT, direction=UP, seq=1)
+    checker.check(BOOT_OK, direction=DOWN, seq=2)
+    verdict = checker.check(BOOT_OK, direction=DOWN, seq=3)
+    assert codes(verdict) == ["protocol.unmatched-result"]
+    assert "already answered" in verdict.findings[0].message
+
+
+def test_answer_must_come_from_the_other_side():
+    checker = FrameChecker()
+    checker.check(BOOT, direction=UP, seq=1)
+    assert codes(checker.check(BOOT_OK, direction=UP, seq=2)) == ["protocol.unmatched-result"]
+
+
+def test_call_resent_with_the_same_id_before_an_answer():
+    checker = FrameChecker()
+    checker.check('[2,"h","Heartbeat",{}]', direction=UP, seq=1)
+    assert codes(checker.check('[2,"h","Heartbeat",{}]', direction=UP, seq=2)) == [
+        "protocol.duplicate-id"]
+
+
+def test_second_outstanding_call_in_one_direction_is_a_warning():
+    checker = FrameChecker()
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1)
+    verdict = checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2)
+    assert codes(verdict) == ["protocol.concurrent-call"]
+    assert verdict.valid  # a warning, not an error
+
+
+def test_calls_in_both_directions_may_overlap():
+    checker = FrameChecker()
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1)
+    assert codes(checker.check('[2,"1","ClearCache",{}]', direction=DOWN, seq=2)) == []
+    answer = checker.check('[3,"1",{"status":"Accepted"}]', direction=UP, seq=3)
+    assert answer.action == "ClearCache" and answer.valid
+
+
+def test_reused_id_after_answer_is_a_warning():
+    checker = FrameChecker()
+    checker.check('[2,"7","Heartbeat",{}]', direction=UP, seq=1)
+    checker.check('[3,"7",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN, seq=2)
+    assert codes(checker.check('[2,"7","Heartbeat",{}]', direction=UP, seq=3)) == [
+        "protocol.reused-id"]
+
+
+def test_action_sent_by_the_wrong_side():
+    verdict = FrameChecker().check(BOOT, direction=DOWN)
+    assert codes(verdict) == ["protocol.wrong-sender"]
+
+
+def test_data_transfer_goes_both_ways():
+    checker = FrameChecker()
+    text = '[2,"d","DataTransfer",{"vendorId":"com.example"}]'
+    assert codes(checker.check(text, connection="a", direction=DOWN)) == []
+    assert codes(checker.check(text, connection="b", direction=UP)) == []
+
+
+def test_connections_are_paired_separately():
+    checker = FrameChecker()
+    checker.check(BOOT, connection="cp1", direction=UP)
+    assert codes(checker.check(BOOT_OK, connection="cp2", direction=DOWN)) == [
+        "protocol.unmatched-result"]
+    assert checker.check(BOOT_OK, connection="cp1", direction=DOWN).action == "BootNotification"
+
+
+def test_unknown_direction_pairs_by_id_alone():
+    checker = FrameChecker()
+    checker.check(BOOT)
+    assert checker.check(BOOT_OK).action == "BootNotification"
+
+
+def test_overdue_calls():
+    checker = FrameChecker()
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=100.0)
+    conversation = checker.conversation("")
+    assert conversation.overdue(now=110.0, timeout=30.0) == []
+    assert [c.seq for c in conversation.overdue(now=131.0, timeout=30.0)] == [1]
+    assert [c.action for c in checker.pending()] == ["Heartbeat"]
+
+
+def test_callerror_answers_and_is_not_schema_checked():
+    checker = FrameChecker()
+    checker.check('[2,"1","Reset",{"type":"Immediate"}]', direction=DOWN)
+    verdict = checker.check('[4,"1","NotSupported","no",{}]', direction=UP)
+    assert verdict.action == "Reset" and verdict.findings == ()
+
+
+def test_malformed_frame_leaves_pairing_alone():
+    checker = FrameChecker()
+    checker.check(BOOT, direction=UP)
+    assert checker.check("[3,", direction=DOWN).malformed
+    assert checker.check(BOOT_OK, direction=DOWN).action == "BootNotification"

@@ -1,0 +1,41 @@
+import pytest
+
+from app.ocpp.datetimes import explain, is_rfc3339, needs_notes, notes
+
+
+@pytest.mark.parametrize("value", [
+    "2024-05-01T12:00:00Z", "2024-05-01t12:00:00z", "2024-05-01T12:00:00.123+02:00",
+    "2024-02-29T23:59:59-05:30", "2024-05-01T12:00:00.1234567Z",
+])
+def test_valid(value):
+    assert is_rfc3339(value)
+
+
+@pytest.mark.parametrize("value", [
+    "2024-05-01T12:00:00", "2024-05-01T12:00:00+0200", "2024-05-01T12:00:00+02",
+    "2024-05-01 12:00:00Z", "", "0", "2023-02-29T00:00:00Z", "2024-05-01T24:00:00Z",
+    "2024-05-01T12:00:00+25:00", "2024-05-01T12:00Z",
+])
+def test_invalid(value):
+    assert not is_rfc3339(value)
+    assert explain(value)
+
+
+def test_non_strings_are_left_to_the_type_check():
+    assert is_rfc3339(5)
+
+
+def test_notes_only_for_valid_values():
+    assert notes("2024-05-01T12:00:00.123Z") == []
+    assert [c for c, _ in notes("2024-05-01T12:00:00.1234Z")] == ["datetime.precision"]
+    assert [c for c, _ in notes("1970-01-01T00:00:00Z")] == ["datetime.clock-not-set"]
+    assert notes("garbage") == []
+
+
+@pytest.mark.parametrize("value", [
+    "2024-05-01T12:00:00Z", "2024-05-01T12:00:00.123Z", "1970-01-01T00:00:00Z",
+    "2024-05-01T12:00:00.1234Z", "x", "",
+])
+def test_needs_notes_never_misses_a_note(value):
+    if notes(value):
+        assert needs_notes(value)

@@ -1,0 +1,128 @@
+"""Envelope parsing: each malformation yields a precise finding and no exception."""
+
+import pytest
+
+from app.ocpp.frames import Call, CallError, CallResult, MessageType, parse_frame, serialize
+
+
+def codes(text):
+    return [f.code for f in parse_frame(text).findings]
+
+
+class TestWellFormed:
+    def test_call_is_parsed(self):
+        parsed = parse_frame('[2,"19223201","BootNotification",{"reason":"PowerUp"}]')
+        assert parsed.ok
+        assert parsed.frame == Call("19223201", "BootNotification", {"reason": "PowerUp"})
+        assert parsed.frame.message_type is MessageType.CALL
+
+    def test_callresult_is_parsed(self):
+        parsed = parse_frame('[3, "abc", {"status": "Accepted"}]')
+        assert parsed.ok and parsed.frame == CallResult("abc", {"status": "Accepted"})
+
+    def test_callerror_is_parsed(self):
+        parsed = parse_frame('[4,"abc","NotImplemented","Unknown action",{}]')
+        assert parsed.ok
+        assert parsed.frame == CallError("abc", "NotImplemented", "Unknown action", {})
+
+    @pytest.mark.parametrize("frame", [
+        Call("1", "Heartbeat", {}),
+        CallResult("x-2", {"currentTime": "2024-01-01T00:00:00Z"}),
+        CallError("3", "GenericError", "désolé", {"k": 1}),
+    ])
+    def test_serialize_round_trips(self, frame):
+        assert parse_frame(serialize(frame)).frame == frame
+
+    def test_serialize_is_compact_and_keeps_unicode(self):
+        assert serialize(Call("1", "DataTransfer", {"data": "é"})) == \
+            '[2,"1","DataTransfer",{"data":"é"}]'
+
+
+class TestMalformed:
+    @pytest.mark.parametrize(("text", "code"), [
+        ('[2,"1","Heartbeat",{', "frame.not-json"),
+        ('{"transactionId":,}', "frame.not-json"),
+        ("", "frame.not-json"),
+        ('[2,"1","Heartbeat",NaN]', "frame.not-json"),
+        ('{"a":1}', "frame.not-array"),
+        ('"text"', "frame.not-array"),
+        ("[]", "frame.empty-array"),
+        ('["2","1","Heartbeat",{}]', "frame.bad-message-type"),
+        ('[true,"1","Heartbeat",{}]', "frame.bad-message-type"),
+        ('[7,"1",{}]', "frame.unknown-message-type"),
+        ('[2,"1","Heartbeat"]', "frame.wrong-length"),
+        ('[3,"1","Heartbeat",{}]', "frame.wrong-length"),
+        ('[4,"1","GenericError",""]', "frame.wrong-length"),
+    ])
+    def test_unusable_frame_gives_one_precise_finding(self, text, code):
+        parsed = parse_frame(text)
+        assert parsed.frame is None
+        assert [f.code for f in parsed.findings] == [code]
+
+    def test_not_json_says_where(self):
+        message = parse_frame('{"transactionId":,}').findings[0].message
+        assert "character 18" in message and "transactionId" in message
+
+    def test_ocpp21_message_types_are_named(self):
+        assert "OCPP 2.1" in parse_frame('[6,"1","X",{}]').findings[0].message
+
+    def test_wrong_length_shows_the_expected_shape(self):
+        message = parse_frame('[3,"1","Heartbeat",{}]').findings[0].message
+        assert "[3, messageId, payload]" in message and "4" in message
+
+    def test_numeric_message_id_is_flagged_but_kept_for_pairing(self):
+        parsed = parse_frame('[2,19,"Heartbeat",{}]')
+        assert [f.code for f in parsed.findings] == ["frame.message-id-not-string"]
+        assert parsed.frame.message_id == "19"
+
+    def test_message_id_longer_than_36_characters(self):
+        assert codes(f'[2,"{"x" * 37}","Heartbeat",{{}}]') == ["frame.message-id-too-long"]
+        assert codes(f'[2,"{"x" * 36}","Heartbeat",{{}}]') == []
+
+    def test_unknown_action_suggests_the_right_case(self):
+        parsed = parse_frame('[2,"1","bootNotification",{}]')
+        assert parsed.frame.action == "bootNotification"
+        finding = parsed.findings[0]
+        assert finding.code == "frame.unknown-action"
+        assert "'BootNotification'" in finding.message and "case-sensitive" in finding.message
+
+    def test_ocpp16_action_names_its_successor(self):
+        finding = parse_frame('[2,"1","GetConfiguration",{}]').findings[0]
+        assert finding.code == "frame.unknown-action"
+        assert "OCPP 1.6" in finding.message and "GetVariables" in finding.message
+
+    def test_action_not_a_string(self):
+        assert codes('[2,"1",5,{}]') == ["frame.action-not-string"]
+
+    def test_payload_must_be_an_object(self):
+        assert codes('[2,"1","Heartbeat",[]]') == ["frame.payload-not-object"]
+        assert codes('[3,"1",null]') == ["frame.payload-not-object"]
+
+    def test_unknown_error_code(self):
+        assert codes('[4,"1","Oops","x",{}]') == ["frame.unknown-error-code"]
+
+    def test_ocpp16_spelling_of_format_violation_is_explained(self):
+        finding = parse_frame('[4,"1","FormationViolation","x",{}]').findings[0]
+        assert "FormatViolation" in finding.message and "1.6" in finding.message
+
+    def test_error_details_as_string_is_flagged(self):
+        assert codes('[4,"1","GenericError","x","details"]') == ["frame.error-details-not-object"]
+
+    def test_error_code_and_description_types(self):
+        assert codes('[4,"1",3,null,{}]') == [
+            "frame.error-code-not-string", "frame.error-description-not-string"]
+
+    def test_binary_frame_is_flagged_and_still_read(self):
+        parsed = parse_frame(b'[2,"1","Heartbeat",{}]')
+        assert [f.code for f in parsed.findings] == ["frame.binary"]
+        assert parsed.frame == Call("1", "Heartbeat", {})
+
+    def test_binary_frame_that_is_not_utf8(self):
+        parsed = parse_frame(b"\xff\xfe")
+        assert parsed.frame is None
+        assert [f.code for f in parsed.findings] == ["frame.binary", "frame.not-utf8"]
+
+    def test_deeply_nested_json_does_not_raise(self):
+        parsed = parse_frame("[" * 100000 + "]" * 100000)
+        assert parsed.frame is None
+        assert parsed.findings[0].code == "frame.not-json"

@@ -1,0 +1,112 @@
+"""Session files: round trip, streaming, and surviving damage."""
+
+import json
+
+import pytest
+
+from app.ocpp.conversation import Direction
+from app.session.message import Message, RecordKind, frame_message
+from app.session.sessionfile import (
+    FORMAT_VERSION,
+    SessionFileError,
+    SessionReader,
+    SessionWriter,
+    make_header,
+)
+
+
+def sample_records():
+    opened = Message(1, 1700000000.123456, 5.0, "c1", "CP-1", None, RecordKind.OPENED,
+                     meta={"subprotocol": "ocpp2.0.1", "remote": "127.0.0.1:50000"})
+    call = frame_message(2, '[2,"1","Heartbeat",{}]', connection="c1", station="CP-1",
+                         direction=Direction.STATION_TO_CSMS, time=1700000000.2, monotonic=5.1)
+    result = frame_message(3, '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]',
+                           connection="c1", station="CP-1",
+                           direction=Direction.CSMS_TO_STATION, time=1700000000.25,
+                           monotonic=5.15)
+    odd = frame_message(4, "not json ✓", connection="c1", station="CP-1",
+                        direction=Direction.STATION_TO_CSMS, time=1700000000.3, monotonic=5.2)
+    binary = Message(5, 1700000000.4, 5.3, "c1", "CP-1", Direction.STATION_TO_CSMS,
+                     RecordKind.BINARY, data=b"\x00\xffbin")
+    closed = Message(6, 1700000001.0, 6.0, "c1", "CP-1", None, RecordKind.CLOSED,
+                     meta={"code": 1006, "reason": "", "by": "station"})
+    return [opened, call, result, odd, binary, closed]
+
+
+def write(path, records):
+    with SessionWriter(path, make_header("proxy", listen="127.0.0.1:9000")) as writer:
+        for record in records:
+            writer.write(record)
+
+
+def test_round_trip_keeps_every_field(tmp_path):
+    path = tmp_path / "s.jsonl"
+    records = sample_records()
+    write(path, records)
+    reader = SessionReader.open(path)
+    assert reader.header["mode"] == "proxy"
+    assert reader.header["version"] == FORMAT_VERSION
+    loaded = list(reader)
+    assert loaded == records
+    assert reader.warnings == []
+
+
+def test_envelope_summary_is_stored_for_fast_loading(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    line = json.loads(path.read_text().splitlines()[2])
+    assert (line["type"], line["id"], line["action"]) == (2, "1", "Heartbeat")
+    assert line["dir"] == "station_to_csms" and line["time"].endswith("Z")
+
+
+def test_each_record_is_flushed_as_written(tmp_path):
+    path = tmp_path / "s.jsonl"
+    writer = SessionWriter(path, make_header("csms"))
+    writer.write(sample_records()[1])
+    assert len(list(SessionReader.open(path))) == 1  # readable before close
+    writer.close()
+
+
+def test_torn_last_line_is_ignored_with_a_warning(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    with path.open("a") as stream:
+        stream.write('{"seq":7,"time":"2024-01-01T00:00:00Z","ki')
+    reader = SessionReader.open(path)
+    assert len(list(reader)) == 6
+    assert reader.skipped == 1
+    assert "incomplete last line" in reader.warnings[0]
+
+
+def test_damaged_line_in_the_middle_keeps_the_rest(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    lines = path.read_text().splitlines(keepends=True)
+    lines.insert(3, "garbage\n")
+    lines.insert(4, '{"seq": "x"}\n')
+    path.write_text("".join(lines))
+    reader = SessionReader.open(path)
+    assert [m.seq for m in reader] == [1, 2, 3, 4, 5, 6]
+    assert reader.skipped == 2
+    assert all("skipped" in w for w in reader.warnings)
+
+
+def test_not_a_session_file(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('[2,"1","Heartbeat",{}]\n')
+    with pytest.raises(SessionFileError, match="not an OCPP Scope session"):
+        SessionReader.open(path)
+
+
+def test_newer_format_version_is_refused_clearly(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps({"format": "ocppscope-session", "version": 99}) + "\n")
+    with pytest.raises(SessionFileError, match="newer"):
+        SessionReader.open(path)
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(SessionFileError, match="no such file"):
+        SessionReader.open(tmp_path / "nope")
+    with pytest.raises(SessionFileError, match="directory"):
+        SessionReader.open(tmp_path)
