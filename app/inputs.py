@@ -80,7 +80,10 @@ def open_frames(path: str | Path) -> FrameSource:
         return FrameSource(path, "lines", _line_frames(text))
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
         return FrameSource(path, "json", _json_frames(value))
-    return FrameSource(path, "lines", _line_frames(text))
+    # the whole file is one JSON value: one frame, possibly pretty-printed over many lines
+    body = text.strip()
+    position = "line 1" if "\n" not in body else "frame"
+    return FrameSource(path, "json", iter([InputFrame(position, body, seq=1)]))
 
 
 def _session_frames(reader: SessionReader) -> Iterator[InputFrame]:

@@ -73,7 +73,9 @@ class Tally:
                 f"{warned}, {self.invalid} invalid, {self.malformed} malformed")
 
 
-def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     if args.response and not args.action:
         print("ocppscope validate: --response needs --action", file=err)
         return EXIT_UNUSABLE
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.st
             if args.action:
                 tally = _validate_payload_file(name, args, out, style)
             else:
-                tally = _validate_frames(open_frames(name), args.json, out, style)
+                tally = _validate_frames(open_frames(name), args.json, out, err, style)
         except InputError as exc:
             print(f"ocppscope validate: {exc}", file=err)
             status = EXIT_UNUSABLE
@@ -99,7 +101,8 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.st
     return status
 
 
-def _validate_frames(source: FrameSource, as_json: bool, out: TextIO, style: _Style) -> Tally:
+def _validate_frames(source: FrameSource, as_json: bool, out: TextIO, err: TextIO,
+                     style: _Style) -> Tally:
     checker = FrameChecker()
     tally = Tally()
     for index, item in enumerate(source.frames):
@@ -117,7 +120,7 @@ def _validate_frames(source: FrameSource, as_json: bool, out: TextIO, style: _St
             print(style.dim(f"{source.path}: note: {call.action} (id {call.message_id}) "
                             "got no answer in this file"), file=out)
     for warning_text in source.warnings:
-        print(style.dim(f"{source.path}: {warning_text}"), file=sys.stderr)
+        print(f"{source.path}: {warning_text}", file=err)
     if not as_json:
         print(f"{source.path}: {tally.summary()}", file=out)
     return tally

@@ -78,6 +78,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
+# Built once: json.loads would build a decoder per call when given parse_constant.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -113,7 +117,7 @@ def parse_frame(text: str | bytes) -> Parsed:
                 "frame.not-utf8", f"not UTF-8 text (byte {exc.start} is invalid)")))
         findings.append(binary)
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         return Parsed(None, (*findings, _json_fault(text, exc)))
     if not isinstance(value, list):
