@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.commands import validate
+from app.commands import csms, demo, proxy, station, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ocppscope {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    validate.add_parser(subparsers)
+    for command in (demo, proxy, csms, station, validate):
+        command.add_parser(subparsers)
     return parser
 
 

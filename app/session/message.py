@@ -24,6 +24,7 @@ class RecordKind(StrEnum):
     BINARY = "binary"        # a binary frame; `data` holds it (OCPP-J never sends these)
     OPENED = "opened"        # a connection was established; `meta` says how
     CLOSED = "closed"        # a connection ended; `meta` has code, reason and who closed
+    REJECTED = "rejected"    # a connection attempt refused during the handshake; `meta` why
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +62,13 @@ def iso_time(epoch: float) -> str:
 
 def frame_message(seq: int, text: str, *, connection: str = "", station: str = "",
                   direction: Direction | None = None, time: float | None = None,
-                  monotonic: float | None = None, parsed: Parsed | None = None) -> Message:
-    """A frame record with its envelope summary; pass `parsed` if it was already parsed."""
+                  monotonic: float | None = None, parsed: Parsed | None = None,
+                  action: str | None = None) -> Message:
+    """A frame record with its envelope summary; pass `parsed` if it was already parsed,
+    and `action` for an answer whose CALL is known."""
     parsed = parsed or parse_frame(text)
     frame = parsed.frame
-    message_type = message_id = action = None
+    message_type = message_id = None
     if frame is not None:
         message_type = int(frame.message_type)
         message_id = frame.message_id

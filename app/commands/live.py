@@ -1,0 +1,232 @@
+"""What the live modes (proxy, csms, station, demo) share: options, console, recording,
+and running until Ctrl-C with a clean stop.
+
+The console prints one line per record as it happens; `--json` prints one JSON object per
+record instead, for other programs. The recording is flushed per record, so stopping at any
+moment (or a crash) leaves a complete file up to the last frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from app.net.errors import describe_listen_error
+from app.net.policy import PolicyError, ResponsePolicy
+from app.net.proxy import DEFAULT_MAX_SIZE
+from app.net.tls import TlsSetupError
+from app.session.capture import Annotation, Capture
+from app.session.message import Message, RecordKind
+from app.session.sessionfile import SessionWriter, make_header
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+class UsageError(Exception):
+    """A problem with the command line or the files it names; one line for the user."""
+
+
+def add_live_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument("--record", metavar="FILE",
+                       help="write every frame and connection event to a session file")
+    group.add_argument("--record-secrets", action="store_true",
+                       help="also record Basic auth passwords (left out by default)")
+    group.add_argument("--quiet", action="store_true", help="print no line per frame")
+    group.add_argument("--json", action="store_true",
+                       help="print one JSON object per frame or event instead of text")
+    parser.add_argument("--max-size", type=_size, default=DEFAULT_MAX_SIZE, metavar="BYTES",
+                        help="largest frame accepted; bigger ones close the connection "
+                             "with 1009 (default 10 MiB; suffixes k, M)")
+
+
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("answers")
+    group.add_argument("--responses", metavar="FILE",
+                       help="JSON file of per-action answer rules (see the README)")
+    group.add_argument("--strict", action="store_true",
+                       help="answer schema-invalid requests with the CALLERROR the spec names")
+
+
+def policy_from(args: argparse.Namespace, heartbeat_interval: int = 300) -> ResponsePolicy:
+    options: dict[str, Any] = {"heartbeat_interval": heartbeat_interval, "strict": args.strict}
+    try:
+        if args.responses:
+            return ResponsePolicy.from_file(args.responses, **options)
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from None
+    return ResponsePolicy(**options)
+
+
+def _size(text: str) -> int:
+    factor = {"k": 1024, "m": 1024 ** 2}.get(text[-1:].lower(), 1)
+    number = text[:-1] if factor > 1 else text
+    try:
+        value = int(number) * factor
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a size like 65536, 64k or 10M") from None
+    if value < 1024:
+        raise argparse.ArgumentTypeError("the smallest frame limit is 1k")
+    return value
+
+
+def parse_address(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+    """HOST:PORT, :PORT or [v6]:PORT."""
+    host, _, port = text.rpartition(":")
+    host = host.strip("[]") or default_host
+    try:
+        number = int(port)
+    except ValueError:
+        raise UsageError(f"'{text}' is not HOST:PORT (for example 0.0.0.0:9000)") from None
+    if not 0 <= number <= 65535:
+        raise UsageError(f"port {number} is out of range")
+    return host, number
+
+
+class ConsolePrinter:
+    """One line per record on a terminal or a pipe."""
+
+    def __init__(self, stream: TextIO, as_json: bool = False) -> None:
+        self.stream = stream
+        self.as_json = as_json
+
+    def __call__(self, message: Message, annotation: Annotation) -> None:
+        line = self.json_line(message, annotation) if self.as_json else self.text_line(
+            message, annotation)
+        print(line, file=self.stream, flush=True)
+
+    @staticmethod
+    def text_line(message: Message, annotation: Annotation) -> str:
+        clock = datetime.fromtimestamp(message.time).strftime("%H:%M:%S.%f")[:-3]
+        station = message.station or "?"
+        if message.kind is RecordKind.OPENED:
+            meta = message.meta or {}
+            extra = f" from {meta['remote']}" if meta.get("remote") else ""
+            return (f"{clock}  {station}  ●  connected, subprotocol "
+                    f"{meta.get('subprotocol')!r}{extra}")
+        if message.kind is RecordKind.CLOSED:
+            meta = message.meta or {}
+            reason = f" {meta.get('reason')!r}" if meta.get("reason") else ""
+            return (f"{clock}  {station}  ○  closed {meta.get('code')}{reason} "
+                    f"by {meta.get('by')}")
+        if message.kind is RecordKind.REJECTED:
+            meta = message.meta or {}
+            return f"{clock}  {station}  ✗  refused {meta.get('status')}: {meta.get('reason')}"
+        arrow = message.direction.arrow if message.direction else "?"
+        kind = {2: "CALL  ", 3: "RESULT", 4: "ERROR "}.get(message.message_type or 0, "??????")
+        parts = [f"{clock}  {station}  {arrow}  {kind}  {message.action or '-':<28}"
+                 f"  id={message.message_id or '-'}"]
+        if annotation.latency is not None:
+            parts.append(f"  {annotation.latency * 1000:.1f} ms")
+        if message.message_type == 4:
+            frame = message.parse().frame
+            if frame is not None:
+                parts.append(f"  {frame.error_code}: {frame.error_description}")  # type: ignore[union-attr]
+        if annotation.findings:
+            first = annotation.findings[0]
+            mark = "✗" if not annotation.valid else "!"
+            where = f"{first.path}: " if first.path else ""
+            extra = len(annotation.findings) - 1
+            more = f" (+{extra} more)" if extra else ""
+            parts.append(f"  {mark} {first.code} {where}{first.message}{more}")
+        return "".join(parts)
+
+    @staticmethod
+    def json_line(message: Message, annotation: Annotation) -> str:
+        value: dict[str, Any] = {
+            "seq": message.seq, "time": message.timestamp, "connection": message.connection,
+            "station": message.station, "kind": message.kind.value,
+        }
+        if message.kind in (RecordKind.FRAME, RecordKind.BINARY):
+            value.update(
+                direction=message.direction.value if message.direction else None,
+                message_type={2: "CALL", 3: "CALLRESULT", 4: "CALLERROR"}.get(
+                    message.message_type or 0),
+                action=message.action, message_id=message.message_id,
+                latency_ms=None if annotation.latency is None else round(
+                    annotation.latency * 1000, 3),
+                valid=annotation.valid and message.message_type is not None,
+                findings=[f.to_json() for f in annotation.findings],
+                size=message.size)
+        else:
+            value["meta"] = dict(message.meta or {})
+        return json.dumps(value, ensure_ascii=False)
+
+
+Starter = Callable[[Capture, Callable[[str], None]], Awaitable[Callable[[], Awaitable[None]]]]
+
+
+def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start: Starter,
+             *, until: Callable[[], Awaitable[None]] | None = None) -> int:
+    """Start a live mode and run it until Ctrl-C (or until `until` returns).
+
+    `start(capture, notice)` starts the mode and returns its async stop function; it may raise
+    OSError (address in use...), TlsSetupError or UsageError, which end the command with one
+    line on stderr and exit status 2.
+    """
+    capture = Capture()
+    writer: SessionWriter | None = None
+    err = sys.stderr
+
+    def notice(text: str) -> None:
+        print(f"ocppscope {mode}: {text}", file=err, flush=True)
+
+    if args.record:
+        path = Path(args.record)
+        try:
+            writer = SessionWriter(path, make_header(mode, **header))
+        except OSError as exc:
+            print(f"ocppscope {mode}: cannot write '{path}': {exc.strerror}", file=err)
+            return EXIT_USAGE
+        capture.subscribe(lambda message, _annotation: writer.write(message))
+    if not args.quiet:
+        capture.subscribe(ConsolePrinter(sys.stdout, args.json))
+    try:
+        return asyncio.run(_main(start, capture, notice, until))
+    except (UsageError, TlsSetupError) as exc:
+        notice(str(exc))
+        return EXIT_USAGE
+    finally:
+        if writer is not None:
+            writer.close()
+            notice(f"recorded {len(capture.messages)} records to {writer.path}")
+
+
+async def _main(start: Starter, capture: Capture, notice: Callable[[str], None],
+                until: Callable[[], Awaitable[None]] | None) -> int:
+    stop_event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
+            loop.add_signal_handler(sig, stop_event.set)
+    stop = await start(capture, notice)
+    waiters = [asyncio.ensure_future(stop_event.wait())]
+    if until is not None:
+        waiters.append(asyncio.ensure_future(until()))
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        await stop()
+    for waiter in waiters[1:]:
+        if waiter.done() and not waiter.cancelled() and waiter.exception():
+            raise waiter.exception()  # type: ignore[misc]
+    return EXIT_OK
+
+
+async def listen(server: Any, host: str, port: int) -> None:
+    """`await server.start()`, turning a failure to listen into a one-line UsageError."""
+    try:
+        await server.start()
+    except OSError as exc:
+        raise UsageError(describe_listen_error(exc, host, port)) from None

@@ -1,0 +1,139 @@
+"""The CSMS endpoint: stations connect to us, we answer them and can call them.
+
+Stations connect to `ws://host:port/<anything>/<stationId>` offering `ocpp2.0.1`. A station
+that offers no subprotocol we speak is refused with HTTP 400 and a sentence saying what it
+offered, instead of the bare "connection refused" it would see elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+
+from app.net import links
+from app.net.peer import CallOutcome, NotConnected, OcppPeer
+from app.net.policy import ResponsePolicy
+from app.net.proxy import DEFAULT_MAX_SIZE
+from app.ocpp.catalog import Sender
+from app.session.capture import Capture
+from app.session.message import RecordKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CsmsConfig:
+    host: str = "127.0.0.1"
+    port: int = 0
+    server_ssl: ssl.SSLContext | None = None
+    max_size: int = DEFAULT_MAX_SIZE
+    call_timeout: float = 30.0
+    ping_interval: float | None = 30.0
+    record_secrets: bool = False
+
+
+class CsmsEndpoint:
+    def __init__(self, config: CsmsConfig, capture: Capture,
+                 policy: ResponsePolicy | None = None,
+                 notice: Callable[[str], None] | None = None) -> None:
+        self.config = config
+        self.capture = capture
+        self.policy = policy or ResponsePolicy()
+        self._notice = notice or (lambda text: log.info("%s", text))
+        self.peers: dict[str, OcppPeer] = {}
+        self._server: Server | None = None
+        self._connected = asyncio.Condition()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() first"
+        return self._server.sockets[0].getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        scheme = "wss" if self.config.server_ssl else "ws"
+        return f"{scheme}://{self.config.host}:{self.port}/ocpp"
+
+    async def start(self) -> None:
+        """Start listening; raises OSError if the address cannot be used."""
+        self._server = await serve(
+            self._serve, self.config.host, self.config.port, ssl=self.config.server_ssl,
+            process_request=self._check_request, subprotocols=[links.OCPP201],  # type: ignore[list-item]
+            max_size=self.config.max_size, ping_interval=self.config.ping_interval,
+            server_header="OCPP Scope CSMS")
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close(close_connections=True)
+            await self._server.wait_closed()
+
+    async def call(self, station: str, action: str, payload: dict[str, Any], *,
+                   timeout: float | None = None) -> CallOutcome:
+        peer = self.peers.get(station)
+        if peer is None:
+            raise NotConnected(f"station '{station}' is not connected")
+        return await peer.call(action, payload, timeout=timeout)
+
+    async def wait_for_station(self, station: str, timeout: float = 10.0) -> OcppPeer:
+        async with self._connected:
+            await asyncio.wait_for(self._connected.wait_for(lambda: station in self.peers),
+                                   timeout)
+        return self.peers[station]
+
+    def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        station = links.station_id_from_path(request.path)
+        offer = links.read_offer(request.headers)
+        meta: dict[str, Any] = {"path": request.path, "remote": links.peer_address(connection),
+                                "offered": list(offer.protocols)}
+        auth = links.auth_summary(request.headers, self.config.record_secrets)
+        if auth:
+            meta["auth"] = auth
+        reason = ""
+        if not station:
+            status, reason = 404, (f"no station id in the URL path '{request.path}': "
+                                   "connect to /ocpp/<stationId>")
+        elif links.OCPP201 not in offer.protocols:
+            status, reason = 400, (f"this CSMS speaks {links.OCPP201}; the station sent "
+                                   f"{offer.describe()}")
+        if reason:
+            meta.update(status=status, reason=reason)
+            self.capture.event(RecordKind.REJECTED, links.next_connection_id(), station, meta)
+            self._notice(f"{station or request.path}: refused ({status}): {reason}")
+            return connection.respond(status, reason + "\n")
+        links.clean_offer(request.headers, offer)
+        if offer.malformed:
+            meta["offered_raw"] = offer.describe()
+        connection.ocppscope_meta = meta  # type: ignore[attr-defined]
+        return None
+
+    async def _serve(self, ws: ServerConnection) -> None:
+        meta = getattr(ws, "ocppscope_meta", {})
+        station = links.station_id_from_path(ws.request.path if ws.request else "")
+        connection = links.next_connection_id()
+        meta["subprotocol"] = ws.subprotocol
+        previous = self.peers.get(station)
+        if previous is not None:
+            self._notice(f"{station}: connected again; closing its previous connection")
+            await previous.close(1000, "replaced by a new connection")
+        peer = OcppPeer(ws, side=Sender.CSMS, connection=connection, station=station,
+                        capture=self.capture, policy=self.policy,
+                        call_timeout=self.config.call_timeout)
+        self.peers[station] = peer
+        self.capture.event(RecordKind.OPENED, connection, station, meta)
+        async with self._connected:
+            self._connected.notify_all()
+        try:
+            await peer.run()
+        finally:
+            if self.peers.get(station) is peer:
+                del self.peers[station]
+            info = links.close_info(ws, "station", "csms")
+            self.capture.event(RecordKind.CLOSED, connection, station, {
+                "code": info.code, "reason": info.reason, "by": info.by, "clean": info.clean})

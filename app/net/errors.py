@@ -1,0 +1,81 @@
+"""Why a connection could not be made, in one sentence, and the HTTP status a proxy answers.
+
+Users at a charger see only "connection refused" from most tools. Here every failure to
+reach a peer names its cause: the name did not resolve, nothing listens, TLS failed (and
+which check), the peer answered 401/404, or it did not answer in time.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectFailure:
+    status: int      # what a proxy answers the station: the peer's own status, or 502/504
+    reason: str      # one sentence for the user
+    body: str = ""   # the peer's response body, when it sent one
+
+
+def describe_connect_error(exc: BaseException, url: str) -> ConnectFailure:
+    if isinstance(exc, InvalidStatus):
+        response = exc.response
+        body = response.body.decode("utf-8", "replace") if response.body else ""
+        phrase = _phrase(response.status_code)
+        hint = {
+            401: " (credentials missing or wrong: check the Basic auth user and password)",
+            403: " (the CSMS refuses this station)",
+            404: " (the CSMS does not know this path: check the URL and the station id)",
+        }.get(response.status_code, "")
+        return ConnectFailure(response.status_code,
+                              f"{url} answered HTTP {response.status_code} {phrase}{hint}", body)
+    if isinstance(exc, InvalidURI):
+        return ConnectFailure(HTTPStatus.BAD_GATEWAY, f"'{url}' is not a ws:// or wss:// URL")
+    if isinstance(exc, socket.gaierror):
+        return ConnectFailure(HTTPStatus.BAD_GATEWAY,
+                              f"cannot resolve the host name of {url} ({exc.strerror})")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return ConnectFailure(HTTPStatus.BAD_GATEWAY,
+                              f"TLS certificate of {url} not accepted: {exc.verify_message}")
+    if isinstance(exc, ssl.SSLError):
+        return ConnectFailure(HTTPStatus.BAD_GATEWAY,
+                              f"TLS handshake with {url} failed: {exc.reason or exc}")
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectFailure(HTTPStatus.BAD_GATEWAY,
+                              f"connection to {url} refused: nothing listens there")
+    if isinstance(exc, TimeoutError):
+        return ConnectFailure(HTTPStatus.GATEWAY_TIMEOUT, f"{url} did not answer in time")
+    if isinstance(exc, InvalidHandshake):
+        return ConnectFailure(HTTPStatus.BAD_GATEWAY,
+                              f"WebSocket handshake with {url} failed: {exc}")
+    if isinstance(exc, OSError):
+        return ConnectFailure(HTTPStatus.BAD_GATEWAY,
+                              f"cannot connect to {url}: {exc.strerror or exc}")
+    return ConnectFailure(HTTPStatus.BAD_GATEWAY, f"cannot connect to {url}: {exc}")
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def describe_listen_error(exc: OSError, host: str, port: int) -> str:
+    """One sentence for a server that cannot start listening."""
+    import errno
+
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use: stop the other program or pick a port"
+    if exc.errno == errno.EACCES:
+        return f"no permission to listen on port {port} (ports below 1024 need privileges)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve listen address '{host}'"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"

@@ -1,0 +1,174 @@
+"""`OcppPeer`: one side of an OCPP-J conversation over one WebSocket connection.
+
+Used by both endpoints. It sends CALLs with fresh message ids and awaits their answers,
+answers the CALLs it receives through a `ResponsePolicy`, and hands every frame in and out
+to the capture. A peer that sends garbage gets the CALLERROR OCPP-J prescribes; nothing the
+peer sends raises here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.connection import Connection
+from websockets.exceptions import ConnectionClosed
+
+from app.net.policy import Answer, ResponsePolicy
+from app.ocpp import catalog
+from app.ocpp.conversation import Direction
+from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
+from app.session.capture import Capture
+from app.session.message import Message
+
+log = logging.getLogger(__name__)
+
+
+class NotConnected(Exception):
+    """There is no connection to send on (station not connected, CSMS not reached)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallOutcome:
+    """How a CALL we sent ended: `status` is "result", "error", "timeout" or "closed"."""
+
+    status: str
+    request: Message | None = None
+    response: Message | None = None
+    payload: dict[str, Any] | None = None               # for "result"
+    error: tuple[str, str, Any] | None = None           # for "error": code, text, details
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "result"
+
+
+# Called for each CALL we receive, before the policy answers; may return an Answer to use
+# instead (the GUI's "ask me" mode), or None to let the policy decide.
+Interceptor = Callable[[str, Any], Awaitable[Answer | None]]
+
+
+class OcppPeer:
+    def __init__(self, ws: Connection, *, side: catalog.Sender, connection: str, station: str,
+                 capture: Capture, policy: ResponsePolicy, call_timeout: float = 30.0) -> None:
+        self.ws = ws
+        self.side = side
+        self.connection = connection
+        self.station = station
+        self.capture = capture
+        self.policy = policy
+        self.call_timeout = call_timeout
+        self.interceptor: Interceptor | None = None
+        self.outgoing = (Direction.STATION_TO_CSMS if side is catalog.Sender.STATION
+                         else Direction.CSMS_TO_STATION)
+        self._waiting: dict[str, asyncio.Future[tuple[Message, Any]]] = {}
+        self._ids = itertools.count(1)
+        self._prefix = uuid.uuid4().hex[:8]
+        self._answering: set[asyncio.Task[None]] = set()
+
+    def new_message_id(self) -> str:
+        return f"{self._prefix}-{next(self._ids)}"
+
+    async def call(self, action: str, payload: dict[str, Any], *,
+                   message_id: str | None = None, timeout: float | None = None) -> CallOutcome:
+        """Send a CALL and wait for its answer (or the timeout, or the connection's end)."""
+        message_id = message_id or self.new_message_id()
+        text = serialize(Call(message_id, action, payload))
+        future: asyncio.Future[tuple[Message, Any]] = (
+            asyncio.get_running_loop().create_future())
+        self._waiting[message_id] = future
+        try:
+            request = await self.send_text(text)
+            if request is None:
+                return CallOutcome("closed")
+            try:
+                response, frame = await asyncio.wait_for(
+                    asyncio.shield(future), timeout or self.call_timeout)
+            except TimeoutError:
+                return CallOutcome("timeout", request)
+            except ConnectionClosed:
+                return CallOutcome("closed", request)
+        finally:
+            self._waiting.pop(message_id, None)
+        if isinstance(frame, CallResult):
+            payload_in = frame.payload if isinstance(frame.payload, dict) else None
+            return CallOutcome("result", request, response, payload=payload_in)
+        return CallOutcome("error", request, response,
+                           error=(frame.error_code, frame.error_description, frame.error_details))
+
+    async def send_text(self, text: str) -> Message | None:
+        """Send any text as a frame (also invalid ones, on purpose); None if closed."""
+        try:
+            await self.ws.send(text)
+        except ConnectionClosed:
+            return None
+        return self.capture.frame(self.connection, self.station, self.outgoing, text)
+
+    async def run(self) -> None:
+        """Read until the connection closes; answers are dispatched as they come."""
+        incoming = self.outgoing.opposite
+        try:
+            async for data in self.ws:
+                message = self.capture.frame(self.connection, self.station, incoming, data)
+                self._dispatch(message, data)
+        except ConnectionClosed:
+            pass
+        finally:
+            for future in self._waiting.values():
+                if not future.done():
+                    future.set_exception(ConnectionClosed(None, None))
+            for task in list(self._answering):
+                task.cancel()
+
+    def _dispatch(self, message: Message, data: str | bytes) -> None:
+        parsed = parse_frame(data)
+        frame = parsed.frame
+        if frame is None:
+            # OCPP-J: a message whose id cannot be read is answered with id "-1"
+            self._spawn(self._send_error("-1", "FormatViolation",
+                                         parsed.findings[0].message[:255]))
+            return
+        if isinstance(frame, CallResult | CallError):
+            future = self._waiting.get(frame.message_id)
+            if future is not None and not future.done():
+                future.set_result((message, frame))
+            return
+        findings = self.capture.annotation(message.seq).findings
+        self._spawn(self._answer(frame, findings))
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+
+    async def _answer(self, call: Call, findings: tuple[Any, ...]) -> None:
+        answer: Answer | None = None
+        if self.interceptor is not None:
+            try:
+                answer = await self.interceptor(call.action, call.payload)
+            except Exception:
+                log.exception("the interceptor for %s failed", call.action)
+        if answer is None:
+            answer = self.policy.answer(call.action, call.payload, findings)
+        if answer.delay:
+            await asyncio.sleep(answer.delay)
+        if answer.error is not None:
+            code, description, details = answer.error
+            await self._send_error(call.message_id, code, description, details)
+        elif answer.payload is not None:
+            await self.send_text(serialize(CallResult(call.message_id, answer.payload)))
+
+    async def _send_error(self, message_id: str, code: str, description: str,
+                          details: dict[str, Any] | None = None) -> None:
+        await self.send_text(serialize(CallError(message_id, code, description, details or {})))
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        with contextlib.suppress(Exception):
+            await self.ws.close(code, reason)
+

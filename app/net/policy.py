@@ -1,0 +1,165 @@
+"""How an endpoint answers the CALLs it receives: per action, a rule.
+
+Rules come from a JSON file (`--responses FILE`) and later from the GUI:
+
+    {
+      "BootNotification": {"payload": {"currentTime": "...", "interval": 60, "status": "Pending"}},
+      "Authorize": "reject",
+      "Heartbeat": "ignore",
+      "Reset": {"error": "NotSupported", "description": "no resets here"},
+      "MeterValues": {"delay": 2.5}
+    }
+
+A rule is "default" (a cooperative, schema-valid answer), "reject" (the same answer with a
+refusing status, where the schema has one), "ignore" (no answer at all: the peer times out),
+{"payload": {...}} (exactly this), or {"error": CODE, "description": ..., "details": {...}}
+(a CALLERROR). Any rule may add "delay": seconds before the answer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.ocpp import catalog, responses
+from app.ocpp.findings import Finding
+
+
+class PolicyError(Exception):
+    """The rules file is not usable; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    mode: str = "default"
+    payload: dict[str, Any] | None = None
+    error_code: str = "GenericError"
+    description: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What to send back: a result payload, a CALLERROR, or nothing (`ignore`)."""
+
+    payload: dict[str, Any] | None = None
+    error: tuple[str, str, dict[str, Any]] | None = None
+    delay: float = 0.0
+
+    @property
+    def silent(self) -> bool:
+        return self.payload is None and self.error is None
+
+
+# The CALLERROR a strict endpoint returns for a request that fails its schema (OCPP-J 2.0.1).
+_STRICT_ERRORS = {
+    "schema.required": "OccurrenceConstraintViolation",
+    "schema.min-items": "OccurrenceConstraintViolation",
+    "schema.max-items": "OccurrenceConstraintViolation",
+    "schema.type": "TypeConstraintViolation",
+    "schema.additional-property": "FormatViolation",
+}
+
+
+@dataclass
+class ResponsePolicy:
+    rules: dict[str, Rule] = field(default_factory=dict)
+    heartbeat_interval: int = 300
+    strict: bool = False    # answer schema-invalid requests with the CALLERROR the spec names
+
+    def rule(self, action: str) -> Rule:
+        return self.rules.get(action) or self.rules.get("*") or Rule()
+
+    def answer(self, action: str, request: Any, findings: tuple[Finding, ...] = ()
+               ) -> Answer:
+        if action not in catalog.ACTIONS:
+            return Answer(error=("NotImplemented", f"unknown action '{action}'", {}))
+        rule = self.rule(action)
+        if self.strict and rule.mode in ("default", "reject"):
+            schema_errors = [f for f in findings if f.code.startswith("schema.")]
+            if schema_errors:
+                first = schema_errors[0]
+                code = _STRICT_ERRORS.get(first.code, "PropertyConstraintViolation")
+                where = f"{first.path}: " if first.path else ""
+                return Answer(error=(code, f"{where}{first.message}"[:255], {}),
+                              delay=rule.delay)
+        request = request if isinstance(request, dict) else {}
+        if rule.mode == "ignore":
+            return Answer(delay=rule.delay)
+        if rule.mode == "payload":
+            return Answer(payload=rule.payload, delay=rule.delay)
+        if rule.mode == "error":
+            return Answer(error=(rule.error_code, rule.description, rule.details),
+                          delay=rule.delay)
+        if rule.mode == "reject":
+            refusal = responses.rejecting_response(action, request)
+            if refusal is not None:
+                return Answer(payload=refusal, delay=rule.delay)
+        return Answer(payload=responses.default_response(
+            action, request, heartbeat_interval=self.heartbeat_interval), delay=rule.delay)
+
+    @classmethod
+    def from_file(cls, path: str | Path, **options: Any) -> ResponsePolicy:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise PolicyError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"{path}: cannot read ({exc})") from None
+        except ValueError as exc:
+            raise PolicyError(f"{path}: not JSON ({exc})") from None
+        return cls(rules=parse_rules(data, str(path)), **options)
+
+
+def parse_rules(data: Any, origin: str = "rules") -> dict[str, Rule]:
+    """Rules from their JSON form; every problem is reported at once."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"{origin}: expected an object mapping actions to rules")
+    rules: dict[str, Rule] = {}
+    problems: list[str] = []
+    for action, spec in data.items():
+        if action != "*" and action not in catalog.ACTIONS:
+            guess = catalog.closest_action(action)
+            problems.append(f"unknown action '{action}'"
+                            + (f" (did you mean {guess}?)" if guess else ""))
+            continue
+        try:
+            rules[action] = _rule(spec)
+        except (TypeError, ValueError) as exc:
+            problems.append(f"{action}: {exc}")
+    if problems:
+        raise PolicyError(f"{origin}: " + "; ".join(problems))
+    return rules
+
+
+def _rule(spec: Any) -> Rule:
+    if isinstance(spec, str):
+        if spec not in ("default", "accept", "reject", "ignore"):
+            raise ValueError(f"'{spec}' is not one of default, accept, reject, ignore")
+        return Rule(mode="default" if spec == "accept" else spec)
+    if not isinstance(spec, dict):
+        raise TypeError("a rule is a word or an object")
+    delay = spec.get("delay", 0.0)
+    if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
+        raise ValueError("delay must be a number of seconds >= 0")
+    if "payload" in spec:
+        if not isinstance(spec["payload"], dict):
+            raise TypeError("payload must be an object")
+        return Rule(mode="payload", payload=spec["payload"], delay=float(delay))
+    if "error" in spec:
+        code = spec["error"]
+        if code not in catalog.ERROR_CODES:
+            raise ValueError(f"error '{code}' is not one of {', '.join(catalog.ERROR_CODES)}")
+        details = spec.get("details", {})
+        if not isinstance(details, dict):
+            raise TypeError("details must be an object")
+        return Rule(mode="error", error_code=code, description=str(spec.get("description", "")),
+                    details=details, delay=float(delay))
+    mode = spec.get("mode", "default")
+    if mode not in ("default", "accept", "reject", "ignore"):
+        raise ValueError(f"mode '{mode}' is not one of default, accept, reject, ignore")
+    return Rule(mode="default" if mode == "accept" else mode, delay=float(delay))

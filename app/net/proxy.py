@@ -1,0 +1,251 @@
+"""The transparent proxy: a station connects to us, we connect to its CSMS, and relay.
+
+Forward first, observe after: each frame is sent on to the other side *before* it is parsed,
+validated, recorded or shown, and it is sent as received (same opcode, same text). Invalid
+OCPP is forwarded like any other frame; the tool observes, it does not police.
+
+The upstream connection is opened while the station's handshake is still pending
+(`process_request`), so the station gets the CSMS's choice of subprotocol, or the CSMS's own
+HTTP status (401, 404...) when the CSMS refuses, or 502/504 with the reason when the CSMS
+cannot be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from app.net import links
+from app.net.errors import describe_connect_error
+from app.ocpp.conversation import Direction
+from app.session.capture import Capture
+from app.session.message import RecordKind
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+# Close codes that cannot be sent in a close frame; the other side is told differently.
+_UNSENDABLE = {1005, 1006, 1015}
+
+
+@dataclass
+class ProxyConfig:
+    upstream: str                             # ws(s)://host:port/prefix; station id appended
+    host: str = "127.0.0.1"
+    port: int = 0                             # 0: any free port (see Proxy.port)
+    server_ssl: ssl.SSLContext | None = None  # listen on wss://
+    upstream_ssl: ssl.SSLContext | None = None
+    max_size: int = DEFAULT_MAX_SIZE
+    open_timeout: float = 10.0
+    ping_interval: float | None = None        # None: add no keepalive traffic of our own
+    record_secrets: bool = False
+
+
+@dataclass
+class _Link:
+    """One station's pair of connections, from handshake to close."""
+
+    connection: str
+    station: str
+    path: str
+    upstream_url: str
+    upstream: ClientConnection
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+Notice = Callable[[str], None]
+
+
+class Proxy:
+    def __init__(self, config: ProxyConfig, capture: Capture,
+                 notice: Notice | None = None) -> None:
+        self.config = config
+        self.capture = capture
+        self._notice = notice or (lambda text: log.info("%s", text))
+        self._pending: dict[ServerConnection, _Link] = {}
+        self._active: dict[str, tuple[ServerConnection, _Link]] = {}
+        self._server: Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() first"
+        return self._server.sockets[0].getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        scheme = "wss" if self.config.server_ssl else "ws"
+        return f"{scheme}://{self.config.host}:{self.port}"
+
+    @property
+    def stations(self) -> list[str]:
+        return [link.station for _, link in self._active.values()]
+
+    async def start(self) -> None:
+        """Start listening; raises OSError if the address cannot be used."""
+        self._server = await serve(
+            self._relay, self.config.host, self.config.port,
+            ssl=self.config.server_ssl,
+            process_request=self._open_upstream,
+            process_response=self._after_handshake,
+            select_subprotocol=self._upstream_choice,
+            max_size=self.config.max_size,
+            ping_interval=self.config.ping_interval,
+            compression=None,
+            server_header="OCPP Scope",
+        )
+
+    async def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.close(close_connections=True)
+        await self._server.wait_closed()
+        for link in list(self._pending.values()):
+            await link.upstream.close(1001, "proxy stopping")
+        self._pending.clear()
+
+    def _upstream_url(self, request: Request) -> str:
+        base = self.config.upstream.rstrip("/")
+        query = request.path.partition("?")[2]
+        segment = request.path.partition("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        return f"{base}/{segment}" + (f"?{query}" if query else "")
+
+    async def _open_upstream(self, connection: ServerConnection,
+                             request: Request) -> Response | None:
+        station = links.station_id_from_path(request.path)
+        offer = links.read_offer(request.headers)
+        meta: dict[str, Any] = {
+            "path": request.path,
+            "remote": links.peer_address(connection),
+            "offered": list(offer.protocols),
+        }
+        if offer.malformed or not offer.raw:
+            meta["offered_raw"] = offer.describe()
+        auth = links.auth_summary(request.headers, self.config.record_secrets)
+        if auth:
+            meta["auth"] = auth
+        if not station:
+            return self._reject(connection, "", meta, 404,
+                                f"no station id in the URL path '{request.path}': "
+                                "stations connect to /<prefix>/<stationId>")
+        links.clean_offer(request.headers, offer)
+        url = self._upstream_url(request)
+        headers = {}
+        if "Authorization" in request.headers:
+            headers["Authorization"] = request.headers["Authorization"]
+        try:
+            upstream = await connect(
+                url, subprotocols=list(offer.protocols) or None,  # type: ignore[arg-type]
+                additional_headers=headers,
+                user_agent_header=request.headers.get("User-Agent"),
+                ssl=self.config.upstream_ssl if url.startswith("wss:") else None,
+                open_timeout=self.config.open_timeout, max_size=self.config.max_size,
+                ping_interval=self.config.ping_interval, compression=None)
+        except Exception as exc:  # every failure to reach the CSMS is answered, never raised
+            failure = describe_connect_error(exc, url)
+            meta["upstream"] = url
+            return self._reject(connection, station, meta, failure.status, failure.reason,
+                                failure.body)
+        meta.update(upstream=url, subprotocol=upstream.subprotocol)
+        self._pending[connection] = _Link(links.next_connection_id(), station, request.path,
+                                          url, upstream, meta)
+        return None
+
+    def _reject(self, connection: ServerConnection, station: str, meta: dict[str, Any],
+                status: int, reason: str, body: str = "") -> Response:
+        meta.update(status=status, reason=reason)
+        self.capture.event(RecordKind.REJECTED, links.next_connection_id(), station, meta)
+        self._notice(f"{station or meta['path']}: refused ({status}): {reason}")
+        return connection.respond(status, (body or reason) + "\n")
+
+    def _upstream_choice(self, connection: ServerConnection,
+                         offered: object) -> str | None:
+        link = self._pending.get(connection)
+        return link.upstream.subprotocol if link else None
+
+    async def _after_handshake(self, connection: ServerConnection, request: Request,
+                               response: Response) -> None:
+        if response.status_code != 101:
+            link = self._pending.pop(connection, None)
+            if link is not None:  # the station's handshake failed after the CSMS accepted
+                await link.upstream.close(1001, "station handshake failed")
+
+    async def _relay(self, station_ws: ServerConnection) -> None:
+        link = self._pending.pop(station_ws)
+        upstream = link.upstream
+        self._active[link.connection] = (station_ws, link)
+        self._observe_event(RecordKind.OPENED, link, link.meta)
+        started = asyncio.get_running_loop().time()
+        up = asyncio.create_task(self._pump(station_ws, upstream, Direction.STATION_TO_CSMS,
+                                            link))
+        down = asyncio.create_task(self._pump(upstream, station_ws,
+                                              Direction.CSMS_TO_STATION, link))
+        try:
+            done, _ = await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
+            if up in done:
+                other, info = upstream, links.close_info(station_ws, "station", "proxy")
+            else:
+                other, info = station_ws, links.close_info(upstream, "csms", "proxy")
+            await _propagate_close(other, info)
+            await asyncio.wait({up, down}, timeout=5)
+        finally:
+            for task in (up, down):
+                task.cancel()
+            for ws in (station_ws, upstream):
+                if ws.state.name != "CLOSED":
+                    ws.transport.abort()
+            self._active.pop(link.connection, None)
+        duration = asyncio.get_running_loop().time() - started
+        self._observe_event(RecordKind.CLOSED, link, {
+            "code": info.code, "reason": info.reason, "by": info.by, "clean": info.clean,
+            "duration": round(duration, 3)})
+
+    async def _pump(self, source: ClientConnection | ServerConnection,
+                    target: ClientConnection | ServerConnection, direction: Direction,
+                    link: _Link) -> None:
+        """Relay frames one way until `source` closes. The send comes first, always."""
+        try:
+            async for data in source:
+                try:
+                    await target.send(data)
+                finally:
+                    self._observe_frame(link, direction, data)
+        except ConnectionClosed:
+            pass
+
+    def _observe_frame(self, link: _Link, direction: Direction, data: str | bytes) -> None:
+        try:
+            self.capture.frame(link.connection, link.station, direction, data)
+        except Exception:  # a bug in observing must not stop the relay
+            log.exception("observing a frame of %s failed", link.station)
+
+    def _observe_event(self, kind: RecordKind, link: _Link, meta: dict[str, Any]) -> None:
+        try:
+            self.capture.event(kind, link.connection, link.station, meta)
+        except Exception:
+            log.exception("recording a connection event of %s failed", link.station)
+
+
+async def _propagate_close(other: ClientConnection | ServerConnection,
+                           info: links.CloseInfo) -> None:
+    """Close the other side the way this side was closed, as far as the protocol allows."""
+    if info.code == 1006 or (not info.clean and info.by != "proxy"):
+        other.transport.abort()  # the peer vanished: let the other side see the same
+        return
+    if info.code in _UNSENDABLE:
+        code, reason = 1000, ""
+    elif info.by == "proxy":
+        code, reason = 1001, f"proxy closed the other side: {info.code} {info.reason}"[:120]
+    else:
+        code, reason = info.code, info.reason
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(other.close(code, reason), timeout=5)

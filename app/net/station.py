@@ -1,0 +1,199 @@
+"""The station endpoint: we are a charging station connecting to a CSMS.
+
+It behaves like a well-mannered station so that a CSMS under test sees the usual start:
+BootNotification (repeated while Pending or Rejected, after the interval the CSMS asked for),
+a StatusNotification per connector, then Heartbeats at the CSMS's interval. It answers every
+CSMS-initiated CALL through its `ResponsePolicy`, offers `call()` for anything else, and
+reconnects with growing backoff when the connection drops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from websockets.asyncio.client import connect
+
+from app.net import links
+from app.net.errors import describe_connect_error
+from app.net.peer import CallOutcome, NotConnected, OcppPeer
+from app.net.policy import ResponsePolicy
+from app.net.proxy import DEFAULT_MAX_SIZE
+from app.ocpp.catalog import Sender
+from app.session.capture import Capture
+from app.session.message import RecordKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StationConfig:
+    csms_url: str                         # ws(s)://host:port/prefix; the id is appended
+    station_id: str
+    password: str | None = None           # HTTP Basic auth (security profile 1 or 2)
+    client_ssl: ssl.SSLContext | None = None
+    vendor: str = "OCPP Scope"
+    model: str = "Virtual Station"
+    serial: str = "OS-0001"
+    firmware: str = "1.0"
+    connectors: list[int] = field(default_factory=lambda: [1])  # connectors per EVSE 1..n
+    boot_retry: float = 10.0              # when the CSMS gives no usable interval
+    heartbeat_interval: float | None = None  # override the CSMS's interval (tests, demos)
+    call_timeout: float = 30.0
+    max_size: int = DEFAULT_MAX_SIZE
+    reconnect_min: float = 1.0
+    reconnect_max: float = 60.0
+    record_secrets: bool = False
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class StationEndpoint:
+    def __init__(self, config: StationConfig, capture: Capture,
+                 policy: ResponsePolicy | None = None,
+                 notice: Callable[[str], None] | None = None) -> None:
+        self.config = config
+        self.capture = capture
+        self.policy = policy or ResponsePolicy()
+        self._notice = notice or (lambda text: log.info("%s", text))
+        self.peer: OcppPeer | None = None
+        self.registration: str | None = None   # the last BootNotification status
+        self.booted = asyncio.Event()
+        self.connected = asyncio.Event()
+        self.last_failure: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def url(self) -> str:
+        return f"{self.config.csms_url.rstrip('/')}/{quote(self.config.station_id, safe='')}"
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run_forever())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self.peer is not None:
+            await self.peer.close(1000, "station stopping")
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def call(self, action: str, payload: dict[str, Any], *,
+                   timeout: float | None = None) -> CallOutcome:
+        if self.peer is None:
+            raise NotConnected(f"not connected to {self.url}")
+        return await self.peer.call(action, payload, timeout=timeout)
+
+    def _headers(self) -> dict[str, str]:
+        if self.config.password is None:
+            return {}
+        token = f"{self.config.station_id}:{self.config.password}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(token).decode("ascii")}
+
+    async def _run_forever(self) -> None:
+        delay = self.config.reconnect_min
+        while not self._stopping:
+            connected = await self._session()
+            if self._stopping:
+                break
+            delay = self.config.reconnect_min if connected else min(
+                delay * 2, self.config.reconnect_max)
+            self._notice(f"{self.config.station_id}: reconnecting in {delay:g} s")
+            await asyncio.sleep(delay)
+
+    async def _session(self) -> bool:
+        """One connection, from connect to close; False if it could not be opened."""
+        url = self.url
+        try:
+            ws = await connect(url, subprotocols=[links.OCPP201],  # type: ignore[list-item]
+                               additional_headers=self._headers(), max_size=self.config.max_size,
+                               ssl=self.config.client_ssl if url.startswith("wss:") else None,
+                               open_timeout=10)
+        except Exception as exc:  # every failure to connect is reported, then retried
+            failure = describe_connect_error(exc, url)
+            self.last_failure = failure.reason
+            self.capture.event(RecordKind.REJECTED, links.next_connection_id(),
+                               self.config.station_id,
+                               {"url": url, "status": failure.status, "reason": failure.reason})
+            self._notice(f"{self.config.station_id}: {failure.reason}")
+            return False
+        connection = links.next_connection_id()
+        meta: dict[str, Any] = {"url": url, "subprotocol": ws.subprotocol,
+                                "offered": [links.OCPP201]}
+        if ws.subprotocol != links.OCPP201:
+            meta["warning"] = f"the CSMS chose subprotocol {ws.subprotocol!r}"
+        if self.config.password is not None:
+            meta["auth"] = {"scheme": "Basic", "user": self.config.station_id}
+            if self.config.record_secrets:
+                meta["auth"]["password"] = self.config.password
+        self.capture.event(RecordKind.OPENED, connection, self.config.station_id, meta)
+        peer = OcppPeer(ws, side=Sender.STATION, connection=connection,
+                        station=self.config.station_id, capture=self.capture,
+                        policy=self.policy, call_timeout=self.config.call_timeout)
+        self.peer = peer
+        self.connected.set()
+        lifecycle = asyncio.create_task(self._lifecycle(peer))
+        try:
+            await peer.run()
+        finally:
+            lifecycle.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await lifecycle
+            self.peer = None
+            self.connected.clear()
+            self.booted.clear()
+            info = links.close_info(ws, "csms", "station")
+            self.capture.event(RecordKind.CLOSED, connection, self.config.station_id, {
+                "code": info.code, "reason": info.reason, "by": info.by, "clean": info.clean})
+        return True
+
+    def boot_payload(self) -> dict[str, Any]:
+        return {"reason": "PowerUp", "chargingStation": {
+            "model": self.config.model, "vendorName": self.config.vendor,
+            "serialNumber": self.config.serial, "firmwareVersion": self.config.firmware}}
+
+    async def _lifecycle(self, peer: OcppPeer) -> None:
+        interval = await self._register(peer)
+        for evse, count in enumerate(self.config.connectors, start=1):
+            for connector in range(1, count + 1):
+                await peer.call("StatusNotification", {
+                    "timestamp": now_iso(), "connectorStatus": "Available",
+                    "evseId": evse, "connectorId": connector})
+        if self.config.heartbeat_interval is not None:
+            interval = self.config.heartbeat_interval
+        if interval <= 0:
+            self._notice(f"{self.config.station_id}: heartbeat interval {interval:g}: "
+                         "sending no heartbeats")
+            return
+        while True:
+            await asyncio.sleep(interval)
+            await peer.call("Heartbeat", {})
+
+    async def _register(self, peer: OcppPeer) -> float:
+        """BootNotification until Accepted; returns the heartbeat interval."""
+        while True:
+            outcome = await peer.call("BootNotification", self.boot_payload())
+            payload = outcome.payload or {}
+            status = payload.get("status")
+            interval = payload.get("interval")
+            usable = isinstance(interval, int | float) and not isinstance(interval, bool)
+            self.registration = status if isinstance(status, str) else None
+            if outcome.ok and status == "Accepted":
+                self.booted.set()
+                return float(interval) if usable else self.config.boot_retry
+            retry = float(interval) if usable and interval > 0 else self.config.boot_retry
+            self._notice(f"{self.config.station_id}: BootNotification "
+                         f"{status or outcome.status}; retrying in {retry:g} s")
+            await asyncio.sleep(retry)
