@@ -87,13 +87,13 @@ class OcppPeer:
             request = await self.send_text(text)
             if request is None:
                 return CallOutcome("closed")
-            try:
-                response, frame = await asyncio.wait_for(
-                    asyncio.shield(future), timeout or self.call_timeout)
-            except TimeoutError:
+            # asyncio.wait, unlike wait_for, never swallows a cancellation of the caller
+            done, _ = await asyncio.wait({future}, timeout=timeout or self.call_timeout)
+            if not done:
                 return CallOutcome("timeout", request)
-            except ConnectionClosed:
+            if future.exception() is not None:
                 return CallOutcome("closed", request)
+            response, frame = future.result()
         finally:
             self._waiting.pop(message_id, None)
         if isinstance(frame, CallResult):

@@ -149,8 +149,7 @@ class StationEndpoint:
             await peer.run()
         finally:
             lifecycle.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await lifecycle
+            await asyncio.wait({lifecycle}, timeout=5)
             self.peer = None
             self.connected.clear()
             self.booted.clear()
@@ -166,11 +165,15 @@ class StationEndpoint:
 
     async def _lifecycle(self, peer: OcppPeer) -> None:
         interval = await self._register(peer)
+        if interval is None:
+            return
         for evse, count in enumerate(self.config.connectors, start=1):
             for connector in range(1, count + 1):
-                await peer.call("StatusNotification", {
+                outcome = await peer.call("StatusNotification", {
                     "timestamp": now_iso(), "connectorStatus": "Available",
                     "evseId": evse, "connectorId": connector})
+                if outcome.status == "closed":
+                    return
         if self.config.heartbeat_interval is not None:
             interval = self.config.heartbeat_interval
         if interval <= 0:
@@ -179,12 +182,15 @@ class StationEndpoint:
             return
         while True:
             await asyncio.sleep(interval)
-            await peer.call("Heartbeat", {})
+            if (await peer.call("Heartbeat", {})).status == "closed":
+                return
 
-    async def _register(self, peer: OcppPeer) -> float:
-        """BootNotification until Accepted; returns the heartbeat interval."""
+    async def _register(self, peer: OcppPeer) -> float | None:
+        """BootNotification until Accepted; the heartbeat interval, None if disconnected."""
         while True:
             outcome = await peer.call("BootNotification", self.boot_payload())
+            if outcome.status == "closed":
+                return None
             payload = outcome.payload or {}
             status = payload.get("status")
             interval = payload.get("interval")

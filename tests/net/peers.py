@@ -1,0 +1,116 @@
+"""Independent OCPP peers for network tests, built on the `ocpp` package (not our code),
+and small helpers: a bounded asyncio runner and a connection tap that records every text
+each side really sent and received."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v201 import ChargePoint, call, call_result
+from websockets.asyncio.server import serve
+
+NOW = "2026-11-25T09:00:00.000Z"
+
+
+def run(coroutine: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
+    """Run one test scenario with a hard time limit, so a hang fails instead of blocking."""
+    return asyncio.run(asyncio.wait_for(coroutine, timeout))
+
+
+class Tap:
+    """Wraps a websockets connection for an `ocpp` ChargePoint; records sent/received text."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.sent: list[str] = []
+        self.received: list[str] = []
+
+    async def send(self, text: str) -> None:
+        self.sent.append(text)
+        await self.ws.send(text)
+
+    async def recv(self) -> str:
+        text = await self.ws.recv()
+        self.received.append(text)
+        return text
+
+
+class OcppCsms(ChargePoint):
+    """A CSMS from the `ocpp` package: accepts boots, answers heartbeats and status."""
+
+    @on("BootNotification")
+    def on_boot(self, charging_station: dict, reason: str, **_: Any) -> Any:
+        return call_result.BootNotification(
+            current_time=datetime.now(UTC).isoformat(), interval=300, status="Accepted")
+
+    @on("Heartbeat")
+    def on_heartbeat(self, **_: Any) -> Any:
+        return call_result.Heartbeat(current_time=datetime.now(UTC).isoformat())
+
+    @on("StatusNotification")
+    def on_status(self, **_: Any) -> Any:
+        return call_result.StatusNotification()
+
+    @on("Authorize")
+    def on_authorize(self, id_token: dict, **_: Any) -> Any:
+        return call_result.Authorize(id_token_info={"status": "Accepted"})
+
+
+class OcppStation(ChargePoint):
+    """A charging station from the `ocpp` package: answers GetVariables and Reset."""
+
+    @on("GetVariables")
+    def on_get_variables(self, get_variable_data: list, **_: Any) -> Any:
+        return call_result.GetVariables(get_variable_result=[{
+            "attribute_status": "Accepted", "attribute_value": "300",
+            "component": item["component"], "variable": item["variable"]}
+            for item in get_variable_data])
+
+    @on("Reset")
+    def on_reset(self, type: str, **_: Any) -> Any:
+        return call_result.Reset(status="Accepted")
+
+
+def boot_request() -> Any:
+    return call.BootNotification(
+        charging_station={"model": "AC22-T2", "vendor_name": "Voltra"}, reason="PowerUp")
+
+
+class OcppCsmsServer:
+    """Runs `OcppCsms` on 127.0.0.1:0; keeps each station's ChargePoint and tap."""
+
+    def __init__(self) -> None:
+        self.stations: dict[str, tuple[OcppCsms, Tap]] = {}
+        self.connected = asyncio.Event()
+        self.paths: list[str] = []
+        self.headers: list[Any] = []
+        self._server: Any = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> OcppCsmsServer:
+        self._server = await serve(self._handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"])
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._server.close()
+        await self._server.wait_closed()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/ocpp"
+
+    async def _handler(self, ws: Any) -> None:
+        station = ws.request.path.rsplit("/", 1)[-1]
+        self.paths.append(ws.request.path)
+        self.headers.append(ws.request.headers)
+        tap = Tap(ws)
+        cp = OcppCsms(station, tap)
+        self.stations[station] = (cp, tap)
+        self.connected.set()
+        with contextlib.suppress(Exception):
+            await cp.start()

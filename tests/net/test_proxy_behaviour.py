@@ -1,0 +1,349 @@
+"""The proxy's promises, as transcripts against raw WebSocket peers on loopback."""
+
+import asyncio
+import base64
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import serve
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from app.net.proxy import Proxy, ProxyConfig
+from app.session.capture import Capture
+from app.session.message import RecordKind
+from tests.net.peers import run
+
+
+class RecordingServer:
+    """A WebSocket server that records what it receives and can be told what to do."""
+
+    def __init__(self, subprotocols=("ocpp2.0.1",), reply=None, close_with=None,
+                 status=None):
+        self.received: list = []
+        self.requests: list = []
+        self.closed: list = []
+        self.subprotocols = list(subprotocols)
+        self.reply = reply
+        self.close_with = close_with
+        self.status = status
+        self.connections: list = []
+
+    async def __aenter__(self):
+        def check(connection, request):
+            self.requests.append(request)
+            if self.status:
+                return connection.respond(self.status, "go away\n")
+            return None
+
+        self.server = await serve(self.handler, "127.0.0.1", 0, process_request=check,
+                                  subprotocols=self.subprotocols or None)
+        return self
+
+    async def __aexit__(self, *exc):
+        self.server.close()
+        await self.server.wait_closed()
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/cs"
+
+    async def handler(self, ws):
+        self.connections.append(ws)
+        try:
+            async for data in ws:
+                self.received.append(data)
+                if self.reply:
+                    await ws.send(self.reply(data))
+                if self.close_with:
+                    await ws.close(*self.close_with)
+        except ConnectionClosed:
+            pass
+        self.closed.append((ws.close_code, ws.close_reason))
+
+
+async def with_proxy(server, scenario, **config):
+    capture = Capture()
+    proxy = Proxy(ProxyConfig(upstream=server.url, **config), capture)
+    await proxy.start()
+    try:
+        return await scenario(proxy, capture)
+    finally:
+        await proxy.stop()
+
+
+def frames(capture):
+    return [m for m in capture.messages if m.kind in (RecordKind.FRAME, RecordKind.BINARY)]
+
+
+def test_invalid_ocpp_binary_and_odd_text_are_forwarded_unchanged():
+    sent = ['{"transactionId":,}', "   [2, \"1\" , \"Heartbeat\" , {} ]  ", b"\x00\x01binary",
+            "[2,\"2\",\"bootnotification\",{}]", "é ✓ 𝄞"]
+
+    async def main():
+        async with RecordingServer() as server:
+            async def scenario(proxy, capture):
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]) as ws:
+                    for data in sent:
+                        await ws.send(data)
+                    for _ in range(50):
+                        if len(server.received) == len(sent):
+                            break
+                        await asyncio.sleep(0.02)
+                return capture
+            return await with_proxy(server, scenario), server
+
+    capture, srv = run(main())
+    assert srv.received == sent
+    recorded = frames(capture)
+    assert [m.text if m.kind is RecordKind.FRAME else m.data for m in recorded] == sent
+    assert recorded[2].kind is RecordKind.BINARY
+    first = capture.annotation(recorded[0].seq)
+    assert [f.code for f in first.findings] == ["frame.not-json"]
+
+
+def test_answers_flow_back_and_are_paired():
+    async def main():
+        reply = '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]'
+        async with RecordingServer(reply=lambda _: reply) as s:
+            async def scenario(proxy, capture):
+                async with connect(f"{proxy.url}/x/CP1", subprotocols=["ocpp2.0.1"]) as ws:
+                    await ws.send('[2,"1","Heartbeat",{}]')
+                    answer = await asyncio.wait_for(ws.recv(), 5)
+                return answer, capture
+            return await with_proxy(s, scenario)
+
+    answer, capture = run(main())
+    assert answer == '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]'
+    result = frames(capture)[1]
+    assert result.action == "Heartbeat"
+    assert capture.annotation(result.seq).latency >= 0
+
+
+@pytest.mark.parametrize(("offered", "upstream_offers", "chosen"), [
+    (["ocpp1.6", "ocpp2.0.1"], ["ocpp2.0.1"], "ocpp2.0.1"),
+    (["ocpp2.0.1", "ocpp1.6"], ["ocpp1.6"], "ocpp1.6"),
+    (None, [], None),
+])
+def test_subprotocol_negotiation_passes_through(offered, upstream_offers, chosen):
+    async def main():
+        async with RecordingServer(subprotocols=upstream_offers) as s:
+            async def scenario(proxy, capture):
+                async with connect(f"{proxy.url}/CP1", subprotocols=offered) as ws:
+                    got = ws.subprotocol
+                return got, s.requests[0].headers.get("Sec-WebSocket-Protocol"), capture
+            return await with_proxy(s, scenario)
+
+    got, upstream_header, capture = run(main())
+    assert got == chosen
+    assert upstream_header == (", ".join(offered) if offered else None)
+    opened = capture.messages[0]
+    assert opened.meta["subprotocol"] == chosen
+
+
+def test_malformed_subprotocol_header_is_cleaned_and_recorded():
+    async def main():
+        async with RecordingServer() as s:
+            async def scenario(proxy, capture):
+                # the client library adds "ocpp2.0.1"; the extra header adds an empty entry
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"],
+                                   additional_headers={"Sec-WebSocket-Protocol": ","}) as ws:
+                    await ws.send('[2,"1","Heartbeat",{}]')
+                    await asyncio.sleep(0.05)
+                return capture
+            return await with_proxy(s, scenario)
+
+    capture = run(main())
+    opened = capture.messages[0]
+    assert opened.meta["offered"] == ["ocpp2.0.1"]
+    assert "empty entries" in opened.meta["offered_raw"]
+
+
+def test_basic_auth_passes_through_and_the_password_is_not_recorded():
+    token = base64.b64encode(b"CP1:s3cret").decode()
+
+    async def main(record_secrets):
+        async with RecordingServer() as s:
+            async def scenario(proxy, capture):
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"],
+                                   additional_headers={"Authorization": f"Basic {token}"}):
+                    pass
+                return s.requests[0].headers["Authorization"], capture
+            return await with_proxy(s, scenario, record_secrets=record_secrets)
+
+    header, capture = run(main(False))
+    assert header == f"Basic {token}"
+    assert capture.messages[0].meta["auth"] == {"scheme": "Basic", "user": "CP1"}
+    _, capture = run(main(True))
+    assert capture.messages[0].meta["auth"]["password"] == "s3cret"
+
+
+@pytest.mark.parametrize("status", [401, 404])
+def test_upstream_refusal_reaches_the_station_with_its_status(status):
+    async def main():
+        async with RecordingServer(status=status) as s:
+            async def scenario(proxy, capture):
+                with pytest.raises(InvalidStatus) as caught:
+                    async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]):
+                        pass
+                return caught.value.response.status_code, capture
+            return await with_proxy(s, scenario)
+
+    got, capture = run(main())
+    assert got == status
+    rejected = capture.messages[0]
+    assert rejected.kind is RecordKind.REJECTED
+    assert rejected.meta["status"] == status and str(status) in rejected.meta["reason"]
+
+
+def test_upstream_down_gives_502_with_the_reason():
+    async def main():
+        async with RecordingServer() as s:
+            url = s.url
+        capture = Capture()
+        proxy = Proxy(ProxyConfig(upstream=url), capture)
+        await proxy.start()
+        try:
+            with pytest.raises(InvalidStatus) as caught:
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]):
+                    pass
+            body = caught.value.response.body.decode()
+            return caught.value.response.status_code, body, capture
+        finally:
+            await proxy.stop()
+
+    status, body, capture = run(main())
+    assert status == 502
+    assert "refused" in body and "nothing listens" in body
+    assert capture.messages[0].kind is RecordKind.REJECTED
+
+
+def test_unresolvable_upstream_name():
+    async def main():
+        capture = Capture()
+        proxy = Proxy(ProxyConfig(upstream="ws://no-such-host.invalid:9/ocpp"), capture)
+        await proxy.start()
+        try:
+            with pytest.raises(InvalidStatus):
+                async with connect(f"{proxy.url}/CP1"):
+                    pass
+        finally:
+            await proxy.stop()
+        return capture
+
+    capture = run(main())
+    assert "resolve" in capture.messages[0].meta["reason"]
+
+
+def test_missing_station_id_is_404():
+    async def main():
+        async with RecordingServer() as s:
+            async def scenario(proxy, capture):
+                with pytest.raises(InvalidStatus) as caught:
+                    async with connect(f"{proxy.url}/"):
+                        pass
+                return caught.value.response.status_code, s.requests
+            return await with_proxy(s, scenario)
+
+    status, upstream_requests = run(main())
+    assert status == 404 and upstream_requests == []
+
+
+def test_close_codes_propagate_both_ways():
+    async def station_closes():
+        async with RecordingServer() as s:
+            async def scenario(proxy, capture):
+                ws = await connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"])
+                await ws.close(4001, "maintenance")
+                for _ in range(100):
+                    if s.closed:
+                        break
+                    await asyncio.sleep(0.02)
+                return s.closed, capture
+            return await with_proxy(s, scenario)
+
+    closed, capture = run(station_closes())
+    assert closed == [(4001, "maintenance")]
+    event = capture.messages[-1]
+    assert event.kind is RecordKind.CLOSED
+    assert (event.meta["code"], event.meta["reason"], event.meta["by"]) == (
+        4001, "maintenance", "station")
+
+    async def csms_closes():
+        async with RecordingServer(close_with=(1008, "policy")) as s:
+            async def scenario(proxy, capture):
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]) as ws:
+                    await ws.send('[2,"1","Heartbeat",{}]')
+                    with pytest.raises(ConnectionClosed):
+                        await asyncio.wait_for(ws.recv(), 5)
+                    code, reason = ws.close_code, ws.close_reason
+                for _ in range(100):
+                    if capture.messages[-1].kind is RecordKind.CLOSED:
+                        break
+                    await asyncio.sleep(0.02)
+                return code, reason, capture
+            return await with_proxy(s, scenario)
+
+    code, reason, capture = run(csms_closes())
+    assert (code, reason) == (1008, "policy")
+    assert capture.messages[-1].meta["by"] == "csms"
+
+
+def test_oversized_frame_closes_with_1009_and_is_recorded():
+    async def main():
+        async with RecordingServer() as s:
+            async def scenario(proxy, capture):
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]) as ws:
+                    await ws.send('[2,"1","DataTransfer",{"vendorId":"x","data":"'
+                                  + "a" * 5000 + '"}]')
+                    with pytest.raises(ConnectionClosed):
+                        await asyncio.wait_for(ws.recv(), 5)
+                    code = ws.close_code
+                for _ in range(100):
+                    if s.closed:
+                        break
+                    await asyncio.sleep(0.02)
+                return code, s.received, s.closed, capture
+            return await with_proxy(s, scenario, max_size=4096)
+
+    code, received, upstream_closed, capture = run(main())
+    assert code == 1009
+    assert received == []
+    assert upstream_closed and upstream_closed[0][0] == 1001
+    event = capture.messages[-1]
+    assert event.kind is RecordKind.CLOSED
+    assert (event.meta["code"], event.meta["by"]) == (1009, "proxy")
+
+
+def test_many_stations_at_once_do_not_disturb_each_other():
+    def echo(data):
+        import json
+        message_id = json.loads(data)[1]
+        return json.dumps([3, message_id, {"currentTime": "2024-01-01T00:00:00Z"}])
+
+    async def main():
+        async with RecordingServer(reply=echo) as s:
+            async def scenario(proxy, capture):
+                async def station(n):
+                    async with connect(f"{proxy.url}/CP{n}", subprotocols=["ocpp2.0.1"]) as ws:
+                        answers = []
+                        for k in range(5):
+                            await ws.send(f'[2,"{n}-{k}","Heartbeat",{{}}]')
+                            answers.append(await asyncio.wait_for(ws.recv(), 5))
+                        return answers
+
+                async def broken():
+                    ws = await connect(f"{proxy.url}/BROKEN", subprotocols=["ocpp2.0.1"])
+                    ws.transport.abort()
+
+                results = await asyncio.gather(*(station(n) for n in range(20)), broken())
+                return results[:20], capture
+            return await with_proxy(s, scenario)
+
+    results, capture = run(main())
+    for n, answers in enumerate(results):
+        assert [a.split('"')[1] for a in answers] == [f"{n}-{k}" for k in range(5)]
+    by_station = {}
+    for m in frames(capture):
+        by_station.setdefault(m.station, []).append(m)
+    assert all(len(by_station[f"CP{n}"]) == 10 for n in range(20))
+    assert all(capture.annotation(m.seq).valid for m in frames(capture))
