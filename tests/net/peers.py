@@ -40,17 +40,21 @@ class Tap:
         return text
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
 class OcppCsms(ChargePoint):
     """A CSMS from the `ocpp` package: accepts boots, answers heartbeats and status."""
 
     @on("BootNotification")
     def on_boot(self, charging_station: dict, reason: str, **_: Any) -> Any:
         return call_result.BootNotification(
-            current_time=datetime.now(UTC).isoformat(), interval=300, status="Accepted")
+            current_time=_now(), interval=300, status="Accepted")
 
     @on("Heartbeat")
     def on_heartbeat(self, **_: Any) -> Any:
-        return call_result.Heartbeat(current_time=datetime.now(UTC).isoformat())
+        return call_result.Heartbeat(current_time=_now())
 
     @on("StatusNotification")
     def on_status(self, **_: Any) -> Any:

@@ -1,0 +1,115 @@
+"""wss:// on both sides of the proxy (security profiles 2 and 3), with certificates made
+for the test by `trustme`."""
+
+import asyncio
+import ssl
+
+import pytest
+import trustme
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import serve
+from websockets.exceptions import InvalidHandshake, InvalidStatus
+
+from app.net import tls
+from app.net.proxy import Proxy, ProxyConfig
+from app.session.capture import Capture
+from app.session.message import RecordKind
+from tests.net.peers import run
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pki")
+    ca = trustme.CA()
+    other_ca = trustme.CA()
+    server = ca.issue_cert("127.0.0.1", "localhost")
+    station = ca.issue_cert("CP-TLS")
+    paths = {}
+    ca.cert_pem.write_to_path(paths.setdefault("ca", str(folder / "ca.pem")))
+    other_ca.cert_pem.write_to_path(paths.setdefault("other_ca", str(folder / "other.pem")))
+    server.private_key_and_cert_chain_pem.write_to_path(
+        paths.setdefault("server", str(folder / "server.pem")))
+    station.private_key_and_cert_chain_pem.write_to_path(
+        paths.setdefault("station", str(folder / "station.pem")))
+    return paths
+
+
+async def _tls_csms(pki):
+    received = []
+
+    async def handler(ws):
+        async for data in ws:
+            received.append(data)
+            await ws.send('[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]')
+
+    server = await serve(handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"],
+                         ssl=tls.server_context(pki["server"]))
+    return server, received
+
+
+def test_wss_on_both_hops_with_client_certificates(pki):
+    async def main():
+        server, received = await _tls_csms(pki)
+        port = server.sockets[0].getsockname()[1]
+        capture = Capture()
+        proxy = Proxy(ProxyConfig(
+            upstream=f"wss://127.0.0.1:{port}/ocpp",
+            server_ssl=tls.server_context(pki["server"], client_ca=pki["ca"]),
+            upstream_ssl=tls.client_context(pki["ca"], pki["station"])), capture)
+        await proxy.start()
+        url = proxy.url
+        try:
+            station_ssl = tls.client_context(pki["ca"], pki["station"])
+            async with connect(f"{proxy.url}/CP-TLS", subprotocols=["ocpp2.0.1"],
+                               ssl=station_ssl) as ws:
+                await ws.send('[2,"1","Heartbeat",{}]')
+                answer = await asyncio.wait_for(ws.recv(), 5)
+            # a station without a client certificate is refused (TLS 1.3 tells it only
+            # after the handshake, so it sees the connection end instead of an answer)
+            with pytest.raises((ssl.SSLError, OSError, InvalidHandshake)):
+                async with connect(f"{proxy.url}/CP-TLS", ssl=tls.client_context(pki["ca"]),
+                                   open_timeout=5) as ws:
+                    await ws.recv()
+        finally:
+            await proxy.stop()
+            server.close()
+        return url, answer, received, capture
+
+    url, answer, received, capture = run(main())
+    assert url.startswith("wss://")
+    assert received == ['[2,"1","Heartbeat",{}]']
+    assert answer.startswith('[3,"1"')
+    assert capture.messages[0].kind is RecordKind.OPENED
+
+
+def test_untrusted_csms_certificate_is_a_502_that_names_the_cause(pki):
+    async def main():
+        server, _ = await _tls_csms(pki)
+        port = server.sockets[0].getsockname()[1]
+        capture = Capture()
+        proxy = Proxy(ProxyConfig(upstream=f"wss://127.0.0.1:{port}/ocpp",
+                                  upstream_ssl=tls.client_context(pki["other_ca"])), capture)
+        await proxy.start()
+        try:
+            with pytest.raises(InvalidStatus) as caught:
+                async with connect(f"{proxy.url}/CP-1", subprotocols=["ocpp2.0.1"]):
+                    pass
+        finally:
+            await proxy.stop()
+            server.close()
+        return caught.value.response.status_code, capture
+
+    status, capture = run(main())
+    assert status == 502
+    assert "certificate" in capture.messages[0].meta["reason"]
+
+
+def test_unusable_tls_files_are_reported_in_one_sentence(tmp_path, pki):
+    with pytest.raises(tls.TlsSetupError, match="does not exist"):
+        tls.server_context(str(tmp_path / "missing.pem"))
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate")
+    with pytest.raises(tls.TlsSetupError, match="cannot use certificate"):
+        tls.server_context(str(garbage))
+    with pytest.raises(tls.TlsSetupError, match="CA file"):
+        tls.client_context(str(garbage))
