@@ -27,6 +27,7 @@ from websockets.http11 import Request, Response
 
 from app.net import links
 from app.net.errors import describe_connect_error
+from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
@@ -59,7 +60,7 @@ class _Link:
     station: str
     path: str
     upstream_url: str
-    upstream: ClientConnection
+    upstream: RawClientConnection
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -102,6 +103,7 @@ class Proxy:
             ping_interval=self.config.ping_interval,
             compression=None,
             server_header="OCPP Scope",
+            create_connection=RawServerConnection,
         )
 
     async def stop(self) -> None:
@@ -149,7 +151,8 @@ class Proxy:
                 user_agent_header=request.headers.get("User-Agent"),
                 ssl=self.config.upstream_ssl if url.startswith("wss:") else None,
                 open_timeout=self.config.open_timeout, max_size=self.config.max_size,
-                ping_interval=self.config.ping_interval, compression=None)
+                ping_interval=self.config.ping_interval, compression=None,
+                create_connection=RawClientConnection)
         except Exception as exc:  # every failure to reach the CSMS is answered, never raised
             failure = describe_connect_error(exc, url)
             meta["upstream"] = url
@@ -212,19 +215,27 @@ class Proxy:
     async def _pump(self, source: ClientConnection | ServerConnection,
                     target: ClientConnection | ServerConnection, direction: Direction,
                     link: _Link) -> None:
-        """Relay frames one way until `source` closes. The send comes first, always."""
+        """Relay frames one way until `source` closes. The send comes first, always, with the
+        bytes and the frame type that arrived (even a text frame that is not UTF-8)."""
         try:
-            async for data in source:
+            while True:
+                data, is_text = await receive(source)  # type: ignore[arg-type]
                 try:
-                    await target.send(data)
+                    await target.send(data, text=is_text)
                 finally:
-                    self._observe_frame(link, direction, data)
+                    self._observe_frame(link, direction, data, is_text)
         except ConnectionClosed:
             pass
 
-    def _observe_frame(self, link: _Link, direction: Direction, data: str | bytes) -> None:
+    def _observe_frame(self, link: _Link, direction: Direction, data: bytes,
+                       is_text: bool) -> None:
         try:
-            self.capture.frame(link.connection, link.station, direction, data)
+            text = as_text(data) if is_text else None
+            if text is not None:
+                self.capture.frame(link.connection, link.station, direction, text)
+            else:
+                self.capture.frame(link.connection, link.station, direction, data,
+                                   text_frame=is_text)
         except Exception:  # a bug in observing must not stop the relay
             log.exception("observing a frame of %s failed", link.station)
 

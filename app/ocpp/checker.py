@@ -63,8 +63,11 @@ class FrameChecker:
         self._conversations.pop(connection, None)
 
     def check(self, text: str | bytes, *, connection: str = "",
-              direction: Direction | None = None, seq: int = 0, time: float = 0.0) -> Verdict:
-        parsed = parse_frame(text)
+              direction: Direction | None = None, seq: int = 0, time: float = 0.0,
+              binary: bool = True) -> Verdict:
+        """Judge one frame; bytes are a binary frame, or with `binary=False` a text frame
+        that is not valid UTF-8."""
+        parsed = parse_frame(text, binary=binary)
         frame = parsed.frame
         if frame is None:
             return Verdict(None, None, parsed.findings)

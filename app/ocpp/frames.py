@@ -100,22 +100,23 @@ def _type_name(value: Any) -> str:
     return "an object"
 
 
-def parse_frame(text: str | bytes) -> Parsed:
+def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
     """Parse one OCPP-J message.
 
     Bytes stand for a *binary* WebSocket frame: OCPP-J only uses text frames, so that is a
     finding of its own, and the content is still parsed (as UTF-8) to show what was meant.
+    With `binary=False`, bytes are a text frame whose content was not valid UTF-8.
     """
     findings: list[Finding] = []
     if isinstance(text, bytes | bytearray):
-        binary = error("frame.binary",
-                       "sent as a binary WebSocket frame; OCPP-J requires text frames")
+        if binary:
+            findings.append(error(
+                "frame.binary", "sent as a binary WebSocket frame; OCPP-J requires text frames"))
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
-            return Parsed(None, (binary, error(
+            return Parsed(None, (*findings, error(
                 "frame.not-utf8", f"not UTF-8 text (byte {exc.start} is invalid)")))
-        findings.append(binary)
     try:
         value = _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:

@@ -57,16 +57,21 @@ class Capture:
         return self.annotations.get(seq, NO_ANNOTATION)
 
     def frame(self, connection: str, station: str, direction: Direction,
-              data: str | bytes) -> Message:
-        """Record one frame that crossed `connection` (text as str, binary as bytes)."""
+              data: str | bytes, *, text_frame: bool = False) -> Message:
+        """Record one frame that crossed `connection`: text as str, binary as bytes, and a
+        text frame that was not valid UTF-8 as bytes with `text_frame=True`."""
         self._seq += 1
         now, mono = time.time(), time.monotonic()
         verdict = self.checker.check(data, connection=connection, direction=direction,
-                                     seq=self._seq, time=mono)
+                                     seq=self._seq, time=mono, binary=not text_frame)
         if isinstance(data, str):
             message = frame_message(self._seq, data, connection=connection, station=station,
                                     direction=direction, time=now, monotonic=mono,
                                     parsed=Parsed(verdict.frame), action=verdict.action)
+        elif text_frame:
+            message = Message(self._seq, now, mono, connection, station, direction,
+                              RecordKind.FRAME, text=data.decode("utf-8", "replace"),
+                              data=data)
         else:
             message = Message(self._seq, now, mono, connection, station, direction,
                               RecordKind.BINARY, data=data, action=verdict.action)

@@ -20,7 +20,8 @@ from app.ocpp.frames import Call, Parsed, parse_frame
 
 
 class RecordKind(StrEnum):
-    FRAME = "frame"          # a text frame; `text` holds it verbatim
+    FRAME = "frame"          # a text frame; `text` holds it verbatim (if it was not valid
+                             # UTF-8: `data` holds the bytes, `text` a readable rendering)
     BINARY = "binary"        # a binary frame; `data` holds it (OCPP-J never sends these)
     OPENED = "opened"        # a connection was established; `meta` says how
     CLOSED = "closed"        # a connection ended; `meta` has code, reason and who closed
@@ -48,7 +49,9 @@ class Message:
         return len(self.data) if self.kind is RecordKind.BINARY else len(self.text)
 
     def parse(self) -> Parsed:
-        return parse_frame(self.data if self.kind is RecordKind.BINARY else self.text)
+        if self.data:
+            return parse_frame(self.data, binary=self.kind is RecordKind.BINARY)
+        return parse_frame(self.text)
 
     @property
     def timestamp(self) -> str:

@@ -52,6 +52,8 @@ def record_to_json(message: Message) -> dict[str, Any]:
     }
     if message.kind is RecordKind.FRAME:
         line["text"] = message.text
+        if message.data:  # a text frame that was not UTF-8: its exact bytes
+            line["data"] = base64.b64encode(message.data).decode("ascii")
         if message.message_type is not None:
             line["type"] = message.message_type
             line["id"] = message.message_id
@@ -86,7 +88,7 @@ def record_from_json(line: dict[str, Any]) -> Message:
         direction=Direction(direction) if direction else None,
         kind=kind,
         text=text,
-        data=base64.b64decode(line["data"]) if kind is RecordKind.BINARY else b"",
+        data=base64.b64decode(line["data"], validate=True) if "data" in line else b"",
         message_type=_optional_int(line.get("type")),
         message_id=_optional_str(line.get("id")),
         action=_optional_str(line.get("action")),

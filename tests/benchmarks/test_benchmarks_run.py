@@ -22,3 +22,47 @@ def test_benchmark_traffic_is_what_it_claims():
     assert len(invalid) == 3
     report = [checker.check(t, direction=d) for t, d in validation.notify_report()]
     assert all(v.valid for v in report)
+
+
+def test_proxy_benchmark_runs_and_loses_no_frame(capsys):
+    """A tiny run of every part; losing a frame is a bug at any speed, so that one is asserted."""
+    from tests.benchmarks import proxy
+
+    results = proxy.main(["--round-trips", "50", "--seconds", "0.3", "--stations", "20",
+                          "--station-seconds", "1.5"])
+    assert set(results) >= {"latency", "throughput", "stations", "validation", "log_warnings"}
+    latency = results["latency"]
+    for route in ("direct", "proxy", "relay"):
+        assert 0 < latency[f"{route}_p50_ms"] <= latency[f"{route}_p99_ms"]
+    assert "added_p50_ms" in latency
+    throughput = results["throughput"]
+    assert all(throughput[f"{route}_per_s"] > 0 for route in ("direct", "proxy", "relay"))
+    assert throughput["ratio"] > 0
+
+    stations = results["stations"]
+    assert stations["connected"] == 20
+    assert stations["sent"] == 40  # two CALLs each in 1.5 s
+    assert stations["lost"] == dict.fromkeys(stations["lost"], 0)
+    assert stations["no_frame_lost"], stations["problems"]
+    assert stations["recorded_in_file"] == stations["recorded_calls"] + stations[
+        "recorded_answers"] == 80
+    assert 0 <= stations["cpu_proxy_run"] <= 1.5
+    assert results["validation"]["invalid"] == 0  # the benchmark's traffic is valid OCPP
+    out = capsys.readouterr().out
+    assert "proxy adds" in out and "no frame lost" in out and "ONE process" in out
+
+
+def test_proxy_benchmark_frame_is_a_realistic_valid_call():
+    """The CALL measured is the ~600-byte TransactionEvent it claims, and valid, so the proxy
+    does the full schema work on it; the CSMS stand-in's answer is valid too."""
+    from app.ocpp.checker import FrameChecker
+    from app.ocpp.conversation import Direction
+    from tests.benchmarks import proxy
+
+    text = proxy.call_frame("LAT-proxy-000001")
+    assert 550 <= len(text) <= 750
+    checker = FrameChecker()
+    assert checker.check(text, direction=Direction.STATION_TO_CSMS).valid
+    answer = checker.check(f'[3,"LAT-proxy-000001",{proxy._ANSWER}]',
+                           direction=Direction.CSMS_TO_STATION)
+    assert answer.valid and answer.call is not None

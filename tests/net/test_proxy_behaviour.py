@@ -347,3 +347,97 @@ def test_many_stations_at_once_do_not_disturb_each_other():
         by_station.setdefault(m.station, []).append(m)
     assert all(len(by_station[f"CP{n}"]) == 10 for n in range(20))
     assert all(capture.annotation(m.seq).valid for m in frames(capture))
+
+
+def test_text_frame_that_is_not_utf8_is_forwarded_as_such_and_recorded():
+    from app.net.wire import RawServerConnection, receive
+
+    bad = b'[2,"1","Heartbeat",{"x":"\xff\xfe"}]'
+    got = []
+
+    async def handler(ws):
+        try:
+            while True:
+                got.append(await receive(ws))
+        except ConnectionClosed:
+            pass
+
+    async def main():
+        server = await serve(handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"],
+                             create_connection=RawServerConnection)
+        port = server.sockets[0].getsockname()[1]
+        capture = Capture()
+        proxy = Proxy(ProxyConfig(upstream=f"ws://127.0.0.1:{port}"), capture)
+        await proxy.start()
+        try:
+            async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]) as ws:
+                await ws.send(bad, text=True)
+                await ws.send(b"\x01\x02", text=False)
+                for _ in range(100):
+                    if len(got) == 2:
+                        break
+                    await asyncio.sleep(0.02)
+        finally:
+            await proxy.stop()
+            server.close()
+        return capture
+
+    capture = run(main())
+    assert got == [(bad, True), (b"\x01\x02", False)]
+    text_frame, binary_frame = frames(capture)
+    assert text_frame.kind is RecordKind.FRAME and text_frame.data == bad
+    assert "\ufffd" in text_frame.text
+    assert [f.code for f in capture.annotation(text_frame.seq).findings] == ["frame.not-utf8"]
+    assert binary_frame.kind is RecordKind.BINARY
+    assert [f.code for f in capture.annotation(binary_frame.seq).findings] == [
+        "frame.binary", "frame.not-json"]
+
+
+def test_pings_are_answered_per_hop():
+    async def main():
+        async with RecordingServer() as s:
+            async def scenario(proxy, capture):
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]) as ws:
+                    latency = await asyncio.wait_for(await ws.ping(), 5)
+                    upstream = s.connections[0]
+                    upstream_latency = await asyncio.wait_for(await upstream.ping(), 5)
+                return latency, upstream_latency
+            return await with_proxy(s, scenario)
+
+    latency, upstream_latency = run(main())
+    assert latency >= 0 and upstream_latency >= 0
+
+
+def test_a_csms_that_stops_reading_slows_the_station_instead_of_filling_memory():
+    """Backpressure: the proxy reads from the station only as fast as the CSMS takes frames,
+    so a station flooding a stalled CSMS ends up blocked in its own send."""
+    stall = asyncio.Event()
+
+    async def main():
+        async def handler(ws):
+            await stall.wait()  # never reads
+
+        server = await serve(handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"],
+                             max_queue=1, close_timeout=0.2)
+        port = server.sockets[0].getsockname()[1]
+        proxy = Proxy(ProxyConfig(upstream=f"ws://127.0.0.1:{port}"), Capture())
+        await proxy.start()
+        frame = '[2,"1","DataTransfer",{"vendorId":"x","data":"' + "a" * 60000 + '"}]'
+        sent = 0
+        try:
+            async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]) as ws:
+                for _ in range(2000):  # 120 MB if nothing pushed back
+                    try:
+                        await asyncio.wait_for(ws.send(frame), 1.0)
+                    except TimeoutError:
+                        break
+                    sent += 1
+                stall.set()
+                ws.transport.abort()
+        finally:
+            server.close()
+            await proxy.stop()
+        return sent
+
+    sent = run(main(), timeout=60)
+    assert sent < 2000
