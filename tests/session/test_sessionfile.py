@@ -28,9 +28,11 @@ def sample_records():
                         direction=Direction.STATION_TO_CSMS, time=1700000000.3, monotonic=5.2)
     binary = Message(5, 1700000000.4, 5.3, "c1", "CP-1", Direction.STATION_TO_CSMS,
                      RecordKind.BINARY, data=b"\x00\xffbin")
-    closed = Message(6, 1700000001.0, 6.0, "c1", "CP-1", None, RecordKind.CLOSED,
+    not_utf8 = Message(6, 1700000000.5, 5.4, "c1", "CP-1", Direction.STATION_TO_CSMS,
+                       RecordKind.FRAME, text="[\ufffd]", data=b"[\xff]")
+    closed = Message(7, 1700000001.0, 6.0, "c1", "CP-1", None, RecordKind.CLOSED,
                      meta={"code": 1006, "reason": "", "by": "station"})
-    return [opened, call, result, odd, binary, closed]
+    return [opened, call, result, odd, binary, not_utf8, closed]
 
 
 def write(path, records):
@@ -54,9 +56,11 @@ def test_round_trip_keeps_every_field(tmp_path):
 def test_envelope_summary_is_stored_for_fast_loading(tmp_path):
     path = tmp_path / "s.jsonl"
     write(path, sample_records())
-    line = json.loads(path.read_text().splitlines()[2])
+    lines = [json.loads(text) for text in path.read_text().splitlines()]
+    line = lines[2]
     assert (line["type"], line["id"], line["action"]) == (2, "1", "Heartbeat")
     assert line["dir"] == "station_to_csms" and line["time"].endswith("Z")
+    assert lines[6]["kind"] == "frame" and lines[6]["data"] == "W/9d"  # exact bytes kept
 
 
 def test_each_record_is_flushed_as_written(tmp_path):
@@ -73,7 +77,7 @@ def test_torn_last_line_is_ignored_with_a_warning(tmp_path):
     with path.open("a") as stream:
         stream.write('{"seq":7,"time":"2024-01-01T00:00:00Z","ki')
     reader = SessionReader.open(path)
-    assert len(list(reader)) == 6
+    assert len(list(reader)) == 7
     assert reader.skipped == 1
     assert "incomplete last line" in reader.warnings[0]
 
@@ -86,7 +90,7 @@ def test_damaged_line_in_the_middle_keeps_the_rest(tmp_path):
     lines.insert(4, '{"seq": "x"}\n')
     path.write_text("".join(lines))
     reader = SessionReader.open(path)
-    assert [m.seq for m in reader] == [1, 2, 3, 4, 5, 6]
+    assert [m.seq for m in reader] == [1, 2, 3, 4, 5, 6, 7]
     assert reader.skipped == 2
     assert all("skipped" in w for w in reader.warnings)
 
