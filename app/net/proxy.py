@@ -152,7 +152,8 @@ class Proxy:
                 ssl=self.config.upstream_ssl if url.startswith("wss:") else None,
                 open_timeout=self.config.open_timeout, max_size=self.config.max_size,
                 ping_interval=self.config.ping_interval, compression=None,
-                create_connection=RawClientConnection)
+                create_connection=RawClientConnection,
+                proxy=None)  # straight to the CSMS: never via HTTP_PROXY from the environment
         except Exception as exc:  # every failure to reach the CSMS is answered, never raised
             failure = describe_connect_error(exc, url)
             meta["upstream"] = url
@@ -222,20 +223,23 @@ class Proxy:
                 data, is_text = await receive(source)  # type: ignore[arg-type]
                 try:
                     await target.send(data, text=is_text)
-                finally:
-                    self._observe_frame(link, direction, data, is_text)
+                except ConnectionClosed:
+                    self._observe_frame(link, direction, data, is_text, delivered=False)
+                    return
+                self._observe_frame(link, direction, data, is_text)
         except ConnectionClosed:
             pass
 
     def _observe_frame(self, link: _Link, direction: Direction, data: bytes,
-                       is_text: bool) -> None:
+                       is_text: bool, delivered: bool = True) -> None:
+        meta = None if delivered else {"delivered": False}
         try:
             text = as_text(data) if is_text else None
             if text is not None:
-                self.capture.frame(link.connection, link.station, direction, text)
+                self.capture.frame(link.connection, link.station, direction, text, meta=meta)
             else:
                 self.capture.frame(link.connection, link.station, direction, data,
-                                   text_frame=is_text)
+                                   text_frame=is_text, meta=meta)
         except Exception:  # a bug in observing must not stop the relay
             log.exception("observing a frame of %s failed", link.station)
 

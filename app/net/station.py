@@ -120,7 +120,7 @@ class StationEndpoint:
             ws = await connect(url, subprotocols=[links.OCPP201],  # type: ignore[list-item]
                                additional_headers=self._headers(), max_size=self.config.max_size,
                                ssl=self.config.client_ssl if url.startswith("wss:") else None,
-                               open_timeout=10)
+                               open_timeout=10, proxy=None)
         except Exception as exc:  # every failure to connect is reported, then retried
             failure = describe_connect_error(exc, url)
             self.last_failure = failure.reason

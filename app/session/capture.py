@@ -8,13 +8,14 @@ is logged and skipped: an observer must never break the traffic it observes.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from app.ocpp.checker import FrameChecker
+from app.ocpp.checker import FrameChecker, Verdict
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding
 from app.ocpp.frames import Parsed
@@ -41,10 +42,19 @@ Subscriber = Callable[[Message, Annotation], None]
 
 
 class Capture:
+    """Records in order, their annotations, and who answered whom.
+
+    A live run fills it through `frame()` and `event()`. A session loaded from a file enters
+    through `adopt()`, unjudged; `annotate()` then judges it in slices, so that a window can
+    show a million records at once and fill in their verdicts while staying responsive.
+    """
+
     def __init__(self, checker: FrameChecker | None = None) -> None:
         self.checker = checker or FrameChecker()
         self.messages: list[Message] = []
         self.annotations: dict[int, Annotation] = {}   # only records that have one
+        self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
+        self.unjudged = 0                               # index of the first unjudged record
         self._subscribers: list[Subscriber] = []
         self._seq = 0
 
@@ -56,10 +66,66 @@ class Capture:
     def annotation(self, seq: int) -> Annotation:
         return self.annotations.get(seq, NO_ANNOTATION)
 
+    def index_of(self, seq: int) -> int | None:
+        """Position of the record with this seq (seqs increase, but may have gaps)."""
+        index = bisect.bisect_left(self.messages, seq, key=lambda m: m.seq)
+        if index < len(self.messages) and self.messages[index].seq == seq:
+            return index
+        return None
+
+    def pair_of(self, seq: int) -> int | None:
+        """The seq of the other half of an exchange: a CALL's answer, an answer's CALL."""
+        answer = self.answers.get(seq)
+        if answer is not None:
+            return answer
+        return self.annotation(seq).call_seq
+
+    def adopt(self, messages: list[Message]) -> None:
+        """Take records loaded from a file, as they are; `annotate()` judges them later."""
+        self.messages.extend(messages)
+        if messages:
+            self._seq = max(self._seq, messages[-1].seq)
+
+    @property
+    def judged(self) -> bool:
+        return self.unjudged >= len(self.messages)
+
+    def annotate(self, budget: float = 0.03) -> bool:
+        """Judge adopted records for about `budget` seconds; True while some remain."""
+        deadline = time.perf_counter() + budget
+        messages = self.messages
+        while self.unjudged < len(messages):
+            message = messages[self.unjudged]
+            self.unjudged += 1
+            if message.kind is RecordKind.CLOSED:
+                self.checker.forget(message.connection)
+            elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
+                data = message.data if message.data else message.text
+                verdict = self.checker.check(
+                    data, connection=message.connection, direction=message.direction,
+                    seq=message.seq, time=message.monotonic,
+                    binary=message.kind is RecordKind.BINARY)
+                self._annotate(message.seq, verdict)
+            if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
+                break
+        return not self.judged
+
+    def _annotate(self, seq: int, verdict: Verdict) -> Annotation:
+        if not verdict.findings and verdict.call is None:
+            return NO_ANNOTATION
+        call_seq = verdict.call.seq if verdict.call else None
+        annotation = Annotation(verdict.findings, verdict.latency, call_seq)
+        self.annotations[seq] = annotation
+        if call_seq is not None:
+            self.answers[call_seq] = seq
+        return annotation
+
     def frame(self, connection: str, station: str, direction: Direction,
-              data: str | bytes, *, text_frame: bool = False) -> Message:
+              data: str | bytes, *, text_frame: bool = False,
+              meta: Mapping[str, Any] | None = None) -> Message:
         """Record one frame that crossed `connection`: text as str, binary as bytes, and a
-        text frame that was not valid UTF-8 as bytes with `text_frame=True`."""
+        text frame that was not valid UTF-8 as bytes with `text_frame=True`. `meta` notes
+        what happened to it (`{"delivered": False}` when the other side was gone)."""
         self._seq += 1
         now, mono = time.time(), time.monotonic()
         verdict = self.checker.check(data, connection=connection, direction=direction,
@@ -75,11 +141,10 @@ class Capture:
         else:
             message = Message(self._seq, now, mono, connection, station, direction,
                               RecordKind.BINARY, data=data, action=verdict.action)
-        annotation = NO_ANNOTATION
-        if verdict.findings or verdict.call is not None:
-            annotation = Annotation(verdict.findings, verdict.latency,
-                                    verdict.call.seq if verdict.call else None)
-            self.annotations[message.seq] = annotation
+        if meta:
+            message = replace(message, meta=dict(meta))
+        annotation = self._annotate(message.seq, verdict)
+        self.unjudged = len(self.messages) + 1
         self._publish(message, annotation)
         return message
 
@@ -91,6 +156,7 @@ class Capture:
                           kind, meta=dict(meta))
         if kind is RecordKind.CLOSED:
             self.checker.forget(connection)
+        self.unjudged = len(self.messages) + 1
         self._publish(message, NO_ANNOTATION)
         return message
 

@@ -14,7 +14,9 @@ measured is the proxy, not the CSMS. Three figures, all from one run on 127.0.0.
    unanswered, or missing from the recording, and how much CPU does the process use.
 
 Stations, proxy and CSMS share one process and one event loop, so every figure includes the
-cost of the stations and of the CSMS as well; the "direct" runs measure that share.
+cost of the stations and of the CSMS as well; the "direct" runs measure that share. 1 and 2
+also measure a second proxy that observes nothing ("relay only"), which separates the cost of
+the extra WebSocket hop from the cost of validating and recording.
 """
 
 from __future__ import annotations
@@ -134,7 +136,8 @@ class RelayOnlyCapture(Capture):
     of a second WebSocket hop. A reference point, not a mode of the product."""
 
     def frame(self, connection: str, station: str, direction: Direction,
-              data: str | bytes) -> Message:
+              data: str | bytes, *, text_frame: bool = False,
+              meta: Mapping[str, Any] | None = None) -> Message:
         return Message(0, 0.0, 0.0, connection, station, direction)
 
     def event(self, kind: RecordKind, connection: str, station: str,

@@ -441,3 +441,18 @@ def test_a_csms_that_stops_reading_slows_the_station_instead_of_filling_memory()
 
     sent = run(main(), timeout=60)
     assert sent < 2000
+
+
+def test_http_proxy_settings_of_the_environment_are_not_used(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+
+    async def main():
+        async with RecordingServer() as s:
+            async def scenario(proxy, capture):
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"],
+                                   proxy=None) as ws:
+                    return ws.subprotocol
+            return await with_proxy(s, scenario)
+
+    assert run(main()) == "ocpp2.0.1"
