@@ -1,0 +1,91 @@
+"""Which records a view shows: one `RecordFilter`, pure predicates, no Qt.
+
+The timeline applies a filter to a million records in slices (`scan`), so the window stays
+responsive while it works; the same predicate then decides, one by one, whether live records
+join the view.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.ocpp.conversation import Direction
+from app.session.capture import Capture
+from app.session.message import Message, RecordKind
+
+EVENT_KINDS = (RecordKind.OPENED, RecordKind.CLOSED, RecordKind.REJECTED)
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    stations: frozenset[str] = field(default_factory=frozenset)     # empty: all
+    directions: frozenset[Direction] = field(default_factory=frozenset)
+    message_types: frozenset[int] = field(default_factory=frozenset)  # 2, 3, 4
+    only_invalid: bool = False      # records with an error finding (malformed included)
+    only_errors: bool = False       # CALLERRORs
+    show_events: bool = True        # connection opened / closed / refused
+    text: str = ""                  # in action, message id or the frame text; case-insensitive
+
+    @property
+    def is_empty(self) -> bool:
+        return self == RecordFilter()
+
+    def predicate(self, capture: Capture) -> Callable[[Message], bool]:
+        """A test for one record; it reads annotations from `capture` at call time."""
+        stations, directions, types = self.stations, self.directions, self.message_types
+        needle = self.text.casefold()
+        annotations = capture.annotations
+        only_invalid, only_errors, show_events = (self.only_invalid, self.only_errors,
+                                                  self.show_events)
+
+        def accepts(message: Message) -> bool:
+            if stations and message.station not in stations:
+                return False
+            if message.kind in EVENT_KINDS:
+                if not show_events or only_invalid or only_errors or types or directions:
+                    return False
+                return not needle or needle in _event_text(message)
+            if directions and message.direction not in directions:
+                return False
+            if types and message.message_type not in types:
+                return False
+            if only_errors and message.message_type != 4:
+                return False
+            if only_invalid and message.message_type is not None:  # malformed: always shown
+                annotation = annotations.get(message.seq)
+                if annotation is None or annotation.valid:
+                    return False
+            if needle:
+                return (needle in message.text.casefold()
+                        or (message.action is not None and needle in message.action.casefold())
+                        or (message.message_id is not None
+                            and needle in message.message_id.casefold()))
+            return True
+
+        return accepts
+
+
+def _event_text(message: Message) -> str:
+    return f"{message.station} {message.kind.value} {message.meta or ''}".casefold()
+
+
+def scan(capture: Capture, accepts: Callable[[Message], bool], start: int,
+         budget: float = 0.03) -> tuple[list[int], int]:
+    """Indexes of accepted records from `start` on, for about `budget` seconds.
+
+    Returns (indexes, next_start); next_start == len(capture.messages) when finished.
+    """
+    messages = capture.messages
+    end = len(messages)
+    found: list[int] = []
+    deadline = time.perf_counter() + budget
+    index = start
+    while index < end:
+        stop = min(end, index + 4096)
+        found.extend(i for i in range(index, stop) if accepts(messages[i]))
+        index = stop
+        if time.perf_counter() > deadline:
+            break
+    return found, index

@@ -1,0 +1,1 @@
+"""State derived from the record stream: stations, EVSEs, transactions, schedules."""

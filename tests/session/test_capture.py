@@ -1,0 +1,65 @@
+"""Capture: live records judged at once, loaded records judged later in slices."""
+
+from app.ocpp.conversation import Direction
+from app.session.capture import Capture
+from app.session.message import RecordKind, frame_message
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+CALL = '[2,"1","Heartbeat",{}]'
+RESULT = '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]'
+
+
+def test_live_frames_are_numbered_judged_and_paired():
+    capture = Capture()
+    seen = []
+    capture.subscribe(lambda message, annotation: seen.append((message.seq, annotation)))
+    capture.event(RecordKind.OPENED, "c1", "CP1", {"subprotocol": "ocpp2.0.1"})
+    call = capture.frame("c1", "CP1", UP, CALL)
+    result = capture.frame("c1", "CP1", DOWN, RESULT)
+    assert [s for s, _ in seen] == [1, 2, 3]
+    assert result.action == "Heartbeat"          # answers carry their CALL's action
+    assert capture.pair_of(call.seq) == result.seq
+    assert capture.pair_of(result.seq) == call.seq
+    assert capture.annotation(result.seq).latency is not None
+    assert capture.judged
+
+
+def test_a_failing_subscriber_does_not_stop_the_capture():
+    capture = Capture()
+    capture.subscribe(lambda *_: 1 / 0)
+    later = []
+    capture.subscribe(lambda message, _: later.append(message.seq))
+    capture.frame("c1", "CP1", UP, CALL)
+    assert later == [1] and len(capture.messages) == 1
+
+
+def test_adopted_records_are_judged_in_slices():
+    messages = []
+    for n in range(2000):
+        messages.append(frame_message(2 * n + 1, f'[2,"{n}","Heartbeat",{{}}]', connection="c",
+                                      station="CP", direction=UP, time=1.0, monotonic=n))
+        messages.append(frame_message(2 * n + 2, f'[3,"{n}",{{"currentTime":"bad"}}]',
+                                      connection="c", station="CP", direction=DOWN, time=1.0,
+                                      monotonic=n + 0.5))
+    capture = Capture()
+    capture.adopt(messages)
+    assert not capture.judged
+    slices = 0
+    while capture.annotate(budget=0.0):
+        slices += 1
+    assert slices > 1 and capture.judged
+    assert capture.annotation(2).findings[0].code == "schema.date-time"
+    assert capture.pair_of(1) == 2 and capture.index_of(4000) == 3999
+
+
+def test_index_of_handles_gaps():
+    capture = Capture()
+    capture.adopt([frame_message(seq, CALL) for seq in (3, 7, 9)])
+    assert capture.index_of(7) == 1
+    assert capture.index_of(8) is None and capture.index_of(100) is None
+
+
+def test_undelivered_frames_are_marked():
+    capture = Capture()
+    message = capture.frame("c1", "CP1", UP, CALL, meta={"delivered": False})
+    assert message.meta == {"delivered": False}

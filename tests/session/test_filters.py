@@ -1,0 +1,63 @@
+from app.ocpp.conversation import Direction
+from app.session.capture import Capture
+from app.session.filters import RecordFilter, scan
+from app.session.message import RecordKind
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+
+
+def sample():
+    capture = Capture()
+    capture.event(RecordKind.OPENED, "c1", "CP1", {"subprotocol": "ocpp2.0.1"})
+    capture.frame("c1", "CP1", UP, '[2,"a","Heartbeat",{}]')                       # 1
+    capture.frame("c1", "CP1", DOWN, '[3,"a",{"currentTime":"2024-01-01T00:00:00Z"}]')
+    capture.event(RecordKind.OPENED, "c2", "CP2", {"subprotocol": "ocpp2.0.1"})
+    capture.frame("c2", "CP2", UP, '[2,"b","Authorize",{"idToken":{"idToken":"X","type":'
+                                   '"iso14443"}}]')                                # 4
+    capture.frame("c2", "CP2", DOWN, '[4,"b","InternalError","oops",{}]')          # 5
+    capture.frame("c2", "CP2", UP, "not json")                                     # 6
+    return capture
+
+
+def shown(capture, record_filter):
+    rows, end = scan(capture, record_filter.predicate(capture), 0)
+    assert end == len(capture.messages)
+    return rows
+
+
+def test_empty_filter_shows_everything():
+    capture = sample()
+    assert RecordFilter().is_empty
+    assert shown(capture, RecordFilter()) == list(range(7))
+
+
+def test_station_direction_and_type():
+    capture = sample()
+    assert shown(capture, RecordFilter(stations=frozenset({"CP2"}))) == [3, 4, 5, 6]
+    assert shown(capture, RecordFilter(directions=frozenset({DOWN}))) == [2, 5]
+    assert shown(capture, RecordFilter(message_types=frozenset({2}))) == [1, 4]
+    assert shown(capture, RecordFilter(only_errors=True)) == [5]
+
+
+def test_only_invalid_includes_malformed_frames():
+    capture = sample()
+    assert shown(capture, RecordFilter(only_invalid=True)) == [4, 6]
+
+
+def test_text_matches_action_id_and_payload_case_insensitively():
+    capture = sample()
+    assert shown(capture, RecordFilter(text="heartbeat", show_events=False)) == [1, 2]
+    assert shown(capture, RecordFilter(text="ISO14443")) == [4]
+    assert shown(capture, RecordFilter(text="cp2")) == [3]   # the event of CP2's connection
+
+
+def test_events_can_be_hidden():
+    capture = sample()
+    assert shown(capture, RecordFilter(show_events=False)) == [1, 2, 4, 5, 6]
+
+
+def test_scan_works_in_slices():
+    capture = sample()
+    accepts = RecordFilter().predicate(capture)
+    rows, end = scan(capture, accepts, 2, budget=0)
+    assert rows[0] == 2 and end == len(capture.messages)
