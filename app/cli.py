@@ -11,7 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.commands import csms, demo, proxy, station, validate
+from app.commands import csms, demo, gui, proxy, station, validate
+
+COMMANDS = (gui, demo, proxy, csms, station, validate)
+COMMAND_NAMES = frozenset(module.__name__.rsplit(".", 1)[-1] for module in COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,19 +25,22 @@ def build_parser() -> argparse.ArgumentParser:
             "CSMS, or plays either side, and checks every frame against the official schemas."),
     )
     parser.add_argument("--version", action="version", version=f"ocppscope {__version__}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for command in (demo, proxy, csms, station, validate):
+    subparsers = parser.add_subparsers(
+        title="commands", metavar="COMMAND",
+        description="without a command, `ocppscope [FILE] [--demo]` opens the window")
+    for command in COMMANDS:
         command.add_parser(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    run = getattr(args, "run", None)
-    if run is None:
-        parser.print_help()
-        return 0
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words or (words[0] not in COMMAND_NAMES and words[0] not in ("-h", "--help",
+                                                                   "--version")):
+        words = ["gui", *words]  # `ocppscope`, `ocppscope FILE`, `ocppscope --demo`
+    args = parser.parse_args(words)
+    run = args.run
     try:
         return int(run(args))
     except KeyboardInterrupt:
@@ -42,3 +48,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+

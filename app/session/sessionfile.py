@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MemberDescriptorType
 from typing import IO, Any
 
 from app import __version__
@@ -23,6 +24,7 @@ from app.session.message import Message, RecordKind, iso_time
 FORMAT_NAME = "ocppscope-session"
 FORMAT_VERSION = 1
 MAX_WARNINGS = 100
+_scan = json.JSONDecoder().scan_once  # (text, index) -> (value, end), in C
 
 
 class SessionFileError(Exception):
@@ -66,42 +68,135 @@ def record_to_json(message: Message) -> dict[str, Any]:
     return line
 
 
+# Loading a million records is dominated by per-record overhead, so the decoder below looks
+# enums up in dicts (an Enum call costs as much as parsing a JSON field), builds the frozen
+# `Message` through its slots, and shares the strings that repeat: every record of a
+# connection names the same station, connection and action, and an answer repeats its CALL's
+# id. Shared, they cost a pointer each instead of a string each.
+_KINDS: dict[Any, RecordKind] = {kind.value: kind for kind in RecordKind}
+_DIRECTIONS: dict[Any, Direction] = {d.value: d for d in Direction}
+_FRAME = RecordKind.FRAME
+_SHARED_LIMIT = 65_536        # distinct stations, connections and actions kept for sharing
+_RECENT_IDS_LIMIT = 4_096     # message ids kept so that an answer shares its CALL's id
+_shared: dict[str, str] = {}
+_recent_ids: dict[str, str] = {}
+_ABSENT: Any = object()
+
+
+def _share(value: str, table: dict[str, str], limit: int) -> str:
+    """Called on a miss only (hits are an inlined `table.get`)."""
+    if len(table) >= limit:
+        table.clear()  # bounded: a file of a million distinct ids must not keep them all
+    table[value] = value
+    return value
+
+
+def _message_builder() -> Callable[..., Message]:
+    """`Message(*fields)` at half the cost: a frozen dataclass's `__init__` goes through
+    `object.__setattr__` once per field, which is a third of the time of loading a record.
+    Setting the slots directly makes the same object. Used only while `Message` has exactly
+    the fields listed here and no `__post_init__`; otherwise the ordinary constructor."""
+    names = ("seq", "time", "monotonic", "connection", "station", "direction", "kind", "text",
+             "data", "message_type", "message_id", "action", "meta")
+    if (tuple(f.name for f in fields(Message)) != names or hasattr(Message, "__post_init__")
+            or not all(isinstance(Message.__dict__.get(n), MemberDescriptorType)
+                       for n in names)):
+        return Message
+    (seq_, time_, mono_, conn_, station_, dir_, kind_, text_, data_, type_, id_, action_,
+     meta_) = (Message.__dict__[name].__set__ for name in names)
+    new = object.__new__
+
+    def build(seq: int, time: float, monotonic: float, connection: str, station: str,
+              direction: Direction | None, kind: RecordKind, text: str, data: bytes,
+              message_type: int | None, message_id: str | None, action: str | None,
+              meta: dict[str, Any] | None) -> Message:
+        message = new(Message)
+        seq_(message, seq)
+        time_(message, time)
+        mono_(message, monotonic)
+        conn_(message, connection)
+        station_(message, station)
+        dir_(message, direction)
+        kind_(message, kind)
+        text_(message, text)
+        data_(message, data)
+        type_(message, message_type)
+        id_(message, message_id)
+        action_(message, action)
+        meta_(message, meta)
+        return message
+
+    return build
+
+
+_new_message = _message_builder()
+
+
 def record_from_json(line: dict[str, Any]) -> Message:
     """Raises KeyError/ValueError/TypeError for a line that is not a record."""
-    kind = RecordKind(line["kind"])
-    direction = line.get("dir")
+    raw_kind = line["kind"]
+    try:
+        kind = _KINDS[raw_kind]
+    except (KeyError, TypeError):
+        raise ValueError(f"{raw_kind!r} is not a record kind") from None
     stamp = line["time"]
     if not isinstance(stamp, str):
         raise ValueError("time is not a string")
-    text = line.get("text", "") if kind is RecordKind.FRAME else ""
-    if not isinstance(text, str):
-        raise ValueError("text is not a string")
+    direction = line.get("dir")
+    if direction:
+        try:
+            direction = _DIRECTIONS[direction]
+        except (KeyError, TypeError):
+            raise ValueError(f"{direction!r} is not a direction") from None
+    else:
+        direction = None
+    text = ""
+    if kind is _FRAME:
+        text = line.get("text", "")
+        if not isinstance(text, str):
+            raise ValueError("text is not a string")
     meta = line.get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise ValueError("meta is not an object")
-    return Message(
-        seq=int(line["seq"]),
-        time=datetime.fromisoformat(stamp).timestamp(),
-        monotonic=float(line.get("mono", 0.0)),
-        connection=str(line.get("conn", "")),
-        station=str(line.get("station", "")),
-        direction=Direction(direction) if direction else None,
-        kind=kind,
-        text=text,
-        data=base64.b64decode(line["data"], validate=True) if "data" in line else b"",
-        message_type=_optional_int(line.get("type")),
-        message_id=_optional_str(line.get("id")),
-        action=_optional_str(line.get("action")),
-        meta=meta,
+    connection = line.get("conn", "")
+    if not isinstance(connection, str):
+        connection = str(connection)
+    connection = _shared.get(connection) or _share(connection, _shared, _SHARED_LIMIT)
+    station = line.get("station", "")
+    if not isinstance(station, str):
+        station = str(station)
+    station = _shared.get(station) or _share(station, _shared, _SHARED_LIMIT)
+    message_type = line.get("type")
+    if message_type.__class__ is not int and (  # the check in full only for the odd ones
+            isinstance(message_type, bool) or not isinstance(message_type, int)):
+        message_type = None
+    message_id = line.get("id")
+    if isinstance(message_id, str):
+        message_id = (_recent_ids.get(message_id)
+                      or _share(message_id, _recent_ids, _RECENT_IDS_LIMIT))
+    else:
+        message_id = None
+    action = line.get("action")
+    if isinstance(action, str):
+        action = _shared.get(action) or _share(action, _shared, _SHARED_LIMIT)
+    else:
+        action = None
+    data = line.get("data", _ABSENT)
+    return _new_message(
+        int(line["seq"]),
+        datetime.fromisoformat(stamp).timestamp(),  # C; a parser in Python is slower
+        float(line.get("mono", 0.0)),
+        connection,
+        station,
+        direction,
+        kind,
+        text,
+        b"" if data is _ABSENT else base64.b64decode(data, validate=True),
+        message_type,
+        message_id,
+        action,
+        meta,
     )
-
-
-def _optional_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _optional_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 class SessionWriter:
@@ -168,6 +263,7 @@ class SessionReader:
         return reader
 
     def __iter__(self) -> Iterator[Message]:
+        scan = _scan
         with self.path.open("rb") as stream:
             stream.seek(self._first_line_end)
             self.bytes_read = self._first_line_end
@@ -175,22 +271,41 @@ class SessionReader:
             for raw in stream:
                 number += 1
                 self.bytes_read += len(raw)
-                if not raw.strip():
-                    continue
-                torn = not raw.endswith(b"\n")
+                # Fast path for a well-formed line: the JSON scanner without `json.loads`'s
+                # Python wrapper. Anything unusual takes the careful path below, which
+                # decides, and words the warning, exactly as before.
+                value: Any = None
+                if raw[0] == 0x7B:  # "{"
+                    try:
+                        text = raw.decode("utf-8")
+                        value, end = scan(text, 0)
+                        if end < len(text) and text[end:].strip(" \t\n\r"):
+                            value = None  # something after the object
+                    except (ValueError, StopIteration, RecursionError):
+                        value = None
+                if value is None:
+                    if not raw.strip():
+                        continue
+                    try:
+                        value = _loads(raw)
+                        if not isinstance(value, dict):
+                            raise ValueError("not a JSON object")
+                    except ValueError as exc:
+                        self._skip(number, raw, exc)
+                        continue
                 try:
-                    value = _loads(raw)
-                    if not isinstance(value, dict):
-                        raise ValueError("not a JSON object")
                     message = record_from_json(value)
                 except (ValueError, KeyError, TypeError, OverflowError) as exc:
-                    if torn:
-                        self._warn(f"line {number}: incomplete last line ignored "
-                                   f"({len(raw)} bytes; the recording was interrupted)")
-                    else:
-                        self._warn(f"line {number}: skipped, not a valid record ({exc})")
+                    self._skip(number, raw, exc)
                     continue
                 yield message
+
+    def _skip(self, number: int, raw: bytes, exc: Exception) -> None:
+        if not raw.endswith(b"\n"):
+            self._warn(f"line {number}: incomplete last line ignored "
+                       f"({len(raw)} bytes; the recording was interrupted)")
+        else:
+            self._warn(f"line {number}: skipped, not a valid record ({exc})")
 
     def _warn(self, text: str) -> None:
         self.skipped += 1
@@ -207,6 +322,8 @@ def _loads(raw: bytes) -> Any:
         raise ValueError(f"not UTF-8 at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON: {exc.msg}") from None
+    except RecursionError:  # a stranger's file: "[[[[..." must not stop the reading
+        raise ValueError("not JSON: nested too deeply") from None
 
 
 def is_session_file(head: bytes) -> bool:

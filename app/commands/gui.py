@@ -1,0 +1,40 @@
+"""`ocppscope gui` (also `ocppscope` alone): the window. Qt is imported only here, lazily,
+so every other command runs without it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "gui", help="open the window (the default when no command is given)",
+        description="Open the OCPP Scope window, optionally with a session file or the demo.")
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="a session file (or any file `validate` reads) to open")
+    parser.add_argument("--demo", action="store_true", help="start the demo at once")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="render the window offscreen after loading (and after the demo "
+                             "ran) to this PNG file, then exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.file and not os.path.exists(args.file):
+        print(f"ocppscope gui: {args.file}: no such file", file=sys.stderr)
+        return 2
+    try:
+        from widgets.app import run_gui
+    except ImportError as exc:
+        print(f"ocppscope gui: the window needs Qt (PySide6), which failed to load: {exc}",
+              file=sys.stderr)
+        return 2
+    return run_gui(args.file, demo=args.demo, screenshot=args.screenshot)

@@ -1,0 +1,84 @@
+"""The filter bar above the timeline: quick toggles and a text query, as one `RecordFilter`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
+
+from app.ocpp.conversation import Direction
+from app.session.filters import RecordFilter
+
+ALL_STATIONS = "All stations"
+
+
+class FilterBar(QWidget):
+    changed = Signal(object)   # a RecordFilter, after the user paused typing
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search action, message id or payload text (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.station = QComboBox()
+        self.station.addItem(ALL_STATIONS)
+        self.station.setMinimumContentsLength(14)
+        self.up = self._toggle("→ to CSMS", "frames sent by stations")
+        self.down = self._toggle("← to station", "frames sent by the CSMS")
+        self.calls = self._toggle("CALL", "requests")
+        self.results = self._toggle("RESULT", "answers")
+        self.errors = self._toggle("ERROR", "CALLERROR answers")
+        self.invalid = self._toggle("Only invalid", "frames with an error finding")
+        self.events = self._toggle("Events", "connections opened, closed and refused")
+        self.events.setChecked(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addWidget(self.search, 1)
+        layout.addWidget(self.station)
+        for button in (self.up, self.down, self.calls, self.results, self.errors,
+                       self.invalid, self.events):
+            layout.addWidget(button)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(lambda: self.changed.emit(self.current()))
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.station.currentIndexChanged.connect(lambda _: self.changed.emit(self.current()))
+
+    def _toggle(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(f"Show only {tip}" if text != "Events" else f"Show {tip}")
+        button.setCheckable(True)
+        button.toggled.connect(lambda _: self.changed.emit(self.current()))
+        return button
+
+    def current(self) -> RecordFilter:
+        directions = set()
+        if self.up.isChecked():
+            directions.add(Direction.STATION_TO_CSMS)
+        if self.down.isChecked():
+            directions.add(Direction.CSMS_TO_STATION)
+        types = {t for t, b in ((2, self.calls), (3, self.results), (4, self.errors))
+                 if b.isChecked()}
+        station = self.station.currentText()
+        return RecordFilter(
+            stations=frozenset() if station == ALL_STATIONS else frozenset({station}),
+            directions=frozenset(directions), message_types=frozenset(types),
+            only_invalid=self.invalid.isChecked(), show_events=self.events.isChecked(),
+            text=self.search.text().strip())
+
+    def add_stations(self, names: list[str]) -> None:
+        known = {self.station.itemText(i) for i in range(self.station.count())}
+        for name in sorted(set(names) - known):
+            self.station.addItem(name)
+
+    def reset_stations(self) -> None:
+        self.station.blockSignals(True)
+        self.station.clear()
+        self.station.addItem(ALL_STATIONS)
+        self.station.blockSignals(False)
+
+    def show_station(self, name: str | None) -> None:
+        index = self.station.findText(name or ALL_STATIONS)
+        if index >= 0:
+            self.station.setCurrentIndex(index)

@@ -1,0 +1,657 @@
+"""The main window: toolbar and menus to run a mode or open a session, the live timeline
+with its filter bar, the stations panel, the detail pane, and the status bar."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from app.session.loader import SessionLoader
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.net import tls
+from app.net.csms import CsmsConfig
+from app.net.policy import PolicyError, ResponsePolicy
+from app.net.proxy import ProxyConfig
+from app.net.station import StationConfig
+from app.session.capture import Annotation, Capture
+from app.session.filters import RecordFilter, scan
+from app.session.message import Message
+from app.session.sessionfile import SessionFileError
+from app.state.stations import StationTracker
+from widgets import dialogs
+from widgets.bridge import CaptureBridge
+from widgets.detail import DetailPane
+from widgets.filter_bar import FilterBar
+from widgets.runner import ModeRunner
+from widgets.session_io import SessionSaver, SliceJob
+from widgets.stations_panel import StationsPanel
+from widgets.timeline import TimelineModel
+from widgets.welcome import WelcomePage
+
+MAX_RECENT = 8
+SESSION_FILTER = "Sessions and frame files (*.jsonl *.json *.txt *.log);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    load_finished = Signal(bool)     # True when a session opened completely
+    judged = Signal()                # every record of the current session has a verdict
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("OCPP Scope")
+        self.setAcceptDrops(True)
+        self.settings = QSettings()
+        self.capture = Capture()
+        self.tracker = StationTracker()
+        self.record_filter = RecordFilter()
+        self.accepts = self.record_filter.predicate(self.capture)
+        self.follow = True
+        self.session_path: Path | None = None
+        self.job: SliceJob | None = None
+        self._filter_job: SliceJob | None = None
+        self._judge_job: SliceJob | None = None
+
+        self.runner = ModeRunner(self)
+        self.runner.started.connect(self._mode_started)
+        self.runner.stopped.connect(self._mode_stopped)
+        self.runner.failed.connect(self._error)
+        self.runner.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.bridge = CaptureBridge(self)
+        self.bridge.batch.connect(self._on_batch)
+
+        self._build_workspace()
+        self._build_actions()
+        self._build_status_bar()
+        self._restore()
+        self._show_capture(self.capture, live=True)
+        self._update_mode_actions()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build_workspace(self) -> None:
+        self.model = TimelineModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 6)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(False)
+        for column, width in enumerate((95, 110, 28, 70, 190, 250, 75, 60, 80)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._row_selected)
+        self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
+
+        self.filter_bar = FilterBar()
+        self.filter_bar.changed.connect(self.apply_filter)
+        self.stations = StationsPanel()
+        self.stations.station_chosen.connect(
+            lambda name: self.filter_bar.show_station(name or None))
+        self.detail = DetailPane()
+        self.detail.pair_requested.connect(self.select_seq)
+
+        self.vertical = QSplitter(Qt.Orientation.Vertical)
+        self.vertical.addWidget(self.table)
+        self.vertical.addWidget(self.detail)
+        self.vertical.setSizes([420, 300])
+        self.horizontal = QSplitter(Qt.Orientation.Horizontal)
+        self.horizontal.addWidget(self.stations)
+        self.horizontal.addWidget(self.vertical)
+        self.horizontal.setSizes([260, 1000])
+        workspace = QWidget()
+        layout = QVBoxLayout(workspace)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.horizontal, 1)
+
+        self.welcome = WelcomePage()
+        self.welcome.demo.connect(self.start_demo)
+        self.welcome.open_session.connect(self.open_dialog)
+        self.welcome.open_recent.connect(self.open_session)
+        self.welcome.proxy.connect(self.start_proxy)
+        self.welcome.csms.connect(self.start_csms)
+        self.welcome.station.connect(self.start_station)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(workspace)
+        self.setCentralWidget(self.pages)
+
+    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence | None = None,
+                tip: str = "", checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.demo_action = self._action("Demo", self.start_demo, "Ctrl+D",
+                                        "Run a charging session through the proxy, here")
+        self.proxy_action = self._action("Proxy…", self.start_proxy, "Ctrl+Shift+P",
+                                         "Relay stations to their CSMS and watch every frame")
+        self.csms_action = self._action("CSMS…", self.start_csms, "Ctrl+Shift+M",
+                                        "Let stations connect to OCPP Scope")
+        self.station_action = self._action("Station…", self.start_station, "Ctrl+Shift+T",
+                                           "Connect to a CSMS as a charging station")
+        self.stop_action = self._action("Stop", self.stop_mode, "Ctrl+.",
+                                        "Stop the running mode (the records stay)")
+        self.open_action = self._action("Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                                        "Open a session file or a file of frames")
+        self.save_action = self._action("Save as…", self.save_dialog,
+                                        QKeySequence.StandardKey.Save,
+                                        "Save the records shown as a session file")
+        self.follow_action = self._action("Follow", self.set_follow, "Ctrl+End",
+                                          "Keep the newest frame in view", checkable=True)
+        self.follow_action.setChecked(True)
+        self.pause_action = self._action("Pause display", self.set_paused, "Ctrl+P",
+                                         "Freeze the display; capturing goes on",
+                                         checkable=True)
+        self.delta_action = self._action("Relative times", self.set_delta_time, "Ctrl+T",
+                                         "Show time since the previous row", checkable=True)
+        pair = self._action("Go to pair", self.detail.go_to_pair, "Ctrl+J",
+                            "Jump between a request and its response")
+        copy = self._action("Copy as JSON", self.detail.copy_json, "Ctrl+Shift+C")
+        find = self._action("Find", lambda: self.filter_bar.search.setFocus(), "Ctrl+F")
+        quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        about = self._action("About OCPP Scope", self.about)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        for action in (self.demo_action, self.proxy_action, self.csms_action,
+                       self.station_action, self.stop_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.open_action)
+        toolbar.addAction(self.save_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.follow_action)
+        toolbar.addAction(self.pause_action)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addAction(self.save_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        run_menu = menu.addMenu("&Run")
+        for action in (self.demo_action, self.proxy_action, self.csms_action,
+                       self.station_action, self.stop_action):
+            run_menu.addAction(action)
+        view_menu = menu.addMenu("&View")
+        for action in (self.follow_action, self.pause_action, self.delta_action, find, pair,
+                       copy):
+            view_menu.addAction(action)
+        menu.addMenu("&Help").addAction(about)
+        for action in (pair, copy, find):
+            self.addAction(action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.mode_label = QLabel("Idle")
+        self.counts_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setRange(0, 1000)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_job)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        bar.addPermanentWidget(self.counts_label)
+        bar.addPermanentWidget(self.mode_label)
+        self._show_progress(None)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setInterval(500)
+        self._counts_timer.timeout.connect(self._update_counts)
+        self._counts_timer.start()
+
+    # --- showing records ------------------------------------------------------------------
+
+    def _show_capture(self, capture: Capture, live: bool) -> None:
+        self.capture = capture
+        self.tracker = StationTracker()
+        self.stations.clear()
+        self.filter_bar.reset_stations()
+        self.accepts = self.record_filter.predicate(capture)
+        self.model.set_capture(capture, [], live=live)
+        self.detail.show_message(None, None)
+        if live:
+            self.bridge.attach(capture)
+        else:
+            self.bridge.detach()
+
+    def _on_batch(self, batch: list[tuple[Message, Annotation]]) -> None:
+        if self._filter_job is not None and self._filter_job.running:
+            return  # the running filter scan reaches these records itself
+        first = len(self.capture.messages) - len(batch)
+        positions = [first + i for i, (message, _) in enumerate(batch)
+                     if self.accepts(message)]
+        self.model.append_positions(positions)
+        changed = {}
+        for message, annotation in batch:
+            state = self.tracker.apply(message, annotation)
+            if state is not None:
+                changed[state.station] = state
+        if changed:
+            self.stations.update_states(list(changed.values()))
+            self.filter_bar.add_stations(list(changed))
+        if self.follow and positions:
+            self.table.scrollToBottom()
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.table.verticalScrollBar()
+        at_bottom = value >= bar.maximum() - 2
+        if not at_bottom and self.follow and bar.maximum() > 0 and bar.isSliderDown():
+            self.follow_action.setChecked(False)
+
+    def set_follow(self, on: bool) -> None:
+        self.follow = on
+        if on:
+            self.table.scrollToBottom()
+
+    def set_paused(self, on: bool) -> None:
+        self.bridge.paused = on
+        if not on:
+            self.bridge.flush()
+
+    def set_delta_time(self, on: bool) -> None:
+        self.model.delta_time = on
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 0)
+        self.model.refresh_column(0)
+
+    def _row_selected(self, current: Any, _previous: Any = None) -> None:
+        if not current.isValid():
+            self.detail.show_message(None, None)
+            return
+        self.detail.show_message(self.capture, self.model.message_at(current.row()))
+
+    def select_seq(self, seq: int) -> bool:
+        """Select the record with this seq (clearing a filter that hides it)."""
+        position = self.capture.index_of(seq)
+        if position is None:
+            return False
+        row = self.model.row_of_position(position)
+        if row is None:
+            self.filter_bar.search.clear()
+            self.apply_filter(RecordFilter(), wait=True)
+            row = self.model.row_of_position(position)
+        if row is None:
+            return False
+        self.select_row(row)
+        return True
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    # --- filtering ------------------------------------------------------------------------
+
+    def apply_filter(self, record_filter: RecordFilter, wait: bool = False) -> None:
+        """Re-filter all records in slices; live records keep arriving meanwhile."""
+        self.record_filter = record_filter
+        self.accepts = record_filter.predicate(self.capture)
+        if self._filter_job is not None and self._filter_job.running:
+            self._filter_job.cancel()
+        found: list[int] = []
+        state = {"next": 0}
+
+        def step() -> bool:
+            rows, state["next"] = scan(self.capture, self.accepts, state["next"])
+            found.extend(rows)
+            return state["next"] < len(self.capture.messages)
+
+        def done(complete: bool) -> None:
+            if complete:
+                self.model.set_rows(found)
+                if self.follow:
+                    self.table.scrollToBottom()
+            self._show_progress(None)
+
+        total = max(1, len(self.capture.messages))
+        job = SliceJob(step, lambda: state["next"] / total, self)
+        job.progress.connect(lambda value: self._show_progress(value, "Filtering"))
+        job.finished.connect(done)
+        self._filter_job = job
+        if wait:
+            while step():
+                pass
+            done(True)
+            return
+        job.start()
+
+    # --- modes ----------------------------------------------------------------------------
+
+    def _fresh_capture(self) -> Capture:
+        capture = Capture()
+        self.session_path = None
+        self._show_capture(capture, live=True)
+        self.pages.setCurrentIndex(1)
+        return capture
+
+    def start_demo(self) -> None:
+        if self.runner.busy:
+            return self._error("a mode is already running: stop it first")
+        self.runner.start_demo(self._fresh_capture())
+
+    def start_proxy(self) -> None:
+        dialog = dialogs.proxy_dialog(self)
+        if self.runner.busy or not dialog.exec():
+            return
+        values = dialog.values()
+        try:
+            host, port = _address(values["listen"])
+            config = ProxyConfig(
+                upstream=values["upstream"], host=host, port=port,
+                server_ssl=tls.server_context(values["cert"], values["key"] or None,
+                                              values["client_ca"] or None)
+                if values["cert"] else None,
+                upstream_ssl=tls.client_context(values["upstream_ca"] or None,
+                                                values["upstream_cert"] or None,
+                                                values["upstream_key"] or None,
+                                                verify=not values["insecure"])
+                if values["upstream"].startswith("wss:") else None)
+        except (tls.TlsSetupError, ValueError) as exc:
+            return self._error(str(exc))
+        self.runner.start_proxy(self._fresh_capture(), config)
+
+    def start_csms(self) -> None:
+        dialog = dialogs.csms_dialog(self)
+        if self.runner.busy or not dialog.exec():
+            return
+        values = dialog.values()
+        try:
+            host, port = _address(values["listen"])
+            policy = _policy(values["responses"], values["heartbeat"], values["strict"])
+            config = CsmsConfig(host=host, port=port, server_ssl=tls.server_context(
+                values["cert"], values["key"] or None, values["client_ca"] or None)
+                if values["cert"] else None)
+        except (tls.TlsSetupError, PolicyError, ValueError) as exc:
+            return self._error(str(exc))
+        self.runner.start_csms(self._fresh_capture(), config, policy)
+
+    def start_station(self) -> None:
+        dialog = dialogs.station_dialog(self)
+        if self.runner.busy or not dialog.exec():
+            return
+        values = dialog.values()
+        try:
+            policy = _policy(values["responses"])
+            config = StationConfig(
+                csms_url=values["csms"], station_id=values["station_id"],
+                password=values["password"] or None, connectors=[1] * values["connectors"],
+                client_ssl=tls.client_context(values["ca"] or None,
+                                              values["client_cert"] or None,
+                                              values["client_key"] or None)
+                if values["csms"].startswith("wss:") else None)
+        except (tls.TlsSetupError, PolicyError) as exc:
+            return self._error(str(exc))
+        self.runner.start_station(self._fresh_capture(), config, policy)
+
+    def stop_mode(self) -> None:
+        self.runner.stop()
+
+    def _mode_started(self, mode: str, address: str) -> None:
+        self.mode_label.setText(f"{mode.upper()}  {address}")
+        self._update_mode_actions()
+
+    def _mode_stopped(self) -> None:
+        self.mode_label.setText("Stopped")
+        self._update_mode_actions()
+
+    def _update_mode_actions(self) -> None:
+        running = self.runner.running is not None
+        for action in (self.demo_action, self.proxy_action, self.csms_action,
+                       self.station_action, self.open_action):
+            action.setEnabled(not running)
+        self.stop_action.setEnabled(running)
+
+    # --- sessions -------------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a session", self._last_folder(),
+                                              SESSION_FILTER)
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str) -> None:
+        if self.runner.busy:
+            return self._error("stop the running mode before opening a session")
+        try:
+            loader = SessionLoader.open(path)
+        except SessionFileError as exc:
+            return self._error(str(exc))
+        self.cancel_job()
+        self.session_path = Path(path)
+        self._remember_recent(path)
+        self.pages.setCurrentIndex(1)
+        self._show_capture(Capture(), live=False)
+        self.setWindowTitle(f"OCPP Scope — {Path(path).name}")
+        started = time.perf_counter()
+
+        def done(complete: bool) -> None:
+            self._show_progress(None)
+            capture = Capture()
+            capture.adopt(loader.messages)
+            self._show_capture(capture, live=False)
+            self.model.set_rows(range(len(capture.messages)))
+            elapsed = time.perf_counter() - started
+            note = f"{len(capture.messages):,} records in {elapsed:.1f} s"
+            if loader.skipped:
+                note += f"; {loader.skipped} damaged lines skipped"
+                self._warn_skipped(path, loader)
+            if not complete:
+                note = "loading cancelled: showing what was read, " + note
+            self.statusBar().showMessage(note, 15000)
+            self.load_finished.emit(complete)
+            self._judge()
+
+        self._run_job(SliceJob(loader.step, lambda: loader.progress, self), "Loading", done)
+
+    def _judge(self) -> None:
+        """Give every loaded record its verdict, in slices, and fill in the stations."""
+        capture, tracker = self.capture, self.tracker
+        state = {"next": 0}
+
+        def step() -> bool:
+            more = capture.annotate()
+            end = capture.unjudged
+            for message in capture.messages[state["next"]:end]:
+                tracker.apply(message, capture.annotation(message.seq))
+            state["next"] = end
+            return more
+
+        def done(complete: bool) -> None:
+            self._show_progress(None)
+            self.stations.update_states(list(tracker.stations.values()))
+            self.filter_bar.add_stations(list(tracker.stations))
+            for column in range(self.model.columnCount()):
+                self.model.refresh_column(column)
+            if complete:
+                self.judged.emit()
+                if not self.record_filter.is_empty:
+                    self.apply_filter(self.record_filter)
+
+        total = max(1, len(capture.messages))
+        job = SliceJob(step, lambda: capture.unjudged / total, self)
+        job.progress.connect(lambda value: self._show_progress(value, "Checking"))
+        job.finished.connect(done)
+        self._judge_job = job
+        job.start()
+
+    def _warn_skipped(self, path: str, loader: SessionLoader) -> None:
+        details = "\n".join(loader.warnings[:12])
+        QMessageBox.information(
+            self, "Some lines were skipped",
+            f"{Path(path).name}: {loader.skipped} damaged lines were skipped; everything "
+            f"else was loaded.\n\n{details}")
+
+    def save_dialog(self) -> None:
+        if not self.capture.messages:
+            return self._error("there is nothing to save yet")
+        default = str(Path(self._last_folder()) / "session.jsonl")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the session", default,
+                                              "Sessions (*.jsonl)")
+        if path:
+            self.save_session(path)
+
+    def save_session(self, path: str) -> None:
+        mode = self.runner.running.mode if self.runner.running else "saved"
+        try:
+            saver = SessionSaver(self.capture, path, mode)
+        except SessionFileError as exc:
+            return self._error(str(exc))
+
+        def done(complete: bool) -> None:
+            saver.close()
+            self._show_progress(None)
+            if complete:
+                self._remember_recent(path)
+                self.statusBar().showMessage(f"saved {saver.total:,} records to {path}", 8000)
+
+        self._run_job(SliceJob(saver.step, lambda: saver.progress, self), "Saving", done)
+
+    def _run_job(self, job: SliceJob, label: str, done: Any) -> None:
+        self.job = job
+        job.progress.connect(lambda value: self._show_progress(value, label))
+        job.finished.connect(done)
+        self._show_progress(0.0, label)
+        job.start()
+
+    def cancel_job(self) -> None:
+        for job in (self.job, self._judge_job, self._filter_job):
+            if job is not None and job.running:
+                job.cancel()
+
+    def _show_progress(self, value: float | None, label: str = "") -> None:
+        visible = value is not None
+        self.progress.setVisible(visible)
+        self.cancel_button.setVisible(visible)
+        if visible:
+            self.progress.setFormat(f"{label} %p%")
+            self.progress.setValue(int(value * 1000))
+
+    def _update_counts(self) -> None:
+        total = len(self.capture.messages)
+        invalid = sum(1 for a in self.capture.annotations.values() if not a.valid)
+        connected = sum(1 for s in self.tracker.stations.values() if s.connected)
+        shown = len(self.model.rows)
+        text = f"{total:,} records · {invalid:,} invalid · {connected} connected"
+        if shown != total:
+            text += f" · {shown:,} shown"
+        if self.bridge.paused and self.bridge.pending:
+            text += f" · {self.bridge.pending:,} waiting (paused)"
+        self.counts_label.setText(text)
+
+    # --- settings, files, dialogs ---------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        for key, widget in (("window/state", self), ("window/columns",
+                                                       self.table.horizontalHeader()),
+                            ("window/vertical", self.vertical),
+                            ("window/horizontal", self.horizontal)):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                widget.restoreState(value)  # type: ignore[attr-defined]
+        self._refresh_recent()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/columns", self.table.horizontalHeader().saveState())
+        self.settings.setValue("window/vertical", self.vertical.saveState())
+        self.settings.setValue("window/horizontal", self.horizontal.saveState())
+        if self.runner.running is not None:
+            self.runner.stop()
+        super().closeEvent(event)
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _remember_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        paths = [path, *[p for p in self._recent() if p != path]][:MAX_RECENT]
+        self.settings.setValue("recent", paths)
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        paths = self._recent()
+        self.recent_menu.clear()
+        for path in paths:
+            self.recent_menu.addAction(path, lambda p=path: self.open_session(p))
+        self.recent_menu.setEnabled(bool(paths))
+        self.welcome.set_recent(paths)
+
+    def _last_folder(self) -> str:
+        recent = self._recent()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_session(urls[0].toLocalFile())
+
+    def _error(self, text: str) -> None:
+        QMessageBox.warning(self, "OCPP Scope", text)
+
+    def about(self) -> None:
+        from PySide6 import __version__ as qt_version
+
+        QMessageBox.about(
+            self, "About OCPP Scope",
+            f"<h3>OCPP Scope {__version__}</h3>"
+            "<p>A debugger for OCPP 2.0.1: proxy, CSMS and station endpoints, live "
+            "validation against the official OCA schemas (OCPP 2.0.1 FINAL).</p>"
+            f"<p>Qt for Python {qt_version}</p>")
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not port.isdigit():
+        raise ValueError(f"'{text}' is not HOST:PORT")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _policy(path: str, heartbeat: int = 300, strict: bool = False) -> ResponsePolicy:
+    if path:
+        return ResponsePolicy.from_file(path, heartbeat_interval=heartbeat, strict=strict)
+    return ResponsePolicy(heartbeat_interval=heartbeat, strict=strict)

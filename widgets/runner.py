@@ -1,0 +1,141 @@
+"""Starting and stopping the live modes from the window, on the asyncio loop that qasync
+runs inside Qt's. Failures (port in use, bad certificate file, unreachable CSMS) come back
+as one sentence through `failed`, never as a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.net.csms import CsmsConfig, CsmsEndpoint
+from app.net.demo import Demo
+from app.net.errors import describe_listen_error
+from app.net.policy import PolicyError, ResponsePolicy
+from app.net.proxy import Proxy, ProxyConfig
+from app.net.station import StationConfig, StationEndpoint
+from app.net.tls import TlsSetupError
+from app.session.capture import Capture
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Running:
+    mode: str          # "proxy", "csms", "station" or "demo"
+    address: str       # what the status bar shows
+    component: Any     # Proxy, CsmsEndpoint, StationEndpoint or Demo
+    stop: Callable[[], Awaitable[None]]
+
+
+class ModeRunner(QObject):
+    started = Signal(str, str)   # mode, address
+    stopped = Signal()
+    failed = Signal(str)         # one sentence for an error dialog
+    notice = Signal(str)         # things worth a line in the status bar
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.running: Running | None = None
+        self._task: asyncio.Future[Any] | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.running is not None or (self._task is not None and not self._task.done())
+
+    def start_demo(self, capture: Capture, pace: float = 0.3) -> None:
+        async def start() -> Running:
+            demo = Demo(capture, self.notice.emit, pace=pace)
+            await demo.start()
+            assert demo.proxy is not None
+            task = asyncio.ensure_future(demo.play())
+            task.add_done_callback(self._demo_finished)
+
+            async def stop() -> None:
+                task.cancel()
+                await demo.stop()
+
+            return Running("demo", demo.proxy.url, demo, stop)
+
+        self._launch(start())
+
+    def _demo_finished(self, task: asyncio.Future[Any]) -> None:
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            self.failed.emit(f"the demo stopped: {task.exception()}")
+        else:
+            self.notice.emit("demo session complete; the station keeps sending heartbeats")
+
+    def start_proxy(self, capture: Capture, config: ProxyConfig) -> None:
+        async def start() -> Running:
+            proxy = Proxy(config, capture, self.notice.emit)
+            await _listen(proxy, config.host, config.port)
+            return Running("proxy", f"{proxy.url} → {config.upstream}", proxy, proxy.stop)
+
+        self._launch(start())
+
+    def start_csms(self, capture: Capture, config: CsmsConfig,
+                   policy: ResponsePolicy) -> None:
+        async def start() -> Running:
+            csms = CsmsEndpoint(config, capture, policy, self.notice.emit)
+            await _listen(csms, config.host, config.port)
+            return Running("csms", f"{csms.url}/<stationId>", csms, csms.stop)
+
+        self._launch(start())
+
+    def start_station(self, capture: Capture, config: StationConfig,
+                      policy: ResponsePolicy) -> None:
+        async def start() -> Running:
+            station = StationEndpoint(config, capture, policy, self.notice.emit)
+            await station.start()
+            return Running("station", station.url, station, station.stop)
+
+        self._launch(start())
+
+    def _launch(self, starting: Awaitable[Running]) -> None:
+        if self.busy:
+            self.failed.emit("a mode is already running: stop it first")
+            return
+
+        async def run() -> None:
+            try:
+                self.running = await starting
+            except (TlsSetupError, PolicyError, _ListenError) as exc:
+                self.failed.emit(str(exc))
+                return
+            except Exception as exc:  # anything else is our bug: say so, keep the window
+                log.exception("starting a mode failed")
+                self.failed.emit(f"could not start: {exc}")
+                return
+            self.started.emit(self.running.mode, self.running.address)
+
+        self._task = asyncio.ensure_future(run())
+
+    def stop(self) -> Awaitable[None]:
+        running, self.running = self.running, None
+
+        async def stop() -> None:
+            if running is not None:
+                try:
+                    await running.stop()
+                except Exception:
+                    log.exception("stopping %s failed", running.mode)
+            self.stopped.emit()
+
+        return asyncio.ensure_future(stop())
+
+
+class _ListenError(Exception):
+    pass
+
+
+async def _listen(server: Any, host: str, port: int) -> None:
+    try:
+        await server.start()
+    except OSError as exc:
+        raise _ListenError(describe_listen_error(exc, host, port)) from None

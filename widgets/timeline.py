@@ -1,0 +1,216 @@
+"""The message timeline: a thin Qt table model over the records of a `Capture`.
+
+The model holds only a list of record positions (the filtered view); `data()` formats what
+the record and its annotation already say and never parses a payload, so a million rows
+scroll smoothly. Rows are appended in batches (one beginInsertRows per batch); filtering runs
+in slices from a timer and swaps the new row list in when done.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from array import array
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from app.session.capture import Annotation, Capture
+from app.session.filters import EVENT_KINDS
+from app.session.message import Message, RecordKind
+
+COLUMNS = ("Time", "Station", "", "Type", "Action", "Message ID", "RTT", "Size", "Valid")
+TIME, STATION, DIRECTION, TYPE, ACTION, MESSAGE_ID, RTT, SIZE, VALID = range(len(COLUMNS))
+
+# Tints with alpha, so they read on light and dark palettes alike.
+INVALID = QColor(220, 50, 47, 70)
+CALLERROR = QColor(255, 140, 0, 70)
+UNANSWERED = QColor(230, 200, 0, 60)
+EVENT = QColor(90, 120, 200, 45)
+
+TYPE_NAMES = {2: "CALL", 3: "RESULT", 4: "ERROR"}
+EVENT_NAMES = {RecordKind.OPENED: "connected", RecordKind.CLOSED: "closed",
+               RecordKind.REJECTED: "refused"}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class TimelineModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.capture = Capture()
+        self.rows = array("q")          # positions in capture.messages, in order
+        self.delta_time = False
+        self.live = True                # unanswered is judged against the clock, not the end
+        self.answer_timeout = 30.0
+        self._italic = QFont()
+        self._italic.setItalic(True)
+
+    # --- what is shown -------------------------------------------------------------------
+
+    def set_capture(self, capture: Capture, rows: list[int] | None = None,
+                    live: bool = True) -> None:
+        self.beginResetModel()
+        self.capture = capture
+        self.rows = array("q", range(len(capture.messages)) if rows is None else rows)
+        self.live = live
+        self.endResetModel()
+
+    def set_rows(self, rows: array | list[int]) -> None:
+        """Show exactly these record positions (the result of a filter)."""
+        self.beginResetModel()
+        self.rows = array("q", rows)
+        self.endResetModel()
+
+    def append_positions(self, positions: list[int]) -> None:
+        if not positions:
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(positions) - 1)
+        self.rows.extend(positions)
+        self.endInsertRows()
+
+    def refresh_column(self, column: int) -> None:
+        if self.rows:
+            self.dataChanged.emit(self.index(0, column),
+                                  self.index(len(self.rows) - 1, column))
+
+    def message_at(self, row: int) -> Message:
+        return self.capture.messages[self.rows[row]]
+
+    def row_of_position(self, position: int) -> int | None:
+        """The row showing record position `position`, if the filter shows it."""
+        row = bisect.bisect_left(self.rows, position)
+        if row < len(self.rows) and self.rows[row] == position:
+            return row
+        return None
+
+    # --- Qt model API ---------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                if section == TIME:
+                    return "Δ time" if self.delta_time else "Time"
+                return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section == RTT:
+                return "round-trip time: from the CALL to this answer"
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        message = self.capture.messages[self.rows[row]]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column, message)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._background(message)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(message)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (RTT, SIZE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == DIRECTION:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.FontRole and message.kind in EVENT_KINDS:
+            return self._italic
+        return None
+
+    def _annotation(self, message: Message) -> Annotation:
+        return self.capture.annotation(message.seq)
+
+    def _display(self, row: int, column: int, message: Message) -> str:
+        if column == TIME:
+            if self.delta_time and row > 0:
+                previous = self.capture.messages[self.rows[row - 1]]
+                return f"+{(message.time - previous.time) * 1000:.1f} ms"
+            return datetime.fromtimestamp(message.time).strftime("%H:%M:%S.%f")[:-3]
+        if column == STATION:
+            return message.station
+        if message.kind in EVENT_KINDS:
+            return self._event_cell(column, message)
+        if column == DIRECTION:
+            return message.direction.arrow if message.direction else ""
+        if column == TYPE:
+            if message.kind is RecordKind.BINARY:
+                return "BINARY"
+            return TYPE_NAMES.get(message.message_type or 0, "MALFORMED")
+        if column == ACTION:
+            return message.action or ""
+        if column == MESSAGE_ID:
+            return message.message_id or ""
+        if column == RTT:
+            latency = self._annotation(message).latency
+            return "" if latency is None else f"{latency * 1000:.1f} ms"
+        if column == SIZE:
+            return str(message.size)
+        if column == VALID:
+            return self._validity(message, self.rows[row])
+        return ""
+
+    def _event_cell(self, column: int, message: Message) -> str:
+        meta = message.meta or {}
+        if column == TYPE:
+            return EVENT_NAMES.get(message.kind, "")
+        if column == ACTION:
+            if message.kind is RecordKind.OPENED:
+                return f"subprotocol {meta.get('subprotocol')}"
+            if message.kind is RecordKind.CLOSED:
+                return f"{meta.get('code')} by {meta.get('by')}"
+            return f"HTTP {meta.get('status')}"
+        if column == MESSAGE_ID:
+            return str(meta.get("reason") or meta.get("remote") or "")
+        return ""
+
+    def _validity(self, message: Message, position: int) -> str:
+        if message.message_type is None:
+            return "✗ malformed"
+        if position >= self.capture.unjudged:
+            return "…"  # loaded from a file and not judged yet
+        annotation = self._annotation(message)
+        if not annotation.findings:
+            return "✓"
+        if not annotation.valid:
+            return f"✗ {len(annotation.findings)}"
+        return f"! {len(annotation.findings)}"
+
+    def _unanswered(self, message: Message) -> bool:
+        if message.message_type != 2 or message.seq in self.capture.answers:
+            return False
+        if self.live:
+            return time.monotonic() - message.monotonic > self.answer_timeout
+        return self.capture.judged
+
+    def _background(self, message: Message) -> QColor | None:
+        if message.kind in EVENT_KINDS:
+            return EVENT
+        if message.message_type is None or not self._annotation(message).valid:
+            return INVALID
+        if message.message_type == 4:
+            return CALLERROR
+        if self._unanswered(message):
+            return UNANSWERED
+        return None
+
+    def _tooltip(self, message: Message) -> str | None:
+        if message.message_type is None and message.kind not in EVENT_KINDS:
+            finding = message.parse().findings
+            return finding[0].message if finding else None
+        findings = self._annotation(message).findings
+        if not findings:
+            return None
+        lines = [f"{f.severity.value}: {f.path + ': ' if f.path else ''}{f.message}"
+                 for f in findings[:8]]
+        if len(findings) > 8:
+            lines.append(f"… and {len(findings) - 8} more")
+        return "\n".join(lines)
+

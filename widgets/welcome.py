@@ -1,0 +1,61 @@
+"""The first page a new user sees: what the program does and the four ways to begin."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+
+from app import __version__
+
+
+class WelcomePage(QWidget):
+    demo = Signal()
+    open_session = Signal()
+    open_recent = Signal(str)
+    proxy = Signal()
+    csms = Signal()
+    station = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel(f"<h1>OCPP Scope</h1><p>Version {__version__} · OCPP 2.0.1</p>")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel(
+            "See every frame between a charging station and its CSMS, checked against the "
+            "official OCPP 2.0.1 schemas and the protocol's rules, with what is wrong "
+            "explained in plain words.")
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        for label, tip, signal in (
+            ("▶  Run the demo", "a charging session through the proxy, on this machine",
+             self.demo),
+            ("📂  Open a session…", "a recording, or a file of frames", self.open_session),
+            ("⇄  Proxy between a station and its CSMS…", "watch and record real traffic",
+             self.proxy),
+            ("▣  Act as a CSMS…", "stations connect to OCPP Scope", self.csms),
+            ("⚡  Act as a charging station…", "connect to a CSMS under test", self.station),
+        ):
+            button = QPushButton(label)
+            button.setToolTip(tip)
+            button.setMinimumHeight(36)
+            button.clicked.connect(signal.emit)
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+            button.setMinimumWidth(360)
+        self.recent = QListWidget()
+        self.recent.setMaximumHeight(120)
+        self.recent.setMaximumWidth(560)
+        self.recent.itemActivated.connect(lambda item: self.open_recent.emit(item.text()))
+        self.recent_label = QLabel("Recent sessions (double-click to open)")
+        layout.addWidget(self.recent_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.recent, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def set_recent(self, paths: list[str]) -> None:
+        self.recent.clear()
+        self.recent.addItems(paths)
+        self.recent.setVisible(bool(paths))
+        self.recent_label.setVisible(bool(paths))
