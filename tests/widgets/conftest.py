@@ -1,0 +1,49 @@
+"""GUI test set-up: an asyncio loop inside Qt's (qasync), settings kept out of the user's
+own, and message boxes that record instead of blocking."""
+
+import asyncio
+
+import pytest
+import qasync
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QMessageBox
+
+
+@pytest.fixture
+def loop(qapp):
+    event_loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    event_loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, qapp):
+    QCoreApplication.setOrganizationName("OCPP Scope Tests")
+    QCoreApplication.setApplicationName("OCPP Scope Tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    yield
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Message boxes shown during the test, as (kind, text), instead of modal windows."""
+    shown = []
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda *args, kind=kind: shown.append((kind, args[2])))
+    return shown
+
+
+def run_until(event_loop, condition, timeout=20.0):
+    """Run Qt and asyncio together until `condition()` holds (or fail after `timeout`)."""
+    async def wait():
+        deadline = event_loop.time() + timeout
+        while not condition():
+            if event_loop.time() > deadline:
+                raise TimeoutError("condition not reached")
+            await asyncio.sleep(0.02)
+
+    event_loop.run_until_complete(wait())

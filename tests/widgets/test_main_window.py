@@ -1,0 +1,135 @@
+"""The window as a user drives it: demo, open files good and bad, filter, pairs."""
+
+import json
+
+import pytest
+
+from app.ocpp.conversation import Direction
+from app.session.message import frame_message
+from app.session.sessionfile import SessionWriter, make_header
+from tests.widgets.conftest import run_until
+from widgets.main_window import MainWindow
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+
+
+@pytest.fixture
+def window(qtbot, loop):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    if win.runner.running is not None:
+        loop.run_until_complete(win.runner.stop())
+
+
+def write_session(path, count=200, torn=False):
+    with SessionWriter(path, make_header("proxy")) as writer:
+        for n in range(count):
+            writer.write(frame_message(2 * n + 1, f'[2,"{n}","Heartbeat",{{}}]',
+                                       connection="c1", station=f"CP{n % 3}", direction=UP,
+                                       time=1.7e9 + n, monotonic=n))
+            writer.write(frame_message(
+                2 * n + 2, f'[3,"{n}",{{"currentTime":"2024-01-01T00:00:0{n % 10}Z"}}]',
+                connection="c1", station=f"CP{n % 3}", direction=DOWN, time=1.7e9 + n + 0.01,
+                monotonic=n + 0.01))
+    if torn:
+        with path.open("a") as stream:
+            stream.write('{"seq": 9999, "ti')
+
+
+def test_first_start_shows_the_welcome_page(window):
+    assert window.pages.currentWidget() is window.welcome
+
+
+def test_demo_feeds_the_timeline_live(window, loop):
+    window.start_demo()
+    run_until(loop, lambda: window.model.rowCount() > 20, timeout=30)
+    assert window.runner.running.mode == "demo"
+    actions = {window.model.message_at(r).action for r in range(window.model.rowCount())}
+    assert {"BootNotification", "Authorize", "TransactionEvent"} <= actions
+    assert "DEMO-CP-01" in window.tracker.stations
+    window.select_row(3)
+    assert window.detail.message is not None
+
+
+def test_open_a_session_then_filter_and_jump_to_pairs(window, loop, qtbot, tmp_path):
+    path = tmp_path / "s.jsonl"
+    write_session(path)
+    with qtbot.waitSignal(window.judged, timeout=20000):
+        window.open_session(str(path))
+    assert window.model.rowCount() == 400
+    assert set(window.tracker.stations) == {"CP0", "CP1", "CP2"}
+    window.select_row(0)
+    assert window.detail.pair is not None and window.detail.pair.seq == 2
+    window.detail.go_to_pair()
+    assert window.detail.message.seq == 2
+    window.filter_bar.station.setCurrentText("CP1")
+    run_until(loop, lambda: window.model.rowCount() < 400)
+    assert {window.model.message_at(r).station for r in range(window.model.rowCount())} == {
+        "CP1"}
+    # jumping to a record the filter hides clears the filter
+    assert window.select_seq(1)
+    assert window.detail.message.seq == 1
+
+
+def test_torn_file_loads_what_is_good_and_says_what_was_skipped(window, qtbot, tmp_path,
+                                                                 dialogs):
+    path = tmp_path / "torn.jsonl"
+    write_session(path, count=10, torn=True)
+    with qtbot.waitSignal(window.load_finished, timeout=20000):
+        window.open_session(str(path))
+    assert window.model.rowCount() == 20
+    assert dialogs and dialogs[0][0] == "information" and "skipped" in dialogs[0][1]
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"\x00\x01\x02\xff garbage", "binary"),
+    (b"", "empty"),
+])
+def test_unusable_files_give_a_clear_message(window, tmp_path, dialogs, content, words):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(content)
+    window.open_session(str(path))
+    assert dialogs and words in dialogs[0][1]
+    assert window.pages.currentWidget() is window.welcome
+
+
+def test_a_file_of_frames_opens_too(window, qtbot, tmp_path):
+    path = tmp_path / "frames.json"
+    path.write_text(json.dumps([[2, "1", "Heartbeat", {}],
+                                [3, "1", {"currentTime": "2024-01-01T00:00:00Z"}]]))
+    with qtbot.waitSignal(window.judged, timeout=20000):
+        window.open_session(str(path))
+    assert window.model.rowCount() == 2
+    assert window.capture.pair_of(1) == 2
+
+
+def test_save_writes_a_session_that_reopens(window, loop, qtbot, tmp_path):
+    window.start_demo()
+    run_until(loop, lambda: window.model.rowCount() > 10, timeout=30)
+    loop.run_until_complete(window.runner.stop())
+    path = tmp_path / "saved.jsonl"
+    count = len(window.capture.messages)
+    window.save_session(str(path))
+    run_until(loop, lambda: window.job is not None and not window.job.running)
+    with qtbot.waitSignal(window.load_finished, timeout=20000):
+        window.open_session(str(path))
+    assert len(window.capture.messages) == count
+
+
+def test_port_in_use_is_an_error_dialog_not_a_crash(window, loop, dialogs, monkeypatch):
+    import socket
+
+    from app.net.csms import CsmsConfig
+    from app.net.policy import ResponsePolicy
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        window.runner.start_csms(window._fresh_capture(), CsmsConfig(port=port),
+                                 ResponsePolicy())
+        run_until(loop, lambda: bool(dialogs))
+    assert "already in use" in dialogs[0][1]
+    assert window.runner.running is None
