@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.session.loader import SessionLoader
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -33,6 +32,7 @@ from app.net.proxy import ProxyConfig
 from app.net.station import StationConfig
 from app.session.capture import Annotation, Capture
 from app.session.filters import RecordFilter, scan
+from app.session.loader import SessionLoader
 from app.session.message import Message
 from app.session.sessionfile import SessionFileError
 from app.state.stations import StationTracker
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.record_filter = RecordFilter()
         self.accepts = self.record_filter.predicate(self.capture)
         self.follow = True
+        self._auto_scrolling = False
         self.session_path: Path | None = None
         self.job: SliceJob | None = None
         self._filter_job: SliceJob | None = None
@@ -261,18 +262,24 @@ class MainWindow(QMainWindow):
             self.stations.update_states(list(changed.values()))
             self.filter_bar.add_stations(list(changed))
         if self.follow and positions:
-            self.table.scrollToBottom()
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        self._auto_scrolling = True
+        self.table.scrollToBottom()
+        self._auto_scrolling = False
 
     def _scrolled(self, value: int) -> None:
+        """The user scrolled away from the newest rows: stop following until asked again."""
         bar = self.table.verticalScrollBar()
-        at_bottom = value >= bar.maximum() - 2
-        if not at_bottom and self.follow and bar.maximum() > 0 and bar.isSliderDown():
-            self.follow_action.setChecked(False)
+        if self._auto_scrolling or not self.follow or value >= bar.maximum() - 2:
+            return
+        self.follow_action.setChecked(False)
 
     def set_follow(self, on: bool) -> None:
         self.follow = on
         if on:
-            self.table.scrollToBottom()
+            self._scroll_to_end()
 
     def set_paused(self, on: bool) -> None:
         self.bridge.paused = on
@@ -332,7 +339,7 @@ class MainWindow(QMainWindow):
             if complete:
                 self.model.set_rows(found)
                 if self.follow:
-                    self.table.scrollToBottom()
+                    self._scroll_to_end()
             self._show_progress(None)
 
         total = max(1, len(self.capture.messages))

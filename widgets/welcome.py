@@ -33,7 +33,7 @@ class WelcomePage(QWidget):
         for label, tip, signal in (
             ("▶  Run the demo", "a charging session through the proxy, on this machine",
              self.demo),
-            ("📂  Open a session…", "a recording, or a file of frames", self.open_session),
+            ("▤  Open a session…", "a recording, or a file of frames", self.open_session),
             ("⇄  Proxy between a station and its CSMS…", "watch and record real traffic",
              self.proxy),
             ("▣  Act as a CSMS…", "stations connect to OCPP Scope", self.csms),

@@ -133,3 +133,17 @@ def test_port_in_use_is_an_error_dialog_not_a_crash(window, loop, dialogs, monke
         run_until(loop, lambda: bool(dialogs))
     assert "already in use" in dialogs[0][1]
     assert window.runner.running is None
+
+
+def test_scrolling_up_stops_following_and_ctrl_end_resumes(window, loop, qtbot, tmp_path):
+    path = tmp_path / "s.jsonl"
+    write_session(path, count=300)
+    with qtbot.waitSignal(window.judged, timeout=20000):
+        window.open_session(str(path))
+    window.set_follow(True)
+    bar = window.table.verticalScrollBar()
+    assert bar.value() == bar.maximum()
+    bar.setValue(0)
+    assert not window.follow and not window.follow_action.isChecked()
+    window.follow_action.setChecked(True)
+    assert window.follow and bar.value() == bar.maximum()
