@@ -480,7 +480,8 @@ class MainWindow(QMainWindow):
             self.load_finished.emit(complete)
             self._judge()
 
-        self._run_job(SliceJob(loader.step, lambda: loader.progress, self), "Loading", done)
+        self._run_job(SliceJob(loader.step, lambda: loader.progress, self, loader.cancel),
+                      "Loading", done)
 
     def _judge(self) -> None:
         """Give every loaded record its verdict, in slices, and fill in the stations."""

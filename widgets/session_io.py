@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from app.session.loader import SessionLoader
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.session.capture import Capture
@@ -25,10 +24,12 @@ class SliceJob(QObject):
     finished = Signal(bool)      # True when complete, False when cancelled or failed
 
     def __init__(self, step: Callable[[], bool], measure: Callable[[], float],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None,
+                 on_cancel: Callable[[], None] | None = None) -> None:
         super().__init__(parent)
         self._step = step
         self._measure = measure
+        self._on_cancel = on_cancel
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
@@ -40,6 +41,8 @@ class SliceJob(QObject):
     def cancel(self) -> None:
         self.cancelled = True
         self._timer.stop()
+        if self._on_cancel is not None:
+            self._on_cancel()
         self.finished.emit(False)
 
     @property
@@ -52,11 +55,6 @@ class SliceJob(QObject):
         if not more:
             self._timer.stop()
             self.finished.emit(True)
-
-
-def open_loader(path: str | Path) -> SessionLoader:
-    """Raises SessionFileError with a sentence for files that cannot be opened at all."""
-    return SessionLoader.open(path)
 
 
 class SessionSaver:

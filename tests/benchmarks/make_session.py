@@ -94,12 +94,6 @@ class _Station:
             return f"{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-a{raw[17:20]}-{raw[20:]}"
         return str(self.ids)
 
-    def _call(self, action: str, payload: object) -> Iterator[Item]:
-        mid = self._id()
-        conn = self.conn()
-        yield (conn, self.name, UP, "frame", _dumps([2, mid, action, payload]), 2, mid, action,
-               None)
-
     def _exchange(self, action: str, payload: object, answer: object) -> Iterator[Item]:
         mid = self._id()
         conn = self.conn()

@@ -66,3 +66,24 @@ def test_proxy_benchmark_frame_is_a_realistic_valid_call():
     answer = checker.check(f'[3,"LAT-proxy-000001",{proxy._ANSWER}]',
                            direction=Direction.CSMS_TO_STATION)
     assert answer.valid and answer.call is not None
+
+
+def test_session_load_benchmark_runs_and_loads_every_message(capsys):
+    """A tiny run; a message lost while loading is a bug at any size, so that is asserted."""
+    from tests.benchmarks import session_load
+
+    results = session_load.main(["--sizes", "2000"])
+    figures = results[2000]
+    assert set(figures) >= {
+        "messages", "file_bytes", "generate_s", "lines", "line_count_s", "json_loads_s",
+        "json_loads_discard_s", "loader_s", "reader_s", "steps", "max_step_ms",
+        "gc_full_collect_ms", "loaded", "skipped", "text_bytes", "traced_bytes",
+        "traced_overhead_per_message", "budget",
+    }
+    assert figures["loaded"] == figures["messages"] == 2000
+    assert figures["lines"] == 2001 and figures["skipped"] == 0
+    assert figures["steps"] >= 1 and figures["max_step_ms"] > 0
+    assert all(figures[key] > 0 for key in ("line_count_s", "json_loads_s", "loader_s",
+                                            "reader_s", "text_bytes", "traced_bytes"))
+    out = capsys.readouterr().out
+    assert "the list of json.loads" in out and "bytes a message beyond the text" in out

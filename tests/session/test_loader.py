@@ -1,5 +1,6 @@
 """SessionLoader: loads in steps exactly what SessionReader reads, and every file validate takes."""
 
+import dataclasses
 import gc
 import json
 
@@ -7,7 +8,7 @@ import pytest
 
 from app.ocpp.conversation import Direction
 from app.session.loader import BATCH, SessionLoader
-from app.session.message import RecordKind
+from app.session.message import Message, RecordKind
 from app.session.sessionfile import (
     SessionFileError,
     SessionReader,
@@ -228,3 +229,16 @@ def test_directions_and_events_survive(tmp_path):
     opened, call = loader.messages[0], loader.messages[1]
     assert opened.kind is RecordKind.OPENED and opened.meta["subprotocol"] == "ocpp2.0.1"
     assert call.direction is Direction.STATION_TO_CSMS and call.action == "Heartbeat"
+
+
+def test_records_read_are_ordinary_frozen_messages(tmp_path):
+    """The reader builds `Message`s through their slots for speed; they must be the same."""
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    loader, _ = load(path)
+    for message in loader.messages:
+        copy = Message(*(getattr(message, f.name) for f in dataclasses.fields(Message)))
+        assert message == copy
+        assert type(message) is Message and repr(message) == repr(copy)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            message.seq = 99  # type: ignore[misc]
