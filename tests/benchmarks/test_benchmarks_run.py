@@ -87,3 +87,12 @@ def test_session_load_benchmark_runs_and_loads_every_message(capsys):
                                             "reader_s", "text_bytes", "traced_bytes"))
     out = capsys.readouterr().out
     assert "the list of json.loads" in out and "bytes a message beyond the text" in out
+
+
+def test_filtering_benchmark_runs_and_finds_rows():
+    from tests.benchmarks import filtering
+
+    results = filtering.main(["--sizes", "3000"])
+    figures = results[3000]
+    assert figures["records"] == 3000
+    assert figures["text 'heartbeat'_rows"] > 0 and figures["only invalid_rows"] > 0
