@@ -24,6 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.net import tls
+from app.net.csms import CsmsConfig
+from app.net.policy import ResponsePolicy
+from app.net.proxy import ProxyConfig
+from app.net.station import StationConfig
+
 
 @dataclass(frozen=True)
 class Field:
@@ -195,3 +201,50 @@ def station_dialog(parent: QWidget | None = None) -> ModeDialog:
     return ModeDialog("station", "Act as a charging station", STATION_FIELDS,
                       "OCPP Scope connects to the CSMS as a station: BootNotification, "
                       "status, heartbeats, and an answer to every request.", parent)
+
+
+# --- from dialog values to engine configuration (raise TlsSetupError, PolicyError, ValueError)
+
+
+def proxy_config(values: dict[str, Any]) -> ProxyConfig:
+    host, port = _address(values["listen"])
+    return ProxyConfig(
+        upstream=values["upstream"], host=host, port=port,
+        server_ssl=tls.server_context(values["cert"], values["key"] or None,
+                                      values["client_ca"] or None) if values["cert"] else None,
+        upstream_ssl=tls.client_context(values["upstream_ca"] or None,
+                                        values["upstream_cert"] or None,
+                                        values["upstream_key"] or None,
+                                        verify=not values["insecure"])
+        if values["upstream"].startswith("wss:") else None)
+
+
+def csms_setup(values: dict[str, Any]) -> tuple[CsmsConfig, ResponsePolicy]:
+    host, port = _address(values["listen"])
+    config = CsmsConfig(host=host, port=port, server_ssl=tls.server_context(
+        values["cert"], values["key"] or None, values["client_ca"] or None)
+        if values["cert"] else None)
+    return config, _policy(values["responses"], values["heartbeat"], values["strict"])
+
+
+def station_setup(values: dict[str, Any]) -> tuple[StationConfig, ResponsePolicy]:
+    config = StationConfig(
+        csms_url=values["csms"], station_id=values["station_id"],
+        password=values["password"] or None, connectors=[1] * values["connectors"],
+        client_ssl=tls.client_context(values["ca"] or None, values["client_cert"] or None,
+                                      values["client_key"] or None)
+        if values["csms"].startswith("wss:") else None)
+    return config, _policy(values["responses"])
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not port.isdigit():
+        raise ValueError(f"'{text}' is not HOST:PORT")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _policy(path: str, heartbeat: int = 300, strict: bool = False) -> ResponsePolicy:
+    if path:
+        return ResponsePolicy.from_file(path, heartbeat_interval=heartbeat, strict=strict)
+    return ResponsePolicy(heartbeat_interval=heartbeat, strict=strict)

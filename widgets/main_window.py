@@ -26,12 +26,9 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.net import tls
-from app.net.csms import CsmsConfig
-from app.net.policy import PolicyError, ResponsePolicy
-from app.net.proxy import ProxyConfig
-from app.net.station import StationConfig
+from app.net.policy import PolicyError
 from app.session.capture import Annotation, Capture
-from app.session.filters import RecordFilter, scan
+from app.session.filters import FilterScan, RecordFilter
 from app.session.loader import SessionLoader
 from app.session.message import Message
 from app.session.sessionfile import SessionFileError
@@ -40,13 +37,13 @@ from widgets import dialogs
 from widgets.bridge import CaptureBridge
 from widgets.detail import DetailPane
 from widgets.filter_bar import FilterBar
+from widgets.recent import RecentFiles
 from widgets.runner import ModeRunner
-from widgets.session_io import SessionSaver, SliceJob
+from widgets.session_io import JudgeRun, SessionSaver, SliceJob
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
 from widgets.welcome import WelcomePage
 
-MAX_RECENT = 8
 SESSION_FILTER = "Sessions and frame files (*.jsonl *.json *.txt *.log);;All files (*)"
 
 
@@ -59,6 +56,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("OCPP Scope")
         self.setAcceptDrops(True)
         self.settings = QSettings()
+        self.recent = RecentFiles(self.settings)
         self.capture = Capture()
         self.tracker = StationTracker()
         self.record_filter = RecordFilter()
@@ -327,28 +325,21 @@ class MainWindow(QMainWindow):
         self.accepts = record_filter.predicate(self.capture)
         if self._filter_job is not None and self._filter_job.running:
             self._filter_job.cancel()
-        found: list[int] = []
-        state = {"next": 0}
-
-        def step() -> bool:
-            rows, state["next"] = scan(self.capture, self.accepts, state["next"])
-            found.extend(rows)
-            return state["next"] < len(self.capture.messages)
+        filtering = FilterScan(self.capture, self.accepts)
 
         def done(complete: bool) -> None:
             if complete:
-                self.model.set_rows(found)
+                self.model.set_rows(filtering.found)
                 if self.follow:
                     self._scroll_to_end()
             self._show_progress(None)
 
-        total = max(1, len(self.capture.messages))
-        job = SliceJob(step, lambda: state["next"] / total, self)
+        job = SliceJob(filtering.step, lambda: filtering.progress, self)
         job.progress.connect(lambda value: self._show_progress(value, "Filtering"))
         job.finished.connect(done)
         self._filter_job = job
         if wait:
-            while step():
+            while filtering.step():
                 pass
             done(True)
             return
@@ -369,58 +360,27 @@ class MainWindow(QMainWindow):
         self.runner.start_demo(self._fresh_capture())
 
     def start_proxy(self) -> None:
-        dialog = dialogs.proxy_dialog(self)
-        if self.runner.busy or not dialog.exec():
-            return
-        values = dialog.values()
-        try:
-            host, port = _address(values["listen"])
-            config = ProxyConfig(
-                upstream=values["upstream"], host=host, port=port,
-                server_ssl=tls.server_context(values["cert"], values["key"] or None,
-                                              values["client_ca"] or None)
-                if values["cert"] else None,
-                upstream_ssl=tls.client_context(values["upstream_ca"] or None,
-                                                values["upstream_cert"] or None,
-                                                values["upstream_key"] or None,
-                                                verify=not values["insecure"])
-                if values["upstream"].startswith("wss:") else None)
-        except (tls.TlsSetupError, ValueError) as exc:
-            return self._error(str(exc))
-        self.runner.start_proxy(self._fresh_capture(), config)
+        self._start_from(dialogs.proxy_dialog(self), lambda values: self.runner.start_proxy(
+            self._fresh_capture(), dialogs.proxy_config(values)))
 
     def start_csms(self) -> None:
-        dialog = dialogs.csms_dialog(self)
-        if self.runner.busy or not dialog.exec():
-            return
-        values = dialog.values()
-        try:
-            host, port = _address(values["listen"])
-            policy = _policy(values["responses"], values["heartbeat"], values["strict"])
-            config = CsmsConfig(host=host, port=port, server_ssl=tls.server_context(
-                values["cert"], values["key"] or None, values["client_ca"] or None)
-                if values["cert"] else None)
-        except (tls.TlsSetupError, PolicyError, ValueError) as exc:
-            return self._error(str(exc))
-        self.runner.start_csms(self._fresh_capture(), config, policy)
+        self._start_from(dialogs.csms_dialog(self), lambda values: self.runner.start_csms(
+            self._fresh_capture(), *dialogs.csms_setup(values)))
 
     def start_station(self) -> None:
-        dialog = dialogs.station_dialog(self)
-        if self.runner.busy or not dialog.exec():
-            return
-        values = dialog.values()
+        self._start_from(dialogs.station_dialog(self), lambda values: self.runner.start_station(
+            self._fresh_capture(), *dialogs.station_setup(values)))
+
+    def _start_from(self, dialog: dialogs.ModeDialog, start: Any) -> None:
+        if self.runner.busy:
+            return self._error("a mode is already running: stop it first")
+        if not dialog.exec():
+            return None
         try:
-            policy = _policy(values["responses"])
-            config = StationConfig(
-                csms_url=values["csms"], station_id=values["station_id"],
-                password=values["password"] or None, connectors=[1] * values["connectors"],
-                client_ssl=tls.client_context(values["ca"] or None,
-                                              values["client_cert"] or None,
-                                              values["client_key"] or None)
-                if values["csms"].startswith("wss:") else None)
-        except (tls.TlsSetupError, PolicyError) as exc:
-            return self._error(str(exc))
-        self.runner.start_station(self._fresh_capture(), config, policy)
+            start(dialog.values())
+        except (tls.TlsSetupError, PolicyError, ValueError) as exc:
+            self._error(str(exc))
+        return None
 
     def stop_mode(self) -> None:
         self.runner.stop()
@@ -486,15 +446,7 @@ class MainWindow(QMainWindow):
     def _judge(self) -> None:
         """Give every loaded record its verdict, in slices, and fill in the stations."""
         capture, tracker = self.capture, self.tracker
-        state = {"next": 0}
-
-        def step() -> bool:
-            more = capture.annotate()
-            end = capture.unjudged
-            for message in capture.messages[state["next"]:end]:
-                tracker.apply(message, capture.annotation(message.seq))
-            state["next"] = end
-            return more
+        judging = JudgeRun(capture, tracker)
 
         def done(complete: bool) -> None:
             self._show_progress(None)
@@ -507,8 +459,7 @@ class MainWindow(QMainWindow):
                 if not self.record_filter.is_empty:
                     self.apply_filter(self.record_filter)
 
-        total = max(1, len(capture.messages))
-        job = SliceJob(step, lambda: capture.unjudged / total, self)
+        job = SliceJob(judging.step, lambda: judging.progress, self)
         job.progress.connect(lambda value: self._show_progress(value, "Checking"))
         job.finished.connect(done)
         self._judge_job = job
@@ -605,20 +556,12 @@ class MainWindow(QMainWindow):
             self.runner.stop()
         super().closeEvent(event)
 
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in value or []]
-
     def _remember_recent(self, path: str) -> None:
-        path = str(Path(path).resolve())
-        paths = [path, *[p for p in self._recent() if p != path]][:MAX_RECENT]
-        self.settings.setValue("recent", paths)
+        self.recent.remember(path)
         self._refresh_recent()
 
     def _refresh_recent(self) -> None:
-        paths = self._recent()
+        paths = self.recent.paths()
         self.recent_menu.clear()
         for path in paths:
             self.recent_menu.addAction(path, lambda p=path: self.open_session(p))
@@ -626,8 +569,7 @@ class MainWindow(QMainWindow):
         self.welcome.set_recent(paths)
 
     def _last_folder(self) -> str:
-        recent = self._recent()
-        return str(Path(recent[0]).parent) if recent else str(Path.home())
+        return self.recent.last_folder()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -651,15 +593,3 @@ class MainWindow(QMainWindow):
             "validation against the official OCA schemas (OCPP 2.0.1 FINAL).</p>"
             f"<p>Qt for Python {qt_version}</p>")
 
-
-def _address(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not port.isdigit():
-        raise ValueError(f"'{text}' is not HOST:PORT")
-    return host.strip("[]") or "127.0.0.1", int(port)
-
-
-def _policy(path: str, heartbeat: int = 300, strict: bool = False) -> ResponsePolicy:
-    if path:
-        return ResponsePolicy.from_file(path, heartbeat_interval=heartbeat, strict=strict)
-    return ResponsePolicy(heartbeat_interval=heartbeat, strict=strict)

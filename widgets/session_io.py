@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.session.capture import Capture
 from app.session.message import Message
 from app.session.sessionfile import SessionFileError, SessionWriter, make_header
+from app.state.stations import StationTracker
 
 SLICE = 0.03  # seconds of work per timer tick: the window stays responsive
 
@@ -87,3 +88,24 @@ class SessionSaver:
     @property
     def progress(self) -> float:
         return self.done / self.total if self.total else 1.0
+
+
+class JudgeRun:
+    """Verdicts for every loaded record, and the stations they describe, slice by slice."""
+
+    def __init__(self, capture: Capture, tracker: StationTracker) -> None:
+        self.capture = capture
+        self.tracker = tracker
+        self._next = 0
+
+    def step(self) -> bool:
+        more = self.capture.annotate(SLICE)
+        end = self.capture.unjudged
+        for message in self.capture.messages[self._next:end]:
+            self.tracker.apply(message, self.capture.annotation(message.seq))
+        self._next = end
+        return more
+
+    @property
+    def progress(self) -> float:
+        return self.capture.unjudged / max(1, len(self.capture.messages))

@@ -89,3 +89,24 @@ def scan(capture: Capture, accepts: Callable[[Message], bool], start: int,
         if time.perf_counter() > deadline:
             break
     return found, index
+
+
+class FilterScan:
+    """A filter applied to every record, one slice per `step()`, as a job the window runs
+    from a timer. Records that arrive meanwhile are covered: each step reads the current
+    length."""
+
+    def __init__(self, capture: Capture, accepts: Callable[[Message], bool]) -> None:
+        self.capture = capture
+        self.accepts = accepts
+        self.found: list[int] = []
+        self.next = 0
+
+    def step(self, budget: float = 0.03) -> bool:
+        rows, self.next = scan(self.capture, self.accepts, self.next, budget)
+        self.found.extend(rows)
+        return self.next < len(self.capture.messages)
+
+    @property
+    def progress(self) -> float:
+        return self.next / max(1, len(self.capture.messages))

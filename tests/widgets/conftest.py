@@ -14,6 +14,13 @@ def loop(qapp):
     event_loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(event_loop)
     yield event_loop
+    # let what the test started finish its closing handshakes before the loop goes away
+    event_loop.run_until_complete(asyncio.sleep(0.1))
+    pending = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     event_loop.close()
     asyncio.set_event_loop(None)
 
