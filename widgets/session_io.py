@@ -4,6 +4,7 @@ skipped."""
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -99,11 +100,18 @@ class JudgeRun:
         self._next = 0
 
     def step(self) -> bool:
-        more = self.capture.annotate(SLICE)
-        end = self.capture.unjudged
-        for message in self.capture.messages[self._next:end]:
-            self.tracker.apply(message, self.capture.annotation(message.seq))
-        self._next = end
+        # Verdicts are long-lived and free of cycles: keep the collector from walking them
+        # (a full collection over a million of them pauses the window for 0.2 s).
+        gc.disable()
+        try:
+            more = self.capture.annotate(SLICE)
+            end = self.capture.unjudged
+            for message in self.capture.messages[self._next:end]:
+                self.tracker.apply(message, self.capture.annotation(message.seq))
+            self._next = end
+        finally:
+            gc.freeze()
+            gc.enable()
         return more
 
     @property
