@@ -7,7 +7,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QSettings,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.net import tls
-from app.net.policy import PolicyError
+from app.net.policy import PolicyError, ResponsePolicy
 from app.session.capture import Annotation, Capture
 from app.session.filters import FilterScan, RecordFilter
 from app.session.loader import SessionLoader
@@ -43,6 +51,7 @@ from widgets.session_io import JudgeRun, SessionSaver, SliceJob
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
 from widgets.welcome import WelcomePage
+from widgets.workbench import Workbench
 
 SESSION_FILTER = "Sessions and frame files (*.jsonl *.json *.txt *.log);;All files (*)"
 
@@ -64,6 +73,7 @@ class MainWindow(QMainWindow):
         self.follow = True
         self._auto_scrolling = False
         self.session_path: Path | None = None
+        self.policy: ResponsePolicy | None = None
         self.job: SliceJob | None = None
         self._filter_job: SliceJob | None = None
         self._judge_job: SliceJob | None = None
@@ -131,10 +141,15 @@ class MainWindow(QMainWindow):
         self.welcome.proxy.connect(self.start_proxy)
         self.welcome.csms.connect(self.start_csms)
         self.welcome.station.connect(self.start_station)
+        self.welcome.reference.connect(self.show_reference)
+        data = Path(QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.AppDataLocation))
+        self.workbench = Workbench(workspace, self.runner, data / "library.json")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
-        self.pages.addWidget(workspace)
+        self.pages.addWidget(self.workbench)
         self.setCentralWidget(self.pages)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     def _action(self, text: str, slot: Any, shortcut: str | QKeySequence | None = None,
                 tip: str = "", checkable: bool = False) -> QAction:
@@ -174,7 +189,12 @@ class MainWindow(QMainWindow):
                                          "Show time since the previous row", checkable=True)
         pair = self._action("Go to pair", self.detail.go_to_pair, "Ctrl+J",
                             "Jump between a request and its response")
+        edit = self._action("Edit as new", self.edit_as_new, "Ctrl+E",
+                            "Open the selected frame in the composer")
+        self.table.addAction(edit)
         copy = self._action("Copy as JSON", self.detail.copy_json, "Ctrl+Shift+C")
+        self.table.addAction(copy)
+        self.table.addAction(pair)
         find = self._action("Find", lambda: self.filter_bar.search.setFocus(), "Ctrl+F")
         quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
         about = self._action("About OCPP Scope", self.about)
@@ -204,8 +224,13 @@ class MainWindow(QMainWindow):
             run_menu.addAction(action)
         view_menu = menu.addMenu("&View")
         for action in (self.follow_action, self.pause_action, self.delta_action, find, pair,
-                       copy):
+                       copy, edit):
             view_menu.addAction(action)
+        view_menu.addSeparator()
+        for index, name in enumerate(("Timeline", "Composer", "Responder", "Reference",
+                                      "Validator")):
+            view_menu.addAction(self._action(name, lambda _=False, i=index: self.show_tab(i),
+                                             f"Ctrl+{index + 1}"))
         menu.addMenu("&Help").addAction(about)
         for action in (pair, copy, find):
             self.addAction(action)
@@ -259,6 +284,7 @@ class MainWindow(QMainWindow):
         if changed:
             self.stations.update_states(list(changed.values()))
             self.filter_bar.add_stations(list(changed))
+            self._update_targets()
         if self.follow and positions:
             self._scroll_to_end()
 
@@ -364,12 +390,18 @@ class MainWindow(QMainWindow):
             self._fresh_capture(), dialogs.proxy_config(values)))
 
     def start_csms(self) -> None:
-        self._start_from(dialogs.csms_dialog(self), lambda values: self.runner.start_csms(
-            self._fresh_capture(), *dialogs.csms_setup(values)))
+        def start(values: dict[str, Any]) -> None:
+            config, self.policy = dialogs.csms_setup(values)
+            self.runner.start_csms(self._fresh_capture(), config, self.policy)
+
+        self._start_from(dialogs.csms_dialog(self), start)
 
     def start_station(self) -> None:
-        self._start_from(dialogs.station_dialog(self), lambda values: self.runner.start_station(
-            self._fresh_capture(), *dialogs.station_setup(values)))
+        def start(values: dict[str, Any]) -> None:
+            config, self.policy = dialogs.station_setup(values)
+            self.runner.start_station(self._fresh_capture(), config, self.policy)
+
+        self._start_from(dialogs.station_dialog(self), start)
 
     def _start_from(self, dialog: dialogs.ModeDialog, start: Any) -> None:
         if self.runner.busy:
@@ -388,10 +420,31 @@ class MainWindow(QMainWindow):
     def _mode_started(self, mode: str, address: str) -> None:
         self.mode_label.setText(f"{mode.upper()}  {address}")
         self._update_mode_actions()
+        self.workbench.mode_started(mode, self.policy if mode in ("csms", "station") else None)
+        self._update_targets()
 
     def _mode_stopped(self) -> None:
         self.mode_label.setText("Stopped")
         self._update_mode_actions()
+        self._update_targets()
+
+    def _update_targets(self) -> None:
+        running = self.runner.running
+        connected = sorted(s.station for s in self.tracker.stations.values() if s.connected)
+        self.workbench.update_targets(running.mode if running else None, connected)
+
+    def show_tab(self, index: int) -> None:
+        self.pages.setCurrentIndex(1)
+        self.workbench.setCurrentIndex(index)
+
+    def show_reference(self) -> None:
+        self.show_tab(self.workbench.reference_tab)
+
+    def edit_as_new(self) -> None:
+        message = self.detail.message
+        if message is None or not self.workbench.edit_as_new(self.capture, message):
+            self.statusBar().showMessage("only a CALL or CALLRESULT with a known action "
+                                         "can be edited as new", 6000)
 
     def _update_mode_actions(self) -> None:
         running = self.runner.running is not None

@@ -15,6 +15,7 @@ class WelcomePage(QWidget):
     proxy = Signal()
     csms = Signal()
     station = Signal()
+    reference = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +39,8 @@ class WelcomePage(QWidget):
              self.proxy),
             ("▣  Act as a CSMS…", "stations connect to OCPP Scope", self.csms),
             ("⚡  Act as a charging station…", "connect to a CSMS under test", self.station),
+            ("?  Message reference", "all 64 messages: fields, examples, common errors",
+             self.reference),
         ):
             button = QPushButton(label)
             button.setToolTip(tip)

@@ -13,14 +13,14 @@ import contextlib
 import itertools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
-from app.net.policy import Answer, ResponsePolicy
+from app.net.policy import Answer, Asker, ResponsePolicy
 from app.ocpp import catalog
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
@@ -36,7 +36,10 @@ class NotConnected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CallOutcome:
-    """How a CALL we sent ended: `status` is "result", "error", "timeout" or "closed"."""
+    """How a CALL we sent ended: `status` is "result", "error", "timeout" or "closed", or
+    "sent" for a text the proxy injected without waiting for an answer. An answer that is
+    not readable JSON still ends the wait: then `payload` is None, and for a CALLERROR
+    `error` is ("", what is wrong, None)."""
 
     status: str
     request: Message | None = None
@@ -49,11 +52,6 @@ class CallOutcome:
         return self.status == "result"
 
 
-# Called for each CALL we receive, before the policy answers; may return an Answer to use
-# instead (the GUI's "ask me" mode), or None to let the policy decide.
-Interceptor = Callable[[str, Any], Awaitable[Answer | None]]
-
-
 class OcppPeer:
     def __init__(self, ws: Connection, *, side: catalog.Sender, connection: str, station: str,
                  capture: Capture, policy: ResponsePolicy, call_timeout: float = 30.0) -> None:
@@ -64,7 +62,6 @@ class OcppPeer:
         self.capture = capture
         self.policy = policy
         self.call_timeout = call_timeout
-        self.interceptor: Interceptor | None = None
         self.outgoing = (Direction.STATION_TO_CSMS if side is catalog.Sender.STATION
                          else Direction.CSMS_TO_STATION)
         self._waiting: dict[str, asyncio.Future[tuple[Message, Any]]] = {}
@@ -149,11 +146,9 @@ class OcppPeer:
 
     async def _answer(self, call: Call, findings: tuple[Any, ...]) -> None:
         answer: Answer | None = None
-        if self.interceptor is not None:
-            try:
-                answer = await self.interceptor(call.action, call.payload)
-            except Exception:
-                log.exception("the interceptor for %s failed", call.action)
+        asker = self.policy.asker
+        if asker is not None and self.policy.asks(call.action):
+            answer = await self._ask(asker, call)
         if answer is None:
             answer = self.policy.answer(call.action, call.payload, findings)
         if answer.delay:
@@ -163,6 +158,21 @@ class OcppPeer:
             await self._send_error(call.message_id, code, description, details)
         elif answer.payload is not None:
             await self.send_text(serialize(CallResult(call.message_id, answer.payload)))
+
+    async def _ask(self, asker: Asker, call: Call) -> Answer | None:
+        """The asker's answer, None for the default. No timeout of our own: the peer gives up
+        on its side when it wants to, and a late answer is still what the user wrote."""
+        try:
+            answer = await asker(call.action, call.payload)
+        except Exception:  # a failing asker must not leave the peer without any answer
+            log.exception("asking for the answer to %s failed; answering by default",
+                          call.action)
+            return None
+        if answer is not None and not isinstance(answer, Answer):
+            log.error("the asker returned %r for %s, not an Answer; answering by default",
+                      answer, call.action)
+            return None
+        return answer
 
     async def _send_error(self, message_id: str, code: str, description: str,
                           details: dict[str, Any] | None = None) -> None:

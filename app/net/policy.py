@@ -12,13 +12,18 @@ Rules come from a JSON file (`--responses FILE`) and later from the GUI:
 
 A rule is "default" (a cooperative, schema-valid answer), "reject" (the same answer with a
 refusing status, where the schema has one), "ignore" (no answer at all: the peer times out),
+"ask" (the request is held until someone composes the answer: see `ResponsePolicy.asker`),
 {"payload": {...}} (exactly this), or {"error": CODE, "description": ..., "details": {...}}
 (a CALLERROR). Any rule may add "delay": seconds before the answer.
+
+Endpoints read the rule of each request as it arrives, so rules changed while an endpoint
+runs (`ResponsePolicy.set_rule`) apply from the next request on.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,11 @@ from app.ocpp.findings import Finding
 
 class PolicyError(Exception):
     """The rules file is not usable; the message says where and why."""
+
+
+# What a rule may say, as words (files accept "accept" too, a synonym of "default").
+MODES = ("default", "reject", "ignore", "ask", "payload", "error")
+_WORDS = ("default", "accept", "reject", "ignore", "ask")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,21 +74,51 @@ _STRICT_ERRORS = {
 }
 
 
+# Given a request's action and payload, composes its answer (the GUI lets the user write it);
+# None means "answer as by default".
+Asker = Callable[[str, Any], Awaitable[Answer | None]]
+
+
 @dataclass
 class ResponsePolicy:
     rules: dict[str, Rule] = field(default_factory=dict)
     heartbeat_interval: int = 300
     strict: bool = False    # answer schema-invalid requests with the CALLERROR the spec names
+    # Consulted for requests whose rule is "ask"; without one, "ask" answers like "default"
+    # (a rules file may say "ask" for the window and still work on the command line).
+    asker: Asker | None = None
 
     def rule(self, action: str) -> Rule:
         return self.rules.get(action) or self.rules.get("*") or Rule()
 
+    def set_rule(self, action: str, rule: Rule | None) -> None:
+        """Change the rule of `action` ("*": of every action without its own) while endpoints
+        run; None removes it. Takes effect from the next request, as rules are looked up
+        per request."""
+        if action != "*" and action not in catalog.ACTIONS:
+            guess = catalog.closest_action(action)
+            raise ValueError(f"unknown action '{action}'"
+                             + (f" (did you mean {guess}?)" if guess else ""))
+        if rule is None:
+            self.rules.pop(action, None)
+            return
+        if rule.mode not in MODES:
+            raise ValueError(f"mode '{rule.mode}' is not one of {', '.join(MODES)}")
+        self.rules[action] = rule
+
+    def asks(self, action: str) -> bool:
+        """Whether a request for `action` goes to the asker. Unknown actions never do: they
+        get the NotImplemented CALLERROR OCPP-J prescribes, as with any other rule."""
+        return (self.asker is not None and action in catalog.ACTIONS
+                and self.rule(action).mode == "ask")
+
     def answer(self, action: str, request: Any, findings: tuple[Finding, ...] = ()
                ) -> Answer:
+        """The answer the rules give, without asking anyone ("ask" answers like "default")."""
         if action not in catalog.ACTIONS:
             return Answer(error=("NotImplemented", f"unknown action '{action}'", {}))
         rule = self.rule(action)
-        if self.strict and rule.mode in ("default", "reject"):
+        if self.strict and rule.mode in ("default", "reject", "ask"):
             schema_errors = [f for f in findings if f.code.startswith("schema.")]
             if schema_errors:
                 first = schema_errors[0]
@@ -138,8 +178,8 @@ def parse_rules(data: Any, origin: str = "rules") -> dict[str, Rule]:
 
 def _rule(spec: Any) -> Rule:
     if isinstance(spec, str):
-        if spec not in ("default", "accept", "reject", "ignore"):
-            raise ValueError(f"'{spec}' is not one of default, accept, reject, ignore")
+        if spec not in _WORDS:
+            raise ValueError(f"'{spec}' is not one of {', '.join(_WORDS)}")
         return Rule(mode="default" if spec == "accept" else spec)
     if not isinstance(spec, dict):
         raise TypeError("a rule is a word or an object")
@@ -160,6 +200,6 @@ def _rule(spec: Any) -> Rule:
         return Rule(mode="error", error_code=code, description=str(spec.get("description", "")),
                     details=details, delay=float(delay))
     mode = spec.get("mode", "default")
-    if mode not in ("default", "accept", "reject", "ignore"):
-        raise ValueError(f"mode '{mode}' is not one of default, accept, reject, ignore")
+    if mode not in _WORDS:
+        raise ValueError(f"mode '{mode}' is not one of {', '.join(_WORDS)}")
     return Rule(mode="default" if mode == "accept" else mode, delay=float(delay))

@@ -8,14 +8,22 @@ The upstream connection is opened while the station's handshake is still pending
 (`process_request`), so the station gets the CSMS's choice of subprotocol, or the CSMS's own
 HTTP status (401, 404...) when the CSMS refuses, or 502/504 with the reason when the CSMS
 cannot be reached.
+
+The user may also inject CALLs (`Proxy.inject`), as if one side had sent them to the other.
+Their answers are ours: they are recorded but kept from the other side, which never sent
+that CALL. Only while such an answer is awaited does the relay look at a frame before
+forwarding it, and then only at its first bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import re
 import ssl
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,16 +35,23 @@ from websockets.http11 import Request, Response
 
 from app.net import links
 from app.net.errors import describe_connect_error
+from app.net.peer import CallOutcome, NotConnected
 from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
 from app.ocpp.conversation import Direction
+from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
 from app.session.capture import Capture
-from app.session.message import RecordKind
+from app.session.message import Message, RecordKind
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 # Close codes that cannot be sent in a close frame; the other side is told differently.
 _UNSENDABLE = {1005, 1006, 1015}
+INJECTED_ID_PREFIX = "ocppscope-"
+# The start of a CALLRESULT or CALLERROR up to its message id, JSON whitespace allowed:
+# enough to recognise the answer to an injected CALL without parsing the whole frame.
+_ANSWER_START = re.compile(
+    rb'[ \t\n\r]*\[[ \t\n\r]*([34])[ \t\n\r]*,[ \t\n\r]*"((?:[^"\\]|\\.)*)"')
 
 
 @dataclass
@@ -50,6 +65,29 @@ class ProxyConfig:
     open_timeout: float = 10.0
     ping_interval: float | None = None        # None: add no keepalive traffic of our own
     record_secrets: bool = False
+    # After an injected CALL timed out, its answer is still kept from the other side (and
+    # recorded as late) for this many seconds; later it is forwarded like any frame.
+    late_answer_grace: float = 120.0
+
+
+# An answer to an injected CALL as it arrived: its record (None when it came before the CALL
+# was recorded: it is recorded after it then), its bytes, and whether it was a text frame.
+_Arrival = tuple[Message | None, bytes, bool]
+
+
+@dataclass(eq=False)
+class _Injection:
+    """An injected CALL whose answer is awaited. The future gets the answer's arrival, or
+    None when the connection closed or the injector stopped waiting."""
+
+    future: asyncio.Future[_Arrival | None]
+    sent: bool = False
+    request: Message | None = None
+    late: bool = False    # the injector stopped waiting; an answer is still swallowed
+
+
+def _no_injections() -> dict[Direction, dict[str, _Injection]]:
+    return {direction: {} for direction in Direction}
 
 
 @dataclass
@@ -62,6 +100,16 @@ class _Link:
     upstream_url: str
     upstream: RawClientConnection
     meta: dict[str, Any] = field(default_factory=dict)
+    # Injected CALLs awaiting their answer, by the direction the answer travels, by id.
+    awaiting: dict[Direction, dict[str, _Injection]] = field(default_factory=_no_injections)
+
+    def end_injections(self) -> None:
+        """The connection is gone: every injected CALL still waiting ends as "closed"."""
+        for pending in self.awaiting.values():
+            for injection in pending.values():
+                if not injection.future.done():
+                    injection.future.set_result(None)
+            pending.clear()
 
 
 Notice = Callable[[str], None]
@@ -90,6 +138,108 @@ class Proxy:
     @property
     def stations(self) -> list[str]:
         return [link.station for _, link in self._active.values()]
+
+    async def inject(self, station: str, direction: Direction, action: str,
+                     payload: dict[str, Any], *, timeout: float = 30.0) -> CallOutcome:
+        """Send a CALL of our own on `station`'s connection, as if the CSMS had sent it
+        (`CSMS_TO_STATION`) or the station had (`STATION_TO_CSMS`), and wait for its answer.
+        The answer is recorded but not forwarded: the other side never sent this CALL.
+
+        Raises NotConnected when the station has no connection through the proxy.
+        """
+        message_id = INJECTED_ID_PREFIX + uuid.uuid4().hex[:12]
+        text = serialize(Call(message_id, action, payload))
+        return await self._inject(station, direction, text, message_id, timeout)
+
+    async def inject_text(self, station: str, direction: Direction, text: str, *,
+                          expect_answer_to: str | None = None,
+                          timeout: float = 30.0) -> CallOutcome:
+        """Send any text, invalid on purpose or not, as `inject` does. With
+        `expect_answer_to` (a message id), wait for the answer with that id and keep it from
+        the other side; without, return at once with status "sent" (or "closed")."""
+        return await self._inject(station, direction, text, expect_answer_to, timeout)
+
+    def _link_of(self, station: str) -> tuple[ServerConnection, _Link]:
+        for station_ws, link in reversed(self._active.values()):  # the newest connection
+            if link.station == station:
+                return station_ws, link
+        raise NotConnected(f"station '{station}' is not connected to the proxy")
+
+    async def _inject(self, station: str, direction: Direction, text: str,
+                      answer_id: str | None, timeout: float) -> CallOutcome:
+        station_ws, link = self._link_of(station)
+        target = station_ws if direction is Direction.CSMS_TO_STATION else link.upstream
+        awaiting = link.awaiting[direction.opposite]
+        injection: _Injection | None = None
+        if answer_id is not None:
+            if answer_id in awaiting:
+                raise ValueError(f"an answer to '{answer_id}' is awaited already")
+            injection = _Injection(asyncio.get_running_loop().create_future())
+            awaiting[answer_id] = injection  # before sending: the answer may be quick
+        try:
+            try:
+                await target.send(text)
+            except ConnectionClosed:
+                request = self._observe_injected(link, direction, text, delivered=False)
+                return CallOutcome("closed", request)
+            request = self._observe_injected(link, direction, text)
+            if injection is None:
+                return CallOutcome("sent", request)
+            injection.sent, injection.request = True, request
+            if injection.future.done():  # answered while the CALL was being recorded
+                return self._injected_outcome(link, direction, injection)
+            # asyncio.wait, unlike wait_for, never swallows a cancellation of the caller
+            done, _ = await asyncio.wait({injection.future}, timeout=timeout)
+            if not done:
+                return CallOutcome("timeout", request)
+            return self._injected_outcome(link, direction, injection)
+        finally:
+            if answer_id is not None and injection is not None \
+                    and awaiting.get(answer_id) is injection:
+                self._stop_waiting(awaiting, answer_id, injection)
+
+    def _stop_waiting(self, awaiting: dict[str, _Injection], answer_id: str,
+                      injection: _Injection) -> None:
+        """No answer came in time (or the caller gave up): resolve, and keep swallowing a
+        late answer for a while so the other side never gets an answer to a CALL it did
+        not send; then forget the id."""
+        if not injection.sent:  # no answer can come
+            del awaiting[answer_id]
+            return
+        injection.late = True
+        if not injection.future.done():
+            injection.future.set_result(None)
+
+        def forget() -> None:
+            if awaiting.get(answer_id) is injection:
+                del awaiting[answer_id]
+
+        asyncio.get_running_loop().call_later(self.config.late_answer_grace, forget)
+
+    def _injected_outcome(self, link: _Link, direction: Direction,
+                          injection: _Injection) -> CallOutcome:
+        request = injection.request
+        result = injection.future.result()
+        if result is None:
+            return CallOutcome("closed", request)
+        response, data, is_text = result
+        if response is None:  # arrived before its CALL was recorded: record it after
+            response = self._observe_frame(link, direction.opposite, data, is_text,
+                                           {"injected": True})
+        parsed = parse_frame(data, binary=not is_text)
+        frame = parsed.frame
+        if isinstance(frame, CallResult):
+            payload = frame.payload if isinstance(frame.payload, dict) else None
+            return CallOutcome("result", request, response, payload=payload)
+        if isinstance(frame, CallError):
+            return CallOutcome("error", request, response, error=(
+                frame.error_code, frame.error_description, frame.error_details))
+        # Recognised by its start (see _swallow), unreadable after it: still the answer.
+        start = _ANSWER_START.match(data)
+        if start is not None and start.group(1) == b"4":
+            what = parsed.findings[0].message if parsed.findings else "unreadable CALLERROR"
+            return CallOutcome("error", request, response, error=("", what, None))
+        return CallOutcome("result", request, response)
 
     async def start(self) -> None:
         """Start listening; raises OSError if the address cannot be used."""
@@ -208,6 +358,7 @@ class Proxy:
                 if ws.state.name != "CLOSED":
                     ws.transport.abort()
             self._active.pop(link.connection, None)
+            link.end_injections()
         duration = asyncio.get_running_loop().time() - started
         self._observe_event(RecordKind.CLOSED, link, {
             "code": info.code, "reason": info.reason, "by": info.by, "clean": info.clean,
@@ -217,31 +368,74 @@ class Proxy:
                     target: ClientConnection | ServerConnection, direction: Direction,
                     link: _Link) -> None:
         """Relay frames one way until `source` closes. The send comes first, always, with the
-        bytes and the frame type that arrived (even a text frame that is not UTF-8)."""
+        bytes and the frame type that arrived (even a text frame that is not UTF-8) - except
+        for answers to injected CALLs, looked for only while one is awaited."""
+        awaiting = link.awaiting[direction]
         try:
             while True:
                 data, is_text = await receive(source)  # type: ignore[arg-type]
+                if awaiting and self._swallow(link, direction, awaiting, data, is_text):
+                    continue
                 try:
                     await target.send(data, text=is_text)
                 except ConnectionClosed:
-                    self._observe_frame(link, direction, data, is_text, delivered=False)
+                    self._observe_frame(link, direction, data, is_text, {"delivered": False})
                     return
                 self._observe_frame(link, direction, data, is_text)
         except ConnectionClosed:
             pass
 
+    def _swallow(self, link: _Link, direction: Direction, awaiting: dict[str, _Injection],
+                 data: bytes, is_text: bool) -> bool:
+        """Keep the answer to an injected CALL for ourselves (even one wrongly sent as a
+        binary frame: it answers a CALL the other side never sent); False for any other."""
+        start = _ANSWER_START.match(data)
+        if start is None:
+            return False
+        raw_id = start.group(2)
+        try:
+            message_id = json.loads(b'"' + raw_id + b'"') if b"\\" in raw_id else (
+                raw_id.decode("utf-8"))
+        except ValueError:  # not a readable id, so not ours
+            return False
+        injection = awaiting.pop(message_id, None)
+        if injection is None:
+            return False
+        if injection.late:
+            self._observe_frame(link, direction, data, is_text,
+                                {"injected": True, "late": True})
+            return True
+        response = None
+        if injection.sent:  # the CALL is recorded: the answer can be, in arrival order
+            response = self._observe_frame(link, direction, data, is_text, {"injected": True})
+        if not injection.future.done():
+            injection.future.set_result((response, data, is_text))
+        return True
+
+    def _observe_injected(self, link: _Link, direction: Direction, text: str,
+                          delivered: bool = True) -> Message | None:
+        meta: dict[str, Any] = {"injected": True}
+        if not delivered:
+            meta["delivered"] = False
+        try:
+            return self.capture.frame(link.connection, link.station, direction, text,
+                                      meta=meta)
+        except Exception:  # a bug in observing must not break the injection
+            log.exception("recording an injected frame of %s failed", link.station)
+            return None
+
     def _observe_frame(self, link: _Link, direction: Direction, data: bytes,
-                       is_text: bool, delivered: bool = True) -> None:
-        meta = None if delivered else {"delivered": False}
+                       is_text: bool, meta: dict[str, Any] | None = None) -> Message | None:
         try:
             text = as_text(data) if is_text else None
             if text is not None:
-                self.capture.frame(link.connection, link.station, direction, text, meta=meta)
-            else:
-                self.capture.frame(link.connection, link.station, direction, data,
-                                   text_frame=is_text, meta=meta)
+                return self.capture.frame(link.connection, link.station, direction, text,
+                                          meta=meta)
+            return self.capture.frame(link.connection, link.station, direction, data,
+                                      text_frame=is_text, meta=meta)
         except Exception:  # a bug in observing must not stop the relay
             log.exception("observing a frame of %s failed", link.station)
+            return None
 
     def _observe_event(self, kind: RecordKind, link: _Link, meta: dict[str, Any]) -> None:
         try:

@@ -1,0 +1,373 @@
+"""The composer: any of the 64 messages from a form or as JSON, both kept in sync, checked
+as you type, and sent to the peer of the running mode; the answer shows beside it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ocpp import catalog, reference
+from app.ocpp.checker import shared_validator
+from app.ocpp.findings import Finding, Severity
+from app.ocpp.jsontext import spans_in
+from app.ocpp.schema_tree import field_tree
+from app.ocpp.schemas import PayloadKind
+from app.ocpp.skeleton import minimal_payload
+from widgets.detail import JsonView
+from widgets.json_editor import JsonEditor
+from widgets.payload_form import NotRepresentable, PayloadForm
+
+KINDS = (PayloadKind.REQUEST, PayloadKind.RESPONSE)
+
+
+class Composer(QWidget):
+    # action, JSON text of the payload, target (station or ""), direction value (proxy) or ""
+    send_requested = Signal(str, str, str, str)
+    answer_ready = Signal(str, str)     # action, JSON text of an "ask me" response
+    save_requested = Signal(str, str, str, object)  # name, action, kind, payload
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.validator = shared_validator()
+        self.form: PayloadForm | None = None
+        self.findings_now: list[Finding] = []
+        self.asking = False  # a request waits for the user's answer ("ask me")
+        # (name, payload) of saved messages for an action and kind; set by the window
+        self.library_lookup: Callable[[str, PayloadKind], list[tuple[str, Any]]] | None = None
+
+        self.action = QComboBox()
+        for category in catalog.CATEGORIES:
+            for entry in catalog.actions_in(category):
+                self.action.addItem(entry.name, entry.name)
+                self.action.setItemData(self.action.count() - 1,
+                                        f"{category} · {entry.sender.label}",
+                                        Qt.ItemDataRole.ToolTipRole)
+            self.action.insertSeparator(self.action.count())
+        self.action.setMaxVisibleItems(24)
+        self.kind = QComboBox()
+        self.kind.addItems(["Request", "Response"])
+        self.sender_label = QLabel()
+        self.example_button = QToolButton()
+        self.example_button.setText("Example")
+        self.example_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.example_button.setMenu(QMenu(self.example_button))
+        self.minimal_button = QPushButton("Minimal")
+        self.minimal_button.setToolTip("Only the required fields, valid")
+        self.library_button = QToolButton()
+        self.library_button.setText("Library")
+        self.library_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.library_button.setMenu(QMenu(self.library_button))
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Keep this message in the library under a name")
+        top = QHBoxLayout()
+        for widget in (QLabel("Action"), self.action, self.kind, self.sender_label):
+            top.addWidget(widget)
+        top.addStretch(1)
+        for widget in (self.example_button, self.minimal_button, self.library_button,
+                       self.save_button):
+            top.addWidget(widget)
+
+        self.form_area = QScrollArea()
+        self.form_area.setWidgetResizable(True)
+        self.editor = JsonEditor()
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #b06000;")
+        self.findings = QListWidget()
+        self.findings.itemClicked.connect(self._finding_clicked)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.editor, 3)
+        right_layout.addWidget(self.notice)
+        right_layout.addWidget(self.findings, 1)
+        middle = QSplitter(Qt.Orientation.Horizontal)
+        middle.addWidget(self.form_area)
+        middle.addWidget(right)
+        middle.setSizes([520, 480])
+
+        self.target = QComboBox()
+        self.target.setMinimumContentsLength(16)
+        self.direction = QComboBox()
+        self.direction.addItem("to the station (as the CSMS)", "csms_to_station")
+        self.direction.addItem("to the CSMS (as the station)", "station_to_csms")
+        self.send_button = QPushButton("Send")
+        self.send_button.setToolTip("Send to the peer (Ctrl+Return)")
+        self.send_button.setShortcut("Ctrl+Return")
+        self.status = QLabel("")
+        self.answer = JsonView()
+        self.answer.setMaximumHeight(180)
+        send_row = QHBoxLayout()
+        for widget in (QLabel("To"), self.target, self.direction, self.send_button):
+            send_row.addWidget(widget)
+        send_row.addWidget(self.status, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(middle, 1)
+        layout.addLayout(send_row)
+        layout.addWidget(self.answer)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(self._json_edited)
+        self.editor.textChanged.connect(self._debounce.start)
+        self.action.currentIndexChanged.connect(lambda _: self._rebuild())
+        self.kind.currentIndexChanged.connect(lambda _: self._rebuild())
+        self.minimal_button.clicked.connect(self.load_minimal)
+        self.send_button.clicked.connect(self.send)
+        self.save_button.clicked.connect(self._save)
+        self.set_targets(None, [])
+        self._rebuild()
+
+    # --- what is being composed ----------------------------------------------------------
+
+    @property
+    def current_action(self) -> str:
+        return self.action.currentData() or self.action.currentText()
+
+    @property
+    def current_kind(self) -> PayloadKind:
+        return KINDS[self.kind.currentIndex()]
+
+    def load(self, action: str, kind: PayloadKind, payload: Any) -> None:
+        """Show a message (from an example, the timeline or the library) for editing."""
+        self.action.blockSignals(True)
+        self.kind.blockSignals(True)
+        self.action.setCurrentIndex(self.action.findData(action))
+        self.kind.setCurrentIndex(KINDS.index(kind))
+        self.action.blockSignals(False)
+        self.kind.blockSignals(False)
+        self._rebuild(payload)
+
+    def load_minimal(self) -> None:
+        self._set_payload(minimal_payload(self.current_action, self.current_kind))
+
+    def load_text(self, action: str, kind: PayloadKind, text: str) -> None:
+        """Show payload text that may not even be JSON (kept exactly as given)."""
+        self.load(action, kind, {})
+        self.editor.setPlainText(text)
+        self._json_edited()
+
+    def _rebuild(self, payload: Any = None) -> None:
+        action, kind = self.current_action, self.current_kind
+        entry = catalog.ACTIONS[action]
+        self.sender_label.setText(entry.sender.label)
+        self.form = PayloadForm(field_tree(action, kind))
+        self.form.changed.connect(self._form_edited)
+        self.form_area.setWidget(self.form)
+        self._fill_examples(action, kind)
+        self.set_library(self.library_lookup(action, kind) if self.library_lookup else [])
+        if payload is None:
+            examples = reference.page(action).examples_of(kind)
+            payload = examples[0].payload if examples else minimal_payload(action, kind)
+        self._set_payload(payload)
+        self._update_send_state()
+
+    def _fill_examples(self, action: str, kind: PayloadKind) -> None:
+        menu = self.example_button.menu()
+        menu.clear()
+        for example in reference.page(action).examples_of(kind):
+            menu.addAction(example.title, lambda p=example.payload: self._set_payload(p))
+        menu.addSeparator()
+        for error in reference.page(action).common_errors:
+            if error.kind is kind:
+                menu.addAction(f"Common error: {error.title}",
+                               lambda p=error.payload: self._set_payload(p))
+
+    def set_library(self, items: list[tuple[str, Any]]) -> None:
+        """(name, payload) of saved messages for the current action and kind."""
+        menu = self.library_button.menu()
+        menu.clear()
+        for name, payload in items:
+            menu.addAction(name, lambda p=payload: self._set_payload(p))
+        self.library_button.setEnabled(bool(items))
+
+    def _set_payload(self, payload: Any) -> None:
+        self.editor.set_text_quietly(json.dumps(payload, indent=2, ensure_ascii=False))
+        self._json_edited()
+
+    # --- keeping form and JSON in step ---------------------------------------------------
+
+    def _form_edited(self) -> None:
+        assert self.form is not None
+        self.editor.set_text_quietly(json.dumps(self.form.value(), indent=2,
+                                                ensure_ascii=False))
+        self.notice.setText("")
+        self._validate()
+
+    def _json_edited(self) -> None:
+        self._debounce.stop()
+        value = self.payload()
+        if value is None:
+            self.notice.setText("The JSON text does not parse; the form shows the last "
+                                "valid JSON.")
+        else:
+            assert self.form is not None
+            self.form.blockSignals(True)
+            try:
+                self.form.set_value(value)
+                self.notice.setText("")
+                self.form.setEnabled(True)
+            except NotRepresentable as exc:
+                self.notice.setText(f"The form cannot show this JSON ({exc}); edit it as "
+                                    "text, or pick a template to start over.")
+                self.form.setEnabled(False)
+            finally:
+                self.form.blockSignals(False)
+        self._validate()
+
+    def payload(self) -> Any:
+        """The payload as JSON, or None when the text is not JSON."""
+        try:
+            return json.loads(self.editor.toPlainText())
+        except ValueError:
+            return None
+
+    def _validate(self) -> None:
+        text = self.editor.toPlainText()
+        value = self.payload()
+        self.findings.clear()
+        if value is None:
+            self.findings_now = []
+            self.findings.addItem("✗ not valid JSON")
+            self.editor.mark_spans([])
+            return
+        self.findings_now = self.validator.validate(self.current_action, self.current_kind,
+                                                    value)
+        for finding in self.findings_now:
+            where = f"{finding.path}: " if finding.path else ""
+            item = QListWidgetItem(f"{'✗' if finding.severity is Severity.ERROR else '!'} "
+                                   f"{where}{finding.message}")
+            item.setData(Qt.ItemDataRole.UserRole, finding.path)
+            self.findings.addItem(item)
+        if not self.findings_now:
+            self.findings.addItem("✓ valid")
+        if self.form is not None and self.form.isEnabled():
+            self.form.mark([(f.path, f.message) for f in self.findings_now])
+        try:
+            spans = spans_in(text)
+        except ValueError:
+            return
+        self.editor.mark_paths(spans, [f.path for f in self.findings_now])
+
+    def _finding_clicked(self, item: QListWidgetItem) -> None:
+        path = item.data(Qt.ItemDataRole.UserRole)
+        if path is None:
+            return
+        from app.ocpp.jsontext import locate
+
+        try:
+            span = locate(spans_in(self.editor.toPlainText()), path)
+        except ValueError:
+            span = None
+        if span:
+            self.editor.select_span(span)
+        if self.form is not None:
+            editor = self.form.editor_at(path)
+            if editor is not None:
+                self.form_area.ensureWidgetVisible(editor)
+                editor.focus_widget().setFocus()
+
+    @property
+    def valid(self) -> bool:
+        return self.payload() is not None and not any(
+            f.severity is Severity.ERROR for f in self.findings_now)
+
+    # --- sending ---------------------------------------------------------------------------
+
+    def set_targets(self, mode: str | None, stations: list[str]) -> None:
+        """What the running mode lets us send to: stations (CSMS, proxy) or the CSMS."""
+        self.mode = mode
+        current = self.target.currentText()
+        self.target.clear()
+        if mode == "station":
+            self.target.addItem("the CSMS", "")
+        elif mode in ("csms", "proxy", "demo"):
+            for station in stations:
+                self.target.addItem(station, station)
+        index = self.target.findText(current)
+        if index >= 0:
+            self.target.setCurrentIndex(index)
+        self.direction.setVisible(mode in ("proxy", "demo"))
+        self._update_send_state()
+
+    def set_asking(self, asking: bool) -> None:
+        self.asking = asking
+        self._update_send_state()
+
+    def _update_send_state(self) -> None:
+        if self.current_kind is PayloadKind.RESPONSE:
+            self.send_button.setText("Send answer")
+            self.send_button.setEnabled(self.asking)
+            self.send_button.setToolTip("Answers are sent when a request waits for you "
+                                        "(answer mode \"ask me\" in the Responder tab)")
+            return
+        self.send_button.setText("Send")
+        ready = self.mode is not None and self.target.count() > 0
+        self.send_button.setEnabled(ready)
+        self.send_button.setToolTip("Send to the peer (Ctrl+Return)" if ready else
+                                    "Start a proxy, CSMS or station (or the demo) to send")
+
+    def send(self) -> None:
+        if not self.valid:
+            count = sum(1 for f in self.findings_now if f.severity is Severity.ERROR)
+            reason = "is not JSON" if self.payload() is None else f"has {count} errors"
+            answer = QMessageBox.question(
+                self, "Send an invalid message?",
+                f"This message {reason}. Send it anyway, to test how the peer handles it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        text = self.editor.toPlainText()
+        if self.current_kind is PayloadKind.RESPONSE:
+            self.answer_ready.emit(self.current_action, text)
+            return
+        self.status.setText("sending…")
+        self.send_requested.emit(self.current_action, text, self.target.currentData() or "",
+                                 self.direction.currentData() if self.direction.isVisible()
+                                 else "")
+
+    def show_outcome(self, status: str, payload: Any, detail: str = "") -> None:
+        """Show how a CALL we sent ended: its answer payload and verdict."""
+        self.status.setText(f"{status}{': ' + detail if detail else ''}")
+        if payload is None:
+            self.answer.show_text("")
+            return
+        findings = self.validator.validate(self.current_action, PayloadKind.RESPONSE,
+                                           payload) if isinstance(payload, dict) else []
+        self.answer.show_value(payload, [f.path for f in findings])
+        if findings:
+            self.status.setText(self.status.text() + f" · answer has {len(findings)} findings: "
+                                + findings[0].message)
+
+    def _save(self) -> None:
+        value = self.payload()
+        if value is None:
+            QMessageBox.warning(self, "Save", "Only valid JSON can be saved.")
+            return
+        name, ok = QInputDialog.getText(self, "Save to the library",
+                                        f"Name for this {self.current_action} "
+                                        f"{self.current_kind.value}:")
+        if ok and name.strip():
+            self.save_requested.emit(name.strip(), self.current_action,
+                                     self.current_kind.value, value)

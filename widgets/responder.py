@@ -1,0 +1,185 @@
+"""The auto-responder panel: for the endpoint modes, how each action is answered.
+
+It edits the `ResponsePolicy` the running endpoint consults for every request, so a change
+applies to the next request at once: the default answer, a refusal, no answer, a CALLERROR,
+a payload of your own, or "ask me" (the request waits in the composer for your answer).
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.net.policy import ResponsePolicy, Rule
+from app.ocpp import catalog
+
+MODES = (("default", "Default answer"), ("reject", "Refuse (status)"),
+         ("ignore", "No answer"), ("error", "CALLERROR"), ("payload", "This payload…"),
+         ("ask", "Ask me"))
+ACTION, SENDER, MODE, DETAIL, DELAY = range(5)
+
+
+class ResponderPanel(QWidget):
+    edit_payload = Signal(str)   # action: the user wants to write the payload in the composer
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.policy = ResponsePolicy()
+        self.note = QLabel(
+            "How OCPP Scope answers requests when it plays the CSMS or a station. Changes "
+            "apply to the next request.")
+        self.note.setWordWrap(True)
+        self.only_peer = QComboBox()
+        self.only_peer.addItem("Actions a station sends (we are the CSMS)", "station")
+        self.only_peer.addItem("Actions a CSMS sends (we are a station)", "csms")
+        self.only_peer.addItem("All actions", "all")
+        self.only_peer.currentIndexChanged.connect(lambda _: self._show_rows())
+        reset = QPushButton("All to default")
+        reset.clicked.connect(self.reset)
+        top = QHBoxLayout()
+        top.addWidget(self.only_peer)
+        top.addStretch(1)
+        top.addWidget(reset)
+        self.table = QTableWidget(len(catalog.ACTIONS), 5)
+        self.table.setHorizontalHeaderLabels(("Action", "Sent by", "Answer", "Detail",
+                                              "Delay (s)"))
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.setColumnWidth(ACTION, 230)
+        self.table.setColumnWidth(MODE, 150)
+        self.table.setColumnWidth(DETAIL, 340)
+        self.rows: dict[str, int] = {}
+        for row, entry in enumerate(catalog.ACTIONS.values()):
+            self.rows[entry.name] = row
+            item = QTableWidgetItem(entry.name)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, ACTION, item)
+            sender = QTableWidgetItem(entry.sender.value)
+            sender.setFlags(sender.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, SENDER, sender)
+            mode = QComboBox()
+            for key, label in MODES:
+                mode.addItem(label, key)
+            mode.currentIndexChanged.connect(lambda _, a=entry.name: self._changed(a))
+            self.table.setCellWidget(row, MODE, mode)
+            detail = QLineEdit()
+            detail.setPlaceholderText("")
+            detail.editingFinished.connect(lambda a=entry.name: self._changed(a))
+            self.table.setCellWidget(row, DETAIL, detail)
+            delay = QDoubleSpinBox()
+            delay.setRange(0, 600)
+            delay.setDecimals(1)
+            delay.valueChanged.connect(lambda _, a=entry.name: self._changed(a))
+            self.table.setCellWidget(row, DELAY, delay)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self._show_rows()
+
+    def adopt(self, policy: ResponsePolicy) -> None:
+        """Show and edit this policy (e.g. loaded from a rules file when a mode starts)."""
+        self.policy = policy
+        for action, row in self.rows.items():
+            rule = policy.rules.get(action, Rule())
+            self._set_row(row, rule)
+        for action in self.rows:
+            self._update_detail_state(action)
+
+    def set_side(self, we_are: str) -> None:
+        """Show the actions our peer sends: "csms" when we are the CSMS, "station"."""
+        self.only_peer.setCurrentIndex(0 if we_are == "csms" else 1)
+
+    def reset(self) -> None:
+        for action in self.rows:
+            self.policy.set_rule(action, None)
+        self.adopt(self.policy)
+
+    def _widgets(self, action: str) -> tuple[QComboBox, QLineEdit, QDoubleSpinBox]:
+        row = self.rows[action]
+        return (self.table.cellWidget(row, MODE), self.table.cellWidget(row, DETAIL),
+                self.table.cellWidget(row, DELAY))  # type: ignore[return-value]
+
+    def _set_row(self, row: int, rule: Rule) -> None:
+        action = self.table.item(row, ACTION).text()
+        mode, detail, delay = self._widgets(action)
+        for widget in (mode, detail, delay):
+            widget.blockSignals(True)
+        mode.setCurrentIndex(max(0, mode.findData(rule.mode)))
+        if rule.mode == "error":
+            detail.setText(f"{rule.error_code} {rule.description}".strip())
+        elif rule.mode == "payload":
+            detail.setText(json.dumps(rule.payload, ensure_ascii=False))
+        else:
+            detail.setText("")
+        delay.setValue(rule.delay)
+        for widget in (mode, detail, delay):
+            widget.blockSignals(False)
+
+    def _update_detail_state(self, action: str) -> None:
+        mode, detail, _ = self._widgets(action)
+        key = mode.currentData()
+        detail.setEnabled(key in ("error", "payload"))
+        detail.setPlaceholderText({
+            "error": "CODE description, e.g. NotSupported not on this site",
+            "payload": '{"status": "Accepted"} — or write it in the composer',
+        }.get(key, ""))
+
+    def _changed(self, action: str) -> None:
+        mode, detail, delay = self._widgets(action)
+        key = mode.currentData()
+        self._update_detail_state(action)
+        text = detail.text().strip()
+        rule: Rule | None
+        if key == "error":
+            code, _, description = text.partition(" ")
+            if code not in catalog.ERROR_CODES:
+                code = "GenericError"
+            rule = Rule(mode="error", error_code=code, description=description,
+                        delay=delay.value())
+        elif key == "payload":
+            try:
+                payload = json.loads(text) if text else None
+            except ValueError:
+                payload = None
+            if not isinstance(payload, dict):
+                detail.setStyleSheet("border: 1px solid #d03030;" if text else "")
+                if not text:
+                    self.edit_payload.emit(action)
+                return
+            detail.setStyleSheet("")
+            rule = Rule(mode="payload", payload=payload, delay=delay.value())
+        elif key == "default" and not delay.value():
+            rule = None
+        else:
+            rule = Rule(mode=key, delay=delay.value())
+        self.policy.set_rule(action, rule)
+
+    def set_payload(self, action: str, payload: dict) -> None:
+        """A payload written in the composer for this action's "This payload…" answer."""
+        mode, detail, _ = self._widgets(action)
+        mode.blockSignals(True)
+        mode.setCurrentIndex(mode.findData("payload"))
+        mode.blockSignals(False)
+        detail.setText(json.dumps(payload, ensure_ascii=False))
+        self._changed(action)
+
+    def _show_rows(self) -> None:
+        side = self.only_peer.currentData()
+        for action, row in self.rows.items():
+            sender = catalog.ACTIONS[action].sender.value
+            hidden = side != "all" and sender not in (side, "both")
+            self.table.setRowHidden(row, hidden)

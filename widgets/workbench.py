@@ -1,0 +1,213 @@
+"""The tabs around the timeline: composer, responder, reference, validator, and what ties
+them to the running mode (sending, "ask me" answers) and to each other."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
+
+from app.net.peer import CallOutcome, NotConnected
+from app.net.policy import Answer, ResponsePolicy
+from app.ocpp.conversation import Direction
+from app.ocpp.responses import default_response
+from app.ocpp.schemas import PayloadKind
+from app.session.capture import Capture
+from app.session.library import LibraryError, MessageLibrary, SavedMessage
+from app.session.message import Message
+from widgets.composer import Composer
+from widgets.reference_view import ReferenceView
+from widgets.responder import ResponderPanel
+from widgets.runner import ModeRunner
+from widgets.validator_view import ValidatorView
+
+log = logging.getLogger(__name__)
+
+
+class Workbench(QTabWidget):
+    def __init__(self, timeline: QWidget, runner: ModeRunner, library_path: Path,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.composer = Composer()
+        self.responder = ResponderPanel()
+        self.reference = ReferenceView()
+        self.validator = ValidatorView()
+        self.timeline_tab = self.addTab(timeline, "Timeline")
+        self.composer_tab = self.addTab(self.composer, "Composer")
+        self.responder_tab = self.addTab(self.responder, "Responder")
+        self.reference_tab = self.addTab(self.reference, "Reference")
+        self.validator_tab = self.addTab(self.validator, "Validator")
+        self.library: MessageLibrary | None = None
+        try:
+            self.library = MessageLibrary(library_path)
+        except LibraryError as exc:
+            log.warning("message library not loaded: %s", exc)
+        self.composer.library_lookup = self._saved
+        self.composer.send_requested.connect(self._send)
+        self.composer.save_requested.connect(self._save)
+        self.composer.answer_ready.connect(self._answered)
+        self.reference.open_in_composer.connect(self.compose)
+        self.reference.validate_payload.connect(self.validate_as)
+        self.responder.edit_payload.connect(self._write_answer_payload)
+        self._asking: asyncio.Future[Answer | None] | None = None
+        self._ask_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    # --- between the tabs -----------------------------------------------------------------
+
+    def compose(self, action: str, kind: PayloadKind = PayloadKind.REQUEST,
+                payload: Any = None) -> None:
+        self.composer.load(action, kind, payload)
+        self.setCurrentIndex(self.composer_tab)
+
+    def validate_as(self, action: str) -> None:
+        self.validator.check_as(action)
+        self.setCurrentIndex(self.validator_tab)
+
+    def edit_as_new(self, capture: Capture, message: Message) -> bool:
+        """Open a frame of the timeline in the composer (a CALL as its request, an answer
+        as the response of its CALL's action)."""
+        frame = message.parse().frame
+        if frame is None or message.action is None or message.message_type == 4:
+            return False
+        kind = PayloadKind.REQUEST if message.message_type == 2 else PayloadKind.RESPONSE
+        payload = getattr(frame, "payload", None)
+        self.compose(message.action, kind, payload if payload is not None else {})
+        return True
+
+    def _write_answer_payload(self, action: str) -> None:
+        self.compose(action, PayloadKind.RESPONSE)
+
+    # --- the running mode -----------------------------------------------------------------
+
+    def mode_started(self, mode: str, policy: ResponsePolicy | None) -> None:
+        if policy is not None:
+            policy.asker = self.ask
+            self.responder.adopt(policy)
+            self.responder.set_side(mode)
+
+    def update_targets(self, mode: str | None, stations: list[str]) -> None:
+        self.composer.set_targets(mode, stations)
+
+    def _send(self, action: str, text: str, target: str, direction: str) -> None:
+        task = asyncio.ensure_future(self._send_async(action, text, target, direction))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send_async(self, action: str, text: str, target: str, direction: str) -> None:
+        running = self.runner.running
+        if running is None:
+            self.composer.show_outcome("not sent", None, "no mode is running")
+            return
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = None
+        try:
+            outcome = await self._deliver(running.mode, running.component, action, text,
+                                          payload, target, direction)
+        except NotConnected as exc:
+            self.composer.show_outcome("not sent", None, str(exc))
+            return
+        except Exception as exc:  # our bug or I/O: say it, keep the window
+            log.exception("sending %s failed", action)
+            self.composer.show_outcome("not sent", None, str(exc))
+            return
+        if outcome is None:
+            self.composer.show_outcome("sent", None, "not JSON, so no answer is awaited")
+        elif outcome.status == "result":
+            self.composer.show_outcome("answered", outcome.payload)
+        elif outcome.status == "error":
+            code, description, _ = outcome.error or ("", "", None)
+            self.composer.show_outcome("CALLERROR", None, f"{code} {description}")
+        else:
+            self.composer.show_outcome(outcome.status, None,
+                                       "no answer in time" if outcome.status == "timeout"
+                                       else "the connection closed")
+
+    async def _deliver(self, mode: str, component: Any, action: str, text: str, payload: Any,
+                       target: str, direction: str) -> CallOutcome | None:
+        if mode in ("proxy", "demo"):
+            proxy = component.proxy if mode == "demo" else component
+            if payload is None or not isinstance(payload, dict):
+                frame = f'[2,"{_raw_id()}",{json.dumps(action)},{text}]'
+                await proxy.inject_text(target, Direction(direction), frame)
+                return None
+            return await proxy.inject(target, Direction(direction), action, payload)
+        if mode == "csms":
+            if not isinstance(payload, dict):
+                peer = component.peers.get(target)
+                if peer is None:
+                    raise NotConnected(f"station '{target}' is not connected")
+                await peer.send_text(f'[2,"{peer.new_message_id()}",{json.dumps(action)},'
+                                     f"{text}]")
+                return None
+            return await component.call(target, action, payload)
+        if not isinstance(payload, dict):
+            peer = component.peer
+            if peer is None:
+                raise NotConnected("not connected to the CSMS")
+            await peer.send_text(f'[2,"{peer.new_message_id()}",{json.dumps(action)},{text}]')
+            return None
+        return await component.call(action, payload)
+
+    async def ask(self, action: str, request: Any) -> Answer | None:
+        """"Ask me": hold the request until the user sends an answer from the composer."""
+        async with self._ask_lock:
+            loop = asyncio.get_running_loop()
+            self._asking = loop.create_future()
+            self.compose(action, PayloadKind.RESPONSE,
+                         default_response(action, request if isinstance(request, dict)
+                                          else {}))
+            self.composer.set_asking(True)
+            self.composer.status.setText(f"{action} waits for your answer: edit it and press "
+                                         "Send answer")
+            try:
+                return await self._asking
+            finally:
+                self.composer.set_asking(False)
+                self._asking = None
+
+    def _answered(self, action: str, text: str) -> None:
+        if self._asking is None or self._asking.done():
+            return
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            QMessageBox.warning(self, "Answer", "The answer must be JSON.")
+            return
+        self._asking.set_result(Answer(payload=payload if isinstance(payload, dict) else {}))
+        self.composer.status.setText(f"answer to {action} sent")
+
+    # --- library --------------------------------------------------------------------------
+
+    def _saved(self, action: str, kind: PayloadKind) -> list[tuple[str, Any]]:
+        if self.library is None:
+            return []
+        return [(m.name, m.payload) for m in self.library.for_action(action, kind)]
+
+    def _save(self, name: str, action: str, kind: str, payload: Any) -> None:
+        if self.library is None:
+            QMessageBox.warning(self, "Library", "The message library could not be read, "
+                                "so nothing can be saved to it.")
+            return
+        from datetime import UTC, datetime
+
+        try:
+            self.library.add(SavedMessage(name, action, PayloadKind(kind), payload,
+                                          datetime.now(UTC).isoformat(timespec="seconds")))
+        except (LibraryError, OSError) as exc:
+            QMessageBox.warning(self, "Library", str(exc))
+            return
+        self.composer.set_library(self._saved(action, PayloadKind(kind)))
+
+
+def _raw_id() -> str:
+    import uuid
+
+    return "ocppscope-" + uuid.uuid4().hex[:12]
