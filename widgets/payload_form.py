@@ -426,7 +426,7 @@ class ArrayEditor(FieldEditor):
     def _remove(self, row: QWidget) -> None:
         self.items.remove(row.editor)  # type: ignore[attr-defined]
         self.rows.removeWidget(row)
-        row.deleteLater()
+        _discard(row)
         self.changed.emit()
 
     def _move(self, row: QWidget, step: int) -> None:
@@ -450,7 +450,7 @@ class ArrayEditor(FieldEditor):
         while self.rows.count():
             row = self.rows.takeAt(0).widget()
             if row is not None:
-                row.deleteLater()
+                _discard(row)
         self.items = []
         for item in value:
             editor = build_editor(self.spec.items)
@@ -549,6 +549,13 @@ class PayloadForm(QWidget):
                 continue
             editor.mark(message)
             self._marked.append(editor)
+
+
+def _discard(widget: QWidget) -> None:
+    """Take a widget off the screen now; Qt deletes it when the event loop comes round."""
+    widget.hide()
+    widget.setParent(None)  # type: ignore[call-overload]
+    widget.deleteLater()
 
 
 def _single(editor: FieldEditor, widget: QWidget) -> None:

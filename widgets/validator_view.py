@@ -34,8 +34,8 @@ class ValidatorView(QWidget):
         self.what = QComboBox()
         self.what.addItem(FRAME, None)
         for name in catalog.ACTIONS:
-            self.what.addItem(f"{name} request payload", (name, PayloadKind.REQUEST))
-            self.what.addItem(f"{name} response payload", (name, PayloadKind.RESPONSE))
+            for kind in PayloadKind:
+                self.what.addItem(f"{name} {kind.value} payload", f"{name} {kind.value}")
         self.what.setMaxVisibleItems(24)
         self.input = JsonEditor()
         self.input.setPlaceholderText(
@@ -65,12 +65,21 @@ class ValidatorView(QWidget):
         self._prefix = ""
 
     def check_as(self, action: str, kind: PayloadKind = PayloadKind.REQUEST) -> None:
-        self.what.setCurrentIndex(self.what.findData((action, kind)))
+        self.what.setCurrentIndex(self.what.findData(f"{action} {kind.value}"))
+
+    @property
+    def checking(self) -> tuple[str, PayloadKind] | None:
+        """The action and half chosen, or None for a whole frame."""
+        data = self.what.currentData()
+        if not data:
+            return None
+        action, kind = data.split(" ")
+        return action, PayloadKind(kind)
 
     def validate(self) -> list[Finding]:
         self._debounce.stop()
         text = self.input.toPlainText()
-        what = self.what.currentData()
+        what = self.checking
         self._prefix = ""
         if not text.strip():
             self.current = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
 from app.net.peer import CallOutcome, NotConnected
 from app.net.policy import Answer, ResponsePolicy
+from app.net.proxy import INJECTED_ID_PREFIX
 from app.ocpp.conversation import Direction
 from app.ocpp.responses import default_response
 from app.ocpp.schemas import PayloadKind
@@ -135,9 +137,10 @@ class Workbench(QTabWidget):
         if mode in ("proxy", "demo"):
             proxy = component.proxy if mode == "demo" else component
             if payload is None or not isinstance(payload, dict):
-                frame = f'[2,"{_raw_id()}",{json.dumps(action)},{text}]'
-                await proxy.inject_text(target, Direction(direction), frame)
-                return None
+                message_id = INJECTED_ID_PREFIX + uuid.uuid4().hex[:12]
+                frame = f'[2,"{message_id}",{json.dumps(action)},{text}]'
+                return await proxy.inject_text(target, Direction(direction), frame,
+                                               expect_answer_to=message_id)
             return await proxy.inject(target, Direction(direction), action, payload)
         if mode == "csms":
             if not isinstance(payload, dict):
@@ -206,8 +209,3 @@ class Workbench(QTabWidget):
             return
         self.composer.set_library(self._saved(action, PayloadKind(kind)))
 
-
-def _raw_id() -> str:
-    import uuid
-
-    return "ocppscope-" + uuid.uuid4().hex[:12]

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 import qasync
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
 
@@ -31,6 +31,7 @@ def isolated_settings(tmp_path, qapp):
     QCoreApplication.setApplicationName("OCPP Scope Tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QStandardPaths.setTestModeEnabled(True)  # the message library goes to a test location
     yield
 
 
@@ -54,3 +55,15 @@ def run_until(event_loop, condition, timeout=20.0):
             await asyncio.sleep(0.02)
 
     event_loop.run_until_complete(wait())
+
+
+@pytest.fixture
+def window(qtbot, loop):
+    from widgets.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    if win.runner.running is not None:
+        loop.run_until_complete(win.runner.stop())

@@ -8,19 +8,8 @@ from app.ocpp.conversation import Direction
 from app.session.message import frame_message
 from app.session.sessionfile import SessionWriter, make_header
 from tests.widgets.conftest import run_until
-from widgets.main_window import MainWindow
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
-
-
-@pytest.fixture
-def window(qtbot, loop):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    if win.runner.running is not None:
-        loop.run_until_complete(win.runner.stop())
 
 
 def write_session(path, count=200, torn=False):

@@ -1,0 +1,195 @@
+"""The composer: forms for all 128 payloads, form and JSON in step, sending in each mode."""
+
+import asyncio
+import json
+
+import pytest
+from ocpp.v201 import call
+from PySide6.QtWidgets import QMessageBox
+from websockets.asyncio.client import connect
+
+from app.net.csms import CsmsConfig
+from app.net.policy import ResponsePolicy
+from app.net.proxy import ProxyConfig
+from app.net.station import StationConfig
+from app.ocpp import catalog, reference
+from app.ocpp.schema_tree import field_tree
+from app.ocpp.schemas import PayloadKind
+from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request
+from tests.widgets.conftest import run_until
+from widgets.composer import Composer
+from widgets.payload_form import EnumEditor, PayloadForm
+
+CASES = [(a, k) for a in catalog.ACTIONS for k in PayloadKind]
+
+
+@pytest.mark.parametrize(("action", "kind"), CASES, ids=[f"{a}-{k.value}" for a, k in CASES])
+def test_every_form_builds_and_round_trips_its_examples(qtbot, action, kind):
+    form = PayloadForm(field_tree(action, kind))
+    qtbot.addWidget(form)
+    examples = reference.page(action).examples_of(kind)
+    assert examples
+    for example in examples:
+        form.set_value(example.payload)
+        assert json.dumps(form.value(), ensure_ascii=False) == json.dumps(
+            example.payload, ensure_ascii=False), example.title
+
+
+def test_minimal_messages_are_valid_for_all_128(qtbot):
+    composer = Composer()
+    qtbot.addWidget(composer)
+    for action, kind in CASES:
+        composer.load(action, kind, None)
+        composer.load_minimal()
+        assert composer.valid, (action, kind, composer.findings_now)
+        assert composer.form.isEnabled()
+
+
+def test_editing_the_form_updates_the_json_and_the_other_way(qtbot):
+    composer = Composer()
+    qtbot.addWidget(composer)
+    composer.load("Authorize", PayloadKind.REQUEST,
+                  {"idToken": {"idToken": "04A2", "type": "ISO14443"}})
+    type_editor = composer.form.editor_at("idToken.type")
+    assert isinstance(type_editor, EnumEditor)
+    type_editor.combo.setCurrentText("Local")
+    assert json.loads(composer.editor.toPlainText())["idToken"]["type"] == "Local"
+    # the other way: a JSON edit reaches the form
+    composer.editor.setPlainText('{"idToken": {"idToken": "CARD-7", "type": "KeyCode"}}')
+    composer._json_edited()
+    assert composer.form.value() == {"idToken": {"idToken": "CARD-7", "type": "KeyCode"}}
+    assert composer.valid
+
+
+def test_findings_are_shown_and_pinned_to_the_field(qtbot):
+    composer = Composer()
+    qtbot.addWidget(composer)
+    composer.load("Authorize", PayloadKind.REQUEST,
+                  {"idToken": {"idToken": "04A2", "type": "iso14443"}})
+    assert not composer.valid
+    assert [(f.code, f.path) for f in composer.findings_now] == [("schema.enum",
+                                                                 "idToken.type")]
+    editor = composer.form.editor_at("idToken.type")
+    assert "case-sensitive" in editor.focus_widget().toolTip()
+    assert "not allowed" in editor.combo.currentText()  # the wrong value is kept, visibly
+
+
+def test_json_the_form_cannot_show_keeps_the_text(qtbot):
+    composer = Composer()
+    qtbot.addWidget(composer)
+    composer.load("Heartbeat", PayloadKind.REQUEST, {})
+    composer.editor.setPlainText('{"connectorId": 1}')
+    composer._json_edited()
+    assert not composer.form.isEnabled()
+    assert "connectorId" in composer.notice.text()
+    assert composer.editor.toPlainText() == '{"connectorId": 1}'
+
+
+def _send_and_wait(loop, composer, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: QMessageBox.StandardButton.Yes)
+    composer.send()
+    run_until(loop, lambda: composer.status.text() not in ("", "sending…"), timeout=15)
+    return composer.status.text()
+
+
+def test_send_in_csms_mode_to_an_ocpp_station(window, loop, monkeypatch):
+    window.policy = ResponsePolicy()
+    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
+    run_until(loop, lambda: window.runner.running is not None)
+    url = window.runner.running.component.url
+
+    async def station():
+        ws = await connect(f"{url}/CP-77", subprotocols=["ocpp2.0.1"])
+        cp = OcppStation("CP-77", Tap(ws))
+        task = asyncio.ensure_future(cp.start())
+        await cp.call(boot_request())
+        return ws, task
+
+    ws, task = loop.run_until_complete(station())
+    run_until(loop, lambda: window.workbench.composer.target.count() > 0)
+    composer = window.workbench.composer
+    window.workbench.compose("GetVariables", PayloadKind.REQUEST)
+    assert composer.target.currentText() == "CP-77"
+    assert _send_and_wait(loop, composer, monkeypatch) == "answered"
+    assert "Accepted" in composer.answer.toPlainText()
+    task.cancel()
+    loop.run_until_complete(ws.close())
+
+
+def test_send_in_station_mode_to_an_ocpp_csms(window, loop, monkeypatch):
+    server = OcppCsmsServer()
+    loop.run_until_complete(server.__aenter__())
+    try:
+        window.policy = ResponsePolicy()
+        window.runner.start_station(window._fresh_capture(), StationConfig(
+            csms_url=server.url, station_id="OS-9"), window.policy)
+        run_until(loop, lambda: window.runner.running is not None and
+                  window.runner.running.component.booted.is_set())
+        window._update_targets()
+        composer = window.workbench.composer
+        window.workbench.compose("Heartbeat", PayloadKind.REQUEST, {})
+        assert _send_and_wait(loop, composer, monkeypatch) == "answered"
+        assert "currentTime" in composer.answer.toPlainText()
+    finally:
+        loop.run_until_complete(window.runner.stop())
+        loop.run_until_complete(server.__aexit__(None, None, None))
+
+
+def test_inject_in_proxy_mode_to_an_ocpp_station(window, loop, monkeypatch):
+    server = OcppCsmsServer()
+    loop.run_until_complete(server.__aenter__())
+    try:
+        window.runner.start_proxy(window._fresh_capture(), ProxyConfig(upstream=server.url))
+        run_until(loop, lambda: window.runner.running is not None)
+        proxy_url = window.runner.running.component.url
+
+        async def station():
+            ws = await connect(f"{proxy_url}/CP-5", subprotocols=["ocpp2.0.1"])
+            cp = OcppStation("CP-5", Tap(ws))
+            task = asyncio.ensure_future(cp.start())
+            await cp.call(boot_request())
+            return ws, task
+
+        ws, task = loop.run_until_complete(station())
+        run_until(loop, lambda: window.workbench.composer.target.count() > 0)
+        composer = window.workbench.composer
+        window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "OnIdle"})
+        composer.direction.setCurrentIndex(composer.direction.findData("csms_to_station"))
+        assert _send_and_wait(loop, composer, monkeypatch) == "answered"
+        assert '"Accepted"' in composer.answer.toPlainText()
+        # the CSMS never saw the station's answer to our injected Reset
+        assert not any('"Reset"' in t or "ocppscope-" in t
+                       for t in server.stations["CP-5"][1].received)
+        task.cancel()
+        loop.run_until_complete(ws.close())
+    finally:
+        loop.run_until_complete(window.runner.stop())
+        loop.run_until_complete(server.__aexit__(None, None, None))
+
+
+def test_sending_an_invalid_message_needs_confirmation(window, loop, monkeypatch):
+    window.start_demo()
+    run_until(loop, lambda: window.workbench.composer.target.count() > 0, timeout=15)
+    composer = window.workbench.composer
+    window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "now"})
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    composer.send()
+    assert asked and "errors" in asked[0]
+    assert composer.status.text() == ""  # declined: nothing was sent
+
+
+def test_edit_as_new_from_the_timeline(window, loop):
+    window.start_demo()
+    run_until(loop, lambda: any(window.model.message_at(r).action == "Authorize"
+                                for r in range(window.model.rowCount())), timeout=30)
+    row = next(r for r in range(window.model.rowCount())
+               if window.model.message_at(r).action == "Authorize")
+    window.select_row(row)
+    window.edit_as_new()
+    composer = window.workbench.composer
+    assert window.workbench.currentWidget() is composer
+    assert composer.current_action == "Authorize"
+    assert composer.payload()["idToken"]["type"] == "ISO14443"

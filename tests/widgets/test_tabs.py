@@ -1,0 +1,119 @@
+"""Reference, validator, responder and library, as a user meets them."""
+
+import asyncio
+from html import escape as html_escape
+
+from websockets.asyncio.client import connect
+
+from app.net.csms import CsmsConfig
+from app.net.policy import ResponsePolicy
+from app.ocpp import catalog, reference
+from app.ocpp.schemas import PayloadKind
+from tests.widgets.conftest import run_until
+from widgets.reference_view import ReferenceView, page_html
+from widgets.validator_view import FRAME, ValidatorView
+
+
+def test_reference_has_all_64_with_examples_and_common_errors(qtbot):
+    view = ReferenceView()
+    qtbot.addWidget(view)
+    for action in catalog.ACTIONS:
+        html = page_html(action)
+        page = reference.page(action)
+        assert page.action.sender.label in html or "either side" in html
+        assert "Example:" in html and "Common errors" in html
+        for error in page.common_errors:
+            assert html_escape(error.title) in html
+    view.search.setText("charging profile")
+    visible = [view.tree.topLevelItem(i).child(j).text(0)
+               for i in range(view.tree.topLevelItemCount())
+               for j in range(view.tree.topLevelItem(i).childCount())
+               if not view.tree.topLevelItem(i).child(j).isHidden()]
+    assert "SetChargingProfile" in visible and "Heartbeat" not in visible
+
+
+def test_reference_buttons_open_composer_and_validator(window):
+    window.show_reference()
+    window.workbench.reference.show_action("ReserveNow")
+    window.workbench.reference.compose.click()
+    assert window.workbench.composer.current_action == "ReserveNow"
+    window.workbench.reference.validate.click()
+    assert window.workbench.validator.checking == ("ReserveNow", PayloadKind.REQUEST)
+
+
+def test_validator_finds_and_highlights_in_pasted_text(qtbot):
+    view = ValidatorView()
+    qtbot.addWidget(view)
+    assert view.what.currentText() == FRAME
+    text = '[2, "19", "Authorize", {"idToken": {"idToken": "04A2", "type": "iso14443"}}]'
+    view.input.setPlainText(text)
+    findings = view.validate()
+    assert [(f.code, f.path) for f in findings] == [("schema.enum", "idToken.type")]
+    view._clicked(view.findings.item(0))
+    assert view.input.textCursor().selectedText() == '"type": "iso14443"'
+    view.check_as("Heartbeat", PayloadKind.RESPONSE)
+    view.input.setPlainText('{"currentTime": "2024-01-01 10:00:00Z"}')
+    assert [f.code for f in view.validate()] == ["schema.date-time"]
+    view.input.setPlainText("{not json")
+    assert view.validate() == [] and "not JSON" in view.summary.text()
+
+
+def test_responder_rules_apply_to_the_running_csms(window, loop):
+    window.policy = ResponsePolicy()
+    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
+    run_until(loop, lambda: window.runner.running is not None)
+    panel = window.workbench.responder
+    mode, detail, _ = panel._widgets("Authorize")
+    mode.setCurrentIndex(mode.findData("error"))
+    detail.setText("SecurityError blocked here")
+    detail.editingFinished.emit()
+    url = window.runner.running.component.url
+
+    async def station():
+        async with connect(f"{url}/CP-1", subprotocols=["ocpp2.0.1"]) as ws:
+            await ws.send('[2,"a","Authorize",{"idToken":{"idToken":"X","type":"Local"}}]')
+            return await asyncio.wait_for(ws.recv(), 5)
+
+    assert loop.run_until_complete(station()) == '[4,"a","SecurityError","blocked here",{}]'
+
+
+def test_ask_me_holds_the_request_until_the_answer_is_sent(window, loop):
+    window.policy = ResponsePolicy()
+    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
+    run_until(loop, lambda: window.runner.running is not None)
+    panel = window.workbench.responder
+    mode, _, _ = panel._widgets("BootNotification")
+    mode.setCurrentIndex(mode.findData("ask"))
+    url = window.runner.running.component.url
+    composer = window.workbench.composer
+
+    async def station():
+        async with connect(f"{url}/CP-2", subprotocols=["ocpp2.0.1"]) as ws:
+            await ws.send('[2,"b","BootNotification",{"reason":"PowerUp","chargingStation":'
+                          '{"model":"m","vendorName":"v"}}]')
+            return await asyncio.wait_for(ws.recv(), 10)
+
+    task = asyncio.ensure_future(station(), loop=loop)
+    run_until(loop, lambda: composer.asking)
+    assert composer.current_action == "BootNotification"
+    assert composer.current_kind is PayloadKind.RESPONSE
+    composer.editor.setPlainText('{"currentTime": "2026-01-01T00:00:00Z", "interval": 60, '
+                                 '"status": "Pending"}')
+    composer._json_edited()
+    composer.send()
+    answer = loop.run_until_complete(task)
+    assert '"status":"Pending"' in answer and '"interval":60' in answer
+
+
+def test_library_saves_and_offers_messages(window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    composer = window.workbench.composer
+    window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "Immediate"})
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("hard reset", True))
+    composer._save()
+    actions = [a.text() for a in composer.library_button.menu().actions()]
+    assert actions == ["hard reset"]
+    window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "OnIdle"})
+    composer.library_button.menu().actions()[0].trigger()
+    assert composer.payload() == {"type": "Immediate"}
