@@ -4,7 +4,6 @@ import asyncio
 import json
 
 import pytest
-from ocpp.v201 import call
 from PySide6.QtWidgets import QMessageBox
 from websockets.asyncio.client import connect
 
