@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ocpp.schema_tree import FieldSpec, describe_type
+from app.ocpp.skeleton import minimal_value
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 ERROR_STYLE = "border: 1px solid #d03030;"
@@ -419,7 +420,7 @@ class ArrayEditor(FieldEditor):
     def add_item(self) -> None:
         assert self.spec.items is not None
         editor = build_editor(self.spec.items)
-        editor.set_value(minimal_value_of(self.spec.items))
+        editor.set_value(minimal_value(self.spec.items))
         self._append(editor)
         self.changed.emit()
 
@@ -469,29 +470,6 @@ class ArrayEditor(FieldEditor):
 def _item_name(spec: FieldSpec) -> str:
     name = spec.name or "item"
     return name[:-1] if name.endswith("s") and len(name) > 3 else name
-
-
-def minimal_value_of(spec: FieldSpec) -> Any:
-    """The smallest valid value of a field, for a new list item or a new optional field."""
-    if spec.kind == "object":
-        return {child.name: minimal_value_of(child) for child in spec.children
-                if child.required}
-    if spec.kind == "array":
-        return [minimal_value_of(spec.items) for _ in range(spec.min_items or 0)] \
-            if spec.items else []
-    if spec.kind == "enum":
-        return "Accepted" if "Accepted" in spec.enum else spec.enum[0]
-    if spec.kind == "datetime":
-        return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    if spec.kind == "integer":
-        return max(0, int(spec.minimum or 0))
-    if spec.kind == "number":
-        return max(0, spec.minimum or 0)
-    if spec.kind == "boolean":
-        return False
-    if spec.kind == "custom":
-        return {"vendorId": ""}
-    return "x" * (spec.min_length or 0)
 
 
 _EDITORS: dict[str, type[FieldEditor]] = {

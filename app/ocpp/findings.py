@@ -77,3 +77,30 @@ def format_path(parts: object) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """Text cut to `limit` characters with an ellipsis, for quoting values in messages."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show_value(value: object, limit: int = 40) -> str:
+    """A JSON value as it would be written, shortened for a message."""
+    import json
+
+    return shorten(json.dumps(value, ensure_ascii=False), limit)
+
+
+def kind_of(value: object) -> str:
+    """What a JSON value is, in words: 'a string', 'an integer', 'a fractional number'..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a fractional number" if not value.is_integer() else "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"

@@ -14,7 +14,7 @@ from enum import IntEnum
 from typing import Any
 
 from app.ocpp import catalog
-from app.ocpp.findings import Finding, error, warning
+from app.ocpp.findings import Finding, error, kind_of, shorten, warning
 
 MAX_MESSAGE_ID = 36
 
@@ -82,24 +82,6 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
 def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
     """Parse one OCPP-J message.
 
@@ -124,7 +106,7 @@ def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
     if not isinstance(value, list):
         return Parsed(None, (*findings, error(
             "frame.not-array",
-            f"an OCPP-J message is a JSON array; this is {_type_name(value)}"),))
+            f"an OCPP-J message is a JSON array; this is {kind_of(value)}"),))
     if not value:
         return Parsed(None, (*findings, error("frame.empty-array",
                                               "empty array: no message type")))
@@ -133,7 +115,7 @@ def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
         return Parsed(None, (*findings, error(
             "frame.bad-message-type",
             "the first element must be the message type 2, 3 or 4; "
-            f"got {_shorten(json.dumps(kind))}"),))
+            f"got {shorten(json.dumps(kind))}"),))
     if kind not in _LENGTHS:
         hint = " (5 and 6 are OCPP 2.1 message types)" if kind in (5, 6) else ""
         return Parsed(None, (*findings, error(
@@ -176,8 +158,8 @@ def _message_id(value: Any, findings: list[Finding]) -> str:
     if not isinstance(value, str):
         findings.append(error(
             "frame.message-id-not-string",
-            f"the message id must be a string; got {_type_name(value)} "
-            f"{_shorten(json.dumps(value))}"))
+            f"the message id must be a string; got {kind_of(value)} "
+            f"{shorten(json.dumps(value))}"))
         return json.dumps(value) if not isinstance(value, int | float) else str(value)
     if not value:
         findings.append(warning("frame.message-id-empty", "the message id is an empty string"))
@@ -192,7 +174,7 @@ def _action(value: Any, findings: list[Finding]) -> str:
     if not isinstance(value, str):
         findings.append(error(
             "frame.action-not-string",
-            f"the action must be a string; got {_type_name(value)}"))
+            f"the action must be a string; got {kind_of(value)}"))
         return json.dumps(value)
     if value in catalog.ACTIONS:
         return value
@@ -202,7 +184,7 @@ def _action(value: Any, findings: list[Finding]) -> str:
                    f"the 2.0.1 equivalent is {successor}")
     else:
         guess = catalog.closest_action(value)
-        message = f"unknown action '{_shorten(value)}'"
+        message = f"unknown action '{shorten(value)}'"
         if guess and guess.lower() == value.lower():
             message += f"; did you mean '{guess}'? (action names are case-sensitive)"
         elif guess:
@@ -215,14 +197,14 @@ def _payload_object(value: Any, findings: list[Finding]) -> None:
     if not isinstance(value, dict):
         findings.append(error(
             "frame.payload-not-object",
-            f"the payload must be a JSON object; got {_type_name(value)}"))
+            f"the payload must be a JSON object; got {kind_of(value)}"))
 
 
 def _call_error(message_id: str, code: Any, description: Any, details: Any,
                 findings: list[Finding]) -> CallError:
     if not isinstance(code, str):
         findings.append(error("frame.error-code-not-string",
-                              f"the error code must be a string; got {_type_name(code)}"))
+                              f"the error code must be a string; got {kind_of(code)}"))
         code = json.dumps(code)
     elif code not in catalog.ERROR_CODES:
         hint = ""
@@ -230,12 +212,12 @@ def _call_error(message_id: str, code: Any, description: Any, details: Any,
             hint = " ('FormationViolation' is the OCPP 1.6 spelling of 'FormatViolation')"
         findings.append(error(
             "frame.unknown-error-code",
-            f"'{_shorten(code)}' is not an OCPP-J error code{hint}; "
+            f"'{shorten(code)}' is not an OCPP-J error code{hint}; "
             f"valid codes: {', '.join(catalog.ERROR_CODES)}"))
     if not isinstance(description, str):
         findings.append(error(
             "frame.error-description-not-string",
-            f"the error description must be a string; got {_type_name(description)}"))
+            f"the error description must be a string; got {kind_of(description)}"))
         description = json.dumps(description)
     elif len(description) > 255:
         findings.append(warning(
@@ -245,7 +227,7 @@ def _call_error(message_id: str, code: Any, description: Any, details: Any,
         findings.append(error(
             "frame.error-details-not-object",
             f"the error details must be a JSON object ({{}} when there are none); "
-            f"got {_type_name(details)}"))
+            f"got {kind_of(details)}"))
     return CallError(message_id, code, description, details)
 
 

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from app.ocpp.schemas import PayloadKind, load_schema, resolve
+from app.ocpp.schema_tree import FieldSpec, field_tree
+from app.ocpp.schemas import PayloadKind
 
 # Enum values a cooperative peer picks first; failing these, the schema's first value.
 PREFERRED_ENUM_VALUES: tuple[str, ...] = ("Accepted",)
@@ -48,52 +49,48 @@ def minimal_payload(action: str, kind: PayloadKind, *, now: str | None = None
     Raises KeyError for an action without a schema. `now` fills every date-time; by default
     the current UTC time.
     """
-    return minimal_value(load_schema(action, kind), now=now)
+    return minimal_value(field_tree(action, kind), now=now)
 
 
-def minimal_value(schema: dict[str, Any], node: dict[str, Any] | None = None, *,
-                  now: str | None = None) -> Any:
-    """The smallest valid value of one node of `schema` (the whole schema when `node` is None).
+def minimal_value(spec: FieldSpec, *, now: str | None = None) -> Any:
+    """The smallest valid value of one field of a payload (the whole payload for the root).
 
-    The composer uses it for a field the user adds, so it takes any node of a payload schema,
-    including a `$ref`.
+    The composer uses it for a list item or an optional field the user adds, so that every
+    way of starting a value agrees with `minimal_payload`.
     """
     stamp = now if now is not None else now_text()
-    return _build(schema, schema if node is None else node, stamp)
+    return _build(spec, stamp)
 
 
-def _build(schema: dict[str, Any], node: dict[str, Any], now: str) -> Any:
-    node = resolve(schema, node)
-    if "enum" in node:
-        return enum_choice(node["enum"])
-    kind = node.get("type")
-    if kind == "object":
-        properties = node.get("properties", {})
-        return {name: _build(schema, properties.get(name, {}), now)
-                for name in node.get("required", [])}
-    if kind == "array":
-        items = node.get("items")
-        return [_build(schema, items if isinstance(items, dict) else {}, now)
-                for _ in range(node.get("minItems", 0))]
-    if kind == "string":
-        if node.get("format") == "date-time":
-            return now
-        return "x" * node.get("minLength", 0)
-    if kind in ("integer", "number"):
-        return _zero_within(node, integral=kind == "integer")
-    if kind == "boolean":
+def _build(spec: FieldSpec, now: str) -> Any:
+    if spec.kind == "enum":
+        return enum_choice(spec.enum)
+    if spec.kind == "object":
+        return {child.name: _build(child, now) for child in spec.children if child.required}
+    if spec.kind == "array":
+        return [_build(spec.items, now) for _ in range(spec.min_items or 0)] \
+            if spec.items is not None else []
+    if spec.kind == "datetime":
+        return now
+    if spec.kind == "string":
+        return "x" * (spec.min_length or 0)
+    if spec.kind in ("integer", "number"):
+        return _zero_within(spec, integral=spec.kind == "integer")
+    if spec.kind == "boolean":
         return False
-    return None  # no type: the schema accepts anything, and null is the least of it
+    if spec.kind == "custom":
+        return {"vendorId": ""} if spec.name == "customData" else None
+    return None
 
 
-def _zero_within(node: dict[str, Any], *, integral: bool) -> int | float:
+def _zero_within(spec: FieldSpec, *, integral: bool) -> int | float:
     """0, moved to the nearest bound that excludes it.
 
     The OCA schemas write bounds as floats (`"minimum": 0.0`); an integer field must still get
     an int, or the validator rejects it as a fraction.
     """
     value: int | float = 0
-    low, high = node.get("minimum"), node.get("maximum")
+    low, high = spec.minimum, spec.maximum
     if low is not None and value < low:
         value = math.ceil(low) if integral else low
     if high is not None and value > high:

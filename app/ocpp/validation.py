@@ -11,7 +11,6 @@ a test proves they agree on every example and common error of the catalog.
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +18,7 @@ import fastjsonschema
 import jsonschema
 
 from app.ocpp import datetimes
-from app.ocpp.findings import Finding, error, format_path, warning
+from app.ocpp.findings import Finding, error, format_path, kind_of, show_value, warning
 from app.ocpp.schemas import PayloadKind, load_schema
 
 _FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
@@ -153,25 +152,6 @@ _JSON_TYPES = {
 }
 
 
-def _show(value: Any, limit: int = 40) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a fractional number" if not value.is_integer() else "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
-
-
 def _describe(err: jsonschema.ValidationError, seen_required: set[tuple[Any, ...]]
               ) -> list[Finding]:
     keyword = str(err.validator)
@@ -197,15 +177,17 @@ def _describe(err: jsonschema.ValidationError, seen_required: set[tuple[Any, ...
     if keyword == "type":
         return [error(code, _wrong_type(value, err.validator_value), where)]
     if keyword == "maxLength":
-        return [error(code, f"{_show(value)} has {len(value)} characters; at most "
+        return [error(code, f"{show_value(value)} has {len(value)} characters; at most "
                             f"{err.validator_value} are allowed", where)]
     if keyword == "minLength":
-        return [error(code, f"{_show(value)} has {len(value)} characters; at least "
+        return [error(code, f"{show_value(value)} has {len(value)} characters; at least "
                             f"{err.validator_value} are required", where)]
     if keyword == "minimum":
-        return [error(code, f"{_show(value)} is below the minimum {err.validator_value}", where)]
+        return [error(code, f"{show_value(value)} is below the minimum "
+                            f"{err.validator_value}", where)]
     if keyword == "maximum":
-        return [error(code, f"{_show(value)} is above the maximum {err.validator_value}", where)]
+        return [error(code, f"{show_value(value)} is above the maximum "
+                            f"{err.validator_value}", where)]
     if keyword == "minItems":
         return [error(code, f"the list has {len(value)} entries; at least "
                             f"{err.validator_value} are required", where)]
@@ -239,13 +221,13 @@ def _not_in_enum(value: Any, allowed: list[Any]) -> str:
             return (f"'{value}' is not one of {options}: did you mean "
                     f"'{lowered[value.lower()]}'? (values are case-sensitive)")
         return f"'{value}' is not one of {options}"
-    return f"{_show(value)} is {_kind_of(value)}; expected one of {options}"
+    return f"{show_value(value)} is {kind_of(value)}; expected one of {options}"
 
 
 def _wrong_type(value: Any, expected: str | list[str]) -> str:
     wanted = expected if isinstance(expected, str) else expected[0]
     wanted_text = _JSON_TYPES.get(wanted, wanted)
-    message = f"{_show(value)} is {_kind_of(value)}; expected {wanted_text}"
+    message = f"{show_value(value)} is {kind_of(value)}; expected {wanted_text}"
     if isinstance(value, str) and wanted in ("integer", "number"):
         try:
             float(value)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from app.ocpp import catalog, datetimes
+from app.ocpp.schema_tree import FieldSpec, field_tree
 from app.ocpp.schemas import PayloadKind, load_schema
 from app.ocpp.skeleton import enum_choice, minimal_payload, minimal_value, now_text
 from app.ocpp.validation import SchemaValidator
@@ -69,25 +70,27 @@ def test_unknown_action_raises_key_error():
 
 
 def test_minimal_value_respects_length_and_bounds():
-    schema = {"type": "object", "required": ["name", "count", "ratio", "level", "flag", "tags"],
-              "properties": {
-                  "name": {"type": "string", "minLength": 3},
-                  "count": {"type": "integer", "minimum": 2.5},
-                  "ratio": {"type": "number", "minimum": 0.5},
-                  "level": {"type": "integer", "maximum": -1.5},
-                  "flag": {"type": "boolean"},
-                  "tags": {"type": "array", "items": {"type": "string"}},
-              }}
-    value = minimal_value(schema)
+    def leaf(name, kind, **limits):
+        return FieldSpec(name, name, kind, True, **limits)
+
+    spec = FieldSpec("", "", "object", True, children=(
+        leaf("name", "string", min_length=3), leaf("count", "integer", minimum=2.5),
+        leaf("ratio", "number", minimum=0.5), leaf("level", "integer", maximum=-1.5),
+        leaf("flag", "boolean"),
+        FieldSpec("tags", "tags", "array", True, items=leaf("", "string")),
+        FieldSpec("note", "note", "string", False)))
+    value = minimal_value(spec)
     assert value == {"name": "xxx", "count": 3, "ratio": 0.5, "level": -2, "flag": False,
                      "tags": []}
     assert isinstance(value["count"], int) and isinstance(value["level"], int)
 
 
-def test_minimal_value_of_one_node_follows_refs():
-    schema = load_schema("SetChargingProfile", REQ)
-    period = minimal_value(schema, {"$ref": "#/definitions/ChargingSchedulePeriodType"})
-    assert period == {"startPeriod": 0, "limit": 0}
+def test_minimal_value_of_one_field():
+    tree = field_tree("SetChargingProfile", REQ)
+    schedule = next(c for c in tree.children if c.name == "chargingProfile")
+    schedules = next(c for c in schedule.children if c.name == "chargingSchedule")
+    periods = next(c for c in schedules.items.children if c.name == "chargingSchedulePeriod")
+    assert minimal_value(periods.items) == {"startPeriod": 0, "limit": 0}
 
 
 def test_enum_choice():
