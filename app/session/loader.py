@@ -24,7 +24,7 @@ from typing import Any
 from app.inputs import InputError, InputFrame, open_frames
 from app.ocpp.frames import Call, parse_frame
 from app.session.message import Message, RecordKind, frame_message
-from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
+from app.session.sessionfile import SessionFileError, SessionReader
 
 # Records between two looks at the clock: about a millisecond of work, so a step overshoots
 # its budget by that much at most, and reading the clock costs nothing measurable.
@@ -62,25 +62,17 @@ class SessionLoader:
         `freeze_gc` keeps the loaded records out of Python's cyclic garbage collector (see
         `step`); turn it off where the process's collector settings must not change."""
         path = Path(path)
-        if not path.exists():
-            raise SessionFileError(f"{path}: no such file")
-        if path.is_dir():
-            raise SessionFileError(f"{path}: is a directory, not a session file")
         try:
-            with path.open("rb") as stream:
-                head = stream.read(_HEAD_BYTES)
+            source = open_frames(path)  # the one place that decides what a file holds
             size = path.stat().st_size
+        except InputError as exc:
+            raise SessionFileError(str(exc)) from None
         except OSError as exc:
             raise SessionFileError(f"{path}: cannot read ({exc.strerror})") from None
-        if is_session_file(head):
-            reader = SessionReader.open(path)
+        if source.reader is not None:
+            reader = source.reader
             return cls(path, "session", iter(reader), size, reader=reader,
                        header=reader.header, freeze_gc=freeze_gc)
-        try:
-            source = open_frames(path)
-        except InputError as exc:
-            raise SessionFileError(f"{exc} (not a session file, nor a file of OCPP frames)"
-                                   ) from None
         loader = cls(path, source.kind, iter(()), size, freeze_gc=freeze_gc)
         loader._records = loader._frame_messages(source.frames)
         return loader
