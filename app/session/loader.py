@@ -29,7 +29,6 @@ from app.session.sessionfile import SessionFileError, SessionReader
 # Records between two looks at the clock: about a millisecond of work, so a step overshoots
 # its budget by that much at most, and reading the clock costs nothing measurable.
 BATCH = 200
-_HEAD_BYTES = 65536
 
 
 class SessionLoader:
