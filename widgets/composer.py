@@ -43,6 +43,7 @@ class Composer(QWidget):
     # action, JSON text of the payload, target (station or ""), direction value (proxy) or ""
     send_requested = Signal(str, str, str, str)
     answer_ready = Signal(str, str)     # action, JSON text of an "ask me" response
+    use_as_answer = Signal(str, object)  # action, payload: answer this action with it
     save_requested = Signal(str, str, str, object)  # name, action, kind, payload
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -318,10 +319,14 @@ class Composer(QWidget):
 
     def _update_send_state(self) -> None:
         if self.current_kind is PayloadKind.RESPONSE:
-            self.send_button.setText("Send answer")
-            self.send_button.setEnabled(self.asking)
-            self.send_button.setToolTip("Answers are sent when a request waits for you "
-                                        "(answer mode \"ask me\" in the Responder tab)")
+            if self.asking:
+                self.send_button.setText("Send answer")
+                self.send_button.setToolTip("Answer the request that waits for you")
+            else:
+                self.send_button.setText("Use as automatic answer")
+                self.send_button.setToolTip("Answer every request of this action with this "
+                                            "payload (see the Responder tab)")
+            self.send_button.setEnabled(True)
             return
         self.send_button.setText("Send")
         ready = self.mode is not None and self.target.count() > 0
@@ -340,7 +345,11 @@ class Composer(QWidget):
                 return
         text = self.editor.toPlainText()
         if self.current_kind is PayloadKind.RESPONSE:
-            self.answer_ready.emit(self.current_action, text)
+            if self.asking:
+                self.answer_ready.emit(self.current_action, text)
+            elif isinstance(self.payload(), dict):
+                self.use_as_answer.emit(self.current_action, self.payload())
+                self.status.setText(f"{self.current_action} is now answered with this payload")
             return
         self.status.setText("sending…")
         self.send_requested.emit(self.current_action, text, self.target.currentData() or "",

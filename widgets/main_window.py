@@ -217,6 +217,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
+        file_menu.addAction(self._action("Export saved messages…", self.export_library))
+        file_menu.addAction(self._action("Import saved messages…", self.import_library))
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         run_menu = menu.addMenu("&Run")
         for action in (self.demo_action, self.proxy_action, self.csms_action,
@@ -517,6 +520,20 @@ class MainWindow(QMainWindow):
         job.finished.connect(done)
         self._judge_job = job
         job.start()
+
+    def export_library(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export saved messages",
+                                              str(Path(self._last_folder()) / "messages.json"),
+                                              "JSON (*.json)")
+        if path:
+            self.statusBar().showMessage(self.workbench.export_library(path), 10000)
+
+    def import_library(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import saved messages",
+                                              self._last_folder(), "JSON (*.json)")
+        if path:
+            QMessageBox.information(self, "Import saved messages",
+                                    self.workbench.import_library(path))
 
     def _warn_skipped(self, path: str, loader: SessionLoader) -> None:
         details = "\n".join(loader.warnings[:12])

@@ -53,6 +53,7 @@ class Workbench(QTabWidget):
         self.composer.send_requested.connect(self._send)
         self.composer.save_requested.connect(self._save)
         self.composer.answer_ready.connect(self._answered)
+        self.composer.use_as_answer.connect(self.responder.set_payload)
         self.reference.open_in_composer.connect(self.compose)
         self.reference.validate_payload.connect(self.validate_as)
         self.responder.edit_payload.connect(self._write_answer_payload)
@@ -188,6 +189,29 @@ class Workbench(QTabWidget):
         self.composer.status.setText(f"answer to {action} sent")
 
     # --- library --------------------------------------------------------------------------
+
+    def export_library(self, path: str) -> str:
+        if self.library is None:
+            return "the message library could not be read"
+        try:
+            count = self.library.export(Path(path))
+        except (LibraryError, OSError) as exc:
+            return str(exc)
+        return f"exported {count} saved messages to {path}"
+
+    def import_library(self, path: str) -> str:
+        if self.library is None:
+            return "the message library could not be read"
+        try:
+            added, problems = self.library.import_file(Path(path))
+        except (LibraryError, OSError) as exc:
+            return str(exc)
+        self.composer.set_library(self._saved(self.composer.current_action,
+                                              self.composer.current_kind))
+        text = f"imported {added} saved messages"
+        if problems:
+            text += f"; {len(problems)} skipped: " + "; ".join(problems[:3])
+        return text
 
     def _saved(self, action: str, kind: PayloadKind) -> list[tuple[str, Any]]:
         if self.library is None:

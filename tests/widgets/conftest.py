@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 import qasync
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QMessageBox
 
 
@@ -26,12 +26,12 @@ def loop(qapp):
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path, qapp):
+def isolated_settings(tmp_path, qapp, monkeypatch):
     QCoreApplication.setOrganizationName("OCPP Scope Tests")
     QCoreApplication.setApplicationName("OCPP Scope Tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    QStandardPaths.setTestModeEnabled(True)  # the message library goes to a test location
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the message library
     yield
 
 

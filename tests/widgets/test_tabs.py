@@ -117,3 +117,28 @@ def test_library_saves_and_offers_messages(window, monkeypatch):
     window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "OnIdle"})
     composer.library_button.menu().actions()[0].trigger()
     assert composer.payload() == {"type": "Immediate"}
+
+
+def test_a_composed_response_becomes_the_automatic_answer(window):
+    window.workbench.compose("Reset", PayloadKind.RESPONSE, {"status": "Scheduled"})
+    composer = window.workbench.composer
+    assert composer.send_button.text() == "Use as automatic answer"
+    composer.send()
+    rule = window.workbench.responder.policy.rules["Reset"]
+    assert rule.mode == "payload" and rule.payload == {"status": "Scheduled"}
+
+
+def test_library_export_and_import(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "Immediate"})
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("hard", True))
+    window.workbench.composer._save()
+    out = tmp_path / "export.json"
+    assert "exported 1" in window.workbench.export_library(str(out))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "ocppscope-library", "version": 1, "messages": ['
+                   '{"name": "x", "action": "StopTransaction", "kind": "request", '
+                   '"payload": {}, "saved": ""}]}')
+    assert "skipped" in window.workbench.import_library(str(bad))
+    assert "imported 1" in window.workbench.import_library(str(out))
