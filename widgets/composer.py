@@ -53,7 +53,7 @@ class Composer(QWidget):
         self.findings_now: list[Finding] = []
         self.asking = False  # a request waits for the user's answer ("ask me")
         # (name, payload) of saved messages for an action and kind; set by the window
-        self.library_lookup: Callable[[str, PayloadKind], list[tuple[str, Any]]] | None = None
+        self.saved_lookup: Callable[[str, PayloadKind], list[tuple[str, Any]]] | None = None
 
         self.action = QComboBox()
         for category in catalog.CATEGORIES:
@@ -73,17 +73,17 @@ class Composer(QWidget):
         self.example_button.setMenu(QMenu(self.example_button))
         self.minimal_button = QPushButton("Minimal")
         self.minimal_button.setToolTip("Only the required fields, valid")
-        self.library_button = QToolButton()
-        self.library_button.setText("Library")
-        self.library_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.library_button.setMenu(QMenu(self.library_button))
+        self.saved_button = QToolButton()
+        self.saved_button.setText("Library")
+        self.saved_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.saved_button.setMenu(QMenu(self.saved_button))
         self.save_button = QPushButton("Save…")
         self.save_button.setToolTip("Keep this message in the library under a name")
         top = QHBoxLayout()
         for widget in (QLabel("Action"), self.action, self.kind, self.sender_label):
             top.addWidget(widget)
         top.addStretch(1)
-        for widget in (self.example_button, self.minimal_button, self.library_button,
+        for widget in (self.example_button, self.minimal_button, self.saved_button,
                        self.save_button):
             top.addWidget(widget)
 
@@ -178,7 +178,7 @@ class Composer(QWidget):
         self.form.changed.connect(self._form_edited)
         self.form_area.setWidget(self.form)
         self._fill_examples(action, kind)
-        self.set_library(self.library_lookup(action, kind) if self.library_lookup else [])
+        self.set_saved(self.saved_lookup(action, kind) if self.saved_lookup else [])
         if payload is None:
             examples = reference.page(action).examples_of(kind)
             payload = examples[0].payload if examples else minimal_payload(action, kind)
@@ -196,13 +196,13 @@ class Composer(QWidget):
                 menu.addAction(f"Common error: {error.title}",
                                lambda p=error.payload: self._set_payload(p))
 
-    def set_library(self, items: list[tuple[str, Any]]) -> None:
+    def set_saved(self, items: list[tuple[str, Any]]) -> None:
         """(name, payload) of saved messages for the current action and kind."""
-        menu = self.library_button.menu()
+        menu = self.saved_button.menu()
         menu.clear()
         for name, payload in items:
             menu.addAction(name, lambda p=payload: self._set_payload(p))
-        self.library_button.setEnabled(bool(items))
+        self.saved_button.setEnabled(bool(items))
 
     def _set_payload(self, payload: Any) -> None:
         self.editor.set_text_quietly(json.dumps(payload, indent=2, ensure_ascii=False))

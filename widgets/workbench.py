@@ -19,8 +19,8 @@ from app.ocpp.conversation import Direction
 from app.ocpp.responses import default_response
 from app.ocpp.schemas import PayloadKind
 from app.session.capture import Capture
-from app.session.library import LibraryError, MessageLibrary, SavedMessage
 from app.session.message import Message
+from app.session.saved_messages import LibraryError, MessageLibrary, SavedMessage
 from widgets.composer import Composer
 from widgets.reference_view import ReferenceView
 from widgets.responder import ResponderPanel
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class Workbench(QTabWidget):
-    def __init__(self, timeline: QWidget, runner: ModeRunner, library_path: Path,
+    def __init__(self, timeline: QWidget, runner: ModeRunner, saved_path: Path,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
@@ -44,12 +44,12 @@ class Workbench(QTabWidget):
         self.responder_tab = self.addTab(self.responder, "Responder")
         self.reference_tab = self.addTab(self.reference, "Reference")
         self.validator_tab = self.addTab(self.validator, "Validator")
-        self.library: MessageLibrary | None = None
+        self.saved: MessageLibrary | None = None
         try:
-            self.library = MessageLibrary(library_path)
+            self.saved = MessageLibrary(saved_path)
         except LibraryError as exc:
             log.warning("message library not loaded: %s", exc)
-        self.composer.library_lookup = self._saved
+        self.composer.saved_lookup = self._saved
         self.composer.send_requested.connect(self._send)
         self.composer.save_requested.connect(self._save)
         self.composer.answer_ready.connect(self._answered)
@@ -190,23 +190,23 @@ class Workbench(QTabWidget):
 
     # --- library --------------------------------------------------------------------------
 
-    def export_library(self, path: str) -> str:
-        if self.library is None:
+    def export_saved(self, path: str) -> str:
+        if self.saved is None:
             return "the message library could not be read"
         try:
-            count = self.library.export(Path(path))
+            count = self.saved.export(Path(path))
         except (LibraryError, OSError) as exc:
             return str(exc)
         return f"exported {count} saved messages to {path}"
 
-    def import_library(self, path: str) -> str:
-        if self.library is None:
+    def import_saved(self, path: str) -> str:
+        if self.saved is None:
             return "the message library could not be read"
         try:
-            added, problems = self.library.import_file(Path(path))
+            added, problems = self.saved.import_file(Path(path))
         except (LibraryError, OSError) as exc:
             return str(exc)
-        self.composer.set_library(self._saved(self.composer.current_action,
+        self.composer.set_saved(self._saved(self.composer.current_action,
                                               self.composer.current_kind))
         text = f"imported {added} saved messages"
         if problems:
@@ -214,22 +214,22 @@ class Workbench(QTabWidget):
         return text
 
     def _saved(self, action: str, kind: PayloadKind) -> list[tuple[str, Any]]:
-        if self.library is None:
+        if self.saved is None:
             return []
-        return [(m.name, m.payload) for m in self.library.for_action(action, kind)]
+        return [(m.name, m.payload) for m in self.saved.for_action(action, kind)]
 
     def _save(self, name: str, action: str, kind: str, payload: Any) -> None:
-        if self.library is None:
+        if self.saved is None:
             QMessageBox.warning(self, "Library", "The message library could not be read, "
                                 "so nothing can be saved to it.")
             return
         from datetime import UTC, datetime
 
         try:
-            self.library.add(SavedMessage(name, action, PayloadKind(kind), payload,
+            self.saved.add(SavedMessage(name, action, PayloadKind(kind), payload,
                                           datetime.now(UTC).isoformat(timespec="seconds")))
         except (LibraryError, OSError) as exc:
             QMessageBox.warning(self, "Library", str(exc))
             return
-        self.composer.set_library(self._saved(action, PayloadKind(kind)))
+        self.composer.set_saved(self._saved(action, PayloadKind(kind)))
 

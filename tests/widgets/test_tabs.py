@@ -112,10 +112,10 @@ def test_library_saves_and_offers_messages(window, monkeypatch):
     window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "Immediate"})
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("hard reset", True))
     composer._save()
-    actions = [a.text() for a in composer.library_button.menu().actions()]
+    actions = [a.text() for a in composer.saved_button.menu().actions()]
     assert actions == ["hard reset"]
     window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "OnIdle"})
-    composer.library_button.menu().actions()[0].trigger()
+    composer.saved_button.menu().actions()[0].trigger()
     assert composer.payload() == {"type": "Immediate"}
 
 
@@ -135,10 +135,10 @@ def test_library_export_and_import(window, tmp_path, monkeypatch):
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("hard", True))
     window.workbench.composer._save()
     out = tmp_path / "export.json"
-    assert "exported 1" in window.workbench.export_library(str(out))
+    assert "exported 1" in window.workbench.export_saved(str(out))
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "ocppscope-library", "version": 1, "messages": ['
                    '{"name": "x", "action": "StopTransaction", "kind": "request", '
                    '"payload": {}, "saved": ""}]}')
-    assert "skipped" in window.workbench.import_library(str(bad))
-    assert "imported 1" in window.workbench.import_library(str(out))
+    assert "skipped" in window.workbench.import_saved(str(bad))
+    assert "imported 1" in window.workbench.import_saved(str(out))

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from app.ocpp.schemas import PayloadKind
-from app.session import library as library_module
-from app.session.library import (
+from app.session import saved_messages as library_module
+from app.session.saved_messages import (
     FORMAT_NAME,
     FORMAT_VERSION,
     LibraryError,
