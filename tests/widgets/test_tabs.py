@@ -142,3 +142,12 @@ def test_library_export_and_import(window, tmp_path, monkeypatch):
                    '"payload": {}, "saved": ""}]}')
     assert "skipped" in window.workbench.import_saved(str(bad))
     assert "imported 1" in window.workbench.import_saved(str(out))
+
+
+def test_file_menu_exports_saved_messages(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    out = tmp_path / "out.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.export_saved()
+    assert out.exists() and "exported 0" in window.statusBar().currentMessage()
