@@ -166,6 +166,8 @@ class DetailPane(QWidget):
         sides = QSplitter(Qt.Orientation.Horizontal)
         sides.addWidget(left)
         sides.addWidget(right)
+        sides.setStretchFactor(0, 3)
+        sides.setStretchFactor(1, 2)
         self.raw = QPlainTextEdit()
         self.raw.setReadOnly(True)
         self.raw.setFont(monospace())
