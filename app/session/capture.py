@@ -17,7 +17,7 @@ from typing import Any
 
 from app.ocpp.checker import FrameChecker, Verdict
 from app.ocpp.conversation import Direction
-from app.ocpp.findings import Finding
+from app.ocpp.findings import Finding, warning
 from app.ocpp.frames import Parsed
 from app.session.message import Message, RecordKind, frame_message
 
@@ -98,7 +98,7 @@ class Capture:
             message = messages[self.unjudged]
             self.unjudged += 1
             if message.kind is RecordKind.CLOSED:
-                self.checker.forget(message.connection)
+                self._closed(message.connection)
             elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
                 data = message.data if message.data else message.text
                 verdict = self.checker.check(
@@ -109,6 +109,17 @@ class Capture:
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
         return not self.judged
+
+    def _closed(self, connection: str) -> None:
+        """A connection ended: its CALLs still waiting will never be answered; say so on
+        each of them, then forget the connection's pairing state."""
+        for call in self.checker.conversation(connection).pending:
+            old = self.annotations.get(call.seq, NO_ANNOTATION)
+            note = warning("protocol.no-answer",
+                           f"{call.action} got no answer before the connection closed")
+            self.annotations[call.seq] = Annotation((*old.findings, note), old.latency,
+                                                    old.call_seq)
+        self.checker.forget(connection)
 
     def _annotate(self, seq: int, verdict: Verdict) -> Annotation:
         if not verdict.findings and verdict.call is None:
@@ -155,7 +166,7 @@ class Capture:
         message = Message(self._seq, time.time(), time.monotonic(), connection, station, None,
                           kind, meta=dict(meta))
         if kind is RecordKind.CLOSED:
-            self.checker.forget(connection)
+            self._closed(connection)
         self.unjudged = len(self.messages) + 1
         self._publish(message, NO_ANNOTATION)
         return message

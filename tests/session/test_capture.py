@@ -63,3 +63,23 @@ def test_undelivered_frames_are_marked():
     capture = Capture()
     message = capture.frame("c1", "CP1", UP, CALL, meta={"delivered": False})
     assert message.meta == {"delivered": False}
+
+
+def test_calls_left_unanswered_at_close_are_flagged():
+    capture = Capture()
+    call = capture.frame("c1", "CP1", UP, CALL)
+    capture.event(RecordKind.CLOSED, "c1", "CP1", {"code": 1006, "by": "station"})
+    findings = capture.annotation(call.seq).findings
+    assert [f.code for f in findings] == ["protocol.no-answer"]
+    assert capture.annotation(call.seq).valid  # a warning: the CALL itself was fine
+
+
+def test_loaded_sessions_flag_unanswered_calls_at_close_too():
+    source = Capture()
+    source.frame("c1", "CP1", UP, CALL)
+    source.event(RecordKind.CLOSED, "c1", "CP1", {})
+    loaded = Capture()
+    loaded.adopt(list(source.messages))
+    while loaded.annotate():
+        pass
+    assert [f.code for f in loaded.annotation(1).findings] == ["protocol.no-answer"]
