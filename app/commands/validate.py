@@ -107,7 +107,8 @@ def _validate_frames(source: FrameSource, as_json: bool, out: TextIO, err: TextI
     tally = Tally()
     for index, item in enumerate(source.frames):
         verdict = checker.check(item.text, connection=item.connection,
-                                direction=item.direction, seq=item.seq, time=item.time)
+                                direction=item.direction, seq=item.seq, time=item.time,
+                                station=item.station or None)
         tally.add(verdict.findings, verdict.malformed)
         if as_json:
             print(json.dumps(_json_line(source, index, item, verdict), ensure_ascii=False),

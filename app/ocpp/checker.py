@@ -13,6 +13,7 @@ from functools import cache
 from app.ocpp.conversation import Conversation, Direction, PendingCall
 from app.ocpp.findings import Finding, Severity
 from app.ocpp.frames import Call, CallResult, Frame, parse_frame
+from app.ocpp.rules import SessionRules
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.validation import SchemaValidator
 
@@ -46,6 +47,7 @@ class FrameChecker:
     def __init__(self, validator: SchemaValidator | None = None) -> None:
         self._validator = validator or shared_validator()
         self._conversations: dict[str, Conversation] = {}
+        self._rules: dict[str, SessionRules] = {}
 
     def conversation(self, connection: str) -> Conversation:
         conv = self._conversations.get(connection)
@@ -64,9 +66,10 @@ class FrameChecker:
 
     def check(self, text: str | bytes, *, connection: str = "",
               direction: Direction | None = None, seq: int = 0, time: float = 0.0,
-              binary: bool = True) -> Verdict:
+              binary: bool = True, station: str | None = None) -> Verdict:
         """Judge one frame; bytes are a binary frame, or with `binary=False` a text frame
-        that is not valid UTF-8."""
+        that is not valid UTF-8. Session rules are kept per `station` (by default per
+        connection), so that transactions are followed across reconnects."""
         parsed = parse_frame(text, binary=binary)
         frame = parsed.frame
         if frame is None:
@@ -81,4 +84,8 @@ class FrameChecker:
                 # an unknown action has no schema: the frame layer already said so
                 with suppress(KeyError):
                     findings.extend(self._validator.validate(action, kind, frame.payload))
+        rules = self._rules.get(station or connection)
+        if rules is None:
+            rules = self._rules[station or connection] = SessionRules()
+        findings.extend(rules.observe(frame, exchange.action, direction, time))
         return Verdict(frame, exchange.action, tuple(findings), exchange.call, exchange.latency)

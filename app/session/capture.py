@@ -104,7 +104,7 @@ class Capture:
                 verdict = self.checker.check(
                     data, connection=message.connection, direction=message.direction,
                     seq=message.seq, time=message.monotonic,
-                    binary=message.kind is RecordKind.BINARY)
+                    binary=message.kind is RecordKind.BINARY, station=message.station)
                 self._annotate(message.seq, verdict)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
@@ -140,7 +140,8 @@ class Capture:
         self._seq += 1
         now, mono = time.time(), time.monotonic()
         verdict = self.checker.check(data, connection=connection, direction=direction,
-                                     seq=self._seq, time=mono, binary=not text_frame)
+                                     seq=self._seq, time=mono, binary=not text_frame,
+                                     station=station)
         if isinstance(data, str):
             message = frame_message(self._seq, data, connection=connection, station=station,
                                     direction=direction, time=now, monotonic=mono,

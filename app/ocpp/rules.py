@@ -1,0 +1,159 @@
+"""Rules of a station's session beyond any single frame: registration, heartbeats and the
+order of transaction events. QUIRKS.md lists what real stations get wrong here; each rule
+gives a finding that says what happened and what the sender probably meant.
+
+`SessionRules` is fed, in order, every well-formed frame of one station with the action it
+belongs to; it keeps only small counters, so a million frames cost nothing to remember.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.ocpp import catalog
+from app.ocpp.conversation import Direction
+from app.ocpp.findings import Finding, info, warning
+from app.ocpp.frames import Call, CallResult, Frame
+
+# Heartbeats closer together than this share of the agreed interval are flagged.
+HEARTBEAT_TOLERANCE = 0.5
+# Actions a station may send while its registration is Pending or Rejected.
+ALLOWED_UNREGISTERED = frozenset({"BootNotification"})
+
+
+@dataclass(slots=True)
+class _Transaction:
+    last_seq_no: int | None = None
+    ended: bool = False
+    evse: int | None = None
+
+
+class SessionRules:
+    def __init__(self) -> None:
+        self.registration: str | None = None      # status of the last BootNotification
+        self.heartbeat_interval: float | None = None
+        self.last_heartbeat: float | None = None
+        self.transactions: dict[str, _Transaction] = {}
+        self.open_by_evse: dict[int, str] = {}     # EVSE -> transaction not yet ended
+
+    def observe(self, frame: Frame, action: str | None, direction: Direction | None,
+                time: float) -> list[Finding]:
+        """Findings for one frame (whose payload passed the envelope checks)."""
+        payload = getattr(frame, "payload", None)
+        if action is None or not isinstance(payload, dict):
+            return []
+        if isinstance(frame, CallResult) and action == "BootNotification":
+            return self._boot_answer(payload)
+        entry = catalog.ACTIONS.get(action)
+        if not isinstance(frame, Call) or direction is Direction.CSMS_TO_STATION or (
+                entry is None or entry.sender is catalog.Sender.CSMS):
+            return []
+        findings: list[Finding] = []
+        if self.registration in ("Pending", "Rejected") and action not in \
+                ALLOWED_UNREGISTERED:
+            findings.append(warning(
+                "rule.not-registered",
+                f"{action} sent while the station's registration is {self.registration}; "
+                "until the CSMS accepts a BootNotification only BootNotification (and what the "
+                "CSMS triggers) may be sent"))
+        if action == "Heartbeat":
+            findings.extend(self._heartbeat(time))
+        elif action == "TransactionEvent":
+            findings.extend(self._transaction_event(payload))
+        return findings
+
+    def _boot_answer(self, payload: dict[str, Any]) -> list[Finding]:
+        status = payload.get("status")
+        if isinstance(status, str):
+            self.registration = status
+        interval = payload.get("interval")
+        if not isinstance(interval, int | float) or isinstance(interval, bool):
+            return []
+        self.heartbeat_interval = float(interval)
+        self.last_heartbeat = None
+        if status == "Accepted" and interval <= 0:
+            return [warning("rule.heartbeat-interval",
+                            f"heartbeat interval {interval}: the station will either send no "
+                            "heartbeats or flood the CSMS with them; give a positive interval",
+                            "interval")]
+        return []
+
+    def _heartbeat(self, time: float) -> list[Finding]:
+        previous, self.last_heartbeat = self.last_heartbeat, time
+        interval = self.heartbeat_interval
+        if previous is None or not interval or interval <= 0:
+            return []
+        gap = time - previous
+        if gap < interval * HEARTBEAT_TOLERANCE:
+            return [info("rule.heartbeat-early",
+                         f"heartbeat {gap:.1f} s after the previous one; the agreed interval "
+                         f"is {interval:g} s (the station ignores it, or sends on every "
+                         "idle moment)")]
+        return []
+
+    def _transaction_event(self, payload: dict[str, Any]) -> list[Finding]:
+        info_block = payload.get("transactionInfo")
+        event, seq_no = payload.get("eventType"), payload.get("seqNo")
+        if not isinstance(info_block, dict):
+            return []
+        transaction_id = info_block.get("transactionId")
+        if not isinstance(transaction_id, str) or not isinstance(seq_no, int):
+            return []
+        findings: list[Finding] = []
+        state = self.transactions.get(transaction_id)
+        evse = payload.get("evse", {}).get("id") if isinstance(payload.get("evse"),
+                                                                dict) else None
+        if event == "Started":
+            if state is not None and not state.ended:
+                findings.append(warning(
+                    "rule.tx-started-twice",
+                    f"transaction {transaction_id} was already started; a restarted "
+                    "station should continue it with Updated, not start it again"))
+            if isinstance(evse, int):
+                other = self.open_by_evse.get(evse)
+                if other is not None and other != transaction_id:
+                    findings.append(warning(
+                        "rule.tx-overlap",
+                        f"transaction {transaction_id} starts on EVSE {evse} while "
+                        f"transaction {other} there never ended (a transaction id that "
+                        "changed mid-transaction, or a lost Ended event)", "evse.id"))
+                self.open_by_evse[evse] = transaction_id
+            state = self.transactions[transaction_id] = _Transaction(evse=evse)
+        elif state is None:
+            state = self.transactions[transaction_id] = _Transaction()
+        elif state.ended:
+            findings.append(warning(
+                "rule.tx-after-ended",
+                f"{event} event for transaction {transaction_id} after its Ended event",
+                "eventType"))
+        findings.extend(self._seq_no(state, seq_no, transaction_id))
+        if event == "Ended":
+            state.ended = True
+            if state.evse is not None and self.open_by_evse.get(state.evse) == transaction_id:
+                del self.open_by_evse[state.evse]
+        return findings
+
+    @staticmethod
+    def _seq_no(state: _Transaction, seq_no: int, transaction_id: str) -> list[Finding]:
+        previous = state.last_seq_no
+        state.last_seq_no = seq_no if previous is None else max(previous, seq_no)
+        if previous is None:
+            return []
+        if seq_no == previous:
+            return [warning("rule.seqno-repeat",
+                            f"seqNo {seq_no} repeats in transaction {transaction_id}: each "
+                            "event needs the next number (a re-sent event, or a counter "
+                            "that is not persisted)", "seqNo")]
+        if seq_no < previous:
+            return [warning("rule.seqno-order",
+                            f"seqNo {seq_no} after {previous} in transaction "
+                            f"{transaction_id}: events arrive out of order (often a queue of "
+                            "offline events sent after live ones)", "seqNo")]
+        if seq_no > previous + 1:
+            missing = seq_no - previous - 1
+            return [info("rule.seqno-gap",
+                         f"seqNo jumps from {previous} to {seq_no} in transaction "
+                         f"{transaction_id}: {missing} event{'s' * (missing != 1)} missing "
+                         "(lost, or still queued on the station)", "seqNo")]
+        return []

@@ -1,0 +1,112 @@
+"""Session rules beyond single frames, fed through the checker as traffic would be."""
+
+import json
+
+from app.ocpp.checker import FrameChecker
+from app.ocpp.conversation import Direction
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+NOW = "2026-01-01T00:00:00Z"
+
+
+class Session:
+    def __init__(self):
+        self.checker = FrameChecker()
+        self.ids = 0
+        self.clock = 0.0
+
+    def call(self, action, payload, direction=UP, at=None):
+        self.ids += 1
+        self.clock = self.clock + 1 if at is None else at
+        text = json.dumps([2, str(self.ids), action, payload])
+        verdict = self.checker.check(text, direction=direction, time=self.clock,
+                                     station="CP1")
+        return [f.code for f in verdict.findings]
+
+    def answer(self, payload, direction=DOWN):
+        text = json.dumps([3, str(self.ids), payload])
+        verdict = self.checker.check(text, direction=direction, time=self.clock,
+                                     station="CP1")
+        return [f.code for f in verdict.findings]
+
+    def boot(self, status="Accepted", interval=300):
+        self.call("BootNotification", {"reason": "PowerUp",
+                                       "chargingStation": {"model": "M", "vendorName": "V"}})
+        return self.answer({"currentTime": NOW, "interval": interval, "status": status})
+
+    def tx(self, event, transaction, seq_no, evse=None):
+        payload = {"eventType": event, "timestamp": NOW, "triggerReason": "Authorized",
+                   "seqNo": seq_no, "transactionInfo": {"transactionId": transaction}}
+        if evse is not None:
+            payload["evse"] = {"id": evse}
+        codes = self.call("TransactionEvent", payload)
+        self.answer({})
+        return codes
+
+
+def test_a_clean_session_has_no_findings():
+    session = Session()
+    assert session.boot() == []
+    assert session.tx("Started", "T1", 0, evse=1) == []
+    assert session.tx("Updated", "T1", 1) == []
+    assert session.tx("Ended", "T1", 2) == []
+
+
+def test_traffic_while_pending_is_flagged_but_boot_retries_are_not():
+    session = Session()
+    session.boot(status="Pending", interval=30)
+    assert session.call("StatusNotification", {"timestamp": NOW,
+                                               "connectorStatus": "Available", "evseId": 1,
+                                               "connectorId": 1}) == ["rule.not-registered"]
+    session.answer({})
+    assert session.boot() == []
+    assert session.call("Heartbeat", {}) == []
+
+
+def test_csms_calls_are_not_station_traffic():
+    session = Session()
+    session.boot(status="Rejected", interval=30)
+    assert session.call("TriggerMessage", {"requestedMessage": "BootNotification"},
+                        direction=DOWN) == []
+
+
+def test_heartbeat_interval_zero_and_early_heartbeats():
+    session = Session()
+    assert session.boot(interval=0) == ["rule.heartbeat-interval"]
+    session = Session()
+    session.boot(interval=60)
+    session.call("Heartbeat", {}, at=100.0)
+    session.answer({"currentTime": NOW})
+    assert session.call("Heartbeat", {}, at=110.0) == ["rule.heartbeat-early"]
+    session.answer({"currentTime": NOW})
+    assert session.call("Heartbeat", {}, at=170.0) == []
+
+
+def test_seq_no_repeats_gaps_and_order():
+    session = Session()
+    session.boot()
+    session.tx("Started", "T1", 0, evse=1)
+    assert session.tx("Updated", "T1", 0) == ["rule.seqno-repeat"]
+    assert session.tx("Updated", "T1", 4) == ["rule.seqno-gap"]
+    assert session.tx("Updated", "T1", 2) == ["rule.seqno-order"]
+
+
+def test_events_after_ended_started_twice_and_overlapping_transactions():
+    session = Session()
+    session.boot()
+    session.tx("Started", "T1", 0, evse=1)
+    assert session.tx("Started", "T1", 1, evse=1) == ["rule.tx-started-twice"]
+    assert session.tx("Started", "T2", 0, evse=1) == ["rule.tx-overlap"]
+    session.tx("Ended", "T2", 1)
+    assert session.tx("Updated", "T2", 2) == ["rule.tx-after-ended"]
+
+
+def test_transactions_are_followed_across_reconnects_of_one_station():
+    checker = FrameChecker()
+    for connection, seq_no in (("c1", 0), ("c2", 0)):
+        payload = {"eventType": "Updated" if seq_no else "Started", "timestamp": NOW,
+                   "triggerReason": "Authorized", "seqNo": seq_no,
+                   "transactionInfo": {"transactionId": "T9"}}
+        verdict = checker.check(json.dumps([2, connection, "TransactionEvent", payload]),
+                                connection=connection, direction=UP, station="CP1")
+    assert [f.code for f in verdict.findings] == ["rule.tx-started-twice"]
