@@ -39,7 +39,7 @@ from app.session.capture import Capture
 from app.session.filters import EVENT_KINDS
 from app.session.message import Message, RecordKind
 
-MAX_HIGHLIGHT = 200_000  # characters; bigger payloads are shown plain, to stay quick
+MAX_HIGHLIGHT = 20_000  # characters; bigger frames are shown plain, so a click stays quick
 FINDING_MARK = QColor(220, 50, 47, 90)
 SELECTED_MARK = QColor(255, 200, 0, 140)
 
