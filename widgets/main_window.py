@@ -69,6 +69,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self._auto_scrolling = False
         self.session_path: Path | None = None
         self.policy: ResponsePolicy | None = None
+        self.stopping: Any = None  # the running mode's stop, when the window closes
         self.job: SliceJob | None = None
         self._filter_job: SliceJob | None = None
         self._judge_job: SliceJob | None = None
@@ -487,7 +488,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.settings.setValue("window/vertical", self.vertical.saveState())
         self.settings.setValue("window/horizontal", self.horizontal.saveState())
         if self.runner.running is not None:
-            self.runner.stop()
+            self.stopping = self.runner.stop()  # finished by the launcher before exiting
         super().closeEvent(event)
 
     def _remember_recent(self, path: str) -> None:
