@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if _no_display():
+        print("ocppscope: no display to open the window on (neither DISPLAY nor "
+              "WAYLAND_DISPLAY is set). On a machine without a screen, use the commands "
+              "(ocppscope --help), or QT_QPA_PLATFORM=offscreen with --screenshot.",
+              file=sys.stderr)
+        return 2
     if args.file and not os.path.exists(args.file):
         print(f"ocppscope gui: {args.file}: no such file", file=sys.stderr)
         return 2
@@ -38,3 +44,13 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     return run_gui(args.file, demo=args.demo, screenshot=args.screenshot)
+
+
+def _no_display() -> bool:
+    """Qt aborts the process without a display; say why instead (Linux and other X11/Wayland
+    systems only: Windows and macOS always have one)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return False
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -154,3 +154,4 @@ def test_runs_as_a_module_and_as_a_console_script():
     result = subprocess.run([sys.executable, "-m", "app", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "validate" in result.stdout
+
