@@ -94,13 +94,13 @@ class ModeDialog(QDialog):
         self.editors: dict[str, QWidget] = {}
         form = QFormLayout()
         for field in fields:
-            editor = self._editor(field)
+            editor, shown = self._editor(field)
             self.editors[field.key] = editor
             label = QLabel(field.label)
             if field.hint:
                 label.setToolTip(field.hint)
                 editor.setToolTip(field.hint)
-            form.addRow(label, editor.parentWidget() if field.kind == "file" else editor)
+            form.addRow(label, shown)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start")
@@ -112,13 +112,16 @@ class ModeDialog(QDialog):
         layout.addWidget(text)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.setMinimumWidth(620)
 
-    def _editor(self, field: Field) -> QWidget:
+    def _editor(self, field: Field) -> tuple[QWidget, QWidget]:
+        """The widget holding the value, and the widget to put in the form (for a file, the
+        line edit with its browse button beside it)."""
         stored = self.settings.value(f"dialogs/{self.mode}/{field.key}", field.default)
         if field.kind == "check":
             box = QCheckBox()
             box.setChecked(str(stored).lower() in ("true", "1"))
-            return box
+            return box, box
         if field.kind == "int":
             spin = QSpinBox()
             spin.setRange(field.minimum, field.maximum)
@@ -126,22 +129,24 @@ class ModeDialog(QDialog):
                 spin.setValue(int(stored))
             except (TypeError, ValueError):
                 spin.setValue(int(field.default))
-            return spin
+            return spin, spin
         line = QLineEdit(str(stored or ""))
         line.setPlaceholderText(field.hint)
         if field.kind == "password":
             line.setEchoMode(QLineEdit.EchoMode.Password)
             line.setText("")  # passwords are not remembered
-        if field.kind == "file":
-            holder = QWidget()
-            row = QHBoxLayout(holder)
-            row.setContentsMargins(0, 0, 0, 0)
-            browse = QPushButton("…")
-            browse.setFixedWidth(28)
-            browse.clicked.connect(lambda: self._browse(line))
-            row.addWidget(line, 1)
-            row.addWidget(browse)
-        return line
+        if field.kind != "file":
+            return line, line
+        holder = QWidget(self)
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        browse = QPushButton("…")
+        browse.setFixedWidth(28)
+        browse.setToolTip("Choose a file")
+        browse.clicked.connect(lambda: self._browse(line))
+        row.addWidget(line, 1)
+        row.addWidget(browse)
+        return line, holder
 
     def _browse(self, line: QLineEdit) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a file", line.text())

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -57,7 +58,8 @@ class ResponderPanel(QWidget):
         self.table.setHorizontalHeaderLabels(("Action", "Sent by", "Answer", "Detail",
                                               "Delay (s)"))
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(
+            DETAIL, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(ACTION, 230)
         self.table.setColumnWidth(MODE, 150)
         self.table.setColumnWidth(DETAIL, 340)
