@@ -309,6 +309,9 @@ class Proxy:
             meta["upstream"] = url
             return self._reject(connection, station, meta, failure.status, failure.reason,
                                 failure.body)
+        if connection.transport.is_closing():  # the station gave up while we connected
+            await upstream.close(1001, "the station went away during its handshake")
+            return connection.respond(400, "the station went away\n")
         meta.update(upstream=url, subprotocol=upstream.subprotocol)
         self._pending[connection] = _Link(links.next_connection_id(), station, request.path,
                                           url, upstream, meta)
@@ -328,7 +331,7 @@ class Proxy:
 
     async def _after_handshake(self, connection: ServerConnection, request: Request,
                                response: Response) -> None:
-        if response.status_code != 101:
+        if response.status_code != 101 or connection.transport.is_closing():
             link = self._pending.pop(connection, None)
             if link is not None:  # the station's handshake failed after the CSMS accepted
                 await link.upstream.close(1001, "station handshake failed")
@@ -345,7 +348,8 @@ class Proxy:
                                               Direction.CSMS_TO_STATION, link))
         try:
             done, _ = await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
-            if up in done:
+            closed = _first_closed([task.result() for task in done])
+            if closed is station_ws:
                 other, info = upstream, links.close_info(station_ws, "station", "proxy")
             else:
                 other, info = station_ws, links.close_info(upstream, "csms", "proxy")
@@ -366,24 +370,30 @@ class Proxy:
 
     async def _pump(self, source: ClientConnection | ServerConnection,
                     target: ClientConnection | ServerConnection, direction: Direction,
-                    link: _Link) -> None:
-        """Relay frames one way until `source` closes. The send comes first, always, with the
-        bytes and the frame type that arrived (even a text frame that is not UTF-8) - except
-        for answers to injected CALLs, looked for only while one is awaited."""
+                    link: _Link) -> ClientConnection | ServerConnection:
+        """Relay frames one way until `source` closes, and return it. The send comes first,
+        always, with the bytes and the frame type that arrived (even a text frame that is not
+        UTF-8) - except for answers to injected CALLs, looked for only while one is awaited.
+        Once the target is gone, the source is still read (frames recorded as undelivered),
+        so that its closing handshake is not stuck behind unread frames."""
         awaiting = link.awaiting[direction]
+        target_open = True
         try:
             while True:
                 data, is_text = await receive(source)  # type: ignore[arg-type]
                 if awaiting and self._swallow(link, direction, awaiting, data, is_text):
                     continue
-                try:
-                    await target.send(data, text=is_text)
-                except ConnectionClosed:
+                if target_open:
+                    try:
+                        await target.send(data, text=is_text)
+                    except ConnectionClosed:
+                        target_open = False
+                if target_open:
+                    self._observe_frame(link, direction, data, is_text)
+                else:
                     self._observe_frame(link, direction, data, is_text, {"delivered": False})
-                    return
-                self._observe_frame(link, direction, data, is_text)
         except ConnectionClosed:
-            pass
+            return source
 
     def _swallow(self, link: _Link, direction: Direction, awaiting: dict[str, _Injection],
                  data: bytes, is_text: bool) -> bool:
@@ -442,6 +452,18 @@ class Proxy:
             self.capture.event(kind, link.connection, link.station, meta)
         except Exception:
             log.exception("recording a connection event of %s failed", link.station)
+
+
+def _first_closed(ended: list[ClientConnection | ServerConnection]
+                  ) -> ClientConnection | ServerConnection:
+    """Of the sides that ended the relay, the one that closed first: a side whose peer sent a
+    close frame before we sent one wins over a side we only saw go away."""
+    for ws in ended:
+        protocol = ws.protocol
+        if protocol.close_rcvd is not None and (protocol.close_sent is None
+                                                or protocol.close_rcvd_then_sent):
+            return ws
+    return ended[0]
 
 
 async def _propagate_close(other: ClientConnection | ServerConnection,
