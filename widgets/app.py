@@ -75,8 +75,6 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     ticker.timeout.connect(lambda: None)
     with loop:
         loop.run_until_complete(_until_closed(app))
-        if window.stopping is not None:  # close the connections properly before exiting
-            loop.run_until_complete(asyncio.wait([window.stopping], timeout=5))
     return exit_code["value"]
 
 

@@ -67,6 +67,22 @@ class FilterBar(QWidget):
             only_invalid=self.invalid.isChecked(), show_events=self.events.isChecked(),
             text=self.search.text().strip())
 
+    def reset(self) -> None:
+        """Back to showing everything, without announcing each change."""
+        self._debounce.stop()
+        for widget in (self.search, self.station, self.up, self.down, self.calls,
+                       self.results, self.errors, self.invalid, self.events):
+            widget.blockSignals(True)
+        self.search.clear()
+        self.station.setCurrentIndex(0)
+        for button in (self.up, self.down, self.calls, self.results, self.errors,
+                       self.invalid):
+            button.setChecked(False)
+        self.events.setChecked(True)
+        for widget in (self.search, self.station, self.up, self.down, self.calls,
+                       self.results, self.errors, self.invalid, self.events):
+            widget.blockSignals(False)
+
     def add_stations(self, names: list[str]) -> None:
         known = {self.station.itemText(i) for i in range(self.station.count())}
         for name in sorted(set(names) - known):

@@ -67,9 +67,10 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.accepts = self.record_filter.predicate(self.capture)
         self.follow = True
         self._auto_scrolling = False
+        self.covered = 0  # records up to here are in the timeline's row list, or filtered out
+        self._close_when_stopped = False
         self.session_path: Path | None = None
         self.policy: ResponsePolicy | None = None
-        self.stopping: Any = None  # the running mode's stop, when the window closes
         self.job: SliceJob | None = None
         self._filter_job: SliceJob | None = None
         self._judge_job: SliceJob | None = None
@@ -257,6 +258,7 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     def _show_capture(self, capture: Capture, live: bool) -> None:
         self.capture = capture
+        self.covered = 0
         self.tracker = StationTracker()
         self.stations.clear()
         self.filter_bar.reset_stations()
@@ -269,12 +271,16 @@ class MainWindow(SessionsMixin, QMainWindow):
             self.bridge.detach()
 
     def _on_batch(self, batch: list[tuple[Message, Annotation]]) -> None:
-        if self._filter_job is not None and self._filter_job.running:
-            return  # the running filter scan reaches these records itself
-        first = len(self.capture.messages) - len(batch)
-        positions = [first + i for i, (message, _) in enumerate(batch)
-                     if self.accepts(message)]
-        self.model.append_positions(positions)
+        end = len(self.capture.messages)
+        first = end - len(batch)
+        positions: list[int] = []
+        if self._filter_job is None or not self._filter_job.running:
+            # a filter scan covers every record up to where it ended; add only what is newer
+            start = max(first, self.covered)
+            positions = [p for p in range(start, end)
+                         if self.accepts(self.capture.messages[p])]
+            self.model.append_positions(positions)
+            self.covered = end
         changed = {}
         for message, annotation in batch:
             state = self.tracker.apply(message, annotation)
@@ -327,7 +333,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             return False
         row = self.model.row_of_position(position)
         if row is None:
-            self.filter_bar.search.clear()
+            self.filter_bar.reset()
             self.apply_filter(RecordFilter(), wait=True)
             row = self.model.row_of_position(position)
         if row is None:
@@ -355,6 +361,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         def done(complete: bool) -> None:
             if complete:
                 self.model.set_rows(filtering.found)
+                self.covered = filtering.next
                 if self.follow:
                     self._scroll_to_end()
             self._show_progress(None)
@@ -426,6 +433,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.mode_label.setText("Stopped")
         self._update_mode_actions()
         self._update_targets()
+        if self._close_when_stopped:
+            QTimer.singleShot(0, self.close)
 
     def _update_targets(self) -> None:
         running = self.runner.running
@@ -454,7 +463,7 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     def _update_counts(self) -> None:
         total = len(self.capture.messages)
-        invalid = sum(1 for a in self.capture.annotations.values() if not a.valid)
+        invalid = self.capture.invalid
         connected = sum(1 for s in self.tracker.stations.values() if s.connected)
         shown = len(self.model.rows)
         text = f"{total:,} records · {invalid:,} invalid · {connected} connected"
@@ -488,7 +497,11 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.settings.setValue("window/vertical", self.vertical.saveState())
         self.settings.setValue("window/horizontal", self.horizontal.saveState())
         if self.runner.running is not None:
-            self.stopping = self.runner.stop()  # finished by the launcher before exiting
+            # close the connections properly first; the window closes when that is done
+            event.ignore()
+            self._close_when_stopped = True
+            self.runner.stop()
+            return
         super().closeEvent(event)
 
     def _remember_recent(self, path: str) -> None:

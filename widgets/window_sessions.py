@@ -49,6 +49,7 @@ class SessionsMixin:
             capture.adopt(loader.messages)
             self._show_capture(capture, live=False)
             self.model.set_rows(range(len(capture.messages)))
+            self.covered = len(capture.messages)
             elapsed = time.perf_counter() - started
             note = f"{len(capture.messages):,} records in {elapsed:.1f} s"
             if loader.skipped:

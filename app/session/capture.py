@@ -55,6 +55,7 @@ class Capture:
         self.annotations: dict[int, Annotation] = {}   # only records that have one
         self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
         self.unjudged = 0                               # index of the first unjudged record
+        self.invalid = 0                                # records with an error finding
         self._subscribers: list[Subscriber] = []
         self._seq = 0
 
@@ -127,6 +128,7 @@ class Capture:
         call_seq = verdict.call.seq if verdict.call else None
         annotation = Annotation(verdict.findings, verdict.latency, call_seq)
         self.annotations[seq] = annotation
+        self.invalid += not annotation.valid
         if call_seq is not None:
             self.answers[call_seq] = seq
         return annotation

@@ -61,9 +61,10 @@ def run_until(event_loop, condition, timeout=20.0):
 def window(qtbot, loop):
     from widgets.main_window import MainWindow
 
-    win = MainWindow()
-    qtbot.addWidget(win)
+    win = MainWindow()  # closed here, not by qtbot: a running mode must stop first
     win.show()
     yield win
     if win.runner.running is not None:
         loop.run_until_complete(win.runner.stop())
+    win.close()
+    win.deleteLater()

@@ -136,3 +136,31 @@ def test_scrolling_up_stops_following_and_ctrl_end_resumes(window, loop, qtbot, 
     assert not window.follow and not window.follow_action.isChecked()
     window.follow_action.setChecked(True)
     assert window.follow and bar.value() == bar.maximum()
+
+
+def test_closing_the_window_stops_the_mode_properly_first(window, loop, qapp):
+    qapp.setQuitOnLastWindowClosed(False)  # the test's loop must outlive the window
+    window.start_demo()
+    run_until(loop, lambda: window.runner.running is not None, timeout=15)
+    demo = window.runner.running.component
+    window.close()
+    assert window.isVisible()  # still open: the connections close first
+    run_until(loop, lambda: not window.isVisible(), timeout=15)
+    assert window.runner.running is None
+    assert demo.proxy.stations == []
+    qapp.setQuitOnLastWindowClosed(True)
+
+
+def test_live_rows_are_not_duplicated_by_a_filter_change(window, loop):
+    from app.session.filters import RecordFilter
+
+    window.start_demo()
+    run_until(loop, lambda: window.model.rowCount() > 5, timeout=20)
+    window.set_paused(True)
+    run_until(loop, lambda: window.bridge.pending > 3, timeout=20)
+    window.apply_filter(RecordFilter(), wait=True)  # covers what the bridge still holds
+    window.set_paused(False)
+    window.bridge.flush()
+    rows = [window.model.rows[r] for r in range(window.model.rowCount())]
+    assert rows == sorted(set(rows)) == list(range(len(window.capture.messages)))
+    assert "DEMO-CP-01" in window.tracker.stations  # station state kept up throughout
