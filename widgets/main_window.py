@@ -67,6 +67,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.accepts = self.record_filter.predicate(self.capture)
         self.follow = True
         self._auto_scrolling = False
+        self.generation = 0  # which opened session the background jobs belong to
         self.covered = 0  # records up to here are in the timeline's row list, or filtered out
         self._close_when_stopped = False
         self.session_path: Path | None = None
@@ -366,7 +367,7 @@ class MainWindow(SessionsMixin, QMainWindow):
                     self._scroll_to_end()
             self._show_progress(None)
 
-        job = SliceJob(filtering.step, lambda: filtering.progress, self)
+        job = SliceJob(filtering.step, lambda: filtering.progress)
         job.progress.connect(lambda value: self._show_progress(value, "Filtering"))
         job.finished.connect(done)
         self._filter_job = job

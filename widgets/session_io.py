@@ -5,6 +5,7 @@ skipped."""
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,8 @@ from app.session.message import Message
 from app.session.sessionfile import SessionFileError, SessionWriter, make_header
 from app.state.stations import StationTracker
 
+log = logging.getLogger(__name__)
+
 SLICE = 0.03  # seconds of work per timer tick: the window stays responsive
 
 
@@ -24,6 +27,7 @@ class SliceJob(QObject):
 
     progress = Signal(float)     # 0..1
     finished = Signal(bool)      # True when complete, False when cancelled or failed
+    failed = Signal(str)         # the step raised: one sentence, then finished(False)
 
     def __init__(self, step: Callable[[], bool], measure: Callable[[], float],
                  parent: QObject | None = None,
@@ -52,7 +56,14 @@ class SliceJob(QObject):
         return self._timer.isActive()
 
     def _tick(self) -> None:
-        more = self._step()
+        try:
+            more = self._step()
+        except Exception as exc:  # a full disk, a bug: stop, say it, never spin
+            log.exception("a background job failed")
+            self._timer.stop()
+            self.failed.emit(str(exc) or type(exc).__name__)
+            self.finished.emit(False)
+            return
         self.progress.emit(self._measure())
         if not more:
             self._timer.stop()

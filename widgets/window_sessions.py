@@ -35,6 +35,8 @@ class SessionsMixin:
             loader = SessionLoader.open(path)
         except SessionFileError as exc:
             return self._error(str(exc))
+        self.generation += 1  # callbacks of a load or check still running are now stale
+        generation = self.generation
         self.cancel_job()
         self.session_path = Path(path)
         self._remember_recent(path)
@@ -44,6 +46,8 @@ class SessionsMixin:
         started = time.perf_counter()
 
         def done(complete: bool) -> None:
+            if generation != self.generation:
+                return
             self._show_progress(None)
             capture = Capture()
             capture.adopt(loader.messages)
@@ -61,7 +65,7 @@ class SessionsMixin:
             self.load_finished.emit(complete)
             self._judge()
 
-        self._run_job(SliceJob(loader.step, lambda: loader.progress, self, loader.cancel),
+        self._run_job(SliceJob(loader.step, lambda: loader.progress, None, loader.cancel),
                       "Loading", done)
 
     def _judge(self: MainWindow) -> None:
@@ -69,7 +73,11 @@ class SessionsMixin:
         capture, tracker = self.capture, self.tracker
         judging = JudgeRun(capture, tracker)
 
+        generation = self.generation
+
         def done(complete: bool) -> None:
+            if generation != self.generation:
+                return
             self._show_progress(None)
             self.stations.update_states(list(tracker.stations.values()))
             self.filter_bar.add_stations(list(tracker.stations))
@@ -80,7 +88,7 @@ class SessionsMixin:
                 if not self.record_filter.is_empty:
                     self.apply_filter(self.record_filter)
 
-        job = SliceJob(judging.step, lambda: judging.progress, self)
+        job = SliceJob(judging.step, lambda: judging.progress)
         job.progress.connect(lambda value: self._show_progress(value, "Checking"))
         job.finished.connect(done)
         self._judge_job = job
@@ -130,11 +138,12 @@ class SessionsMixin:
                 self._remember_recent(path)
                 self.statusBar().showMessage(f"saved {saver.total:,} records to {path}", 8000)
 
-        self._run_job(SliceJob(saver.step, lambda: saver.progress, self), "Saving", done)
+        self._run_job(SliceJob(saver.step, lambda: saver.progress), "Saving", done)
 
     def _run_job(self: MainWindow, job: SliceJob, label: str, done: Any) -> None:
         self.job = job
         job.progress.connect(lambda value: self._show_progress(value, label))
+        job.failed.connect(lambda text: self._error(f"{label} failed: {text}"))
         job.finished.connect(done)
         self._show_progress(0.0, label)
         job.start()

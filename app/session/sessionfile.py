@@ -212,7 +212,13 @@ class SessionWriter:
         self._write(record_to_json(message))
 
     def _write(self, value: dict[str, Any]) -> None:
-        self._file.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+        line = json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            self._file.write(line)
+        except UnicodeEncodeError:
+            # text holding a lone surrogate (a frame wrote "\ud800"): UTF-8 cannot carry it,
+            # JSON escapes can, and they read back to the same text
+            self._file.write(json.dumps(value, separators=(",", ":")) + "\n")
         self._file.flush()
 
     def close(self) -> None:

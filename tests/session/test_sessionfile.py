@@ -114,3 +114,10 @@ def test_missing_file_and_directory(tmp_path):
         SessionReader.open(tmp_path / "nope")
     with pytest.raises(SessionFileError, match="directory"):
         SessionReader.open(tmp_path)
+
+
+def test_text_with_a_lone_surrogate_is_written_and_read_back(tmp_path):
+    path = tmp_path / "s.jsonl"
+    odd = frame_message(1, '[2,"1","DataTransfer",{"vendorId":"x","data":"\ud800"}]')
+    write(path, [odd])
+    assert next(iter(SessionReader.open(path))).text == odd.text

@@ -164,3 +164,29 @@ def test_live_rows_are_not_duplicated_by_a_filter_change(window, loop):
     rows = [window.model.rows[r] for r in range(window.model.rowCount())]
     assert rows == sorted(set(rows)) == list(range(len(window.capture.messages)))
     assert "DEMO-CP-01" in window.tracker.stations  # station state kept up throughout
+
+
+def test_a_failing_background_job_stops_and_says_why(window, loop, dialogs, monkeypatch):
+    from widgets.session_io import SessionSaver
+
+    window.start_demo()
+    run_until(loop, lambda: window.model.rowCount() > 3, timeout=20)
+    loop.run_until_complete(window.runner.stop())
+    monkeypatch.setattr(SessionSaver, "step", lambda self: 1 / 0)
+    window.save_session("/dev/null")
+    run_until(loop, lambda: not window.job.running)
+    assert dialogs and "Saving failed" in dialogs[-1][1]
+    assert not window.progress.isVisible()
+
+
+def test_opening_a_session_during_a_load_leaves_nothing_behind(window, loop, qtbot,
+                                                                 tmp_path):
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    write_session(old, count=3000)
+    write_session(new, count=10)
+    window.open_session(str(old))
+    with qtbot.waitSignal(window.judged, timeout=20000):
+        window.open_session(str(new))
+    run_until(loop, lambda: window._judge_job is not None and not window._judge_job.running)
+    assert len(window.capture.messages) == 20
+    assert window.model.rowCount() == 20
