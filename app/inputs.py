@@ -76,7 +76,7 @@ def open_frames(path: str | Path) -> FrameSource:
         raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return FrameSource(path, "lines", _line_frames(text))
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
         return FrameSource(path, "json", _json_frames(value))

@@ -152,7 +152,10 @@ class Composer(QWidget):
         return KINDS[self.kind.currentIndex()]
 
     def load(self, action: str, kind: PayloadKind, payload: Any) -> None:
-        """Show a message (from an example, the timeline or the library) for editing."""
+        """Show a message (from an example, the timeline or the library) for editing.
+        Raises KeyError for an action that is not one of the 64."""
+        if action not in catalog.ACTIONS:
+            raise KeyError(f"'{action}' is not an OCPP 2.0.1 action")
         self.action.blockSignals(True)
         self.kind.blockSignals(True)
         self.action.setCurrentIndex(self.action.findData(action))
@@ -242,7 +245,7 @@ class Composer(QWidget):
         """The payload as JSON, or None when the text is not JSON."""
         try:
             return json.loads(self.editor.toPlainText())
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
     def _validate(self) -> None:

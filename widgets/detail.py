@@ -250,7 +250,7 @@ class DetailPane(QWidget):
             return
         try:
             value = json.loads(message.text)
-        except ValueError:
+        except (ValueError, RecursionError):
             view.show_text(message.text)
             return
         prefix = payload_prefix(value)
@@ -264,7 +264,7 @@ class DetailPane(QWidget):
         self.tabs.setCurrentIndex(0)
         try:
             prefix = payload_prefix(json.loads(self.message.text)) if self.message else ""
-        except ValueError:
+        except (ValueError, RecursionError):
             prefix = ""
         self.view.select_path(frame_path(prefix, path))
 

@@ -170,7 +170,8 @@ class EnumEditor(FieldEditor):
         _single(self, self.combo)
 
     def value(self) -> str:
-        return self.combo.currentData() or self.combo.currentText()
+        data = self.combo.currentData()  # set only for a value outside the enum, kept as is
+        return data if data is not None else self.combo.currentText()
 
     def set_value(self, value: Any) -> None:
         if not isinstance(value, str):
@@ -293,7 +294,7 @@ class CustomEditor(FieldEditor):
     def value(self) -> Any:
         try:
             return json.loads(self.text.toPlainText())
-        except ValueError:
+        except (ValueError, RecursionError):
             return self.text.toPlainText()  # kept as text: the validator will say why
 
     def set_value(self, value: Any) -> None:

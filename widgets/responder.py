@@ -155,7 +155,7 @@ class ResponderPanel(QWidget):
         elif key == "payload":
             try:
                 payload = json.loads(text) if text else None
-            except ValueError:
+            except (ValueError, RecursionError):
                 payload = None
             if not isinstance(payload, dict):
                 detail.setStyleSheet("border: 1px solid #d03030;" if text else "")

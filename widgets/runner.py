@@ -66,8 +66,11 @@ class ModeRunner(QObject):
     def _demo_finished(self, task: asyncio.Future[Any]) -> None:
         if task.cancelled():
             return
-        if task.exception() is not None:
-            self.failed.emit(f"the demo stopped: {task.exception()}")
+        error = task.exception()
+        if error is not None:
+            reason = str(error) or ("a step got no answer in time"
+                                    if isinstance(error, TimeoutError) else type(error).__name__)
+            self.failed.emit(f"the demo stopped: {reason}")
         else:
             self.notice.emit("demo session complete; the station keeps sending heartbeats")
 

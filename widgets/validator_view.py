@@ -101,7 +101,7 @@ class ValidatorView(QWidget):
             action, kind = what
             try:
                 payload = json.loads(text)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 self.current = []
                 self._show([], f"not JSON: {exc}")
                 return []

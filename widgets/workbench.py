@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 from app.net.peer import CallOutcome, NotConnected
 from app.net.policy import Answer, ResponsePolicy
 from app.net.proxy import INJECTED_ID_PREFIX
+from app.ocpp import catalog
 from app.ocpp.conversation import Direction
 from app.ocpp.responses import default_response
 from app.ocpp.schemas import PayloadKind
@@ -76,7 +77,7 @@ class Workbench(QTabWidget):
         """Open a frame of the timeline in the composer (a CALL as its request, an answer
         as the response of its CALL's action)."""
         frame = message.parse().frame
-        if frame is None or message.action is None or message.message_type == 4:
+        if frame is None or message.action not in catalog.ACTIONS or message.message_type == 4:
             return False
         kind = PayloadKind.REQUEST if message.message_type == 2 else PayloadKind.RESPONSE
         payload = getattr(frame, "payload", None)
@@ -109,7 +110,7 @@ class Workbench(QTabWidget):
             return
         try:
             payload = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             payload = None
         try:
             outcome = await self._deliver(running.mode, running.component, action, text,
@@ -182,10 +183,13 @@ class Workbench(QTabWidget):
             return
         try:
             payload = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             QMessageBox.warning(self, "Answer", "The answer must be JSON.")
             return
-        self._asking.set_result(Answer(payload=payload if isinstance(payload, dict) else {}))
+        if not isinstance(payload, dict):
+            QMessageBox.warning(self, "Answer", "An answer's payload is a JSON object {…}.")
+            return
+        self._asking.set_result(Answer(payload=payload))
         self.composer.status.setText(f"answer to {action} sent")
 
     # --- library --------------------------------------------------------------------------

@@ -73,3 +73,31 @@ def test_about_box(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "about", lambda *a: shown.append(a[2]))
     window.about()
     assert "OCPP Scope" in shown[0] and "OCPP 2.0.1" in shown[0]
+
+
+def test_edit_as_new_ignores_actions_that_are_not_ocpp_201(window, loop):
+    from app.ocpp.conversation import Direction
+
+    window.start_demo()
+    run_until(loop, lambda: window.model.rowCount() > 2, timeout=20)
+    message = window.capture.frame("c9", "CP9", Direction.STATION_TO_CSMS,
+                                   '[2,"x","StopTransaction",{}]')
+    assert not window.workbench.edit_as_new(window.capture, message)
+    assert window.workbench.composer.current_action  # the composer still works
+
+
+def test_deeply_nested_frames_do_not_break_the_detail_pane(window, loop):
+    from app.ocpp.conversation import Direction
+
+    deep = "[" * 50000 + "]" * 50000
+    message = window.capture.frame("c1", "CP1", Direction.STATION_TO_CSMS, deep)
+    window.detail.show_message(window.capture, message)
+    assert "malformed" in window.detail.header.text()
+    assert window.detail.raw.toPlainText() == deep
+
+
+def test_an_empty_enum_value_stays_empty(window):
+    window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": ""})
+    composer = window.workbench.composer
+    composer.form.changed.emit()
+    assert composer.payload() == {"type": ""}
