@@ -50,6 +50,7 @@ class CsmsEndpoint:
         self.peers: dict[str, OcppPeer] = {}
         self._server: Server | None = None
         self._connected = asyncio.Condition()
+        self._closing: set[asyncio.Future[None]] = set()
 
     @property
     def port(self) -> int:
@@ -119,13 +120,16 @@ class CsmsEndpoint:
         connection = links.next_connection_id()
         meta["subprotocol"] = ws.subprotocol
         previous = self.peers.get(station)
-        if previous is not None:
-            self._notice(f"{station}: connected again; closing its previous connection")
-            await previous.close(1000, "replaced by a new connection")
         peer = OcppPeer(ws, side=Sender.CSMS, connection=connection, station=station,
                         capture=self.capture, policy=self.policy,
                         call_timeout=self.config.call_timeout)
-        self.peers[station] = peer
+        self.peers[station] = peer  # the new connection serves at once
+        if previous is not None:
+            # the old one may be dead: closing it must not hold up the new one
+            self._notice(f"{station}: connected again; closing its previous connection")
+            closing = asyncio.ensure_future(previous.close(1000, "replaced by a new connection"))
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
         self.capture.event(RecordKind.OPENED, connection, station, meta)
         async with self._connected:
             self._connected.notify_all()

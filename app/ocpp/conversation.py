@@ -59,6 +59,8 @@ class Exchange:
 
 # How many answered message ids a connection remembers to notice reuse.
 _REMEMBERED_IDS = 4096
+# How many unanswered CALLs per direction are remembered for pairing.
+_MAX_WAITING = 10_000
 
 
 class Conversation:
@@ -66,12 +68,15 @@ class Conversation:
     of frames): then an answer may pair with a CALL from either side."""
 
     def __init__(self) -> None:
-        self._pending: dict[tuple[Direction | None, str], PendingCall] = {}
+        # waiting CALLs per sending direction, oldest first (dicts keep insertion order), so
+        # that every check is O(1) however many CALLs a peer leaves unanswered
+        self._waiting: dict[Direction | None, dict[str, PendingCall]] = {}
         self._answered: OrderedDict[str, int] = OrderedDict()
 
     @property
     def pending(self) -> list[PendingCall]:
-        return sorted(self._pending.values(), key=lambda p: p.seq)
+        calls = [call for queue in self._waiting.values() for call in queue.values()]
+        return sorted(calls, key=lambda p: p.seq)
 
     def observe(self, frame: Frame, direction: Direction | None, seq: int,
                 time: float) -> Exchange:
@@ -90,17 +95,16 @@ class Conversation:
                 f"{frame.action} is sent by the {action.sender.value.upper()}"
                 f" ({action.sender.label}), but this CALL came from the "
                 f"{direction.sender.value.upper()}"))
-        key = (direction, frame.message_id)
-        previous = self._pending.get(key)
+        queue = self._waiting.setdefault(direction, {})
+        previous = queue.get(frame.message_id)
         if previous is not None:
             out.findings.append(error(
                 "protocol.duplicate-id",
                 f"message id '{frame.message_id}' is already in use by the unanswered "
                 f"{previous.action} (#{previous.seq}); each CALL needs a new id"))
         else:
-            busy = [p for p in self._pending.values() if p.direction == direction]
-            if busy:
-                first = min(busy, key=lambda p: p.seq)
+            first = next(iter(queue.values()), None)
+            if first is not None:
                 out.findings.append(warning(
                     "protocol.concurrent-call",
                     f"a CALL was sent while {first.action} (#{first.seq}) still awaits its "
@@ -110,7 +114,11 @@ class Conversation:
                     "protocol.reused-id",
                     f"message id '{frame.message_id}' was already used by #"
                     f"{self._answered[frame.message_id]}; ids should be unique"))
-        self._pending[key] = PendingCall(frame.message_id, frame.action, seq, time, direction)
+        queue.pop(frame.message_id, None)
+        queue[frame.message_id] = PendingCall(frame.message_id, frame.action, seq, time,
+                                              direction)
+        if len(queue) > _MAX_WAITING:  # a peer that never answers: forget the oldest
+            queue.pop(next(iter(queue)))
         return out
 
     def _observe_answer(self, frame: CallResult | CallError, direction: Direction | None,
@@ -132,13 +140,15 @@ class Conversation:
         return Exchange(action=call.action, call=call, latency=max(0.0, time - call.time))
 
     def _take(self, message_id: str, direction: Direction | None) -> PendingCall | None:
-        if direction is None:
-            for key in list(self._pending):
-                if key[1] == message_id:
-                    return self._pending.pop(key)
-            return None
-        return (self._pending.pop((direction.opposite, message_id), None)
-                or self._pending.pop((None, message_id), None))
+        """The CALL an answer belongs to: one sent the other way, or of unknown direction."""
+        sides: tuple[Direction | None, ...] = (
+            (None, Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION) if direction is None
+            else (direction.opposite, None))
+        for side in sides:
+            queue = self._waiting.get(side)
+            if queue and message_id in queue:
+                return queue.pop(message_id)
+        return None
 
     def overdue(self, now: float, timeout: float) -> list[PendingCall]:
         """CALLs that have waited longer than `timeout` seconds (they stay pending)."""

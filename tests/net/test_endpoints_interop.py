@@ -199,3 +199,21 @@ def test_station_reports_why_it_cannot_connect():
     assert capture.messages[0].kind is RecordKind.REJECTED
     assert "nothing listens" in capture.messages[0].meta["reason"]
     assert len(capture.messages) >= 2  # it retried
+
+
+def test_a_station_reconnecting_is_served_at_once_even_if_its_old_connection_is_dead():
+    async def main():
+        csms = CsmsEndpoint(CsmsConfig(), Capture())
+        await csms.start()
+        try:
+            old = await connect(f"{csms.url}/CP-R", subprotocols=["ocpp2.0.1"])
+            await csms.wait_for_station("CP-R")
+            old.transport.pause_reading()  # a dead peer: it never answers the close
+            async with connect(f"{csms.url}/CP-R", subprotocols=["ocpp2.0.1"]) as new:
+                await new.send('[2,"1","Heartbeat",{}]')
+                return await asyncio.wait_for(new.recv(), 2)
+        finally:
+            old.transport.abort()
+            await csms.stop()
+
+    assert run(main()).startswith('[3,"1"')

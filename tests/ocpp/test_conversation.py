@@ -136,3 +136,15 @@ def test_malformed_frame_leaves_pairing_alone():
     checker.check(BOOT, direction=UP)
     assert checker.check("[3,", direction=DOWN).malformed
     assert checker.check(BOOT_OK, direction=DOWN).action == "BootNotification"
+
+
+def test_many_unanswered_calls_stay_cheap_and_bounded():
+    from app.ocpp.conversation import _MAX_WAITING
+
+    checker = FrameChecker()
+    for n in range(_MAX_WAITING + 50):
+        checker.check(f'[2,"{n}","Heartbeat",{{}}]', direction=UP, seq=n)
+    pending = checker.conversation("").pending
+    assert len(pending) == _MAX_WAITING and pending[0].message_id == "50"
+    verdict = checker.check('[3,"60",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN)
+    assert verdict.action == "Heartbeat"
