@@ -18,7 +18,6 @@ forwarding it, and then only at its first bytes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -478,5 +477,7 @@ async def _propagate_close(other: ClientConnection | ServerConnection,
         code, reason = 1001, f"proxy closed the other side: {info.code} {info.reason}"[:120]
     else:
         code, reason = info.code, info.reason
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(other.close(code, reason), timeout=5)
+    closing = asyncio.ensure_future(other.close(code, reason))  # runs even if we are cancelled
+    await asyncio.wait({closing}, timeout=5)
+    if closing.done() and not closing.cancelled():
+        closing.exception()  # seen: a failed close is the peer's business, not ours
