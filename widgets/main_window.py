@@ -463,6 +463,9 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.stop_action.setEnabled(running)
 
     def _update_counts(self) -> None:
+        if self.runner.running is not None:
+            # CALLs turn "unanswered" by the clock alone: repaint what is visible
+            self.table.viewport().update()
         total = len(self.capture.messages)
         invalid = self.capture.invalid
         connected = sum(1 for s in self.tracker.stations.values() if s.connected)
