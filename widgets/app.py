@@ -44,6 +44,9 @@ def _dark_palette() -> QPalette:
                         (role.HighlightedText, QColor(255, 255, 255)),
                         (role.PlaceholderText, QColor(140, 140, 140))):
         palette.setColor(key, colour)
+    muted = QColor(120, 122, 128)
+    for role_name in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role_name, muted)
     return palette
 
 

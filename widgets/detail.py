@@ -161,6 +161,7 @@ class DetailPane(QWidget):
         self.view = JsonView()
         self.pair_view = JsonView()
         self.pair_label = QLabel("")
+        self.pair_label.setWordWrap(True)  # a long description must not squeeze the message
         left = _titled(QLabel("This message"), self.view)
         right = _titled(self.pair_label, self.pair_view)
         sides = QSplitter(Qt.Orientation.Horizontal)
@@ -168,6 +169,7 @@ class DetailPane(QWidget):
         sides.addWidget(right)
         sides.setStretchFactor(0, 3)
         sides.setStretchFactor(1, 2)
+        sides.setSizes([600, 400])
         self.raw = QPlainTextEdit()
         self.raw.setReadOnly(True)
         self.raw.setFont(monospace())
