@@ -54,8 +54,7 @@ class CsmsEndpoint:
 
     @property
     def port(self) -> int:
-        assert self._server is not None, "start() first"
-        return self._server.sockets[0].getsockname()[1]
+        return links.listening_port(self._server)
 
     @property
     def url(self) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from websockets.asyncio.connection import Connection
+from websockets.asyncio.server import Server
 from websockets.datastructures import Headers
 
 OCPP201 = "ocpp2.0.1"
@@ -89,6 +90,12 @@ def auth_summary(headers: Headers, record_secrets: bool) -> dict[str, Any] | Non
     if record_secrets:
         summary["password"] = credentials[1]
     return summary
+
+
+def listening_port(server: Server | None) -> int:
+    """The port a started server listens on (the one the OS chose, for port 0)."""
+    assert server is not None, "start() first"
+    return server.sockets[0].getsockname()[1]
 
 
 def peer_address(connection: Connection) -> str:
