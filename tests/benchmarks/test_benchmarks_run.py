@@ -96,3 +96,20 @@ def test_filtering_benchmark_runs_and_finds_rows():
     figures = results[3000]
     assert figures["records"] == 3000
     assert figures["text 'heartbeat'_rows"] > 0 and figures["only invalid_rows"] > 0
+
+
+def test_gui_forwarding_benchmark_runs_and_no_round_trip_fails(capsys):
+    """A tiny run of the three phases; a failed round trip is a bug at any load."""
+    from tests.benchmarks import gui_forwarding
+
+    results = gui_forwarding.main(["--stations", "2", "--rate", "10", "--seconds", "0.5"])
+    assert set(results) >= {"direct", "idle", "busy", "ratios", "records"}
+    for phase in ("direct", "idle", "busy"):
+        figures = results[phase]
+        assert figures["failed"] == 0, figures["failures"]
+        assert figures["round_trips"] == 10
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+        assert figures["stall_max_ms"] >= 0
+    assert results["busy"]["gui_actions"] >= 1
+    assert set(results["ratios"]) >= {"idle/direct_p50", "busy/direct_p99", "busy/idle_max"}
+    assert "GUI stall ms" in capsys.readouterr().out
