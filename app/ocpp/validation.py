@@ -11,6 +11,7 @@ a test proves they agree on every example and common error of the catalog.
 from __future__ import annotations
 
 import difflib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -27,14 +28,14 @@ _FORMAT_CHECKER.checks("date-time")(datetimes.is_rfc3339)
 # Date-times that are valid RFC 3339 but break OCPP's extra rules (fraction digits, unset
 # clock). The compiled validator calls `_fast_date_time` for every date-time it meets; it
 # records here only that a closer look is needed, so that valid traffic pays nothing more.
-_needs_notes: list[str] = []
+_seen = threading.local()  # per thread, so a GUI and an engine thread may both validate
 
 
 def _fast_date_time(value: Any) -> bool:
     if not isinstance(value, str):
         return True
     if datetimes.needs_notes(value):
-        _needs_notes.append(value)
+        _seen.notes = True
     return datetimes.is_rfc3339(value)
 
 
@@ -58,7 +59,7 @@ class SchemaValidator:
 
         Raises KeyError for an action that has no schema (the frame layer reports those).
         """
-        _needs_notes.clear()
+        _seen.notes = False
         try:
             self._compiled(action, kind)(payload)
         except fastjsonschema.JsonSchemaValueException as exc:
@@ -66,7 +67,7 @@ class SchemaValidator:
             if not findings:  # the stages disagree: report rather than hide it
                 findings = [error("schema.invalid", str(exc), format_path(exc.path[1:]))]
             return findings
-        if _needs_notes:
+        if getattr(_seen, "notes", False):
             return self._notes(action, kind, payload)
         return []
 
