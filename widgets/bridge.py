@@ -9,6 +9,7 @@ nothing is lost while the display is frozen.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -26,6 +27,7 @@ class CaptureBridge(QObject):
     def __init__(self, parent: QObject | None = None, interval_ms: int = 100) -> None:
         super().__init__(parent)
         self._pending: list[tuple[Message, Annotation]] = []
+        self._lock = threading.Lock()
         self._unsubscribe: Callable[[], None] | None = None
         self.paused = False
         self._timer = QTimer(self)
@@ -42,10 +44,13 @@ class CaptureBridge(QObject):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        self._pending = []
+        with self._lock:
+            self._pending = []
 
     def _collect(self, message: Message, annotation: Annotation) -> None:
-        self._pending.append((message, annotation))
+        # called on the engine thread; the timer takes the batch on the GUI thread
+        with self._lock:
+            self._pending.append((message, annotation))
 
     @property
     def pending(self) -> int:
@@ -55,5 +60,6 @@ class CaptureBridge(QObject):
         """Deliver what has queued (unless paused)."""
         if self.paused or not self._pending:
             return
-        batch, self._pending = self._pending, []
+        with self._lock:
+            batch, self._pending = self._pending, []
         self.batch.emit(batch)

@@ -1,10 +1,12 @@
-"""Starting and stopping the live modes from the window, on the asyncio loop that qasync
-runs inside Qt's. Failures (port in use, bad certificate file, unreachable CSMS) come back
-as one sentence through `failed`, never as a traceback."""
+"""Starting and stopping the live modes from the window, on the engine's own thread
+(`widgets.engine`). Failures (port in use, bad certificate file, unreachable CSMS) come back
+as one sentence through `failed`, never as a traceback; signals emitted on the engine thread
+reach the window queued, on its own thread."""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from app.net.proxy import Proxy, ProxyConfig
 from app.net.station import StationConfig, StationEndpoint
 from app.net.tls import TlsSetupError
 from app.session.capture import Capture
+from widgets.engine import awaitable, shared_engine
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +43,9 @@ class ModeRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.engine = shared_engine()
         self.running: Running | None = None
-        self._task: asyncio.Future[Any] | None = None
+        self._task: concurrent.futures.Future[Any] | None = None
 
     @property
     def busy(self) -> bool:
@@ -117,7 +121,7 @@ class ModeRunner(QObject):
                 return
             self.started.emit(self.running.mode, self.running.address)
 
-        self._task = asyncio.ensure_future(run())
+        self._task = self.engine.submit(run())
 
     def stop(self) -> Awaitable[None]:
         running, self.running = self.running, None
@@ -130,7 +134,7 @@ class ModeRunner(QObject):
                     log.exception("stopping %s failed", running.mode)
             self.stopped.emit()
 
-        return asyncio.ensure_future(stop())
+        return awaitable(self.engine.submit(stop()))
 
 
 class _ListenError(Exception):

@@ -4,12 +4,14 @@ them to the running mode (sending, "ask me" answers) and to each other."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
 import uuid
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
 from app.net.peer import CallOutcome, NotConnected
@@ -23,6 +25,7 @@ from app.session.capture import Capture
 from app.session.message import Message
 from app.session.saved_messages import LibraryError, MessageLibrary, SavedMessage
 from widgets.composer import Composer
+from widgets.engine import awaitable
 from widgets.reference_view import ReferenceView
 from widgets.responder import ResponderPanel
 from widgets.runner import ModeRunner
@@ -32,6 +35,9 @@ log = logging.getLogger(__name__)
 
 
 class Workbench(QTabWidget):
+    # an "ask me" request from the engine thread: action, request payload, answer future
+    ask_requested = Signal(str, object, object)
+
     def __init__(self, timeline: QWidget, runner: ModeRunner, saved_path: Path,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,8 +64,9 @@ class Workbench(QTabWidget):
         self.reference.open_in_composer.connect(self.compose)
         self.reference.validate_payload.connect(self.validate_as)
         self.responder.edit_payload.connect(self._write_answer_payload)
-        self._asking: asyncio.Future[Answer | None] | None = None
-        self._ask_lock = asyncio.Lock()
+        self._asking: concurrent.futures.Future[Answer | None] | None = None
+        self._ask_lock: asyncio.Lock | None = None
+        self.ask_requested.connect(self._show_ask)
         self._tasks: set[asyncio.Future[Any]] = set()
 
     # --- between the tabs -----------------------------------------------------------------
@@ -113,8 +120,9 @@ class Workbench(QTabWidget):
         except (ValueError, RecursionError):
             payload = None
         try:
-            outcome = await self._deliver(running.mode, running.component, action, text,
-                                          payload, target, direction)
+            # delivered on the engine's thread; the outcome comes back here
+            outcome = await awaitable(self.runner.engine.submit(self._deliver(
+                running.mode, running.component, action, text, payload, target, direction)))
         except NotConnected as exc:
             self.composer.show_outcome("not sent", None, str(exc))
             return
@@ -162,24 +170,28 @@ class Workbench(QTabWidget):
         return await component.call(action, payload)
 
     async def ask(self, action: str, request: Any) -> Answer | None:
-        """"Ask me": hold the request until the user sends an answer from the composer."""
+        """"Ask me", on the engine thread: hold the request until the user sends an answer
+        from the composer (one request at a time)."""
+        if self._ask_lock is None:
+            self._ask_lock = asyncio.Lock()  # made on the engine loop, where it is used
         async with self._ask_lock:
-            loop = asyncio.get_running_loop()
-            self._asking = loop.create_future()
-            self.compose(action, PayloadKind.RESPONSE,
-                         default_response(action, request if isinstance(request, dict)
-                                          else {}))
-            self.composer.set_asking(True)
-            self.composer.status.setText(f"{action} waits for your answer: edit it and press "
-                                         "Send answer")
-            try:
-                return await self._asking
-            finally:
-                self.composer.set_asking(False)
-                self._asking = None
+            answer: concurrent.futures.Future[Answer | None] = concurrent.futures.Future()
+            self.ask_requested.emit(action, request, answer)
+            return await asyncio.wrap_future(answer)
+
+    def _show_ask(self, action: str, request: Any,
+                  answer: concurrent.futures.Future[Answer | None]) -> None:
+        """On the GUI thread: put the waiting request's default answer in the composer."""
+        self._asking = answer
+        self.compose(action, PayloadKind.RESPONSE,
+                     default_response(action, request if isinstance(request, dict) else {}))
+        self.composer.set_asking(True)
+        self.composer.status.setText(f"{action} waits for your answer: edit it and press "
+                                     "Send answer")
 
     def _answered(self, action: str, text: str) -> None:
         if self._asking is None or self._asking.done():
+            self.composer.set_asking(False)
             return
         try:
             payload = json.loads(text)
@@ -190,6 +202,8 @@ class Workbench(QTabWidget):
             QMessageBox.warning(self, "Answer", "An answer's payload is a JSON object {…}.")
             return
         self._asking.set_result(Answer(payload=payload))
+        self._asking = None
+        self.composer.set_asking(False)
         self.composer.status.setText(f"answer to {action} sent")
 
     # --- library --------------------------------------------------------------------------
