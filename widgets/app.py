@@ -11,13 +11,14 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from widgets.main_window import MainWindow
 
 DEMO_SETTLE_SECONDS = 20.0
+ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "ocppscope.svg"
 
 
 def apply_theme(app: QApplication) -> None:
@@ -56,6 +57,7 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_theme(app)  # type: ignore[arg-type]
+    app.setWindowIcon(QIcon(str(ICON)))  # type: ignore[union-attr]
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow()

@@ -101,3 +101,11 @@ def test_an_empty_enum_value_stays_empty(window):
     composer = window.workbench.composer
     composer.form.changed.emit()
     assert composer.payload() == {"type": ""}
+
+
+def test_the_window_icon_loads(qapp):
+    from PySide6.QtGui import QIcon
+
+    from widgets.app import ICON
+
+    assert ICON.is_file() and not QIcon(str(ICON)).isNull()
