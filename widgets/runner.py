@@ -21,7 +21,7 @@ from app.net.policy import PolicyError, ResponsePolicy
 from app.net.proxy import Proxy, ProxyConfig
 from app.net.station import StationConfig, StationEndpoint
 from app.net.tls import TlsSetupError
-from app.session.capture import Capture
+from app.session.capture import Capture, watch_answers
 from widgets.engine import awaitable, shared_engine
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class ModeRunner(QObject):
 
             return Running("demo", demo.proxy.url, demo, stop)
 
-        self._launch(start())
+        self._launch(start(), capture)
 
     def _demo_finished(self, task: asyncio.Future[Any]) -> None:
         if task.cancelled():
@@ -84,7 +84,7 @@ class ModeRunner(QObject):
             await _listen(proxy, config.host, config.port)
             return Running("proxy", f"{proxy.url} → {config.upstream}", proxy, proxy.stop)
 
-        self._launch(start())
+        self._launch(start(), capture)
 
     def start_csms(self, capture: Capture, config: CsmsConfig,
                    policy: ResponsePolicy) -> None:
@@ -93,7 +93,7 @@ class ModeRunner(QObject):
             await _listen(csms, config.host, config.port)
             return Running("csms", f"{csms.url}/<stationId>", csms, csms.stop)
 
-        self._launch(start())
+        self._launch(start(), capture)
 
     def start_station(self, capture: Capture, config: StationConfig,
                       policy: ResponsePolicy) -> None:
@@ -102,16 +102,16 @@ class ModeRunner(QObject):
             await station.start()
             return Running("station", station.url, station, station.stop)
 
-        self._launch(start())
+        self._launch(start(), capture)
 
-    def _launch(self, starting: Awaitable[Running]) -> None:
+    def _launch(self, starting: Awaitable[Running], capture: Capture) -> None:
         if self.busy:
             self.failed.emit("a mode is already running: stop it first")
             return
 
         async def run() -> None:
             try:
-                self.running = await starting
+                running = await starting
             except (TlsSetupError, PolicyError, _ListenError) as exc:
                 self.failed.emit(str(exc))
                 return
@@ -119,7 +119,17 @@ class ModeRunner(QObject):
                 log.exception("starting a mode failed")
                 self.failed.emit(f"could not start: {exc}")
                 return
-            self.started.emit(self.running.mode, self.running.address)
+            # CALLs left unanswered get their finding while the mode runs
+            watcher = asyncio.ensure_future(watch_answers(capture))
+            stop = running.stop
+
+            async def stop_all() -> None:
+                watcher.cancel()
+                await stop()
+
+            running.stop = stop_all
+            self.running = running
+            self.started.emit(running.mode, running.address)
 
         self._task = self.engine.submit(run())
 

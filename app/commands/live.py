@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import signal
 import sys
@@ -23,7 +24,8 @@ from app.net.errors import describe_listen_error
 from app.net.policy import PolicyError, ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
 from app.net.tls import TlsSetupError
-from app.session.capture import Annotation, Capture
+from app.ocpp.findings import Finding
+from app.session.capture import ANSWER_TIMEOUT, Annotation, Capture, watch_answers
 from app.session.message import Message, RecordKind
 from app.session.sessionfile import SessionWriter, make_header
 
@@ -43,6 +45,9 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--quiet", action="store_true", help="print no line per frame")
     group.add_argument("--json", action="store_true",
                        help="print one JSON object per frame or event instead of text")
+    parser.add_argument("--answer-timeout", type=float, default=ANSWER_TIMEOUT,
+                        metavar="SECONDS",
+                        help="flag a CALL still unanswered after this long (default 30)")
     parser.add_argument("--max-size", type=_size, default=DEFAULT_MAX_SIZE, metavar="BYTES",
                         help="largest frame accepted; bigger ones close the connection "
                              "with 1009 (default 10 MiB; suffixes k, M)")
@@ -140,6 +145,22 @@ class ConsolePrinter:
             parts.append(f"  {mark} {first.code} {where}{first.message}{more}")
         return "".join(parts)
 
+    def late_finding(self, capture: Capture, seq: int, finding: Finding) -> None:
+        """A finding that comes after its frame was printed (a CALL left unanswered)."""
+        position = capture.index_of(seq)
+        if position is None:
+            return
+        message = capture.messages[position]
+        if self.as_json:
+            line = json.dumps({"seq": seq, "kind": "finding", "station": message.station,
+                               "action": message.action, "message_id": message.message_id,
+                               "finding": finding.to_json()}, ensure_ascii=False)
+        else:
+            clock = datetime.now().strftime("%H:%M:%S.%f")[:-3]
+            line = (f"{clock}  {message.station or '?'}  ⧗  {finding.code}: {finding.message}"
+                    f" (id {message.message_id})")
+        print(line, file=self.stream, flush=True)
+
     @staticmethod
     def json_line(message: Message, annotation: Annotation) -> str:
         value: dict[str, Any] = {
@@ -188,10 +209,14 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
             print(f"ocppscope {mode}: cannot write '{path}': {exc.strerror}", file=err)
             return EXIT_USAGE
         capture.subscribe(lambda message, _annotation: writer.write(message))
+    report = None
     if not args.quiet:
-        capture.subscribe(ConsolePrinter(sys.stdout, args.json))
+        printer = ConsolePrinter(sys.stdout, args.json)
+        capture.subscribe(printer)
+        report = functools.partial(printer.late_finding, capture)
     try:
-        return asyncio.run(_main(start, capture, notice, until))
+        return asyncio.run(_main(start, capture, notice, until, report,
+                                 args.answer_timeout))
     except (UsageError, TlsSetupError) as exc:
         notice(str(exc))
         return EXIT_USAGE
@@ -202,19 +227,23 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
 
 
 async def _main(start: Starter, capture: Capture, notice: Callable[[str], None],
-                until: Callable[[], Awaitable[None]] | None) -> int:
+                until: Callable[[], Awaitable[None]] | None,
+                report: Callable[[int, Finding], None] | None = None,
+                answer_timeout: float = ANSWER_TIMEOUT) -> int:
     stop_event = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
             loop.add_signal_handler(sig, stop_event.set)
     stop = await start(capture, notice)
+    watcher = asyncio.ensure_future(watch_answers(capture, report, answer_timeout))
     waiters = [asyncio.ensure_future(stop_event.wait())]
     if until is not None:
         waiters.append(asyncio.ensure_future(until()))
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        watcher.cancel()
         for waiter in waiters:
             waiter.cancel()
         await stop()

@@ -56,6 +56,7 @@ class Capture:
         self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
         self.unjudged = 0                               # index of the first unjudged record
         self.invalid = 0                                # records with an error finding
+        self._timed_out: set[int] = set()               # CALLs flagged by `expire`
         self._subscribers: list[Subscriber] = []
         self._seq = 0
 
@@ -113,14 +114,33 @@ class Capture:
 
     def _closed(self, connection: str) -> None:
         """A connection ended: its CALLs still waiting will never be answered; say so on
-        each of them, then forget the connection's pairing state."""
+        each of them (unless a timeout already did), then forget its pairing state."""
         for call in self.checker.conversation(connection).pending:
-            old = self.annotations.get(call.seq, NO_ANNOTATION)
-            note = warning("protocol.no-answer",
-                           f"{call.action} got no answer before the connection closed")
-            self.annotations[call.seq] = Annotation((*old.findings, note), old.latency,
-                                                    old.call_seq)
+            if call.seq not in self._timed_out:
+                self._note(call.seq, warning(
+                    "protocol.no-answer",
+                    f"{call.action} got no answer before the connection closed"))
         self.checker.forget(connection)
+
+    def expire(self, timeout: float, now: float | None = None) -> list[tuple[int, Finding]]:
+        """Flag CALLs that have waited more than `timeout` seconds (once each); returns the
+        (seq, finding) pairs added, for a console to print. Live modes call it every second:
+        a CALL never answered while heartbeats keep flowing is a classic fault."""
+        now = time.monotonic() if now is None else now
+        added: list[tuple[int, Finding]] = []
+        for call in self.checker.pending():
+            if call.seq in self._timed_out or now - call.time <= timeout:
+                continue
+            self._timed_out.add(call.seq)
+            finding = warning("protocol.answer-timeout",
+                              f"{call.action} got no answer within {timeout:g} s")
+            self._note(call.seq, finding)
+            added.append((call.seq, finding))
+        return added
+
+    def _note(self, seq: int, finding: Finding) -> None:
+        old = self.annotations.get(seq, NO_ANNOTATION)
+        self.annotations[seq] = Annotation((*old.findings, finding), old.latency, old.call_seq)
 
     def _annotate(self, seq: int, verdict: Verdict) -> Annotation:
         if not verdict.findings and verdict.call is None:
@@ -182,3 +202,18 @@ class Capture:
             except Exception:  # an observer's bug must not stop the capture
                 log.exception("a capture subscriber failed on record %d", message.seq)
 
+
+
+ANSWER_TIMEOUT = 30.0  # seconds a live CALL may wait before it is flagged
+
+
+async def watch_answers(capture: Capture, report: Callable[[int, Finding], None] | None = None,
+                        timeout: float = ANSWER_TIMEOUT, every: float = 1.0) -> None:
+    """Run `capture.expire` every `every` seconds until cancelled (live modes only)."""
+    import asyncio
+
+    while True:
+        await asyncio.sleep(every)
+        for seq, finding in capture.expire(timeout):
+            if report is not None:
+                report(seq, finding)

@@ -112,3 +112,23 @@ def test_bad_arguments_are_one_clear_line(tmp_path):
         assert result.returncode == 2, (args, output)
         assert words in output, (args, output)
         assert "Traceback" not in output
+
+
+def test_a_call_left_unanswered_is_reported_live(tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"Heartbeat": "ignore"}')
+
+    async def main():
+        process, url = await _start("csms", "--listen", "127.0.0.1:0", "--responses",
+                                    str(rules), "--answer-timeout", "0.5")
+        try:
+            async with connect(f"{url}/CP-7", subprotocols=["ocpp2.0.1"]) as ws:
+                await ws.send('[2,"hb-1","Heartbeat",{}]')
+                await asyncio.sleep(2.0)
+        finally:
+            code, out, err = await _interrupt(process)
+        return code, out, err
+
+    code, out, err = run(main(), timeout=60)
+    assert code == 0, err
+    assert "⧗  protocol.answer-timeout: Heartbeat got no answer within 0.5 s (id hb-1)" in out

@@ -83,3 +83,19 @@ def test_loaded_sessions_flag_unanswered_calls_at_close_too():
     while loaded.annotate():
         pass
     assert [f.code for f in loaded.annotation(1).findings] == ["protocol.no-answer"]
+
+
+def test_calls_waiting_too_long_are_flagged_once_and_not_again_at_close():
+    capture = Capture()
+    call = capture.frame("c1", "CP1", UP, CALL)
+    answered = capture.frame("c1", "CP1", UP, '[2,"2","Heartbeat",{}]')
+    capture.frame("c1", "CP1", DOWN, '[3,"2",{"currentTime":"2024-01-01T00:00:00Z"}]')
+    assert capture.expire(30.0, now=call.monotonic + 10) == []
+    added = capture.expire(30.0, now=call.monotonic + 31)
+    assert [(seq, f.code) for seq, f in added] == [(call.seq, "protocol.answer-timeout")]
+    assert capture.expire(30.0, now=call.monotonic + 60) == []
+    capture.event(RecordKind.CLOSED, "c1", "CP1", {})
+    assert [f.code for f in capture.annotation(call.seq).findings] == [
+        "protocol.answer-timeout"]
+    assert "protocol.answer-timeout" not in [
+        f.code for f in capture.annotation(answered.seq).findings]
