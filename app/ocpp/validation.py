@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import fastjsonschema
@@ -20,6 +21,7 @@ import jsonschema
 
 from app.ocpp import datetimes
 from app.ocpp.findings import Finding, error, format_path, kind_of, show_value, warning
+from app.ocpp.legacy import ocpp16_hint
 from app.ocpp.schemas import PayloadKind, load_schema
 
 _FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
@@ -66,6 +68,9 @@ class SchemaValidator:
             findings = self.explain(action, kind, payload)
             if not findings:  # the stages disagree: report rather than hide it
                 findings = [error("schema.invalid", str(exc), format_path(exc.path[1:]))]
+            hint = ocpp16_hint(action, kind, payload)
+            if hint:  # the fastest diagnosis goes where it is read first
+                findings[0] = replace(findings[0], message=f"{findings[0].message} — {hint}")
             return findings
         if getattr(_seen, "notes", False):
             return self._notes(action, kind, payload)
