@@ -7,6 +7,7 @@ Used by `ocppscope validate` (and later by replay and import): each input become
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,41 +50,51 @@ _HEAD_BYTES = 65536
 
 
 def open_frames(path: str | Path) -> FrameSource:
-    """Raises InputError for a file that holds nothing usable."""
-    path = Path(path)
-    if not path.exists():
+    """Raises InputError for a file that holds nothing usable. `-` (or any pipe) is read
+    once, whole: frames can be piped in; a session file needs to be a file."""
+    piped = str(path) == "-"
+    path = Path("/dev/stdin" if piped else path)
+    if not piped and not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give a file")
+    whole: bytes | None = None
     try:
-        with path.open("rb") as stream:
-            head = stream.read(_HEAD_BYTES)
+        if piped or not path.is_file():
+            whole = sys.stdin.buffer.read() if piped else path.read_bytes()
+            head = whole[:_HEAD_BYTES]
+        else:
+            with path.open("rb") as stream:
+                head = stream.read(_HEAD_BYTES)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    name = Path("-") if piped else path
     if not head.strip():
-        raise InputError(f"{path}: the file is empty")
+        raise InputError(f"{name}: the file is empty")
     if b"\x00" in head:
-        raise InputError(f"{path}: binary data, not a text file of OCPP frames")
+        raise InputError(f"{name}: binary data, not a text file of OCPP frames")
     if is_session_file(head):
+        if whole is not None:
+            raise InputError(f"{name}: a session file must be given as a file, not a pipe")
         try:
             reader = SessionReader.open(path)
         except SessionFileError as exc:
             raise InputError(str(exc)) from None
         return FrameSource(path, "session", _session_frames(reader), reader)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = (whole if whole is not None else path.read_bytes()).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+        raise InputError(f"{name}: not UTF-8 text (invalid byte at offset {exc.start})") from None
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
-        return FrameSource(path, "lines", _line_frames(text))
+        return FrameSource(name, "lines", _line_frames(text))
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-        return FrameSource(path, "json", _json_frames(value))
+        return FrameSource(name, "json", _json_frames(value))
     # the whole file is one JSON value: one frame, possibly pretty-printed over many lines
     body = text.strip()
     position = "line 1" if "\n" not in body else "frame"
-    return FrameSource(path, "json", iter([InputFrame(position, body, seq=1)]))
+    return FrameSource(name, "json", iter([InputFrame(position, body, seq=1)]))
 
 
 def _session_frames(reader: SessionReader) -> Iterator[InputFrame]:

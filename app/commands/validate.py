@@ -31,7 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "the official OCPP 2.0.1 schema (answers are matched to their CALL by message id), "
             "and protocol rules such as unanswered or duplicate ids. A file may be a session "
             "recorded by OCPP Scope, a JSON file holding one frame or a list of frames, or a "
-            "text file with one frame per line. With --action, a file holding one bare payload "
+            "text file with one frame per line (`-` reads frames from standard input). "
+            "With --action, a file holding one bare payload "
             "(a JSON object) is checked against that action's schema."),
         epilog="exit status: 0 all valid, 1 findings reported, 2 unusable input",
     )
@@ -129,10 +130,12 @@ def _validate_frames(source: FrameSource, as_json: bool, out: TextIO, err: TextI
 
 def _validate_payload_file(name: str, args: argparse.Namespace, out: TextIO,
                            style: _Style) -> Tally:
-    path = open_frames(name).path  # the same checks for missing, empty and binary files
+    source = open_frames(name)  # the same checks for missing, empty and binary files
+    path = source.path
+    text = "\n".join(str(item.text) for item in source.frames)
     try:
-        payload = json.loads(path.read_text(encoding="utf-8-sig"))
-    except ValueError as exc:
+        payload = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{path}: not a JSON payload ({exc})") from None
     kind = PayloadKind.RESPONSE if args.response else PayloadKind.REQUEST
     findings = tuple(shared_validator().validate(args.action, kind, payload))

@@ -155,3 +155,21 @@ def test_runs_as_a_module_and_as_a_console_script():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "validate" in result.stdout
 
+
+
+def test_frames_can_be_piped_in():
+    result = subprocess.run([sys.executable, "-m", "app", "validate", "-"],
+                            input='[2,"1","Authorize",{"idToken":{"idToken":"X","type":"x"}}]\n',
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "-:line 1  CALL Authorize" in result.stdout and "schema.enum" in result.stdout
+
+
+def test_a_session_file_cannot_be_piped(tmp_path):
+    path = tmp_path / "s.jsonl"
+    with SessionWriter(path, make_header("proxy")) as writer:
+        writer.write(frame_message(1, BOOT, direction=Direction.STATION_TO_CSMS))
+    result = subprocess.run([sys.executable, "-m", "app", "validate", "-"],
+                            input=path.read_text(), capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and "not a pipe" in result.stderr
