@@ -58,8 +58,7 @@ class CsmsEndpoint:
 
     @property
     def url(self) -> str:
-        scheme = "wss" if self.config.server_ssl else "ws"
-        return f"{scheme}://{self.config.host}:{self.port}/ocpp"
+        return links.listening_url(self.config.server_ssl, self.config.host, self.port, "/ocpp")
 
     async def start(self) -> None:
         """Start listening; raises OSError if the address cannot be used."""

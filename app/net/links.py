@@ -98,6 +98,11 @@ def listening_port(server: Server | None) -> int:
     return server.sockets[0].getsockname()[1]
 
 
+def listening_url(ssl: object, host: str, port: int, path: str = "") -> str:
+    """The URL peers use to reach a server of ours (wss:// when it has a TLS context)."""
+    return f"{'wss' if ssl else 'ws'}://{host}:{port}{path}"
+
+
 def peer_address(connection: Connection) -> str:
     address = connection.remote_address
     if not address:

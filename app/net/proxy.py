@@ -130,8 +130,7 @@ class Proxy:
 
     @property
     def url(self) -> str:
-        scheme = "wss" if self.config.server_ssl else "ws"
-        return f"{scheme}://{self.config.host}:{self.port}"
+        return links.listening_url(self.config.server_ssl, self.config.host, self.port)
 
     @property
     def stations(self) -> list[str]:

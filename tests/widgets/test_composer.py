@@ -84,6 +84,15 @@ def test_json_the_form_cannot_show_keeps_the_text(qtbot):
     assert composer.editor.toPlainText() == '{"connectorId": 1}'
 
 
+async def booted_station(url):
+    """An `ocpp`-package station connected at `url` that has booted; (socket, reader task)."""
+    ws = await connect(url, subprotocols=["ocpp2.0.1"])
+    cp = OcppStation(url.rsplit("/", 1)[-1], Tap(ws))
+    task = asyncio.ensure_future(cp.start())
+    await cp.call(boot_request())
+    return ws, task
+
+
 def _send_and_wait(loop, composer, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a: QMessageBox.StandardButton.Yes)
@@ -98,14 +107,7 @@ def test_send_in_csms_mode_to_an_ocpp_station(window, loop, monkeypatch):
     run_until(loop, lambda: window.runner.running is not None)
     url = window.runner.running.component.url
 
-    async def station():
-        ws = await connect(f"{url}/CP-77", subprotocols=["ocpp2.0.1"])
-        cp = OcppStation("CP-77", Tap(ws))
-        task = asyncio.ensure_future(cp.start())
-        await cp.call(boot_request())
-        return ws, task
-
-    ws, task = loop.run_until_complete(station())
+    ws, task = loop.run_until_complete(booted_station(f"{url}/CP-77"))
     run_until(loop, lambda: window.workbench.composer.target.count() > 0)
     composer = window.workbench.composer
     window.workbench.compose("GetVariables", PayloadKind.REQUEST)
@@ -143,14 +145,7 @@ def test_inject_in_proxy_mode_to_an_ocpp_station(window, loop, monkeypatch):
         run_until(loop, lambda: window.runner.running is not None)
         proxy_url = window.runner.running.component.url
 
-        async def station():
-            ws = await connect(f"{proxy_url}/CP-5", subprotocols=["ocpp2.0.1"])
-            cp = OcppStation("CP-5", Tap(ws))
-            task = asyncio.ensure_future(cp.start())
-            await cp.call(boot_request())
-            return ws, task
-
-        ws, task = loop.run_until_complete(station())
+        ws, task = loop.run_until_complete(booted_station(f"{proxy_url}/CP-5"))
         run_until(loop, lambda: window.workbench.composer.target.count() > 0)
         composer = window.workbench.composer
         window.workbench.compose("Reset", PayloadKind.REQUEST, {"type": "OnIdle"})
