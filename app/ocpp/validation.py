@@ -81,7 +81,7 @@ class SchemaValidator:
         findings: list[Finding] = []
         seen_required: set[tuple[Any, ...]] = set()
         errors = sorted(self._validator(action, kind).iter_errors(payload),
-                        key=lambda e: [str(p) for p in e.absolute_path])
+                        key=lambda e: _path_key(e.absolute_path))
         for err in errors:
             findings.extend(_describe(err, seen_required))
         findings.extend(self._notes(action, kind, payload) if not findings else [])
@@ -113,6 +113,13 @@ class SchemaValidator:
             for code, message in datetimes.notes(value):
                 findings.append(warning(code, message, path))
         return findings
+
+
+def _path_key(path: Any) -> list[tuple[int, int, str]]:
+    """Sort key for a JSON path: indices compare as numbers (`[2]` before `[10]`), and
+    within one parent an index and a key never meet, so the kind tag only keeps tuples
+    comparable."""
+    return [(0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in path]
 
 
 def _date_time_values(schema: dict[str, Any], payload: Any) -> list[tuple[str, str]]:
