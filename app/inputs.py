@@ -89,12 +89,21 @@ def open_frames(path: str | Path) -> FrameSource:
         value = json.loads(text)
     except (ValueError, RecursionError):
         return FrameSource(name, "lines", _line_frames(text))
-    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+    if _is_frame_list(value):
         return FrameSource(name, "json", _json_frames(value))
     # the whole file is one JSON value: one frame, possibly pretty-printed over many lines
     body = text.strip()
     position = "line 1" if "\n" not in body else "frame"
     return FrameSource(name, "json", iter([InputFrame(position, body, seq=1)]))
+
+
+def _is_frame_list(value: object) -> bool:
+    """A list of frames, rather than one frame: a frame starts with its message type (a
+    number), a list of frames with a frame. A stray entry that is not a frame (an object,
+    a number) is that entry's fault, shown at its position, not the whole file's."""
+    if not isinstance(value, list) or not value or isinstance(value[0], int | float | str):
+        return False
+    return isinstance(value[0], list) or 2 * sum(isinstance(v, list) for v in value) >= len(value)
 
 
 def _session_frames(reader: SessionReader) -> Iterator[InputFrame]:
@@ -109,7 +118,7 @@ def _session_frames(reader: SessionReader) -> Iterator[InputFrame]:
                          message.direction, message.monotonic, message.seq)
 
 
-def _json_frames(values: list[list[object]]) -> Iterator[InputFrame]:
+def _json_frames(values: list[object]) -> Iterator[InputFrame]:
     for index, value in enumerate(values):
         yield InputFrame(f"[{index}]", json.dumps(value, ensure_ascii=False), seq=index + 1)
 

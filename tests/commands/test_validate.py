@@ -71,6 +71,16 @@ def test_json_list_of_frames_pairs_results_with_earlier_calls(tmp_path, capsys):
     assert "'ok' is not one of Accepted, Pending, Rejected" in out
 
 
+def test_a_stray_entry_in_a_json_list_is_one_malformed_frame(tmp_path, capsys):
+    path = tmp_path / "frames.json"
+    path.write_text('[[2,"1","Heartbeat",{}], {"oops":1}, '
+                    '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]]')
+    code, out, _ = run(capsys, path)
+    assert code == 1
+    assert "[1]  malformed frame" in out and "frame.not-array" in out
+    assert "3 messages: 2 valid, 0 invalid, 1 malformed" in out
+
+
 def test_single_frame_json_file(tmp_path, capsys):
     path = tmp_path / "one.json"
     path.write_text(json.dumps(json.loads(BOOT), indent=2))
