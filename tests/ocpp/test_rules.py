@@ -10,23 +10,24 @@ NOW = "2026-01-01T00:00:00Z"
 
 
 class Session:
-    def __init__(self):
+    def __init__(self, timed=True):
         self.checker = FrameChecker()
         self.ids = 0
         self.clock = 0.0
+        self.timed = timed  # False: frames from a file that carries no times
 
     def call(self, action, payload, direction=UP, at=None):
         self.ids += 1
         self.clock = self.clock + 1 if at is None else at
         text = json.dumps([2, str(self.ids), action, payload])
-        verdict = self.checker.check(text, direction=direction, time=self.clock,
-                                     station="CP1")
+        verdict = self.checker.check(text, direction=direction,
+                                     time=self.clock if self.timed else None, station="CP1")
         return [f.code for f in verdict.findings]
 
     def answer(self, payload, direction=DOWN):
         text = json.dumps([3, str(self.ids), payload])
-        verdict = self.checker.check(text, direction=direction, time=self.clock,
-                                     station="CP1")
+        verdict = self.checker.check(text, direction=direction,
+                                     time=self.clock if self.timed else None, station="CP1")
         return [f.code for f in verdict.findings]
 
     def boot(self, status="Accepted", interval=300):
@@ -80,6 +81,14 @@ def test_heartbeat_interval_zero_and_early_heartbeats():
     assert session.call("Heartbeat", {}, at=110.0) == ["rule.heartbeat-early"]
     session.answer({"currentTime": NOW})
     assert session.call("Heartbeat", {}, at=170.0) == []
+
+
+def test_heartbeats_without_times_are_not_judged_early():
+    session = Session(timed=False)
+    session.boot(interval=60)
+    for _ in range(3):
+        assert session.call("Heartbeat", {}) == []
+        session.answer({"currentTime": NOW})
 
 
 def test_seq_no_repeats_gaps_and_order():
