@@ -1,7 +1,12 @@
 """Reading frames from the files users bring: session files, JSON, or one frame per line.
 
-Used by `ocppscope validate` (and later by replay and import): each input becomes a stream of
-`InputFrame`s with a position a person can find in the file (`line 12`, `[3]`, `seq 40`).
+Used by `ocppscope validate` and the window's loader (and later by replay and import): each
+input becomes a stream of `InputFrame`s with a position a person can find in the file
+(`line 12`, `[3]`, `seq 40`).
+
+Only session files say when each frame passed and which way. For the others the times are
+`None` (unknown, never a made-up 0), and each frame's direction is inferred here, in the one
+place every reader goes through, from the side that sends its action (`app.ocpp.sides`).
 """
 
 from __future__ import annotations
@@ -9,10 +14,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.ocpp.conversation import Direction
+from app.ocpp.frames import Parsed, parse_frame
+from app.ocpp.sides import SideGuesser
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
 
@@ -28,22 +35,35 @@ class InputFrame:
     connection: str = ""
     station: str = ""
     direction: Direction | None = None
-    time: float = 0.0
+    time: float | None = None     # None: the file carries no times
     seq: int = 0
+    parsed: Parsed | None = None  # when placing it needed a parse, for readers that parse
 
 
 @dataclass
 class FrameSource:
-    """The frames of one file, and how the file was understood."""
+    """The frames of one file, and how the file was understood. `inferred` and `unplaced`
+    count, as the frames are read, those whose direction was inferred or stayed unknown."""
 
     path: Path
     kind: str                     # "session", "json" or "lines"
     frames: Iterator[InputFrame]
     reader: SessionReader | None = None
+    inferred: int = 0
+    unplaced: int = 0
 
     @property
     def warnings(self) -> list[str]:
         return self.reader.warnings if self.reader else []
+
+    @property
+    def times_known(self) -> bool:
+        """Only a session records when each frame passed; checks of timing need it."""
+        return self.kind == "session"
+
+    @property
+    def directions_known(self) -> bool:
+        return self.kind == "session"
 
 
 _HEAD_BYTES = 65536
@@ -88,13 +108,31 @@ def open_frames(path: str | Path) -> FrameSource:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
-        return FrameSource(name, "lines", _line_frames(text))
+        return _placed(FrameSource(name, "lines", _line_frames(text)))
     if _is_frame_list(value):
-        return FrameSource(name, "json", _json_frames(value))
+        return _placed(FrameSource(name, "json", _json_frames(value)))
     # the whole file is one JSON value: one frame, possibly pretty-printed over many lines
     body = text.strip()
     position = "line 1" if "\n" not in body else "frame"
-    return FrameSource(name, "json", iter([InputFrame(position, body, seq=1)]))
+    return _placed(FrameSource(name, "json", iter([InputFrame(position, body, seq=1)])))
+
+
+def _placed(source: FrameSource) -> FrameSource:
+    """The source with each frame's direction inferred, as far as the protocol allows."""
+    frames, guesser = source.frames, SideGuesser()
+
+    def placed() -> Iterator[InputFrame]:
+        for frame in frames:
+            parsed = parse_frame(frame.text)
+            direction = guesser.guess(parsed.frame)
+            if direction is None:
+                source.unplaced += 1
+            else:
+                source.inferred += 1
+            yield replace(frame, direction=direction, parsed=parsed)
+
+    source.frames = placed()
+    return source
 
 
 def _is_frame_list(value: object) -> bool:

@@ -3,6 +3,11 @@
 import json
 
 from app.inputs import open_frames
+from app.ocpp.conversation import Direction
+from app.session.message import frame_message
+from app.session.sessionfile import SessionWriter, make_header
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
 HEARTBEAT = [2, "1", "Heartbeat", {}]
 HEARTBEAT_OK = [3, "1", {"currentTime": "2024-01-01T00:00:00Z"}]
@@ -46,3 +51,29 @@ def test_one_frame_per_line(tmp_path):
     assert source.kind == "lines"
     assert [(f.position, f.text) for f in frames] == [
         ("line 1", json.dumps(HEARTBEAT)), ("line 3", "not json")]
+
+
+def test_files_of_frames_carry_no_times_and_say_so(tmp_path):
+    source, frames = frames_of(tmp_path, [HEARTBEAT, HEARTBEAT_OK])
+    assert not source.times_known and not source.directions_known
+    assert [f.time for f in frames] == [None, None]
+
+
+def test_directions_are_inferred_from_the_sender_of_each_action(tmp_path):
+    source, frames = frames_of(tmp_path, [
+        HEARTBEAT, HEARTBEAT_OK, [2, "d", "DataTransfer", {"vendorId": "x"}], [3, "d", {}],
+        [2, "g", "GetVariables", {}], [4, "g", "NotSupported", "", {}]])
+    assert [f.direction for f in frames] == [UP, DOWN, None, None, DOWN, UP]
+    assert (source.inferred, source.unplaced) == (4, 2)
+    assert all(f.parsed is not None and f.parsed.frame is not None for f in frames)
+
+
+def test_a_session_keeps_its_own_times_and_directions(tmp_path):
+    path = tmp_path / "s.jsonl"
+    with SessionWriter(path, make_header("proxy")) as writer:
+        writer.write(frame_message(1, json.dumps(HEARTBEAT), direction=DOWN, monotonic=5.0))
+    source = open_frames(path)
+    frames = list(source.frames)
+    assert source.times_known and source.directions_known
+    assert [(f.direction, f.time) for f in frames] == [(DOWN, 5.0)]
+    assert source.inferred == 0

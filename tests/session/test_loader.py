@@ -165,7 +165,19 @@ def test_a_file_of_frames_one_per_line(tmp_path):
     assert [m.message_type for m in messages] == [2, 3, None, 4]
     assert [m.action for m in messages] == ["Heartbeat", "Heartbeat", None, None]
     assert messages[2].text == "not json"
-    assert all(m.kind is RecordKind.FRAME and m.direction is None for m in messages)
+    assert all(m.kind is RecordKind.FRAME for m in messages)
+    # the file says nothing of directions: a Heartbeat comes from the station, its answer
+    # from the CSMS; what cannot be placed stays unknown
+    assert [m.direction for m in messages] == [Direction.STATION_TO_CSMS,
+                                               Direction.CSMS_TO_STATION, None, None]
+    assert not loader.times_known and all(m.time == 0.0 for m in messages)
+
+
+def test_a_session_knows_its_times(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    loader, _ = load(path)
+    assert loader.times_known
 
 
 def test_a_json_list_of_frames(tmp_path):
