@@ -47,6 +47,14 @@ class PendingCall:
     direction: Direction | None
 
 
+class Lost(StrEnum):
+    """Why a CALL stopped being outstanding without its answer."""
+
+    TIMEOUT = "timeout"        # it waited longer than the timeout (`expire`)
+    REBOOT = "reboot"          # the station sent a new BootNotification
+    OVERTAKEN = "overtaken"    # without times: a later CALL of the same side was answered
+
+
 @dataclass(slots=True)
 class Exchange:
     """What the conversation learned from one frame."""
@@ -61,7 +69,7 @@ class Exchange:
 _REMEMBERED_IDS = 4096
 # How many unanswered CALLs per direction are remembered for pairing.
 _MAX_WAITING = 10_000
-# How many CALLs given up on (timed out, or cleared by a reboot) still pair with a late answer.
+# How many CALLs given up on still pair with a late answer.
 _REMEMBERED_GIVEN_UP = 4096
 
 
@@ -70,10 +78,14 @@ class Conversation:
     of frames): then an answer may pair with a CALL from either side, and no CALL is said to
     overlap another, since they may well have come from different sides.
 
-    A CALL stops being outstanding when it is answered, when `expire` gives up on it, or when
+    A CALL stops being outstanding when it is answered, when `expire` gives up on it, when
     the station sends a new BootNotification (it rebooted: nothing sent before will be
-    answered on this connection). A late answer to a CALL given up on still pairs with it,
-    quietly: the CALL was already reported, and its answer deserves its schema check."""
+    answered on this connection), or, for CALLs without a time, when a later CALL of the same
+    side is answered: a sender goes on only after an answer or its own timeout, so the
+    earlier answer was lost. Otherwise one lost answer would stay outstanding to the end of
+    a file and be named at every later CALL. A late answer to a CALL given up on still pairs
+    with it, quietly: the CALL was already reported, and its answer deserves its check.
+    `given_up` lists what the latest frame made the conversation give up on, and why."""
 
     def __init__(self) -> None:
         # waiting CALLs per sending direction, oldest first (dicts keep insertion order), so
@@ -81,7 +93,7 @@ class Conversation:
         self._waiting: dict[Direction | None, dict[str, PendingCall]] = {}
         self._answered: OrderedDict[str, int] = OrderedDict()
         self._given_up: OrderedDict[str, PendingCall] = OrderedDict()
-        self.cleared_by_boot: tuple[PendingCall, ...] = ()  # by the latest BootNotification
+        self.given_up: tuple[tuple[PendingCall, Lost], ...] = ()  # by the latest frame
 
     @property
     def pending(self) -> list[PendingCall]:
@@ -90,6 +102,7 @@ class Conversation:
 
     def observe(self, frame: Frame, direction: Direction | None, seq: int,
                 time: float | None) -> Exchange:
+        self.given_up = ()
         if isinstance(frame, Call):
             return self._observe_call(frame, direction, seq, time)
         return self._observe_answer(frame, direction, time)
@@ -150,6 +163,8 @@ class Conversation:
         if len(self._answered) > _REMEMBERED_IDS:
             self._answered.popitem(last=False)
         latency = None if time is None or call.time is None else max(0.0, time - call.time)
+        if call.time is None and call.direction is not None:
+            self._overtaken(call)
         return Exchange(action=call.action, call=call, latency=latency)
 
     def _take(self, message_id: str, direction: Direction | None) -> PendingCall | None:
@@ -194,7 +209,19 @@ class Conversation:
             queue.clear()
         self._answered.clear()
         self._give_up(cleared)
-        self.cleared_by_boot = tuple(cleared)
+        self.given_up = tuple((call, Lost.REBOOT) for call in cleared)
+
+    def _overtaken(self, answered: PendingCall) -> None:
+        """Give up on the timeless CALLs its sender sent before `answered`."""
+        queue = self._waiting.get(answered.direction, {})
+        lost: list[PendingCall] = []
+        while queue:
+            oldest = next(iter(queue.values()))
+            if oldest.seq > answered.seq or oldest.time is not None:
+                break
+            lost.append(queue.pop(oldest.message_id))
+        self._give_up(lost)
+        self.given_up = tuple((call, Lost.OVERTAKEN) for call in lost)
 
     def _give_up(self, calls: list[PendingCall]) -> None:
         for call in calls:

@@ -1,7 +1,7 @@
 """Pairing answers with CALLs, and the protocol faults around pairing."""
 
 from app.ocpp.checker import FrameChecker
-from app.ocpp.conversation import Direction
+from app.ocpp.conversation import Direction, Lost
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 BOOT = ('[2,"b1","BootNotification",'
@@ -196,7 +196,8 @@ def test_a_new_boot_clears_what_was_outstanding_on_the_connection():
     checker.check('[2,"9","GetVariables",{}]', direction=DOWN, seq=2)
     verdict = checker.check(BOOT, direction=UP, seq=3)
     assert codes(verdict) == []  # not a second outstanding CALL
-    assert [c.seq for c in conversation.cleared_by_boot] == [1, 2]
+    assert [(c.seq, why) for c, why in conversation.given_up] == [
+        (1, Lost.REBOOT), (2, Lost.REBOOT)]
     assert [c.seq for c in checker.pending()] == [3]
     # the station counts its ids from the start again: not a reuse
     checker.check(BOOT_OK, direction=DOWN, seq=4)
@@ -225,3 +226,28 @@ def test_without_times_answers_have_no_latency():
     checker.check(BOOT, direction=UP, seq=1, time=None)
     verdict = checker.check(BOOT_OK, direction=DOWN, seq=2, time=None)
     assert verdict.action == "BootNotification" and verdict.latency is None
+
+
+def test_without_times_a_call_overtaken_by_an_answered_one_of_its_side_is_given_up():
+    """A lost answer in a log without times: the station went on, and its next CALL was
+    answered; the lost one is given up then, not named again at every later CALL."""
+    checker = FrameChecker()
+    conversation = checker.conversation("")
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=None)
+    assert codes(checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2, time=None)) == [
+        "protocol.concurrent-call"]
+    checker.check('[3,"2",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN, seq=3,
+                  time=None)
+    assert [(c.seq, why) for c, why in conversation.given_up] == [(1, Lost.OVERTAKEN)]
+    assert checker.pending() == []
+    assert codes(checker.check('[2,"3","Heartbeat",{}]', direction=UP, seq=4, time=None)) == []
+    assert conversation.given_up == ()
+
+
+def test_with_times_an_overtaken_call_waits_for_its_timeout():
+    checker = FrameChecker()
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=1.0)
+    checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2, time=2.0)
+    checker.check('[3,"2",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN, seq=3,
+                  time=2.5)
+    assert [c.seq for c in checker.pending()] == [1]
