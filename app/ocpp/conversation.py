@@ -85,7 +85,7 @@ class Conversation:
     earlier answer was lost. Otherwise one lost answer would stay outstanding to the end of
     a file and be named at every later CALL. A late answer to a CALL given up on still pairs
     with it, quietly: the CALL was already reported, and its answer deserves its check.
-    `given_up` lists what the latest frame made the conversation give up on, and why."""
+    `take_given_up` says what the latest frame made the conversation give up on, and why."""
 
     def __init__(self) -> None:
         # waiting CALLs per sending direction, oldest first (dicts keep insertion order), so
@@ -93,7 +93,7 @@ class Conversation:
         self._waiting: dict[Direction | None, dict[str, PendingCall]] = {}
         self._answered: OrderedDict[str, int] = OrderedDict()
         self._given_up: OrderedDict[str, PendingCall] = OrderedDict()
-        self.given_up: tuple[tuple[PendingCall, Lost], ...] = ()  # by the latest frame
+        self._lost_now: tuple[tuple[PendingCall, Lost], ...] = ()  # by the latest frame
 
     @property
     def pending(self) -> list[PendingCall]:
@@ -102,7 +102,7 @@ class Conversation:
 
     def observe(self, frame: Frame, direction: Direction | None, seq: int,
                 time: float | None) -> Exchange:
-        self.given_up = ()
+        self._lost_now = ()
         if isinstance(frame, Call):
             return self._observe_call(frame, direction, seq, time)
         return self._observe_answer(frame, direction, time)
@@ -182,6 +182,12 @@ class Conversation:
             return self._given_up.pop(message_id)
         return None
 
+    def take_given_up(self) -> tuple[tuple[PendingCall, Lost], ...]:
+        """The CALLs the latest frame made this conversation give up on (a reboot, an
+        overtaking answer), each with the reason; once: a second call returns nothing."""
+        lost, self._lost_now = self._lost_now, ()
+        return lost
+
     def overdue(self, now: float, timeout: float) -> list[PendingCall]:
         """CALLs that have waited longer than `timeout` seconds (they stay pending)."""
         return [p for p in self.pending if p.time is not None and now - p.time > timeout]
@@ -209,7 +215,7 @@ class Conversation:
             queue.clear()
         self._answered.clear()
         self._give_up(cleared)
-        self.given_up = tuple((call, Lost.REBOOT) for call in cleared)
+        self._lost_now = tuple((call, Lost.REBOOT) for call in cleared)
 
     def _overtaken(self, answered: PendingCall) -> None:
         """Give up on the timeless CALLs its sender sent before `answered`."""
@@ -221,7 +227,7 @@ class Conversation:
                 break
             lost.append(queue.pop(oldest.message_id))
         self._give_up(lost)
-        self.given_up = tuple((call, Lost.OVERTAKEN) for call in lost)
+        self._lost_now = tuple((call, Lost.OVERTAKEN) for call in lost)
 
     def _give_up(self, calls: list[PendingCall]) -> None:
         for call in calls:

@@ -196,7 +196,7 @@ def test_a_new_boot_clears_what_was_outstanding_on_the_connection():
     checker.check('[2,"9","GetVariables",{}]', direction=DOWN, seq=2)
     verdict = checker.check(BOOT, direction=UP, seq=3)
     assert codes(verdict) == []  # not a second outstanding CALL
-    assert [(c.seq, why) for c, why in conversation.given_up] == [
+    assert [(c.seq, why) for c, why in conversation.take_given_up()] == [
         (1, Lost.REBOOT), (2, Lost.REBOOT)]
     assert [c.seq for c in checker.pending()] == [3]
     # the station counts its ids from the start again: not a reuse
@@ -238,10 +238,11 @@ def test_without_times_a_call_overtaken_by_an_answered_one_of_its_side_is_given_
         "protocol.concurrent-call"]
     checker.check('[3,"2",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN, seq=3,
                   time=None)
-    assert [(c.seq, why) for c, why in conversation.given_up] == [(1, Lost.OVERTAKEN)]
+    assert [(c.seq, why) for c, why in conversation.take_given_up()] == [(1, Lost.OVERTAKEN)]
+    assert conversation.take_given_up() == ()  # said once
     assert checker.pending() == []
     assert codes(checker.check('[2,"3","Heartbeat",{}]', direction=UP, seq=4, time=None)) == []
-    assert conversation.given_up == ()
+    assert conversation.take_given_up() == ()
 
 
 def test_with_times_an_overtaken_call_waits_for_its_timeout():
