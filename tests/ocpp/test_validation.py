@@ -190,3 +190,11 @@ def test_non_object_payload_is_a_type_finding(validator):
 def test_unknown_action_raises_key_error(validator):
     with pytest.raises(KeyError):
         validator.validate("StartTransaction", REQ, {})
+
+
+@pytest.mark.parametrize("action", ["Heart\x00beat", "Heart\udfffbeat", "../../pyproject",
+                                    "heartbeat"])
+def test_an_action_outside_the_catalog_is_a_key_error_whatever_its_name(validator, action):
+    for check in (validator.validate, validator.is_valid, validator.explain):
+        with pytest.raises(KeyError):
+            check(action, REQ, {})
