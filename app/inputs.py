@@ -43,7 +43,8 @@ class InputFrame:
 @dataclass
 class FrameSource:
     """The frames of one file, and how the file was understood. `inferred` and `unplaced`
-    count, as the frames are read, those whose direction was inferred or stayed unknown."""
+    count, as the frames are read, those whose direction was inferred or stayed unknown
+    (well-formed frames only: a malformed one needs no direction)."""
 
     path: Path
     kind: str                     # "session", "json" or "lines"
@@ -125,10 +126,10 @@ def _placed(source: FrameSource) -> FrameSource:
         for frame in frames:
             parsed = parse_frame(frame.text)
             direction = guesser.guess(parsed.frame)
-            if direction is None:
-                source.unplaced += 1
-            else:
+            if direction is not None:
                 source.inferred += 1
+            elif parsed.frame is not None:  # a malformed frame needs no direction
+                source.unplaced += 1
             yield replace(frame, direction=direction, parsed=parsed)
 
     source.frames = placed()

@@ -62,10 +62,10 @@ def test_files_of_frames_carry_no_times_and_say_so(tmp_path):
 def test_directions_are_inferred_from_the_sender_of_each_action(tmp_path):
     source, frames = frames_of(tmp_path, [
         HEARTBEAT, HEARTBEAT_OK, [2, "d", "DataTransfer", {"vendorId": "x"}], [3, "d", {}],
-        [2, "g", "GetVariables", {}], [4, "g", "NotSupported", "", {}]])
-    assert [f.direction for f in frames] == [UP, DOWN, None, None, DOWN, UP]
-    assert (source.inferred, source.unplaced) == (4, 2)
-    assert all(f.parsed is not None and f.parsed.frame is not None for f in frames)
+        [2, "g", "GetVariables", {}], [4, "g", "NotSupported", "", {}], {"oops": 1}])
+    assert [f.direction for f in frames] == [UP, DOWN, None, None, DOWN, UP, None]
+    assert (source.inferred, source.unplaced) == (4, 2)  # a malformed frame needs none
+    assert all(f.parsed is not None for f in frames)
 
 
 def test_a_session_keeps_its_own_times_and_directions(tmp_path):
