@@ -282,7 +282,8 @@ class FileReport:
         """Notes about the file as a whole, the counts and the tally; returns the tally."""
         messages = self.tally.messages
         majority = messages and 2 * self.ocpp16 > messages
-        ocpp16 = Note("input.ocpp16", f"{self.ocpp16} of {messages} frames look like OCPP "
+        verb = "looks" if self.ocpp16 == 1 else "look"
+        ocpp16 = Note("input.ocpp16", f"{self.ocpp16} of {messages} frames {verb} like OCPP "
                       "1.6" + (": this is probably a 1.6 log, and OCPP Scope checks 2.0.1, so "
                                "most findings below only say so" if majority else ""))
         end_notes = [Note("protocol.unanswered-at-end",
@@ -319,10 +320,12 @@ class FileReport:
         if not source.directions_known:
             text = "directions inferred from the action's sender"
             if source.unplaced:
-                text += (f"; {source.unplaced} frame{'s' * (source.unplaced != 1)} stay of "
-                         "unknown direction (actions either side sends such as DataTransfer, "
-                         "unknown actions, answers whose CALL is not in the file), and the "
-                         "checks that need one skipped them")
+                one = source.unplaced == 1
+                text += (f"; {source.unplaced} frame{'' if one else 's'} "
+                         f"stay{'s' if one else ''} of unknown direction (actions either "
+                         "side sends such as DataTransfer, unknown actions, answers whose "
+                         "CALL is not in the file), and the checks that need one skipped "
+                         "them")
             notes.append(Note("input.directions-inferred", text))
         if self.tally.unchecked:
             notes.append(Note("input.unchecked",
