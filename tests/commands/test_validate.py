@@ -123,6 +123,16 @@ def test_bare_payload_with_action(tmp_path, capsys):
     assert "schema.date-time  currentTime:" in out and "'+01:00'" in out
 
 
+def test_bare_payload_as_json_is_a_message_then_a_summary(tmp_path, capsys):
+    path = tmp_path / "payload.json"
+    path.write_text('{"currentTime": "2024-01-01T00:00:00+0100"}')
+    _, out, _ = run(capsys, "--json", "--action", "Heartbeat", "--response", path)
+    message, summary = map(json.loads, out.splitlines())
+    assert (message["kind"], message["valid"], message["checked"]) == ("message", False, True)
+    assert summary == {"kind": "summary", "file": str(path), "messages": 1, "valid": 0,
+                       "warned": 0, "unchecked": 0, "invalid": 1, "malformed": 0}
+
+
 def test_unknown_action_option_is_unusable(tmp_path, capsys):
     path = tmp_path / "payload.json"
     path.write_text("{}")
