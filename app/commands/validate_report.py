@@ -286,13 +286,7 @@ class FileReport:
         ocpp16 = Note("input.ocpp16", f"{self.ocpp16} of {messages} frames {verb} like OCPP "
                       "1.6" + (": this is probably a 1.6 log, and OCPP Scope checks 2.0.1, so "
                                "most findings below only say so" if majority else ""))
-        end_notes = [Note("protocol.unanswered-at-end",
-                          f"{call.action} (id {call.message_id}, "
-                          f"{self._positions.get(call.seq, f'#{call.seq}')}) got no answer in "
-                          "this file",
-                          about={"position": self._positions.get(call.seq, f"#{call.seq}"),
-                                 "action": call.action, "message_id": call.message_id})
-                     for call in pending]
+        end_notes = [self._unanswered(call) for call in pending]
         end_notes += [Note("input.skipped", text, Severity.WARNING) for text in source.warnings
                       ] if self.as_json else []
         end_notes += self._input_notes(source)
@@ -311,6 +305,14 @@ class FileReport:
             write_line(self.out, f"{self.path}: {line}")
         write_line(self.out, f"{self.path}: {self.tally.summary()}")
         return self.tally
+
+    def _unanswered(self, call: PendingCall) -> Note:
+        """The last CALLs of a capture may well be unanswered: a note, not a finding."""
+        where = self._positions.get(call.seq, f"#{call.seq}")
+        return Note("protocol.unanswered-at-end",
+                    f"{call.action} (id {call.message_id}, {where}) got no answer in this file",
+                    about={"position": where, "action": call.action,
+                           "message_id": call.message_id})
 
     def _input_notes(self, source: FrameSource) -> list[Note]:
         notes: list[Note] = []
