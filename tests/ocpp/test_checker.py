@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.ocpp import catalog, reference
+from app.ocpp import catalog
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
 from app.ocpp.schemas import PayloadKind, load_schema, schema_path
+from tests.ocpp.mutations import JSON_VALUES, mutated_payloads
 
 
 def judge(*texts: str | bytes, direction: Direction | None = None) -> list[Any]:
@@ -99,56 +100,10 @@ class TestInternalErrorsBecomeFindings:
 
 # --- fuzzing the whole judging path -----------------------------------------------------
 
-JSON_LEAVES = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=40),
-    st.sampled_from(["\ud800", "\udfff", "\x00", "٢٠٢٦-١١-٣٠T00:00:00Z", "2026-11-30T10:00:00",
-                     "Accepted", "accepted", "Hard", "ISO14443", "", "9" * 400]),
-)
-JSON_VALUES = st.recursive(
-    JSON_LEAVES,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
-    max_leaves=12,
-)
-
-
-def _examples(action: str) -> list[tuple[PayloadKind, dict[str, Any]]]:
-    page = reference.page(action)
-    return [(example.kind, example.payload) for example in page.examples] + [
-        (common.kind, common.payload) for common in page.common_errors]
-
-
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            out.extend(_paths(child, (*prefix, key)))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            out.extend(_paths(child, (*prefix, index)))
-    return out
-
-
-def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    head, rest = path[0], path[1:]
-    if isinstance(value, dict):
-        return {**value, head: _replace(value[head], rest, new)}
-    copy = list(value)
-    copy[head] = _replace(copy[head], rest, new)
-    return copy
-
-
 @st.composite
 def hostile_exchanges(draw: st.DrawFn, action: str) -> list[str]:
     """A CALL and its answer built from an example of `action`, then mutated anywhere."""
-    kind, payload = draw(st.sampled_from(_examples(action)))
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(_paths(payload)))
-        payload = _replace(payload, path, draw(JSON_VALUES))
+    kind, payload = draw(mutated_payloads(action))
     message_id = draw(st.one_of(st.text(max_size=40), JSON_VALUES))
     name = draw(st.one_of(st.just(action), st.sampled_from(
         ["../../x", "StopTransaction", "bootnotification", "\x00", "a" * 250]), JSON_VALUES))
