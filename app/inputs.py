@@ -30,6 +30,7 @@ class InputFrame:
     direction: Direction | None = None
     time: float = 0.0
     seq: int = 0
+    binary: bool = False          # bytes: a binary frame (or, False, text that is not UTF-8)
 
 
 @dataclass
@@ -99,14 +100,11 @@ def open_frames(path: str | Path) -> FrameSource:
 
 def _session_frames(reader: SessionReader) -> Iterator[InputFrame]:
     for message in reader:
-        if message.kind is RecordKind.FRAME:
-            text: str | bytes = message.text
-        elif message.kind is RecordKind.BINARY:
-            text = message.data
-        else:
+        if message.kind not in (RecordKind.FRAME, RecordKind.BINARY):
             continue
-        yield InputFrame(f"seq {message.seq}", text, message.connection, message.station,
-                         message.direction, message.monotonic, message.seq)
+        data, binary = message.wire
+        yield InputFrame(f"seq {message.seq}", data, message.connection, message.station,
+                         message.direction, message.monotonic, message.seq, binary)
 
 
 def _json_frames(values: list[list[object]]) -> Iterator[InputFrame]:

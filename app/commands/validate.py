@@ -109,7 +109,7 @@ def _validate_frames(source: FrameSource, as_json: bool, out: TextIO, err: TextI
     for index, item in enumerate(source.frames):
         verdict = checker.check(item.text, connection=item.connection,
                                 direction=item.direction, seq=item.seq, time=item.time,
-                                station=item.station or None)
+                                binary=item.binary, station=item.station or None)
         tally.add(verdict.findings, verdict.malformed)
         if as_json:
             print(json.dumps(_json_line(source, index, item, verdict), ensure_ascii=False),

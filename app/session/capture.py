@@ -102,11 +102,11 @@ class Capture:
             if message.kind is RecordKind.CLOSED:
                 self._closed(message.connection)
             elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
-                data = message.data if message.data else message.text
+                data, binary = message.wire
                 verdict = self.checker.check(
                     data, connection=message.connection, direction=message.direction,
-                    seq=message.seq, time=message.monotonic,
-                    binary=message.kind is RecordKind.BINARY, station=message.station)
+                    seq=message.seq, time=message.monotonic, binary=binary,
+                    station=message.station)
                 self._annotate(message.seq, verdict)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
