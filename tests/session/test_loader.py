@@ -147,7 +147,9 @@ def test_bad_lines_are_skipped_as_the_reader_skips_them(tmp_path):
     assert loader.messages == list(reader)
     assert loader.skipped == reader.skipped == len(bad)
     assert loader.warnings == reader.warnings
-    assert [m.seq for m in loader.messages] == [1, 2, 100, 101, 3, 4, 5, 6, 7]
+    # seq goes back after 101: the rest is renumbered, each keeping its own as file_seq
+    assert [m.seq for m in loader.messages] == [1, 2, 100, 101, 102, 103, 104, 105, 106]
+    assert loader.messages[4].meta["file_seq"] == 3
     fine = loader.messages[3]
     assert (fine.message_type, fine.message_id, fine.action) == (None, None, None)
 
