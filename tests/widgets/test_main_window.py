@@ -196,8 +196,11 @@ def test_a_batch_flushed_while_a_newer_record_is_being_published_loses_nothing(w
     """The engine thread appends a record and then tells the bridge; a flush in between must
     not shift the batch onto the newer record (which once hid the batch's first record)."""
     capture = window.capture
-    flush_mid_publish = (lambda message, _annotation:
-                         window.bridge.flush() if message.seq == 2 else None)
+
+    def flush_mid_publish(message, _annotation):
+        if message.seq == 2:
+            window.bridge.flush()
+
     capture.subscribe(flush_mid_publish)
     window.bridge.attach(capture)  # the bridge now hears of each record after the above
     capture.frame("c1", "CP-1", UP, '[2,"1","Heartbeat",{}]')
