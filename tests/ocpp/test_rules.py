@@ -113,9 +113,6 @@ def test_transactions_are_followed_across_reconnects_of_one_station():
 
 
 def test_transaction_with_an_odd_evse_id_is_followed_without_raising():
-    from app.ocpp.checker import FrameChecker
-    from app.ocpp.conversation import Direction
-
     def event(kind, seq_no):
         payload = {"eventType": kind, "timestamp": "2026-03-14T11:02:17.845Z",
                    "triggerReason": "Authorized", "seqNo": seq_no,
