@@ -194,6 +194,7 @@ class OcppPeer:
                                        raw_id=raw_id))
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        with contextlib.suppress(Exception):
+        """Close with `code`; a connection already gone or broken is closed enough."""
+        with contextlib.suppress(ConnectionClosed, OSError):
             await self.ws.close(code, reason)
 

@@ -360,6 +360,6 @@ def is_session_file(head: bytes) -> bool:
     first = head.split(b"\n", 1)[0]
     try:
         value = json.loads(first.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # "[[[[…": not a header
         return False
     return isinstance(value, dict) and value.get("format") == FORMAT_NAME

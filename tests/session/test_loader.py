@@ -12,6 +12,7 @@ from app.session.message import Message, RecordKind
 from app.session.sessionfile import (
     SessionFileError,
     SessionReader,
+    is_session_file,
     record_from_json,
     record_to_json,
 )
@@ -244,3 +245,16 @@ def test_records_read_are_ordinary_frozen_messages(tmp_path):
         assert type(message) is Message and repr(message) == repr(copy)
         with pytest.raises(dataclasses.FrozenInstanceError):
             message.seq = 99  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("first", [
+    "[" * 50_000 + "]" * 50_000,
+    '{"format":"ocppscope-session","version":1,"x":' + "[" * 50_000 + "]" * 50_000 + "}",
+])
+def test_a_deeply_nested_first_line_loads_as_a_malformed_frame(tmp_path, first):
+    path = tmp_path / "deep.txt"
+    path.write_text(first + "\n" + '[2,"1","Heartbeat",{}]' + "\n", encoding="utf-8")
+    assert not is_session_file(path.read_bytes()[:65536])
+    loader, _ = load(path)
+    assert [m.message_type for m in loader.messages] == [None, 2]
+    assert "nested too deeply" in loader.messages[0].parse().findings[0].message
