@@ -38,6 +38,7 @@ class InputFrame:
     time: float | None = None     # None: the file carries no times
     seq: int = 0
     parsed: Parsed | None = None  # when placing it needed a parse, for readers that parse
+    binary: bool = False          # bytes: a binary frame (or, False, text that is not UTF-8)
 
 
 @dataclass
@@ -147,14 +148,11 @@ def _is_frame_list(value: object) -> bool:
 
 def _session_frames(reader: SessionReader) -> Iterator[InputFrame]:
     for message in reader:
-        if message.kind is RecordKind.FRAME:
-            text: str | bytes = message.text
-        elif message.kind is RecordKind.BINARY:
-            text = message.data
-        else:
+        if message.kind not in (RecordKind.FRAME, RecordKind.BINARY):
             continue
-        yield InputFrame(f"seq {message.seq}", text, message.connection, message.station,
-                         message.direction, message.monotonic, message.seq)
+        data, binary = message.wire
+        yield InputFrame(f"seq {message.seq}", data, message.connection, message.station,
+                         message.direction, message.monotonic, message.seq, binary=binary)
 
 
 def _json_frames(values: list[object]) -> Iterator[InputFrame]:

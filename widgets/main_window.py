@@ -272,8 +272,12 @@ class MainWindow(SessionsMixin, QMainWindow):
             self.bridge.detach()
 
     def _on_batch(self, batch: list[tuple[Message, Annotation]]) -> None:
-        end = len(self.capture.messages)
-        first = end - len(batch)
+        # Positions come from the batch itself: the engine thread may already have appended
+        # a newer record to the capture that is not in this batch yet.
+        first = self.capture.index_of(batch[0][0].seq) if batch else None
+        if first is None:
+            return
+        end = first + len(batch)
         positions: list[int] = []
         if self._filter_job is None or not self._filter_job.running:
             # a filter scan covers every record up to where it ended; add only what is newer

@@ -103,7 +103,7 @@ def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO,
     for index, item in enumerate(source.frames):
         verdict = checker.check(item.text, connection=item.connection,
                                 direction=item.direction, seq=item.seq, time=item.time,
-                                station=item.station or None)
+                                binary=item.binary, station=item.station or None)
         report.message(index, item, verdict)
         if verdict.frame is not None:
             for call, why in checker.conversation(item.connection).take_given_up():

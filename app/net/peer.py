@@ -22,8 +22,9 @@ from websockets.exceptions import ConnectionClosed
 
 from app.net.policy import Answer, Asker, ResponsePolicy
 from app.ocpp import catalog
+from app.ocpp.checker import Verdict
 from app.ocpp.conversation import Direction
-from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
+from app.ocpp.frames import Call, CallError, CallResult, raw_message_id, serialize
 from app.session.capture import Capture
 from app.session.message import Message
 
@@ -112,8 +113,9 @@ class OcppPeer:
         incoming = self.outgoing.opposite
         try:
             async for data in self.ws:
-                message = self.capture.frame(self.connection, self.station, incoming, data)
-                self._dispatch(message, data)
+                message, verdict = self.capture.judge_frame(self.connection, self.station,
+                                                            incoming, data)
+                self._dispatch(message, verdict, data)
         except ConnectionClosed:
             pass
         finally:
@@ -123,41 +125,52 @@ class OcppPeer:
             for task in list(self._answering):
                 task.cancel()
 
-    def _dispatch(self, message: Message, data: str | bytes) -> None:
-        parsed = parse_frame(data)
-        frame = parsed.frame
+    def _dispatch(self, message: Message, verdict: Verdict, data: str | bytes) -> None:
+        """Act on a received frame, reading the parse that judged it (one parse a frame)."""
+        frame = verdict.frame
         if frame is None:
             # OCPP-J: a message whose id cannot be read is answered with id "-1"
             self._spawn(self._send_error("-1", "FormatViolation",
-                                         parsed.findings[0].message[:255]))
+                                         verdict.findings[0].message[:255]))
             return
         if isinstance(frame, CallResult | CallError):
             future = self._waiting.get(frame.message_id)
             if future is not None and not future.done():
                 future.set_result((message, frame))
             return
-        findings = self.capture.annotation(message.seq).findings
-        self._spawn(self._answer(frame, findings))
+        raw_id = raw_message_id(data) if isinstance(data, str) else None
+        self._spawn(self._answer(frame, verdict.findings, raw_id))
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._answering.add(task)
         task.add_done_callback(self._answering.discard)
 
-    async def _answer(self, call: Call, findings: tuple[Any, ...]) -> None:
-        answer: Answer | None = None
-        asker = self.policy.asker
-        if asker is not None and self.policy.asks(call.action):
-            answer = await self._ask(asker, call)
-        if answer is None:
-            answer = self.policy.answer(call.action, call.payload, findings)
+    async def _answer(self, call: Call, findings: tuple[Any, ...],
+                      raw_id: str | None = None) -> None:
+        """Answer one CALL by the policy, echoing its id as it came. Building the answer is
+        our code, so a failure there is our bug: the peer still gets an InternalError
+        CALLERROR, and the connection stays up."""
+        try:
+            answer: Answer | None = None
+            asker = self.policy.asker
+            if asker is not None and self.policy.asks(call.action):
+                answer = await self._ask(asker, call)
+            if answer is None:
+                answer = self.policy.answer(call.action, call.payload, findings)
+        except Exception as exc:
+            log.exception("building the answer to %s failed", call.action)
+            answer = Answer(error=("InternalError",
+                                   f"OCPP Scope failed to build an answer: "
+                                   f"{type(exc).__name__}"[:255], {}))
         if answer.delay:
             await asyncio.sleep(answer.delay)
         if answer.error is not None:
             code, description, details = answer.error
-            await self._send_error(call.message_id, code, description, details)
+            await self._send_error(call.message_id, code, description, details, raw_id)
         elif answer.payload is not None:
-            await self.send_text(serialize(CallResult(call.message_id, answer.payload)))
+            await self.send_text(serialize(CallResult(call.message_id, answer.payload),
+                                           raw_id=raw_id))
 
     async def _ask(self, asker: Asker, call: Call) -> Answer | None:
         """The asker's answer, None for the default. No timeout of our own: the peer gives up
@@ -175,10 +188,13 @@ class OcppPeer:
         return answer
 
     async def _send_error(self, message_id: str, code: str, description: str,
-                          details: dict[str, Any] | None = None) -> None:
-        await self.send_text(serialize(CallError(message_id, code, description, details or {})))
+                          details: dict[str, Any] | None = None,
+                          raw_id: str | None = None) -> None:
+        await self.send_text(serialize(CallError(message_id, code, description, details or {}),
+                                       raw_id=raw_id))
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        with contextlib.suppress(Exception):
+        """Close with `code`; a connection already gone or broken is closed enough."""
+        with contextlib.suppress(ConnectionClosed, OSError):
             await self.ws.close(code, reason)
 

@@ -2,20 +2,27 @@
 
 This is the single entry point the proxy, the endpoints, the timeline and the `validate`
 command use, so a frame is judged the same way wherever it is seen.
+
+Judging never raises. Peer data is the input here, and a frame nobody foresaw must still be
+forwarded, recorded and shown: should a check fail with an exception anyway (our bug), the
+frame gets an `internal.error` finding naming it, and keeps what was found before it.
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
+import logging
 from dataclasses import dataclass
 from functools import cache
 
+from app.ocpp import catalog
 from app.ocpp.conversation import Conversation, Direction, PendingCall
-from app.ocpp.findings import Finding, Severity
+from app.ocpp.findings import Finding, Severity, error
 from app.ocpp.frames import Call, CallResult, Frame, parse_frame
 from app.ocpp.rules import SessionRules
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.validation import SchemaValidator
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +77,46 @@ class FrameChecker:
         """Judge one frame; bytes are a binary frame, or with `binary=False` a text frame
         that is not valid UTF-8. Session rules are kept per `station` (by default per
         connection), so that transactions are followed across reconnects."""
-        parsed = parse_frame(text, binary=binary)
-        frame = parsed.frame
-        if frame is None:
-            return Verdict(None, None, parsed.findings)
-        findings = list(parsed.findings)
-        exchange = self.conversation(connection).observe(frame, direction, seq, time)
-        findings.extend(exchange.findings)
-        if isinstance(frame, Call | CallResult) and isinstance(frame.payload, dict):
-            kind = PayloadKind.REQUEST if isinstance(frame, Call) else PayloadKind.RESPONSE
+        findings: list[Finding] = []
+        frame: Frame | None = None
+        action: str | None = None
+        exchange = None
+        stage = "parsing"
+        try:
+            parsed = parse_frame(text, binary=binary)
+            frame = parsed.frame
+            findings.extend(parsed.findings)
+            if frame is None:
+                return Verdict(None, None, tuple(findings))
+            if isinstance(frame, Call):
+                action = frame.action
+            stage = "pairing"
+            exchange = self.conversation(connection).observe(frame, direction, seq, time)
             action = exchange.action
-            if action is not None:
-                # an unknown action has no schema: the frame layer already said so
-                with suppress(KeyError):
-                    findings.extend(self._validator.validate(action, kind, frame.payload))
-        rules = self._rules.get(station or connection)
-        if rules is None:
-            rules = self._rules[station or connection] = SessionRules()
-        findings.extend(rules.observe(frame, exchange.action, direction, time))
-        return Verdict(frame, exchange.action, tuple(findings), exchange.call, exchange.latency)
+            findings.extend(exchange.findings)
+            stage = "schema validation"
+            # an unknown action has no schema: the frame layer already said so
+            if (isinstance(frame, Call | CallResult) and isinstance(frame.payload, dict)
+                    and action in catalog.ACTIONS):
+                kind = PayloadKind.REQUEST if isinstance(frame, Call) else PayloadKind.RESPONSE
+                findings.extend(self._validator.validate(action, kind, frame.payload))
+            stage = "session rules"
+            rules = self._rules.get(station or connection)
+            if rules is None:
+                rules = self._rules[station or connection] = SessionRules()
+            findings.extend(rules.observe(frame, action, direction, time))
+        except Exception as exc:  # our bug, never the peer's: a finding, not a crash
+            log.exception("judging a frame failed during %s", stage)
+            findings.append(internal_error(stage, exc))
+        if exchange is None:
+            return Verdict(frame, action, tuple(findings))
+        return Verdict(frame, action, tuple(findings), exchange.call, exchange.latency)
+
+
+def internal_error(stage: str, exc: BaseException) -> Finding:
+    """The finding for a failure of ours while judging a frame: the frame is kept and shown,
+    and the user can report the exception type and text."""
+    return error("internal.error",
+                 f"OCPP Scope's {stage} failed on this frame ({type(exc).__name__}: "
+                 f"{str(exc)[:200]}); the frame was forwarded and recorded as it is — "
+                 "please report this")

@@ -9,6 +9,7 @@ The raw text stays the source of truth everywhere else: this is only a view of i
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -269,8 +270,14 @@ def _error_code_hint(code: str) -> str:
     return f"{lead}; the code that fits is probably '{fits}'{_CODE_ASIDES.get(fits, '')}"
 
 
-def serialize(frame: Frame) -> str:
-    """Compact OCPP-J text for a frame we send ourselves (never used to forward)."""
+def serialize(frame: Frame, *, raw_id: str | None = None) -> str:
+    """Compact OCPP-J text for a frame we send ourselves (never used to forward).
+
+    The text always encodes as UTF-8: a string holding a lone surrogate (a peer may send
+    `"\\ud800"`, a legal JSON escape, and we may echo it) is written as a JSON escape instead
+    of making the send fail. `raw_id` is the message id's JSON token exactly as the peer sent
+    it (see `raw_message_id`): an answer then carries the id byte for byte as received.
+    """
     if isinstance(frame, Call):
         value: list[Any] = [2, frame.message_id, frame.action, frame.payload]
     elif isinstance(frame, CallResult):
@@ -278,4 +285,26 @@ def serialize(frame: Frame) -> str:
     else:
         value = [4, frame.message_id, frame.error_code, frame.error_description,
                  frame.error_details]
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if raw_id is None:
+        return _dumps(value)
+    return f"[{value[0]},{raw_id}," + _dumps(value[2:])[1:]
+
+
+def _dumps(value: Any) -> str:
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return text
+
+
+# The start of a CALL up to its message id, whatever JSON whitespace the sender used.
+_CALL_ID = re.compile(r'\s*\[\s*2\s*,\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*,')
+
+
+def raw_message_id(text: str) -> str | None:
+    """The JSON token of a CALL's message id as it stands in `text` (a string with its
+    quotes and escapes, or a number), for echoing it in the answer; None if not found."""
+    match = _CALL_ID.match(text)
+    return match.group(1) if match else None

@@ -41,7 +41,9 @@ def ocpp16_hint(action: str, kind: PayloadKind, payload: Any) -> str | None:
     """A sentence when `payload` looks like the OCPP 1.6 form of `action`, else None."""
     if not isinstance(payload, dict):
         return None
-    if action == "Reset" and kind is PayloadKind.REQUEST and payload.get("type") in _RESET_16:
+    reset_type = payload.get("type")
+    if action == "Reset" and kind is PayloadKind.REQUEST and isinstance(reset_type, str) \
+            and reset_type in _RESET_16:
         return "'Hard'/'Soft' are OCPP 1.6 reset types: this looks like a 1.6 Reset"
     signature = _SIGNATURES.get((action, kind))
     if signature is None:

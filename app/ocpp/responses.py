@@ -16,7 +16,6 @@ effort, and still valid against the response schema.
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -100,12 +99,26 @@ def _one_of(value: Any, allowed: tuple[str, ...], default: str) -> str:
     return value if value in allowed else default
 
 
+# ComponentType and VariableType: names and instances are at most 50 characters.
+_NAME_LENGTH = 50
+
+
 def _named(item: dict[str, Any], key: str) -> dict[str, Any]:
-    """A copy of a component or variable to echo; a nameless stand-in if the request lacks it."""
+    """A component or variable to echo, made of the request's fields that the response schema
+    allows (a request breaking the schema must not make our answer break it too); a nameless
+    stand-in if the request lacks a name."""
     value = item.get(key)
-    if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return copy.deepcopy(value)
-    return {"name": ""}
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return {"name": ""}
+    out: dict[str, Any] = {"name": value["name"][:_NAME_LENGTH]}
+    if isinstance(value.get("instance"), str):
+        out["instance"] = value["instance"][:_NAME_LENGTH]
+    evse = value.get("evse")
+    if isinstance(evse, dict) and _is_int(evse.get("id")) and evse["id"] >= 0:
+        out["evse"] = {"id": evse["id"]}
+        if _is_int(evse.get("connectorId")):
+            out["evse"]["connectorId"] = evse["connectorId"]
+    return out
 
 
 def _name(item: dict[str, Any], key: str) -> str:

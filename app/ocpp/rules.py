@@ -107,6 +107,8 @@ class SessionRules:
         state = self.transactions.get(transaction_id)
         evse = payload.get("evse", {}).get("id") if isinstance(payload.get("evse"),
                                                                 dict) else None
+        if not isinstance(evse, int) or isinstance(evse, bool):
+            evse = None  # an odd id is the schema's finding; the rules follow integer ids
         if event == "Started":
             if state is not None and not state.ended:
                 findings.append(warning(

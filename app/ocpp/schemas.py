@@ -2,6 +2,11 @@
 
 Each action has `<Action>Request.json` and `<Action>Response.json`. They are read once and
 cached; callers must treat the returned dicts as read-only.
+
+An action name usually comes off the wire, so it never becomes a path by itself: only the
+64 actions of the catalog have a schema, looked up from a table built from the catalog, and
+any other name (`../../x`, 250 characters, a NUL) is a KeyError that judging reports as an
+unknown action.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from app.ocpp import catalog
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -26,19 +33,30 @@ class PayloadKind(StrEnum):
         return "Request" if self is PayloadKind.REQUEST else "Response"
 
 
+# Built from the catalog's names, never from the name asked for: a lookup cannot leave the
+# folder whatever string it is given.
+_FILES: dict[tuple[str, PayloadKind], str] = {
+    (name, kind): f"{name}{kind.suffix}.json" for name in catalog.ACTIONS for kind in PayloadKind
+}
+
+
 def schema_path(action: str, kind: PayloadKind) -> Path:
-    return SCHEMA_DIR / f"{action}{kind.suffix}.json"
+    """The file of a known action's schema; raises KeyError for any other name."""
+    try:
+        return SCHEMA_DIR / _FILES[(action, kind)]
+    except (KeyError, TypeError):
+        raise KeyError(f"no schema for action {action!r:.80}") from None
 
 
-@cache
 def load_schema(action: str, kind: PayloadKind) -> dict[str, Any]:
     """The schema of one payload; raises KeyError for an action without one."""
     path = schema_path(action, kind)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KeyError(f"no schema for {action} {kind.value}") from None
-    return json.loads(text)
+    return _read(path)
+
+
+@cache
+def _read(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

@@ -250,6 +250,8 @@ def _not_in_enum(value: Any, allowed: list[Any]) -> str:
 def _wrong_type(value: Any, expected: str | list[str]) -> str:
     wanted = expected if isinstance(expected, str) else expected[0]
     wanted_text = _JSON_TYPES.get(wanted, wanted)
+    if value is None:
+        return f"null where {wanted_text} is expected"
     message = f"{show_value(value)} is {kind_of(value)}; expected {wanted_text}"
     if isinstance(value, str) and wanted in ("integer", "number"):
         try:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.ocpp.checker import FrameChecker, Verdict
+from app.ocpp.checker import FrameChecker, Verdict, internal_error
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, warning
 from app.ocpp.frames import Parsed
@@ -106,11 +106,11 @@ class Capture:
             if message.kind is RecordKind.CLOSED:
                 self._closed(message.connection)
             elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
-                data = message.data if message.data else message.text
+                data, binary = message.wire
                 verdict = self.checker.check(
                     data, connection=message.connection, direction=message.direction,
                     seq=message.seq, time=message.monotonic if self._times_known else None,
-                    binary=message.kind is RecordKind.BINARY, station=message.station)
+                    binary=binary, station=message.station)
                 self._annotate(message.seq, verdict)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
@@ -163,28 +163,48 @@ class Capture:
         """Record one frame that crossed `connection`: text as str, binary as bytes, and a
         text frame that was not valid UTF-8 as bytes with `text_frame=True`. `meta` notes
         what happened to it (`{"delivered": False}` when the other side was gone)."""
+        return self.judge_frame(connection, station, direction, data, text_frame=text_frame,
+                                meta=meta)[0]
+
+    def judge_frame(self, connection: str, station: str, direction: Direction,
+                    data: str | bytes, *, text_frame: bool = False,
+                    meta: Mapping[str, Any] | None = None) -> tuple[Message, Verdict]:
+        """`frame()`, also giving the verdict, so that an endpoint answering the frame reads
+        the parse that judged it instead of parsing it again. Never raises for the frame's
+        content: the record is kept whatever it holds."""
         self._seq += 1
         now, mono = time.time(), time.monotonic()
         verdict = self.checker.check(data, connection=connection, direction=direction,
                                      seq=self._seq, time=mono, binary=not text_frame,
                                      station=station)
-        if isinstance(data, str):
-            message = frame_message(self._seq, data, connection=connection, station=station,
-                                    direction=direction, time=now, monotonic=mono,
-                                    parsed=Parsed(verdict.frame), action=verdict.action)
-        elif text_frame:
-            message = Message(self._seq, now, mono, connection, station, direction,
-                              RecordKind.FRAME, text=data.decode("utf-8", "replace"),
-                              data=data)
-        else:
-            message = Message(self._seq, now, mono, connection, station, direction,
-                              RecordKind.BINARY, data=data, action=verdict.action)
+        try:
+            message = self._frame_record(connection, station, direction, data, text_frame,
+                                         now, mono, verdict)
+        except Exception as exc:  # our bug: keep the frame as it came, say what failed
+            log.exception("building the record of a frame failed")
+            verdict = replace(verdict, findings=(
+                *verdict.findings, internal_error("recording", exc)))
+            message = _bare_record(self._seq, now, mono, connection, station, direction,
+                                   data, text_frame)
         if meta:
             message = replace(message, meta=dict(meta))
         annotation = self._annotate(message.seq, verdict)
         self.unjudged = len(self.messages) + 1
         self._publish(message, annotation)
-        return message
+        return message, verdict
+
+    def _frame_record(self, connection: str, station: str, direction: Direction,
+                      data: str | bytes, text_frame: bool, now: float, mono: float,
+                      verdict: Verdict) -> Message:
+        if isinstance(data, str):
+            return frame_message(self._seq, data, connection=connection, station=station,
+                                 direction=direction, time=now, monotonic=mono,
+                                 parsed=Parsed(verdict.frame), action=verdict.action)
+        if text_frame:
+            return Message(self._seq, now, mono, connection, station, direction,
+                           RecordKind.FRAME, text=data.decode("utf-8", "replace"), data=data)
+        return Message(self._seq, now, mono, connection, station, direction,
+                       RecordKind.BINARY, data=data, action=verdict.action)
 
     def event(self, kind: RecordKind, connection: str, station: str,
               meta: Mapping[str, Any]) -> Message:
@@ -206,6 +226,17 @@ class Capture:
             except Exception:  # an observer's bug must not stop the capture
                 log.exception("a capture subscriber failed on record %d", message.seq)
 
+
+
+def _bare_record(seq: int, now: float, mono: float, connection: str, station: str,
+                 direction: Direction, data: str | bytes, text_frame: bool) -> Message:
+    """A frame's record with nothing derived from its content: what is kept when deriving
+    failed."""
+    if isinstance(data, str):
+        return Message(seq, now, mono, connection, station, direction, text=data)
+    kind = RecordKind.FRAME if text_frame else RecordKind.BINARY
+    text = data.decode("utf-8", "replace") if text_frame else ""
+    return Message(seq, now, mono, connection, station, direction, kind, text=text, data=data)
 
 
 ANSWER_TIMEOUT = 30.0  # seconds a live CALL may wait before it is flagged

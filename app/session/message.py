@@ -48,10 +48,22 @@ class Message:
     def size(self) -> int:
         return len(self.data) if self.kind is RecordKind.BINARY else len(self.text)
 
-    def parse(self) -> Parsed:
+    @property
+    def wire(self) -> tuple[str | bytes, bool]:
+        """What crossed the wire, as judging wants it: (text or bytes, binary?). A binary
+        frame is its bytes, even none at all; a text frame that was not UTF-8 is its bytes
+        (`text` is only a readable rendering of them); any other frame is its text. Every
+        path that judges a record (live, loaded, `validate`) reads this, so that a frame
+        gets the same verdict wherever it is judged."""
+        if self.kind is RecordKind.BINARY:
+            return self.data, True
         if self.data:
-            return parse_frame(self.data, binary=self.kind is RecordKind.BINARY)
-        return parse_frame(self.text)
+            return self.data, False
+        return self.text, False
+
+    def parse(self) -> Parsed:
+        data, binary = self.wire
+        return parse_frame(data, binary=binary)
 
     @property
     def timestamp(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MemberDescriptorType
@@ -274,6 +274,9 @@ class SessionReader:
             stream.seek(self._first_line_end)
             self.bytes_read = self._first_line_end
             number = 1
+            # Findings, pairs and selections are keyed by seq, so seqs must increase through
+            # the file: a file with repeats (two sessions joined) is renumbered from there.
+            last_seq, renumbering = -(2**63), False
             for raw in stream:
                 number += 1
                 self.bytes_read += len(raw)
@@ -304,6 +307,15 @@ class SessionReader:
                 except (ValueError, KeyError, TypeError, OverflowError) as exc:
                     self._skip(number, raw, exc)
                     continue
+                if message.seq <= last_seq or renumbering:
+                    if not renumbering:
+                        renumbering = True
+                        self._note(
+                            f"line {number}: seq {message.seq} does not follow {last_seq} "
+                            "(files joined or edited?): records from here on are numbered "
+                            f"from {last_seq + 1}, each keeping its own as file_seq")
+                    message = _renumbered(message, last_seq + 1)
+                last_seq = message.seq
                 yield message
 
     def _skip(self, number: int, raw: bytes, exc: Exception) -> None:
@@ -313,12 +325,23 @@ class SessionReader:
         else:
             self._warn(f"line {number}: skipped, not a valid record ({exc})")
 
+    def _note(self, text: str) -> None:
+        """Something the reader did to make the file usable (nothing was skipped)."""
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(text)
+
     def _warn(self, text: str) -> None:
         self.skipped += 1
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(text)
         elif len(self.warnings) == MAX_WARNINGS:
             self.warnings.append("further skipped lines are not listed")
+
+
+def _renumbered(message: Message, seq: int) -> Message:
+    meta = dict(message.meta or {})
+    meta.setdefault("file_seq", message.seq)
+    return replace(message, seq=seq, meta=meta)
 
 
 def _loads(raw: bytes) -> Any:
@@ -337,6 +360,6 @@ def is_session_file(head: bytes) -> bool:
     first = head.split(b"\n", 1)[0]
     try:
         value = json.loads(first.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # "[[[[…": not a header
         return False
     return isinstance(value, dict) and value.get("format") == FORMAT_NAME

@@ -13,6 +13,7 @@ from typing import Any
 from ocpp.routing import on
 from ocpp.v201 import ChargePoint, call, call_result
 from websockets.asyncio.server import serve
+from websockets.exceptions import ConnectionClosed
 
 NOW = "2026-11-25T09:00:00.000Z"
 
@@ -118,3 +119,59 @@ class OcppCsmsServer:
         self.connected.set()
         with contextlib.suppress(Exception):
             await cp.start()
+
+
+class RecordingServer:
+    """A WebSocket server that records what it receives and can be told what to do."""
+
+    def __init__(self, subprotocols=("ocpp2.0.1",), reply=None, close_with=None,
+                 status=None):
+        self.received: list = []
+        self.requests: list = []
+        self.closed: list = []
+        self.subprotocols = list(subprotocols)
+        self.reply = reply
+        self.close_with = close_with
+        self.status = status
+        self.connections: list = []
+        self._arrived = asyncio.Condition()
+
+    async def wait_received(self, count: int, timeout: float = 30.0) -> None:
+        """Until `count` frames have arrived (TimeoutError after `timeout` seconds)."""
+        async with self._arrived:
+            await asyncio.wait_for(
+                self._arrived.wait_for(lambda: len(self.received) >= count), timeout)
+
+    async def __aenter__(self):
+        def check(connection, request):
+            self.requests.append(request)
+            if self.status:
+                return connection.respond(self.status, "go away\n")
+            return None
+
+        self.server = await serve(self.handler, "127.0.0.1", 0, process_request=check,
+                                  subprotocols=self.subprotocols or None)
+        return self
+
+    async def __aexit__(self, *exc):
+        self.server.close()
+        await self.server.wait_closed()
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/cs"
+
+    async def handler(self, ws):
+        self.connections.append(ws)
+        try:
+            async for data in ws:
+                self.received.append(data)
+                async with self._arrived:
+                    self._arrived.notify_all()
+                if self.reply:
+                    await ws.send(self.reply(data))
+                if self.close_with:
+                    await ws.close(*self.close_with)
+        except ConnectionClosed:
+            pass
+        self.closed.append((ws.close_code, ws.close_reason))

@@ -11,54 +11,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from app.net.proxy import Proxy, ProxyConfig
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from tests.net.peers import run
-
-
-class RecordingServer:
-    """A WebSocket server that records what it receives and can be told what to do."""
-
-    def __init__(self, subprotocols=("ocpp2.0.1",), reply=None, close_with=None,
-                 status=None):
-        self.received: list = []
-        self.requests: list = []
-        self.closed: list = []
-        self.subprotocols = list(subprotocols)
-        self.reply = reply
-        self.close_with = close_with
-        self.status = status
-        self.connections: list = []
-
-    async def __aenter__(self):
-        def check(connection, request):
-            self.requests.append(request)
-            if self.status:
-                return connection.respond(self.status, "go away\n")
-            return None
-
-        self.server = await serve(self.handler, "127.0.0.1", 0, process_request=check,
-                                  subprotocols=self.subprotocols or None)
-        return self
-
-    async def __aexit__(self, *exc):
-        self.server.close()
-        await self.server.wait_closed()
-
-    @property
-    def url(self):
-        return f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/cs"
-
-    async def handler(self, ws):
-        self.connections.append(ws)
-        try:
-            async for data in ws:
-                self.received.append(data)
-                if self.reply:
-                    await ws.send(self.reply(data))
-                if self.close_with:
-                    await ws.close(*self.close_with)
-        except ConnectionClosed:
-            pass
-        self.closed.append((ws.close_code, ws.close_reason))
+from tests.net.peers import RecordingServer, run
 
 
 async def with_proxy(server, scenario, **config):
@@ -215,6 +168,30 @@ def test_upstream_down_gives_502_with_the_reason():
     assert status == 502
     assert "refused" in body and "nothing listens" in body
     assert capture.messages[0].kind is RecordKind.REJECTED
+
+
+def test_a_csms_that_never_answers_the_handshake_gives_504_with_the_reason():
+    async def main():
+        silent = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+        port = silent.sockets[0].getsockname()[1]
+        capture = Capture()
+        proxy = Proxy(ProxyConfig(upstream=f"ws://127.0.0.1:{port}/cs", open_timeout=0.5),
+                      capture)
+        await proxy.start()
+        try:
+            with pytest.raises(InvalidStatus) as caught:
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]):
+                    pass
+            return caught.value.response, capture
+        finally:
+            await proxy.stop()
+            silent.close()
+
+    response, capture = run(main())
+    assert response.status_code == 504
+    (rejected,) = capture.messages
+    assert rejected.kind is RecordKind.REJECTED and rejected.meta["status"] == 504
+    assert rejected.meta["reason"] in response.body.decode()
 
 
 def test_unresolvable_upstream_name():

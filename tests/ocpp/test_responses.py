@@ -3,6 +3,8 @@
 import copy
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.ocpp import catalog, reference
 from app.ocpp.responses import (
@@ -14,6 +16,7 @@ from app.ocpp.responses import (
 )
 from app.ocpp.schemas import PayloadKind, load_schema, resolve
 from app.ocpp.validation import SchemaValidator
+from tests.ocpp.mutations import mutated_payloads
 
 REQ, RES = PayloadKind.REQUEST, PayloadKind.RESPONSE
 NOW = "2026-03-14T09:26:53.120Z"
@@ -272,3 +275,22 @@ def test_certificate_answers():
         "status": "Failed", "exiResponse": ""}
     assert default_response("GetCertificateStatus", {})["ocspResult"]
     assert default_response("SignCertificate", {"csr": "x"}) == {"status": "Accepted"}
+
+
+@pytest.mark.parametrize("action", list(catalog.ACTIONS))
+def test_answers_to_mutated_requests_are_still_valid(action):
+    """Whatever a peer sends, the simulator never answers outside the response schema (an
+    over-long component name must not be echoed back over its maxLength)."""
+    check_answers_to_mutations(action)
+
+
+@settings(max_examples=30, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def check_answers_to_mutations(action, data):
+    _kind, request = data.draw(mutated_payloads(action, REQ))
+    answer = default_response(action, request, now=NOW)
+    assert VALIDATOR.validate(action, RES, answer) == [], answer
+    refusal = rejecting_response(action, request, now=NOW)
+    if refusal is not None:
+        assert VALIDATOR.validate(action, RES, refusal) == [], refusal

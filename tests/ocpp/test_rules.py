@@ -119,3 +119,16 @@ def test_transactions_are_followed_across_reconnects_of_one_station():
         verdict = checker.check(json.dumps([2, connection, "TransactionEvent", payload]),
                                 connection=connection, direction=UP, station="CP1")
     assert [f.code for f in verdict.findings] == ["rule.tx-started-twice"]
+
+
+def test_transaction_with_an_odd_evse_id_is_followed_without_raising():
+    def event(kind, seq_no):
+        payload = {"eventType": kind, "timestamp": "2026-03-14T11:02:17.845Z",
+                   "triggerReason": "Authorized", "seqNo": seq_no,
+                   "transactionInfo": {"transactionId": "T1"}, "evse": {"id": {"x": 1}}}
+        return json.dumps([2, f"{kind}{seq_no}", "TransactionEvent", payload])
+
+    checker = FrameChecker()
+    for n, text in enumerate([event("Started", 0), event("Ended", 1)], start=1):
+        verdict = checker.check(text, direction=Direction.STATION_TO_CSMS, seq=n, time=n)
+        assert "internal.error" not in [f.code for f in verdict.findings]

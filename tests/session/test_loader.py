@@ -12,6 +12,7 @@ from app.session.message import Message, RecordKind
 from app.session.sessionfile import (
     SessionFileError,
     SessionReader,
+    is_session_file,
     record_from_json,
     record_to_json,
 )
@@ -147,7 +148,9 @@ def test_bad_lines_are_skipped_as_the_reader_skips_them(tmp_path):
     assert loader.messages == list(reader)
     assert loader.skipped == reader.skipped == len(bad)
     assert loader.warnings == reader.warnings
-    assert [m.seq for m in loader.messages] == [1, 2, 100, 101, 3, 4, 5, 6, 7]
+    # seq goes back after 101: the rest is renumbered, each keeping its own as file_seq
+    assert [m.seq for m in loader.messages] == [1, 2, 100, 101, 102, 103, 104, 105, 106]
+    assert loader.messages[4].meta["file_seq"] == 3
     fine = loader.messages[3]
     assert (fine.message_type, fine.message_id, fine.action) == (None, None, None)
 
@@ -254,3 +257,16 @@ def test_records_read_are_ordinary_frozen_messages(tmp_path):
         assert type(message) is Message and repr(message) == repr(copy)
         with pytest.raises(dataclasses.FrozenInstanceError):
             message.seq = 99  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("first", [
+    "[" * 50_000 + "]" * 50_000,
+    '{"format":"ocppscope-session","version":1,"x":' + "[" * 50_000 + "]" * 50_000 + "}",
+])
+def test_a_deeply_nested_first_line_loads_as_a_malformed_frame(tmp_path, first):
+    path = tmp_path / "deep.txt"
+    path.write_text(first + "\n" + '[2,"1","Heartbeat",{}]' + "\n", encoding="utf-8")
+    assert not is_session_file(path.read_bytes()[:65536])
+    loader, _ = load(path)
+    assert [m.message_type for m in loader.messages] == [None, 2]
+    assert "nested too deeply" in loader.messages[0].parse().findings[0].message

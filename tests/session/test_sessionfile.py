@@ -5,6 +5,7 @@ import json
 import pytest
 
 from app.ocpp.conversation import Direction
+from app.session.capture import Capture
 from app.session.message import Message, RecordKind, frame_message
 from app.session.sessionfile import (
     FORMAT_VERSION,
@@ -121,3 +122,48 @@ def test_text_with_a_lone_surrogate_is_written_and_read_back(tmp_path):
     odd = frame_message(1, '[2,"1","DataTransfer",{"vendorId":"x","data":"\ud800"}]')
     write(path, [odd])
     assert next(iter(SessionReader.open(path))).text == odd.text
+
+
+def test_joined_sessions_are_renumbered_keeping_their_own_seq(tmp_path):
+    path = tmp_path / "joined.jsonl"
+    records = sample_records()
+    write(path, records)
+    second = [json.dumps({"seq": r.seq, "time": "2023-11-14T22:13:21Z", "mono": 9.0,
+                          "conn": "c2", "station": "CP-1", "dir": "station_to_csms",
+                          "kind": "frame", "text": '[2,"1","Heartbeat",{}]'})
+              for r in records[:2]]
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write("\n".join(second) + "\n")
+    reader = SessionReader.open(path)
+    messages = list(reader)
+    seqs = [m.seq for m in messages]
+    assert seqs == sorted(set(seqs)) == list(range(1, len(records) + 3))
+    assert [m.meta["file_seq"] for m in messages[-2:]] == [1, 2]
+    assert reader.skipped == 0
+    assert any("does not follow 7" in w and "file_seq" in w for w in reader.warnings)
+
+
+def test_joined_sessions_keep_each_verdict_and_pair_apart(tmp_path):
+    path = tmp_path / "joined.jsonl"
+    call = frame_message(1, '[2,"1","Heartbeat",{}]', connection="c1", station="CP-1",
+                         direction=Direction.STATION_TO_CSMS, time=1700000000.0, monotonic=1)
+    bad = frame_message(2, '[3,"1",{"currentTime":"yesterday"}]', connection="c1",
+                        station="CP-1", direction=Direction.CSMS_TO_STATION,
+                        time=1700000000.1, monotonic=1.1)
+    good = frame_message(2, '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]', connection="c2",
+                         station="CP-1", direction=Direction.CSMS_TO_STATION,
+                         time=1700000001.1, monotonic=2.1)
+    write(path, [call, bad])
+    other = tmp_path / "other.jsonl"
+    write(other, [frame_message(1, call.text, connection="c2", station="CP-1",
+                                direction=Direction.STATION_TO_CSMS, time=1700000001.0,
+                                monotonic=2), good])
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write("\n".join(other.read_text(encoding="utf-8").splitlines()[1:]) + "\n")
+    capture = Capture()
+    capture.adopt(list(SessionReader.open(path)))
+    while capture.annotate(1.0):
+        pass
+    assert [m.seq for m in capture.messages] == [1, 2, 3, 4]
+    assert not capture.annotation(2).valid and capture.annotation(4).valid
+    assert capture.pair_of(1) == 2 and capture.pair_of(3) == 4

@@ -190,3 +190,20 @@ def test_opening_a_session_during_a_load_leaves_nothing_behind(window, loop, qtb
     run_until(loop, lambda: window._judge_job is not None and not window._judge_job.running)
     assert len(window.capture.messages) == 20
     assert window.model.rowCount() == 20
+
+
+def test_a_batch_flushed_while_a_newer_record_is_being_published_loses_nothing(window):
+    """The engine thread appends a record and then tells the bridge; a flush in between must
+    not shift the batch onto the newer record (which once hid the batch's first record)."""
+    capture = window.capture
+
+    def flush_mid_publish(message, _annotation):
+        if message.seq == 2:
+            window.bridge.flush()
+
+    capture.subscribe(flush_mid_publish)
+    window.bridge.attach(capture)  # the bridge now hears of each record after the above
+    capture.frame("c1", "CP-1", UP, '[2,"1","Heartbeat",{}]')
+    capture.frame("c1", "CP-1", DOWN, '[3,"1",{"currentTime":"2026-11-30T10:00:00Z"}]')
+    window.bridge.flush()
+    assert list(window.model.rows) == [0, 1]
