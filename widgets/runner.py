@@ -14,13 +14,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.errors import OcppScopeError
 from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.demo import Demo
-from app.net.errors import describe_listen_error
-from app.net.policy import PolicyError, ResponsePolicy
+from app.net.errors import listen
+from app.net.policy import ResponsePolicy
 from app.net.proxy import Proxy, ProxyConfig
 from app.net.station import StationConfig, StationEndpoint
-from app.net.tls import TlsSetupError
 from app.session.capture import Capture, watch_answers
 from widgets.engine import awaitable, shared_engine
 
@@ -81,7 +81,7 @@ class ModeRunner(QObject):
     def start_proxy(self, capture: Capture, config: ProxyConfig) -> None:
         async def start() -> Running:
             proxy = Proxy(config, capture, self.notice.emit)
-            await _listen(proxy, config.host, config.port)
+            await listen(proxy, config.host, config.port)
             return Running("proxy", f"{proxy.url} → {config.upstream}", proxy, proxy.stop)
 
         self._launch(start(), capture)
@@ -90,7 +90,7 @@ class ModeRunner(QObject):
                    policy: ResponsePolicy) -> None:
         async def start() -> Running:
             csms = CsmsEndpoint(config, capture, policy, self.notice.emit)
-            await _listen(csms, config.host, config.port)
+            await listen(csms, config.host, config.port)
             return Running("csms", f"{csms.url}/<stationId>", csms, csms.stop)
 
         self._launch(start(), capture)
@@ -112,7 +112,7 @@ class ModeRunner(QObject):
         async def run() -> None:
             try:
                 running = await starting
-            except (TlsSetupError, PolicyError, _ListenError) as exc:
+            except OcppScopeError as exc:  # a file, a port: one sentence for the user
                 self.failed.emit(str(exc))
                 return
             except Exception as exc:  # anything else is our bug: say so, keep the window
@@ -146,13 +146,3 @@ class ModeRunner(QObject):
 
         return awaitable(self.engine.submit(stop()))
 
-
-class _ListenError(Exception):
-    pass
-
-
-async def _listen(server: Any, host: str, port: int) -> None:
-    try:
-        await server.start()
-    except OSError as exc:
-        raise _ListenError(describe_listen_error(exc, host, port)) from None

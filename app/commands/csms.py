@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.commands import live
-from app.net import tls
+from app.net import errors, tls
 from app.net.csms import CsmsConfig, CsmsEndpoint
 
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
         csms = CsmsEndpoint(config, capture, policy, notice)
-        await live.listen(csms, host, port)
+        await errors.listen(csms, host, port)
         notice(f"listening on {csms.url}/<stationId>")
         return csms.stop
 

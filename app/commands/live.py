@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.net.errors import describe_listen_error
-from app.net.policy import PolicyError, ResponsePolicy
+from app.errors import PolicyError, UsageError
+from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
 from app.net.tls import TlsSetupError
 from app.ocpp.findings import Finding
@@ -30,10 +30,6 @@ from app.session.message import Message, RecordKind
 from app.session.sessionfile import SessionWriter, make_header
 
 EXIT_OK, EXIT_USAGE = 0, 2
-
-
-class UsageError(Exception):
-    """A problem with the command line or the files it names; one line for the user."""
 
 
 def add_live_options(parser: argparse.ArgumentParser) -> None:
@@ -251,11 +247,3 @@ async def _main(start: Starter, capture: Capture, notice: Callable[[str], None],
         if waiter.done() and not waiter.cancelled() and waiter.exception():
             raise waiter.exception()  # type: ignore[misc]
     return EXIT_OK
-
-
-async def listen(server: Any, host: str, port: int) -> None:
-    """`await server.start()`, turning a failure to listen into a one-line UsageError."""
-    try:
-        await server.start()
-    except OSError as exc:
-        raise UsageError(describe_listen_error(exc, host, port)) from None

@@ -6,7 +6,7 @@ import argparse
 from urllib.parse import urlsplit
 
 from app.commands import live
-from app.net import tls
+from app.net import errors, tls
 from app.net.proxy import Proxy, ProxyConfig
 
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
         proxy = Proxy(config, capture, notice)
-        await live.listen(proxy, host, port)
+        await errors.listen(proxy, host, port)
         notice(f"listening on {proxy.url}/<stationId>, relaying to {args.upstream}/<stationId>")
         return proxy.stop
 
