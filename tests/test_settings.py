@@ -5,9 +5,14 @@ import argparse
 import ssl
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QComboBox
 
 from app import cli, settings
 from app.errors import OcppScopeError, PolicyError, UsageError
+from app.settings import Setting
+
+DIALOG_MODES = ("proxy", "csms", "station")
 
 # every option the commands had before the table, which scripts may rely on
 FLAGS = {
@@ -25,6 +30,23 @@ FLAGS = {
     "demo": {"--pace", "--keep-running", "--record", "--record-secrets", "--quiet", "--json",
              "--answer-timeout", "--max-size"},
 }
+
+
+@pytest.fixture
+def fresh_settings(tmp_path, qapp):
+    """QSettings in an empty folder of the test's own, never the user's."""
+    QCoreApplication.setOrganizationName("OCPP Scope Tests")
+    QCoreApplication.setApplicationName("OCPP Scope Tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+
+
+def _dialog(qtbot, mode, **options):
+    from widgets.dialogs import ModeDialog
+
+    dialog = ModeDialog(mode, mode, "", **options)
+    qtbot.addWidget(dialog)
+    return dialog
 
 
 def _required_arguments(mode):
@@ -159,6 +181,22 @@ def test_listen_addresses_take_ipv6_and_a_bare_port():
     assert settings.parse_address("0.0.0.0:9000") == ("0.0.0.0", 9000)
 
 
+def test_a_setting_with_choices_offers_only_them(monkeypatch, qtbot, fresh_settings):
+    flavour = Setting("flavour", str, "plain", "how it tastes", label="Flavour",
+                      choices=("plain", "salty"))
+    monkeypatch.setattr(settings, "SETTINGS", (flavour,))
+    assert settings.check("csms", {"flavour": "sweet"}) == [
+        "Flavour: 'sweet' is not one of plain, salty"]
+    parser = argparse.ArgumentParser()
+    settings.add_options(parser, "csms")
+    assert parser.parse_args(["--flavour", "salty"]).flavour == "salty"
+    dialog = _dialog(qtbot, "csms")
+    editor = dialog.editors["flavour"]
+    assert isinstance(editor, QComboBox) and editor.count() == 2
+    editor.setCurrentIndex(1)
+    assert dialog.values() == {"flavour": "salty"}
+
+
 # --- engine configuration ----------------------------------------------------------------
 
 
@@ -199,3 +237,42 @@ def test_unusable_files_are_engine_errors(tmp_path):
         settings.csms_setup({"responses": str(tmp_path / "none.json")})
     with pytest.raises(OcppScopeError, match="does not exist"):
         settings.proxy_config({"cert": str(tmp_path / "missing.pem")})
+
+
+# --- the window's dialogs ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", DIALOG_MODES)
+def test_dialog_defaults_are_the_command_line_defaults(mode, qtbot, fresh_settings):
+    shown = _dialog(qtbot, mode).values()
+    command_line = _parse(mode)
+    assert shown == {name: command_line[name] for name in shown}
+    assert set(shown) == {s.name for s in settings.dialog_settings(mode)}
+
+
+@pytest.mark.parametrize("mode", ["proxy", "csms"])
+def test_the_window_listens_on_loopback_by_default(mode, qtbot, fresh_settings):
+    assert _dialog(qtbot, mode).values()["listen"] == "127.0.0.1:9000"
+
+
+@pytest.mark.parametrize(("mode", "name", "text"), [
+    ("proxy", "upstream", "http://csms.example.com"),
+    ("proxy", "listen", "nonsense"),
+    ("csms", "listen", "127.0.0.1:70000"),
+    ("station", "station_id", ""),
+])
+def test_a_bad_value_gets_the_same_words_from_the_command_line_and_the_dialog(
+        mode, name, text, qtbot, fresh_settings, capsys):
+    dialog = _dialog(qtbot, mode)
+    dialog.editors[name].setText(text)
+    [problem] = dialog.problems()
+    setting = next(s for s in settings.mode_settings(mode) if s.name == name)
+    words = [mode, *_required_arguments(mode)]
+    if setting.option in words:
+        words[words.index(setting.option) + 1] = text
+    else:
+        words += [setting.option, text]
+    assert cli.main(words) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"ocppscope {mode}: {problem}\n"
