@@ -211,8 +211,9 @@ def add_options(parser: argparse.ArgumentParser, mode: str) -> None:
         if setting.group not in groups:
             groups[setting.group] = parser.add_argument_group(setting.group)
         options: dict[str, Any] = {"dest": setting.name, "help": _help(setting)}
-        if setting.type is bool:
-            options.update(action="store_true", default=False)
+        if setting.type is bool:  # a switch; one that is on by default also gets --no-...
+            options.update(default=setting.default, action=argparse.BooleanOptionalAction
+                           if setting.default else "store_true")
         else:
             options.update(type=parse_size if setting.kind == "size" else setting.type,
                            metavar=setting.metavar)

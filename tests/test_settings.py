@@ -197,6 +197,15 @@ def test_a_setting_with_choices_offers_only_them(monkeypatch, qtbot, fresh_setti
     assert dialog.values() == {"flavour": "salty"}
 
 
+def test_a_switch_that_is_on_by_default_can_be_turned_off(monkeypatch):
+    colour = Setting("colour", bool, True, "colour the output")
+    monkeypatch.setattr(settings, "SETTINGS", (colour,))
+    parser = argparse.ArgumentParser()
+    settings.add_options(parser, "demo")
+    assert parser.parse_args([]).colour is True
+    assert parser.parse_args(["--no-colour"]).colour is False
+
+
 # --- engine configuration ----------------------------------------------------------------
 
 
