@@ -17,15 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from app.errors import InputError
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Parsed, parse_frame
 from app.ocpp.sides import SideGuesser
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
-
-
-class InputError(Exception):
-    """The file is unusable as input; the message is one line for the user."""
 
 
 @dataclass(frozen=True, slots=True)
