@@ -70,9 +70,16 @@ class CsmsEndpoint:
             server_header="OCPP Scope CSMS")
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close(close_connections=True)
-            await self._server.wait_closed()
+        """Stop listening and close every station's connection with 1001 within a bounded
+        time (a station that does not read is cut), each with its `closed` record."""
+        if self._server is None:
+            return
+        self._server.close(close_connections=False)
+        peers = list(self.peers.values())
+        if peers:
+            await asyncio.gather(*(links.close_within(peer.ws, 1001, "CSMS stopping")
+                                   for peer in peers))
+        await self._server.wait_closed()
 
     async def call(self, station: str, action: str, payload: dict[str, Any], *,
                    timeout: float | None = None) -> CallOutcome:

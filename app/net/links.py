@@ -3,6 +3,7 @@ from the URL path, the offered subprotocols (read leniently), Basic auth, and ho
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import itertools
@@ -128,3 +129,28 @@ def close_info(connection: Connection, remote: str, local: str) -> CloseInfo:
     if sent is not None:
         return CloseInfo(sent.code, sent.reason, local, received is not None)
     return CloseInfo(1006, "connection lost without a closing handshake", remote, False)
+
+
+# Seconds a closing handshake may take before the connection is cut.
+CLOSE_TIMEOUT = 2.0
+
+
+async def close_within(connection: Connection, code: int = 1000, reason: str = "",
+                       timeout: float = CLOSE_TIMEOUT) -> None:
+    """Close `connection` with `code`, and cut it if that takes longer than `timeout`.
+
+    websockets' `close()` first writes the close frame and waits for it to drain, with no
+    time limit: a peer that stopped reading holds it forever (and with it a stop, or the
+    link to the other side). Here the close runs for `timeout` seconds; then the transport
+    is aborted, which also wakes every send blocked on that peer. Never raises for the
+    connection's state: a connection already gone is closed enough."""
+    closing = asyncio.ensure_future(connection.close(code, reason))
+    done, _ = await asyncio.wait({closing}, timeout=timeout)
+    if not done:
+        connection.transport.abort()
+        done, _ = await asyncio.wait({closing}, timeout=timeout)
+        if not done:
+            closing.cancel()
+            return
+    if not closing.cancelled():
+        closing.exception()  # retrieved: a failed close is the peer's business, not ours

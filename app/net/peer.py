@@ -31,6 +31,10 @@ from app.session.message import Message
 
 log = logging.getLogger(__name__)
 
+# Answers being built or sent on one connection before we stop reading the peer (OCPP-J
+# allows one CALL in flight per direction; this is generous and still bounds memory).
+MAX_ANSWERING = 64
+
 
 @dataclass(frozen=True, slots=True)
 class CallOutcome:
@@ -66,6 +70,11 @@ class OcppPeer:
         self._ids = itertools.count(1)
         self._prefix = uuid.uuid4().hex[:8]
         self._answering: set[asyncio.Task[None]] = set()
+
+    @property
+    def answers_in_flight(self) -> int:
+        """Answers being built or sent; reading the peer pauses at `MAX_ANSWERING`."""
+        return len(self._answering)
 
     def new_message_id(self) -> str:
         return f"{self._prefix}-{next(self._ids)}"
@@ -113,6 +122,11 @@ class OcppPeer:
                 message, verdict = self.capture.judge_frame(self.connection, self.station,
                                                             incoming, data)
                 self._dispatch(message, verdict, data)
+                if len(self._answering) >= MAX_ANSWERING:
+                    # a peer that sends CALLs faster than it reads our answers: stop reading
+                    # it until answers have gone out, rather than queue them without end
+                    await asyncio.wait(set(self._answering),
+                                       return_when=asyncio.FIRST_COMPLETED)
         except ConnectionClosed:
             pass
         finally:

@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import re
+import socket
 import ssl
 import uuid
 from collections.abc import Callable
@@ -48,6 +49,10 @@ DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 # Close codes that cannot be sent in a close frame; the other side is told differently.
 _UNSENDABLE = {1005, 1006, 1015}
 INJECTED_ID_PREFIX = "ocppscope-"
+# Seconds between two looks for a reset peer while a link is backed up.
+_RESET_CHECK_INTERVAL = 1.0
+# Seconds a close passed on to the other side may take before that side is cut.
+_PROPAGATE_TIMEOUT = 5.0
 # Seconds the station's handshake may take beyond the upstream's open timeout.
 _HANDSHAKE_MARGIN = 5.0
 # The start of a CALLRESULT or CALLERROR up to its message id, JSON whitespace allowed:
@@ -125,6 +130,7 @@ class Proxy:
         self._notice = notice or (lambda text: log.info("%s", text))
         self._pending: dict[ServerConnection, _Link] = {}
         self._active: dict[str, tuple[ServerConnection, _Link]] = {}
+        self._relays: set[asyncio.Task[None]] = set()
         self._server: Server | None = None
 
     @property
@@ -260,13 +266,27 @@ class Proxy:
         )
 
     async def stop(self) -> None:
+        """Stop listening and end every link within a bounded time: each side gets a 1001
+        close, a side that does not take it within `links.CLOSE_TIMEOUT` is cut, and every
+        link's `closed` record is written before this returns (a stuck relay is cancelled
+        after a second bound, its record still written)."""
         if self._server is None:
             return
-        self._server.close(close_connections=True)
-        await self._server.wait_closed()
-        for link in list(self._pending.values()):
-            await link.upstream.close(1001, "proxy stopping")
+        self._server.close(close_connections=False)
+        sides = [ws for station_ws, link in list(self._active.values())
+                 for ws in (station_ws, link.upstream)]
+        sides += [link.upstream for link in self._pending.values()]
+        if sides:
+            await asyncio.gather(*(links.close_within(ws, 1001, "proxy stopping")
+                                   for ws in sides))
         self._pending.clear()
+        if self._relays:
+            _, stuck = await asyncio.wait(set(self._relays), timeout=links.CLOSE_TIMEOUT * 2)
+            for task in stuck:
+                task.cancel()
+            if stuck:
+                await asyncio.wait(stuck, timeout=links.CLOSE_TIMEOUT)
+        await self._server.wait_closed()
 
     def _upstream_url(self, request: Request) -> str:
         base = self.config.upstream.rstrip("/")
@@ -343,33 +363,46 @@ class Proxy:
         link = self._pending.pop(station_ws)
         upstream = link.upstream
         self._active[link.connection] = (station_ws, link)
+        relay = asyncio.current_task()
+        if relay is not None:
+            self._relays.add(relay)
         self._observe_event(RecordKind.OPENED, link, link.meta)
         started = asyncio.get_running_loop().time()
         up = asyncio.create_task(self._pump(station_ws, upstream, Direction.STATION_TO_CSMS,
                                             link))
         down = asyncio.create_task(self._pump(upstream, station_ws,
                                               Direction.CSMS_TO_STATION, link))
+        # A pump blocked sending to a peer that stopped reading never sees its own side go:
+        # the end of either connection ends the link, whatever the pumps are doing.
+        station_gone = asyncio.ensure_future(station_ws.wait_closed())
+        upstream_gone = asyncio.ensure_future(upstream.wait_closed())
+        watchdog = asyncio.ensure_future(_watch_for_resets(station_ws, upstream))
+        info = links.CloseInfo(1006, "the relay was stopped", "proxy", False)
         try:
-            done, _ = await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
-            closed = _first_closed([task.result() for task in done])
+            done, _ = await asyncio.wait({up, down, station_gone, upstream_gone},
+                                         return_when=asyncio.FIRST_COMPLETED)
+            closed = _first_closed([task.result() for task in done if task in (up, down)]
+                                   or [station_ws if station_gone in done else upstream])
             if closed is station_ws:
                 other, info = upstream, links.close_info(station_ws, "station", "proxy")
             else:
                 other, info = station_ws, links.close_info(upstream, "csms", "proxy")
             await _propagate_close(other, info)
-            await asyncio.wait({up, down}, timeout=5)
+            await asyncio.wait({up, down}, timeout=links.CLOSE_TIMEOUT)
         finally:
-            for task in (up, down):
+            for task in (up, down, station_gone, upstream_gone, watchdog):
                 task.cancel()
             for ws in (station_ws, upstream):
                 if ws.state.name != "CLOSED":
                     ws.transport.abort()
             self._active.pop(link.connection, None)
             link.end_injections()
-        duration = asyncio.get_running_loop().time() - started
-        self._observe_event(RecordKind.CLOSED, link, {
-            "code": info.code, "reason": info.reason, "by": info.by, "clean": info.clean,
-            "duration": round(duration, 3)})
+            if relay is not None:
+                self._relays.discard(relay)
+            duration = asyncio.get_running_loop().time() - started
+            self._observe_event(RecordKind.CLOSED, link, {
+                "code": info.code, "reason": info.reason, "by": info.by, "clean": info.clean,
+                "duration": round(duration, 3)})
 
     async def _pump(self, source: ClientConnection | ServerConnection,
                     target: ClientConnection | ServerConnection, direction: Direction,
@@ -469,9 +502,27 @@ def _first_closed(ended: list[ClientConnection | ServerConnection]
     return ended[0]
 
 
+async def _watch_for_resets(*sides: ClientConnection | ServerConnection) -> None:
+    """Cut a side whose peer reset the connection while nobody was reading it.
+
+    When one peer stops reading, the relay stops reading the other (backpressure); a reset
+    of that other peer then goes unseen, and the link would wait forever with its buffers
+    full. While anything waits to be written, the kernel's pending socket error tells: a
+    side with one is aborted, which ends the link as if it had been read."""
+    while True:
+        await asyncio.sleep(_RESET_CHECK_INTERVAL)
+        if not any(ws.transport.get_write_buffer_size() for ws in sides):
+            continue  # everything flows: a reset will be read like any close
+        for ws in sides:
+            sock = ws.transport.get_extra_info("socket")
+            if sock is not None and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                ws.transport.abort()
+
+
 async def _propagate_close(other: ClientConnection | ServerConnection,
                            info: links.CloseInfo) -> None:
-    """Close the other side the way this side was closed, as far as the protocol allows."""
+    """Close the other side the way this side was closed, as far as the protocol allows;
+    a side that does not take the close in time is cut (see `links.close_within`)."""
     if info.code == 1006 or (not info.clean and info.by != "proxy"):
         other.transport.abort()  # the peer vanished: let the other side see the same
         return
@@ -481,7 +532,5 @@ async def _propagate_close(other: ClientConnection | ServerConnection,
         code, reason = 1001, f"proxy closed the other side: {info.code} {info.reason}"[:120]
     else:
         code, reason = info.code, info.reason
-    closing = asyncio.ensure_future(other.close(code, reason))  # runs even if we are cancelled
-    await asyncio.wait({closing}, timeout=5)
-    if closing.done() and not closing.cancelled():
-        closing.exception()  # seen: a failed close is the peer's business, not ours
+    # shielded: runs to its end even when the relay is cancelled meanwhile
+    await asyncio.shield(links.close_within(other, code, reason, _PROPAGATE_TIMEOUT))

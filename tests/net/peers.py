@@ -5,7 +5,11 @@ each side really sent and received."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import os
+import socket
+import struct
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -175,3 +179,55 @@ class RecordingServer:
         except ConnectionClosed:
             pass
         self.closed.append((ws.close_code, ws.close_reason))
+
+
+class SilentStation:
+    """A station on a raw socket that completes the WebSocket handshake and then sends
+    frames but never reads one: the peer a library would refuse to be. Its receive buffer
+    is small, so what is sent to it backs up at once."""
+
+    def __init__(self, port: int, path: str = "/ocpp/CP-SILENT") -> None:
+        self.port, self.path = port, path
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def __aenter__(self) -> SilentStation:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", self.port))
+        self.reader, self.writer = await asyncio.open_connection(sock=sock)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.writer.write(
+            f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp2.0.1\r\n\r\n".encode())
+        head = await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), 10)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        return self
+
+    async def send(self, text: str) -> None:
+        """One masked text frame, as a client must send it."""
+        data = text.encode()
+        mask = os.urandom(4)
+        size = len(data)
+        if size < 126:
+            head = bytes([0x81, 0x80 | size])
+        elif size < 65536:
+            head = bytes([0x81, 0x80 | 126]) + size.to_bytes(2, "big")
+        else:
+            head = bytes([0x81, 0x80 | 127]) + size.to_bytes(8, "big")
+        assert self.writer is not None
+        self.writer.write(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+        await self.writer.drain()
+
+    def reset(self) -> None:
+        """Vanish without a close: a TCP reset, as a rebooting station does."""
+        assert self.writer is not None
+        sock = self.writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.writer.transport.abort()
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.writer is not None and not self.writer.transport.is_closing():
+            self.writer.transport.abort()

@@ -11,7 +11,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from app.net.proxy import Proxy, ProxyConfig
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from tests.net.peers import RecordingServer, run
+from tests.net.peers import RecordingServer, SilentStation, run
 
 
 async def with_proxy(server, scenario, **config):
@@ -433,3 +433,62 @@ def test_http_proxy_settings_of_the_environment_are_not_used(monkeypatch):
             return await with_proxy(s, scenario)
 
     assert run(main()) == "ocpp2.0.1"
+
+
+BIG = '[2,"big","DataTransfer",{"vendorId":"v","data":"' + "x" * 60_000 + '"}]'
+
+
+async def send_until_blocked(station, limit=10_000):
+    """Send big frames until the far side stops taking them (a send does not drain)."""
+    for _ in range(limit):
+        try:
+            await asyncio.wait_for(station.send(BIG), 0.5)
+        except TimeoutError:
+            return
+    raise AssertionError("the frames never backed up")
+
+
+def test_stopping_with_a_station_that_does_not_read_ends_and_records_the_close():
+    async def main():
+        async with RecordingServer(reply=lambda data: BIG) as server:
+            capture = Capture()
+            proxy = Proxy(ProxyConfig(upstream=server.url), capture)
+            await proxy.start()
+            async with SilentStation(proxy.port, "/ocpp/CP1") as station:
+                for n in range(60):  # each answered with 60 kB the station never reads
+                    await station.send(f'[2,"{n}","Heartbeat",{{}}]')
+                await server.wait_received(60)
+                await proxy.stop()  # bounded: the run's time limit fails a hang
+            return capture
+
+    capture = run(main(), timeout=30)
+    closed = [m for m in capture.messages if m.kind is RecordKind.CLOSED]
+    assert len(closed) == 1 and closed[0].meta["by"] == "proxy"
+
+
+def test_a_station_that_resets_while_the_csms_does_not_read_ends_its_link():
+    async def main():
+        async def never_read(ws):
+            await ws.wait_closed()
+
+        async with serve(never_read, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"],
+                         max_queue=1) as csms:
+            port = csms.sockets[0].getsockname()[1]
+            capture = Capture()
+            closed = asyncio.Event()
+            capture.subscribe(lambda message, _annotation: message.kind is RecordKind.CLOSED
+                              and closed.set())
+            proxy = Proxy(ProxyConfig(upstream=f"ws://127.0.0.1:{port}/cs"), capture)
+            await proxy.start()
+            try:
+                async with SilentStation(proxy.port, "/ocpp/CP1") as station:
+                    await send_until_blocked(station)
+                    station.reset()
+                    await closed.wait()  # within the run's time limit
+                return capture, proxy.stations
+            finally:
+                await proxy.stop()
+
+    capture, stations = run(main(), timeout=30)
+    (closed,) = [m for m in capture.messages if m.kind is RecordKind.CLOSED]
+    assert closed.meta["by"] == "station" and stations == []
