@@ -121,6 +121,11 @@ def _validate_frames(source: FrameSource, as_json: bool, out: TextIO, err: TextI
         for call in checker.pending():
             print(style.dim(f"{source.path}: note: {call.action} (id {call.message_id}) "
                             "got no answer in this file"), file=out)
+        for gap in source.gaps:
+            records = "1 record was" if gap.lost == 1 else f"{gap.lost} records were"
+            why = f": {gap.reason}" if gap.reason else ""
+            print(style.dim(f"{source.path}: note: {records} not recorded between seq "
+                            f"{gap.first_seq} and seq {gap.last_seq}{why}"), file=out)
     for warning_text in source.warnings:
         print(f"{source.path}: {warning_text}", file=err)
     if not as_json:
