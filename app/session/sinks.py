@@ -104,6 +104,10 @@ class QueuedSink(Generic[T]):
     `write` notes it in its output first, and once the call returns the gap counts as
     noted. `write([], gap)` notes a gap alone (at the first failure, and at close).
 
+    Records wait up to `linger` seconds for a batch to gather (unless a batch is already
+    there): a record reaches its output that much later, in exchange for one wake-up of the
+    sink's thread per batch rather than per record.
+
     After a failure the sink tries again at most every `retry` seconds; records that come
     meanwhile are counted as lost. A permanent failure (a closed pipe) stops the sink for
     good: it only counts from then on. The first stop of each kind is always told; a
@@ -114,7 +118,7 @@ class QueuedSink(Generic[T]):
 
     def __init__(self, name: str, write: Writer[T], *, seq: Callable[[T], int],
                  notice: Callable[[str], None], capacity: int = 10_000, batch: int = 500,
-                 retry: float = 1.0, quiet: float = 30.0,
+                 retry: float = 1.0, quiet: float = 30.0, linger: float = 0.02,
                  finish: Callable[[], None] | None = None) -> None:
         self.name = name
         self.capacity = capacity
@@ -124,8 +128,10 @@ class QueuedSink(Generic[T]):
         self._batch = batch
         self._retry = retry
         self._quiet = quiet
+        self._linger = linger
         self._finish = finish
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
+        self._idle = False          # the sink's thread waits for records (needs a notify)
         self._items: deque[T | Loss] = deque()   # records, and Loss markers before them
         self._queued = 0            # records (not markers) in `_items`
         self._inflight = 0          # records handed to `write` that it has not returned
@@ -150,13 +156,13 @@ class QueuedSink(Generic[T]):
 
     def put(self, item: T) -> bool:
         """Queue one record; False if it was dropped (and counted) instead."""
-        seq = self._seq(item)
         tell = None
         with self._cond:
             if self._dead or self._closing:
                 self._count_lost(1, self._failure or "the output was closed")
                 return False
             if self._queued >= self.capacity:
+                seq = self._seq(item)
                 reason = f"{self.name} could not keep up"
                 if self._run is None:
                     self._run = Loss(0, seq, seq)
@@ -171,7 +177,8 @@ class QueuedSink(Generic[T]):
                     self._run = None
                 self._items.append(item)
                 self._queued += 1
-                self._cond.notify()
+                if self._idle:
+                    self._cond.notify()
                 return True
         self._tell(tell)
         return False
@@ -211,7 +218,15 @@ class QueuedSink(Generic[T]):
         while True:
             with self._cond:
                 while not self._items and not self._closing:
+                    self._idle = True
                     self._cond.wait()
+                    self._idle = False
+                lingering = not self._closing and self._queued < self._batch
+            if lingering:
+                # let a batch gather: a thread woken for every record would take the
+                # interpreter lock from the event loop thousands of times a second
+                time.sleep(self._linger)
+            with self._cond:
                 if not self._items or self._abandoned:
                     break
                 taken = self._take()
