@@ -272,8 +272,11 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     err = sys.stderr
 
     def notice(text: str) -> None:
+        # called from the event loop and from the sinks' threads: one write per line, so
+        # that lines never interleave
         with contextlib.suppress(OSError, ValueError):  # stderr gone too: no one to tell
-            print(f"ocppscope {mode}: {text}", file=err, flush=True)
+            err.write(f"ocppscope {mode}: {text}\n")
+            err.flush()
 
     recorder: QueuedSink[Message] | None = None
     if args.record:
