@@ -148,6 +148,7 @@ class QueuedSink(Generic[T]):
         self._reasons: list[str] = []
         self.written = 0
         self.lost = 0
+        self._done = threading.Event()  # the sink's thread has finished
         self._thread = threading.Thread(target=self._consume, name=f"ocppscope-{name}",
                                         daemon=True)
         self._thread.start()
@@ -200,9 +201,9 @@ class QueuedSink(Generic[T]):
                     self._items.append(self._run)
                     self._run = None
                 self._cond.notify()
-        self._thread.join(timeout)
+        # not Thread.join: a Ctrl-C that interrupts a join makes the thread look finished
+        finished = self._done.wait(timeout)
         with self._cond:
-            finished = not self._thread.is_alive()
             if not finished and not self._abandoned:
                 stranded = self._queued + self._inflight
                 self._count_lost(stranded, f"{self.name} was stuck when the program ended")
@@ -214,6 +215,12 @@ class QueuedSink(Generic[T]):
     # --- the sink's thread ------------------------------------------------------------------
 
     def _consume(self) -> None:
+        try:
+            self._drain()
+        finally:
+            self._done.set()
+
+    def _drain(self) -> None:
         pending: Loss | None = None   # lost and not yet noted in the output
         while True:
             with self._cond:

@@ -2,7 +2,10 @@
 
 import errno
 import json
+import signal
 import time
+
+import pytest
 
 from app.session.message import RecordKind, frame_message
 from app.session.sessionfile import SessionWriter, make_header, record_from_json
@@ -198,3 +201,27 @@ def test_a_sink_hovering_at_its_limit_does_not_flood_the_terminal():
         wait_until(lambda b=base: b in writer.written, what="the queued record")
     sink.close()
     assert sum("cannot keep up" in n for n in notices) == 1
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer (Unix)")
+def test_a_ctrl_c_while_closing_still_knows_the_writer_is_stuck():
+    writer, notices = StuckWriter(), []
+    sink = make_sink(writer, notices)
+    for seq in range(1, 6):
+        sink.put(seq)
+    assert writer.entered.wait(10)
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        with pytest.raises(KeyboardInterrupt):
+            sink.close(timeout=10)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    report = sink.close(0)
+    assert not report.finished and report.lost == 5
+    writer.release.set()
