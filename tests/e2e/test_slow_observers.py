@@ -99,9 +99,9 @@ def test_a_console_nobody_reads_never_holds_up_the_answers():
         finally:
             os.close(write_end)
         try:
-            # 12,000 records: about 1 MB of console lines, sixteen times what the pipe holds,
-            # and more than the console's queue, so that it has to drop some
-            slowest = await heartbeats(url, "CP-PAUSED", 6000)
+            # 14,000 records: about 1.2 MB of console lines, twenty times what the pipe
+            # holds, and more than the console's queue too, so that it has to drop some
+            slowest = await heartbeats(url, "CP-PAUSED", 7000)
             await command.wait_for_line("console output cannot keep up", 10)
         finally:
             code, err = await command.interrupt()
