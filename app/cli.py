@@ -1,7 +1,9 @@
 """The `ocppscope` command: one entry point, a subcommand per mode.
 
 Subcommands live in `app.commands`; each module adds its parser and a `run(args) -> int`.
-Errors a user can cause end in a one-line message and an exit status, never a traceback.
+Errors a user can cause end in a one-line message and an exit status, never a traceback: a
+`run` may raise any `OcppScopeError` (see `app.errors`), which ends the command here with its
+message on stderr, one line per problem, and exit status 2, as argparse does for its own.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.commands import csms, demo, gui, proxy, station, validate
+from app.errors import OcppScopeError
 
 COMMANDS = (gui, demo, proxy, csms, station, validate)
 COMMAND_NAMES = frozenset(module.__name__.rsplit(".", 1)[-1] for module in COMMANDS)
+EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = args.run
     try:
         return int(run(args))
+    except OcppScopeError as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"ocppscope {words[0]}: {line}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

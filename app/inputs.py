@@ -1,7 +1,12 @@
 """Reading frames from the files users bring: session files, JSON, or one frame per line.
 
-Used by `ocppscope validate` (and later by replay and import): each input becomes a stream of
-`InputFrame`s with a position a person can find in the file (`line 12`, `[3]`, `seq 40`).
+Used by `ocppscope validate` and the window's loader (and later by replay and import): each
+input becomes a stream of `InputFrame`s with a position a person can find in the file
+(`line 12`, `[3]`, `seq 40`).
+
+Only session files say when each frame passed and which way. For the others the times are
+`None` (unknown, never a made-up 0), and each frame's direction is inferred here, in the one
+place every reader goes through, from the side that sends its action (`app.ocpp.sides`).
 """
 
 from __future__ import annotations
@@ -9,17 +14,16 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from app.errors import InputError
 from app.ocpp.conversation import Direction
+from app.ocpp.frames import Parsed, parse_frame
+from app.ocpp.sides import SideGuesser
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
-
-
-class InputError(Exception):
-    """The file is unusable as input; the message is one line for the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +33,9 @@ class InputFrame:
     connection: str = ""
     station: str = ""
     direction: Direction | None = None
-    time: float = 0.0
+    time: float | None = None     # None: the file carries no times
     seq: int = 0
+    parsed: Parsed | None = None  # when placing it needed a parse, for readers that parse
     binary: bool = False          # bytes: a binary frame (or, False, text that is not UTF-8)
 
 
@@ -48,17 +53,30 @@ class Gap:
 
 @dataclass
 class FrameSource:
-    """The frames of one file, and how the file was understood."""
+    """The frames of one file, and how the file was understood. `inferred` and `unplaced`
+    count, as the frames are read, those whose direction was inferred or stayed unknown
+    (well-formed frames only: a malformed one needs no direction)."""
 
     path: Path
     kind: str                     # "session", "json" or "lines"
     frames: Iterator[InputFrame]
     reader: SessionReader | None = None
+    inferred: int = 0
+    unplaced: int = 0
     gaps: list[Gap] = field(default_factory=list)   # fills while `frames` is read
 
     @property
     def warnings(self) -> list[str]:
         return self.reader.warnings if self.reader else []
+
+    @property
+    def times_known(self) -> bool:
+        """Only a session records when each frame passed; checks of timing need it."""
+        return self.kind == "session"
+
+    @property
+    def directions_known(self) -> bool:
+        return self.kind == "session"
 
 
 _HEAD_BYTES = 65536
@@ -105,13 +123,40 @@ def open_frames(path: str | Path) -> FrameSource:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
-        return FrameSource(name, "lines", _line_frames(text))
-    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-        return FrameSource(name, "json", _json_frames(value))
+        return _placed(FrameSource(name, "lines", _line_frames(text)))
+    if _is_frame_list(value):
+        return _placed(FrameSource(name, "json", _json_frames(value)))
     # the whole file is one JSON value: one frame, possibly pretty-printed over many lines
     body = text.strip()
     position = "line 1" if "\n" not in body else "frame"
-    return FrameSource(name, "json", iter([InputFrame(position, body, seq=1)]))
+    return _placed(FrameSource(name, "json", iter([InputFrame(position, body, seq=1)])))
+
+
+def _placed(source: FrameSource) -> FrameSource:
+    """The source with each frame's direction inferred, as far as the protocol allows."""
+    frames, guesser = source.frames, SideGuesser()
+
+    def placed() -> Iterator[InputFrame]:
+        for frame in frames:
+            parsed = parse_frame(frame.text)
+            direction = guesser.guess(parsed.frame)
+            if direction is not None:
+                source.inferred += 1
+            elif parsed.frame is not None:  # a malformed frame needs no direction
+                source.unplaced += 1
+            yield replace(frame, direction=direction, parsed=parsed)
+
+    source.frames = placed()
+    return source
+
+
+def _is_frame_list(value: object) -> bool:
+    """A list of frames, rather than one frame: a frame starts with its message type (a
+    number), a list of frames with a frame. A stray entry that is not a frame (an object,
+    a number) is that entry's fault, shown at its position, not the whole file's."""
+    if not isinstance(value, list) or not value or isinstance(value[0], int | float | str):
+        return False
+    return isinstance(value[0], list) or 2 * sum(isinstance(v, list) for v in value) >= len(value)
 
 
 def _session_frames(reader: SessionReader, gaps: list[Gap]) -> Iterator[InputFrame]:
@@ -123,7 +168,7 @@ def _session_frames(reader: SessionReader, gaps: list[Gap]) -> Iterator[InputFra
             continue
         data, binary = message.wire
         yield InputFrame(f"seq {message.seq}", data, message.connection, message.station,
-                         message.direction, message.monotonic, message.seq, binary)
+                         message.direction, message.monotonic, message.seq, binary=binary)
 
 
 def _add_gap(gaps: list[Gap], meta: Any) -> None:
@@ -146,7 +191,7 @@ def _add_gap(gaps: list[Gap], meta: Any) -> None:
     gaps.append(gap)
 
 
-def _json_frames(values: list[list[object]]) -> Iterator[InputFrame]:
+def _json_frames(values: list[object]) -> Iterator[InputFrame]:
     for index, value in enumerate(values):
         yield InputFrame(f"[{index}]", json.dumps(value, ensure_ascii=False), seq=index + 1)
 

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
-from app.net import tls
-from app.net.policy import PolicyError, ResponsePolicy
+from app import __version__, settings
+from app.errors import OcppScopeError
+from app.net.policy import ResponsePolicy
 from app.session.capture import Annotation, Capture
 from app.session.filters import FilterScan, RecordFilter
 from app.session.message import Message
@@ -398,19 +398,21 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     def start_proxy(self) -> None:
         self._start_from(dialogs.proxy_dialog(self), lambda values: self.runner.start_proxy(
-            self._fresh_capture(), dialogs.proxy_config(values)))
+            self._fresh_capture(), settings.proxy_config(values), values["answer_timeout"]))
 
     def start_csms(self) -> None:
         def start(values: dict[str, Any]) -> None:
-            config, self.policy = dialogs.csms_setup(values)
-            self.runner.start_csms(self._fresh_capture(), config, self.policy)
+            config, self.policy = settings.csms_setup(values)
+            self.runner.start_csms(self._fresh_capture(), config, self.policy,
+                                   values["answer_timeout"])
 
         self._start_from(dialogs.csms_dialog(self), start)
 
     def start_station(self) -> None:
         def start(values: dict[str, Any]) -> None:
-            config, self.policy = dialogs.station_setup(values)
-            self.runner.start_station(self._fresh_capture(), config, self.policy)
+            config, self.policy = settings.station_setup(values)
+            self.runner.start_station(self._fresh_capture(), config, self.policy,
+                                      values["answer_timeout"])
 
         self._start_from(dialogs.station_dialog(self), start)
 
@@ -421,7 +423,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             return None
         try:
             start(dialog.values())
-        except (tls.TlsSetupError, PolicyError, ValueError) as exc:
+        except OcppScopeError as exc:  # a certificate or rules file: say why
             self._error(str(exc))
         return None
 

@@ -14,14 +14,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.errors import OcppScopeError
 from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.demo import Demo
-from app.net.errors import describe_listen_error
-from app.net.policy import PolicyError, ResponsePolicy
+from app.net.errors import listen
+from app.net.policy import ResponsePolicy
 from app.net.proxy import Proxy, ProxyConfig
 from app.net.station import StationConfig, StationEndpoint
-from app.net.tls import TlsSetupError
-from app.session.capture import Capture, watch_answers
+from app.session.capture import ANSWER_TIMEOUT, Capture, watch_answers
 from widgets.engine import awaitable, shared_engine
 
 log = logging.getLogger(__name__)
@@ -78,33 +78,35 @@ class ModeRunner(QObject):
         else:
             self.notice.emit("demo session complete; the station keeps sending heartbeats")
 
-    def start_proxy(self, capture: Capture, config: ProxyConfig) -> None:
+    def start_proxy(self, capture: Capture, config: ProxyConfig,
+                    answer_timeout: float = ANSWER_TIMEOUT) -> None:
         async def start() -> Running:
             proxy = Proxy(config, capture, self.notice.emit)
-            await _listen(proxy, config.host, config.port)
+            await listen(proxy, config.host, config.port)
             return Running("proxy", f"{proxy.url} → {config.upstream}", proxy, proxy.stop)
 
-        self._launch(start(), capture)
+        self._launch(start(), capture, answer_timeout)
 
-    def start_csms(self, capture: Capture, config: CsmsConfig,
-                   policy: ResponsePolicy) -> None:
+    def start_csms(self, capture: Capture, config: CsmsConfig, policy: ResponsePolicy,
+                   answer_timeout: float = ANSWER_TIMEOUT) -> None:
         async def start() -> Running:
             csms = CsmsEndpoint(config, capture, policy, self.notice.emit)
-            await _listen(csms, config.host, config.port)
+            await listen(csms, config.host, config.port)
             return Running("csms", f"{csms.url}/<stationId>", csms, csms.stop)
 
-        self._launch(start(), capture)
+        self._launch(start(), capture, answer_timeout)
 
-    def start_station(self, capture: Capture, config: StationConfig,
-                      policy: ResponsePolicy) -> None:
+    def start_station(self, capture: Capture, config: StationConfig, policy: ResponsePolicy,
+                      answer_timeout: float = ANSWER_TIMEOUT) -> None:
         async def start() -> Running:
             station = StationEndpoint(config, capture, policy, self.notice.emit)
             await station.start()
             return Running("station", station.url, station, station.stop)
 
-        self._launch(start(), capture)
+        self._launch(start(), capture, answer_timeout)
 
-    def _launch(self, starting: Awaitable[Running], capture: Capture) -> None:
+    def _launch(self, starting: Awaitable[Running], capture: Capture,
+                answer_timeout: float = ANSWER_TIMEOUT) -> None:
         if self.busy:
             self.failed.emit("a mode is already running: stop it first")
             return
@@ -112,7 +114,7 @@ class ModeRunner(QObject):
         async def run() -> None:
             try:
                 running = await starting
-            except (TlsSetupError, PolicyError, _ListenError) as exc:
+            except OcppScopeError as exc:  # a file, a port: one sentence for the user
                 self.failed.emit(str(exc))
                 return
             except Exception as exc:  # anything else is our bug: say so, keep the window
@@ -120,7 +122,7 @@ class ModeRunner(QObject):
                 self.failed.emit(f"could not start: {exc}")
                 return
             # CALLs left unanswered get their finding while the mode runs
-            watcher = asyncio.ensure_future(watch_answers(capture))
+            watcher = asyncio.ensure_future(watch_answers(capture, timeout=answer_timeout))
             stop = running.stop
 
             async def stop_all() -> None:
@@ -146,13 +148,3 @@ class ModeRunner(QObject):
 
         return awaitable(self.engine.submit(stop()))
 
-
-class _ListenError(Exception):
-    pass
-
-
-async def _listen(server: Any, host: str, port: int) -> None:
-    try:
-        await server.start()
-    except OSError as exc:
-        raise _ListenError(describe_listen_error(exc, host, port)) from None

@@ -14,7 +14,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
-from app.net.peer import CallOutcome, NotConnected
+from app.errors import NotConnected
+from app.net.peer import CallOutcome
 from app.net.policy import Answer, ResponsePolicy
 from app.net.proxy import INJECTED_ID_PREFIX
 from app.ocpp import catalog

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from app import settings
 from app.commands import live
 from app.net.demo import Demo
 
@@ -16,15 +17,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "charging session through the proxy: boot, status, authorization, a transaction "
             "with meter values and a charging profile, a frame with a typical fault, and a "
             "remotely started and stopped transaction. Shows what the proxy sees."))
-    parser.add_argument("--pace", type=float, default=0.3, metavar="SECONDS",
-                        help="pause between steps (default 0.3)")
-    parser.add_argument("--keep-running", action="store_true",
-                        help="stay connected (heartbeats) after the script until Ctrl-C")
-    live.add_live_options(parser)
+    settings.add_options(parser, "demo")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Raises OcppScopeError for options that cannot work (reported by `app.cli.main`)."""
+    settings.checked("demo", vars(args))
     demo_box: list[Demo] = []
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]

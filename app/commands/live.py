@@ -1,5 +1,5 @@
-"""What the live modes (proxy, csms, station, demo) share: options, console, recording,
-and running until Ctrl-C with a clean stop.
+"""What the live modes (proxy, csms, station, demo) share: console, recording, and running
+until Ctrl-C with a clean stop. Their options are declared in `app.settings`.
 
 The console prints one line per record as it happens; `--json` prints one JSON object per
 record instead, for other programs. Console and recording are `QueuedSink`s: they take
@@ -24,9 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.net.errors import describe_listen_error
-from app.net.policy import PolicyError, ResponsePolicy
-from app.net.proxy import DEFAULT_MAX_SIZE
+from app.errors import UsageError
 from app.net.tls import TlsSetupError
 from app.ocpp.findings import Finding
 from app.session.capture import (
@@ -44,71 +42,6 @@ EXIT_OK, EXIT_LOST, EXIT_USAGE = 0, 1, 2
 CONSOLE_QUEUE = 10_000           # records a console may fall behind before some are dropped
 CONSOLE_CLOSE_TIMEOUT = 1.0      # at the end, a console nobody reads is not waited for
 RECORDING_CLOSE_TIMEOUT = 10.0   # at the end, the recording writes what it still holds
-
-
-class UsageError(Exception):
-    """A problem with the command line or the files it names; one line for the user."""
-
-
-def add_live_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("output")
-    group.add_argument("--record", metavar="FILE",
-                       help="write every frame and connection event to a session file")
-    group.add_argument("--record-secrets", action="store_true",
-                       help="also record Basic auth passwords (left out by default)")
-    group.add_argument("--quiet", action="store_true", help="print no line per frame")
-    group.add_argument("--json", action="store_true",
-                       help="print one JSON object per frame or event instead of text")
-    parser.add_argument("--answer-timeout", type=float, default=ANSWER_TIMEOUT,
-                        metavar="SECONDS",
-                        help="flag a CALL still unanswered after this long (default 30)")
-    parser.add_argument("--max-size", type=_size, default=DEFAULT_MAX_SIZE, metavar="BYTES",
-                        help="largest frame accepted; bigger ones close the connection "
-                             "with 1009 (default 10 MiB; suffixes k, M)")
-
-
-def add_policy_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("answers")
-    group.add_argument("--responses", metavar="FILE",
-                       help="JSON file of per-action answer rules (see the README)")
-    group.add_argument("--strict", action="store_true",
-                       help="answer schema-invalid requests with the CALLERROR the spec names")
-
-
-def policy_from(args: argparse.Namespace, heartbeat_interval: int = 300) -> ResponsePolicy:
-    options: dict[str, Any] = {"heartbeat_interval": heartbeat_interval, "strict": args.strict}
-    try:
-        if args.responses:
-            return ResponsePolicy.from_file(args.responses, **options)
-    except PolicyError as exc:
-        raise UsageError(str(exc)) from None
-    return ResponsePolicy(**options)
-
-
-def _size(text: str) -> int:
-    factor = {"k": 1024, "m": 1024 ** 2}.get(text[-1:].lower(), 1)
-    number = text[:-1] if factor > 1 else text
-    try:
-        value = int(number) * factor
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a size like 65536, 64k or 10M") from None
-    if value < 1024:
-        raise argparse.ArgumentTypeError("the smallest frame limit is 1k")
-    return value
-
-
-def parse_address(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
-    """HOST:PORT, :PORT or [v6]:PORT."""
-    host, _, port = text.rpartition(":")
-    host = host.strip("[]") or default_host
-    try:
-        number = int(port)
-    except ValueError:
-        raise UsageError(f"'{text}' is not HOST:PORT (for example 0.0.0.0:9000)") from None
-    if not 0 <= number <= 65535:
-        raise UsageError(f"port {number} is out of range")
-    return host, number
 
 
 Entry = tuple[Message, Annotation | Finding]  # a record, or a finding that came after it
@@ -371,11 +304,3 @@ async def _main(start: Starter, capture: Capture, notice: Callable[[str], None],
         if waiter.done() and not waiter.cancelled() and waiter.exception():
             raise waiter.exception()  # type: ignore[misc]
     return EXIT_OK
-
-
-async def listen(server: Any, host: str, port: int) -> None:
-    """`await server.start()`, turning a failure to listen into a one-line UsageError."""
-    try:
-        await server.start()
-    except OSError as exc:
-        raise UsageError(describe_listen_error(exc, host, port)) from None

@@ -1,7 +1,12 @@
 """`ocppscope validate`: judge the frames of files, print findings and a summary.
 
+This module drives the checker over a file; `validate_report` decides what is printed. Files
+other than sessions say neither when nor which way a frame went: `app.inputs` infers the
+directions, and the checks that need times (heartbeat spacing, answer timeouts) do not run.
+
 Exit status: 0 when every message is valid and without findings, 1 when any finding was
-reported, 2 when an input is unusable (missing, a directory, binary, empty).
+reported (or an answer could not be checked), 2 when an input is unusable (missing, a
+directory, binary, empty).
 """
 
 from __future__ import annotations
@@ -9,15 +14,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from typing import TextIO
 
-from app.inputs import FrameSource, InputError, InputFrame, open_frames
+from app.commands.validate_report import (
+    FileReport,
+    Style,
+    Tally,
+    finding_line,
+    write_json,
+    write_line,
+)
+from app.inputs import FrameSource, InputError, open_frames
 from app.ocpp import catalog
-from app.ocpp.checker import FrameChecker, Verdict, shared_validator
-from app.ocpp.findings import Finding, Severity
-from app.ocpp.frames import MessageType
+from app.ocpp.checker import FrameChecker, shared_validator
+from app.ocpp.conversation import Lost, PendingCall
 from app.ocpp.schemas import PayloadKind
+from app.session.capture import ANSWER_TIMEOUT
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -34,67 +46,47 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "text file with one frame per line (`-` reads frames from standard input). "
             "With --action, a file holding one bare payload "
             "(a JSON object) is checked against that action's schema."),
-        epilog="exit status: 0 all valid, 1 findings reported, 2 unusable input",
+        epilog=("Files other than sessions carry no times, so heartbeat spacing and answer "
+                "timeouts are not checked, and each frame's direction is inferred from the "
+                "side that sends its action. exit status: 0 all valid, 1 findings reported "
+                "(or answers that could not be checked), 2 unusable input"),
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="files to check")
     parser.add_argument("--json", action="store_true",
-                        help="print one JSON object per message instead of text")
+                        help="print JSON objects instead of text: one per message "
+                             '("kind": "message"), then the notes ("note") and a "summary"')
     parser.add_argument("--action", metavar="NAME",
                         help="treat each file as a bare payload of this action")
     parser.add_argument("--response", action="store_true",
                         help="with --action: the payload is the response, not the request")
+    parser.add_argument("--answer-timeout", type=float, default=ANSWER_TIMEOUT,
+                        metavar="SECONDS",
+                        help="in sessions (which record times): flag a CALL still unanswered "
+                             "this long after it was sent (default %(default)g)")
     parser.set_defaults(run=run)
-
-
-@dataclass
-class Tally:
-    messages: int = 0
-    valid: int = 0
-    warned: int = 0
-    invalid: int = 0
-    malformed: int = 0
-
-    def add(self, findings: tuple[Finding, ...], malformed: bool = False) -> None:
-        self.messages += 1
-        if malformed:
-            self.malformed += 1
-        elif any(f.severity is Severity.ERROR for f in findings):
-            self.invalid += 1
-        else:
-            self.valid += 1
-            self.warned += bool(findings)
-
-    @property
-    def clean(self) -> bool:
-        return self.invalid == 0 and self.malformed == 0 and self.warned == 0
-
-    def summary(self) -> str:
-        warned = f" ({self.warned} with warnings)" if self.warned else ""
-        return (f"{self.messages} message{'s' * (self.messages != 1)}: {self.valid} valid"
-                f"{warned}, {self.invalid} invalid, {self.malformed} malformed")
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     if args.response and not args.action:
-        print("ocppscope validate: --response needs --action", file=err)
+        write_line(err, "ocppscope validate: --response needs --action")
         return EXIT_UNUSABLE
     if args.action and args.action not in catalog.ACTIONS:
         guess = catalog.closest_action(args.action)
         hint = f"; did you mean {guess}?" if guess else ""
-        print(f"ocppscope validate: unknown action '{args.action}'{hint}", file=err)
+        write_line(err, f"ocppscope validate: unknown action '{args.action}'{hint}")
         return EXIT_UNUSABLE
-    style = _Style(out)
+    style = Style(out)
     status = EXIT_OK
     for name in args.files:
         try:
             if args.action:
                 tally = _validate_payload_file(name, args, out, style)
             else:
-                tally = _validate_frames(open_frames(name), args.json, out, err, style)
+                tally = _validate_frames(open_frames(name), args, out, err, style)
         except InputError as exc:
-            print(f"ocppscope validate: {exc}", file=err)
+            write_line(err, f"ocppscope validate: {exc}")
             status = EXIT_UNUSABLE
             continue
         if not tally.clean and status == EXIT_OK:
@@ -102,39 +94,57 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     return status
 
 
-def _validate_frames(source: FrameSource, as_json: bool, out: TextIO, err: TextIO,
-                     style: _Style) -> Tally:
+def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO, err: TextIO,
+                     style: Style) -> Tally:
     checker = FrameChecker()
-    tally = Tally()
+    report = FileReport(source, as_json=args.json, out=out, style=style)
+    timeout = args.answer_timeout
+    clock = _RecordedClock(checker, timeout) if source.times_known else None
     for index, item in enumerate(source.frames):
         verdict = checker.check(item.text, connection=item.connection,
                                 direction=item.direction, seq=item.seq, time=item.time,
                                 binary=item.binary, station=item.station or None)
-        tally.add(verdict.findings, verdict.malformed)
-        if as_json:
-            print(json.dumps(_json_line(source, index, item, verdict), ensure_ascii=False),
-                  file=out)
-        elif verdict.findings:
-            _print_verdict(source, item, verdict, out, style)
-    if not as_json:
-        # the last CALL of a capture may well be unanswered: a note, not a finding
-        for call in checker.pending():
-            print(style.dim(f"{source.path}: note: {call.action} (id {call.message_id}) "
-                            "got no answer in this file"), file=out)
-        for gap in source.gaps:
-            records = "1 record was" if gap.lost == 1 else f"{gap.lost} records were"
-            why = f": {gap.reason}" if gap.reason else ""
-            print(style.dim(f"{source.path}: note: {records} not recorded between seq "
-                            f"{gap.first_seq} and seq {gap.last_seq}{why}"), file=out)
+        report.message(index, item, verdict)
+        if verdict.frame is not None:
+            for call, why in checker.conversation(item.connection).take_given_up():
+                report.lost(call, why, item, timeout)
+        if clock is not None and item.time is not None:
+            for call in clock.expire(item.connection, item.time):
+                report.lost(call, Lost.TIMEOUT, item, timeout)
     for warning_text in source.warnings:
-        print(f"{source.path}: {warning_text}", file=err)
-    if not as_json:
-        print(f"{source.path}: {tally.summary()}", file=out)
-    return tally
+        write_line(err, f"{source.path}: {warning_text}")
+    return report.finish(source, checker.pending())
+
+
+class _RecordedClock:
+    """Answer timeouts in the time a session recorded: a CALL still unanswered `timeout`
+    seconds after it was sent, while later frames kept coming, is given up (once). Its own
+    connection is looked at with every frame; the others at most once per recorded second,
+    so that a session of many connections costs no more than one of few."""
+
+    def __init__(self, checker: FrameChecker, timeout: float) -> None:
+        self._checker = checker
+        self._timeout = timeout
+        self._connections: set[str] = set()
+        self._swept = float("-inf")
+
+    def expire(self, connection: str, now: float) -> list[PendingCall]:
+        self._connections.add(connection)
+        expired = self._checker.conversation(connection).expire(now, self._timeout)
+        if now - self._swept < 1.0:
+            return expired
+        self._swept = now
+        for other in list(self._connections):
+            conversation = self._checker.conversation(other)
+            if other != connection:
+                expired.extend(conversation.expire(now, self._timeout))
+            if not conversation.pending:
+                self._connections.discard(other)
+        return expired
 
 
 def _validate_payload_file(name: str, args: argparse.Namespace, out: TextIO,
-                           style: _Style) -> Tally:
+                           style: Style) -> Tally:
     source = open_frames(name)  # the same checks for missing, empty and binary files
     path = source.path
     text = "\n".join(str(item.text) for item in source.frames)
@@ -148,68 +158,15 @@ def _validate_payload_file(name: str, args: argparse.Namespace, out: TextIO,
     tally.add(findings)
     label = f"{args.action} {kind.value}"
     if args.json:
-        print(json.dumps({"index": 0, "file": str(path), "action": args.action,
-                          "message_type": None, "message_id": None, "valid": tally.invalid == 0,
-                          "findings": [f.to_json() for f in findings]}, ensure_ascii=False),
-              file=out)
+        write_json(out, {"kind": "message", "index": 0, "file": str(path),
+                         "action": args.action, "message_type": None, "message_id": None,
+                         "valid": tally.invalid == 0, "checked": True,
+                         "findings": [f.to_json() for f in findings]})
+        write_json(out, {"kind": "summary", "file": str(path), **tally.to_json()})
     else:
         if findings:
-            print(style.bold(f"{path}  {label}"), file=out)
+            write_line(out, style.bold(f"{path}  {label}"))
             for finding in findings:
-                _print_finding(finding, out, style)
-        print(f"{path}: {tally.summary()}", file=out)
+                write_line(out, finding_line(finding, style))
+        write_line(out, f"{path}: {tally.summary()}")
     return tally
-
-
-def _json_line(source: FrameSource, index: int, item: InputFrame, verdict: Verdict) -> dict:
-    frame = verdict.frame
-    return {
-        "index": index,
-        "file": str(source.path),
-        "position": item.position,
-        "action": verdict.action,
-        "message_type": MessageType(frame.message_type).name if frame else None,
-        "message_id": frame.message_id if frame else None,
-        "valid": verdict.valid and not verdict.malformed,
-        "findings": [f.to_json() for f in verdict.findings],
-    }
-
-
-def _print_verdict(source: FrameSource, item: InputFrame, verdict: Verdict, out: TextIO,
-                   style: _Style) -> None:
-    frame = verdict.frame
-    if frame is None:
-        head = "malformed frame"
-    else:
-        kind = MessageType(frame.message_type).name
-        head = f"{kind} {verdict.action or '?'} id={frame.message_id}"
-    print(style.bold(f"{source.path}:{item.position}  {head}"), file=out)
-    for finding in verdict.findings:
-        _print_finding(finding, out, style)
-
-
-def _print_finding(finding: Finding, out: TextIO, style: _Style) -> None:
-    where = f"{finding.path}: " if finding.path else ""
-    print(f"  {style.severity(finding.severity)}  {finding.code}  {where}{finding.message}",
-          file=out)
-
-
-class _Style:
-    """ANSI colours on a terminal, plain text everywhere else."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.on = hasattr(stream, "isatty") and stream.isatty()
-
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.on else text
-
-    def bold(self, text: str) -> str:
-        return self._wrap("1", text)
-
-    def dim(self, text: str) -> str:
-        return self._wrap("2", text)
-
-    def severity(self, severity: Severity) -> str:
-        label = f"{severity.value:<7}"
-        colour = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}[severity]
-        return self._wrap(colour, label)

@@ -17,8 +17,9 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
+from app.errors import NotConnected
 from app.net import links
-from app.net.peer import CallOutcome, NotConnected, OcppPeer
+from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
 from app.ocpp.catalog import Sender

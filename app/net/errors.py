@@ -3,6 +3,10 @@
 Users at a charger see only "connection refused" from most tools. Here every failure to
 reach a peer names its cause: the name did not resolve, nothing listens, TLS failed (and
 which check), the peer answered 401/404, or it did not answer in time.
+
+Failing to reach a peer is described, not raised (a proxy answers the station and carries
+on); failing to *listen* is raised as `ListenError` by `listen`, for the command line and
+the window alike (see `app.errors` for the whole tree).
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ import socket
 import ssl
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 
 from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+
+from app.errors import ListenError
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +86,12 @@ def describe_listen_error(exc: OSError, host: str, port: int) -> str:
     if isinstance(exc, socket.gaierror):
         return f"cannot resolve listen address '{host}'"
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+async def listen(server: Any, host: str, port: int) -> None:
+    """`await server.start()` for a Proxy, CsmsEndpoint or anything with that method; a
+    failure to listen becomes a `ListenError` whose message says why in words."""
+    try:
+        await server.start()
+    except OSError as exc:
+        raise ListenError(describe_listen_error(exc, host, port)) from None

@@ -20,6 +20,7 @@ from typing import Any
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
+from app.errors import NotConnected as NotConnected  # raised here first; kept importable
 from app.net.policy import Answer, Asker, ResponsePolicy
 from app.ocpp import catalog
 from app.ocpp.checker import Verdict
@@ -29,10 +30,6 @@ from app.session.capture import Capture
 from app.session.message import Message
 
 log = logging.getLogger(__name__)
-
-
-class NotConnected(Exception):
-    """There is no connection to send on (station not connected, CSMS not reached)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +191,7 @@ class OcppPeer:
                                        raw_id=raw_id))
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        with contextlib.suppress(Exception):
+        """Close with `code`; a connection already gone or broken is closed enough."""
+        with contextlib.suppress(ConnectionClosed, OSError):
             await self.ws.close(code, reason)
 

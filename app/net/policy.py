@@ -28,13 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.errors import PolicyError
 from app.ocpp import catalog, responses
 from app.ocpp.findings import Finding
-
-
-class PolicyError(Exception):
-    """The rules file is not usable; the message says where and why."""
-
 
 # What a rule may say, as words (files accept "accept" too, a synonym of "default").
 MODES = ("default", "reject", "ignore", "ask", "payload", "error")

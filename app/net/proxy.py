@@ -32,9 +32,10 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from app.errors import NotConnected
 from app.net import links
 from app.net.errors import describe_connect_error
-from app.net.peer import CallOutcome, NotConnected
+from app.net.peer import CallOutcome
 from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
@@ -47,6 +48,8 @@ DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 # Close codes that cannot be sent in a close frame; the other side is told differently.
 _UNSENDABLE = {1005, 1006, 1015}
 INJECTED_ID_PREFIX = "ocppscope-"
+# Seconds the station's handshake may take beyond the upstream's open timeout.
+_HANDSHAKE_MARGIN = 5.0
 # The start of a CALLRESULT or CALLERROR up to its message id, JSON whitespace allowed:
 # enough to recognise the answer to an injected CALL without parsing the whole frame.
 _ANSWER_START = re.compile(
@@ -248,6 +251,9 @@ class Proxy:
             select_subprotocol=self._upstream_choice,
             max_size=self.config.max_size,
             ping_interval=self.config.ping_interval,
+            # the station's handshake waits for the CSMS's: outlast the upstream timeout, so
+            # a CSMS that never answers gets the station a 504 and a reason, not a drop
+            open_timeout=self.config.open_timeout + _HANDSHAKE_MARGIN,
             compression=None,
             server_header="OCPP Scope",
             create_connection=RawServerConnection,

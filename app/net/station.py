@@ -22,9 +22,10 @@ from urllib.parse import quote
 
 from websockets.asyncio.client import connect
 
+from app.errors import NotConnected
 from app.net import links
 from app.net.errors import describe_connect_error
-from app.net.peer import CallOutcome, NotConnected, OcppPeer
+from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
 from app.ocpp.catalog import Sender

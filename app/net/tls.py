@@ -9,9 +9,7 @@ from __future__ import annotations
 import ssl
 from pathlib import Path
 
-
-class TlsSetupError(Exception):
-    """A certificate, key or CA file cannot be used."""
+from app.errors import TlsSetupError
 
 
 def _require(path: str | None, what: str) -> str | None:

@@ -72,7 +72,7 @@ class FrameChecker:
         self._conversations.pop(connection, None)
 
     def check(self, text: str | bytes, *, connection: str = "",
-              direction: Direction | None = None, seq: int = 0, time: float = 0.0,
+              direction: Direction | None = None, seq: int = 0, time: float | None = 0.0,
               binary: bool = True, station: str | None = None) -> Verdict:
         """Judge one frame; bytes are a binary frame, or with `binary=False` a text frame
         that is not valid UTF-8. Session rules are kept per `station` (by default per

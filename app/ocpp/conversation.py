@@ -43,8 +43,16 @@ class PendingCall:
     message_id: str
     action: str
     seq: int
-    time: float
+    time: float | None                  # None when the input carries no times
     direction: Direction | None
+
+
+class Lost(StrEnum):
+    """Why a CALL stopped being outstanding without its answer."""
+
+    TIMEOUT = "timeout"        # it waited longer than the timeout (`expire`)
+    REBOOT = "reboot"          # the station sent a new BootNotification
+    OVERTAKEN = "overtaken"    # without times: a later CALL of the same side was answered
 
 
 @dataclass(slots=True)
@@ -61,17 +69,31 @@ class Exchange:
 _REMEMBERED_IDS = 4096
 # How many unanswered CALLs per direction are remembered for pairing.
 _MAX_WAITING = 10_000
+# How many CALLs given up on still pair with a late answer.
+_REMEMBERED_GIVEN_UP = 4096
 
 
 class Conversation:
     """The pairing state of one connection. `direction=None` means "not known" (a bare list
-    of frames): then an answer may pair with a CALL from either side."""
+    of frames): then an answer may pair with a CALL from either side, and no CALL is said to
+    overlap another, since they may well have come from different sides.
+
+    A CALL stops being outstanding when it is answered, when `expire` gives up on it, when
+    the station sends a new BootNotification (it rebooted: nothing sent before will be
+    answered on this connection), or, for CALLs without a time, when a later CALL of the same
+    side is answered: a sender goes on only after an answer or its own timeout, so the
+    earlier answer was lost. Otherwise one lost answer would stay outstanding to the end of
+    a file and be named at every later CALL. A late answer to a CALL given up on still pairs
+    with it, quietly: the CALL was already reported, and its answer deserves its check.
+    `take_given_up` says what the latest frame made the conversation give up on, and why."""
 
     def __init__(self) -> None:
         # waiting CALLs per sending direction, oldest first (dicts keep insertion order), so
         # that every check is O(1) however many CALLs a peer leaves unanswered
         self._waiting: dict[Direction | None, dict[str, PendingCall]] = {}
         self._answered: OrderedDict[str, int] = OrderedDict()
+        self._given_up: OrderedDict[str, PendingCall] = OrderedDict()
+        self._lost_now: tuple[tuple[PendingCall, Lost], ...] = ()  # by the latest frame
 
     @property
     def pending(self) -> list[PendingCall]:
@@ -79,14 +101,17 @@ class Conversation:
         return sorted(calls, key=lambda p: p.seq)
 
     def observe(self, frame: Frame, direction: Direction | None, seq: int,
-                time: float) -> Exchange:
+                time: float | None) -> Exchange:
+        self._lost_now = ()
         if isinstance(frame, Call):
             return self._observe_call(frame, direction, seq, time)
         return self._observe_answer(frame, direction, time)
 
     def _observe_call(self, frame: Call, direction: Direction | None, seq: int,
-                      time: float) -> Exchange:
+                      time: float | None) -> Exchange:
         out = Exchange(action=frame.action)
+        if frame.action == "BootNotification" and direction is not Direction.CSMS_TO_STATION:
+            self._reboot()
         action = catalog.ACTIONS.get(frame.action)
         if direction is not None and action is not None and action.sender not in (
                 catalog.Sender.BOTH, direction.sender):
@@ -104,7 +129,7 @@ class Conversation:
                 f"{previous.action} (#{previous.seq}); each CALL needs a new id"))
         else:
             first = next(iter(queue.values()), None)
-            if first is not None:
+            if first is not None and direction is not None:
                 out.findings.append(warning(
                     "protocol.concurrent-call",
                     f"a CALL was sent while {first.action} (#{first.seq}) still awaits its "
@@ -122,7 +147,7 @@ class Conversation:
         return out
 
     def _observe_answer(self, frame: CallResult | CallError, direction: Direction | None,
-                        time: float) -> Exchange:
+                        time: float | None) -> Exchange:
         call = self._take(frame.message_id, direction)
         kind = "CALLRESULT" if isinstance(frame, CallResult) else "CALLERROR"
         if call is None:
@@ -137,7 +162,10 @@ class Conversation:
         self._answered[frame.message_id] = call.seq
         if len(self._answered) > _REMEMBERED_IDS:
             self._answered.popitem(last=False)
-        return Exchange(action=call.action, call=call, latency=max(0.0, time - call.time))
+        latency = None if time is None or call.time is None else max(0.0, time - call.time)
+        if call.time is None and call.direction is not None:
+            self._overtaken(call)
+        return Exchange(action=call.action, call=call, latency=latency)
 
     def _take(self, message_id: str, direction: Direction | None) -> PendingCall | None:
         """The CALL an answer belongs to: one sent the other way, or of unknown direction."""
@@ -148,8 +176,61 @@ class Conversation:
             queue = self._waiting.get(side)
             if queue and message_id in queue:
                 return queue.pop(message_id)
+        late = self._given_up.get(message_id)
+        if late is not None and (late.direction is None or direction is None
+                                 or late.direction is direction.opposite):
+            return self._given_up.pop(message_id)
         return None
+
+    def take_given_up(self) -> tuple[tuple[PendingCall, Lost], ...]:
+        """The CALLs the latest frame made this conversation give up on (a reboot, an
+        overtaking answer), each with the reason; once: a second call returns nothing."""
+        lost, self._lost_now = self._lost_now, ()
+        return lost
 
     def overdue(self, now: float, timeout: float) -> list[PendingCall]:
         """CALLs that have waited longer than `timeout` seconds (they stay pending)."""
-        return [p for p in self.pending if now - p.time > timeout]
+        return [p for p in self.pending if p.time is not None and now - p.time > timeout]
+
+    def expire(self, now: float, timeout: float) -> list[PendingCall]:
+        """Give up on CALLs that have waited longer than `timeout` seconds at time `now` and
+        return them: they are no longer outstanding, so one lost answer is reported once,
+        not again at every later CALL. For files, where `now` is the time of the latest
+        frame; live modes keep their CALLs pending and use `overdue`."""
+        expired: list[PendingCall] = []
+        for queue in self._waiting.values():
+            while queue:
+                oldest = next(iter(queue.values()))  # queues are in order of time
+                if oldest.time is None or now - oldest.time <= timeout:
+                    break
+                expired.append(queue.pop(oldest.message_id))
+        self._give_up(expired)
+        return sorted(expired, key=lambda p: p.seq)
+
+    def _reboot(self) -> None:
+        """The station booted again: what either side was waiting for will not come, and the
+        station may count its message ids from the start again."""
+        cleared = self.pending
+        for queue in self._waiting.values():
+            queue.clear()
+        self._answered.clear()
+        self._give_up(cleared)
+        self._lost_now = tuple((call, Lost.REBOOT) for call in cleared)
+
+    def _overtaken(self, answered: PendingCall) -> None:
+        """Give up on the timeless CALLs its sender sent before `answered`."""
+        queue = self._waiting.get(answered.direction, {})
+        lost: list[PendingCall] = []
+        while queue:
+            oldest = next(iter(queue.values()))
+            if oldest.seq > answered.seq or oldest.time is not None:
+                break
+            lost.append(queue.pop(oldest.message_id))
+        self._give_up(lost)
+        self._lost_now = tuple((call, Lost.OVERTAKEN) for call in lost)
+
+    def _give_up(self, calls: list[PendingCall]) -> None:
+        for call in calls:
+            self._given_up[call.message_id] = call
+        while len(self._given_up) > _REMEMBERED_GIVEN_UP:
+            self._given_up.popitem(last=False)

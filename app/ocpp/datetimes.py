@@ -11,12 +11,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+# re.ASCII: without it `\d` also matches other scripts' digits ('٢', '２'), which RFC 3339
+# does not allow and which a receiver's parser would reject.
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))\Z"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))\Z",
+    re.ASCII,
 )
 _LOOSE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?P<sep>.)(\d{2}):(\d{2})(?::(\d{2}))?(?P<frac>\.\d+)?(?P<zone>.*)\Z"
+    r"(\d{4})-(\d{2})-(\d{2})(?P<sep>.)(\d{2}):(\d{2})(?::(\d{2}))?(?P<frac>\.\d+)?(?P<zone>.*)\Z",
+    re.ASCII,
 )
+_DIGITS = frozenset("0123456789")
 
 MAX_FRACTION_DIGITS = 3
 # A station whose clock was never set reports 1970 (or 2000, the RTC default of some modules).
@@ -47,6 +52,10 @@ def explain(value: str) -> str:
     shown = value if len(value) <= 40 else value[:39] + "…"
     if value == "":
         return "empty string instead of a date-time"
+    foreign = next((c for c in value if c.isdigit() and c not in _DIGITS), None)
+    if foreign is not None:
+        return (f"'{shown}' writes digits outside 0-9 (such as '{foreign}'); RFC 3339 "
+                "allows ASCII digits only")
     loose = _LOOSE.match(value)
     if loose is None:
         return (f"'{shown}' is not a date-time; expected RFC 3339 like "
@@ -59,9 +68,9 @@ def explain(value: str) -> str:
     if zone == "":
         return (f"'{shown}' has no UTC offset; add 'Z' for UTC (or '+02:00' style) — "
                 "a time without offset is ambiguous")
-    if re.fullmatch(r"[+-]\d{4}", zone):
+    if re.fullmatch(r"[+-]\d{4}", zone, re.ASCII):
         return f"'{shown}' writes the offset without a colon; use '{zone[:3]}:{zone[3:]}'"
-    if re.fullmatch(r"[+-]\d{2}", zone):
+    if re.fullmatch(r"[+-]\d{2}", zone, re.ASCII):
         return f"'{shown}' has a truncated offset; use '{zone}:00'"
     if _RFC3339.match(value):
         return f"'{shown}' is not a real calendar date or time"
@@ -91,8 +100,9 @@ def needs_notes(value: str) -> bool:
     dot = value.find(".")
     if dot != -1:
         end = dot + 1
-        while end < len(value) and value[end].isdigit():
+        while end < len(value) and value[end] in _DIGITS:
             end += 1
         if end - dot - 1 > MAX_FRACTION_DIGITS:
             return True
-    return value[:4].isdigit() and int(value[:4]) < CLOCK_UNSET_BEFORE_YEAR
+    year = value[:4]
+    return len(year) == 4 and _DIGITS.issuperset(year) and int(year) < CLOCK_UNSET_BEFORE_YEAR

@@ -208,12 +208,9 @@ def _call_error(message_id: str, code: Any, description: Any, details: Any,
                               f"the error code must be a string; got {kind_of(code)}"))
         code = json.dumps(code)
     elif code not in catalog.ERROR_CODES:
-        hint = ""
-        if code == "FormationViolation":
-            hint = " ('FormationViolation' is the OCPP 1.6 spelling of 'FormatViolation')"
         findings.append(error(
             "frame.unknown-error-code",
-            f"'{shorten(code)}' is not an OCPP-J error code{hint}; "
+            f"'{shorten(code)}' is not an OCPP-J error code{_error_code_hint(code)}; "
             f"valid codes: {', '.join(catalog.ERROR_CODES)}"))
     if not isinstance(description, str):
         findings.append(error(
@@ -230,6 +227,47 @@ def _call_error(message_id: str, code: Any, description: Any, details: Any,
             f"the error details must be a JSON object ({{}} when there are none); "
             f"got {kind_of(details)}"))
     return CallError(message_id, code, description, details)
+
+
+# Wordings seen where an error code belongs -> the code that fits; the first match wins, so
+# specific wordings come before general ones. Peers that put a description or an HTTP route
+# in the code field ("Handler not implemented", "POST /transactions") meant one of these.
+_CODE_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("message type",), "MessageTypeNotSupported"),
+    (("not implemented", "unknown action", "no handler", "handler not found",
+      "unknown message", "not found"), "NotImplemented"),
+    (("not supported", "unsupported"), "NotSupported"),
+    (("format", "pars", "json", "syntax", "malformed"), "FormatViolation"),
+    (("required", "missing", "occurrence"), "OccurrenceConstraintViolation"),
+    (("type",), "TypeConstraintViolation"),
+    (("constraint", "invalid", "out of range", "property", "value"),
+     "PropertyConstraintViolation"),
+    (("security", "auth", "forbidden", "permission", "certificate"), "SecurityError"),
+    (("protocol",), "ProtocolError"),
+    (("rpc",), "RpcFrameworkError"),
+)
+# What to add after a code that is easily confused with its neighbour.
+_CODE_ASIDES = {"NotSupported": " (or 'NotImplemented' when the action is not known at all)"}
+_NORMALISED_CODES = {c.lower(): c for c in catalog.ERROR_CODES}
+
+
+def _error_code_hint(code: str) -> str:
+    """Which valid code the sender probably meant, as a clause for the finding: the same
+    code in another spelling, the 1.6 name, or the code a free-text description fits
+    (`InternalError` when nothing more specific does)."""
+    if code == "FormationViolation":
+        return " ('FormationViolation' is the OCPP 1.6 spelling of 'FormatViolation')"
+    squeezed = "".join(c for c in code if c.isalnum()).lower()
+    if squeezed in _NORMALISED_CODES:
+        return (f"; did you mean '{_NORMALISED_CODES[squeezed]}'? (error codes are "
+                "case-sensitive)")
+    words = code.lower()
+    fits = next((fit for wordings, fit in _CODE_WORDS if any(w in words for w in wordings)),
+                "InternalError")
+    described = " " in code.strip() or "/" in code
+    lead = " but reads like a description, which belongs in errorDescription" if described \
+        else ""
+    return f"{lead}; the code that fits is probably '{fits}'{_CODE_ASIDES.get(fits, '')}"
 
 
 def serialize(frame: Frame, *, raw_id: str | None = None) -> str:

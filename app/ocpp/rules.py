@@ -38,8 +38,9 @@ class SessionRules:
         self.open_by_evse: dict[int, str] = {}     # EVSE -> transaction not yet ended
 
     def observe(self, frame: Frame, action: str | None, direction: Direction | None,
-                time: float) -> list[Finding]:
-        """Findings for one frame (whose payload passed the envelope checks)."""
+                time: float | None) -> list[Finding]:
+        """Findings for one frame (whose payload passed the envelope checks); `time` is None
+        when the input carries no times, and then no rule about timing is applied."""
         payload = getattr(frame, "payload", None)
         if action is None or not isinstance(payload, dict):
             return []
@@ -79,7 +80,9 @@ class SessionRules:
                             "interval")]
         return []
 
-    def _heartbeat(self, time: float) -> list[Finding]:
+    def _heartbeat(self, time: float | None) -> list[Finding]:
+        if time is None:
+            return []
         previous, self.last_heartbeat = self.last_heartbeat, time
         interval = self.heartbeat_interval
         if previous is None or not interval or interval <= 0:
@@ -104,6 +107,8 @@ class SessionRules:
         state = self.transactions.get(transaction_id)
         evse = payload.get("evse", {}).get("id") if isinstance(payload.get("evse"),
                                                                 dict) else None
+        if not isinstance(evse, int) or isinstance(evse, bool):
+            evse = None  # an odd id is the schema's finding; the rules follow integer ids
         if event == "Started":
             if state is not None and not state.ended:
                 findings.append(warning(

@@ -19,7 +19,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from app.ocpp import datetimes
+from app.ocpp import catalog, datetimes
 from app.ocpp.findings import Finding, error, format_path, kind_of, show_value, warning
 from app.ocpp.legacy import ocpp16_hint
 from app.ocpp.schemas import PayloadKind, load_schema
@@ -81,7 +81,7 @@ class SchemaValidator:
         findings: list[Finding] = []
         seen_required: set[tuple[Any, ...]] = set()
         errors = sorted(self._validator(action, kind).iter_errors(payload),
-                        key=lambda e: [str(p) for p in e.absolute_path])
+                        key=lambda e: _path_key(e.absolute_path))
         for err in errors:
             findings.extend(_describe(err, seen_required))
         findings.extend(self._notes(action, kind, payload) if not findings else [])
@@ -91,6 +91,7 @@ class SchemaValidator:
         key = (action, kind)
         compiled = self._fast.get(key)
         if compiled is None:
+            _known(action)
             compiled = fastjsonschema.compile(
                 load_schema(action, kind), use_default=False, detailed_exceptions=False,
                 formats={"date-time": _fast_date_time})
@@ -101,6 +102,7 @@ class SchemaValidator:
         key = (action, kind)
         validator = self._full.get(key)
         if validator is None:
+            _known(action)
             validator = jsonschema.Draft6Validator(load_schema(action, kind),
                                                    format_checker=_FORMAT_CHECKER)
             self._full[key] = validator
@@ -113,6 +115,21 @@ class SchemaValidator:
             for code, message in datetimes.notes(value):
                 findings.append(warning(code, message, path))
         return findings
+
+
+def _known(action: str) -> None:
+    """KeyError for an action outside the 64, before its name comes near a file name: a
+    peer's action may hold a NUL, a lone surrogate or `../`, which the file system rejects
+    with other errors (or, worse, follows)."""
+    if action not in catalog.ACTIONS:
+        raise KeyError(f"no schema for {action!r}")
+
+
+def _path_key(path: Any) -> list[tuple[int, int, str]]:
+    """Sort key for a JSON path: indices compare as numbers (`[2]` before `[10]`), and
+    within one parent an index and a key never meet, so the kind tag only keeps tuples
+    comparable."""
+    return [(0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in path]
 
 
 def _date_time_values(schema: dict[str, Any], payload: Any) -> list[tuple[str, str]]:

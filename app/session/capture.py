@@ -57,6 +57,7 @@ class Capture:
         self.unjudged = 0                               # index of the first unjudged record
         self.invalid = 0                                # records with an error finding
         self._timed_out: set[int] = set()               # CALLs flagged by `expire`
+        self._times_known = True                        # False: adopted records have none
         self._subscribers: list[Subscriber] = []
         self._seq = 0
 
@@ -85,8 +86,11 @@ class Capture:
             return answer
         return self.annotation(seq).call_seq
 
-    def adopt(self, messages: list[Message]) -> None:
-        """Take records loaded from a file, as they are; `annotate()` judges them later."""
+    def adopt(self, messages: list[Message], *, times_known: bool = True) -> None:
+        """Take records loaded from a file, as they are; `annotate()` judges them later.
+        `times_known=False` for files that carry no times (their records say 0): then no
+        rule about timing judges them, rather than every heartbeat looking 0 s early."""
+        self._times_known = times_known
         self.messages.extend(messages)
         if messages:
             self._seq = max(self._seq, messages[-1].seq)
@@ -108,8 +112,8 @@ class Capture:
                 data, binary = message.wire
                 verdict = self.checker.check(
                     data, connection=message.connection, direction=message.direction,
-                    seq=message.seq, time=message.monotonic, binary=binary,
-                    station=message.station)
+                    seq=message.seq, time=message.monotonic if self._times_known else None,
+                    binary=binary, station=message.station)
                 self._annotate(message.seq, verdict)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
@@ -132,7 +136,7 @@ class Capture:
         now = time.monotonic() if now is None else now
         added: list[tuple[int, Finding]] = []
         for call in self.checker.pending():
-            if call.seq in self._timed_out or now - call.time <= timeout:
+            if call.seq in self._timed_out or call.time is None or now - call.time <= timeout:
                 continue
             self._timed_out.add(call.seq)
             finding = warning("protocol.answer-timeout",

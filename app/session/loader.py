@@ -9,7 +9,8 @@ goes: a view can show `messages[shown:]` after each step.
 
 Reading goes through `SessionReader` for session files, and through `app.inputs.open_frames`
 for the other files `ocppscope validate` accepts (a JSON list of frames, one frame per line),
-so every file loads as the rest of the program understands it.
+so every file loads as the rest of the program understands it: such files carry no times
+(`times_known` is False; their records say 0) and their directions are inferred there.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class SessionLoader:
         self._size = size
         self._freeze_gc = freeze_gc
         self._frames_chars = 0                  # for files of frames: how far, roughly
+        self.times_known = kind == "session"    # files of frames carry no times
         self._own_warnings: list[str] = []
 
     @classmethod
@@ -159,12 +161,13 @@ class SessionLoader:
         actions: dict[str, str] = {}
         for index, frame in enumerate(frames):
             self._frames_chars += len(frame.text) + 1
+            when = frame.time or 0.0
             if isinstance(frame.text, bytes):  # only sessions hold binary frames; be safe
-                yield Message(index + 1, frame.time, frame.time, frame.connection,
+                yield Message(index + 1, when, when, frame.connection,
                               frame.station, frame.direction, RecordKind.BINARY,
                               data=frame.text)
                 continue
-            parsed = parse_frame(frame.text)
+            parsed = frame.parsed or parse_frame(frame.text)
             envelope = parsed.frame
             action = None
             if isinstance(envelope, Call):
@@ -173,5 +176,5 @@ class SessionLoader:
                 action = actions.pop(envelope.message_id, None)
             yield frame_message(index + 1, frame.text, connection=frame.connection,
                                 station=frame.station, direction=frame.direction,
-                                time=frame.time, monotonic=frame.time, parsed=parsed,
+                                time=when, monotonic=when, parsed=parsed,
                                 action=action)

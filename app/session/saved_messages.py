@@ -33,15 +33,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.errors import LibraryError
 from app.ocpp.catalog import ACTIONS, OCPP16_SUCCESSORS, closest_action
 from app.ocpp.schemas import PayloadKind
 
 FORMAT_NAME = "ocppscope-library"
 FORMAT_VERSION = 1
-
-
-class LibraryError(Exception):
-    """Something the user must be told about a library file, in one sentence."""
 
 
 def utc_now() -> str:

@@ -18,6 +18,7 @@ from types import MemberDescriptorType
 from typing import Any, BinaryIO
 
 from app import __version__
+from app.errors import SessionFileError
 from app.ocpp.conversation import Direction
 from app.session.message import Message, RecordKind, iso_time
 
@@ -25,10 +26,6 @@ FORMAT_NAME = "ocppscope-session"
 FORMAT_VERSION = 1
 MAX_WARNINGS = 100
 _scan = json.JSONDecoder().scan_once  # (text, index) -> (value, end), in C
-
-
-class SessionFileError(Exception):
-    """The file cannot be read as a session at all (missing, a directory, not a session)."""
 
 
 def make_header(mode: str, **details: Any) -> dict[str, Any]:
@@ -407,6 +404,6 @@ def is_session_file(head: bytes) -> bool:
     first = head.split(b"\n", 1)[0]
     try:
         value = json.loads(first.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # "[[[[…": not a header
         return False
     return isinstance(value, dict) and value.get("format") == FORMAT_NAME

@@ -113,3 +113,17 @@ def test_gui_forwarding_benchmark_runs_and_no_round_trip_fails(capsys):
     assert results["busy"]["gui_actions"] >= 1
     assert set(results["ratios"]) >= {"idle/direct_p50", "busy/direct_p99", "busy/idle_max"}
     assert "GUI stall ms" in capsys.readouterr().out
+
+
+def test_hostile_benchmark_runs_and_drops_nothing(capsys):
+    """A tiny run; a dropped connection, a lost frame or an internal error is a bug at any
+    volume, so those are asserted."""
+    from tests.benchmarks import hostile
+
+    results = hostile.main(["--frames", "400"])
+    for route in ("proxy", "csms"):
+        figures = results[route]
+        assert figures["still_open"] and figures["internal_errors"] == 0
+        assert figures["logged_errors"] == 0 and figures["ratio_to_valid"] > 0
+    assert results["proxy"]["far_side_got"] == results["proxy"]["recorded"] == 400
+    assert "hostile frames" in capsys.readouterr().out

@@ -1,13 +1,15 @@
 """`ocppscope validate` as a user runs it: output, --json lines and exit codes."""
 
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from app.cli import build_parser, main
 from app.ocpp.conversation import Direction
 from app.session.message import frame_message, gap_record
 from app.session.sessionfile import SessionWriter, make_header
@@ -39,12 +41,13 @@ def test_mixed_file_reports_each_problem_and_exits_1(capsys):
 def test_json_output_has_one_object_per_message(capsys):
     code, out, _ = run(capsys, "--json", EXAMPLE)
     assert code == 1
-    lines = [json.loads(line) for line in out.splitlines()]
+    lines = [line for line in map(json.loads, out.splitlines()) if line["kind"] == "message"]
     assert len(lines) == 11
     assert [line["index"] for line in lines] == list(range(11))
     first, second = lines[0], lines[1]
     assert first == {**first, "action": "BootNotification", "message_type": "CALL",
-                     "message_id": "19223201", "valid": True, "findings": []}
+                     "message_id": "19223201", "valid": True, "findings": [],
+                     "checked": True, "direction": "station_to_csms"}
     assert second["action"] == "BootNotification"
     assert second["message_type"] == "CALLRESULT" and second["valid"] is False
     assert second["findings"] == [{
@@ -69,6 +72,16 @@ def test_json_list_of_frames_pairs_results_with_earlier_calls(tmp_path, capsys):
     assert code == 1
     assert "[1]  CALLRESULT BootNotification id=b1" in out
     assert "'ok' is not one of Accepted, Pending, Rejected" in out
+
+
+def test_a_stray_entry_in_a_json_list_is_one_malformed_frame(tmp_path, capsys):
+    path = tmp_path / "frames.json"
+    path.write_text('[[2,"1","Heartbeat",{}], {"oops":1}, '
+                    '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]]')
+    code, out, _ = run(capsys, path)
+    assert code == 1
+    assert "[1]  malformed frame" in out and "frame.not-array" in out
+    assert "3 messages: 2 valid, 0 invalid, 1 malformed" in out
 
 
 def test_single_frame_json_file(tmp_path, capsys):
@@ -128,6 +141,16 @@ def test_bare_payload_with_action(tmp_path, capsys):
     code, out, _ = run(capsys, "--action", "Heartbeat", "--response", path)
     assert code == 1
     assert "schema.date-time  currentTime:" in out and "'+01:00'" in out
+
+
+def test_bare_payload_as_json_is_a_message_then_a_summary(tmp_path, capsys):
+    path = tmp_path / "payload.json"
+    path.write_text('{"currentTime": "2024-01-01T00:00:00+0100"}')
+    _, out, _ = run(capsys, "--json", "--action", "Heartbeat", "--response", path)
+    message, summary = map(json.loads, out.splitlines())
+    assert (message["kind"], message["valid"], message["checked"]) == ("message", False, True)
+    assert summary == {"kind": "summary", "file": str(path), "messages": 1, "valid": 0,
+                       "warned": 0, "unchecked": 0, "invalid": 1, "malformed": 0}
 
 
 def test_unknown_action_option_is_unusable(tmp_path, capsys):
@@ -193,3 +216,225 @@ def test_a_session_file_cannot_be_piped(tmp_path):
                             input=path.read_text(), capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2 and "not a pipe" in result.stderr
+
+
+# --- files that lack times or directions ---------------------------------------------------
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+BOOT_FRAME = json.loads(BOOT)
+
+
+def frames_file(tmp_path, frames, name="frames.txt"):
+    """A file of one frame per line, as pasted into a bug report: no times, no directions."""
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(f) + "\n" for f in frames), encoding="utf-8")
+    return path
+
+
+def session_file(tmp_path, timed_frames, name="s.jsonl"):
+    """A recorded session of (seconds, direction, frame), all on one connection."""
+    path = tmp_path / name
+    with SessionWriter(path, make_header("proxy")) as writer:
+        for seq, (at, direction, frame) in enumerate(timed_frames, start=1):
+            writer.write(frame_message(seq, json.dumps(frame), connection="c1",
+                                       station="CP1", direction=direction,
+                                       time=1_700_000_000 + at, monotonic=at))
+    return path
+
+
+def heartbeat_log(count, *, lost=(), current_time="2024-05-01T10:00:00Z", interval=10):
+    """A boot, then `count` heartbeats each answered, except those numbered in `lost`."""
+    frames = [BOOT_FRAME, [3, "b1", {"currentTime": current_time, "interval": interval,
+                                     "status": "Accepted"}]]
+    for n in range(count):
+        frames.append([2, f"h{n}", "Heartbeat", {}])
+        if n not in lost:
+            frames.append([3, f"h{n}", {"currentTime": current_time}])
+    return frames
+
+
+def test_a_log_without_times_gets_no_timing_findings_and_says_so(tmp_path, capsys):
+    code, out, _ = run(capsys, frames_file(tmp_path, heartbeat_log(50)))
+    assert code == 0
+    assert "rule.heartbeat-early" not in out
+    assert "note: times unknown: heartbeat and timeout checks skipped" in out
+    assert "note: directions inferred from the action's sender" in out
+    assert "102 messages: 102 valid, 0 invalid, 0 malformed" in out
+
+
+def test_calls_of_both_sides_are_not_mixed_into_one_queue(tmp_path, capsys):
+    frames = [[2, "h", "Heartbeat", {}], [2, "g", "GetVariables", {"getVariableData": [
+        {"component": {"name": "C"}, "variable": {"name": "V"}}]}],
+              [3, "h", {"currentTime": "2024-01-01T00:00:00Z"}]]
+    _, out, _ = run(capsys, frames_file(tmp_path, frames))
+    assert "protocol.concurrent-call" not in out
+    assert "note: GetVariables (id g, line 2) got no answer in this file" in out
+
+
+def test_one_lost_answer_in_a_log_without_times_is_reported_once(tmp_path, capsys):
+    code, out, _ = run(capsys, frames_file(tmp_path, heartbeat_log(40, lost={5})))
+    assert code == 1
+    assert out.count("protocol.concurrent-call") == 2  # once in full, once counted
+    assert out.count("Heartbeat (#") == 1
+    assert "line 13  CALL Heartbeat id=h5" in out
+    assert "protocol.no-answer  Heartbeat got no answer: its sender went on" in out
+    assert "got no answer in this file" not in out
+
+
+def test_a_call_unanswered_for_30_recorded_seconds_times_out_once(tmp_path, capsys):
+    timed = [(0, UP, BOOT_FRAME),
+             (0.1, DOWN, [3, "b1", {"currentTime": "2024-01-01T00:00:00Z", "interval": 60,
+                                    "status": "Accepted"}]),
+             (5, DOWN, [2, "c", "ClearCache", {}])]
+    for n in range(1, 8):  # the station's traffic flows, answered at once
+        timed.append((10 * n, UP, [2, f"s{n}", "StatusNotification", {
+            "timestamp": "2024-01-01T00:00:00Z", "connectorStatus": "Available",
+            "evseId": 1, "connectorId": 1}]))
+        timed.append((10 * n + 0.1, DOWN, [3, f"s{n}", {}]))
+    code, out, _ = run(capsys, session_file(tmp_path, timed))
+    assert code == 1
+    assert out.count("protocol.answer-timeout") == 2  # the finding and its count
+    assert "seq 3  CALL ClearCache id=c" in out
+    assert "ClearCache got no answer within 30 s of recorded time" in out
+    assert "(given up at seq 10)" in out  # the first frame more than 30 s later
+    assert "warnings: protocol.answer-timeout ×1 (CSMS)" in out
+    assert "got no answer in this file" not in out
+    assert "times unknown" not in out and "inferred" not in out
+
+
+def test_answer_timeout_can_be_set(tmp_path, capsys):
+    timed = [(0, UP, [2, "1", "Heartbeat", {}]), (5, DOWN, [2, "2", "ClearCache", {}]),
+             (6, UP, [3, "2", {"status": "Accepted"}])]
+    path = session_file(tmp_path, timed)
+    assert "answer-timeout" not in run(capsys, path)[1]
+    assert "Heartbeat got no answer within 5 s" in run(capsys, "--answer-timeout", "5", path)[1]
+
+
+def test_a_new_boot_clears_what_was_outstanding(tmp_path, capsys):
+    frames = [[2, "h1", "Heartbeat", {}], BOOT_FRAME, json.loads(BOOT_BAD_RESULT),
+              [2, "h2", "Heartbeat", {}]]
+    _, out, _ = run(capsys, frames_file(tmp_path, frames))
+    assert "protocol.concurrent-call" not in out
+    assert "note: Heartbeat (id h1, line 1) got no answer before the station booted again " \
+           "(line 2)" in out
+
+
+# --- summaries ----------------------------------------------------------------------------
+
+SIX_DIGITS = "2024-05-01T10:00:00.123456Z"
+
+
+def test_a_warning_repeated_in_every_frame_is_shown_three_times_then_counted(tmp_path,
+                                                                              capsys):
+    frames = [*heartbeat_log(30, current_time=SIX_DIGITS), [2, "x", "Nope", {}]]
+    code, out, _ = run(capsys, frames_file(tmp_path, frames))
+    assert code == 1
+    assert out.count("warning  datetime.precision") == 3
+    assert "datetime.precision  again; further ones from the CSMS are counted in the " \
+           "summary, not shown" in out
+    assert "error    frame.unknown-action  unknown action 'Nope'" in out
+    assert "errors: frame.unknown-action ×1 (sender unknown)" in out
+    assert "warnings: datetime.precision ×31 (CSMS)" in out
+
+
+def test_json_carries_notes_and_a_final_summary(tmp_path, capsys):
+    frames = [*heartbeat_log(5, current_time=SIX_DIGITS), [2, "z", "Heartbeat", {}]]
+    _, out, _ = run(capsys, "--json", frames_file(tmp_path, frames))
+    objects = [json.loads(line) for line in out.splitlines()]
+    kinds = [o["kind"] for o in objects]
+    assert kinds == ["message"] * 13 + ["note"] * 3 + ["summary"]
+    assert all(len(o["findings"]) == 1 for o in objects[:13] if o["message_type"] ==
+               "CALLRESULT")  # every finding, none held back
+    notes = {o["code"]: o for o in objects if o["kind"] == "note"}
+    assert notes["protocol.unanswered-at-end"] == {
+        "kind": "note", "file": notes["protocol.unanswered-at-end"]["file"],
+        "code": "protocol.unanswered-at-end", "severity": "info", "position": "line 13",
+        "action": "Heartbeat", "message_id": "z",
+        "message": "Heartbeat (id z, line 13) got no answer in this file"}
+    assert {"input.times-unknown", "input.directions-inferred"} <= notes.keys()
+    summary = objects[-1]
+    assert summary == {**summary, "messages": 13, "valid": 13, "warned": 6, "unchecked": 0,
+                       "invalid": 0, "malformed": 0, "times": "unknown",
+                       "directions": "inferred"}
+    assert summary["counts"] == [{"code": "datetime.precision", "severity": "warning",
+                                  "sender": "csms", "count": 6}]
+    assert summary["skipped_checks"] == ["rule.heartbeat-early", "protocol.answer-timeout"]
+
+
+OCPP16 = [
+    [2, "1", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}],
+    [3, "1", {"status": "Accepted", "currentTime": "2024-01-01T00:00:00Z", "interval": 300}],
+    [2, "2", "StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 0,
+                                  "timestamp": "2024-01-01T00:00:00Z"}],
+    [3, "2", {"transactionId": 1, "idTagInfo": {"status": "Accepted"}}],
+    [2, "3", "Authorize", {"idTag": "A"}],
+    [3, "3", {"idTagInfo": {"status": "Accepted"}}],
+    [2, "4", "Heartbeat", {}],
+    [3, "4", {"currentTime": "2024-01-01T00:00:00Z"}],
+]
+
+
+def test_a_file_mostly_of_ocpp16_says_so_first(tmp_path, capsys):
+    path = frames_file(tmp_path, OCPP16)
+    _, out, _ = run(capsys, path)
+    assert out.splitlines()[0].startswith(f"{path}: 6 of 8 frames look like OCPP 1.6: this "
+                                          "is probably a 1.6 log")
+    assert out.count("look like OCPP 1.6") == 1
+    _, out, _ = run(capsys, "--json", path)
+    notes = [o for o in map(json.loads, out.splitlines()) if o["kind"] == "note"]
+    assert any(n["code"] == "input.ocpp16" and n["message"].startswith("6 of 8") for n in notes)
+
+
+def test_a_few_ocpp16_frames_are_a_note_at_the_end(tmp_path, capsys):
+    path = frames_file(tmp_path, OCPP16[2:4] + heartbeat_log(3))
+    _, out, _ = run(capsys, path)
+    assert "note: 2 of 10 frames look like OCPP 1.6" in out
+    assert "probably a 1.6 log" not in out
+
+
+def test_answers_to_actions_without_a_schema_are_unchecked_not_valid(tmp_path, capsys):
+    path = frames_file(tmp_path, OCPP16[2:4])
+    code, out, _ = run(capsys, path)
+    assert code == 1
+    assert "2 messages: 0 valid, 1 unchecked, 1 invalid, 0 malformed" in out
+    assert "note: 1 answer unchecked" in out
+    _, out, _ = run(capsys, "--json", path)
+    answer = json.loads(out.splitlines()[1])
+    assert answer["checked"] is False and answer["valid"] is False
+    assert json.loads(out.splitlines()[-1])["unchecked"] == 1
+
+
+# --- output that never raises -------------------------------------------------------------
+
+SURROGATE_FRAME = '[2,"\\ud800","Heart\\udfffbeat",{}]\n'
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_lone_surrogate_from_a_peer_is_printed_not_raised(tmp_path, as_json):
+    path = tmp_path / "odd.txt"
+    path.write_text(SURROGATE_FRAME)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "validate", *(["--json"] if as_json else []), str(path)],
+        capture_output=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert result.returncode == 1, result.stderr
+    assert b"Traceback" not in result.stderr
+    text = result.stdout.decode("utf-8")  # strictly UTF-8: nothing unwritable got through
+    if as_json:
+        objects = [json.loads(line) for line in text.splitlines()]
+        assert objects[0]["message_id"] == "\ud800"
+    else:
+        assert "id=\\ud800" in text and "'Heart\\udfffbeat'" in text
+
+
+def test_every_line_written_to_a_strict_utf8_stream_survives(tmp_path):
+    from app.commands import validate
+
+    path = tmp_path / "odd.txt"
+    path.write_text(SURROGATE_FRAME + json.dumps([4, "e", "Oops \ud800", "", {}]) + "\n")
+    for flags in ([], ["--json"]):
+        raw = io.BytesIO()
+        out = io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
+        args = build_parser().parse_args(["validate", *flags, str(path)])
+        assert validate.run(args, out=out, err=io.StringIO()) == 1
+        out.flush()
+        assert raw.getvalue().decode("utf-8").count("\n") >= 3

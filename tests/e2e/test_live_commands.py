@@ -110,7 +110,7 @@ def test_bad_arguments_are_one_clear_line(tmp_path):
                                 timeout=60)
         output = result.stdout + result.stderr
         assert result.returncode == 2, (args, output)
-        assert words in output, (args, output)
+        assert words in result.stderr and result.stdout == "", (args, output)
         assert "Traceback" not in output
 
 

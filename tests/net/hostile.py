@@ -9,12 +9,22 @@ failure names the seed and index that reproduce it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from websockets.asyncio.client import connect
+
+from app.net.csms import CsmsConfig, CsmsEndpoint
+from app.net.proxy import Proxy, ProxyConfig
 from app.ocpp import reference
+from app.ocpp.frames import Call, parse_frame
+from app.session.capture import Capture
+from tests.net.peers import RecordingServer
 
 CLASSICS: tuple[str | bytes, ...] = (
     '[2,"\\ud800","Heartbeat",{}]',
@@ -88,3 +98,66 @@ def hostile_frames(count: int, seed: int = 2026) -> Iterator[str | bytes]:
             yield text.encode("utf-8", "surrogatepass")
             continue
         yield text
+
+
+def expected_answers(frames: list[str | bytes]) -> int:
+    """How many answers a CSMS owes: one per CALL, one ("-1") per unreadable frame."""
+    owed = 0
+    for data in frames:
+        frame = parse_frame(data).frame
+        owed += frame is None or isinstance(frame, Call)
+    return owed
+
+
+@dataclass
+class Run:
+    """What one hostile run left behind."""
+
+    capture: Capture
+    received: list[str | bytes]     # what the far side got (the CSMS's answers, for the CSMS)
+    close_code: int | None          # of the sending connection at the end: None, still open
+    seconds: float
+
+
+async def through_proxy(frames: list[str | bytes], timeout: float = 120.0) -> Run:
+    """Send `frames` from a raw station through a proxy to a recording server."""
+    async with RecordingServer() as server:
+        capture = Capture()
+        proxy = Proxy(ProxyConfig(upstream=server.url), capture)
+        await proxy.start()
+        try:
+            async with connect(f"{proxy.url}/CP-HOSTILE", subprotocols=["ocpp2.0.1"],
+                               max_size=None) as ws:
+                started = time.perf_counter()
+                for data in frames:
+                    await ws.send(data)
+                await server.wait_received(len(frames), timeout=timeout)
+                seconds = time.perf_counter() - started
+                return Run(capture, list(server.received), ws.close_code, seconds)
+        finally:
+            await proxy.stop()
+
+
+async def into_csms(frames: list[str | bytes], timeout: float = 120.0) -> Run:
+    """Send `frames` from a raw station to our CSMS endpoint and collect every answer."""
+    capture = Capture()
+    csms = CsmsEndpoint(CsmsConfig(port=0, ping_interval=None), capture)
+    await csms.start()
+    answers: list[str | bytes] = []
+    try:
+        async with connect(f"{csms.url}/CP-HOSTILE", subprotocols=["ocpp2.0.1"],
+                           max_size=None) as ws:
+            owed = expected_answers(frames)
+
+            async def read() -> None:
+                while len(answers) < owed:
+                    answers.append(await ws.recv())
+
+            started = time.perf_counter()
+            reader = asyncio.ensure_future(read())
+            for data in frames:
+                await ws.send(data)
+            await asyncio.wait_for(reader, timeout)
+            return Run(capture, answers, ws.close_code, time.perf_counter() - started)
+    finally:
+        await csms.stop()

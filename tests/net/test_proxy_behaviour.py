@@ -170,6 +170,30 @@ def test_upstream_down_gives_502_with_the_reason():
     assert capture.messages[0].kind is RecordKind.REJECTED
 
 
+def test_a_csms_that_never_answers_the_handshake_gives_504_with_the_reason():
+    async def main():
+        silent = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+        port = silent.sockets[0].getsockname()[1]
+        capture = Capture()
+        proxy = Proxy(ProxyConfig(upstream=f"ws://127.0.0.1:{port}/cs", open_timeout=0.5),
+                      capture)
+        await proxy.start()
+        try:
+            with pytest.raises(InvalidStatus) as caught:
+                async with connect(f"{proxy.url}/CP1", subprotocols=["ocpp2.0.1"]):
+                    pass
+            return caught.value.response, capture
+        finally:
+            await proxy.stop()
+            silent.close()
+
+    response, capture = run(main())
+    assert response.status_code == 504
+    (rejected,) = capture.messages
+    assert rejected.kind is RecordKind.REJECTED and rejected.meta["status"] == 504
+    assert rejected.meta["reason"] in response.body.decode()
+
+
 def test_unresolvable_upstream_name():
     async def main():
         capture = Capture()

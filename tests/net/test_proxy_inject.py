@@ -10,7 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
-from app.net.peer import NotConnected
+from app.errors import NotConnected
 from app.net.proxy import INJECTED_ID_PREFIX, Proxy, ProxyConfig
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture

@@ -1,7 +1,7 @@
 """Pairing answers with CALLs, and the protocol faults around pairing."""
 
 from app.ocpp.checker import FrameChecker
-from app.ocpp.conversation import Direction
+from app.ocpp.conversation import Direction, Lost
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 BOOT = ('[2,"b1","BootNotification",'
@@ -148,3 +148,107 @@ def test_many_unanswered_calls_stay_cheap_and_bounded():
     assert len(pending) == _MAX_WAITING and pending[0].message_id == "50"
     verdict = checker.check('[3,"60",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN)
     assert verdict.action == "Heartbeat"
+
+
+def test_calls_of_unknown_direction_are_not_said_to_overlap():
+    """Two CALLs of a file without directions may well come from different sides."""
+    checker = FrameChecker()
+    checker.check('[2,"1","DataTransfer",{"vendorId":"a"}]', seq=1)
+    assert codes(checker.check('[2,"2","DataTransfer",{"vendorId":"b"}]', seq=2)) == []
+
+
+def test_a_call_unanswered_past_the_timeout_is_given_up_once():
+    checker = FrameChecker()
+    conversation = checker.conversation("")
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=100.0)
+    assert conversation.expire(now=130.0, timeout=30.0) == []
+    assert [c.seq for c in conversation.expire(now=131.0, timeout=30.0)] == [1]
+    assert conversation.expire(now=500.0, timeout=30.0) == []
+    assert checker.pending() == []
+    # no longer outstanding: the next CALL does not overlap it
+    assert codes(checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2, time=140.0)) == []
+
+
+def test_expire_keeps_calls_younger_than_the_timeout_and_calls_without_time():
+    checker = FrameChecker()
+    conversation = checker.conversation("")
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=None)
+    checker.check('[2,"2","ClearCache",{}]', direction=DOWN, seq=2, time=100.0)
+    checker.check('[2,"3","Reset",{"type":"Immediate"}]', direction=DOWN, seq=3, time=120.0)
+    assert [c.seq for c in conversation.expire(now=140.0, timeout=30.0)] == [2]
+    assert [c.seq for c in checker.pending()] == [1, 3]
+
+
+def test_a_late_answer_to_a_call_given_up_still_pairs_quietly():
+    checker = FrameChecker()
+    checker.check(BOOT, direction=UP, seq=1, time=0.0)
+    checker.conversation("").expire(now=60.0, timeout=30.0)
+    verdict = checker.check('[3,"b1",{"status":"accepted"}]', direction=DOWN, seq=2, time=61.0)
+    assert verdict.action == "BootNotification" and verdict.call.seq == 1
+    assert "protocol.unmatched-result" not in codes(verdict)
+    assert "schema.enum" in codes(verdict)
+
+
+def test_a_new_boot_clears_what_was_outstanding_on_the_connection():
+    checker = FrameChecker()
+    conversation = checker.conversation("")
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1)
+    checker.check('[2,"9","GetVariables",{}]', direction=DOWN, seq=2)
+    verdict = checker.check(BOOT, direction=UP, seq=3)
+    assert codes(verdict) == []  # not a second outstanding CALL
+    assert [(c.seq, why) for c, why in conversation.take_given_up()] == [
+        (1, Lost.REBOOT), (2, Lost.REBOOT)]
+    assert [c.seq for c in checker.pending()] == [3]
+    # the station counts its ids from the start again: not a reuse
+    checker.check(BOOT_OK, direction=DOWN, seq=4)
+    assert codes(checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=5)) == []
+
+
+def test_a_boot_from_a_station_that_did_not_reboot_loses_no_answer():
+    """A station retrying BootNotification while Pending: the CSMS's CALL sent meanwhile
+    may still be answered, and then pairs as usual."""
+    checker = FrameChecker()
+    checker.check('[2,"9","ClearCache",{}]', direction=DOWN, seq=1)
+    checker.check(BOOT, direction=UP, seq=2)
+    answer = checker.check('[3,"9",{"status":"Accepted"}]', direction=UP, seq=3)
+    assert answer.action == "ClearCache" and codes(answer) == []
+
+
+def test_a_boot_sent_by_the_csms_clears_nothing():
+    checker = FrameChecker()
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1)
+    checker.check(BOOT, direction=DOWN, seq=2)
+    assert [c.seq for c in checker.pending()] == [1, 2]
+
+
+def test_without_times_answers_have_no_latency():
+    checker = FrameChecker()
+    checker.check(BOOT, direction=UP, seq=1, time=None)
+    verdict = checker.check(BOOT_OK, direction=DOWN, seq=2, time=None)
+    assert verdict.action == "BootNotification" and verdict.latency is None
+
+
+def test_without_times_a_call_overtaken_by_an_answered_one_of_its_side_is_given_up():
+    """A lost answer in a log without times: the station went on, and its next CALL was
+    answered; the lost one is given up then, not named again at every later CALL."""
+    checker = FrameChecker()
+    conversation = checker.conversation("")
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=None)
+    assert codes(checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2, time=None)) == [
+        "protocol.concurrent-call"]
+    checker.check('[3,"2",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN, seq=3,
+                  time=None)
+    assert [(c.seq, why) for c, why in conversation.take_given_up()] == [(1, Lost.OVERTAKEN)]
+    assert conversation.take_given_up() == ()  # said once
+    assert checker.pending() == []
+    assert codes(checker.check('[2,"3","Heartbeat",{}]', direction=UP, seq=4, time=None)) == []
+    assert conversation.take_given_up() == ()
+
+
+def test_with_times_an_overtaken_call_waits_for_its_timeout():
+    checker = FrameChecker()
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=1.0)
+    checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2, time=2.0)
+    checker.check('[3,"2",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN, seq=3,
+                  time=2.5)
+    assert [c.seq for c in checker.pending()] == [1]

@@ -39,3 +39,19 @@ def test_notes_only_for_valid_values():
 def test_needs_notes_never_misses_a_note(value):
     if notes(value):
         assert needs_notes(value)
+
+
+@pytest.mark.parametrize("value", [
+    "٢٠٢٤-05-01T12:00:00Z",            # Arabic-Indic digits in the year
+    "2024-05-01T12:00:00.١٢٣Z",        # ... in the fraction
+    "２０２４-05-01T12:00:00Z",          # full-width digits
+    "2024-05-01T12:00:00+０２:00",       # ... in the offset
+])
+def test_only_ascii_digits_are_digits(value):
+    assert not is_rfc3339(value)
+    assert "outside 0-9" in explain(value)
+
+
+def test_other_digits_in_a_fraction_do_not_ask_for_notes():
+    assert not needs_notes("2024-05-01T12:00:00.1٢٣٤Z")
+    assert not needs_notes("１９７０-01-01T00:00:00Z")

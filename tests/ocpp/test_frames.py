@@ -1,5 +1,7 @@
 """Envelope parsing: each malformation yields a precise finding and no exception."""
 
+import json
+
 import pytest
 
 from app.ocpp.frames import Call, CallError, CallResult, MessageType, parse_frame, serialize
@@ -104,6 +106,28 @@ class TestMalformed:
     def test_ocpp16_spelling_of_format_violation_is_explained(self):
         finding = parse_frame('[4,"1","FormationViolation","x",{}]').findings[0]
         assert "FormatViolation" in finding.message and "1.6" in finding.message
+
+    @pytest.mark.parametrize(("code", "fits"), [
+        ("Handler not implemented", "'NotImplemented'"),
+        ("Unknown action FooBar", "'NotImplemented'"),
+        ("Unsupported action", "'NotSupported' (or 'NotImplemented'"),
+        ("POST /transactions", "'InternalError'"),
+        ("Oops", "'InternalError'"),
+        ("Could not parse JSON", "'FormatViolation'"),
+        ("Invalid value for connectorId", "'PropertyConstraintViolation'"),
+        ("Required field missing", "'OccurrenceConstraintViolation'"),
+    ])
+    def test_error_code_written_as_words_names_the_code_that_fits(self, code, fits):
+        finding = parse_frame(json.dumps([4, "1", code, "", {}])).findings[0]
+        assert finding.code == "frame.unknown-error-code"
+        assert f"the code that fits is probably {fits}" in finding.message
+        assert ("reads like a description" in finding.message) == (" " in code)
+
+    @pytest.mark.parametrize("code", ["notImplemented", "NOT_IMPLEMENTED", "not-implemented"])
+    def test_error_code_in_another_spelling_is_named(self, code):
+        finding = parse_frame(json.dumps([4, "1", code, "", {}])).findings[0]
+        assert "did you mean 'NotImplemented'? (error codes are case-sensitive)" in \
+            finding.message
 
     def test_error_details_as_string_is_flagged(self):
         assert codes('[4,"1","GenericError","x","details"]') == ["frame.error-details-not-object"]

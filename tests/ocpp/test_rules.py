@@ -10,23 +10,24 @@ NOW = "2026-01-01T00:00:00Z"
 
 
 class Session:
-    def __init__(self):
+    def __init__(self, timed=True):
         self.checker = FrameChecker()
         self.ids = 0
         self.clock = 0.0
+        self.timed = timed  # False: frames from a file that carries no times
 
     def call(self, action, payload, direction=UP, at=None):
         self.ids += 1
         self.clock = self.clock + 1 if at is None else at
         text = json.dumps([2, str(self.ids), action, payload])
-        verdict = self.checker.check(text, direction=direction, time=self.clock,
-                                     station="CP1")
+        verdict = self.checker.check(text, direction=direction,
+                                     time=self.clock if self.timed else None, station="CP1")
         return [f.code for f in verdict.findings]
 
     def answer(self, payload, direction=DOWN):
         text = json.dumps([3, str(self.ids), payload])
-        verdict = self.checker.check(text, direction=direction, time=self.clock,
-                                     station="CP1")
+        verdict = self.checker.check(text, direction=direction,
+                                     time=self.clock if self.timed else None, station="CP1")
         return [f.code for f in verdict.findings]
 
     def boot(self, status="Accepted", interval=300):
@@ -82,6 +83,14 @@ def test_heartbeat_interval_zero_and_early_heartbeats():
     assert session.call("Heartbeat", {}, at=170.0) == []
 
 
+def test_heartbeats_without_times_are_not_judged_early():
+    session = Session(timed=False)
+    session.boot(interval=60)
+    for _ in range(3):
+        assert session.call("Heartbeat", {}) == []
+        session.answer({"currentTime": NOW})
+
+
 def test_seq_no_repeats_gaps_and_order():
     session = Session()
     session.boot()
@@ -110,3 +119,16 @@ def test_transactions_are_followed_across_reconnects_of_one_station():
         verdict = checker.check(json.dumps([2, connection, "TransactionEvent", payload]),
                                 connection=connection, direction=UP, station="CP1")
     assert [f.code for f in verdict.findings] == ["rule.tx-started-twice"]
+
+
+def test_transaction_with_an_odd_evse_id_is_followed_without_raising():
+    def event(kind, seq_no):
+        payload = {"eventType": kind, "timestamp": "2026-03-14T11:02:17.845Z",
+                   "triggerReason": "Authorized", "seqNo": seq_no,
+                   "transactionInfo": {"transactionId": "T1"}, "evse": {"id": {"x": 1}}}
+        return json.dumps([2, f"{kind}{seq_no}", "TransactionEvent", payload])
+
+    checker = FrameChecker()
+    for n, text in enumerate([event("Started", 0), event("Ended", 1)], start=1):
+        verdict = checker.check(text, direction=Direction.STATION_TO_CSMS, seq=n, time=n)
+        assert "internal.error" not in [f.code for f in verdict.findings]

@@ -97,6 +97,17 @@ def test_all_findings_are_reported_not_just_the_first(validator):
     }
 
 
+def test_findings_are_ordered_by_path_with_indices_in_numeric_order(validator):
+    sampled = [{"value": 1}] * 12
+    for index in (2, 10, 11):
+        sampled[index] = {"value": "1"}
+    payload = {"evseId": 1, "meterValue": [
+        {"timestamp": "2024-01-01T00:00:00Z", "sampledValue": sampled}]}
+    findings = validator.validate("MeterValues", REQ, payload)
+    assert [f.path for f in findings] == [
+        f"meterValue[0].sampledValue[{i}].value" for i in (2, 10, 11)]
+
+
 def test_over_long_string_gives_lengths(validator):
     finding = only(validator.validate("BootNotification", REQ, boot(model="x" * 25)))
     assert "25 characters" in finding.message and "at most 20" in finding.message
@@ -139,6 +150,13 @@ def test_bad_date_times_are_explained(validator, value, words):
     assert words in finding.message
 
 
+@pytest.mark.parametrize("value", ["٢٠٢٤-05-01T10:00:00Z", "２０２４-05-01T10:00:00Z"])
+def test_date_times_with_other_scripts_digits_fail_in_both_stages(validator, value):
+    assert not validator.is_valid("Heartbeat", RES, {"currentTime": value})
+    finding = only(validator.validate("Heartbeat", RES, {"currentTime": value}))
+    assert finding.code == "schema.date-time" and "outside 0-9" in finding.message
+
+
 def test_seven_fractional_digits_is_a_warning(validator):
     finding = only(validator.validate("Heartbeat", RES,
                                       {"currentTime": "2024-05-01T10:00:00.1234567Z"}))
@@ -172,3 +190,11 @@ def test_non_object_payload_is_a_type_finding(validator):
 def test_unknown_action_raises_key_error(validator):
     with pytest.raises(KeyError):
         validator.validate("StartTransaction", REQ, {})
+
+
+@pytest.mark.parametrize("action", ["Heart\x00beat", "Heart\udfffbeat", "../../pyproject",
+                                    "heartbeat"])
+def test_an_action_outside_the_catalog_is_a_key_error_whatever_its_name(validator, action):
+    for check in (validator.validate, validator.is_valid, validator.explain):
+        with pytest.raises(KeyError):
+            check(action, REQ, {})

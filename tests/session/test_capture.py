@@ -99,3 +99,22 @@ def test_calls_waiting_too_long_are_flagged_once_and_not_again_at_close():
         "protocol.answer-timeout"]
     assert "protocol.answer-timeout" not in [
         f.code for f in capture.annotation(answered.seq).findings]
+
+
+def test_adopted_records_without_times_are_not_judged_by_timing():
+    boot = ('[2,"b","BootNotification",{"reason":"PowerUp",'
+            '"chargingStation":{"model":"M","vendorName":"V"}}]')
+    boot_ok = '[3,"b",{"currentTime":"2024-01-01T00:00:00Z","interval":60,"status":"Accepted"}]'
+    texts = [boot, boot_ok] + [CALL.replace('"1"', f'"{n}"') for n in range(3)]
+    messages = [frame_message(n + 1, text, station="CP", direction=DOWN if n == 1 else UP,
+                              time=0.0, monotonic=0.0) for n, text in enumerate(texts)]
+
+    def codes_when(times_known):
+        capture = Capture()
+        capture.adopt(messages, times_known=times_known)
+        while capture.annotate():
+            pass
+        return {f.code for a in capture.annotations.values() for f in a.findings}
+
+    assert "rule.heartbeat-early" in codes_when(True)
+    assert "rule.heartbeat-early" not in codes_when(False)

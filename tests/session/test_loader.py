@@ -12,6 +12,7 @@ from app.session.message import Message, RecordKind
 from app.session.sessionfile import (
     SessionFileError,
     SessionReader,
+    is_session_file,
     record_from_json,
     record_to_json,
 )
@@ -167,7 +168,19 @@ def test_a_file_of_frames_one_per_line(tmp_path):
     assert [m.message_type for m in messages] == [2, 3, None, 4]
     assert [m.action for m in messages] == ["Heartbeat", "Heartbeat", None, None]
     assert messages[2].text == "not json"
-    assert all(m.kind is RecordKind.FRAME and m.direction is None for m in messages)
+    assert all(m.kind is RecordKind.FRAME for m in messages)
+    # the file says nothing of directions: a Heartbeat comes from the station, its answer
+    # from the CSMS; what cannot be placed stays unknown
+    assert [m.direction for m in messages] == [Direction.STATION_TO_CSMS,
+                                               Direction.CSMS_TO_STATION, None, None]
+    assert not loader.times_known and all(m.time == 0.0 for m in messages)
+
+
+def test_a_session_knows_its_times(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    loader, _ = load(path)
+    assert loader.times_known
 
 
 def test_a_json_list_of_frames(tmp_path):
@@ -244,3 +257,16 @@ def test_records_read_are_ordinary_frozen_messages(tmp_path):
         assert type(message) is Message and repr(message) == repr(copy)
         with pytest.raises(dataclasses.FrozenInstanceError):
             message.seq = 99  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("first", [
+    "[" * 50_000 + "]" * 50_000,
+    '{"format":"ocppscope-session","version":1,"x":' + "[" * 50_000 + "]" * 50_000 + "}",
+])
+def test_a_deeply_nested_first_line_loads_as_a_malformed_frame(tmp_path, first):
+    path = tmp_path / "deep.txt"
+    path.write_text(first + "\n" + '[2,"1","Heartbeat",{}]' + "\n", encoding="utf-8")
+    assert not is_session_file(path.read_bytes()[:65536])
+    loader, _ = load(path)
+    assert [m.message_type for m in loader.messages] == [None, 2]
+    assert "nested too deeply" in loader.messages[0].parse().findings[0].message

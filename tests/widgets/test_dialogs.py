@@ -1,8 +1,10 @@
 """The mode dialogs: they open, remember what was entered, check it, and start the mode."""
 
 import pytest
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QSpinBox
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
+from app import settings
 from tests.widgets.conftest import run_until
 from widgets import dialogs
 
@@ -16,9 +18,9 @@ def test_each_dialog_opens_with_usable_defaults(qtbot, factory):
     dialog.show()
     assert dialog.problems() == []
     for field in dialog.fields:
-        editor = dialog.editors[field.key]
-        assert isinstance(editor, QLineEdit | QSpinBox | QCheckBox)
-        assert editor.toolTip() == field.hint or not field.hint
+        editor = dialog.editors[field.name]
+        assert isinstance(editor, QLineEdit | QSpinBox | QDoubleSpinBox | QCheckBox)
+        assert editor.toolTip().startswith(field.help)
 
 
 def test_defaults_make_engine_configurations(qtbot):
@@ -27,10 +29,10 @@ def test_defaults_make_engine_configurations(qtbot):
     station = dialogs.station_dialog()
     for dialog in (proxy, csms, station):
         qtbot.addWidget(dialog)
-    assert dialogs.proxy_config(proxy.values()).port == 9000
-    config, policy = dialogs.csms_setup(csms.values())
+    assert settings.proxy_config(proxy.values()).port == 9000
+    config, policy = settings.csms_setup(csms.values())
     assert config.port == 9000 and policy.heartbeat_interval == 300
-    config, _ = dialogs.station_setup(station.values())
+    config, _ = settings.station_setup(station.values())
     assert config.station_id == "CP-001" and config.connectors == [1]
 
 
@@ -62,3 +64,78 @@ def test_starting_the_csms_from_its_dialog(window, loop, monkeypatch):
     assert window.runner.running.mode == "csms"
     assert window.mode_label.text().startswith("CSMS")
     assert window.workbench.responder.policy is window.policy
+
+
+def test_secrets_and_weakened_checks_start_from_their_defaults_each_time(qtbot):
+    dialog = dialogs.station_dialog()
+    qtbot.addWidget(dialog)
+    dialog.editors["password"].setText("s3cret")
+    dialog.editors["insecure"].setChecked(True)
+    dialog.editors["record_secrets"].setChecked(True)
+    dialog.editors["vendor"].setText("Acme")
+    dialog.accept()
+    again = dialogs.station_dialog()
+    qtbot.addWidget(again)
+    values = again.values()
+    assert (values["password"], values["insecure"], values["record_secrets"]) == ("", False,
+                                                                                 False)
+    assert values["vendor"] == "Acme"
+    stored = QSettings()
+    kept = {key.rsplit("/", 1)[-1] for key in stored.allKeys()}
+    assert "vendor" in kept and not {"password", "insecure", "record_secrets"} & kept
+    assert stored.value("dialogs/station/vendor") == "Acme"
+
+
+def test_a_remembered_insecure_from_an_older_version_is_ignored_and_cleared(qtbot):
+    QSettings().setValue("dialogs/proxy/insecure", True)
+    dialog = dialogs.proxy_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.values()["insecure"] is False
+    dialog.accept()
+    assert QSettings().value("dialogs/proxy/insecure") is None
+
+
+def test_remembered_numbers_come_back_as_numbers(qtbot):
+    dialog = dialogs.proxy_dialog()
+    qtbot.addWidget(dialog)
+    dialog.editors["answer_timeout"].setValue(2.5)
+    dialog.editors["max_size"].setValue(65536)
+    dialog.editors["ping_interval"].setValue(20)
+    dialog.accept()
+    again = dialogs.proxy_dialog()
+    qtbot.addWidget(again)
+    values = again.values()
+    assert (values["answer_timeout"], values["max_size"], values["ping_interval"]) == (
+        2.5, 65536, 20.0)
+    assert again.editors["ping_interval"].text() != "none"
+
+
+def test_a_remembered_value_that_no_longer_reads_falls_back_to_the_default(qtbot):
+    QSettings().setValue("dialogs/csms/heartbeat_interval", "often")
+    dialog = dialogs.csms_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.values()["heartbeat_interval"] == 300
+
+
+def test_optional_numbers_at_zero_say_what_zero_means(qtbot):
+    proxy = dialogs.proxy_dialog()
+    station = dialogs.station_dialog()
+    for dialog in (proxy, station):
+        qtbot.addWidget(dialog)
+    assert proxy.editors["ping_interval"].text() == "none"
+    assert station.editors["heartbeat_interval"].text() == "the CSMS's"
+
+
+def test_the_window_starts_the_proxy_with_every_dialog_value(window, monkeypatch):
+    def fill(dialog):
+        dialog.editors["upstream"].setText("ws://127.0.0.1:1/ocpp")
+        dialog.editors["max_size"].setValue(65536)
+        dialog.editors["answer_timeout"].setValue(0.5)
+        return True
+
+    started = []
+    monkeypatch.setattr(dialogs.ModeDialog, "exec", fill)
+    monkeypatch.setattr(window.runner, "start_proxy", lambda *args: started.append(args))
+    window.start_proxy()
+    [(_capture, config, answer_timeout)] = started
+    assert (config.host, config.max_size, answer_timeout) == ("127.0.0.1", 65536, 0.5)

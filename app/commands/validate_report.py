@@ -1,0 +1,433 @@
+"""What `ocppscope validate` prints for one file: the findings of each message, notes, and a
+summary that counts.
+
+Real logs repeat one warning in every frame (a CSMS that writes 6 fractional digits in each
+timestamp); printed every time, it buries the errors. So the text output shows a repeated
+warning or info in full only the first `SHOWN_REPEATS` times per code and sender, then counts
+it, and the summary gives each code's count per sender. `--json` gives every finding, and
+notes and the summary as objects of their own (`"kind": "note"`, `"kind": "summary"`), so
+that a program learns what a person reads at the end.
+
+Every line goes out through `write_line` or `write_json`: a peer may send any string, and a
+JSON escape like `\\ud800` decodes to a lone surrogate that no encoding can write.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from app.inputs import FrameSource, InputFrame
+from app.ocpp import catalog
+from app.ocpp.checker import Verdict
+from app.ocpp.conversation import Direction, Lost, PendingCall
+from app.ocpp.findings import Finding, Severity, warning
+from app.ocpp.frames import Call, CallError, MessageType
+from app.ocpp.legacy import ocpp16_hint
+from app.ocpp.schemas import PayloadKind
+
+SHOWN_REPEATS = 3           # a repeated warning is printed in full this often per sender
+SHOWN_UNANSWERED = 10       # CALLs left unanswered at the end, named one by one
+SKIPPED_WITHOUT_TIMES = ("rule.heartbeat-early", "protocol.answer-timeout")
+_REMEMBERED_POSITIONS = 100_000
+_SPOOL_BYTES = 4 << 20      # text output kept in memory up to this, then on disk
+
+
+def write_line(stream: TextIO, text: str) -> None:
+    """Write one line of text; characters the stream cannot encode (a lone surrogate from a
+    peer's `\\ud800`, or anything beyond ASCII on an ASCII terminal) become escapes."""
+    try:
+        stream.write(text + "\n")
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+
+
+def write_json(stream: TextIO, value: Any) -> None:
+    """Write one JSON line, readable where it can be; escaped (ASCII) where it must be."""
+    try:
+        stream.write(json.dumps(value, ensure_ascii=False) + "\n")
+    except UnicodeEncodeError:
+        stream.write(json.dumps(value) + "\n")
+
+
+class Style:
+    """ANSI colours on a terminal, plain text everywhere else."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.on = hasattr(stream, "isatty") and stream.isatty()
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.on else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def severity(self, severity: Severity) -> str:
+        label = f"{severity.value:<7}"
+        colour = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}[severity]
+        return self._wrap(colour, label)
+
+
+@dataclass
+class Tally:
+    """Messages by verdict. An answer whose CALL's action has no 2.0.1 schema (an OCPP 1.6
+    action, an unknown one) is `unchecked`: nothing was wrong with it, but nothing was
+    verified either, so it is never counted valid. `late` counts findings about earlier
+    messages (an answer that never came)."""
+
+    messages: int = 0
+    valid: int = 0
+    warned: int = 0
+    unchecked: int = 0
+    invalid: int = 0
+    malformed: int = 0
+    late: int = 0
+
+    def add(self, findings: tuple[Finding, ...], malformed: bool = False,
+            checked: bool = True) -> None:
+        self.messages += 1
+        if malformed:
+            self.malformed += 1
+        elif any(f.severity is Severity.ERROR for f in findings):
+            self.invalid += 1
+        elif not checked:
+            self.unchecked += 1
+        else:
+            self.valid += 1
+            self.warned += bool(findings)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.invalid or self.malformed or self.warned or self.unchecked
+                    or self.late)
+
+    def summary(self) -> str:
+        warned = f" ({self.warned} with warnings)" if self.warned else ""
+        unchecked = f", {self.unchecked} unchecked" if self.unchecked else ""
+        return (f"{self.messages} message{'s' * (self.messages != 1)}: {self.valid} valid"
+                f"{warned}{unchecked}, {self.invalid} invalid, {self.malformed} malformed")
+
+    def to_json(self) -> dict[str, int]:
+        return {"messages": self.messages, "valid": self.valid, "warned": self.warned,
+                "unchecked": self.unchecked, "invalid": self.invalid,
+                "malformed": self.malformed}
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something said about the file rather than one message (an answer that never came,
+    a check that could not run); `severity` INFO unless it is a finding about a message."""
+
+    code: str
+    message: str
+    severity: Severity = Severity.INFO
+    about: dict[str, Any] = field(default_factory=dict)  # position, action, message_id
+
+    def to_json(self, path: str) -> dict[str, Any]:
+        return {"kind": "note", "file": path, "code": self.code,
+                "severity": self.severity.value, "message": self.message, **self.about}
+
+
+def checked(verdict: Verdict) -> bool:
+    """Whether the message was checked as a whole: a CALLRESULT only when its CALL's action
+    has a 2.0.1 schema (not an unknown or 1.6 action, nor a CALL not seen)."""
+    frame = verdict.frame
+    if frame is None:
+        return False
+    if isinstance(frame, CallError):
+        return True  # nothing in it depends on the action
+    return verdict.action in catalog.ACTIONS
+
+
+def sender_key(direction: Direction | None) -> str | None:
+    """`station`, `csms`, or None when the input does not say and it could not be inferred."""
+    return direction.sender.value if direction is not None else None
+
+
+_SENDER_WORDS = {"station": "station", "csms": "CSMS", None: "sender unknown"}
+
+
+class FileReport:
+    """The output for one file, fed in order: `message` for each frame, `lost` for each CALL
+    given up on, then `finish`. Text goes to a spool first, so that a line that can only be
+    known at the end (most frames look like OCPP 1.6) can still be printed first."""
+
+    def __init__(self, source: FrameSource, *, as_json: bool, out: TextIO,
+                 style: Style) -> None:
+        self.path = str(source.path)
+        self.as_json = as_json
+        self.out = out
+        self.style = style
+        self.tally = Tally()
+        self.counts: Counter[tuple[str, Severity, str | None]] = Counter()
+        self.notes: list[Note] = []
+        self.ocpp16 = 0
+        self._ocpp16_calls: set[int] = set()
+        self._positions: dict[int, str] = {}      # seq of a CALL -> where it is in the file
+        # closed by `finish`; surrogatepass keeps a peer's lone surrogates for `write_line`
+        self._body = None if as_json else tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            _SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass")
+
+    # --- per message ----------------------------------------------------------------------
+
+    def message(self, index: int, item: InputFrame, verdict: Verdict) -> None:
+        frame = verdict.frame
+        is_checked = checked(verdict)
+        self.tally.add(verdict.findings, verdict.malformed, is_checked)
+        self._remember(item, verdict)
+        sender = sender_key(item.direction)
+        if self.as_json:
+            self.counts.update((f.code, f.severity, sender) for f in verdict.findings)
+            write_json(self.out, {
+                "kind": "message",
+                "index": index,
+                "file": self.path,
+                "position": item.position,
+                "action": verdict.action,
+                "message_type": MessageType(frame.message_type).name if frame else None,
+                "message_id": frame.message_id if frame else None,
+                "valid": verdict.valid and is_checked,
+                "checked": is_checked,
+                "direction": item.direction.value if item.direction else None,
+                "findings": [f.to_json() for f in verdict.findings],
+            })
+            return
+        if frame is None:
+            head = "malformed frame"
+        else:
+            head = f"{MessageType(frame.message_type).name} {verdict.action or '?'} " \
+                   f"id={frame.message_id}"
+        self._print_findings(f"{self.path}:{item.position}  {head}", verdict.findings, sender)
+
+    def lost(self, call: PendingCall, why: Lost, at: InputFrame, timeout: float) -> None:
+        """A CALL given up on at frame `at`: a timeout or an overtaking answer is a finding
+        about the CALL; a reboot is a note (a station retrying its boot while Pending may
+        still be answered)."""
+        where = self._positions.pop(call.seq, f"#{call.seq}")
+        about = {"position": where, "action": call.action, "message_id": call.message_id}
+        if why is Lost.REBOOT:
+            self._note(Note("protocol.cleared-by-boot",
+                            f"{call.action} (id {call.message_id}, {where}) got no answer "
+                            f"before the station booted again ({at.position})", about=about))
+            return
+        if why is Lost.TIMEOUT:
+            finding = warning("protocol.answer-timeout",
+                              f"{call.action} got no answer within {timeout:g} s of recorded "
+                              f"time while later frames kept coming (given up at "
+                              f"{at.position})")
+        else:
+            finding = warning("protocol.no-answer",
+                              f"{call.action} got no answer: its sender went on, and its "
+                              f"later CALL was answered ({at.position})")
+        self.tally.late += 1
+        sender = sender_key(call.direction)
+        if self.as_json:
+            self.counts[(finding.code, finding.severity, sender)] += 1
+            write_json(self.out, Note(finding.code, finding.message, finding.severity,
+                                      about).to_json(self.path))
+            return
+        self._print_findings(f"{self.path}:{where}  CALL {call.action} id={call.message_id}",
+                             (finding,), sender)
+
+    def _remember(self, item: InputFrame, verdict: Verdict) -> None:
+        """Where CALLs are (to name them when their answer never comes), and which frames
+        look like OCPP 1.6."""
+        frame = verdict.frame
+        if isinstance(frame, Call):
+            self._positions[item.seq] = item.position
+            if len(self._positions) > _REMEMBERED_POSITIONS:
+                del self._positions[next(iter(self._positions))]
+        elif verdict.call is not None:
+            self._positions.pop(verdict.call.seq, None)
+        if looks_ocpp16(verdict, self._ocpp16_calls):
+            self.ocpp16 += 1
+            if isinstance(frame, Call):
+                self._ocpp16_calls.add(item.seq)
+
+    def _print_findings(self, head: str, findings: tuple[Finding, ...],
+                        sender: str | None) -> None:
+        lines: list[str] = []
+        for finding in findings:
+            key = (finding.code, finding.severity, sender)
+            self.counts[key] += 1
+            seen = self.counts[key]
+            if finding.severity is Severity.ERROR or seen <= SHOWN_REPEATS:
+                lines.append(finding_line(finding, self.style))
+            elif seen == SHOWN_REPEATS + 1:
+                whose = "of unknown sender" if sender is None else \
+                    f"from the {_SENDER_WORDS[sender]}"
+                lines.append(f"  {self.style.dim('…'.ljust(7))}  {finding.code}  again; "
+                             f"further ones {whose} are counted in the summary, not shown")
+        if lines and self._body is not None:
+            write_line(self._body, self.style.bold(head))
+            for line in lines:
+                write_line(self._body, line)
+
+    def _note(self, note: Note) -> None:
+        if self.as_json:
+            write_json(self.out, note.to_json(self.path))
+        else:
+            self.notes.append(note)
+
+    # --- at the end -----------------------------------------------------------------------
+
+    def finish(self, source: FrameSource, pending: list[PendingCall]) -> Tally:
+        """Notes about the file as a whole, the counts and the tally; returns the tally."""
+        messages = self.tally.messages
+        majority = messages and 2 * self.ocpp16 > messages
+        verb = "looks" if self.ocpp16 == 1 else "look"
+        ocpp16 = Note("input.ocpp16", f"{self.ocpp16} of {messages} frames {verb} like OCPP "
+                      "1.6" + (": this is probably a 1.6 log, and OCPP Scope checks 2.0.1, so "
+                               "most findings below only say so" if majority else ""))
+        end_notes = [self._unanswered(call) for call in pending]
+        end_notes += [Note("input.skipped", text, Severity.WARNING) for text in source.warnings
+                      ] if self.as_json else []
+        end_notes += self._input_notes(source)
+        if self.ocpp16 and (self.as_json or not majority):
+            end_notes.append(ocpp16)
+        if self.as_json:
+            for note in end_notes:
+                write_json(self.out, note.to_json(self.path))
+            write_json(self.out, self._summary_json(source))
+            return self.tally
+        if majority:
+            write_line(self.out, self.style.bold(f"{self.path}: {ocpp16.message}"))
+        self._flush_body()
+        self._print_notes([*self.notes, *end_notes])
+        for line in self._count_lines():
+            write_line(self.out, f"{self.path}: {line}")
+        write_line(self.out, f"{self.path}: {self.tally.summary()}")
+        return self.tally
+
+    def _unanswered(self, call: PendingCall) -> Note:
+        """The last CALLs of a capture may well be unanswered: a note, not a finding."""
+        where = self._positions.get(call.seq, f"#{call.seq}")
+        return Note("protocol.unanswered-at-end",
+                    f"{call.action} (id {call.message_id}, {where}) got no answer in this file",
+                    about={"position": where, "action": call.action,
+                           "message_id": call.message_id})
+
+    def _input_notes(self, source: FrameSource) -> list[Note]:
+        notes: list[Note] = []
+        for gap in source.gaps:  # the recorder could not write these (disk full...)
+            records = "1 record was" if gap.lost == 1 else f"{gap.lost} records were"
+            why = f": {gap.reason}" if gap.reason else ""
+            notes.append(Note("input.gap", f"{records} not recorded between seq "
+                                           f"{gap.first_seq} and seq {gap.last_seq}{why}",
+                              about={"lost": gap.lost, "first_seq": gap.first_seq,
+                                     "last_seq": gap.last_seq, "reason": gap.reason}))
+        if not source.times_known:
+            notes.append(Note("input.times-unknown",
+                              "times unknown: heartbeat and timeout checks skipped"))
+        if not source.directions_known:
+            text = "directions inferred from the action's sender"
+            if source.unplaced:
+                one = source.unplaced == 1
+                text += (f"; {source.unplaced} frame{'' if one else 's'} "
+                         f"stay{'s' if one else ''} of unknown direction (actions either "
+                         "side sends such as DataTransfer, unknown actions, answers whose "
+                         "CALL is not in the file), and the checks that need one skipped "
+                         "them")
+            notes.append(Note("input.directions-inferred", text))
+        if self.tally.unchecked:
+            notes.append(Note("input.unchecked",
+                              f"{self.tally.unchecked} answer{'s' * (self.tally.unchecked != 1)}"
+                              " unchecked: their CALL's action is not OCPP 2.0.1, so no "
+                              "schema applies"))
+        return notes
+
+    def _print_notes(self, notes: list[Note]) -> None:
+        unanswered = 0
+        for note in notes:
+            if note.code == "protocol.unanswered-at-end":
+                unanswered += 1
+                if unanswered > SHOWN_UNANSWERED:
+                    continue
+            write_line(self.out, self.style.dim(f"{self.path}: note: {note.message}"))
+        if unanswered > SHOWN_UNANSWERED:
+            write_line(self.out, self.style.dim(
+                f"{self.path}: note: {unanswered - SHOWN_UNANSWERED} more CALLs got no "
+                "answer in this file"))
+
+    def _flush_body(self) -> None:
+        body = self._body
+        if body is None:
+            return
+        body.seek(0)
+        while chunk := body.read(1 << 16):
+            try:
+                self.out.write(chunk)
+            except UnicodeEncodeError:
+                encoding = getattr(self.out, "encoding", None) or "utf-8"
+                self.out.write(chunk.encode(encoding, "backslashreplace").decode(encoding))
+        body.close()
+
+    def _count_lines(self) -> list[str]:
+        """`warnings: datetime.precision ×1,240 (CSMS), ...`: one line per severity, codes
+        most frequent first, each with the side that sent it."""
+        lines = []
+        for severity, label in ((Severity.ERROR, "errors"), (Severity.WARNING, "warnings"),
+                                (Severity.INFO, "info")):
+            by_code: dict[str, Counter[str | None]] = {}
+            for (code, level, sender), count in self.counts.items():
+                if level is severity:
+                    by_code.setdefault(code, Counter())[sender] += count
+            if not by_code:
+                continue
+            items = sorted(by_code.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+            lines.append(f"{label}: " + ", ".join(_count_item(code, senders)
+                                                   for code, senders in items))
+        return lines
+
+    def _summary_json(self, source: FrameSource) -> dict[str, Any]:
+        return {
+            "kind": "summary", "file": self.path, **self.tally.to_json(),
+            "counts": [{"code": code, "severity": severity.value, "sender": sender,
+                        "count": count}
+                       for (code, severity, sender), count in sorted(
+                           self.counts.items(), key=lambda kv: (-kv[1], kv[0][0]))],
+            "ocpp16_frames": self.ocpp16,
+            "times": "recorded" if source.times_known else "unknown",
+            "directions": "recorded" if source.directions_known else "inferred",
+            "skipped_checks": [] if source.times_known else list(SKIPPED_WITHOUT_TIMES),
+        }
+
+
+def _count_item(code: str, senders: Counter[str | None]) -> str:
+    total = sum(senders.values())
+    if len(senders) == 1:
+        return f"{code} ×{total:,} ({_SENDER_WORDS[next(iter(senders))]})"
+    parts = ", ".join(f"{_SENDER_WORDS[s]} {n:,}" for s, n in senders.most_common())
+    return f"{code} ×{total:,} ({parts})"
+
+
+def finding_line(finding: Finding, style: Style) -> str:
+    where = f"{finding.path}: " if finding.path else ""
+    return f"  {style.severity(finding.severity)}  {finding.code}  {where}{finding.message}"
+
+
+def looks_ocpp16(verdict: Verdict, ocpp16_calls: set[int]) -> bool:
+    """Whether a frame bears a sign of OCPP 1.6: a 1.6 action (or an answer to one), a payload
+    in a 1.6 form, the 1.6 error code spelling, or an answer to a CALL that looked 1.6."""
+    frame = verdict.frame
+    if frame is None:
+        return False
+    if verdict.call is not None and verdict.call.seq in ocpp16_calls:
+        ocpp16_calls.discard(verdict.call.seq)
+        return True
+    if verdict.action in catalog.OCPP16_SUCCESSORS:
+        return True
+    if isinstance(frame, CallError):
+        return frame.error_code == "FormationViolation"
+    if verdict.action not in catalog.ACTIONS or not isinstance(frame.payload, dict):
+        return False
+    kind = PayloadKind.REQUEST if isinstance(frame, Call) else PayloadKind.RESPONSE
+    return ocpp16_hint(verdict.action, kind, frame.payload) is not None
+

@@ -1,0 +1,381 @@
+"""The options of the live modes (proxy, CSMS, station, demo), declared once.
+
+Each `Setting` says its name, type, default, help, dialog label, limits and which modes use it.
+Everything else is derived from this table, so the command line and the window cannot drift
+apart again (they did: the window listened on 0.0.0.0, the command line on 127.0.0.1):
+
+- `add_options(parser, mode)`: the command-line options, their help, conversions and groups;
+- `check(mode, values)`: every problem with a set of values, in words, used by the command
+  line (exit status 2) and by the start dialogs (a warning before they close);
+- `proxy_config`, `csms_setup`, `station_setup`: checked values to engine configuration;
+- `widgets.dialogs` builds its forms from `dialog_settings(mode)` and owns only widgets and
+  what QSettings remembers.
+
+Values are plain dicts from setting name to a value of the setting's type (what argparse
+puts in its namespace, what a dialog's `values()` returns). Optional numbers use 0 for "not
+set" (no pings, the CSMS's heartbeat interval), so that every default has its setting's type.
+Listening is on 127.0.0.1 unless the user names another address: exposing a debugger to the
+network is a choice, never a default.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.errors import UsageError
+from app.net import tls
+from app.net.csms import CsmsConfig
+from app.net.policy import ResponsePolicy
+from app.net.proxy import DEFAULT_MAX_SIZE, ProxyConfig
+from app.net.station import StationConfig
+from app.session.capture import ANSWER_TIMEOUT
+
+MODES = ("proxy", "csms", "station", "demo")
+_LIVE = frozenset(MODES)
+_SERVERS = frozenset({"proxy", "csms"})
+_ANSWERING = frozenset({"csms", "station"})
+
+TO_STATIONS = "TLS towards the stations (wss://)"
+TO_CSMS = "TLS towards the CSMS (wss://)"
+ANSWERS = "answers"
+OUTPUT = "output"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One option of one or more live modes.
+
+    `kind` says how the value is checked and edited beyond its type: "url" (ws:// or wss://),
+    "address" (HOST:PORT), "file" (a path, with a browse button), "size" (bytes; the command
+    line takes 64k or 10M) or "text". A setting without a `label` is for the command line
+    only (printing, recording to a file). `required` settings must be given on the command
+    line; the dialog proposes their default. A `secret` is shown as dots and, like any
+    setting with `remember=False`, is not filled in from last time: each run starts without
+    a password, and without switching certificate checks off.
+    """
+
+    name: str                   # key in values; argparse dest; QSettings key
+    type: type                  # str, int, float or bool
+    default: Any
+    help: str                   # command-line help and the dialog's tool tip
+    label: str = ""             # in the dialog; empty: command line only
+    modes: frozenset[str] = _LIVE
+    group: str = ""             # argparse group and dialog section; "" for the main ones
+    kind: str = "text"
+    choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    zero: str = ""              # what 0 means for an optional number ("none")
+    required: bool = False
+    secret: bool = False
+    remember: bool = True
+    flag: str = ""              # when not --name-with-dashes
+    metavar: str | None = None
+
+    @property
+    def option(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def title(self) -> str:
+        """How problems name this setting: its label, which the help also shows."""
+        return self.label or self.option
+
+    @property
+    def remembered(self) -> bool:
+        return self.remember and not self.secret
+
+
+_MAX_SIZE_LIMIT = 1024 ** 3
+_DAY = 86400
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("listen", str, "127.0.0.1:9000", kind="address", modes=_SERVERS,
+            label="Listen on", metavar="HOST:PORT",
+            help="where stations connect; 0.0.0.0 also accepts stations from other machines"),
+    Setting("upstream", str, "ws://localhost:9001/ocpp", kind="url", modes=frozenset({"proxy"}),
+            required=True, label="CSMS URL", metavar="URL",
+            help="the CSMS base URL, ws:// or wss://; the station id is appended"),
+    Setting("csms", str, "ws://localhost:9000/ocpp", kind="url", modes=frozenset({"station"}),
+            required=True, label="CSMS URL", metavar="URL",
+            help="the CSMS base URL, ws:// or wss://; the station id is appended"),
+    Setting("station_id", str, "CP-001", flag="--id", modes=frozenset({"station"}),
+            required=True, label="Station id", metavar="ID",
+            help="the station id, appended to the CSMS URL"),
+    Setting("password", str, "", secret=True, modes=frozenset({"station"}),
+            label="Basic auth password", metavar="TEXT",
+            help="HTTP Basic auth password (the user is the station id)"),
+    Setting("connectors", int, 1, minimum=1, maximum=100, modes=frozenset({"station"}),
+            label="EVSEs", metavar="N", help="EVSEs with one connector each"),
+    Setting("vendor", str, "OCPP Scope", modes=frozenset({"station"}), label="Vendor",
+            help="vendorName in BootNotification"),
+    Setting("model", str, "Virtual Station", modes=frozenset({"station"}), label="Model",
+            help="model in BootNotification"),
+    Setting("heartbeat_interval", int, 300, minimum=0, maximum=_DAY,
+            modes=frozenset({"csms"}), label="Heartbeat interval (s)", metavar="SECONDS",
+            help="the interval given in BootNotification answers"),
+    Setting("heartbeat_interval", float, 0.0, minimum=0, maximum=_DAY, zero="the CSMS's",
+            modes=frozenset({"station"}), label="Heartbeat interval (s)", metavar="SECONDS",
+            help="override the interval the CSMS gives (default 0: use the CSMS's)"),
+    Setting("ping_interval", float, 0.0, minimum=0, maximum=_DAY, zero="none",
+            modes=frozenset({"proxy"}), label="Ping interval (s)", metavar="SECONDS",
+            help="send our own pings on both hops (default 0: none, transparent)"),
+    Setting("pace", float, 0.3, minimum=0, maximum=60, modes=frozenset({"demo"}),
+            metavar="SECONDS", help="pause between steps"),
+    Setting("keep_running", bool, False, modes=frozenset({"demo"}),
+            help="stay connected (heartbeats) after the script until Ctrl-C"),
+    Setting("answer_timeout", float, ANSWER_TIMEOUT, minimum=0.1, maximum=_DAY,
+            label="Answer timeout (s)", metavar="SECONDS",
+            help="flag a CALL still unanswered after this long"),
+    Setting("max_size", int, DEFAULT_MAX_SIZE, kind="size", minimum=1024,
+            maximum=_MAX_SIZE_LIMIT, label="Largest frame (bytes)", metavar="BYTES",
+            help="largest frame accepted, in bytes or with k or M; bigger ones close the "
+                 "connection with 1009"),
+    # TLS towards the stations: the proxy's and the CSMS's listening side
+    Setting("cert", str, "", kind="file", modes=_SERVERS, group=TO_STATIONS,
+            label="Server certificate", metavar="PEM",
+            help="server certificate (chain) to present; makes it listen on wss://"),
+    Setting("key", str, "", kind="file", modes=_SERVERS, group=TO_STATIONS,
+            label="Server key", metavar="PEM",
+            help="its private key, if not in the certificate file"),
+    Setting("client_ca", str, "", kind="file", modes=_SERVERS, group=TO_STATIONS,
+            label="Require station certificates from CA", metavar="PEM",
+            help="require station certificates signed by this CA (profile 3)"),
+    # TLS towards the CSMS: the proxy's and the station's connecting side
+    Setting("upstream_ca", str, "", kind="file", modes=frozenset({"proxy"}), group=TO_CSMS,
+            label="Trust CSMS certificates from CA", metavar="PEM",
+            help="CA bundle to trust (default: the system's)"),
+    Setting("upstream_cert", str, "", kind="file", modes=frozenset({"proxy"}), group=TO_CSMS,
+            label="Client certificate", metavar="PEM",
+            help="client certificate to present to the CSMS (profile 3)"),
+    Setting("upstream_key", str, "", kind="file", modes=frozenset({"proxy"}), group=TO_CSMS,
+            label="Client key", metavar="PEM", help="its private key"),
+    Setting("ca", str, "", kind="file", modes=frozenset({"station"}), group=TO_CSMS,
+            label="Trust CSMS certificates from CA", metavar="PEM",
+            help="CA bundle to trust (default: the system's)"),
+    Setting("client_cert", str, "", kind="file", modes=frozenset({"station"}), group=TO_CSMS,
+            label="Client certificate", metavar="PEM",
+            help="client certificate to present to the CSMS (profile 3)"),
+    Setting("client_key", str, "", kind="file", modes=frozenset({"station"}), group=TO_CSMS,
+            label="Client key", metavar="PEM", help="its private key"),
+    Setting("insecure", bool, False, modes=frozenset({"proxy", "station"}), group=TO_CSMS,
+            remember=False, label="Do not verify the CSMS certificate",
+            help="do not verify the CSMS certificate (testing only)"),
+    # how the CSMS and the station answer requests
+    Setting("responses", str, "", kind="file", modes=_ANSWERING, group=ANSWERS,
+            label="Answer rules file", metavar="FILE",
+            help="JSON file of per-action answer rules (see the README)"),
+    Setting("strict", bool, False, modes=_ANSWERING, group=ANSWERS,
+            label="Answer invalid requests with CALLERROR",
+            help="answer schema-invalid requests with the CALLERROR the spec names"),
+    # what is printed and recorded
+    Setting("record", str, "", kind="file", group=OUTPUT, metavar="FILE",
+            help="write every frame and connection event to a session file"),
+    Setting("record_secrets", bool, False, group=OUTPUT, remember=False,
+            label="Keep Basic auth passwords in the record",
+            help="also record Basic auth passwords (left out by default)"),
+    Setting("quiet", bool, False, group=OUTPUT, help="print no line per frame"),
+    Setting("json", bool, False, group=OUTPUT,
+            help="print one JSON object per frame or event instead of text"),
+)
+
+
+def mode_settings(mode: str) -> tuple[Setting, ...]:
+    """The settings of one mode, in the order the help and the dialog show them."""
+    if mode not in MODES:
+        raise KeyError(f"no live mode '{mode}'")
+    return tuple(setting for setting in SETTINGS if mode in setting.modes)
+
+
+def dialog_settings(mode: str) -> tuple[Setting, ...]:
+    """The settings the window's start dialog shows (those with a label)."""
+    return tuple(setting for setting in mode_settings(mode) if setting.label)
+
+
+def defaults(mode: str) -> dict[str, Any]:
+    return {setting.name: setting.default for setting in mode_settings(mode)}
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def add_options(parser: argparse.ArgumentParser, mode: str) -> None:
+    """Add the options of `mode` to its subcommand's parser. Conversions (a number, a size
+    like 64k) fail in argparse's words; limits and formats are `check`ed when it runs."""
+    groups: dict[str, Any] = {"": parser}
+    for setting in mode_settings(mode):
+        if setting.group not in groups:
+            groups[setting.group] = parser.add_argument_group(setting.group)
+        options: dict[str, Any] = {"dest": setting.name, "help": _help(setting)}
+        if setting.type is bool:  # a switch; one that is on by default also gets --no-...
+            options.update(default=setting.default, action=argparse.BooleanOptionalAction
+                           if setting.default else "store_true")
+        else:
+            options.update(type=parse_size if setting.kind == "size" else setting.type,
+                           metavar=setting.metavar)
+            if setting.required:
+                options["required"] = True
+            else:
+                options["default"] = setting.default
+            if setting.choices:
+                options["choices"] = setting.choices
+        groups[setting.group].add_argument(setting.option, **options)
+
+
+def _help(setting: Setting) -> str:
+    text = setting.help
+    if setting.default and not setting.required and setting.type is not bool:
+        text += f" (default {show(setting, setting.default)})"
+    return text.replace("%", "%%")
+
+
+def show(setting: Setting, value: Any) -> str:
+    """A value as the help and the problems write it (10M, 30, 0.5)."""
+    if setting.kind == "size" and isinstance(value, int):
+        for suffix, factor in (("M", 1024 ** 2), ("k", 1024)):
+            if value and value % factor == 0:
+                return f"{value // factor}{suffix}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def parse_size(text: str) -> int:
+    """65536, 64k or 10M, as bytes (for argparse: a bad one is an ArgumentTypeError)."""
+    factor = {"k": 1024, "m": 1024 ** 2}.get(text[-1:].lower(), 1)
+    number = text[:-1] if factor > 1 else text
+    try:
+        return int(number) * factor
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a size like 65536, 64k or 10M") from None
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+def check(mode: str, values: Mapping[str, Any]) -> list[str]:
+    """Every problem with `values` for `mode`, one sentence each, naming the setting by its
+    label; an empty list when the mode can start. Missing values count as defaults."""
+    found: list[str] = []
+    for setting in mode_settings(mode):
+        value = values.get(setting.name, setting.default)
+        found.extend(f"{setting.title}: {problem}" for problem in _problems(setting, value))
+    return found
+
+
+def _problems(setting: Setting, value: Any) -> list[str]:
+    if setting.choices and value not in setting.choices:
+        return [f"'{value}' is not one of {', '.join(map(str, setting.choices))}"]
+    if setting.type is str:
+        if setting.kind == "url":
+            return _url_problems(value)
+        if setting.kind == "address":
+            try:
+                parse_address(value)
+            except UsageError as exc:
+                return [str(exc)]
+        elif setting.required and not value.strip():
+            return ["must not be empty"]
+        return []
+    if setting.type in (int, float):
+        if setting.minimum is not None and value < setting.minimum:
+            return [f"must be at least {show(setting, setting.minimum)}, "
+                    f"not {show(setting, value)}"]
+        if setting.maximum is not None and value > setting.maximum:
+            return [f"must be at most {show(setting, setting.maximum)}, "
+                    f"not {show(setting, value)}"]
+    return []
+
+
+def _url_problems(text: str) -> list[str]:
+    parts = urlsplit(text)
+    if parts.scheme not in ("ws", "wss"):
+        return [f"'{text}' must start with ws:// or wss://"]
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return [f"'{text}' has a port that is not a number from 0 to 65535"]
+    return [] if host else [f"'{text}' names no host"]
+
+
+def parse_address(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+    """HOST:PORT, :PORT or [v6]:PORT; a UsageError saying what is wrong otherwise."""
+    host, _, port = text.rpartition(":")
+    host = host.strip("[]") or default_host
+    try:
+        number = int(port)
+    except ValueError:
+        raise UsageError(f"'{text}' is not HOST:PORT (for example 127.0.0.1:9000)") from None
+    if not 0 <= number <= 65535:
+        raise UsageError(f"port {number} is out of range (0 to 65535)")
+    return host, number
+
+
+def checked(mode: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` completed with the defaults; a UsageError (one problem a line) if any."""
+    problems = check(mode, values)
+    if problems:
+        raise UsageError("\n".join(problems))
+    complete = defaults(mode)
+    complete.update((key, value) for key, value in values.items() if key in complete)
+    return complete
+
+
+# --- engine configuration ---------------------------------------------------------------
+# Each raises UsageError (values `check` rejects), TlsSetupError (a certificate, key or CA
+# file) or PolicyError (the answer rules file), all `OcppScopeError`s with one sentence.
+
+
+def proxy_config(values: Mapping[str, Any]) -> ProxyConfig:
+    v = checked("proxy", values)
+    host, port = parse_address(v["listen"])
+    return ProxyConfig(
+        upstream=v["upstream"], host=host, port=port, max_size=v["max_size"],
+        ping_interval=v["ping_interval"] or None, record_secrets=v["record_secrets"],
+        server_ssl=_server_ssl(v),
+        upstream_ssl=tls.client_context(v["upstream_ca"] or None, v["upstream_cert"] or None,
+                                        v["upstream_key"] or None, verify=not v["insecure"])
+        if _secure(v["upstream"]) else None)
+
+
+def csms_setup(values: Mapping[str, Any]) -> tuple[CsmsConfig, ResponsePolicy]:
+    v = checked("csms", values)
+    host, port = parse_address(v["listen"])
+    config = CsmsConfig(host=host, port=port, max_size=v["max_size"],
+                        record_secrets=v["record_secrets"], server_ssl=_server_ssl(v))
+    return config, _policy(v, heartbeat_interval=v["heartbeat_interval"])
+
+
+def station_setup(values: Mapping[str, Any]) -> tuple[StationConfig, ResponsePolicy]:
+    v = checked("station", values)
+    config = StationConfig(
+        csms_url=v["csms"], station_id=v["station_id"], password=v["password"] or None,
+        vendor=v["vendor"], model=v["model"], connectors=[1] * v["connectors"],
+        heartbeat_interval=v["heartbeat_interval"] or None, max_size=v["max_size"],
+        record_secrets=v["record_secrets"],
+        client_ssl=tls.client_context(v["ca"] or None, v["client_cert"] or None,
+                                      v["client_key"] or None, verify=not v["insecure"])
+        if _secure(v["csms"]) else None)
+    return config, _policy(v)
+
+
+def _secure(url: str) -> bool:
+    return urlsplit(url).scheme == "wss"
+
+
+def _server_ssl(v: Mapping[str, Any]) -> Any:
+    if not v["cert"]:
+        return None
+    return tls.server_context(v["cert"], v["key"] or None, v["client_ca"] or None)
+
+
+def _policy(v: Mapping[str, Any], **options: Any) -> ResponsePolicy:
+    if v["responses"]:
+        return ResponsePolicy.from_file(v["responses"], strict=v["strict"], **options)
+    return ResponsePolicy(strict=v["strict"], **options)

@@ -1,0 +1,79 @@
+"""Reading the files users bring: what each kind of file becomes, frame by frame."""
+
+import json
+
+from app.inputs import open_frames
+from app.ocpp.conversation import Direction
+from app.session.message import frame_message
+from app.session.sessionfile import SessionWriter, make_header
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+
+HEARTBEAT = [2, "1", "Heartbeat", {}]
+HEARTBEAT_OK = [3, "1", {"currentTime": "2024-01-01T00:00:00Z"}]
+
+
+def frames_of(tmp_path, content, name="frames.json"):
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    source = open_frames(path)
+    return source, list(source.frames)
+
+
+def test_a_list_of_frames_is_read_frame_by_frame(tmp_path):
+    source, frames = frames_of(tmp_path, [HEARTBEAT, HEARTBEAT_OK])
+    assert source.kind == "json"
+    assert [(f.position, json.loads(f.text)) for f in frames] == [
+        ("[0]", HEARTBEAT), ("[1]", HEARTBEAT_OK)]
+
+
+def test_a_stray_entry_in_a_list_of_frames_stays_at_its_position(tmp_path):
+    source, frames = frames_of(tmp_path, [HEARTBEAT, {"oops": 1}, HEARTBEAT_OK])
+    assert source.kind == "json"
+    assert [f.position for f in frames] == ["[0]", "[1]", "[2]"]
+    assert json.loads(frames[1].text) == {"oops": 1}
+
+
+def test_a_list_starting_with_a_stray_entry_is_still_a_list_of_frames(tmp_path):
+    _, frames = frames_of(tmp_path, [{"oops": 1}, HEARTBEAT, HEARTBEAT_OK])
+    assert [json.loads(f.text) for f in frames] == [{"oops": 1}, HEARTBEAT, HEARTBEAT_OK]
+
+
+def test_one_frame_is_one_frame_even_when_it_holds_lists(tmp_path):
+    for frame in (HEARTBEAT, [2, "1", "Heartbeat", [[1]]], ["2", "1", "Heartbeat", []]):
+        _, frames = frames_of(tmp_path, frame)
+        assert len(frames) == 1 and json.loads(frames[0].text) == frame
+
+
+def test_one_frame_per_line(tmp_path):
+    source, frames = frames_of(tmp_path, f"{json.dumps(HEARTBEAT)}\n\n  not json \n",
+                               name="frames.txt")
+    assert source.kind == "lines"
+    assert [(f.position, f.text) for f in frames] == [
+        ("line 1", json.dumps(HEARTBEAT)), ("line 3", "not json")]
+
+
+def test_files_of_frames_carry_no_times_and_say_so(tmp_path):
+    source, frames = frames_of(tmp_path, [HEARTBEAT, HEARTBEAT_OK])
+    assert not source.times_known and not source.directions_known
+    assert [f.time for f in frames] == [None, None]
+
+
+def test_directions_are_inferred_from_the_sender_of_each_action(tmp_path):
+    source, frames = frames_of(tmp_path, [
+        HEARTBEAT, HEARTBEAT_OK, [2, "d", "DataTransfer", {"vendorId": "x"}], [3, "d", {}],
+        [2, "g", "GetVariables", {}], [4, "g", "NotSupported", "", {}], {"oops": 1}])
+    assert [f.direction for f in frames] == [UP, DOWN, None, None, DOWN, UP, None]
+    assert (source.inferred, source.unplaced) == (4, 2)  # a malformed frame needs none
+    assert all(f.parsed is not None for f in frames)
+
+
+def test_a_session_keeps_its_own_times_and_directions(tmp_path):
+    path = tmp_path / "s.jsonl"
+    with SessionWriter(path, make_header("proxy")) as writer:
+        writer.write(frame_message(1, json.dumps(HEARTBEAT), direction=DOWN, monotonic=5.0))
+    source = open_frames(path)
+    frames = list(source.frames)
+    assert source.times_known and source.directions_known
+    assert [(f.direction, f.time) for f in frames] == [(DOWN, 5.0)]
+    assert source.inferred == 0

@@ -1,0 +1,287 @@
+"""The live modes' settings are declared once (`app/settings.py`): the command line and the
+window's start dialogs offer the same options, with the same defaults and the same checks."""
+
+import argparse
+import ssl
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QComboBox
+
+from app import cli, settings
+from app.errors import OcppScopeError, PolicyError, UsageError
+from app.settings import Setting
+
+DIALOG_MODES = ("proxy", "csms", "station")
+
+# every option the commands had before the table, which scripts may rely on
+FLAGS = {
+    "proxy": {"--listen", "--upstream", "--cert", "--key", "--client-ca", "--upstream-ca",
+              "--upstream-cert", "--upstream-key", "--insecure", "--ping-interval",
+              "--record", "--record-secrets", "--quiet", "--json", "--answer-timeout",
+              "--max-size"},
+    "csms": {"--listen", "--heartbeat-interval", "--cert", "--key", "--client-ca",
+             "--responses", "--strict", "--record", "--record-secrets", "--quiet", "--json",
+             "--answer-timeout", "--max-size"},
+    "station": {"--csms", "--id", "--password", "--connectors", "--vendor", "--model",
+                "--heartbeat-interval", "--ca", "--client-cert", "--client-key", "--insecure",
+                "--responses", "--strict", "--record", "--record-secrets", "--quiet",
+                "--json", "--answer-timeout", "--max-size"},
+    "demo": {"--pace", "--keep-running", "--record", "--record-secrets", "--quiet", "--json",
+             "--answer-timeout", "--max-size"},
+}
+
+
+@pytest.fixture
+def fresh_settings(tmp_path, qapp):
+    """QSettings in an empty folder of the test's own, never the user's."""
+    QCoreApplication.setOrganizationName("OCPP Scope Tests")
+    QCoreApplication.setApplicationName("OCPP Scope Tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+
+
+def _dialog(qtbot, mode, **options):
+    from widgets.dialogs import ModeDialog
+
+    dialog = ModeDialog(mode, mode, "", **options)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def _required_arguments(mode):
+    """The options the command line insists on, given their table defaults."""
+    words = []
+    for setting in settings.mode_settings(mode):
+        if setting.required:
+            words += [setting.option, str(setting.default)]
+    return words
+
+
+def _parse(mode, *words):
+    return vars(cli.build_parser().parse_args([mode, *_required_arguments(mode), *words]))
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("setting", settings.SETTINGS, ids=lambda s: s.name)
+def test_every_setting_has_help_and_a_default_of_its_type(setting):
+    assert setting.help.strip()
+    assert type(setting.default) is setting.type
+    assert setting.modes and setting.modes <= set(settings.MODES)
+    if setting.minimum is not None:
+        assert setting.minimum <= setting.default or setting.required
+    if setting.zero:
+        assert setting.minimum == 0
+
+
+@pytest.mark.parametrize("mode", settings.MODES)
+def test_names_and_flags_are_unique_within_a_mode(mode):
+    own = settings.mode_settings(mode)
+    assert len({s.name for s in own}) == len(own)
+    assert len({s.option for s in own}) == len(own)
+
+
+@pytest.mark.parametrize("mode", settings.MODES)
+def test_each_mode_keeps_every_option_it_had(mode):
+    assert {s.option for s in settings.mode_settings(mode)} == FLAGS[mode]
+
+
+def test_secrets_and_weakened_checks_are_not_remembered():
+    forgotten = {s.name for s in settings.SETTINGS if not s.remembered}
+    assert {"password", "insecure", "record_secrets"} <= forgotten
+
+
+def test_every_server_listens_on_loopback_unless_told_otherwise():
+    listening = [s for s in settings.SETTINGS if s.kind == "address"]
+    assert listening and all(s.default.startswith("127.0.0.1:") for s in listening)
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", settings.MODES)
+def test_command_line_defaults_are_the_table_defaults(mode):
+    values = _parse(mode)
+    assert {name: values[name] for name in settings.defaults(mode)} == settings.defaults(mode)
+
+
+@pytest.mark.parametrize("mode", settings.MODES)
+def test_help_explains_every_option(mode, capsys):
+    shown = _help(mode, capsys)
+    for setting in settings.mode_settings(mode):
+        assert setting.option in shown
+        assert " ".join(setting.help.split()) in shown, setting.name
+
+
+def test_help_names_the_defaults(capsys):
+    shown = _help("proxy", capsys)
+    assert "(default 127.0.0.1:9000)" in shown
+    assert "(default 10M)" in shown and "(default 30)" in shown
+
+
+def _help(mode, capsys):
+    with pytest.raises(SystemExit) as ended:
+        cli.main([mode, "--help"])
+    assert ended.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_sizes_take_suffixes_and_bad_ones_are_argparse_errors(capsys):
+    assert settings.parse_size("65536") == 65536
+    assert settings.parse_size("64k") == 64 * 1024
+    assert settings.parse_size("10M") == 10 * 1024 ** 2
+    with pytest.raises(argparse.ArgumentTypeError, match="not a size"):
+        settings.parse_size("ten")
+    assert _parse("csms", "--max-size", "64k")["max_size"] == 65536
+    with pytest.raises(SystemExit) as ended:
+        _parse("csms", "--max-size", "lots")
+    assert ended.value.code == 2
+    assert "'lots' is not a size" in capsys.readouterr().err
+
+
+# --- checking ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", settings.MODES)
+def test_the_defaults_pass_the_check(mode):
+    assert settings.check(mode, settings.defaults(mode)) == []
+    assert settings.check(mode, {}) == []
+
+
+@pytest.mark.parametrize(("mode", "name", "value", "words"), [
+    ("proxy", "upstream", "http://csms.example.com", "CSMS URL: 'http://csms.example.com' "
+                                                     "must start with ws:// or wss://"),
+    ("proxy", "upstream", "ws:///ocpp", "names no host"),
+    ("proxy", "upstream", "ws://csms:port/ocpp", "port that is not a number"),
+    ("proxy", "listen", "nonsense", "Listen on: 'nonsense' is not HOST:PORT"),
+    ("csms", "listen", "127.0.0.1:70000", "Listen on: port 70000 is out of range"),
+    ("station", "station_id", " ", "Station id: must not be empty"),
+    ("station", "connectors", 0, "EVSEs: must be at least 1, not 0"),
+    ("station", "csms", "", "CSMS URL: '' must start with ws:// or wss://"),
+    ("csms", "max_size", 512, "Largest frame (bytes): must be at least 1k, not 512"),
+    ("csms", "heartbeat_interval", -5, "must be at least 0, not -5"),
+    ("demo", "pace", 100.0, "--pace: must be at most 60, not 100"),
+])
+def test_each_bad_value_is_one_problem_in_words(mode, name, value, words):
+    problems = settings.check(mode, {name: value})
+    assert len(problems) == 1 and words in problems[0]
+
+
+def test_all_problems_are_reported_at_once():
+    problems = settings.check("proxy", {"upstream": "http://x", "listen": "x",
+                                        "max_size": 1})
+    assert len(problems) == 3
+
+
+def test_listen_addresses_take_ipv6_and_a_bare_port():
+    assert settings.parse_address("[::1]:9000") == ("::1", 9000)
+    assert settings.parse_address(":0") == ("127.0.0.1", 0)
+    assert settings.parse_address("0.0.0.0:9000") == ("0.0.0.0", 9000)
+
+
+def test_a_setting_with_choices_offers_only_them(monkeypatch, qtbot, fresh_settings):
+    flavour = Setting("flavour", str, "plain", "how it tastes", label="Flavour",
+                      choices=("plain", "salty"))
+    monkeypatch.setattr(settings, "SETTINGS", (flavour,))
+    assert settings.check("csms", {"flavour": "sweet"}) == [
+        "Flavour: 'sweet' is not one of plain, salty"]
+    parser = argparse.ArgumentParser()
+    settings.add_options(parser, "csms")
+    assert parser.parse_args(["--flavour", "salty"]).flavour == "salty"
+    dialog = _dialog(qtbot, "csms")
+    editor = dialog.editors["flavour"]
+    assert isinstance(editor, QComboBox) and editor.count() == 2
+    editor.setCurrentIndex(1)
+    assert dialog.values() == {"flavour": "salty"}
+
+
+def test_a_switch_that_is_on_by_default_can_be_turned_off(monkeypatch):
+    colour = Setting("colour", bool, True, "colour the output")
+    monkeypatch.setattr(settings, "SETTINGS", (colour,))
+    parser = argparse.ArgumentParser()
+    settings.add_options(parser, "demo")
+    assert parser.parse_args([]).colour is True
+    assert parser.parse_args(["--no-colour"]).colour is False
+
+
+# --- engine configuration ----------------------------------------------------------------
+
+
+def test_defaults_make_each_engine_configuration():
+    proxy = settings.proxy_config({})
+    assert (proxy.host, proxy.port, proxy.ping_interval) == ("127.0.0.1", 9000, None)
+    assert proxy.upstream_ssl is None and proxy.server_ssl is None
+    csms, policy = settings.csms_setup({})
+    assert (csms.host, csms.port, policy.heartbeat_interval) == ("127.0.0.1", 9000, 300)
+    station, _ = settings.station_setup({})
+    assert station.station_id == "CP-001" and station.heartbeat_interval is None
+
+
+def test_values_reach_the_configuration():
+    proxy = settings.proxy_config({"upstream": "wss://csms.example.com/ocpp",
+                                   "insecure": True, "ping_interval": 20.0,
+                                   "max_size": 65536, "record_secrets": True})
+    assert proxy.upstream_ssl is not None and proxy.upstream_ssl.verify_mode == ssl.CERT_NONE
+    assert (proxy.ping_interval, proxy.max_size, proxy.record_secrets) == (20.0, 65536, True)
+    station, policy = settings.station_setup({"csms": "wss://x/ocpp", "connectors": 3,
+                                              "password": "s3cret", "strict": True,
+                                              "heartbeat_interval": 5.0})
+    assert station.client_ssl is not None and station.client_ssl.verify_mode == ssl.CERT_REQUIRED
+    assert (station.connectors, station.password, station.heartbeat_interval) == (
+        [1, 1, 1], "s3cret", 5.0)
+    assert policy.strict
+
+
+def test_configuration_refuses_values_the_check_rejects():
+    with pytest.raises(UsageError) as raised:
+        settings.proxy_config({"upstream": "http://x", "listen": "x"})
+    assert str(raised.value).splitlines() == settings.check(
+        "proxy", {"upstream": "http://x", "listen": "x"})
+
+
+def test_unusable_files_are_engine_errors(tmp_path):
+    with pytest.raises(PolicyError, match="no such file"):
+        settings.csms_setup({"responses": str(tmp_path / "none.json")})
+    with pytest.raises(OcppScopeError, match="does not exist"):
+        settings.proxy_config({"cert": str(tmp_path / "missing.pem")})
+
+
+# --- the window's dialogs ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", DIALOG_MODES)
+def test_dialog_defaults_are_the_command_line_defaults(mode, qtbot, fresh_settings):
+    shown = _dialog(qtbot, mode).values()
+    command_line = _parse(mode)
+    assert shown == {name: command_line[name] for name in shown}
+    assert set(shown) == {s.name for s in settings.dialog_settings(mode)}
+
+
+@pytest.mark.parametrize("mode", ["proxy", "csms"])
+def test_the_window_listens_on_loopback_by_default(mode, qtbot, fresh_settings):
+    assert _dialog(qtbot, mode).values()["listen"] == "127.0.0.1:9000"
+
+
+@pytest.mark.parametrize(("mode", "name", "text"), [
+    ("proxy", "upstream", "http://csms.example.com"),
+    ("proxy", "listen", "nonsense"),
+    ("csms", "listen", "127.0.0.1:70000"),
+    ("station", "station_id", ""),
+])
+def test_a_bad_value_gets_the_same_words_from_the_command_line_and_the_dialog(
+        mode, name, text, qtbot, fresh_settings, capsys):
+    dialog = _dialog(qtbot, mode)
+    dialog.editors[name].setText(text)
+    [problem] = dialog.problems()
+    setting = next(s for s in settings.mode_settings(mode) if s.name == name)
+    words = [mode, *_required_arguments(mode)]
+    if setting.option in words:
+        words[words.index(setting.option) + 1] = text
+    else:
+        words += [setting.option, text]
+    assert cli.main(words) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"ocppscope {mode}: {problem}\n"
