@@ -133,6 +133,11 @@ def test_gaps_in_a_recording_are_noted_and_are_not_findings(tmp_path, capsys):
     assert (f"{path}: note: 1 record was not recorded between seq 1236 and seq 1236: "
             "recording could not keep up") in out
     assert "2 messages: 2 valid" in out
+    code, out, _ = run(capsys, "--json", path)
+    notes = [line for line in map(json.loads, out.splitlines())
+             if line.get("code") == "input.gap"]
+    assert [(n["kind"], n["lost"], n["first_seq"], n["last_seq"]) for n in notes] == [
+        ("note", 1233, 2, 1234), ("note", 1, 1236, 1236)]
 
 
 def test_bare_payload_with_action(tmp_path, capsys):
