@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from app.errors import InputError
 from app.ocpp.conversation import Direction
@@ -38,6 +39,18 @@ class InputFrame:
     binary: bool = False          # bytes: a binary frame (or, False, text that is not UTF-8)
 
 
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Records the recorder could not write (disk full...): a session file's `gap` record.
+    Not a frame and not a finding, but a reader of the file must know the file is
+    incomplete there."""
+
+    lost: int
+    first_seq: int
+    last_seq: int
+    reason: str
+
+
 @dataclass
 class FrameSource:
     """The frames of one file, and how the file was understood. `inferred` and `unplaced`
@@ -50,6 +63,7 @@ class FrameSource:
     reader: SessionReader | None = None
     inferred: int = 0
     unplaced: int = 0
+    gaps: list[Gap] = field(default_factory=list)   # fills while `frames` is read
 
     @property
     def warnings(self) -> list[str]:
@@ -99,7 +113,9 @@ def open_frames(path: str | Path) -> FrameSource:
             reader = SessionReader.open(path)
         except SessionFileError as exc:
             raise InputError(str(exc)) from None
-        return FrameSource(path, "session", _session_frames(reader), reader)
+        source = FrameSource(path, "session", iter(()), reader)
+        source.frames = _session_frames(reader, source.gaps)
+        return source
     try:
         text = (whole if whole is not None else path.read_bytes()).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -143,13 +159,36 @@ def _is_frame_list(value: object) -> bool:
     return isinstance(value[0], list) or 2 * sum(isinstance(v, list) for v in value) >= len(value)
 
 
-def _session_frames(reader: SessionReader) -> Iterator[InputFrame]:
+def _session_frames(reader: SessionReader, gaps: list[Gap]) -> Iterator[InputFrame]:
     for message in reader:
+        if message.kind is RecordKind.GAP:
+            _add_gap(gaps, message.meta or {})
+            continue
         if message.kind not in (RecordKind.FRAME, RecordKind.BINARY):
             continue
         data, binary = message.wire
         yield InputFrame(f"seq {message.seq}", data, message.connection, message.station,
                          message.direction, message.monotonic, message.seq, binary=binary)
+
+
+def _add_gap(gaps: list[Gap], meta: Any) -> None:
+    """Note a gap record; one that continues the previous gap (the recorder noted an outage
+    in two steps) extends it. The values come from a file: odd ones are read leniently."""
+
+    def number(key: str) -> int:
+        try:
+            return int(meta.get(key, 0))
+        except (TypeError, ValueError, OverflowError):
+            return 0
+
+    gap = Gap(number("lost"), number("first_seq"), number("last_seq"),
+              str(meta.get("reason") or ""))
+    if gaps and gaps[-1].last_seq + 1 == gap.first_seq:
+        last = gaps.pop()
+        reasons = [last.reason] + ([gap.reason] if gap.reason not in last.reason else [])
+        gap = Gap(last.lost + gap.lost, last.first_seq, gap.last_seq,
+                  "; ".join(r for r in reasons if r))
+    gaps.append(gap)
 
 
 def _json_frames(values: list[object]) -> Iterator[InputFrame]:

@@ -29,10 +29,11 @@ INVALID = QColor(220, 50, 47, 70)
 CALLERROR = QColor(255, 140, 0, 70)
 UNANSWERED = QColor(230, 200, 0, 60)
 EVENT = QColor(90, 120, 200, 45)
+GAP = QColor(220, 50, 47, 40)   # records missing from a recording: worth seeing at once
 
 TYPE_NAMES = {2: "CALL", 3: "RESULT", 4: "ERROR"}
 EVENT_NAMES = {RecordKind.OPENED: "connected", RecordKind.CLOSED: "closed",
-               RecordKind.REJECTED: "refused"}
+               RecordKind.REJECTED: "refused", RecordKind.GAP: "gap"}
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -166,6 +167,8 @@ class TimelineModel(QAbstractTableModel):
                 return f"subprotocol {meta.get('subprotocol')}"
             if message.kind is RecordKind.CLOSED:
                 return f"{meta.get('code')} by {meta.get('by')}"
+            if message.kind is RecordKind.GAP:
+                return f"{meta.get('lost')} records not recorded"
             return f"HTTP {meta.get('status')}"
         if column == MESSAGE_ID:
             return str(meta.get("reason") or meta.get("remote") or "")
@@ -191,6 +194,8 @@ class TimelineModel(QAbstractTableModel):
         return self.capture.judged
 
     def _background(self, message: Message) -> QColor | None:
+        if message.kind is RecordKind.GAP:
+            return GAP
         if message.kind in EVENT_KINDS:
             return EVENT
         if message.message_type is None or not self._annotation(message).valid:
@@ -202,6 +207,10 @@ class TimelineModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, message: Message) -> str | None:
+        if message.kind is RecordKind.GAP:
+            meta = message.meta or {}
+            return (f"the recorder could not write seq {meta.get('first_seq')} to "
+                    f"{meta.get('last_seq')}: {meta.get('reason')}")
         if message.message_type is None and message.kind not in EVENT_KINDS:
             finding = message.parse().findings
             return finding[0].message if finding else None

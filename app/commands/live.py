@@ -2,8 +2,11 @@
 until Ctrl-C with a clean stop. Their options are declared in `app.settings`.
 
 The console prints one line per record as it happens; `--json` prints one JSON object per
-record instead, for other programs. The recording is flushed per record, so stopping at any
-moment (or a crash) leaves a complete file up to the last frame.
+record instead, for other programs. Console and recording are `QueuedSink`s: they take
+records off the event loop and write them in batches on threads of their own, so that a
+paused `| less` or a full disk never holds up forwarding. What they cannot write is counted,
+told once on stderr, marked where it is missing (a gap record, a gap line), and summed up at
+the end; records lost by the recording make the exit status 1.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import functools
 import json
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -23,24 +27,75 @@ from typing import Any, TextIO
 from app.errors import UsageError
 from app.net.tls import TlsSetupError
 from app.ocpp.findings import Finding
-from app.session.capture import ANSWER_TIMEOUT, Annotation, Capture, watch_answers
-from app.session.message import Message, RecordKind
+from app.session.capture import (
+    ANSWER_TIMEOUT,
+    NO_ANNOTATION,
+    Annotation,
+    Capture,
+    watch_answers,
+)
+from app.session.message import Message, RecordKind, gap_record
 from app.session.sessionfile import SessionWriter, make_header
+from app.session.sinks import Loss, QueuedSink, SinkReport, recording_sink
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_LOST, EXIT_USAGE = 0, 1, 2
+CONSOLE_QUEUE = 10_000           # records a console may fall behind before some are dropped
+CONSOLE_CLOSE_TIMEOUT = 1.0      # at the end, a console nobody reads is not waited for
+RECORDING_CLOSE_TIMEOUT = 10.0   # at the end, the recording writes what it still holds
+
+
+Entry = tuple[Message, Annotation | Finding]  # a record, or a finding that came after it
 
 
 class ConsolePrinter:
-    """One line per record on a terminal or a pipe."""
+    """One line per record on a terminal or a pipe, written in batches by the console sink's
+    thread (`write` is its writer).
+
+    Bytes go straight to the stream's file descriptor (the raw file under `sys.stdout`),
+    not through Python's buffered stdout: a write stuck on a pipe nobody reads then holds
+    no lock that the interpreter needs to exit. Any text a peer can send is printable: a
+    lone surrogate (`"\\ud800"` is a legal JSON escape) or a character the terminal's
+    encoding lacks becomes a backslash escape in text lines, and a `\\u` escape in JSON.
+    """
 
     def __init__(self, stream: TextIO, as_json: bool = False) -> None:
         self.stream = stream
         self.as_json = as_json
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self._raw = _raw_file(stream)
 
-    def __call__(self, message: Message, annotation: Annotation) -> None:
-        line = self.json_line(message, annotation) if self.as_json else self.text_line(
-            message, annotation)
-        print(line, file=self.stream, flush=True)
+    def write(self, entries: list[Entry], gap: Loss | None) -> None:
+        parts = []
+        if gap is not None:
+            record = gap_record(gap.count, gap.first_seq, gap.last_seq, gap.reason)
+            parts.append(self._encode(record, NO_ANNOTATION))
+        parts.extend(self._encode(message, about) for message, about in entries)
+        self._out(b"".join(parts))
+
+    def _encode(self, message: Message, about: Annotation | Finding) -> bytes:
+        if not self.as_json:
+            text = (self.finding_line(message, about) if isinstance(about, Finding)
+                    else self.text_line(message, about))
+            return (text + "\n").encode(self.encoding, "backslashreplace")
+        value = (self.finding_json(message, about) if isinstance(about, Finding)
+                 else self.json_value(message, about))
+        try:
+            return (json.dumps(value, ensure_ascii=False) + "\n").encode(self.encoding)
+        except UnicodeEncodeError:  # still valid JSON, and the same text once parsed
+            return (json.dumps(value) + "\n").encode(self.encoding)
+
+    def _out(self, data: bytes) -> None:
+        if self._raw is None:  # a stream without a file under it (a test's StringIO)
+            self.stream.write(data.decode(self.encoding))
+            self.stream.flush()
+            return
+        view = memoryview(data)
+        while view:
+            written = self._raw.write(view)
+            if written is None:  # a non-blocking descriptor that is full: wait for room
+                time.sleep(0.01)
+                continue
+            view = view[written:]
 
     @staticmethod
     def text_line(message: Message, annotation: Annotation) -> str:
@@ -59,6 +114,11 @@ class ConsolePrinter:
         if message.kind is RecordKind.REJECTED:
             meta = message.meta or {}
             return f"{clock}  {station}  ✗  refused {meta.get('status')}: {meta.get('reason')}"
+        if message.kind is RecordKind.GAP:  # only the console's own: records it dropped
+            meta = message.meta or {}
+            return (f"{clock}  …  gap: {meta.get('lost')} records not shown "
+                    f"(seq {meta.get('first_seq')} to {meta.get('last_seq')}: "
+                    f"{meta.get('reason')})")
         arrow = message.direction.arrow if message.direction else "?"
         kind = {2: "CALL  ", 3: "RESULT", 4: "ERROR "}.get(message.message_type or 0, "??????")
         parts = [f"{clock}  {station}  {arrow}  {kind}  {message.action or '-':<28}"
@@ -78,24 +138,21 @@ class ConsolePrinter:
             parts.append(f"  {mark} {first.code} {where}{first.message}{more}")
         return "".join(parts)
 
-    def late_finding(self, capture: Capture, seq: int, finding: Finding) -> None:
+    @staticmethod
+    def finding_line(message: Message, finding: Finding) -> str:
         """A finding that comes after its frame was printed (a CALL left unanswered)."""
-        position = capture.index_of(seq)
-        if position is None:
-            return
-        message = capture.messages[position]
-        if self.as_json:
-            line = json.dumps({"seq": seq, "kind": "finding", "station": message.station,
-                               "action": message.action, "message_id": message.message_id,
-                               "finding": finding.to_json()}, ensure_ascii=False)
-        else:
-            clock = datetime.now().strftime("%H:%M:%S.%f")[:-3]
-            line = (f"{clock}  {message.station or '?'}  ⧗  {finding.code}: {finding.message}"
-                    f" (id {message.message_id})")
-        print(line, file=self.stream, flush=True)
+        clock = datetime.now().strftime("%H:%M:%S.%f")[:-3]
+        return (f"{clock}  {message.station or '?'}  ⧗  {finding.code}: {finding.message}"
+                f" (id {message.message_id})")
 
     @staticmethod
-    def json_line(message: Message, annotation: Annotation) -> str:
+    def finding_json(message: Message, finding: Finding) -> dict[str, Any]:
+        return {"seq": message.seq, "kind": "finding", "station": message.station,
+                "action": message.action, "message_id": message.message_id,
+                "finding": finding.to_json()}
+
+    @staticmethod
+    def json_value(message: Message, annotation: Annotation) -> dict[str, Any]:
         value: dict[str, Any] = {
             "seq": message.seq, "time": message.timestamp, "connection": message.connection,
             "station": message.station, "kind": message.kind.value,
@@ -113,7 +170,24 @@ class ConsolePrinter:
                 size=message.size)
         else:
             value["meta"] = dict(message.meta or {})
-        return json.dumps(value, ensure_ascii=False)
+        return value
+
+
+def _raw_file(stream: TextIO) -> Any:
+    """The unbuffered file under a text stream, after flushing what was printed to it."""
+    raw = getattr(getattr(stream, "buffer", None), "raw", None)
+    if raw is None or not hasattr(raw, "write"):
+        return None
+    with contextlib.suppress(OSError, ValueError):
+        stream.flush()
+    return raw
+
+
+def console_sink(stream: TextIO, as_json: bool, notice: Callable[[str], None]
+                 ) -> QueuedSink[Entry]:
+    printer = ConsolePrinter(stream, as_json)
+    return QueuedSink("console output", printer.write, seq=lambda entry: entry[0].seq,
+                      notice=notice, capacity=CONSOLE_QUEUE)
 
 
 Starter = Callable[[Capture, Callable[[str], None]], Awaitable[Callable[[], Awaitable[None]]]]
@@ -125,38 +199,84 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
 
     `start(capture, notice)` starts the mode and returns its async stop function; it may raise
     OSError (address in use...), TlsSetupError or UsageError, which end the command with one
-    line on stderr and exit status 2.
+    line on stderr and exit status 2. Exit status 1 says that records were not recorded.
     """
     capture = Capture()
-    writer: SessionWriter | None = None
     err = sys.stderr
 
     def notice(text: str) -> None:
-        print(f"ocppscope {mode}: {text}", file=err, flush=True)
+        # called from the event loop and from the sinks' threads: one write per line, so
+        # that lines never interleave
+        with contextlib.suppress(OSError, ValueError):  # stderr gone too: no one to tell
+            err.write(f"ocppscope {mode}: {text}\n")
+            err.flush()
 
+    recorder: QueuedSink[Message] | None = None
     if args.record:
         path = Path(args.record)
         try:
             writer = SessionWriter(path, make_header(mode, **header))
         except OSError as exc:
-            print(f"ocppscope {mode}: cannot write '{path}': {exc.strerror}", file=err)
+            notice(f"cannot write '{path}': {exc.strerror}")
             return EXIT_USAGE
-        capture.subscribe(lambda message, _annotation: writer.write(message))
+        recorder = recording_sink(writer, notice)
+        capture.subscribe(functools.partial(_record, recorder))
+    console: QueuedSink[Entry] | None = None
     report = None
     if not args.quiet:
-        printer = ConsolePrinter(sys.stdout, args.json)
-        capture.subscribe(printer)
-        report = functools.partial(printer.late_finding, capture)
+        console = console_sink(sys.stdout, args.json, notice)
+        capture.subscribe(functools.partial(_show, console))
+        report = functools.partial(_show_late, capture, console)
+    status = EXIT_USAGE
     try:
-        return asyncio.run(_main(start, capture, notice, until, report,
-                                 args.answer_timeout))
+        status = asyncio.run(_main(start, capture, notice, until, report,
+                                   args.answer_timeout))
     except (UsageError, TlsSetupError) as exc:
         notice(str(exc))
-        return EXIT_USAGE
     finally:
-        if writer is not None:
-            writer.close()
-            notice(f"recorded {len(capture.messages)} records to {writer.path}")
+        lost = _close_sinks(console, recorder, args.record, notice)
+    return EXIT_LOST if lost and status == EXIT_OK else status
+
+
+def _record(recorder: QueuedSink[Message], message: Message, _annotation: Annotation) -> None:
+    recorder.put(message)
+
+
+def _show(console: QueuedSink[Entry], message: Message, annotation: Annotation) -> None:
+    console.put((message, annotation))
+
+
+def _show_late(capture: Capture, console: QueuedSink[Entry], seq: int,
+               finding: Finding) -> None:
+    position = capture.index_of(seq)
+    if position is not None:
+        console.put((capture.messages[position], finding))
+
+
+def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message] | None,
+                 path: str | None, notice: Callable[[str], None]) -> int:
+    """Let the sinks write what they hold and say what they did; returns the number of
+    records the recording lost. A console nobody reads is not waited for long; a second
+    Ctrl-C stops the waiting (what is left counts as lost) without a traceback."""
+
+    def close(sink: QueuedSink[Any], timeout: float) -> SinkReport:
+        try:
+            return sink.close(timeout)
+        except KeyboardInterrupt:
+            return sink.close(0)
+
+    if console is not None:
+        shown = close(console, CONSOLE_CLOSE_TIMEOUT)
+        if shown.lost:
+            notice(f"console output: {shown.lost:,} records not shown ({shown.reason})")
+    if recorder is None:
+        return 0
+    recorded = close(recorder, RECORDING_CLOSE_TIMEOUT)
+    text = f"recorded {recorded.written:,} records to {path}"
+    if recorded.lost:
+        text += f"; {recorded.lost:,} records were lost ({recorded.reason})"
+    notice(text)
+    return recorded.lost
 
 
 async def _main(start: Starter, capture: Capture, notice: Callable[[str], None],

@@ -316,6 +316,13 @@ class FileReport:
 
     def _input_notes(self, source: FrameSource) -> list[Note]:
         notes: list[Note] = []
+        for gap in source.gaps:  # the recorder could not write these (disk full...)
+            records = "1 record was" if gap.lost == 1 else f"{gap.lost} records were"
+            why = f": {gap.reason}" if gap.reason else ""
+            notes.append(Note("input.gap", f"{records} not recorded between seq "
+                                           f"{gap.first_seq} and seq {gap.last_seq}{why}",
+                              about={"lost": gap.lost, "first_seq": gap.first_seq,
+                                     "last_seq": gap.last_seq, "reason": gap.reason}))
         if not source.times_known:
             notes.append(Note("input.times-unknown",
                               "times unknown: heartbeat and timeout checks skipped"))

@@ -62,7 +62,10 @@ class Capture:
         self._seq = 0
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
-        """Call `subscriber(message, annotation)` for each new record; returns an undo."""
+        """Call `subscriber(message, annotation)` for each new record; returns an undo.
+
+        Subscribers run on the forwarding path, inline: one that writes anywhere (console,
+        file) must only hand the record to a `app.session.sinks.QueuedSink`."""
         self._subscribers.append(subscriber)
         return lambda: self._subscribers.remove(subscriber)
 

@@ -15,7 +15,8 @@ from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
 
-EVENT_KINDS = (RecordKind.OPENED, RecordKind.CLOSED, RecordKind.REJECTED)
+# records that are not frames: connection events, and gaps where the recorder lost records
+EVENT_KINDS = (RecordKind.OPENED, RecordKind.CLOSED, RecordKind.REJECTED, RecordKind.GAP)
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class RecordFilter:
     message_types: frozenset[int] = field(default_factory=frozenset)  # 2, 3, 4
     only_invalid: bool = False      # records with an error finding (malformed included)
     only_errors: bool = False       # CALLERRORs
-    show_events: bool = True        # connection opened / closed / refused
+    show_events: bool = True        # connection opened / closed / refused, recording gaps
     text: str = ""                  # in action, message id or the frame text; case-insensitive
 
     @property

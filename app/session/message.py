@@ -26,6 +26,9 @@ class RecordKind(StrEnum):
     OPENED = "opened"        # a connection was established; `meta` says how
     CLOSED = "closed"        # a connection ended; `meta` has code, reason and who closed
     REJECTED = "rejected"    # a connection attempt refused during the handshake; `meta` why
+    GAP = "gap"              # records the recorder could not write (disk full, too slow);
+                             # `meta`: lost, first_seq, last_seq, reason. Written where the
+                             # recording resumed, so a file says where it is incomplete
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,18 @@ class Message:
 def iso_time(epoch: float) -> str:
     """UTC time with microseconds and a `Z`: the form used in session files."""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def gap_record(lost: int, first_seq: int, last_seq: int, reason: str,
+               time: float | None = None) -> Message:
+    """The record a recorder writes in place of `lost` records it could not write.
+
+    It takes the seq of the last lost record: that seq is in no other line of the file, and
+    it keeps the file's seqs increasing, so a loaded file stays ordered by seq."""
+    return Message(last_seq, _time.time() if time is None else time, _time.monotonic(), "", "",
+                   None, RecordKind.GAP,
+                   meta={"lost": lost, "first_seq": first_seq, "last_seq": last_seq,
+                         "reason": reason})
 
 
 def frame_message(seq: int, text: str, *, connection: str = "", station: str = "",

@@ -1,4 +1,4 @@
-"""Session files: JSON Lines, one header line, then one line per record, flushed as written.
+"""Session files: JSON Lines, one header line, then one line per record, written as it comes.
 
 The format is documented for users and other tools in the README ("Session files").
 Reading streams line by line and never raises for bad content: a torn last line (the
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MemberDescriptorType
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from app import __version__
 from app.errors import SessionFileError
@@ -197,26 +197,63 @@ def record_from_json(line: dict[str, Any]) -> Message:
 
 
 class SessionWriter:
-    """Appends records to a session file; every record is flushed as it is written, so a
-    crash loses at most the line being written (which the reader then ignores)."""
+    """Appends records to a session file, a batch per write.
 
-    def __init__(self, path: str | Path, header: dict[str, Any]) -> None:
+    The file is unbuffered: each `write_batch` is one write to the operating system, so a
+    crash loses at most the batch being written (a torn last line, which the reader ignores).
+    A write that fails (disk full, I/O error) raises OSError after cutting the file back to
+    its last complete line, so that writing can resume later without gluing a fragment to
+    the next record; the caller decides what to do about the records that were not written.
+    """
+
+    def __init__(self, path: str | Path, header: dict[str, Any], *,
+                 stream: BinaryIO | None = None) -> None:
+        """Creates `path`, or writes to `stream` (an open, unbuffered binary file) if given:
+        tests use that to stand in for a disk that fills up."""
         self.path = Path(path)
-        self._file: IO[str] = self.path.open("w", encoding="utf-8", newline="\n")
-        self._write(header)
+        self._file: BinaryIO = stream or self.path.open("wb", buffering=0)
+        self._good = 0        # the file holds whole lines up to here
+        self._torn = False    # a failed write left a fragment we could not cut off
+        try:
+            self._put(_encode_line(header))
+        except OSError:
+            self._file.close()
+            raise
 
     def write(self, message: Message) -> None:
-        self._write(record_to_json(message))
+        self.write_batch((message,))
 
-    def _write(self, value: dict[str, Any]) -> None:
-        line = json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+    def write_batch(self, messages: Iterable[Message]) -> None:
+        """Write these records, all or none (barring a crash mid-write)."""
+        self._put(b"".join(_encode_line(record_to_json(m)) for m in messages))
+
+    def _put(self, data: bytes) -> None:
+        if not data:
+            return
+        if self._torn:  # keep the fragment on a line of its own: the reader skips it
+            data = b"\n" + data
         try:
-            self._file.write(line)
-        except UnicodeEncodeError:
-            # text holding a lone surrogate (a frame wrote "\ud800"): UTF-8 cannot carry it,
-            # JSON escapes can, and they read back to the same text
-            self._file.write(json.dumps(value, separators=(",", ":")) + "\n")
-        self._file.flush()
+            view = memoryview(data)
+            while view:
+                written = self._file.write(view)
+                view = view[written or 0:]
+        except OSError:
+            self._rewind()
+            raise
+        if self._torn:
+            self._good = self._file.tell()
+            self._torn = False
+        else:
+            self._good += len(data)
+
+    def _rewind(self) -> None:
+        """Cut a partly written batch off (truncating frees space, so it works on a full
+        disk); if even that fails, remember that the file ends in a fragment."""
+        try:
+            self._file.truncate(self._good)
+            self._file.seek(self._good)
+        except OSError:
+            self._torn = True
 
     def close(self) -> None:
         if not self._file.closed:
@@ -227,6 +264,16 @@ class SessionWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _encode_line(value: dict[str, Any]) -> bytes:
+    line = json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+    try:
+        return line.encode("utf-8")
+    except UnicodeEncodeError:
+        # text holding a lone surrogate (a frame wrote "\ud800"): UTF-8 cannot carry it,
+        # JSON escapes can, and they read back to the same text
+        return (json.dumps(value, separators=(",", ":")) + "\n").encode("ascii")
 
 
 @dataclass

@@ -4,7 +4,9 @@ Run: python -m tests.benchmarks.proxy [--round-trips 2000] [--seconds 3] [--stat
                                       [--station-seconds 5]
 
 The proxy runs as in real use, with validation and recording on: its `Capture` checks every
-frame and a `SessionWriter` writes (and flushes) each record to a temporary session file.
+frame and hands each record to the recorder's queued sink, whose thread writes them in
+batches to a temporary session file (`--inline-recording`: written on the event loop, one
+write per record, as before the sinks, for comparison).
 The CSMS is a plain websockets server that answers each CALL at once, so that what is
 measured is the proxy, not the CSMS. Three figures, all from one run on 127.0.0.1:
 
@@ -44,6 +46,7 @@ from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
 from app.session.sessionfile import SessionReader, SessionWriter, make_header
+from app.session.sinks import QueuedSink, recording_sink
 
 try:  # Unix only; elsewhere the descriptor limit is left as it is and the run says so
     import resource
@@ -349,8 +352,13 @@ def raise_fd_limit(needed: int) -> str:
 async def _run(args: argparse.Namespace, record_path: Path) -> dict[str, Any]:
     capture = Capture()
     writer = SessionWriter(record_path, make_header("proxy", benchmark="tests.benchmarks.proxy"))
-    capture.subscribe(lambda message, _annotation: writer.write(message))
     notices: list[str] = []
+    recorder: QueuedSink[Message] | None = None
+    if args.inline_recording:
+        capture.subscribe(lambda message, _annotation: writer.write(message))
+    else:
+        recorder = recording_sink(writer, notices.append)
+        capture.subscribe(lambda message, _annotation: recorder.put(message))
     csms = EchoCsms()
     await csms.start()
     proxy = Proxy(ProxyConfig(upstream=csms.url), capture, notice=notices.append)
@@ -364,11 +372,14 @@ async def _run(args: argparse.Namespace, record_path: Path) -> dict[str, Any]:
         results["latency"] = await _latency_section(args, routes)
         results["throughput"] = await _throughput_section(args, routes)
         results["stations"] = await _many_stations(args, csms, capture, routes["proxy"],
-                                                   record_path)
+                                                   record_path, recorder)
     finally:
         await relay.stop()
         await proxy.stop()
         await csms.stop()
+        if recorder is not None:
+            report = recorder.close()
+            results["recording"] = {"written": report.written, "lost": report.lost}
         writer.close()
     errors = [a for a in capture.annotations.values() if not a.valid]
     results["validation"] = {"frames": sum(m.kind is RecordKind.FRAME
@@ -425,7 +436,8 @@ async def _throughput_section(args: argparse.Namespace, routes: Mapping[str, str
 
 
 async def _many_stations(args: argparse.Namespace, csms: EchoCsms, capture: Capture,
-                         proxy_url: str, record_path: Path) -> dict[str, Any]:
+                         proxy_url: str, record_path: Path,
+                         recorder: QueuedSink[Message] | None) -> dict[str, Any]:
     n = args.stations
     print(f"\n3. {n} stations through the proxy, one CALL per second each for "
           f"{args.station_seconds:g} s (connects spread over {min(1.0, 0.002 * n):g} s)")
@@ -436,7 +448,12 @@ async def _many_stations(args: argparse.Namespace, csms: EchoCsms, capture: Capt
     await _settle(capture, "MANY-P", fleet["sent"] + answers)
     recorded = _frames_of(capture.messages, "MANY-P")
     up, down = recorded[Direction.STATION_TO_CSMS], recorded[Direction.CSMS_TO_STATION]
-    # The writer flushes every record, so the file can be read back while it is still open.
+    # Every batch is one write to the file, so it can be read back while it is still open,
+    # once the recorder has handled every record the capture has.
+    deadline = time.monotonic() + 3.0
+    while (recorder is not None and recorder.written + recorder.lost < len(capture.messages)
+           and time.monotonic() < deadline):
+        await asyncio.sleep(0.05)
     in_file = sum(1 for m in SessionReader.open(record_path)
                   if m.kind is RecordKind.FRAME and m.station.startswith("MANY-P"))
     lost = {
@@ -489,6 +506,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="concurrent stations through the proxy")
     parser.add_argument("--station-seconds", type=float, default=5.0,
                         help="how long the many stations send, one CALL per second each")
+    parser.add_argument("--inline-recording", action="store_true",
+                        help="write records on the event loop, one write each (the old way)")
     args = parser.parse_args(argv)
 
     print("proxy benchmark on 127.0.0.1: our Proxy with validation and recording on, against "

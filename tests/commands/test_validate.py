@@ -11,7 +11,7 @@ import pytest
 
 from app.cli import build_parser, main
 from app.ocpp.conversation import Direction
-from app.session.message import frame_message
+from app.session.message import frame_message, gap_record
 from app.session.sessionfile import SessionWriter, make_header
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "mixed-frames.txt"
@@ -113,6 +113,31 @@ def test_torn_session_file_still_validates_the_rest(tmp_path, capsys):
     assert code == 0
     assert "1 message: 1 valid" in out
     assert "incomplete last line" in err
+
+
+def test_gaps_in_a_recording_are_noted_and_are_not_findings(tmp_path, capsys):
+    path = tmp_path / "s.jsonl"
+    heartbeat = '[2,"{}","Heartbeat",{{}}]'
+    with SessionWriter(path, make_header("proxy")) as writer:
+        writer.write(frame_message(1, heartbeat.format(1), direction=Direction.STATION_TO_CSMS))
+        # an outage noted in two steps (at the failure, and when writing resumed)
+        writer.write(gap_record(3, 2, 4, "disk full (No space left on device)"))
+        writer.write(gap_record(1230, 5, 1234, "disk full (No space left on device)"))
+        writer.write(frame_message(1235, '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]',
+                                   direction=Direction.CSMS_TO_STATION))
+        writer.write(gap_record(1, 1236, 1236, "recording could not keep up"))
+    code, out, _ = run(capsys, path)
+    assert code == 0
+    assert (f"{path}: note: 1233 records were not recorded between seq 2 and seq 1234: "
+            "disk full (No space left on device)") in out
+    assert (f"{path}: note: 1 record was not recorded between seq 1236 and seq 1236: "
+            "recording could not keep up") in out
+    assert "2 messages: 2 valid" in out
+    code, out, _ = run(capsys, "--json", path)
+    notes = [line for line in map(json.loads, out.splitlines())
+             if line.get("code") == "input.gap"]
+    assert [(n["kind"], n["lost"], n["first_seq"], n["last_seq"]) for n in notes] == [
+        ("note", 1233, 2, 1234), ("note", 1, 1236, 1236)]
 
 
 def test_bare_payload_with_action(tmp_path, capsys):

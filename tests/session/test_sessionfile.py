@@ -1,12 +1,13 @@
 """Session files: round trip, streaming, and surviving damage."""
 
+import errno
 import json
 
 import pytest
 
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
-from app.session.message import Message, RecordKind, frame_message
+from app.session.message import Message, RecordKind, frame_message, gap_record
 from app.session.sessionfile import (
     FORMAT_VERSION,
     SessionFileError,
@@ -14,6 +15,7 @@ from app.session.sessionfile import (
     SessionWriter,
     make_header,
 )
+from tests.session.fake_disk import SmallDisk
 
 
 def sample_records():
@@ -167,3 +169,45 @@ def test_joined_sessions_keep_each_verdict_and_pair_apart(tmp_path):
     assert [m.seq for m in capture.messages] == [1, 2, 3, 4]
     assert not capture.annotation(2).valid and capture.annotation(4).valid
     assert capture.pair_of(1) == 2 and capture.pair_of(3) == 4
+
+
+def test_a_gap_record_is_written_and_read_back(tmp_path):
+    path = tmp_path / "s.jsonl"
+    gap = gap_record(40, 11, 50, "disk full (No space left on device)", time=1700000002.0)
+    write(path, [*sample_records(), gap])
+    loaded = list(SessionReader.open(path))
+    assert loaded[-1].kind is RecordKind.GAP and loaded[-1].seq == 50
+    assert loaded[-1].meta == {"lost": 40, "first_seq": 11, "last_seq": 50,
+                               "reason": "disk full (No space left on device)"}
+    assert json.loads(path.read_text().splitlines()[-1])["kind"] == "gap"
+
+
+def test_a_write_that_fills_the_disk_leaves_only_whole_lines(tmp_path):
+    disk = SmallDisk(free=300)
+    writer = SessionWriter(tmp_path / "unused", make_header("csms"), stream=disk)
+    records = [frame_message(seq, f'[2,"{seq}","Heartbeat",{{}}]') for seq in range(1, 4)]
+    with pytest.raises(OSError, match="No space left"):
+        writer.write_batch(records)             # part of it fitted, then the disk was full
+    assert len(disk.lines()) == 1 and disk.data.endswith(b"\n")  # the header, whole
+    disk.free = 10_000
+    writer.write_batch(records)
+    assert [json.loads(line)["seq"] for line in disk.lines()[1:]] == [1, 2, 3]
+
+
+def test_a_fragment_that_cannot_be_cut_off_stays_on_a_line_of_its_own(tmp_path):
+    class NoTruncate(SmallDisk):
+        def truncate(self, size=None):
+            raise OSError(errno.EIO, "Input/output error")
+
+    disk = NoTruncate(free=300)
+    writer = SessionWriter(tmp_path / "unused", make_header("csms"), stream=disk)
+    records = [frame_message(seq, f'[2,"{seq}","Heartbeat",{{}}]') for seq in range(1, 4)]
+    with pytest.raises(OSError):
+        writer.write_batch(records)
+    disk.free = 10_000
+    writer.write_batch(records[2:])
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(bytes(disk.data))
+    reader = SessionReader.open(path)
+    assert [m.seq for m in reader][-1] == 3     # the fragment did not swallow record 3
+    assert reader.skipped == 1                  # the fragment, skipped with a warning

@@ -5,9 +5,10 @@ import json
 import pytest
 
 from app.ocpp.conversation import Direction
-from app.session.message import frame_message
+from app.session.message import frame_message, gap_record
 from app.session.sessionfile import SessionWriter, make_header
 from tests.widgets.conftest import run_until
+from widgets.timeline import ACTION, TYPE
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
@@ -82,6 +83,26 @@ def test_unusable_files_give_a_clear_message(window, tmp_path, dialogs, content,
     window.open_session(str(path))
     assert dialogs and words in dialogs[0][1]
     assert window.pages.currentWidget() is window.welcome
+
+
+def test_a_recording_with_a_gap_opens_and_shows_the_gap(window, qtbot, tmp_path):
+    path = tmp_path / "gap.jsonl"
+    write_session(path, count=5)
+    with SessionWriter(tmp_path / "tail.jsonl", make_header("proxy")) as writer:
+        writer.write(gap_record(1234, 11, 1244, "disk full (No space left on device)"))
+        writer.write(frame_message(1245, '[2,"x","Heartbeat",{}]', connection="c1",
+                                   station="CP0", direction=UP))
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write("".join((tmp_path / "tail.jsonl").read_text().splitlines(True)[1:]))
+    with qtbot.waitSignal(window.judged, timeout=20000):
+        window.open_session(str(path))
+    assert window.model.rowCount() == 12
+    gap_row = 10
+    assert window.model.data(window.model.index(gap_row, TYPE)) == "gap"
+    assert window.model.data(window.model.index(gap_row, ACTION)) == "1234 records not recorded"
+    window.select_row(gap_row)
+    assert window.detail.message.seq == 1244
+    assert "gap" in window.detail.header.text()
 
 
 def test_a_file_of_frames_opens_too(window, qtbot, tmp_path):

@@ -1,8 +1,8 @@
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
-from app.session.message import RecordKind
+from app.session.message import RecordKind, gap_record
 from widgets.bridge import CaptureBridge
-from widgets.timeline import ACTION, RTT, TYPE, VALID, TimelineModel
+from widgets.timeline import ACTION, MESSAGE_ID, RTT, TYPE, VALID, TimelineModel
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
@@ -72,3 +72,16 @@ def test_loaded_records_show_pending_verdicts_until_judged():
     while loaded.annotate():
         pass
     assert model.data(model.index(3, VALID)) == "✗ 1"
+
+
+def test_a_gap_in_a_recording_shows_as_a_row_that_says_so(qtmodeltester):
+    capture = Capture()
+    fill(capture)
+    capture.adopt([gap_record(1234, 6, 1239, "disk full (No space left on device)")])
+    model = TimelineModel()
+    model.set_capture(capture)
+    qtmodeltester.check(model)
+    row = model.rowCount() - 1
+    assert [model.data(model.index(row, c)) for c in (TYPE, ACTION, MESSAGE_ID, VALID)] == [
+        "gap", "1234 records not recorded", "disk full (No space left on device)", ""]
+    assert "seq 6 to 1239" in model.data(model.index(row, 0), role=3)  # the tooltip

@@ -1,0 +1,130 @@
+"""What the live modes share: the console's lines, and how a run ends when observers fail."""
+
+import argparse
+import functools
+import io
+import json
+
+from app.commands import live
+from app.ocpp.conversation import Direction
+from app.ocpp.findings import warning
+from app.session.capture import NO_ANNOTATION, Capture
+from app.session.message import frame_message
+from app.session.sessionfile import SessionWriter
+from app.session.sinks import Loss
+from tests.session.fake_disk import SmallDisk
+
+LONE_SURROGATE = '[2,"\\ud800","Heartbeat",{}]'   # a legal JSON escape; the id is '\ud800'
+
+
+def surrogate_call():
+    message = frame_message(1, LONE_SURROGATE, station="CP-1",
+                            direction=Direction.STATION_TO_CSMS)
+    assert message.message_id == "\ud800"
+    return message
+
+
+def printed(printer, entries, gap=None):
+    printer.write(entries, gap)
+    stream = printer.stream
+    if isinstance(stream, io.TextIOWrapper):
+        stream.seek(0)
+        return stream.buffer.read().decode(printer.encoding)
+    return stream.getvalue()
+
+
+def test_text_console_prints_a_lone_surrogate_as_an_escape(tmp_path):
+    with (tmp_path / "out.txt").open("w+", encoding="utf-8") as stream:  # a real file
+        out = printed(live.ConsolePrinter(stream), [(surrogate_call(), NO_ANNOTATION)])
+    assert "id=\\ud800" in out and "Heartbeat" in out
+
+
+def test_json_console_prints_a_lone_surrogate_as_json_that_reads_back(tmp_path):
+    with (tmp_path / "out.txt").open("w+", encoding="utf-8") as stream:
+        out = printed(live.ConsolePrinter(stream, as_json=True),
+                      [(surrogate_call(), NO_ANNOTATION)])
+    assert json.loads(out)["message_id"] == "\ud800"
+
+
+def test_a_console_whose_encoding_lacks_a_character_still_prints_the_line(tmp_path):
+    with (tmp_path / "out.txt").open("w+", encoding="ascii") as stream:  # no UTF-8 here
+        text = printed(live.ConsolePrinter(stream), [(surrogate_call(), NO_ANNOTATION)])
+    assert "\\u2192" in text and "\\ud800" in text      # the arrow and the surrogate
+    with (tmp_path / "out.json").open("w+", encoding="ascii") as stream:
+        line = printed(live.ConsolePrinter(stream, as_json=True),
+                       [(surrogate_call(), NO_ANNOTATION)])
+    assert json.loads(line)["message_id"] == "\ud800"
+
+
+def test_the_console_says_where_it_dropped_records():
+    later = frame_message(60, '[2,"9","Heartbeat",{}]', station="CP-1",
+                          direction=Direction.STATION_TO_CSMS)
+    gap = Loss(40, 20, 59, ["console output could not keep up"])
+    text = printed(live.ConsolePrinter(io.StringIO()), [(later, NO_ANNOTATION)], gap)
+    first, second = text.splitlines()
+    assert "gap: 40 records not shown (seq 20 to 59: console output could not keep up)" in first
+    assert "id=9" in second
+    lines = printed(live.ConsolePrinter(io.StringIO(), as_json=True), [], gap).splitlines()
+    assert json.loads(lines[0])["kind"] == "gap"
+    assert json.loads(lines[0])["meta"] == {"lost": 40, "first_seq": 20, "last_seq": 59,
+                                            "reason": "console output could not keep up"}
+
+
+def test_a_late_finding_is_printed_after_its_frame():
+    call = frame_message(3, '[2,"hb-1","Heartbeat",{}]', station="CP-7",
+                         direction=Direction.STATION_TO_CSMS)
+    finding = warning("protocol.answer-timeout", "Heartbeat got no answer within 0.5 s")
+    text = printed(live.ConsolePrinter(io.StringIO()), [(call, finding)])
+    assert "CP-7  ⧗  protocol.answer-timeout: Heartbeat got no answer within 0.5 s (id hb-1)" \
+        in text
+    line = printed(live.ConsolePrinter(io.StringIO(), as_json=True), [(call, finding)])
+    assert json.loads(line)["kind"] == "finding"
+
+
+def live_args(**options):
+    values = {"record": None, "record_secrets": False, "quiet": True, "json": False,
+              "answer_timeout": 30.0, "max_size": 1 << 20}
+    values.update(options)
+    return argparse.Namespace(**values)
+
+
+def run_frames(args, count):
+    """Run a live mode whose 'traffic' is `count` heartbeats, then stops by itself."""
+    box: list[Capture] = []
+
+    async def start(capture, notice):
+        box.append(capture)
+
+        async def stop():
+            pass
+
+        return stop
+
+    async def until():
+        for number in range(count):
+            box[0].frame("c1", "CP-1", Direction.STATION_TO_CSMS,
+                         f'[2,"{number}","Heartbeat",{{}}]')
+
+    return live.run_live(args, "csms", {"listen": "test"}, start, until=until)
+
+
+def test_a_full_disk_is_told_once_and_the_run_ends_with_the_count_and_status_1(
+        tmp_path, monkeypatch, capsys):
+    disk = SmallDisk(free=20_000)
+    monkeypatch.setattr(live, "SessionWriter", functools.partial(SessionWriter, stream=disk))
+    code = run_frames(live_args(record=str(tmp_path / "s.jsonl")), 1000)
+    err = capsys.readouterr().err
+    assert code == live.EXIT_LOST
+    assert err.count("recording stopped: disk full (No space left on device)") == 1
+    last = err.splitlines()[-1]
+    assert last.startswith("ocppscope csms: recorded ")
+    assert "records were lost (disk full (No space left on device))" in last
+    assert "Traceback" not in err
+
+
+def test_a_complete_recording_ends_with_status_0_and_its_count(tmp_path, capsys):
+    path = tmp_path / "s.jsonl"
+    code = run_frames(live_args(record=str(path)), 300)
+    err = capsys.readouterr().err
+    assert code == live.EXIT_OK
+    assert err.splitlines()[-1] == f"ocppscope csms: recorded 300 records to {path}"
