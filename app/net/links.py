@@ -63,9 +63,16 @@ def clean_offer(headers: Headers, offer: Offer) -> None:
             headers["Sec-WebSocket-Protocol"] = ", ".join(offer.protocols)
 
 
+def first_authorization(headers: Headers) -> str | None:
+    """The first `Authorization` value: a request may (wrongly) carry several, and the
+    mapping's own lookup raises for that."""
+    values = headers.get_all("Authorization")
+    return values[0] if values else None
+
+
 def basic_auth(headers: Headers) -> tuple[str, str] | None:
     """(user, password) from an `Authorization: Basic` header, None if absent or unreadable."""
-    value = headers.get("Authorization", "")
+    value = first_authorization(headers) or ""
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "basic" or not token:
         return None
@@ -80,7 +87,7 @@ def basic_auth(headers: Headers) -> tuple[str, str] | None:
 def auth_summary(headers: Headers, record_secrets: bool) -> dict[str, Any] | None:
     """What a session file may keep of the credentials: the user, never the password unless
     the user asked for it."""
-    value = headers.get("Authorization")
+    value = first_authorization(headers)
     if value is None:
         return None
     credentials = basic_auth(headers)
