@@ -15,7 +15,7 @@ import functools
 import json
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -119,13 +119,22 @@ class ConsolePrinter:
 Starter = Callable[[Capture, Callable[[str], None]], Awaitable[Callable[[], Awaitable[None]]]]
 
 
+def caution(notice: Callable[[str], None], *texts: str | None) -> None:
+    """Say each choice that weakens safety (`app.settings.cautions`, listening beyond
+    loopback) on a line of its own; None is nothing to say."""
+    for text in texts:
+        if text:
+            notice(text)
+
+
 def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start: Starter,
-             *, until: Callable[[], Awaitable[None]] | None = None) -> int:
+             *, until: Callable[[], Awaitable[None]] | None = None,
+             cautions: Sequence[str] = ()) -> int:
     """Start a live mode and run it until Ctrl-C (or until `until` returns).
 
     `start(capture, notice)` starts the mode and returns its async stop function; it may raise
     OSError (address in use...), TlsSetupError or UsageError, which end the command with one
-    line on stderr and exit status 2.
+    line on stderr and exit status 2. `cautions` are said before it starts.
     """
     capture = Capture()
     writer: SessionWriter | None = None
@@ -134,6 +143,7 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     def notice(text: str) -> None:
         print(f"ocppscope {mode}: {text}", file=err, flush=True)
 
+    caution(notice, *cautions)
     if args.record:
         path = Path(args.record)
         try:

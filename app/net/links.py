@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -135,3 +136,25 @@ def close_info(connection: Connection, remote: str, local: str) -> CloseInfo:
     if sent is not None:
         return CloseInfo(sent.code, sent.reason, local, received is not None)
     return CloseInfo(1006, "connection lost without a closing handshake", remote, False)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host`: 127.0.0.0/8, ::1 (also IPv4-mapped) or
+    localhost. Anything else, including "" and 0.0.0.0 (every address), counts as reachable."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def listening_caution(host: str, port: int) -> str | None:
+    """The one sentence to show while a server listens beyond loopback, None on loopback:
+    a debugger reachable from the network is the user's explicit choice, and should look it."""
+    if is_loopback(host):
+        return None
+    shown = f"[{host}]" if ":" in host else host or "*"
+    return f"listening on {shown}:{port} — reachable from the network, not only this machine"

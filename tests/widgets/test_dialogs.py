@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from app import settings
 from tests.widgets.conftest import run_until
@@ -19,7 +19,7 @@ def test_each_dialog_opens_with_usable_defaults(qtbot, factory):
     assert dialog.problems() == []
     for field in dialog.fields:
         editor = dialog.editors[field.name]
-        assert isinstance(editor, QLineEdit | QSpinBox | QDoubleSpinBox | QCheckBox)
+        assert isinstance(editor, QLineEdit | QSpinBox | QDoubleSpinBox | QCheckBox | QComboBox)
         assert editor.toolTip().startswith(field.help)
 
 
@@ -135,7 +135,8 @@ def test_the_window_starts_the_proxy_with_every_dialog_value(window, monkeypatch
 
     started = []
     monkeypatch.setattr(dialogs.ModeDialog, "exec", fill)
-    monkeypatch.setattr(window.runner, "start_proxy", lambda *args: started.append(args))
+    monkeypatch.setattr(window.runner, "start_proxy",
+                        lambda *args, **options: started.append(args))
     window.start_proxy()
     [(_capture, config, answer_timeout)] = started
     assert (config.host, config.max_size, answer_timeout) == ("127.0.0.1", 65536, 0.5)
