@@ -9,7 +9,9 @@ good record is kept. A session file from a stranger is data: it is only ever par
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
@@ -26,6 +28,21 @@ FORMAT_NAME = "ocppscope-session"
 FORMAT_VERSION = 1
 MAX_WARNINGS = 100
 _scan = json.JSONDecoder().scan_once  # (text, index) -> (value, end), in C
+
+
+def open_private(path: Path) -> IO[str]:
+    """`path` truncated and opened for writing UTF-8 text, readable by its owner only (an
+    existing file of someone else's, which we may write but not chmod, keeps its mode)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # an existing file keeps its mode through O_CREAT
+            with contextlib.suppress(PermissionError):
+                os.fchmod(descriptor, 0o600)
+        return open(descriptor, "w", encoding="utf-8", newline="\n")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def make_header(mode: str, **details: Any) -> dict[str, Any]:
@@ -198,11 +215,15 @@ def record_from_json(line: dict[str, Any]) -> Message:
 
 class SessionWriter:
     """Appends records to a session file; every record is flushed as it is written, so a
-    crash loses at most the line being written (which the reader then ignores)."""
+    crash loses at most the line being written (which the reader then ignores).
+
+    The file is readable by its owner only (0600 on POSIX, also when it existed before): a
+    recording holds station ids, user names, every payload and, with --record-secrets,
+    passwords. Sharing it is a deliberate step, not what the umask happened to allow."""
 
     def __init__(self, path: str | Path, header: dict[str, Any]) -> None:
         self.path = Path(path)
-        self._file: IO[str] = self.path.open("w", encoding="utf-8", newline="\n")
+        self._file: IO[str] = open_private(self.path)
         self._write(header)
 
     def write(self, message: Message) -> None:
