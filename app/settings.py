@@ -105,18 +105,26 @@ SETTINGS: tuple[Setting, ...] = (
             help="where stations connect; 0.0.0.0 also accepts stations from other machines"),
     Setting("upstream", str, "ws://localhost:9001/ocpp", kind="url", modes=frozenset({"proxy"}),
             required=True, label="CSMS URL", metavar="URL",
-            help="the CSMS base URL, ws:// or wss://; the station id is appended"),
+            help="the CSMS base URL, ws:// or wss://, optionally with user:password@ for Basic "
+                 "auth; the station id is appended"),
+    Setting("upstream_auth", str, "station", modes=frozenset({"proxy"}),
+            choices=("station", "url"), label="Authorization sent to the CSMS",
+            help="exactly one Authorization header goes to the CSMS: 'station' passes the "
+                 "station's own (the URL's user:password only when the station sends none), "
+                 "'url' replaces it with the user:password of the CSMS URL"),
     Setting("csms", str, "ws://localhost:9000/ocpp", kind="url", modes=frozenset({"station"}),
             required=True, label="CSMS URL", metavar="URL",
-            help="the CSMS base URL, ws:// or wss://; the station id is appended"),
+            help="the CSMS base URL, ws:// or wss://, optionally with user:password@ for Basic "
+                 "auth; the station id is appended"),
     Setting("station_id", str, "CP-001", flag="--id", modes=frozenset({"station"}),
             required=True, label="Station id", metavar="ID",
             help="the station id, appended to the CSMS URL"),
     Setting("password", str, "", secret=True, modes=frozenset({"station"}),
             label="Basic auth password", metavar="TEXT",
-            help="HTTP Basic auth password (the user is the station id); other users of this "
-                 "machine can read it in `ps`, so prefer --password-file or the environment "
-                 f"variable {PASSWORD_ENV}, which is used when neither option is given"),
+            help="HTTP Basic auth password (the user is the station id); given on the command "
+                 "line, other users of this machine can read it in `ps`: prefer "
+                 f"--password-file, or the environment variable {PASSWORD_ENV}, which the "
+                 "command line uses when neither is given"),
     Setting("password_file", str, "", kind="file", modes=frozenset({"station"}),
             label="Basic auth password file", metavar="FILE",
             help="read the Basic auth password from the first line of FILE instead"),
@@ -176,11 +184,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("insecure", bool, False, modes=frozenset({"proxy", "station"}), group=TO_CSMS,
             remember=False, label="Do not verify the CSMS certificate",
             help="do not verify the CSMS certificate (testing only)"),
-    Setting("upstream_auth", str, "station", modes=frozenset({"proxy"}), group=TO_CSMS,
-            choices=("station", "url"), label="Authorization sent to the CSMS",
-            help="exactly one Authorization header goes to the CSMS: 'station' passes the "
-                 "station's own (the URL's user:password only when the station sends none), "
-                 "'url' replaces it with the user:password of the CSMS URL"),
     # how the CSMS and the station answer requests
     Setting("responses", str, "", kind="file", modes=_ANSWERING, group=ANSWERS,
             label="Answer rules file", metavar="FILE",
@@ -190,7 +193,8 @@ SETTINGS: tuple[Setting, ...] = (
             help="answer schema-invalid requests with the CALLERROR the spec names"),
     # what is printed and recorded
     Setting("record", str, "", kind="file", group=OUTPUT, metavar="FILE",
-            help="write every frame and connection event to a session file"),
+            help="write every frame and connection event to a session file (readable by you "
+                 "only)"),
     Setting("record_secrets", bool, False, group=OUTPUT, remember=False,
             label="Keep passwords and tokens in the record",
             help="also record Basic auth passwords, and passwords and tokens in URLs "
