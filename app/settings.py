@@ -15,7 +15,10 @@ Values are plain dicts from setting name to a value of the setting's type (what 
 puts in its namespace, what a dialog's `values()` returns). Optional numbers use 0 for "not
 set" (no pings, the CSMS's heartbeat interval), so that every default has its setting's type.
 Listening is on 127.0.0.1 unless the user names another address: exposing a debugger to the
-network is a choice, never a default.
+network is a choice, never a default, and `cautions` words the choices that weaken safety so
+the command line and the window can say them out loud. Credentials never come from the table's
+memory: the station's password is typed each time, read from `--password-file` or, on the
+command line, from the environment (`PASSWORD_ENV`), so it stays out of `ps`.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.errors import UsageError
-from app.net import tls
+from app.errors import InputError, UsageError
+from app.net import secrets, tls
 from app.net.csms import CsmsConfig
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE, ProxyConfig
@@ -43,6 +46,9 @@ TO_STATIONS = "TLS towards the stations (wss://)"
 TO_CSMS = "TLS towards the CSMS (wss://)"
 ANSWERS = "answers"
 OUTPUT = "output"
+# Where the command line finds the station's password when neither --password nor
+# --password-file is given; the window never reads it (a form shows what it uses).
+PASSWORD_ENV = "OCPPSCOPE_PASSWORD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,16 +105,29 @@ SETTINGS: tuple[Setting, ...] = (
             help="where stations connect; 0.0.0.0 also accepts stations from other machines"),
     Setting("upstream", str, "ws://localhost:9001/ocpp", kind="url", modes=frozenset({"proxy"}),
             required=True, label="CSMS URL", metavar="URL",
-            help="the CSMS base URL, ws:// or wss://; the station id is appended"),
+            help="the CSMS base URL, ws:// or wss://, optionally with user:password@ for Basic "
+                 "auth; the station id is appended"),
+    Setting("upstream_auth", str, "station", modes=frozenset({"proxy"}),
+            choices=("station", "url"), label="Authorization sent to the CSMS",
+            help="exactly one Authorization header goes to the CSMS: 'station' passes the "
+                 "station's own (the URL's user:password only when the station sends none), "
+                 "'url' replaces it with the user:password of the CSMS URL"),
     Setting("csms", str, "ws://localhost:9000/ocpp", kind="url", modes=frozenset({"station"}),
             required=True, label="CSMS URL", metavar="URL",
-            help="the CSMS base URL, ws:// or wss://; the station id is appended"),
+            help="the CSMS base URL, ws:// or wss://, optionally with user:password@ for Basic "
+                 "auth; the station id is appended"),
     Setting("station_id", str, "CP-001", flag="--id", modes=frozenset({"station"}),
             required=True, label="Station id", metavar="ID",
             help="the station id, appended to the CSMS URL"),
     Setting("password", str, "", secret=True, modes=frozenset({"station"}),
             label="Basic auth password", metavar="TEXT",
-            help="HTTP Basic auth password (the user is the station id)"),
+            help="HTTP Basic auth password (the user is the station id); given on the command "
+                 "line, other users of this machine can read it in `ps`: prefer "
+                 f"--password-file, or the environment variable {PASSWORD_ENV}, which the "
+                 "command line uses when neither is given"),
+    Setting("password_file", str, "", kind="file", modes=frozenset({"station"}),
+            label="Basic auth password file", metavar="FILE",
+            help="read the Basic auth password from the first line of FILE instead"),
     Setting("connectors", int, 1, minimum=1, maximum=100, modes=frozenset({"station"}),
             label="EVSEs", metavar="N", help="EVSEs with one connector each"),
     Setting("vendor", str, "OCPP Scope", modes=frozenset({"station"}), label="Vendor",
@@ -174,10 +193,12 @@ SETTINGS: tuple[Setting, ...] = (
             help="answer schema-invalid requests with the CALLERROR the spec names"),
     # what is printed and recorded
     Setting("record", str, "", kind="file", group=OUTPUT, metavar="FILE",
-            help="write every frame and connection event to a session file"),
+            help="write every frame and connection event to a session file (readable by you "
+                 "only)"),
     Setting("record_secrets", bool, False, group=OUTPUT, remember=False,
-            label="Keep Basic auth passwords in the record",
-            help="also record Basic auth passwords (left out by default)"),
+            label="Keep passwords and tokens in the record",
+            help="also record Basic auth passwords, and passwords and tokens in URLs "
+                 "(ws://user:***@host/...?token=*** by default)"),
     Setting("quiet", bool, False, group=OUTPUT, help="print no line per frame"),
     Setting("json", bool, False, group=OUTPUT,
             help="print one JSON object per frame or event instead of text"),
@@ -262,9 +283,18 @@ def check(mode: str, values: Mapping[str, Any]) -> list[str]:
     """Every problem with `values` for `mode`, one sentence each, naming the setting by its
     label; an empty list when the mode can start. Missing values count as defaults."""
     found: list[str] = []
-    for setting in mode_settings(mode):
+    own = mode_settings(mode)
+    for setting in own:
         value = values.get(setting.name, setting.default)
         found.extend(f"{setting.title}: {problem}" for problem in _problems(setting, value))
+    names = {setting.name: setting for setting in own}
+    if "password_file" in names and values.get("password") and values.get("password_file"):
+        found.append(f"{names['password'].title}: give the password or "
+                     f"{names['password_file'].title}, not both")
+    if "upstream_auth" in names and values.get("upstream_auth") == "url" and (
+            secrets.split_credentials(values.get("upstream", ""))[1] is None):
+        found.append(f"{names['upstream_auth'].title}: 'url' needs a user and password in "
+                     "the CSMS URL (ws://user:password@host/...)")
     return found
 
 
@@ -295,13 +325,19 @@ def _problems(setting: Setting, value: Any) -> list[str]:
 def _url_problems(text: str) -> list[str]:
     parts = urlsplit(text)
     if parts.scheme not in ("ws", "wss"):
-        return [f"'{text}' must start with ws:// or wss://"]
+        return [f"'{secrets.mask_url(text)}' must start with ws:// or wss://"]
     try:
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        return [f"'{text}' has a port that is not a number from 0 to 65535"]
-    return [] if host else [f"'{text}' names no host"]
+        return [f"'{secrets.mask_url(text)}' has a port that is not a number from 0 to 65535"]
+    if not host:
+        return [f"'{secrets.mask_url(text)}' names no host"]
+    if parts.username is not None and parts.password is None:
+        # what the window remembers of ws://user:password@host: the password is typed again
+        return [f"'{text}' names the user '{parts.username}' but no password "
+                "(write ws://user:password@host/...; passwords are not remembered)"]
+    return []
 
 
 def parse_address(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -338,7 +374,7 @@ def proxy_config(values: Mapping[str, Any]) -> ProxyConfig:
     return ProxyConfig(
         upstream=v["upstream"], host=host, port=port, max_size=v["max_size"],
         ping_interval=v["ping_interval"] or None, record_secrets=v["record_secrets"],
-        server_ssl=_server_ssl(v),
+        upstream_auth=v["upstream_auth"], server_ssl=_server_ssl(v),
         upstream_ssl=tls.client_context(v["upstream_ca"] or None, v["upstream_cert"] or None,
                                         v["upstream_key"] or None, verify=not v["insecure"])
         if _secure(v["upstream"]) else None)
@@ -352,10 +388,12 @@ def csms_setup(values: Mapping[str, Any]) -> tuple[CsmsConfig, ResponsePolicy]:
     return config, _policy(v, heartbeat_interval=v["heartbeat_interval"])
 
 
-def station_setup(values: Mapping[str, Any]) -> tuple[StationConfig, ResponsePolicy]:
+def station_setup(values: Mapping[str, Any], environ: Mapping[str, str] | None = None
+                  ) -> tuple[StationConfig, ResponsePolicy]:
+    """`environ`: the command line passes `os.environ`, for `PASSWORD_ENV`."""
     v = checked("station", values)
     config = StationConfig(
-        csms_url=v["csms"], station_id=v["station_id"], password=v["password"] or None,
+        csms_url=v["csms"], station_id=v["station_id"], password=station_password(v, environ),
         vendor=v["vendor"], model=v["model"], connectors=[1] * v["connectors"],
         heartbeat_interval=v["heartbeat_interval"] or None, max_size=v["max_size"],
         record_secrets=v["record_secrets"],
@@ -363,6 +401,57 @@ def station_setup(values: Mapping[str, Any]) -> tuple[StationConfig, ResponsePol
                                       v["client_key"] or None, verify=not v["insecure"])
         if _secure(v["csms"]) else None)
     return config, _policy(v)
+
+
+def station_password(values: Mapping[str, Any], environ: Mapping[str, str] | None = None
+                     ) -> str | None:
+    """The Basic auth password from the first source given: the password itself, the first
+    line of the password file, `PASSWORD_ENV` in `environ`; None for no password. Raises
+    InputError for a password file that cannot be read or is empty."""
+    if values.get("password"):
+        return str(values["password"])
+    path = values.get("password_file")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as stream:
+                line = stream.readline().rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise InputError(f"password file '{path}' cannot be read: {why}") from None
+        if not line:
+            raise InputError(f"password file '{path}' has no password on its first line")
+        return line
+    return (environ or {}).get(PASSWORD_ENV) or None
+
+
+def cautions(mode: str, values: Mapping[str, Any]) -> list[str]:
+    """The choices in `values` that weaken safety, one sentence each, for the command line
+    to print and the window to show while the mode runs. Listening beyond loopback is told
+    by `app.net.links.listening_caution` once the real port is known."""
+    found = []
+    if mode in ("proxy", "station") and values.get("insecure"):
+        found.append("certificate checks are off: the CSMS's TLS certificate is not "
+                     "verified, so anyone on the way can pose as the CSMS and read the traffic")
+    return found
+
+
+def header_details(mode: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """What a session header says of a mode's settings: where it listened and whom it
+    connected to (URLs without passwords and tokens unless `record_secrets`), and that
+    certificate checks were off. Missing values count as defaults."""
+    v = {**defaults(mode), **values}
+    keep = bool(v.get("record_secrets"))
+    details: dict[str, Any] = {}
+    if mode in _SERVERS:
+        details["listen"] = v["listen"]
+    if mode == "proxy":
+        details["upstream"] = secrets.recorded_url(v["upstream"], keep)
+    if mode == "station":
+        details["csms"] = secrets.recorded_url(v["csms"], keep)
+        details["station"] = v["station_id"]
+    if v.get("insecure"):
+        details["insecure"] = True
+    return details
 
 
 def _secure(url: str) -> bool:

@@ -19,14 +19,14 @@ FLAGS = {
     "proxy": {"--listen", "--upstream", "--cert", "--key", "--client-ca", "--upstream-ca",
               "--upstream-cert", "--upstream-key", "--insecure", "--ping-interval",
               "--record", "--record-secrets", "--quiet", "--json", "--answer-timeout",
-              "--max-size"},
+              "--max-size", "--upstream-auth"},
     "csms": {"--listen", "--heartbeat-interval", "--cert", "--key", "--client-ca",
              "--responses", "--strict", "--record", "--record-secrets", "--quiet", "--json",
              "--answer-timeout", "--max-size"},
     "station": {"--csms", "--id", "--password", "--connectors", "--vendor", "--model",
                 "--heartbeat-interval", "--ca", "--client-cert", "--client-key", "--insecure",
                 "--responses", "--strict", "--record", "--record-secrets", "--quiet",
-                "--json", "--answer-timeout", "--max-size"},
+                "--json", "--answer-timeout", "--max-size", "--password-file"},
     "demo": {"--pace", "--keep-running", "--record", "--record-secrets", "--quiet", "--json",
              "--answer-timeout", "--max-size"},
 }
@@ -285,3 +285,70 @@ def test_a_bad_value_gets_the_same_words_from_the_command_line_and_the_dialog(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == f"ocppscope {mode}: {problem}\n"
+
+
+# --- credentials and cautions -------------------------------------------------------------
+
+
+def test_the_password_comes_from_the_first_source_given(tmp_path):
+    secret_file = tmp_path / "password"
+    secret_file.write_text("from-file\nignored second line\n")
+    environ = {settings.PASSWORD_ENV: "from-env"}
+    assert settings.station_password({"password": "typed"}, environ) == "typed"
+    assert settings.station_password({"password_file": str(secret_file)}, environ) == (
+        "from-file")
+    assert settings.station_password({}, environ) == "from-env"
+    assert settings.station_password({}, None) is None  # the window reads no environment
+    config, _ = settings.station_setup({"password_file": str(secret_file)})
+    assert config.password == "from-file"
+
+
+def test_a_password_file_that_cannot_be_used_is_one_sentence(tmp_path):
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    with pytest.raises(OcppScopeError, match="has no password on its first line"):
+        settings.station_setup({"password_file": str(empty)})
+    with pytest.raises(OcppScopeError, match="cannot be read: No such file"):
+        settings.station_setup({"password_file": str(tmp_path / "missing")})
+
+
+def test_a_password_and_a_password_file_together_are_a_problem(tmp_path):
+    [problem] = settings.check("station", {"password": "pw", "password_file": "f"})
+    assert "not both" in problem
+
+
+def test_the_help_says_how_to_keep_the_password_out_of_ps(capsys):
+    shown = _help("station", capsys)
+    assert settings.PASSWORD_ENV in shown and "--password-file" in shown and "`ps`" in shown
+
+
+def test_sending_the_urls_credentials_needs_a_url_with_them():
+    [problem] = settings.check("proxy", {"upstream": "ws://csms/ocpp", "upstream_auth": "url"})
+    assert "needs a user and password in the CSMS URL" in problem
+    assert settings.check("proxy", {"upstream": "ws://u:p@csms/ocpp", "upstream_auth": "url"}
+                          ) == []
+    config = settings.proxy_config({"upstream": "ws://u:p@csms/ocpp", "upstream_auth": "url"})
+    assert config.upstream_auth == "url"
+
+
+def test_a_url_whose_password_was_forgotten_asks_for_it():
+    [problem] = settings.check("station", {"csms": "ws://user@csms/ocpp"})
+    assert "names the user 'user' but no password" in problem
+
+
+def test_problems_with_a_url_never_repeat_its_password():
+    problems = settings.check("proxy", {"upstream": "http://user:secret@csms/ocpp"})
+    assert problems and "secret" not in " ".join(problems)
+    assert "user:***@" in problems[0]
+
+
+def test_switching_certificate_checks_off_is_a_caution_and_noted_in_the_header():
+    values = {"upstream": "wss://user:secret@csms/ocpp", "insecure": True}
+    [caution] = settings.cautions("proxy", values)
+    assert caution.startswith("certificate checks are off: ")
+    assert settings.cautions("proxy", {}) == [] and settings.cautions("csms", values) == []
+    assert settings.header_details("proxy", values) == {
+        "listen": "127.0.0.1:9000", "upstream": "wss://user:***@csms/ocpp", "insecure": True}
+    kept = settings.header_details("station", {"csms": "ws://u:secret@h/ocpp",
+                                               "station_id": "CP-1", "record_secrets": True})
+    assert kept == {"csms": "ws://u:secret@h/ocpp", "station": "CP-1"}

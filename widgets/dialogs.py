@@ -4,6 +4,9 @@ so that they offer what the command line offers, with the same defaults and the 
 This module owns only the widgets and what QSettings remembers between runs: each dialog fills
 in what was entered last time, except secrets (the password) and settings that weaken safety
 (`insecure`, keeping passwords in the record), which start from their default on every run.
+A URL is remembered without its password and with its token values emptied
+(`app.net.secrets.forget_secrets`): the dialog then shows what to type again. The settings
+file itself is readable by its owner only (`widgets.settings_file`).
 Values are checked by `app.settings.check` before the dialog closes, so a wrong URL is caught
 here, in the same words the command line uses.
 """
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,7 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import settings
+from app.net import secrets
 from app.settings import Setting
+from widgets.settings_file import private_settings
 
 _INT_LIMIT = 2 ** 31 - 1  # what a QSpinBox holds
 
@@ -47,7 +51,7 @@ class ModeDialog(QDialog):
         self.setWindowTitle(title)
         self.mode = mode
         self.fields = settings.dialog_settings(mode) if fields is None else fields
-        self.settings = QSettings()
+        self.settings = private_settings()
         self.editors: dict[str, QWidget] = {}
         layout = QVBoxLayout(self)
         text = QLabel(intro)
@@ -90,6 +94,11 @@ class ModeDialog(QDialog):
         stored = self.settings.value(self._key(field)) if field.remembered else None
         if stored is None:
             return field.default
+        if field.kind == "url" and isinstance(stored, str):
+            safe = secrets.forget_secrets(stored)
+            if safe != stored:  # kept by an older version: forget it now
+                self.settings.setValue(self._key(field), safe)
+            stored = safe
         try:
             if field.type is bool:
                 return str(stored).lower() in ("true", "1")
@@ -165,7 +174,10 @@ class ModeDialog(QDialog):
         values = self.values()
         for field in self.fields:
             if field.remembered:
-                self.settings.setValue(self._key(field), values[field.name])
+                value = values[field.name]
+                if field.kind == "url":
+                    value = secrets.forget_secrets(value)
+                self.settings.setValue(self._key(field), value)
             else:  # also clears what an older version may have kept
                 self.settings.remove(self._key(field))
         super().accept()

@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import (
     QByteArray,
     QItemSelectionModel,
-    QSettings,
     QStandardPaths,
     Qt,
     QTimer,
@@ -44,6 +43,7 @@ from widgets.filter_bar import FilterBar
 from widgets.recent import RecentFiles
 from widgets.runner import ModeRunner
 from widgets.session_io import SliceJob
+from widgets.settings_file import private_settings
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
 from widgets.welcome import WelcomePage
@@ -59,7 +59,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         super().__init__()
         self.setWindowTitle("OCPP Scope")
         self.setAcceptDrops(True)
-        self.settings = QSettings()
+        self.settings = private_settings()
         self.recent = RecentFiles(self.settings)
         self.capture = Capture()
         self.tracker = StationTracker()
@@ -239,6 +239,9 @@ class MainWindow(SessionsMixin, QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.mode_label = QLabel("Idle")
+        self.caution_label = QLabel("")  # what weakens safety while a mode runs, in red
+        self.caution_label.setStyleSheet("color: #d32f2f; font-weight: bold")
+        self.caution_label.hide()
         self.counts_label = QLabel("")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
@@ -248,6 +251,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
         bar.addPermanentWidget(self.counts_label)
+        bar.addPermanentWidget(self.caution_label)
         bar.addPermanentWidget(self.mode_label)
         self._show_progress(None)
         self._counts_timer = QTimer(self)
@@ -398,7 +402,8 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     def start_proxy(self) -> None:
         self._start_from(dialogs.proxy_dialog(self), lambda values: self.runner.start_proxy(
-            self._fresh_capture(), settings.proxy_config(values), values["answer_timeout"]))
+            self._fresh_capture(), settings.proxy_config(values), values["answer_timeout"],
+            cautions=settings.cautions("proxy", values)))
 
     def start_csms(self) -> None:
         def start(values: dict[str, Any]) -> None:
@@ -412,7 +417,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         def start(values: dict[str, Any]) -> None:
             config, self.policy = settings.station_setup(values)
             self.runner.start_station(self._fresh_capture(), config, self.policy,
-                                      values["answer_timeout"])
+                                      values["answer_timeout"],
+                                      cautions=settings.cautions("station", values))
 
         self._start_from(dialogs.station_dialog(self), start)
 
@@ -432,12 +438,17 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     def _mode_started(self, mode: str, address: str) -> None:
         self.mode_label.setText(f"{mode.upper()}  {address}")
+        cautions = self.runner.running.cautions if self.runner.running else []
+        self.caution_label.setText("⚠ " + " · ".join(cautions))
+        self.caution_label.setToolTip("\n".join(cautions))
+        self.caution_label.setVisible(bool(cautions))
         self._update_mode_actions()
         self.workbench.mode_started(mode, self.policy if mode in ("csms", "station") else None)
         self._update_targets()
 
     def _mode_stopped(self) -> None:
         self.mode_label.setText("Stopped")
+        self.caution_label.hide()
         self._update_mode_actions()
         self._update_targets()
         if self._close_when_stopped:

@@ -1,20 +1,25 @@
 """Starting and stopping the live modes from the window, on the engine's own thread
 (`widgets.engine`). Failures (port in use, bad certificate file, unreachable CSMS) come back
 as one sentence through `failed`, never as a traceback; signals emitted on the engine thread
-reach the window queued, on its own thread."""
+reach the window queued, on its own thread.
+
+What weakens safety while a mode runs (`Running.cautions`: listening beyond loopback,
+certificate checks switched off) is kept with it for the status bar, in the engine's words,
+and the URLs shown never carry passwords or tokens (`app.net.secrets`)."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.errors import OcppScopeError
+from app.net import links, secrets
 from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.demo import Demo
 from app.net.errors import listen
@@ -33,6 +38,7 @@ class Running:
     address: str       # what the status bar shows
     component: Any     # Proxy, CsmsEndpoint, StationEndpoint or Demo
     stop: Callable[[], Awaitable[None]]
+    cautions: list[str] = field(default_factory=list)  # one sentence each, for the status bar
 
 
 class ModeRunner(QObject):
@@ -79,11 +85,15 @@ class ModeRunner(QObject):
             self.notice.emit("demo session complete; the station keeps sending heartbeats")
 
     def start_proxy(self, capture: Capture, config: ProxyConfig,
-                    answer_timeout: float = ANSWER_TIMEOUT) -> None:
+                    answer_timeout: float = ANSWER_TIMEOUT, *,
+                    cautions: Sequence[str] = ()) -> None:
+        """`cautions`: the dialog's (`app.settings.cautions`); listening beyond loopback is
+        added here, once the port is known."""
         async def start() -> Running:
             proxy = Proxy(config, capture, self.notice.emit)
             await listen(proxy, config.host, config.port)
-            return Running("proxy", f"{proxy.url} → {config.upstream}", proxy, proxy.stop)
+            return Running("proxy", f"{proxy.url} → {secrets.mask_url(config.upstream)}",
+                           proxy, proxy.stop, _cautions(cautions, config.host, proxy.port))
 
         self._launch(start(), capture, answer_timeout)
 
@@ -92,16 +102,18 @@ class ModeRunner(QObject):
         async def start() -> Running:
             csms = CsmsEndpoint(config, capture, policy, self.notice.emit)
             await listen(csms, config.host, config.port)
-            return Running("csms", f"{csms.url}/<stationId>", csms, csms.stop)
+            return Running("csms", f"{csms.url}/<stationId>", csms, csms.stop,
+                           _cautions((), config.host, csms.port))
 
         self._launch(start(), capture, answer_timeout)
 
     def start_station(self, capture: Capture, config: StationConfig, policy: ResponsePolicy,
-                      answer_timeout: float = ANSWER_TIMEOUT) -> None:
+                      answer_timeout: float = ANSWER_TIMEOUT, *,
+                      cautions: Sequence[str] = ()) -> None:
         async def start() -> Running:
             station = StationEndpoint(config, capture, policy, self.notice.emit)
             await station.start()
-            return Running("station", station.url, station, station.stop)
+            return Running("station", station.url, station, station.stop, list(cautions))
 
         self._launch(start(), capture, answer_timeout)
 
@@ -148,3 +160,7 @@ class ModeRunner(QObject):
 
         return awaitable(self.engine.submit(stop()))
 
+
+def _cautions(given: Sequence[str], host: str, port: int) -> list[str]:
+    listening = links.listening_caution(host, port)
+    return [*given, listening] if listening else list(given)

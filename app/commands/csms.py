@@ -6,6 +6,7 @@ import argparse
 
 from app import settings
 from app.commands import live
+from app.net import links
 from app.net.csms import CsmsEndpoint
 from app.net.errors import listen
 
@@ -26,12 +27,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Raises OcppScopeError for options that cannot work (reported by `app.cli.main`)."""
-    config, policy = settings.csms_setup(vars(args))
+    values = vars(args)
+    config, policy = settings.csms_setup(values)
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
         csms = CsmsEndpoint(config, capture, policy, notice)
         await listen(csms, config.host, config.port)
         notice(f"listening on {csms.url}/<stationId>")
+        live.caution(notice, links.listening_caution(config.host, csms.port))
         return csms.stop
 
-    return live.run_live(args, "csms", {"listen": args.listen}, start)
+    return live.run_live(args, "csms", settings.header_details("csms", values), start,
+                         cautions=settings.cautions("csms", values))

@@ -19,7 +19,7 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -193,13 +193,23 @@ def console_sink(stream: TextIO, as_json: bool, notice: Callable[[str], None]
 Starter = Callable[[Capture, Callable[[str], None]], Awaitable[Callable[[], Awaitable[None]]]]
 
 
+def caution(notice: Callable[[str], None], *texts: str | None) -> None:
+    """Say each choice that weakens safety (`app.settings.cautions`, listening beyond
+    loopback) on a line of its own; None is nothing to say."""
+    for text in texts:
+        if text:
+            notice(text)
+
+
 def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start: Starter,
-             *, until: Callable[[], Awaitable[None]] | None = None) -> int:
+             *, until: Callable[[], Awaitable[None]] | None = None,
+             cautions: Sequence[str] = ()) -> int:
     """Start a live mode and run it until Ctrl-C (or until `until` returns).
 
     `start(capture, notice)` starts the mode and returns its async stop function; it may raise
     OSError (address in use...), TlsSetupError or UsageError, which end the command with one
     line on stderr and exit status 2. Exit status 1 says that records were not recorded.
+    `cautions` are said before it starts.
     """
     capture = Capture()
     err = sys.stderr
@@ -211,6 +221,7 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
             err.write(f"ocppscope {mode}: {text}\n")
             err.flush()
 
+    caution(notice, *cautions)
     recorder: QueuedSink[Message] | None = None
     if args.record:
         path = Path(args.record)

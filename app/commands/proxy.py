@@ -6,6 +6,7 @@ import argparse
 
 from app import settings
 from app.commands import live
+from app.net import links, secrets
 from app.net.errors import listen
 from app.net.proxy import Proxy
 
@@ -17,9 +18,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "Listen for charging stations and relay each one to the CSMS: a station that "
             "connects to ws://HOST:PORT/<anything>/<stationId> is connected to "
             "UPSTREAM/<stationId>. Frames are forwarded unchanged before they are checked, "
-            "printed or recorded. Subprotocols and Basic auth pass through; when the CSMS "
-            "refuses or cannot be reached, the station gets its HTTP status and you get the "
-            "reason."),
+            "printed or recorded. Subprotocols and Basic auth pass through (one Authorization "
+            "header: see --upstream-auth); when the CSMS refuses or cannot be reached, the "
+            "station gets its HTTP status and you get the reason. Passwords and tokens in "
+            "URLs are masked in everything printed and recorded unless --record-secrets."),
         epilog="example: ocppscope proxy --listen 0.0.0.0:9000 "
                "--upstream wss://csms.example.com/ocpp --record site.jsonl")
     settings.add_options(parser, "proxy")
@@ -28,13 +30,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Raises OcppScopeError for options that cannot work (reported by `app.cli.main`)."""
-    config = settings.proxy_config(vars(args))
+    values = vars(args)
+    config = settings.proxy_config(values)
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
         proxy = Proxy(config, capture, notice)
         await listen(proxy, config.host, config.port)
-        notice(f"listening on {proxy.url}/<stationId>, relaying to {args.upstream}/<stationId>")
+        notice(f"listening on {proxy.url}/<stationId>, relaying to "
+               f"{secrets.mask_url(args.upstream)}/<stationId>")
+        live.caution(notice, links.listening_caution(config.host, proxy.port))
         return proxy.stop
 
-    return live.run_live(args, "proxy", {"listen": args.listen, "upstream": args.upstream},
-                         start)
+    return live.run_live(args, "proxy", settings.header_details("proxy", values), start,
+                         cautions=settings.cautions("proxy", values))

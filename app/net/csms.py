@@ -18,7 +18,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from app.errors import NotConnected
-from app.net import links
+from app.net import links, secrets
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
@@ -97,14 +97,16 @@ class CsmsEndpoint:
     def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
         station = links.station_id_from_path(request.path)
         offer = links.read_offer(request.headers)
-        meta: dict[str, Any] = {"path": request.path, "remote": links.peer_address(connection),
-                                "offered": list(offer.protocols)}
+        meta: dict[str, Any] = {
+            "path": secrets.recorded_url(request.path, self.config.record_secrets),
+            "remote": links.peer_address(connection), "offered": list(offer.protocols)}
         auth = links.auth_summary(request.headers, self.config.record_secrets)
         if auth:
             meta["auth"] = auth
         reason = ""
         if not station:
-            status, reason = 404, (f"no station id in the URL path '{request.path}': "
+            status, reason = 404, ("no station id in the URL path "
+                                   f"'{secrets.mask_url(request.path)}': "
                                    "connect to /ocpp/<stationId>")
         elif links.OCPP201 not in offer.protocols:
             status, reason = 400, (f"this CSMS speaks {links.OCPP201}; the station sent "
@@ -112,7 +114,8 @@ class CsmsEndpoint:
         if reason:
             meta.update(status=status, reason=reason)
             self.capture.event(RecordKind.REJECTED, links.next_connection_id(), station, meta)
-            self._notice(f"{station or request.path}: refused ({status}): {reason}")
+            where = station or secrets.mask_url(request.path)
+            self._notice(f"{where}: refused ({status}): {reason}")
             return connection.respond(status, reason + "\n")
         links.clean_offer(request.headers, offer)
         if offer.malformed:

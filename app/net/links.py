@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import ipaddress
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -64,9 +65,16 @@ def clean_offer(headers: Headers, offer: Offer) -> None:
             headers["Sec-WebSocket-Protocol"] = ", ".join(offer.protocols)
 
 
+def first_authorization(headers: Headers) -> str | None:
+    """The first `Authorization` value: a request may (wrongly) carry several, and the
+    mapping's own lookup raises for that."""
+    values = headers.get_all("Authorization")
+    return values[0] if values else None
+
+
 def basic_auth(headers: Headers) -> tuple[str, str] | None:
     """(user, password) from an `Authorization: Basic` header, None if absent or unreadable."""
-    value = headers.get("Authorization", "")
+    value = first_authorization(headers) or ""
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "basic" or not token:
         return None
@@ -81,7 +89,7 @@ def basic_auth(headers: Headers) -> tuple[str, str] | None:
 def auth_summary(headers: Headers, record_secrets: bool) -> dict[str, Any] | None:
     """What a session file may keep of the credentials: the user, never the password unless
     the user asked for it."""
-    value = headers.get("Authorization")
+    value = first_authorization(headers)
     if value is None:
         return None
     credentials = basic_auth(headers)
@@ -154,3 +162,25 @@ async def close_within(connection: Connection, code: int = 1000, reason: str = "
             return
     if not closing.cancelled():
         closing.exception()  # retrieved: a failed close is the peer's business, not ours
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host`: 127.0.0.0/8, ::1 (also IPv4-mapped) or
+    localhost. Anything else, including "" and 0.0.0.0 (every address), counts as reachable."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def listening_caution(host: str, port: int) -> str | None:
+    """The one sentence to show while a server listens beyond loopback, None on loopback:
+    a debugger reachable from the network is the user's explicit choice, and should look it."""
+    if is_loopback(host):
+        return None
+    shown = f"[{host}]" if ":" in host else host or "*"
+    return f"listening on {shown}:{port} — reachable from the network, not only this machine"

@@ -34,7 +34,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from app.errors import NotConnected
-from app.net import links
+from app.net import links, secrets
 from app.net.errors import describe_connect_error
 from app.net.peer import CallOutcome
 from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
@@ -71,7 +71,10 @@ class ProxyConfig:
     max_size: int = DEFAULT_MAX_SIZE
     open_timeout: float = 10.0
     ping_interval: float | None = None        # None: add no keepalive traffic of our own
-    record_secrets: bool = False
+    record_secrets: bool = False              # keep passwords and tokens in the records
+    # Which Authorization goes to the CSMS when both the station and the upstream URL have
+    # one: "station" (its own) or "url" (the URL's user and password replace it).
+    upstream_auth: str = "station"
     # After an injected CALL timed out, its answer is still kept from the other side (and
     # recorded as late) for this many seconds; later it is forwarded like any frame.
     late_answer_grace: float = 120.0
@@ -298,28 +301,32 @@ class Proxy:
                              request: Request) -> Response | None:
         station = links.station_id_from_path(request.path)
         offer = links.read_offer(request.headers)
+        keep = self.config.record_secrets
         meta: dict[str, Any] = {
-            "path": request.path,
+            "path": secrets.recorded_url(request.path, keep),
             "remote": links.peer_address(connection),
             "offered": list(offer.protocols),
         }
         if offer.malformed or not offer.raw:
             meta["offered_raw"] = offer.describe()
-        auth = links.auth_summary(request.headers, self.config.record_secrets)
+        auth = links.auth_summary(request.headers, keep)
         if auth:
             meta["auth"] = auth
         if not station:
             return self._reject(connection, "", meta, 404,
-                                f"no station id in the URL path '{request.path}': "
+                                "no station id in the URL path "
+                                f"'{secrets.mask_url(request.path)}': "
                                 "stations connect to /<prefix>/<stationId>")
         links.clean_offer(request.headers, offer)
         url = self._upstream_url(request)
-        headers = {}
-        if "Authorization" in request.headers:
-            headers["Authorization"] = request.headers["Authorization"]
+        # the URL's credentials travel in the one Authorization header we choose, never
+        # also in the URL, from which websockets would add a second one
+        target, from_url = secrets.split_credentials(url)
+        headers, meta["auth_sent"] = secrets.choose_authorization(
+            request.headers.get_all("Authorization"), from_url, self.config.upstream_auth)
         try:
             upstream = await connect(
-                url, subprotocols=list(offer.protocols) or None,  # type: ignore[arg-type]
+                target, subprotocols=list(offer.protocols) or None,  # type: ignore[arg-type]
                 additional_headers=headers,
                 user_agent_header=request.headers.get("User-Agent"),
                 ssl=self.config.upstream_ssl if url.startswith("wss:") else None,
@@ -328,23 +335,24 @@ class Proxy:
                 create_connection=RawClientConnection,
                 proxy=None)  # straight to the CSMS: never via HTTP_PROXY from the environment
         except Exception as exc:  # every failure to reach the CSMS is answered, never raised
-            failure = describe_connect_error(exc, url)
-            meta["upstream"] = url
+            failure = describe_connect_error(exc, secrets.mask_url(url))
+            meta["upstream"] = secrets.recorded_url(url, keep)
             return self._reject(connection, station, meta, failure.status, failure.reason,
                                 failure.body)
         if connection.transport.is_closing():  # the station gave up while we connected
             await upstream.close(1001, "the station went away during its handshake")
             return connection.respond(400, "the station went away\n")
-        meta.update(upstream=url, subprotocol=upstream.subprotocol)
+        meta.update(upstream=secrets.recorded_url(url, keep), subprotocol=upstream.subprotocol)
         self._pending[connection] = _Link(links.next_connection_id(), station, request.path,
-                                          url, upstream, meta)
+                                          target, upstream, meta)
         return None
 
     def _reject(self, connection: ServerConnection, station: str, meta: dict[str, Any],
                 status: int, reason: str, body: str = "") -> Response:
         meta.update(status=status, reason=reason)
         self.capture.event(RecordKind.REJECTED, links.next_connection_id(), station, meta)
-        self._notice(f"{station or meta['path']}: refused ({status}): {reason}")
+        where = station or secrets.mask_url(meta["path"])
+        self._notice(f"{where}: refused ({status}): {reason}")
         return connection.respond(status, (body or reason) + "\n")
 
     def _upstream_choice(self, connection: ServerConnection,

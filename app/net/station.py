@@ -10,7 +10,6 @@ reconnects with growing backoff when the connection drops.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import ssl
@@ -23,7 +22,7 @@ from urllib.parse import quote
 from websockets.asyncio.client import connect
 
 from app.errors import NotConnected
-from app.net import links
+from app.net import links, secrets
 from app.net.errors import describe_connect_error
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
@@ -39,7 +38,9 @@ log = logging.getLogger(__name__)
 class StationConfig:
     csms_url: str                         # ws(s)://host:port/prefix; the id is appended
     station_id: str
-    password: str | None = None           # HTTP Basic auth (security profile 1 or 2)
+    # HTTP Basic auth (security profile 1 or 2) as the station id; without it, a user and
+    # password in csms_url are sent instead
+    password: str | None = None
     client_ssl: ssl.SSLContext | None = None
     vendor: str = "OCPP Scope"
     model: str = "Virtual Station"
@@ -77,6 +78,11 @@ class StationEndpoint:
 
     @property
     def url(self) -> str:
+        """Where we connect, as notices and the window show it: without the password."""
+        return secrets.mask_url(self._full_url)
+
+    @property
+    def _full_url(self) -> str:
         return f"{self.config.csms_url.rstrip('/')}/{quote(self.config.station_id, safe='')}"
 
     async def start(self) -> None:
@@ -97,11 +103,12 @@ class StationEndpoint:
             raise NotConnected(f"not connected to {self.url}")
         return await self.peer.call(action, payload, timeout=timeout)
 
-    def _headers(self) -> dict[str, str]:
-        if self.config.password is None:
-            return {}
-        token = f"{self.config.station_id}:{self.config.password}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(token).decode("ascii")}
+    def _credentials(self) -> tuple[str, str] | None:
+        """Who we say we are: the station id with the password, else the URL's user and
+        password, else nobody. One Authorization header either way (see `app.net.secrets`)."""
+        if self.config.password is not None:
+            return self.config.station_id, self.config.password
+        return secrets.split_credentials(self._full_url)[1]
 
     async def _run_forever(self) -> None:
         delay = self.config.reconnect_min
@@ -116,29 +123,35 @@ class StationEndpoint:
 
     async def _session(self) -> bool:
         """One connection, from connect to close; False if it could not be opened."""
-        url = self.url
+        keep = self.config.record_secrets
+        target, _ = secrets.split_credentials(self._full_url)
+        credentials = self._credentials()
+        headers = {} if credentials is None else {
+            "Authorization": secrets.basic_authorization(*credentials)}
+        recorded = secrets.recorded_url(self._full_url, keep)
         try:
-            ws = await connect(url, subprotocols=[links.OCPP201],  # type: ignore[list-item]
-                               additional_headers=self._headers(), max_size=self.config.max_size,
-                               ssl=self.config.client_ssl if url.startswith("wss:") else None,
+            ws = await connect(target, subprotocols=[links.OCPP201],  # type: ignore[list-item]
+                               additional_headers=headers, max_size=self.config.max_size,
+                               ssl=self.config.client_ssl if target.startswith("wss:") else None,
                                open_timeout=10, proxy=None)
         except Exception as exc:  # every failure to connect is reported, then retried
-            failure = describe_connect_error(exc, url)
+            failure = describe_connect_error(exc, self.url)
             self.last_failure = failure.reason
             self.capture.event(RecordKind.REJECTED, links.next_connection_id(),
-                               self.config.station_id,
-                               {"url": url, "status": failure.status, "reason": failure.reason})
+                               self.config.station_id, {"url": recorded,
+                                                        "status": failure.status,
+                                                        "reason": failure.reason})
             self._notice(f"{self.config.station_id}: {failure.reason}")
             return False
         connection = links.next_connection_id()
-        meta: dict[str, Any] = {"url": url, "subprotocol": ws.subprotocol,
+        meta: dict[str, Any] = {"url": recorded, "subprotocol": ws.subprotocol,
                                 "offered": [links.OCPP201]}
         if ws.subprotocol != links.OCPP201:
             meta["warning"] = f"the CSMS chose subprotocol {ws.subprotocol!r}"
-        if self.config.password is not None:
-            meta["auth"] = {"scheme": "Basic", "user": self.config.station_id}
-            if self.config.record_secrets:
-                meta["auth"]["password"] = self.config.password
+        if credentials is not None:
+            meta["auth"] = {"scheme": "Basic", "user": credentials[0]}
+            if keep:
+                meta["auth"]["password"] = credentials[1]
         self.capture.event(RecordKind.OPENED, connection, self.config.station_id, meta)
         peer = OcppPeer(ws, side=Sender.STATION, connection=connection,
                         station=self.config.station_id, capture=self.capture,

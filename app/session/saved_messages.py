@@ -10,6 +10,8 @@ Users build these up over weeks, so the file is treated as their work, not as a 
 
 - Every change is written at once, to a temporary file that then replaces the library
   (`os.replace`), so a crash or a full disk leaves the old file or the new one, never half.
+- A new library file is readable by its owner only (0600); exports follow the umask, and a
+  file that exists keeps the permissions its owner gave it.
 - A library that cannot be read is never overwritten: opening it raises `LibraryError` and
   leaves it alone. The caller decides; `MessageLibrary.set_aside(path)` renames it to
   `<name>.broken-<n>.json` so the user still has it, and the library starts empty.
@@ -27,7 +29,7 @@ import copy
 import json
 import os
 import stat
-import tempfile
+import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,32 +146,47 @@ def _document(entries: list[Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, *, private: bool = True) -> None:
     """Replace `path` with `text` so that readers only ever see the old or the new file.
 
     The temporary file sits next to the target (os.replace is atomic only within one file
-    system) and is removed on any failure. An existing file keeps its permissions; a new one
-    gets the usual rw-r--r-- instead of mkstemp's private 0600, since exports are shared.
+    system) and is removed on any failure. An existing file keeps its permissions. A new one
+    is readable by its owner only when `private` (the library: the user's own work, which may
+    hold id tokens); an export (`private=False`) gets what the umask allows, like any file
+    the user saves to hand on.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        mode = 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
+        mode = None
+    handle, temporary = _temporary_beside(path, 0o600 if private else 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(temporary, mode)
+        if mode is not None:
+            with contextlib.suppress(OSError):
+                os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _temporary_beside(path: Path, permissions: int) -> tuple[int, Path]:
+    """A new file `.<name>.<random>.tmp` next to `path`, created with `permissions` less
+    the umask (mkstemp would always make it 0600), and its descriptor."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+        try:
+            return os.open(temporary, flags, permissions), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def _sort_key(message: SavedMessage) -> tuple[str, str, str, int]:
@@ -275,7 +292,7 @@ class MessageLibrary:
         chosen = self.items() if items is None else list(items)
         try:
             entries = json.loads(json.dumps([m.to_json() for m in chosen], ensure_ascii=False))
-            write_atomically(Path(path), _document(entries))
+            write_atomically(Path(path), _document(entries), private=False)
         except (TypeError, ValueError) as exc:
             raise LibraryError(f"The messages cannot be exported: {exc}.") from None
         except OSError as exc:

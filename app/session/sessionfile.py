@@ -9,7 +9,9 @@ good record is kept. A session file from a stranger is data: it is only ever par
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
@@ -26,6 +28,21 @@ FORMAT_NAME = "ocppscope-session"
 FORMAT_VERSION = 1
 MAX_WARNINGS = 100
 _scan = json.JSONDecoder().scan_once  # (text, index) -> (value, end), in C
+
+
+def open_private(path: Path) -> BinaryIO:
+    """`path` truncated and opened for unbuffered binary writing, readable by its owner only
+    (an existing file of someone else's, which we may write but not chmod, keeps its mode)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # an existing file keeps its mode through O_CREAT
+            with contextlib.suppress(PermissionError):
+                os.fchmod(descriptor, 0o600)
+        return open(descriptor, "wb", buffering=0)
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def make_header(mode: str, **details: Any) -> dict[str, Any]:
@@ -204,6 +221,10 @@ class SessionWriter:
     A write that fails (disk full, I/O error) raises OSError after cutting the file back to
     its last complete line, so that writing can resume later without gluing a fragment to
     the next record; the caller decides what to do about the records that were not written.
+
+    The file is readable by its owner only (0600 on POSIX, also when it existed before): a
+    recording holds station ids, user names, every payload and, with --record-secrets,
+    passwords. Sharing it is a deliberate step, not what the umask happened to allow.
     """
 
     def __init__(self, path: str | Path, header: dict[str, Any], *,
@@ -211,7 +232,7 @@ class SessionWriter:
         """Creates `path`, or writes to `stream` (an open, unbuffered binary file) if given:
         tests use that to stand in for a disk that fills up."""
         self.path = Path(path)
-        self._file: BinaryIO = stream or self.path.open("wb", buffering=0)
+        self._file: BinaryIO = stream or open_private(self.path)
         self._good = 0        # the file holds whole lines up to here
         self._torn = False    # a failed write left a fragment we could not cut off
         try:

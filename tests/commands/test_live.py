@@ -1,16 +1,29 @@
-"""What the live modes share: the console's lines, and how a run ends when observers fail."""
+"""What the live modes share: the console's lines, how a run ends when observers fail,
+what weakens safety is said, and credentials are not.
+
+Commands here run in this process, on 127.0.0.1 port 0, and end the way a user ends them,
+with SIGINT, as soon as they have started."""
 
 import argparse
+import asyncio
 import functools
 import io
 import json
+import re
+import signal
 
+import pytest
+
+from app import cli
 from app.commands import live
+from app.net import links
+from app.net.csms import CsmsEndpoint
+from app.net.proxy import Proxy
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import warning
 from app.session.capture import NO_ANNOTATION, Capture
 from app.session.message import frame_message
-from app.session.sessionfile import SessionWriter
+from app.session.sessionfile import SessionReader, SessionWriter
 from app.session.sinks import Loss
 from tests.session.fake_disk import SmallDisk
 
@@ -128,3 +141,51 @@ def test_a_complete_recording_ends_with_status_0_and_its_count(tmp_path, capsys)
     err = capsys.readouterr().err
     assert code == live.EXIT_OK
     assert err.splitlines()[-1] == f"ocppscope csms: recorded 300 records to {path}"
+
+
+@pytest.fixture
+def interrupted_once_started(monkeypatch):
+    """`interrupt(Endpoint)`: the endpoint's command gets Ctrl-C right after it started."""
+    def interrupt(endpoint):
+        started = endpoint.start
+
+        async def start_then_interrupt(self):
+            await started(self)
+            asyncio.get_running_loop().call_soon(signal.raise_signal, signal.SIGINT)
+
+        monkeypatch.setattr(endpoint, "start", start_then_interrupt)
+
+    return interrupt
+
+
+def test_listening_beyond_loopback_is_said_in_one_line(
+        monkeypatch, capsys, interrupted_once_started):
+    interrupted_once_started(CsmsEndpoint)
+    # 127.0.0.1 stands in for a network address: tests never listen beyond loopback
+    monkeypatch.setattr(links, "is_loopback", lambda host: False)
+    assert cli.main(["csms", "--listen", "127.0.0.1:0", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    said = re.findall(r"listening on 127\.0\.0\.1:\d+ — reachable from the network.*", err)
+    assert len(said) == 1
+
+
+def test_listening_on_loopback_says_nothing_more(capsys, interrupted_once_started):
+    interrupted_once_started(CsmsEndpoint)
+    assert cli.main(["csms", "--listen", "127.0.0.1:0", "--quiet"]) == 0
+    assert "reachable" not in capsys.readouterr().err
+
+
+def test_insecure_is_warned_and_noted_in_the_header_and_the_password_is_not(
+        tmp_path, capsys, interrupted_once_started):
+    interrupted_once_started(Proxy)
+    record = tmp_path / "site.jsonl"
+    assert cli.main(["proxy", "--listen", "127.0.0.1:0", "--insecure", "--upstream",
+                     "wss://user:secret@127.0.0.1:1/ocpp?token=secret", "--record",
+                     str(record)]) == 0
+    err = capsys.readouterr().err
+    assert "ocppscope proxy: certificate checks are off: " in err
+    assert "relaying to wss://user:***@127.0.0.1:1/ocpp?token=***/<stationId>" in err
+    header = SessionReader.open(record).header
+    assert header["insecure"] is True
+    assert header["upstream"] == "wss://user:***@127.0.0.1:1/ocpp?token=***"
+    assert "secret" not in err + record.read_text()

@@ -2,35 +2,14 @@
 
 import asyncio
 import json
-import re
-import signal
 import socket
 import subprocess
-import sys
 
 from websockets.asyncio.client import connect
 
 from app.session.sessionfile import SessionReader
+from tests.e2e.processes import OCPPSCOPE, interrupt, start_listening
 from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request, run
-
-OCPPSCOPE = [sys.executable, "-m", "app"]
-
-
-async def _start(*args):
-    process = await asyncio.create_subprocess_exec(
-        *OCPPSCOPE, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    while True:
-        line = (await asyncio.wait_for(process.stderr.readline(), 20)).decode()
-        assert line, "the command ended before listening"
-        match = re.search(r"listening on (\S+)/<stationId>", line)
-        if match:
-            return process, match.group(1)
-
-
-async def _interrupt(process):
-    process.send_signal(signal.SIGINT)
-    out, err = await asyncio.wait_for(process.communicate(), 20)
-    return process.returncode, out.decode(), err.decode()
 
 
 def test_proxy_between_ocpp_peers_records_a_file_that_validates(tmp_path):
@@ -38,8 +17,9 @@ def test_proxy_between_ocpp_peers_records_a_file_that_validates(tmp_path):
 
     async def main():
         async with OcppCsmsServer() as csms:
-            process, url = await _start("proxy", "--listen", "127.0.0.1:0", "--upstream",
-                                        csms.url, "--record", str(record), "--json")
+            process, url, _ = await start_listening(
+                "proxy", "--listen", "127.0.0.1:0", "--upstream", csms.url, "--record",
+                str(record), "--json")
             try:
                 async with connect(f"{url}/CP-42", subprotocols=["ocpp2.0.1"]) as ws:
                     tap = Tap(ws)
@@ -48,7 +28,7 @@ def test_proxy_between_ocpp_peers_records_a_file_that_validates(tmp_path):
                     await station.call(boot_request())
                     reader.cancel()
             finally:
-                code, out, err = await _interrupt(process)
+                code, out, err = await interrupt(process)
         return code, out, err, tap
 
     code, out, err, tap = run(main(), timeout=60)
@@ -119,14 +99,15 @@ def test_a_call_left_unanswered_is_reported_live(tmp_path):
     rules.write_text('{"Heartbeat": "ignore"}')
 
     async def main():
-        process, url = await _start("csms", "--listen", "127.0.0.1:0", "--responses",
-                                    str(rules), "--answer-timeout", "0.5")
+        process, url, _ = await start_listening(
+            "csms", "--listen", "127.0.0.1:0", "--responses", str(rules), "--answer-timeout",
+            "0.5")
         try:
             async with connect(f"{url}/CP-7", subprotocols=["ocpp2.0.1"]) as ws:
                 await ws.send('[2,"hb-1","Heartbeat",{}]')
                 await asyncio.sleep(2.0)
         finally:
-            code, out, err = await _interrupt(process)
+            code, out, err = await interrupt(process)
         return code, out, err
 
     code, out, err = run(main(), timeout=60)

@@ -336,12 +336,29 @@ def test_a_write_interrupted_midway_removes_its_temporary_file(
     assert not path.exists() and _leftovers(tmp_path) == []
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_permissions_of_an_existing_file_survive_a_save(tmp_path: Path) -> None:
+def test_a_new_library_is_readable_by_its_owner_only(tmp_path: Path, usual_umask: None
+                                                     ) -> None:
+    path = tmp_path / "library.json"
+    MessageLibrary(path).add(_message())
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_export_follows_the_umask_like_any_file_the_user_saves(
+        tmp_path: Path, usual_umask: None) -> None:
+    library = MessageLibrary(tmp_path / "library.json")
+    library.add(_message())
+    library.export(tmp_path / "export.json")
+    assert (tmp_path / "export.json").stat().st_mode & 0o777 == 0o644
+    os.umask(0o077)
+    library.export(tmp_path / "private-export.json")
+    assert (tmp_path / "private-export.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_permissions_of_an_existing_file_survive_a_save(tmp_path: Path, usual_umask: None
+                                                        ) -> None:
     path = tmp_path / "library.json"
     library = MessageLibrary(path)
     library.add(_message())
-    assert path.stat().st_mode & 0o777 == 0o644
-    path.chmod(0o600)
+    path.chmod(0o640)
     library.add(_message("second"))
-    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.stat().st_mode & 0o777 == 0o640

@@ -74,6 +74,21 @@ def test_each_record_is_flushed_as_written(tmp_path):
     writer.close()
 
 
+def test_a_recording_is_readable_by_its_owner_only(tmp_path, usual_umask):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_recording_over_a_file_others_could_read_makes_it_private(tmp_path, usual_umask):
+    path = tmp_path / "s.jsonl"
+    path.write_text("an older recording\n")
+    path.chmod(0o644)
+    write(path, sample_records())
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert len(list(SessionReader.open(path))) == len(sample_records())
+
+
 def test_torn_last_line_is_ignored_with_a_warning(tmp_path):
     path = tmp_path / "s.jsonl"
     write(path, sample_records())

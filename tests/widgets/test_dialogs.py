@@ -1,8 +1,10 @@
 """The mode dialogs: they open, remember what was entered, check it, and start the mode."""
 
+import os
+
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from app import settings
 from tests.widgets.conftest import run_until
@@ -19,7 +21,7 @@ def test_each_dialog_opens_with_usable_defaults(qtbot, factory):
     assert dialog.problems() == []
     for field in dialog.fields:
         editor = dialog.editors[field.name]
-        assert isinstance(editor, QLineEdit | QSpinBox | QDoubleSpinBox | QCheckBox)
+        assert isinstance(editor, QLineEdit | QSpinBox | QDoubleSpinBox | QCheckBox | QComboBox)
         assert editor.toolTip().startswith(field.help)
 
 
@@ -86,6 +88,44 @@ def test_secrets_and_weakened_checks_start_from_their_defaults_each_time(qtbot):
     assert stored.value("dialogs/station/vendor") == "Acme"
 
 
+@pytest.mark.parametrize("factory", [dialogs.proxy_dialog, dialogs.station_dialog],
+                         ids=lambda f: f.__name__)
+def test_switching_certificate_checks_off_is_never_remembered(qtbot, factory):
+    dialog = factory()
+    qtbot.addWidget(dialog)
+    dialog.editors["insecure"].setChecked(True)
+    dialog.accept()
+    again = factory()
+    qtbot.addWidget(again)
+    assert again.values()["insecure"] is False
+    assert not [key for key in QSettings().allKeys() if key.endswith("/insecure")]
+
+
+def test_a_url_is_remembered_without_its_password_in_a_private_file(qtbot, usual_umask):
+    dialog = dialogs.proxy_dialog()
+    qtbot.addWidget(dialog)
+    dialog.editors["upstream"].setText("ws://user:hunter2@csms.example.com/ocpp?token=hunter2")
+    dialog.accept()
+    stored = QSettings()
+    stored.sync()
+    with open(stored.fileName(), "rb") as file:
+        assert b"hunter2" not in file.read()
+    assert os.stat(stored.fileName()).st_mode & 0o777 == 0o600
+    again = dialogs.proxy_dialog()
+    qtbot.addWidget(again)
+    assert again.editors["upstream"].text() == "ws://user@csms.example.com/ocpp?token="
+    [problem] = again.problems()
+    assert "names the user 'user' but no password" in problem
+
+
+def test_a_password_an_older_version_remembered_is_forgotten_at_once(qtbot):
+    QSettings().setValue("dialogs/station/csms", "ws://user:hunter2@csms/ocpp")
+    dialog = dialogs.station_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.editors["csms"].text() == "ws://user@csms/ocpp"
+    assert QSettings().value("dialogs/station/csms") == "ws://user@csms/ocpp"
+
+
 def test_a_remembered_insecure_from_an_older_version_is_ignored_and_cleared(qtbot):
     QSettings().setValue("dialogs/proxy/insecure", True)
     dialog = dialogs.proxy_dialog()
@@ -135,7 +175,8 @@ def test_the_window_starts_the_proxy_with_every_dialog_value(window, monkeypatch
 
     started = []
     monkeypatch.setattr(dialogs.ModeDialog, "exec", fill)
-    monkeypatch.setattr(window.runner, "start_proxy", lambda *args: started.append(args))
+    monkeypatch.setattr(window.runner, "start_proxy",
+                        lambda *args, **options: started.append(args))
     window.start_proxy()
     [(_capture, config, answer_timeout)] = started
     assert (config.host, config.max_size, answer_timeout) == ("127.0.0.1", 65536, 0.5)

@@ -4,10 +4,12 @@ import json
 
 import pytest
 
+from app.net import links
 from app.ocpp.conversation import Direction
 from app.session.message import frame_message, gap_record
 from app.session.sessionfile import SessionWriter, make_header
 from tests.widgets.conftest import run_until
+from widgets import dialogs as dialogs_module
 from widgets.timeline import ACTION, TYPE
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
@@ -228,3 +230,41 @@ def test_a_batch_flushed_while_a_newer_record_is_being_published_loses_nothing(w
     capture.frame("c1", "CP-1", DOWN, '[3,"1",{"currentTime":"2026-11-30T10:00:00Z"}]')
     window.bridge.flush()
     assert list(window.model.rows) == [0, 1]
+
+
+def _start_from_its_dialog(window, loop, monkeypatch, start, **texts):
+    """Run `start` (window.start_proxy...) with the dialog filled in from `texts` (a text,
+    or True to tick a box) and wait until the mode runs."""
+    def fill(dialog):
+        for name, value in texts.items():
+            if value is True:
+                dialog.editors[name].setChecked(True)
+            else:
+                dialog.editors[name].setText(value)
+        return True
+
+    monkeypatch.setattr(dialogs_module.ModeDialog, "exec", fill)
+    start()
+    run_until(loop, lambda: window.runner.running is not None)
+
+
+def test_the_status_bar_says_when_a_mode_is_reachable_from_the_network(
+        window, loop, monkeypatch):
+    # 127.0.0.1 stands in for a network address: tests never listen beyond loopback
+    monkeypatch.setattr(links, "is_loopback", lambda host: False)
+    _start_from_its_dialog(window, loop, monkeypatch, window.start_csms, listen="127.0.0.1:0")
+    assert window.caution_label.isVisible()
+    assert "reachable from the network" in window.caution_label.text()
+    window.stop_mode()
+    run_until(loop, lambda: window.mode_label.text() == "Stopped")
+    assert not window.caution_label.isVisible()
+
+
+def test_the_status_bar_shows_insecure_and_no_password(window, loop, monkeypatch):
+    _start_from_its_dialog(window, loop, monkeypatch, window.start_proxy,
+                           listen="127.0.0.1:0", insecure=True,
+                           upstream="wss://user:hunter2@127.0.0.1:1/ocpp")
+    assert window.caution_label.text().startswith("⚠ certificate checks are off")
+    assert "reachable" not in window.caution_label.text()
+    assert "wss://user:***@127.0.0.1:1/ocpp" in window.mode_label.text()
+    assert "hunter2" not in window.mode_label.text() + window.caution_label.text()
