@@ -310,7 +310,18 @@ async def _main(start: Starter, capture: Capture, notice: Callable[[str], None],
         watcher.cancel()
         for waiter in waiters:
             waiter.cancel()
-        await stop()
+        # Stopping is bounded (each connection gets its 1001, then is cut); a second Ctrl-C
+        # does not wait even for that: what was recorded up to then stays recorded.
+        stopping = asyncio.ensure_future(stop())
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stopping.cancel)
+        try:
+            await stopping
+        except asyncio.CancelledError:
+            if not stopping.cancelled():
+                raise
+            notice("stopped at once: connections were cut, not closed")
     for waiter in waiters[1:]:
         if waiter.done() and not waiter.cancelled() and waiter.exception():
             raise waiter.exception()  # type: ignore[misc]
