@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.errors import UsageError
+from app.net.limits import Capacity
 from app.net.tls import TlsSetupError
 from app.ocpp.findings import Finding
 from app.session.capture import (
@@ -247,6 +248,12 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     finally:
         lost = _close_sinks(console, recorder, args.record, notice)
     return EXIT_LOST if lost and status == EXIT_OK else status
+
+
+def room(capacity: Capacity) -> str:
+    """"; room for N stations" for a start notice, or nothing where there is no limit."""
+    text = capacity.describe()
+    return f"; {text}" if text else ""
 
 
 def _record(recorder: QueuedSink[Message], message: Message, _annotation: Annotation) -> None:
