@@ -263,7 +263,7 @@ def summary_line(capture: Capture) -> str:
     text = (f"{_count(frames, 'frame')} ({capture.invalid:,} invalid) from "
             f"{_count(stations, 'station')} over {_count(connections, 'connection')}")
     if refused:
-        text += f"; {_count(refused, 'connection attempt')} refused"
+        text += f"; {_count(refused, 'connection attempt')} failed"
     return text
 
 

@@ -208,4 +208,4 @@ def test_the_summary_counts_frames_stations_and_refusals_with_plurals_that_read_
     capture.frame("c1", "CP-1", Direction.CSMS_TO_STATION, '[3,"1",{}]')
     capture.event(RecordKind.REJECTED, "c2", "CP-2", {"reason": "no"})
     assert live.summary_line(capture) == (
-        "2 frames (1 invalid) from 2 stations over 1 connection; 1 connection attempt refused")
+        "2 frames (1 invalid) from 2 stations over 1 connection; 1 connection attempt failed")
