@@ -42,6 +42,7 @@ from widgets.detail import DetailPane
 from widgets.filter_bar import FilterBar
 from widgets.recent import RecentFiles
 from widgets.runner import ModeRunner
+from widgets.screen_fit import fit_to_screen
 from widgets.session_io import SliceJob
 from widgets.settings_file import private_settings
 from widgets.stations_panel import StationsPanel
@@ -502,6 +503,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
+        fit_to_screen(self)
         for key, widget in (("window/state", self), ("window/columns",
                                                        self.table.horizontalHeader()),
                             ("window/vertical", self.vertical),
