@@ -4,6 +4,7 @@ its own module because it is a concern of its own; it uses the window's widgets 
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from widgets.session_io import JudgeRun, SessionSaver, SliceJob
 
 if TYPE_CHECKING:
     from widgets.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 SESSION_FILTER = "Sessions and frame files (*.jsonl *.json *.txt *.log);;All files (*)"
 
@@ -35,6 +38,9 @@ class SessionsMixin:
             loader = SessionLoader.open(path)
         except SessionFileError as exc:
             return self._error(str(exc))
+        except Exception as exc:  # our bug, or memory: a sentence for the user, not a trace
+            log.exception("opening %s failed", path)
+            return self._error(f"{path}: cannot be opened ({exc or type(exc).__name__})")
         self.generation += 1  # callbacks of a load or check still running are now stale
         generation = self.generation
         self.cancel_job()

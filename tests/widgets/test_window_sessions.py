@@ -69,3 +69,18 @@ def test_headless_an_unreadable_file_is_one_stderr_line(window, tmp_path, capsys
     window.open_session(str(path))
     assert capsys.readouterr().err == f"ocppscope: {path}: cannot read (Permission denied)\n"
     assert window.notices.failed and window.pages.currentWidget() is window.welcome
+
+
+def test_a_bug_while_opening_is_a_sentence_not_a_traceback(window, tmp_path, dialogs,
+                                                           monkeypatch, caplog):
+    from app.session.loader import SessionLoader
+
+    def fail(path, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(SessionLoader, "open", fail)
+    window.open_session(str(tmp_path / "s.jsonl"))
+    assert dialogs == [("warning", f"{tmp_path / 's.jsonl'}: cannot be opened "
+                                   "(maximum recursion depth exceeded)")]
+    assert "opening" in caplog.text  # the trace is for the log, not for the user
+    assert window.pages.currentWidget() is window.welcome
