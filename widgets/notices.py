@@ -60,3 +60,5 @@ class Notices:
         # breaks, and a reader of stderr counts lines.
         flat = " ".join(text.split())
         print(f"{PROGRAM}: {flat}", file=sys.stderr, flush=True)
+        # and in the picture too, which otherwise shows a welcome page without saying why
+        self.window.statusBar().showMessage(flat)

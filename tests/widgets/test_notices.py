@@ -19,6 +19,8 @@ def test_headless_error_is_one_line_on_stderr_and_marks_failure(main_window, cap
     notices.error("s.jsonl: the file is empty")
     assert capsys.readouterr().err == "ocppscope: s.jsonl: the file is empty\n"
     assert notices.failed
+    # a screenshot of the window says it too
+    assert main_window.statusBar().currentMessage() == "s.jsonl: the file is empty"
 
 
 def test_headless_warning_names_its_first_detail_and_is_no_failure(main_window, capsys,
