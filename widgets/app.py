@@ -26,6 +26,7 @@ from app import __version__
 from widgets.main_window import MainWindow
 
 DEMO_SETTLE_SECONDS = 20.0
+SCREENSHOT_SIZE = (1400, 860)
 LOAD_SETTLE_SECONDS = 600.0  # a screenshot of a huge file shows what loaded by then
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "ocppscope.svg"
 
@@ -78,6 +79,10 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     asyncio.set_event_loop(loop)
     window = MainWindow()
     window.notices.headless = bool(screenshot)
+    if screenshot:
+        # the same picture on every run: a geometry remembered from an earlier run was
+        # squeezed onto the offscreen platform's small screen
+        window.resize(*SCREENSHOT_SIZE)
     window.show()
 
     if file:

@@ -72,3 +72,14 @@ def test_a_screenshot_that_cannot_be_written_is_one_line_and_status_2(tmp_path):
     result = _run(out=out, tmp_path=tmp_path, timeout=BAD_FILE_SECONDS)
     assert result.returncode == 2
     assert _our_lines(result.stderr) == [f"ocppscope: {out}: cannot write the screenshot"]
+
+
+def test_a_later_screenshot_has_the_same_size_as_the_first(tmp_path, qapp):
+    # the first run remembers its window's geometry in the settings the second one reads
+    path = tmp_path / "s.jsonl"
+    write_session(path, count=5)
+    sizes = []
+    for _ in range(2):
+        _shoot(str(path), tmp_path=tmp_path)
+        sizes.append(QImage(str(tmp_path / "shot.png")).size().toTuple())
+    assert sizes[0] == sizes[1] == (1400, 860)
