@@ -108,8 +108,11 @@ def _without_offscreen_noise(mode: QtMsgType, context: QMessageLogContext,
                              message: str) -> None:
     """Qt's offscreen platform warns about every window it cannot resize: noise for whoever
     reads stderr for our own line. Everything else Qt says passes through."""
-    if "does not support propagateSizeHints" not in message:
-        print(message, file=sys.stderr)
+    if "does not support propagateSizeHints" in message:
+        return
+    category = context.category
+    print(message if not category or category == "default" else f"{category}: {message}",
+          file=sys.stderr)
 
 
 async def _until_closed(app: QApplication) -> None:
