@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.commands import csms, demo, gui, proxy, station, validate
 from app.errors import OcppScopeError
+from app.net import limits
 
 COMMANDS = (gui, demo, proxy, csms, station, validate)
 COMMAND_NAMES = frozenset(module.__name__.rsplit(".", 1)[-1] for module in COMMANDS)
@@ -45,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = ["gui", *words]  # `ocppscope`, `ocppscope FILE`, `ocppscope --demo`
     args = parser.parse_args(words)
     run = args.run
+    limits.raise_open_file_limit()  # a proxy needs two descriptors a station
     try:
         return int(run(args))
     except OcppScopeError as exc:

@@ -12,6 +12,7 @@ place every reader goes through, from the side that sends its action (`app.ocpp.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -80,6 +81,8 @@ class FrameSource:
 
 
 _HEAD_BYTES = 65536
+# The start of an OCPP-J array anywhere in a text: a file without one holds no frames at all.
+_FRAME_START = re.compile(r"\[\s*[234]\s*,")
 
 
 def open_frames(path: str | Path) -> FrameSource:
@@ -123,6 +126,11 @@ def open_frames(path: str | Path) -> FrameSource:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
+        if not _FRAME_START.search(text):
+            raise InputError(
+                f"{name}: no OCPP frames in this file (no line holds an OCPP-J array such as "
+                '[2,"id","Action",{…}]); OCPP Scope reads its session files, JSON lists of '
+                "frames and text with one frame per line") from None
         return _placed(FrameSource(name, "lines", _line_frames(text)))
     if _is_frame_list(value):
         return _placed(FrameSource(name, "json", _json_frames(value)))

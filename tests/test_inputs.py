@@ -2,7 +2,9 @@
 
 import json
 
-from app.inputs import open_frames
+import pytest
+
+from app.inputs import InputError, open_frames
 from app.ocpp.conversation import Direction
 from app.session.message import frame_message
 from app.session.sessionfile import SessionWriter, make_header
@@ -77,3 +79,17 @@ def test_a_session_keeps_its_own_times_and_directions(tmp_path):
     assert source.times_known and source.directions_known
     assert [(f.direction, f.time) for f in frames] == [(DOWN, 5.0)]
     assert source.inferred == 0
+
+
+def test_a_text_without_any_ocpp_frame_is_refused_in_a_sentence(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("this is a shopping list\nmilk\n{\"not\": \"a frame\"}x\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no OCPP frames in this file"):
+        open_frames(path)
+
+
+def test_a_text_with_one_broken_frame_is_still_read(tmp_path):
+    path = tmp_path / "log.txt"
+    path.write_text('garbage\n[2,"1","Heartbeat",{\n', encoding="utf-8")
+    assert [frame.text for frame in open_frames(path).frames] == [
+        "garbage", '[2,"1","Heartbeat",{']

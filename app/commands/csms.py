@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     async def start(capture, notice):  # type: ignore[no-untyped-def]
         csms = CsmsEndpoint(config, capture, policy, notice)
         await listen(csms, config.host, config.port)
-        notice(f"listening on {csms.url}/<stationId>")
+        notice(f"listening on {csms.url}/<stationId>" + live.room(csms.capacity))
         live.caution(notice, links.listening_caution(config.host, csms.port))
         return csms.stop
 

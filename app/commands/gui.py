@@ -7,6 +7,8 @@ import argparse
 import os
 import sys
 
+from app import desktop
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -36,6 +38,10 @@ def run(args: argparse.Namespace) -> int:
               "WAYLAND_DISPLAY is set). On a machine without a screen, use the commands "
               "(ocppscope --help), or QT_QPA_PLATFORM=offscreen with --screenshot.",
               file=sys.stderr)
+        return 2
+    problem = desktop.window_problem()
+    if problem is not None:  # Qt would abort the process (SIGABRT) loading its X plugin
+        print(f"ocppscope: {problem}", file=sys.stderr)
         return 2
     if args.file and not args.screenshot and not os.path.exists(args.file):
         # with --screenshot the window says it, and still shows what it has

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.errors import UsageError
+from app.net.limits import Capacity
 from app.net.tls import TlsSetupError
 from app.ocpp.findings import Finding
 from app.session.capture import (
@@ -35,7 +36,7 @@ from app.session.capture import (
     watch_answers,
 )
 from app.session.message import Message, RecordKind, gap_record
-from app.session.sessionfile import SessionWriter, make_header
+from app.session.sessionfile import SessionWriter, make_header, record_to_json
 from app.session.sinks import Loss, QueuedSink, SinkReport, recording_sink
 
 EXIT_OK, EXIT_LOST, EXIT_USAGE = 0, 1, 2
@@ -113,6 +114,8 @@ class ConsolePrinter:
                     f"by {meta.get('by')}")
         if message.kind is RecordKind.REJECTED:
             meta = message.meta or {}
+            if meta.get("status") is None:  # no HTTP answer came: say so, invent none
+                return f"{clock}  {station}  ✗  could not connect: {meta.get('reason')}"
             return f"{clock}  {station}  ✗  refused {meta.get('status')}: {meta.get('reason')}"
         if message.kind is RecordKind.GAP:  # only the console's own: records it dropped
             meta = message.meta or {}
@@ -148,28 +151,21 @@ class ConsolePrinter:
     @staticmethod
     def finding_json(message: Message, finding: Finding) -> dict[str, Any]:
         return {"seq": message.seq, "kind": "finding", "station": message.station,
-                "action": message.action, "message_id": message.message_id,
+                "action": message.action, "id": message.message_id,
                 "finding": finding.to_json()}
 
     @staticmethod
     def json_value(message: Message, annotation: Annotation) -> dict[str, Any]:
-        value: dict[str, Any] = {
-            "seq": message.seq, "time": message.timestamp, "connection": message.connection,
-            "station": message.station, "kind": message.kind.value,
-        }
+        """The record as the session file writes it (the same key names: a line of
+        `--json` and a line of the recording read alike), plus its verdict."""
+        value = record_to_json(message)
         if message.kind in (RecordKind.FRAME, RecordKind.BINARY):
             value.update(
-                direction=message.direction.value if message.direction else None,
-                message_type={2: "CALL", 3: "CALLRESULT", 4: "CALLERROR"}.get(
-                    message.message_type or 0),
-                action=message.action, message_id=message.message_id,
                 latency_ms=None if annotation.latency is None else round(
                     annotation.latency * 1000, 3),
                 valid=annotation.valid and message.message_type is not None,
                 findings=[f.to_json() for f in annotation.findings],
                 size=message.size)
-        else:
-            value["meta"] = dict(message.meta or {})
         return value
 
 
@@ -242,11 +238,43 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     try:
         status = asyncio.run(_main(start, capture, notice, until, report,
                                    args.answer_timeout))
+        notice(summary_line(capture))
     except (UsageError, TlsSetupError) as exc:
         notice(str(exc))
     finally:
         lost = _close_sinks(console, recorder, args.record, notice)
     return EXIT_LOST if lost and status == EXIT_OK else status
+
+
+def summary_line(capture: Capture) -> str:
+    """One line for the end of a run: what crossed, how much of it was wrong, and for whom."""
+    frames = stations = connections = refused = 0
+    seen: set[str] = set()
+    for message in capture.messages:
+        if message.kind in (RecordKind.FRAME, RecordKind.BINARY):
+            frames += 1
+        elif message.kind is RecordKind.OPENED:
+            connections += 1
+        elif message.kind is RecordKind.REJECTED:
+            refused += 1
+        if message.station and message.station not in seen:
+            seen.add(message.station)
+            stations += 1
+    text = (f"{_count(frames, 'frame')} ({capture.invalid:,} invalid) from "
+            f"{_count(stations, 'station')} over {_count(connections, 'connection')}")
+    if refused:
+        text += f"; {_count(refused, 'connection attempt')} failed"
+    return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def room(capacity: Capacity) -> str:
+    """"; room for N stations" for a start notice, or nothing where there is no limit."""
+    text = capacity.describe()
+    return f"; {text}" if text else ""
 
 
 def _record(recorder: QueuedSink[Message], message: Message, _annotation: Annotation) -> None:

@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
         proxy = Proxy(config, capture, notice)
         await listen(proxy, config.host, config.port)
         notice(f"listening on {proxy.url}/<stationId>, relaying to "
-               f"{secrets.mask_url(args.upstream)}/<stationId>")
+               f"{secrets.mask_url(args.upstream)}/<stationId>"
+               + live.room(proxy.capacity))
         live.caution(notice, links.listening_caution(config.host, proxy.port))
         return proxy.stop
 

@@ -18,7 +18,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from app.errors import NotConnected
-from app.net import links, secrets
+from app.net import limits, links, secrets
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
@@ -38,6 +38,8 @@ class CsmsConfig:
     call_timeout: float = 30.0
     ping_interval: float | None = 30.0
     record_secrets: bool = False
+    # Stations served at once; None: as many as the open-file limit allows (one each).
+    max_stations: int | None = None
 
 
 class CsmsEndpoint:
@@ -52,6 +54,8 @@ class CsmsEndpoint:
         self._server: Server | None = None
         self._connected = asyncio.Condition()
         self._closing: set[asyncio.Future[None]] = set()
+        self.capacity = limits.Capacity(1, config.max_stations)  # one socket a station
+        self._serving = 0  # connections past their handshake
 
     @property
     def port(self) -> int:
@@ -111,11 +115,14 @@ class CsmsEndpoint:
         elif links.OCPP201 not in offer.protocols:
             status, reason = 400, (f"this CSMS speaks {links.OCPP201}; the station sent "
                                    f"{offer.describe()}")
+        else:
+            status, reason = 503, self.capacity.refusal(self._serving) or ""
         if reason:
             meta.update(status=status, reason=reason)
             self.capture.event(RecordKind.REJECTED, links.next_connection_id(), station, meta)
-            where = station or secrets.mask_url(request.path)
-            self._notice(f"{where}: refused ({status}): {reason}")
+            if status != 503 or self.capacity.worth_telling:
+                where = station or secrets.mask_url(request.path)
+                self._notice(f"{where}: refused ({status}): {reason}")
             return connection.respond(status, reason + "\n")
         links.clean_offer(request.headers, offer)
         if offer.malformed:
@@ -128,6 +135,14 @@ class CsmsEndpoint:
         station = links.station_id_from_path(ws.request.path if ws.request else "")
         connection = links.next_connection_id()
         meta["subprotocol"] = ws.subprotocol
+        self._serving += 1
+        try:
+            await self._serve_station(ws, meta, station, connection)
+        finally:
+            self._serving -= 1
+
+    async def _serve_station(self, ws: ServerConnection, meta: dict[str, Any], station: str,
+                             connection: str) -> None:
         previous = self.peers.get(station)
         peer = OcppPeer(ws, side=Sender.CSMS, connection=connection, station=station,
                         capture=self.capture, policy=self.policy,

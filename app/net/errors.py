@@ -27,6 +27,13 @@ class ConnectFailure:
     status: int      # what a proxy answers the station: the peer's own status, or 502/504
     reason: str      # one sentence for the user
     body: str = ""   # the peer's response body, when it sent one
+    answered: bool = False  # the peer sent `status` itself; else no HTTP answer came at all
+
+    @property
+    def peer_status(self) -> int | None:
+        """The HTTP status the peer really answered, None when it never answered: a station
+        that could not connect must not show a 502 nobody sent."""
+        return self.status if self.answered else None
 
 
 def describe_connect_error(exc: BaseException, url: str) -> ConnectFailure:
@@ -40,7 +47,8 @@ def describe_connect_error(exc: BaseException, url: str) -> ConnectFailure:
             404: " (the CSMS does not know this path: check the URL and the station id)",
         }.get(response.status_code, "")
         return ConnectFailure(response.status_code,
-                              f"{url} answered HTTP {response.status_code} {phrase}{hint}", body)
+                              f"{url} answered HTTP {response.status_code} {phrase}{hint}", body,
+                              answered=True)
     if isinstance(exc, InvalidURI):
         return ConnectFailure(HTTPStatus.BAD_GATEWAY, f"'{url}' is not a ws:// or wss:// URL")
     if isinstance(exc, socket.gaierror):

@@ -34,7 +34,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from app.errors import NotConnected
-from app.net import links, secrets
+from app.net import limits, links, secrets
 from app.net.errors import describe_connect_error
 from app.net.peer import CallOutcome
 from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
@@ -78,6 +78,8 @@ class ProxyConfig:
     # After an injected CALL timed out, its answer is still kept from the other side (and
     # recorded as late) for this many seconds; later it is forwarded like any frame.
     late_answer_grace: float = 120.0
+    # Stations relayed at once; None: as many as the open-file limit allows (two each).
+    max_stations: int | None = None
 
 
 # An answer to an injected CALL as it arrived: its record (None when it came before the CALL
@@ -134,6 +136,7 @@ class Proxy:
         self._pending: dict[ServerConnection, _Link] = {}
         self._active: dict[str, tuple[ServerConnection, _Link]] = {}
         self._relays: set[asyncio.Task[None]] = set()
+        self.capacity = limits.Capacity(2, config.max_stations)  # two sockets a station
         self._server: Server | None = None
 
     @property
@@ -317,6 +320,10 @@ class Proxy:
                                 "no station id in the URL path "
                                 f"'{secrets.mask_url(request.path)}': "
                                 "stations connect to /<prefix>/<stationId>")
+        full = self.capacity.refusal(len(self._active) + len(self._pending))
+        if full is not None:
+            return self._reject(connection, station, meta, 503, full,
+                                tell=self.capacity.worth_telling)
         links.clean_offer(request.headers, offer)
         url = self._upstream_url(request)
         # the URL's credentials travel in the one Authorization header we choose, never
@@ -348,11 +355,15 @@ class Proxy:
         return None
 
     def _reject(self, connection: ServerConnection, station: str, meta: dict[str, Any],
-                status: int, reason: str, body: str = "") -> Response:
+                status: int, reason: str, body: str = "", *, tell: bool = True) -> Response:
         meta.update(status=status, reason=reason)
         self.capture.event(RecordKind.REJECTED, links.next_connection_id(), station, meta)
-        where = station or secrets.mask_url(meta["path"])
-        self._notice(f"{where}: refused ({status}): {reason}")
+        if tell:
+            where = station or secrets.mask_url(meta["path"])
+            refused = self.capacity.refused
+            more = f" ({refused:,} stations refused so far)" if status == 503 and refused > 1 \
+                else ""
+            self._notice(f"{where}: refused ({status}): {reason}{more}")
         return connection.respond(status, (body or reason) + "\n")
 
     def _upstream_choice(self, connection: ServerConnection,

@@ -73,6 +73,8 @@ class StationEndpoint:
         self.booted = asyncio.Event()
         self.connected = asyncio.Event()
         self.last_failure: str | None = None
+        self.failed_attempts = 0                # since the last connection that opened
+        self._told_failure: str | None = None   # the failure last said, to say it once
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -118,8 +120,20 @@ class StationEndpoint:
                 break
             delay = self.config.reconnect_min if connected else min(
                 delay * 2, self.config.reconnect_max)
-            self._notice(f"{self.config.station_id}: reconnecting in {delay:g} s")
+            if connected:
+                self._notice(f"{self.config.station_id}: reconnecting in {delay:g} s")
             await asyncio.sleep(delay)
+
+    def _tell_failure(self, reason: str) -> None:
+        """Say why connecting failed, once per reason: a station retrying for an hour against
+        a CSMS that is down makes one line, not one per attempt (each attempt is still a
+        `rejected` record)."""
+        self.failed_attempts += 1
+        if reason == self._told_failure:
+            return
+        self._told_failure = reason
+        self._notice(f"{self.config.station_id}: {reason}; retrying with backoff "
+                     f"(up to every {self.config.reconnect_max:g} s)")
 
     async def _session(self) -> bool:
         """One connection, from connect to close; False if it could not be opened."""
@@ -137,15 +151,19 @@ class StationEndpoint:
         except Exception as exc:  # every failure to connect is reported, then retried
             failure = describe_connect_error(exc, self.url)
             self.last_failure = failure.reason
+            meta: dict[str, Any] = {"url": recorded, "reason": failure.reason}
+            if failure.peer_status is not None:
+                meta["status"] = failure.peer_status
             self.capture.event(RecordKind.REJECTED, links.next_connection_id(),
-                               self.config.station_id, {"url": recorded,
-                                                        "status": failure.status,
-                                                        "reason": failure.reason})
-            self._notice(f"{self.config.station_id}: {failure.reason}")
+                               self.config.station_id, meta)
+            self._tell_failure(failure.reason)
             return False
+        if self.failed_attempts:
+            self._notice(f"{self.config.station_id}: connected after "
+                         f"{self.failed_attempts + 1} attempts")
+        self.failed_attempts, self._told_failure = 0, None
         connection = links.next_connection_id()
-        meta: dict[str, Any] = {"url": recorded, "subprotocol": ws.subprotocol,
-                                "offered": [links.OCPP201]}
+        meta = {"url": recorded, "subprotocol": ws.subprotocol, "offered": [links.OCPP201]}
         if ws.subprotocol != links.OCPP201:
             meta["warning"] = f"the CSMS chose subprotocol {ws.subprotocol!r}"
         if credentials is not None:

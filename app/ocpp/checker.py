@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from app.ocpp import catalog
-from app.ocpp.conversation import Conversation, Direction, PendingCall
+from app.ocpp.conversation import Conversation, Direction, Exchange, PendingCall
 from app.ocpp.findings import Finding, Severity, error
 from app.ocpp.frames import Call, CallResult, Frame, parse_frame
 from app.ocpp.rules import SessionRules
@@ -101,16 +101,26 @@ class FrameChecker:
                 kind = PayloadKind.REQUEST if isinstance(frame, Call) else PayloadKind.RESPONSE
                 findings.extend(self._validator.validate(action, kind, frame.payload))
             stage = "session rules"
-            rules = self._rules.get(station or connection)
-            if rules is None:
-                rules = self._rules[station or connection] = SessionRules()
-            findings.extend(rules.observe(frame, action, direction, time))
+            if _trusted(exchange):  # rules never learn from what the protocol judged wrong
+                rules = self._rules.get(station or connection)
+                if rules is None:
+                    rules = self._rules[station or connection] = SessionRules()
+                findings.extend(rules.observe(frame, action, direction, time))
         except Exception as exc:  # our bug, never the peer's: a finding, not a crash
             log.exception("judging a frame failed during %s", stage)
             findings.append(internal_error(stage, exc))
         if exchange is None:
             return Verdict(frame, action, tuple(findings))
         return Verdict(frame, action, tuple(findings), exchange.call, exchange.latency)
+
+
+def _trusted(exchange: Exchange) -> bool:
+    """Whether a frame may teach the session rules: no protocol error on it, and for an
+    answer none on the CALL it answers (a BootNotification the station sent the CSMS must
+    not set the heartbeat interval when the CSMS answers it)."""
+    if any(f.severity is Severity.ERROR for f in exchange.findings):
+        return False
+    return exchange.call is None or exchange.call.trusted
 
 
 def internal_error(stage: str, exc: BaseException) -> Finding:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.ocpp import catalog
-from app.ocpp.findings import Finding, error, warning
+from app.ocpp.findings import Finding, Severity, error, warning
 from app.ocpp.frames import Call, CallError, CallResult, Frame
 
 
@@ -45,6 +45,9 @@ class PendingCall:
     seq: int
     time: float | None                  # None when the input carries no times
     direction: Direction | None
+    # False when the CALL broke the protocol (sent by the wrong side, an id in use): then
+    # neither it nor its answer is a fact the session rules may learn from
+    trusted: bool = True
 
 
 class Lost(StrEnum):
@@ -140,8 +143,9 @@ class Conversation:
                     f"message id '{frame.message_id}' was already used by #"
                     f"{self._answered[frame.message_id]}; ids should be unique"))
         queue.pop(frame.message_id, None)
+        trusted = not any(f.severity is Severity.ERROR for f in out.findings)
         queue[frame.message_id] = PendingCall(frame.message_id, frame.action, seq, time,
-                                              direction)
+                                              direction, trusted)
         if len(queue) > _MAX_WAITING:  # a peer that never answers: forget the oldest
             queue.pop(next(iter(queue)))
         return out

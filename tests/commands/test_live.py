@@ -56,7 +56,7 @@ def test_json_console_prints_a_lone_surrogate_as_json_that_reads_back(tmp_path):
     with (tmp_path / "out.txt").open("w+", encoding="utf-8") as stream:
         out = printed(live.ConsolePrinter(stream, as_json=True),
                       [(surrogate_call(), NO_ANNOTATION)])
-    assert json.loads(out)["message_id"] == "\ud800"
+    assert json.loads(out)["id"] == "\ud800"
 
 
 def test_a_console_whose_encoding_lacks_a_character_still_prints_the_line(tmp_path):
@@ -66,7 +66,7 @@ def test_a_console_whose_encoding_lacks_a_character_still_prints_the_line(tmp_pa
     with (tmp_path / "out.json").open("w+", encoding="ascii") as stream:
         line = printed(live.ConsolePrinter(stream, as_json=True),
                        [(surrogate_call(), NO_ANNOTATION)])
-    assert json.loads(line)["message_id"] == "\ud800"
+    assert json.loads(line)["id"] == "\ud800"
 
 
 def test_the_console_says_where_it_dropped_records():
@@ -189,3 +189,23 @@ def test_insecure_is_warned_and_noted_in_the_header_and_the_password_is_not(
     assert header["insecure"] is True
     assert header["upstream"] == "wss://user:***@127.0.0.1:1/ocpp?token=***"
     assert "secret" not in err + record.read_text()
+
+
+def test_a_run_ends_with_a_one_line_summary(capsys, interrupted_once_started):
+    interrupted_once_started(CsmsEndpoint)
+    assert cli.main(["csms", "--listen", "127.0.0.1:0", "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == ("ocppscope csms: 0 frames (0 invalid) from 0 stations over "
+                       "0 connections")
+
+
+def test_the_summary_counts_frames_stations_and_refusals_with_plurals_that_read_right():
+    from app.session.message import RecordKind
+
+    capture = Capture()
+    capture.event(RecordKind.OPENED, "c1", "CP-1", {})
+    capture.frame("c1", "CP-1", Direction.STATION_TO_CSMS, '[2,"1","Heartbeat",{}]')
+    capture.frame("c1", "CP-1", Direction.CSMS_TO_STATION, '[3,"1",{}]')
+    capture.event(RecordKind.REJECTED, "c2", "CP-2", {"reason": "no"})
+    assert live.summary_line(capture) == (
+        "2 frames (1 invalid) from 2 stations over 1 connection; 1 connection attempt failed")

@@ -39,6 +39,10 @@ def test_proxy_between_ocpp_peers_records_a_file_that_validates(tmp_path):
     assert lines[2]["action"] == "BootNotification" and lines[2]["latency_ms"] is not None
     recorded = [m.text for m in SessionReader.open(record) if m.kind.value == "frame"]
     assert recorded == [tap.sent[0], tap.received[0]]
+    # a --json line and a line of the recording use the same key names
+    file_lines = [json.loads(line) for line in record.read_text().splitlines()[1:]]
+    for console, stored in zip(lines, file_lines, strict=True):
+        assert {k: v for k, v in console.items() if k in stored} == stored
     check = subprocess.run([*OCPPSCOPE, "validate", str(record)], capture_output=True,
                            text=True, timeout=60)
     assert check.returncode == 0, check.stdout

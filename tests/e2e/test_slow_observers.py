@@ -165,7 +165,7 @@ def test_a_frame_with_a_lone_surrogate_prints(as_json):
     assert code == 0 and "Traceback" not in err and "Error" not in err, err
     if as_json:
         lines = [json.loads(line) for line in out.splitlines()]
-        assert [line.get("message_id") for line in lines if line["kind"] == "frame"] == [
+        assert [line.get("id") for line in lines if line["kind"] == "frame"] == [
             "\ud800", "\ud800"]
     else:
         assert out.count("id=\\ud800") == 2

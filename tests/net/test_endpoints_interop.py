@@ -179,26 +179,30 @@ def test_station_sends_basic_auth_and_reconnects_after_a_drop():
     assert len(opened) == 2 and "password" not in opened[0].meta["auth"]
 
 
-def test_station_reports_why_it_cannot_connect():
+def test_station_reports_why_it_cannot_connect_once_and_invents_no_http_status():
+    notices: list[str] = []
+
     async def main():
         async with OcppCsmsServer() as csms:
             url = csms.url
         capture = Capture()
+        tried = asyncio.Event()
+        capture.subscribe(lambda message, _annotation: len(capture.messages) >= 3
+                          and tried.set())
         station = StationEndpoint(StationConfig(csms_url=url, station_id="OS-3",
                                                 reconnect_min=0.05, reconnect_max=0.1),
-                                  capture)
+                                  capture, notice=notices.append)
         await station.start()
-        for _ in range(100):
-            if len(capture.messages) >= 2:
-                break
-            await asyncio.sleep(0.02)
+        await tried.wait()  # within run's time limit
         await station.stop()
         return capture
 
     capture = run(main())
-    assert capture.messages[0].kind is RecordKind.REJECTED
-    assert "nothing listens" in capture.messages[0].meta["reason"]
-    assert len(capture.messages) >= 2  # it retried
+    rejected = [m for m in capture.messages if m.kind is RecordKind.REJECTED]
+    assert len(rejected) >= 3  # it retried, and each attempt is a record
+    assert "nothing listens" in rejected[0].meta["reason"]
+    assert all("status" not in m.meta for m in rejected)  # no HTTP answer came
+    assert len([n for n in notices if "nothing listens" in n]) == 1
 
 
 def test_a_station_reconnecting_is_served_at_once_even_if_its_old_connection_is_dead():

@@ -132,3 +132,29 @@ def test_transaction_with_an_odd_evse_id_is_followed_without_raising():
     for n, text in enumerate([event("Started", 0), event("Ended", 1)], start=1):
         verdict = checker.check(text, direction=Direction.STATION_TO_CSMS, seq=n, time=n)
         assert "internal.error" not in [f.code for f in verdict.findings]
+
+
+def test_a_boot_notification_from_the_wrong_side_teaches_the_rules_nothing():
+    """The CSMS sends a BootNotification and the station answers it: both are wrong, and the
+    answer's interval must not make the station's real heartbeats 'early'."""
+    session = Session()
+    assert session.boot(interval=300) == []
+    session.call("BootNotification", {"reason": "PowerUp",
+                                      "chargingStation": {"model": "M", "vendorName": "V"}},
+                 direction=DOWN)
+    assert session.answer({"currentTime": NOW, "interval": 1, "status": "Rejected"},
+                          direction=UP) == []
+    for at in (100.0, 400.0, 700.0):
+        codes = session.call("Heartbeat", {}, at=at)
+        session.answer({"currentTime": NOW})
+        assert "rule.heartbeat-early" not in codes and "rule.not-registered" not in codes
+
+
+def test_a_call_reusing_an_outstanding_id_is_not_a_fact_either():
+    session = Session()
+    session.boot(interval=300)
+    session.call("Heartbeat", {}, at=10.0)
+    text = json.dumps([2, str(session.ids), "Heartbeat", {}])  # the same id again
+    verdict = session.checker.check(text, direction=UP, time=11.0, station="CP1")
+    codes = [f.code for f in verdict.findings]
+    assert "protocol.duplicate-id" in codes and "rule.heartbeat-early" not in codes

@@ -47,6 +47,11 @@ def _brackets(path: Path) -> None:
     path.write_text("[" * 50000 + "\n", encoding="utf-8")
 
 
+def _broken_frames(path: Path) -> None:
+    """Lines that start like OCPP-J frames and never end: read, each one malformed."""
+    path.write_text('[2, "1", "Heartbeat", {\n' * 3, encoding="utf-8")
+
+
 BAD_FILES = [
     BadFile("damaged", _damaged, True, "4 damaged lines skipped; 10 records loaded", 10),
     BadFile("newer-version", _newer, False, "version 99 is newer"),
@@ -55,5 +60,7 @@ BAD_FILES = [
     BadFile("binary", _binary, False, "binary data"),
     BadFile("missing", lambda path: None, False, "no such file"),
     BadFile("directory", lambda path: path.mkdir(), False, "is a directory"),
-    BadFile("brackets", _brackets, True, "its one frame is not an OCPP-J message", 1),
+    BadFile("brackets", _brackets, False, "no OCPP frames in this file"),
+    BadFile("broken-frames", _broken_frames, True, "none of its 3 frames is an OCPP-J message",
+            3),
 ]
