@@ -1,6 +1,7 @@
 """Starting the window: Qt application, theme, qasync event loop, and the `--screenshot`
 mode that renders the window offscreen to a PNG and exits (for tests and for looking at the
-GUI on a machine without a display)."""
+GUI on a machine without a display). That mode is headless: nobody can click a dialog away,
+so the window's notices become lines on stderr, and the program always ends."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ import sys
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    Qt,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -18,6 +26,8 @@ from app import __version__
 from widgets.main_window import MainWindow
 
 DEMO_SETTLE_SECONDS = 20.0
+SCREENSHOT_SIZE = (1400, 860)
+LOAD_SETTLE_SECONDS = 600.0  # a screenshot of a huge file shows what loaded by then
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "ocppscope.svg"
 
 
@@ -52,6 +62,13 @@ def _dark_palette() -> QPalette:
 
 
 def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None = None) -> int:
+    """Runs the window until it closes. With `screenshot` nobody is watching: nothing modal
+    is shown (problems go to stderr, see `widgets.notices`), the PNG is written of whatever
+    the window shows once loading settled, and the window closes. The exit status is then 2
+    when something asked for did not happen (the file could not be opened, the demo failed,
+    the PNG could not be written), else 0, a damaged file that loaded in part included."""
+    if screenshot:
+        qInstallMessageHandler(_without_offscreen_noise)
     QCoreApplication.setOrganizationName("OCPP Scope")
     QCoreApplication.setApplicationName("OCPP Scope")
     QCoreApplication.setApplicationVersion(__version__)
@@ -61,8 +78,12 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow()
+    window.notices.headless = bool(screenshot)
+    if screenshot:
+        # the same picture on every run: a geometry remembered from an earlier run was
+        # squeezed onto the offscreen platform's small screen
+        window.resize(*SCREENSHOT_SIZE)
     window.show()
-    exit_code = {"value": 0}
 
     if file:
         window.open_session(file)
@@ -72,7 +93,7 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     tasks = []
     if screenshot:
         tasks.append(asyncio.ensure_future(
-            _screenshot(window, screenshot, bool(file), demo, exit_code)))
+            _screenshot(window, screenshot, bool(file), demo)))
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     # let Python see Ctrl-C while Qt runs
     ticker = QTimer()
@@ -80,7 +101,18 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     ticker.timeout.connect(lambda: None)
     with loop:
         loop.run_until_complete(_until_closed(app))
-    return exit_code["value"]
+    return 2 if window.notices.failed else 0
+
+
+def _without_offscreen_noise(mode: QtMsgType, context: QMessageLogContext,
+                             message: str) -> None:
+    """Qt's offscreen platform warns about every window it cannot resize: noise for whoever
+    reads stderr for our own line. Everything else Qt says passes through."""
+    if "does not support propagateSizeHints" in message:
+        return
+    category = context.category
+    print(message if not category or category == "default" else f"{category}: {message}",
+          file=sys.stderr)
 
 
 async def _until_closed(app: QApplication) -> None:
@@ -90,21 +122,21 @@ async def _until_closed(app: QApplication) -> None:
     await closed.wait()
 
 
-async def _screenshot(window: MainWindow, path: str, loading: bool, demo: bool,
-                      exit_code: dict[str, int]) -> None:
+async def _screenshot(window: MainWindow, path: str, loading: bool, demo: bool) -> None:
     try:
         if loading:
-            await _wait_for(lambda: bool(window.capture.messages) and window.capture.judged
-                            and not _busy(window), 600)
+            # open_session ran before: it failed (told by notices), or a load is running
+            # that ends in a check; either way the picture is ready once neither runs
+            await _wait_for(lambda: not _busy(window), LOAD_SETTLE_SECONDS)
         elif demo:
-            await _wait_for(lambda: _demo_done(window), DEMO_SETTLE_SECONDS)
+            await _wait_for(lambda: _demo_done(window) or window.notices.failed,
+                            DEMO_SETTLE_SECONDS)
             window.bridge.flush()
         await asyncio.sleep(0.3)
         _select_interesting_row(window)
         await asyncio.sleep(0.2)
         if not window.grab().save(path):
-            print(f"ocppscope gui: cannot write the screenshot to '{path}'", file=sys.stderr)
-            exit_code["value"] = 2
+            window.notices.error(f"{path}: cannot write the screenshot")
         else:
             print(f"screenshot written to {Path(path).resolve()}")
     finally:

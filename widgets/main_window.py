@@ -40,6 +40,7 @@ from widgets import dialogs
 from widgets.bridge import CaptureBridge
 from widgets.detail import DetailPane
 from widgets.filter_bar import FilterBar
+from widgets.notices import Notices
 from widgets.recent import RecentFiles
 from widgets.runner import ModeRunner
 from widgets.screen_fit import fit_to_screen
@@ -60,6 +61,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         super().__init__()
         self.setWindowTitle("OCPP Scope")
         self.setAcceptDrops(True)
+        self.notices = Notices(self)  # dialogs, or stderr lines when nobody is watching
         self.settings = private_settings()
         self.recent = RecentFiles(self.settings)
         self.capture = Capture()
@@ -552,7 +554,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             self.open_session(urls[0].toLocalFile())
 
     def _error(self, text: str) -> None:
-        QMessageBox.warning(self, "OCPP Scope", text)
+        self.notices.error(text)
 
     def about(self) -> None:
         from PySide6 import __version__ as qt_version

@@ -4,6 +4,7 @@ its own module because it is a concern of its own; it uses the window's widgets 
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from widgets.session_io import JudgeRun, SessionSaver, SliceJob
 
 if TYPE_CHECKING:
     from widgets.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 SESSION_FILTER = "Sessions and frame files (*.jsonl *.json *.txt *.log);;All files (*)"
 
@@ -35,6 +38,9 @@ class SessionsMixin:
             loader = SessionLoader.open(path)
         except SessionFileError as exc:
             return self._error(str(exc))
+        except Exception as exc:  # our bug, or memory: a sentence for the user, not a trace
+            log.exception("opening %s failed", path)
+            return self._error(f"{path}: cannot be opened ({exc or type(exc).__name__})")
         self.generation += 1  # callbacks of a load or check still running are now stale
         generation = self.generation
         self.cancel_job()
@@ -57,22 +63,23 @@ class SessionsMixin:
             elapsed = time.perf_counter() - started
             note = f"{len(capture.messages):,} records in {elapsed:.1f} s"
             if loader.skipped:
-                note += f"; {loader.skipped} damaged lines skipped"
-                self._warn_skipped(path, loader)
+                note += f"; {_damaged_lines(loader.skipped)} skipped"
             if not complete:
-                note = "loading cancelled: showing what was read, " + note
+                stopped = "loading cancelled" if loader.cancelled else "loading stopped"
+                note = f"{stopped}: showing what was read, {note}"
             self.statusBar().showMessage(note, 15000)
+            self._tell_load_problems(path, loader, complete)
             self.load_finished.emit(complete)
             self._judge()
 
         self._run_job(SliceJob(loader.step, lambda: loader.progress, None, loader.cancel),
-                      "Loading", done)
+                      "Loading", done, failure=f"{path}: loading stopped")
 
     def _judge(self: MainWindow) -> None:
         """Give every loaded record its verdict, in slices, and fill in the stations."""
         capture, tracker = self.capture, self.tracker
         judging = JudgeRun(capture, tracker)
-
+        name = str(self.session_path or "the session")
         generation = self.generation
 
         def done(complete: bool) -> None:
@@ -90,6 +97,7 @@ class SessionsMixin:
 
         job = SliceJob(judging.step, lambda: judging.progress)
         job.progress.connect(lambda value: self._show_progress(value, "Checking"))
+        job.failed.connect(lambda text: self._error(f"{name}: checking stopped: {text}"))
         job.finished.connect(done)
         self._judge_job = job
         job.start()
@@ -108,12 +116,30 @@ class SessionsMixin:
             QMessageBox.information(self, "Import saved messages",
                                     self.workbench.import_saved(path))
 
-    def _warn_skipped(self: MainWindow, path: str, loader: SessionLoader) -> None:
-        details = "\n".join(loader.warnings[:12])
-        QMessageBox.information(
-            self, "Some lines were skipped",
-            f"{Path(path).name}: {loader.skipped} damaged lines were skipped; everything "
-            f"else was loaded.\n\n{details}")
+    def _tell_load_problems(self: MainWindow, path: str, loader: SessionLoader,
+                            complete: bool) -> None:
+        """What a finished load left out, said once, through `notices` (so a headless run
+        prints it instead of waiting on a dialog)."""
+        name = path  # as given, like the errors of opening it (SessionFileError)
+        count = len(loader.messages)
+        if loader.skipped or loader.error:
+            what = [f"{_damaged_lines(loader.skipped)} skipped"] if loader.skipped else []
+            if loader.error:
+                what.append("reading stopped early")
+            title = "Some lines were skipped" if loader.skipped else "Reading stopped early"
+            self.notices.warning(title, f"{name}: {', '.join(what)}; {count:,} records "
+                                 "loaded", loader.warnings)
+        elif complete and not count:
+            self.notices.note(f"{name}: no records in this file (only its header)"
+                              if loader.kind == "session" else f"{name}: no frames found")
+        elif complete and loader.kind != "session" and not any(
+                message.message_type is not None for message in loader.messages):
+            # a recording may hold garbage a peer sent; a file of nothing but garbage is
+            # more likely the wrong file, and the rows alone would not say so
+            self.notices.note(
+                f"{name}: not a session file, and its one frame is not an OCPP-J message"
+                if count == 1 else f"{name}: not a session file, and none of its "
+                f"{count:,} frames is an OCPP-J message")
 
     def save_dialog(self: MainWindow) -> None:
         if not self.capture.messages:
@@ -140,10 +166,13 @@ class SessionsMixin:
 
         self._run_job(SliceJob(saver.step, lambda: saver.progress), "Saving", done)
 
-    def _run_job(self: MainWindow, job: SliceJob, label: str, done: Any) -> None:
+    def _run_job(self: MainWindow, job: SliceJob, label: str, done: Any,
+                 failure: str = "") -> None:
+        """`failure` begins the sentence that tells why the job stopped, if it fails."""
         self.job = job
+        failure = failure or f"{label} failed"
         job.progress.connect(lambda value: self._show_progress(value, label))
-        job.failed.connect(lambda text: self._error(f"{label} failed: {text}"))
+        job.failed.connect(lambda text: self._error(f"{failure}: {text}"))
         job.finished.connect(done)
         self._show_progress(0.0, label)
         job.start()
@@ -161,3 +190,6 @@ class SessionsMixin:
             self.progress.setFormat(f"{label} %p%")
             self.progress.setValue(int(value * 1000))
 
+
+def _damaged_lines(count: int) -> str:
+    return "1 damaged line" if count == 1 else f"{count:,} damaged lines"

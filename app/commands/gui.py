@@ -24,7 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="start the demo at once")
     parser.add_argument("--screenshot", metavar="PNG",
                         help="render the window offscreen after loading (and after the demo "
-                             "ran) to this PNG file, then exit")
+                             "ran) to this PNG file, then exit; nothing waits for a click: "
+                             "problems are told on stderr, one line each, and the exit "
+                             "status is 2 when FILE could not be opened (the PNG then shows "
+                             "the welcome page)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:  # Qt would abort the process (SIGABRT) loading its X plugin
         print(f"ocppscope: {problem}", file=sys.stderr)
         return 2
-    if args.file and not os.path.exists(args.file):
-        print(f"ocppscope gui: {args.file}: no such file", file=sys.stderr)
+    if args.file and not args.screenshot and not os.path.exists(args.file):
+        # with --screenshot the window says it, and still shows what it has
+        print(f"ocppscope: {args.file}: no such file", file=sys.stderr)
         return 2
     try:
         from widgets.app import run_gui

@@ -388,7 +388,9 @@ class SessionReader:
             self._warn(f"line {number}: incomplete last line ignored "
                        f"({len(raw)} bytes; the recording was interrupted)")
         else:
-            self._warn(f"line {number}: skipped, not a valid record ({exc})")
+            # a KeyError's text is only the key, quoted: "('kind')" says nothing to a reader
+            reason = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
+            self._warn(f"line {number}: skipped, not a valid record ({reason})")
 
     def _note(self, text: str) -> None:
         """Something the reader did to make the file usable (nothing was skipped)."""

@@ -113,6 +113,17 @@ def test_damaged_line_in_the_middle_keeps_the_rest(tmp_path):
     assert all("skipped" in w for w in reader.warnings)
 
 
+def test_a_line_without_a_needed_field_names_the_field(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    lines = path.read_text().splitlines(keepends=True)
+    lines.insert(2, '{"seq": 2, "time": "2024-01-01T00:00:00Z"}\n')
+    path.write_text("".join(lines))
+    reader = SessionReader.open(path)
+    assert len(list(reader)) == 7
+    assert reader.warnings == ["line 3: skipped, not a valid record (no 'kind' field)"]
+
+
 def test_not_a_session_file(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text('[2,"1","Heartbeat",{}]\n')

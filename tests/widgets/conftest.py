@@ -45,6 +45,17 @@ def dialogs(monkeypatch):
     return shown
 
 
+@pytest.fixture
+def no_message_boxes(monkeypatch):
+    """Any message box fails the test: headless, nobody could click it away."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a modal message box was shown: {args[1:3]}")
+
+    for kind in ("warning", "information", "critical", "question", "about"):
+        monkeypatch.setattr(QMessageBox, kind, refuse)
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
 def run_until(event_loop, condition, timeout=20.0):
     """Run Qt and asyncio together until `condition()` holds (or fail after `timeout`)."""
     async def wait():

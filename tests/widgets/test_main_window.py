@@ -147,6 +147,24 @@ def test_port_in_use_is_an_error_dialog_not_a_crash(window, loop, dialogs, monke
     assert window.runner.running is None
 
 
+def test_headless_a_mode_that_fails_to_start_is_a_stderr_line(window, loop, capsys,
+                                                                no_message_boxes):
+    import socket
+
+    from app.net.csms import CsmsConfig
+    from app.net.policy import ResponsePolicy
+
+    window.notices.headless = True
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        window.runner.start_csms(window._fresh_capture(),
+                                 CsmsConfig(port=busy.getsockname()[1]), ResponsePolicy())
+        run_until(loop, lambda: window.notices.failed)
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("ocppscope: ") and "already in use" in line
+
+
 def test_scrolling_up_stops_following_and_ctrl_end_resumes(window, loop, qtbot, tmp_path):
     path = tmp_path / "s.jsonl"
     write_session(path, count=300)

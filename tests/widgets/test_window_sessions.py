@@ -1,0 +1,86 @@
+"""Opening files that are not a good session, in the window: a clear sentence each time,
+as a dialog (or a status bar note) for a person, as one stderr line when headless, and never
+a modal box nobody can click away."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.widgets.bad_files import BAD_FILES, BadFile
+
+
+def _open(window, qtbot, bad: BadFile, tmp_path) -> str:
+    path = tmp_path / f"{bad.name}.jsonl"
+    bad.make(path)
+    if bad.opens:
+        with qtbot.waitSignal(window.judged, timeout=20000):
+            window.open_session(str(path))
+    else:
+        window.open_session(str(path))
+    shown = window.workbench if bad.opens else window.welcome
+    assert window.pages.currentWidget() is shown
+    assert window.model.rowCount() == bad.rows
+    return str(path)
+
+
+@pytest.mark.parametrize("bad", BAD_FILES, ids=lambda bad: bad.name)
+def test_headless_a_bad_file_is_one_stderr_line_and_no_message_box(
+        window, qtbot, tmp_path, capsys, no_message_boxes, bad):
+    window.notices.headless = True
+    path = _open(window, qtbot, bad, tmp_path)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ocppscope: {path}: ")
+    assert bad.words in lines[0]
+    assert window.notices.failed is not bad.opens  # what opened is no failure
+
+
+@pytest.mark.parametrize("bad", BAD_FILES, ids=lambda bad: bad.name)
+def test_at_the_window_a_bad_file_is_told_in_a_sentence(window, qtbot, tmp_path, dialogs,
+                                                        bad):
+    path = _open(window, qtbot, bad, tmp_path)
+    told = [text for _, text in dialogs] or [window.statusBar().currentMessage()]
+    assert len(told) == 1 and told[0].startswith(f"{path}: ") and bad.words in told[0]
+    assert "Traceback" not in told[0]
+
+
+def test_a_damaged_file_lists_each_skipped_line_in_its_dialog(window, qtbot, tmp_path,
+                                                              dialogs):
+    _open(window, qtbot, BAD_FILES[0], tmp_path)
+    [(kind, text)] = dialogs
+    assert kind == "information"
+    assert "line 7: skipped, not a valid record (not JSON" in text
+    assert "line 15: incomplete last line ignored" in text
+
+
+def test_headless_an_unreadable_file_is_one_stderr_line(window, tmp_path, capsys,
+                                                        no_message_boxes, monkeypatch):
+    # chmod would not stop a test run as root: the file system's refusal is played instead
+    path = tmp_path / "locked.jsonl"
+    path.write_text('[2,"1","Heartbeat",{}]\n', encoding="utf-8")
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    window.notices.headless = True
+    window.open_session(str(path))
+    assert capsys.readouterr().err == f"ocppscope: {path}: cannot read (Permission denied)\n"
+    assert window.notices.failed and window.pages.currentWidget() is window.welcome
+
+
+def test_a_bug_while_opening_is_a_sentence_not_a_traceback(window, tmp_path, dialogs,
+                                                           monkeypatch, caplog):
+    from app.session.loader import SessionLoader
+
+    def fail(path, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(SessionLoader, "open", fail)
+    window.open_session(str(tmp_path / "s.jsonl"))
+    assert dialogs == [("warning", f"{tmp_path / 's.jsonl'}: cannot be opened "
+                                   "(maximum recursion depth exceeded)")]
+    assert "opening" in caplog.text  # the trace is for the log, not for the user
+    assert window.pages.currentWidget() is window.welcome
