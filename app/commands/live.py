@@ -38,6 +38,7 @@ from app.session.capture import (
 from app.session.message import Message, RecordKind, gap_record
 from app.session.sessionfile import SessionWriter, make_header, record_to_json
 from app.session.sinks import Loss, QueuedSink, SinkReport, recording_sink
+from app.wording import count, were
 
 EXIT_OK, EXIT_LOST, EXIT_USAGE = 0, 1, 2
 CONSOLE_QUEUE = 10_000           # records a console may fall behind before some are dropped
@@ -119,7 +120,9 @@ class ConsolePrinter:
             return f"{clock}  {station}  ✗  refused {meta.get('status')}: {meta.get('reason')}"
         if message.kind is RecordKind.GAP:  # only the console's own: records it dropped
             meta = message.meta or {}
-            return (f"{clock}  …  gap: {meta.get('lost')} records not shown "
+            lost = meta.get("lost")
+            what = count(lost, "record") if isinstance(lost, int) else f"{lost} records"
+            return (f"{clock}  …  gap: {what} not shown "
                     f"(seq {meta.get('first_seq')} to {meta.get('last_seq')}: "
                     f"{meta.get('reason')})")
         arrow = message.direction.arrow if message.direction else "?"
@@ -260,15 +263,11 @@ def summary_line(capture: Capture) -> str:
         if message.station and message.station not in seen:
             seen.add(message.station)
             stations += 1
-    text = (f"{_count(frames, 'frame')} ({capture.invalid:,} invalid) from "
-            f"{_count(stations, 'station')} over {_count(connections, 'connection')}")
+    text = (f"{count(frames, 'frame')} ({capture.invalid:,} invalid) from "
+            f"{count(stations, 'station')} over {count(connections, 'connection')}")
     if refused:
-        text += f"; {_count(refused, 'connection attempt')} failed"
+        text += f"; {count(refused, 'connection attempt')} failed"
     return text
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def room(capacity: Capacity) -> str:
@@ -307,13 +306,13 @@ def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message
     if console is not None:
         shown = close(console, CONSOLE_CLOSE_TIMEOUT)
         if shown.lost:
-            notice(f"console output: {shown.lost:,} records not shown ({shown.reason})")
+            notice(f"console output: {count(shown.lost, 'record')} not shown ({shown.reason})")
     if recorder is None:
         return 0
     recorded = close(recorder, RECORDING_CLOSE_TIMEOUT)
-    text = f"recorded {recorded.written:,} records to {path}"
+    text = f"recorded {count(recorded.written, 'record')} to {path}"
     if recorded.lost:
-        text += f"; {recorded.lost:,} records were lost ({recorded.reason})"
+        text += f"; {were(recorded.lost, 'record')} lost ({recorded.reason})"
     notice(text)
     return recorded.lost
 

@@ -28,6 +28,7 @@ from app.ocpp.findings import Finding, Severity, warning
 from app.ocpp.frames import Call, CallError, MessageType
 from app.ocpp.legacy import ocpp16_hint
 from app.ocpp.schemas import PayloadKind
+from app.wording import were
 
 SHOWN_REPEATS = 3           # a repeated warning is printed in full this often per sender
 SHOWN_UNANSWERED = 10       # CALLs left unanswered at the end, named one by one
@@ -317,7 +318,7 @@ class FileReport:
     def _input_notes(self, source: FrameSource) -> list[Note]:
         notes: list[Note] = []
         for gap in source.gaps:  # the recorder could not write these (disk full...)
-            records = "1 record was" if gap.lost == 1 else f"{gap.lost} records were"
+            records = were(gap.lost, "record")
             why = f": {gap.reason}" if gap.reason else ""
             notes.append(Note("input.gap", f"{records} not recorded between seq "
                                            f"{gap.first_seq} and seq {gap.last_seq}{why}",

@@ -128,7 +128,7 @@ def test_gaps_in_a_recording_are_noted_and_are_not_findings(tmp_path, capsys):
         writer.write(gap_record(1, 1236, 1236, "recording could not keep up"))
     code, out, _ = run(capsys, path)
     assert code == 0
-    assert (f"{path}: note: 1233 records were not recorded between seq 2 and seq 1234: "
+    assert (f"{path}: note: 1,233 records were not recorded between seq 2 and seq 1234: "
             "disk full (No space left on device)") in out
     assert (f"{path}: note: 1 record was not recorded between seq 1236 and seq 1236: "
             "recording could not keep up") in out
