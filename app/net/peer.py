@@ -9,7 +9,6 @@ peer sends raises here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import uuid
@@ -21,6 +20,7 @@ from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
 from app.errors import NotConnected as NotConnected  # raised here first; kept importable
+from app.net import links
 from app.net.policy import Answer, Asker, ResponsePolicy
 from app.ocpp import catalog
 from app.ocpp.checker import Verdict
@@ -205,7 +205,7 @@ class OcppPeer:
                                        raw_id=raw_id))
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close with `code`; a connection already gone or broken is closed enough."""
-        with contextlib.suppress(ConnectionClosed, OSError):
-            await self.ws.close(code, reason)
+        """Close with `code`, cutting the connection if the peer does not take the close in
+        time (see `links.close_within`); a connection already gone is closed enough."""
+        await links.close_within(self.ws, code, reason)
 
