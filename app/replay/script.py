@@ -78,17 +78,23 @@ class Script:
         return [e for e in self.exchanges if e.direction is direction]
 
     def starting_at(self, seq: int | None) -> Script:
-        """The script from the record `seq` on (a window's "start from here"); `after`
-        counts only the CALLs that are still in it."""
+        """The script from the record `seq` on (a window's "start from here"); `after` and
+        the ordinals count only the CALLs that are still in it, as the live run will."""
         if not seq:
             return self
         kept = [e for e in self.exchanges if e.seq >= seq]
         skipped = {d: sum(1 for e in self.exchanges if e.seq < seq and e.direction is d)
                    for d in Direction}
-        return Script(self.station, self.subprotocol, [
-            Exchange(e.seq, e.direction, e.action, e.ordinal, e.request, e.reply, e.time,
-                     max(0, e.after - skipped[e.direction.opposite]), e.findings)
-            for e in kept])
+        ordinals: dict[tuple[Direction, str], int] = {}
+        exchanges = []
+        for e in kept:
+            ordinal = ordinals[e.direction, e.action] = ordinals.get((e.direction, e.action),
+                                                                     0) + 1
+            exchanges.append(Exchange(e.seq, e.direction, e.action, ordinal, e.request,
+                                      e.reply, e.time,
+                                      max(0, e.after - skipped[e.direction.opposite]),
+                                      e.findings))
+        return Script(self.station, self.subprotocol, exchanges)
 
 
 @dataclass

@@ -41,8 +41,8 @@ def test_several_stations_without_a_choice_are_named(two_stations):
 def test_starting_later_drops_earlier_calls_and_recounts_the_conversation(two_stations):
     script = load_recording(two_stations).script("CP-1")
     later = script.starting_at(script.exchanges[2].seq)
-    assert [(e.action, e.after) for e in later.exchanges] == [
-        ("Authorize", 0), ("Reset", 1), ("Heartbeat", 1)]
+    assert [(e.action, e.after, e.ordinal) for e in later.exchanges] == [
+        ("Authorize", 0, 1), ("Reset", 1, 1), ("Heartbeat", 1, 1)]
 
 
 def test_the_closest_recorded_call_of_the_action_gives_the_answer(two_stations):
