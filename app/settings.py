@@ -37,9 +37,11 @@ from app.net.proxy import DEFAULT_MAX_SIZE, ProxyConfig
 from app.net.station import StationConfig
 from app.session.capture import ANSWER_TIMEOUT
 
-MODES = ("proxy", "csms", "station", "demo")
+MODES = ("proxy", "csms", "station", "demo", "replay")
 _LIVE = frozenset(MODES)
 _SERVERS = frozenset({"proxy", "csms"})
+_REPLAY = frozenset({"replay"})
+REPLAY = "replay"
 _ANSWERING = frozenset({"csms", "station"})
 
 TO_STATIONS = "TLS towards the stations (wss://)"
@@ -81,6 +83,7 @@ class Setting:
     remember: bool = True
     flag: str = ""              # when not --name-with-dashes
     metavar: str | None = None
+    repeat: bool = False        # may be given several times: the value is then a list
 
     @property
     def option(self) -> str:
@@ -100,9 +103,44 @@ _MAX_SIZE_LIMIT = 1024 ** 3
 _DAY = 86400
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("listen", str, "127.0.0.1:9000", kind="address", modes=_SERVERS,
+    Setting("listen", str, "127.0.0.1:9000", kind="address", modes=_SERVERS | _REPLAY,
             label="Listen on", metavar="HOST:PORT",
             help="where stations connect; 0.0.0.0 also accepts stations from other machines"),
+    # replaying a recorded session (`ocppscope replay FILE`)
+    Setting("role", str, "station", flag="--as", modes=_REPLAY, required=True,
+            choices=("station", "csms"), label="Replay as",
+            help="the side to play: 'station' connects to --csms, 'csms' waits on --listen"),
+    Setting("csms", str, "ws://localhost:9000/ocpp", kind="url", modes=_REPLAY,
+            label="CSMS URL", metavar="URL",
+            help="replaying as station: the CSMS base URL, ws:// or wss://; the station id "
+                 "is appended"),
+    Setting("station", str, "", modes=_REPLAY, label="Station", metavar="ID",
+            help="the recorded station to replay (needed when the file holds several); as "
+                 "csms, also the only station id accepted"),
+    Setting("speed", float, 0.0, minimum=0, maximum=10_000, zero="as fast as the peer answers",
+            modes=_REPLAY, label="Speed", metavar="FACTOR",
+            help="0: each CALL as soon as the previous one is answered; 1: the recorded "
+                 "timing; 10: ten times faster"),
+    Setting("start_from", int, 0, minimum=0, zero="the start", modes=_REPLAY,
+            label="Start from record", metavar="SEQ",
+            help="start the replay at the record with this seq"),
+    Setting("rewrite", str, "", modes=_REPLAY, repeat=True, metavar="PATH=VALUE",
+            help="send VALUE in every field at PATH (dotted, without list indices, or its "
+                 "tail: idToken.idToken=LAB-1); @station=ID changes the station id; VALUE "
+                 "is read as JSON when it can be; repeatable"),
+    Setting("rewrite_file", str, "", kind="file", modes=_REPLAY, label="Rewrite rules file",
+            metavar="FILE", help="a JSON object of PATH: VALUE rules, read before --rewrite"),
+    Setting("ignore", str, "", modes=_REPLAY, repeat=True, metavar="PATH",
+            help="also leave PATH out of the comparison (currentTime, every timestamp, "
+                 "message ids and rewritten fields always are); repeatable"),
+    Setting("report", str, "", modes=_REPLAY, repeat=True, metavar="FILE",
+            help="write the comparison to FILE.json or FILE.html; repeatable"),
+    Setting("settle", float, 5.0, minimum=0, maximum=_DAY, modes=_REPLAY,
+            label="Wait for the peer's CALLs (s)", metavar="SECONDS",
+            help="how long to wait for CALLs the peer sent in the recording but not yet"),
+    Setting("wait", float, 0.0, minimum=0, maximum=_DAY, zero="until Ctrl-C", modes=_REPLAY,
+            label="Wait for the station (s)", metavar="SECONDS",
+            help="replaying as csms: how long to wait for the station to connect"),
     Setting("upstream", str, "ws://localhost:9001/ocpp", kind="url", modes=frozenset({"proxy"}),
             required=True, label="CSMS URL", metavar="URL",
             help="the CSMS base URL, ws:// or wss://, optionally with user:password@ for Basic "
@@ -232,7 +270,9 @@ def add_options(parser: argparse.ArgumentParser, mode: str) -> None:
         if setting.group not in groups:
             groups[setting.group] = parser.add_argument_group(setting.group)
         options: dict[str, Any] = {"dest": setting.name, "help": _help(setting)}
-        if setting.type is bool:  # a switch; one that is on by default also gets --no-...
+        if setting.repeat:
+            options.update(action=_Append, default=setting.default, metavar=setting.metavar)
+        elif setting.type is bool:  # a switch; one that is on by default also gets --no-...
             options.update(default=setting.default, action=argparse.BooleanOptionalAction
                            if setting.default else "store_true")
         else:
@@ -245,6 +285,23 @@ def add_options(parser: argparse.ArgumentParser, mode: str) -> None:
             if setting.choices:
                 options["choices"] = setting.choices
         groups[setting.group].add_argument(setting.option, **options)
+
+
+class _Append(argparse.Action):
+    """Collects a repeatable option into a list, leaving the table's default (not a list)
+    when it is not given, so that defaults stay of their setting's type."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        so_far = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, [*(so_far if isinstance(so_far, list) else []), values])
+
+
+def repeated(value: Any) -> list[str]:
+    """A repeatable setting's values as a list (none given: empty)."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)] if value else []
 
 
 def _help(setting: Setting) -> str:

@@ -29,6 +29,10 @@ FLAGS = {
                 "--json", "--answer-timeout", "--max-size", "--password-file"},
     "demo": {"--pace", "--keep-running", "--record", "--record-secrets", "--quiet", "--json",
              "--answer-timeout", "--max-size"},
+    "replay": {"--as", "--csms", "--listen", "--station", "--speed", "--start-from",
+               "--rewrite", "--rewrite-file", "--ignore", "--report", "--settle", "--wait",
+               "--record", "--record-secrets", "--quiet", "--json", "--answer-timeout",
+               "--max-size"},
 }
 
 
@@ -59,7 +63,9 @@ def _required_arguments(mode):
 
 
 def _parse(mode, *words):
-    return vars(cli.build_parser().parse_args([mode, *_required_arguments(mode), *words]))
+    inputs = ["session.jsonl"] if mode == "replay" else []  # replay reads a file
+    return vars(cli.build_parser().parse_args([mode, *inputs, *_required_arguments(mode),
+                                               *words]))
 
 
 # --- the table ---------------------------------------------------------------------------

@@ -80,15 +80,17 @@ class OcppPeer:
         return f"{self._prefix}-{next(self._ids)}"
 
     async def call(self, action: str, payload: dict[str, Any], *,
-                   message_id: str | None = None, timeout: float | None = None) -> CallOutcome:
-        """Send a CALL and wait for its answer (or the timeout, or the connection's end)."""
+                   message_id: str | None = None, timeout: float | None = None,
+                   meta: dict[str, Any] | None = None) -> CallOutcome:
+        """Send a CALL and wait for its answer (or the timeout, or the connection's end);
+        `meta` goes into the CALL's record (a replay marks what it rewrote)."""
         message_id = message_id or self.new_message_id()
         text = serialize(Call(message_id, action, payload))
         future: asyncio.Future[tuple[Message, Any]] = (
             asyncio.get_running_loop().create_future())
         self._waiting[message_id] = future
         try:
-            request = await self.send_text(text)
+            request = await self.send_text(text, meta=meta)
             if request is None:
                 return CallOutcome("closed")
             # asyncio.wait, unlike wait_for, never swallows a cancellation of the caller
@@ -106,13 +108,15 @@ class OcppPeer:
         return CallOutcome("error", request, response,
                            error=(frame.error_code, frame.error_description, frame.error_details))
 
-    async def send_text(self, text: str) -> Message | None:
+    async def send_text(self, text: str, meta: dict[str, Any] | None = None
+                        ) -> Message | None:
         """Send any text as a frame (also invalid ones, on purpose); None if closed."""
         try:
             await self.ws.send(text)
         except ConnectionClosed:
             return None
-        return self.capture.frame(self.connection, self.station, self.outgoing, text)
+        return self.capture.frame(self.connection, self.station, self.outgoing, text,
+                                  meta=meta)
 
     async def run(self) -> None:
         """Read until the connection closes; answers are dispatched as they come."""
@@ -178,10 +182,11 @@ class OcppPeer:
             await asyncio.sleep(answer.delay)
         if answer.error is not None:
             code, description, details = answer.error
-            await self._send_error(call.message_id, code, description, details, raw_id)
+            await self._send_error(call.message_id, code, description, details, raw_id,
+                                   answer.meta)
         elif answer.payload is not None:
             await self.send_text(serialize(CallResult(call.message_id, answer.payload),
-                                           raw_id=raw_id))
+                                           raw_id=raw_id), answer.meta)
 
     async def _ask(self, asker: Asker, call: Call) -> Answer | None:
         """The asker's answer, None for the default. No timeout of our own: the peer gives up
@@ -200,9 +205,10 @@ class OcppPeer:
 
     async def _send_error(self, message_id: str, code: str, description: str,
                           details: dict[str, Any] | None = None,
-                          raw_id: str | None = None) -> None:
+                          raw_id: str | None = None,
+                          meta: dict[str, Any] | None = None) -> None:
         await self.send_text(serialize(CallError(message_id, code, description, details or {}),
-                                       raw_id=raw_id))
+                                       raw_id=raw_id), meta)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close with `code`, cutting the connection if the peer does not take the close in

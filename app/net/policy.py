@@ -54,6 +54,7 @@ class Answer:
     payload: dict[str, Any] | None = None
     error: tuple[str, str, dict[str, Any]] | None = None
     delay: float = 0.0
+    meta: dict[str, Any] | None = None   # for the answer's record (a replay's marks)
 
     @property
     def silent(self) -> bool:

@@ -93,7 +93,8 @@ def boot_request() -> Any:
 class OcppCsmsServer:
     """Runs `OcppCsms` on 127.0.0.1:0; keeps each station's ChargePoint and tap."""
 
-    def __init__(self) -> None:
+    def __init__(self, csms_class: type[OcppCsms] = OcppCsms) -> None:
+        self.csms_class = csms_class   # a subclass answers differently
         self.stations: dict[str, tuple[OcppCsms, Tap]] = {}
         self.connected = asyncio.Event()
         self.paths: list[str] = []
@@ -118,7 +119,7 @@ class OcppCsmsServer:
         self.paths.append(ws.request.path)
         self.headers.append(ws.request.headers)
         tap = Tap(ws)
-        cp = OcppCsms(station, tap)
+        cp = self.csms_class(station, tap)
         self.stations[station] = (cp, tap)
         self.connected.set()
         with contextlib.suppress(Exception):

@@ -1,0 +1,99 @@
+"""`ocppscope replay` against `ocpp`-package CSMSs: the exit status says whether the peer
+still answers as recorded, the lines and reports say where not.
+
+The command runs in a worker thread (its own event loop), the live CSMS on the test's loop."""
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from ocpp.routing import on
+from ocpp.v201 import call_result
+
+from app import cli
+from app.session.sessionfile import SessionReader
+from tests.net.peers import OcppCsms, OcppCsmsServer, run
+from tests.replay.sessions import csms_calls, record_session
+
+
+class RefusingCsms(OcppCsms):
+    """The same CSMS after a change: it no longer knows the tag."""
+
+    @on("Authorize")
+    def on_authorize(self, id_token: dict, **_: Any) -> Any:
+        return call_result.Authorize(id_token_info={"status": "Invalid"})
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rec") / "bench.jsonl"
+    run(record_session(path))
+    return path
+
+
+async def _replay(csms_class, *words):
+    async with OcppCsmsServer(csms_class) as csms:
+        command = asyncio.to_thread(cli.main, ["replay", *words, "--as", "station",
+                                               "--csms", csms.url, "--quiet", "--settle", "10"])
+        status, _ = await asyncio.gather(command, csms_calls(csms, "CP-17"))
+        return status, csms
+
+
+def test_replaying_to_the_same_csms_matches_everything(recorded, tmp_path, capsys):
+    replayed = tmp_path / "replayed.jsonl"
+    status, csms = run(_replay(OcppCsms, str(recorded), "--record", str(replayed)))
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "5 same, 0 different, 0 missing, 0 extra" in out
+    assert csms.paths == ["/ocpp/CP-17"]
+    calls = [m for m in SessionReader.open(replayed) if m.message_type == 2
+             and m.direction.value == "station_to_csms"]
+    boot = calls[0]
+    assert boot.action == "BootNotification"
+    assert boot.meta["replay"]["rewritten"][0] == "messageId"
+
+
+def test_a_csms_that_answers_differently_is_named_field_by_field(recorded, tmp_path, capsys):
+    report = tmp_path / "diff.json"
+    page = tmp_path / "diff.html"
+    status, _ = run(_replay(RefusingCsms, str(recorded), "--report", str(report),
+                            "--report", str(page)))
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "different → Authorize #1: idTokenInfo.status: 'Accepted' -> 'Invalid'" in out
+    assert "4 same, 1 different, 0 missing, 0 extra" in out
+    data = json.loads(report.read_text())
+    assert data["counts"] == {"same": 4, "different": 1, "missing": 0, "extra": 0, "total": 5}
+    (changed,) = [x for x in data["exchanges"] if x["verdict"] == "different"]
+    assert changed["differences"][0]["path"] == "idTokenInfo.status"
+    assert "currentTime" in data["ignored"]
+    html = page.read_text()
+    assert "idTokenInfo.status: &#x27;Accepted&#x27; -&gt; &#x27;Invalid&#x27;" in html
+
+
+def test_rewritten_fields_are_sent_and_marked(recorded, tmp_path, capsys):
+    replayed = tmp_path / "replayed.jsonl"
+    status, _ = run(_replay(OcppCsms, str(recorded), "--record", str(replayed),
+                            "--rewrite", "idToken.idToken=LAB-TAG"))
+    assert status == 0, capsys.readouterr().out
+    (authorize,) = [m for m in SessionReader.open(replayed)
+                    if m.action == "Authorize" and m.message_type == 2]
+    assert json.loads(authorize.text)[3]["idToken"]["idToken"] == "LAB-TAG"
+    assert "idToken.idToken" in authorize.meta["replay"]["rewritten"]
+
+
+def test_an_unreachable_csms_is_one_line_and_status_2(recorded, capsys):
+    status = cli.main(["replay", str(recorded), "--as", "station", "--csms",
+                       "ws://127.0.0.1:9/ocpp", "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "ocppscope replay: connection to ws://127.0.0.1:9/ocpp/CP-17 refused" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_file_or_station_is_status_2(recorded, tmp_path, capsys):
+    assert cli.main(["replay", str(tmp_path / "none.jsonl"), "--as", "station"]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert cli.main(["replay", str(recorded), "--as", "station", "--station", "CP-9"]) == 2
+    assert "no station 'CP-9' (it holds CP-17)" in capsys.readouterr().err
