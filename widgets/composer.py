@@ -35,6 +35,7 @@ from app.ocpp.skeleton import minimal_payload
 from widgets.detail import JsonView
 from widgets.json_editor import JsonEditor
 from widgets.payload_form import NotRepresentable, PayloadForm
+from widgets.wheel_guard import guard_wheel
 
 KINDS = (PayloadKind.REQUEST, PayloadKind.RESPONSE)
 
@@ -117,6 +118,7 @@ class Composer(QWidget):
         self.status = QLabel("")
         self.answer = JsonView()
         self.answer.setMaximumHeight(180)
+        guard_wheel(self.action, self.kind, self.target, self.direction)
         send_row = QHBoxLayout()
         for widget in (QLabel("To"), self.target, self.direction, self.send_button):
             send_row.addWidget(widget)

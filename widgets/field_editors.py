@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ocpp.schema_tree import FieldSpec, describe_type
+from widgets.wheel_guard import guard_wheel
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 ERROR_STYLE = "border: 1px solid #d03030;"
@@ -158,6 +159,7 @@ class EnumEditor(FieldEditor):
         self.combo = QComboBox()
         self.combo.addItems(list(spec.enum))
         self.combo.currentIndexChanged.connect(lambda _: self.changed.emit())
+        guard_wheel(self.combo)
         _single(self, self.combo)
 
     def value(self) -> str:
@@ -187,6 +189,7 @@ class IntegerEditor(FieldEditor):
         high = INT_MAX if spec.maximum is None else min(INT_MAX, int(spec.maximum))
         self.spin.setRange(low, high)
         self.spin.valueChanged.connect(lambda _: self.changed.emit())
+        guard_wheel(self.spin)
         _single(self, self.spin)
 
     def value(self) -> int:
@@ -222,6 +225,7 @@ class NumberEditor(FieldEditor):
                            1e15 if spec.maximum is None else spec.maximum)
         self.spin.valueChanged.connect(self._edited)
         self.fractional = False  # keep 32.0 as 32.0 and 32 as 32, as they came
+        guard_wheel(self.spin)
         _single(self, self.spin)
 
     def _edited(self, _value: float) -> None:

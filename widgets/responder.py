@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.net.policy import ResponsePolicy, Rule
 from app.ocpp import catalog
+from widgets.wheel_guard import guard_wheel
 
 MODES = (("default", "Default answer"), ("reject", "Refuse (status)"),
          ("ignore", "No answer"), ("error", "CALLERROR"), ("payload", "This payload…"),
@@ -86,6 +87,7 @@ class ResponderPanel(QWidget):
             delay.setDecimals(1)
             delay.valueChanged.connect(lambda _, a=entry.name: self._changed(a))
             self.table.setCellWidget(row, DELAY, delay)
+            guard_wheel(mode, delay)  # scrolling the table must not rewrite its rules
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addLayout(top)

@@ -24,6 +24,7 @@ from app.ocpp.frames import Call, CallResult
 from app.ocpp.jsontext import locate, spans_in
 from app.ocpp.schemas import PayloadKind
 from widgets.json_editor import JsonEditor
+from widgets.wheel_guard import guard_wheel
 
 FRAME = "A whole frame  [2, id, action, {…}]"
 
@@ -37,6 +38,7 @@ class ValidatorView(QWidget):
             for kind in PayloadKind:
                 self.what.addItem(f"{name} {kind.value} payload", f"{name} {kind.value}")
         self.what.setMaxVisibleItems(24)
+        guard_wheel(self.what)
         self.input = JsonEditor()
         self.input.setPlaceholderText(
             'Paste a frame such as [2,"19223201","BootNotification",{…}] or a bare payload '
