@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QToolButton,
@@ -49,6 +48,7 @@ class FieldEditor(QWidget):
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
+        self.header: QWidget | None = None  # the name line of a nested object or list
         self.setToolTip(field_tooltip(spec))
 
     def value(self) -> Any:
@@ -158,6 +158,10 @@ class EnumEditor(FieldEditor):
         super().__init__(spec, parent)
         self.combo = QComboBox()
         self.combo.addItems(list(spec.enum))
+        # a long value ("ChargingStationExternalConstraints") must not widen the whole form
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(12)
         self.combo.currentIndexChanged.connect(lambda _: self.changed.emit())
         guard_wheel(self.combo)
         _single(self, self.combo)
@@ -277,24 +281,26 @@ class BooleanEditor(FieldEditor):
 
 
 class CustomEditor(FieldEditor):
-    """`customData`: vendor JSON, edited as text."""
+    """`customData` (and DataTransfer's open `data`): vendor JSON, edited as text on one
+    line, since it is rarely used and must not take the room of the fields that are."""
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.text = QPlainTextEdit('{"vendorId": ""}')
-        self.text.setMaximumHeight(70)
-        self.text.textChanged.connect(self.changed.emit)
+        self.text = QLineEdit('{"vendorId": ""}')
+        self.text.setPlaceholderText("JSON")
+        self.text.textChanged.connect(lambda _: self.changed.emit())
         _single(self, self.text)
 
     def value(self) -> Any:
         try:
-            return json.loads(self.text.toPlainText())
+            return json.loads(self.text.text())
         except (ValueError, RecursionError):
-            return self.text.toPlainText()  # kept as text: the validator will say why
+            return self.text.text()  # kept as text: the validator will say why
 
     def set_value(self, value: Any) -> None:
         self.text.blockSignals(True)
-        self.text.setPlainText(json.dumps(value, ensure_ascii=False))
+        self.text.setText(json.dumps(value, ensure_ascii=False))
+        self.text.setCursorPosition(0)
         self.text.blockSignals(False)
 
     def focus_widget(self) -> QWidget:

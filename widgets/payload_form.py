@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QGroupBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -46,45 +46,54 @@ __all__ = ["ArrayEditor", "BooleanEditor", "CustomEditor", "DateTimeEditor", "En
            "PayloadForm", "StringEditor", "build_editor"]
 
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+NEST_INDENT = 10  # pixels each level of nesting is indented by
+# a thin rule down the left of a nested object shows what belongs together, in a few pixels
+NEST_RULE = "QFrame#nested { border: none; border-left: 2px solid palette(mid); }"
 
 
 class ObjectEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None,
-                 titled: bool = True) -> None:
+    """An object's fields, one row each. A field holding an object or a list gets a header
+    line of its own with its content indented below, instead of a label column beside it:
+    each level of nesting then costs a small indent rather than the width of the longest
+    label, so deep payloads (charging schedules in a profile in a report) fit a half-screen
+    pane. An optional object or list that is not ticked shows only its header line."""
+
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.children_: dict[str, FieldEditor] = {}
         self.switches: dict[str, QCheckBox] = {}
         self._order: list[str] = []
-        form = QFormLayout()
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for child in spec.children:
+        # a field too wide to sit beside its label goes below it
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # customData last: it is rarely used, and first in every object it hides the fields
+        # that matter
+        for child in sorted(spec.children, key=lambda c: c.name == "customData"):
             editor = build_editor(child)
             editor.changed.connect(self.changed.emit)
             self.children_[child.name] = editor
+            nested = child.kind in ("object", "array")
+            text = f"{child.name} (list)" if child.kind == "array" else child.name
             if child.required:
-                label: QWidget = QLabel(f"<b>{child.name}</b>")
+                label: QWidget = QLabel(f"<b>{text}</b>")
                 label.setToolTip("required\n" + field_tooltip(child))
             else:
-                switch = QCheckBox(child.name)
+                switch = QCheckBox(text)
                 switch.setToolTip("optional: tick to include\n" + field_tooltip(child))
                 switch.toggled.connect(lambda on, e=editor: self._switch(e, on))
                 self.switches[child.name] = switch
                 editor.setEnabled(False)
                 label = switch
-            form.addRow(label, editor)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        if titled and spec.name:
-            self.group = QGroupBox(spec.name)
-            self.group.setLayout(form)
-            outer.addWidget(self.group)
-        else:
-            holder = QWidget()
-            holder.setLayout(form)
-            outer.addWidget(holder)
+            if nested:
+                editor.header = label
+                form.addRow(_Section(label, editor, shown=child.required))
+            else:
+                form.addRow(label, editor)
 
     def _switch(self, editor: FieldEditor, on: bool) -> None:
-        editor.setEnabled(on)
+        _show_nested(editor, on)
         self.changed.emit()
 
     def included(self, name: str) -> bool:
@@ -118,47 +127,115 @@ class ObjectEditor(FieldEditor):
                 switch.blockSignals(True)
                 switch.setChecked(name in value)
                 switch.blockSignals(False)
-                editor.setEnabled(name in value)
+                _show_nested(editor, name in value)
 
     def child_editor(self, token: str | int) -> FieldEditor | None:
         return self.children_.get(token) if isinstance(token, str) else None
 
+    def focus_widget(self) -> QWidget:
+        return self.header or self
+
+
+class _Section(QWidget):
+    """A nested object or list in its parent's form: its name (or tick box) on one line,
+    its fields indented below, hidden while the field is not included."""
+
+    def __init__(self, header: QWidget, editor: FieldEditor, shown: bool) -> None:
+        super().__init__()
+        self.body = QFrame()
+        if editor.spec.kind == "object":  # a list's items draw their own rules
+            self.body.setObjectName("nested")
+            self.body.setStyleSheet(NEST_RULE)
+        inner = QVBoxLayout(self.body)
+        inner.setContentsMargins(NEST_INDENT, 2, 0, 2)
+        inner.addWidget(editor)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(header)
+        layout.addWidget(self.body)
+        self.body.setVisible(shown)
+        editor.section = self
+
+
+def _show_nested(editor: FieldEditor, on: bool) -> None:
+    """Include or leave out an optional field: off, it is disabled, and a nested object or
+    list folds to its header line."""
+    editor.setEnabled(on)
+    section = getattr(editor, "section", None)
+    if section is not None:
+        section.body.setVisible(on)
+
 
 class ArrayEditor(FieldEditor):
+    """A list: its items one below the other, each with move and remove buttons, and an add
+    button under them. An item that is an object gets a header line with its index and
+    the buttons, so the buttons take no width beside its fields."""
+
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         assert spec.items is not None
         self.items: list[FieldEditor] = []
-        self.group = QGroupBox(f"{spec.name or 'items'} (list)")
         self.rows = QVBoxLayout()
+        self.rows.setContentsMargins(0, 0, 0, 0)
         add = QPushButton(f"+ Add {_item_name(spec)}")
         add.clicked.connect(self.add_item)
-        body = QVBoxLayout(self.group)
+        body = QVBoxLayout(self)
+        body.setContentsMargins(0, 0, 0, 0)
         body.addLayout(self.rows)
         body.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.group)
         for _ in range(spec.min_items or 0):
             self._append(build_editor(spec.items))
 
     def _append(self, editor: FieldEditor) -> None:
         editor.changed.connect(self.changed.emit)
         row = QWidget()
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(editor, 1)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(0)
         for text, tip, slot in (("↑", "move up", lambda: self._move(row, -1)),
                                 ("↓", "move down", lambda: self._move(row, 1)),
                                 ("✕", "remove", lambda: self._remove(row))):
             button = QToolButton()
             button.setText(text)
             button.setToolTip(tip)
+            button.setAutoRaise(True)
             button.clicked.connect(slot)
-            line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            buttons.addWidget(button)
+        if editor.spec.kind in ("object", "array"):
+            title = QLabel()
+            head = QHBoxLayout()
+            head.addWidget(title)
+            head.addStretch(1)
+            head.addLayout(buttons)
+            frame = QFrame()
+            frame.setObjectName("nested")
+            frame.setStyleSheet(NEST_RULE)
+            inner = QVBoxLayout(frame)
+            inner.setContentsMargins(NEST_INDENT, 0, 0, 2)
+            inner.addWidget(editor)
+            column = QVBoxLayout(row)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            column.addLayout(head)
+            column.addWidget(frame)
+            row.title = title  # type: ignore[attr-defined]
+        else:
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(editor, 1)
+            line.addLayout(buttons)
         row.editor = editor  # type: ignore[attr-defined]
         self.rows.addWidget(row)
         self.items.append(editor)
+        self._number()
+
+    def _number(self) -> None:
+        """Title object items by their index, as finding paths name them (`[2]`)."""
+        for index in range(self.rows.count()):
+            row = self.rows.itemAt(index).widget()
+            title = getattr(row, "title", None)
+            if title is not None:
+                title.setText(f"{_item_name(self.spec)} [{index}]")
 
     def add_item(self) -> None:
         assert self.spec.items is not None
@@ -171,6 +248,7 @@ class ArrayEditor(FieldEditor):
         self.items.remove(row.editor)  # type: ignore[attr-defined]
         self.rows.removeWidget(row)
         _discard(row)
+        self._number()
         self.changed.emit()
 
     def _move(self, row: QWidget, step: int) -> None:
@@ -182,6 +260,7 @@ class ArrayEditor(FieldEditor):
         self.rows.insertWidget(target, row)
         editor = self.items.pop(index)
         self.items.insert(target, editor)
+        self._number()
         self.changed.emit()
 
     def value(self) -> list[Any]:
@@ -207,7 +286,7 @@ class ArrayEditor(FieldEditor):
         return None
 
     def focus_widget(self) -> QWidget:
-        return self.group
+        return self.header or self
 
 
 def _item_name(spec: FieldSpec) -> str:
@@ -234,7 +313,7 @@ class PayloadForm(QWidget):
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
-        self.root = ObjectEditor(spec, titled=False)
+        self.root = ObjectEditor(spec)
         self.root.changed.connect(self.changed.emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
