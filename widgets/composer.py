@@ -32,6 +32,7 @@ from app.ocpp.jsontext import spans_in
 from app.ocpp.schema_tree import field_tree
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.skeleton import minimal_payload
+from widgets.action_picker import ActionPicker
 from widgets.detail import JsonView
 from widgets.json_editor import JsonEditor
 from widgets.payload_form import NotRepresentable, PayloadForm
@@ -56,15 +57,7 @@ class Composer(QWidget):
         # (name, payload) of saved messages for an action and kind; set by the window
         self.saved_lookup: Callable[[str, PayloadKind], list[tuple[str, Any]]] | None = None
 
-        self.action = QComboBox()
-        for category in catalog.CATEGORIES:
-            for entry in catalog.actions_in(category):
-                self.action.addItem(entry.name, entry.name)
-                self.action.setItemData(self.action.count() - 1,
-                                        f"{category} · {entry.sender.label}",
-                                        Qt.ItemDataRole.ToolTipRole)
-            self.action.insertSeparator(self.action.count())
-        self.action.setMaxVisibleItems(24)
+        self.action = ActionPicker()
         self.kind = QComboBox()
         self.kind.addItems(["Request", "Response"])
         self.sender_label = QLabel()
@@ -147,7 +140,7 @@ class Composer(QWidget):
 
     @property
     def current_action(self) -> str:
-        return self.action.currentData() or self.action.currentText()
+        return self.action.current_action
 
     @property
     def current_kind(self) -> PayloadKind:
@@ -160,7 +153,7 @@ class Composer(QWidget):
             raise KeyError(f"'{action}' is not an OCPP 2.0.1 action")
         self.action.blockSignals(True)
         self.kind.blockSignals(True)
-        self.action.setCurrentIndex(self.action.findData(action))
+        self.action.choose(action)
         self.kind.setCurrentIndex(KINDS.index(kind))
         self.action.blockSignals(False)
         self.kind.blockSignals(False)
