@@ -65,7 +65,10 @@ def test_responder_rules_apply_to_the_running_csms(window, loop):
     panel = window.workbench.responder
     mode, detail, _ = panel._widgets("Authorize")
     mode.setCurrentIndex(mode.findData("error"))
-    detail.setText("SecurityError blocked here")
+    code = panel.codes["Authorize"]
+    assert code.isVisibleTo(panel) and code.count() == len(catalog.ERROR_CODES)
+    code.setCurrentText("SecurityError")
+    detail.setText("blocked here")
     detail.editingFinished.emit()
     url = window.runner.running.component.url
 
