@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.net.policy import ResponsePolicy, Rule
 from app.ocpp import catalog
+from widgets.send_bar import BANNER_STYLE
 from widgets.wheel_guard import guard_wheel
 
 MODES = (("default", "Default answer"), ("reject", "Refuse (status)"),
@@ -40,10 +41,9 @@ class ResponderPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.policy = ResponsePolicy()
-        self.note = QLabel(
-            "How OCPP Scope answers requests when it plays the CSMS or a station. Changes "
-            "apply to the next request.")
+        self.note = QLabel()
         self.note.setWordWrap(True)
+        self.set_mode(None)
         self.only_peer = QComboBox()
         self.only_peer.addItem("Actions a station sends (we are the CSMS)", "station")
         self.only_peer.addItem("Actions a CSMS sends (we are a station)", "csms")
@@ -121,6 +121,27 @@ class ResponderPanel(QWidget):
             self._set_row(row, rule)
         for action in self.rows:
             self._update_detail_state(action)
+
+    def set_mode(self, mode: str | None) -> None:
+        """Say whether the running mode answers by these rules: the endpoints do; a proxy
+        (and the demo, a proxy between simulators) relays the real peers' answers."""
+        if mode in ("proxy", "demo"):
+            self.note.setText(
+                f"⚠ The {'demo' if mode == 'demo' else 'proxy'} does not answer requests: "
+                "the stations and the CSMS answer each other, so these rules are not used "
+                "while it runs. They apply when OCPP Scope plays the CSMS or a station.")
+            self.note.setStyleSheet(BANNER_STYLE)
+            return
+        self.note.setStyleSheet("")
+        if mode == "csms":
+            self.note.setText("Answering the stations' requests as the CSMS by these rules. "
+                              "Changes apply to the next request.")
+        elif mode == "station":
+            self.note.setText("Answering the CSMS's requests as the station by these rules. "
+                              "Changes apply to the next request.")
+        else:
+            self.note.setText("How OCPP Scope answers requests when it plays the CSMS or a "
+                              "station. Rules set now hold when such a mode starts.")
 
     def set_side(self, we_are: str) -> None:
         """Show the actions our peer sends: "csms" when we are the CSMS, "station"."""

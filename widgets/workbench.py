@@ -103,13 +103,19 @@ class Workbench(QTabWidget):
     # --- the running mode -----------------------------------------------------------------
 
     def mode_started(self, mode: str, policy: ResponsePolicy | None) -> None:
+        """An endpoint mode answers by `policy`, which keeps the rules the Responder tab
+        held before (a rules file given at the start wins where it speaks)."""
         if policy is not None:
+            policy.carry_over(self.responder.policy)
             policy.asker = self.ask
             self.responder.adopt(policy)
             self.responder.set_side(mode)
+        self.responder.set_mode(mode)
 
     def update_targets(self, mode: str | None, stations: list[str]) -> None:
         self.composer.set_targets(mode, stations)
+        if mode is None:
+            self.responder.set_mode(None)
 
     def _send(self, action: str, text: str, target: str, direction: str) -> None:
         task = asyncio.ensure_future(self._send_async(action, text, target, direction))
