@@ -33,6 +33,7 @@ from app.ocpp.schema_tree import field_tree
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.skeleton import minimal_payload
 from widgets.action_picker import ActionPicker
+from widgets.detail import finding_item
 from widgets.json_editor import JsonEditor
 from widgets.payload_form import NotRepresentable, PayloadForm
 from widgets.send_bar import SendBar
@@ -258,20 +259,18 @@ class Composer(QWidget):
         self.findings_now = self.validator.validate(self.current_action, self.current_kind,
                                                     value)
         for finding in self.findings_now:
-            where = f"{finding.path}: " if finding.path else ""
-            item = QListWidgetItem(f"{'✗' if finding.severity is Severity.ERROR else '!'} "
-                                   f"{where}{finding.message}")
-            item.setData(Qt.ItemDataRole.UserRole, finding.path)
-            self.findings.addItem(item)
+            self.findings.addItem(finding_item(finding, with_code=False))
         if not self.findings_now:
             self.findings.addItem("✓ valid")
         if self.form is not None and self.form.isEnabled():
-            self.form.mark([(f.path, f.message) for f in self.findings_now])
+            self.form.mark(self.findings_now)
         try:
             spans = spans_in(text)
         except ValueError:
             return
-        self.editor.mark_paths(spans, [f.path for f in self.findings_now])
+        self.editor.mark_paths(
+            spans, [f.path for f in self.findings_now if f.severity is Severity.ERROR],
+            [f.path for f in self.findings_now if f.severity is not Severity.ERROR])
 
     def _finding_clicked(self, item: QListWidgetItem) -> None:
         path = item.data(Qt.ItemDataRole.UserRole)
@@ -420,7 +419,7 @@ class Composer(QWidget):
             return
         findings = self.validator.validate(action, PayloadKind.RESPONSE,
                                            payload) if isinstance(payload, dict) else []
-        self.bar.show_answer(payload, [f.path for f in findings], action)
+        self.bar.show_answer(payload, findings, action)
         if findings:
             self.status.setText(self.status.text() + f" · answer has {len(findings)} findings: "
                                 + findings[0].message)

@@ -34,6 +34,7 @@ from widgets.wheel_guard import guard_wheel
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 ERROR_STYLE = "border: 1px solid #d03030;"
+WARNING_STYLE = "border: 1px solid #d09000;"
 
 
 class NotRepresentable(ValueError):
@@ -57,10 +58,10 @@ class FieldEditor(QWidget):
     def set_value(self, value: Any) -> None:
         raise NotImplementedError
 
-    def mark(self, message: str | None) -> None:
-        """Pin a finding to this field (None clears it)."""
+    def mark(self, message: str | None, warning: bool = False) -> None:
+        """Pin a finding to this field (None clears it), framed in its severity's colour."""
         target = self.focus_widget()
-        target.setStyleSheet(ERROR_STYLE if message else "")
+        target.setStyleSheet((WARNING_STYLE if warning else ERROR_STYLE) if message else "")
         target.setToolTip(f"{message}\n\n{field_tooltip(self.spec)}" if message else
                           field_tooltip(self.spec))
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ocpp.findings import Finding, Severity
 from app.ocpp.schema_tree import FieldSpec
 from app.ocpp.skeleton import minimal_value
 from widgets.field_editors import (
@@ -338,16 +339,17 @@ class PayloadForm(QWidget):
             editor = child
         return editor
 
-    def mark(self, findings: list[tuple[str, str]]) -> None:
-        """Pin (path, message) findings to their fields; clears the previous marks."""
+    def mark(self, findings: list[Finding]) -> None:
+        """Pin findings to their fields; clears the previous marks. Errors are pinned last,
+        so a field with an error and a warning shows the error."""
         for editor in self._marked:
             editor.mark(None)
         self._marked = []
-        for path, message in findings:
-            editor = self.editor_at(path)
+        for finding in sorted(findings, key=lambda f: f.severity is Severity.ERROR):
+            editor = self.editor_at(finding.path)
             if editor is None or editor is self.root:
                 continue
-            editor.mark(message)
+            editor.mark(finding.message, warning=finding.severity is not Severity.ERROR)
             self._marked.append(editor)
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ocpp import catalog
+from app.ocpp.findings import Finding, Severity
 from widgets.detail import JsonView
 from widgets.wheel_guard import guard_wheel
 
@@ -164,10 +165,13 @@ class SendBar(QWidget):
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
 
-    def show_answer(self, payload: object, marked_paths: list[str], action: str) -> None:
+    def show_answer(self, payload: object, findings: list[Finding], action: str) -> None:
+        """An answer to a CALL we sent, its findings tinted by severity."""
         peer = self.target.currentText() if self.mode != "station" else "the CSMS"
         self.answer_title.setText(f"{action} answer from {peer}")
-        self.answer.show_value(payload, marked_paths)
+        self.answer.show_value(payload,
+                               [f.path for f in findings if f.severity is Severity.ERROR],
+                               [f.path for f in findings if f.severity is not Severity.ERROR])
         self.answer_box.show()
 
     def clear_answer(self) -> None:

@@ -364,3 +364,23 @@ def test_the_waiting_banner_goes_when_the_asking_connection_closes(window, loop)
     run_until(loop, lambda: not composer.asking)
     assert not composer.bar.banner.isVisibleTo(composer)
     assert "connection closed" in composer.status.text()
+
+
+def test_a_warning_is_tinted_in_the_warning_colour_everywhere_in_the_composer(qtbot):
+    from widgets.detail import FINDING_MARK, WARNING_MARK, WARNING_TEXT
+    from widgets.field_editors import ERROR_STYLE, WARNING_STYLE
+
+    composer = Composer()
+    qtbot.addWidget(composer)
+    composer.load("Heartbeat", PayloadKind.RESPONSE, {"currentTime": "1970-01-01T00:00:00Z"})
+    assert composer.valid and [f.severity.value for f in composer.findings_now] == ["warning"]
+    assert composer.findings.item(0).foreground().color() == WARNING_TEXT
+    tints = [s.format.background().color() for s in composer.editor.extraSelections()]
+    assert tints == [WARNING_MARK]
+    field = composer.form.editor_at("currentTime").focus_widget()
+    assert field.styleSheet() == WARNING_STYLE
+    composer.load("Heartbeat", PayloadKind.RESPONSE, {"currentTime": "yesterday"})
+    assert field is not composer.form.editor_at("currentTime").focus_widget()
+    assert composer.form.editor_at("currentTime").focus_widget().styleSheet() == ERROR_STYLE
+    tints = [s.format.background().color() for s in composer.editor.extraSelections()]
+    assert tints == [FINDING_MARK]
