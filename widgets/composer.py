@@ -1,5 +1,11 @@
 """The composer: any of the 64 messages from a form or as JSON, both kept in sync, checked
-as you type, and sent to the peer of the running mode; the answer shows beside it."""
+as you type, and sent to the peer of the running mode; the answer shows beside it.
+
+A message that may not be what the user means (invalid, or a request the side we play never
+sends) goes only after a yes: sending it on purpose is a test, by accident a fault report.
+What is shown about a sent message (its answer, its status) and a waiting request's banner
+belong to the action and peer they concern, and go when either changes.
+"""
 
 from __future__ import annotations
 
