@@ -22,6 +22,8 @@ from typing import Any
 from app.errors import InputError
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Parsed, parse_frame
+from app.ocpp.jsontext import spans_in
+from app.ocpp.logline import frame_span
 from app.ocpp.sides import SideGuesser
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
@@ -208,3 +210,66 @@ def _line_frames(text: str) -> Iterator[InputFrame]:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             yield InputFrame(f"line {number}", line.strip(), seq=number)
+
+
+@dataclass(frozen=True, slots=True)
+class TextFrames:
+    """The frames of a text pasted or typed (the window's validator), each with the offset
+    its text starts at in that text, so a finding can be shown where it is."""
+
+    kind: str                               # "json" or "lines"
+    frames: list[tuple[int, InputFrame]]
+    skipped: list[int] = field(default_factory=list)  # lines holding no frame (log chatter)
+
+
+def frames_in_text(text: str) -> TextFrames:
+    """Frames read as `ocppscope validate` reads a file's (a JSON list of frames, one frame
+    over as many lines as it likes, or a frame per line, directions inferred alike), with
+    one addition for text copied out of logs: each line's frame is found behind the log's
+    prefix (`10:00:01 [INFO] → [2,...]`), and lines holding none are skipped. A broken
+    frame written over several lines is judged whole, so its fault is named where it is."""
+    body = text.strip()
+    if not body:
+        return TextFrames("json", [])
+    lead = len(text) - len(text.lstrip())
+    skipped: list[int] = []
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        kind = "lines"
+        pieces = _line_pieces(text, skipped)
+        if body[0] in "[{" and not any(_is_json(text[a:b]) for (a, b), _ in pieces):
+            kind, pieces, skipped = "json", [((lead, lead + len(body)), "frame")], []
+    else:
+        kind = "json"
+        if _is_frame_list(value):
+            spans = spans_in(text).value_spans
+            pieces = [(spans[f"[{index}]"], f"[{index}]") for index in range(len(value))]
+        else:
+            pieces = [((lead, lead + len(body)), "line 1" if "\n" not in body else "frame")]
+    frames = [InputFrame(position, text[start:end], seq=number)
+              for number, ((start, end), position) in enumerate(pieces, start=1)]
+    placed = _placed(FrameSource(Path("pasted text"), kind, iter(frames)))
+    return TextFrames(kind, [(start, frame) for ((start, _), _), frame
+                             in zip(pieces, placed.frames, strict=True)], skipped)
+
+
+def _line_pieces(text: str, skipped: list[int]) -> list[tuple[tuple[int, int], str]]:
+    pieces = []
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        span = frame_span(line)
+        if span is not None:
+            pieces.append(((offset + span[0], offset + span[1]), f"line {number}"))
+        elif line.strip():
+            skipped.append(number)
+        offset += len(line)
+    return pieces
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True

@@ -1,5 +1,11 @@
 """The composer: any of the 64 messages from a form or as JSON, both kept in sync, checked
-as you type, and sent to the peer of the running mode; the answer shows beside it."""
+as you type, and sent to the peer of the running mode; the answer shows beside it.
+
+A message that may not be what the user means (invalid, or a request the side we play never
+sends) goes only after a yes: sending it on purpose is a test, by accident a fault report.
+What is shown about a sent message (its answer, its status) and a waiting request's banner
+belong to the action and peer they concern, and go when either changes.
+"""
 
 from __future__ import annotations
 
@@ -32,18 +38,24 @@ from app.ocpp.jsontext import spans_in
 from app.ocpp.schema_tree import field_tree
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.skeleton import minimal_payload
-from widgets.detail import JsonView
+from widgets.action_picker import ActionPicker
+from widgets.detail import finding_item
 from widgets.json_editor import JsonEditor
 from widgets.payload_form import NotRepresentable, PayloadForm
+from widgets.send_bar import SendBar
+from widgets.wheel_guard import guard_wheel
 
 KINDS = (PayloadKind.REQUEST, PayloadKind.RESPONSE)
+_SIDE_NAMES = {catalog.Sender.STATION: "the Charging Station", catalog.Sender.CSMS: "the CSMS"}
 
 
 class Composer(QWidget):
     # action, JSON text of the payload, target (station or ""), direction value (proxy) or ""
     send_requested = Signal(str, str, str, str)
     answer_ready = Signal(str, str)     # action, JSON text of an "ask me" response
+    error_ready = Signal(str, str, str)  # action, code, description: an "ask me" CALLERROR
     use_as_answer = Signal(str, object)  # action, payload: answer this action with it
+    use_error_as_answer = Signal(str, str, str)  # action, code, description: likewise
     save_requested = Signal(str, str, str, object)  # name, action, kind, payload
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -51,19 +63,16 @@ class Composer(QWidget):
         self.validator = shared_validator()
         self.form: PayloadForm | None = None
         self.findings_now: list[Finding] = []
-        self.asking = False  # a request waits for the user's answer ("ask me")
+        # the action of a request that waits for the user's answer ("ask me"), if any
+        self.asking_action: str | None = None
+        # what the last CALL was (action, target, direction): its outcome is shown only
+        # while the composer still shows that
+        self._sent: tuple[str, str, str] | None = None
+        self._status_action = ""  # the action the status line speaks of
         # (name, payload) of saved messages for an action and kind; set by the window
         self.saved_lookup: Callable[[str, PayloadKind], list[tuple[str, Any]]] | None = None
 
-        self.action = QComboBox()
-        for category in catalog.CATEGORIES:
-            for entry in catalog.actions_in(category):
-                self.action.addItem(entry.name, entry.name)
-                self.action.setItemData(self.action.count() - 1,
-                                        f"{category} · {entry.sender.label}",
-                                        Qt.ItemDataRole.ToolTipRole)
-            self.action.insertSeparator(self.action.count())
-        self.action.setMaxVisibleItems(24)
+        self.action = ActionPicker()
         self.kind = QComboBox()
         self.kind.addItems(["Request", "Response"])
         self.sender_label = QLabel()
@@ -101,32 +110,23 @@ class Composer(QWidget):
         right_layout.addWidget(self.editor, 3)
         right_layout.addWidget(self.notice)
         right_layout.addWidget(self.findings, 1)
+        self.bar = SendBar()
+        right_layout.addWidget(self.bar.answer_box, 2)
         middle = QSplitter(Qt.Orientation.Horizontal)
         middle.addWidget(self.form_area)
         middle.addWidget(right)
         middle.setSizes([520, 480])
 
-        self.target = QComboBox()
-        self.target.setMinimumContentsLength(16)
-        self.direction = QComboBox()
-        self.direction.addItem("to the station (as the CSMS)", "csms_to_station")
-        self.direction.addItem("to the CSMS (as the station)", "station_to_csms")
-        self.send_button = QPushButton("Send")
-        self.send_button.setToolTip("Send to the peer (Ctrl+Return)")
-        self.send_button.setShortcut("Ctrl+Return")
-        self.status = QLabel("")
-        self.answer = JsonView()
-        self.answer.setMaximumHeight(180)
-        send_row = QHBoxLayout()
-        for widget in (QLabel("To"), self.target, self.direction, self.send_button):
-            send_row.addWidget(widget)
-        send_row.addWidget(self.status, 1)
+        # the parts tests and the workbench reach for, by their old names
+        self.target, self.direction = self.bar.target, self.bar.direction
+        self.send_button, self.status, self.answer = (self.bar.send_button, self.bar.status,
+                                                      self.bar.answer)
+        guard_wheel(self.action, self.kind)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(middle, 1)
-        layout.addLayout(send_row)
-        layout.addWidget(self.answer)
+        layout.addWidget(self.bar)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -137,6 +137,8 @@ class Composer(QWidget):
         self.kind.currentIndexChanged.connect(lambda _: self._rebuild())
         self.minimal_button.clicked.connect(self.load_minimal)
         self.send_button.clicked.connect(self.send)
+        self.target.currentIndexChanged.connect(lambda _: self._context_changed())
+        self.direction.currentIndexChanged.connect(lambda _: self._context_changed())
         self.save_button.clicked.connect(self._save)
         self.set_targets(None, [])
         self._rebuild()
@@ -145,7 +147,7 @@ class Composer(QWidget):
 
     @property
     def current_action(self) -> str:
-        return self.action.currentData() or self.action.currentText()
+        return self.action.current_action
 
     @property
     def current_kind(self) -> PayloadKind:
@@ -158,7 +160,7 @@ class Composer(QWidget):
             raise KeyError(f"'{action}' is not an OCPP 2.0.1 action")
         self.action.blockSignals(True)
         self.kind.blockSignals(True)
-        self.action.setCurrentIndex(self.action.findData(action))
+        self.action.choose(action)
         self.kind.setCurrentIndex(KINDS.index(kind))
         self.action.blockSignals(False)
         self.kind.blockSignals(False)
@@ -177,6 +179,9 @@ class Composer(QWidget):
         action, kind = self.current_action, self.current_kind
         entry = catalog.ACTIONS[action]
         self.sender_label.setText(entry.sender.label)
+        self.bar.follow_sender(action)
+        self.bar.show_request_controls(kind is PayloadKind.REQUEST)
+        self._context_changed()
         self.form = PayloadForm(field_tree(action, kind))
         self.form.changed.connect(self._form_edited)
         self.form_area.setWidget(self.form)
@@ -260,20 +265,18 @@ class Composer(QWidget):
         self.findings_now = self.validator.validate(self.current_action, self.current_kind,
                                                     value)
         for finding in self.findings_now:
-            where = f"{finding.path}: " if finding.path else ""
-            item = QListWidgetItem(f"{'✗' if finding.severity is Severity.ERROR else '!'} "
-                                   f"{where}{finding.message}")
-            item.setData(Qt.ItemDataRole.UserRole, finding.path)
-            self.findings.addItem(item)
+            self.findings.addItem(finding_item(finding, with_code=False))
         if not self.findings_now:
             self.findings.addItem("✓ valid")
         if self.form is not None and self.form.isEnabled():
-            self.form.mark([(f.path, f.message) for f in self.findings_now])
+            self.form.mark(self.findings_now)
         try:
             spans = spans_in(text)
         except ValueError:
             return
-        self.editor.mark_paths(spans, [f.path for f in self.findings_now])
+        self.editor.mark_paths(
+            spans, [f.path for f in self.findings_now if f.severity is Severity.ERROR],
+            [f.path for f in self.findings_now if f.severity is not Severity.ERROR])
 
     def _finding_clicked(self, item: QListWidgetItem) -> None:
         path = item.data(Qt.ItemDataRole.UserRole)
@@ -302,33 +305,50 @@ class Composer(QWidget):
 
     def set_targets(self, mode: str | None, stations: list[str]) -> None:
         """What the running mode lets us send to: stations (CSMS, proxy) or the CSMS."""
-        self.mode = mode
-        current = self.target.currentText()
-        self.target.clear()
-        if mode == "station":
-            self.target.addItem("the CSMS", "")
-        elif mode in ("csms", "proxy", "demo"):
-            for station in stations:
-                self.target.addItem(station, station)
-        index = self.target.findText(current)
-        if index >= 0:
-            self.target.setCurrentIndex(index)
-        self.direction.setVisible(mode in ("proxy", "demo"))
+        if self.bar.set_targets(mode, stations):
+            self._context_changed()
         self._update_send_state()
 
-    def set_asking(self, asking: bool) -> None:
-        self.asking = asking
+    @property
+    def mode(self) -> str | None:
+        return self.bar.mode
+
+    @property
+    def asking(self) -> bool:
+        """Whether the composer shows the answer to a request that waits for the user."""
+        return (self.asking_action is not None and self.asking_action == self.current_action
+                and self.current_kind is PayloadKind.RESPONSE)
+
+    def set_asking(self, action: str | None) -> None:
+        """A request of `action` now waits for the user's answer (None: none waits)."""
+        self.asking_action = action
+        self._update_send_state()
+
+    def _context(self) -> tuple[str, str, str]:
+        return self.current_action, self.bar.target_name, self.bar.direction_value
+
+    def _context_changed(self) -> None:
+        """Another action, or another peer than the last CALL went to: the answer shown
+        and the status line about it go. (A note about an answer given to a waiting
+        request stays while its action is shown, whatever peer is chosen for sending.)"""
+        if ((self._sent is not None and self._sent != self._context())
+                or self.current_action != self._status_action):
+            self._sent = None
+            self.bar.clear_answer()
+        self._status_action = self.current_action
         self._update_send_state()
 
     def _update_send_state(self) -> None:
+        self.bar.show_banner(f"{self.asking_action} waits for your answer: edit it and press "
+                             "Send answer" if self.asking else "")
         if self.current_kind is PayloadKind.RESPONSE:
             if self.asking:
                 self.send_button.setText("Send answer")
                 self.send_button.setToolTip("Answer the request that waits for you")
             else:
                 self.send_button.setText("Use as automatic answer")
-                self.send_button.setToolTip("Answer every request of this action with this "
-                                            "payload (see the Responder tab)")
+                self.send_button.setToolTip("Answer every request of this action like this "
+                                            "(see the Responder tab)")
             self.send_button.setEnabled(True)
             return
         self.send_button.setText("Send")
@@ -337,13 +357,34 @@ class Composer(QWidget):
         self.send_button.setToolTip("Send to the peer (Ctrl+Return)" if ready else
                                     "Start a proxy, CSMS or station (or the demo) to send")
 
+    def _wrong_side(self) -> bool:
+        """A request the side we play never sends (a BootNotification from the CSMS)."""
+        side = self.bar.our_side
+        return (self.current_kind is PayloadKind.REQUEST and side is not None
+                and not catalog.ACTIONS[self.current_action].sent_by(side))
+
     def send(self) -> None:
+        if self.bar.answers_with_error:
+            self._send_error()
+            return
+        doubts = []
         if not self.valid:
             count = sum(1 for f in self.findings_now if f.severity is Severity.ERROR)
-            reason = "is not JSON" if self.payload() is None else f"has {count} errors"
+            doubts.append("is not JSON" if self.payload() is None else
+                          f"has {count} error{'s' if count != 1 else ''}")
+        wrong_side = self._wrong_side()
+        if wrong_side:
+            side = self.bar.our_side
+            assert side is not None
+            sender = catalog.ACTIONS[self.current_action].sender
+            doubts.append(f"is sent by {_SIDE_NAMES[sender]} in OCPP 2.0.1, and you are "
+                          f"sending it as {_SIDE_NAMES[side]}")
+        if doubts:
+            title = ("Send from the wrong side?" if wrong_side and len(doubts) == 1
+                     else "Send an invalid message?")
             answer = QMessageBox.question(
-                self, "Send an invalid message?",
-                f"This message {reason}. Send it anyway, to test how the peer handles it?")
+                self, title, f"This {self.current_action} {' and '.join(doubts)}. Send it "
+                "anyway, to test how the peer handles it?")
             if answer != QMessageBox.StandardButton.Yes:
                 return
         text = self.editor.toPlainText()
@@ -354,20 +395,37 @@ class Composer(QWidget):
                 self.use_as_answer.emit(self.current_action, self.payload())
                 self.status.setText(f"{self.current_action} is now answered with this payload")
             return
+        self._sent = self._context()
+        self.bar.clear_answer()
         self.status.setText("sending…")
-        self.send_requested.emit(self.current_action, text, self.target.currentData() or "",
-                                 self.direction.currentData() if self.direction.isVisible()
-                                 else "")
+        self.send_requested.emit(self.current_action, text, self.bar.target_name,
+                                 self.bar.direction_value)
 
-    def show_outcome(self, status: str, payload: Any, detail: str = "") -> None:
-        """Show how a CALL we sent ended: its answer payload and verdict."""
+    def _send_error(self) -> None:
+        code, text = self.bar.error_code.currentText(), self.bar.error_text.text().strip()
+        if self.asking:
+            self.error_ready.emit(self.current_action, code, text)
+        else:
+            self.use_error_as_answer.emit(self.current_action, code, text)
+            self.status.setText(f"{self.current_action} is now answered with a CALLERROR "
+                                f"{code}")
+
+    def show_outcome(self, status: str, payload: Any, detail: str = "",
+                     sent: tuple[str, str, str] | None = None) -> None:
+        """Show how a CALL we sent ended: its answer payload and verdict. `sent` is what
+        `send_requested` said (action, target, direction): an outcome for what the composer
+        no longer shows is dropped, so an answer never sits under another action or peer."""
+        if sent is not None and sent != self._sent:
+            return
+        action = sent[0] if sent is not None else self.current_action
         self.status.setText(f"{status}{': ' + detail if detail else ''}")
         if payload is None:
             self.answer.show_text("")
+            self.bar.answer_box.hide()
             return
-        findings = self.validator.validate(self.current_action, PayloadKind.RESPONSE,
+        findings = self.validator.validate(action, PayloadKind.RESPONSE,
                                            payload) if isinstance(payload, dict) else []
-        self.answer.show_value(payload, [f.path for f in findings])
+        self.bar.show_answer(payload, findings, action)
         if findings:
             self.status.setText(self.status.text() + f" · answer has {len(findings)} findings: "
                                 + findings[0].message)

@@ -40,8 +40,29 @@ from app.session.filters import EVENT_KINDS
 from app.session.message import Message, RecordKind
 
 MAX_HIGHLIGHT = 20_000  # characters; bigger frames are shown plain, so a click stays quick
+# Errors in red, warnings (and notes) in amber, wherever a finding is shown: a warning in
+# the error colour sends a field engineer hunting for a fault that is not there.
 FINDING_MARK = QColor(220, 50, 47, 90)
-SELECTED_MARK = QColor(255, 200, 0, 140)
+WARNING_MARK = QColor(235, 160, 0, 110)
+SELECTED_MARK = QColor(80, 160, 255, 110)
+ERROR_TEXT = QColor(200, 40, 40)
+WARNING_TEXT = QColor(176, 110, 0)
+
+
+def text_colour(severity: Severity) -> QColor:
+    return ERROR_TEXT if severity is Severity.ERROR else WARNING_TEXT
+
+
+def finding_item(finding: Finding, with_code: bool = True) -> QListWidgetItem:
+    """A finding as a list row: mark, path, message (and code), in its severity's colour;
+    the path rides along for a click to select the field."""
+    text = _finding_text(finding)
+    if not with_code:
+        text = text.rsplit("   [", 1)[0]
+    item = QListWidgetItem(text)
+    item.setData(Qt.ItemDataRole.UserRole, finding.path)
+    item.setForeground(text_colour(finding.severity))
+    return item
 
 
 def monospace() -> QFont:
@@ -63,14 +84,18 @@ class JsonView(QTextEdit):
         self.pretty_text = PrettyText("")
         self._marks: list[QTextEdit.ExtraSelection] = []
 
-    def show_value(self, value: Any, marked_paths: list[str] | None = None) -> None:
-        """Show a JSON value; tint the fields at `marked_paths` (paths within `value`)."""
+    def show_value(self, value: Any, marked_paths: list[str] | None = None,
+                   warning_paths: list[str] | None = None) -> None:
+        """Show a JSON value; tint the fields at `marked_paths` (paths within `value`) in
+        the error colour, those at `warning_paths` in the warning colour."""
         try:
             self.pretty_text = pretty(value)
         except (TypeError, ValueError):
             self.pretty_text = PrettyText(str(value))
         self._render(self.pretty_text.text)
-        self._marks = [self._mark(path, FINDING_MARK) for path in marked_paths or []]
+        # errors last, so that they show where a field has both
+        self._marks = [*(self._mark(path, WARNING_MARK) for path in warning_paths or []),
+                       *(self._mark(path, FINDING_MARK) for path in marked_paths or [])]
         self.setExtraSelections([m for m in self._marks if m is not None])
 
     def show_text(self, text: str) -> None:
@@ -216,11 +241,7 @@ class DetailPane(QWidget):
                               message.data.hex(" ") if message.kind is RecordKind.BINARY
                               else json.dumps(dict(message.meta or {}), indent=2))
         for finding in findings:
-            item = QListWidgetItem(_finding_text(finding))
-            item.setData(Qt.ItemDataRole.UserRole, finding.path)
-            item.setForeground(QColor(200, 40, 40) if finding.severity is Severity.ERROR
-                               else QColor(190, 120, 0))
-            self.findings.addItem(item)
+            self.findings.addItem(finding_item(finding))
         if not findings and message.kind not in EVENT_KINDS:
             self.findings.addItem("✓ no findings: valid OCPP 2.0.1")
         pair_seq = capture.pair_of(message.seq)
@@ -256,8 +277,12 @@ class DetailPane(QWidget):
             view.show_text(message.text)
             return
         prefix = payload_prefix(value)
-        view.show_value(value, [frame_path(prefix, f.path) for f in findings
-                                if f.path or f.code.startswith("schema.")])
+        shown = [f for f in findings if f.path or f.code.startswith("schema.")]
+        view.show_value(value,
+                        [frame_path(prefix, f.path) for f in shown
+                         if f.severity is Severity.ERROR],
+                        [frame_path(prefix, f.path) for f in shown
+                         if f.severity is not Severity.ERROR])
 
     def _finding_clicked(self, item: QListWidgetItem) -> None:
         path = item.data(Qt.ItemDataRole.UserRole)

@@ -4,6 +4,8 @@ a large payload stays quick."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pygments.lexers import JsonLexer
 from pygments.styles import get_style_by_name
 from pygments.token import Token, _TokenType
@@ -18,7 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from app.ocpp.jsontext import PrettyText, locate
-from widgets.detail import FINDING_MARK, SELECTED_MARK, dark_palette, monospace
+from widgets.detail import FINDING_MARK, SELECTED_MARK, WARNING_MARK, dark_palette, monospace
 
 
 class JsonHighlighter(QSyntaxHighlighter):
@@ -71,8 +73,11 @@ class JsonEditor(QPlainTextEdit):
         self.setTextCursor(cursor)
         self.blockSignals(False)
 
-    def mark_spans(self, spans: list[tuple[int, int]]) -> None:
-        self._marks = [self._selection(span, FINDING_MARK) for span in spans]
+    def mark_spans(self, spans: list[tuple[int, int]],
+                   warning_spans: Sequence[tuple[int, int]] = ()) -> None:
+        """Tint errors' spans red and warnings' amber (errors drawn last, on top)."""
+        self._marks = [*(self._selection(span, WARNING_MARK) for span in warning_spans),
+                       *(self._selection(span, FINDING_MARK) for span in spans)]
         self.setExtraSelections(self._marks)
 
     def select_span(self, span: tuple[int, int]) -> None:
@@ -83,9 +88,12 @@ class JsonEditor(QPlainTextEdit):
         self.ensureCursorVisible()
         self.setExtraSelections([*self._marks, self._selection(span, SELECTED_MARK)])
 
-    def mark_paths(self, spans_text: PrettyText, paths: list[str]) -> None:
-        spans = [span for span in (locate(spans_text, path) for path in paths) if span]
-        self.mark_spans(spans)
+    def mark_paths(self, spans_text: PrettyText, paths: list[str],
+                   warning_paths: Sequence[str] = ()) -> None:
+        def found(paths: Sequence[str]) -> list[tuple[int, int]]:
+            return [span for span in (locate(spans_text, path) for path in paths) if span]
+
+        self.mark_spans(found(paths), found(warning_paths))
 
     def _selection(self, span: tuple[int, int], colour: QColor) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()

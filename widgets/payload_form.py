@@ -10,339 +10,91 @@ field the schema does not know): the composer then keeps the JSON text as the tr
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QGroupBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.ocpp.schema_tree import FieldSpec, describe_type
+from app.ocpp.findings import Finding, Severity
+from app.ocpp.schema_tree import FieldSpec
 from app.ocpp.skeleton import minimal_value
+from widgets.field_editors import (
+    BooleanEditor,
+    CustomEditor,
+    DateTimeEditor,
+    EnumEditor,
+    FieldEditor,
+    IntegerEditor,
+    NotRepresentable,
+    NumberEditor,
+    StringEditor,
+    field_tooltip,
+)
 
-INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
-ERROR_STYLE = "border: 1px solid #d03030;"
+__all__ = ["ArrayEditor", "BooleanEditor", "CustomEditor", "DateTimeEditor", "EnumEditor",
+           "FieldEditor", "IntegerEditor", "NotRepresentable", "NumberEditor", "ObjectEditor",
+           "PayloadForm", "StringEditor", "build_editor"]
+
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-class NotRepresentable(ValueError):
-    """JSON that this form cannot show; the message says where and why."""
-
-
-class FieldEditor(QWidget):
-    """One field of the form. `changed` fires on every edit the user makes."""
-
-    changed = Signal()
-
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.spec = spec
-        self.setToolTip(_tooltip(spec))
-
-    def value(self) -> Any:
-        raise NotImplementedError
-
-    def set_value(self, value: Any) -> None:
-        raise NotImplementedError
-
-    def mark(self, message: str | None) -> None:
-        """Pin a finding to this field (None clears it)."""
-        target = self.focus_widget()
-        target.setStyleSheet(ERROR_STYLE if message else "")
-        target.setToolTip(f"{message}\n\n{_tooltip(self.spec)}" if message else
-                          _tooltip(self.spec))
-
-    def focus_widget(self) -> QWidget:
-        return self
-
-    def child_editor(self, token: str | int) -> FieldEditor | None:
-        return None
-
-
-def _tooltip(spec: FieldSpec) -> str:
-    text = describe_type(spec)
-    if spec.description:
-        text += f"\n{spec.description}"
-    return text
-
-
-class _MaxLength(QValidator):
-    """Stops typing at the schema's maxLength (text set from JSON is not checked here)."""
-
-    def __init__(self, limit: int, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.limit = limit
-
-    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        state = (QValidator.State.Acceptable if len(text) <= self.limit
-                 else QValidator.State.Invalid)
-        return state, text, pos
-
-
-class StringEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.line = QLineEdit()
-        if spec.max_length:
-            # typing stops at maxLength; a longer value set from JSON is kept (and flagged)
-            self.line.setValidator(_MaxLength(spec.max_length, self.line))
-            self.line.setPlaceholderText(f"at most {spec.max_length} characters")
-        self.line.textEdited.connect(lambda _: self.changed.emit())
-        _single(self, self.line)
-
-    def value(self) -> str:
-        return self.line.text()
-
-    def set_value(self, value: Any) -> None:
-        if not isinstance(value, str):
-            raise NotRepresentable(f"{self.spec.path or 'value'}: expected text")
-        self.line.setText(value)
-
-    def focus_widget(self) -> QWidget:
-        return self.line
-
-
-class DateTimeEditor(StringEditor):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.line.setPlaceholderText("2026-01-31T12:00:00.000Z")
-        now = QPushButton("Now")
-        now.setToolTip("The current time, UTC")
-        now.clicked.connect(self.set_now)
-        pick = QToolButton()
-        pick.setText("…")
-        pick.setToolTip("Pick a date and time")
-        pick.clicked.connect(self.pick)
-        self.layout().addWidget(now)
-        self.layout().addWidget(pick)
-
-    def set_now(self) -> None:
-        self.line.setText(datetime.now(UTC).isoformat(timespec="milliseconds")
-                          .replace("+00:00", "Z"))
-        self.changed.emit()
-
-    def pick(self) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle(self.spec.name or "Date and time")
-        edit = QDateTimeEdit(QDateTime.currentDateTimeUtc())
-        edit.setTimeZone(QTimeZone.utc())
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(edit)
-        layout.addWidget(buttons)
-        if dialog.exec():
-            self.line.setText(edit.dateTime().toUTC().toString("yyyy-MM-ddTHH:mm:ss.zzz")
-                              + "Z")
-            self.changed.emit()
-
-
-class EnumEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.combo = QComboBox()
-        self.combo.addItems(list(spec.enum))
-        self.combo.currentIndexChanged.connect(lambda _: self.changed.emit())
-        _single(self, self.combo)
-
-    def value(self) -> str:
-        data = self.combo.currentData()  # set only for a value outside the enum, kept as is
-        return data if data is not None else self.combo.currentText()
-
-    def set_value(self, value: Any) -> None:
-        if not isinstance(value, str):
-            raise NotRepresentable(f"{self.spec.path or 'value'}: expected one of the values")
-        index = self.combo.findText(value, Qt.MatchFlag.MatchExactly)
-        if index < 0:  # not allowed, but shown as it is, so nothing is lost
-            self.combo.addItem(f"{value}  (not allowed)", value)
-            index = self.combo.count() - 1
-        self.combo.blockSignals(True)
-        self.combo.setCurrentIndex(index)
-        self.combo.blockSignals(False)
-
-    def focus_widget(self) -> QWidget:
-        return self.combo
-
-
-class IntegerEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.spin = QSpinBox()
-        low = INT_MIN if spec.minimum is None else max(INT_MIN, int(spec.minimum))
-        high = INT_MAX if spec.maximum is None else min(INT_MAX, int(spec.maximum))
-        self.spin.setRange(low, high)
-        self.spin.valueChanged.connect(lambda _: self.changed.emit())
-        _single(self, self.spin)
-
-    def value(self) -> int:
-        return self.spin.value()
-
-    def set_value(self, value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-                isinstance(value, float) and not value.is_integer()):
-            raise NotRepresentable(f"{self.spec.path or 'value'}: expected a whole number")
-        if isinstance(value, float) or not self.spin.minimum() <= value <= self.spin.maximum():
-            raise NotRepresentable(f"{self.spec.path or 'value'}: {value} is out of range")
-        self.spin.blockSignals(True)
-        self.spin.setValue(value)
-        self.spin.blockSignals(False)
-
-    def focus_widget(self) -> QWidget:
-        return self.spin
-
-
-class _NumberSpin(QDoubleSpinBox):
-    """Shows numbers without padding zeros (230.1, not 230.100000)."""
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-class NumberEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.spin = _NumberSpin()
-        self.spin.setDecimals(6)
-        self.spin.setRange(-1e15 if spec.minimum is None else spec.minimum,
-                           1e15 if spec.maximum is None else spec.maximum)
-        self.spin.valueChanged.connect(self._edited)
-        self.fractional = False  # keep 32.0 as 32.0 and 32 as 32, as they came
-        _single(self, self.spin)
-
-    def _edited(self, _value: float) -> None:
-        self.fractional = "." in self.spin.cleanText()
-        self.changed.emit()
-
-    def value(self) -> int | float:
-        number = self.spin.value()
-        if number.is_integer() and not self.fractional:
-            return int(number)
-        return float(number)
-
-    def set_value(self, value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise NotRepresentable(f"{self.spec.path or 'value'}: expected a number")
-        if not self.spin.minimum() <= value <= self.spin.maximum() or (
-                isinstance(value, float) and round(value, 6) != value):
-            raise NotRepresentable(f"{self.spec.path or 'value'}: {value} cannot be shown")
-        self.spin.blockSignals(True)
-        self.spin.setValue(float(value))
-        self.spin.blockSignals(False)
-        self.fractional = isinstance(value, float)
-
-    def focus_widget(self) -> QWidget:
-        return self.spin
-
-
-class BooleanEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.box = QCheckBox("true")
-        self.box.toggled.connect(lambda on: (self.box.setText(str(on).lower()),
-                                             self.changed.emit()))
-        _single(self, self.box)
-
-    def value(self) -> bool:
-        return self.box.isChecked()
-
-    def set_value(self, value: Any) -> None:
-        if not isinstance(value, bool):
-            raise NotRepresentable(f"{self.spec.path or 'value'}: expected true or false")
-        self.box.blockSignals(True)
-        self.box.setChecked(value)
-        self.box.setText(str(value).lower())
-        self.box.blockSignals(False)
-
-    def focus_widget(self) -> QWidget:
-        return self.box
-
-
-class CustomEditor(FieldEditor):
-    """`customData`: vendor JSON, edited as text."""
-
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.text = QPlainTextEdit('{"vendorId": ""}')
-        self.text.setMaximumHeight(70)
-        self.text.textChanged.connect(self.changed.emit)
-        _single(self, self.text)
-
-    def value(self) -> Any:
-        try:
-            return json.loads(self.text.toPlainText())
-        except (ValueError, RecursionError):
-            return self.text.toPlainText()  # kept as text: the validator will say why
-
-    def set_value(self, value: Any) -> None:
-        self.text.blockSignals(True)
-        self.text.setPlainText(json.dumps(value, ensure_ascii=False))
-        self.text.blockSignals(False)
-
-    def focus_widget(self) -> QWidget:
-        return self.text
+NEST_INDENT = 10  # pixels each level of nesting is indented by
+# a thin rule down the left of a nested object shows what belongs together, in a few pixels
+NEST_RULE = "QFrame#nested { border: none; border-left: 2px solid palette(mid); }"
 
 
 class ObjectEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None,
-                 titled: bool = True) -> None:
+    """An object's fields, one row each. A field holding an object or a list gets a header
+    line of its own with its content indented below, instead of a label column beside it:
+    each level of nesting then costs a small indent rather than the width of the longest
+    label, so deep payloads (charging schedules in a profile in a report) fit a half-screen
+    pane. An optional object or list that is not ticked shows only its header line."""
+
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.children_: dict[str, FieldEditor] = {}
         self.switches: dict[str, QCheckBox] = {}
         self._order: list[str] = []
-        form = QFormLayout()
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for child in spec.children:
+        # a field too wide to sit beside its label goes below it
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # customData last: it is rarely used, and first in every object it hides the fields
+        # that matter
+        for child in sorted(spec.children, key=lambda c: c.name == "customData"):
             editor = build_editor(child)
             editor.changed.connect(self.changed.emit)
             self.children_[child.name] = editor
+            nested = child.kind in ("object", "array")
+            text = f"{child.name} (list)" if child.kind == "array" else child.name
             if child.required:
-                label: QWidget = QLabel(f"<b>{child.name}</b>")
-                label.setToolTip("required\n" + _tooltip(child))
+                label: QWidget = QLabel(f"<b>{text}</b>")
+                label.setToolTip("required\n" + field_tooltip(child))
             else:
-                switch = QCheckBox(child.name)
-                switch.setToolTip("optional: tick to include\n" + _tooltip(child))
+                switch = QCheckBox(text)
+                switch.setToolTip("optional: tick to include\n" + field_tooltip(child))
                 switch.toggled.connect(lambda on, e=editor: self._switch(e, on))
                 self.switches[child.name] = switch
                 editor.setEnabled(False)
                 label = switch
-            form.addRow(label, editor)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        if titled and spec.name:
-            self.group = QGroupBox(spec.name)
-            self.group.setLayout(form)
-            outer.addWidget(self.group)
-        else:
-            holder = QWidget()
-            holder.setLayout(form)
-            outer.addWidget(holder)
+            if nested:
+                editor.header = label
+                form.addRow(_Section(label, editor, shown=child.required))
+            else:
+                form.addRow(label, editor)
 
     def _switch(self, editor: FieldEditor, on: bool) -> None:
-        editor.setEnabled(on)
+        _show_nested(editor, on)
         self.changed.emit()
 
     def included(self, name: str) -> bool:
@@ -376,47 +128,115 @@ class ObjectEditor(FieldEditor):
                 switch.blockSignals(True)
                 switch.setChecked(name in value)
                 switch.blockSignals(False)
-                editor.setEnabled(name in value)
+                _show_nested(editor, name in value)
 
     def child_editor(self, token: str | int) -> FieldEditor | None:
         return self.children_.get(token) if isinstance(token, str) else None
 
+    def focus_widget(self) -> QWidget:
+        return self.header or self
+
+
+class _Section(QWidget):
+    """A nested object or list in its parent's form: its name (or tick box) on one line,
+    its fields indented below, hidden while the field is not included."""
+
+    def __init__(self, header: QWidget, editor: FieldEditor, shown: bool) -> None:
+        super().__init__()
+        self.body = QFrame()
+        if editor.spec.kind == "object":  # a list's items draw their own rules
+            self.body.setObjectName("nested")
+            self.body.setStyleSheet(NEST_RULE)
+        inner = QVBoxLayout(self.body)
+        inner.setContentsMargins(NEST_INDENT, 2, 0, 2)
+        inner.addWidget(editor)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(header)
+        layout.addWidget(self.body)
+        self.body.setVisible(shown)
+        editor.section = self
+
+
+def _show_nested(editor: FieldEditor, on: bool) -> None:
+    """Include or leave out an optional field: off, it is disabled, and a nested object or
+    list folds to its header line."""
+    editor.setEnabled(on)
+    section = getattr(editor, "section", None)
+    if section is not None:
+        section.body.setVisible(on)
+
 
 class ArrayEditor(FieldEditor):
+    """A list: its items one below the other, each with move and remove buttons, and an add
+    button under them. An item that is an object gets a header line with its index and
+    the buttons, so the buttons take no width beside its fields."""
+
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         assert spec.items is not None
         self.items: list[FieldEditor] = []
-        self.group = QGroupBox(f"{spec.name or 'items'} (list)")
         self.rows = QVBoxLayout()
+        self.rows.setContentsMargins(0, 0, 0, 0)
         add = QPushButton(f"+ Add {_item_name(spec)}")
         add.clicked.connect(self.add_item)
-        body = QVBoxLayout(self.group)
+        body = QVBoxLayout(self)
+        body.setContentsMargins(0, 0, 0, 0)
         body.addLayout(self.rows)
         body.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.group)
         for _ in range(spec.min_items or 0):
             self._append(build_editor(spec.items))
 
     def _append(self, editor: FieldEditor) -> None:
         editor.changed.connect(self.changed.emit)
         row = QWidget()
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(editor, 1)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(0)
         for text, tip, slot in (("↑", "move up", lambda: self._move(row, -1)),
                                 ("↓", "move down", lambda: self._move(row, 1)),
                                 ("✕", "remove", lambda: self._remove(row))):
             button = QToolButton()
             button.setText(text)
             button.setToolTip(tip)
+            button.setAutoRaise(True)
             button.clicked.connect(slot)
-            line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            buttons.addWidget(button)
+        if editor.spec.kind in ("object", "array"):
+            title = QLabel()
+            head = QHBoxLayout()
+            head.addWidget(title)
+            head.addStretch(1)
+            head.addLayout(buttons)
+            frame = QFrame()
+            frame.setObjectName("nested")
+            frame.setStyleSheet(NEST_RULE)
+            inner = QVBoxLayout(frame)
+            inner.setContentsMargins(NEST_INDENT, 0, 0, 2)
+            inner.addWidget(editor)
+            column = QVBoxLayout(row)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            column.addLayout(head)
+            column.addWidget(frame)
+            row.title = title  # type: ignore[attr-defined]
+        else:
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(editor, 1)
+            line.addLayout(buttons)
         row.editor = editor  # type: ignore[attr-defined]
         self.rows.addWidget(row)
         self.items.append(editor)
+        self._number()
+
+    def _number(self) -> None:
+        """Title object items by their index, as finding paths name them (`[2]`)."""
+        for index in range(self.rows.count()):
+            row = self.rows.itemAt(index).widget()
+            title = getattr(row, "title", None)
+            if title is not None:
+                title.setText(f"{_item_name(self.spec)} [{index}]")
 
     def add_item(self) -> None:
         assert self.spec.items is not None
@@ -429,6 +249,7 @@ class ArrayEditor(FieldEditor):
         self.items.remove(row.editor)  # type: ignore[attr-defined]
         self.rows.removeWidget(row)
         _discard(row)
+        self._number()
         self.changed.emit()
 
     def _move(self, row: QWidget, step: int) -> None:
@@ -440,6 +261,7 @@ class ArrayEditor(FieldEditor):
         self.rows.insertWidget(target, row)
         editor = self.items.pop(index)
         self.items.insert(target, editor)
+        self._number()
         self.changed.emit()
 
     def value(self) -> list[Any]:
@@ -465,7 +287,7 @@ class ArrayEditor(FieldEditor):
         return None
 
     def focus_widget(self) -> QWidget:
-        return self.group
+        return self.header or self
 
 
 def _item_name(spec: FieldSpec) -> str:
@@ -492,7 +314,7 @@ class PayloadForm(QWidget):
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
-        self.root = ObjectEditor(spec, titled=False)
+        self.root = ObjectEditor(spec)
         self.root.changed.connect(self.changed.emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -517,16 +339,17 @@ class PayloadForm(QWidget):
             editor = child
         return editor
 
-    def mark(self, findings: list[tuple[str, str]]) -> None:
-        """Pin (path, message) findings to their fields; clears the previous marks."""
+    def mark(self, findings: list[Finding]) -> None:
+        """Pin findings to their fields; clears the previous marks. Errors are pinned last,
+        so a field with an error and a warning shows the error."""
         for editor in self._marked:
             editor.mark(None)
         self._marked = []
-        for path, message in findings:
-            editor = self.editor_at(path)
+        for finding in sorted(findings, key=lambda f: f.severity is Severity.ERROR):
+            editor = self.editor_at(finding.path)
             if editor is None or editor is self.root:
                 continue
-            editor.mark(message)
+            editor.mark(finding.message, warning=finding.severity is not Severity.ERROR)
             self._marked.append(editor)
 
 
@@ -535,10 +358,3 @@ def _discard(widget: QWidget) -> None:
     widget.hide()
     widget.setParent(None)  # type: ignore[call-overload]
     widget.deleteLater()
-
-
-def _single(editor: FieldEditor, widget: QWidget) -> None:
-    layout = QHBoxLayout(editor)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(widget, 1)
-

@@ -9,7 +9,8 @@ import json
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -96,6 +97,7 @@ class ReferenceView(QWidget):
         self.search.setPlaceholderText("Search the 64 messages (name, words of the summary)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
+        self.search.installEventFilter(self)  # ↓ and ↑ go on into the list
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         for category in catalog.CATEGORIES:
@@ -153,6 +155,27 @@ class ReferenceView(QWidget):
         if item is not None and item.data(0, Qt.ItemDataRole.UserRole):
             self.show_action(item.data(0, Qt.ItemDataRole.UserRole))
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down or Up in the search box moves into the list, at the match shown, so the
+        matches can be walked without reaching for the mouse."""
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up)):
+            if self.tree.currentItem() is None or self.tree.currentItem().isHidden():
+                first = self._matches()
+                if first:
+                    self.show_action(first[0])
+            self.tree.setFocus()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _matches(self) -> list[str]:
+        """The actions the list shows, top to bottom."""
+        return [group.child(row).data(0, Qt.ItemDataRole.UserRole)
+                for index in range(self.tree.topLevelItemCount())
+                if not (group := self.tree.topLevelItem(index)).isHidden()
+                for row in range(group.childCount()) if not group.child(row).isHidden()]
+
     def _filter(self, text: str) -> None:
         needle = text.strip().casefold()
         for index in range(self.tree.topLevelItemCount()):
@@ -167,3 +190,6 @@ class ReferenceView(QWidget):
                 item.setHidden(not hit)
                 visible += hit
             group.setHidden(visible == 0)
+        matches = self._matches()
+        if needle and matches:
+            self.show_action(matches[0])  # the page follows the search

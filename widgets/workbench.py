@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 class Workbench(QTabWidget):
     # an "ask me" request from the engine thread: action, request payload, answer future
     ask_requested = Signal(str, object, object)
+    # an "ask me" request that ended without the user's answer (its connection closed)
+    ask_ended = Signal(object)
 
     def __init__(self, timeline: QWidget, runner: ModeRunner, saved_path: Path,
                  parent: QWidget | None = None) -> None:
@@ -61,13 +63,16 @@ class Workbench(QTabWidget):
         self.composer.send_requested.connect(self._send)
         self.composer.save_requested.connect(self._save)
         self.composer.answer_ready.connect(self._answered)
+        self.composer.error_ready.connect(self._answered_with_error)
         self.composer.use_as_answer.connect(self.responder.set_payload)
+        self.composer.use_error_as_answer.connect(self.responder.set_error)
         self.reference.open_in_composer.connect(self.compose)
         self.reference.validate_payload.connect(self.validate_as)
         self.responder.edit_payload.connect(self._write_answer_payload)
         self._asking: concurrent.futures.Future[Answer | None] | None = None
         self._ask_lock: asyncio.Lock | None = None
         self.ask_requested.connect(self._show_ask)
+        self.ask_ended.connect(self._ask_ended)
         self._tasks: set[asyncio.Future[Any]] = set()
 
     # --- between the tabs -----------------------------------------------------------------
@@ -98,13 +103,19 @@ class Workbench(QTabWidget):
     # --- the running mode -----------------------------------------------------------------
 
     def mode_started(self, mode: str, policy: ResponsePolicy | None) -> None:
+        """An endpoint mode answers by `policy`, which keeps the rules the Responder tab
+        held before (a rules file given at the start wins where it speaks)."""
         if policy is not None:
+            policy.carry_over(self.responder.policy)
             policy.asker = self.ask
             self.responder.adopt(policy)
             self.responder.set_side(mode)
+        self.responder.set_mode(mode)
 
     def update_targets(self, mode: str | None, stations: list[str]) -> None:
         self.composer.set_targets(mode, stations)
+        if mode is None:
+            self.responder.set_mode(None)
 
     def _send(self, action: str, text: str, target: str, direction: str) -> None:
         task = asyncio.ensure_future(self._send_async(action, text, target, direction))
@@ -112,9 +123,14 @@ class Workbench(QTabWidget):
         task.add_done_callback(self._tasks.discard)
 
     async def _send_async(self, action: str, text: str, target: str, direction: str) -> None:
+        sent = (action, target, direction)
+
+        def show(status: str, payload: Any, detail: str = "") -> None:
+            self.composer.show_outcome(status, payload, detail, sent=sent)
+
         running = self.runner.running
         if running is None:
-            self.composer.show_outcome("not sent", None, "no mode is running")
+            show("not sent", None, "no mode is running")
             return
         try:
             payload = json.loads(text)
@@ -125,23 +141,22 @@ class Workbench(QTabWidget):
             outcome = await awaitable(self.runner.engine.submit(self._deliver(
                 running.mode, running.component, action, text, payload, target, direction)))
         except NotConnected as exc:
-            self.composer.show_outcome("not sent", None, str(exc))
+            show("not sent", None, str(exc))
             return
         except Exception as exc:  # our bug or I/O: say it, keep the window
             log.exception("sending %s failed", action)
-            self.composer.show_outcome("not sent", None, str(exc))
+            show("not sent", None, str(exc))
             return
         if outcome is None:
-            self.composer.show_outcome("sent", None, "not JSON, so no answer is awaited")
+            show("sent", None, "not JSON, so no answer is awaited")
         elif outcome.status == "result":
-            self.composer.show_outcome("answered", outcome.payload)
+            show("answered", outcome.payload)
         elif outcome.status == "error":
             code, description, _ = outcome.error or ("", "", None)
-            self.composer.show_outcome("CALLERROR", None, f"{code} {description}")
+            show("CALLERROR", None, f"{code} {description}")
         else:
-            self.composer.show_outcome(outcome.status, None,
-                                       "no answer in time" if outcome.status == "timeout"
-                                       else "the connection closed")
+            show(outcome.status, None, "no answer in time" if outcome.status == "timeout"
+                 else "the connection closed")
 
     async def _deliver(self, mode: str, component: Any, action: str, text: str, payload: Any,
                        target: str, direction: str) -> CallOutcome | None:
@@ -184,15 +199,24 @@ class Workbench(QTabWidget):
                   answer: concurrent.futures.Future[Answer | None]) -> None:
         """On the GUI thread: put the waiting request's default answer in the composer."""
         self._asking = answer
+        # the peer's task is cancelled when its connection closes, and the future with it
+        answer.add_done_callback(self.ask_ended.emit)  # on the engine thread: a signal
         self.compose(action, PayloadKind.RESPONSE,
                      default_response(action, request if isinstance(request, dict) else {}))
-        self.composer.set_asking(True)
-        self.composer.status.setText(f"{action} waits for your answer: edit it and press "
-                                     "Send answer")
+        self.composer.set_asking(action)
+
+    def _ask_ended(self, answer: concurrent.futures.Future[Answer | None]) -> None:
+        if answer is not self._asking:
+            return
+        self._asking = None
+        if answer.cancelled():
+            self.composer.status.setText(f"{self.composer.asking_action} no longer waits: "
+                                         "its connection closed")
+        self.composer.set_asking(None)
 
     def _answered(self, action: str, text: str) -> None:
         if self._asking is None or self._asking.done():
-            self.composer.set_asking(False)
+            self.composer.set_asking(None)
             return
         try:
             payload = json.loads(text)
@@ -202,9 +226,19 @@ class Workbench(QTabWidget):
         if not isinstance(payload, dict):
             QMessageBox.warning(self, "Answer", "An answer's payload is a JSON object {…}.")
             return
-        self._asking.set_result(Answer(payload=payload))
-        self._asking = None
-        self.composer.set_asking(False)
+        self._give_answer(action, Answer(payload=payload))
+
+    def _answered_with_error(self, action: str, code: str, description: str) -> None:
+        if self._asking is None or self._asking.done():
+            self.composer.set_asking(None)
+            return
+        self._give_answer(action, Answer(error=(code, description, {})))
+
+    def _give_answer(self, action: str, answer: Answer) -> None:
+        assert self._asking is not None
+        asking, self._asking = self._asking, None
+        asking.set_result(answer)
+        self.composer.set_asking(None)
         self.composer.status.setText(f"answer to {action} sent")
 
     # --- library --------------------------------------------------------------------------

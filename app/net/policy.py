@@ -103,6 +103,13 @@ class ResponsePolicy:
             raise ValueError(f"mode '{rule.mode}' is not one of {', '.join(MODES)}")
         self.rules[action] = rule
 
+    def carry_over(self, earlier: ResponsePolicy) -> None:
+        """Take the rules of `earlier` for the actions this policy has none for. Rules set
+        in the window before a mode starts then hold in it, while a rules file named when
+        starting wins for the actions it speaks of (it was chosen last)."""
+        for action, rule in earlier.rules.items():
+            self.rules.setdefault(action, rule)
+
     def asks(self, action: str) -> bool:
         """Whether a request for `action` goes to the asker. Unknown actions never do: they
         get the NotImplemented CALLERROR OCPP-J prescribes, as with any other rule."""

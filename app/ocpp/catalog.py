@@ -30,6 +30,10 @@ class Action:
     category: str
     sender: Sender
 
+    def sent_by(self, side: Sender) -> bool:
+        """Whether `side` (the station or the CSMS) may send this action's request."""
+        return self.sender is Sender.BOTH or self.sender is side
+
 
 _S, _C, _B = Sender.STATION, Sender.CSMS, Sender.BOTH
 

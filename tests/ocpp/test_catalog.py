@@ -27,3 +27,11 @@ def test_closest_action():
     assert catalog.closest_action("heartbeat") == "Heartbeat"
     assert catalog.closest_action("BootNotificaton") == "BootNotification"
     assert catalog.closest_action("Zzz") is None
+
+
+def test_which_side_may_send_an_action():
+    station, csms = Sender.STATION, Sender.CSMS
+    assert catalog.ACTIONS["BootNotification"].sent_by(station)
+    assert not catalog.ACTIONS["BootNotification"].sent_by(csms)
+    assert catalog.ACTIONS["Reset"].sent_by(csms) and not catalog.ACTIONS["Reset"].sent_by(station)
+    assert all(catalog.ACTIONS["DataTransfer"].sent_by(side) for side in (station, csms))

@@ -171,7 +171,7 @@ def test_sending_an_invalid_message_needs_confirmation(window, loop, monkeypatch
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.No)
     composer.send()
-    assert asked and "errors" in asked[0]
+    assert asked and "has 1 error" in asked[0]
     assert composer.status.text() == ""  # declined: nothing was sent
 
 
@@ -187,3 +187,200 @@ def test_edit_as_new_from_the_timeline(window, loop):
     assert window.workbench.currentWidget() is composer
     assert composer.current_action == "Authorize"
     assert composer.payload()["idToken"]["type"] == "ISO14443"
+
+
+def _composer(qtbot, mode, stations=("CP-1",)):
+    composer = Composer()
+    qtbot.addWidget(composer)
+    composer.set_targets(mode, list(stations))
+    return composer
+
+
+def test_the_direction_follows_the_side_that_sends_the_action(qtbot):
+    composer = _composer(qtbot, "proxy")
+    assert composer.direction.isVisibleTo(composer)
+    composer.load("BootNotification", PayloadKind.REQUEST, None)
+    assert composer.direction.currentData() == "station_to_csms"
+    composer.load("Reset", PayloadKind.REQUEST, None)
+    assert composer.direction.currentData() == "csms_to_station"
+    composer.load("DataTransfer", PayloadKind.REQUEST, None)  # either side: kept
+    assert composer.direction.currentData() == "csms_to_station"
+    composer.load("Heartbeat", PayloadKind.REQUEST, None)
+    assert composer.direction.currentData() == "station_to_csms"
+
+
+@pytest.mark.parametrize(("mode", "action", "wrong"), [
+    ("csms", "BootNotification", True), ("csms", "Reset", False),
+    ("station", "Reset", True), ("station", "Heartbeat", False),
+    ("csms", "DataTransfer", False), ("station", "DataTransfer", False)])
+def test_sending_from_the_wrong_side_asks_first(qtbot, monkeypatch, mode, action, wrong):
+    composer = _composer(qtbot, mode)
+    composer.load(action, PayloadKind.REQUEST, None)
+    assert composer.valid
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: asked.append(a[1:]) or QMessageBox.StandardButton.No)
+    sent = []
+    composer.send_requested.connect(lambda *args: sent.append(args))
+    composer.send()
+    if wrong:
+        title, text = asked[0]
+        assert title == "Send from the wrong side?" and "in OCPP 2.0.1" in text
+        assert sent == []  # declined
+        monkeypatch.setattr(QMessageBox, "question",
+                            lambda *a: QMessageBox.StandardButton.Yes)
+        composer.send()
+    else:
+        assert asked == []
+    assert len(sent) == 1 and sent[0][0] == action
+
+
+def test_a_proxy_injection_against_the_action_s_direction_asks_first(qtbot, monkeypatch):
+    composer = _composer(qtbot, "demo")
+    composer.load("Reset", PayloadKind.REQUEST, None)
+    composer.direction.setCurrentIndex(composer.direction.findData("station_to_csms"))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    composer.send()
+    assert "sent by the CSMS" in asked[0] and "as the Charging Station" in asked[0]
+
+
+def test_an_invalid_message_from_the_wrong_side_is_asked_about_once(qtbot, monkeypatch):
+    composer = _composer(qtbot, "csms")
+    composer.load("BootNotification", PayloadKind.REQUEST, {"reason": "PowerUp"})
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    composer.send()
+    assert len(asked) == 1 and "1 error and is sent by the Charging Station" in asked[0]
+
+
+def test_an_answer_is_shown_only_under_the_action_and_station_it_belongs_to(qtbot):
+    composer = _composer(qtbot, "csms", ["CP-1", "CP-2"])
+    composer.load("GetVariables", PayloadKind.REQUEST, None)
+    with qtbot.waitSignal(composer.send_requested) as sending:
+        composer.send()
+    sent = tuple(sending.args[:1] + sending.args[2:])
+    assert sent == ("GetVariables", "CP-1", "")
+    answer = {"getVariableResult": [{"attributeStatus": "Accepted", "component": {"name": "C"},
+                                     "variable": {"name": "V"}}]}
+    composer.show_outcome("answered", answer, sent=sent)
+    assert composer.answer.isVisibleTo(composer) and composer.status.text() == "answered"
+    composer.target.setCurrentIndex(composer.target.findText("CP-2"))
+    assert not composer.answer.isVisibleTo(composer) and composer.status.text() == ""
+    composer.show_outcome("answered", answer, sent=sent)  # late: for what is not shown
+    assert not composer.answer.isVisibleTo(composer) and composer.status.text() == ""
+
+    composer.send()
+    composer.load("Reset", PayloadKind.REQUEST, None)  # another action
+    assert composer.status.text() == "" and not composer.answer.isVisibleTo(composer)
+
+    composer.load("GetVariables", PayloadKind.REQUEST, None)
+    composer.target.setCurrentIndex(composer.target.findText("CP-1"))
+    composer.send()
+    composer.show_outcome("answered", answer, sent=sent)
+    assert composer.answer.isVisibleTo(composer)
+    composer.set_targets("csms", ["CP-2"])  # CP-1's connection closed
+    assert not composer.answer.isVisibleTo(composer) and composer.status.text() == ""
+
+
+def test_the_waiting_banner_shows_only_with_the_action_that_waits(qtbot):
+    composer = _composer(qtbot, "csms")
+    assert not composer.bar.banner.isVisibleTo(composer)
+    composer.load("BootNotification", PayloadKind.RESPONSE, None)
+    composer.set_asking("BootNotification")
+    assert composer.asking and composer.bar.banner.isVisibleTo(composer)
+    assert "BootNotification waits for your answer" in composer.bar.banner.text()
+    assert composer.send_button.text() == "Send answer"
+    composer.load("Heartbeat", PayloadKind.REQUEST, None)
+    assert not composer.asking and not composer.bar.banner.isVisibleTo(composer)
+    assert composer.send_button.text() == "Send"
+    composer.load("BootNotification", PayloadKind.RESPONSE, None)  # back: it still waits
+    assert composer.bar.banner.isVisibleTo(composer)
+    composer.set_asking(None)
+    assert not composer.bar.banner.isVisibleTo(composer)
+
+
+def test_a_callerror_answer_takes_its_code_from_the_specification(qtbot):
+    composer = _composer(qtbot, "csms")
+    composer.load("Authorize", PayloadKind.RESPONSE, None)
+    bar = composer.bar
+    assert not bar.error_code.isVisibleTo(composer)
+    bar.reply.setCurrentIndex(bar.reply.findData("error"))
+    assert bar.error_code.isVisibleTo(composer) and not bar.error_code.isEditable()
+    assert [bar.error_code.itemText(i) for i in range(bar.error_code.count())] == list(
+        catalog.ERROR_CODES)
+    bar.error_code.setCurrentText("SecurityError")
+    bar.error_text.setText("not here")
+    with qtbot.waitSignal(composer.use_error_as_answer) as chosen:
+        composer.send()
+    assert chosen.args == ["Authorize", "SecurityError", "not here"]
+    composer.load("Authorize", PayloadKind.REQUEST, None)
+    assert not bar.error_code.isVisibleTo(composer)  # a request is never a CALLERROR
+
+
+def test_a_waiting_request_can_be_refused_with_a_callerror(window, loop):
+    window.policy = ResponsePolicy()
+    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
+    run_until(loop, lambda: window.runner.running is not None)
+    panel = window.workbench.responder
+    mode, _, _ = panel._widgets("Authorize")
+    mode.setCurrentIndex(mode.findData("ask"))
+    url = window.runner.running.component.url
+    composer = window.workbench.composer
+
+    async def station():
+        async with connect(f"{url}/CP-3", subprotocols=["ocpp2.0.1"]) as ws:
+            await ws.send('[2,"q","Authorize",{"idToken":{"idToken":"X","type":"Local"}}]')
+            return await asyncio.wait_for(ws.recv(), 10)
+
+    task = asyncio.ensure_future(station(), loop=loop)
+    run_until(loop, lambda: composer.asking)
+    composer.bar.reply.setCurrentIndex(composer.bar.reply.findData("error"))
+    composer.bar.error_code.setCurrentText("NotSupported")
+    composer.send()
+    assert not composer.asking and "answer to Authorize sent" in composer.status.text()
+    assert loop.run_until_complete(task) == '[4,"q","NotSupported","",{}]'
+
+
+def test_the_waiting_banner_goes_when_the_asking_connection_closes(window, loop):
+    window.policy = ResponsePolicy()
+    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
+    run_until(loop, lambda: window.runner.running is not None)
+    panel = window.workbench.responder
+    mode, _, _ = panel._widgets("Heartbeat")
+    mode.setCurrentIndex(mode.findData("ask"))
+    url = window.runner.running.component.url
+    composer = window.workbench.composer
+
+    async def station():
+        async with connect(f"{url}/CP-4", subprotocols=["ocpp2.0.1"]) as ws:
+            await ws.send('[2,"h","Heartbeat",{}]')
+            while not composer.asking:
+                await asyncio.sleep(0.02)
+
+    loop.run_until_complete(station())  # leaves without waiting for the answer
+    run_until(loop, lambda: not composer.asking)
+    assert not composer.bar.banner.isVisibleTo(composer)
+    assert "connection closed" in composer.status.text()
+
+
+def test_a_warning_is_tinted_in_the_warning_colour_everywhere_in_the_composer(qtbot):
+    from widgets.detail import FINDING_MARK, WARNING_MARK, WARNING_TEXT
+    from widgets.field_editors import ERROR_STYLE, WARNING_STYLE
+
+    composer = Composer()
+    qtbot.addWidget(composer)
+    composer.load("Heartbeat", PayloadKind.RESPONSE, {"currentTime": "1970-01-01T00:00:00Z"})
+    assert composer.valid and [f.severity.value for f in composer.findings_now] == ["warning"]
+    assert composer.findings.item(0).foreground().color() == WARNING_TEXT
+    tints = [s.format.background().color() for s in composer.editor.extraSelections()]
+    assert tints == [WARNING_MARK]
+    field = composer.form.editor_at("currentTime").focus_widget()
+    assert field.styleSheet() == WARNING_STYLE
+    composer.load("Heartbeat", PayloadKind.RESPONSE, {"currentTime": "yesterday"})
+    assert field is not composer.form.editor_at("currentTime").focus_widget()
+    assert composer.form.editor_at("currentTime").focus_widget().styleSheet() == ERROR_STYLE
+    tints = [s.format.background().color() for s in composer.editor.extraSelections()]
+    assert tints == [FINDING_MARK]

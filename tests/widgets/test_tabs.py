@@ -65,7 +65,10 @@ def test_responder_rules_apply_to_the_running_csms(window, loop):
     panel = window.workbench.responder
     mode, detail, _ = panel._widgets("Authorize")
     mode.setCurrentIndex(mode.findData("error"))
-    detail.setText("SecurityError blocked here")
+    code = panel.codes["Authorize"]
+    assert code.isVisibleTo(panel) and code.count() == len(catalog.ERROR_CODES)
+    code.setCurrentText("SecurityError")
+    detail.setText("blocked here")
     detail.editingFinished.emit()
     url = window.runner.running.component.url
 
@@ -151,3 +154,29 @@ def test_file_menu_exports_saved_messages(window, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     window.export_saved()
     assert out.exists() and "exported 0" in window.statusBar().currentMessage()
+
+
+def test_the_responder_keeps_its_rules_when_a_mode_starts(window, loop, monkeypatch):
+    from widgets import dialogs
+
+    panel = window.workbench.responder
+    mode, _, _ = panel._widgets("Authorize")
+    mode.setCurrentIndex(mode.findData("reject"))
+    monkeypatch.setattr(dialogs.ModeDialog, "exec", lambda self: (
+        self.editors["listen"].setText("127.0.0.1:0"), True)[1])
+    window.start_csms()
+    run_until(loop, lambda: window.runner.running is not None)
+    assert panel.policy is window.policy
+    assert window.policy.rule("Authorize").mode == "reject"
+    assert panel._widgets("Authorize")[0].currentData() == "reject"
+    assert "as the CSMS" in panel.note.text()
+
+
+def test_the_responder_says_when_the_running_mode_does_not_use_its_rules(window, loop):
+    panel = window.workbench.responder
+    assert "when such a mode starts" in panel.note.text()
+    window.start_demo()
+    run_until(loop, lambda: window.runner.running is not None)
+    assert "does not answer" in panel.note.text() and "not used" in panel.note.text()
+    loop.run_until_complete(window.runner.stop())
+    run_until(loop, lambda: "does not answer" not in panel.note.text())
