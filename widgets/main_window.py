@@ -46,6 +46,7 @@ from widgets.session_io import SliceJob
 from widgets.settings_file import private_settings
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
+from widgets.timeline_columns import ColumnFitter
 from widgets.welcome import WelcomePage
 from widgets.window_sessions import SessionsMixin
 from widgets.workbench import Workbench
@@ -105,8 +106,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(False)
-        for column, width in enumerate((95, 110, 28, 70, 190, 250, 75, 60, 80)):
-            self.table.setColumnWidth(column, width)
+        self.columns = ColumnFitter(self.table)
         self.table.selectionModel().currentRowChanged.connect(self._row_selected)
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
 
@@ -502,9 +502,8 @@ class MainWindow(SessionsMixin, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
-        for key, widget in (("window/state", self), ("window/columns",
-                                                       self.table.horizontalHeader()),
-                            ("window/vertical", self.vertical),
+        # the timeline's column widths are not restored: they follow the content
+        for key, widget in (("window/state", self), ("window/vertical", self.vertical),
                             ("window/horizontal", self.horizontal)):
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
@@ -514,7 +513,6 @@ class MainWindow(SessionsMixin, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/columns", self.table.horizontalHeader().saveState())
         self.settings.setValue("window/vertical", self.vertical.saveState())
         self.settings.setValue("window/horizontal", self.horizontal.saveState())
         if self.runner.running is not None:

@@ -28,6 +28,7 @@ from app.session.message import Message, RecordKind
 log = logging.getLogger(__name__)
 
 MAX_LINE = 300   # characters; the rest is in the detail pane
+MAX_PATH = 20    # characters of a finding's path shown whole
 
 
 def info_line(message: Message, annotation: Annotation = NO_ANNOTATION) -> str:
@@ -67,10 +68,15 @@ def first_error(findings: tuple[Finding, ...]) -> Finding | None:
 
 
 def finding_words(finding: Finding, others: int = 0) -> str:
-    """`schema.date-time · meterValue[0].timestamp: '…' has no UTC offset (+1 more)`."""
-    where = f"{finding.path}: " if finding.path else ""
+    """`…timestamp: '…' has no UTC offset [schema.date-time] (+1 more)`: the words first and
+    a long path cut to its last field, since a narrow column shows only a start (the detail
+    pane lists every finding in full)."""
+    path = finding.path
+    if len(path) > MAX_PATH and "." in path:
+        path = "…" + path.rsplit(".", 1)[1]
+    where = f"{clean(path)}: " if path else ""
     more = f" (+{others} more)" if others > 0 else ""
-    return f"{finding.code}{SEP}{where}{clean(finding.message)}{more}"
+    return f"{where}{clean(finding.message)} [{finding.code}]{more}"
 
 
 def event_line(kind: RecordKind, meta: Mapping[str, Any]) -> str:

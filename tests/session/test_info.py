@@ -40,21 +40,28 @@ def test_an_invalid_frame_shows_its_first_error_code_and_words():
     capture, call, _ = exchange("Authorize", {"idToken": {"idToken": "X", "type": "iso14443"}},
                                 {"idTokenInfo": {"status": "Accepted"}})
     line = line_of(capture, call)
-    assert line.startswith("schema.enum · idToken.type: ")
+    assert line.startswith("idToken.type: ") and line.endswith(" [schema.enum]")
     assert "ISO14443" in line
+
+
+def test_a_long_path_is_cut_to_its_last_field():
+    capture, call, _ = exchange("MeterValues", {"evseId": 1, "meterValue": [
+        {"timestamp": "2024-01-01T00:00:00", "sampledValue": [{"value": 1}]}]}, {})
+    assert line_of(capture, call).startswith("…timestamp: '2024-01-01T00:00:00' has no UTC")
 
 
 def test_a_malformed_frame_says_why_even_before_it_is_judged():
     message = frame_message(1, '[2,"1","Heartbeat",{"a":,}]')
-    assert info_line(message).startswith("frame.not-json · not valid JSON")
+    assert info_line(message).startswith("not valid JSON")
+    assert info_line(message).endswith("[frame.not-json]")
     assert info_line(frame_message(2, '[2,"1","StopTransaction",{}]')).startswith(
-        "frame.unknown-action · 'StopTransaction' is an OCPP 1.6 action")
+        "'StopTransaction' is an OCPP 1.6 action")
 
 
 def test_a_binary_frame_says_it_is_one():
     capture = Capture()
     message = capture.frame("c1", "CP1", UP, b'[2,"1","Heartbeat",{}]')
-    assert line_of(capture, message).startswith("frame.binary · ")
+    assert line_of(capture, message).startswith("sent as a binary WebSocket frame")
 
 
 def test_a_callerror_shows_its_code_and_description():
