@@ -42,6 +42,13 @@ HEADER_TIPS = {
     INFO: "the key facts of the frame, or why it is invalid",
 }
 
+_DISPLAY, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT = (int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.FontRole))
+_ROLES = frozenset((_DISPLAY, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+
 TYPE_NAMES = {2: "CALL", 3: "RESULT", 4: "ERROR"}
 EVENT_NAMES = {RecordKind.OPENED: "connected", RecordKind.CLOSED: "closed",
                RecordKind.REJECTED: "refused", RecordKind.GAP: "gap"}
@@ -121,23 +128,27 @@ class TimelineModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Qt asks about nine roles for every cell it paints: the ones not answered here
+        # leave at once, and the others compare plain ints (a Qt enum lookup costs more).
+        if role not in _ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
         message = self.capture.messages[self.rows[row]]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(row, column, message)
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             return self._background(message)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(message)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (RTT, SIZE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == DIRECTION:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.FontRole and message.kind in EVENT_KINDS:
+        if role == _ALIGNMENT:
+            return _RIGHT if column in (RTT, SIZE) else _CENTRE if column == DIRECTION else None
+        if message.kind in EVENT_KINDS:  # the font
             return self._italic
         return None
+
+    def text(self, row: int, column: int) -> str:
+        """What a cell shows, without a model index (for sizing columns)."""
+        return self._display(row, column, self.capture.messages[self.rows[row]])
 
     def _annotation(self, message: Message) -> Annotation:
         return self.capture.annotation(message.seq)

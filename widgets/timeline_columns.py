@@ -31,7 +31,7 @@ WIDEST = {TIME: "00:00:00.000", DIRECTION: "→", RTT: "0.45 ms", SIZE: "99999",
 # Columns of names: at most this many characters are measured (the rest is elided).
 CAPS = {STATION: 24, TYPE: 9, ACTION: 33, MESSAGE_ID: 36}
 PADDING = 14        # the cell's margins and some air, in pixels
-SAMPLE = 20_000     # rows measured when a whole row list is replaced
+SAMPLE = 5_000      # rows measured when a whole row list is replaced (about 20 ms)
 
 
 class ColumnFitter(QObject):
@@ -74,12 +74,12 @@ class ColumnFitter(QObject):
 
     def _measure(self, rows: range) -> None:
         longest = dict(self._longest)
-        model = self.model
+        text = self.model.text
         for row in rows:
             for column, cap in CAPS.items():
-                text = model.data(model.index(row, column)) or ""
-                if len(text) > len(longest[column]):
-                    longest[column] = text[:cap]
+                shown = text(row, column)
+                if len(shown) > len(longest[column]):
+                    longest[column] = shown[:cap]
         for column, text in longest.items():
             if text != self._longest[column]:
                 width = self.text_width(text)
