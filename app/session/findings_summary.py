@@ -43,7 +43,7 @@ class StationFindings:
 class CodeGroup:
     severity: Severity
     code: str
-    sample: str                    # the first such finding, in words
+    sample: str                    # the first such finding, in words (without its code)
     count: int = 0
     stations: dict[str, StationFindings] = field(default_factory=dict)
 
@@ -68,7 +68,7 @@ class FindingsSummary:
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = CodeGroup(finding.severity, finding.code,
-                                                      finding_words(finding))
+                                                      finding_words(finding, code=False))
             place = group.stations.get(station)
             if place is None:
                 place = group.stations[station] = StationFindings(station)
@@ -152,7 +152,7 @@ def record_line(capture: Capture, seq: int, code: str) -> str:
         return f"#{seq}"
     message = capture.messages[position]
     finding = next((f for f in capture.annotation(seq).findings if f.code == code), None)
-    words = finding_words(finding).rsplit(" [", 1)[0] if finding is not None else ""
+    words = finding_words(finding, code=False) if finding is not None else ""
     return " · ".join(part for part in (f"#{seq}", _clock(capture, message),
                                         _what(message), words) if part)
 

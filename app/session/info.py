@@ -67,7 +67,7 @@ def first_error(findings: tuple[Finding, ...]) -> Finding | None:
     return next((f for f in findings if f.severity is Severity.ERROR), None)
 
 
-def finding_words(finding: Finding, others: int = 0) -> str:
+def finding_words(finding: Finding, others: int = 0, *, code: bool = True) -> str:
     """`…timestamp: '…' has no UTC offset [schema.date-time] (+1 more)`: the words first and
     a long path cut to its last field, since a narrow column shows only a start (the detail
     pane lists every finding in full)."""
@@ -76,7 +76,8 @@ def finding_words(finding: Finding, others: int = 0) -> str:
         path = "…" + path.rsplit(".", 1)[1]
     where = f"{clean(path)}: " if path else ""
     more = f" (+{others} more)" if others > 0 else ""
-    return f"{where}{clean(finding.message)} [{finding.code}]{more}"
+    named = f" [{finding.code}]" if code else ""
+    return f"{where}{clean(finding.message)}{named}{more}"
 
 
 def event_line(kind: RecordKind, meta: Mapping[str, Any]) -> str:

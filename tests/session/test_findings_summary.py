@@ -42,6 +42,7 @@ def test_findings_are_grouped_worst_first_by_code_and_station():
     assert [(s.station, s.count, list(s.seqs)) for s in dates.by_station()] == [
         ("CP1", 2, [1, 3]), ("CP2", 1, [5])]
     assert dates.sample.startswith("…timestamp: '2024-01-01T00:00:00' has no UTC offset")
+    assert "[schema.date-time]" not in dates.sample
     concurrent, unanswered = summary.groups(Severity.WARNING)
     assert concurrent.code == "protocol.concurrent-call"
     assert unanswered.code == "protocol.no-answer" and list(

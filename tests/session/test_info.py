@@ -44,6 +44,15 @@ def test_an_invalid_frame_shows_its_first_error_code_and_words():
     assert "ISO14443" in line
 
 
+def test_finding_words_may_leave_the_code_to_a_column_of_its_own():
+    from app.ocpp.findings import error
+    from app.session.info import finding_words
+
+    finding = error("schema.enum", "'x' is not one of A, B", "type")
+    assert finding_words(finding, 2) == "type: 'x' is not one of A, B [schema.enum] (+2 more)"
+    assert finding_words(finding, code=False) == "type: 'x' is not one of A, B"
+
+
 def test_a_long_path_is_cut_to_its_last_field():
     capture, call, _ = exchange("MeterValues", {"evseId": 1, "meterValue": [
         {"timestamp": "2024-01-01T00:00:00", "sampledValue": [{"value": 1}]}]}, {})
