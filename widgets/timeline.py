@@ -203,9 +203,7 @@ class TimelineModel(QAbstractTableModel):
             if message.kind is RecordKind.GAP:
                 return f"{meta.get('lost')} records not recorded"
             return f"HTTP {meta.get('status')}"
-        if column == MESSAGE_ID:
-            return str(meta.get("reason") or meta.get("remote") or "")
-        return ""
+        return ""  # the reason, path and peer are in the Info column
 
     def _validity(self, message: Message, position: int) -> str:
         if message.message_type is None:

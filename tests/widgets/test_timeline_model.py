@@ -97,7 +97,9 @@ def test_a_gap_in_a_recording_shows_as_a_row_that_says_so(qtmodeltester):
     qtmodeltester.check(model)
     row = model.rowCount() - 1
     assert [model.data(model.index(row, c)) for c in (TYPE, ACTION, MESSAGE_ID, VALID)] == [
-        "gap", "1234 records not recorded", "disk full (No space left on device)", ""]
+        "gap", "1234 records not recorded", "", ""]
+    assert model.data(model.index(row, INFO)) == (
+        "1234 records not recorded (seq 6–1239): disk full (No space left on device)")
     assert "seq 6 to 1239" in model.data(model.index(row, 0), role=3)  # the tooltip
 
 
@@ -195,3 +197,18 @@ def test_columns_fit_their_content_and_leave_the_rest_to_info(qtbot):
     assert table.columnWidth(MESSAGE_ID) >= fitter.text_width(uuid)
     model.set_capture(Capture(), rows=[])
     assert table.columnWidth(MESSAGE_ID) < fitter.text_width(uuid)
+
+
+def test_a_long_close_reason_is_in_the_info_column_and_whole_in_its_tooltip():
+    capture = Capture()
+    reason = "the station went away during its handshake " * 3
+    capture.event(RecordKind.CLOSED, "c1", "CP1", {"code": 1001, "reason": reason,
+                                                   "by": "station", "clean": True,
+                                                   "duration": 754.2})
+    model = TimelineModel()
+    model.set_capture(capture)
+    line = model.data(model.index(0, INFO))
+    assert line.startswith("1001 by station · “the station went away")
+    assert line.endswith("after 12.6 min")
+    assert model.data(model.index(0, INFO), role=3) == line   # the tooltip: all of it
+    assert model.data(model.index(0, MESSAGE_ID)) == ""
