@@ -11,6 +11,7 @@ records are appended under their station.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from PySide6.QtCore import (
@@ -45,16 +46,24 @@ COLOURS = {Severity.ERROR: QColor(200, 40, 40), Severity.WARNING: QColor(190, 12
            Severity.INFO: QColor(60, 110, 200)}
 
 Index = QModelIndex | QPersistentModelIndex
+_IDENTS = itertools.count(1)
 
 
 class _Node:
     """A row that has rows under it: a severity, a code, or a station within a code.
-    Record rows have no node: their index points at their station's node (`records`)."""
+    Record rows have no node: their index names their station's node (`records`).
 
-    __slots__ = ("children", "group", "key", "parent", "place", "records", "row", "severity")
+    An index carries the number (`ident`) of the node that contains its row, not a pointer
+    to it: an index Qt keeps past a rebuild then finds no node, instead of freed memory."""
 
-    def __init__(self, parent: _Node | None, row: int, key: tuple[str, ...]) -> None:
+    __slots__ = ("children", "group", "ident", "key", "parent", "place", "records", "row",
+                 "severity")
+
+    def __init__(self, parent: _Node | None, row: int, key: tuple[str, ...],
+                 nodes: dict[int, _Node]) -> None:
         self.parent, self.row, self.key = parent, row, key
+        self.ident = next(_IDENTS)
+        nodes[self.ident] = self
         self.children: list[_Node] = []
         self.severity: Severity | None = None
         self.group: CodeGroup | None = None
@@ -62,12 +71,16 @@ class _Node:
         self.records = 0        # record rows the view was told of (station nodes)
 
 
+_NOWHERE = _Node(None, 0, (), {})
+
+
 class FindingsModel(QAbstractItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.capture = Capture()
         self.summary = FindingsSummary()
-        self._root = _Node(None, 0, ())
+        self._nodes: dict[int, _Node] = {}
+        self._root = _Node(None, 0, (), self._nodes)
         self._structure: object = ()
         self._revision = -1
 
@@ -94,17 +107,18 @@ class FindingsModel(QAbstractItemModel):
         return False
 
     def _build(self) -> _Node:
-        root = _Node(None, 0, ())
+        nodes = self._nodes = {}
+        root = _Node(None, 0, (), nodes)
         for s_row, severity in enumerate(self.summary.severities()):
-            s_node = _Node(root, s_row, (severity.value,))
+            s_node = _Node(root, s_row, (severity.value,), nodes)
             s_node.severity = severity
             root.children.append(s_node)
             for c_row, group in enumerate(self.summary.groups(severity)):
-                c_node = _Node(s_node, c_row, (*s_node.key, group.code))
+                c_node = _Node(s_node, c_row, (*s_node.key, group.code), nodes)
                 c_node.severity, c_node.group = severity, group
                 s_node.children.append(c_node)
                 for p_row, place in enumerate(group.by_station()):
-                    p_node = _Node(c_node, p_row, (*c_node.key, place.station))
+                    p_node = _Node(c_node, p_row, (*c_node.key, place.station), nodes)
                     p_node.severity, p_node.group, p_node.place = severity, group, place
                     p_node.records = len(place.seqs)
                     c_node.children.append(p_node)
@@ -114,37 +128,46 @@ class FindingsModel(QAbstractItemModel):
         """Counts changed and records were appended: say so, without a reset."""
         if node.children:
             first, last = node.children[0], node.children[-1]
-            self.dataChanged.emit(self.createIndex(first.row, COUNT, node),
-                                  self.createIndex(last.row, EXAMPLE, node))
+            self.dataChanged.emit(self._index(first.row, COUNT, node),
+                                  self._index(last.row, EXAMPLE, node))
             for child in node.children:
                 self._grow(child)
         elif node.place is not None and len(node.place.seqs) > node.records:
-            parent = self.createIndex(node.row, 0, node.parent)
+            parent = self._index(node.row, 0, node.parent)
             self.beginInsertRows(parent, node.records, len(node.place.seqs) - 1)
             node.records = len(node.place.seqs)
             self.endInsertRows()
 
     # --- what a row is ---------------------------------------------------------------------
 
+    def _index(self, row: int, column: int, container: _Node | None) -> QModelIndex:
+        return self.createIndex(row, column, (container or self._root).ident)
+
+    def _container(self, index: Index) -> _Node | None:
+        """The node holding the row of a valid index (None for an index of an old tree)."""
+        return self._nodes.get(index.internalId())
+
     def node_of(self, index: Index) -> _Node:
         """The node a valid index is (not for record rows), or the root."""
         if not index.isValid():
             return self._root
-        return index.internalPointer().children[index.row()]
+        container = self._container(index)
+        if container is None or index.row() >= len(container.children):
+            return _NOWHERE   # an index of an old tree: a row with nothing in or under it
+        return container.children[index.row()]
 
     def seq_at(self, index: Index) -> int | None:
         """The record a row stands for, if it is a record row."""
-        if not index.isValid():
-            return None
-        container: _Node = index.internalPointer()
-        if container.place is None or container.children:
+        container = self._container(index) if index.isValid() else None
+        if container is None or container.place is None or container.children \
+                or index.row() >= container.records:
             return None
         return container.place.seqs[index.row()]
 
     def key_of(self, index: Index) -> tuple[Any, ...]:
         seq = self.seq_at(index)
         if seq is not None:
-            return (*index.internalPointer().key, seq)
+            return (*self._nodes[index.internalId()].key, seq)
         return self.node_of(index).key
 
     def index_of_key(self, key: tuple[Any, ...]) -> QModelIndex:
@@ -159,7 +182,7 @@ class FindingsModel(QAbstractItemModel):
             match = next((c for c in node.children if c.key[-1] == part), None)
             if match is None:
                 return QModelIndex()
-            node, parent = match, self.createIndex(match.row, 0, node)
+            node, parent = match, self._index(match.row, 0, node)
         return parent
 
     # --- Qt model API ----------------------------------------------------------------------
@@ -167,15 +190,13 @@ class FindingsModel(QAbstractItemModel):
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if not self.hasIndex(row, column, parent):
             return QModelIndex()
-        return self.createIndex(row, column, self.node_of(parent))
+        return self._index(row, column, self.node_of(parent))
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
+        container = self._container(index) if index.isValid() else None
+        if container is None or container is self._root or container.parent is None:
             return QModelIndex()
-        container: _Node = index.internalPointer()
-        if container is self._root or container.parent is None:
-            return QModelIndex()
-        return self.createIndex(container.row, 0, container.parent)
+        return self._index(container.row, 0, container.parent)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() and parent.column() != 0:
@@ -227,7 +248,7 @@ class FindingsModel(QAbstractItemModel):
         return ""
 
     def _record_data(self, index: Index, seq: int, role: int) -> Any:
-        container: _Node = index.internalPointer()
+        container = self._nodes[index.internalId()]
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == FINDING:
                 return f"#{seq}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from app.state.stations import StationState
@@ -20,7 +20,8 @@ class StationsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.table = QTableWidget(0, len(HEADERS))
+        self.table = _Table(0, len(HEADERS))
+        self.table.resized.connect(self._share)
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -36,7 +37,6 @@ class StationsPanel(QWidget):
                                         if column in (STATION, STATE)
                                         else QHeaderView.ResizeMode.ResizeToContents)
         header.sectionResized.connect(self._resized)
-        self.table.viewport().installEventFilter(self)
         self.table.horizontalHeaderItem(HEARTBEAT).setToolTip("time of the last Heartbeat")
         self.table.horizontalHeaderItem(INVALID).setToolTip(
             "frames with an error finding (F8 jumps to the next one)")
@@ -83,11 +83,6 @@ class StationsPanel(QWidget):
                 self.table.item(row, INVALID).setForeground(QColor(200, 40, 40))
         self._share()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self._share()
-        return False
-
     def _resized(self, column: int, _old: int, _new: int) -> None:
         if column not in (STATION, STATE):  # a count grew: the names get less room
             self._share()
@@ -123,3 +118,13 @@ class StationsPanel(QWidget):
             return
         item = self.table.item(rows.pop(), 0)
         self.station_chosen.emit(item.text() if item else "")
+
+
+class _Table(QTableWidget):
+    """A table that says when it was resized (the panel then shares out its columns)."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()

@@ -144,3 +144,16 @@ def test_clicking_a_record_selects_it_in_the_timeline_clearing_the_filter(
     assert window.detail.message is not None and window.detail.message.seq == 5
     assert window.model.rowCount() == 7
     assert "cleared" in window.statusBar().currentMessage()
+
+
+def test_an_index_kept_past_a_rebuild_finds_nothing_instead_of_freed_memory(qtbot):
+    capture = Capture()
+    info = live_info(qtbot, capture)
+    model = info.model
+    capture.frame("c1", "CP1", UP, BAD_TIME.format(n=1))
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
+    old = model.index(0, 0, model.index(0, 0, model.index(0, 0)))   # the station CP1
+    capture.frame("c1", "CP2", UP, "not json")   # a new kind: the tree is rebuilt
+    qtbot.waitUntil(lambda: model.rowCount(model.index(0, 0)) == 2, timeout=5000)
+    assert not model.parent(old).isValid() and model.seq_at(old) is None
+    assert model.rowCount(old) == 0 and not model.data(old)
