@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +40,9 @@ from app.state.stations import StationTracker
 from widgets import dialogs
 from widgets.bridge import CaptureBridge
 from widgets.detail import DetailPane
+from widgets.expert_info import ExpertInfo
 from widgets.filter_bar import FilterBar
+from widgets.findings_nav import FindingJumps
 from widgets.notices import Notices
 from widgets.recent import RecentFiles
 from widgets.runner import ModeRunner
@@ -48,6 +51,7 @@ from widgets.session_io import SliceJob
 from widgets.settings_file import private_settings
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
+from widgets.timeline_columns import ColumnFitter
 from widgets.welcome import WelcomePage
 from widgets.window_sessions import SessionsMixin
 from widgets.workbench import Workbench
@@ -108,8 +112,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(False)
-        for column, width in enumerate((95, 110, 28, 70, 190, 250, 75, 60, 80)):
-            self.table.setColumnWidth(column, width)
+        self.columns = ColumnFitter(self.table)
         self.table.selectionModel().currentRowChanged.connect(self._row_selected)
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
 
@@ -120,10 +123,21 @@ class MainWindow(SessionsMixin, QMainWindow):
             lambda name: self.filter_bar.show_station(name or None))
         self.detail = DetailPane()
         self.detail.pair_requested.connect(self.select_seq)
+        # findings: Expert Info beside the detail pane, F8 / Shift+F8 (widgets.findings_nav)
+        self.jumps = FindingJumps(self.model, self._current_row, self.select_row,
+                                  self.select_seq,
+                                  lambda text: self.statusBar().showMessage(text, 6000), self)
+        self.expert = ExpertInfo()
+        self.expert.record_chosen.connect(self.jumps.show_record)
+        self.judged.connect(self.expert.summarise_judged)
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.addTab(self.detail, "Detail")
+        self.bottom_tabs.addTab(self.expert, "Expert info")
+        self.expert.title_changed.connect(lambda text: self.bottom_tabs.setTabText(1, text))
 
         self.vertical = QSplitter(Qt.Orientation.Vertical)
         self.vertical.addWidget(self.table)
-        self.vertical.addWidget(self.detail)
+        self.vertical.addWidget(self.bottom_tabs)
         self.vertical.setSizes([420, 300])
         self.horizontal = QSplitter(Qt.Orientation.Horizontal)
         self.horizontal.addWidget(self.stations)
@@ -197,6 +211,11 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.table.addAction(copy)
         self.table.addAction(pair)
         find = self._action("Find", lambda: self.filter_bar.search.setFocus(), "Ctrl+F")
+        next_invalid = self._action("Next invalid frame", self.jumps.next_invalid, "F8",
+                                    "Select the next invalid frame in the timeline")
+        previous_invalid = self._action("Previous invalid frame", self.jumps.previous_invalid,
+                                        "Shift+F8",
+                                        "Select the previous invalid frame in the timeline")
         quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
         about = self._action("About OCPP Scope", self.about)
 
@@ -228,7 +247,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             run_menu.addAction(action)
         view_menu = menu.addMenu("&View")
         for action in (self.follow_action, self.pause_action, self.delta_action, find, pair,
-                       copy, edit):
+                       copy, edit, next_invalid, previous_invalid):
             view_menu.addAction(action)
         view_menu.addSeparator()
         for index, name in enumerate(("Timeline", "Composer", "Responder", "Reference",
@@ -236,7 +255,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             view_menu.addAction(self._action(name, lambda _=False, i=index: self.show_tab(i),
                                              f"Ctrl+{index + 1}"))
         menu.addMenu("&Help").addAction(about)
-        for action in (pair, copy, find):
+        for action in (pair, copy, find, next_invalid, previous_invalid):
             self.addAction(action)
 
     def _build_status_bar(self) -> None:
@@ -273,6 +292,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.accepts = self.record_filter.predicate(capture)
         self.model.set_capture(capture, [], live=live)
         self.detail.show_message(None, None)
+        self.expert.show_capture(capture, live)
         if live:
             self.bridge.attach(capture)
         else:
@@ -286,6 +306,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             return
         end = first + len(batch)
         positions: list[int] = []
+        self.expert.add_batch(batch)
         if self._filter_job is None or not self._filter_job.running:
             # a filter scan covers every record up to where it ended; add only what is newer
             start = max(first, self.covered)
@@ -352,6 +373,10 @@ class MainWindow(SessionsMixin, QMainWindow):
             return False
         self.select_row(row)
         return True
+
+    def _current_row(self) -> int | None:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else None
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
@@ -506,9 +531,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         else:
             self.resize(1400, 860)
         fit_to_screen(self)
-        for key, widget in (("window/state", self), ("window/columns",
-                                                       self.table.horizontalHeader()),
-                            ("window/vertical", self.vertical),
+        # the timeline's column widths are not restored: they follow the content
+        for key, widget in (("window/state", self), ("window/vertical", self.vertical),
                             ("window/horizontal", self.horizontal)):
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
@@ -518,7 +542,6 @@ class MainWindow(SessionsMixin, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/columns", self.table.horizontalHeader().saveState())
         self.settings.setValue("window/vertical", self.vertical.saveState())
         self.settings.setValue("window/horizontal", self.horizontal.saveState())
         if self.runner.running is not None:

@@ -1,9 +1,11 @@
 """The message timeline: a thin Qt table model over the records of a `Capture`.
 
 The model holds only a list of record positions (the filtered view); `data()` formats what
-the record and its annotation already say and never parses a payload, so a million rows
-scroll smoothly. Rows are appended in batches (one beginInsertRows per batch); filtering runs
-in slices from a timer and swaps the new row list in when done.
+the record and its annotation already say and never parses a payload itself, so a million
+rows scroll smoothly. The Info column is the engine's `info_line`, derived once per record
+and kept for the rows in view (`InfoLines`). Rows are appended in batches (one
+beginInsertRows per batch); filtering runs in slices from a timer and swaps the new row list
+in when done. A file without times shows none, rather than 00:00:00.000 and 0 ms.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from PySide6.QtGui import QColor, QFont
 
 from app.session.capture import Annotation, Capture
 from app.session.filters import EVENT_KINDS
+from app.session.info import InfoLines, duration_text
 from app.session.message import Message, RecordKind
 
-COLUMNS = ("Time", "Station", "", "Type", "Action", "Message ID", "RTT", "Size", "Valid")
-TIME, STATION, DIRECTION, TYPE, ACTION, MESSAGE_ID, RTT, SIZE, VALID = range(len(COLUMNS))
+COLUMNS = ("Time", "Station", "", "Type", "Action", "Message ID", "RTT", "Size", "Valid",
+           "Info")
+TIME, STATION, DIRECTION, TYPE, ACTION, MESSAGE_ID, RTT, SIZE, VALID, INFO = range(
+    len(COLUMNS))
 
 # Tints with alpha, so they read on light and dark palettes alike.
 INVALID = QColor(220, 50, 47, 70)
@@ -30,6 +35,19 @@ CALLERROR = QColor(255, 140, 0, 70)
 UNANSWERED = QColor(230, 200, 0, 60)
 EVENT = QColor(90, 120, 200, 45)
 GAP = QColor(220, 50, 47, 40)   # records missing from a recording: worth seeing at once
+
+HEADER_TIPS = {
+    RTT: "round-trip time: from the CALL to this answer",
+    VALID: "✓ valid · ✗ n: invalid, n findings · ! n: warnings only · …: not checked yet",
+    INFO: "the key facts of the frame, or why it is invalid",
+}
+
+_DISPLAY, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT = (int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.FontRole))
+_ROLES = frozenset((_DISPLAY, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 
 TYPE_NAMES = {2: "CALL", 3: "RESULT", 4: "ERROR"}
 EVENT_NAMES = {RecordKind.OPENED: "connected", RecordKind.CLOSED: "closed",
@@ -46,6 +64,7 @@ class TimelineModel(QAbstractTableModel):
         self.delta_time = False
         self.live = True                # unanswered is judged against the clock, not the end
         self.answer_timeout = 30.0
+        self.info = InfoLines()
         self._italic = QFont()
         self._italic.setItalic(True)
 
@@ -55,6 +74,7 @@ class TimelineModel(QAbstractTableModel):
                     live: bool = True) -> None:
         self.beginResetModel()
         self.capture = capture
+        self.info.clear()
         self.rows = array("q", range(len(capture.messages)) if rows is None else rows)
         self.live = live
         self.endResetModel()
@@ -103,40 +123,51 @@ class TimelineModel(QAbstractTableModel):
                 if section == TIME:
                     return "Δ time" if self.delta_time else "Time"
                 return COLUMNS[section]
-            if role == Qt.ItemDataRole.ToolTipRole and section == RTT:
-                return "round-trip time: from the CALL to this answer"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return HEADER_TIPS.get(section)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Qt asks about nine roles for every cell it paints: the ones not answered here
+        # leave at once, and the others compare plain ints (a Qt enum lookup costs more).
+        if role not in _ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
         message = self.capture.messages[self.rows[row]]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(row, column, message)
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             return self._background(message)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(message)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (RTT, SIZE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == DIRECTION:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.FontRole and message.kind in EVENT_KINDS:
+        if role == _ALIGNMENT:
+            return _RIGHT if column in (RTT, SIZE) else _CENTRE if column == DIRECTION else None
+        if message.kind in EVENT_KINDS:  # the font
             return self._italic
         return None
+
+    def text(self, row: int, column: int) -> str:
+        """What a cell shows, without a model index (for sizing columns)."""
+        return self._display(row, column, self.capture.messages[self.rows[row]])
 
     def _annotation(self, message: Message) -> Annotation:
         return self.capture.annotation(message.seq)
 
+    def info_of(self, message: Message) -> str:
+        return self.info.line(message, self._annotation(message))
+
     def _display(self, row: int, column: int, message: Message) -> str:
         if column == TIME:
+            if not self.capture.times_known:
+                return ""
             if self.delta_time and row > 0:
                 previous = self.capture.messages[self.rows[row - 1]]
-                return f"+{(message.time - previous.time) * 1000:.1f} ms"
+                return "+" + duration_text(message.time - previous.time)
             return datetime.fromtimestamp(message.time).strftime("%H:%M:%S.%f")[:-3]
         if column == STATION:
             return message.station
+        if column == INFO:
+            return self.info_of(message)
         if message.kind in EVENT_KINDS:
             return self._event_cell(column, message)
         if column == DIRECTION:
@@ -151,7 +182,9 @@ class TimelineModel(QAbstractTableModel):
             return message.message_id or ""
         if column == RTT:
             latency = self._annotation(message).latency
-            return "" if latency is None else f"{latency * 1000:.1f} ms"
+            if latency is None or not self.capture.times_known:
+                return ""
+            return duration_text(latency)
         if column == SIZE:
             return str(message.size)
         if column == VALID:
@@ -170,13 +203,11 @@ class TimelineModel(QAbstractTableModel):
             if message.kind is RecordKind.GAP:
                 return f"{meta.get('lost')} records not recorded"
             return f"HTTP {meta.get('status')}"
-        if column == MESSAGE_ID:
-            return str(meta.get("reason") or meta.get("remote") or "")
-        return ""
+        return ""  # the reason, path and peer are in the Info column
 
     def _validity(self, message: Message, position: int) -> str:
         if message.message_type is None:
-            return "✗ malformed"
+            return "✗"  # the Type column says MALFORMED, the Info column why
         if position >= self.capture.unjudged:
             return "…"  # loaded from a file and not judged yet
         annotation = self._annotation(message)
@@ -211,12 +242,9 @@ class TimelineModel(QAbstractTableModel):
             meta = message.meta or {}
             return (f"the recorder could not write seq {meta.get('first_seq')} to "
                     f"{meta.get('last_seq')}: {meta.get('reason')}")
-        if message.message_type is None and message.kind not in EVENT_KINDS:
-            finding = message.parse().findings
-            return finding[0].message if finding else None
         findings = self._annotation(message).findings
-        if not findings:
-            return None
+        if not findings:  # the whole info line, which the column may elide
+            return self.info_of(message) or None
         lines = [f"{f.severity.value}: {f.path + ': ' if f.path else ''}{f.message}"
                  for f in findings[:8]]
         if len(findings) > 8:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import logging
 import time
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -56,6 +57,9 @@ class Capture:
         self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
         self.unjudged = 0                               # index of the first unjudged record
         self.invalid = 0                                # records with an error finding
+        self.invalid_seqs = array("q")                  # their seqs, in order (judged so)
+        self.notes: list[tuple[int, Finding]] = []      # findings added after a record was
+                                                        # published or judged, in order
         self._timed_out: set[int] = set()               # CALLs flagged by `expire`
         self._times_known = True                        # False: adopted records have none
         self._subscribers: list[Subscriber] = []
@@ -68,6 +72,12 @@ class Capture:
         file) must only hand the record to a `app.session.sinks.QueuedSink`."""
         self._subscribers.append(subscriber)
         return lambda: self._subscribers.remove(subscriber)
+
+    @property
+    def times_known(self) -> bool:
+        """False for records adopted from a file without times (they say 0): views then
+        show no times or round trips rather than 00:00:00 and 0 ms."""
+        return self._times_known
 
     def annotation(self, seq: int) -> Annotation:
         return self.annotations.get(seq, NO_ANNOTATION)
@@ -148,6 +158,7 @@ class Capture:
     def _note(self, seq: int, finding: Finding) -> None:
         old = self.annotations.get(seq, NO_ANNOTATION)
         self.annotations[seq] = Annotation((*old.findings, finding), old.latency, old.call_seq)
+        self.notes.append((seq, finding))
 
     def _annotate(self, seq: int, verdict: Verdict) -> Annotation:
         if not verdict.findings and verdict.call is None:
@@ -155,7 +166,9 @@ class Capture:
         call_seq = verdict.call.seq if verdict.call else None
         annotation = Annotation(verdict.findings, verdict.latency, call_seq)
         self.annotations[seq] = annotation
-        self.invalid += not annotation.valid
+        if not annotation.valid:
+            self.invalid += 1
+            self.invalid_seqs.append(seq)
         if call_seq is not None:
             self.answers[call_seq] = seq
         return annotation

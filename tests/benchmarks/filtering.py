@@ -4,8 +4,9 @@ comprehension over the same records measured in the same run.
 Run: python -m tests.benchmarks.filtering [--sizes 100000,1000000]
 
 The window runs `filters.scan` in slices of about 30 ms and `Capture.annotate` (the verdict
-of every loaded record) in the background; both figures are printed with the longest slice,
-which is how long the window is ever busy at once.
+of every loaded record) in the background, then summarises the findings for Expert Info
+(`SummaryBuild`); each figure is printed with the longest slice, which is how long the
+window is ever busy at once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from app.session.capture import Capture
 from app.session.filters import RecordFilter, scan
+from app.session.findings_summary import FindingsSummary, SummaryBuild
 from app.session.loader import SessionLoader
 from tests.benchmarks.make_session import write_session
 
@@ -60,6 +62,11 @@ def measure(size: int, folder: Path, judge: bool) -> dict[str, float]:
 
         total, longest, _ = _sliced(judge_step)
         figures.update(judge_s=total, judge_longest_ms=longest * 1000)
+        summary = FindingsSummary()
+        build = SummaryBuild(capture, summary)
+        total, longest, _ = _sliced(lambda: build.step(SLICE))
+        figures.update(summary_s=total, summary_longest_ms=longest * 1000,
+                       findings=summary.count())
 
     cases = {
         "text 'heartbeat'": RecordFilter(text="heartbeat"),
@@ -105,6 +112,9 @@ def main(argv: list[str] | None = None) -> dict[int, dict[str, float]]:
                 print(f"  judging every record (background)         {figures['judge_s']:6.2f} s"
                       f"  = {size / figures['judge_s']:,.0f}/s, longest slice "
                       f"{figures['judge_longest_ms']:.0f} ms")
+                print(f"  summarising {figures['findings']:,} findings (Expert info)"
+                      f"{figures['summary_s']:6.2f} s  longest slice "
+                      f"{figures['summary_longest_ms']:.0f} ms")
             for key in [k for k in figures if k.endswith("_rows")]:
                 name = key[: -len("_rows")]
                 seconds = figures[f"{name}_s"]

@@ -127,3 +127,12 @@ def test_hostile_benchmark_runs_and_drops_nothing(capsys):
         assert figures["logged_errors"] == 0 and figures["ratio_to_valid"] > 0
     assert results["proxy"]["far_side_got"] == results["proxy"]["recorded"] == 400
     assert "hostile frames" in capsys.readouterr().out
+
+
+def test_timeline_paint_benchmark_runs_and_derives_info_lines(capsys, qapp):
+    from tests.benchmarks import timeline_paint
+
+    results = timeline_paint.main(["--messages", "3000", "--pages", "5"])
+    assert results["rows"]["records"] == 3000 and results["rows"]["lines_derived"] > 0
+    assert all(results[name]["median_ms"] > 0 for name in ("jump", "wheel", "again"))
+    assert "timeline repaint" in capsys.readouterr().out

@@ -118,3 +118,26 @@ def test_adopted_records_without_times_are_not_judged_by_timing():
 
     assert "rule.heartbeat-early" in codes_when(True)
     assert "rule.heartbeat-early" not in codes_when(False)
+
+
+def test_invalid_records_are_listed_in_order_of_their_seqs():
+    capture = Capture()
+    capture.frame("c1", "CP1", UP, CALL)
+    capture.frame("c1", "CP1", UP, "not json")
+    capture.frame("c1", "CP1", UP, '[2,"2","Heartbeat",{"extra":1}]')
+    assert list(capture.invalid_seqs) == [2, 3] and capture.invalid == 2
+
+
+def test_findings_added_after_a_record_are_noted_for_followers():
+    capture = Capture()
+    call = capture.frame("c1", "CP1", UP, CALL)
+    capture.event(RecordKind.CLOSED, "c1", "CP1", {"code": 1006})
+    assert [(seq, f.code) for seq, f in capture.notes] == [(call.seq, "protocol.no-answer")]
+    assert capture.annotation(call.seq).findings == (capture.notes[0][1],)
+
+
+def test_a_file_without_times_is_known_as_such():
+    capture = Capture()
+    assert capture.times_known
+    capture.adopt([frame_message(1, CALL, time=0.0, monotonic=0.0)], times_known=False)
+    assert not capture.times_known

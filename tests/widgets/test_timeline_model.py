@@ -1,8 +1,22 @@
+import pytest
+from PySide6.QtWidgets import QTableView
+
 from app.ocpp.conversation import Direction
-from app.session.capture import Capture
-from app.session.message import RecordKind, gap_record
+from app.session.capture import Annotation, Capture
+from app.session.message import RecordKind, frame_message, gap_record
 from widgets.bridge import CaptureBridge
-from widgets.timeline import ACTION, MESSAGE_ID, RTT, TYPE, VALID, TimelineModel
+from widgets.timeline import (
+    ACTION,
+    INFO,
+    MESSAGE_ID,
+    RTT,
+    STATION,
+    TIME,
+    TYPE,
+    VALID,
+    TimelineModel,
+)
+from widgets.timeline_columns import ColumnFitter
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
@@ -26,7 +40,7 @@ def test_model_over_a_capture_passes_qt_model_checks(qtmodeltester):
             for r in range(model.rowCount())]
     assert text == [["connected", "subprotocol ocpp2.0.1", ""],
                     ["CALL", "Heartbeat", "✓"], ["RESULT", "Heartbeat", "✓"],
-                    ["CALL", "Authorize", "✗ 1"], ["MALFORMED", "", "✗ malformed"]]
+                    ["CALL", "Authorize", "✗ 1"], ["MALFORMED", "", "✗"]]
     assert model.data(model.index(2, RTT)).endswith(" ms")
     assert "ISO14443" in model.data(model.index(3, 0), role=3)  # tooltip: the finding
 
@@ -83,5 +97,118 @@ def test_a_gap_in_a_recording_shows_as_a_row_that_says_so(qtmodeltester):
     qtmodeltester.check(model)
     row = model.rowCount() - 1
     assert [model.data(model.index(row, c)) for c in (TYPE, ACTION, MESSAGE_ID, VALID)] == [
-        "gap", "1234 records not recorded", "disk full (No space left on device)", ""]
+        "gap", "1234 records not recorded", "", ""]
+    assert model.data(model.index(row, INFO)) == (
+        "1234 records not recorded (seq 6–1239): disk full (No space left on device)")
     assert "seq 6 to 1239" in model.data(model.index(row, 0), role=3)  # the tooltip
+
+
+def test_the_info_column_says_what_each_record_is_about():
+    capture = Capture()
+    fill(capture)
+    model = TimelineModel()
+    model.set_capture(capture)
+    info = [model.data(model.index(r, INFO)) for r in range(model.rowCount())]
+    assert info[0] == "subprotocol ocpp2.0.1"
+    assert info[2] == "currentTime=2024-01-01T00:00:00Z"
+    assert info[3].startswith("idToken.type: ") and info[3].endswith("[schema.enum]")
+    assert info[4].startswith("not valid JSON")
+    assert model.data(model.index(2, 0), role=3) == info[2]   # tooltip: the whole line
+
+
+def test_info_lines_are_derived_once_not_on_every_paint():
+    capture = Capture()
+    fill(capture)
+    model = TimelineModel()
+    model.set_capture(capture)
+    for _ in range(5):
+        for row in range(model.rowCount()):
+            model.data(model.index(row, INFO))
+            model.data(model.index(row, INFO), role=3)
+    assert model.info.derived == model.rowCount()
+
+
+def test_a_loaded_record_gets_its_reason_once_judged():
+    source = Capture()
+    fill(source)
+    loaded = Capture()
+    loaded.adopt(list(source.messages))
+    model = TimelineModel()
+    model.set_capture(loaded, live=False)
+    assert model.data(model.index(3, INFO)) == "idToken X (iso14443)"  # facts until judged
+    while loaded.annotate():
+        pass
+    assert model.data(model.index(3, INFO)).startswith("idToken.type: ")
+
+
+@pytest.mark.parametrize(("latency", "shown"), [
+    (11.6152, "11.6 s"), (0.85, "850 ms"), (0.0004, "0.4 ms"), (0.0024, "2.4 ms")])
+def test_round_trips_read_in_the_best_unit(latency, shown):
+    capture = Capture()
+    capture.adopt([frame_message(1, '[3,"1",{}]')])
+    capture.annotations[1] = Annotation(latency=latency, call_seq=0)
+    model = TimelineModel()
+    model.set_capture(capture)
+    assert model.data(model.index(0, RTT)) == shown
+
+
+def test_a_file_without_times_shows_no_times_nor_round_trips():
+    capture = Capture()
+    capture.adopt([frame_message(1, '[2,"1","Heartbeat",{}]', time=0.0, monotonic=0.0),
+                   frame_message(2, '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]',
+                                 time=0.0, monotonic=0.0)], times_known=False)
+    while capture.annotate():
+        pass
+    capture.annotations[2] = Annotation(latency=0.0, call_seq=1)
+    model = TimelineModel()
+    model.set_capture(capture, live=False)
+    assert [model.data(model.index(r, c)) for r in (0, 1) for c in (TIME, RTT)] == [""] * 4
+    model.delta_time = True
+    assert model.data(model.index(1, TIME)) == ""
+
+
+def test_relative_times_read_in_the_best_unit():
+    capture = Capture()
+    capture.adopt([frame_message(1, '[2,"1","Heartbeat",{}]', time=100.0),
+                   frame_message(2, '[2,"2","Heartbeat",{}]', time=111.6152)])
+    model = TimelineModel()
+    model.set_capture(capture)
+    model.delta_time = True
+    assert model.data(model.index(1, TIME)) == "+11.6 s"
+
+
+def test_columns_fit_their_content_and_leave_the_rest_to_info(qtbot):
+    capture = Capture()
+    model = TimelineModel()
+    model.set_capture(capture, rows=[])
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    fitter = ColumnFitter(table)
+    uuid = "0f0685f9-9f3c-4c5e-a1b2-123456789abc"
+    capture.frame("c1", "CP-NAMED-LONGER", UP, f'[2,"{uuid}","Heartbeat",{{}}]')
+    model.append_positions([0])
+    assert table.columnWidth(MESSAGE_ID) >= fitter.text_width(uuid)     # all 36 characters
+    assert table.columnWidth(STATION) >= fitter.text_width("CP-NAMED-LONGER")
+    assert table.columnWidth(VALID) < table.columnWidth(TIME) < table.columnWidth(MESSAGE_ID)
+    assert table.columnWidth(VALID) <= fitter.text_width("✗ 99") + fitter.header_width(VALID)
+    # a new capture starts the names afresh; a filter (same capture) never shrinks them
+    model.set_rows([])
+    assert table.columnWidth(MESSAGE_ID) >= fitter.text_width(uuid)
+    model.set_capture(Capture(), rows=[])
+    assert table.columnWidth(MESSAGE_ID) < fitter.text_width(uuid)
+
+
+def test_a_long_close_reason_is_in_the_info_column_and_whole_in_its_tooltip():
+    capture = Capture()
+    reason = "the station went away during its handshake " * 3
+    capture.event(RecordKind.CLOSED, "c1", "CP1", {"code": 1001, "reason": reason,
+                                                   "by": "station", "clean": True,
+                                                   "duration": 754.2})
+    model = TimelineModel()
+    model.set_capture(capture)
+    line = model.data(model.index(0, INFO))
+    assert line.startswith("1001 by station · “the station went away")
+    assert line.endswith("after 12.6 min")
+    assert model.data(model.index(0, INFO), role=3) == line   # the tooltip: all of it
+    assert model.data(model.index(0, MESSAGE_ID)) == ""
