@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 import qasync
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QSettings
 from PySide6.QtWidgets import QMessageBox
 
 
@@ -23,6 +23,11 @@ def loop(qapp):
         event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     event_loop.close()
     asyncio.set_event_loop(None)
+    # qasync leaves the Qt timers of callbacks still scheduled (sleeps, call_later) running
+    # after close. Should the loop then be garbage-collected on another thread (the
+    # engine's, wherever Python's collector happens to run), Qt keeps a timer of a deleted
+    # object and crashes a later test: unregister them here, on the GUI thread.
+    QAbstractEventDispatcher.instance().unregisterTimers(event_loop._timer)
 
 
 @pytest.fixture(autouse=True)
