@@ -61,6 +61,7 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow()
+    window.capture_guard.headless = bool(screenshot)  # no one to ask: keep what it records
     window.show()
     exit_code = {"value": 0}
 

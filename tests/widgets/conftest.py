@@ -40,6 +40,33 @@ def isolated_settings(tmp_path, qapp, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def unanswered_questions_fail(monkeypatch):
+    """A question box (`QMessageBox.exec`) that a test did not answer fails the test at
+    once instead of waiting for a click that never comes. See `questions` to answer."""
+    def refuse(box):
+        raise AssertionError(f"an unanswered question: {box.text()}")
+
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
+@pytest.fixture
+def questions(monkeypatch):
+    """Question boxes shown during the test, as their texts, each answered with `answer`
+    (a StandardButton, Cancel unless the test sets another)."""
+    class Questions(list):
+        answer = QMessageBox.StandardButton.Cancel
+
+    asked = Questions()
+
+    def answer(box):
+        asked.append(box.text())
+        return asked.answer.value
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    return asked
+
+
 @pytest.fixture
 def dialogs(monkeypatch):
     """Message boxes shown during the test, as (kind, text), instead of modal windows."""
@@ -63,7 +90,7 @@ def run_until(event_loop, condition, timeout=20.0):
 
 
 @pytest.fixture
-def window(qtbot, loop):
+def window(qtbot, loop, qapp):
     from widgets.main_window import MainWindow
 
     win = MainWindow()  # closed here, not by qtbot: a running mode must stop first
@@ -71,5 +98,11 @@ def window(qtbot, loop):
     yield win
     if win.runner.running is not None:
         loop.run_until_complete(win.runner.stop())
+    # no one answers now: what was recorded stays in the test's own captures folder
+    win.capture_guard.headless = True
+    quits = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)  # the loop must outlive the window
     win.close()
+    run_until(loop, lambda: not win.isVisible())  # after the recording closed
+    qapp.setQuitOnLastWindowClosed(quits)
     win.deleteLater()
