@@ -33,18 +33,19 @@ from app.session.captures import (
 from widgets.settings_file import private_settings
 
 SHOWN = 15               # captures listed in the menu; the folder holds the rest
+COUNT_BUDGET = 8 << 20   # bytes read to count records each time the menu opens: the
+                         # window must not stall on a folder of big files (those show size)
 CLEANUP_DAYS = 30        # offered the first time; then what was chosen last
 _DAYS_KEY = "captures/cleanup_days"
 
 
-def describe(item: CaptureFile) -> str:
-    """`2026-11-30 10:00:00  proxy  ·  1.2 MB  ·  3,456 records`."""
+def describe(item: CaptureFile, records: int | None) -> str:
+    """`2026-11-30 10:00:00  proxy  ·  1.2 MB  ·  3,456 records` (no records: not counted)."""
     if item.started is not None:
         parts = [f"{item.started:%Y-%m-%d %H:%M:%S}  {item.mode}"]
     else:
         parts = [item.path.name]
     parts.append(describe_size(item.size))
-    records = item.records()
     if records is not None:
         parts.append(f"{records:,} record" + ("" if records == 1 else "s"))
     return "  ·  ".join(parts)
@@ -73,8 +74,11 @@ class CapturesMenu(QMenu):
         self.clear()
         files = list_captures(self.folder)
         busy = self.in_use()
+        budget = COUNT_BUDGET
         for item in files[:SHOWN]:
-            action = self.addAction(describe(item).replace("&", "&&"),
+            records = item.records(budget)
+            budget -= item.size if records is not None else 0
+            action = self.addAction(describe(item, records).replace("&", "&&"),
                                     lambda p=str(item.path): self.open_capture.emit(p))
             action.setToolTip(str(item.path))
             if item.path in busy:

@@ -100,3 +100,17 @@ def test_cleanup_never_deletes_the_capture_in_use(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(dialog)
     assert [item.path for item in dialog.chosen()] == [other]
     assert dialog.summary.text().startswith("1 capture, ")
+
+
+def test_records_are_counted_only_within_a_budget_of_bytes(qtbot, tmp_path, monkeypatch):
+    from widgets import captures_menu
+
+    folder = tmp_path / "captures"
+    newest = capture_file(folder, "2026-11-30T10-00-00-proxy.jsonl", records=50)
+    capture_file(folder, "2026-11-29T10-00-00-proxy.jsonl", records=50)
+    monkeypatch.setattr(captures_menu, "COUNT_BUDGET", newest.stat().st_size + 10)
+    menu = CapturesMenu(folder, set)
+    qtbot.addWidget(menu)
+    menu.refresh()
+    first, second = texts(menu)[:2]
+    assert first.endswith("50 records") and "records" not in second  # the older one: size
