@@ -58,9 +58,10 @@ class Setting:
     """One option of one or more live modes.
 
     `kind` says how the value is checked and edited beyond its type: "url" (ws:// or wss://),
-    "address" (HOST:PORT), "file" (a path, with a browse button), "size" (bytes; the command
-    line takes 64k or 10M) or "text". A setting without a `label` is for the command line
-    only (printing, recording to a file). `required` settings must be given on the command
+    "address" (HOST:PORT), "file" (a path to read, with a browse button), "output" (a path
+    to write, with a browse button that asks where), "size" (bytes; the command line takes
+    64k or 10M) or "text". A setting without a `label` is for the command line
+    only (printing). `required` settings must be given on the command
     line; the dialog proposes their default. A `secret` is shown as dots and, like any
     setting with `remember=False`, is not filled in from last time: each run starts without
     a password, and without switching certificate checks off.
@@ -77,7 +78,7 @@ class Setting:
     choices: tuple[Any, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
-    zero: str = ""              # what 0 means for an optional number ("none")
+    zero: str = ""              # what 0 (or an empty text) means in the window ("none")
     required: bool = False
     secret: bool = False
     remember: bool = True
@@ -230,9 +231,12 @@ SETTINGS: tuple[Setting, ...] = (
             label="Answer invalid requests with CALLERROR",
             help="answer schema-invalid requests with the CALLERROR the spec names"),
     # what is printed and recorded
-    Setting("record", str, "", kind="file", group=OUTPUT, metavar="FILE",
+    # never remembered: a second run would overwrite the first one's file
+    Setting("record", str, "", kind="output", group=OUTPUT, remember=False,
+            label="Record to", metavar="FILE", zero="a new file in the captures folder",
             help="write every frame and connection event to a session file (readable by you "
-                 "only)"),
+                 "only); the window records to a new file in its captures folder when this "
+                 "is empty"),
     Setting("record_secrets", bool, False, group=OUTPUT, remember=False,
             label="Keep passwords and tokens in the record",
             help="also record Basic auth passwords, and passwords and tokens in URLs "

@@ -79,6 +79,7 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     asyncio.set_event_loop(loop)
     window = MainWindow()
     window.notices.headless = bool(screenshot)
+    window.capture_guard.headless = bool(screenshot)  # no one to ask: keep what it records
     if screenshot:
         # the same picture on every run: a geometry remembered from an earlier run was
         # squeezed onto the offscreen platform's small screen

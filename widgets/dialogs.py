@@ -126,10 +126,10 @@ class ModeDialog(QDialog):
             spin.setValue(value)
             return spin, spin
         line = QLineEdit(str(value))
-        line.setPlaceholderText(field.help)
+        line.setPlaceholderText(field.zero or field.help)
         if field.secret:
             line.setEchoMode(QLineEdit.EchoMode.Password)
-        if field.kind != "file":
+        if field.kind not in ("file", "output"):
             return line, line
         holder = QWidget(self)
         row = QHBoxLayout(holder)
@@ -137,13 +137,19 @@ class ModeDialog(QDialog):
         browse = QPushButton("…")
         browse.setFixedWidth(28)
         browse.setToolTip("Choose a file")
-        browse.clicked.connect(lambda: self._browse(line))
+        browse.clicked.connect(lambda: self._browse(line, writing=field.kind == "output"))
         row.addWidget(line, 1)
         row.addWidget(browse)
         return line, holder
 
-    def _browse(self, line: QLineEdit) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a file", line.text())
+    def _browse(self, line: QLineEdit, writing: bool = False) -> None:
+        """A file to read, or (`writing`) where to write one: the save dialog asks before
+        naming a file that exists."""
+        if writing:
+            path, _ = QFileDialog.getSaveFileName(self, "Record to", line.text(),
+                                                  "Sessions (*.jsonl)")
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a file", line.text())
         if path:
             line.setText(path)
 

@@ -39,6 +39,7 @@ from app.session.message import Message
 from app.state.stations import StationTracker
 from widgets import dialogs
 from widgets.bridge import CaptureBridge
+from widgets.capture_guard import CaptureGuard
 from widgets.detail import DetailPane
 from widgets.expert_info import ExpertInfo
 from widgets.filter_bar import FilterBar
@@ -76,7 +77,6 @@ class MainWindow(SessionsMixin, QMainWindow):
         self._auto_scrolling = False
         self.generation = 0  # which opened session the background jobs belong to
         self.covered = 0  # records up to here are in the timeline's row list, or filtered out
-        self._close_when_stopped = False
         self.session_path: Path | None = None
         self.policy: ResponsePolicy | None = None
         self.job: SliceJob | None = None
@@ -90,6 +90,13 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.runner.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.bridge = CaptureBridge(self)
         self.bridge.batch.connect(self._on_batch)
+        # every live run is on disk from its first frame; what would end it asks first
+        self.capture_guard = CaptureGuard(self.runner, self, last_folder=self._last_folder)
+        self.capture_guard.saved.connect(self._remember_recent)
+        self.capture_guard.message.connect(lambda text: self.statusBar().showMessage(text,
+                                                                                     10000))
+        self.capture_guard.failed.connect(self._error)
+        self.capture_guard.captures_menu.open_capture.connect(self.open_session)
 
         self._build_workspace()
         self._build_actions()
@@ -146,6 +153,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         workspace = QWidget()
         layout = QVBoxLayout(workspace)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.capture_guard.banner)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.horizontal, 1)
 
@@ -235,6 +243,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addMenu(self.capture_guard.captures_menu)
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("Export saved messages…", self.export_saved))
@@ -416,8 +425,12 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     # --- modes ----------------------------------------------------------------------------
 
-    def _fresh_capture(self) -> Capture:
+    def _fresh_capture(self, mode: str = "live", values: dict[str, Any] | None = None
+                       ) -> Capture:
+        """A new live capture, recorded from its first record (`values["record"]`, or a new
+        file in the captures folder); an InputError if the file named cannot be written."""
         capture = Capture()
+        self.capture_guard.record(capture, mode, values or {})
         self.session_path = None
         self._show_capture(capture, live=True)
         self.pages.setCurrentIndex(1)
@@ -426,17 +439,22 @@ class MainWindow(SessionsMixin, QMainWindow):
     def start_demo(self) -> None:
         if self.runner.busy:
             return self._error("a mode is already running: stop it first")
-        self.runner.start_demo(self._fresh_capture())
+        self.capture_guard.proceed("starting the demo", lambda: self.runner.start_demo(
+            self._fresh_capture("demo")))
 
     def start_proxy(self) -> None:
-        self._start_from(dialogs.proxy_dialog(self), lambda values: self.runner.start_proxy(
-            self._fresh_capture(), settings.proxy_config(values), values["answer_timeout"],
-            cautions=settings.cautions("proxy", values)))
+        def start(values: dict[str, Any]) -> None:
+            config = settings.proxy_config(values)
+            self.runner.start_proxy(self._fresh_capture("proxy", values), config,
+                                    values["answer_timeout"],
+                                    cautions=settings.cautions("proxy", values))
+
+        self._start_from(dialogs.proxy_dialog(self), start)
 
     def start_csms(self) -> None:
         def start(values: dict[str, Any]) -> None:
             config, self.policy = settings.csms_setup(values)
-            self.runner.start_csms(self._fresh_capture(), config, self.policy,
+            self.runner.start_csms(self._fresh_capture("csms", values), config, self.policy,
                                    values["answer_timeout"])
 
         self._start_from(dialogs.csms_dialog(self), start)
@@ -444,8 +462,8 @@ class MainWindow(SessionsMixin, QMainWindow):
     def start_station(self) -> None:
         def start(values: dict[str, Any]) -> None:
             config, self.policy = settings.station_setup(values)
-            self.runner.start_station(self._fresh_capture(), config, self.policy,
-                                      values["answer_timeout"],
+            self.runner.start_station(self._fresh_capture("station", values), config,
+                                      self.policy, values["answer_timeout"],
                                       cautions=settings.cautions("station", values))
 
         self._start_from(dialogs.station_dialog(self), start)
@@ -455,10 +473,15 @@ class MainWindow(SessionsMixin, QMainWindow):
             return self._error("a mode is already running: stop it first")
         if not dialog.exec():
             return None
-        try:
-            start(dialog.values())
-        except OcppScopeError as exc:  # a certificate or rules file: say why
-            self._error(str(exc))
+        values = dialog.values()
+
+        def begin() -> None:
+            try:
+                start(values)
+            except OcppScopeError as exc:  # a certificate, rules or record file: say why
+                self._error(str(exc))
+
+        self.capture_guard.proceed("starting a new capture", begin)
         return None
 
     def stop_mode(self) -> None:
@@ -479,8 +502,6 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.caution_label.hide()
         self._update_mode_actions()
         self._update_targets()
-        if self._close_when_stopped:
-            QTimer.singleShot(0, self.close)
 
     def _update_targets(self) -> None:
         running = self.runner.running
@@ -544,11 +565,10 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/vertical", self.vertical.saveState())
         self.settings.setValue("window/horizontal", self.horizontal.saveState())
-        if self.runner.running is not None:
-            # close the connections properly first; the window closes when that is done
+        if not self.capture_guard.settle("quitting", self.close):
+            # asked first if records are unsaved; a running mode closes its connections
+            # properly and its recording, then the window closes (or stays, on Cancel)
             event.ignore()
-            self._close_when_stopped = True
-            self.runner.stop()
             return
         super().closeEvent(event)
 

@@ -26,6 +26,8 @@ SESSION_FILTER = "Sessions and frame files (*.jsonl *.json *.txt *.log);;All fil
 
 class SessionsMixin:
     def open_dialog(self: MainWindow) -> None:
+        if not self.capture_guard.settle("opening another session", self.open_dialog):
+            return  # asked before choosing, as Wireshark does
         path, _ = QFileDialog.getOpenFileName(self, "Open a session", self._last_folder(),
                                               SESSION_FILTER)
         if path:
@@ -34,6 +36,9 @@ class SessionsMixin:
     def open_session(self: MainWindow, path: str) -> None:
         if self.runner.busy:
             return self._error("stop the running mode before opening a session")
+        if not self.capture_guard.settle("opening another session",
+                                         lambda: self.open_session(path)):
+            return None  # unsaved records: asked, and saved or discarded first (or not)
         try:
             loader = SessionLoader.open(path)
         except SessionFileError as exc:
@@ -151,6 +156,8 @@ class SessionsMixin:
             self.save_session(path)
 
     def save_session(self: MainWindow, path: str) -> None:
+        if self.capture_guard.save_here(path, self.capture):
+            return None  # the records were in their automatic file: it moved there
         mode = self.runner.running.mode if self.runner.running else "saved"
         try:
             saver = SessionSaver(self.capture, path, mode)

@@ -189,6 +189,14 @@ class QueuedSink(Generic[T]):
         """Records queued and not yet handed to the writer."""
         return self._queued
 
+    @property
+    def failing(self) -> bool:
+        """True while records are not being written (it fell behind, or its writer fails).
+
+        Read inside the notice callback, it tells a stop from a resume without parsing the
+        notice's words: the state changes before the notice is given."""
+        return self._stopped is not None
+
     def close(self, timeout: float = 5.0) -> SinkReport:
         """Write what is queued (for up to `timeout` seconds), note any gap, and stop.
 

@@ -225,3 +225,20 @@ def test_a_ctrl_c_while_closing_still_knows_the_writer_is_stuck():
     report = sink.close(0)
     assert not report.finished and report.lost == 5
     writer.release.set()
+
+
+def test_the_notice_callback_reads_whether_the_sink_is_failing():
+    disk, told = SmallDisk(free=600), []
+    writer = SessionWriter("fake.jsonl", make_header("proxy"), stream=disk)
+    sink = recording_sink(writer, lambda text: told.append((text, sink.failing)), retry=0.0,
+                          batch=1)
+    assert not sink.failing
+    for seq in range(1, 51):
+        sink.put(frame_message(seq, f'[2,"{seq}","Heartbeat",{{}}]'))
+    wait_until(lambda: sink.written + sink.lost == 50, what="the first 50 records")
+    disk.free = 1 << 20
+    sink.put(frame_message(51, '[2,"51","Heartbeat",{}]'))
+    wait_until(lambda: len(told) == 2, what="the resume notice")
+    sink.close()
+    assert [(text.split(" ")[1], failing) for text, failing in told] == [
+        ("stopped:", True), ("resumed", False)]

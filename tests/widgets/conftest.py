@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 import qasync
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QSettings
 from PySide6.QtWidgets import QMessageBox
 
 
@@ -23,6 +23,11 @@ def loop(qapp):
         event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     event_loop.close()
     asyncio.set_event_loop(None)
+    # qasync leaves the Qt timers of callbacks still scheduled (sleeps, call_later) running
+    # after close. Should the loop then be garbage-collected on another thread (the
+    # engine's, wherever Python's collector happens to run), Qt keeps a timer of a deleted
+    # object and crashes a later test: unregister them here, on the GUI thread.
+    QAbstractEventDispatcher.instance().unregisterTimers(event_loop._timer)
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +38,33 @@ def isolated_settings(tmp_path, qapp, monkeypatch):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the message library
     yield
+
+
+@pytest.fixture(autouse=True)
+def unanswered_questions_fail(monkeypatch):
+    """A question box (`QMessageBox.exec`) that a test did not answer fails the test at
+    once instead of waiting for a click that never comes. See `questions` to answer."""
+    def refuse(box):
+        raise AssertionError(f"an unanswered question: {box.text()}")
+
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
+@pytest.fixture
+def questions(monkeypatch):
+    """Question boxes shown during the test, as their texts, each answered with `answer`
+    (a StandardButton, Cancel unless the test sets another)."""
+    class Questions(list):
+        answer = QMessageBox.StandardButton.Cancel
+
+    asked = Questions()
+
+    def answer(box):
+        asked.append(box.text())
+        return asked.answer.value
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    return asked
 
 
 @pytest.fixture
@@ -69,7 +101,7 @@ def run_until(event_loop, condition, timeout=20.0):
 
 
 @pytest.fixture
-def window(qtbot, loop):
+def window(qtbot, loop, qapp):
     from widgets.main_window import MainWindow
 
     win = MainWindow()  # closed here, not by qtbot: a running mode must stop first
@@ -77,5 +109,11 @@ def window(qtbot, loop):
     yield win
     if win.runner.running is not None:
         loop.run_until_complete(win.runner.stop())
+    # no one answers now: what was recorded stays in the test's own captures folder
+    win.capture_guard.headless = True
+    quits = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)  # the loop must outlive the window
     win.close()
+    run_until(loop, lambda: not win.isVisible())  # after the recording closed
+    qapp.setQuitOnLastWindowClosed(quits)
     win.deleteLater()

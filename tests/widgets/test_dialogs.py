@@ -4,7 +4,14 @@ import os
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+)
 
 from app import settings
 from tests.widgets.conftest import run_until
@@ -180,3 +187,21 @@ def test_the_window_starts_the_proxy_with_every_dialog_value(window, monkeypatch
     window.start_proxy()
     [(_capture, config, answer_timeout)] = started
     assert (config.host, config.max_size, answer_timeout) == ("127.0.0.1", 65536, 0.5)
+
+
+@pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
+def test_record_to_is_offered_empty_each_time_and_browses_for_a_file_to_write(
+        qtbot, factory, monkeypatch, tmp_path):
+    dialog = factory()
+    qtbot.addWidget(dialog)
+    line = dialog.editors["record"]
+    assert line.text() == "" and "captures folder" in line.placeholderText()
+    asked = []
+    monkeypatch.setattr(dialogs.QFileDialog, "getSaveFileName",
+                        lambda *args: asked.append(args[1]) or (str(tmp_path / "a.jsonl"), ""))
+    line.parentWidget().findChild(QPushButton).click()
+    assert asked == ["Record to"] and line.text() == str(tmp_path / "a.jsonl")
+    dialog.accept()  # a second run must not overwrite the first one's file
+    again = factory()
+    qtbot.addWidget(again)
+    assert again.values()["record"] == ""

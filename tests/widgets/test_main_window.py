@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from app.net import links
 from app.ocpp.conversation import Direction
@@ -121,10 +122,11 @@ def test_save_writes_a_session_that_reopens(window, loop, qtbot, tmp_path):
     window.start_demo()
     run_until(loop, lambda: window.model.rowCount() > 10, timeout=30)
     loop.run_until_complete(window.runner.stop())
+    run_until(loop, lambda: not window.capture_guard.recording_open)
     path = tmp_path / "saved.jsonl"
     count = len(window.capture.messages)
-    window.save_session(str(path))
-    run_until(loop, lambda: window.job is not None and not window.job.running)
+    window.save_session(str(path))  # moves the recording there: nothing is written again
+    assert path.exists() and window.job is None
     with qtbot.waitSignal(window.load_finished, timeout=20000):
         window.open_session(str(path))
     assert len(window.capture.messages) == count
@@ -179,8 +181,9 @@ def test_scrolling_up_stops_following_and_ctrl_end_resumes(window, loop, qtbot, 
     assert window.follow and bar.value() == bar.maximum()
 
 
-def test_closing_the_window_stops_the_mode_properly_first(window, loop, qapp):
+def test_closing_the_window_stops_the_mode_properly_first(window, loop, qapp, questions):
     qapp.setQuitOnLastWindowClosed(False)  # the test's loop must outlive the window
+    questions.answer = QMessageBox.StandardButton.Discard
     window.start_demo()
     run_until(loop, lambda: window.runner.running is not None, timeout=15)
     demo = window.runner.running.component
@@ -207,14 +210,14 @@ def test_live_rows_are_not_duplicated_by_a_filter_change(window, loop):
     assert "DEMO-CP-01" in window.tracker.stations  # station state kept up throughout
 
 
-def test_a_failing_background_job_stops_and_says_why(window, loop, dialogs, monkeypatch):
+def test_a_failing_background_job_stops_and_says_why(window, loop, dialogs, monkeypatch,
+                                                     tmp_path):
     from widgets.session_io import SessionSaver
 
     window.start_demo()
     run_until(loop, lambda: window.model.rowCount() > 3, timeout=20)
-    loop.run_until_complete(window.runner.stop())
     monkeypatch.setattr(SessionSaver, "step", lambda self: 1 / 0)
-    window.save_session("/dev/null")
+    window.save_session(str(tmp_path / "never.jsonl"))  # while running: written, not moved
     run_until(loop, lambda: not window.job.running)
     assert dialogs and "Saving failed" in dialogs[-1][1]
     assert not window.progress.isVisible()
