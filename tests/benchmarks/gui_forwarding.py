@@ -315,10 +315,21 @@ def _run_gui(args: argparse.Namespace) -> dict[str, Any]:
                 task.cancel()
             if pending:
                 loop.run_until_complete(asyncio.wait(pending, timeout=5))
-            window.close()
+            window.capture_guard.headless = True  # no one to ask: keep what it recorded
+            quits = app.quitOnLastWindowClosed()
+            app.setQuitOnLastWindowClosed(False)  # the loop must outlive the window
+            window.close()  # closes once the recording has written what it holds
+            loop.run_until_complete(_until(lambda: not window.isVisible(), 15))
+            app.setQuitOnLastWindowClosed(quits)
             window.deleteLater()
             loop.close()
             asyncio.set_event_loop(None)
+
+
+async def _until(condition: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
 
 
 def _ratio(a: float, b: float) -> float:
