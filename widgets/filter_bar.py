@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
 
 from app.ocpp.conversation import Direction
@@ -30,13 +31,21 @@ class FilterBar(QWidget):
         self.invalid = self._toggle("Only invalid", "frames with an error finding")
         self.events = self._toggle("Events", "connections opened, closed and refused")
         self.events.setChecked(True)
+        self.clear = QToolButton()
+        self.clear.setText("✕ Clear filters")
+        self.clear.setToolTip("Show every record again (Ctrl+Shift+X)")
+        self.clear.setShortcut("Ctrl+Shift+X")
+        self.clear.clicked.connect(self.clear_all)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addWidget(self.search, 1)
         layout.addWidget(self.station)
         for button in (self.up, self.down, self.calls, self.results, self.errors,
-                       self.invalid, self.events):
+                       self.invalid, self.events, self.clear):
             layout.addWidget(button)
+        self.setAutoFillBackground(True)
+        self.changed.connect(self._mark)
+        self._mark(self.current())
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
@@ -82,6 +91,26 @@ class FilterBar(QWidget):
         for widget in (self.search, self.station, self.up, self.down, self.calls,
                        self.results, self.errors, self.invalid, self.events):
             widget.blockSignals(False)
+        self._mark(self.current())
+
+    def clear_all(self) -> None:
+        """The one action that shows everything again, announced once."""
+        self.reset()
+        self.changed.emit(self.current())
+
+    def _mark(self, record_filter: RecordFilter) -> None:
+        """A bar that hides records looks it: tinted, with its Clear button enabled, so a
+        short timeline is never mistaken for a short session."""
+        active = not record_filter.is_empty
+        self.clear.setEnabled(active)
+        self.setProperty("filtering", active)
+        palette = self.palette()
+        role = self.backgroundRole()
+        palette.setColor(role, QColor(255, 196, 0, 70) if active
+                         else self.parentWidget().palette().color(role)
+                         if self.parentWidget() else QColor(0, 0, 0, 0))
+        self.setPalette(palette)
+        self.setToolTip("A filter hides some records" if active else "")
 
     def add_stations(self, names: list[str]) -> None:
         known = {self.station.itemText(i) for i in range(self.station.count())}

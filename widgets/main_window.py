@@ -61,6 +61,7 @@ from widgets.workbench import Workbench
 class MainWindow(SessionsMixin, QMainWindow):
     load_finished = Signal(bool)     # True when a session opened completely
     judged = Signal()                # every record of the current session has a verdict
+    filtered = Signal(int)           # a filter scan finished: how many records it shows
 
     def __init__(self) -> None:
         super().__init__()
@@ -366,7 +367,27 @@ class MainWindow(SessionsMixin, QMainWindow):
         if not current.isValid():
             self.detail.show_message(None, None)
             return
+        if self.follow and not self._auto_scrolling:
+            # a row picked while records stream in must not move away under the mouse
+            self.follow_action.setChecked(False)
         self.detail.show_message(self.capture, self.model.message_at(current.row()))
+
+    def _current_position(self) -> int | None:
+        row = self._current_row()
+        return None if row is None or row >= len(self.model.rows) else self.model.rows[row]
+
+    def _keep_selection(self, position: int | None) -> None:
+        """After the rows changed: the record that was selected stays selected and in view;
+        if the filter now hides it, nothing is selected and the detail pane is cleared (it
+        must never show a record the list does not)."""
+        row = None if position is None else self.model.row_of_position(position)
+        if row is not None:
+            self.select_row(row)
+            return
+        self.table.selectionModel().clearSelection()
+        self.detail.show_message(None, None)
+        if self.follow:
+            self._scroll_to_end()
 
     def select_seq(self, seq: int) -> bool:
         """Select the record with this seq (clearing a filter that hides it)."""
@@ -404,12 +425,14 @@ class MainWindow(SessionsMixin, QMainWindow):
             self._filter_job.cancel()
         filtering = FilterScan(self.capture, self.accepts)
 
+        selected = self._current_position()
+
         def done(complete: bool) -> None:
             if complete:
                 self.model.set_rows(filtering.found)
                 self.covered = filtering.next
-                if self.follow:
-                    self._scroll_to_end()
+                self._keep_selection(selected)
+                self.filtered.emit(len(filtering.found))
             self._show_progress(None)
 
         job = SliceJob(filtering.step, lambda: filtering.progress)
@@ -489,6 +512,7 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     def _mode_started(self, mode: str, address: str) -> None:
         self.mode_label.setText(f"{mode.upper()}  {address}")
+        self.setWindowTitle(f"OCPP Scope — {mode} {address}")
         cautions = self.runner.running.cautions if self.runner.running else []
         self.caution_label.setText("⚠ " + " · ".join(cautions))
         self.caution_label.setToolTip("\n".join(cautions))

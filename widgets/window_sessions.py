@@ -65,6 +65,8 @@ class SessionsMixin:
             self._show_capture(capture, live=False)
             self.model.set_rows(range(len(capture.messages)))
             self.covered = len(capture.messages)
+            if not self.record_filter.is_empty:  # the filter shown applies to this file too
+                self._filter_new_file(Path(path).name, len(capture.messages))
             elapsed = time.perf_counter() - started
             note = f"{len(capture.messages):,} records in {elapsed:.1f} s"
             if loader.skipped:
@@ -79,6 +81,15 @@ class SessionsMixin:
 
         self._run_job(SliceJob(loader.step, lambda: loader.progress, None, loader.cancel),
                       "Loading", done, failure=f"{path}: loading stopped")
+
+    def _filter_new_file(self: MainWindow, name: str, total: int) -> None:
+        """Apply the filter on show to a file just opened, and say so if it hides it all."""
+        def once(shown: int) -> None:
+            self.filtered.disconnect(once)
+            _say_if_all_hidden(self, name, total, shown)
+
+        self.filtered.connect(once)
+        self.apply_filter(self.record_filter)
 
     def _judge(self: MainWindow) -> None:
         """Give every loaded record its verdict, in slices, and fill in the stations."""
@@ -196,6 +207,12 @@ class SessionsMixin:
         if visible:
             self.progress.setFormat(f"{label} %p%")
             self.progress.setValue(int(value * 1000))
+
+
+def _say_if_all_hidden(window: Any, name: str, total: int, shown: int) -> None:
+    if total and not shown:
+        window.notices.note(f"{name}: the current filter hides all {total:,} records; "
+                            "Clear filters (Ctrl+Shift+X) shows them")
 
 
 def _damaged_lines(count: int) -> str:

@@ -39,6 +39,7 @@ def test_demo_feeds_the_timeline_live(window, loop):
     window.start_demo()
     run_until(loop, lambda: window.model.rowCount() > 20, timeout=30)
     assert window.runner.running.mode == "demo"
+    assert window.windowTitle().startswith("OCPP Scope — demo ws://127.0.0.1:")
     actions = {window.model.message_at(r).action for r in range(window.model.rowCount())}
     assert {"BootNotification", "Authorize", "TransactionEvent"} <= actions
     assert "DEMO-CP-01" in window.tracker.stations

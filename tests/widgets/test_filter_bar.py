@@ -1,0 +1,78 @@
+"""The filter bar and the views it drives stay in step: what is selected stays selected and
+in view, what a filter hides leaves the detail pane, an active filter looks it, one action
+shows everything again."""
+
+from PySide6.QtWidgets import QAbstractItemView
+
+from app.session.filters import RecordFilter
+from tests.widgets.conftest import run_until
+from tests.widgets.test_main_window import write_session
+from widgets.filter_bar import FilterBar
+
+
+def test_the_clear_button_is_live_only_while_a_filter_hides_something(qtbot):
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    assert not bar.clear.isEnabled()
+    bar.invalid.setChecked(True)
+    assert bar.clear.isEnabled() and bar.toolTip()
+    with qtbot.waitSignal(bar.changed) as emitted:
+        bar.clear.click()
+    assert emitted.args[0] == RecordFilter()
+    assert not bar.clear.isEnabled() and not bar.invalid.isChecked()
+
+
+def open_session(window, qtbot, path, count=200):
+    write_session(path, count=count)
+    with qtbot.waitSignal(window.judged, timeout=20000):
+        window.open_session(str(path))
+
+
+def test_a_selection_the_filter_keeps_stays_selected_and_in_view(window, loop, qtbot,
+                                                                 tmp_path):
+    open_session(window, qtbot, tmp_path / "s.jsonl")
+    window.select_row(301)  # CP0's CALL #150 (records alternate CALL, RESULT per station)
+    seq = window.detail.message.seq
+    window.filter_bar.station.setCurrentText(window.detail.message.station)
+    run_until(loop, lambda: window.model.rowCount() < 400)
+    assert window.detail.message.seq == seq
+    row = window.table.currentIndex().row()
+    assert window.model.message_at(row).seq == seq
+    window.filter_bar.clear_all()
+    run_until(loop, lambda: window.model.rowCount() == 400)
+    assert window.detail.message.seq == seq
+    assert window.table.visualRect(window.table.currentIndex()).intersects(
+        window.table.viewport().rect())
+
+
+def test_a_filter_that_hides_the_selection_clears_the_detail_pane(window, loop, qtbot,
+                                                                  tmp_path):
+    open_session(window, qtbot, tmp_path / "s.jsonl")
+    window.select_row(0)
+    assert window.detail.message is not None
+    window.filter_bar.calls.setChecked(False)
+    window.filter_bar.results.setChecked(True)  # answers only: the CALL in row 0 goes
+    run_until(loop, lambda: window.model.rowCount() == 200)
+    assert window.detail.message is None
+    assert not window.table.selectionModel().hasSelection()
+
+
+def test_picking_a_row_stops_follow(window, qtbot, tmp_path):
+    open_session(window, qtbot, tmp_path / "s.jsonl", count=20)
+    window.set_follow(True)
+    window.follow_action.setChecked(True)
+    window.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    window.select_row(3)
+    assert not window.follow_action.isChecked() and not window.follow
+
+
+def test_opening_a_file_the_filter_hides_entirely_says_so(window, loop, qtbot, tmp_path):
+    open_session(window, qtbot, tmp_path / "first.jsonl", count=5)
+    window.filter_bar.search.setText("NoSuchActionAnywhere")
+    run_until(loop, lambda: window.model.rowCount() == 0)
+    path = tmp_path / "second.jsonl"
+    write_session(path, count=5)
+    with qtbot.waitSignal(window.filtered, timeout=20000):
+        window.open_session(str(path))
+    run_until(loop, lambda: "hides all 10 records" in window.statusBar().currentMessage())
+    assert window.model.rowCount() == 0
