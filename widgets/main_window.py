@@ -37,6 +37,7 @@ from app.session.capture import Annotation, Capture
 from app.session.filters import FilterScan, RecordFilter
 from app.session.message import Message
 from app.state.stations import StationTracker
+from app.wording import count
 from widgets import dialogs
 from widgets.bridge import CaptureBridge
 from widgets.capture_guard import CaptureGuard
@@ -560,7 +561,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         invalid = self.capture.invalid
         connected = sum(1 for s in self.tracker.stations.values() if s.connected)
         shown = len(self.model.rows)
-        text = f"{total:,} records · {invalid:,} invalid · {connected} connected"
+        text = f"{count(total, 'record')} · {invalid:,} invalid · {connected} connected"
         if shown != total:
             text += f" · {shown:,} shown"
         if self.bridge.paused and self.bridge.pending:

@@ -23,6 +23,7 @@ from app.session.capture import Annotation, Capture
 from app.session.filters import EVENT_KINDS
 from app.session.info import InfoLines, duration_text
 from app.session.message import Message, RecordKind
+from app.wording import count
 
 COLUMNS = ("Time", "Station", "", "Type", "Action", "Message ID", "RTT", "Size", "Valid",
            "Info")
@@ -201,7 +202,9 @@ class TimelineModel(QAbstractTableModel):
             if message.kind is RecordKind.CLOSED:
                 return f"{meta.get('code')} by {meta.get('by')}"
             if message.kind is RecordKind.GAP:
-                return f"{meta.get('lost')} records not recorded"
+                lost = meta.get("lost")
+                return (f"{count(lost, 'record')} not recorded" if isinstance(lost, int)
+                        else f"{lost} records not recorded")
             return f"HTTP {meta.get('status')}"
         return ""  # the reason, path and peer are in the Info column
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from app.session.capture import Capture
 from app.session.loader import SessionLoader
 from app.session.sessionfile import SessionFileError
+from app.wording import count
 from widgets.session_io import JudgeRun, SessionSaver, SliceJob
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class SessionsMixin:
             if not self.record_filter.is_empty:  # the filter shown applies to this file too
                 self._filter_new_file(Path(path).name, len(capture.messages))
             elapsed = time.perf_counter() - started
-            note = f"{len(capture.messages):,} records in {elapsed:.1f} s"
+            note = f"{count(len(capture.messages), 'record')} in {elapsed:.1f} s"
             if loader.skipped:
                 note += f"; {_damaged_lines(loader.skipped)} skipped"
             if not complete:
@@ -180,7 +181,8 @@ class SessionsMixin:
             self._show_progress(None)
             if complete:
                 self._remember_recent(path)
-                self.statusBar().showMessage(f"saved {saver.total:,} records to {path}", 8000)
+                self.statusBar().showMessage(f"saved {count(saver.total, 'record')} to {path}",
+                                             8000)
 
         self._run_job(SliceJob(saver.step, lambda: saver.progress), "Saving", done)
 

@@ -103,7 +103,7 @@ def test_a_recording_with_a_gap_opens_and_shows_the_gap(window, qtbot, tmp_path)
     assert window.model.rowCount() == 12
     gap_row = 10
     assert window.model.data(window.model.index(gap_row, TYPE)) == "gap"
-    assert window.model.data(window.model.index(gap_row, ACTION)) == "1234 records not recorded"
+    assert window.model.data(window.model.index(gap_row, ACTION)) == "1,234 records not recorded"
     window.select_row(gap_row)
     assert window.detail.message.seq == 1244
     assert "gap" in window.detail.header.text()

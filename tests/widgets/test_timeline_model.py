@@ -97,7 +97,7 @@ def test_a_gap_in_a_recording_shows_as_a_row_that_says_so(qtmodeltester):
     qtmodeltester.check(model)
     row = model.rowCount() - 1
     assert [model.data(model.index(row, c)) for c in (TYPE, ACTION, MESSAGE_ID, VALID)] == [
-        "gap", "1234 records not recorded", "", ""]
+        "gap", "1,234 records not recorded", "", ""]
     assert model.data(model.index(row, INFO)) == (
         "1234 records not recorded (seq 6–1239): disk full (No space left on device)")
     assert "seq 6 to 1239" in model.data(model.index(row, 0), role=3)  # the tooltip
