@@ -295,10 +295,13 @@ class Proxy:
         await self._server.wait_closed()
 
     def _upstream_url(self, request: Request) -> str:
-        base = self.config.upstream.rstrip("/")
+        """The upstream URL with the station's id appended to its path; the query of the
+        upstream URL (a token) and the station's own query are both kept, after the path."""
+        base, _, base_query = self.config.upstream.partition("?")
         query = request.path.partition("?")[2]
         segment = request.path.partition("?")[0].rstrip("/").rsplit("/", 1)[-1]
-        return f"{base}/{segment}" + (f"?{query}" if query else "")
+        queries = "&".join(q for q in (base_query, query) if q)
+        return f"{base.rstrip('/')}/{segment}" + (f"?{queries}" if queries else "")
 
     async def _open_upstream(self, connection: ServerConnection,
                              request: Request) -> Response | None:

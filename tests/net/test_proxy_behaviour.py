@@ -492,3 +492,18 @@ def test_a_station_that_resets_while_the_csms_does_not_read_ends_its_link():
     capture, stations = run(main(), timeout=30)
     (closed,) = [m for m in capture.messages if m.kind is RecordKind.CLOSED]
     assert closed.meta["by"] == "station" and stations == []
+
+
+def test_an_upstream_url_with_a_query_gets_the_station_id_in_its_path():
+    async def main():
+        async with RecordingServer() as server:
+            proxy = Proxy(ProxyConfig(upstream=server.url + "/?token=abc"), Capture())
+            await proxy.start()
+            try:
+                async with connect(f"{proxy.url}/ocpp/CP7?x=1", subprotocols=["ocpp2.0.1"]):
+                    pass
+            finally:
+                await proxy.stop()
+            return server.requests[0].path
+
+    assert run(main()) == "/cs/CP7?token=abc&x=1"
