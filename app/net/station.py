@@ -95,7 +95,11 @@ class StationEndpoint:
         if self.peer is not None:
             await self.peer.close(1000, "station stopping")
         if self._task is not None:
-            self._task.cancel()
+            # the session ends by itself once its connection is closed, writing its closed
+            # record; only one still stuck after the close's own bound is cancelled
+            done, _ = await asyncio.wait({self._task}, timeout=links.CLOSE_TIMEOUT)
+            if not done:
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 

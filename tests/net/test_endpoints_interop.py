@@ -221,3 +221,21 @@ def test_a_station_reconnecting_is_served_at_once_even_if_its_old_connection_is_
             await csms.stop()
 
     assert run(main()).startswith('[3,"1"')
+
+
+def test_stopping_our_station_records_its_closed_event():
+    async def main():
+        capture = Capture()
+        csms = CsmsEndpoint(CsmsConfig(ping_interval=None), Capture())
+        await csms.start()
+        station = StationEndpoint(StationConfig(csms_url=csms.url, station_id="ST-9"), capture)
+        await station.start()
+        await asyncio.wait_for(station.booted.wait(), 10)
+        await station.stop()
+        await csms.stop()
+        return capture
+
+    capture = run(main())
+    kinds = [m.kind for m in capture.messages]
+    assert kinds[0] is RecordKind.OPENED and kinds[-1] is RecordKind.CLOSED
+    assert capture.messages[-1].meta["by"] == "station"
