@@ -36,20 +36,22 @@ async def stuck_proxy(record: Path):
     return process, server, station
 
 
+async def interrupt_stuck_proxy(record: Path, times: int) -> tuple[int, str]:
+    """Ctrl-C `times` times in a row to a stuck proxy; its exit status and stderr."""
+    process, server, station = await stuck_proxy(record)
+    try:
+        for _ in range(times):
+            process.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(process.communicate(), 20)
+        return process.returncode, err.decode()
+    finally:
+        await station.__aexit__()
+        await server.__aexit__()
+
+
 def test_ctrl_c_stops_a_proxy_whose_station_does_not_read(tmp_path):
     record = tmp_path / "site.jsonl"
-
-    async def scenario():
-        process, server, station = await stuck_proxy(record)
-        try:
-            process.send_signal(signal.SIGINT)
-            _, err = await asyncio.wait_for(process.communicate(), 20)
-            return process.returncode, err.decode()
-        finally:
-            await station.__aexit__()
-            await server.__aexit__()
-
-    status, err = run(scenario(), timeout=60)
+    status, err = run(interrupt_stuck_proxy(record, 1), timeout=60)
     assert status == 0, err
     assert "Traceback" not in err
     assert "recorded" in err and str(record) in err
@@ -59,19 +61,7 @@ def test_ctrl_c_stops_a_proxy_whose_station_does_not_read(tmp_path):
 
 def test_a_second_ctrl_c_exits_at_once_with_the_recording_complete_so_far(tmp_path):
     record = tmp_path / "site.jsonl"
-
-    async def scenario():
-        process, server, station = await stuck_proxy(record)
-        try:
-            process.send_signal(signal.SIGINT)
-            process.send_signal(signal.SIGINT)
-            _, err = await asyncio.wait_for(process.communicate(), 20)
-            return process.returncode, err.decode()
-        finally:
-            await station.__aexit__()
-            await server.__aexit__()
-
-    status, err = run(scenario(), timeout=60)
+    status, err = run(interrupt_stuck_proxy(record, 2), timeout=60)
     assert status == 0, err
     assert "Traceback" not in err
     frames = [m for m in SessionReader.open(record) if m.kind is RecordKind.FRAME]
