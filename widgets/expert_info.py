@@ -271,8 +271,9 @@ class ExpertInfo(QWidget):
         self.live = True
         self._build: SliceJob | None = None
         self._title = ""
-        self.model = FindingsModel(self)
         self.view = QTreeView()
+        # the view owns its model, so the model outlives everything the view holds of it
+        self.model = FindingsModel(self.view)
         self.view.setModel(self.model)
         self.view.setUniformRowHeights(True)
         self.view.setAlternatingRowColors(True)
