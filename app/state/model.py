@@ -1,0 +1,254 @@
+"""The picture of a session that the state tracker derives from its records.
+
+Plain data only: the tracker (`app.state.tracker`) fills it record by record, the rules,
+the `state` command and the window's state views read it. Times are wall-clock epoch
+seconds; where a payload carries its own timestamp (a meter value, an event) that one is
+kept, because it says when the station measured or decided, not when the frame crossed.
+Every entry keeps the `seq` of the record that taught it, so a view can jump to the frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# The measurand a sampled value has when it names none (OCPP 2.0.1 SampledValueType).
+DEFAULT_MEASURAND = "Energy.Active.Import.Register"
+
+
+@dataclass(slots=True)
+class Change:
+    """One value taking effect: a status, an availability, a charging state, a firmware
+    status. `source` is the action that reported it."""
+
+    time: float
+    seq: int
+    value: str
+    source: str = ""
+
+
+@dataclass(slots=True)
+class Connection:
+    """One WebSocket connection of a station, from its opened to its closed record."""
+
+    connection: str
+    opened: float
+    opened_seq: int
+    subprotocol: str | None = None
+    closed: float | None = None
+    closed_seq: int | None = None
+    closed_by: str | None = None       # "station", "csms", "proxy"... as the record says
+    code: int | None = None
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class ConnectorState:
+    evse_id: int
+    connector_id: int
+    status: str | None = None          # ConnectorStatusEnumType, the latest reported
+    history: list[Change] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Reservation:
+    reservation_id: int
+    evse_id: int | None
+    id_token: str | None
+    expiry: str | None                 # as the CSMS sent it (RFC 3339)
+    status: str                        # Requested, Accepted, Rejected, Faulted, Occupied,
+                                       # Unavailable, Cancelled, Expired, Removed
+    seq: int
+    time: float
+
+
+@dataclass(slots=True)
+class EvseState:
+    evse_id: int
+    connectors: dict[int, ConnectorState] = field(default_factory=dict)
+    availability: str | None = None    # Operative / Inoperative, from ChangeAvailability
+    availability_history: list[Change] = field(default_factory=list)
+    transaction_id: str | None = None  # the transaction running on it, if any
+
+
+@dataclass(slots=True)
+class MeterSample:
+    """One sampled value, scaled by its multiplier (value * 10^multiplier)."""
+
+    time: float
+    seq: int
+    measurand: str
+    value: float
+    unit: str = ""
+    phase: str | None = None
+    context: str | None = None
+    location: str | None = None
+
+
+@dataclass(slots=True)
+class TransactionState:
+    transaction_id: str
+    station: str
+    evse_id: int | None = None
+    connector_id: int | None = None
+    id_token: str | None = None
+    started: float | None = None       # the Started event's timestamp
+    ended: float | None = None         # the Ended event's timestamp
+    charging_states: list[Change] = field(default_factory=list)
+    trigger_reasons: list[Change] = field(default_factory=list)   # value: "Updated: MeterValuePeriodic"
+    stopped_reason: str | None = None
+    seq_nos: list[int] = field(default_factory=list)
+    missing_seq_nos: list[int] = field(default_factory=list)
+    meter: list[MeterSample] = field(default_factory=list)
+    record_seqs: list[int] = field(default_factory=list)  # its frames and their answers
+
+    @property
+    def running(self) -> bool:
+        return self.ended is None
+
+
+@dataclass(slots=True)
+class VariableAttribute:
+    type: str = "Actual"               # AttributeEnumType: Actual, Target, MinSet, MaxSet
+    value: str | None = None
+    mutability: str | None = None      # ReadOnly, WriteOnly, ReadWrite
+    persistent: bool | None = None
+    constant: bool | None = None
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class DeviceVariable:
+    """One variable of one component, in the scope it was reported in."""
+
+    component: str
+    variable: str
+    component_instance: str | None = None
+    variable_instance: str | None = None
+    evse_id: int | None = None
+    connector_id: int | None = None
+    attributes: dict[str, VariableAttribute] = field(default_factory=dict)  # by type
+    characteristics: dict[str, Any] | None = None
+    monitors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str | None, int | None, int | None, str, str | None]:
+        return (self.component, self.component_instance, self.evse_id, self.connector_id,
+                self.variable, self.variable_instance)
+
+
+@dataclass(slots=True)
+class ReportProgress:
+    """A multi-part NotifyReport / NotifyMonitoringReport, reassembled by requestId."""
+
+    request_id: int
+    action: str
+    seq_nos: list[int] = field(default_factory=list)
+    complete: bool = False             # a part with tbc false arrived
+    first_seq: int = 0
+
+    @property
+    def missing(self) -> list[int]:
+        """The seqNos not seen below the highest one seen (and below the last part's)."""
+        if not self.seq_nos:
+            return []
+        seen = set(self.seq_nos)
+        return [n for n in range(max(self.seq_nos) + 1) if n not in seen]
+
+
+@dataclass(slots=True)
+class DeviceModel:
+    variables: dict[tuple[str, str | None, int | None, int | None, str, str | None],
+                    DeviceVariable] = field(default_factory=dict)
+    reports: dict[int, ReportProgress] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.variables)
+
+
+@dataclass(slots=True)
+class InstalledProfile:
+    """A charging profile the station holds: `profile` is the chargingProfile object as
+    sent (SetChargingProfile) or reported (ReportChargingProfiles, NotifyChargingLimit)."""
+
+    evse_id: int
+    profile: dict[str, Any]
+    installed: float
+    seq: int
+    source: str                        # the action that installed or reported it
+
+    @property
+    def profile_id(self) -> Any:
+        return self.profile.get("id")
+
+    @property
+    def purpose(self) -> str:
+        return str(self.profile.get("chargingProfilePurpose", ""))
+
+    @property
+    def stack_level(self) -> Any:
+        return self.profile.get("stackLevel")
+
+
+@dataclass(slots=True)
+class RejectedProfile:
+    evse_id: int
+    profile: dict[str, Any]
+    time: float
+    seq: int                           # the SetChargingProfile CALL
+    status: str                        # Rejected, or a CALLERROR code
+    reason_code: str | None = None
+    additional_info: str | None = None
+
+
+@dataclass(slots=True)
+class ReportedSchedule:
+    """A composite schedule the station reported in a GetCompositeSchedule answer."""
+
+    evse_id: int
+    schedule: dict[str, Any]           # the answer's `schedule` object
+    time: float
+    seq: int
+
+
+@dataclass(slots=True)
+class StationState:
+    station: str
+    # boot info
+    vendor: str = ""
+    model: str = ""
+    serial: str = ""
+    firmware: str = ""
+    boot_reason: str = ""
+    registration: str | None = None    # the last BootNotification answer's status
+    interval: int | None = None        # seconds, from that answer
+    last_heartbeat: float | None = None
+    first_seen: float = 0.0
+    last_seen: float = 0.0
+    frames: int = 0
+    invalid: int = 0
+    connections: list[Connection] = field(default_factory=list)
+    security_events: list[Change] = field(default_factory=list)
+    firmware_status: list[Change] = field(default_factory=list)
+    log_status: list[Change] = field(default_factory=list)
+    evses: dict[int, EvseState] = field(default_factory=dict)
+    reservations: dict[int, Reservation] = field(default_factory=dict)
+    transactions: dict[str, TransactionState] = field(default_factory=dict)
+    device_model: DeviceModel = field(default_factory=DeviceModel)
+    profiles: list[InstalledProfile] = field(default_factory=list)
+    rejected_profiles: list[RejectedProfile] = field(default_factory=list)
+    reported_schedules: list[ReportedSchedule] = field(default_factory=list)
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.connections) and self.connections[-1].closed is None
+
+    @property
+    def booted(self) -> bool:
+        return self.registration == "Accepted"
+
+
+@dataclass(slots=True)
+class SessionState:
+    stations: dict[str, StationState] = field(default_factory=dict)
+    upto_seq: int = 0                  # the last record applied
