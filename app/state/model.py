@@ -95,7 +95,8 @@ class TransactionState:
     started: float | None = None       # the Started event's timestamp
     ended: float | None = None         # the Ended event's timestamp
     charging_states: list[Change] = field(default_factory=list)
-    trigger_reasons: list[Change] = field(default_factory=list)   # value: "Updated: MeterValuePeriodic"
+    # value: the event type and the trigger, e.g. "Updated: MeterValuePeriodic"
+    trigger_reasons: list[Change] = field(default_factory=list)
     stopped_reason: str | None = None
     seq_nos: list[int] = field(default_factory=list)
     missing_seq_nos: list[int] = field(default_factory=list)
