@@ -143,6 +143,8 @@ class ReplayDialog(ModeDialog):
             self.station_box.setCurrentText(typed)
         elif isinstance(found, list) and len(found) == 1:
             self.station_box.setCurrentText(found[0])
+        else:  # several: the user chooses, none is taken for them
+            self.station_box.setCurrentIndex(-1)
 
     def _stations_of(self, file: str) -> list[str] | str:
         """The file's stations, or why there are none (a sentence); read once per file."""
