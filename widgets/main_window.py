@@ -47,6 +47,7 @@ from widgets.filter_bar import FilterBar
 from widgets.findings_nav import FindingJumps
 from widgets.notices import Notices
 from widgets.recent import RecentFiles
+from widgets.replay_launcher import ReplayLauncher
 from widgets.runner import ModeRunner
 from widgets.screen_fit import fit_to_screen
 from widgets.session_io import SliceJob
@@ -220,6 +221,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         copy = self._action("Copy as JSON", self.detail.copy_json, "Ctrl+Shift+C")
         self.table.addAction(copy)
         self.table.addAction(pair)
+        self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
+        self.table.addAction(self.replay.from_here)
         find = self._action("Find", lambda: self.filter_bar.search.setFocus(), "Ctrl+F")
         next_invalid = self._action("Next invalid frame", self.jumps.next_invalid, "F8",
                                     "Select the next invalid frame in the timeline")
@@ -247,6 +250,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addMenu(self.capture_guard.captures_menu)
         file_menu.addAction(self.save_action)
+        file_menu.addAction(self.replay.action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("Export saved messages…", self.export_saved))
         file_menu.addAction(self._action("Import saved messages…", self.import_saved))

@@ -26,6 +26,7 @@ from app.net.errors import listen
 from app.net.policy import ResponsePolicy
 from app.net.proxy import Proxy, ProxyConfig
 from app.net.station import StationConfig, StationEndpoint
+from app.replay.run import ReplayRun
 from app.session.capture import ANSWER_TIMEOUT, Capture, watch_answers
 from widgets.engine import awaitable, shared_engine
 
@@ -34,9 +35,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Running:
-    mode: str          # "proxy", "csms", "station" or "demo"
+    mode: str          # "proxy", "csms", "station", "demo" or "replay"
     address: str       # what the status bar shows
-    component: Any     # Proxy, CsmsEndpoint, StationEndpoint or Demo
+    component: Any     # Proxy, CsmsEndpoint, StationEndpoint, Demo or ReplayRun
     stop: Callable[[], Awaitable[None]]
     cautions: list[str] = field(default_factory=list)  # one sentence each, for the status bar
 
@@ -114,6 +115,26 @@ class ModeRunner(QObject):
             station = StationEndpoint(config, capture, policy, self.notice.emit)
             await station.start()
             return Running("station", station.url, station, station.stop, list(cautions))
+
+        self._launch(start(), capture, answer_timeout)
+
+    def start_replay(self, capture: Capture, replay: ReplayRun,
+                     played: Callable[[asyncio.Future[Any]], None],
+                     answer_timeout: float = ANSWER_TIMEOUT) -> None:
+        """Start `replay` (listening, as the CSMS) and play it; `played(task)` is called on
+        the engine thread when playing ends, however it ended. The mode stays running
+        until `stop()`, so the window stops it when it has read the outcome."""
+        async def start() -> Running:
+            stop = await replay.start(capture, self.notice.emit)
+            task = asyncio.ensure_future(replay.play())
+            task.add_done_callback(played)
+
+            async def stop_all() -> None:
+                replay.control.stop()
+                await stop()
+                await asyncio.wait({task}, timeout=10)
+
+            return Running("replay", replay.address, replay, stop_all)
 
         self._launch(start(), capture, answer_timeout)
 

@@ -5,6 +5,7 @@ The command runs in a worker thread (its own event loop), the live CSMS on the t
 
 import asyncio
 import json
+import socket
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from ocpp.v201 import call_result
 from app import cli
 from app.session.sessionfile import SessionReader
 from tests.net.peers import OcppCsms, OcppCsmsServer, run
-from tests.replay.sessions import csms_calls, record_session
+from tests.replay.sessions import csms_calls, record_session, talk
 
 
 class RefusingCsms(OcppCsms):
@@ -97,3 +98,53 @@ def test_a_missing_file_or_station_is_status_2(recorded, tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
     assert cli.main(["replay", str(recorded), "--as", "station", "--station", "CP-9"]) == 2
     assert "no station 'CP-9' (it holds CP-17)" in capsys.readouterr().err
+
+
+def test_replaying_at_recorded_speed_keeps_the_recorded_spacing(recorded, tmp_path, capsys):
+    replayed = tmp_path / "replayed.jsonl"
+    status, _ = run(_replay(OcppCsms, str(recorded), "--record", str(replayed),
+                            "--speed", "0.5"))
+    assert status == 0, capsys.readouterr().out
+
+    def span(path):
+        times = [m.time for m in SessionReader.open(path) if m.message_type == 2
+                 and m.direction.value == "station_to_csms"]
+        return times[-1] - times[0]
+
+    # at half speed the CALLs cannot come closer together than twice the recorded gaps
+    assert span(replayed) >= 2 * span(recorded) * 0.95
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def _talk_when_listening(url: str, station: str, timeout: float = 10.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return await talk(url, station)
+        except OSError:  # the command is not listening yet
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+def test_replaying_as_the_csms_answers_a_live_station_as_recorded(recorded, capsys):
+    port = _free_port()
+
+    async def scenario():
+        command = asyncio.to_thread(cli.main, [
+            "replay", str(recorded), "--as", "csms", "--listen", f"127.0.0.1:{port}",
+            "--wait", "10", "--settle", "10", "--quiet"])
+        return await asyncio.gather(command, _talk_when_listening(
+            f"ws://127.0.0.1:{port}/ocpp", "LIVE-3"))
+
+    status, station = run(scenario())
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "5 same, 0 different, 0 missing, 0 extra" in out
+    assert [name for name, _ in station.received] == ["GetVariables", "Reset"]
+    assert station.answers[1].id_token_info == {"status": "Accepted"}

@@ -1,0 +1,50 @@
+"""Planning a replay from settings, as the command line and the window both do."""
+
+import pytest
+
+from app.errors import InputError, UsageError
+from app.replay.run import ReplayRun, plan_replay, recorded_stations
+from tests.net.peers import run
+from tests.replay.sessions import record_session
+
+
+@pytest.fixture(scope="module")
+def two_stations(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rec") / "two.jsonl"
+    run(record_session(path, ("CP-1", "CP-2")))
+    return path
+
+
+def test_recorded_stations_are_listed_in_order_of_appearance(two_stations):
+    assert recorded_stations(two_stations) == ["CP-1", "CP-2"]
+
+
+def test_a_plan_takes_the_chosen_station_from_the_chosen_record(two_stations):
+    whole = plan_replay(two_stations, {"role": "station", "station": "CP-2"})
+    later = whole.script.exchanges[2].seq
+    plan = plan_replay(two_stations, {"role": "station", "station": "CP-2",
+                                      "start_from": later, "ignore": ["status"],
+                                      "rewrite": ["idToken.idToken=LAB"]},
+                       recording=whole.recording)
+    assert plan.script.station == "CP-2"
+    assert plan.script.exchanges[0].seq == later
+    assert plan.options.ignore.matches("idTokenInfo.status")
+    assert plan.options.rewriter.fields == {"idToken.idToken": "LAB"}
+    assert plan.header()["replay"]["station"] == "CP-2"
+
+
+def test_a_plan_refuses_a_missing_station_a_bad_rule_and_a_bad_url(two_stations, tmp_path):
+    with pytest.raises(InputError, match="no station 'CP-9' \\(it holds CP-1, CP-2\\)"):
+        plan_replay(two_stations, {"role": "station", "station": "CP-9"})
+    with pytest.raises(UsageError, match="write PATH=VALUE"):
+        plan_replay(two_stations, {"role": "station", "station": "CP-1", "rewrite": ["x"]})
+    with pytest.raises(UsageError, match="must start with ws://"):
+        plan_replay(two_stations, {"role": "station", "csms": "http://x"})
+    with pytest.raises(InputError, match="no such file"):
+        plan_replay(tmp_path / "none.jsonl", {"role": "station"})
+
+
+def test_a_run_not_started_reports_nothing(two_stations):
+    report = ReplayRun(plan_replay(two_stations, {"role": "station", "station": "CP-1"})
+                       ).report()
+    assert report.outcomes == [] and report.live_station is None
