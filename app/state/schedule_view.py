@@ -148,10 +148,19 @@ def format_value(value: float, unit: str) -> str:
     return f"{value:.1f} {unit}".rstrip()
 
 
+# short names of the purposes, to keep a chart's legend readable
+SHORT_PURPOSES = {"ChargingStationMaxProfile": "StationMax", "TxDefaultProfile": "TxDefault",
+                  "TxProfile": "TxProfile", "ChargingStationExternalConstraints": "External"}
+
+
+def short_purpose(purpose: Any) -> str:
+    text = "" if purpose is None else str(purpose)
+    return SHORT_PURPOSES.get(text, text) or "Profile"
+
+
 def layer_label(profile: InstalledProfile) -> str:
     """"TxProfile #12 · stack 2", the legend of a profile's layer."""
-    purpose = profile.purpose.replace("ChargingProfile", "") or "Profile"
-    return f"{purpose} #{profile.profile_id} · stack {profile.stack_level}"
+    return f"{short_purpose(profile.purpose)} #{profile.profile_id} · stack {profile.stack_level}"
 
 
 # --- building a chart --------------------------------------------------------------------
@@ -182,9 +191,8 @@ def period_detail(period: PeriodLike) -> str:
     profile_id = getattr(period, "profile_id", None)
     if profile_id is None:
         return ""
-    purpose = str(getattr(period, "purpose", "") or "").replace("ChargingProfile", "")
     stack = getattr(period, "stack_level", None)
-    return f"{purpose or 'Profile'} #{profile_id} · stack {stack}"
+    return f"{short_purpose(getattr(period, 'purpose', None))} #{profile_id} · stack {stack}"
 
 
 def series_from_periods(label: str, periods: Iterable[PeriodLike], *, detail: str = "",
