@@ -293,7 +293,11 @@ class ScheduleView(QWidget):
                 chart = self.chart_builder(station, evse)
             except Exception:  # our bug: say it in the log, keep the window
                 log.exception("the schedule chart of %s EVSE %s failed", station.station, evse)
-                chart = None
+                self.set_chart(None)
+                self._show_empty(f"The schedule of {station.station} EVSE {evse} could not "
+                                 "be drawn; the log says why.")
+                self._summarise()
+                return
         self.set_chart(chart)
         self._summarise()
 
