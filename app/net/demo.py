@@ -8,15 +8,19 @@ two endpoints keep their own, unseen captures.
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from app.net.csms import CsmsConfig, CsmsEndpoint
+from app.net.demo_charging import DemoCharger
 from app.net.policy import ResponsePolicy
 from app.net.proxy import Proxy, ProxyConfig
 from app.net.station import StationConfig, StationEndpoint, now_iso
 from app.session.capture import Capture
+from app.state.schedule import ocpp_time
 
 STATION_ID = "DEMO-CP-01"
 TOKEN = {"idToken": "04A2B3C4D5E680", "type": "ISO14443"}
@@ -43,6 +47,7 @@ class Demo:
         self.proxy: Proxy | None = None
         self.station: StationEndpoint | None = None
         self._seq = 0
+        self.charger = DemoCharger()
 
     async def start(self) -> None:
         await self.csms.start()
@@ -52,7 +57,7 @@ class Demo:
             StationConfig(csms_url=f"{self.proxy.url}/ocpp", station_id=STATION_ID,
                           vendor="Voltra", model="AC22-T2", serial="VT22-000417",
                           firmware="4.2.1", heartbeat_interval=5.0),
-            Capture(), ResponsePolicy(), self.notice)
+            Capture(), self.charger.policy(), self.notice)
         await self.station.start()
 
     async def stop(self) -> None:
@@ -95,23 +100,12 @@ class Demo:
             "timestamp": now_iso(), "connectorStatus": "Occupied", "evseId": 1,
             "connectorId": 1})
         tx = f"TX-{uuid.uuid4().hex[:8].upper()}"
+        self.charger.start_transaction(1, tx, time.time())
         await self._station("TransactionEvent", self._tx(
             "Started", "Authorized", tx, info={"chargingState": "EVConnected"},
             idToken=TOKEN, evse={"id": 1, "connectorId": 1}, meterValue=_meter(0, None,
                                                                                 "Transaction.Begin")))
-        await self._csms("SetChargingProfile", {"evseId": 1, "chargingProfile": {
-            "id": 7, "stackLevel": 0, "chargingProfilePurpose": "TxProfile",
-            "chargingProfileKind": "Absolute", "transactionId": tx,
-            "chargingSchedule": [{"id": 1, "chargingRateUnit": "W", "startSchedule": now_iso(),
-                                  "chargingSchedulePeriod": [
-                                      {"startPeriod": 0, "limit": 11000},
-                                      {"startPeriod": 1800, "limit": 7400}]}]}})
-        energy = 0.0
-        for power in (10980, 10960, 7390):
-            energy += power / 60
-            await self._station("TransactionEvent", self._tx(
-                "Updated", "MeterValuePeriodic", tx, info={"chargingState": "Charging"},
-                meterValue=_meter(energy, power)))
+        energy = await self._charge_under_a_profile(tx)
         self.notice("next, the station sends a timestamp without a UTC offset, "
                     "a fault real chargers make")
         await self._station("MeterValues", {"evseId": 1, "meterValue": [{
@@ -119,10 +113,46 @@ class Demo:
         await self._station("TransactionEvent", self._tx(
             "Ended", "StopAuthorized", tx, info={"stoppedReason": "Local"},
             meterValue=_meter(energy + 12, None, "Transaction.End")))
+        self.charger.end_transaction(1)
         await self._station("StatusNotification", {
             "timestamp": now_iso(), "connectorStatus": "Available", "evseId": 1,
             "connectorId": 1})
         await self._remote_session()
+
+    async def _charge_under_a_profile(self, tx: str) -> float:
+        """The CSMS limits the transaction (16 A, then 10 A) after a station maximum the
+        station rejects, asks for the composite schedule, and the station's meter values
+        follow the limit, two samples late when it drops. Returns the energy charged (Wh).
+
+        The step comes after a few of the demo's paces (at least a second, as startPeriods
+        are whole seconds), so that it falls inside the demo however fast it plays."""
+        step = max(1, math.ceil(self.pace * 6))
+        self.notice("next, the CSMS sends a station maximum that is Relative, which 2.0.1 "
+                    "forbids: the station rejects it")
+        await self._csms("SetChargingProfile", {"evseId": 0, "chargingProfile": {
+            "id": 1, "stackLevel": 0, "chargingProfilePurpose": "ChargingStationMaxProfile",
+            "chargingProfileKind": "Relative", "chargingSchedule": [{
+                "id": 1, "chargingRateUnit": "A",
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 32}]}]}})
+        await self._csms("SetChargingProfile", {"evseId": 1, "chargingProfile": {
+            "id": 7, "stackLevel": 0, "chargingProfilePurpose": "TxProfile",
+            "chargingProfileKind": "Absolute", "transactionId": tx,
+            "chargingSchedule": [{"id": 1, "chargingRateUnit": "A",
+                                  "startSchedule": ocpp_time(round(time.time(), 3)),
+                                  "chargingSchedulePeriod": [
+                                      {"startPeriod": 0, "limit": 16, "numberPhases": 3},
+                                      {"startPeriod": step, "limit": 10, "numberPhases": 3}]}]}})
+        await self._csms("GetCompositeSchedule", {"evseId": 1, "duration": 3 * step,
+                                                  "chargingRateUnit": "A"})
+        energy, interval = 0.0, step / 4
+        for _ in range(8):
+            await asyncio.sleep(max(0.0, interval - self.pace))
+            power = self.charger.drawn_watts(1)
+            energy += power * interval / 3600
+            await self._station("TransactionEvent", self._tx(
+                "Updated", "MeterValuePeriodic", tx, info={"chargingState": "Charging"},
+                meterValue=_meter(energy, power)))
+        return energy
 
     async def _remote_session(self) -> None:
         await self._csms("RequestStartTransaction", {"idToken": TOKEN, "remoteStartId": 42,

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from functools import cache
 
-from app.ocpp import catalog
+from app.ocpp import catalog, smart_charging
 from app.ocpp.conversation import Conversation, Direction, Exchange, PendingCall
 from app.ocpp.findings import Finding, Severity, error
 from app.ocpp.frames import Call, CallResult, Frame, parse_frame
@@ -106,6 +106,7 @@ class FrameChecker:
                 if rules is None:
                     rules = self._rules[station or connection] = SessionRules()
                 findings.extend(rules.observe(frame, action, direction, time))
+                findings.extend(smart_charging.request_findings(frame, action))
         except Exception as exc:  # our bug, never the peer's: a finding, not a crash
             log.exception("judging a frame failed during %s", stage)
             findings.append(internal_error(stage, exc))

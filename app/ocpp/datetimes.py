@@ -106,3 +106,22 @@ def needs_notes(value: str) -> bool:
             return True
     year = value[:4]
     return len(year) == 4 and _DIGITS.issuperset(year) and int(year) < CLOCK_UNSET_BEFORE_YEAR
+
+
+def epoch_seconds(value: object) -> float | None:
+    """An RFC 3339 date-time as epoch seconds; None for anything else (a peer's odd value
+    is not an error here: whoever reads it decides what a missing time means)."""
+    if not isinstance(value, str):
+        return None
+    match = _RFC3339.match(value)
+    if match is None or not is_rfc3339(value):
+        return None
+    # fromisoformat wants at most 6 fractional digits and no leap second
+    text = value.replace("z", "Z").replace("t", "T")
+    fraction = match.group(7) or ""
+    if len(fraction) > 7:
+        text = text.replace(fraction, fraction[:7], 1)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

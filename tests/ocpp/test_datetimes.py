@@ -1,6 +1,6 @@
 import pytest
 
-from app.ocpp.datetimes import explain, is_rfc3339, needs_notes, notes
+from app.ocpp.datetimes import epoch_seconds, explain, is_rfc3339, needs_notes, notes
 
 
 @pytest.mark.parametrize("value", [
@@ -55,3 +55,10 @@ def test_only_ascii_digits_are_digits(value):
 def test_other_digits_in_a_fraction_do_not_ask_for_notes():
     assert not needs_notes("2024-05-01T12:00:00.1٢٣٤Z")
     assert not needs_notes("１９７０-01-01T00:00:00Z")
+
+
+def test_epoch_seconds_reads_rfc3339_and_refuses_anything_else():
+    assert epoch_seconds("2024-01-01T01:00:00+01:00") == 1704067200.0
+    assert epoch_seconds("2024-01-01T00:00:00.1234567Z") == 1704067200.123456
+    for odd in ("2024-01-01T00:00:00", "", None, 5, "2024-01-01T00:00:60Z"):
+        assert epoch_seconds(odd) is None

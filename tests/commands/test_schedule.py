@@ -1,0 +1,117 @@
+"""`ocppscope schedule` as a user runs it: the table, --json and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.cli import main
+from app.ocpp.checker import shared_validator
+from app.ocpp.schemas import PayloadKind
+
+REQUESTS = [
+    {"evseId": 0, "chargingProfile": {
+        "id": 1, "stackLevel": 0, "chargingProfilePurpose": "ChargingStationMaxProfile",
+        "chargingProfileKind": "Absolute", "chargingSchedule": [{
+            "id": 1, "startSchedule": "2024-05-01T00:00:00Z", "chargingRateUnit": "A",
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 32}]}]}},
+    {"evseId": 1, "chargingProfile": {
+        "id": 2, "stackLevel": 0, "chargingProfilePurpose": "TxProfile",
+        "chargingProfileKind": "Relative", "transactionId": "TX-1", "chargingSchedule": [{
+            "id": 1, "chargingRateUnit": "A", "chargingSchedulePeriod": [
+                {"startPeriod": 0, "limit": 16, "numberPhases": 3},
+                {"startPeriod": 1800, "limit": 10, "numberPhases": 3}]}]}},
+]
+WINDOW = ["--start", "2024-05-01T12:00:00Z", "--duration", "3600"]
+
+
+@pytest.fixture
+def profiles(tmp_path):
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(REQUESTS))
+    return path
+
+
+def run(capsys, *args):
+    code = main(["schedule", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_table_shows_each_period_with_its_profile(capsys, profiles):
+    code, out, err = run(capsys, profiles, "--evse", 1, *WINDOW,
+                         "--transaction", "1=2024-05-01T12:10:00Z")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "Composite schedule of EVSE 1, 3600 s from 2024-05-01T12:00:00Z"
+    assert lines[1].split() == ["start", "end", "limit", "unit", "phases", "profile"]
+    assert [line.split()[:5] for line in lines[2:]] == [
+        ["2024-05-01T12:00:00Z", "2024-05-01T12:10:00Z", "32", "A", "-"],
+        ["2024-05-01T12:10:00Z", "2024-05-01T12:40:00Z", "16", "A", "3"],
+        ["2024-05-01T12:40:00Z", "2024-05-01T13:00:00Z", "10", "A", "3"]]
+    assert lines[2].endswith("#1 ChargingStationMaxProfile (level 0)")
+    assert lines[3].endswith("#2 TxProfile (level 0)")
+
+
+def test_table_marks_where_the_default_applies(capsys, profiles):
+    code, out, _ = run(capsys, profiles, "--evse", 2, "--unit", "W", *WINDOW,
+                       "--default-limit-watts", "22000", "--start", "2024-04-30T23:00:00Z")
+    assert code == 0
+    assert "22000 (default)" in out.splitlines()[2]
+
+
+def test_json_is_a_composite_schedule_the_official_schema_accepts(capsys, profiles):
+    code, out, _ = run(capsys, profiles, "--evse", 1, *WINDOW, "--unit", "W",
+                       "--transaction", "1", "--json")
+    assert code == 0
+    schedule = json.loads(out)
+    assert schedule == {
+        "evseId": 1, "duration": 3600, "scheduleStart": "2024-05-01T12:00:00Z",
+        "chargingRateUnit": "W", "chargingSchedulePeriod": [
+            {"startPeriod": 0, "limit": 11040.0, "numberPhases": 3},
+            {"startPeriod": 1800, "limit": 6900.0, "numberPhases": 3}]}
+    assert shared_validator().validate("GetCompositeSchedule", PayloadKind.RESPONSE,
+                                       {"status": "Accepted", "schedule": schedule}) == []
+
+
+def test_station_wide_schedule_sums_a_count_of_evses(capsys, tmp_path):
+    only_tx = tmp_path / "tx.json"
+    only_tx.write_text(json.dumps(REQUESTS[1:]))  # EVSE 2 has none: it draws the default
+    code, out, _ = run(capsys, only_tx, "--evse", 0, "--evses", 2, *WINDOW, "--json",
+                       "--default-limit-amps", "10", "--transaction", "1")
+    assert code == 0
+    assert json.loads(out)["chargingSchedulePeriod"] == [
+        {"startPeriod": 0, "limit": 26.0}, {"startPeriod": 1800, "limit": 20.0}]
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["--start", "2024-05-01 12:00"], "--start: '2024-05-01 12:00' is not an RFC 3339"),
+    (["--duration", "0"], "--duration: must be at least 1 second, not 0"),
+    (["--transaction", "one"], "--transaction: 'one' is not EVSE or EVSE=START"),
+    (["--transaction", "1=noon"], "--transaction: 'noon' is not an RFC 3339"),
+    (["--phases", "4"], "--phases: must be 1, 2 or 3, not 4"),
+    (["--voltage", "0"], "--voltage: must be more than 0, not 0"),
+    (["--evse", "-1"], "--evse: must be 0 (the station) or an EVSE number, not -1"),
+])
+def test_bad_options_are_one_line_and_exit_2(capsys, profiles, args, line):
+    code, out, err = run(capsys, profiles, "--evse", 1, *WINDOW, *args)
+    assert code == 2 and out == ""
+    assert err.startswith(f"ocppscope schedule: {line}") and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("content", "line"), [
+    (None, "no such file"),
+    ("not json", "not JSON"),
+    ("[]", "expected a list of SetChargingProfile requests"),
+    ('[{"evseId": 1}]', "entry 1 needs a chargingProfile object"),
+    ('[{"evseId": "1", "chargingProfile": {}}]', "entry 1 needs an evseId"),
+    ('[3]', "entry 1 is not an object"),
+])
+def test_unusable_input_is_one_line_and_exit_2(capsys, tmp_path, content, line):
+    path = tmp_path / "input.json"
+    if content is not None:
+        path.write_text(content)
+    code, _, err = run(capsys, path, "--evse", 1, *WINDOW)
+    assert code == 2 and line in err and len(err.splitlines()) == 1
+    assert "Traceback" not in err
