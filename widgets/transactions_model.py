@@ -239,8 +239,13 @@ class TransactionsProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def show_station(self, station: str | None) -> None:
-        self.station = station
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):     # Qt 6.10 on; the older call is deprecated
+            self.beginFilterChange()
+            self.station = station
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.station = station
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self.station is None:

@@ -125,7 +125,7 @@ def many_transactions(count: int = 60) -> SessionState:
             stopped_reason="EVDisconnected",
             meter=[MeterSample(start, number * 10, "Energy.Active.Import.Register", 0.0, "Wh"),
                    MeterSample(start + 240, number * 10 + 4, "Energy.Active.Import.Register",
-                               1000.0 + number, "Wh")],
+                               1000.0 + number * 900, "Wh")],
             record_seqs=[number * 10 + i for i in range(6)])
         station = state.stations.setdefault(name, StationState(station=name))
         station.transactions[transaction.transaction_id] = transaction
