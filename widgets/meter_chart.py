@@ -8,8 +8,10 @@ live charge updates without the chart flickering or losing the quantities the us
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
-from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt
+from PySide6.QtCore import QDateTime, QEvent, QMargins, QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -151,27 +153,26 @@ class MeterChart(QWidget):
         axis = QValueAxis()
         axis.setTitleText(quantity.title)
         axis.setLabelFormat("%.0f" if quantity in (SOC, VOLTAGE) else "%.1f")
-        colour = COLOURS.get(quantity.name)
-        if colour is not None:
-            axis.setTitleBrush(colour)
-            axis.setLinePenColor(colour)
-        axis.setLabelsBrush(self.palette().color(QPalette.ColorRole.Text))
+        text = self.palette().color(QPalette.ColorRole.Text)
+        colour = COLOURS.get(quantity.name, text)
+        axis.setTitleBrush(colour)
+        axis.setLinePenColor(colour)
+        axis.setLabelsBrush(text)
         axis.setGridLineVisible(quantity is ENERGY)
+        axis.setGridLineColor(self._grid_colour())
         self.chart.addAxis(axis, SIDES[quantity.name])
         self.axes[quantity.name] = axis
         return axis
 
     def _fit_axes(self) -> None:
-        """Ranges that start at zero (SoC always 0-100 %) and leave a little headroom, with a
-        span even for one sample, so a lone point is not drawn on the frame."""
+        """Ranges that start at zero (SoC always 0-100 %) and leave a little headroom; time
+        on round ticks, with a span even for one sample so a lone point is not on the frame."""
         times = [t for s in self._series for t, _ in s.points]
         if times:
-            low, high = min(times), max(times)
-            if high - low < 1.0:
-                low, high = low - LONE_SAMPLE_SPAN_S / 2, high + LONE_SAMPLE_SPAN_S / 2
+            low, high, ticks = time_ticks(min(times), max(times))
             self.time_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(low * 1000)),
                                     QDateTime.fromMSecsSinceEpoch(int(high * 1000)))
-            self.time_axis.setTickCount(6)
+            self.time_axis.setTickCount(ticks)
         for name, axis in self.axes.items():
             values = [v for s in self._series if s.quantity.name == name for _, v in s.points]
             if name == SOC.name:
@@ -212,6 +213,33 @@ class MeterChart(QWidget):
         self.chart.legend().setLabelColor(text)
         self.time_axis.setLabelsBrush(text)
         self.time_axis.setTitleBrush(text)
-        grid = QColor(text)
+        self.time_axis.setGridLineColor(self._grid_colour())
+        for axis in self.axes.values():
+            axis.setLabelsBrush(text)
+            axis.setGridLineColor(self._grid_colour())
+
+    def _grid_colour(self) -> QColor:
+        grid = QColor(self.palette().color(QPalette.ColorRole.Text))
         grid.setAlpha(40)
-        self.time_axis.setGridLineColor(grid)
+        return grid
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A theme switched while the window is open: the chart follows."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._follow_palette()
+
+
+def time_ticks(first: float, last: float) -> tuple[float, float, int]:
+    """A time range widened to whole steps (1, 2, 5, 10, 15, 30 min, 1, 2, 6 h; seconds
+    for short spans) so every tick reads as a round time; a lone sample gets a minute.
+    Returns (low, high, tick count), times in epoch seconds."""
+    if last - first < 1.0:
+        first, last = first - LONE_SAMPLE_SPAN_S / 2, last + LONE_SAMPLE_SPAN_S / 2
+    for step in (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400):
+        low = math.floor(first / step) * step
+        high = math.ceil(last / step) * step
+        if (high - low) / step <= 8:
+            break
+    ticks = round((high - low) / step) + 1
+    return float(low), float(high), max(2, min(ticks, 9))

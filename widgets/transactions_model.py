@@ -255,8 +255,8 @@ class TransactionsProxy(QSortFilterProxyModel):
         return key is not None and key[0] == self.station
 
 
-EVENT_COLUMNS = ("Time", "Event", "Value", "Record")
-EVENT_TIME, EVENT_KIND, EVENT_VALUE, EVENT_SEQ = range(len(EVENT_COLUMNS))
+EVENT_COLUMNS = ("Time", "Event", "Record", "Value")   # the value last: it takes the room left
+EVENT_TIME, EVENT_KIND, EVENT_SEQ, EVENT_VALUE = range(len(EVENT_COLUMNS))
 
 
 class TransactionEventsModel(QAbstractTableModel):

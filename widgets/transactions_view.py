@@ -33,6 +33,7 @@ from widgets.meter_chart import MeterChart
 from widgets.transactions_model import (
     EVENT_KIND,
     EVENT_SEQ,
+    EVENT_TIME,
     STARTED,
     Key,
     TransactionEventsModel,
@@ -66,6 +67,8 @@ class TransactionsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        row_height = self.fontMetrics().height() + 8
+        self.table.verticalHeader().setDefaultSectionSize(row_height)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.table.doubleClicked.connect(lambda _index: self.follow_selected())
@@ -96,6 +99,7 @@ class TransactionsView(QWidget):
         self.events_model = TransactionEventsModel(self.events)
         self.events.setModel(self.events_model)
         self.events.verticalHeader().setVisible(False)
+        self.events.verticalHeader().setDefaultSectionSize(row_height)
         self.events.horizontalHeader().setStretchLastSection(True)
         self.events.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.events.setWordWrap(False)
@@ -214,8 +218,8 @@ class TransactionsView(QWidget):
         self.events_model.show(transaction)
         self.chart.show_transaction(transaction)
         self.heading.setText(self._heading(key, transaction))
-        self.events.resizeColumnToContents(EVENT_KIND)
-        self.events.resizeColumnToContents(EVENT_SEQ)
+        for column in (EVENT_TIME, EVENT_KIND, EVENT_SEQ):
+            self.events.resizeColumnToContents(column)
 
     def _heading(self, key: Key | None, transaction: TransactionState | None) -> str:
         if key is None or transaction is None:

@@ -20,7 +20,8 @@ FORTY_MINUTES = 40 * 60
 
 
 def _samples(start: float, minutes: int, seq: int, phases: int = 3,
-             energy_unit: str = "Wh") -> tuple[list[MeterSample], list[int]]:
+             energy_unit: str = "Wh", taper: bool = True,
+             peak_kw: float = 22.0) -> tuple[list[MeterSample], list[int]]:
     """A charging curve sampled each minute: energy register, power, current per phase,
     voltage L1-N, SoC from 22 %. Returns the samples and the seq of each MeterValues frame."""
     samples: list[MeterSample] = []
@@ -30,7 +31,7 @@ def _samples(start: float, minutes: int, seq: int, phases: int = 3,
     for minute in range(minutes + 1):
         time = start + minute * 60
         # ramps up in 3 minutes, tapers over the last ten as the battery fills
-        kw = 22.0 * min(1.0, (minute + 1) / 3) * (1.0 if minute < minutes - 10
+        kw = peak_kw * min(1.0, (minute + 1) / 3) * (1.0 if not taper or minute < minutes - 10
                                                   else max(0.25, (minutes - minute) / 10))
         amps = kw * 1000 / (3 * 230) if phases == 3 else kw * 1000 / 230
         seqs.append(seq)
@@ -74,9 +75,10 @@ def finished_forty_minutes(station: str = "CP-HALL-01", first_seq: int = 100
 
 def running_single_phase(station: str = "CP-YARD-07", first_seq: int = 300,
                          minutes: int = 12) -> TransactionState:
-    """A charge still running, single-phase, its energy register in kWh."""
+    """A charge still running at 7.4 kW, single-phase, its energy register in kWh."""
     start = START + 25 * 60
-    meter, meter_seqs = _samples(start, minutes, first_seq + 2, phases=1, energy_unit="kWh")
+    meter, meter_seqs = _samples(start, minutes, first_seq + 2, phases=1, energy_unit="kWh",
+                                 taper=False, peak_kw=7.4)
     return TransactionState(
         transaction_id="TX-77", station=station, evse_id=2, connector_id=1,
         id_token="FLEET-2231", started=start,
