@@ -239,7 +239,7 @@ def time_ticks(first: float, last: float) -> tuple[float, float, int]:
     for step in (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400):
         low = math.floor(first / step) * step
         high = math.ceil(last / step) * step
-        if (high - low) / step <= 8:
+        if (high - low) / step <= 9:
             break
     ticks = round((high - low) / step) + 1
-    return float(low), float(high), max(2, min(ticks, 9))
+    return float(low), float(high), max(2, min(ticks, 10))

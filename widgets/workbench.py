@@ -30,6 +30,7 @@ from widgets.engine import awaitable
 from widgets.reference_view import ReferenceView
 from widgets.responder import ResponderPanel
 from widgets.runner import ModeRunner
+from widgets.transactions_view import TransactionsView
 from widgets.validator_view import ValidatorView
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class Workbench(QTabWidget):
         self.responder_tab = self.addTab(self.responder, "Responder")
         self.reference_tab = self.addTab(self.reference, "Reference")
         self.validator_tab = self.addTab(self.validator, "Validator")
+        self.transactions = TransactionsView()
+        self.transactions_tab = self.addTab(self.transactions, "Transactions")
         self.saved: MessageLibrary | None = None
         try:
             self.saved = MessageLibrary(saved_path)
