@@ -136,3 +136,21 @@ def test_select_finds_a_transaction_hidden_by_the_station_filter(qtbot):
     assert view.station.currentText() == ALL_STATIONS
     assert view.selected_key() == ("CP-YARD-07", "TX-77")
     assert not view.select("CP-YARD-07", "nope")
+
+
+def test_odd_values_show_as_blanks_never_as_errors(qtbot):
+    from app.state.model import Change, MeterSample, StationState, TransactionState
+
+    odd = TransactionState(
+        "odd", "CP9", started=float("nan"), ended=1e300,
+        charging_states=[Change(float("nan"), 1, "Charging")],
+        trigger_reasons=[Change(None, None, 42)],  # type: ignore[arg-type]
+        meter=[MeterSample(float("inf"), 1, "Power.Active.Import", "7", "W"),
+               MeterSample(1.0, 1, None, 1.0)])  # type: ignore[arg-type]
+    state = SessionState(stations={"CP9": StationState("CP9", transactions={"odd": odd})})
+    view = make_view(qtbot, state)
+    select_transaction(view, "odd")
+    texts = [view.proxy.index(0, c).data() for c in range(view.proxy.columnCount())]
+    assert texts[STATION] == "CP9" and texts[DURATION] == "" and texts[ENERGY] == ""
+    assert view.events_model.rowCount() == 2
+    assert "No meter values" in view.chart.empty.text()
