@@ -1,6 +1,9 @@
-"""The filter bar above the timeline: quick toggles and a text query, as one `RecordFilter`."""
+"""The filter bar above the timeline: quick toggles and a text query, as one `RecordFilter`;
+and a chip for a set of records picked elsewhere (a transaction followed), cleared by its ✕."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor
@@ -17,6 +20,8 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.seqs: frozenset[int] | None = None    # a record set followed, see follow_records
+        self.label = ""
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search action, message id or payload text (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -31,6 +36,12 @@ class FilterBar(QWidget):
         self.invalid = self._toggle("Only invalid", "frames with an error finding")
         self.events = self._toggle("Events", "connections opened, closed and refused")
         self.events.setChecked(True)
+        self.chip = QToolButton()
+        self.chip.setToolTip("Show every frame again, not only this set")
+        self.chip.setStyleSheet("QToolButton { border: 1px solid palette(highlight); "
+                                "border-radius: 9px; padding: 1px 8px; }")
+        self.chip.clicked.connect(self.clear_records)
+        self.chip.hide()
         self.clear = QToolButton()
         self.clear.setText("✕ Clear filters")
         self.clear.setToolTip("Show every record again (Ctrl+Shift+X)")
@@ -38,6 +49,7 @@ class FilterBar(QWidget):
         self.clear.clicked.connect(self.clear_all)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
+        layout.addWidget(self.chip)
         layout.addWidget(self.search, 1)
         layout.addWidget(self.station)
         for button in (self.up, self.down, self.calls, self.results, self.errors,
@@ -74,7 +86,8 @@ class FilterBar(QWidget):
             stations=frozenset() if station == ALL_STATIONS else frozenset({station}),
             directions=frozenset(directions), message_types=frozenset(types),
             only_invalid=self.invalid.isChecked(), show_events=self.events.isChecked(),
-            text=self.search.text().strip())
+            text=self.search.text().strip(), seqs=self.seqs,
+            label=self.label if self.seqs is not None else "")
 
     def reset(self) -> None:
         """Back to showing everything, without announcing each change."""
@@ -88,6 +101,7 @@ class FilterBar(QWidget):
                        self.invalid):
             button.setChecked(False)
         self.events.setChecked(True)
+        self._set_records(None, "")
         for widget in (self.search, self.station, self.up, self.down, self.calls,
                        self.results, self.errors, self.invalid, self.events):
             widget.blockSignals(False)
@@ -97,6 +111,24 @@ class FilterBar(QWidget):
         """The one action that shows everything again, announced once."""
         self.reset()
         self.changed.emit(self.current())
+
+    def follow_records(self, seqs: Iterable[int], label: str) -> None:
+        """Show only these records (e.g. "transaction 1a2b"'s frames), as a chip with a ✕.
+        The other filters are cleared first: following means seeing all of the set."""
+        self.reset()
+        self._set_records(frozenset(seqs), label)
+        self._mark(self.current())
+        self.changed.emit(self.current())
+
+    def clear_records(self) -> None:
+        """The chip's ✕: the record set goes, the other filters stay."""
+        self._set_records(None, "")
+        self.changed.emit(self.current())
+
+    def _set_records(self, seqs: frozenset[int] | None, label: str) -> None:
+        self.seqs, self.label = seqs, label
+        self.chip.setText(f"{label[:1].upper()}{label[1:]} ✕" if label else "Records ✕")
+        self.chip.setVisible(seqs is not None)
 
     def _mark(self, record_filter: RecordFilter) -> None:
         """A bar that hides records looks it: tinted, with its Clear button enabled, so a

@@ -3,6 +3,7 @@ with its filter bar, the stations panel, the detail pane, and the status bar."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from app.net.policy import ResponsePolicy
 from app.session.capture import Annotation, Capture
 from app.session.filters import FilterScan, RecordFilter
 from app.session.message import Message
+from app.state.model import SessionState
 from app.state.stations import StationTracker
 from app.wording import count
 from widgets import dialogs
@@ -55,6 +57,7 @@ from widgets.settings_file import private_settings
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
 from widgets.timeline_columns import ColumnFitter
+from widgets.transaction_follow import TransactionFollow
 from widgets.welcome import WelcomePage
 from widgets.window_sessions import SessionsMixin
 from widgets.workbench import Workbench
@@ -74,6 +77,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.recent = RecentFiles(self.settings)
         self.capture = Capture()
         self.tracker = StationTracker()
+        self.state_source: Callable[[], SessionState] = SessionState  # the tracked state
         self.record_filter = RecordFilter()
         self.accepts = self.record_filter.predicate(self.capture)
         self.follow = True
@@ -221,8 +225,19 @@ class MainWindow(SessionsMixin, QMainWindow):
         copy = self._action("Copy as JSON", self.detail.copy_json, "Ctrl+Shift+C")
         self.table.addAction(copy)
         self.table.addAction(pair)
+<<<<<<< HEAD
         self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
         self.table.addAction(self.replay.from_here)
+=======
+        self.transaction_follow = TransactionFollow(
+            self.filter_bar, lambda: self.detail.message.seq if self.detail.message else None,
+            lambda: self.state_source(), self)
+        self.table.addAction(self.transaction_follow.action)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda *_: self.transaction_follow.update())
+        self.transaction_follow.followed.connect(
+            lambda _: self.show_tab(self.workbench.timeline_tab))
+>>>>>>> txview
         find = self._action("Find", lambda: self.filter_bar.search.setFocus(), "Ctrl+F")
         next_invalid = self._action("Next invalid frame", self.jumps.next_invalid, "F8",
                                     "Select the next invalid frame in the timeline")

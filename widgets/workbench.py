@@ -31,6 +31,7 @@ from widgets.reference_view import ReferenceView
 from widgets.responder import ResponderPanel
 from widgets.runner import ModeRunner
 from widgets.schedule_view import ScheduleView
+from widgets.transactions_view import TransactionsView
 from widgets.validator_view import ValidatorView
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,10 @@ class Workbench(QTabWidget):
         self.responder_tab = self.addTab(self.responder, "Responder")
         self.reference_tab = self.addTab(self.reference, "Reference")
         self.validator_tab = self.addTab(self.validator, "Validator")
-        self.schedule_tab = self.addTab(ScheduleView(), "Charging schedule")
+        self.transactions = TransactionsView()
+        self.transactions_tab = self.addTab(self.transactions, "Transactions")
+        self.schedule = ScheduleView()
+        self.schedule_tab = self.addTab(self.schedule, "Charging schedule")
         self.saved: MessageLibrary | None = None
         try:
             self.saved = MessageLibrary(saved_path)

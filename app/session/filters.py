@@ -28,6 +28,9 @@ class RecordFilter:
     only_errors: bool = False       # CALLERRORs
     show_events: bool = True        # connection opened / closed / refused, recording gaps
     text: str = ""                  # in action, message id or the frame text; case-insensitive
+    # a set of records picked elsewhere (a transaction's frames): only these, whatever they are
+    seqs: frozenset[int] | None = None
+    label: str = ""                 # what the set is, for the filter bar ("transaction 1a2b")
 
     @property
     def is_empty(self) -> bool:
@@ -40,8 +43,11 @@ class RecordFilter:
         annotations = capture.annotations
         only_invalid, only_errors, show_events = (self.only_invalid, self.only_errors,
                                                   self.show_events)
+        chosen = self.seqs
 
         def accepts(message: Message) -> bool:
+            if chosen is not None and message.seq not in chosen:
+                return False
             if stations and message.station not in stations:
                 return False
             if message.kind in EVENT_KINDS:

@@ -61,3 +61,19 @@ def test_scan_works_in_slices():
     accepts = RecordFilter().predicate(capture)
     rows, end = scan(capture, accepts, 2, budget=0)
     assert rows[0] == 2 and end == len(capture.messages)
+
+
+def test_a_record_set_keeps_exactly_those_records_events_included_only_if_chosen():
+    capture = sample()
+    chosen = frozenset({capture.messages[1].seq, capture.messages[4].seq})
+    record_filter = RecordFilter(seqs=chosen, label="transaction 1a2b")
+    assert not record_filter.is_empty
+    assert shown(capture, record_filter) == [1, 4]
+    assert shown(capture, RecordFilter(seqs=frozenset({capture.messages[0].seq}))) == [0]
+
+
+def test_a_record_set_combines_with_the_other_criteria():
+    capture = sample()
+    chosen = frozenset(m.seq for m in capture.messages)
+    assert shown(capture, RecordFilter(seqs=chosen, stations=frozenset({"CP1"}))) == [0, 1, 2]
+    assert shown(capture, RecordFilter(seqs=frozenset())) == []

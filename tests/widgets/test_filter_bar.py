@@ -76,3 +76,28 @@ def test_opening_a_file_the_filter_hides_entirely_says_so(window, loop, qtbot, t
         window.open_session(str(path))
     run_until(loop, lambda: "hides all 10 records" in window.statusBar().currentMessage())
     assert window.model.rowCount() == 0
+
+
+def test_a_followed_record_set_shows_as_a_chip_that_clears_it(qtbot):
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.invalid.setChecked(True)
+    with qtbot.waitSignal(bar.changed) as emitted:
+        bar.follow_records([5, 6, 9], "transaction 1a2b")
+    assert emitted.args[0] == RecordFilter(seqs=frozenset({5, 6, 9}), label="transaction 1a2b")
+    assert not bar.invalid.isChecked()                 # following shows all of the set
+    assert bar.chip.isVisibleTo(bar) and bar.chip.text() == "Transaction 1a2b ✕"
+    assert bar.clear.isEnabled()
+    with qtbot.waitSignal(bar.changed) as emitted:
+        bar.chip.click()
+    assert emitted.args[0] == RecordFilter()
+    assert not bar.chip.isVisibleTo(bar) and not bar.clear.isEnabled()
+
+
+def test_clear_filters_clears_a_followed_record_set_too(qtbot):
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.follow_records([1], "transaction TX-7")
+    with qtbot.waitSignal(bar.changed) as emitted:
+        bar.clear.click()
+    assert emitted.args[0] == RecordFilter() and not bar.chip.isVisibleTo(bar)
