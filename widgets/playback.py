@@ -341,9 +341,9 @@ class Playback(QObject):
         slider.blockSignals(True)
         slider.setEnabled(usable)
         slider.setRange(0, max(0, len(self.model.rows) - 1))
-        if self.head is not None:
-            slider.setValue(min(bisect.bisect_left(self.model.rows, self.head),
-                                slider.maximum()))
+        # off, the views show the end: so does the slider
+        slider.setValue(slider.maximum() if self.head is None else
+                        min(bisect.bisect_left(self.model.rows, self.head), slider.maximum()))
         slider.blockSignals(False)
         self._update_label()
 
@@ -355,7 +355,8 @@ class Playback(QObject):
         if not self.available:
             return "" if self.model.live else "ready once the session is checked"
         if self.head is None:
-            return "off: the views show the end of the session"
+            return ("off: the views show the end of the session · ▶ or Alt+→ starts at the "
+                    "selected record")
         messages = capture.messages
         text = f"record {self.head + 1:,} of {len(messages):,}"
         if capture.times_known:

@@ -189,3 +189,14 @@ def test_playback_is_off_for_a_live_run(window, loop):
     playback.next()
     playback.toggle_play()
     assert not playback.active and window.model.head is None
+
+
+def test_the_slider_and_a_row_picked_in_the_timeline_move_the_head(loaded):
+    playback = loaded.playback
+    assert playback.bar.slider.value() == playback.bar.slider.maximum()   # off: the end
+    playback.bar.slider.setValue(PENDING)
+    assert playback.active and playback.head == PENDING == selected_position(loaded)
+    assert station_state(loaded, "CP1") == "registration Pending"
+    loaded.select_row(ACCEPTED)
+    assert playback.head == ACCEPTED and playback.bar.slider.value() == ACCEPTED
+    assert station_state(loaded, "CP1") == "booted"
