@@ -48,6 +48,7 @@ from widgets.expert_info import ExpertInfo
 from widgets.filter_bar import FilterBar
 from widgets.findings_nav import FindingJumps
 from widgets.notices import Notices
+from widgets.playback import Playback
 from widgets.recent import RecentFiles
 from widgets.replay_launcher import ReplayLauncher
 from widgets.runner import ModeRunner
@@ -67,6 +68,8 @@ class MainWindow(SessionsMixin, QMainWindow):
     load_finished = Signal(bool)     # True when a session opened completely
     judged = Signal()                # every record of the current session has a verdict
     filtered = Signal(int)           # a filter scan finished: how many records it shows
+    state_changed = Signal(object)   # what views of state show: the session's end, or the
+                                     # state as of the play-head (widgets.playback)
 
     def __init__(self) -> None:
         super().__init__()
@@ -133,6 +136,11 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.filter_bar = FilterBar()
         self.filter_bar.changed.connect(self.apply_filter)
         self.stations = StationsPanel()
+        self.state_changed.connect(self.stations.show_state)
+        self.playback = Playback(self.model, self.table, self.select_row, lambda: self.tracker,
+                                 self)
+        self.playback.state_changed.connect(self.state_changed)
+        self.judged.connect(self.playback.session_checked)
         self.stations.station_chosen.connect(
             lambda name: self.filter_bar.show_station(name or None))
         self.detail = DetailPane()
@@ -162,6 +170,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.capture_guard.banner)
         layout.addWidget(self.filter_bar)
+        layout.addWidget(self.playback.bar)
+        self.playback.install_shortcuts(workspace)
         layout.addWidget(self.horizontal, 1)
 
         self.welcome = WelcomePage()
@@ -279,6 +289,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         for action in (self.follow_action, self.pause_action, self.delta_action, find, pair,
                        copy, edit, next_invalid, previous_invalid):
             view_menu.addAction(action)
+        view_menu.addMenu(self.playback.menu)
         view_menu.addSeparator()
         for index, name in enumerate(("Timeline", "Composer", "Responder", "Reference",
                                       "Validator")):
@@ -350,7 +361,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             if state is not None:
                 changed[state.station] = state
         if changed:
-            self.stations.update_states(list(changed.values()))
+            self.playback.end_changed()
             self.filter_bar.add_stations(list(changed))
             self._update_targets()
         if self.follow and positions:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from app.state.state_at import StationsState
 from app.state.stations import StationState
 
 HEADERS = ("Station", "State", "Heartbeat", "Frames", "Invalid")
@@ -51,6 +52,26 @@ class StationsPanel(QWidget):
     def clear(self) -> None:
         self.table.setRowCount(0)
         self._rows.clear()
+
+    def show_state(self, state: StationsState) -> None:
+        """Show exactly the stations of `state`: the session's end, or the picture as of a
+        play-head, where a station not seen yet has no row. Never changes the station
+        chosen, so stepping through a session keeps the timeline's station filter."""
+        stations = list(state.stations.values())
+        names = [station.station for station in stations]
+        if names[:len(self._rows)] == list(self._rows):
+            self.update_states(stations)   # the same rows, perhaps more: update in place
+            return
+        chosen = self._chosen_name()
+        self.table.blockSignals(True)
+        try:
+            self.clear()
+            self.update_states(stations)
+            row = self._rows.get(chosen) if chosen else None
+            if row is not None:
+                self.table.selectRow(row)
+        finally:
+            self.table.blockSignals(False)
 
     def update_states(self, states: list[StationState]) -> None:
         for state in states:
@@ -111,13 +132,13 @@ class StationsPanel(QWidget):
             if table.columnWidth(column) != width:
                 table.setColumnWidth(column, width)
 
-    def _chosen(self) -> None:
+    def _chosen_name(self) -> str:
         rows = {index.row() for index in self.table.selectedIndexes()}
-        if not rows:
-            self.station_chosen.emit("")
-            return
-        item = self.table.item(rows.pop(), 0)
-        self.station_chosen.emit(item.text() if item else "")
+        item = self.table.item(rows.pop(), 0) if rows else None
+        return item.text() if item else ""
+
+    def _chosen(self) -> None:
+        self.station_chosen.emit(self._chosen_name())
 
 
 class _Table(QTableWidget):

@@ -36,6 +36,7 @@ CALLERROR = QColor(255, 140, 0, 70)
 UNANSWERED = QColor(230, 200, 0, 60)
 EVENT = QColor(90, 120, 200, 45)
 GAP = QColor(220, 50, 47, 40)   # records missing from a recording: worth seeing at once
+AHEAD = QColor(128, 128, 128)   # text of records after the play-head: not happened yet
 
 HEADER_TIPS = {
     RTT: "round-trip time: from the CALL to this answer",
@@ -43,10 +44,11 @@ HEADER_TIPS = {
     INFO: "the key facts of the frame, or why it is invalid",
 }
 
-_DISPLAY, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT = (int(role) for role in (
+_DISPLAY, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT, _FOREGROUND = (int(role) for role in (
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole,
-    Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.FontRole))
-_ROLES = frozenset((_DISPLAY, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT))
+    Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.ForegroundRole))
+_ROLES = frozenset((_DISPLAY, _BACKGROUND, _TOOLTIP, _ALIGNMENT, _FONT, _FOREGROUND))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 
@@ -66,6 +68,7 @@ class TimelineModel(QAbstractTableModel):
         self.live = True                # unanswered is judged against the clock, not the end
         self.answer_timeout = 30.0
         self.info = InfoLines()
+        self.head: int | None = None    # the play-head's record position; later rows dim
         self._italic = QFont()
         self._italic.setItalic(True)
 
@@ -75,6 +78,7 @@ class TimelineModel(QAbstractTableModel):
                     live: bool = True) -> None:
         self.beginResetModel()
         self.capture = capture
+        self.head = None
         self.info.clear()
         self.rows = array("q", range(len(capture.messages)) if rows is None else rows)
         self.live = live
@@ -98,6 +102,20 @@ class TimelineModel(QAbstractTableModel):
         if self.rows:
             self.dataChanged.emit(self.index(0, column),
                                   self.index(len(self.rows) - 1, column))
+
+    def set_head(self, position: int | None) -> None:
+        """Dim the rows after record `position` (None: dim none); repaints only the rows
+        whose look changed."""
+        old, self.head = self.head, position
+        if old == position or not self.rows:
+            return
+        end = len(self.capture.messages)
+        low, high = sorted((end if old is None else old, end if position is None else position))
+        first = bisect.bisect_right(self.rows, low)
+        last = bisect.bisect_right(self.rows, high) - 1
+        if first <= last:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1),
+                                  [Qt.ItemDataRole.ForegroundRole])
 
     def message_at(self, row: int) -> Message:
         return self.capture.messages[self.rows[row]]
@@ -143,6 +161,9 @@ class TimelineModel(QAbstractTableModel):
             return self._tooltip(message)
         if role == _ALIGNMENT:
             return _RIGHT if column in (RTT, SIZE) else _CENTRE if column == DIRECTION else None
+        if role == _FOREGROUND:
+            head = self.head
+            return AHEAD if head is not None and self.rows[row] > head else None
         if message.kind in EVENT_KINDS:  # the font
             return self._italic
         return None

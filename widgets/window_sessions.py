@@ -103,7 +103,7 @@ class SessionsMixin:
             if generation != self.generation:
                 return
             self._show_progress(None)
-            self.stations.update_states(list(tracker.stations.values()))
+            self.playback.end_changed()
             self.filter_bar.add_stations(list(tracker.stations))
             for column in range(self.model.columnCount()):
                 self.model.refresh_column(column)

@@ -48,6 +48,9 @@ class StationState:
 class StationTracker:
     def __init__(self) -> None:
         self.stations: dict[str, StationState] = {}
+        # BootNotification CALLs waiting for their answer, by seq: an answer read from a
+        # file names no action, only (in its annotation) the CALL it answers
+        self._boot_calls: set[int] = set()
 
     def apply(self, message: Message, annotation: Annotation) -> StationState | None:
         """Update the state of the record's station; returns it (None if no station)."""
@@ -71,7 +74,12 @@ class StationTracker:
                 state.invalid += 1
             if message.action == "Heartbeat":
                 state.last_heartbeat = message.time
-            elif message.action == "BootNotification":
+            elif message.action == "BootNotification" or (
+                    annotation.call_seq is not None and annotation.call_seq in self._boot_calls):
+                if message.message_type == 2:
+                    self._boot_calls.add(message.seq)
+                elif annotation.call_seq is not None:
+                    self._boot_calls.discard(annotation.call_seq)
                 self._boot(state, message)
         return state
 

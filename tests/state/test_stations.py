@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
@@ -38,3 +40,22 @@ def test_pending_registration_is_shown():
     capture.frame("c1", "CP9", DOWN, '[3,"1",{"currentTime":"2024-01-01T00:00:00Z",'
                                      '"interval":30,"status":"Pending"}]')
     assert tracker.stations["CP9"].summary == "registration Pending"
+
+
+def test_a_boot_answer_loaded_from_a_file_sets_the_registration():
+    # a file's answers name no action: only their annotation says which CALL they answer
+    live = Capture()
+    live.event(RecordKind.OPENED, "c1", "CP9", {})
+    live.frame("c1", "CP9", UP, '[2,"1","BootNotification",{"reason":"PowerUp",'
+                                '"chargingStation":{"model":"m","vendorName":"v"}}]')
+    live.frame("c1", "CP9", DOWN, '[3,"1",{"currentTime":"2024-01-01T00:00:00Z",'
+                                  '"interval":30,"status":"Accepted"}]')
+    loaded = Capture()
+    loaded.adopt([replace(m, action=None) if m.message_type == 3 else m
+                  for m in live.messages])
+    while loaded.annotate():
+        pass
+    tracker = StationTracker()
+    for message in loaded.messages:
+        tracker.apply(message, loaded.annotation(message.seq))
+    assert tracker.stations["CP9"].summary == "booted"

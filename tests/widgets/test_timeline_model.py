@@ -212,3 +212,33 @@ def test_a_long_close_reason_is_in_the_info_column_and_whole_in_its_tooltip():
     assert line.endswith("after 12.6 min")
     assert model.data(model.index(0, INFO), role=3) == line   # the tooltip: all of it
     assert model.data(model.index(0, MESSAGE_ID)) == ""
+
+
+def test_rows_after_the_play_head_are_dimmed_and_only_changed_rows_repaint(qtbot,
+                                                                           qtmodeltester):
+    from PySide6.QtCore import Qt
+
+    from widgets.timeline import AHEAD
+
+    capture = Capture()
+    fill(capture)
+    model = TimelineModel()
+    model.set_capture(capture, [0, 1, 3, 4])   # record 2 filtered out
+    foreground = Qt.ItemDataRole.ForegroundRole
+
+    def dimmed() -> list[bool]:
+        return [model.data(model.index(r, TYPE), foreground) == AHEAD
+                for r in range(model.rowCount())]
+
+    assert dimmed() == [False] * 4
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        model.set_head(1)
+    assert dimmed() == [False, False, True, True]
+    assert (changed.args[0].row(), changed.args[1].row()) == (2, 3)
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        model.set_head(3)
+    assert dimmed() == [False, False, False, True]
+    assert (changed.args[0].row(), changed.args[1].row()) == (2, 2)
+    model.set_head(None)
+    assert dimmed() == [False] * 4
+    qtmodeltester.check(model)
