@@ -235,10 +235,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         copy = self._action("Copy as JSON", self.detail.copy_json, "Ctrl+Shift+C")
         self.table.addAction(copy)
         self.table.addAction(pair)
-<<<<<<< HEAD
         self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
         self.table.addAction(self.replay.from_here)
-=======
         self.transaction_follow = TransactionFollow(
             self.filter_bar, lambda: self.detail.message.seq if self.detail.message else None,
             lambda: self.state_source(), self)
@@ -247,7 +245,6 @@ class MainWindow(SessionsMixin, QMainWindow):
             lambda *_: self.transaction_follow.update())
         self.transaction_follow.followed.connect(
             lambda _: self.show_tab(self.workbench.timeline_tab))
->>>>>>> txview
         find = self._action("Find", lambda: self.filter_bar.search.setFocus(), "Ctrl+F")
         next_invalid = self._action("Next invalid frame", self.jumps.next_invalid, "F8",
                                     "Select the next invalid frame in the timeline")
