@@ -36,7 +36,8 @@ from app.net.policy import ResponsePolicy
 from app.session.capture import Annotation, Capture
 from app.session.filters import FilterScan, RecordFilter
 from app.session.message import Message
-from app.state.stations import StationTracker
+from app.state.model import SessionState
+from app.state.summary import named_stations
 from app.wording import count
 from widgets import dialogs
 from widgets.bridge import CaptureBridge
@@ -72,7 +73,6 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.settings = private_settings()
         self.recent = RecentFiles(self.settings)
         self.capture = Capture()
-        self.tracker = StationTracker()
         self.record_filter = RecordFilter()
         self.accepts = self.record_filter.predicate(self.capture)
         self.follow = True
@@ -294,10 +294,14 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     # --- showing records ------------------------------------------------------------------
 
+    @property
+    def state(self) -> SessionState:
+        """What the shown capture's records say about its stations (filled as judged)."""
+        return self.capture.state
+
     def _show_capture(self, capture: Capture, live: bool) -> None:
         self.capture = capture
         self.covered = 0
-        self.tracker = StationTracker()
         self.stations.clear()
         self.filter_bar.reset_stations()
         self.accepts = self.record_filter.predicate(capture)
@@ -325,11 +329,9 @@ class MainWindow(SessionsMixin, QMainWindow):
                          if self.accepts(self.capture.messages[p])]
             self.model.append_positions(positions)
             self.covered = end
-        changed = {}
-        for message, annotation in batch:
-            state = self.tracker.apply(message, annotation)
-            if state is not None:
-                changed[state.station] = state
+        stations = self.capture.state.stations
+        changed = {message.station: stations[message.station] for message, _ in batch
+                   if message.station in stations}
         if changed:
             self.stations.update_states(list(changed.values()))
             self.filter_bar.add_stations(list(changed))
@@ -530,7 +532,7 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     def _update_targets(self) -> None:
         running = self.runner.running
-        connected = sorted(s.station for s in self.tracker.stations.values() if s.connected)
+        connected = sorted(s.station for s in named_stations(self.state) if s.connected)
         self.workbench.update_targets(running.mode if running else None, connected)
 
     def show_tab(self, index: int) -> None:
@@ -559,7 +561,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             self.table.viewport().update()
         total = len(self.capture.messages)
         invalid = self.capture.invalid
-        connected = sum(1 for s in self.tracker.stations.values() if s.connected)
+        connected = sum(1 for s in named_stations(self.state) if s.connected)
         shown = len(self.model.rows)
         text = f"{count(total, 'record')} · {invalid:,} invalid · {connected} connected"
         if shown != total:

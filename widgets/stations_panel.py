@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from app.state.stations import StationState
+from app.state.model import StationState
+from app.state.summary import station_summary
 
 HEADERS = ("Station", "State", "Heartbeat", "Frames", "Invalid")
 STATION, STATE, HEARTBEAT, FRAMES, INVALID = range(len(HEADERS))
@@ -60,7 +61,7 @@ class StationsPanel(QWidget):
                 self.table.insertRow(row)
             heartbeat = ("" if not state.last_heartbeat else  # 0: a file without times
                          datetime.fromtimestamp(state.last_heartbeat).strftime("%H:%M:%S"))
-            values = (state.station, state.summary, heartbeat, str(state.frames),
+            values = (state.station, station_summary(state), heartbeat, str(state.frames),
                       str(state.invalid))
             for column, value in enumerate(values):
                 item = self.table.item(row, column)

@@ -1,0 +1,188 @@
+"""Transactions: their events, seqNo continuity, meter series and the records that belong
+to them.
+
+A transaction is followed from its TransactionEvents (Started, Updated, Ended); MeterValues
+of its EVSE while it runs add to its meter series; CSMS CALLs that name its transactionId
+(RequestStopTransaction, GetTransactionStatus, CostUpdated, a TxProfile) and the answers to
+all of these are listed in its `record_seqs`, so a view can show its frames alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.state import profiles
+from app.state.evses import evse_of, plugged_in
+from app.state.model import (
+    DEFAULT_MEASURAND,
+    Change,
+    MeterSample,
+    StationState,
+    TransactionState,
+)
+from app.state.seen import Handler, Seen
+from app.state.values import as_dict, as_int, as_list, as_number, as_str, epoch_of
+
+# Units an energy register may be given in, and their factor to Wh.
+_TO_WH = {"Wh": 1.0, "kWh": 1000.0}
+
+
+def _transaction_event(seen: Seen) -> None:
+    payload = seen.payload
+    info = as_dict(payload.get("transactionInfo"))
+    transaction_id = as_str(info.get("transactionId"))
+    if transaction_id is None:
+        return
+    station = seen.station
+    event = as_str(payload.get("eventType")) or ""
+    when = epoch_of(payload.get("timestamp")) or seen.time
+    tx = station.transactions.get(transaction_id)
+    if tx is None:
+        tx = station.transactions[transaction_id] = TransactionState(
+            transaction_id, station.station)
+    elif event == "Started":
+        # started again (a restarted station): its events count from the start again
+        tx.seq_nos.clear()
+        tx.missing_seq_nos.clear()
+        tx.ended = None
+    tx.record_seqs.append(seen.seq)
+    _place(seen, tx, as_dict(payload.get("evse")), event,
+           as_str(info.get("chargingState")), when)
+    if event == "Started":
+        tx.started = when
+    token = as_str(as_dict(payload.get("idToken")).get("idToken"))
+    if token is not None and tx.id_token is None:
+        tx.id_token = token
+    state = as_str(info.get("chargingState"))
+    if state is not None and (not tx.charging_states or tx.charging_states[-1].value != state):
+        tx.charging_states.append(Change(when, seen.seq, state, "TransactionEvent"))
+    trigger = as_str(payload.get("triggerReason"))
+    if trigger is not None:
+        tx.trigger_reasons.append(Change(when, seen.seq, f"{event}: {trigger}",
+                                         "TransactionEvent"))
+    reason = as_str(info.get("stoppedReason"))
+    if reason is not None:
+        tx.stopped_reason = reason
+    seq_no = as_int(payload.get("seqNo"))
+    if seq_no is not None:
+        _count(tx, seq_no)
+    add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
+    if event == "Ended":
+        _end(station, tx, when)
+
+
+def _place(seen: Seen, tx: TransactionState, evse: dict[str, Any], event: str,
+           charging_state: str | None, when: float) -> None:
+    """Where the transaction runs: the first EVSE an event names (or the Started one's)."""
+    evse_id, connector_id = as_int(evse.get("id")), as_int(evse.get("connectorId"))
+    if evse_id is not None and (tx.evse_id is None or event == "Started"):
+        tx.evse_id = evse_id
+        if connector_id is not None:
+            tx.connector_id = connector_id
+    if tx.evse_id is None:
+        return
+    if evse_id == tx.evse_id:
+        plugged_in(seen, evse_id, connector_id, charging_state, when)
+    if tx.ended is None and event != "Ended":
+        evse_of(seen.station, tx.evse_id).transaction_id = tx.transaction_id
+
+
+def _count(tx: TransactionState, seq_no: int) -> None:
+    """Keep the seqNos seen and the holes between them."""
+    if seq_no in tx.missing_seq_nos:
+        tx.missing_seq_nos.remove(seq_no)
+    elif tx.seq_nos:
+        low, high = min(tx.seq_nos), max(tx.seq_nos)
+        if seq_no > high + 1:
+            tx.missing_seq_nos.extend(range(high + 1, seq_no))
+        elif seq_no < low - 1:
+            tx.missing_seq_nos.extend(range(seq_no + 1, low))
+            tx.missing_seq_nos.sort()
+    tx.seq_nos.append(seq_no)
+
+
+def _end(station: StationState, tx: TransactionState, when: float) -> None:
+    tx.ended = when
+    if tx.evse_id is not None:
+        evse = station.evses.get(tx.evse_id)
+        if evse is not None and evse.transaction_id == tx.transaction_id:
+            evse.transaction_id = None
+    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id)
+
+
+def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) -> None:
+    """Append the sampled values of a meterValue list, scaled by their multiplier."""
+    for meter_value in as_list(meter_values):
+        meter_value = as_dict(meter_value)
+        when = epoch_of(meter_value.get("timestamp")) or time
+        for sampled in as_list(meter_value.get("sampledValue")):
+            sampled = as_dict(sampled)
+            value = as_number(sampled.get("value"))
+            if value is None:
+                continue
+            unit = as_dict(sampled.get("unitOfMeasure"))
+            multiplier = as_int(unit.get("multiplier")) or 0
+            if -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
+                tx.meter.append(MeterSample(
+                    when, seq, as_str(sampled.get("measurand")) or DEFAULT_MEASURAND,
+                    value * 10.0 ** multiplier, as_str(unit.get("unit")) or "Wh",
+                    as_str(sampled.get("phase")), as_str(sampled.get("context")),
+                    as_str(sampled.get("location"))))
+
+
+def running_on(station: StationState, evse_id: int | None) -> TransactionState | None:
+    if evse_id is None or evse_id not in station.evses:
+        return None
+    transaction_id = station.evses[evse_id].transaction_id
+    return station.transactions.get(transaction_id) if transaction_id else None
+
+
+def _meter_values(seen: Seen) -> None:
+    tx = running_on(seen.station, as_int(seen.payload.get("evseId")))
+    if tx is not None:
+        tx.record_seqs.append(seen.seq)
+        add_samples(tx, seen.payload.get("meterValue"), seen.seq, seen.time)
+
+
+def named_transaction(payload: dict[str, Any]) -> str | None:
+    """The transactionId a CSMS CALL names: its own, or its charging profile's."""
+    return as_str(payload.get("transactionId")) or as_str(
+        as_dict(payload.get("chargingProfile")).get("transactionId"))
+
+
+def _csms_call(seen: Seen) -> None:
+    tx = seen.station.transactions.get(named_transaction(seen.payload) or "")
+    if tx is not None:
+        tx.record_seqs.append(seen.seq)
+
+
+def _answer(seen: Seen) -> None:
+    """The answer to a CALL of a transaction belongs to it too."""
+    request = seen.request
+    tx = seen.station.transactions.get(
+        as_str(as_dict(request.get("transactionInfo")).get("transactionId"))
+        or named_transaction(request) or "")
+    if tx is None and "evseId" in request and "meterValue" in request:
+        tx = running_on(seen.station, as_int(request.get("evseId")))
+    if tx is not None and seen.call_seq in tx.record_seqs:
+        tx.record_seqs.append(seen.seq)
+
+
+def energy_wh(tx: TransactionState) -> float | None:
+    """Energy delivered in Wh: the last minus the first reading of the energy register
+    (without phase), or None without two readings."""
+    readings = [s.value * _TO_WH[s.unit] for s in tx.meter
+                if s.measurand == DEFAULT_MEASURAND and s.phase is None and s.unit in _TO_WH]
+    if len(readings) < 2:
+        return None
+    return readings[-1] - readings[0]
+
+
+_NAMING = ("RequestStopTransaction", "GetTransactionStatus", "CostUpdated",
+           "SetChargingProfile")
+CALLS: dict[str, Handler] = {"TransactionEvent": _transaction_event,
+                             "MeterValues": _meter_values,
+                             **dict.fromkeys(_NAMING, _csms_call)}
+ANSWERS: dict[str, Handler] = dict.fromkeys(("TransactionEvent", "MeterValues", *_NAMING),
+                                            _answer)
+KEEP = frozenset({"TransactionEvent", "MeterValues", *_NAMING})
