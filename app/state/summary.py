@@ -27,5 +27,6 @@ def station_summary(station: StationState) -> str:
 def named_stations(state: SessionState) -> list[StationState]:
     """The stations a view lists: records without a station id (a bare list of frames) are
     tracked under their connection, or under "" when they have none, and that one is no
-    station to show."""
-    return [station for name, station in state.stations.items() if name]
+    station to show. The dict is copied in one step first: a live capture may add a
+    station on the engine's thread while a view lists them."""
+    return [station for name, station in list(state.stations.items()) if name]
