@@ -38,7 +38,7 @@ from app.session.capture import Annotation, Capture
 from app.session.filters import FilterScan, RecordFilter
 from app.session.message import Message
 from app.state.model import SessionState
-from app.state.stations import StationTracker
+from app.state.summary import named_stations
 from app.wording import count
 from widgets import dialogs
 from widgets.bridge import CaptureBridge
@@ -79,8 +79,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.settings = private_settings()
         self.recent = RecentFiles(self.settings)
         self.capture = Capture()
-        self.tracker = StationTracker()
-        self.state_source: Callable[[], SessionState] = SessionState  # the tracked state
+        self.state_source: Callable[[], SessionState] = lambda: self.capture.state
         self.record_filter = RecordFilter()
         self.accepts = self.record_filter.predicate(self.capture)
         self.follow = True
@@ -137,8 +136,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.filter_bar.changed.connect(self.apply_filter)
         self.stations = StationsPanel()
         self.state_changed.connect(self.stations.show_state)
-        self.playback = Playback(self.model, self.table, self.select_row, lambda: self.tracker,
-                                 self)
+        self.playback = Playback(self.model, self.table, self.select_row,
+                                 lambda: self.capture.state, self)
         self.playback.state_changed.connect(self.state_changed)
         self.judged.connect(self.playback.session_checked)
         self.stations.station_chosen.connect(
@@ -321,10 +320,14 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     # --- showing records ------------------------------------------------------------------
 
+    @property
+    def state(self) -> SessionState:
+        """What the shown capture's records say about its stations (filled as judged)."""
+        return self.capture.state
+
     def _show_capture(self, capture: Capture, live: bool) -> None:
         self.capture = capture
         self.covered = 0
-        self.tracker = StationTracker()
         self.stations.clear()
         self.filter_bar.reset_stations()
         self.accepts = self.record_filter.predicate(capture)
@@ -352,11 +355,9 @@ class MainWindow(SessionsMixin, QMainWindow):
                          if self.accepts(self.capture.messages[p])]
             self.model.append_positions(positions)
             self.covered = end
-        changed = {}
-        for message, annotation in batch:
-            state = self.tracker.apply(message, annotation)
-            if state is not None:
-                changed[state.station] = state
+        stations = self.capture.state.stations
+        changed = {message.station: stations[message.station] for message, _ in batch
+                   if message.station in stations}
         if changed:
             self.playback.end_changed()
             self.filter_bar.add_stations(list(changed))
@@ -557,7 +558,7 @@ class MainWindow(SessionsMixin, QMainWindow):
 
     def _update_targets(self) -> None:
         running = self.runner.running
-        connected = sorted(s.station for s in self.tracker.stations.values() if s.connected)
+        connected = sorted(s.station for s in named_stations(self.state) if s.connected)
         self.workbench.update_targets(running.mode if running else None, connected)
 
     def show_tab(self, index: int) -> None:
@@ -586,7 +587,7 @@ class MainWindow(SessionsMixin, QMainWindow):
             self.table.viewport().update()
         total = len(self.capture.messages)
         invalid = self.capture.invalid
-        connected = sum(1 for s in self.tracker.stations.values() if s.connected)
+        connected = sum(1 for s in named_stations(self.state) if s.connected)
         shown = len(self.model.rows)
         text = f"{count(total, 'record')} · {invalid:,} invalid · {connected} connected"
         if shown != total:

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import QMenu, QStyle, QTableView, QWidget
 from app.session.capture import Capture
 from app.session.info import duration_text
 from app.session.play_clock import PlayClock, Wait, offset_text
-from app.state.state_at import StateAt, StationsState, stations_at
+from app.state.model import SessionState
+from app.state.timeline import StateTimeline
 from widgets.playback_bar import PlaybackBar
 from widgets.timeline import TimelineModel
 
@@ -34,13 +35,13 @@ SOONEST_MS = 10   # no timer tick sooner: records due together move the head in 
 
 
 class Playback(QObject):
-    state_changed = Signal(object)   # a StationsState: as of the head, or the session's end;
+    state_changed = Signal(object)   # a SessionState: as of the head, or the session's end;
                                      # read it on the signal (the head's state moves on)
     head_moved = Signal(int)         # the head's record position (in capture.messages)
     active_changed = Signal(bool)    # the head came on (True) or went off
 
     def __init__(self, model: TimelineModel, table: QTableView,
-                 select_row: Callable[[int], None], end_state: Callable[[], StationsState],
+                 select_row: Callable[[int], None], end_state: Callable[[], SessionState],
                  parent: QObject | None = None) -> None:
         """`select_row` selects a timeline row and scrolls to it; `end_state` gives the state
         of the whole session (the one the window keeps up to date)."""
@@ -51,7 +52,7 @@ class Playback(QObject):
         self._end_state = end_state
         self.head: int | None = None    # the head's record position; None: playback is off
         self.available = False          # a loaded, checked session with records
-        self._states: StateAt | None = None
+        self._states: StateTimeline | None = None
         self._capture: Capture | None = None
         self._clock = PlayClock(1.0)
         self._note = ""                 # a gap being shortened, said in the label
@@ -193,7 +194,7 @@ class Playback(QObject):
             return
         self.head = position
         self.model.set_head(position)
-        self.state_changed.emit(self._states.through(position + 1))
+        self.state_changed.emit(self._states.after(position + 1))
         row = self.model.row_of_position(position)
         current = self.table.currentIndex()
         if row is not None and (not current.isValid() or current.row() != row):
@@ -210,7 +211,7 @@ class Playback(QObject):
             return False
         if self._states is None or self._capture is not self.model.capture:
             self._capture = self.model.capture
-            self._states = stations_at(self._capture)
+            self._states = StateTimeline(self._capture)
         if not self.active:
             self.active_changed.emit(True)
         return True

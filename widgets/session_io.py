@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.session.capture import Capture
 from app.session.message import Message
 from app.session.sessionfile import SessionFileError, SessionWriter, make_header
-from app.state.stations import StationTracker
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +102,10 @@ class SessionSaver:
 
 
 class JudgeRun:
-    """Verdicts for every loaded record, and the stations they describe, slice by slice."""
+    """Verdicts for every loaded record, slice by slice; judging fills `capture.state`."""
 
-    def __init__(self, capture: Capture, tracker: StationTracker) -> None:
+    def __init__(self, capture: Capture) -> None:
         self.capture = capture
-        self.tracker = tracker
-        self._next = 0
 
     def step(self) -> bool:
         # Verdicts are long-lived and free of cycles: keep the collector from walking them
@@ -116,10 +113,6 @@ class JudgeRun:
         gc.disable()
         try:
             more = self.capture.annotate(SLICE)
-            end = self.capture.unjudged
-            for message in self.capture.messages[self._next:end]:
-                self.tracker.apply(message, self.capture.annotation(message.seq))
-            self._next = end
         finally:
             gc.freeze()
             gc.enable()

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from app.state.state_at import StationsState
-from app.state.stations import StationState
+from app.state.model import SessionState, StationState
+from app.state.summary import named_stations, station_summary
 
 HEADERS = ("Station", "State", "Heartbeat", "Frames", "Invalid")
 STATION, STATE, HEARTBEAT, FRAMES, INVALID = range(len(HEADERS))
@@ -53,11 +53,11 @@ class StationsPanel(QWidget):
         self.table.setRowCount(0)
         self._rows.clear()
 
-    def show_state(self, state: StationsState) -> None:
+    def show_state(self, state: SessionState) -> None:
         """Show exactly the stations of `state`: the session's end, or the picture as of a
         play-head, where a station not seen yet has no row. Never changes the station
         chosen, so stepping through a session keeps the timeline's station filter."""
-        stations = list(state.stations.values())
+        stations = named_stations(state)
         names = [station.station for station in stations]
         if names[:len(self._rows)] == list(self._rows):
             self.update_states(stations)   # the same rows, perhaps more: update in place
@@ -81,7 +81,7 @@ class StationsPanel(QWidget):
                 self.table.insertRow(row)
             heartbeat = ("" if not state.last_heartbeat else  # 0: a file without times
                          datetime.fromtimestamp(state.last_heartbeat).strftime("%H:%M:%S"))
-            values = (state.station, state.summary, heartbeat, str(state.frames),
+            values = (state.station, station_summary(state), heartbeat, str(state.frames),
                       str(state.invalid))
             for column, value in enumerate(values):
                 item = self.table.item(row, column)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
 from app.state.model import SessionState, TransactionState
-from app.state.transactions import short_id, transaction_of
+from app.state.transaction_summary import short_id, transaction_of
 from widgets.filter_bar import FilterBar
 
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 
 from app.state.model import Change, SessionState, TransactionState
-from app.state.transactions import (
+from app.state.transaction_summary import (
     TransactionSummary,
     all_transactions,
     change_mark,

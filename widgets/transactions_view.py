@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.state.model import SessionState, TransactionState
-from app.state.transactions import change_mark, latest_time, short_id
+from app.state.transaction_summary import change_mark, latest_time, short_id
 from app.wording import count
 from widgets.meter_chart import MeterChart
 from widgets.transactions_model import (

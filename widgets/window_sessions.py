@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from app.session.capture import Capture
 from app.session.loader import SessionLoader
 from app.session.sessionfile import SessionFileError
+from app.state.summary import named_stations
 from app.wording import count
 from widgets.session_io import JudgeRun, SessionSaver, SliceJob
 
@@ -94,8 +95,8 @@ class SessionsMixin:
 
     def _judge(self: MainWindow) -> None:
         """Give every loaded record its verdict, in slices, and fill in the stations."""
-        capture, tracker = self.capture, self.tracker
-        judging = JudgeRun(capture, tracker)
+        capture = self.capture
+        judging = JudgeRun(capture)
         name = str(self.session_path or "the session")
         generation = self.generation
 
@@ -104,7 +105,7 @@ class SessionsMixin:
                 return
             self._show_progress(None)
             self.playback.end_changed()
-            self.filter_bar.add_stations(list(tracker.stations))
+            self.filter_bar.add_stations([s.station for s in named_stations(capture.state)])
             for column in range(self.model.columnCount()):
                 self.model.refresh_column(column)
             if complete:

@@ -16,11 +16,13 @@ from functools import cache
 
 from app.ocpp import catalog, smart_charging
 from app.ocpp.conversation import Conversation, Direction, Exchange, PendingCall
-from app.ocpp.findings import Finding, Severity, error
+from app.ocpp.findings import Finding, Severity, internal_error
 from app.ocpp.frames import Call, CallResult, Frame, parse_frame
 from app.ocpp.rules import SessionRules
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.validation import SchemaValidator
+from app.state.model import SessionState
+from app.state.tracker import apply_frame
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,11 @@ def shared_validator() -> SchemaValidator:
 class FrameChecker:
     """Judges the frames of many connections; keeps one `Conversation` per connection."""
 
-    def __init__(self, validator: SchemaValidator | None = None) -> None:
+    def __init__(self, validator: SchemaValidator | None = None,
+                 state: SessionState | None = None) -> None:
         self._validator = validator or shared_validator()
+        # what the judged frames say about the session, filled as they are judged
+        self.state = state if state is not None else SessionState()
         self._conversations: dict[str, Conversation] = {}
         self._rules: dict[str, SessionRules] = {}
 
@@ -73,43 +78,56 @@ class FrameChecker:
 
     def check(self, text: str | bytes, *, connection: str = "",
               direction: Direction | None = None, seq: int = 0, time: float | None = 0.0,
-              binary: bool = True, station: str | None = None) -> Verdict:
+              binary: bool = True, station: str | None = None,
+              wall: float | None = None) -> Verdict:
         """Judge one frame; bytes are a binary frame, or with `binary=False` a text frame
-        that is not valid UTF-8. Session rules are kept per `station` (by default per
-        connection), so that transactions are followed across reconnects."""
+        that is not valid UTF-8. Session rules and the session's state (`self.state`) are
+        kept per `station` (by default per connection), so that transactions are followed
+        across reconnects. `time` is monotonic (for timing rules), `wall` the record's
+        wall-clock time (for the state)."""
         findings: list[Finding] = []
         frame: Frame | None = None
         action: str | None = None
         exchange = None
         stage = "parsing"
+        key = station or connection
         try:
             parsed = parse_frame(text, binary=binary)
             frame = parsed.frame
             findings.extend(parsed.findings)
-            if frame is None:
-                return Verdict(None, None, tuple(findings))
-            if isinstance(frame, Call):
-                action = frame.action
-            stage = "pairing"
-            exchange = self.conversation(connection).observe(frame, direction, seq, time)
-            action = exchange.action
-            findings.extend(exchange.findings)
-            stage = "schema validation"
-            # an unknown action has no schema: the frame layer already said so
-            if (isinstance(frame, Call | CallResult) and isinstance(frame.payload, dict)
-                    and action in catalog.ACTIONS):
-                kind = PayloadKind.REQUEST if isinstance(frame, Call) else PayloadKind.RESPONSE
-                findings.extend(self._validator.validate(action, kind, frame.payload))
-            stage = "session rules"
-            if _trusted(exchange):  # rules never learn from what the protocol judged wrong
-                rules = self._rules.get(station or connection)
-                if rules is None:
-                    rules = self._rules[station or connection] = SessionRules()
-                findings.extend(rules.observe(frame, action, direction, time))
-                findings.extend(smart_charging.request_findings(frame, action))
+            if frame is not None:
+                if isinstance(frame, Call):
+                    action = frame.action
+                stage = "pairing"
+                exchange = self.conversation(connection).observe(frame, direction, seq, time)
+                action = exchange.action
+                findings.extend(exchange.findings)
+                stage = "schema validation"
+                # an unknown action has no schema: the frame layer already said so
+                if (isinstance(frame, Call | CallResult) and isinstance(frame.payload, dict)
+                        and action in catalog.ACTIONS):
+                    kind = (PayloadKind.REQUEST if isinstance(frame, Call)
+                            else PayloadKind.RESPONSE)
+                    findings.extend(self._validator.validate(action, kind, frame.payload))
+                stage = "session rules"
+                if _trusted(exchange):  # rules never learn from what the protocol judged wrong
+                    rules = self._rules.get(key)
+                    if rules is None:
+                        rules = self._rules[key] = SessionRules()
+                    # the rules read the state as it was before this frame
+                    findings.extend(rules.observe(frame, action, direction, time,
+                                                  self.state.stations.get(key)))
+                    findings.extend(smart_charging.request_findings(frame, action))
         except Exception as exc:  # our bug, never the peer's: a finding, not a crash
             log.exception("judging a frame failed during %s", stage)
             findings.append(internal_error(stage, exc))
+        call = exchange.call if exchange is not None else None
+        findings.extend(apply_frame(
+            self.state, seq=seq, time=wall or 0.0, connection=connection, station=key,
+            direction=direction, frame=frame, action=action,
+            call_seq=call.seq if call is not None else None,
+            valid=not any(f.severity is Severity.ERROR for f in findings),
+            trusted=exchange is not None and _trusted(exchange)))
         if exchange is None:
             return Verdict(frame, action, tuple(findings))
         return Verdict(frame, action, tuple(findings), exchange.call, exchange.latency)
@@ -122,12 +140,3 @@ def _trusted(exchange: Exchange) -> bool:
     if any(f.severity is Severity.ERROR for f in exchange.findings):
         return False
     return exchange.call is None or exchange.call.trusted
-
-
-def internal_error(stage: str, exc: BaseException) -> Finding:
-    """The finding for a failure of ours while judging a frame: the frame is kept and shown,
-    and the user can report the exception type and text."""
-    return error("internal.error",
-                 f"OCPP Scope's {stage} failed on this frame ({type(exc).__name__}: "
-                 f"{str(exc)[:200]}); the frame was forwarded and recorded as it is — "
-                 "please report this")

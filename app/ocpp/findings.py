@@ -104,3 +104,12 @@ def kind_of(value: object) -> str:
     if isinstance(value, str):
         return "a string"
     return "an array" if isinstance(value, list) else "an object"
+
+
+def internal_error(stage: str, exc: BaseException) -> Finding:
+    """The finding for a failure of ours while judging a frame: the frame is kept and shown,
+    and the user can report the exception type and text."""
+    return error("internal.error",
+                 f"OCPP Scope's {stage} failed on this frame ({type(exc).__name__}: "
+                 f"{str(exc)[:200]}); the frame was forwarded and recorded as it is — "
+                 "please report this")

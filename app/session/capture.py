@@ -21,6 +21,8 @@ from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, warning
 from app.ocpp.frames import Parsed
 from app.session.message import Message, RecordKind, frame_message
+from app.state.model import SessionState
+from app.state.tracker import apply_event
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +50,14 @@ class Capture:
     A live run fills it through `frame()` and `event()`. A session loaded from a file enters
     through `adopt()`, unjudged; `annotate()` then judges it in slices, so that a window can
     show a million records at once and fill in their verdicts while staying responsive.
+
+    `state` is what the records say about the stations (`app.state.model.SessionState`),
+    filled as records are judged, live or loaded: every view reads this one object.
     """
 
     def __init__(self, checker: FrameChecker | None = None) -> None:
         self.checker = checker or FrameChecker()
+        self.state: SessionState = self.checker.state
         self.messages: list[Message] = []
         self.annotations: dict[int, Annotation] = {}   # only records that have one
         self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
@@ -116,14 +122,16 @@ class Capture:
         while self.unjudged < len(messages):
             message = messages[self.unjudged]
             self.unjudged += 1
-            if message.kind is RecordKind.CLOSED:
-                self._closed(message.connection)
+            if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
+                apply_event(self.state, message)
+                if message.kind is RecordKind.CLOSED:
+                    self._closed(message.connection)
             elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
                 data, binary = message.wire
                 verdict = self.checker.check(
                     data, connection=message.connection, direction=message.direction,
                     seq=message.seq, time=message.monotonic if self._times_known else None,
-                    binary=binary, station=message.station)
+                    binary=binary, station=message.station, wall=message.time)
                 self._annotate(message.seq, verdict)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
@@ -192,7 +200,7 @@ class Capture:
         now, mono = time.time(), time.monotonic()
         verdict = self.checker.check(data, connection=connection, direction=direction,
                                      seq=self._seq, time=mono, binary=not text_frame,
-                                     station=station)
+                                     station=station, wall=now)
         try:
             message = self._frame_record(connection, station, direction, data, text_frame,
                                          now, mono, verdict)
@@ -228,6 +236,7 @@ class Capture:
         self._seq += 1
         message = Message(self._seq, time.time(), time.monotonic(), connection, station, None,
                           kind, meta=dict(meta))
+        apply_event(self.state, message)
         if kind is RecordKind.CLOSED:
             self._closed(connection)
         self.unjudged = len(self.messages) + 1

@@ -177,6 +177,8 @@ class InstalledProfile:
     installed: float
     seq: int
     source: str                        # the action that installed or reported it
+    limit_source: str = "CSO"          # ChargingLimitSourceEnumType: CSO for the CSMS's own
+    request_id: int | None = None      # the report (ReportChargingProfiles) that said so
 
     @property
     def profile_id(self) -> Any:
@@ -222,7 +224,7 @@ class StationState:
     firmware: str = ""
     boot_reason: str = ""
     registration: str | None = None    # the last BootNotification answer's status
-    interval: int | None = None        # seconds, from that answer
+    interval: int | float | None = None  # seconds, from that answer
     last_heartbeat: float | None = None
     first_seen: float = 0.0
     last_seen: float = 0.0
@@ -250,6 +252,21 @@ class StationState:
 
 
 @dataclass(slots=True)
+class PendingFacts:
+    """What the tracker keeps of a CALL until its answer comes: an answer carries no action
+    and often not the subject (which EVSE, which profile), so the request's payload is
+    needed to apply it. Only CALLs whose answer teaches something are kept."""
+
+    action: str
+    payload: dict[str, Any]
+    station: str
+    time: float
+
+
+@dataclass(slots=True)
 class SessionState:
     stations: dict[str, StationState] = field(default_factory=dict)
     upto_seq: int = 0                  # the last record applied
+    # CALLs awaiting their answer: connection -> seq of the CALL -> its facts (bounded per
+    # connection, dropped when the connection closes)
+    pending: dict[str, dict[int, PendingFacts]] = field(default_factory=dict)

@@ -1,149 +1,188 @@
-"""Transactions read from a `SessionState`: which transaction a record belongs to, and the
-figures a field engineer asks of one (energy delivered, peak power, how long, what is missing).
+"""Transactions: their events, seqNo continuity, meter series and the records that belong
+to them.
 
-Pure functions over the state the tracker filled; nothing here parses a payload. Every figure
-tolerates what a station may send: samples out of order, in Wh or kWh, non-numbers, a
-transaction with no meter values at all (the figure is then None, never an exception).
+A transaction is followed from its TransactionEvents (Started, Updated, Ended); MeterValues
+of its EVSE while it runs add to its meter series; CSMS CALLs that name its transactionId
+(RequestStopTransaction, GetTransactionStatus, CostUpdated, a TxProfile) and the answers to
+all of these are listed in its `record_seqs`, so a view can show its frames alone.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Any
 
-from app.state.meter_series import ENERGY, POWER
-from app.state.model import DEFAULT_MEASURAND, SessionState, TransactionState
+from app.state import profiles
+from app.state.evses import evse_of, plugged_in
+from app.state.model import (
+    DEFAULT_MEASURAND,
+    Change,
+    MeterSample,
+    StationState,
+    TransactionState,
+)
+from app.state.seen import Handler, Seen
+from app.state.values import as_dict, as_int, as_list, as_number, as_str, epoch_of
 
-POWER_MEASURAND = "Power.Active.Import"
-
-
-def all_transactions(state: SessionState, station: str | None = None
-                     ) -> Iterator[TransactionState]:
-    """Every transaction of the session, or of one station, in the state's own order."""
-    for station_state in state.stations.values():
-        if station is None or station_state.station == station:
-            yield from station_state.transactions.values()
-
-
-def transaction_of(state: SessionState, seq: int) -> TransactionState | None:
-    """The transaction whose frames (or their answers) include record `seq`, if any.
-
-    A plain membership test, not a bisection: it stays right even if a list is out of
-    record order, and one look-up per context menu costs far less than a frame."""
-    for transaction in all_transactions(state):
-        if seq in transaction.record_seqs:
-            return transaction
-    return None
+# Units an energy register may be given in, and their factor to Wh.
+_TO_WH = {"Wh": 1.0, "kWh": 1000.0}
 
 
-def short_id(transaction_id: str, length: int = 8) -> str:
-    """A transaction id short enough for a chip or a title (a UUID's first 8 characters)."""
-    return transaction_id if len(transaction_id) <= length else transaction_id[:length] + "…"
+def _transaction_event(seen: Seen) -> None:
+    payload = seen.payload
+    info = as_dict(payload.get("transactionInfo"))
+    transaction_id = as_str(info.get("transactionId"))
+    if transaction_id is None:
+        return
+    station = seen.station
+    event = as_str(payload.get("eventType")) or ""
+    when = epoch_of(payload.get("timestamp")) or seen.time
+    tx = station.transactions.get(transaction_id)
+    if tx is None:
+        tx = station.transactions[transaction_id] = TransactionState(
+            transaction_id, station.station)
+    elif event == "Started":
+        # started again (a restarted station): its events count from the start again
+        tx.seq_nos.clear()
+        tx.missing_seq_nos.clear()
+        tx.ended = None
+    tx.record_seqs.append(seen.seq)
+    _place(seen, tx, as_dict(payload.get("evse")), event,
+           as_str(info.get("chargingState")), when)
+    if event == "Started":
+        tx.started = when
+    token = as_str(as_dict(payload.get("idToken")).get("idToken"))
+    if token is not None and tx.id_token is None:
+        tx.id_token = token
+    state = as_str(info.get("chargingState"))
+    if state is not None and (not tx.charging_states or tx.charging_states[-1].value != state):
+        tx.charging_states.append(Change(when, seen.seq, state, "TransactionEvent"))
+    trigger = as_str(payload.get("triggerReason"))
+    if trigger is not None:
+        tx.trigger_reasons.append(Change(when, seen.seq, f"{event}: {trigger}",
+                                         "TransactionEvent"))
+    reason = as_str(info.get("stoppedReason"))
+    if reason is not None:
+        tx.stopped_reason = reason
+    seq_no = as_int(payload.get("seqNo"))
+    if seq_no is not None:
+        _count(tx, seq_no)
+    add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
+    if event == "Ended":
+        _end(station, tx, when)
 
 
-def energy_kwh(transaction: TransactionState) -> float | None:
-    """Energy delivered, in kWh: the active import register's last reading minus its first
-    (readings of the whole meter, not of one phase). None with fewer than two readings."""
-    readings = sorted((s.time, value) for s in transaction.meter
-                      if s.measurand == DEFAULT_MEASURAND and s.phase is None
-                      and (value := ENERGY.convert(s)) is not None and _finite(s.time))
+def _place(seen: Seen, tx: TransactionState, evse: dict[str, Any], event: str,
+           charging_state: str | None, when: float) -> None:
+    """Where the transaction runs: the first EVSE an event names (or the Started one's)."""
+    evse_id, connector_id = as_int(evse.get("id")), as_int(evse.get("connectorId"))
+    if evse_id is not None and (tx.evse_id is None or event == "Started"):
+        tx.evse_id = evse_id
+        if connector_id is not None:
+            tx.connector_id = connector_id
+    if tx.evse_id is None:
+        return
+    if evse_id == tx.evse_id:
+        plugged_in(seen, evse_id, connector_id, charging_state, when)
+    if tx.ended is None and event != "Ended":
+        evse_of(seen.station, tx.evse_id).transaction_id = tx.transaction_id
+
+
+def _count(tx: TransactionState, seq_no: int) -> None:
+    """Keep the seqNos seen and the holes between them."""
+    if seq_no in tx.missing_seq_nos:
+        tx.missing_seq_nos.remove(seq_no)
+    elif tx.seq_nos:
+        low, high = min(tx.seq_nos), max(tx.seq_nos)
+        if seq_no > high + 1:
+            tx.missing_seq_nos.extend(range(high + 1, seq_no))
+        elif seq_no < low - 1:
+            tx.missing_seq_nos.extend(range(seq_no + 1, low))
+            tx.missing_seq_nos.sort()
+    tx.seq_nos.append(seq_no)
+
+
+def _end(station: StationState, tx: TransactionState, when: float) -> None:
+    tx.ended = when
+    if tx.evse_id is not None:
+        evse = station.evses.get(tx.evse_id)
+        if evse is not None and evse.transaction_id == tx.transaction_id:
+            evse.transaction_id = None
+    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id)
+
+
+def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) -> None:
+    """Append the sampled values of a meterValue list, scaled by their multiplier."""
+    for meter_value in as_list(meter_values):
+        meter_value = as_dict(meter_value)
+        when = epoch_of(meter_value.get("timestamp")) or time
+        for sampled in as_list(meter_value.get("sampledValue")):
+            sampled = as_dict(sampled)
+            value = as_number(sampled.get("value"))
+            if value is None:
+                continue
+            unit = as_dict(sampled.get("unitOfMeasure"))
+            multiplier = as_int(unit.get("multiplier")) or 0
+            if -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
+                tx.meter.append(MeterSample(
+                    when, seq, as_str(sampled.get("measurand")) or DEFAULT_MEASURAND,
+                    value * 10.0 ** multiplier, as_str(unit.get("unit")) or "Wh",
+                    as_str(sampled.get("phase")), as_str(sampled.get("context")),
+                    as_str(sampled.get("location"))))
+
+
+def running_on(station: StationState, evse_id: int | None) -> TransactionState | None:
+    if evse_id is None or evse_id not in station.evses:
+        return None
+    transaction_id = station.evses[evse_id].transaction_id
+    return station.transactions.get(transaction_id) if transaction_id else None
+
+
+def _meter_values(seen: Seen) -> None:
+    tx = running_on(seen.station, as_int(seen.payload.get("evseId")))
+    if tx is not None:
+        tx.record_seqs.append(seen.seq)
+        add_samples(tx, seen.payload.get("meterValue"), seen.seq, seen.time)
+
+
+def named_transaction(payload: dict[str, Any]) -> str | None:
+    """The transactionId a CSMS CALL names: its own, or its charging profile's."""
+    return as_str(payload.get("transactionId")) or as_str(
+        as_dict(payload.get("chargingProfile")).get("transactionId"))
+
+
+def _csms_call(seen: Seen) -> None:
+    tx = seen.station.transactions.get(named_transaction(seen.payload) or "")
+    if tx is not None:
+        tx.record_seqs.append(seen.seq)
+
+
+def _answer(seen: Seen) -> None:
+    """The answer to a CALL of a transaction belongs to it too."""
+    request = seen.request
+    tx = seen.station.transactions.get(
+        as_str(as_dict(request.get("transactionInfo")).get("transactionId"))
+        or named_transaction(request) or "")
+    if tx is None and "evseId" in request and "meterValue" in request:
+        tx = running_on(seen.station, as_int(request.get("evseId")))
+    if tx is not None and seen.call_seq in tx.record_seqs:
+        tx.record_seqs.append(seen.seq)
+
+
+def energy_wh(tx: TransactionState) -> float | None:
+    """Energy delivered in Wh: the last minus the first reading of the energy register
+    (without phase), or None without two readings."""
+    readings = [s.value * _TO_WH[s.unit] for s in tx.meter
+                if s.measurand == DEFAULT_MEASURAND and s.phase is None and s.unit in _TO_WH]
     if len(readings) < 2:
         return None
-    return readings[-1][1] - readings[0][1]
+    return readings[-1] - readings[0]
 
 
-def peak_power_kw(transaction: TransactionState) -> float | None:
-    """The highest active import power, in kW: of the whole-meter samples, or, when a
-    station only reports per phase, of the phases summed at each sampling time."""
-    total: list[float] = []
-    by_time: dict[float, float] = {}
-    for sample in transaction.meter:
-        if sample.measurand != POWER_MEASURAND:
-            continue
-        value = POWER.convert(sample)
-        if value is None:
-            continue
-        if sample.phase is None:
-            total.append(value)
-        elif sample.phase in ("L1", "L2", "L3", "L1-N", "L2-N", "L3-N"):
-            by_time[sample.time] = by_time.get(sample.time, 0.0) + value
-    candidates = total or list(by_time.values())
-    return max(candidates) if candidates else None
-
-
-def duration_seconds(transaction: TransactionState, now: float) -> float | None:
-    """From its start to its end, or to `now` (the state's latest time) while it runs."""
-    if transaction.started is None or not _finite(transaction.started):
-        return None
-    end = transaction.ended if transaction.ended is not None else now
-    if not _finite(end) or end < transaction.started:
-        return None
-    return end - transaction.started
-
-
-def clock_text(seconds: float | None) -> str:
-    """A duration as a field engineer reads it on a charger: H:MM:SS."""
-    if seconds is None:
-        return ""
-    whole = int(seconds)
-    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-
-
-def latest_time(state: SessionState, station: str) -> float:
-    """The latest moment the state knows of a station: what a running transaction's
-    duration runs to (the playback head's time, or the last frame's)."""
-    station_state = state.stations.get(station)
-    return station_state.last_seen if station_state is not None else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionSummary:
-    """One row of the transactions list: every figure computed once per change."""
-
-    station: str
-    transaction_id: str
-    evse_id: int | None
-    connector_id: int | None
-    id_token: str | None
-    started: float | None
-    ended: float | None
-    duration: float | None
-    energy_kwh: float | None
-    peak_power_kw: float | None
-    stopped_reason: str | None
-    missing_seq_nos: tuple[int, ...]
-    charging_state: str | None
-    first_seq: int | None
-
-    @property
-    def running(self) -> bool:
-        return self.ended is None
-
-
-def summarise(transaction: TransactionState, now: float) -> TransactionSummary:
-    charging = transaction.charging_states[-1].value if transaction.charging_states else None
-    return TransactionSummary(
-        station=transaction.station, transaction_id=transaction.transaction_id,
-        evse_id=transaction.evse_id, connector_id=transaction.connector_id,
-        id_token=transaction.id_token, started=transaction.started, ended=transaction.ended,
-        duration=duration_seconds(transaction, now), energy_kwh=energy_kwh(transaction),
-        peak_power_kw=peak_power_kw(transaction), stopped_reason=transaction.stopped_reason,
-        missing_seq_nos=tuple(transaction.missing_seq_nos), charging_state=charging,
-        first_seq=transaction.record_seqs[0] if transaction.record_seqs else None)
-
-
-def change_mark(transaction: TransactionState, now: float) -> tuple[object, ...]:
-    """What tells, cheaply, that a transaction's summary may differ from the last one: the
-    tracker only appends to its lists, and a playback head moving back shortens them."""
-    return (transaction.evse_id, transaction.connector_id, transaction.id_token,
-            transaction.started, transaction.ended, transaction.stopped_reason,
-            len(transaction.meter), len(transaction.seq_nos),
-            len(transaction.missing_seq_nos), len(transaction.charging_states),
-            len(transaction.trigger_reasons), len(transaction.record_seqs),
-            now if transaction.ended is None else None)
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) \
-        and math.isfinite(value)
+_NAMING = ("RequestStopTransaction", "GetTransactionStatus", "CostUpdated",
+           "SetChargingProfile")
+CALLS: dict[str, Handler] = {"TransactionEvent": _transaction_event,
+                             "MeterValues": _meter_values,
+                             **dict.fromkeys(_NAMING, _csms_call)}
+ANSWERS: dict[str, Handler] = dict.fromkeys(("TransactionEvent", "MeterValues", *_NAMING),
+                                            _answer)
+KEEP = frozenset({"TransactionEvent", "MeterValues", *_NAMING})

@@ -42,7 +42,7 @@ def test_demo_feeds_the_timeline_live(window, loop):
     assert window.windowTitle().startswith("OCPP Scope — demo ws://127.0.0.1:")
     actions = {window.model.message_at(r).action for r in range(window.model.rowCount())}
     assert {"BootNotification", "Authorize", "TransactionEvent"} <= actions
-    assert "DEMO-CP-01" in window.tracker.stations
+    assert "DEMO-CP-01" in window.state.stations
     window.select_row(3)
     assert window.detail.message is not None
 
@@ -53,7 +53,7 @@ def test_open_a_session_then_filter_and_jump_to_pairs(window, loop, qtbot, tmp_p
     with qtbot.waitSignal(window.judged, timeout=20000):
         window.open_session(str(path))
     assert window.model.rowCount() == 400
-    assert set(window.tracker.stations) == {"CP0", "CP1", "CP2"}
+    assert set(window.state.stations) == {"CP0", "CP1", "CP2"}
     window.select_row(0)
     assert window.detail.pair is not None and window.detail.pair.seq == 2
     window.detail.go_to_pair()
@@ -208,7 +208,7 @@ def test_live_rows_are_not_duplicated_by_a_filter_change(window, loop):
     window.bridge.flush()
     rows = [window.model.rows[r] for r in range(window.model.rowCount())]
     assert rows == sorted(set(rows)) == list(range(len(window.capture.messages)))
-    assert "DEMO-CP-01" in window.tracker.stations  # station state kept up throughout
+    assert "DEMO-CP-01" in window.state.stations  # station state kept up throughout
 
 
 def test_a_failing_background_job_stops_and_says_why(window, loop, dialogs, monkeypatch,

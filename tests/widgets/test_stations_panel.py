@@ -1,6 +1,6 @@
 """The stations panel keeps its counts in view, however narrow, and names give way."""
 
-from app.state.stations import StationState
+from app.state.model import Connection, StationState
 from widgets.stations_panel import HEARTBEAT, INVALID, STATE, STATION, StationsPanel
 
 
@@ -15,9 +15,10 @@ def test_the_invalid_column_stays_in_view_in_a_narrow_panel(qtbot):
     panel.resize(600, 200)
     panel.show()
     qtbot.waitExposed(panel)
-    panel.update_states([StationState("CHARGER-WITH-A-LONG-NAME-0001", connected=True,
+    panel.update_states([StationState("CHARGER-WITH-A-LONG-NAME-0001",
                                       registration="Accepted", frames=123456, invalid=42,
-                                      last_heartbeat=1.7e9)])
+                                      last_heartbeat=1.7e9,
+                                      connections=[Connection("c1", 1.7e9, 1)])])
     assert not panel.table.isColumnHidden(HEARTBEAT)
     for width in (600, 260, 200):
         panel.resize(width, 200)

@@ -4,7 +4,7 @@ of one (energy delivered, peak power, duration), whatever odd samples a station 
 import math
 
 from app.state.model import MeterSample, SessionState, StationState, TransactionState
-from app.state.transactions import (
+from app.state.transaction_summary import (
     all_transactions,
     clock_text,
     duration_seconds,

@@ -1,0 +1,101 @@
+"""The state at any point of a capture, without judging again.
+
+A play-head steps through a session; at each step a view wants the state as it was after
+that record. `StateTimeline` keeps one state and moves it forward record by record (one
+step costs one record's apply), and keeps a copy every `SNAPSHOT_EVERY` records, so that
+going back rebuilds from the nearest copy instead of from the start. Records are parsed
+again here (this is not the live path) and applied through the same functions the checker
+uses; pairing and validity come from the capture's annotations, so the capture must have
+been judged (live, or `annotate()` to the end).
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+
+from app.ocpp.findings import Severity
+from app.ocpp.frames import Call
+from app.session.capture import Capture
+from app.session.message import Message, RecordKind
+from app.state.model import SessionState
+from app.state.tracker import apply_event, apply_frame
+
+SNAPSHOT_EVERY = 2000
+
+
+class StateTimeline:
+    """States of one capture at any record. The state returned is the timeline's own: read
+    it, do not change it; it moves on at the next call."""
+
+    def __init__(self, capture: Capture, snapshot_every: int = SNAPSHOT_EVERY) -> None:
+        self.capture = capture
+        self._every = max(1, snapshot_every)
+        self._state = SessionState()
+        self._applied = 0                                 # records applied so far
+        self._snapshots: list[tuple[int, SessionState]] = []   # (records applied, copy)
+
+    def after(self, count: int) -> SessionState:
+        """The state after the first `count` records of the capture."""
+        count = max(0, min(count, len(self.capture.messages)))
+        if count < self._applied:
+            self._rewind(count)
+        messages = self.capture.messages
+        while self._applied < count:
+            replay(self._state, self.capture, messages[self._applied])
+            self._applied += 1
+            if self._applied % self._every == 0 and (
+                    not self._snapshots or self._snapshots[-1][0] < self._applied):
+                self._snapshots.append((self._applied, copy.deepcopy(self._state)))
+        return self._state
+
+    def at_seq(self, seq: int) -> SessionState:
+        """The state after the record with this seq (or the last one before it)."""
+        return self.after(bisect.bisect_right(self.capture.messages, seq, key=lambda m: m.seq))
+
+    def at_time(self, when: float) -> SessionState:
+        """The state after the last record at or before wall-clock time `when`."""
+        messages = self.capture.messages
+        return self.after(bisect.bisect_right(messages, when, key=lambda m: m.time))
+
+    def _rewind(self, count: int) -> None:
+        index = bisect.bisect_right(self._snapshots, count, key=lambda s: s[0])
+        if index:
+            self._applied, saved = self._snapshots[index - 1]
+            self._state = copy.deepcopy(saved)
+        else:
+            self._applied, self._state = 0, SessionState()
+
+
+def state_at(capture: Capture, seq: int) -> SessionState:
+    """The state after the record with `seq`: a one-off; a play-head keeps a timeline."""
+    return StateTimeline(capture).at_seq(seq)
+
+
+def replay(state: SessionState, capture: Capture, message: Message) -> None:
+    """Apply one judged record of `capture` to `state`, as the checker did when judging."""
+    if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
+        apply_event(state, message)
+        return
+    if message.kind not in (RecordKind.FRAME, RecordKind.BINARY):
+        return
+    frame = message.parse().frame
+    annotation = capture.annotation(message.seq)
+    call_seq = annotation.call_seq
+    action = message.action
+    call = None
+    if call_seq is not None:
+        index = capture.index_of(call_seq)
+        call = capture.messages[index] if index is not None else None
+    if frame is not None and not isinstance(frame, Call):
+        action = call.action if call is not None else None
+    trusted = _trusted(capture, message) and (call is None or _trusted(capture, call))
+    apply_frame(state, seq=message.seq, time=message.time, connection=message.connection,
+                station=message.station, direction=message.direction, frame=frame,
+                action=action, call_seq=call_seq, valid=annotation.valid, trusted=trusted)
+
+
+def _trusted(capture: Capture, message: Message) -> bool:
+    """Whether judging found the exchange sound: no protocol error on the record."""
+    return not any(f.severity is Severity.ERROR and f.code.startswith("protocol.")
+                   for f in capture.annotation(message.seq).findings)

@@ -1,0 +1,62 @@
+"""Reading values out of peer payloads without trusting them.
+
+A payload that reaches the tracker may be anything the peer sent (the schema check reports
+what is wrong, it does not stop the frame): these helpers give a value of the expected type
+or None, so that the tracker skips what it cannot use instead of raising.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """The value if it is an object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_int(value: Any) -> int | None:
+    """An integer (not a bool, not a float): ids, seqNos, stack levels."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def as_number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def epoch_of(value: Any) -> float | None:
+    """Epoch seconds of an RFC 3339 date-time as stations send them, or None. Lenient on
+    purpose (a missing offset is read as UTC, a space for `T`, more than six fractional
+    digits): the schema check already flags such dates, the state only wants the moment."""
+    if not isinstance(value, str) or len(value) < 10 or len(value) > 64:
+        return None
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    if "." in text:  # Python reads at most six fractional digits
+        head, _, tail = text.partition(".")
+        digits = len(tail) - len(tail.lstrip("0123456789"))
+        text = head + "." + tail[:min(digits, 6)].ljust(1, "0") + tail[digits:]
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None

@@ -1,0 +1,87 @@
+"""`ocppscope state` as a user runs it: text, --json, --at, --station and exit 2 lines."""
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from app.cli import main
+from tests.factories import DOWN, UP, boot, script_messages, tx_event, write_session
+
+PROFILE = {"id": 5, "stackLevel": 0, "chargingProfilePurpose": "ChargingStationMaxProfile",
+           "chargingProfileKind": "Absolute", "chargingSchedule": [{
+               "id": 1, "chargingRateUnit": "W",
+               "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 0}]}]}
+
+
+@pytest.fixture
+def session(tmp_path):
+    steps = [("opened", {"subprotocol": "ocpp2.0.1"}), *boot(),
+             *tx_event("a", "Started", "T1", 0, energy=100.0),
+             *tx_event("c", "Ended", "T1", 1, energy=900.0, stoppedReason="Local"),
+             (DOWN, [2, "p", "SetChargingProfile", {"evseId": 0, "chargingProfile": PROFILE}]),
+             (UP, [3, "p", {"status": "Rejected", "statusInfo": {"reasonCode": "NoLimit"}}]),
+             ("closed", {"code": 1006, "by": "station"})]
+    messages = script_messages(steps)
+    later = script_messages([("opened", {}), *boot()], station="CP2", connection="c2")
+    messages += [replace(m, seq=100 + m.seq, time=m.time + 100) for m in later]
+    return write_session(tmp_path / "s.jsonl", messages)
+
+
+def run(capsys, *args):
+    code = main(["state", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_text_shows_boot_transactions_and_rejected_profiles(capsys, session):
+    code, out, err = run(capsys, session, "--station", "CP1")
+    assert code == 0 and err == ""
+    assert out.startswith("CP1: disconnected (1006 by station)\n")
+    assert "boot: Voltra AC22 (serial S-1, firmware 4.2, reason PowerUp)" in out
+    assert "registration: Accepted, heartbeat interval 300 s" in out
+    assert "transaction T1 on EVSE 1:" in out and "800 Wh, stopped Local" in out
+    assert "rejected profile 5: ChargingStationMaxProfile on EVSE 0: Rejected (NoLimit)" in out
+    assert "CP2" not in out
+
+
+def test_json_is_one_object_with_every_station(capsys, session):
+    code, out, _ = run(capsys, session, "--json")
+    assert code == 0
+    value = json.loads(out)
+    assert value["format"] == "ocppscope-state/1" and value["at"] is None
+    cp1, cp2 = value["stations"]
+    assert (cp1["station"], cp2["station"]) == ("CP1", "CP2")
+    [tx] = cp1["transactions"]
+    assert (tx["transaction_id"], tx["energy_wh"], tx["stopped_reason"]) == ("T1", 800.0,
+                                                                               "Local")
+    assert cp1["rejected_profiles"][0]["reason_code"] == "NoLimit"
+    assert cp2["summary"] == "booted"
+
+
+def test_at_shows_the_state_at_that_moment(capsys, session):
+    code, out, _ = run(capsys, session, "--json", "--at", "4", "--station", "CP1")
+    value = json.loads(out)
+    assert code == 0 and value["at"] is not None
+    [cp1] = value["stations"]
+    assert cp1["connected"] and cp1["transactions"][0]["ended"] is None
+    code, out, _ = run(capsys, session, "--at", "2023-11-14T22:13:23Z", "--station", "CP1")
+    assert code == 0 and out.startswith("state at 2023-11-14T22:13:23")
+    assert "registration: Accepted" in out and "transaction" not in out
+
+
+@pytest.mark.parametrize("args, line", [
+    (["{tmp}/absent.jsonl"], "no such file"),
+    (["{session}", "--station", "CP9"], "no station 'CP9' in"),
+    (["{session}", "--at", "yesterday"], "--at 'yesterday': give an RFC 3339 time"),
+    (["{frames}"], "is not a session recorded by OCPP Scope"),
+])
+def test_unusable_input_gives_one_line_and_exit_2(capsys, session, tmp_path, args, line):
+    frames = tmp_path / "frames.json"
+    frames.write_text('[[2,"1","Heartbeat",{}]]')
+    args = [a.format(tmp=tmp_path, session=session, frames=frames) for a in args]
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("ocppscope state: ") and line in err
+    if "CP9" in args:
+        assert "stations present: CP1, CP2" in err

@@ -1,0 +1,200 @@
+"""The tracker on scripted sessions: what each message teaches the state, and what it
+ignores (out of order, duplicated, missing, malformed)."""
+
+import pytest
+
+from app.ocpp import catalog
+from app.ocpp.findings import Severity
+from app.ocpp.frames import Call, CallResult
+from app.session.message import RecordKind
+from app.state.model import SessionState
+from app.state.tracker import MAX_PENDING, apply_event, apply_frame
+from app.state.transactions import energy_wh
+from tests.factories import DOWN, NOW, UP, boot, judged_capture, make_message, tx_event
+
+
+def codes(capture, seq):
+    return [f.code for f in capture.annotation(seq).findings]
+
+
+def test_boot_registration_heartbeat_and_connections_are_tracked():
+    capture = judged_capture([("opened", {"subprotocol": "ocpp2.0.1"}), *boot(),
+                              (UP, [2, "h1", "Heartbeat", {}]),
+                              (UP, "garbage"),
+                              ("closed", {"code": 1006, "by": "station", "reason": ""})])
+    station = capture.state.stations["CP1"]
+    assert (station.vendor, station.model, station.serial, station.firmware,
+            station.boot_reason) == ("Voltra", "AC22", "S-1", "4.2", "PowerUp")
+    assert station.registration == "Accepted" and station.interval == 300
+    assert station.last_heartbeat == capture.messages[3].time
+    assert station.frames == 4 and station.invalid == 1
+    [connection] = station.connections
+    assert connection.subprotocol == "ocpp2.0.1" and not station.connected
+    assert (connection.code, connection.closed_by) == (1006, "station")
+    assert capture.state.pending == {}
+
+
+def test_security_firmware_and_log_status_are_listed():
+    capture = judged_capture([
+        *boot(),
+        (UP, [2, "s", "SecurityEventNotification", {"type": "TamperDetected",
+                                                    "timestamp": NOW}]),
+        (UP, [2, "f", "FirmwareStatusNotification", {"status": "Downloading"}]),
+        (UP, [2, "l", "LogStatusNotification", {"status": "Uploaded"}])])
+    station = capture.state.stations["CP1"]
+    assert [c.value for c in station.security_events] == ["TamperDetected"]
+    assert [c.value for c in station.firmware_status] == ["Downloading"]
+    assert [c.value for c in station.log_status] == ["Uploaded"]
+
+
+def test_connector_status_history_and_accepted_availability():
+    status = {"timestamp": NOW, "connectorStatus": "Available", "evseId": 1, "connectorId": 1}
+    capture = judged_capture([
+        *boot(),
+        (UP, [2, "1", "StatusNotification", status]), (DOWN, [3, "1", {}]),
+        (UP, [2, "2", "StatusNotification", {**status, "connectorStatus": "Faulted"}]),
+        (DOWN, [3, "2", {}]),
+        (DOWN, [2, "3", "ChangeAvailability", {"operationalStatus": "Inoperative",
+                                               "evse": {"id": 1}}]),
+        (UP, [3, "3", {"status": "Accepted"}]),
+        (DOWN, [2, "4", "ChangeAvailability", {"operationalStatus": "Operative",
+                                               "evse": {"id": 1}}]),
+        (UP, [3, "4", {"status": "Rejected"}])])
+    evse = capture.state.stations["CP1"].evses[1]
+    connector = evse.connectors[1]
+    assert connector.status == "Faulted"
+    assert [c.value for c in connector.history] == ["Available", "Faulted"]
+    assert evse.availability == "Inoperative" and len(evse.availability_history) == 1
+
+
+def test_reservations_follow_request_answer_cancel_and_update():
+    capture = judged_capture([
+        *boot(),
+        (DOWN, [2, "r1", "ReserveNow", {"id": 7, "expiryDateTime": NOW, "evseId": 1,
+                                        "idToken": {"idToken": "TAG", "type": "ISO14443"}}]),
+        (UP, [3, "r1", {"status": "Accepted"}]),
+        (DOWN, [2, "r2", "ReserveNow", {"id": 8, "expiryDateTime": NOW,
+                                        "idToken": {"idToken": "X", "type": "Central"}}]),
+        (UP, [3, "r2", {"status": "Occupied"}]),
+        (DOWN, [2, "c", "CancelReservation", {"reservationId": 7}]),
+        (UP, [3, "c", {"status": "Accepted"}]),
+        (UP, [2, "u", "ReservationStatusUpdate", {"reservationId": 9,
+                                                  "reservationUpdateStatus": "Expired"}])])
+    reservations = capture.state.stations["CP1"].reservations
+    assert reservations[7].status == "Cancelled" and reservations[7].id_token == "TAG"
+    assert reservations[8].status == "Occupied"
+    assert reservations[9].status == "Expired"
+
+
+def test_a_transaction_with_meter_values_energy_and_its_records():
+    capture = judged_capture([
+        *boot(),
+        *tx_event("t1", "Started", "T1", 0, energy=1000.0, chargingState="Charging"),
+        (UP, [2, "m1", "MeterValues", {"evseId": 1, "meterValue": [{
+            "timestamp": NOW, "sampledValue": [
+                {"value": 1.5, "unitOfMeasure": {"unit": "kWh"}},
+                {"value": 7, "measurand": "Power.Active.Import",
+                 "unitOfMeasure": {"unit": "W", "multiplier": 3}}]}]}]),
+        (DOWN, [3, "m1", {}]),
+        (DOWN, [2, "q", "GetTransactionStatus", {"transactionId": "T1"}]),
+        (UP, [3, "q", {"messagesInQueue": False}]),
+        *tx_event("t2", "Ended", "T1", 1, energy=2500.0, stoppedReason="EVDisconnected"),
+        (UP, [2, "m2", "MeterValues", {"evseId": 1, "meterValue": [{
+            "timestamp": NOW, "sampledValue": [{"value": 9999}]}]}])])
+    station = capture.state.stations["CP1"]
+    tx = station.transactions["T1"]
+    assert (tx.evse_id, tx.connector_id, tx.stopped_reason) == (1, 1, "EVDisconnected")
+    assert not tx.running and station.evses[1].transaction_id is None
+    assert [c.value for c in tx.charging_states] == ["Charging"]
+    power = [s for s in tx.meter if s.measurand == "Power.Active.Import"]
+    assert power[0].value == 7000.0
+    assert energy_wh(tx) == 1500.0
+    assert tx.record_seqs == [3, 4, 5, 6, 7, 8, 9, 10]  # not the MeterValues after it ended
+    assert station.evses[1].connectors[1].status == "Occupied"
+
+
+def test_seq_nos_out_of_order_duplicated_and_missing():
+    capture = judged_capture([
+        *boot(),
+        *tx_event("a", "Started", "T1", 0),
+        *tx_event("b", "Updated", "T1", 3),
+        *tx_event("c", "Updated", "T1", 1),
+        *tx_event("d", "Updated", "T1", 1),
+        *tx_event("d", "Updated", "T1", 1)[:1],   # re-sent with the same id, unanswered
+        *tx_event("e", "Ended", "T1", 4)])
+    tx = capture.state.stations["CP1"].transactions["T1"]
+    assert tx.missing_seq_nos == [2]
+    assert sorted(set(tx.seq_nos)) == [0, 1, 3, 4]
+    assert tx.ended is not None
+
+
+def test_a_notify_report_with_a_missing_part_is_flagged_on_its_last_part():
+    def part(message_id, seq_no, tbc, name):
+        return (UP, [2, message_id, "NotifyReport", {
+            "requestId": 4, "generatedAt": NOW, "seqNo": seq_no, "tbc": tbc,
+            "reportData": [{"component": {"name": "OCPPCommCtrlr"},
+                            "variable": {"name": name},
+                            "variableAttribute": [{"value": "60",
+                                                   "mutability": "ReadWrite"}]}]}])
+
+    capture = judged_capture([*boot(), part("n0", 0, True, "HeartbeatInterval"),
+                              (DOWN, [3, "n0", {}]), part("n2", 2, False, "RetryBackOff"),
+                              (DOWN, [3, "n2", {}])])
+    model = capture.state.stations["CP1"].device_model
+    assert len(model) == 2 and model.reports[4].missing == [1]
+    assert "state.report-part-missing" in codes(capture, 5)
+    assert "state.report-part-missing" not in codes(capture, 3)
+    finding = next(f for f in capture.annotation(5).findings
+                   if f.code == "state.report-part-missing")
+    assert finding.severity is Severity.WARNING and "1 never came" in finding.message
+
+
+def test_get_and_set_variables_update_the_device_model():
+    component, variable = {"name": "OCPPCommCtrlr"}, {"name": "HeartbeatInterval"}
+    capture = judged_capture([
+        *boot(),
+        (DOWN, [2, "g", "GetVariables", {"getVariableData": [
+            {"component": component, "variable": variable}]}]),
+        (UP, [3, "g", {"getVariableResult": [{
+            "attributeStatus": "Accepted", "attributeValue": "60",
+            "component": component, "variable": variable}]}]),
+        (DOWN, [2, "s", "SetVariables", {"setVariableData": [
+            {"attributeValue": "120", "component": component, "variable": variable}]}]),
+        (UP, [3, "s", {"setVariableResult": [{
+            "attributeStatus": "Accepted", "component": component, "variable": variable}]}]),
+        (UP, [2, "m", "NotifyMonitoringReport", {
+            "requestId": 2, "seqNo": 0, "generatedAt": NOW, "monitor": [{
+                "component": component, "variable": variable, "variableMonitoring": [
+                    {"id": 1, "transaction": False, "value": 5, "type": "Delta",
+                     "severity": 8}]}]}])])
+    [found] = capture.state.stations["CP1"].device_model.variables.values()
+    assert found.attributes["Actual"].value == "120"
+    assert [m["id"] for m in found.monitors] == [1]
+
+
+def test_unanswered_calls_are_bounded_and_dropped_when_the_connection_closes():
+    state = SessionState()
+    for n in range(MAX_PENDING + 10):
+        apply_frame(state, seq=n + 1, time=1.0, connection="c1", station="CP1",
+                    direction=DOWN, frame=Call(str(n), "ReserveNow", {"id": n}),
+                    action="ReserveNow")
+    assert len(state.pending["c1"]) == MAX_PENDING
+    apply_event(state, make_message(99, kind=RecordKind.CLOSED, meta={"code": 1000}))
+    assert "c1" not in state.pending
+
+
+@pytest.mark.parametrize("payload", [
+    None, [], {"transactionInfo": "x"}, {"transactionInfo": {"transactionId": 5}},
+    {"evseId": {"a": 1}, "meterValue": "no"}, {"reportData": [1, None, {"component": 3}]},
+    {"chargingProfile": [None]}, {"connectorStatus": 4, "evseId": "1"},
+])
+def test_odd_payloads_never_raise_nor_make_internal_errors(payload):
+    state = SessionState()
+    for seq, action in enumerate(catalog.ACTIONS, start=1):
+        found = apply_frame(state, seq=2 * seq, time=1.0, connection="c", station="CP",
+                            direction=UP, frame=Call(str(seq), action, payload),
+                            action=action)
+        found += apply_frame(state, seq=2 * seq + 1, time=1.0, connection="c", station="CP",
+                             direction=DOWN, frame=CallResult(str(seq), payload),
+                             action=action, call_seq=2 * seq)
+        assert "internal.error" not in [f.code for f in found]

@@ -1,0 +1,20 @@
+"""Reading peer values leniently: the state wants the moment, the schema flags the form."""
+
+import pytest
+
+from app.state.values import as_int, epoch_of
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-01-01T00:00:00Z", 1704067200.0),
+    ("2024-01-01T00:00:00", 1704067200.0),                  # no offset: read as UTC
+    ("2024-01-01 02:00:00+02:00", 1704067200.0),
+    ("2024-01-01T00:00:00.1234567Z", 1704067200.123456),    # seven fractional digits
+    ("0", None), ("", None), (None, None), (17, None), ("not a date at all", None),
+])
+def test_epoch_of_reads_what_stations_send(text, expected):
+    assert epoch_of(text) == expected
+
+
+def test_as_int_refuses_bools_and_floats():
+    assert (as_int(3), as_int(True), as_int(3.0), as_int("3")) == (3, None, None, None)
