@@ -148,7 +148,7 @@ def test_leaving_playback_gives_every_view_the_end_of_the_session(loaded, qtbot)
     loaded.playback.move_to(BOOT)
     with qtbot.waitSignal(loaded.state_changed) as shown:
         loaded.playback.leave_action.trigger()
-    assert shown.args[0] is loaded.tracker
+    assert shown.args[0] is loaded.state
     assert station_state(loaded, "CP1").startswith("disconnected")
     assert station_state(loaded, "CP2") == "connected"
     assert "end of the session" in loaded.playback.bar.position.text()
