@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.state.model import Change, EvseState, SessionState, StationState, TransactionState
+from app.state.model import (
+    Change,
+    Connection,
+    EvseState,
+    SessionState,
+    StationState,
+    TransactionState,
+)
 from app.wording import count
 from widgets.device_model_view import DeviceModelView
 from widgets.evse_cards import EvseCard, leading_status
@@ -121,17 +128,27 @@ def _connection(station: StationState) -> str:
     last = station.connections[-1]
     protocol = f" ({html.escape(last.subprotocol)})" if last.subprotocol else ""
     if last.closed is None:
-        return (f"<span style='color:{AVAILABLE.name()}'>● connected</span> since "
+        text = (f"<span style='color:{AVAILABLE.name()}'>● connected</span> since "
                 f"{clock(last.opened)}{protocol}")
-    closed = [f"closed {clock(last.closed)}".strip()]
-    if last.code is not None:
-        closed.append(f"code {last.code}")
-    if last.closed_by:
-        closed.append(f"by {html.escape(last.closed_by)}")
-    if last.reason:
-        closed.append(f"“{html.escape(last.reason)}”")
+        earlier = [c for c in station.connections[:-1] if c.closed is not None]
+        if earlier:   # a station that keeps dropping is what the engineer came for
+            text += (f" · {count(len(station.connections), 'connection')} so far, the last "
+                     f"{_close(earlier[-1])}")
+        return text
     return (f"<span style='color:{UNAVAILABLE.name()}'>○ disconnected</span> — "
-            + ", ".join(closed))
+            + _close(last))
+
+
+def _close(connection: Connection) -> str:
+    """"closed 10:02:11, code 1006, by station, “reason”": how a connection ended."""
+    closed = [f"closed {clock(connection.closed)}".strip()]
+    if connection.code is not None:
+        closed.append(f"code {connection.code}")
+    if connection.closed_by:
+        closed.append(f"by {html.escape(connection.closed_by)}")
+    if connection.reason:
+        closed.append(f"“{html.escape(connection.reason)}”")
+    return ", ".join(closed)
 
 
 def running_transaction(station: StationState, evse: EvseState) -> TransactionState | None:
@@ -194,7 +211,7 @@ class StationView(QWidget):
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.cards_area)
         left.addWidget(history_box)
-        left.setSizes([620, 300])   # proportions: the cards first, then their history
+        left.setSizes([400, 500])   # proportions: the cards first, then their history
 
         self.device = DeviceModelView()
         self.device.record_chosen.connect(self.record_chosen)

@@ -7,7 +7,7 @@ import copy
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from app.state.model import Change, DeviceVariable, VariableAttribute
+from app.state.model import Change, Connection, DeviceVariable, VariableAttribute
 from tests.widgets import station_samples as samples
 from widgets.keyed_tree import SEQ_ROLE
 from widgets.station_view import CHANGE, WHERE, StationView, header_html
@@ -165,6 +165,15 @@ def test_the_header_shows_peer_text_as_text():
     assert "<img" not in text and "&lt;img src=x&gt;" in text and "&lt;b&gt;ocpp" in text
     assert "Registration" in text and "heartbeat every 300 s" in text
     assert "Firmware <b>Installed</b>" in text
+
+
+def test_a_reconnected_station_says_how_its_last_connection_ended():
+    state = samples.two_stations()
+    station = state.stations["CP-0107"]
+    station.connections.append(Connection("conn-10", samples.T0 + 530, 100, "ocpp2.0.1"))
+    text = header_html(station)
+    assert "● connected" in text
+    assert "2 connections so far, the last closed" in text and "code 1006, by station" in text
 
 
 def test_a_station_with_odd_or_missing_data_still_shows(qtbot):
