@@ -67,6 +67,22 @@ def incomplete_reports(model: DeviceModel) -> int:
     return sum(1 for report in model.reports.values() if report.missing)
 
 
+def fingerprint(model: DeviceModel) -> tuple[Any, ...]:
+    """What changes whenever the tree would: every value the tracker sets comes with the
+    seq of the record that taught it, so a sum of seqs and counts tells an unchanged model
+    at a fraction of the cost of describing its tree again."""
+    seqs = attributes = monitors = traits = 0
+    for variable in model.variables.values():
+        for attribute in variable.attributes.values():
+            seqs += attribute.seq if isinstance(attribute.seq, int) else 0
+            attributes += 1
+        monitors += sum(len(m) if isinstance(m, dict) else 1 for m in variable.monitors)
+        traits += id(variable.characteristics)
+    reports = tuple((r.request_id, len(r.seq_nos), r.complete, r.first_seq)
+                    for r in model.reports.values())
+    return (id(model), len(model.variables), seqs, attributes, monitors, traits, reports)
+
+
 def device_rows(model: DeviceModel) -> list[TreeRow]:
     """The whole tree: report rows, then components in name order."""
     components: dict[tuple[Any, ...], list[DeviceVariable]] = {}
@@ -217,10 +233,15 @@ class DeviceModelView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         self.holes = 0
+        self._fingerprint: tuple[Any, ...] = ()
         self.set_device_model(DeviceModel())
 
     def set_device_model(self, model: DeviceModel) -> None:
         """Show `model`, changing only the rows that changed."""
+        seen = fingerprint(model)
+        if seen == self._fingerprint:
+            return
+        self._fingerprint = seen
         self.model.sync(device_rows(model))
         self.holes = incomplete_reports(model)
         components = len({v.key[:4] for v in model.variables.values()})

@@ -106,7 +106,7 @@ class KeyedTreeModel(QAbstractItemModel):
         while position < len(rows):
             existing = node.children[position] if position < len(node.children) else None
             if existing is not None and existing.row.key == rows[position].key:   # type: ignore[union-attr]
-                self._update(existing, parent, position, rows[position])
+                self._update(existing, position, rows[position])
                 position += 1
                 continue
             following = existing.row.key if existing is not None else None   # type: ignore[union-attr]
@@ -122,13 +122,15 @@ class KeyedTreeModel(QAbstractItemModel):
                 self._sync_children(child, index, rows[position + offset].children)
             position = end
 
-    def _update(self, node: _Node, parent: QModelIndex, position: int, row: TreeRow) -> None:
+    def _update(self, node: _Node, position: int, row: TreeRow) -> None:
         old = node.row
         node.row = row
+        container = node.parent.ident if node.parent is not None else self._root.ident
         if old is None or not old.looks_like(row):
-            self.dataChanged.emit(self.index(position, 0, parent),
-                                  self.index(position, len(self.headers) - 1, parent))
-        self._sync_children(node, self.index(position, 0, parent), row.children)
+            self.dataChanged.emit(self.createIndex(position, 0, container),
+                                  self.createIndex(position, len(self.headers) - 1, container))
+        if node.children or row.children:
+            self._sync_children(node, self.createIndex(position, 0, container), row.children)
 
     def _forget(self, node: _Node) -> None:
         self._nodes.pop(node.ident, None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -35,7 +36,7 @@ from app.state.model import (
     TransactionState,
 )
 from app.wording import count
-from widgets.device_model_view import DeviceModelView
+from widgets.device_model_view import DeviceModelView, incomplete_reports
 from widgets.evse_cards import EvseCard, leading_status
 from widgets.keyed_tree import SEQ_ROLE, KeyedTreeModel, TreeRow
 from widgets.readouts import clock
@@ -169,6 +170,7 @@ class StationView(QWidget):
         self.station: str | None = None
         self.selected_evse: int | None = None
         self.title = "Station"
+        self._stale = True
         self.chooser = QComboBox()
         self.chooser.setMinimumContentsLength(16)
         self.chooser.currentTextChanged.connect(self._chosen)
@@ -240,13 +242,24 @@ class StationView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
-        self.set_state(self.state)
+        self._sync_chooser([])
 
     # --- public API -------------------------------------------------------------------------
 
     def set_state(self, state: SessionState) -> None:
-        """Show `state` (the session as of now, or as of the playback head)."""
+        """Show `state` (the session as of now, or as of the playback head). While the view
+        is hidden only its title follows; the rest catches up when it is shown."""
         self.state = state
+        if not self.isVisible():
+            self._stale = True
+            name = self.station if self.station in state.stations else min(
+                state.stations, default=None)
+            station = state.stations.get(name) if name is not None else None
+            holes = incomplete_reports(station.device_model) if station else 0
+            self._set_title(f"Station ({count(holes, 'report')} incomplete)" if holes
+                            else "Station")
+            return
+        self._stale = False
         self._sync_chooser(sorted(state.stations))
         station = state.stations.get(self.station) if self.station is not None else None
         self.pages.setCurrentIndex(0 if station is None else 1)
@@ -254,6 +267,11 @@ class StationView(QWidget):
             self._set_title("Station")
             return
         self._show(station)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.set_state(self.state)
 
     def show_station(self, station: str) -> None:
         """Bring `station` into view (e.g. when it is picked elsewhere in the window)."""
@@ -313,6 +331,7 @@ class StationView(QWidget):
                 card.clicked.connect(self._card_clicked)
                 card.record_chosen.connect(self.record_chosen)
                 self._cards_layout.insertWidget(position, card)
+                card.show()   # at once, not when the layout gets round to it
             reservations = [r for r in station.reservations.values() if r.evse_id == evse_id]
             card.show_evse(evse, running_transaction(station, evse), reservations)
             card.set_selected(evse_id == self.selected_evse, leading_status(evse))

@@ -118,6 +118,21 @@ def test_odd_peer_data_is_shown_not_raised(qtbot, qtmodeltester):
     assert names(view.model, child(view.model, scoped, "Thing")) == ["Monitor", "Monitor"]
 
 
+def test_a_value_changed_in_place_is_shown_and_an_unchanged_model_costs_no_update(qtbot):
+    model = samples.fifty_variables()
+    view = make_view(qtbot, model)
+    changes = []
+    view.model.dataChanged.connect(lambda first, last: changes.append(first.data()))
+    view.set_device_model(model)
+    assert changes == []
+    heartbeat = next(v for v in model.variables.values() if v.variable == "HeartbeatInterval")
+    heartbeat.attributes["Actual"].value, heartbeat.attributes["Actual"].seq = "60", 500
+    view.set_device_model(model)
+    assert changes == ["HeartbeatInterval"]
+    comm = child(view.model, QModelIndex(), "OCPPCommCtrlr")
+    assert child(view.model, comm, "HeartbeatInterval").siblingAtColumn(VALUE).data() == "60"
+
+
 def test_no_device_model_says_where_it_comes_from(qtbot):
     view = make_view(qtbot, DeviceModel())
     assert view.summary.text().startswith("No device model yet")

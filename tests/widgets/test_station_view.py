@@ -157,6 +157,16 @@ def test_the_tab_title_counts_incomplete_reports(qtbot):
     assert title.args == ["Station (1 report incomplete)"]
 
 
+def test_a_hidden_view_only_follows_its_title_until_shown(qtbot):
+    view = StationView()
+    qtbot.addWidget(view)
+    view.set_state(samples.two_evses_one_charging())
+    assert view.cards == {} and view.title == "Station (1 report incomplete)"
+    view.show()
+    qtbot.waitUntil(lambda: sorted(view.cards) == [1, 2])
+    assert view.pages.currentIndex() == 1
+
+
 def test_the_header_shows_peer_text_as_text():
     station = samples.boot_info(samples.two_evses_one_charging().stations["CP-0042"])
     station.vendor = "<img src=x>"
