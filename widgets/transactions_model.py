@@ -30,7 +30,7 @@ from app.state.transaction_summary import (
     summarise,
 )
 from app.wording import count
-from widgets.status_colours import AMBER, status_tint
+from widgets.status_colours import AMBER, status_tint, tint
 
 Index = QModelIndex | QPersistentModelIndex
 Key = tuple[str, str]          # (station, transaction id)
@@ -47,7 +47,7 @@ HEADER_TIPS = {
 }
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1   # a comparable value per column
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_GAP_TINT = status_tint("Reserved", 70) or AMBER   # amber, as anything that needs a look
+_GAP_TINT = tint(AMBER, 70)  # amber, as anything that needs a look
 
 
 def clock(epoch: float | None) -> str:

@@ -31,6 +31,7 @@ from widgets.reference_view import ReferenceView
 from widgets.responder import ResponderPanel
 from widgets.runner import ModeRunner
 from widgets.schedule_view import ScheduleView
+from widgets.station_view import StationView
 from widgets.transactions_view import TransactionsView
 from widgets.validator_view import ValidatorView
 
@@ -51,11 +52,13 @@ class Workbench(QTabWidget):
         self.responder = ResponderPanel()
         self.reference = ReferenceView()
         self.validator = ValidatorView()
+        self.station_view = StationView()
         self.timeline_tab = self.addTab(timeline, "Timeline")
         self.composer_tab = self.addTab(self.composer, "Composer")
         self.responder_tab = self.addTab(self.responder, "Responder")
         self.reference_tab = self.addTab(self.reference, "Reference")
         self.validator_tab = self.addTab(self.validator, "Validator")
+        self.station_tab = self.addTab(self.station_view, "Station")
         self.transactions = TransactionsView()
         self.transactions_tab = self.addTab(self.transactions, "Transactions")
         self.schedule = ScheduleView()
