@@ -113,3 +113,24 @@ def build_glibc() -> str:
     """The C library version of this machine (what the frozen program was linked against)."""
     name, version = platform.libc_ver()
     return version if name == "glibc" and version else "2.31"
+
+
+def windows_version_info(product: Product) -> str:
+    """The version resource of the .exe files, in the form PyInstaller's `version=` reads."""
+    numbers = tuple(int(n) for n in product.numeric_version.split("."))
+    strings = {
+        "CompanyName": product.publisher, "FileDescription": product.name,
+        "FileVersion": product.version, "InternalName": product.command,
+        "LegalCopyright": f"{product.publisher}, {product.license}",
+        "OriginalFilename": f"{product.command}.exe", "ProductName": product.name,
+        "ProductVersion": product.version,
+    }
+    table = ",\n          ".join(f"StringStruct({key!r}, {value!r})"
+                                for key, value in strings.items())
+    return (f"VSVersionInfo(\n"
+            f"  ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}, mask=0x3f, "
+            f"flags=0x0, OS=0x40004, fileType=0x1, subtype=0x0, date=(0, 0)),\n"
+            f"  kids=[\n"
+            f"    StringFileInfo([StringTable('040904B0', [\n          {table}])]),\n"
+            f"    VarFileInfo([VarStruct('Translation', [1033, 1200])]),\n"
+            f"  ]\n)\n")
