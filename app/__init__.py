@@ -4,4 +4,6 @@ The engine lives in this package and never imports Qt, so everything that needs 
 window (validation, proxying, recording, replay) runs headless and is tested without a display.
 """
 
-__version__ = "0.1.0"
+from app.version import read_version
+
+__version__ = read_version()

@@ -1,0 +1,43 @@
+"""The program's version, read from the one place it is written: `pyproject.toml`.
+
+A source checkout (editable install or not) and the frozen program both carry
+`pyproject.toml` beside the `app` package, so the version shown by `--version`, the About box,
+session headers and the installers is always the one the release was built from, even when
+an editable install's metadata is stale. A wheel install has no `pyproject.toml`; there the
+installed distribution's metadata (written from the same file) answers.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+DISTRIBUTION = "ocppscope"
+UNKNOWN = "0+unknown"
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+
+def read_version(pyproject: Path = PYPROJECT) -> str:
+    """The version in `pyproject`'s [project] table when that file is ours, otherwise the
+    installed distribution's, otherwise `0+unknown` (never an exception: a broken checkout
+    still starts and says so in `--version`)."""
+    from_file = _version_in_pyproject(pyproject)
+    if from_file is not None:
+        return from_file
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return UNKNOWN
+
+
+def _version_in_pyproject(pyproject: Path) -> str | None:
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if not isinstance(project, dict) or project.get("name") != DISTRIBUTION:
+        return None
+    version = project.get("version")
+    return version if isinstance(version, str) and version else None
