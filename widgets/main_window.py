@@ -55,6 +55,8 @@ from widgets.runner import ModeRunner
 from widgets.screen_fit import fit_to_screen
 from widgets.session_io import SliceJob
 from widgets.settings_file import private_settings
+from widgets.state_feed import StateFeed
+from widgets.state_views import connect_state_views
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
 from widgets.timeline_columns import ColumnFitter
@@ -79,7 +81,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.settings = private_settings()
         self.recent = RecentFiles(self.settings)
         self.capture = Capture()
-        self.state_source: Callable[[], SessionState] = lambda: self.capture.state
+        self.state_source: Callable[[], SessionState] = lambda: self.state_feed.end_state()
         self.record_filter = RecordFilter()
         self.accepts = self.record_filter.predicate(self.capture)
         self.follow = True
@@ -109,6 +111,7 @@ class MainWindow(SessionsMixin, QMainWindow):
 
         self._build_workspace()
         self._build_actions()
+        connect_state_views(self)
         self._build_status_bar()
         self._restore()
         self._show_capture(self.capture, live=True)
@@ -136,8 +139,10 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.filter_bar.changed.connect(self.apply_filter)
         self.stations = StationsPanel()
         self.state_changed.connect(self.stations.show_state)
+        self.state_feed = StateFeed(self)
         self.playback = Playback(self.model, self.table, self.select_row,
-                                 lambda: self.capture.state, self)
+                                 self.state_feed.end_state, self)
+        self.state_feed.due.connect(self.playback.end_changed)
         self.playback.state_changed.connect(self.state_changed)
         self.judged.connect(self.playback.session_checked)
         self.stations.station_chosen.connect(
@@ -287,8 +292,8 @@ class MainWindow(SessionsMixin, QMainWindow):
             view_menu.addAction(action)
         view_menu.addMenu(self.playback.menu)
         view_menu.addSeparator()
-        for index, name in enumerate(("Timeline", "Composer", "Responder", "Reference",
-                                      "Validator")):
+        for index in range(self.workbench.count()):
+            name = self.workbench.tabText(index)
             view_menu.addAction(self._action(name, lambda _=False, i=index: self.show_tab(i),
                                              f"Ctrl+{index + 1}"))
         menu.addMenu("&Help").addAction(about)
@@ -334,6 +339,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.model.set_capture(capture, [], live=live)
         self.detail.show_message(None, None)
         self.expert.show_capture(capture, live)
+        self.state_feed.show_capture(capture, live)
         if live:
             self.bridge.attach(capture)
         else:
@@ -358,8 +364,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         stations = self.capture.state.stations
         changed = {message.station: stations[message.station] for message, _ in batch
                    if message.station in stations}
+        self.state_feed.arrived(end)
         if changed:
-            self.playback.end_changed()
             self.filter_bar.add_stations(list(changed))
             self._update_targets()
         if self.follow and positions:

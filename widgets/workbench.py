@@ -53,16 +53,17 @@ class Workbench(QTabWidget):
         self.reference = ReferenceView()
         self.validator = ValidatorView()
         self.station_view = StationView()
+        self.transactions = TransactionsView()
+        self.schedule = ScheduleView()
+        # what happened first, then what the station thinks, then the tools to act
         self.timeline_tab = self.addTab(timeline, "Timeline")
+        self.station_tab = self.addTab(self.station_view, "Station")
+        self.transactions_tab = self.addTab(self.transactions, "Transactions")
+        self.schedule_tab = self.addTab(self.schedule, "Charging schedule")
         self.composer_tab = self.addTab(self.composer, "Composer")
         self.responder_tab = self.addTab(self.responder, "Responder")
         self.reference_tab = self.addTab(self.reference, "Reference")
         self.validator_tab = self.addTab(self.validator, "Validator")
-        self.station_tab = self.addTab(self.station_view, "Station")
-        self.transactions = TransactionsView()
-        self.transactions_tab = self.addTab(self.transactions, "Transactions")
-        self.schedule = ScheduleView()
-        self.schedule_tab = self.addTab(self.schedule, "Charging schedule")
         self.saved: MessageLibrary | None = None
         try:
             self.saved = MessageLibrary(saved_path)

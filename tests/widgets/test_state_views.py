@@ -1,0 +1,54 @@
+"""The state views are fed by the window: the end of a loaded session, a live run's mirror,
+and a click on a view's record shows it on the Timeline tab."""
+
+from pathlib import Path
+
+from tests.widgets.conftest import run_until
+
+EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "smart-charging.jsonl"
+
+
+def open_example(window, qtbot):
+    with qtbot.waitSignal(window.judged, timeout=30000):
+        window.open_session(str(EXAMPLE))
+
+
+def test_a_loaded_session_fills_every_state_view(window, qtbot):
+    open_example(window, qtbot)
+    workbench = window.workbench
+    transactions = [t for s in window.state.stations.values() for t in s.transactions]
+    assert workbench.transactions.model.rowCount() == len(transactions) >= 1
+    schedule = workbench.schedule
+    assert schedule.rejected_model.rowCount() == 1
+    assert schedule.current_station() is not None
+    station = window.state.stations[schedule.current_station().station]
+    assert station.vendor and station.evses
+
+
+def test_a_record_chosen_in_a_view_is_shown_on_the_timeline_tab(window, qtbot):
+    open_example(window, qtbot)
+    workbench = window.workbench
+    window.show_tab(workbench.transactions_tab)
+    seq = window.capture.messages[5].seq
+    workbench.transactions.record_chosen.emit(seq)
+    assert workbench.currentIndex() == workbench.timeline_tab
+    assert window.detail.message is not None and window.detail.message.seq == seq
+
+
+def test_a_live_run_feeds_the_views_from_a_mirror_of_its_own(window, loop):
+    window.start_demo()
+    transactions = window.workbench.transactions
+    run_until(loop, lambda: transactions.model.rowCount() >= 1, timeout=30)
+    shown = window.state_feed.end_state()
+    assert shown is not window.capture.state   # the engine's own is written on its thread
+    assert set(shown.stations) <= set(window.capture.state.stations)
+
+
+def test_the_views_follow_the_play_head(window, qtbot):
+    open_example(window, qtbot)
+    transactions = window.workbench.transactions
+    at_end = transactions.model.rowCount()
+    window.playback.first()
+    assert transactions.model.rowCount() == 0   # before the first Started event
+    window.playback.leave()
+    assert transactions.model.rowCount() == at_end >= 1

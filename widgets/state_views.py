@@ -1,0 +1,32 @@
+"""Connects the window's state views to the state they show and to the timeline.
+
+Every view takes `set_state(SessionState)` and says which record the user wants to see with
+`record_chosen(seq)`; the window answers by selecting that record on the Timeline tab.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from widgets.main_window import MainWindow
+
+
+def connect_state_views(window: MainWindow) -> None:
+    workbench = window.workbench
+    station_view, transactions, schedule = (workbench.station_view, workbench.transactions,
+                                            workbench.schedule)
+    for view in (station_view, transactions, schedule):
+        window.state_changed.connect(view.set_state)
+        view.record_chosen.connect(lambda seq, w=window: _show_record(w, seq))
+    station_view.title_changed.connect(
+        lambda text: workbench.setTabText(workbench.station_tab, text))
+    window.stations.station_chosen.connect(
+        lambda name: station_view.show_station(name) if name else None)
+    transactions.follow_transaction.connect(window.transaction_follow.follow)
+    window.state_changed.connect(lambda _state: window.transaction_follow.update())
+
+
+def _show_record(window: MainWindow, seq: int) -> None:
+    window.show_tab(window.workbench.timeline_tab)
+    window.jumps.show_record(seq)
