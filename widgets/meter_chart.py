@@ -184,6 +184,8 @@ class MeterChart(QWidget):
                 high = low + 1.0
             axis.setRange(low, high + (high - low) * 0.08)
             axis.applyNiceNumbers()
+            if name not in (SOC.name, VOLTAGE.name):
+                axis.setLabelFormat(label_format(axis.max() - axis.min(), axis.tickCount()))
 
     def _show_quantity(self, name: str) -> None:
         on = self.boxes[name].isChecked()
@@ -243,3 +245,11 @@ def time_ticks(first: float, last: float) -> tuple[float, float, int]:
             break
     ticks = round((high - low) / step) + 1
     return float(low), float(high), max(2, min(ticks, 10))
+
+
+def label_format(span: float, ticks: int) -> str:
+    """Enough decimals that neighbouring ticks read differently: a 20 Wh charge on a kWh
+    axis is 0.00, 0.01, 0.02, not 0.0 five times."""
+    step = span / max(1, ticks - 1)
+    decimals = 0 if step <= 0 else max(0, min(4, -math.floor(math.log10(step))))
+    return f"%.{decimals}f"

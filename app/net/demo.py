@@ -165,3 +165,6 @@ class Demo:
         await self._csms("RequestStopTransaction", {"transactionId": tx})
         await self._station("TransactionEvent", self._tx(
             "Ended", "RemoteStop", tx, info={"stoppedReason": "Remote"}))
+        await self._station("StatusNotification", {
+            "timestamp": now_iso(), "connectorStatus": "Available", "evseId": 1,
+            "connectorId": 1})

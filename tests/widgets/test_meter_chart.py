@@ -3,7 +3,7 @@ units, quantities shown by checkbox, and empty or single-sample transactions han
 
 from app.state.model import MeterSample, TransactionState
 from tests.widgets.transactions_samples import finished_forty_minutes, running_single_phase
-from widgets.meter_chart import MeterChart
+from widgets.meter_chart import MeterChart, label_format
 
 
 def make_chart(qtbot):
@@ -65,3 +65,9 @@ def test_no_samples_and_one_sample_are_handled(qtbot):
     assert chart.axes["Power"].min() <= 0.0 < 3.7 < chart.axes["Power"].max()
     chart.show_transaction(None)
     assert not chart.lines
+
+
+def test_axis_labels_have_enough_decimals_to_tell_ticks_apart():
+    assert label_format(0.025, 6) == "%.3f"
+    assert label_format(40.0, 5) == "%.0f"
+    assert label_format(2.0, 5) == "%.1f"
