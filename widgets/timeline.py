@@ -54,7 +54,8 @@ _CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 
 TYPE_NAMES = {2: "CALL", 3: "RESULT", 4: "ERROR"}
 EVENT_NAMES = {RecordKind.OPENED: "connected", RecordKind.CLOSED: "closed",
-               RecordKind.REJECTED: "refused", RecordKind.GAP: "gap"}
+               RecordKind.REJECTED: "refused", RecordKind.GAP: "gap",
+               RecordKind.CONTROL: "control"}
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -222,6 +223,8 @@ class TimelineModel(QAbstractTableModel):
                 return f"subprotocol {meta.get('subprotocol')}"
             if message.kind is RecordKind.CLOSED:
                 return f"{meta.get('code')} by {meta.get('by')}"
+            if message.kind is RecordKind.CONTROL:
+                return str(meta.get("opcode") or "control")
             if message.kind is RecordKind.GAP:
                 lost = meta.get("lost")
                 return (f"{count(lost, 'record')} not recorded" if isinstance(lost, int)

@@ -16,7 +16,8 @@ from app.session.capture import Capture
 from app.session.message import Message, RecordKind
 
 # records that are not frames: connection events, and gaps where the recorder lost records
-EVENT_KINDS = (RecordKind.OPENED, RecordKind.CLOSED, RecordKind.REJECTED, RecordKind.GAP)
+EVENT_KINDS = (RecordKind.OPENED, RecordKind.CLOSED, RecordKind.REJECTED, RecordKind.GAP,
+               RecordKind.CONTROL)
 
 
 @dataclass(frozen=True)

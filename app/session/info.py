@@ -109,7 +109,24 @@ def event_line(kind: RecordKind, meta: Mapping[str, Any]) -> str:
     if kind is RecordKind.GAP:
         return (f"{text('lost') or '?'} records not recorded (seq {text('first_seq')}–"
                 f"{text('last_seq')}): {text('reason')}")
+    if kind is RecordKind.CONTROL:
+        return control_line(meta)
     return ""
+
+
+def control_line(meta: Mapping[str, Any]) -> str:
+    """A ping, pong or close frame as a person reads it: `pong after 12 ms · 4 bytes`."""
+    opcode = clean(str(meta.get("opcode") or "control"))
+    rtt = meta.get("rtt")
+    answered = (f"after {rtt * 1000:.0f} ms" if isinstance(rtt, int | float)
+                and not isinstance(rtt, bool) else "")
+    size = meta.get("size")
+    sized = (f"{size} bytes" if isinstance(size, int) and not isinstance(size, bool) else "")
+    if opcode == "close":
+        reason = clean(str(meta.get("reason") or ""))
+        return _join(f"close {meta.get('code') or 'without a code'}",
+                     f"“{reason}”" if reason else "")
+    return _join(opcode, answered, sized)
 
 
 def _auth(auth: Any) -> str:

@@ -29,6 +29,10 @@ class RecordKind(StrEnum):
     GAP = "gap"              # records the recorder could not write (disk full, too slow);
                              # `meta`: lost, first_seq, last_seq, reason. Written where the
                              # recording resumed, so a file says where it is incomplete
+    CONTROL = "control"      # a WebSocket control frame seen on the wire (a proxy that
+                             # splices bytes, a packet capture); `meta`: opcode (ping, pong,
+                             # close), size, payload (hex, cut short), for close code and
+                             # reason, for a pong `rtt` (seconds since its ping) when known
 
 
 @dataclass(frozen=True, slots=True)

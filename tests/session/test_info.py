@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from app.ocpp import catalog
 from app.ocpp.conversation import Direction
 from app.session.capture import Annotation, Capture
-from app.session.info import InfoLines, duration_text, event_line, info_line
+from app.session.info import InfoLines, control_line, duration_text, event_line, info_line
 from app.session.message import Message, RecordKind, frame_message, gap_record
 from tests.ocpp.mutations import JSON_VALUES, mutated_payloads
 
@@ -177,3 +177,11 @@ def test_events_with_any_meta_are_a_line(meta, kind):
     line = info_line(Message(1, 0.0, 0.0, "c", "CP", None, kind, meta=meta))
     assert "internal error" not in line
     line.encode("utf-8")
+
+
+def test_control_frames_read_as_what_happened_on_the_wire():
+    pong = {"opcode": "pong", "rtt": 0.012, "size": 4}
+    assert control_line(pong) == "pong · after 12 ms · 4 bytes"
+    close = {"opcode": "close", "code": 4000, "reason": "idle"}
+    assert control_line(close) == "close 4000 · “idle”"
+    assert control_line({"opcode": "ping"}) == "ping"
