@@ -68,7 +68,7 @@ def _transaction_event(seen: Seen) -> None:
         _count(tx, seq_no)
     add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
     if event == "Ended":
-        _end(station, tx, when)
+        _end(station, tx, when, seen.seq)
 
 
 def _place(seen: Seen, tx: TransactionState, evse: dict[str, Any], event: str,
@@ -101,13 +101,13 @@ def _count(tx: TransactionState, seq_no: int) -> None:
     tx.seq_nos.append(seq_no)
 
 
-def _end(station: StationState, tx: TransactionState, when: float) -> None:
+def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> None:
     tx.ended = when
     if tx.evse_id is not None:
         evse = station.evses.get(tx.evse_id)
         if evse is not None and evse.transaction_id == tx.transaction_id:
             evse.transaction_id = None
-    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id)
+    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id, when, seq)
 
 
 def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) -> None:
