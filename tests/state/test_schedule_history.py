@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.commands.state import judged
+from app.session.judging import judged_session
 from app.state.model import (
     InstalledProfile,
     ReportedSchedule,
@@ -115,7 +115,7 @@ def test_a_station_with_nothing_to_place_gets_a_window_around_its_records():
 
 
 def test_the_example_session_charts_its_tx_profile_and_finds_the_real_overshoot_only():
-    capture = judged(str(EXAMPLE))
+    capture = judged_session(str(EXAMPLE))
     state = capture.state.stations["DEMO-CP-01"]
     assert state.profiles == [] and [p.profile_id for p in state.past_profiles] == [7]
     chart = chart_for(state, 1)
