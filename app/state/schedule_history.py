@@ -82,16 +82,21 @@ def _running_at(station: StationState, evse_id: int, moment: float) -> _Running:
     return running
 
 
-def schedule_unit(station: StationState, evse_id: int) -> str:
-    """The chargingRateUnit of the profile concerning the EVSE installed last, else A."""
-    for installed in sorted(all_profiles(station), key=lambda p: (p.installed, p.seq),
-                            reverse=True):
-        if not concerns(installed, evse_id) or not isinstance(installed.profile, dict):
+def latest_unit(profiles: Iterable[InstalledProfile]) -> str:
+    """The chargingRateUnit of the profile installed last that names one, else A: the unit
+    a person reads a schedule in when they did not choose one."""
+    for installed in sorted(profiles, key=lambda p: (p.installed, p.seq), reverse=True):
+        if not isinstance(installed.profile, dict):
             continue
         unit = (first_schedule(installed.profile) or {}).get("chargingRateUnit")
         if unit in UNITS:
             return str(unit)
     return "A"
+
+
+def schedule_unit(station: StationState, evse_id: int) -> str:
+    """The unit of the profiles concerning the EVSE (see `latest_unit`)."""
+    return latest_unit(p for p in all_profiles(station) if concerns(p, evse_id))
 
 
 def _cuts(station: StationState, evse_id: int, start: float, end: float) -> list[float]:
