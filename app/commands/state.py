@@ -19,9 +19,9 @@ from app.session.capture import Capture
 from app.session.judging import judged_session
 from app.session.message import iso_time
 from app.state.model import SessionState, StationState
+from app.state.readings import energy_wh
 from app.state.summary import last_close, named_stations, station_summary
 from app.state.timeline import StateTimeline
-from app.state.transactions import energy_wh
 from app.state.values import epoch_of
 
 JSON_FORMAT = "ocppscope-state/1"
