@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from app.state.model import MeterSample, TransactionState
+from app.commands.state import station_json
+from app.state.model import MeterSample, StationState, TransactionState
 from app.state.readings import (
     currents_a,
     energy_kwh,
@@ -18,6 +19,7 @@ from app.state.readings import (
     register_kwh,
     soc_percent,
 )
+from app.state.transaction_summary import summarise
 
 
 def sample(time, measurand, value, unit="", phase=None, seq=None):
@@ -110,10 +112,6 @@ def test_peak_power_in_kw_from_the_total_or_from_phases_summed():
 
 
 def test_every_reader_of_a_transaction_gets_the_same_figures():
-    from app.commands.state import station_json
-    from app.state.model import StationState
-    from app.state.transaction_summary import summarise
-
     tx = TransactionState("A", "CP1", evse_id=1, meter=[
         energy(60, 1.2, "kWh"), energy(0, 1000.0), energy(120, 1500.0),
         power(120, 3.0, "kW", "L1"), power(120, 3100.0, "W", "L2"), power(60, 9.0, "kW")])
