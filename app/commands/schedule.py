@@ -1,8 +1,9 @@
 """`ocppscope schedule`: the composite schedule that charging profiles give an EVSE.
 
-Computes what a station should report to GetCompositeSchedule for the profiles in a file
-(`app.state.schedule`), so that a developer can check a station's answer, or a CSMS's
-profiles, without a station. Exit status: 0, or 2 with one line for unusable input.
+Computes what a station should report to GetCompositeSchedule for the profiles in a file,
+or for those a recorded session shows installed at --start (`app.state.profiles_file`
+reads both), so that a developer can check a station's answer, or a CSMS's profiles,
+without a station. Exit status: 0, or 2 with one line for unusable input.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from typing import TextIO
 
 from app.errors import UsageError
 from app.ocpp.datetimes import epoch_seconds
-from app.state.profiles_file import profiles_from_file
+from app.state.profiles_file import schedule_input
 from app.state.schedule import (
     CompositeSchedule,
     ScheduleOptions,
     composite_schedule,
     ocpp_time,
 )
+from app.state.schedule_history import latest_unit
 
 DEFAULTS = ScheduleOptions()
 
@@ -33,22 +35,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "gets from charging profiles, by the OCPP 2.0.1 smart-charging rules: stack "
             "levels, the four purposes, Absolute, Relative and Recurring kinds, validity and "
             "duration. INPUT is a JSON file holding a list of SetChargingProfile requests "
-            '({"evseId": 1, "chargingProfile": {...}}), installed in that order.'),
+            '({"evseId": 1, "chargingProfile": {...}}), installed in that order, or a '
+            "session recorded by OCPP Scope: then the profiles its station held at --start "
+            "count, with the transactions running then."),
         epilog=("Where no profile limits, the default limit applies. With several "
                 "chargingSchedules in a profile, the first is used. exit status: 0, or 2 "
                 "for unusable input"))
-    parser.add_argument("input", metavar="INPUT", help="JSON file of SetChargingProfile requests")
+    parser.add_argument("input", metavar="INPUT",
+                        help="JSON file of SetChargingProfile requests, or a session file")
+    parser.add_argument("--station", metavar="ID",
+                        help="for a session holding several stations: which one")
     parser.add_argument("--evse", type=int, required=True, metavar="N",
                         help="the EVSE (0: the whole station)")
     parser.add_argument("--start", required=True, metavar="TIME",
                         help="start of the schedule, RFC 3339 (2024-05-01T12:00:00Z)")
     parser.add_argument("--duration", type=int, required=True, metavar="SECONDS",
                         help="length of the schedule in seconds")
-    parser.add_argument("--unit", choices=("A", "W"), default="A",
-                        help="charging rate unit of the result (default %(default)s)")
+    parser.add_argument("--unit", choices=("A", "W"),
+                        help="charging rate unit of the result (default: that of the "
+                             "profile installed last, else A)")
     parser.add_argument("--transaction", action="append", default=[], metavar="EVSE[=START]",
                         help="an EVSE that runs a transaction, started at START (RFC 3339; "
-                             "unknown without it); repeat for several EVSEs")
+                             "unknown without it); repeat for several EVSEs (default for a "
+                             "session: the transactions running at --start)")
     parser.add_argument("--evses", type=int, metavar="N",
                         help="for --evse 0: the station has EVSEs 1 to N (default: those "
                              "the profiles and transactions name)")
@@ -115,11 +124,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.evses is not None and args.evses < 1:
         raise UsageError(f"--evses: must be at least 1, not {args.evses}")
     options = _options(args)
-    transactions = _transactions(args.transaction)
-    profiles = profiles_from_file(args.input)
-    evses = range(1, args.evses + 1) if args.evses is not None else None
-    schedule = composite_schedule(profiles, args.evse, start, args.duration, unit=args.unit,
-                                  transactions=transactions, evses=evses, options=options)
+    given = _transactions(args.transaction)
+    found = schedule_input(args.input, at=start, station=args.station)
+    transactions, ids = (given, {}) if args.transaction else (found.transactions,
+                                                              found.transaction_ids)
+    evses = range(1, args.evses + 1) if args.evses is not None else (found.evses or None)
+    schedule = composite_schedule(found.profiles, args.evse, start, args.duration,
+                                  unit=args.unit or latest_unit(found.profiles),
+                                  transactions=transactions, evses=evses, options=options,
+                                  transaction_ids=ids)
     if args.json:
         out.write(json.dumps(schedule.to_ocpp()) + "\n")
     else:

@@ -14,14 +14,14 @@ import json
 import sys
 from typing import Any, TextIO
 
-from app.errors import InputError, UsageError
+from app.errors import UsageError
 from app.session.capture import Capture
-from app.session.loader import SessionLoader
+from app.session.judging import judged_session
 from app.session.message import iso_time
 from app.state.model import SessionState, StationState
+from app.state.readings import energy_wh
 from app.state.summary import last_close, named_stations, station_summary
 from app.state.timeline import StateTimeline
-from app.state.transactions import energy_wh
 from app.state.values import epoch_of
 
 JSON_FORMAT = "ocppscope-state/1"
@@ -51,7 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Raises an OcppScopeError (one line, exit 2) for unusable input."""
     out = out or sys.stdout
-    capture = judged(args.file)
+    capture = judged_session(args.file)
     state = capture.state
     moment: float | None = None
     if args.at is not None:
@@ -70,20 +70,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     else:
         out.write("".join(line + "\n" for line in state_lines(stations, moment)))
     return 0
-
-
-def judged(path: str) -> Capture:
-    """The session in `path`, judged (which fills its state); InputError if unusable."""
-    loader = SessionLoader.open(path, freeze_gc=False)
-    if loader.kind != "session":
-        loader.cancel()
-        raise InputError(f"{path} is not a session recorded by OCPP Scope (a list of frames "
-                         "names no stations); `ocppscope validate` checks such files")
-    capture = Capture()
-    capture.adopt(loader.load_all(), times_known=loader.times_known)
-    while capture.annotate(1.0):
-        pass
-    return capture
 
 
 def moment_of(text: str, capture: Capture) -> float:

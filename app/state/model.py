@@ -170,7 +170,10 @@ class DeviceModel:
 @dataclass(slots=True)
 class InstalledProfile:
     """A charging profile the station holds: `profile` is the chargingProfile object as
-    sent (SetChargingProfile) or reported (ReportChargingProfiles, NotifyChargingLimit)."""
+    sent (SetChargingProfile) or reported (ReportChargingProfiles, NotifyChargingLimit).
+    Once it stops applying (replaced, cleared, its transaction ended) it moves to
+    `StationState.past_profiles` with `removed` set, so a chart of a whole session still
+    knows which limits held when."""
 
     evse_id: int
     profile: dict[str, Any]
@@ -179,6 +182,8 @@ class InstalledProfile:
     source: str                        # the action that installed or reported it
     limit_source: str = "CSO"          # ChargingLimitSourceEnumType: CSO for the CSMS's own
     request_id: int | None = None      # the report (ReportChargingProfiles) that said so
+    removed: float | None = None       # when it stopped applying; None while installed
+    removed_seq: int | None = None     # the record that removed it
 
     @property
     def profile_id(self) -> Any:
@@ -239,6 +244,7 @@ class StationState:
     transactions: dict[str, TransactionState] = field(default_factory=dict)
     device_model: DeviceModel = field(default_factory=DeviceModel)
     profiles: list[InstalledProfile] = field(default_factory=list)
+    past_profiles: list[InstalledProfile] = field(default_factory=list)  # removed, oldest first
     rejected_profiles: list[RejectedProfile] = field(default_factory=list)
     reported_schedules: list[ReportedSchedule] = field(default_factory=list)
 

@@ -7,10 +7,15 @@ is the common complaint. ClearChargingProfile removes by id or by criteria once 
 ReportChargingProfiles replaces what was known per EVSE and limit source; NotifyChargingLimit
 and ClearedChargingLimit add and remove external constraints; a TxProfile leaves with its
 transaction; GetCompositeSchedule answers are kept as reported schedules.
+
+Every way a profile leaves goes through `retire`, which keeps it in
+`StationState.past_profiles` with the time and record of its removal: a chart of a finished
+session must still show the TxProfile that held while the transaction ran.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.state.model import InstalledProfile, RejectedProfile, ReportedSchedule, StationState
@@ -20,15 +25,32 @@ from app.state.values import as_dict, as_int, as_list, as_str
 EXTERNAL = "NotifyChargingLimit"   # the source of profiles that stand for external limits
 
 
+def retire(station: StationState, gone: Callable[[InstalledProfile], bool], time: float,
+           seq: int) -> None:
+    """Move the installed profiles for which `gone` is true to `past_profiles`, marked as
+    removed at `time` by record `seq`. The one way a profile stops applying."""
+    kept: list[InstalledProfile] = []
+    for installed in station.profiles:
+        if gone(installed):
+            installed.removed, installed.removed_seq = time, seq
+            station.past_profiles.append(installed)
+        else:
+            kept.append(installed)
+    if len(kept) != len(station.profiles):
+        station.profiles = kept
+
+
 def install(station: StationState, new: InstalledProfile) -> None:
-    """Add a profile, dropping those it replaces."""
-    station.profiles = [
-        p for p in station.profiles
-        if not (p.source != EXTERNAL and new.profile_id is not None
-                and p.profile_id == new.profile_id)
-        and not (p.evse_id == new.evse_id and p.purpose == new.purpose
-                 and p.stack_level == new.stack_level and p.limit_source == new.limit_source
-                 and p.source != EXTERNAL)]
+    """Add a profile, retiring those it replaces (same id, or same EVSE, purpose, stack
+    level and limit source)."""
+    def replaced(p: InstalledProfile) -> bool:
+        if p.source == EXTERNAL:
+            return False
+        return (new.profile_id is not None and p.profile_id == new.profile_id) or (
+            p.evse_id == new.evse_id and p.purpose == new.purpose
+            and p.stack_level == new.stack_level and p.limit_source == new.limit_source)
+
+    retire(station, replaced, new.installed, new.seq)
     station.profiles.append(new)
 
 
@@ -67,7 +89,7 @@ def _clear_answer(seen: Seen) -> None:
                 and (purpose is None or p.purpose == purpose)
                 and (stack_level is None or p.stack_level == stack_level))
 
-    seen.station.profiles = [p for p in seen.station.profiles if not cleared(p)]
+    retire(seen.station, cleared, seen.time, seen.seq)
 
 
 def _report(seen: Seen) -> None:
@@ -79,10 +101,10 @@ def _report(seen: Seen) -> None:
     # a report replaces what an earlier report or request said for this EVSE and source;
     # the parts of one multi-part report add up
     station = seen.station
-    station.profiles = [p for p in station.profiles
-                        if not (p.evse_id == evse_id and p.limit_source == source
-                                and p.source != EXTERNAL and
-                                (request_id is None or p.request_id != request_id))]
+    retire(station, lambda p: (p.evse_id == evse_id and p.limit_source == source
+                               and p.source != EXTERNAL
+                               and (request_id is None or p.request_id != request_id)),
+           seen.time, seen.seq)
     for profile in as_list(payload.get("chargingProfile")):
         if isinstance(profile, dict):
             install(station, InstalledProfile(evse_id, profile, seen.time, seen.seq,
@@ -99,7 +121,7 @@ def _notify_limit(seen: Seen) -> None:
     profile: dict[str, Any] = {"chargingProfilePurpose": "ChargingStationExternalConstraints",
                                "chargingSchedule": as_list(payload.get("chargingSchedule")),
                                "isGridCritical": limit.get("isGridCritical")}
-    _drop_external(seen.station, source, evse_id)
+    _drop_external(seen.station, source, evse_id, seen.time, seen.seq)
     seen.station.profiles.append(InstalledProfile(evse_id, profile, seen.time, seen.seq,
                                                   EXTERNAL, source))
 
@@ -107,26 +129,27 @@ def _notify_limit(seen: Seen) -> None:
 def _cleared_limit(seen: Seen) -> None:
     source = as_str(seen.payload.get("chargingLimitSource"))
     if source is not None:
-        _drop_external(seen.station, source, as_int(seen.payload.get("evseId")))
+        _drop_external(seen.station, source, as_int(seen.payload.get("evseId")), seen.time,
+                       seen.seq)
 
 
-def _drop_external(station: StationState, source: str, evse_id: int | None) -> None:
-    station.profiles = [p for p in station.profiles
-                        if not (p.source == EXTERNAL and p.limit_source == source
-                                and (evse_id is None or p.evse_id == evse_id))]
+def _drop_external(station: StationState, source: str, evse_id: int | None, time: float,
+                   seq: int) -> None:
+    retire(station, lambda p: (p.source == EXTERNAL and p.limit_source == source
+                               and (evse_id is None or p.evse_id == evse_id)), time, seq)
 
 
 def drop_transaction_profiles(station: StationState, transaction_id: str,
-                              evse_id: int | None) -> None:
-    """A transaction ended: its TxProfiles (named by id, or unnamed on its EVSE) end too."""
+                              evse_id: int | None, time: float, seq: int) -> None:
+    """A transaction ended at `time` (record `seq`): its TxProfiles (named by id, or
+    unnamed on its EVSE) end too."""
     def of_it(p: InstalledProfile) -> bool:
         if p.purpose != "TxProfile":
             return False
         named = p.profile.get("transactionId")
         return named == transaction_id or (named is None and p.evse_id == evse_id)
 
-    if station.profiles:
-        station.profiles = [p for p in station.profiles if not of_it(p)]
+    retire(station, of_it, time, seq)
 
 
 def _composite_answer(seen: Seen) -> None:

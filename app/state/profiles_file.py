@@ -1,19 +1,28 @@
 """Charging profiles read from a file the user gives, for `ocppscope schedule`.
 
-Today the file is a JSON list of SetChargingProfile request payloads
-(`{"evseId": N, "chargingProfile": {...}}`), installed in the order listed. Every input goes
-through `profiles_from_file`, so that other inputs (a recorded session, whose installed
-profiles the state tracker knows) can be added in this one place.
+Two inputs, told apart by their content: a JSON list of SetChargingProfile request payloads
+(`{"evseId": N, "chargingProfile": {...}}`), installed in the order listed
+(`profiles_from_file`); or a session recorded by OCPP Scope (its first line is the session
+header), whose profiles and running transactions at a moment the state tracker knows
+(`schedule_input` reads either).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import InputError
-from app.state.model import InstalledProfile
+from app.errors import InputError, UsageError
+from app.session.judging import judged_session
+from app.session.sessionfile import is_session_file
+from app.state.model import InstalledProfile, StationState
+from app.state.summary import named_stations
+from app.state.timeline import StateTimeline
+
+# Enough of a file to read a session header's first line.
+HEAD_BYTES = 64 * 1024
 
 
 class ProfilesFileError(InputError):
@@ -60,3 +69,60 @@ def profiles_from_requests(data: Any, origin: str = "profiles") -> list[Installe
         profiles.append(InstalledProfile(evse, profile, float(index), index + 1,
                                          "SetChargingProfile"))
     return profiles
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInput:
+    """What `composite_schedule` needs from an input file. `transactions` (EVSE -> start,
+    None when unknown) and `transaction_ids` are the transactions the session shows
+    running at the moment asked; a profiles file knows none. `evses` are the EVSEs a
+    session's station reported (empty for a profiles file)."""
+
+    profiles: list[InstalledProfile]
+    transactions: dict[int, float | None] = field(default_factory=dict)
+    transaction_ids: dict[int, str] = field(default_factory=dict)
+    evses: list[int] = field(default_factory=list)
+    station: str | None = None
+
+
+def schedule_input(path: str | Path, *, at: float, station: str | None = None
+                   ) -> ScheduleInput:
+    """The profiles in `path`: a profiles file as listed, or, for a session file, those
+    its `station` (needed only when the session holds several) had installed at `at`
+    with the transactions running then. Raises an InputError or UsageError with one
+    sentence for a file or station that cannot be used."""
+    if not _looks_like_session(Path(path)):
+        return ScheduleInput(profiles_from_file(path))
+    capture = judged_session(str(path))
+    name = _chosen_station(named_stations(capture.state), station, str(path))
+    then = StateTimeline(capture).at_time(at).stations.get(name) or StationState(name)
+    running = [tx for tx in then.transactions.values()
+               if tx.running and isinstance(tx.evse_id, int) and tx.evse_id > 0]
+    return ScheduleInput(
+        list(then.profiles),
+        {tx.evse_id: tx.started for tx in running if tx.evse_id is not None},
+        {tx.evse_id: tx.transaction_id for tx in running if tx.evse_id is not None},
+        sorted(e for e in then.evses if isinstance(e, int) and e > 0), name)
+
+
+def _looks_like_session(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return is_session_file(stream.read(HEAD_BYTES))
+    except OSError:
+        return False   # profiles_from_file says why the file cannot be read
+
+
+def _chosen_station(stations: list[StationState], wanted: str | None, origin: str) -> str:
+    names = [s.station for s in stations]
+    if wanted is not None:
+        if wanted not in names:
+            raise UsageError(f"--station: no station '{wanted}' in {origin}; stations "
+                             f"present: {', '.join(names) or 'none'}")
+        return wanted
+    if not names:
+        raise InputError(f"{origin}: the session holds no station")
+    if len(names) > 1:
+        raise UsageError(f"{origin} holds several stations ({', '.join(names)}); "
+                         "choose one with --station")
+    return names[0]

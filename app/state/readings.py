@@ -1,11 +1,21 @@
 """The figures a field engineer reads off a transaction: energy, power, current, SoC.
 
-Meter samples keep the unit the station sent; these helpers pick the latest sample of a
-measurand and bring it to the unit a person expects (kWh, kW, A, %). A unit we cannot
-convert gives None rather than a wrong figure: a view then shows nothing for it.
+The one place these are computed: the `state` command, the Station view's cards and the
+Transactions view all read them here, so the same transaction shows the same figures
+everywhere. Meter samples keep the unit the station sent (their multiplier already
+applied); these helpers pick the samples that count and bring them to the unit a person
+expects (Wh or kWh, kW, A, %). A unit we cannot convert, or a value that is not a finite
+number, gives no figure rather than a wrong one: a view then shows nothing for it.
+
+- energy delivered: the Energy.Active.Import.Register's last reading minus its first (of
+  the whole meter, not a phase), by the readings' own time; None with fewer than two;
+- power: the total at the newest sample time, else the sum of the phases at that time;
+  peak power the highest such value over the transaction.
 """
 
 from __future__ import annotations
+
+import math
 
 from app.state.model import DEFAULT_MEASURAND, MeterSample, TransactionState
 
@@ -20,6 +30,8 @@ _TO_KWH = {"": 0.001, "wh": 0.001, "kwh": 1.0}
 _TO_KW = {"": 0.001, "w": 0.001, "kw": 1.0}
 _TO_A = {"": 1.0, "a": 1.0}
 _TO_PERCENT = {"": 1.0, "percent": 1.0, "%": 1.0}
+# phases whose power adds up to the total (to neutral, or unnamed line phases)
+_LINE_PHASES = ("L1", "L2", "L3", "L1-N", "L2-N", "L3-N")
 
 
 def latest(meter: list[MeterSample], measurand: str) -> MeterSample | None:
@@ -51,22 +63,35 @@ def latest_phases(meter: list[MeterSample], measurand: str) -> list[MeterSample]
 def _scaled(sample: MeterSample | None, factors: dict[str, float]) -> float | None:
     if sample is None:
         return None
-    factor = factors.get((sample.unit or "").strip().lower())
-    return None if factor is None else sample.value * factor
+    factor = factors.get(str(sample.unit or "").strip().lower())
+    value = sample.value
+    if factor is None or isinstance(value, bool) or not isinstance(value, int | float) \
+            or not math.isfinite(value):
+        return None
+    return value * factor
+
+
+def _finite_time(sample: MeterSample) -> bool:
+    time = sample.time
+    return isinstance(time, int | float) and not isinstance(time, bool) and math.isfinite(time)
 
 
 def energy_kwh(transaction: TransactionState) -> float | None:
-    """The energy this transaction delivered: the register's newest reading less its first
-    one (the register counts the meter's whole life on most stations)."""
-    register = [s for s in transaction.meter if s.measurand == ENERGY and not s.phase]
-    if not register:
+    """The energy this transaction delivered, in kWh: the register's last reading less its
+    first one (the register counts the meter's whole life on most stations). Readings in
+    a unit that is not energy, or not numbers, are left out; None with fewer than two."""
+    readings = sorted((s.time, s.seq, value) for s in transaction.meter
+                      if s.measurand == ENERGY and not s.phase and _finite_time(s)
+                      and (value := _scaled(s, _TO_KWH)) is not None)
+    if len(readings) < 2:
         return None
-    first = min(register, key=lambda s: (s.time, s.seq))
-    last = latest(register, ENERGY)
-    start, end = _scaled(first, _TO_KWH), _scaled(last, _TO_KWH)
-    if start is None or end is None:
-        return None
-    return max(end - start, 0.0)
+    return readings[-1][2] - readings[0][2]
+
+
+def energy_wh(transaction: TransactionState) -> float | None:
+    """`energy_kwh` in Wh, as the `state` command prints it."""
+    kwh = energy_kwh(transaction)
+    return None if kwh is None else round(kwh * 1000, 6)
 
 
 def register_kwh(transaction: TransactionState) -> float | None:
@@ -82,6 +107,25 @@ def power_kw(transaction: TransactionState) -> float | None:
     if not values or any(v is None for v in values):
         return None
     return sum(v for v in values if v is not None)
+
+
+def peak_power_kw(transaction: TransactionState) -> float | None:
+    """The highest active import power, in kW: of the whole-meter samples, or, when a
+    station only reports per phase, of the phases summed at each sampling time."""
+    totals: list[float] = []
+    by_time: dict[float, float] = {}
+    for sample in transaction.meter:
+        if sample.measurand != POWER:
+            continue
+        value = _scaled(sample, _TO_KW)
+        if value is None:
+            continue
+        if not sample.phase:
+            totals.append(value)
+        elif sample.phase in _LINE_PHASES:
+            by_time[sample.time] = by_time.get(sample.time, 0.0) + value
+    candidates = totals or list(by_time.values())
+    return max(candidates) if candidates else None
 
 
 def currents_a(transaction: TransactionState) -> list[float]:

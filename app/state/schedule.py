@@ -35,7 +35,7 @@ from app.state.profile_periods import (
 )
 
 __all__ = ["PURPOSES", "CompositeSchedule", "Layer", "Period", "ScheduleOptions",
-           "composite_schedule", "profile_layers"]
+           "composite_schedule", "merged_periods", "profile_layers"]
 
 MAX_PROFILE = "ChargingStationMaxProfile"
 EXTERNAL = "ChargingStationExternalConstraints"
@@ -120,7 +120,7 @@ def composite_schedule(profiles: Sequence[InstalledProfile], evse_id: int, start
         candidates = _candidates(profiles, evse_id, start, end, unit, transactions, options,
                                  transaction_ids)
         periods = [_evse_period(candidates, a, b) for a, b in _slices(candidates, start, end)]
-    return CompositeSchedule(evse_id, start, duration, unit, _merged(periods),
+    return CompositeSchedule(evse_id, start, duration, unit, merged_periods(periods),
                              options.default_limit(unit))
 
 
@@ -286,7 +286,7 @@ def _station_periods(profiles: Sequence[InstalledProfile], start: float, end: fl
     return out
 
 
-def _merged(periods: list[Period]) -> list[Period]:
+def merged_periods(periods: list[Period]) -> list[Period]:
     """Consecutive periods that say the same (limit, phases and source) as one."""
     out: list[Period] = []
     for period in periods:

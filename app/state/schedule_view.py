@@ -28,6 +28,7 @@ from app.state.model import (
     StationState,
     TransactionState,
 )
+from app.state.profile_periods import ScheduleOptions
 
 # (start, end, limit): epoch seconds, end exclusive; None where nothing limits
 Step = tuple[float, float, float | None]
@@ -257,14 +258,25 @@ def reported_series(reported: ReportedSchedule) -> tuple[StepSeries | None, str]
                       seq=reported.seq), str(unit or "")
 
 
-def measured_series(source: TransactionState | Iterable[MeterSample],
-                    unit: str) -> list[tuple[float, float]]:
+def measured_series(source: TransactionState | Iterable[MeterSample], unit: str,
+                    options: ScheduleOptions | None = None) -> list[tuple[float, float]]:
     """The measured values to draw beside a schedule in `unit`, sorted by time.
 
     A W schedule takes Power.Active.Import in W (a total where the station sent one, else
     the sum of its phases); an A schedule takes the highest Current.Import of the phases
-    at each time, since a limit in A holds per phase."""
-    samples = source.meter if isinstance(source, TransactionState) else source
+    at each time, since a limit in A holds per phase. Given `options`, an A schedule of a
+    station that sends power but no current gets the current per phase that power means
+    (W / (voltage x phases)): many stations only report power."""
+    samples = list(source.meter if isinstance(source, TransactionState) else source)
+    values = _measured(samples, unit)
+    if not values and unit == "A" and options is not None:
+        factor = options.voltage * options.phases
+        if factor > 0:
+            values = [(t, watts / factor) for t, watts in _measured(samples, "W")]
+    return values
+
+
+def _measured(samples: list[MeterSample], unit: str) -> list[tuple[float, float]]:
     measurand = POWER if unit == "W" else CURRENT
     totals: dict[float, float] = {}
     phases: dict[float, dict[str, float]] = {}
@@ -294,10 +306,13 @@ def measured_series(source: TransactionState | Iterable[MeterSample],
 
 def build_chart(station: StationState, evse_id: int, *,
                 composite: CompositeLike | None = None,
-                layers: Sequence[LayerLike] = (), unit: str | None = None) -> ScheduleChart:
+                layers: Sequence[LayerLike] = (), unit: str | None = None,
+                options: ScheduleOptions | None = None) -> ScheduleChart:
     """A chart of one EVSE from the station's state and, when computed, its composite
     schedule and profile layers. Reported schedules in another unit are left out with a
-    note; the time axis spans the computed schedule, or else what there is to draw."""
+    note; the time axis spans the computed schedule, or else what there is to draw. With
+    `options`, measured power stands for current in an A chart when no current was sent
+    (said in a note)."""
     chart_unit = unit or (composite.unit if composite is not None else None)
     reported: list[StepSeries] = []
     notes: list[str] = []
@@ -323,10 +338,18 @@ def build_chart(station: StationState, evse_id: int, *,
                                              detail=layer_label(layer.profile),
                                              seq=layer.profile.seq) for layer in layers)
     measured: list[tuple[float, float]] = []
+    derived = False
     for transaction in station.transactions.values():
         if transaction.evse_id == evse_id:
-            measured.extend(measured_series(transaction, chart_unit))
+            own = measured_series(transaction, chart_unit)
+            if not own and options is not None:
+                own = measured_series(transaction, chart_unit, options)
+                derived = derived or bool(own)
+            measured.extend(own)
     measured.sort()
+    if derived and options is not None:
+        notes.append(f"Measured current is derived from power at {options.voltage:g} V "
+                     f"and {options.phases} phases: the station sent no current.")
     if composite is not None:
         start, end = composite.start, composite.start + composite.duration
         measured = [(t, v) for t, v in measured if start <= t <= end]

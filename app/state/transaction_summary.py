@@ -1,5 +1,6 @@
 """Transactions read from a `SessionState`: which transaction a record belongs to, and the
-figures a field engineer asks of one (energy delivered, peak power, how long, what is missing).
+row a list shows of one (energy delivered and peak power from `app.state.readings`, how
+long, what is missing).
 
 Pure functions over the state the tracker filled; nothing here parses a payload. Every figure
 tolerates what a station may send: samples out of order, in Wh or kWh, non-numbers, a
@@ -12,10 +13,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.state.meter_series import ENERGY, POWER
-from app.state.model import DEFAULT_MEASURAND, SessionState, TransactionState
-
-POWER_MEASURAND = "Power.Active.Import"
+from app.state.model import SessionState, TransactionState
+from app.state.readings import energy_kwh, peak_power_kw
 
 
 def all_transactions(state: SessionState, station: str | None = None
@@ -40,36 +39,6 @@ def transaction_of(state: SessionState, seq: int) -> TransactionState | None:
 def short_id(transaction_id: str, length: int = 8) -> str:
     """A transaction id short enough for a chip or a title (a UUID's first 8 characters)."""
     return transaction_id if len(transaction_id) <= length else transaction_id[:length] + "…"
-
-
-def energy_kwh(transaction: TransactionState) -> float | None:
-    """Energy delivered, in kWh: the active import register's last reading minus its first
-    (readings of the whole meter, not of one phase). None with fewer than two readings."""
-    readings = sorted((s.time, value) for s in transaction.meter
-                      if s.measurand == DEFAULT_MEASURAND and s.phase is None
-                      and (value := ENERGY.convert(s)) is not None and _finite(s.time))
-    if len(readings) < 2:
-        return None
-    return readings[-1][1] - readings[0][1]
-
-
-def peak_power_kw(transaction: TransactionState) -> float | None:
-    """The highest active import power, in kW: of the whole-meter samples, or, when a
-    station only reports per phase, of the phases summed at each sampling time."""
-    total: list[float] = []
-    by_time: dict[float, float] = {}
-    for sample in transaction.meter:
-        if sample.measurand != POWER_MEASURAND:
-            continue
-        value = POWER.convert(sample)
-        if value is None:
-            continue
-        if sample.phase is None:
-            total.append(value)
-        elif sample.phase in ("L1", "L2", "L3", "L1-N", "L2-N", "L3-N"):
-            by_time[sample.time] = by_time.get(sample.time, 0.0) + value
-    candidates = total or list(by_time.values())
-    return max(candidates) if candidates else None
 
 
 def duration_seconds(transaction: TransactionState, now: float) -> float | None:

@@ -23,9 +23,6 @@ from app.state.model import (
 from app.state.seen import Handler, Seen
 from app.state.values import as_dict, as_int, as_list, as_number, as_str, epoch_of
 
-# Units an energy register may be given in, and their factor to Wh.
-_TO_WH = {"Wh": 1.0, "kWh": 1000.0}
-
 
 def _transaction_event(seen: Seen) -> None:
     payload = seen.payload
@@ -68,7 +65,7 @@ def _transaction_event(seen: Seen) -> None:
         _count(tx, seq_no)
     add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
     if event == "Ended":
-        _end(station, tx, when)
+        _end(station, tx, when, seen.seq)
 
 
 def _place(seen: Seen, tx: TransactionState, evse: dict[str, Any], event: str,
@@ -101,13 +98,13 @@ def _count(tx: TransactionState, seq_no: int) -> None:
     tx.seq_nos.append(seq_no)
 
 
-def _end(station: StationState, tx: TransactionState, when: float) -> None:
+def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> None:
     tx.ended = when
     if tx.evse_id is not None:
         evse = station.evses.get(tx.evse_id)
         if evse is not None and evse.transaction_id == tx.transaction_id:
             evse.transaction_id = None
-    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id)
+    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id, when, seq)
 
 
 def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) -> None:
@@ -166,16 +163,6 @@ def _answer(seen: Seen) -> None:
         tx = running_on(seen.station, as_int(request.get("evseId")))
     if tx is not None and seen.call_seq in tx.record_seqs:
         tx.record_seqs.append(seen.seq)
-
-
-def energy_wh(tx: TransactionState) -> float | None:
-    """Energy delivered in Wh: the last minus the first reading of the energy register
-    (without phase), or None without two readings."""
-    readings = [s.value * _TO_WH[s.unit] for s in tx.meter
-                if s.measurand == DEFAULT_MEASURAND and s.phase is None and s.unit in _TO_WH]
-    if len(readings) < 2:
-        return None
-    return readings[-1] - readings[0]
 
 
 _NAMING = ("RequestStopTransaction", "GetTransactionStatus", "CostUpdated",

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from app.cli import main
 from app.ocpp.checker import shared_validator
+from app.ocpp.datetimes import epoch_seconds
 from app.ocpp.schemas import PayloadKind
+from app.session.judging import judged_session
+from app.state.schedule import ocpp_time
+from app.state.schedule_history import evse_schedule_over
+from tests.factories import boot, script_messages, write_session
 
 REQUESTS = [
     {"evseId": 0, "chargingProfile": {
@@ -115,3 +122,63 @@ def test_unusable_input_is_one_line_and_exit_2(capsys, tmp_path, content, line):
     code, _, err = run(capsys, path, "--evse", 1, *WINDOW)
     assert code == 2 and line in err and len(err.splitlines()) == 1
     assert "Traceback" not in err
+
+
+# --- a recorded session as INPUT ------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "smart-charging.jsonl"
+DURING = "2026-11-30T22:17:21Z"     # the example's transaction runs 22:17:19.8 to 22:17:25.0
+
+
+def test_a_session_gives_the_profiles_and_transaction_at_start_as_the_chart_does(capsys):
+    code, out, err = run(capsys, EXAMPLE, "--evse", 1, "--start", DURING, "--duration", 3)
+    assert code == 0 and err == ""
+    rows = [line.split()[:3] for line in out.splitlines()[2:]]
+    assert rows == [["2026-11-30T22:17:21Z", "2026-11-30T22:17:22.243Z", "16"],
+                    ["2026-11-30T22:17:22.243Z", "2026-11-30T22:17:24Z", "10"]]
+    station = judged_session(str(EXAMPLE)).state.stations["DEMO-CP-01"]
+    start = epoch_seconds(DURING)
+    chart, _ = evse_schedule_over(station, 1, start, start + 3)
+    assert [(ocpp_time(p.start), ocpp_time(p.end), f"{p.limit:g}") for p in chart.periods] \
+        == [tuple(row) for row in rows]
+
+
+def test_a_session_schedule_as_json_passes_the_official_schema(capsys):
+    code, out, _ = run(capsys, EXAMPLE, "--evse", 1, "--start", DURING, "--duration", 3,
+                       "--json")
+    schedule = json.loads(out)
+    assert code == 0 and schedule["chargingRateUnit"] == "A"
+    assert [p["limit"] for p in schedule["chargingSchedulePeriod"]] == [16.0, 10.0]
+    assert shared_validator().validate("GetCompositeSchedule", PayloadKind.RESPONSE,
+                                       {"status": "Accepted", "schedule": schedule}) == []
+
+
+def test_after_the_transaction_its_profile_is_gone_from_a_session(capsys):
+    code, out, _ = run(capsys, EXAMPLE, "--evse", 1, "--start", "2026-11-30T22:17:27Z",
+                       "--duration", 60)
+    assert code == 0 and "(default)" in out.splitlines()[2] and len(out.splitlines()) == 3
+
+
+def two_station_session(tmp_path):
+    messages = [*script_messages(boot(), station="CP-A"),
+                *script_messages(boot("b2"), station="CP-B", connection="c2")]
+    messages = [replace(m, seq=index) for index, m in enumerate(messages, start=1)]
+    return write_session(tmp_path / "two.jsonl", messages)
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    ([], "holds several stations (CP-A, CP-B); choose one with --station"),
+    (["--station", "CP-C"], "--station: no station 'CP-C' in"),
+])
+def test_a_session_with_several_stations_needs_one_named(capsys, tmp_path, args, line):
+    path = two_station_session(tmp_path)
+    code, out, err = run(capsys, path, "--evse", 1, *WINDOW, *args)
+    assert code == 2 and out == "" and line in err and len(err.splitlines()) == 1
+    if args:
+        assert err.rstrip().endswith("stations present: CP-A, CP-B")
+
+
+def test_a_named_station_of_a_session_is_used(capsys, tmp_path):
+    code, out, _ = run(capsys, two_station_session(tmp_path), "--station", "CP-B",
+                       "--evse", 1, *WINDOW)
+    assert code == 0 and out.startswith("Composite schedule of EVSE 1")

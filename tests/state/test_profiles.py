@@ -120,3 +120,66 @@ def test_composite_schedule_answers_are_kept_with_the_requested_evse():
     [reported] = capture.state.stations["CP1"].reported_schedules
     assert reported.evse_id == 2 and reported.schedule["chargingSchedulePeriod"][0][
         "limit"] == 11000
+
+
+# --- history: every profile that stops applying is kept, with when and by which record ---
+
+def past(capture):
+    return [(p.profile_id, p.removed_seq) for p in capture.state.stations["CP1"].past_profiles]
+
+
+def test_a_replaced_profile_is_kept_as_past_with_the_time_its_successor_came():
+    capture = judged_capture([
+        *boot(),
+        *set_profile("1", 1, profile(10), {"status": "Accepted"}),         # seqs 3, 4
+        *set_profile("2", 1, profile(12), {"status": "Accepted"}),         # same purpose+level
+        *set_profile("3", 2, profile(12, stack_level=3), {"status": "Accepted"})])  # same id
+    station = capture.state.stations["CP1"]
+    assert past(capture) == [(10, 5), (12, 7)]
+    first, second = station.past_profiles
+    assert first.removed == second.installed   # the answer that installed its successor
+    assert station.profiles[0].removed is None
+
+
+def test_a_cleared_profile_is_kept_as_past_at_the_accepted_answer():
+    capture = judged_capture([
+        *boot(),
+        *set_profile("1", 1, profile(1), {"status": "Accepted"}),
+        (DOWN, [2, "4", "ClearChargingProfile", {"chargingProfileId": 1}]),
+        (UP, [3, "4", {"status": "Accepted"}])])
+    [cleared] = capture.state.stations["CP1"].past_profiles
+    assert (cleared.profile_id, cleared.removed_seq) == (1, 6)
+    assert cleared.removed == capture.messages[5].time
+
+
+def test_a_tx_profile_dropped_with_its_transaction_is_past_at_the_end_event():
+    ended = "2023-11-14T22:20:00Z"
+    capture = judged_capture([
+        *boot(),
+        *tx_event("t1", "Started", "T1", 0),
+        *set_profile("p", 1, profile(7, "TxProfile", transactionId="T1"),
+                     {"status": "Accepted"}),
+        (UP, [2, "t2", "TransactionEvent", {
+            "eventType": "Ended", "timestamp": ended, "triggerReason": "StopAuthorized",
+            "seqNo": 1, "transactionInfo": {"transactionId": "T1"}}]),
+        (DOWN, [3, "t2", {}])])
+    [dropped] = capture.state.stations["CP1"].past_profiles
+    assert (dropped.profile_id, dropped.removed_seq) == (7, 7)
+    assert dropped.removed == 1_700_000_400.0   # the Ended event's own timestamp
+
+
+def test_reported_profiles_and_external_limits_that_give_way_are_past():
+    capture = judged_capture([
+        *boot(),
+        *set_profile("1", 1, profile(1), {"status": "Accepted"}),
+        (UP, [2, "r1", "ReportChargingProfiles", {
+            "requestId": 3, "chargingLimitSource": "CSO", "evseId": 1, "tbc": False,
+            "chargingProfile": [profile(20)]}]), (DOWN, [3, "r1", {}]),
+        (UP, [2, "n", "NotifyChargingLimit", {"evseId": 1, "chargingLimit": {
+            "chargingLimitSource": "SO"}}]), (DOWN, [3, "n", {}]),
+        (UP, [2, "c", "ClearedChargingLimit", {"chargingLimitSource": "SO", "evseId": 1}]),
+        (DOWN, [3, "c", {}])])
+    station = capture.state.stations["CP1"]
+    assert [(p.profile_id, p.source, p.removed_seq) for p in station.past_profiles] == [
+        (1, "SetChargingProfile", 5), (None, "NotifyChargingLimit", 9)]
+    assert [p.profile_id for p in station.profiles] == [20]

@@ -13,6 +13,7 @@ from app.state.model import (
     StationState,
     TransactionState,
 )
+from app.state.profile_periods import ScheduleOptions
 from app.state.schedule_view import (
     Mismatch,
     StepSeries,
@@ -93,6 +94,16 @@ def test_power_schedule_takes_the_total_in_watts_or_sums_the_phases():
         sample(60, 16.0, phase="L1"),
     ])
     assert measured_series(transaction, "W") == [(T0, 11000.0), (T0 + 60, 4100.0)]
+
+
+def test_an_amp_schedule_of_a_station_sending_only_power_gets_the_current_it_means():
+    samples = [sample(0, 11040, "Power.Active.Import", unit="W"),
+               sample(60, 6.9, "Power.Active.Import", unit="kW")]
+    assert measured_series(samples, "A") == []
+    options = ScheduleOptions(voltage=230.0, phases=3)
+    assert measured_series(samples, "A", options) == [(T0, 16.0), (T0 + 60, 10.0)]
+    with_current = [*samples, sample(0, 15.0, phase="L1")]
+    assert measured_series(with_current, "A", options) == [(T0, 15.0)]
 
 
 def test_measured_values_that_are_not_numbers_are_left_out():

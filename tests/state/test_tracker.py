@@ -8,8 +8,8 @@ from app.ocpp.findings import Severity
 from app.ocpp.frames import Call, CallResult
 from app.session.message import RecordKind
 from app.state.model import SessionState
+from app.state.readings import energy_wh
 from app.state.tracker import MAX_PENDING, apply_event, apply_frame
-from app.state.transactions import energy_wh
 from tests.factories import DOWN, NOW, UP, boot, judged_capture, make_message, tx_event
 
 

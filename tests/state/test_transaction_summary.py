@@ -1,15 +1,11 @@
-"""Transactions read from a session state: which one a record belongs to, and the figures
-of one (energy delivered, peak power, duration), whatever odd samples a station sent."""
-
-import math
+"""Transactions read from a session state: which one a record belongs to, and the row of
+one (duration, and the figures `app.state.readings` computes), whatever a station sent."""
 
 from app.state.model import MeterSample, SessionState, StationState, TransactionState
 from app.state.transaction_summary import (
     all_transactions,
     clock_text,
     duration_seconds,
-    energy_kwh,
-    peak_power_kw,
     short_id,
     summarise,
     transaction_of,
@@ -27,10 +23,6 @@ def state_with(*transactions):
 
 def energy(time, value, unit="Wh", phase=None):
     return MeterSample(time, 0, "Energy.Active.Import.Register", value, unit, phase=phase)
-
-
-def power(time, value, unit="W", phase=None):
-    return MeterSample(time, 0, "Power.Active.Import", value, unit, phase=phase)
 
 
 def test_a_record_belongs_to_the_transaction_that_lists_it():
@@ -53,30 +45,6 @@ def test_transactions_of_one_station_or_all():
                        TransactionState("C", "CP1"))
     assert [t.transaction_id for t in all_transactions(state)] == ["A", "C", "B"]
     assert [t.transaction_id for t in all_transactions(state, "CP2")] == ["B"]
-
-
-def test_energy_is_the_register_rise_in_kwh_whatever_the_unit_and_order():
-    transaction = TransactionState("A", "CP1", meter=[
-        energy(120, 1_002_500.0), energy(0, 1_000_000.0), energy(60, 1001.2, "kWh"),
-        energy(60, 400.0, phase="L1"),        # one phase's register: not the whole meter
-        energy(90, math.nan), energy(100, 5.0, "varh")])
-    assert energy_kwh(transaction) == 2.5
-
-
-def test_energy_needs_two_readings():
-    assert energy_kwh(TransactionState("A", "CP1", meter=[energy(0, 10.0)])) is None
-    assert energy_kwh(TransactionState("A", "CP1")) is None
-
-
-def test_peak_power_in_kw_from_the_total_or_from_phases_summed():
-    total = TransactionState("A", "CP1", meter=[power(0, 7000.0), power(60, 11.5, "kW"),
-                                                power(90, 99.0, "Wh")])   # wrong unit: left out
-    assert peak_power_kw(total) == 11.5
-    phases = TransactionState("B", "CP1", meter=[
-        power(0, 3000.0, phase="L1"), power(0, 3000.0, phase="L2"),
-        power(60, 3500.0, phase="L1"), power(60, 3600.0, phase="L2")])
-    assert math.isclose(peak_power_kw(phases), 7.1)
-    assert peak_power_kw(TransactionState("C", "CP1")) is None
 
 
 def test_a_running_transaction_lasts_until_now_and_odd_times_give_no_duration():
