@@ -15,6 +15,7 @@ status 2) and the window shows in an error dialog. Anything else that escapes is
     ├── InputError            a file (or standard input) that cannot be used as input
     │   ├── SessionFileError  not a session file at all (missing, a directory, too new...)
     │   ├── PolicyError       an answer-rules file (`--responses`) that cannot be used
+    │   ├── ProfilesFileError a file that cannot be read as charging profiles (`schedule`)
     │   └── LibraryError      a saved-message library that cannot be read or written
     ├── NetworkError          the network refuses what we were asked to do
     │   ├── ListenError       cannot listen on the address given (also a UsageError:
@@ -40,6 +41,10 @@ class UsageError(OcppScopeError):
 
 class InputError(OcppScopeError):
     """A file (or standard input) is unusable as input; the message names it and says why."""
+
+
+class ProfilesFileError(InputError):
+    """A file that cannot be read as charging profiles; the message names it and says why."""
 
 
 class SessionFileError(InputError):

@@ -1,12 +1,16 @@
 """Connects the window's state views to the state they show and to the timeline.
 
 Every view takes `set_state(SessionState)` and says which record the user wants to see with
-`record_chosen(seq)`; the window answers by selecting that record on the Timeline tab.
+`record_chosen(seq)`; the window answers by selecting that record on the Timeline tab. The
+Charging schedule view gets the composite schedule over the whole session from the engine
+(`chart_for`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from app.state.schedule_history import chart_for
 
 if TYPE_CHECKING:
     from widgets.main_window import MainWindow
@@ -16,6 +20,7 @@ def connect_state_views(window: MainWindow) -> None:
     workbench = window.workbench
     station_view, transactions, schedule = (workbench.station_view, workbench.transactions,
                                             workbench.schedule)
+    schedule.chart_builder = chart_for
     for view in (station_view, transactions, schedule):
         window.state_changed.connect(view.set_state)
         view.record_chosen.connect(lambda seq, w=window: _show_record(w, seq))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import InputError, UsageError
+from app.errors import InputError, ProfilesFileError, UsageError
 from app.session.judging import judged_session
 from app.session.sessionfile import is_session_file
 from app.state.model import InstalledProfile, StationState
@@ -23,10 +23,6 @@ from app.state.timeline import StateTimeline
 
 # Enough of a file to read a session header's first line.
 HEAD_BYTES = 64 * 1024
-
-
-class ProfilesFileError(InputError):
-    """A file that cannot be read as charging profiles; the message names it and says why."""
 
 
 def profiles_from_file(path: str | Path) -> list[InstalledProfile]:

@@ -120,7 +120,8 @@ def test_the_example_session_charts_its_tx_profile_and_finds_the_real_overshoot_
     assert state.profiles == [] and [p.profile_id for p in state.past_profiles] == [7]
     chart = chart_for(state, 1)
     assert chart.unit == "A"
-    tx = state.transactions["TX-58E24863"]
+    profile = state.past_profiles[0].profile
+    tx = state.transactions[profile["transactionId"]]   # the one charged under the profile
     limits = [limit for start, end, limit in chart.computed.steps
               if tx.started <= start < tx.ended]
     assert limits == [16.0, 10.0]
