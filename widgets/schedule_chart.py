@@ -38,7 +38,7 @@ LAYER_COLOURS = (QColor(120, 144, 156), QColor(156, 110, 190), QColor(60, 160, 1
                  QColor(190, 140, 60), QColor(110, 130, 200), QColor(170, 100, 120))
 COMPUTED_COLOUR = QColor(30, 120, 220)
 MEASURED_LINE_COLOUR = QColor(40, 170, 90)
-SHORTEST_SHADE_S = 20.0   # a mismatch at one instant still gets a visible band
+SHORTEST_SHADE = 0.005   # of the time axis: a mismatch at one instant still gets a band
 
 
 class ScheduleChartView(QChartView):
@@ -100,7 +100,7 @@ class ScheduleChartView(QChartView):
         self.value_axis.setTitleText("kW" if data.unit == "W" else data.unit)
         self.value_axis.setRange(0, self._top(data) * scale)
         self.value_axis.applyNiceNumbers()
-        self._shade(found, self.value_axis.max())
+        self._shade(found, self.value_axis.max(), max(data.end - data.start, 1.0))
         for index, layer in enumerate(data.layers):
             colour = LAYER_COLOURS[index % len(LAYER_COLOURS)]
             self._steps(layer, QPen(colour, 1.5), scale)
@@ -123,6 +123,10 @@ class ScheduleChartView(QChartView):
             start, end = start - 300, start + 300
         self.time_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(start * 1000)),
                                 QDateTime.fromMSecsSinceEpoch(int(end * 1000)))
+        # QtCharts leaves a date-time axis hidden when it was first laid out with no series
+        # attached (an empty tab); showing it again once series hang on it draws it
+        self.time_axis.setVisible(False)
+        self.time_axis.setVisible(True)
 
     @staticmethod
     def _top(data: ScheduleChart) -> float:
@@ -152,9 +156,9 @@ class ScheduleChartView(QChartView):
             if run_index:
                 self.chart().legend().markers(line)[0].setVisible(False)
 
-    def _shade(self, found: list[Mismatch], top: float) -> None:
+    def _shade(self, found: list[Mismatch], top: float, span: float) -> None:
         for mismatch in found:
-            end = max(mismatch.end, mismatch.start + SHORTEST_SHADE_S)
+            end = max(mismatch.end, mismatch.start + span * SHORTEST_SHADE)
             upper, lower = QLineSeries(), QLineSeries()
             upper.append(mismatch.start * 1000, top)
             upper.append(end * 1000, top)

@@ -134,10 +134,12 @@ def _moment(text: Any, day_of: float) -> str:
 
 
 class ProfilesModel(RowsModel[InstalledProfile]):
-    columns = ("Id", "Purpose", "Stack", "Kind", "EVSE", "Valid", "Source", "Installed")
+    columns = ("Id", "Purpose", "Stack", "Kind", "EVSE", "Valid", "Source", "Installed",
+               "Removed")
 
     def key(self, row: InstalledProfile) -> Hashable:
-        return (row.evse_id, repr(row.profile_id))
+        # a profile id comes back after a removal: the record that installed it tells apart
+        return (row.evse_id, repr(row.profile_id), row.seq)
 
     def seq(self, row: InstalledProfile) -> int | None:
         return row.seq
@@ -158,7 +160,8 @@ class ProfilesModel(RowsModel[InstalledProfile]):
             valid = f"{_moment(start, row.installed)} – {_moment(end, row.installed)}"
         evse = "station" if row.evse_id == 0 else str(row.evse_id)
         return (_text(row.profile_id), row.purpose or "?", _text(row.stack_level),
-                kind, evse, valid, f"{row.source} #{row.seq}", clock(row.installed))
+                kind, evse, valid, f"{row.source} #{row.seq}", clock(row.installed),
+                "" if row.removed is None else clock(row.removed))
 
     def extra_data(self, row: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 2, 4):

@@ -281,7 +281,10 @@ class ScheduleView(QWidget):
             self.evse_box.blockSignals(True)
             self.evse_box.setCurrentIndex(first)
             self.evse_box.blockSignals(False)
-        self._update_table(self.profiles_table, self.profiles_model, station.profiles)
+        # every profile the session saw, those still installed first: a chart of a finished
+        # charge shows its TxProfile, and the table must name it too
+        self._update_table(self.profiles_table, self.profiles_model,
+                           [*station.profiles, *reversed(station.past_profiles)])
         self._update_table(self.rejected_table, self.rejected_model, station.rejected_profiles)
         self._refresh_chart()
 
@@ -307,7 +310,11 @@ class ScheduleView(QWidget):
             self.summary.setText("")
             return
         here = [p for p in station.profiles if p.evse_id in (evse, 0)]
-        parts = [f"{count(len(here), 'profile')} {'applies' if len(here) == 1 else 'apply'}"]
+        parts = [f"{count(len(here), 'profile')} {'applies' if len(here) == 1 else 'apply'} "
+                 "now"]
+        past = [p for p in station.past_profiles if p.evse_id in (evse, 0)]
+        if past:
+            parts.append(f"{len(past)} removed")
         rejected = [r for r in station.rejected_profiles if r.evse_id == evse]
         if rejected:
             parts.append(f"{len(rejected)} rejected")
@@ -316,7 +323,7 @@ class ScheduleView(QWidget):
         self.summary.setText(" · ".join(parts))
 
     def _titles(self) -> None:
-        self.profiles_title.setText(f"Installed profiles ({self.profiles_model.rowCount()})")
+        self.profiles_title.setText(f"Profiles ({self.profiles_model.rowCount()})")
         self.rejected_title.setText(f"Rejected profiles ({self.rejected_model.rowCount()})")
         found = self.mismatch_model.rowCount()
         self.mismatch_title.setText(f"Mismatches ({found})" if found else "Mismatches: none")

@@ -127,6 +127,7 @@ class Mismatch:
         when = f"{clock(self.start)}–{clock(self.end)}"
         found = format_value(self.found, unit)
         limit = "no" if self.expected is None else format_value(self.expected, unit)
+        # (a reported mismatch always has a computed limit; a measured one may have none)
         if self.kind == "measured":
             return f"{when} measured {found} over the {limit} limit"
         return f"{when} reported {found} where the computed limit is {limit}"
@@ -392,6 +393,9 @@ def step_points(steps: Sequence[Step]) -> list[list[tuple[float, float]]]:
     return runs
 
 
+SCHEDULE_RESOLUTION = 1.0   # seconds: startPeriod and duration are whole seconds
+
+
 def mismatches(computed: StepSeries | None, reported: Sequence[StepSeries],
                measured: Sequence[tuple[float, float]],
                tolerance: Tolerance) -> list[Mismatch]:
@@ -414,14 +418,17 @@ def _reported_mismatches(computed: StepSeries, reported: StepSeries,
         if told is None or reported.step_index(start) is None:
             continue
         expected = computed.limit_at(start)
-        if expected is not None and abs(told - expected) <= tolerance.allowance(expected):
+        # Where nothing is computed (no profile applies any more) a report made earlier
+        # cannot be held to it: the station answered for the profiles it had then.
+        if expected is None or abs(told - expected) <= tolerance.allowance(expected):
             continue
         last = found[-1] if found else None
         if last and last.end == start and last.found == told and last.expected == expected:
             found[-1] = Mismatch("reported", last.start, end, told, expected, reported.label)
         else:
             found.append(Mismatch("reported", start, end, told, expected, reported.label))
-    return found
+    # schedules step in whole seconds: a sliver shorter than that is two clocks' rounding
+    return [m for m in found if m.end - m.start >= SCHEDULE_RESOLUTION]
 
 
 def _measured_mismatches(computed: StepSeries, measured: Sequence[tuple[float, float]],

@@ -148,6 +148,18 @@ def test_reported_schedule_differing_from_the_computed_one_is_a_mismatch():
                                            "10.0 A")
 
 
+def test_a_report_is_not_held_to_where_no_profile_applies_any_more():
+    computed = series((T0, T0 + 60, 16.0), (T0 + 60, T0 + 120, None))
+    reported = series((T0, T0 + 120, 16.0), label="Reported 12:00:00")
+    assert mismatches(computed, [reported], [], Tolerance.for_unit("A")) == []
+
+
+def test_a_report_stepping_a_fraction_of_a_second_off_is_no_mismatch():
+    computed = series((T0, T0 + 2.2, 16.0), (T0 + 2.2, T0 + 60, 10.0))
+    reported = series((T0, T0 + 3.0, 16.0), (T0 + 3.0, T0 + 60, 10.0), label="Reported")
+    assert mismatches(computed, [reported], [], Tolerance.for_unit("A")) == []
+
+
 def test_nothing_is_a_mismatch_without_a_computed_schedule():
     reported = series((T0, T0 + 60, 16.0))
     assert mismatches(None, [reported], [(T0, 40.0)], Tolerance()) == []

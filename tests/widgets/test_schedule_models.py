@@ -49,7 +49,7 @@ def test_a_profile_row_reads_at_a_glance():
                                        "station"]
     assert row_texts(model, 1) == ["12", "TxProfile", "1", "Absolute", "1",
                                    f"from {clock(START)}", "SetChargingProfile #31",
-                                   clock(TX_PROFILE.installed)]
+                                   clock(TX_PROFILE.installed), ""]
     assert model.seq_at(model.index(1, 3)) == 31
 
 

@@ -49,7 +49,7 @@ def test_a_station_opens_on_its_first_evse_with_the_chart_and_its_mismatches(qtb
         "measured 18.2 A over the 16.0 A limit", "measured 15.9 A over the 10.0 A limit",
         "reported 16.0 A where the computed limit is 10.0 A"]
     assert view.mismatch_title.text() == "Mismatches (3)"
-    assert view.summary.text() == "3 profiles apply · 1 rejected · 3 mismatches"
+    assert view.summary.text() == "3 profiles apply now · 1 rejected · 3 mismatches"
 
 
 def test_rejected_profiles_are_listed_with_their_reason(qtbot):
@@ -80,7 +80,7 @@ def test_an_evse_without_profiles_says_so(qtbot):
     assert view.empty.text() == "No charging profile installed on EVSE 1."
     assert view.chart_stack.currentWidget() is view.empty
     assert view.profiles_model.rowCount() == 0 and view.mismatch_model.rowCount() == 0
-    assert view.summary.text() == "0 profiles apply"
+    assert view.summary.text() == "0 profiles apply now"
 
 
 def test_without_a_computed_schedule_the_state_alone_is_drawn(qtbot):

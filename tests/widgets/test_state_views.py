@@ -20,6 +20,11 @@ def test_a_loaded_session_fills_every_state_view(window, qtbot):
     assert workbench.transactions.model.rowCount() == len(transactions) >= 1
     schedule = workbench.schedule
     assert schedule.rejected_model.rowCount() == 1
+    # the charge is over: its TxProfile is listed with the time it was removed
+    assert schedule.profiles_model.rowCount() == 1
+    removed = schedule.profiles_model.index(0, schedule.profiles_model.columns.index("Removed"))
+    assert schedule.profiles_model.data(removed)
+    assert schedule.chart is not None and schedule.chart.computed is not None
     assert schedule.current_station() is not None
     station = window.state.stations[schedule.current_station().station]
     assert station.vendor and station.evses
