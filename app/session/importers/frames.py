@@ -26,7 +26,12 @@ def sniff(head: bytes) -> bool:
     if _FRAME_START.search(text):
         return True
     body = text.strip()
-    return body[:1] in ("[", "{") and _json_value(body) is not None
+    if body[:1] not in ("[", "{"):
+        return False
+    # a bracketed first line, even one too long to judge here (a frame nested too deeply
+    # is still a frame, judged malformed); not a run of opening brackets that never close
+    first = body.split("\n", 1)[0].rstrip()
+    return first[-1:] in ("]", "}") or _json_value(body) is not None
 
 
 def read(data: bytes) -> Imported:
