@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from app.errors import InputError, UsageError
+from app.errors import UsageError
 from app.session.capture import Capture
 from app.session.loader import SessionLoader
 from app.session.message import iso_time
@@ -38,7 +38,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "model with any report parts that never came."),
         epilog="exit status: 0 shown, 2 unusable input (no file, not a session, no such "
                "station, a bad --at)")
-    parser.add_argument("file", metavar="FILE", help="a session file recorded by OCPP Scope")
+    parser.add_argument("file", metavar="FILE",
+                        help="a session, or any log or capture OCPP Scope reads")
     parser.add_argument("--station", metavar="ID", help="only this station")
     parser.add_argument("--at", metavar="TIME",
                         help="the state at this moment: an RFC 3339 time "
@@ -73,12 +74,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def judged(path: str) -> Capture:
-    """The session in `path`, judged (which fills its state); InputError if unusable."""
+    """The session (or any input the import layer reads) in `path`, judged (which fills its
+    state); InputError if unusable."""
     loader = SessionLoader.open(path, freeze_gc=False)
-    if loader.kind != "session":
-        loader.cancel()
-        raise InputError(f"{path} is not a session recorded by OCPP Scope (a list of frames "
-                         "names no stations); `ocppscope validate` checks such files")
     capture = Capture()
     capture.adopt(loader.load_all(), times_known=loader.times_known)
     while capture.annotate(1.0):

@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from app.errors import InputError
 from app.session.message import Message
@@ -45,6 +46,7 @@ class Imported:
                                                      # ("line 12"), when the importer says
     inferred: int = 0              # frames whose direction came from the action's sender
     unplaced: int = 0              # well-formed frames whose direction stayed unknown
+    header: dict[str, Any] = field(default_factory=dict)  # a session's own header
 
 
 PACKAGE = "app.session.importers"

@@ -1,9 +1,9 @@
 """Charging profiles read from a file the user gives, for `ocppscope schedule`.
 
-Today the file is a JSON list of SetChargingProfile request payloads
-(`{"evseId": N, "chargingProfile": {...}}`), installed in the order listed. Every input goes
-through `profiles_from_file`, so that other inputs (a recorded session, whose installed
-profiles the state tracker knows) can be added in this one place.
+The file is a JSON list of SetChargingProfile request payloads
+(`{"evseId": N, "chargingProfile": {...}}`), installed in the order listed, or any input the
+import layer reads (a session, a log of another implementation): then its SetChargingProfile
+CALLs are the requests, in the order sent.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import InputError
+from app.ocpp.frames import Call
+from app.session.importing import import_path
 from app.state.model import InstalledProfile
 
 
@@ -35,8 +37,30 @@ def profiles_from_file(path: str | Path) -> list[InstalledProfile]:
     except OSError as exc:
         raise ProfilesFileError(f"{path}: cannot read ({exc.strerror})") from None
     except (ValueError, RecursionError) as exc:
-        raise ProfilesFileError(f"{path}: not JSON ({exc})") from None
-    return profiles_from_requests(data, str(path))
+        return _profiles_from_records(path, ProfilesFileError(f"{path}: not JSON ({exc})"))
+    try:
+        return profiles_from_requests(data, str(path))
+    except ProfilesFileError as exc:
+        return _profiles_from_records(path, exc)
+
+
+def _profiles_from_records(path: Path, otherwise: ProfilesFileError) -> list[InstalledProfile]:
+    """The SetChargingProfile requests sent in a session or log; `otherwise` is raised for
+    a file that holds none (it says what the plain form would have needed)."""
+    try:
+        imported = import_path(path)
+    except InputError:
+        raise otherwise from None
+    requests = []
+    for message in imported.messages:
+        if message.action != "SetChargingProfile" or message.message_type != 2:
+            continue
+        frame = message.parse().frame
+        if isinstance(frame, Call) and isinstance(frame.payload, dict):
+            requests.append(frame.payload)
+    if not requests:
+        raise otherwise
+    return profiles_from_requests(requests, f"{path} ({imported.format})")
 
 
 def profiles_from_requests(data: Any, origin: str = "profiles") -> list[InstalledProfile]:

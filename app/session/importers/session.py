@@ -57,7 +57,7 @@ def read(data: bytes) -> Imported:
             continue
         last_seq = message.seq
         messages.append(message)
-    return Imported(messages, notes, NAME)
+    return Imported(messages, notes, NAME, header=header if isinstance(header, dict) else {})
 
 
 def read_path(path: Path) -> Imported:
@@ -67,4 +67,5 @@ def read_path(path: Path) -> Imported:
     except SessionFileError as exc:
         raise InputError(str(exc)) from None
     messages = list(reader)
-    return Imported(messages, [ImportNote("", text) for text in reader.warnings], NAME)
+    return Imported(messages, [ImportNote("", text) for text in reader.warnings], NAME,
+                    header=dict(reader.header))
