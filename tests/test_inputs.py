@@ -107,5 +107,5 @@ def test_a_log_of_another_implementation_keeps_its_times_and_directions(tmp_path
 
 
 def test_a_folder_that_is_no_message_dump_is_refused_in_a_sentence(tmp_path):
-    with pytest.raises(InputError, match="is a directory, and holds no OCPP.Core"):
+    with pytest.raises(InputError, match=r"is a directory, and holds no OCPP\.Core"):
         open_frames(tmp_path)

@@ -133,6 +133,7 @@ def _join(joining: _Joining, line: str, number: int, maker: RecordMaker) -> bool
             maker.skip(f"line {joining.first}", "a header without its frame")
             return True
         line = stripped
+        joining.from_frame_start = True  # announced by its header: a frame, even if broken
     joining.parts.append(line)
     joining.chars += len(line)
     if line.rstrip().endswith("]"):
