@@ -48,6 +48,7 @@ def test_a_damaged_file_lists_each_skipped_line_in_its_dialog(window, qtbot, tmp
     _open(window, qtbot, BAD_FILES[0], tmp_path)
     [(kind, text)] = dialogs
     assert kind == "information"
+    assert kind == "information"
     assert "line 7: skipped, not a valid record (not JSON" in text
     assert "line 15: incomplete last line ignored" in text
 
@@ -97,6 +98,7 @@ def test_a_log_of_another_implementation_opens_with_its_import_notes(window, qtb
         window.open_session(str(path))
     assert window.model.rowCount() == 2 and window.capture.pair_of(1) == 2
     [(kind, text)] = dialogs
+    assert kind == "information"
     assert "read as SteVe WebSocketLogger logs" in text
     assert "line 2: no OCPP frame, skipped: server started" in text
     assert "no times for any frame" in text   # the summary says which checks did not run
