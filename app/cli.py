@@ -13,11 +13,22 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.commands import csms, demo, gui, proxy, replay, schedule, state, station, validate
+from app.commands import (
+    convert,
+    csms,
+    demo,
+    gui,
+    proxy,
+    replay,
+    schedule,
+    state,
+    station,
+    validate,
+)
 from app.errors import OcppScopeError
 from app.net import limits
 
-COMMANDS = (gui, demo, proxy, csms, station, validate, replay, schedule, state)
+COMMANDS = (gui, demo, proxy, csms, station, validate, replay, schedule, state, convert)
 COMMAND_NAMES = frozenset(module.__name__.rsplit(".", 1)[-1] for module in COMMANDS)
 EXIT_USAGE = 2
 

@@ -1,18 +1,18 @@
-"""Reading frames from the files users bring: session files, JSON, or one frame per line.
+"""Reading frames from the files users bring, as `ocppscope validate` judges them: session
+files (streamed), and every format the import layer reads (`app.session.importing`): logs
+of other implementations, trace files, JSON lists of frames, one frame per line. Each input
+becomes a stream of `InputFrame`s with a position a person can find in the file (`line 12`,
+`[3]`, `seq 40`).
 
-Used by `ocppscope validate` and the window's loader (and later by replay and import): each
-input becomes a stream of `InputFrame`s with a position a person can find in the file
-(`line 12`, `[3]`, `seq 40`).
-
-Only session files say when each frame passed and which way. For the others the times are
-`None` (unknown, never a made-up 0), and each frame's direction is inferred here, in the one
-place every reader goes through, from the side that sends its action (`app.ocpp.sides`).
+Times are `None` where the input has none (unknown, never a made-up 0); directions the
+input does not give were inferred by the import from the side that sends each action
+(`app.ocpp.sides`). Pasted text (`frames_in_text`) is read here too, with each frame's
+offset in the text.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -25,6 +25,8 @@ from app.ocpp.frames import Parsed, parse_frame
 from app.ocpp.jsontext import spans_in
 from app.ocpp.logline import frame_span
 from app.ocpp.sides import SideGuesser
+from app.session.importers import frames as frame_files
+from app.session.importing import HEAD_BYTES, Imported, ImportNote, import_bytes, import_path
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
 
@@ -57,60 +59,57 @@ class Gap:
 @dataclass
 class FrameSource:
     """The frames of one file, and how the file was understood. `inferred` and `unplaced`
-    count, as the frames are read, those whose direction was inferred or stayed unknown
-    (well-formed frames only: a malformed one needs no direction)."""
+    count the frames whose direction was inferred or stayed unknown (well-formed frames
+    only: a malformed one needs no direction); for a session, as the frames are read."""
 
     path: Path
-    kind: str                     # "session", "json" or "lines"
+    kind: str                     # "session", "json", "lines" or the format's name
     frames: Iterator[InputFrame]
     reader: SessionReader | None = None
     inferred: int = 0
     unplaced: int = 0
     gaps: list[Gap] = field(default_factory=list)   # fills while `frames` is read
+    notes: list[ImportNote] = field(default_factory=list)  # what the import skipped
+    times_known: bool = False     # only some formats say when each frame passed
+    directions_known: bool = False
 
     @property
     def warnings(self) -> list[str]:
-        return self.reader.warnings if self.reader else []
-
-    @property
-    def times_known(self) -> bool:
-        """Only a session records when each frame passed; checks of timing need it."""
-        return self.kind == "session"
-
-    @property
-    def directions_known(self) -> bool:
-        return self.kind == "session"
+        """Lines or entries skipped, each where it is ("line 12: ..."); what the import
+        assumed (local time, inferred directions) is in `notes` without a place."""
+        if self.reader is not None:
+            return self.reader.warnings
+        return [f"{note.where}: {note.text}" if note.where else note.text
+                for note in self.notes if note.where or "skipped" in note.text]
 
 
-_HEAD_BYTES = 65536
-# The start of an OCPP-J array anywhere in a text: a file without one holds no frames at all.
-_FRAME_START = re.compile(r"\[\s*[234]\s*,")
+# How an import's format shows as a source's kind: the plain files keep their short names.
+_KINDS = {frame_files.JSON_LIST: "json", frame_files.JSON_ONE: "json", frame_files.LINES: "lines"}
 
 
 def open_frames(path: str | Path) -> FrameSource:
     """Raises InputError for a file that holds nothing usable. `-` (or any pipe) is read
-    once, whole: frames can be piped in; a session file needs to be a file."""
+    once, whole: frames can be piped in; a session file needs to be a file. Every format
+    but a session goes through the import layer (`app.session.importing`)."""
     piped = str(path) == "-"
     path = Path("/dev/stdin" if piped else path)
     if not piped and not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
-        raise InputError(f"{path}: is a directory; give a file")
+        return from_imported(path, import_path(path))
     whole: bytes | None = None
     try:
         if piped or not path.is_file():
             whole = sys.stdin.buffer.read() if piped else path.read_bytes()
-            head = whole[:_HEAD_BYTES]
+            head = whole[:HEAD_BYTES]
         else:
             with path.open("rb") as stream:
-                head = stream.read(_HEAD_BYTES)
+                head = stream.read(HEAD_BYTES)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     name = Path("-") if piped else path
     if not head.strip():
         raise InputError(f"{name}: the file is empty")
-    if b"\x00" in head:
-        raise InputError(f"{name}: binary data, not a text file of OCPP frames")
     if is_session_file(head):
         if whole is not None:
             raise InputError(f"{name}: a session file must be given as a file, not a pipe")
@@ -118,28 +117,36 @@ def open_frames(path: str | Path) -> FrameSource:
             reader = SessionReader.open(path)
         except SessionFileError as exc:
             raise InputError(str(exc)) from None
-        source = FrameSource(path, "session", iter(()), reader)
+        source = FrameSource(path, "session", iter(()), reader, times_known=True,
+                             directions_known=True)
         source.frames = _session_frames(reader, source.gaps)
         return source
     try:
-        text = (whole if whole is not None else path.read_bytes()).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (invalid byte at offset {exc.start})") from None
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        if not _FRAME_START.search(text):
-            raise InputError(
-                f"{name}: no OCPP frames in this file (no line holds an OCPP-J array such as "
-                '[2,"id","Action",{…}]); OCPP Scope reads its session files, JSON lists of '
-                "frames and text with one frame per line") from None
-        return _placed(FrameSource(name, "lines", _line_frames(text)))
-    if _is_frame_list(value):
-        return _placed(FrameSource(name, "json", _json_frames(value)))
-    # the whole file is one JSON value: one frame, possibly pretty-printed over many lines
-    body = text.strip()
-    position = "line 1" if "\n" not in body else "frame"
-    return _placed(FrameSource(name, "json", iter([InputFrame(position, body, seq=1)])))
+        data = whole if whole is not None else path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return from_imported(name, import_bytes(data, str(name)))
+
+
+def from_imported(path: Path, imported: Imported) -> FrameSource:
+    """An import's records as the frames `validate` judges, each at its place."""
+    places = imported.places
+    times = imported.times_known
+
+    def frames() -> Iterator[InputFrame]:
+        for index, message in enumerate(imported.messages):
+            if message.kind not in (RecordKind.FRAME, RecordKind.BINARY):
+                continue
+            data, binary = message.wire
+            where = places[index] if index < len(places) else f"#{message.seq}"
+            yield InputFrame(where, data, message.connection, message.station,
+                             message.direction, message.monotonic if times else None,
+                             message.seq, None if binary else message.parse(), binary)
+
+    return FrameSource(path, _KINDS.get(imported.format, imported.format), frames(),
+                       inferred=imported.inferred, unplaced=imported.unplaced,
+                       notes=list(imported.notes), times_known=times,
+                       directions_known=imported.directions_known)
 
 
 def _placed(source: FrameSource) -> FrameSource:
@@ -158,15 +165,6 @@ def _placed(source: FrameSource) -> FrameSource:
 
     source.frames = placed()
     return source
-
-
-def _is_frame_list(value: object) -> bool:
-    """A list of frames, rather than one frame: a frame starts with its message type (a
-    number), a list of frames with a frame. A stray entry that is not a frame (an object,
-    a number) is that entry's fault, shown at its position, not the whole file's."""
-    if not isinstance(value, list) or not value or isinstance(value[0], int | float | str):
-        return False
-    return isinstance(value[0], list) or 2 * sum(isinstance(v, list) for v in value) >= len(value)
 
 
 def _session_frames(reader: SessionReader, gaps: list[Gap]) -> Iterator[InputFrame]:
@@ -201,17 +199,6 @@ def _add_gap(gaps: list[Gap], meta: Any) -> None:
     gaps.append(gap)
 
 
-def _json_frames(values: list[object]) -> Iterator[InputFrame]:
-    for index, value in enumerate(values):
-        yield InputFrame(f"[{index}]", json.dumps(value, ensure_ascii=False), seq=index + 1)
-
-
-def _line_frames(text: str) -> Iterator[InputFrame]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield InputFrame(f"line {number}", line.strip(), seq=number)
-
-
 @dataclass(frozen=True, slots=True)
 class TextFrames:
     """The frames of a text pasted or typed (the window's validator), each with the offset
@@ -242,7 +229,7 @@ def frames_in_text(text: str) -> TextFrames:
             kind, pieces, skipped = "json", [((lead, lead + len(body)), "frame")], []
     else:
         kind = "json"
-        if _is_frame_list(value):
+        if frame_files.is_frame_list(value):
             spans = spans_in(text).value_spans
             pieces = [(spans[f"[{index}]"], f"[{index}]") for index in range(len(value))]
         else:

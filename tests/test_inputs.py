@@ -47,12 +47,12 @@ def test_one_frame_is_one_frame_even_when_it_holds_lists(tmp_path):
         assert len(frames) == 1 and json.loads(frames[0].text) == frame
 
 
-def test_one_frame_per_line(tmp_path):
+def test_one_frame_per_line_and_lines_without_one_are_noted(tmp_path):
     source, frames = frames_of(tmp_path, f"{json.dumps(HEARTBEAT)}\n\n  not json \n",
                                name="frames.txt")
     assert source.kind == "lines"
-    assert [(f.position, f.text) for f in frames] == [
-        ("line 1", json.dumps(HEARTBEAT)), ("line 3", "not json")]
+    assert [(f.position, f.text) for f in frames] == [("line 1", json.dumps(HEARTBEAT))]
+    assert source.warnings == ["line 3: no OCPP frame, skipped: not json"]
 
 
 def test_files_of_frames_carry_no_times_and_say_so(tmp_path):
@@ -91,5 +91,21 @@ def test_a_text_without_any_ocpp_frame_is_refused_in_a_sentence(tmp_path):
 def test_a_text_with_one_broken_frame_is_still_read(tmp_path):
     path = tmp_path / "log.txt"
     path.write_text('garbage\n[2,"1","Heartbeat",{\n', encoding="utf-8")
-    assert [frame.text for frame in open_frames(path).frames] == [
-        "garbage", '[2,"1","Heartbeat",{']
+    source = open_frames(path)
+    assert [frame.text for frame in source.frames] == ['[2,"1","Heartbeat",{']
+    assert source.warnings == ["line 1: no OCPP frame, skipped: garbage"]
+
+
+def test_a_log_of_another_implementation_keeps_its_times_and_directions(tmp_path):
+    path = tmp_path / "steve.log"
+    path.write_text("[chargeBoxId=cp1, sessionId=s] Received: [2,\"1\",\"Heartbeat\",{}]\n"
+                    "[chargeBoxId=cp1, sessionId=s] Sending: [3,\"1\",{}]\n", encoding="utf-8")
+    source = open_frames(path)
+    frames = list(source.frames)
+    assert source.kind == "SteVe WebSocketLogger logs" and source.directions_known
+    assert [(f.station, f.direction) for f in frames] == [("cp1", UP), ("cp1", DOWN)]
+
+
+def test_a_folder_that_is_no_message_dump_is_refused_in_a_sentence(tmp_path):
+    with pytest.raises(InputError, match=r"is a directory, and holds no OCPP\.Core"):
+        open_frames(tmp_path)

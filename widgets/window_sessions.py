@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SESSION_FILTER = "Sessions and frame files (*.jsonl *.json *.txt *.log);;All files (*)"
+SESSION_FILTER = ("Sessions, logs and traces (*.jsonl *.json *.ndjson *.txt *.log *.csv *.html "
+                  "*.har);;All files (*)")
 
 
 class SessionsMixin:
@@ -158,6 +159,15 @@ class SessionsMixin:
                 f"{name}: not a session file, and its one frame is not an OCPP-J message"
                 if count == 1 else f"{name}: not a session file, and none of its "
                 f"{count:,} frames is an OCPP-J message")
+        elif complete and loader.notes:  # what an import skipped or assumed
+            skipped = [f"{n.where}: {n.text}" for n in loader.notes if n.where]
+            assumed = [n.text for n in loader.notes if not n.where]
+            text = f"{name}: read as {loader.format}; {count:,} records"
+            if skipped:
+                self.notices.warning("Some lines were not frames",
+                                     f"{text}; " + "; ".join(assumed), skipped)
+            else:
+                self.notices.note(f"{text}; " + "; ".join(assumed))
 
     def save_dialog(self: MainWindow) -> None:
         if not self.capture.messages:

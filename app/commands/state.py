@@ -38,7 +38,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "model with any report parts that never came."),
         epilog="exit status: 0 shown, 2 unusable input (no file, not a session, no such "
                "station, a bad --at)")
-    parser.add_argument("file", metavar="FILE", help="a session file recorded by OCPP Scope")
+    parser.add_argument("file", metavar="FILE",
+                        help="a session, or any log or capture OCPP Scope reads")
     parser.add_argument("--station", metavar="ID", help="only this station")
     parser.add_argument("--at", metavar="TIME",
                         help="the state at this moment: an RFC 3339 time "

@@ -24,8 +24,8 @@ from app.replay.rewrite import rewriter_from
 from app.replay.runner import Progress, ReplayControl, ReplayOptions, ReplayRunner
 from app.replay.script import Recording, Script, load_recording
 from app.session.capture import Capture
+from app.session.importing import import_path
 from app.session.message import RecordKind
-from app.session.sessionfile import SessionReader
 
 Notice = Callable[[str], None]
 
@@ -75,7 +75,7 @@ def recorded_stations(path: str | Path) -> list[str]:
     """The stations whose frames a session file holds, in order of first appearance, read
     without judging anything (quick, for a dialog's list); InputError if it is no session."""
     seen: dict[str, None] = {}
-    for message in SessionReader.open(path):
+    for message in import_path(path).messages:
         if message.kind is RecordKind.FRAME and message.station:
             seen.setdefault(message.station)
     return list(seen)

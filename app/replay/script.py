@@ -19,8 +19,8 @@ from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, CallError, CallResult
 from app.replay.compare import Exchange, Reply, differences
 from app.session.capture import Capture
-from app.session.message import Message, RecordKind
-from app.session.sessionfile import SessionReader
+from app.session.importing import import_path
+from app.session.message import RecordKind
 
 
 def exchanges_of(capture: Capture, station: str | None = None) -> list[Exchange]:
@@ -139,14 +139,15 @@ class Recording:
 
 
 def load_recording(path: str | Path) -> Recording:
-    """Read and judge a session file; InputError (a SessionFileError) if it is none."""
-    reader = SessionReader.open(path)
-    messages: list[Message] = list(reader)
+    """Read and judge a session file, or any input the import layer reads (a log of another
+    implementation); InputError if it is unusable."""
+    imported = import_path(path)
+    header = imported.header if imported.header else {"format": imported.format}
     capture = Capture()
-    capture.adopt(messages)
+    capture.adopt(imported.messages, times_known=imported.times_known)
     while capture.annotate(budget=1.0):
         pass
-    return Recording(Path(path), dict(reader.header), capture)
+    return Recording(Path(path), dict(header), capture)
 
 
 @dataclass

@@ -1,17 +1,31 @@
-"""Bringing captures and logs of other tools in as records: the contract every importer keeps.
+"""Bringing captures and logs of other tools in as records: the contract every importer keeps,
+and the one registry every reader goes through (`import_path`, `import_bytes`).
 
 An importer is a module with a `NAME` (what a person calls the format: "pcapng capture",
 "EVerest OCPP log"), `sniff(head: bytes) -> bool` (does the start of the content look like
-this format; never the file name alone) and `read(data: bytes) -> Imported`. It yields the
+this format; never the file name alone) and `read(data: bytes) -> Imported`; it may add
+`read_path(path) -> Imported` to stream a file rather than hold it whole. It yields the
 same `Message` records a live capture makes, numbered from 1, and says what it skipped and
 why in `notes`, so nothing is dropped silently. It never raises for the content: whatever
 cannot be read becomes a note.
+
+The registry lists importers by module name, most specific first (session files first, text
+with one frame per line last), and asks each in turn whether it recognises the content. A
+listed module that is not installed is passed over, so that an importer written elsewhere
+(a packet-capture reader) is picked up as soon as its module exists.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
+from app.errors import InputError
 from app.session.message import Message
 
 
@@ -28,3 +42,99 @@ class Imported:
     format: str = ""               # the importer's NAME
     times_known: bool = True       # False: the input carries no times (records say 0)
     directions_known: bool = True  # False: directions were inferred from the actions
+    places: list[str] = field(default_factory=list)  # where each message is in the input
+                                                     # ("line 12"), when the importer says
+    inferred: int = 0              # frames whose direction came from the action's sender
+    unplaced: int = 0              # well-formed frames whose direction stayed unknown
+    header: dict[str, Any] = field(default_factory=dict)  # a session's own header
+
+
+PACKAGE = "app.session.importers"
+# Most specific first: a format is tried only if none before it recognised the content.
+IMPORTERS: tuple[str, ...] = (
+    "session", "pcap", "har", "citrineos", "traces", "everest_html", "everest",
+    "ocpp_python", "steve", "evcc", "microocpp", "frames",
+)
+HEAD_BYTES = 65536
+
+
+def importers() -> list[ModuleType]:
+    """The importers installed, in sniffing order."""
+    found = []
+    for name in IMPORTERS:
+        qualified = f"{PACKAGE}.{name}"
+        if qualified not in sys.modules and importlib.util.find_spec(qualified) is None:
+            continue  # listed but not installed (yet): skipped, never an error
+        found.append(importlib.import_module(qualified))
+    return found
+
+
+def format_names() -> list[str]:
+    """What the installed importers read, in words, for a sentence to the user."""
+    return [module.NAME for module in importers()] + [_folder_importer().NAME]
+
+
+def understood() -> str:
+    names = format_names()
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def importer_for(head: bytes) -> ModuleType | None:
+    for module in importers():
+        try:
+            if module.sniff(head):
+                return module
+        except Exception:  # a sniffer's bug must not hide the formats after it
+            continue
+    return None
+
+
+def import_bytes(data: bytes, name: str = "") -> Imported:
+    """The records in `data`, in the first format that recognises it. Raises InputError,
+    one sentence naming `name`, for content no importer reads (empty, binary, unknown)."""
+    label = name or "input"
+    head = data[:HEAD_BYTES]
+    if not head.strip():
+        raise InputError(f"{label}: the file is empty")
+    module = importer_for(head)
+    if module is None:
+        raise InputError(unknown_format(label, head))
+    return module.read(data)
+
+
+def import_path(path: str | Path) -> Imported:
+    """The records in the file (or OCPP.Core dump folder) at `path`; InputError with one
+    sentence for a path that cannot be used."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        return _folder_importer().read_folder(path)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(HEAD_BYTES)
+        module = importer_for(head) if head.strip() else None
+        if module is not None and hasattr(module, "read_path"):
+            return module.read_path(path)  # a format that streams its files (sessions)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return import_bytes(data, str(path))
+
+
+def unknown_format(label: str, head: bytes) -> str:
+    """The sentence for content no importer recognised."""
+    if b"\x00" in head:
+        return f"{label}: binary data, not a text file of OCPP frames nor a capture " \
+               f"OCPP Scope reads ({understood()})"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not merely a character cut at the head's end
+            return f"{label}: not UTF-8 text (invalid byte at offset {exc.start})"
+    return (f"{label}: no OCPP frames in this file, in none of the formats OCPP Scope reads "
+            f"({understood()})")
+
+
+def _folder_importer() -> ModuleType:
+    return importlib.import_module(f"{PACKAGE}.ocpp_core")

@@ -7,25 +7,40 @@ each call reads records for about `budget_seconds` and returns, so that the wind
 the progress bar moves and Cancel is honoured between two steps. `messages` grows as it
 goes: a view can show `messages[shown:]` after each step.
 
-Reading goes through `SessionReader` for session files, and through `app.inputs.open_frames`
-for the other files `ocppscope validate` accepts (a JSON list of frames, one frame per line),
-so every file loads as the rest of the program understands it: such files carry no times
-(`times_known` is False; their records say 0) and their directions are inferred there.
+Session files stream through `SessionReader`. Every other format goes through the import
+layer (`app.session.importing`: logs of other implementations, trace files, frame lists,
+OCPP.Core dump folders), which reads a whole file at once: that runs on a worker thread,
+and `step()` waits on it for no longer than its budget, so the window stays responsive
+(the interpreter lock switches between the two threads every few milliseconds). The format
+is recognised from the head of the file before that, so that a file no importer reads is
+refused at `open` in one sentence. What the import skipped or assumed is in `notes`.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from app.inputs import InputError, InputFrame, open_frames
-from app.ocpp.frames import Call, parse_frame
-from app.session.message import Message, RecordKind, frame_message
-from app.session.sessionfile import SessionFileError, SessionReader
+from app.errors import InputError
+from app.session.importing import (
+    HEAD_BYTES,
+    Imported,
+    ImportNote,
+    import_path,
+    importer_for,
+    unknown_format,
+)
+from app.session.message import Message
+from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
+
+# How the plain formats show as a loader's kind (the others show their format's name).
+_KINDS = {"JSON list of frames": "json", "JSON frame": "json",
+          "text, one frame per line": "lines"}
 
 # Records between two looks at the clock: about a millisecond of work, so a step overshoots
 # its budget by that much at most, and reading the clock costs nothing measurable.
@@ -39,7 +54,7 @@ class SessionLoader:
                  reader: SessionReader | None = None, header: dict[str, Any] | None = None,
                  freeze_gc: bool = True) -> None:
         self.path = path
-        self.kind = kind                        # "session", "json" or "lines"
+        self.kind = kind                        # "session", "json", "lines" or a format
         self.header: dict[str, Any] = header or {}
         self.messages: list[Message] = []
         self.done = False
@@ -49,34 +64,91 @@ class SessionLoader:
         self._reader = reader
         self._size = size
         self._freeze_gc = freeze_gc
-        self._frames_chars = 0                  # for files of frames: how far, roughly
-        self.times_known = kind == "session"    # files of frames carry no times
+        self.format = "OCPP Scope session" if kind == "session" else ""
+        self.times_known = kind == "session"    # an import says whether its input has them
+        self.directions_known = kind == "session"
+        self.notes: list[ImportNote] = []       # what an import skipped or assumed
         self._own_warnings: list[str] = []
+        self._worker: threading.Thread | None = None
+        self._imported: Imported | None = None
+        self._import_error = ""
+        self._total = 0                         # records of an import, once read
 
     @classmethod
     def open(cls, path: str | Path, *, freeze_gc: bool = True) -> SessionLoader:
-        """Raises SessionFileError for a file that cannot be loaded at all (missing, a
-        directory, empty or binary, a session of a newer format version). Reads nothing
-        beyond the header of a session; a file of frames is read here, whole, as
-        `ocppscope validate` does.
+        """Raises SessionFileError for a file that cannot be loaded at all (missing, empty
+        or binary, a format nobody reads, a session of a newer format version, a folder
+        that is no OCPP.Core dump). Reads nothing beyond the header of a session; another
+        format is read whole by a worker thread that `step()` waits on.
 
         `freeze_gc` keeps the loaded records out of Python's cyclic garbage collector (see
         `step`); turn it off where the process's collector settings must not change."""
         path = Path(path)
         try:
-            source = open_frames(path)  # the one place that decides what a file holds
+            if not path.exists():
+                raise InputError(f"{path}: no such file")
+            if path.is_dir():  # a dump folder: its listing says at once whether it is one
+                loader = cls(path, "import", iter(()), 0, freeze_gc=freeze_gc)
+                loader._adopt_import(import_path(path))
+                return loader
             size = path.stat().st_size
+            with path.open("rb") as stream:
+                head = stream.read(HEAD_BYTES)
+            if not head.strip():
+                raise InputError(f"{path}: the file is empty")
+            if is_session_file(head):
+                reader = SessionReader.open(path)
+                return cls(path, "session", iter(reader), size, reader=reader,
+                           header=reader.header, freeze_gc=freeze_gc)
+            if importer_for(head) is None:
+                raise InputError(unknown_format(str(path), head))
+        except SessionFileError:
+            raise
         except InputError as exc:
             raise SessionFileError(str(exc)) from None
         except OSError as exc:
             raise SessionFileError(f"{path}: cannot read ({exc.strerror})") from None
-        if source.reader is not None:
-            reader = source.reader
-            return cls(path, "session", iter(reader), size, reader=reader,
-                       header=reader.header, freeze_gc=freeze_gc)
-        loader = cls(path, source.kind, iter(()), size, freeze_gc=freeze_gc)
-        loader._records = loader._frame_messages(source.frames)
+        loader = cls(path, "import", iter(()), size, freeze_gc=freeze_gc)
+        loader._start_import()
         return loader
+
+    def _start_import(self) -> None:
+        def run() -> None:
+            try:
+                self._imported = import_path(self.path)
+            except InputError as exc:
+                self._import_error = str(exc)
+            except Exception as exc:  # our bug, or memory: told, never a dead thread
+                self._import_error = f"{self.path}: cannot be read ({exc or type(exc).__name__})"
+
+        self._worker = threading.Thread(target=run, name="import", daemon=True)
+        self._worker.start()
+
+    def _adopt_import(self, imported: Imported) -> None:
+        self.kind = _KINDS.get(imported.format, imported.format)
+        self.format = imported.format
+        self.notes = list(imported.notes)
+        self.times_known = imported.times_known
+        self.directions_known = imported.directions_known
+        self._records = iter(imported.messages)
+        self._total = len(imported.messages)
+
+    def _import_pending(self, budget_seconds: float) -> bool:
+        """Wait up to `budget_seconds` for the worker; True while it is still reading."""
+        worker = self._worker
+        if worker is None:
+            return False
+        worker.join(budget_seconds)
+        if worker.is_alive():
+            return True
+        self._worker = None
+        if self._imported is not None:
+            self._adopt_import(self._imported)
+            self._imported = None
+        elif self._import_error:
+            self.error = self._import_error
+            self._own_warnings.append(self.error)
+        return False
 
     @property
     def progress(self) -> float:
@@ -87,12 +159,15 @@ class SessionLoader:
             return 0.0
         if self._reader is not None:
             return min(self._reader.bytes_read / self._size, 1.0)
-        return min(self._frames_chars / self._size, 0.99)
+        if self._worker is not None or not self._total:
+            return 0.0  # the import is still reading (a worker cannot say how far)
+        return min(len(self.messages) / self._total, 0.99)
 
     @property
     def warnings(self) -> list[str]:
         """Lines skipped (at most `MAX_WARNINGS` listed), and why reading stopped early."""
-        listed = self._reader.warnings if self._reader is not None else []
+        listed = self._reader.warnings if self._reader is not None else [
+            f"{note.where}: {note.text}" for note in self.notes if note.where]
         return listed + self._own_warnings
 
     @property
@@ -110,6 +185,11 @@ class SessionLoader:
         Records form no cycles, so reference counting still frees them when dropped. The
         cost: a cycle of garbage that exists at that moment elsewhere is never collected."""
         if self.done:
+            return False
+        if self._import_pending(budget_seconds):
+            return True
+        if self.error:
+            self._finish()
             return False
         deadline = time.perf_counter() + budget_seconds
         messages, records = self.messages, self._records
@@ -153,28 +233,3 @@ class SessionLoader:
         close = getattr(self._records, "close", None)
         if close is not None:
             close()  # a generator: closes the file it holds open
-
-    def _frame_messages(self, frames: Iterator[InputFrame]) -> Iterator[Message]:
-        """Records for the frames of a JSON list or a file of lines: numbered from 1, with
-        their envelope summary, and answers given the action of the CALL they answer, as a
-        live capture gives them."""
-        actions: dict[str, str] = {}
-        for index, frame in enumerate(frames):
-            self._frames_chars += len(frame.text) + 1
-            when = frame.time or 0.0
-            if isinstance(frame.text, bytes):  # only sessions hold binary frames; be safe
-                yield Message(index + 1, when, when, frame.connection,
-                              frame.station, frame.direction, RecordKind.BINARY,
-                              data=frame.text)
-                continue
-            parsed = frame.parsed or parse_frame(frame.text)
-            envelope = parsed.frame
-            action = None
-            if isinstance(envelope, Call):
-                actions[envelope.message_id] = envelope.action
-            elif envelope is not None:
-                action = actions.pop(envelope.message_id, None)
-            yield frame_message(index + 1, frame.text, connection=frame.connection,
-                                station=frame.station, direction=frame.direction,
-                                time=when, monotonic=when, parsed=parsed,
-                                action=action)

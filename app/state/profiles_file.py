@@ -2,8 +2,9 @@
 
 Two inputs, told apart by their content: a JSON list of SetChargingProfile request payloads
 (`{"evseId": N, "chargingProfile": {...}}`), installed in the order listed
-(`profiles_from_file`); or a session recorded by OCPP Scope (its first line is the session
-header), whose profiles and running transactions at a moment the state tracker knows
+(`profiles_from_file`); or anything the import layer reads (a session recorded by OCPP Scope,
+a log of another implementation, a capture), whose profiles and running transactions at a
+moment the state tracker knows: only profiles the station accepted count, as it held them
 (`schedule_input` reads either).
 """
 
@@ -16,13 +17,9 @@ from typing import Any
 
 from app.errors import InputError, ProfilesFileError, UsageError
 from app.session.judging import judged_session
-from app.session.sessionfile import is_session_file
 from app.state.model import InstalledProfile, StationState
 from app.state.summary import named_stations
 from app.state.timeline import StateTimeline
-
-# Enough of a file to read a session header's first line.
-HEAD_BYTES = 64 * 1024
 
 
 def profiles_from_file(path: str | Path) -> list[InstalledProfile]:
@@ -83,13 +80,19 @@ class ScheduleInput:
 
 def schedule_input(path: str | Path, *, at: float, station: str | None = None
                    ) -> ScheduleInput:
-    """The profiles in `path`: a profiles file as listed, or, for a session file, those
-    its `station` (needed only when the session holds several) had installed at `at`
-    with the transactions running then. Raises an InputError or UsageError with one
-    sentence for a file or station that cannot be used."""
-    if not _looks_like_session(Path(path)):
+    """The profiles in `path`: a profiles file as listed, or, for a recorded session or log,
+    those its `station` (needed only when it holds several) had installed at `at` with the
+    transactions running then. Raises an InputError or UsageError with one sentence for a
+    file or station that cannot be used."""
+    try:
         return ScheduleInput(profiles_from_file(path))
-    capture = judged_session(str(path))
+    except ProfilesFileError as not_profiles:
+        if not Path(path).is_file():
+            raise
+        try:
+            capture = judged_session(str(path))
+        except InputError:
+            raise not_profiles from None
     name = _chosen_station(named_stations(capture.state), station, str(path))
     then = StateTimeline(capture).at_time(at).stations.get(name) or StationState(name)
     running = [tx for tx in then.transactions.values()
@@ -101,14 +104,6 @@ def schedule_input(path: str | Path, *, at: float, station: str | None = None
         sorted(e for e in then.evses if isinstance(e, int) and e > 0), name)
 
 
-def _looks_like_session(path: Path) -> bool:
-    try:
-        with path.open("rb") as stream:
-            return is_session_file(stream.read(HEAD_BYTES))
-    except OSError:
-        return False   # profiles_from_file says why the file cannot be read
-
-
 def _chosen_station(stations: list[StationState], wanted: str | None, origin: str) -> str:
     names = [s.station for s in stations]
     if wanted is not None:
@@ -117,7 +112,8 @@ def _chosen_station(stations: list[StationState], wanted: str | None, origin: st
                              f"present: {', '.join(names) or 'none'}")
         return wanted
     if not names:
-        raise InputError(f"{origin}: the session holds no station")
+        raise InputError(f"{origin}: names no station (a bare list of frames cannot say "
+                         "whose profiles they were)")
     if len(names) > 1:
         raise UsageError(f"{origin} holds several stations ({', '.join(names)}); "
                          "choose one with --station")

@@ -74,14 +74,26 @@ def test_at_shows_the_state_at_that_moment(capsys, session):
     (["{tmp}/absent.jsonl"], "no such file"),
     (["{session}", "--station", "CP9"], "no station 'CP9' in"),
     (["{session}", "--at", "yesterday"], "--at 'yesterday': give an RFC 3339 time"),
-    (["{frames}"], "is not a session recorded by OCPP Scope"),
+    (["{frames}"], "no OCPP frames in this file"),
 ])
 def test_unusable_input_gives_one_line_and_exit_2(capsys, session, tmp_path, args, line):
     frames = tmp_path / "frames.json"
-    frames.write_text('[[2,"1","Heartbeat",{}]]')
+    frames.write_text("a shopping list, not a log")
     args = [a.format(tmp=tmp_path, session=session, frames=frames) for a in args]
     code, out, err = run(capsys, *args)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("ocppscope state: ") and line in err
     if "CP9" in args:
         assert "stations present: CP1, CP2" in err
+
+
+def test_a_log_of_another_implementation_shows_its_stations(capsys, tmp_path):
+    log = tmp_path / "evcc.log"
+    log.write_text('[ocpp  ] TRACE 2024/07/29 22:03:40 recv CP7: [2,"1","BootNotification",'
+                   '{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]\n'
+                   '[ocpp  ] TRACE 2024/07/29 22:03:40 send CP7: [3,"1",{"currentTime":'
+                   '"2024-07-29T22:03:40Z","interval":60,"status":"Accepted"}]\n')
+    code, out, _ = run(capsys, log, "--json")
+    [station] = json.loads(out)["stations"]
+    assert code == 0 and station["station"] == "CP7"
+    assert station["registration"] == "Accepted" and station["interval"] == 60

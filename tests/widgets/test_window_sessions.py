@@ -48,6 +48,7 @@ def test_a_damaged_file_lists_each_skipped_line_in_its_dialog(window, qtbot, tmp
     _open(window, qtbot, BAD_FILES[0], tmp_path)
     [(kind, text)] = dialogs
     assert kind == "information"
+    assert kind == "information"
     assert "line 7: skipped, not a valid record (not JSON" in text
     assert "line 15: incomplete last line ignored" in text
 
@@ -84,3 +85,20 @@ def test_a_bug_while_opening_is_a_sentence_not_a_traceback(window, tmp_path, dia
                                    "(maximum recursion depth exceeded)")]
     assert "opening" in caplog.text  # the trace is for the log, not for the user
     assert window.pages.currentWidget() is window.welcome
+
+
+def test_a_log_of_another_implementation_opens_with_its_import_notes(window, qtbot, tmp_path,
+                                                                      dialogs):
+    path = tmp_path / "steve.log"   # the content decides, not the name
+    path.write_text("[chargeBoxId=cp1, sessionId=s] Received: [2,\"1\",\"Heartbeat\",{}]\n"
+                    "server started\n"
+                    "[chargeBoxId=cp1, sessionId=s] Sending: [3,\"1\",{\"currentTime\":"
+                    "\"2024-05-01T10:00:00Z\"}]\n", encoding="utf-8")
+    with qtbot.waitSignal(window.judged, timeout=20000):
+        window.open_session(str(path))
+    assert window.model.rowCount() == 2 and window.capture.pair_of(1) == 2
+    [(kind, text)] = dialogs
+    assert kind == "information"
+    assert "read as SteVe WebSocketLogger logs" in text
+    assert "line 2: no OCPP frame, skipped: server started" in text
+    assert "no times for any frame" in text   # the summary says which checks did not run

@@ -1,0 +1,123 @@
+"""`ocppscope convert IN OUT`: any input OCPP Scope reads into a session file, and sessions
+out to a trace (JSON Lines), CSV or an HTML report; `--station`, `--from`, `--to` take a
+slice.
+
+Exit status: 0 converted; 1 converted, but the input had lines or entries that were skipped
+(each told on stderr); 2 unusable input (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.errors import InputError, UsageError
+from app.session.exporting import judged, sliced, write_csv, write_trace
+from app.session.importing import Imported, import_path
+from app.session.message import RecordKind
+from app.session.report_html import html_report
+from app.session.sessionfile import SessionWriter, make_header
+from app.state.values import epoch_of
+
+EXIT_OK, EXIT_SKIPPED = 0, 1
+FORMATS = ("session", "trace", "csv", "html")
+_BY_SUFFIX = {".jsonl": "session", ".ndjson": "trace", ".csv": "csv", ".html": "html",
+              ".htm": "html"}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "convert", help="convert logs and captures to a session, a trace, CSV or HTML",
+        description=(
+            "Read IN in any format OCPP Scope reads (its sessions, logs of other OCPP "
+            "implementations, trace and HAR files, frame lists, an OCPP.Core dump folder; "
+            "recognised from the content) and write OUT: a session (.jsonl), a trace of one "
+            "JSON object per frame (--format trace, or .ndjson), CSV (.csv) or an HTML "
+            "report (.html) with counts per station, action and finding and every invalid "
+            "frame. --station, --from and --to write a slice."),
+        epilog="exit status: 0 converted, 1 converted but lines of the input were skipped "
+               "(listed on stderr), 2 unusable input")
+    parser.add_argument("input", metavar="IN", help="a file (or OCPP.Core dump folder)")
+    parser.add_argument("output", metavar="OUT", help="the file to write")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="what to write (default: from OUT's extension; .jsonl is a "
+                             "session)")
+    parser.add_argument("--station", metavar="ID", help="only this station's records")
+    parser.add_argument("--from", dest="start", metavar="TIME",
+                        help="records from this moment: RFC 3339, or seconds after the "
+                             "first record")
+    parser.add_argument("--to", dest="end", metavar="TIME",
+                        help="records up to this moment (same forms as --from)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
+    """Raises an OcppScopeError (one line, exit 2) for unusable input or options."""
+    err = err or sys.stderr
+    kind = args.format or _BY_SUFFIX.get(Path(args.output).suffix.lower())
+    if kind is None:
+        raise UsageError(f"{args.output}: say what to write with --format "
+                         f"({', '.join(FORMATS)}), or name a .jsonl, .csv or .html file")
+    if Path(args.output).resolve() == Path(args.input).resolve():
+        raise UsageError(f"{args.output}: the output would overwrite the input")
+    imported = import_path(args.input)
+    messages = imported.messages
+    if args.station is not None:
+        present = sorted({m.station for m in messages if m.station})
+        if args.station not in present:
+            raise UsageError(f"no station '{args.station}' in {args.input}; stations "
+                             f"present: {', '.join(present) or 'none named'}")
+    start, end = (_moment(value, option, imported) for value, option in
+                  ((args.start, "--from"), (args.end, "--to")))
+    chosen = sliced(messages, station=args.station, start=start, end=end)
+    try:
+        written = _write(kind, chosen, imported, args)
+    except OSError as exc:
+        raise InputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    skipped = [note for note in imported.notes if note.where]
+    for note in imported.notes:
+        err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.text}\n")
+    err.write(f"{args.input}: read as {imported.format}; {written:,} records written to "
+              f"{args.output}\n")
+    return EXIT_SKIPPED if skipped else EXIT_OK
+
+
+def _moment(text: str | None, option: str, imported: Imported) -> float | None:
+    if text is None:
+        return None
+    if not imported.times_known:
+        raise UsageError(f"{option}: this input has no times, so no slice by time")
+    try:
+        offset = float(text)
+    except ValueError:
+        moment = epoch_of(text)
+        if moment is None:
+            raise UsageError(f"{option} '{text}': give an RFC 3339 time "
+                             "(2024-05-01T10:00:00Z) or seconds after the first record"
+                             ) from None
+        return moment
+    first = imported.messages[0].time if imported.messages else 0.0
+    return first + offset
+
+
+def _write(kind: str, messages: list, imported: Imported, args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    if kind == "session":
+        header = make_header("converted", source=Path(args.input).name,
+                             source_format=imported.format,
+                             times_known=imported.times_known,
+                             directions_known=imported.directions_known)
+        with SessionWriter(output, header) as writer:
+            writer.write_batch(messages)
+        return len(messages)
+    with output.open("w", encoding="utf-8", newline="" if kind == "csv" else None) as out:
+        if kind == "trace":
+            return write_trace(messages, out, times_known=imported.times_known)
+        capture = judged(messages, times_known=imported.times_known)
+        if kind == "csv":
+            return write_csv(capture, out)
+        out.write(html_report(capture, title=f"OCPP Scope report: {Path(args.input).name}",
+                              notes=imported.notes))
+        return sum(m.kind is RecordKind.FRAME for m in messages)

@@ -1,0 +1,71 @@
+"""OCPP Scope's own session files, through the one registry like every other format (the
+window and `validate` stream big sessions through `SessionReader` instead; this reads one
+given as bytes, and `import_path` hands a session path to the streaming reader)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.errors import InputError, SessionFileError
+from app.session.importing import Imported, ImportNote
+from app.session.sessionfile import (
+    FORMAT_VERSION,
+    SessionReader,
+    is_session_file,
+    record_from_json,
+)
+
+NAME = "OCPP Scope sessions (.jsonl)"
+
+
+def sniff(head: bytes) -> bool:
+    return is_session_file(head)
+
+
+def read(data: bytes) -> Imported:
+    lines = data.split(b"\n")
+    notes: list[ImportNote] = []
+    try:
+        header = json.loads(lines[0].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        header = {}
+    version = header.get("version") if isinstance(header, dict) else None
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        notes.append(ImportNote("line 1", f"session format version {version!r} is newer than "
+                                          "this program reads; records read as far as they "
+                                          "can be"))
+    messages = []
+    last_seq = 0
+    for number, raw in enumerate(lines[1:], start=2):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw.decode("utf-8"))
+            if not isinstance(value, dict):
+                raise ValueError("not a JSON object")
+            message = record_from_json(value)
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError, OverflowError,
+                RecursionError) as exc:
+            torn = number == len(lines) and not data.endswith(b"\n")
+            notes.append(ImportNote(f"line {number}", "incomplete last line ignored" if torn
+                                    else f"skipped, not a valid record ({exc})"))
+            continue
+        if message.seq <= last_seq:
+            notes.append(ImportNote(f"line {number}", f"seq {message.seq} does not follow "
+                                                      f"{last_seq}: skipped"))
+            continue
+        last_seq = message.seq
+        messages.append(message)
+    return Imported(messages, notes, NAME, header=header if isinstance(header, dict) else {})
+
+
+def read_path(path: Path) -> Imported:
+    """A session file streamed by `SessionReader`, with its warnings as notes."""
+    try:
+        reader = SessionReader.open(path)
+    except SessionFileError as exc:
+        raise InputError(str(exc)) from None
+    messages = list(reader)
+    return Imported(messages, [ImportNote("", text) for text in reader.warnings], NAME,
+                    header=dict(reader.header))

@@ -1,0 +1,76 @@
+"""`ocppscope convert` as a user runs it: every output form, slices and exit codes."""
+
+import csv
+import json
+
+from app.cli import main
+
+EVCC = ('[ocpp  ] TRACE 2024/07/29 22:03:40 recv CP1: [2,"1","Heartbeat",{}]\n'
+        '[ocpp  ] TRACE 2024/07/29 22:03:41 send CP1: [3,"1",{"currentTime":"bad"}]\n'
+        '[ocpp  ] TRACE 2024/07/29 22:03:50 recv CP2: [2,"2","Heartbeat",{}]\n')
+
+
+def convert(capsys, *args):
+    code = main(["convert", *map(str, args)])
+    return code, capsys.readouterr()
+
+
+def log(tmp_path, text=EVCC):
+    path = tmp_path / "evcc.log"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_log_becomes_a_session_that_validate_reads(tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    code, _ = convert(capsys, log(tmp_path), out)
+    assert code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["source_format"] == "evcc OCPP traces"
+    assert [json.loads(line)["station"] for line in lines[1:]] == ["CP1", "CP1", "CP2"]
+    assert main(["validate", str(out)]) == 1  # the bad currentTime
+
+
+def test_trace_csv_and_html_outputs(tmp_path, capsys):
+    source = log(tmp_path)
+    convert(capsys, source, tmp_path / "t.ndjson")
+    trace = [json.loads(line) for line in (tmp_path / "t.ndjson").read_text().splitlines()]
+    assert trace[0]["message"] == [2, "1", "Heartbeat", {}]
+    assert trace[0]["direction"] == "station_to_csms" and trace[0]["timestamp"]
+    convert(capsys, source, tmp_path / "t.csv")
+    with (tmp_path / "t.csv").open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [row["valid"] for row in rows] == ["yes", "no", "yes"]
+    convert(capsys, source, tmp_path / "r.html")
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Per station" in report and "Per action" in report and "Per finding" in report
+    assert "schema.date-time" in report and "<script" not in report and "http" not in report
+
+
+def test_station_and_time_select_a_slice(tmp_path, capsys):
+    out = tmp_path / "s.ndjson"
+    code, _ = convert(capsys, log(tmp_path), out, "--station", "CP1", "--from", "1")
+    assert code == 0
+    assert [json.loads(line)["raw"][:2] for line in out.read_text().splitlines()] == ["[3"]
+
+
+def test_skipped_lines_exit_1_with_notes(tmp_path, capsys):
+    code, captured = convert(capsys, log(tmp_path, EVCC + "charger connected\n"),
+                             tmp_path / "o.jsonl")
+    assert code == 1 and "line 4: no OCPP frame, skipped" in captured.err
+
+
+def test_unusable_input_exits_2_in_one_line(tmp_path, capsys):
+    garbage = tmp_path / "g.bin"
+    garbage.write_bytes(b"\x00\x01binary")
+    code, captured = convert(capsys, garbage, tmp_path / "o.jsonl")
+    assert code == 2 and captured.err.count("\n") == 1 and "binary data" in captured.err
+    code, captured = convert(capsys, log(tmp_path), tmp_path / "o.txt")
+    assert code == 2 and "--format" in captured.err
+
+
+def test_time_slices_of_an_input_without_times_are_refused(tmp_path, capsys):
+    frames = tmp_path / "f.txt"
+    frames.write_text('[2,"1","Heartbeat",{}]\n')
+    code, captured = convert(capsys, frames, tmp_path / "o.jsonl", "--from", "0")
+    assert code == 2 and "has no times" in captured.err

@@ -1,0 +1,45 @@
+"""The registry: formats recognised from content, importers not installed passed over, and
+unusable input refused in one sentence."""
+
+import pytest
+
+from app.errors import InputError
+from app.session import importing
+from app.session.importing import import_bytes, import_path
+
+
+def test_the_format_is_recognised_from_the_content_not_the_name(tmp_path):
+    path = tmp_path / "capture.pcap"  # a misleading name
+    path.write_text('[ocpp  ] TRACE 2024/07/29 22:03:40 recv CP1: [2,"1","Heartbeat",{}]\n')
+    assert import_path(path).format == "evcc OCPP traces"
+
+
+def test_a_listed_importer_that_is_not_installed_is_passed_over(monkeypatch):
+    monkeypatch.setattr(importing, "IMPORTERS", ("not_written_yet", "frames"))
+    assert [m.__name__.rsplit(".", 1)[-1] for m in importing.importers()] == ["frames"]
+    assert import_bytes(b'[2,"1","Heartbeat",{}]\n').messages[0].action == "Heartbeat"
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"", "the file is empty"),
+    (b"  \n", "the file is empty"),
+    (b"\x00\x01\x02\x03garbage", "binary data"),
+    (b"\xff\xfe\xfd not text", "not UTF-8"),
+    (b"a shopping list\nmilk\n", "no OCPP frames in this file"),
+])
+def test_unusable_content_is_refused_in_one_sentence(data, words):
+    with pytest.raises(InputError, match=words) as caught:
+        import_bytes(data, "input.log")
+    assert "\n" not in str(caught.value) and str(caught.value).startswith("input.log: ")
+
+
+def test_an_unknown_format_names_the_formats_understood():
+    with pytest.raises(InputError) as caught:
+        import_bytes(b"hello", "x")
+    for name in ("SteVe", "EVerest", "CitrineOS", "HAR", "OCPP.Core", "MicroOcpp", "evcc"):
+        assert name in str(caught.value)
+
+
+def test_a_missing_path_is_refused(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        import_path(tmp_path / "absent.log")
