@@ -86,14 +86,18 @@ def schedule_input(path: str | Path, *, at: float, station: str | None = None
     file or station that cannot be used."""
     try:
         return ScheduleInput(profiles_from_file(path))
-    except ProfilesFileError as not_profiles:
+    except ProfilesFileError as error:
         if not Path(path).is_file():
             raise
-        try:
-            capture = judged_session(str(path))
-        except InputError:
-            raise not_profiles from None
-    name = _chosen_station(named_stations(capture.state), station, str(path))
+        not_profiles = error
+    try:
+        capture = judged_session(str(path))
+    except InputError:
+        raise not_profiles from None
+    stations = named_stations(capture.state)
+    if not stations:   # nothing there says whose profiles: the plain form is what was meant
+        raise ProfilesFileError(f"{not_profiles}; read as a log it names no station")
+    name = _chosen_station(stations, station, str(path))
     then = StateTimeline(capture).at_time(at).stations.get(name) or StationState(name)
     running = [tx for tx in then.transactions.values()
                if tx.running and isinstance(tx.evse_id, int) and tx.evse_id > 0]
@@ -111,9 +115,6 @@ def _chosen_station(stations: list[StationState], wanted: str | None, origin: st
             raise UsageError(f"--station: no station '{wanted}' in {origin}; stations "
                              f"present: {', '.join(names) or 'none'}")
         return wanted
-    if not names:
-        raise InputError(f"{origin}: names no station (a bare list of frames cannot say "
-                         "whose profiles they were)")
     if len(names) > 1:
         raise UsageError(f"{origin} holds several stations ({', '.join(names)}); "
                          "choose one with --station")

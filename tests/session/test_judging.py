@@ -1,5 +1,5 @@
-"""Loading a session and judging it in one call fills its state, and a file that names no
-stations is refused with a sentence."""
+"""Loading a session (or any input the import layer reads) and judging it in one call fills
+its state; a file that cannot be read is refused with a sentence."""
 
 from __future__ import annotations
 
@@ -16,8 +16,15 @@ def test_a_judged_session_has_its_state_filled(tmp_path):
     assert capture.state.stations["CP1"].registration == "Accepted"
 
 
-def test_a_bare_list_of_frames_is_refused_with_a_sentence(tmp_path):
+def test_a_log_of_another_tool_is_judged_too(tmp_path):
     path = tmp_path / "frames.json"
     path.write_text('[[2, "1", "Heartbeat", {}]]')
-    with pytest.raises(InputError, match="is not a session recorded by OCPP Scope"):
+    capture = judged_session(str(path))
+    assert [m.action for m in capture.messages] == ["Heartbeat"] and capture.judged
+
+
+def test_an_unreadable_file_is_refused_with_a_sentence(tmp_path):
+    path = tmp_path / "noise.bin"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(InputError):
         judged_session(str(path))
