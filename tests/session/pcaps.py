@@ -225,11 +225,15 @@ class Tcpdump:
 
     def __enter__(self) -> Tcpdump:
         self._process = subprocess.Popen(
-            ["tcpdump", "-i", self.interface, "-U", "-s", "0", "-w", str(self.path),
+            ["tcpdump", "-i", self.interface, "--immediate-mode", "-U", "-s", "0", "-w", str(self.path),
              *self.extra, "tcp", "port", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         assert self._process.stderr is not None
-        line = self._process.stderr.readline()  # "listening on ...": capturing from now on
+        line = b""
+        for _ in range(5):  # "listening on ...": capturing from then on
+            line = self._process.stderr.readline()
+            if b"listening" in line or not line:
+                break
         if b"listening" not in line:
             self._process.kill()
             raise RuntimeError(f"tcpdump did not start: {line!r}")
@@ -256,25 +260,39 @@ async def ocpp_exchange(station: str = "CP-1", *, compression: str | None = None
     async with OcppCsmsServer() as csms:
         port = int(csms.url.rsplit(":", 1)[1].split("/")[0])
         async with Tee(port) as tee:
-            headers = {}
-            if user is not None:
-                token = base64.b64encode(f"{user}:secret-password".encode()).decode()
-                headers["Authorization"] = f"Basic {token}"
-            async with connect(f"ws://127.0.0.1:{tee.port}/ocpp/{station}",
-                               subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
-                               compression=compression, extensions=extensions,
-                               additional_headers=headers, ping_interval=None) as ws:
-                tap = Tap(ws)
-                cp = OcppStation(station, tap)
-                runner = asyncio.ensure_future(cp.start())
-                await cp.call(boot_request())
-                await cp.call(call.Heartbeat())
-                if ping:
-                    await (await ws.ping(b"are you there"))
-                runner.cancel()
-                await ws.close(1000, "bye")
+            texts = await _station_session(f"ws://127.0.0.1:{tee.port}/ocpp", station,
+                                           compression=compression, extensions=extensions,
+                                           user=user, ping=ping)
             await _settled(tee)
-            return Exchange(list(tee.sent), _texts(tap))
+            return Exchange(list(tee.sent), texts)
+
+
+async def direct_exchange(url: str, station: str) -> Exchange:
+    """An `ocpp` station booting at the CSMS at `url` straight, with nothing between (for
+    tcpdump to see); `sent` stays empty."""
+    return Exchange([], await _station_session(url, station))
+
+
+async def _station_session(url: str, station: str, *, compression: str | None = None,
+                           extensions: list[Any] | None = None, user: str | None = None,
+                           ping: bool = False) -> list[tuple[bool, str]]:
+    headers = {}
+    if user is not None:
+        token = base64.b64encode(f"{user}:secret-password".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    async with connect(f"{url}/{station}", subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
+                       compression=compression, extensions=extensions,
+                       additional_headers=headers, ping_interval=None) as ws:
+        tap = Tap(ws)
+        cp = OcppStation(station, tap)
+        runner = asyncio.ensure_future(cp.start())
+        await cp.call(boot_request())
+        await cp.call(call.Heartbeat())
+        if ping:
+            await (await ws.ping(b"are you there"))
+        runner.cancel()
+        await ws.close(1000, "bye")
+    return _texts(tap)
 
 
 async def fragmented_exchange(station: str = "CP-FRAG") -> Exchange:

@@ -68,6 +68,7 @@ class FrameStream:
         self._parser: Generator[None, None, Frame] | None = None
         self._synced = synced
         self._loose = bytearray()         # bytes not yet known to start at a frame boundary
+        self._skipped = 0                 # bytes passed over while looking for one
         self._fragments: list[bytes] = []
         self._fragment_kind: WsKind | None = None
         self._time, self._packet = 0.0, 0
@@ -185,11 +186,13 @@ class FrameStream:
             if found is None:
                 continue
             if found is _WAIT:
+                self._skipped += offset
                 del buffer[:offset]
                 return []
             events = []
-            if offset:
-                events.append(self._note(f"{offset} bytes before the first frame boundary "
+            skipped, self._skipped = self._skipped + offset, 0
+            if skipped:
+                events.append(self._note(f"{skipped} bytes before the first frame boundary "
                                          "that can be trusted were skipped"))
             self._synced = True
             rest = bytes(buffer[offset:])
@@ -197,6 +200,7 @@ class FrameStream:
             self._reader.feed_data(rest)
             return [*events, *self._run()]
         if len(buffer) > _RESYNC_PATIENCE:
+            self._skipped += len(buffer) - 16
             del buffer[:-16]
         return []
 
