@@ -19,6 +19,7 @@ import socket
 import struct
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,13 @@ def moved(packets: list[Packet], index: int, to: int) -> list[Packet]:
     return [replace(p, time=t) for p, t in zip(packets, times, strict=True)]
 
 
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Until `condition()` holds (checked every 20 ms), or `timeout` seconds passed."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+
+
 class Tcpdump:
     """tcpdump capturing on `interface` into `path` while the block runs."""
 
@@ -225,7 +233,8 @@ class Tcpdump:
 
     def __enter__(self) -> Tcpdump:
         self._process = subprocess.Popen(
-            ["tcpdump", "-i", self.interface, "--immediate-mode", "-U", "-s", "0", "-w", str(self.path),
+            ["tcpdump", "-i", self.interface, "--immediate-mode", "-U", "-s", "0",
+             "-w", str(self.path),
              *self.extra, "tcp", "port", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         assert self._process.stderr is not None

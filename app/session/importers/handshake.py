@@ -59,8 +59,10 @@ def station_of(request: Request) -> str:
     return links.station_id_from_path(request.path)
 
 
-def opened_meta(request: Request, response: Response, remote: str) -> dict[str, Any]:
-    """The OPENED record's meta, as a live proxy writes it (never a password)."""
+def opened_meta(request: Request, response: Response | None,
+                remote: str) -> dict[str, Any]:
+    """The OPENED record's meta, as a live proxy writes it (never a password); without the
+    response (not captured) the subprotocol chosen is unknown (None)."""
     offer = links.read_offer(request.headers)
     meta: dict[str, Any] = {"path": request.path, "remote": remote,
                             "offered": list(offer.protocols)}
@@ -69,8 +71,8 @@ def opened_meta(request: Request, response: Response, remote: str) -> dict[str, 
     auth = links.auth_summary(request.headers, record_secrets=False)
     if auth:
         meta["auth"] = auth
-    meta["subprotocol"] = response.headers.get("Sec-WebSocket-Protocol")
-    extensions = response.headers.get_all("Sec-WebSocket-Extensions")
+    meta["subprotocol"] = response.headers.get("Sec-WebSocket-Protocol") if response else None
+    extensions = response.headers.get_all("Sec-WebSocket-Extensions") if response else []
     if extensions:
         meta["extensions"] = ", ".join(extensions)
     return meta

@@ -181,14 +181,14 @@ class FrameStream:
     def _resync(self) -> list[WsEvent]:
         """Look for the first whole text frame holding an OCPP-J array; start there."""
         buffer = self._loose
+        waiting: int | None = None   # the first offset where a frame may still be arriving
         for offset in range(len(buffer)):
             found = self._trusted_frame_at(offset)
             if found is None:
                 continue
             if found is _WAIT:
-                self._skipped += offset
-                del buffer[:offset]
-                return []
+                waiting = offset if waiting is None else waiting
+                continue
             events = []
             skipped, self._skipped = self._skipped + offset, 0
             if skipped:
@@ -199,9 +199,11 @@ class FrameStream:
             self._loose = bytearray()
             self._reader.feed_data(rest)
             return [*events, *self._run()]
-        if len(buffer) > _RESYNC_PATIENCE:
-            self._skipped += len(buffer) - 16
-            del buffer[:-16]
+        keep = waiting if waiting is not None else max(0, len(buffer) - 1)
+        if len(buffer) - keep > _RESYNC_PATIENCE:
+            keep = len(buffer) - 16
+        self._skipped += keep
+        del buffer[:keep]
         return []
 
     def _trusted_frame_at(self, offset: int) -> object:
@@ -217,7 +219,7 @@ class FrameStream:
         if self.masked is not None and masked != self.masked:
             return None
         reader = StreamReader()
-        reader.feed_data(bytes(buffer[offset:]))
+        reader.feed_data(bytes(buffer[offset:offset + _RESYNC_PATIENCE + 14]))
         reader.feed_eof()
         decoder = self._probe_decoder() if head1 & 0x40 else None
         try:

@@ -205,7 +205,7 @@ class CapturedConnection:
 
     def _upgrade(self, side: Endpoint, delivery: Delivery, eof: bool = False) -> None:
         if isinstance(delivery, Gap):
-            self._skip("bytes of its WebSocket upgrade are missing from the capture")
+            self._upgrade_lost(side, delivery)
             return
         if side in self._queued:  # its head is complete: what follows waits for the other
             if delivery.data:
@@ -226,6 +226,31 @@ class CapturedConnection:
         response = self._heads.get(self._other(self.client)) if self.client else None
         if request and response and request.head and response.head:
             self._upgraded(request.head, response.head, delivery.time, delivery.packet)
+
+    def _upgrade_lost(self, side: Endpoint, gap: Gap) -> None:
+        """Part of the upgrade was not captured. With the station's request read and the
+        CSMS's answer lost, the frames that follow still show the connection; without the
+        request, it is read as one whose start was not captured."""
+        request = self._heads.get(self.client) if self.client else None
+        if self.client is None or request is None or not isinstance(request.head, Request) \
+                or side == self.client:
+            self._heads.clear()
+            self._queued.clear()
+            self._start_mid_stream(gap.packet)
+            return
+        self.station_id = handshake.station_of(request.head)
+        self.opened_at = gap.time
+        self.seen.append(Seen(gap.packet, next(self.order), gap.time, RecordKind.OPENED, None,
+                              meta=handshake.opened_meta(request.head, None,
+                                                         str(self.client))))
+        self.notes.append((gap.packet, "the CSMS's answer to the upgrade is missing from "
+                                       "the capture: the subprotocol it chose is unknown"))
+        self.mode = Mode.FRAMES
+        self._frames[self.client] = FrameStream(True, deflate_decoder(True))
+        self._frames[side] = FrameStream(False, deflate_decoder(True), synced=False)
+        for queued in self._queued.pop(self.client, []):
+            self._events(self.client, self._frames[self.client].feed(queued))
+        self._queued.clear()
 
     def _upgraded(self, request: Any, response: Any, time: float, packet: int) -> None:
         assert self.client is not None
