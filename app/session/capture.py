@@ -18,8 +18,8 @@ from typing import Any
 
 from app.ocpp.checker import FrameChecker, Verdict, internal_error
 from app.ocpp.conversation import Direction
-from app.ocpp.findings import Finding, warning
-from app.ocpp.frames import Parsed
+from app.ocpp.findings import Finding, info, warning
+from app.ocpp.frames import Call, Parsed, parse_frame
 from app.session.message import Message, RecordKind, frame_message
 from app.state.model import SessionState
 from app.state.tracker import apply_event
@@ -70,6 +70,8 @@ class Capture:
         self._times_known = True                        # False: adopted records have none
         self._subscribers: list[Subscriber] = []
         self._seq = 0
+        self._other_versions: dict[str, str] = {}      # connection -> the OCPP version it
+                                                        # agreed when not 2.0.1 (ocpp1.6...)
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Call `subscriber(message, annotation)` for each new record; returns an undo.
@@ -124,18 +126,47 @@ class Capture:
             self.unjudged += 1
             if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
                 apply_event(self.state, message)
+                self._version_of(message)
                 if message.kind is RecordKind.CLOSED:
                     self._closed(message.connection)
             elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
                 data, binary = message.wire
-                verdict = self.checker.check(
-                    data, connection=message.connection, direction=message.direction,
-                    seq=message.seq, time=message.monotonic if self._times_known else None,
-                    binary=binary, station=message.station, wall=message.time)
+                verdict = self._other_version(message.connection, data, binary) or \
+                    self.checker.check(
+                        data, connection=message.connection, direction=message.direction,
+                        seq=message.seq,
+                        time=message.monotonic if self._times_known else None,
+                        binary=binary, station=message.station, wall=message.time)
                 self._annotate(message.seq, verdict)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
         return not self.judged
+
+    def _version_of(self, event: Message) -> None:
+        """Remember a connection that agreed another OCPP version than 2.0.1 (a 1.6 one in
+        the same capture): its frames are kept and shown, not judged by 2.0.1's rules."""
+        if event.kind is RecordKind.CLOSED:
+            self._other_versions.pop(event.connection, None)
+            return
+        chosen = (event.meta or {}).get("subprotocol") if isinstance(event.meta, Mapping) \
+            else None
+        if isinstance(chosen, str) and chosen.lower().startswith("ocpp") \
+                and chosen != "ocpp2.0.1":
+            self._other_versions[event.connection] = chosen
+
+    def _other_version(self, connection: str, data: str | bytes,
+                       binary: bool) -> Verdict | None:
+        """The verdict for a frame of a connection in another OCPP version: its envelope
+        only, and one note saying why it was not judged; None for a 2.0.1 connection."""
+        version = self._other_versions.get(connection)
+        if version is None:
+            return None
+        frame = parse_frame(data, binary=binary).frame
+        action = frame.action if isinstance(frame, Call) else None
+        return Verdict(frame, action, (info(
+            "frame.other-version",
+            f"not judged: this connection agreed {version}, and only OCPP 2.0.1 is "
+            "judged here"),))
 
     def _closed(self, connection: str) -> None:
         """A connection ended: its CALLs still waiting will never be answered; say so on
@@ -198,9 +229,10 @@ class Capture:
         content: the record is kept whatever it holds."""
         self._seq += 1
         now, mono = time.time(), time.monotonic()
-        verdict = self.checker.check(data, connection=connection, direction=direction,
-                                     seq=self._seq, time=mono, binary=not text_frame,
-                                     station=station, wall=now)
+        verdict = self._other_version(connection, data, not text_frame) or \
+            self.checker.check(data, connection=connection, direction=direction,
+                               seq=self._seq, time=mono, binary=not text_frame,
+                               station=station, wall=now)
         try:
             message = self._frame_record(connection, station, direction, data, text_frame,
                                          now, mono, verdict)
@@ -237,6 +269,7 @@ class Capture:
         message = Message(self._seq, time.time(), time.monotonic(), connection, station, None,
                           kind, meta=dict(meta))
         apply_event(self.state, message)
+        self._version_of(message)
         if kind is RecordKind.CLOSED:
             self._closed(connection)
         self.unjudged = len(self.messages) + 1

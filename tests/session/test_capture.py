@@ -2,7 +2,7 @@
 
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
-from app.session.message import RecordKind, frame_message
+from app.session.message import Message, RecordKind, frame_message
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 CALL = '[2,"1","Heartbeat",{}]'
@@ -141,3 +141,21 @@ def test_a_file_without_times_is_known_as_such():
     assert capture.times_known
     capture.adopt([frame_message(1, CALL, time=0.0, monotonic=0.0)], times_known=False)
     assert not capture.times_known
+
+
+def test_frames_of_a_connection_that_agreed_another_ocpp_version_are_not_judged_as_201():
+    boot16 = '[2,"1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]'
+    records = [
+        Message(1, 1.0, 1.0, "c16", "CP", None, RecordKind.OPENED,
+                 meta={"subprotocol": "ocpp1.6"}),
+        frame_message(2, boot16, connection="c16", station="CP",
+               direction=Direction.STATION_TO_CSMS, time=2.0, monotonic=2.0),
+        frame_message(3, boot16, connection="c201", station="CP2",
+               direction=Direction.STATION_TO_CSMS, time=3.0, monotonic=3.0),
+    ]
+    capture = Capture()
+    capture.adopt(records)
+    while capture.annotate():
+        pass
+    assert [f.code for f in capture.annotation(2).findings] == ["frame.other-version"]
+    assert not capture.annotation(3).valid
