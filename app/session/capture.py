@@ -12,7 +12,7 @@ import bisect
 import logging
 import time
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,6 +21,7 @@ from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, warning
 from app.ocpp.frames import Parsed
 from app.session.message import Message, RecordKind, frame_message
+from app.session.store import RecordStore
 from app.state.model import SessionState
 from app.state.tracker import apply_event
 
@@ -58,7 +59,9 @@ class Capture:
     def __init__(self, checker: FrameChecker | None = None) -> None:
         self.checker = checker or FrameChecker()
         self.state: SessionState = self.checker.state
-        self.messages: list[Message] = []
+        # the records: a list for a live run, a `RecordStore` (read back from its file on
+        # demand) for a session adopted from a file; both index and slice alike
+        self.messages: list[Message] | RecordStore = []
         self.annotations: dict[int, Annotation] = {}   # only records that have one
         self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
         self.unjudged = 0                               # index of the first unjudged record
@@ -90,6 +93,8 @@ class Capture:
 
     def index_of(self, seq: int) -> int | None:
         """Position of the record with this seq (seqs increase, but may have gaps)."""
+        if isinstance(self.messages, RecordStore):
+            return self.messages.index_of(seq)  # from the index, reading no record back
         index = bisect.bisect_left(self.messages, seq, key=lambda m: m.seq)
         if index < len(self.messages) and self.messages[index].seq == seq:
             return index
@@ -102,14 +107,21 @@ class Capture:
             return answer
         return self.annotation(seq).call_seq
 
-    def adopt(self, messages: list[Message], *, times_known: bool = True) -> None:
+    def adopt(self, messages: Sequence[Message], *, times_known: bool = True) -> None:
         """Take records loaded from a file, as they are; `annotate()` judges them later.
         `times_known=False` for files that carry no times (their records say 0): then no
-        rule about timing judges them, rather than every heartbeat looking 0 s early."""
+        rule about timing judges them, rather than every heartbeat looking 0 s early.
+        A `RecordStore` given to an empty capture becomes its records, so that they stay
+        in their file rather than in memory."""
         self._times_known = times_known
-        self.messages.extend(messages)
+        if isinstance(messages, RecordStore) and not self.messages:
+            self.messages = messages
+        else:
+            self.messages.extend(messages)
         if messages:
-            self._seq = max(self._seq, messages[-1].seq)
+            last = (messages.seqs[-1] if isinstance(messages, RecordStore)
+                    else messages[-1].seq)
+            self._seq = max(self._seq, last)
 
     @property
     def judged(self) -> bool:
@@ -122,20 +134,26 @@ class Capture:
         while self.unjudged < len(messages):
             message = messages[self.unjudged]
             self.unjudged += 1
-            if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
-                apply_event(self.state, message)
-                if message.kind is RecordKind.CLOSED:
-                    self._closed(message.connection)
-            elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
-                data, binary = message.wire
-                verdict = self.checker.check(
-                    data, connection=message.connection, direction=message.direction,
-                    seq=message.seq, time=message.monotonic if self._times_known else None,
-                    binary=binary, station=message.station, wall=message.time)
-                self._annotate(message.seq, verdict)
+            self.judge_adopted(message)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
         return not self.judged
+
+    def judge_adopted(self, message: Message) -> None:
+        """Judge one record taken from a file, in its turn: what `annotate` does for each.
+        Judging a session in parallel (`app.session.parallel`) runs this on the records of
+        a group of stations in another process."""
+        if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
+            apply_event(self.state, message)
+            if message.kind is RecordKind.CLOSED:
+                self._closed(message.connection)
+        elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
+            data, binary = message.wire
+            verdict = self.checker.check(
+                data, connection=message.connection, direction=message.direction,
+                seq=message.seq, time=message.monotonic if self._times_known else None,
+                binary=binary, station=message.station, wall=message.time)
+            self._annotate(message.seq, verdict)
 
     def _closed(self, connection: str) -> None:
         """A connection ended: its CALLs still waiting will never be answered; say so on

@@ -5,7 +5,9 @@ work is Python, so a thread would hold the interpreter lock just the same). Inst
 calls `step()` from its event loop, e.g. from a zero-interval timer, until it returns False;
 each call reads records for about `budget_seconds` and returns, so that the window repaints,
 the progress bar moves and Cancel is honoured between two steps. `messages` grows as it
-goes: a view can show `messages[shown:]` after each step.
+goes: a view can show `messages[shown:]` after each step. For a session file `messages` is a
+`RecordStore`: an index of the records, each read back from the file when asked for, so a
+file bigger than memory opens.
 
 Reading goes through `SessionReader` for session files, and through `app.inputs.open_frames`
 for the other files `ocppscope validate` accepts (a JSON list of frames, one frame per line),
@@ -26,6 +28,7 @@ from app.inputs import InputError, InputFrame, open_frames
 from app.ocpp.frames import Call, parse_frame
 from app.session.message import Message, RecordKind, frame_message
 from app.session.sessionfile import SessionFileError, SessionReader
+from app.session.store import RecordStore
 
 # Records between two looks at the clock: about a millisecond of work, so a step overshoots
 # its budget by that much at most, and reading the clock costs nothing measurable.
@@ -41,11 +44,15 @@ class SessionLoader:
         self.path = path
         self.kind = kind                        # "session", "json" or "lines"
         self.header: dict[str, Any] = header or {}
-        self.messages: list[Message] = []
+        # a session file is its own store: an index of its records, each read back from
+        # its line when asked for; other files' records are held as they are
+        self.messages: RecordStore | list[Message] = (
+            RecordStore(path) if reader is not None else [])
         self.done = False
         self.cancelled = False
         self.error: str | None = None           # why reading stopped early, if it did
         self._records = records
+        self._located = reader.located() if reader is not None else iter(())
         self._reader = reader
         self._size = size
         self._freeze_gc = freeze_gc
@@ -72,7 +79,7 @@ class SessionLoader:
             raise SessionFileError(f"{path}: cannot read ({exc.strerror})") from None
         if source.reader is not None:
             reader = source.reader
-            return cls(path, "session", iter(reader), size, reader=reader,
+            return cls(path, "session", iter(()), size, reader=reader,
                        header=reader.header, freeze_gc=freeze_gc)
         loader = cls(path, source.kind, iter(()), size, freeze_gc=freeze_gc)
         loader._records = loader._frame_messages(source.frames)
@@ -119,7 +126,12 @@ class SessionLoader:
         try:
             while True:
                 before = len(messages)
-                messages.extend(islice(records, BATCH))
+                if isinstance(messages, RecordStore):
+                    add = messages.add
+                    for offset, message in islice(self._located, BATCH):
+                        add(offset, message)
+                else:
+                    messages.extend(islice(records, BATCH))
                 if len(messages) - before < BATCH:
                     self._finish()
                     return False
@@ -142,7 +154,7 @@ class SessionLoader:
             self.cancelled = True
             self._finish()
 
-    def load_all(self) -> list[Message]:
+    def load_all(self) -> RecordStore | list[Message]:
         """Read everything now, for callers without an event loop (tests, scripts)."""
         while self.step(1.0):
             pass
@@ -150,9 +162,10 @@ class SessionLoader:
 
     def _finish(self) -> None:
         self.done = True
-        close = getattr(self._records, "close", None)
-        if close is not None:
-            close()  # a generator: closes the file it holds open
+        for records in (self._records, self._located):
+            close = getattr(records, "close", None)
+            if close is not None:
+                close()  # a generator: closes the file it holds open
 
     def _frame_messages(self, frames: Iterator[InputFrame]) -> Iterator[Message]:
         """Records for the frames of a JSON list or a file of lines: numbered from 1, with
