@@ -47,8 +47,10 @@ _JUDGED = frozenset((RecordKind.OPENED, RecordKind.CLOSED, RecordKind.FRAME,
 Pair = tuple[int, int]      # (station id, connection id) in the store's names
 
 
-def worth_it(capture: Capture, least: int = PARALLEL_FROM) -> bool:
-    """Whether `capture` is a session file big enough to judge in worker processes."""
+def worth_it(capture: Capture, least: int | None = None) -> bool:
+    """Whether `capture` is a session file big enough to judge in worker processes
+    (`least` records, by default `PARALLEL_FROM`)."""
+    least = PARALLEL_FROM if least is None else least
     return isinstance(capture.messages, RecordStore) and len(capture.messages) >= least
 
 
