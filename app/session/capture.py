@@ -42,6 +42,7 @@ class Annotation:
 
 
 NO_ANNOTATION = Annotation()
+MAX_WAITING = 10_000  # CALLs a capture that forgets keeps while they wait for an answer
 Subscriber = Callable[[Message, Annotation], None]
 
 
@@ -56,7 +57,15 @@ class Capture:
     filled as records are judged, live or loaded: every view reads this one object.
     """
 
-    def __init__(self, checker: FrameChecker | None = None) -> None:
+    def __init__(self, checker: FrameChecker | None = None, *, keep: bool = True) -> None:
+        """`keep=False` makes a capture that forgets: a headless run whose records are
+        written (recorder) and shown (console) as they come need not hold them, nor their
+        verdicts, so that a proxy can run for weeks in flat memory. It keeps only the
+        CALLs still waiting for an answer (`record` finds them, for a late finding) and
+        its counts (`published`, `invalid`); `messages` stays empty."""
+        self.keep = keep
+        self.published = 0                              # records published, kept or not
+        self._waiting: dict[int, Message] = {}          # forgetting: CALLs not answered yet
         self.checker = checker or FrameChecker()
         self.state: SessionState = self.checker.state
         # the records: a list for a live run, a `RecordStore` (read back from its file on
@@ -99,6 +108,14 @@ class Capture:
         if index < len(self.messages) and self.messages[index].seq == seq:
             return index
         return None
+
+    def record(self, seq: int) -> Message | None:
+        """The record with this seq, if the capture still has it (one that forgets keeps
+        only the CALLs that wait for their answer)."""
+        if not self.keep:
+            return self._waiting.get(seq)
+        position = self.index_of(seq)
+        return self.messages[position] if position is not None else None
 
     def pair_of(self, seq: int) -> int | None:
         """The seq of the other half of an exchange: a CALL's answer, an answer's CALL."""
@@ -163,6 +180,8 @@ class Capture:
                 self._note(call.seq, warning(
                     "protocol.no-answer",
                     f"{call.action} got no answer before the connection closed"))
+            self._waiting.pop(call.seq, None)
+            self._timed_out.discard(call.seq)
         self.checker.forget(connection)
 
     def expire(self, timeout: float, now: float | None = None) -> list[tuple[int, Finding]]:
@@ -182,6 +201,8 @@ class Capture:
         return added
 
     def _note(self, seq: int, finding: Finding) -> None:
+        if not self.keep:
+            return  # said to whoever watches (`expire`'s caller); nothing keeps verdicts
         old = self.annotations.get(seq, NO_ANNOTATION)
         self.annotations[seq] = Annotation((*old.findings, finding), old.latency, old.call_seq)
         self.notes.append((seq, finding))
@@ -191,9 +212,15 @@ class Capture:
             return NO_ANNOTATION
         call_seq = verdict.call.seq if verdict.call else None
         annotation = Annotation(verdict.findings, verdict.latency, call_seq)
-        self.annotations[seq] = annotation
         if not annotation.valid:
             self.invalid += 1
+        if not self.keep:
+            if call_seq is not None:
+                self._waiting.pop(call_seq, None)
+                self._timed_out.discard(call_seq)
+            return annotation
+        self.annotations[seq] = annotation
+        if not annotation.valid:
             self.invalid_seqs.append(seq)
         if call_seq is not None:
             self.answers[call_seq] = seq
@@ -262,7 +289,14 @@ class Capture:
         return message
 
     def _publish(self, message: Message, annotation: Annotation) -> None:
-        self.messages.append(message)
+        self.published += 1
+        if self.keep:
+            self.messages.append(message)
+        elif message.message_type == 2:
+            waiting = self._waiting
+            waiting[message.seq] = message
+            if len(waiting) > MAX_WAITING:  # a peer that never answers: forget the oldest
+                del waiting[next(iter(waiting))]
         for subscriber in list(self._subscribers):
             try:
                 subscriber(message, annotation)
