@@ -13,8 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.session.capture import Capture
-from app.session.message import Message
+from app.session.parallel import ParallelJudge, worth_it
 from app.session.sessionfile import SessionFileError, SessionWriter, make_header
+from app.session.store import RecordStore
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,16 @@ class SessionSaver:
     def __init__(self, capture: Capture, path: str | Path, mode: str) -> None:
         self.capture = capture
         self.path = Path(path)
+        # records read back from the very file being saved over: write beside it and
+        # put the new file in its place at the end, or the reading would meet the writing
+        self._replace: Path | None = None
+        target = self.path
+        store = capture.messages
+        if isinstance(store, RecordStore) and _same_file(store.path, self.path):
+            self._replace = self.path
+            target = self.path.with_name(f".{self.path.name}.saving")
         try:
-            self.writer = SessionWriter(self.path, make_header(mode, saved_from="gui"))
+            self.writer = SessionWriter(target, make_header(mode, saved_from="gui"))
         except OSError as exc:
             raise SessionFileError(f"cannot write '{self.path}': {exc.strerror}") from None
         self.total = len(capture.messages)
@@ -84,13 +93,17 @@ class SessionSaver:
 
     def step(self) -> bool:
         deadline = time.perf_counter() + SLICE
-        messages: list[Message] = self.capture.messages
+        messages = self.capture.messages
         while self.done < self.total:
             self.writer.write(messages[self.done])
             self.done += 1
             if self.done % 512 == 0 and time.perf_counter() > deadline:
                 return True
         self.writer.close()
+        if self._replace is not None:
+            # the store keeps reading the old file through its open handle (POSIX)
+            self.writer.path.replace(self._replace)
+            self._replace = None
         return False
 
     def close(self) -> None:
@@ -101,23 +114,43 @@ class SessionSaver:
         return self.done / self.total if self.total else 1.0
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.exists() and second.exists() and first.samefile(second)
+    except OSError:
+        return False
+
+
 class JudgeRun:
-    """Verdicts for every loaded record, slice by slice; judging fills `capture.state`."""
+    """Verdicts for every loaded record, slice by slice; judging fills `capture.state`.
+    A big session file is judged in worker processes (`ParallelJudge`), whose results are
+    merged here a slice at a time; anything else is judged here, a slice at a time."""
 
     def __init__(self, capture: Capture) -> None:
         self.capture = capture
+        self.parallel = ParallelJudge(capture) if worth_it(capture) else None
 
     def step(self) -> bool:
         # Verdicts are long-lived and free of cycles: keep the collector from walking them
         # (a full collection over a million of them pauses the window for 0.2 s).
         gc.disable()
         try:
-            more = self.capture.annotate(SLICE)
+            if self.parallel is not None:
+                more = self.parallel.step(SLICE)
+            else:
+                more = self.capture.annotate(SLICE)
         finally:
             gc.freeze()
             gc.enable()
         return more
 
+    def cancel(self) -> None:
+        """Stop the worker processes, if any (what a serial pass judged stays judged)."""
+        if self.parallel is not None:
+            self.parallel.cancel()
+
     @property
     def progress(self) -> float:
+        if self.parallel is not None:
+            return self.parallel.progress
         return self.capture.unjudged / max(1, len(self.capture.messages))

@@ -114,7 +114,7 @@ class SessionsMixin:
                 if not self.record_filter.is_empty:
                     self.apply_filter(self.record_filter)
 
-        job = SliceJob(judging.step, lambda: judging.progress)
+        job = SliceJob(judging.step, lambda: judging.progress, None, judging.cancel)
         job.progress.connect(lambda value: self._show_progress(value, "Checking"))
         job.failed.connect(lambda text: self._error(f"{name}: checking stopped: {text}"))
         job.finished.connect(done)

@@ -202,15 +202,19 @@ def caution(notice: Callable[[str], None], *texts: str | None) -> None:
 
 def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start: Starter,
              *, until: Callable[[], Awaitable[None]] | None = None,
-             cautions: Sequence[str] = ()) -> int:
+             cautions: Sequence[str] = (), keep: bool = False) -> int:
     """Start a live mode and run it until Ctrl-C (or until `until` returns).
 
     `start(capture, notice)` starts the mode and returns its async stop function; it may raise
     OSError (address in use...), TlsSetupError or UsageError, which end the command with one
     line on stderr and exit status 2. Exit status 1 says that records were not recorded.
-    `cautions` are said before it starts.
+    `cautions` are said before it starts. `keep=True` keeps every record in the capture
+    for a mode that reads them afterwards (replay compares them); otherwise the capture
+    forgets each record once it is recorded and shown, so memory stays flat.
     """
-    capture = Capture()
+    capture = Capture(keep=keep)
+    tally = RunTally()
+    capture.subscribe(tally.count)
     err = sys.stderr
 
     def notice(text: str) -> None:
@@ -241,7 +245,7 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     try:
         status = asyncio.run(_main(start, capture, notice, until, report,
                                    args.answer_timeout))
-        notice(summary_line(capture))
+        notice(summary_line(capture, tally))
     except (UsageError, TlsSetupError) as exc:
         notice(str(exc))
     finally:
@@ -249,24 +253,36 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     return EXIT_LOST if lost and status == EXIT_OK else status
 
 
-def summary_line(capture: Capture) -> str:
-    """One line for the end of a run: what crossed, how much of it was wrong, and for whom."""
-    frames = stations = connections = refused = 0
-    seen: set[str] = set()
-    for message in capture.messages:
+class RunTally:
+    """What a run's summary says, counted as records pass (a live capture keeps none)."""
+
+    def __init__(self) -> None:
+        self.frames = self.connections = self.refused = 0
+        self.stations: set[str] = set()
+
+    def count(self, message: Message, _annotation: Annotation = NO_ANNOTATION) -> None:
         if message.kind in (RecordKind.FRAME, RecordKind.BINARY):
-            frames += 1
+            self.frames += 1
         elif message.kind is RecordKind.OPENED:
-            connections += 1
+            self.connections += 1
         elif message.kind is RecordKind.REJECTED:
-            refused += 1
-        if message.station and message.station not in seen:
-            seen.add(message.station)
-            stations += 1
-    text = (f"{count(frames, 'frame')} ({capture.invalid:,} invalid) from "
-            f"{count(stations, 'station')} over {count(connections, 'connection')}")
-    if refused:
-        text += f"; {count(refused, 'connection attempt')} failed"
+            self.refused += 1
+        if message.station:
+            self.stations.add(message.station)
+
+
+def summary_line(capture: Capture, tally: RunTally | None = None) -> str:
+    """One line for the end of a run: what crossed, how much of it was wrong, and for whom.
+    `tally` counted the run as it went; without it the capture's records are counted."""
+    if tally is None:
+        tally = RunTally()
+        for message in capture.messages:
+            tally.count(message)
+    text = (f"{count(tally.frames, 'frame')} ({capture.invalid:,} invalid) from "
+            f"{count(len(tally.stations), 'station')} over "
+            f"{count(tally.connections, 'connection')}")
+    if tally.refused:
+        text += f"; {count(tally.refused, 'connection attempt')} failed"
     return text
 
 
@@ -286,9 +302,9 @@ def _show(console: QueuedSink[Entry], message: Message, annotation: Annotation) 
 
 def _show_late(capture: Capture, console: QueuedSink[Entry], seq: int,
                finding: Finding) -> None:
-    position = capture.index_of(seq)
-    if position is not None:
-        console.put((capture.messages[position], finding))
+    message = capture.record(seq)
+    if message is not None:
+        console.put((message, finding))
 
 
 def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message] | None,

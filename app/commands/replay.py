@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
             raise settings.UsageError(f"--report '{path}': name a .json or .html file")
     plan = plan_replay(args.file, values)
     replay = ReplayRun(plan)
-    status = live.run_live(args, "replay", plan.header(), replay.start, until=replay.play)
+    status = live.run_live(args, "replay", plan.header(), replay.start, until=replay.play,
+                           keep=True)  # the outcome is read from the live records
     if replay.runner is None:
         return status
     report = replay.report()

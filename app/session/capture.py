@@ -12,7 +12,7 @@ import bisect
 import logging
 import time
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,6 +21,7 @@ from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
 from app.session.message import Message, RecordKind, frame_message
+from app.session.store import RecordStore
 from app.state.model import SessionState
 from app.state.tracker import apply_event
 
@@ -41,6 +42,7 @@ class Annotation:
 
 
 NO_ANNOTATION = Annotation()
+MAX_WAITING = 10_000  # CALLs a capture that forgets keeps while they wait for an answer
 Subscriber = Callable[[Message, Annotation], None]
 
 
@@ -55,10 +57,20 @@ class Capture:
     filled as records are judged, live or loaded: every view reads this one object.
     """
 
-    def __init__(self, checker: FrameChecker | None = None) -> None:
+    def __init__(self, checker: FrameChecker | None = None, *, keep: bool = True) -> None:
+        """`keep=False` makes a capture that forgets: a headless run whose records are
+        written (recorder) and shown (console) as they come need not hold them, nor their
+        verdicts, so that a proxy can run for weeks in flat memory. It keeps only the
+        CALLs still waiting for an answer (`record` finds them, for a late finding) and
+        its counts (`published`, `invalid`); `messages` stays empty."""
+        self.keep = keep
+        self.published = 0                              # records published, kept or not
+        self._waiting: dict[int, Message] = {}          # forgetting: CALLs not answered yet
         self.checker = checker or FrameChecker()
         self.state: SessionState = self.checker.state
-        self.messages: list[Message] = []
+        # the records: a list for a live run, a `RecordStore` (read back from its file on
+        # demand) for a session adopted from a file; both index and slice alike
+        self.messages: list[Message] | RecordStore = []
         self.annotations: dict[int, Annotation] = {}   # only records that have one
         self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
         self.unjudged = 0                               # index of the first unjudged record
@@ -92,10 +104,20 @@ class Capture:
 
     def index_of(self, seq: int) -> int | None:
         """Position of the record with this seq (seqs increase, but may have gaps)."""
+        if isinstance(self.messages, RecordStore):
+            return self.messages.index_of(seq)  # from the index, reading no record back
         index = bisect.bisect_left(self.messages, seq, key=lambda m: m.seq)
         if index < len(self.messages) and self.messages[index].seq == seq:
             return index
         return None
+
+    def record(self, seq: int) -> Message | None:
+        """The record with this seq, if the capture still has it (one that forgets keeps
+        only the CALLs that wait for their answer)."""
+        if not self.keep:
+            return self._waiting.get(seq)
+        position = self.index_of(seq)
+        return self.messages[position] if position is not None else None
 
     def pair_of(self, seq: int) -> int | None:
         """The seq of the other half of an exchange: a CALL's answer, an answer's CALL."""
@@ -104,14 +126,21 @@ class Capture:
             return answer
         return self.annotation(seq).call_seq
 
-    def adopt(self, messages: list[Message], *, times_known: bool = True) -> None:
+    def adopt(self, messages: Sequence[Message], *, times_known: bool = True) -> None:
         """Take records loaded from a file, as they are; `annotate()` judges them later.
         `times_known=False` for files that carry no times (their records say 0): then no
-        rule about timing judges them, rather than every heartbeat looking 0 s early."""
+        rule about timing judges them, rather than every heartbeat looking 0 s early.
+        A `RecordStore` given to an empty capture becomes its records, so that they stay
+        in their file rather than in memory."""
         self._times_known = times_known
-        self.messages.extend(messages)
+        if isinstance(messages, RecordStore) and not self.messages:
+            self.messages = messages
+        else:
+            self.messages.extend(messages)
         if messages:
-            self._seq = max(self._seq, messages[-1].seq)
+            last = (messages.seqs[-1] if isinstance(messages, RecordStore)
+                    else messages[-1].seq)
+            self._seq = max(self._seq, last)
 
     @property
     def judged(self) -> bool:
@@ -124,23 +153,28 @@ class Capture:
         while self.unjudged < len(messages):
             message = messages[self.unjudged]
             self.unjudged += 1
-            if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
-                apply_event(self.state, message)
-                self._version_of(message)
-                if message.kind is RecordKind.CLOSED:
-                    self._closed(message.connection)
-            elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
-                data, binary = message.wire
-                verdict = self._other_version(message.connection, data, binary) or \
-                    self.checker.check(
-                        data, connection=message.connection, direction=message.direction,
-                        seq=message.seq,
-                        time=message.monotonic if self._times_known else None,
-                        binary=binary, station=message.station, wall=message.time)
-                self._annotate(message.seq, verdict)
+            self.judge_adopted(message)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
         return not self.judged
+
+    def judge_adopted(self, message: Message) -> None:
+        """Judge one record taken from a file, in its turn: what `annotate` does for each.
+        Judging a session in parallel (`app.session.parallel`) runs this on the records of
+        a group of stations in another process."""
+        if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
+            apply_event(self.state, message)
+            self._version_of(message)
+            if message.kind is RecordKind.CLOSED:
+                self._closed(message.connection)
+        elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
+            data, binary = message.wire
+            verdict = self._other_version(message.connection, data, binary) or \
+                self.checker.check(
+                    data, connection=message.connection, direction=message.direction,
+                    seq=message.seq, time=message.monotonic if self._times_known else None,
+                    binary=binary, station=message.station, wall=message.time)
+            self._annotate(message.seq, verdict)
 
     def _version_of(self, event: Message) -> None:
         """Remember a connection that agreed another OCPP version than 2.0.1 (a 1.6 one in
@@ -176,6 +210,8 @@ class Capture:
                 self._note(call.seq, warning(
                     "protocol.no-answer",
                     f"{call.action} got no answer before the connection closed"))
+            self._waiting.pop(call.seq, None)
+            self._timed_out.discard(call.seq)
         self.checker.forget(connection)
 
     def expire(self, timeout: float, now: float | None = None) -> list[tuple[int, Finding]]:
@@ -195,6 +231,8 @@ class Capture:
         return added
 
     def _note(self, seq: int, finding: Finding) -> None:
+        if not self.keep:
+            return  # said to whoever watches (`expire`'s caller); nothing keeps verdicts
         old = self.annotations.get(seq, NO_ANNOTATION)
         self.annotations[seq] = Annotation((*old.findings, finding), old.latency, old.call_seq)
         self.notes.append((seq, finding))
@@ -204,9 +242,15 @@ class Capture:
             return NO_ANNOTATION
         call_seq = verdict.call.seq if verdict.call else None
         annotation = Annotation(verdict.findings, verdict.latency, call_seq)
-        self.annotations[seq] = annotation
         if not annotation.valid:
             self.invalid += 1
+        if not self.keep:
+            if call_seq is not None:
+                self._waiting.pop(call_seq, None)
+                self._timed_out.discard(call_seq)
+            return annotation
+        self.annotations[seq] = annotation
+        if not annotation.valid:
             self.invalid_seqs.append(seq)
         if call_seq is not None:
             self.answers[call_seq] = seq
@@ -277,7 +321,14 @@ class Capture:
         return message
 
     def _publish(self, message: Message, annotation: Annotation) -> None:
-        self.messages.append(message)
+        self.published += 1
+        if self.keep:
+            self.messages.append(message)
+        elif message.message_type == 2:
+            waiting = self._waiting
+            waiting[message.seq] = message
+            if len(waiting) > MAX_WAITING:  # a peer that never answers: forget the oldest
+                del waiting[next(iter(waiting))]
         for subscriber in list(self._subscribers):
             try:
                 subscriber(message, annotation)

@@ -5,7 +5,9 @@ work is Python, so a thread would hold the interpreter lock just the same). Inst
 calls `step()` from its event loop, e.g. from a zero-interval timer, until it returns False;
 each call reads records for about `budget_seconds` and returns, so that the window repaints,
 the progress bar moves and Cancel is honoured between two steps. `messages` grows as it
-goes: a view can show `messages[shown:]` after each step.
+goes: a view can show `messages[shown:]` after each step. For a session file `messages` is a
+`RecordStore`: an index of the records, each read back from the file when asked for, so a
+file bigger than memory opens.
 
 Session files stream through `SessionReader`. Every other format goes through the import
 layer (`app.session.importing`: logs of other implementations, trace files, frame lists,
@@ -37,6 +39,7 @@ from app.session.importing import (
 )
 from app.session.message import Message
 from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
+from app.session.store import RecordStore
 
 # How the plain formats show as a loader's kind (the others show their format's name).
 _KINDS = {"JSON list of frames": "json", "JSON frame": "json",
@@ -56,12 +59,16 @@ class SessionLoader:
         self.path = path
         self.kind = kind                        # "session", "json", "lines" or a format
         self.header: dict[str, Any] = header or {}
-        self.messages: list[Message] = []
+        # a session file is its own store: an index of its records, each read back from
+        # its line when asked for; other files' records are held as they are
+        self.messages: RecordStore | list[Message] = (
+            RecordStore(path) if reader is not None else [])
         self.done = False
         self.cancelled = False
         self.error: str | None = None           # why reading stopped early, if it did
         self._records = records
         self._reader = reader
+        self._located = reader.located() if reader is not None else iter(())
         self._size = size
         self._freeze_gc = freeze_gc
         self.format = "OCPP Scope session" if kind == "session" else ""
@@ -199,7 +206,12 @@ class SessionLoader:
         try:
             while True:
                 before = len(messages)
-                messages.extend(islice(records, BATCH))
+                if isinstance(messages, RecordStore):
+                    add = messages.add
+                    for offset, message in islice(self._located, BATCH):
+                        add(offset, message)
+                else:
+                    messages.extend(islice(records, BATCH))
                 if len(messages) - before < BATCH:
                     self._finish()
                     return False
@@ -222,7 +234,7 @@ class SessionLoader:
             self.cancelled = True
             self._finish()
 
-    def load_all(self) -> list[Message]:
+    def load_all(self) -> RecordStore | list[Message]:
         """Read everything now, for callers without an event loop (tests, scripts)."""
         while self.step(1.0):
             pass
@@ -230,6 +242,7 @@ class SessionLoader:
 
     def _finish(self) -> None:
         self.done = True
-        close = getattr(self._records, "close", None)
-        if close is not None:
-            close()  # a generator: closes the file it holds open
+        for records in (self._records, self._located):
+            close = getattr(records, "close", None)
+            if close is not None:
+                close()  # a generator: closes the file it holds open

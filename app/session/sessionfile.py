@@ -334,6 +334,12 @@ class SessionReader:
         return reader
 
     def __iter__(self) -> Iterator[Message]:
+        for _offset, message in self.located():
+            yield message
+
+    def located(self) -> Iterator[tuple[int, Message]]:
+        """The records with the byte offset of each one's line in the file, so that a
+        `RecordStore` can keep the offset and read the record back when it is asked for."""
         scan = _scan
         with self.path.open("rb") as stream:
             stream.seek(self._first_line_end)
@@ -344,6 +350,7 @@ class SessionReader:
             last_seq, renumbering = -(2**63), False
             for raw in stream:
                 number += 1
+                offset = self.bytes_read
                 self.bytes_read += len(raw)
                 # Fast path for a well-formed line: the JSON scanner without `json.loads`'s
                 # Python wrapper. Anything unusual takes the careful path below, which
@@ -379,9 +386,9 @@ class SessionReader:
                             f"line {number}: seq {message.seq} does not follow {last_seq} "
                             "(files joined or edited?): records from here on are numbered "
                             f"from {last_seq + 1}, each keeping its own as file_seq")
-                    message = _renumbered(message, last_seq + 1)
+                    message = renumbered(message, last_seq + 1)
                 last_seq = message.seq
-                yield message
+                yield offset, message
 
     def _skip(self, number: int, raw: bytes, exc: Exception) -> None:
         if not raw.endswith(b"\n"):
@@ -405,7 +412,8 @@ class SessionReader:
             self.warnings.append("further skipped lines are not listed")
 
 
-def _renumbered(message: Message, seq: int) -> Message:
+def renumbered(message: Message, seq: int) -> Message:
+    """`message` under a new seq, keeping the one its file gave it as `meta.file_seq`."""
     meta = dict(message.meta or {})
     meta.setdefault("file_seq", message.seq)
     return replace(message, seq=seq, meta=meta)

@@ -1,7 +1,7 @@
 """Opening a big session in the GUI: `SessionLoader` against plain reading of the same file.
 
 Run: python -m tests.benchmarks.session_load [--sizes 100000,1000000] [--budget 0.03]
-                                             [--no-tracemalloc]
+                                             [--no-tracemalloc] [--headless-frames 1000000]
 
 For each size a realistic session (`make_session`: 20 stations, meter values, some invalid
 frames) is written to a temporary directory and measured in a fresh Python process, so that
@@ -22,7 +22,13 @@ one size's memory does not hide in the next one's figures. In that process:
    - tracemalloc: (Python memory still allocated after a second, traced and untimed load,
      traced from just before it - text bytes) / N, the objects alone;
    where text bytes = the sum of `len(message.text) + len(message.data)`: the frames as they
-   crossed the wire, the part of the file that any viewer must keep.
+   crossed the wire. A session file is now its own store (`RecordStore`), so the text stays
+   in the file and the figure that matters is the RSS per record, all in;
+5. judging every record in worker processes as the window does (`ParallelJudge`): total
+   time and the longest step on the window's thread; then the filters a user reaches for
+   first (a text search, one station, invalid only), each as a ratio to the json.loads list.
+With `--headless-frames N`, a capture that forgets (what `ocppscope proxy` runs) is fed N
+frames on one connection in a fresh process: its RSS at a tenth of the way and at the end.
 """
 
 from __future__ import annotations
@@ -90,9 +96,11 @@ def measure(path: Path, budget: float, traced: bool) -> dict[str, float]:
     if rss_before is not None and rss_after is not None:
         figures["rss_delta_bytes"] = rss_after - rss_before
         figures["rss_overhead_per_message"] = (rss_after - rss_before - text) / max(count, 1)
+        figures["rss_per_record"] = (rss_after - rss_before) / max(count, 1)
     start = time.perf_counter()
     gc.collect()
     figures["gc_full_collect_ms"] = (time.perf_counter() - start) * 1000
+    figures.update(_judge_and_filter(messages, budget))
     del messages, loader
 
     start = time.perf_counter()
@@ -126,6 +134,65 @@ def measure(path: Path, budget: float, traced: bool) -> dict[str, float]:
     return figures
 
 
+def _judge_and_filter(messages: Any, budget: float) -> dict[str, float]:
+    """Judging the loaded records in worker processes as the window does (total time and
+    the longest step on the window's thread), then the three filters a user reaches for
+    first, each over every record: a text search, one station, invalid only."""
+    from app.session.capture import Capture
+    from app.session.filters import FilterScan, RecordFilter
+    from app.session.parallel import ParallelJudge
+
+    figures: dict[str, float] = {}
+    capture = Capture()
+    capture.adopt(messages)
+    judge = ParallelJudge(capture)
+    start, longest = time.perf_counter(), 0.0
+    while True:
+        begun = time.perf_counter()
+        more = judge.step(budget)
+        longest = max(longest, time.perf_counter() - begun)
+        if not more:
+            break
+    figures.update(judge_parallel_s=time.perf_counter() - start,
+                   judge_max_step_ms=longest * 1000, judge_serial_fallback=judge.serial,
+                   judge_workers=judge.workers, invalid=capture.invalid)
+    station = messages.station_at(0) if len(messages) else ""
+    for name, chosen in (("text", RecordFilter(text="Charging")),
+                         ("station", RecordFilter(stations=frozenset({station}))),
+                         ("invalid", RecordFilter(only_invalid=True))):
+        scan = FilterScan(capture, chosen.predicate(capture))
+        start = time.perf_counter()
+        while scan.step(budget):
+            pass
+        figures[f"filter_{name}_s"] = time.perf_counter() - start
+        figures[f"filter_{name}_rows"] = len(scan.found)
+    return figures
+
+
+def headless_memory(frames: int) -> dict[str, float]:
+    """RSS of a headless run's capture (one that forgets) over `frames` frames on one
+    connection, CALL and answer in turn: at a tenth of the way and at the end."""
+    from app.ocpp.conversation import Direction
+    from app.session.capture import Capture
+    from tests.benchmarks.proxy import _ANSWER, call_frame
+
+    capture = Capture(keep=False)
+    capture.subscribe(lambda message, annotation: None)
+    up, down = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+    marks: dict[str, float] = {}
+    start = time.perf_counter()
+    for number in range(frames // 2):
+        ident = f"M{number}"
+        capture.frame("c1", "CP-1", up, call_frame(ident))
+        capture.frame("c1", "CP-1", down, f'[3,"{ident}",{_ANSWER}]')
+        if number + 1 == frames // 20:
+            marks["rss_tenth"] = _rss() or 0
+    marks["rss_end"] = _rss() or 0
+    marks["frames"] = frames
+    marks["seconds"] = time.perf_counter() - start
+    return marks
+
+
 def _measure_in_child(path: Path, budget: float, traced: bool) -> dict[str, float]:
     command = [sys.executable, "-m", "tests.benchmarks.session_load", "--child", str(path),
                "--budget", str(budget)]
@@ -156,6 +223,17 @@ def _report(size: int, figures: dict[str, float]) -> None:
           f"(budget {figures['budget'] * 1000:.0f} ms)")
     print(f"    full gc.collect() with all loaded       {figures['gc_full_collect_ms']:7.1f} ms")
     print(f"    (list(SessionReader), no steps, GC left on: {figures['reader_s']:.2f} s)")
+    print("  judging, in worker processes as the window does")
+    print(f"    {figures['judge_workers']} workers: {figures['judge_parallel_s']:7.2f} s, "
+          f"longest step {figures['judge_max_step_ms']:.1f} ms"
+          + (" (fell back to serial!)" if figures["judge_serial_fallback"] else ""))
+    print("  filters over every record")
+    for name in ("text", "station", "invalid"):
+        print(f"    {name:8} {figures[f'filter_{name}_s']:7.2f} s "
+              f"({figures[f'filter_{name}_rows']:,} rows) = "
+              f"{figures[f'filter_{name}_s'] / plain:.2f}x the list of json.loads")
+    if "rss_per_record" in figures:
+        print(f"  RSS per record, all in: {figures['rss_per_record']:,.0f} bytes")
     text = figures["text_bytes"]
     print(f"  memory, beyond the frames' text ({text / 1e6:,.1f} MB, {text / n:,.0f} bytes a "
           f"message)")
@@ -176,11 +254,17 @@ def main(argv: list[str] | None = None) -> dict[int, dict[str, float]]:
     parser.add_argument("--budget", type=float, default=0.03, help="seconds per step")
     parser.add_argument("--no-tracemalloc", action="store_true",
                         help="skip the traced (slow) second load")
+    parser.add_argument("--headless-frames", type=int, default=0,
+                        help="also measure a headless capture's memory over this many frames")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-headless", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:  # the measuring process: figures as one JSON line
         figures = measure(args.child, args.budget, not args.no_tracemalloc)
         print(json.dumps(figures))
+        return {}
+    if args.child_headless:
+        print(json.dumps(headless_memory(args.child_headless)))
         return {}
 
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
@@ -199,6 +283,16 @@ def main(argv: list[str] | None = None) -> dict[int, dict[str, float]]:
             results[size] = figures
             _report(size, figures)
             path.unlink()
+    if args.headless_frames:
+        done = subprocess.run([sys.executable, "-m", "tests.benchmarks.session_load",
+                               "--child-headless", str(args.headless_frames)], cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        marks = json.loads(done.stdout.strip().splitlines()[-1])
+        growth = marks["rss_end"] / max(marks["rss_tenth"], 1)
+        print(f"\nheadless capture, {marks['frames']:,} frames on one connection in "
+              f"{marks['seconds']:.1f} s: RSS {marks['rss_tenth'] / 1e6:,.1f} MB at a tenth, "
+              f"{marks['rss_end'] / 1e6:,.1f} MB at the end ({growth:.2f}x; goal <= 1.10x)")
+        results[0] = marks
     return results
 
 

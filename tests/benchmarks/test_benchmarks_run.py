@@ -85,8 +85,18 @@ def test_session_load_benchmark_runs_and_loads_every_message(capsys):
     assert figures["steps"] >= 1 and figures["max_step_ms"] > 0
     assert all(figures[key] > 0 for key in ("line_count_s", "json_loads_s", "loader_s",
                                             "reader_s", "text_bytes", "traced_bytes"))
+    assert figures["judge_parallel_s"] > 0 and not figures["judge_serial_fallback"]
+    assert figures["filter_invalid_rows"] == figures["invalid"] > 0
+    assert figures["filter_station_rows"] > 0 and figures["filter_text_rows"] > 0
     out = capsys.readouterr().out
     assert "the list of json.loads" in out and "bytes a message beyond the text" in out
+
+
+def test_headless_memory_figure_is_measured_over_the_frames_asked_for():
+    from tests.benchmarks import session_load
+
+    marks = session_load.headless_memory(200)
+    assert marks["frames"] == 200 and marks["rss_end"] > 0
 
 
 def test_filtering_benchmark_runs_and_finds_rows():

@@ -159,3 +159,34 @@ def test_frames_of_a_connection_that_agreed_another_ocpp_version_are_not_judged_
         pass
     assert [f.code for f in capture.annotation(2).findings] == ["frame.other-version"]
     assert not capture.annotation(3).valid
+
+
+def test_a_capture_that_forgets_keeps_no_record_but_counts_and_tells_subscribers():
+    from app.ocpp.conversation import Direction
+
+    capture = Capture(keep=False)
+    seen = []
+    capture.subscribe(lambda message, annotation: seen.append((message.seq, annotation)))
+    for number in range(50):
+        capture.frame("c1", "CP-1", Direction.STATION_TO_CSMS,
+                      f'[2,"{number}","Heartbeat",{{}}]')
+        capture.frame("c1", "CP-1", Direction.CSMS_TO_STATION,
+                      f'[3,"{number}",{{"currentTime":"2025-01-01T00:00:00Z"}}]')
+    capture.frame("c1", "CP-1", Direction.STATION_TO_CSMS, "not json")
+    assert len(seen) == 101 and capture.published == 101
+    assert seen[1][1].call_seq == 1  # subscribers still get each verdict
+    assert capture.messages == [] and capture.annotations == {} and capture.answers == {}
+    assert capture.invalid == 1 and list(capture.invalid_seqs) == []
+
+
+def test_a_capture_that_forgets_keeps_a_waiting_call_for_its_late_finding():
+    from app.ocpp.conversation import Direction
+
+    capture = Capture(keep=False)
+    call = capture.frame("c1", "CP-1", Direction.STATION_TO_CSMS, '[2,"7","Heartbeat",{}]')
+    [(seq, finding)] = capture.expire(30.0, now=call.monotonic + 31)
+    assert seq == call.seq and capture.record(seq) is call
+    assert finding.code == "protocol.answer-timeout"
+    capture.frame("c1", "CP-1", Direction.CSMS_TO_STATION,
+                  '[3,"7",{"currentTime":"2025-01-01T00:00:00Z"}]')
+    assert capture.record(seq) is None  # answered: nothing to keep

@@ -1,0 +1,336 @@
+"""Judging a loaded session on every core: `ParallelJudge`.
+
+Judging a million records one after the other takes tens of seconds of Python, all of it on
+the thread that also paints the window. But what judging remembers is kept per connection
+(pairing answers with CALLs) and per station (session rules, the station's state), so the
+records of different stations can be judged apart, in any order between them, and give the
+very verdicts a serial pass gives. Here the records are split into groups that share no
+station and no connection, each group is judged in a process of its own by the same
+`Capture.judge_adopted` a serial pass runs, and the results come back in small messages that
+`step()` merges into the capture a slice at a time, so the window's thread only merges.
+
+A worker reads its records back from the session file itself, through the store's index,
+which the judge hands over in a temporary directory (written once, read by every worker):
+nothing big is pickled on the window's thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from app.ocpp.findings import Finding
+from app.session.capture import Annotation, Capture
+from app.session.message import RecordKind
+from app.session.store import RecordStore
+
+log = logging.getLogger(__name__)
+
+CHUNK = 2_000               # annotations per message from a worker: a few ms to merge
+PROGRESS_EVERY = 5_000      # records between two progress messages of a worker
+PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
+_COLUMNS = ("offsets", "seqs", "stations", "connections")
+_JUDGED = frozenset((RecordKind.OPENED, RecordKind.CLOSED, RecordKind.FRAME,
+                     RecordKind.BINARY))
+
+Pair = tuple[int, int]      # (station id, connection id) in the store's names
+
+
+def worth_it(capture: Capture, least: int | None = None) -> bool:
+    """Whether `capture` is a session file big enough to judge in worker processes
+    (`least` records, by default `PARALLEL_FROM`)."""
+    least = PARALLEL_FROM if least is None else least
+    return isinstance(capture.messages, RecordStore) and len(capture.messages) >= least
+
+
+def groups_of(pairs: Iterable[Pair], names: list[str | None]) -> list[set[Pair]]:
+    """The (station, connection) pairs that must be judged together: those sharing a
+    connection, or a station (a record without a station is kept under its connection,
+    as the checker keys it)."""
+    parent: dict[Any, Any] = {}
+
+    def root(node: Any) -> Any:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    pairs = list(pairs)
+    for station, connection in pairs:
+        key = ("station", station) if names[station] else ("connection", connection)
+        parent[root(key)] = root(("connection", connection))
+    grouped: dict[Any, set[Pair]] = {}
+    for pair in pairs:
+        grouped.setdefault(root(("connection", pair[1])), set()).add(pair)
+    return list(grouped.values())
+
+
+def share_out(groups: list[set[Pair]], sizes: Counter[Pair], workers: int) -> list[set[Pair]]:
+    """Groups dealt to at most `workers` workers, biggest first to the least loaded."""
+    loads: list[tuple[int, set[Pair]]] = [(0, set()) for _ in range(max(1, workers))]
+    for group in sorted(groups, key=lambda g: -sum(sizes[p] for p in g)):
+        load, pairs = min(loads, key=lambda entry: entry[0])
+        loads.remove((load, pairs))
+        pairs |= group
+        loads.append((load + sum(sizes[p] for p in group), pairs))
+    return [pairs for _, pairs in loads if pairs]
+
+
+class ParallelJudge:
+    """Judges `capture` (whose records are a `RecordStore`) in worker processes; call
+    `step()` from the event loop until it returns False. On any failure to start or run
+    the workers it judges serially instead, so a verdict is never missing."""
+
+    def __init__(self, capture: Capture, workers: int | None = None) -> None:
+        if not isinstance(capture.messages, RecordStore):
+            raise TypeError("only records of a session file are judged in parallel")
+        self.capture = capture
+        self.store: RecordStore = capture.messages
+        self.workers = workers or max(1, min(os.cpu_count() or 1, 8))
+        self.done = False
+        self.serial = False             # fell back to judging here, one record at a time
+        self._sizes: Counter[Pair] = Counter()
+        self._counted = 0               # records counted into `_sizes` so far
+        self._folder: Path | None = None
+        self._pipes: list[Connection] = []
+        self._processes: list[Any] = []
+        self._judged: dict[int, int] = {}   # records judged, by worker
+        self._stations: list[tuple[int, str, Any]] = []   # (first position, key, state)
+        self._notes: list[tuple[int, int, int, Finding]] = []
+        self._invalid: list[int] = []
+
+    # --- the window's side ----------------------------------------------------------------
+
+    @property
+    def progress(self) -> float:
+        total = max(1, len(self.store))
+        if self.serial:
+            return self.capture.unjudged / total
+        counting = self._counted / total * 0.05
+        return min(1.0, counting + sum(self._judged.values()) / total * 0.95)
+
+    def step(self, budget: float = 0.03) -> bool:
+        """Work for about `budget` seconds; False once every record has its verdict."""
+        if self.done:
+            return False
+        if self.serial:
+            return self._serial_step(budget)
+        deadline = time.perf_counter() + budget
+        try:
+            if self._counted < len(self.store):
+                self._count(deadline)
+                return True
+            if not self._processes:
+                self._start()
+                return True
+            return self._collect(deadline)
+        except Exception:  # workers that cannot start or died: judge here, lose nothing
+            log.exception("judging in worker processes failed; judging here instead")
+            self._fall_back()
+            return True
+
+    def cancel(self) -> None:
+        self.done = True
+        self._stop()
+
+    def _serial_step(self, budget: float) -> bool:
+        more = self.capture.annotate(budget)
+        self.done = not more
+        return more
+
+    def _fall_back(self) -> None:
+        self._stop()
+        capture = self.capture
+        capture.annotations.clear()
+        capture.answers.clear()
+        capture.notes.clear()
+        capture.invalid = 0
+        capture.invalid_seqs = array("q")
+        capture.unjudged = 0
+        self.serial = True
+
+    def _count(self, deadline: float) -> None:
+        store = self.store
+        while self._counted < len(store) and time.perf_counter() < deadline:
+            end = min(len(store), self._counted + 100_000)
+            self._sizes.update(zip(store.stations[self._counted:end],
+                                   store.connections[self._counted:end], strict=True))
+            self._counted = end
+
+    def _start(self) -> None:
+        store = self.store
+        folder = self._folder = Path(tempfile.mkdtemp(prefix="ocppscope-judge-"))
+        for name in _COLUMNS:
+            with open(folder / name, "wb") as stream:
+                getattr(store, name).tofile(stream)
+        groups = groups_of(self._sizes, store.names.names)
+        shares = share_out(groups, self._sizes, self.workers)
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded GUI process
+        for number, pairs in enumerate(shares):
+            mine, theirs = context.Pipe(duplex=False)
+            process = context.Process(
+                target=judge_share, name=f"ocppscope-judge-{number}", daemon=True,
+                args=(str(store.path), str(folder), len(store), sorted(pairs),
+                      self.capture.times_known, theirs))
+            process.start()
+            theirs.close()
+            self._pipes.append(mine)
+            self._processes.append(process)
+            self._judged[number] = 0
+
+    def _collect(self, deadline: float) -> bool:
+        while self._pipes and time.perf_counter() < deadline:
+            ready = [pipe for pipe in self._pipes if pipe.poll()]
+            if not ready:
+                if not any(p.is_alive() for p in self._processes) and not any(
+                        pipe.poll() for pipe in self._pipes):
+                    raise RuntimeError("a judging process ended without its results")
+                # nothing yet: give the workers the core for a moment rather than spin
+                time.sleep(0.005)
+                return True
+            for pipe in ready:
+                self._take(pipe, pipe.recv())
+                if time.perf_counter() >= deadline:
+                    break
+        if self._pipes:
+            return True
+        self._finish()
+        return False
+
+    def _take(self, pipe: Connection, message: tuple[Any, ...]) -> None:
+        what = message[0]
+        worker = self._pipes.index(pipe)
+        capture = self.capture
+        if what == "progress":
+            self._judged[worker] = message[1]
+        elif what == "annotations":
+            annotations, answers, invalid = capture.annotations, capture.answers, self._invalid
+            for seq, annotation in message[1]:
+                annotations[seq] = annotation
+                if annotation.call_seq is not None:
+                    answers[annotation.call_seq] = seq
+                if not annotation.valid:
+                    invalid.append(seq)
+        elif what == "notes":
+            self._notes.extend(message[1])
+        elif what == "station":
+            self._stations.append((message[1], message[2], message[3]))
+        elif what == "pending":
+            capture.state.pending.update(message[1])
+            capture.state.upto_seq = max(capture.state.upto_seq, message[2])
+        elif what == "done":
+            pipe.close()
+            self._pipes[worker] = _CLOSED
+            if all(p is _CLOSED for p in self._pipes):
+                self._pipes.clear()
+        elif what == "failed":
+            raise RuntimeError(message[1])
+
+    def _finish(self) -> None:
+        capture = self.capture
+        self._invalid.sort()
+        capture.invalid_seqs = array("q", self._invalid)
+        capture.invalid = len(self._invalid)
+        self._notes.sort(key=lambda note: (note[0], note[1]))
+        capture.notes.extend((seq, finding) for _, _, seq, finding in self._notes)
+        stations = capture.state.stations
+        for _, key, station in sorted(self._stations, key=lambda entry: entry[0]):
+            stations[key] = station
+        capture.unjudged = len(self.store)
+        self.done = True
+        self._stop()
+
+    def _stop(self) -> None:
+        for pipe in self._pipes:
+            if pipe is not _CLOSED:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        self._pipes = []
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+            process.join(1.0)
+        self._processes = []
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+
+class _Closed:
+    """Stands in for a worker's pipe once it said it is done."""
+
+    def poll(self) -> bool:
+        return False
+
+
+_CLOSED: Any = _Closed()
+
+
+# --- the worker's side ----------------------------------------------------------------------
+
+def judge_share(path: str, folder: str, count: int, pairs: list[Pair], times_known: bool,
+                pipe: Connection) -> None:
+    """Judge the records of these (station, connection) pairs, in file order, and send the
+    results back: progress now and then, then annotations in chunks, notes, each station's
+    state with the position of its first record, the pending facts, and "done"."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(10)  # the window's thread comes first: it must never wait for a core
+    try:
+        _judge_share(path, Path(folder), count, set(pairs), times_known, pipe)
+    except Exception as exc:  # said to the window, which then judges serially
+        log.exception("judging in a worker process failed")
+        with contextlib.suppress(OSError):
+            pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        pipe.close()
+
+
+def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_known: bool,
+                 pipe: Connection) -> None:
+    store = RecordStore(path)
+    for name in _COLUMNS:
+        column = getattr(store, name)
+        with open(folder / name, "rb") as stream:
+            column.fromfile(stream, count)
+    capture = Capture()
+    capture.adopt([], times_known=times_known)
+    first: dict[str, int] = {}
+    notes: list[tuple[int, int, int, Finding]] = []
+    judged = 0
+    stations, connections = store.stations, store.connections
+    for position in range(count):
+        if (stations[position], connections[position]) not in pairs:
+            continue
+        message = store._read(position)
+        if message.kind not in _JUDGED:
+            continue
+        noted = len(capture.notes)
+        capture.judge_adopted(message)
+        first.setdefault(message.station or message.connection, position)
+        if len(capture.notes) > noted:
+            notes.extend((position, order, seq, finding) for order, (seq, finding)
+                         in enumerate(capture.notes[noted:], start=noted))
+        judged += 1
+        if judged % PROGRESS_EVERY == 0:
+            pipe.send(("progress", judged))
+    store.close()
+    pipe.send(("progress", judged))
+    items: list[tuple[int, Annotation]] = list(capture.annotations.items())
+    for start in range(0, len(items), CHUNK):
+        pipe.send(("annotations", items[start:start + CHUNK]))
+    pipe.send(("notes", notes))
+    for key, station in capture.state.stations.items():
+        pipe.send(("station", first.get(key, count), key, station))
+    pipe.send(("pending", capture.state.pending, capture.state.upto_seq))
+    pipe.send(("done",))

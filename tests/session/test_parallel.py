@@ -1,0 +1,128 @@
+"""ParallelJudge: records judged in worker processes get the verdicts of a serial pass."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.ocpp.conversation import Direction
+from app.session.capture import Capture
+from app.session.loader import SessionLoader
+from app.session.message import Message, RecordKind, frame_message
+from app.session.parallel import ParallelJudge, groups_of, share_out, worth_it
+from tests.benchmarks.make_session import write_session
+from tests.session.test_sessionfile import write
+
+
+def judged_both_ways(path, workers=2):
+    loader = SessionLoader.open(path, freeze_gc=False)
+    loader.load_all()
+    serial = Capture()
+    serial.adopt(loader.messages)
+    while serial.annotate(1.0):
+        pass
+    parallel = Capture()
+    parallel.adopt(loader.messages)
+    judge = ParallelJudge(parallel, workers=workers)
+    while judge.step(0.05):
+        pass
+    return serial, parallel, judge
+
+
+def assert_same_verdicts(serial, parallel):
+    assert parallel.annotations == serial.annotations
+    assert parallel.answers == serial.answers
+    assert parallel.invalid == serial.invalid
+    assert list(parallel.invalid_seqs) == list(serial.invalid_seqs)
+    assert parallel.notes == serial.notes
+    assert list(parallel.state.stations) == list(serial.state.stations)
+    assert parallel.state.stations == serial.state.stations
+    assert parallel.state.pending == serial.state.pending
+    assert parallel.state.upto_seq == serial.state.upto_seq
+    assert parallel.judged
+
+
+def test_a_realistic_session_gets_the_serial_verdicts(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write_session(path, 6000)
+    serial, parallel, judge = judged_both_ways(path)
+    assert not judge.serial and judge.progress == 1.0
+    assert serial.invalid > 0
+    assert_same_verdicts(serial, parallel)
+
+
+def test_records_sharing_a_connection_or_a_station_are_judged_together():
+    names = [None, "CP-1", "CP-2", "", "c1", "c2", "c3", "c4"]
+    pairs = [(1, 4), (1, 5), (2, 6), (3, 7), (2, 7)]
+    groups = groups_of(pairs, names)
+    assert sorted(sorted(g) for g in groups) == [[(1, 4), (1, 5)], [(2, 6), (2, 7), (3, 7)]]
+    from collections import Counter
+
+    shares = share_out(groups, Counter({p: 10 for p in pairs}), workers=4)
+    assert len(shares) == 2
+
+
+def test_a_small_or_in_memory_session_is_not_worth_processes(tmp_path):
+    capture = Capture()
+    capture.adopt([frame_message(1, '[2,"1","Heartbeat",{}]')])
+    assert not worth_it(capture)
+
+
+def test_workers_that_fail_leave_the_judging_to_a_serial_pass(tmp_path, monkeypatch):
+    path = tmp_path / "s.jsonl"
+    write_session(path, 500)
+    loader = SessionLoader.open(path, freeze_gc=False)
+    loader.load_all()
+    expected = Capture()
+    expected.adopt(loader.messages)
+    while expected.annotate(1.0):
+        pass
+    capture = Capture()
+    capture.adopt(loader.messages)
+    judge = ParallelJudge(capture)
+    monkeypatch.setattr(judge, "_start", lambda: (_ for _ in ()).throw(OSError("no fork")))
+    while judge.step(0.05):
+        pass
+    assert judge.serial
+    assert_same_verdicts(expected, capture)
+
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+_FRAMES = [
+    (UP, '[2,"{id}","BootNotification",{{"reason":"PowerUp","chargingStation":'
+         '{{"model":"M","vendorName":"V"}}}}]'),
+    (DOWN, '[3,"{id}",{{"currentTime":"2025-01-01T00:00:00Z","interval":300,'
+           '"status":"Accepted"}}]'),
+    (UP, '[2,"{id}","Heartbeat",{{}}]'),
+    (DOWN, '[3,"{id}",{{"currentTime":"2025-01-01T00:00:00Z"}}]'),
+    (UP, '[2,"{id}","StatusNotification",{{"timestamp":"2025-01-01T00:00:00",'
+         '"connectorStatus":"available","evseId":1,"connectorId":1}}]'),
+    (DOWN, '[4,"{id}","NotImplemented","",{{}}]'),
+    (UP, '[3,"{id}",{{}}]'),
+    (UP, "not json"),
+]
+
+
+@settings(max_examples=8, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.integers(0, 3), st.integers(0, len(_FRAMES) + 1),
+                                st.integers(0, 2)), min_size=1, max_size=60))
+def test_generated_sessions_get_the_serial_verdicts(tmp_path_factory, steps):
+    """Stations, connections, ids, closes and odd frames in any order: the same verdicts."""
+    records = []
+    for seq, (station, pick, ident) in enumerate(steps, start=1):
+        connection = f"conn-{station % 3}"   # stations 0 and 3 share a connection
+        name = "" if station == 2 else f"CP-{station}"
+        if pick == len(_FRAMES):
+            records.append(Message(seq, 1.0e9 + seq, float(seq), connection, name, None,
+                                   RecordKind.OPENED, meta={"subprotocol": "ocpp2.0.1"}))
+        elif pick == len(_FRAMES) + 1:
+            records.append(Message(seq, 1.0e9 + seq, float(seq), connection, name, None,
+                                   RecordKind.CLOSED, meta={"code": 1000, "by": "station"}))
+        else:
+            direction, text = _FRAMES[pick]
+            records.append(frame_message(seq, text.format(id=ident), connection=connection,
+                                         station=name, direction=direction,
+                                         time=1.0e9 + seq, monotonic=float(seq)))
+    path = tmp_path_factory.mktemp("gen") / "s.jsonl"
+    write(path, records)
+    serial, parallel, _ = judged_both_ways(path)
+    assert_same_verdicts(serial, parallel)

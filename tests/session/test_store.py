@@ -1,0 +1,75 @@
+"""RecordStore: a session file's records from a compact index, read back on demand."""
+
+from app.session.loader import SessionLoader
+from app.session.message import RecordKind
+from app.session.sessionfile import SessionReader
+from app.session.store import RecordStore
+from tests.benchmarks.make_session import write_session
+from tests.session.test_sessionfile import sample_records, write
+
+
+def indexed(path):
+    store = RecordStore(path)
+    for offset, message in SessionReader.open(path).located():
+        store.add(offset, message)
+    return store
+
+
+def test_records_read_back_equal_the_ones_read_from_the_file(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    store = indexed(path)
+    assert len(store) == 7
+    assert [store[i] for i in range(7)] == sample_records()
+    assert list(store) == sample_records() and store == sample_records()
+    assert store[-1] == sample_records()[-1] and store[1:3] == sample_records()[1:3]
+
+
+def test_the_index_answers_without_reading_a_record_back(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    store = indexed(path)
+    assert store.index_of(3) == 2 and store.index_of(99) is None
+    assert store.station_at(0) == "CP-1" and store.connection_at(0) == "c1"
+    assert store.kind_at(4) is RecordKind.BINARY
+    assert store.memory() < 60 * len(store)
+
+
+def test_renumbered_records_keep_the_seq_the_reader_gave_them(tmp_path):
+    path = tmp_path / "s.jsonl"
+    records = sample_records()
+    write(path, records + records[:2])  # joined files: seqs 1 and 2 again
+    store = indexed(path)
+    assert [m.seq for m in store] == list(range(1, 10))
+    assert store[7].meta["file_seq"] == 1
+    assert list(store) == list(SessionReader.open(path))
+
+
+def test_a_file_changed_under_the_store_gives_a_stand_in_not_an_error(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    store = indexed(path)
+    path.write_text("garbage\n" * 20)
+    record = store[1]
+    assert record.seq == 2 and record.station == "CP-1" and record.text == ""
+    assert record.message_type == 2 and record.action == "Heartbeat"
+    assert "unreadable" in record.meta
+
+
+def test_appended_records_stay_in_memory(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records()[:3])
+    store = indexed(path)
+    extra = sample_records()[3]
+    store.append(extra)
+    assert len(store) == 4 and store[3] is extra and store.index_of(4) == 3
+
+
+def test_a_loaded_session_is_held_as_an_index_of_its_file(tmp_path):
+    path = tmp_path / "big.jsonl"
+    write_session(path, 3000)
+    loader = SessionLoader.open(path, freeze_gc=False)
+    loader.load_all()
+    assert isinstance(loader.messages, RecordStore)
+    assert loader.messages == list(SessionReader.open(path))
+    assert next(loader.messages.lines([0])).startswith(b'{"seq":1,')
