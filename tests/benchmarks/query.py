@@ -51,8 +51,8 @@ def make_records(count: int) -> list[Message]:
 
 CASES: list[tuple[str, str, Callable[[Message], bool]]] = [
     ("one field", 'action == "Heartbeat"', lambda m: m.action == "Heartbeat"),
-    ("three fields", 'station == "CP7" && dir == "up" && type == CALL',
-     lambda m: m.station == "CP7" and m.direction == UP and m.message_type == 2),
+    ("three fields", 'station == "CP8" && dir == "up" && type == CALL',
+     lambda m: m.station == "CP8" and m.direction == UP and m.message_type == 2),
     ("set and size", 'action in {"MeterValues", "StatusNotification"} || size > 150',
      lambda m: m.action in {"MeterValues", "StatusNotification"} or m.size > 150),
 ]
