@@ -32,7 +32,7 @@ FLAGS = {
     "replay": {"--as", "--csms", "--listen", "--station", "--speed", "--start-from",
                "--rewrite", "--rewrite-file", "--ignore", "--report", "--settle", "--wait",
                "--record", "--record-secrets", "--quiet", "--json", "--answer-timeout",
-               "--max-size"},
+               "--max-size", "--filter"},
 }
 
 
