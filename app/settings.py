@@ -152,6 +152,10 @@ SETTINGS: tuple[Setting, ...] = (
             required=True, label="CSMS URL", metavar="URL",
             help="the CSMS base URL, ws:// or wss://, optionally with user:password@ for Basic "
                  "auth; the station id is appended"),
+    Setting("rules", str, "", kind="file", modes=frozenset({"proxy"}),
+            label="Intercept rules file", metavar="FILE",
+            help="intercept rules (JSON or TOML: hold, rewrite, delay, drop, duplicate, answer, "
+                 "close) applied to the frames their expressions select; see the README"),
     Setting("upstream_auth", str, "station", modes=frozenset({"proxy"}),
             choices=("station", "url"), label="Authorization sent to the CSMS",
             help="exactly one Authorization header goes to the CSMS: 'station' passes the "

@@ -228,10 +228,11 @@ def test_release_all_on_stop_forwards_or_drops_as_chosen() -> None:
         async with bench([{"name": "break", "action": "hold", "when": 'action == "Heartbeat"'
                                                                       ' && type == CALL'}]) as b:
             b.interceptor.forward_on_stop = forward
-            asyncio.create_task(b.stations["CP-1"].cp.call(call.Heartbeat()))
+            beat = asyncio.create_task(b.stations["CP-1"].cp.call(call.Heartbeat()))
             while not b.interceptor.held:
                 await asyncio.sleep(0.01)
             await b.proxy.stop()
+            beat.cancel()
             return b
 
     forwarded = run(scenario(True))
