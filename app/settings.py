@@ -35,6 +35,7 @@ from app.net.csms import CsmsConfig
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE, ProxyConfig
 from app.net.station import StationConfig
+from app.query import check_query
 from app.session.capture import ANSWER_TIMEOUT
 
 MODES = ("proxy", "csms", "station", "demo", "replay")
@@ -58,6 +59,7 @@ class Setting:
     """One option of one or more live modes.
 
     `kind` says how the value is checked and edited beyond its type: "url" (ws:// or wss://),
+    "expression" (the filter language, see `app.query`),
     "address" (HOST:PORT), "file" (a path to read, with a browse button), "output" (a path
     to write, with a browse button that asks where), "size" (bytes; the command line takes
     64k or 10M) or "text". A setting without a `label` is for the command line
@@ -131,6 +133,10 @@ SETTINGS: tuple[Setting, ...] = (
                  "is read as JSON when it can be; repeatable"),
     Setting("rewrite_file", str, "", kind="file", modes=_REPLAY, label="Rewrite rules file",
             metavar="FILE", help="a JSON object of PATH: VALUE rules, read before --rewrite"),
+    Setting("filter", str, "", kind="expression", modes=_REPLAY, label="Only the CALLs",
+            metavar="EXPR",
+            help='replay only the CALLs this expression selects, with their answers, e.g. '
+                 '\'action != "Heartbeat"\' (the filter language is in the README)'),
     Setting("ignore", str, "", modes=_REPLAY, repeat=True, metavar="PATH",
             help="also leave PATH out of the comparison (currentTime, every timestamp, "
                  "message ids and rewritten fields always are); repeatable"),
@@ -146,6 +152,10 @@ SETTINGS: tuple[Setting, ...] = (
             required=True, label="CSMS URL", metavar="URL",
             help="the CSMS base URL, ws:// or wss://, optionally with user:password@ for Basic "
                  "auth; the station id is appended"),
+    Setting("rules", str, "", kind="file", modes=frozenset({"proxy"}),
+            label="Intercept rules file", metavar="FILE",
+            help="intercept rules (JSON or TOML: hold, rewrite, delay, drop, duplicate, answer, "
+                 "close) applied to the frames their expressions select; see the README"),
     Setting("upstream_auth", str, "station", modes=frozenset({"proxy"}),
             choices=("station", "url"), label="Authorization sent to the CSMS",
             help="exactly one Authorization header goes to the CSMS: 'station' passes the "
@@ -370,6 +380,9 @@ def _problems(setting: Setting, value: Any) -> list[str]:
                 parse_address(value)
             except UsageError as exc:
                 return [str(exc)]
+        elif setting.kind == "expression" and value.strip():
+            error = check_query(value)
+            return [] if error is None else [f"{error} ({value})"]
         elif setting.required and not value.strip():
             return ["must not be empty"]
         return []

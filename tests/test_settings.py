@@ -19,7 +19,7 @@ FLAGS = {
     "proxy": {"--listen", "--upstream", "--cert", "--key", "--client-ca", "--upstream-ca",
               "--upstream-cert", "--upstream-key", "--insecure", "--ping-interval",
               "--record", "--record-secrets", "--quiet", "--json", "--answer-timeout",
-              "--max-size", "--upstream-auth"},
+              "--max-size", "--upstream-auth", "--rules"},
     "csms": {"--listen", "--heartbeat-interval", "--cert", "--key", "--client-ca",
              "--responses", "--strict", "--record", "--record-secrets", "--quiet", "--json",
              "--answer-timeout", "--max-size"},
@@ -32,7 +32,7 @@ FLAGS = {
     "replay": {"--as", "--csms", "--listen", "--station", "--speed", "--start-from",
                "--rewrite", "--rewrite-file", "--ignore", "--report", "--settle", "--wait",
                "--record", "--record-secrets", "--quiet", "--json", "--answer-timeout",
-               "--max-size"},
+               "--max-size", "--filter"},
 }
 
 

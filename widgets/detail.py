@@ -37,6 +37,7 @@ from app.ocpp.findings import Finding, Severity
 from app.ocpp.jsontext import PrettyText, locate, pretty
 from app.session.capture import Capture
 from app.session.filters import EVENT_KINDS
+from app.session.interception import interception, interception_diff
 from app.session.message import Message, RecordKind
 
 MAX_HIGHLIGHT = 20_000  # characters; bigger frames are shown plain, so a click stays quick
@@ -201,6 +202,10 @@ class DetailPane(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(sides, "Message")
         self.tabs.addTab(self.raw, "Raw")
+        self.intercepted = QPlainTextEdit()   # a rule's doing: what arrived, what was sent
+        self.intercepted.setReadOnly(True)
+        self.intercepted.setFont(monospace())
+        self.tabs.addTab(self.intercepted, "Intercepted")
         self.findings = QListWidget()
         self.findings.setWordWrap(True)
         self.findings.itemClicked.connect(self._finding_clicked)
@@ -229,6 +234,7 @@ class DetailPane(QWidget):
             for view in (self.view, self.pair_view):
                 view.show_text("")
             self.raw.setPlainText("")
+            self.tabs.setTabVisible(2, False)
             self.pair_label.setText("")
             self.pair_button.setEnabled(False)
             self.copy_button.setEnabled(False)
@@ -240,6 +246,8 @@ class DetailPane(QWidget):
         self.raw.setPlainText(message.text if message.kind is RecordKind.FRAME else
                               message.data.hex(" ") if message.kind is RecordKind.BINARY
                               else json.dumps(dict(message.meta or {}), indent=2))
+        self.intercepted.setPlainText(interception_diff(message))
+        self.tabs.setTabVisible(2, bool(interception(message)))
         for finding in findings:
             self.findings.addItem(finding_item(finding))
         if not findings and message.kind not in EVENT_KINDS:

@@ -1,15 +1,27 @@
-"""The filter bar above the timeline: quick toggles and a text query, as one `RecordFilter`;
-and a chip for a set of records picked elsewhere (a transaction followed), cleared by its ✕."""
+"""The filter bar above the timeline: quick toggles, a text query and an expression in the
+filter language (`app.query`), as one `RecordFilter`; and a chip for a set of records picked
+elsewhere (a transaction followed), cleared by its ✕. Below the toggles, the expression they
+mean is shown, so the quick filters teach the language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ocpp.conversation import Direction
+from app.query import check_query
 from app.session.filters import RecordFilter
 
 ALL_STATIONS = "All stations"
@@ -22,6 +34,19 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self.seqs: frozenset[int] | None = None    # a record set followed, see follow_records
         self.label = ""
+        self.expression = QLineEdit()
+        self.expression.setPlaceholderText(
+            'Expression, e.g. action == "TransactionEvent" && payload.eventType == "Ended"')
+        self.expression.setClearButtonEnabled(True)
+        self.expression.setToolTip("The filter language: fields, comparisons, && || ! "
+                                   "(see the README)")
+        self.meaning = QLabel()
+        self.meaning.setTextInteractionFlags(self.meaning.textInteractionFlags()
+                                             | self.meaning.textInteractionFlags().
+                                             TextSelectableByMouse)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b;")
+        self.problem.hide()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search action, message id or payload text (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -47,8 +72,18 @@ class FilterBar(QWidget):
         self.clear.setToolTip("Show every record again (Ctrl+Shift+X)")
         self.clear.setShortcut("Ctrl+Shift+X")
         self.clear.clicked.connect(self.clear_all)
-        layout = QHBoxLayout(self)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(0)
+        layout = QHBoxLayout()
         layout.setContentsMargins(4, 2, 4, 2)
+        rows.addLayout(layout)
+        second = QHBoxLayout()
+        second.setContentsMargins(4, 0, 4, 2)
+        second.addWidget(self.expression, 2)
+        second.addWidget(self.problem, 1)
+        second.addWidget(self.meaning, 1)
+        rows.addLayout(second)
         layout.addWidget(self.chip)
         layout.addWidget(self.search, 1)
         layout.addWidget(self.station)
@@ -61,18 +96,40 @@ class FilterBar(QWidget):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
-        self._debounce.timeout.connect(lambda: self.changed.emit(self.current()))
+        self._debounce.timeout.connect(self._announce)
         self.search.textChanged.connect(lambda _: self._debounce.start())
-        self.station.currentIndexChanged.connect(lambda _: self.changed.emit(self.current()))
+        self.expression.textChanged.connect(lambda _: self._debounce.start())
+        self.station.currentIndexChanged.connect(lambda _: self._announce())
 
     def _toggle(self, text: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setText(text)
         button.setToolTip(f"Show only {tip}" if text != "Events" else f"Show {tip}")
         button.setCheckable(True)
-        button.toggled.connect(lambda _: self.changed.emit(self.current()))
+        button.toggled.connect(lambda _: self._announce())
         return button
 
+    def _announce(self) -> None:
+        """Tell the window the filter changed, unless the expression does not parse: then
+        the timeline keeps its last filter and the bar says where the expression is wrong."""
+        if self.expression_problem() is None:
+            self.changed.emit(self.current())
+        else:
+            self._mark(self.current())
+
+    def expression_problem(self) -> str | None:
+        error = check_query(self.expression.text()) if self.expression.text().strip() \
+            else None
+        if error is None:
+            self.problem.hide()
+            self.expression.setStyleSheet("")
+            self.expression.setToolTip("The filter language (see the README)")
+            return None
+        self.problem.setText(str(error))
+        self.problem.show()
+        self.expression.setStyleSheet("QLineEdit { border: 1px solid #c0392b; }")
+        self.expression.setToolTip(f"<pre>{error.pointer()}</pre>")
+        return str(error)
     def current(self) -> RecordFilter:
         directions = set()
         if self.up.isChecked():
@@ -87,15 +144,19 @@ class FilterBar(QWidget):
             directions=frozenset(directions), message_types=frozenset(types),
             only_invalid=self.invalid.isChecked(), show_events=self.events.isChecked(),
             text=self.search.text().strip(), seqs=self.seqs,
-            label=self.label if self.seqs is not None else "")
+            label=self.label if self.seqs is not None else "",
+            expression=self.expression.text().strip()
+            if check_query(self.expression.text()) is None else "")
 
     def reset(self) -> None:
         """Back to showing everything, without announcing each change."""
         self._debounce.stop()
         for widget in (self.search, self.station, self.up, self.down, self.calls,
-                       self.results, self.errors, self.invalid, self.events):
+                       self.results, self.errors, self.invalid, self.events, self.expression):
             widget.blockSignals(True)
         self.search.clear()
+        self.expression.clear()
+        self.expression_problem()
         self.station.setCurrentIndex(0)
         for button in (self.up, self.down, self.calls, self.results, self.errors,
                        self.invalid):
@@ -103,7 +164,7 @@ class FilterBar(QWidget):
         self.events.setChecked(True)
         self._set_records(None, "")
         for widget in (self.search, self.station, self.up, self.down, self.calls,
-                       self.results, self.errors, self.invalid, self.events):
+                       self.results, self.errors, self.invalid, self.events, self.expression):
             widget.blockSignals(False)
         self._mark(self.current())
 
@@ -134,6 +195,8 @@ class FilterBar(QWidget):
         """A bar that hides records looks it: tinted, with its Clear button enabled, so a
         short timeline is never mistaken for a short session."""
         active = not record_filter.is_empty
+        meaning = replace(record_filter, expression="").as_expression()
+        self.meaning.setText(f"Toggles: {meaning}" if meaning else "")
         self.clear.setEnabled(active)
         self.setProperty("filtering", active)
         palette = self.palette()

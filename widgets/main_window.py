@@ -47,6 +47,7 @@ from widgets.detail import DetailPane
 from widgets.expert_info import ExpertInfo
 from widgets.filter_bar import FilterBar
 from widgets.findings_nav import FindingJumps
+from widgets.intercept_panel import InterceptPanel
 from widgets.notices import Notices
 from widgets.playback import Playback
 from widgets.recent import RecentFiles
@@ -160,6 +161,9 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.bottom_tabs.addTab(self.detail, "Detail")
         self.bottom_tabs.addTab(self.expert, "Expert info")
         self.expert.title_changed.connect(lambda text: self.bottom_tabs.setTabText(1, text))
+        self.intercept = InterceptPanel()   # rules and held frames of the proxy mode
+        self.bottom_tabs.addTab(self.intercept, "Intercept")
+        self.runner.interceptor = self.intercept.interceptor
 
         self.vertical = QSplitter(Qt.Orientation.Vertical)
         self.vertical.addWidget(self.table)

@@ -23,6 +23,7 @@ from app.net import links, secrets
 from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.demo import Demo
 from app.net.errors import listen
+from app.net.intercept import Interceptor
 from app.net.policy import ResponsePolicy
 from app.net.proxy import Proxy, ProxyConfig
 from app.net.station import StationConfig, StationEndpoint
@@ -53,6 +54,7 @@ class ModeRunner(QObject):
         self.engine = shared_engine()
         self.running: Running | None = None
         self._task: concurrent.futures.Future[Any] | None = None
+        self.interceptor: Interceptor | None = None   # the proxy's intercept rules
 
     @property
     def busy(self) -> bool:
@@ -92,6 +94,7 @@ class ModeRunner(QObject):
         added here, once the port is known."""
         async def start() -> Running:
             proxy = Proxy(config, capture, self.notice.emit)
+            proxy.interceptor = self.interceptor
             await listen(proxy, config.host, config.port)
             return Running("proxy", f"{proxy.url} → {secrets.mask_url(config.upstream)}",
                            proxy, proxy.stop, _cautions(cautions, config.host, proxy.port))

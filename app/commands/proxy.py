@@ -8,6 +8,8 @@ from app import settings
 from app.commands import live
 from app.net import links, secrets
 from app.net.errors import listen
+from app.net.intercept import Interceptor
+from app.net.intercept_rules import load_rules
 from app.net.proxy import Proxy
 
 
@@ -21,7 +23,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "printed or recorded. Subprotocols and Basic auth pass through (one Authorization "
             "header: see --upstream-auth); when the CSMS refuses or cannot be reached, the "
             "station gets its HTTP status and you get the reason. Passwords and tokens in "
-            "URLs are masked in everything printed and recorded unless --record-secrets."),
+            "URLs are masked in everything printed and recorded unless --record-secrets. "
+            "With --rules, frames selected by intercept rules are held, rewritten, delayed, "
+            "dropped, duplicated, answered in place of the peer, or end the connection; each "
+            "such frame is recorded with what arrived and what was sent on."),
         epilog="example: ocppscope proxy --listen 0.0.0.0:9000 "
                "--upstream wss://csms.example.com/ocpp --record site.jsonl")
     settings.add_options(parser, "proxy")
@@ -32,10 +37,16 @@ def run(args: argparse.Namespace) -> int:
     """Raises OcppScopeError for options that cannot work (reported by `app.cli.main`)."""
     values = vars(args)
     config = settings.proxy_config(values)
+    # read before listening, so a broken rules file is one line and nothing started
+    interceptor = Interceptor(load_rules(values["rules"])) if values.get("rules") else None
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
         proxy = Proxy(config, capture, notice)
+        proxy.interceptor = interceptor
         await listen(proxy, config.host, config.port)
+        if interceptor is not None:
+            armed = [rule.name for rule in interceptor.rules if rule.enabled]
+            notice(f"intercept rules armed: {', '.join(armed) or 'none enabled'}")
         notice(f"listening on {proxy.url}/<stationId>, relaying to "
                f"{secrets.mask_url(args.upstream)}/<stationId>"
                + live.room(proxy.capacity))

@@ -24,11 +24,14 @@ from app.commands.validate_report import (
     write_json,
     write_line,
 )
+from app.errors import UsageError
 from app.inputs import FrameSource, InputError, open_frames
 from app.ocpp import catalog
 from app.ocpp.checker import FrameChecker, shared_validator
 from app.ocpp.conversation import Lost, PendingCall
 from app.ocpp.schemas import PayloadKind
+from app.query import Query
+from app.query.selection import FILTER_HELP, filter_option, input_record
 from app.session.capture import ANSWER_TIMEOUT
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
@@ -63,6 +66,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         metavar="SECONDS",
                         help="in sessions (which record times): flag a CALL still unanswered "
                              "this long after it was sent (default %(default)g)")
+    parser.add_argument("--filter", metavar="EXPR", help=(
+        FILTER_HELP + "; every frame is still judged (answers need their CALLs), only the "
+        "selected ones are reported and counted"))
     parser.set_defaults(run=run)
 
 
@@ -76,6 +82,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         guess = catalog.closest_action(args.action)
         hint = f"; did you mean {guess}?" if guess else ""
         write_line(err, f"ocppscope validate: unknown action '{args.action}'{hint}")
+        return EXIT_UNUSABLE
+    try:
+        args.query = filter_option(getattr(args, "filter", None))
+    except UsageError as exc:
+        write_line(err, f"ocppscope validate: {exc}")
         return EXIT_UNUSABLE
     style = Style(out)
     status = EXIT_OK
@@ -100,11 +111,13 @@ def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO,
     report = FileReport(source, as_json=args.json, out=out, style=style)
     timeout = args.answer_timeout
     clock = _RecordedClock(checker, timeout) if source.times_known else None
+    query: Query | None = getattr(args, "query", None)
     for index, item in enumerate(source.frames):
         verdict = checker.check(item.text, connection=item.connection,
                                 direction=item.direction, seq=item.seq, time=item.time,
                                 binary=item.binary, station=item.station or None)
-        report.message(index, item, verdict)
+        if query is None or query.matches(*input_record(item, verdict)):
+            report.message(index, item, verdict)
         if verdict.frame is not None:
             for call, why in checker.conversation(item.connection).take_given_up():
                 report.lost(call, why, item, timeout)

@@ -36,6 +36,7 @@ from websockets.http11 import Request, Response
 from app.errors import NotConnected
 from app.net import limits, links, secrets
 from app.net.errors import describe_connect_error
+from app.net.intercept import Interceptor, hop_between
 from app.net.peer import CallOutcome
 from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
 from app.ocpp.conversation import Direction
@@ -138,6 +139,9 @@ class Proxy:
         self._relays: set[asyncio.Task[None]] = set()
         self.capacity = limits.Capacity(2, config.max_stations)  # two sockets a station
         self._server: Server | None = None
+        # intercept rules (breakpoints, rewrites...), applied to each frame before it is
+        # forwarded; None or unarmed: frames are forwarded untouched
+        self.interceptor: Interceptor | None = None
 
     @property
     def port(self) -> int:
@@ -278,6 +282,8 @@ class Proxy:
         after a second bound, its record still written)."""
         if self._server is None:
             return
+        if self.interceptor is not None:  # held frames go as the user chose, before closing
+            await self.interceptor.finish()
         self._server.close(close_connections=False)
         sides = [ws for station_ws, link in list(self._active.values())
                  for ws in (station_ws, link.upstream)]
@@ -441,6 +447,9 @@ class Proxy:
                 data, is_text = await receive(source)  # type: ignore[arg-type]
                 if awaiting and self._swallow(link, direction, awaiting, data, is_text):
                     continue
+                if is_text and target_open and self._intercepts() and await self._divert(
+                        link, direction, source, target, data):
+                    continue
                 if target_open:
                     try:
                         await target.send(data, text=is_text)
@@ -452,6 +461,21 @@ class Proxy:
                     self._observe_frame(link, direction, data, is_text, {"delivered": False})
         except ConnectionClosed:
             return source
+
+    def _intercepts(self) -> bool:
+        return self.interceptor is not None and self.interceptor.armed
+
+    async def _divert(self, link: _Link, direction: Direction,
+                      source: ClientConnection | ServerConnection,
+                      target: ClientConnection | ServerConnection, data: bytes) -> bool:
+        """The intercept hook: True when a rule took the frame (it sent and recorded it)."""
+        assert self.interceptor is not None
+
+        def record(way: Direction, text: str, meta: dict[str, Any]) -> Message | None:
+            return self.capture.frame(link.connection, link.station, way, text, meta=meta)
+
+        return await self.interceptor.divert(hop_between(
+            link.connection, link.station, direction, source, target, record), data)
 
     def _swallow(self, link: _Link, direction: Direction, awaiting: dict[str, _Injection],
                  data: bytes, is_text: bool) -> bool:

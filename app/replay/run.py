@@ -18,6 +18,8 @@ from typing import Any
 from app import settings
 from app.net import links, secrets
 from app.net.csms import CsmsConfig
+from app.query import RecordContext
+from app.query.selection import filter_option
 from app.replay.compare import DEFAULT_IGNORE
 from app.replay.report import ReplayReport
 from app.replay.rewrite import rewriter_from
@@ -65,6 +67,12 @@ def plan_replay(file: str | Path, values: Mapping[str, Any],
                              v["rewrite_file"] or None)
     recording = recording or load_recording(file)
     script = recording.script(v["station"] or None).starting_at(v["start_from"] or None)
+    query = filter_option(v["filter"] or None)
+    if query is not None:   # the CALLs it selects (an answer's action is its CALL's)
+        keep = query.predicate(RecordContext(recording.capture))
+        capture = recording.capture
+        script = script.keeping(lambda exchange: keep(
+            capture.messages[capture.index_of(exchange.seq) or 0]))
     options = ReplayOptions(speed=v["speed"], rewriter=rewriter, settle=v["settle"],
                             ignore=DEFAULT_IGNORE.plus(settings.repeated(values.get("ignore"))),
                             max_size=v["max_size"])

@@ -8,7 +8,7 @@ everywhere; `exchanges_of` then reads recorded and live captures alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,8 +82,15 @@ class Script:
         the ordinals count only the CALLs that are still in it, as the live run will."""
         if not seq:
             return self
-        kept = [e for e in self.exchanges if e.seq >= seq]
-        skipped = {d: sum(1 for e in self.exchanges if e.seq < seq and e.direction is d)
+        return self.keeping(lambda exchange: exchange.seq >= seq)
+
+    def keeping(self, keep: Callable[[Exchange], bool]) -> Script:
+        """The script with only the exchanges `keep` accepts (a start, a `--filter`); the
+        ordinals and `after` count only the CALLs that stay, as the live run will."""
+        kept = [e for e in self.exchanges if keep(e)]
+        if len(kept) == len(self.exchanges):
+            return self
+        skipped = {d: sum(1 for e in self.exchanges if not keep(e) and e.direction is d)
                    for d in Direction}
         ordinals: dict[tuple[Direction, str], int] = {}
         exchanges = []

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.ocpp.conversation import Direction
+from app.query import RecordContext, compile_query
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
 
@@ -32,13 +33,49 @@ class RecordFilter:
     # a set of records picked elsewhere (a transaction's frames): only these, whatever they are
     seqs: frozenset[int] | None = None
     label: str = ""                 # what the set is, for the filter bar ("transaction 1a2b")
+    expression: str = ""            # the filter language (`app.query`); checked by the caller
 
     @property
     def is_empty(self) -> bool:
         return self == RecordFilter()
 
     def predicate(self, capture: Capture) -> Callable[[Message], bool]:
-        """A test for one record; it reads annotations from `capture` at call time."""
+        """A test for one record; it reads annotations from `capture` at call time. The
+        expression must be valid (the filter bar checks it as it is typed): QueryError."""
+        quick = self._quick(capture)
+        if not self.expression.strip():
+            return quick
+        selects = compile_query(self.expression).predicate(RecordContext(capture))
+        return lambda message: quick(message) and selects(message)
+
+    def as_expression(self) -> str:
+        """The quick filters (station, direction, type, invalid, errors) written in the
+        filter language, for the filter bar to show what they mean. Events and the text
+        search have no exact equivalent and are left out."""
+        parts: list[str] = []
+        if len(self.stations) == 1:
+            parts.append(f"station == {_quoted(next(iter(self.stations)))}")
+        elif self.stations:
+            parts.append("station in {" + ", ".join(map(_quoted, sorted(self.stations))) + "}")
+        if len(self.directions) == 1:
+            direction = next(iter(self.directions))
+            parts.append('dir == "up"' if direction is Direction.STATION_TO_CSMS
+                         else 'dir == "down"')
+        names = {2: "CALL", 3: "RESULT", 4: "ERROR"}
+        types = sorted(self.message_types)
+        if self.only_errors:
+            types = [4]
+        if len(types) == 1:
+            parts.append(f"type == {names[types[0]]}")
+        elif 1 < len(types) < 3:
+            parts.append("type in {" + ", ".join(names[t] for t in types) + "}")
+        if self.only_invalid:
+            parts.append("!valid")
+        if self.expression.strip():
+            parts.append(f"({self.expression.strip()})" if parts else self.expression.strip())
+        return " && ".join(parts)
+
+    def _quick(self, capture: Capture) -> Callable[[Message], bool]:
         stations, directions, types = self.stations, self.directions, self.message_types
         needle = self.text.casefold()
         annotations = capture.annotations
@@ -73,6 +110,10 @@ class RecordFilter:
             return True
 
         return accepts
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _event_text(message: Message) -> str:

@@ -23,6 +23,7 @@ from app.ocpp.findings import Finding, Severity, shorten
 from app.ocpp.frames import Call, CallError, CallResult
 from app.ocpp.schemas import PayloadKind
 from app.session.capture import NO_ANNOTATION, Annotation
+from app.session.interception import interception_mark
 from app.session.message import Message, RecordKind
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,9 @@ def info_line(message: Message, annotation: Annotation = NO_ANNOTATION) -> str:
     """The Info text of a record. Never raises: a record nobody foresaw still gets a row,
     and a bug here is logged and shown as such instead of breaking the view."""
     try:
-        return shorten(_info(message, annotation), MAX_LINE)
+        mark = interception_mark(message) if message.meta else ""
+        text = _info(message, annotation)
+        return shorten(f"{mark}  {text}" if mark else text, MAX_LINE)
     except Exception:  # our bug; the record stays readable in the detail pane
         log.exception("the info line of record %d failed", message.seq)
         return "(no summary: internal error, see the log)"

@@ -146,3 +146,12 @@ def test_timeline_paint_benchmark_runs_and_derives_info_lines(capsys, qapp):
     assert results["rows"]["records"] == 3000 and results["rows"]["lines_derived"] > 0
     assert all(results[name]["median_ms"] > 0 for name in ("jump", "wheel", "again"))
     assert "timeline repaint" in capsys.readouterr().out
+
+
+def test_query_benchmark_agrees_with_plain_python_and_reports_a_ratio(capsys):
+    from tests.benchmarks import query
+
+    results = query.main(["--records", "2000"])
+    assert set(results) == {"one field", "three fields", "set and size", "payload path"}
+    assert all(figures["ratio"] > 0 and figures["matched"] > 0 for figures in results.values())
+    assert "plain Python" in capsys.readouterr().out

@@ -443,3 +443,22 @@ def test_every_line_written_to_a_strict_utf8_stream_survives(tmp_path):
         assert validate.run(args, out=out, err=io.StringIO()) == 1
         out.flush()
         assert raw.getvalue().decode("utf-8").count("\n") >= 3
+
+
+def test_filter_reports_and_counts_only_the_selected_frames(tmp_path, capsys):
+    frames = tmp_path / "frames.txt"
+    frames.write_text(BOOT + "\n" + BOOT_BAD_RESULT + "\n" + '[2,"h1","Heartbeat",{}]\n')
+    code, out, _ = run(capsys, frames, "--filter", 'action == "BootNotification" && type == RESULT')
+    assert code == 1
+    assert "line 2  CALLRESULT BootNotification" in out
+    assert "line 1" not in out and "line 3" not in out
+    assert out.strip().endswith("1 message: 0 valid, 1 invalid, 0 malformed")
+
+
+def test_filter_with_a_syntax_error_points_at_the_column(tmp_path, capsys):
+    frames = tmp_path / "frames.txt"
+    frames.write_text(BOOT + "\n")
+    code, out, err = run(capsys, frames, "--filter", "action = 1")
+    assert code == 2 and out == ""
+    assert "--filter: column 8: write '==' to compare" in err
+    assert err.rstrip().endswith("       ^")

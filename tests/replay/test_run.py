@@ -48,3 +48,20 @@ def test_a_run_not_started_reports_nothing(two_stations):
     report = ReplayRun(plan_replay(two_stations, {"role": "station", "station": "CP-1"})
                        ).report()
     assert report.outcomes == [] and report.live_station is None
+
+
+def test_a_filter_keeps_only_the_calls_it_selects_and_recounts_them(two_stations):
+    whole = plan_replay(two_stations, {"role": "station", "station": "CP-1"})
+    plan = plan_replay(two_stations, {"role": "station", "station": "CP-1",
+                                      "filter": 'action != "BootNotification"'},
+                       recording=whole.recording)
+    actions = [e.action for e in plan.script.exchanges]
+    assert actions == [e.action for e in whole.script.exchanges
+                       if e.action != "BootNotification"]
+    assert all(e.ordinal == 1 for e in plan.script.exchanges if actions.count(e.action) == 1)
+
+
+def test_a_filter_that_does_not_parse_is_refused_with_its_column(two_stations):
+    with pytest.raises(UsageError, match="column 8: write '=='"):
+        plan_replay(two_stations, {"role": "station", "station": "CP-1",
+                                   "filter": "action = 1"})

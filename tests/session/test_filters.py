@@ -1,7 +1,9 @@
 from app.ocpp.conversation import Direction
+from app.query import compile_query
 from app.session.capture import Capture
 from app.session.filters import RecordFilter, scan
 from app.session.message import RecordKind
+from tests.factories import NOW, boot, judged_capture
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
@@ -77,3 +79,23 @@ def test_a_record_set_combines_with_the_other_criteria():
     chosen = frozenset(m.seq for m in capture.messages)
     assert shown(capture, RecordFilter(seqs=chosen, stations=frozenset({"CP1"}))) == [0, 1, 2]
     assert shown(capture, RecordFilter(seqs=frozenset())) == []
+
+
+def test_an_expression_narrows_the_quick_filters():
+    capture = judged_capture([*boot(), (UP, [2, "h1", "Heartbeat", {}]),
+                              (DOWN, [3, "h1", {"currentTime": NOW}])])
+    record_filter = RecordFilter(directions=frozenset({DOWN}),
+                                 expression='action == "Heartbeat"')
+    accepts = record_filter.predicate(capture)
+    assert [m.seq for m in capture.messages if accepts(m)] == [4]
+
+
+def test_quick_filters_are_shown_as_the_expression_they_mean():
+    record_filter = RecordFilter(stations=frozenset({'CP "1"'}), directions=frozenset({UP}),
+                                 message_types=frozenset({2, 4}), only_invalid=True,
+                                 expression="size > 10 || rtt > 5")
+    text = record_filter.as_expression()
+    assert text == ('station == "CP \\"1\\"" && dir == "up" && type in {CALL, ERROR} && !valid '
+                    "&& (size > 10 || rtt > 5)")
+    assert compile_query(text).text == text   # it is itself a valid expression
+    assert RecordFilter().as_expression() == ""

@@ -101,3 +101,33 @@ def test_clear_filters_clears_a_followed_record_set_too(qtbot):
     with qtbot.waitSignal(bar.changed) as emitted:
         bar.clear.click()
     assert emitted.args[0] == RecordFilter() and not bar.chip.isVisibleTo(bar)
+
+
+def test_an_expression_filters_the_timeline(window, loop, qtbot, tmp_path):
+    open_session(window, qtbot, tmp_path / "s.jsonl", count=20)
+    shown = window.model.rowCount()
+    window.filter_bar.expression.setText('type == RESULT && station == "CP0"')
+    run_until(loop, lambda: 0 < window.model.rowCount() < shown)
+    rows = [window.model.message_at(row) for row in range(window.model.rowCount())]
+    assert {(m.message_type, m.station) for m in rows} == {(3, "CP0")}
+
+
+def test_a_broken_expression_says_where_and_keeps_the_last_filter(qtbot):
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    with qtbot.waitSignal(bar.changed):
+        bar.expression.setText("size > 10")
+    with qtbot.assertNotEmitted(bar.changed, wait=400):
+        bar.expression.setText("size >")
+    qtbot.waitUntil(lambda: not bar.problem.isHidden())
+    assert bar.problem.text() == "column 7: expected a value after '>', found the end of " \
+                                 "the expression"
+    assert bar.current().expression == ""
+
+
+def test_the_toggles_show_the_expression_they_mean(qtbot):
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.up.setChecked(True)
+    bar.errors.setChecked(True)
+    assert bar.meaning.text() == 'Toggles: dir == "up" && type == ERROR'

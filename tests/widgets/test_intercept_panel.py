@@ -1,0 +1,116 @@
+"""The Rules and Held frames panels: rules enabled live and loaded from files; a held frame
+edited beside its original and forwarded, forwarded unchanged, dropped, or released with
+all the others."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.net.intercept import Hop, Interceptor
+from app.net.intercept_rules import rule_from_json
+from app.ocpp.conversation import Direction
+from tests.widgets.conftest import run_until
+from widgets.intercept_panel import InterceptPanel
+
+ENDED = ('[2,"t9","TransactionEvent",{"eventType":"Ended","seqNo":3,"timestamp":'
+         '"2024-05-01T10:00:00Z","triggerReason":"EVDeparted","transactionInfo":'
+         '{"transactionId":"tx"},"meterValue":[{"timestamp":"2024-05-01T10:00:00Z",'
+         '"sampledValue":[{"value":0}]}]}]')
+
+
+class FakeHop:
+    """Where a held frame goes: the texts sent and the records made."""
+
+    def __init__(self, station: str = "CP-1") -> None:
+        self.sent: list[str] = []
+        self.records: list[tuple[str, dict[str, Any]]] = []
+
+        async def send(text: str) -> bool:
+            self.sent.append(text)
+            return True
+
+        async def close(code: int, reason: str) -> None:
+            return None
+
+        self.hop = Hop("c1", station, Direction.STATION_TO_CSMS, send, send, close,
+                       lambda way, text, meta: self.records.append((text, meta)))
+
+
+def hold_rule() -> Interceptor:
+    return Interceptor([rule_from_json({"name": "break", "action": "hold",
+                                        "when": 'payload.eventType == "Ended"'})])
+
+
+def test_a_held_frame_is_edited_and_forwarded(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    fake = FakeHop()
+    assert loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
+    qtbot.waitUntil(lambda: panel.held.table.rowCount() == 1)
+    assert panel.held.table.item(0, 2).text() == "CALL TransactionEvent"
+    assert panel.held.table.item(0, 4).text().endswith(" s")
+    edited = json.loads(panel.held.editor.toPlainText())
+    edited[3]["meterValue"][0]["sampledValue"][0]["value"] = 12.5
+    panel.held.editor.setPlainText(json.dumps(edited))
+    panel.held.forward.click()
+    run_until(loop, lambda: fake.sent)
+    assert json.loads(fake.sent[0])[3]["meterValue"][0]["sampledValue"][0]["value"] == 12.5
+    _text, meta = fake.records[0]
+    assert meta["intercept"]["original"] == ENDED and meta["intercept"]["released"] == "edited"
+    qtbot.waitUntil(lambda: panel.held.table.rowCount() == 0)
+
+
+def test_text_that_is_not_json_is_refused_with_a_sentence(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    fake = FakeHop()
+    loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
+    qtbot.waitUntil(lambda: panel.held.table.rowCount() == 1)
+    panel.held.editor.setPlainText('[2, "t9", ')
+    panel.held.forward.click()
+    assert "not JSON" in panel.held.problem.text()
+    assert interceptor.held
+    panel.held.dropping.click()
+    run_until(loop, lambda: fake.records)
+    assert fake.sent == [] and fake.records[0][1]["delivered"] is False
+
+
+def test_release_all_forwards_every_held_frame_unchanged(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    hops = [FakeHop("CP-1"), FakeHop("CP-2")]
+    for fake in hops:
+        loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
+    qtbot.waitUntil(lambda: panel.held.table.rowCount() == 2)
+    panel.held.release_all.click()
+    run_until(loop, lambda: all(fake.sent for fake in hops))
+    assert [fake.sent for fake in hops] == [[ENDED], [ENDED]]
+
+
+def test_a_rule_is_disabled_live_and_rules_load_from_a_file(qtbot, loop, tmp_path):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    panel.rules.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+    assert not interceptor.armed
+    assert not loop.run_until_complete(interceptor.divert(FakeHop().hop, ENDED.encode()))
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert not panel.rules.load(str(bad))
+    assert "not a valid rules file" in panel.rules.status.text()
+    good = tmp_path / "rules.json"
+    good.write_text('{"rules": [{"name": "slow", "when": "dir == \\"down\\"", '
+                    '"action": "delay", "ms": 5}]}')
+    assert panel.rules.load(str(good))
+    assert panel.rules.table.item(0, 2).text() == "delay 5 ms" and interceptor.armed
+    saved = tmp_path / "saved.json"
+    assert panel.rules.save(str(saved))
+    assert json.loads(saved.read_text())["rules"][0]["ms"] == 5
+
+
