@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -200,9 +200,12 @@ class HeldPanel(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.blockSignals(False)
         if picked in self.frames:
-            self.table.selectRow(self.frames.index(picked))
+            self._select(self.frames.index(picked))
         elif self.frames:
-            self.table.selectRow(0)
+            self._select(0)
+            # a row already selected before the list changed emits no selection change:
+            # show the frame now picked in any case (its edits are new)
+            self._picked()
         else:
             self.editor.clear()
             self.original.clear()
@@ -210,6 +213,14 @@ class HeldPanel(QWidget):
         enabled = bool(self.frames)
         for button in (self.forward, self.unchanged, self.dropping, self.release_all):
             button.setEnabled(enabled)
+
+    def _select(self, row: int) -> None:
+        """Select `row` whatever keys are held: `selectRow` reads the keyboard's modifiers
+        and, with Ctrl down, toggles the row instead."""
+        index = self.table.model().index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
 
     def _tick(self) -> None:
         now = time.monotonic()

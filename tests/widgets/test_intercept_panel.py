@@ -53,6 +53,7 @@ def test_a_held_frame_is_edited_and_forwarded(qtbot, loop):
     qtbot.waitUntil(lambda: panel.held.table.rowCount() == 1)
     assert panel.held.table.item(0, 2).text() == "CALL TransactionEvent"
     assert panel.held.table.item(0, 4).text().endswith(" s")
+    qtbot.waitUntil(lambda: panel.held.editor.toPlainText() != "")
     edited = json.loads(panel.held.editor.toPlainText())
     edited[3]["meterValue"][0]["sampledValue"][0]["value"] = 12.5
     panel.held.editor.setPlainText(json.dumps(edited))
