@@ -80,6 +80,9 @@ class ProxyConfig:
     late_answer_grace: float = 120.0
     # Stations relayed at once; None: as many as the open-file limit allows (two each).
     max_stations: int | None = None
+    # Splice the bytes after the upgrade and observe them from the side (`app.net.splice`)
+    # instead of a WebSocket stack per hop; nothing can be injected then.
+    transparent: bool = False
 
 
 # An answer to an injected CALL as it arrived: its record (None when it came before the CALL
@@ -295,13 +298,7 @@ class Proxy:
         await self._server.wait_closed()
 
     def _upstream_url(self, request: Request) -> str:
-        """The upstream URL with the station's id appended to its path; the query of the
-        upstream URL (a token) and the station's own query are both kept, after the path."""
-        base, _, base_query = self.config.upstream.partition("?")
-        query = request.path.partition("?")[2]
-        segment = request.path.partition("?")[0].rstrip("/").rsplit("/", 1)[-1]
-        queries = "&".join(q for q in (base_query, query) if q)
-        return f"{base.rstrip('/')}/{segment}" + (f"?{queries}" if queries else "")
+        return upstream_url(self.config.upstream, request.path)
 
     async def _open_upstream(self, connection: ServerConnection,
                              request: Request) -> Response | None:
@@ -510,6 +507,17 @@ class Proxy:
             self.capture.event(kind, link.connection, link.station, meta)
         except Exception:
             log.exception("recording a connection event of %s failed", link.station)
+
+
+def upstream_url(upstream: str, path: str) -> str:
+    """The upstream URL with the station's id (the last segment of the `path` it asked for)
+    appended to its path; the query of the upstream URL (a token) and the station's own
+    query are both kept, after the path."""
+    base, _, base_query = upstream.partition("?")
+    query = path.partition("?")[2]
+    segment = path.partition("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    queries = "&".join(q for q in (base_query, query) if q)
+    return f"{base.rstrip('/')}/{segment}" + (f"?{queries}" if queries else "")
 
 
 def _first_closed(ended: list[ClientConnection | ServerConnection]
