@@ -8,7 +8,7 @@ from app import settings
 from app.commands import live
 from app.net import links, secrets
 from app.net.errors import listen
-from app.net.proxy import Proxy
+from app.net.splice import open_proxy
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     config = settings.proxy_config(values)
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
-        proxy = Proxy(config, capture, notice)
+        proxy = open_proxy(config, capture, notice)
         await listen(proxy, config.host, config.port)
         notice(f"listening on {proxy.url}/<stationId>, relaying to "
                f"{secrets.mask_url(args.upstream)}/<stationId>"

@@ -30,6 +30,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
@@ -269,7 +270,7 @@ class Proxy:
             # the station's handshake waits for the CSMS's: outlast the upstream timeout, so
             # a CSMS that never answers gets the station a 504 and a reason, not a drop
             open_timeout=self.config.open_timeout + _HANDSHAKE_MARGIN,
-            compression=None,
+            compression="deflate",  # accepted only when the station offers it
             server_header="OCPP Scope",
             create_connection=RawServerConnection,
         )
@@ -338,7 +339,9 @@ class Proxy:
                 user_agent_header=request.headers.get("User-Agent"),
                 ssl=self.config.upstream_ssl if url.startswith("wss:") else None,
                 open_timeout=self.config.open_timeout, max_size=self.config.max_size,
-                ping_interval=self.config.ping_interval, compression=None,
+                ping_interval=self.config.ping_interval,
+                # offered to the CSMS only when the station offered it to us
+                compression="deflate" if offers_deflate(request.headers) else None,
                 create_connection=RawClientConnection,
                 proxy=None)  # straight to the CSMS: never via HTTP_PROXY from the environment
         except Exception as exc:  # every failure to reach the CSMS is answered, never raised
@@ -385,6 +388,8 @@ class Proxy:
         relay = asyncio.current_task()
         if relay is not None:
             self._relays.add(relay)
+        link.meta["extensions"] = {"station": negotiated_extensions(station_ws),
+                                   "csms": negotiated_extensions(upstream)}
         self._observe_event(RecordKind.OPENED, link, link.meta)
         started = asyncio.get_running_loop().time()
         up = asyncio.create_task(self._pump(station_ws, upstream, Direction.STATION_TO_CSMS,
@@ -507,6 +512,18 @@ class Proxy:
             self.capture.event(kind, link.connection, link.station, meta)
         except Exception:
             log.exception("recording a connection event of %s failed", link.station)
+
+
+def offers_deflate(headers: Headers) -> bool:
+    """Whether a client's handshake offers permessage-deflate."""
+    return any("permessage-deflate" in value.lower()
+               for value in headers.get_all("Sec-WebSocket-Extensions"))
+
+
+def negotiated_extensions(connection: ClientConnection | ServerConnection) -> str:
+    """The `Sec-WebSocket-Extensions` a handshake agreed on ("" for none)."""
+    response = connection.response
+    return (response.headers.get("Sec-WebSocket-Extensions") or "") if response else ""
 
 
 def upstream_url(upstream: str, path: str) -> str:
