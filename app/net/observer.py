@@ -163,7 +163,10 @@ class FrameStream:
         next(self._parser)
 
     def feed(self, data: bytes, seen: Moment) -> list[Observation]:
-        """The observations completed by `data` (forwarded at `seen`)."""
+        """The observations completed by `data` (forwarded at `seen`); after a gap, reading
+        starts again at the first offset that looks like a frame boundary."""
+        if self._resyncing and self.following:
+            data = self._resume_at(data)
         if not self.following or not data:
             return []
         self._moment, self._out = seen, []
@@ -200,7 +203,7 @@ class FrameStream:
 
     _resyncing = False
 
-    def resume_at(self, data: bytes) -> bytes:
+    def _resume_at(self, data: bytes) -> bytes:
         """After a gap: `data` from the first offset that reads as a frame header followed
         by another one or by the end, or nothing while no such offset is found."""
         for start in range(len(data)):
@@ -210,12 +213,6 @@ class FrameStream:
                 self._resyncing = False
                 return data[start:]
         return b""
-
-    def feed_after_gap(self, data: bytes, seen: Moment) -> list[Observation]:
-        """`feed`, first looking for a frame boundary when the previous bytes were lost."""
-        if self._resyncing:
-            data = self.resume_at(data)
-        return self.feed(data, seen)
 
     def _give_up(self, why: str) -> None:
         self.following = False
@@ -313,7 +310,7 @@ class LinkObserver:
 
     def feed(self, direction: Direction, data: bytes, seen: Moment) -> list[Observation]:
         """What `data`, forwarded in `direction` at `seen`, completes."""
-        observed = self.streams[direction].feed_after_gap(data, seen)
+        observed = self.streams[direction].feed(data, seen)
         return [self._pair(item) if isinstance(item, ControlFrame) else item
                 for item in observed]
 
