@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from app.errors import InputError, UsageError
 from app.net import secrets, tls
 from app.net.csms import CsmsConfig
+from app.net.intercept import needs_terminating
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE, ProxyConfig
 from app.net.station import StationConfig
@@ -189,9 +190,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("heartbeat_interval", float, 0.0, minimum=0, maximum=_DAY, zero="the CSMS's",
             modes=frozenset({"station"}), label="Heartbeat interval (s)", metavar="SECONDS",
             help="override the interval the CSMS gives (default 0: use the CSMS's)"),
+    Setting("transparent", bool, True, modes=frozenset({"proxy"}),
+            label="Wire-transparent (cannot send messages through it)",
+            help="after the HTTP upgrade, forward the bytes unchanged and observe them from "
+                 "the side: pings, pongs, fragments, compression and close frames travel end "
+                 "to end and are recorded; --no-transparent terminates WebSocket on each hop "
+                 "instead, which sending messages through the proxy needs"),
     Setting("ping_interval", float, 0.0, minimum=0, maximum=_DAY, zero="none",
             modes=frozenset({"proxy"}), label="Ping interval (s)", metavar="SECONDS",
-            help="send our own pings on both hops (default 0: none, transparent)"),
+            help="terminating mode: send our own pings on both hops (default 0: none)"),
     Setting("pace", float, 0.3, minimum=0, maximum=60, modes=frozenset({"demo"}),
             metavar="SECONDS", help="pause between steps"),
     Setting("keep_running", bool, False, modes=frozenset({"demo"}),
@@ -449,6 +456,8 @@ def proxy_config(values: Mapping[str, Any]) -> ProxyConfig:
         upstream=v["upstream"], host=host, port=port, max_size=v["max_size"],
         ping_interval=v["ping_interval"] or None, record_secrets=v["record_secrets"],
         upstream_auth=v["upstream_auth"], server_ssl=_server_ssl(v),
+        # intercept rules need the terminating proxy (`app.net.intercept.needs_terminating`)
+        transparent=v["transparent"] and not needs_terminating(v),
         upstream_ssl=tls.client_context(v["upstream_ca"] or None, v["upstream_cert"] or None,
                                         v["upstream_key"] or None, verify=not v["insecure"])
         if _secure(v["upstream"]) else None)

@@ -19,7 +19,7 @@ FLAGS = {
     "proxy": {"--listen", "--upstream", "--cert", "--key", "--client-ca", "--upstream-ca",
               "--upstream-cert", "--upstream-key", "--insecure", "--ping-interval",
               "--record", "--record-secrets", "--quiet", "--json", "--answer-timeout",
-              "--max-size", "--upstream-auth", "--rules"},
+              "--max-size", "--upstream-auth", "--rules", "--transparent"},
     "csms": {"--listen", "--heartbeat-interval", "--cert", "--key", "--client-ca",
              "--responses", "--strict", "--record", "--record-secrets", "--quiet", "--json",
              "--answer-timeout", "--max-size"},
@@ -358,3 +358,8 @@ def test_switching_certificate_checks_off_is_a_caution_and_noted_in_the_header()
     kept = settings.header_details("station", {"csms": "ws://u:secret@h/ocpp",
                                                "station_id": "CP-1", "record_secrets": True})
     assert kept == {"csms": "ws://u:secret@h/ocpp", "station": "CP-1"}
+
+
+def test_proxy_is_wire_transparent_unless_told_otherwise():
+    assert settings.proxy_config({}).transparent is True
+    assert settings.proxy_config({"transparent": False}).transparent is False

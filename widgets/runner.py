@@ -25,7 +25,8 @@ from app.net.demo import Demo
 from app.net.errors import listen
 from app.net.intercept import Interceptor
 from app.net.policy import ResponsePolicy
-from app.net.proxy import Proxy, ProxyConfig
+from app.net.proxy import ProxyConfig
+from app.net.splice import open_proxy
 from app.net.station import StationConfig, StationEndpoint
 from app.replay.run import ReplayRun
 from app.session.capture import ANSWER_TIMEOUT, Capture, watch_answers
@@ -93,8 +94,7 @@ class ModeRunner(QObject):
         """`cautions`: the dialog's (`app.settings.cautions`); listening beyond loopback is
         added here, once the port is known."""
         async def start() -> Running:
-            proxy = Proxy(config, capture, self.notice.emit)
-            proxy.interceptor = self.interceptor
+            proxy = open_proxy(config, capture, self.notice.emit, self.interceptor)
             await listen(proxy, config.host, config.port)
             return Running("proxy", f"{proxy.url} → {secrets.mask_url(config.upstream)}",
                            proxy, proxy.stop, _cautions(cautions, config.host, proxy.port))

@@ -10,7 +10,7 @@ from app.net import links, secrets
 from app.net.errors import listen
 from app.net.intercept import Interceptor
 from app.net.intercept_rules import load_rules
-from app.net.proxy import Proxy
+from app.net.splice import open_proxy
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -41,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
     interceptor = Interceptor(load_rules(values["rules"])) if values.get("rules") else None
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
-        proxy = Proxy(config, capture, notice)
-        proxy.interceptor = interceptor
+        proxy = open_proxy(config, capture, notice, interceptor)
         await listen(proxy, config.host, config.port)
         if interceptor is not None:
             armed = [rule.name for rule in interceptor.rules if rule.enabled]

@@ -30,6 +30,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
@@ -81,6 +82,9 @@ class ProxyConfig:
     late_answer_grace: float = 120.0
     # Stations relayed at once; None: as many as the open-file limit allows (two each).
     max_stations: int | None = None
+    # Splice the bytes after the upgrade and observe them from the side (`app.net.splice`)
+    # instead of a WebSocket stack per hop; nothing can be injected then.
+    transparent: bool = False
 
 
 # An answer to an injected CALL as it arrived: its record (None when it came before the CALL
@@ -270,7 +274,7 @@ class Proxy:
             # the station's handshake waits for the CSMS's: outlast the upstream timeout, so
             # a CSMS that never answers gets the station a 504 and a reason, not a drop
             open_timeout=self.config.open_timeout + _HANDSHAKE_MARGIN,
-            compression=None,
+            compression="deflate",  # accepted only when the station offers it
             server_header="OCPP Scope",
             create_connection=RawServerConnection,
         )
@@ -301,13 +305,7 @@ class Proxy:
         await self._server.wait_closed()
 
     def _upstream_url(self, request: Request) -> str:
-        """The upstream URL with the station's id appended to its path; the query of the
-        upstream URL (a token) and the station's own query are both kept, after the path."""
-        base, _, base_query = self.config.upstream.partition("?")
-        query = request.path.partition("?")[2]
-        segment = request.path.partition("?")[0].rstrip("/").rsplit("/", 1)[-1]
-        queries = "&".join(q for q in (base_query, query) if q)
-        return f"{base.rstrip('/')}/{segment}" + (f"?{queries}" if queries else "")
+        return upstream_url(self.config.upstream, request.path)
 
     async def _open_upstream(self, connection: ServerConnection,
                              request: Request) -> Response | None:
@@ -347,7 +345,9 @@ class Proxy:
                 user_agent_header=request.headers.get("User-Agent"),
                 ssl=self.config.upstream_ssl if url.startswith("wss:") else None,
                 open_timeout=self.config.open_timeout, max_size=self.config.max_size,
-                ping_interval=self.config.ping_interval, compression=None,
+                ping_interval=self.config.ping_interval,
+                # offered to the CSMS only when the station offered it to us
+                compression="deflate" if offers_deflate(request.headers) else None,
                 create_connection=RawClientConnection,
                 proxy=None)  # straight to the CSMS: never via HTTP_PROXY from the environment
         except Exception as exc:  # every failure to reach the CSMS is answered, never raised
@@ -394,6 +394,8 @@ class Proxy:
         relay = asyncio.current_task()
         if relay is not None:
             self._relays.add(relay)
+        link.meta["extensions"] = {"station": negotiated_extensions(station_ws),
+                                   "csms": negotiated_extensions(upstream)}
         self._observe_event(RecordKind.OPENED, link, link.meta)
         started = asyncio.get_running_loop().time()
         up = asyncio.create_task(self._pump(station_ws, upstream, Direction.STATION_TO_CSMS,
@@ -534,6 +536,29 @@ class Proxy:
             self.capture.event(kind, link.connection, link.station, meta)
         except Exception:
             log.exception("recording a connection event of %s failed", link.station)
+
+
+def offers_deflate(headers: Headers) -> bool:
+    """Whether a client's handshake offers permessage-deflate."""
+    return any("permessage-deflate" in value.lower()
+               for value in headers.get_all("Sec-WebSocket-Extensions"))
+
+
+def negotiated_extensions(connection: ClientConnection | ServerConnection) -> str:
+    """The `Sec-WebSocket-Extensions` a handshake agreed on ("" for none)."""
+    response = connection.response
+    return (response.headers.get("Sec-WebSocket-Extensions") or "") if response else ""
+
+
+def upstream_url(upstream: str, path: str) -> str:
+    """The upstream URL with the station's id (the last segment of the `path` it asked for)
+    appended to its path; the query of the upstream URL (a token) and the station's own
+    query are both kept, after the path."""
+    base, _, base_query = upstream.partition("?")
+    query = path.partition("?")[2]
+    segment = path.partition("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    queries = "&".join(q for q in (base_query, query) if q)
+    return f"{base.rstrip('/')}/{segment}" + (f"?{queries}" if queries else "")
 
 
 def _first_closed(ended: list[ClientConnection | ServerConnection]

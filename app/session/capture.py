@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import threading
 import time
 from array import array
 from collections.abc import Callable, Mapping, Sequence
@@ -84,6 +85,9 @@ class Capture:
         self._seq = 0
         self._other_versions: dict[str, str] = {}      # connection -> the OCPP version it
                                                         # agreed when not 2.0.1 (ocpp1.6...)
+        # Held while a record is judged or a finding noted: a proxy may judge on an observer
+        # thread while the event loop flags late answers (`expire`).
+        self.lock = threading.RLock()
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Call `subscriber(message, annotation)` for each new record; returns an undo.
@@ -219,6 +223,10 @@ class Capture:
         (seq, finding) pairs added, for a console to print. Live modes call it every second:
         a CALL never answered while heartbeats keep flowing is a classic fault."""
         now = time.monotonic() if now is None else now
+        with self.lock:
+            return self._expire(timeout, now)
+
+    def _expire(self, timeout: float, now: float) -> list[tuple[int, Finding]]:
         added: list[tuple[int, Finding]] = []
         for call in self.checker.pending():
             if call.seq in self._timed_out or call.time is None or now - call.time <= timeout:
@@ -229,6 +237,11 @@ class Capture:
             self._note(call.seq, finding)
             added.append((call.seq, finding))
         return added
+
+    def note(self, seq: int, finding: Finding) -> None:
+        """Add a finding to a record already published (a ping whose pong never came)."""
+        with self.lock:
+            self._note(seq, finding)
 
     def _note(self, seq: int, finding: Finding) -> None:
         if not self.keep:
@@ -267,12 +280,21 @@ class Capture:
 
     def judge_frame(self, connection: str, station: str, direction: Direction,
                     data: str | bytes, *, text_frame: bool = False,
-                    meta: Mapping[str, Any] | None = None) -> tuple[Message, Verdict]:
+                    meta: Mapping[str, Any] | None = None,
+                    seen: tuple[float, float] | None = None) -> tuple[Message, Verdict]:
         """`frame()`, also giving the verdict, so that an endpoint answering the frame reads
         the parse that judged it instead of parsing it again. Never raises for the frame's
-        content: the record is kept whatever it holds."""
+        content: the record is kept whatever it holds. `seen` is (wall, monotonic) when the
+        frame crossed, for an observer that judges it later; default: now."""
+        with self.lock:
+            return self._judge_frame(connection, station, direction, data, text_frame, meta,
+                                     seen)
+
+    def _judge_frame(self, connection: str, station: str, direction: Direction,
+                     data: str | bytes, text_frame: bool, meta: Mapping[str, Any] | None,
+                     seen: tuple[float, float] | None) -> tuple[Message, Verdict]:
         self._seq += 1
-        now, mono = time.time(), time.monotonic()
+        now, mono = seen if seen is not None else (time.time(), time.monotonic())
         verdict = self._other_version(connection, data, not text_frame) or \
             self.checker.check(data, connection=connection, direction=direction,
                                seq=self._seq, time=mono, binary=not text_frame,
@@ -307,10 +329,19 @@ class Capture:
                        RecordKind.BINARY, data=data, action=verdict.action)
 
     def event(self, kind: RecordKind, connection: str, station: str,
-              meta: Mapping[str, Any]) -> Message:
-        """Record a connection event (`RecordKind.OPENED` or `CLOSED`)."""
+              meta: Mapping[str, Any], *, direction: Direction | None = None,
+              seen: tuple[float, float] | None = None) -> Message:
+        """Record a connection event (`RecordKind.OPENED`, `CLOSED`, or a `CONTROL` frame
+        with the `direction` it travelled); `seen` as for `judge_frame`."""
+        with self.lock:
+            return self._event(kind, connection, station, meta, direction, seen)
+
+    def _event(self, kind: RecordKind, connection: str, station: str,
+               meta: Mapping[str, Any], direction: Direction | None,
+               seen: tuple[float, float] | None) -> Message:
         self._seq += 1
-        message = Message(self._seq, time.time(), time.monotonic(), connection, station, None,
+        now, mono = seen if seen is not None else (time.time(), time.monotonic())
+        message = Message(self._seq, now, mono, connection, station, direction,
                           kind, meta=dict(meta))
         apply_event(self.state, message)
         self._version_of(message)

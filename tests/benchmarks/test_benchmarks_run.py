@@ -155,3 +155,18 @@ def test_query_benchmark_agrees_with_plain_python_and_reports_a_ratio(capsys):
     assert set(results) == {"one field", "three fields", "set and size", "payload path"}
     assert all(figures["ratio"] > 0 and figures["matched"] > 0 for figures in results.values())
     assert "plain Python" in capsys.readouterr().out
+
+
+def test_proxy_modes_benchmark_runs_every_route_and_loses_no_fleet_frame(capsys):
+    """A tiny run of every route and both proxy modes; a lost round trip is a bug at any
+    speed, so that one is asserted."""
+    from tests.benchmarks import proxy_modes
+
+    results = proxy_modes.main(["--seconds", "0.2", "--rounds", "1", "--fleet", "10",
+                                "--fleet-seconds", "2", "--deflate", "off"])
+    medians = results["plain"]["medians"]
+    assert all(medians[(route, n)]["per_s"] > 0
+               for route in proxy_modes.ROUTES for n in proxy_modes.SIZES)
+    for figures in results["plain"]["fleet"].values():
+        assert figures["connected"] == 10 and figures["lost"] == 0 and figures["done"] == 20
+    assert "% relay" in capsys.readouterr().out

@@ -19,6 +19,7 @@ from app.commands import live
 from app.net import links
 from app.net.csms import CsmsEndpoint
 from app.net.proxy import Proxy
+from app.net.splice import TransparentProxy
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import warning
 from app.session.capture import NO_ANNOTATION, Capture
@@ -178,6 +179,7 @@ def test_listening_on_loopback_says_nothing_more(capsys, interrupted_once_starte
 def test_insecure_is_warned_and_noted_in_the_header_and_the_password_is_not(
         tmp_path, capsys, interrupted_once_started):
     interrupted_once_started(Proxy)
+    interrupted_once_started(TransparentProxy)   # the default mode
     record = tmp_path / "site.jsonl"
     assert cli.main(["proxy", "--listen", "127.0.0.1:0", "--insecure", "--upstream",
                      "wss://user:secret@127.0.0.1:1/ocpp?token=secret", "--record",

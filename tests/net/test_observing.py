@@ -1,0 +1,60 @@
+"""The observer thread: records in forwarding order with their forwarding times, gaps when a
+connection's backlog passes its budget, missed pongs as findings."""
+
+from websockets.frames import Frame, Opcode
+
+from app.net.observing import Observing
+from app.ocpp.conversation import Direction
+from app.session.capture import Capture
+from app.session.message import RecordKind
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+
+
+def text(payload: bytes, masked: bool = True) -> bytes:
+    return Frame(Opcode.TEXT, payload).serialize(mask=masked)
+
+
+def test_records_come_in_order_between_opened_and_closed_with_forwarding_times():
+    capture = Capture()
+    observing = Observing(capture)
+    watched = observing.watch("c1", "CP1", {"path": "/ocpp/CP1"})
+    observing.forwarded(watched, UP, text(b'[2,"1","Heartbeat",{}]'))
+    observing.forwarded(watched, DOWN, text(b'[3,"1",{"currentTime":"2026-01-01T00:00:00Z"}]',
+                                            masked=False))
+    observing.closed(watched, {"code": 1006, "by": "station", "clean": False})
+    assert observing.stop() == 0
+    kinds = [m.kind for m in capture.messages]
+    assert kinds == [RecordKind.OPENED, RecordKind.FRAME, RecordKind.FRAME, RecordKind.CLOSED]
+    call, answer = capture.messages[1:3]
+    assert capture.annotation(answer.seq).call_seq == call.seq
+    assert call.monotonic <= answer.monotonic <= capture.messages[-1].monotonic
+
+
+def test_a_backlog_over_budget_is_dropped_from_observation_and_told_as_a_gap():
+    told: list[str] = []
+    capture = Capture()
+    observing = Observing(capture, told.append, budget=0)
+    watched = observing.watch("c1", "CP1", {})
+    observing.forwarded(watched, UP, text(b'[2,"1","Heartbeat",{}]'))   # over budget: dropped
+    watched.fed = watched.taken = 0
+    observing.budget = 1 << 20
+    observing.forwarded(watched, UP, text(b'[2,"2","Heartbeat",{}]'))
+    observing.closed(watched, {"code": 1006})
+    observing.stop()
+    frames = [m for m in capture.messages if m.kind is RecordKind.FRAME]
+    assert [m.text for m in frames] == ['[2,"2","Heartbeat",{}]']
+    assert any("were not observed" in line for line in told)
+    assert capture.messages[-1].meta["unobserved_bytes"] > 0
+
+
+def test_a_ping_still_unanswered_at_the_close_gets_a_missed_pong_finding():
+    capture = Capture()
+    observing = Observing(capture)
+    watched = observing.watch("c1", "CP1", {})
+    observing.forwarded(watched, UP, Frame(Opcode.PING, b"x").serialize(mask=True))
+    observing.closed(watched, {"code": 1006})
+    observing.stop()
+    [ping] = [m for m in capture.messages if m.kind is RecordKind.CONTROL]
+    [finding] = capture.annotation(ping.seq).findings
+    assert finding.code == "websocket.missed-pong"
