@@ -2,10 +2,12 @@
 
 A proxy validates every frame live and a session holds millions, so the decision
 valid/invalid comes from validators compiled by fastjsonschema (about twenty times faster
-than jsonschema). Only a rejected payload goes through jsonschema (Draft 6), which walks it
-completely and yields *all* findings with paths; we turn each into a sentence a field
-engineer understands. Both stages use the same date-time check (`datetimes.is_rfc3339`), and
-a test proves they agree on every example and common error of the catalog.
+than jsonschema). Only a rejected payload is walked completely (`schema_walk`), which yields
+*all* findings with paths, the same errors jsonschema (Draft 6) would give at a fraction of
+its cost; we turn each into a sentence a field engineer understands. Both stages use the same
+date-time check (`datetimes.is_rfc3339`); tests prove they agree on every example and common
+error of the catalog, and that the walk says what jsonschema says on many mutated payloads.
+jsonschema itself is imported only for that comparison, so a command starts without it.
 """
 
 from __future__ import annotations
@@ -17,15 +19,12 @@ from dataclasses import replace
 from typing import Any
 
 import fastjsonschema
-import jsonschema
 
 from app.ocpp import catalog, datetimes
 from app.ocpp.findings import Finding, error, format_path, kind_of, show_value, warning
 from app.ocpp.legacy import ocpp16_hint
+from app.ocpp.schema_walk import SchemaError, schema_errors
 from app.ocpp.schemas import PayloadKind, load_schema
-
-_FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
-_FORMAT_CHECKER.checks("date-time")(datetimes.is_rfc3339)
 
 # Date-times that are valid RFC 3339 but break OCPP's extra rules (fraction digits, unset
 # clock). The compiled validator calls `_fast_date_time` for every date-time it meets; it
@@ -46,7 +45,7 @@ class SchemaValidator:
 
     def __init__(self) -> None:
         self._fast: dict[tuple[str, PayloadKind], Callable[[Any], Any]] = {}
-        self._full: dict[tuple[str, PayloadKind], jsonschema.Draft6Validator] = {}
+        self._full: dict[tuple[str, PayloadKind], Any] = {}  # jsonschema's, for comparison
 
     def is_valid(self, action: str, kind: PayloadKind, payload: Any) -> bool:
         """The fast decision alone; raises KeyError for an unknown action."""
@@ -77,12 +76,23 @@ class SchemaValidator:
         return []
 
     def explain(self, action: str, kind: PayloadKind, payload: Any) -> list[Finding]:
-        """Every schema finding for a payload, by the thorough (slow) validator."""
+        """Every schema finding for a payload, by walking all of it."""
+        _known(action)
+        return self._findings(action, kind, payload,
+                              schema_errors(load_schema(action, kind), payload))
+
+    def explain_by_jsonschema(self, action: str, kind: PayloadKind, payload: Any
+                              ) -> list[Finding]:
+        """What `explain` says, found by jsonschema's Draft 6 validator instead: the
+        reference `explain` is tested against (slow, and the only user of jsonschema)."""
+        return self._findings(action, kind, payload,
+                              list(self._validator(action, kind).iter_errors(payload)))
+
+    def _findings(self, action: str, kind: PayloadKind, payload: Any, errors: list[Any]
+                  ) -> list[Finding]:
         findings: list[Finding] = []
         seen_required: set[tuple[Any, ...]] = set()
-        errors = sorted(self._validator(action, kind).iter_errors(payload),
-                        key=lambda e: _path_key(e.absolute_path))
-        for err in errors:
+        for err in sorted(errors, key=lambda e: _path_key(e.absolute_path)):
             findings.extend(_describe(err, seen_required))
         findings.extend(self._notes(action, kind, payload) if not findings else [])
         return findings
@@ -98,13 +108,17 @@ class SchemaValidator:
             self._fast[key] = compiled
         return compiled
 
-    def _validator(self, action: str, kind: PayloadKind) -> jsonschema.Draft6Validator:
+    def _validator(self, action: str, kind: PayloadKind) -> Any:
         key = (action, kind)
         validator = self._full.get(key)
         if validator is None:
             _known(action)
+            import jsonschema  # slow to import; only the comparison needs it
+
+            checker = jsonschema.FormatChecker(formats=())
+            checker.checks("date-time")(datetimes.is_rfc3339)
             validator = jsonschema.Draft6Validator(load_schema(action, kind),
-                                                   format_checker=_FORMAT_CHECKER)
+                                                   format_checker=checker)
             self._full[key] = validator
         return validator
 
@@ -153,7 +167,7 @@ def _date_time_values(schema: dict[str, Any], payload: Any) -> list[tuple[str, s
     return out
 
 
-# --- turning jsonschema errors into sentences ---------------------------------------------
+# --- turning schema errors into sentences -------------------------------------------------
 
 _CODES = {
     "required": "schema.required",
@@ -175,8 +189,9 @@ _JSON_TYPES = {
 }
 
 
-def _describe(err: jsonschema.ValidationError, seen_required: set[tuple[Any, ...]]
-              ) -> list[Finding]:
+def _describe(err: SchemaError, seen_required: set[tuple[Any, ...]]) -> list[Finding]:
+    """One error (of the walk, or a jsonschema `ValidationError`, which has the same
+    attributes) as findings with sentences."""
     keyword = str(err.validator)
     path = tuple(err.absolute_path)
     where = format_path(path)
