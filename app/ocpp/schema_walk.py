@@ -51,7 +51,7 @@ def _walk(root: dict[str, Any], node: dict[str, Any], value: Any, path: tuple[An
     for keyword, rule in node.items():
         check = _KEYWORDS.get(keyword)
         if check is None:
-            if keyword in _ANNOTATIONS:
+            if keyword in ANNOTATIONS:
                 continue
             raise UnknownKeyword(f"schema keyword {keyword!r} is not supported")
         yield from check(root, node, rule, value, path)
@@ -87,7 +87,7 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _equal(one: Any, two: Any) -> bool:
+def json_equal(one: Any, two: Any) -> bool:
     """JSON equality: `true` is not `1`, as jsonschema compares enum values."""
     if isinstance(one, bool) or isinstance(two, bool):
         return type(one) is type(two) and one == two
@@ -138,7 +138,7 @@ def _enum(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
     if isinstance(value, str):
         if value not in rule:
             yield SchemaError("enum", path, value, rule, node)
-    elif not any(_equal(option, value) for option in rule):
+    elif not any(json_equal(option, value) for option in rule):
         yield SchemaError("enum", path, value, rule, node)
 
 
@@ -219,5 +219,5 @@ _KEYWORDS: dict[str, Check] = {
     "format": _format,
 }
 # words that describe and never reject
-_ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "comment", "description", "javaType",
+ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "comment", "description", "javaType",
                           "definitions", "default", "title", "examples"})
