@@ -136,3 +136,22 @@ def test_timeline_paint_benchmark_runs_and_derives_info_lines(capsys, qapp):
     assert results["rows"]["records"] == 3000 and results["rows"]["lines_derived"] > 0
     assert all(results[name]["median_ms"] > 0 for name in ("jump", "wheel", "again"))
     assert "timeline repaint" in capsys.readouterr().out
+
+
+def test_validate_command_benchmark_runs_and_compares(capsys):
+    from tests.benchmarks import validate_command
+
+    results = validate_command.main(["--messages", "2000", "--rounds", "1"])
+    assert results["frames"] > 1900
+    assert results["ours_per_s"] > 0 and results["jsonschema_cached_per_s"] > 0
+    assert "ours is" in capsys.readouterr().out
+
+
+def test_startup_benchmark_runs_every_command_case(capsys):
+    from tests.benchmarks import startup
+
+    results = startup.main(["--rounds", "1", "--no-window"])
+    assert set(results) == {"import jsonschema", "ocppscope --help",
+                            "ocppscope validate (one line)"}
+    assert all(figures["median_s"] > 0 for figures in results.values())
+    assert "x import jsonschema" in capsys.readouterr().out
