@@ -47,10 +47,15 @@ def write_line(stream: TextIO, text: str) -> None:
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
 
 
+# one encoder for every line: `json.dumps` with any option builds a new one per call
+_READABLE_JSON = json.JSONEncoder(ensure_ascii=False)
+_TYPE_NAMES = {kind.value: kind.name for kind in MessageType}
+
+
 def write_json(stream: TextIO, value: Any) -> None:
     """Write one JSON line, readable where it can be; escaped (ASCII) where it must be."""
     try:
-        stream.write(json.dumps(value, ensure_ascii=False) + "\n")
+        stream.write(_READABLE_JSON.encode(value) + "\n")
     except UnicodeEncodeError:
         stream.write(json.dumps(value) + "\n")
 
@@ -185,14 +190,15 @@ class FileReport:
         self._remember(item, verdict)
         sender = sender_key(item.direction)
         if self.as_json:
-            self.counts.update((f.code, f.severity, sender) for f in verdict.findings)
+            if verdict.findings:
+                self.counts.update((f.code, f.severity, sender) for f in verdict.findings)
             write_json(self.out, {
                 "kind": "message",
                 "index": index,
                 "file": self.path,
                 "position": item.position,
                 "action": verdict.action,
-                "message_type": MessageType(frame.message_type).name if frame else None,
+                "message_type": _TYPE_NAMES[frame.message_type] if frame else None,
                 "message_id": frame.message_id if frame else None,
                 "valid": verdict.valid and is_checked,
                 "checked": is_checked,
