@@ -1,6 +1,9 @@
 """The `ocppscope` command: one entry point, a subcommand per mode.
 
 Subcommands live in `app.commands`; each module adds its parser and a `run(args) -> int`.
+A command's module (and whatever engine it pulls in: asyncio, websockets, the validators) is
+imported only when that command runs: `--help` lists the commands from `COMMANDS` alone, so
+that it, and `validate` on a small file, start as fast as Python allows.
 Errors a user can cause end in a one-line message and an exit status, never a traceback: a
 `run` may raise any `OcppScopeError` (see `app.errors`), which ends the command here with its
 message on stderr, one line per problem, and exit status 2, as argparse does for its own.
@@ -9,31 +12,41 @@ message on stderr, one line per problem, and exit status 2, as argparse does for
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from app import __version__
-from app.commands import (
-    convert,
-    csms,
-    demo,
-    gui,
-    proxy,
-    replay,
-    schedule,
-    state,
-    station,
-    validate,
-)
 from app.errors import OcppScopeError
 from app.net import limits
 
-COMMANDS = (gui, demo, proxy, csms, station, validate, replay, schedule, state, convert)
-COMMAND_NAMES = frozenset(module.__name__.rsplit(".", 1)[-1] for module in COMMANDS)
+# name -> the one-line help `ocppscope --help` shows; each is the module `app.commands.<name>`
+# whose `add_parser` repeats the same line (a test holds the two together)
+COMMANDS: dict[str, str] = {
+    "gui": "open the window (the default when no command is given)",
+    "demo": "watch a scripted charging session (station -> proxy -> CSMS)",
+    "proxy": "relay stations to their CSMS and check every frame",
+    "csms": "act as a CSMS that stations connect to",
+    "station": "act as a charging station connecting to a CSMS",
+    "validate": "check OCPP 2.0.1 frames in files against the official schemas",
+    "replay": "replay a recorded session against a live peer and compare",
+    "schedule": "compute the composite charging schedule of an EVSE from profiles",
+    "state": "show what a recorded session says about its stations",
+    "convert": "convert logs and captures to a session, a trace, CSV or HTML",
+}
+COMMAND_NAMES = frozenset(COMMANDS)
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    """The module of one command, imported now (and only now)."""
+    return importlib.import_module(f"app.commands.{name}")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given a `command`, only that command's module is imported and the
+    others are just listed (any other word, such as `--help`, lists them all)."""
     parser = argparse.ArgumentParser(
         prog="ocppscope",
         description=(
@@ -44,17 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         title="commands", metavar="COMMAND",
         description="without a command, `ocppscope [FILE] [--demo]` opens the window")
-    for command in COMMANDS:
-        command.add_parser(subparsers)
+    for name, help_line in COMMANDS.items():
+        if command is None or name == command:
+            command_module(name).add_parser(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_line)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
     if not words or (words[0] not in COMMAND_NAMES and words[0] not in ("-h", "--help",
                                                                    "--version")):
         words = ["gui", *words]  # `ocppscope`, `ocppscope FILE`, `ocppscope --demo`
+    parser = build_parser(words[0])  # `--help` and `--version` import no command
     args = parser.parse_args(words)
     run = args.run
     limits.raise_open_file_limit()  # a proxy needs two descriptors a station

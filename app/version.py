@@ -10,7 +10,6 @@ installed distribution's metadata (written from the same file) answers.
 from __future__ import annotations
 
 import tomllib
-from importlib import metadata
 from pathlib import Path
 
 DISTRIBUTION = "ocppscope"
@@ -26,6 +25,8 @@ def read_version(pyproject: Path = PYPROJECT) -> str:
     from_file = _version_in_pyproject(pyproject)
     if from_file is not None:
         return from_file
+    from importlib import metadata  # slow to import, and a checkout never needs it
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:

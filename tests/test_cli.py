@@ -52,3 +52,38 @@ def test_argparse_errors_also_go_to_stderr_with_exit_status_2(capsys):
     assert ended.value.code == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "--id" in captured.err
+
+
+def test_the_listed_help_of_each_command_is_the_one_its_module_gives():
+    full = cli.build_parser()
+    listed = {action.dest: action.help for action in full._subparsers._group_actions[0]
+              ._choices_actions}
+    assert listed == cli.COMMANDS
+
+
+def test_help_and_validate_import_no_other_command_nor_the_network(tmp_path):
+    """`--help` and `validate` start fast because they leave the other commands (asyncio,
+    websockets, the window) unimported."""
+    import json
+    import subprocess
+    import sys
+
+    frames = tmp_path / "one.txt"
+    frames.write_text('[2,"1","Heartbeat",{}]\n', encoding="utf-8")
+    probe = ("import sys, io, contextlib\n"
+             "from app import cli\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    try:\n"
+             "        cli.main(sys.argv[1:])\n"
+             "    except SystemExit:\n"
+             "        pass\n"
+             "import json\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith(("
+             "'app.commands.', 'asyncio', 'websockets', 'PySide6', 'app.net.')))))\n")
+    for words, allowed in ((["--help"], ["app.net.limits"]),
+                           (["validate", str(frames)],
+                            ["app.commands.validate", "app.commands.validate_report",
+                             "app.net.limits"])):
+        done = subprocess.run([sys.executable, "-c", probe, *words], capture_output=True,
+                              text=True, check=True)
+        assert json.loads(done.stdout.strip().splitlines()[-1]) == allowed, words

@@ -7,9 +7,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import JsonLexer
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -108,6 +105,11 @@ class JsonView(QTextEdit):
         if len(text) > MAX_HIGHLIGHT:
             self.setPlainText(text)
             return
+        # imported with the first frame shown, not with the window: pygments is slow to load
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import JsonLexer
+
         style = "monokai" if dark_palette() else "default"
         body = highlight(text, JsonLexer(), HtmlFormatter(noclasses=True, nowrap=True,
                                                           style=style))

@@ -1,5 +1,11 @@
 """The tabs around the timeline: composer, responder, reference, validator, and what ties
-them to the running mode (sending, "ask me" answers) and to each other."""
+them to the running mode (sending, "ask me" answers) and to each other.
+
+The four tool tabs are built when first shown or first used (their attribute is a property
+that builds), not with the window: together with the modules they import they were a good
+part of the start-up. Until then a tab holds an empty placeholder, and what the window tells
+a tool (the targets of the running mode) is kept and handed over when it is built.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import json
 import logging
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
@@ -25,15 +31,17 @@ from app.ocpp.schemas import PayloadKind
 from app.session.capture import Capture
 from app.session.message import Message
 from app.session.saved_messages import LibraryError, MessageLibrary, SavedMessage
-from widgets.composer import Composer
 from widgets.engine import awaitable
-from widgets.reference_view import ReferenceView
-from widgets.responder import ResponderPanel
 from widgets.runner import ModeRunner
 from widgets.schedule_view import ScheduleView
 from widgets.station_view import StationView
 from widgets.transactions_view import TransactionsView
-from widgets.validator_view import ValidatorView
+
+if TYPE_CHECKING:
+    from widgets.composer import Composer
+    from widgets.reference_view import ReferenceView
+    from widgets.responder import ResponderPanel
+    from widgets.validator_view import ValidatorView
 
 log = logging.getLogger(__name__)
 
@@ -48,42 +56,122 @@ class Workbench(QTabWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
-        self.composer = Composer()
-        self.responder = ResponderPanel()
-        self.reference = ReferenceView()
-        self.validator = ValidatorView()
         self.station_view = StationView()
         self.transactions = TransactionsView()
         self.schedule = ScheduleView()
+        self._tools: dict[str, QWidget] = {}           # the tool tabs built so far
+        self._placeholders: dict[str, QWidget] = {}    # the tool tabs not built yet
+        self._targets: tuple[str | None, list[str]] = (None, [])
         # what happened first, then what the station thinks, then the tools to act
         self.timeline_tab = self.addTab(timeline, "Timeline")
         self.station_tab = self.addTab(self.station_view, "Station")
         self.transactions_tab = self.addTab(self.transactions, "Transactions")
         self.schedule_tab = self.addTab(self.schedule, "Charging schedule")
-        self.composer_tab = self.addTab(self.composer, "Composer")
-        self.responder_tab = self.addTab(self.responder, "Responder")
-        self.reference_tab = self.addTab(self.reference, "Reference")
-        self.validator_tab = self.addTab(self.validator, "Validator")
+        self.composer_tab = self._add_tool("composer", "Composer")
+        self.responder_tab = self._add_tool("responder", "Responder")
+        self.reference_tab = self._add_tool("reference", "Reference")
+        self.validator_tab = self._add_tool("validator", "Validator")
+        self.currentChanged.connect(self._build_shown)
         self.saved: MessageLibrary | None = None
         try:
             self.saved = MessageLibrary(saved_path)
         except LibraryError as exc:
             log.warning("message library not loaded: %s", exc)
-        self.composer.saved_lookup = self._saved
-        self.composer.send_requested.connect(self._send)
-        self.composer.save_requested.connect(self._save)
-        self.composer.answer_ready.connect(self._answered)
-        self.composer.error_ready.connect(self._answered_with_error)
-        self.composer.use_as_answer.connect(self.responder.set_payload)
-        self.composer.use_error_as_answer.connect(self.responder.set_error)
-        self.reference.open_in_composer.connect(self.compose)
-        self.reference.validate_payload.connect(self.validate_as)
-        self.responder.edit_payload.connect(self._write_answer_payload)
         self._asking: concurrent.futures.Future[Answer | None] | None = None
         self._ask_lock: asyncio.Lock | None = None
         self.ask_requested.connect(self._show_ask)
         self.ask_ended.connect(self._ask_ended)
         self._tasks: set[asyncio.Future[Any]] = set()
+
+    # --- the tool tabs, built on first use ------------------------------------------------
+
+    @property
+    def composer(self) -> Composer:
+        return self._tool("composer")  # type: ignore[return-value]
+
+    @property
+    def responder(self) -> ResponderPanel:
+        return self._tool("responder")  # type: ignore[return-value]
+
+    @property
+    def reference(self) -> ReferenceView:
+        return self._tool("reference")  # type: ignore[return-value]
+
+    @property
+    def validator(self) -> ValidatorView:
+        return self._tool("validator")  # type: ignore[return-value]
+
+    def built(self, name: str) -> bool:
+        """Whether the tool tab `name` ("composer", "responder", ...) exists yet."""
+        return name in self._tools
+
+    def _add_tool(self, name: str, title: str) -> int:
+        placeholder = QWidget()
+        self._placeholders[name] = placeholder
+        return self.addTab(placeholder, title)
+
+    def _build_shown(self, index: int) -> None:
+        shown = self.widget(index)
+        for name, placeholder in list(self._placeholders.items()):
+            if placeholder is shown:
+                self._tool(name)
+
+    def _tool(self, name: str) -> QWidget:
+        """The tool tab `name`, built and put in its placeholder's place the first time."""
+        tool = self._tools.get(name)
+        if tool is not None:
+            return tool
+        tool = self._tools[name] = getattr(self, f"_build_{name}")()
+        placeholder = self._placeholders.pop(name)
+        index, current = self.indexOf(placeholder), self.currentIndex()
+        title = self.tabText(index)
+        blocked = self.blockSignals(True)  # the same tab stays current: nothing changed
+        try:
+            self.removeTab(index)
+            self.insertTab(index, tool, title)
+            self.setCurrentIndex(current)
+        finally:
+            self.blockSignals(blocked)
+        placeholder.deleteLater()
+        return tool
+
+    def _build_composer(self) -> QWidget:
+        from widgets.composer import Composer  # imported with its tab, not with the window
+
+        composer = Composer()
+        composer.saved_lookup = self._saved
+        composer.send_requested.connect(self._send)
+        composer.save_requested.connect(self._save)
+        composer.answer_ready.connect(self._answered)
+        composer.error_ready.connect(self._answered_with_error)
+        composer.use_as_answer.connect(
+            lambda action, payload: self.responder.set_payload(action, payload))
+        composer.use_error_as_answer.connect(
+            lambda action, code, text: self.responder.set_error(action, code, text))
+        mode, stations = self._targets
+        if mode is not None:
+            composer.set_targets(mode, stations)
+        return composer
+
+    def _build_responder(self) -> QWidget:
+        from widgets.responder import ResponderPanel
+
+        responder = ResponderPanel()
+        responder.edit_payload.connect(self._write_answer_payload)
+        return responder
+
+    def _build_reference(self) -> QWidget:
+        from widgets.reference_view import ReferenceView
+
+        reference = ReferenceView()
+        reference.open_in_composer.connect(self.compose)
+        reference.validate_payload.connect(self.validate_as)
+        return reference
+
+    def _build_validator(self) -> QWidget:
+        from widgets.validator_view import ValidatorView
+
+        return ValidatorView()
 
     # --- between the tabs -----------------------------------------------------------------
 
@@ -123,8 +211,10 @@ class Workbench(QTabWidget):
         self.responder.set_mode(mode)
 
     def update_targets(self, mode: str | None, stations: list[str]) -> None:
-        self.composer.set_targets(mode, stations)
-        if mode is None:
+        self._targets = (mode, stations)  # for a composer built later
+        if self.built("composer"):
+            self.composer.set_targets(mode, stations)
+        if mode is None and self.built("responder"):  # a new one starts without a mode
             self.responder.set_mode(None)
 
     def _send(self, action: str, text: str, target: str, direction: str) -> None:
@@ -269,8 +359,9 @@ class Workbench(QTabWidget):
             added, problems = self.saved.import_file(Path(path))
         except (LibraryError, OSError) as exc:
             return str(exc)
-        self.composer.set_saved(self._saved(self.composer.current_action,
-                                              self.composer.current_kind))
+        if self.built("composer"):
+            self.composer.set_saved(self._saved(self.composer.current_action,
+                                                  self.composer.current_kind))
         text = f"imported {added} saved messages"
         if problems:
             text += f"; {len(problems)} skipped: " + "; ".join(problems[:3])

@@ -47,12 +47,46 @@ def write_line(stream: TextIO, text: str) -> None:
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
 
 
+# one encoder for every line: `json.dumps` with any option builds a new one per call
+_READABLE_JSON = json.JSONEncoder(ensure_ascii=False)
+_TYPE_NAMES = {kind.value: kind.name for kind in MessageType}
+_SENDERS = {direction: direction.sender.value for direction in Direction}
+_json_string = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring
+
+
 def write_json(stream: TextIO, value: Any) -> None:
     """Write one JSON line, readable where it can be; escaped (ASCII) where it must be."""
     try:
-        stream.write(json.dumps(value, ensure_ascii=False) + "\n")
+        stream.write(_READABLE_JSON.encode(value) + "\n")
     except UnicodeEncodeError:
         stream.write(json.dumps(value) + "\n")
+
+
+def _write_plain_json(stream: TextIO, fields: dict[str, str | int | bool | list[Any] | None]
+                      ) -> None:
+    """`write_json` for a flat object of strings, numbers, booleans, None and empty lists,
+    the line of most messages: the same text, written without the encoder's generality
+    (it was a tenth of all the time `validate --json` took)."""
+    parts = []
+    for key, value in fields.items():
+        if value.__class__ is str:
+            text = _json_string(value)
+        elif value is None:
+            text = "null"
+        elif value is True:
+            text = "true"
+        elif value is False:
+            text = "false"
+        elif value.__class__ is int:
+            text = str(value)
+        else:
+            text = _READABLE_JSON.encode(value)
+        parts.append(f'"{key}": {text}')
+    line = "{" + ", ".join(parts) + "}\n"
+    try:
+        stream.write(line)
+    except UnicodeEncodeError:
+        stream.write(json.dumps(fields) + "\n")
 
 
 class Style:
@@ -149,7 +183,7 @@ def checked(verdict: Verdict) -> bool:
 
 def sender_key(direction: Direction | None) -> str | None:
     """`station`, `csms`, or None when the input does not say and it could not be inferred."""
-    return direction.sender.value if direction is not None else None
+    return _SENDERS[direction] if direction is not None else None
 
 
 _SENDER_WORDS = {"station": "station", "csms": "CSMS", None: "sender unknown"}
@@ -185,20 +219,25 @@ class FileReport:
         self._remember(item, verdict)
         sender = sender_key(item.direction)
         if self.as_json:
-            self.counts.update((f.code, f.severity, sender) for f in verdict.findings)
-            write_json(self.out, {
+            if verdict.findings:
+                self.counts.update((f.code, f.severity, sender) for f in verdict.findings)
+            fields = {
                 "kind": "message",
                 "index": index,
                 "file": self.path,
                 "position": item.position,
                 "action": verdict.action,
-                "message_type": MessageType(frame.message_type).name if frame else None,
+                "message_type": _TYPE_NAMES[frame.message_type] if frame else None,
                 "message_id": frame.message_id if frame else None,
                 "valid": verdict.valid and is_checked,
                 "checked": is_checked,
                 "direction": item.direction.value if item.direction else None,
                 "findings": [f.to_json() for f in verdict.findings],
-            })
+            }
+            if verdict.findings:
+                write_json(self.out, fields)
+            else:
+                _write_plain_json(self.out, fields)
             return
         if frame is None:
             head = "malformed frame"

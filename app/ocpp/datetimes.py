@@ -1,7 +1,7 @@
 """The `date-time` check: strict RFC 3339, plus the OCPP 2.0.1 limits beyond it.
 
-Both validation stages (the compiled fast path and the jsonschema explanation) call
-`is_rfc3339`, so they cannot disagree. `explain` turns a rejected value into the sentence a
+Both validation stages (the compiled fast path and the explaining walk) call `is_rfc3339`,
+so they cannot disagree. `explain` turns a rejected value into the sentence a
 field engineer needs, for the faults real stations send: no offset, `+0200`, `+03`, a space
 instead of `T`, an empty string.
 """

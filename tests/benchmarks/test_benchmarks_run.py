@@ -170,3 +170,22 @@ def test_proxy_modes_benchmark_runs_every_route_and_loses_no_fleet_frame(capsys)
     for figures in results["plain"]["fleet"].values():
         assert figures["connected"] == 10 and figures["lost"] == 0 and figures["done"] == 20
     assert "% relay" in capsys.readouterr().out
+
+
+def test_validate_command_benchmark_runs_and_compares(capsys):
+    from tests.benchmarks import validate_command
+
+    results = validate_command.main(["--messages", "2000", "--rounds", "1"])
+    assert results["frames"] > 1900
+    assert results["ours_per_s"] > 0 and results["jsonschema_cached_per_s"] > 0
+    assert "ours is" in capsys.readouterr().out
+
+
+def test_startup_benchmark_runs_every_command_case(capsys):
+    from tests.benchmarks import startup
+
+    results = startup.main(["--rounds", "1", "--no-window"])
+    assert set(results) == {"import jsonschema", "ocppscope --help",
+                            "ocppscope validate (one line)"}
+    assert all(figures["median_s"] > 0 for figures in results.values())
+    assert "x import jsonschema" in capsys.readouterr().out

@@ -5,7 +5,13 @@ import json
 
 import pytest
 
-from app.commands.validate_report import Tally, looks_ocpp16, write_json, write_line
+from app.commands.validate_report import (
+    Tally,
+    _write_plain_json,
+    looks_ocpp16,
+    write_json,
+    write_line,
+)
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import error, warning
@@ -44,6 +50,29 @@ def test_json_with_a_lone_surrogate_falls_back_to_ascii_escapes_for_that_line_on
     first, second = raw.getvalue().decode("utf-8").splitlines()
     assert json.loads(first) == {"id": "\ud800", "text": "é"} and "\\u00e9" in first
     assert second == '{"text": "é"}'
+
+
+@pytest.mark.parametrize("text", ["plain", 'quote " and \\ back', "new\nline\ttab\x00",
+                                  "é → ✓", "", "\u2028"])
+def test_a_message_line_written_plainly_is_what_the_json_encoder_writes(text):
+    fields = {"kind": "message", "index": 7, "file": text, "position": "seq 3",
+              "action": None, "message_id": text, "valid": True, "checked": False,
+              "direction": "station_to_csms", "findings": []}
+    raw, stream = strict_stream()
+    _write_plain_json(stream, fields)
+    write_json(stream, fields)
+    stream.flush()
+    plain, encoded, end = raw.getvalue().decode("utf-8").split("\n")
+    assert plain == encoded and end == ""
+
+
+def test_a_message_line_with_a_lone_surrogate_falls_back_to_ascii_escapes():
+    raw, stream = strict_stream()
+    _write_plain_json(stream, {"message_id": "\ud800", "file": "é", "findings": []})
+    stream.flush()
+    line = raw.getvalue().decode("utf-8")
+    assert json.loads(line) == {"message_id": "\ud800", "file": "é", "findings": []}
+    assert "\\u00e9" in line
 
 
 def test_tally_counts_unchecked_answers_apart_and_never_as_valid():

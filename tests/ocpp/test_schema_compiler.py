@@ -1,0 +1,119 @@
+"""The compiled stage: its verdict is the walk's (Draft 6, as jsonschema reads it) on the
+catalog and on mutated payloads, and on the corners of Draft 6 where compilers slip."""
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.ocpp import catalog, reference
+from app.ocpp.datetimes import is_rfc3339
+from app.ocpp.schema_compiler import compile_schema
+from app.ocpp.schema_walk import UnknownKeyword, schema_errors
+from app.ocpp.schemas import PayloadKind, load_schema
+from tests.ocpp.mutations import JSON_VALUES, mutated_payloads
+
+ACTIONS = list(catalog.ACTIONS)
+_COMPILED: dict[tuple[str, PayloadKind], Any] = {}
+
+
+def accept_all_dates(value: Any) -> bool:
+    return True
+
+
+def reject_every_date(value: Any) -> bool:
+    return False
+
+
+def verdict(action: str, kind: PayloadKind, payload: Any) -> bool:
+    key = (action, kind)
+    if key not in _COMPILED:
+        _COMPILED[key] = compile_schema(load_schema(action, kind), is_rfc3339)
+    return _COMPILED[key](payload)
+
+
+def assert_same_verdict(action: str, kind: PayloadKind, payload: Any) -> None:
+    walked = not schema_errors(load_schema(action, kind), payload)
+    assert verdict(action, kind, payload) is walked, (action, kind, payload)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_catalog_examples_pass_and_common_errors_fail(action):
+    page = reference.page(action)
+    for example in page.examples:
+        assert verdict(action, example.kind, example.payload), example.title
+    for item in page.common_errors:
+        assert not verdict(action, item.kind, item.payload), item.title
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_mutated_payloads_get_the_walks_verdict(action):
+    check_mutations(action)
+
+
+@settings(max_examples=50, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def check_mutations(action: str, data: st.DataObject) -> None:
+    kind, payload = data.draw(mutated_payloads(action))
+    assert_same_verdict(action, kind, payload)
+    assert_same_verdict(action, kind, data.draw(JSON_VALUES))
+
+
+SCHEMA = {
+    "definitions": {
+        "Node": {"type": "object", "additionalProperties": False,
+                 "properties": {"next": {"$ref": "#/definitions/Node"},
+                                "n": {"type": "integer", "minimum": 0, "maximum": 9}},
+                 "required": ["n"]},
+    },
+    "type": "object",
+    "properties": {
+        "when": {"type": "string", "format": "date-time"},
+        "kind": {"type": "string", "enum": ["A", "B"], "additionalProperties": False},
+        "any": {"enum": [1, True, "x"]},
+        "loose": {"maxLength": 2, "minimum": 3, "minItems": 1, "required": ["a"]},
+        "list": {"type": "array", "items": {"$ref": "#/definitions/Node"}, "maxItems": 2},
+        "number": {"type": "number", "minimum": 0.5},
+    },
+}
+
+
+@pytest.mark.parametrize(("payload", "valid"), [
+    ({}, True),
+    ({"list": [{"n": 1.0}]}, True),                       # an integral float is an integer
+    ({"list": [{"n": True}]}, False),                     # a boolean is not
+    ({"list": [{"n": 1, "next": {"n": 2, "next": {"n": 10}}}]}, False),  # $ref to itself
+    ({"list": [{"n": 1}, {"n": 2}, {"n": 3}]}, False),
+    ({"list": [{"n": 1, "extra": 0}]}, False),
+    ({"kind": "a"}, False),
+    ({"kind": "B"}, True),
+    ({"any": 1}, True), ({"any": True}, True), ({"any": 1.0}, True),
+    ({"any": "y"}, False), ({"any": False}, False),
+    ({"loose": "ab"}, True), ({"loose": "abc"}, False),   # each keyword only for its type
+    ({"loose": 5}, True), ({"loose": 2}, False), ({"loose": []}, False),
+    ({"loose": {"a": 1}}, True), ({"loose": {}}, False), ({"loose": None}, True),
+    ({"number": 0.5}, True), ({"number": 0}, False), ({"number": False}, False),
+])
+def test_draft6_corners_are_judged_as_the_walk_judges_them(payload, valid):
+    compiled = compile_schema(SCHEMA, accept_all_dates)
+    assert compiled(payload) is valid
+    assert (not schema_errors(SCHEMA, payload)) is valid
+
+
+def test_date_times_go_through_the_given_check_and_only_strings_do():
+    compiled = compile_schema(SCHEMA, reject_every_date)
+    assert not compiled({"when": "2026-11-25T09:00:00Z"})
+    assert not compiled({"when": 5})  # the type fails, not the date check
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "string", "pattern": "^a"},
+    {"type": "object", "additionalProperties": {"type": "string"}},
+    {"type": "array", "items": [{"type": "string"}]},
+    {"$ref": "http://example.com/schema"},
+])
+def test_a_keyword_it_does_not_know_is_refused_at_compile_time(schema):
+    with pytest.raises(UnknownKeyword):
+        compile_schema(schema, accept_all_dates)

@@ -1,0 +1,76 @@
+"""The explanation walk says exactly what jsonschema says: the same findings (codes, paths,
+messages, order) for every catalog example and common error, and for thousands of mutated
+payloads of every action in both directions."""
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.ocpp import catalog, reference
+from app.ocpp.schema_walk import UnknownKeyword, schema_errors
+from app.ocpp.schemas import PayloadKind, load_schema
+from app.ocpp.validation import SchemaValidator
+from tests.ocpp.mutations import JSON_VALUES, mutated_payloads
+
+VALIDATOR = SchemaValidator()
+ACTIONS = list(catalog.ACTIONS)
+REQ = PayloadKind.REQUEST
+
+
+def assert_same_explanation(action: str, kind: PayloadKind, payload: Any) -> None:
+    walked = VALIDATOR.explain(action, kind, payload)
+    assert walked == VALIDATOR.explain_by_jsonschema(action, kind, payload), payload
+    # and the compiled stage agrees that there is something (or nothing) to explain
+    assert bool(walked) != VALIDATOR.is_valid(action, kind, payload) or all(
+        finding.code.startswith("datetime.") for finding in walked), payload
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_catalog_examples_and_common_errors_are_explained_as_jsonschema_does(action):
+    page = reference.page(action)
+    for item in [*page.examples, *page.common_errors]:
+        assert_same_explanation(action, item.kind, item.payload)
+
+
+@pytest.mark.parametrize("payload", [None, [], "{}", 3, 2.5, True, {"": {}}])
+def test_payloads_that_are_not_objects_are_explained_as_jsonschema_does(payload):
+    for kind in PayloadKind:
+        assert_same_explanation("TransactionEvent", kind, payload)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_mutated_payloads_are_explained_as_jsonschema_does(action):
+    check_mutations(action)
+
+
+@settings(max_examples=50, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def check_mutations(action: str, data: st.DataObject) -> None:
+    kind, payload = data.draw(mutated_payloads(action))
+    assert_same_explanation(action, kind, payload)
+    # a payload replaced as a whole, too
+    assert_same_explanation(action, kind, data.draw(JSON_VALUES))
+
+
+def test_errors_carry_the_path_value_and_rule_they_break():
+    payload = {"idToken": {"idToken": "04A2B3", "type": "iso14443"}}
+    (found,) = schema_errors(load_schema("Authorize", REQ), payload)
+    assert found.validator == "enum"
+    assert found.absolute_path == ("idToken", "type")
+    assert found.instance == "iso14443" and "ISO14443" in found.validator_value
+
+
+def test_required_fields_missing_in_list_items_are_found_at_each_index():
+    payload = {"evseId": 1, "meterValue": [{"timestamp": "2026-11-25T09:00:00Z"},
+                                           {"sampledValue": [{"value": 1}]}]}
+    errors = schema_errors(load_schema("MeterValues", REQ), payload)
+    assert [(e.validator, e.absolute_path) for e in errors] == [
+        ("required", ("meterValue", 0)), ("required", ("meterValue", 1))]
+
+
+def test_a_keyword_the_walk_does_not_know_is_refused_rather_than_ignored():
+    with pytest.raises(UnknownKeyword):
+        schema_errors({"type": "string", "pattern": "^a"}, "b")
