@@ -64,7 +64,8 @@ class SessionsMixin:
                 return
             self._show_progress(None)
             capture = Capture()
-            capture.adopt(loader.messages, times_known=loader.times_known)
+            capture.adopt(loader.messages, times_known=loader.times_known,
+                          directions_known=loader.directions_known)
             self._show_capture(capture, live=False)
             self.model.set_rows(range(len(capture.messages)))
             self.covered = len(capture.messages)

@@ -104,11 +104,21 @@ class Capture:
             return answer
         return self.annotation(seq).call_seq
 
-    def adopt(self, messages: list[Message], *, times_known: bool = True) -> None:
+    @property
+    def directions_known(self) -> bool:
+        """False for records adopted from a file that did not say which way its frames
+        went (their directions were inferred from the actions' senders)."""
+        return not self.checker.directions_inferred
+
+    def adopt(self, messages: list[Message], *, times_known: bool = True,
+              directions_known: bool = True) -> None:
         """Take records loaded from a file, as they are; `annotate()` judges them later.
         `times_known=False` for files that carry no times (their records say 0): then no
-        rule about timing judges them, rather than every heartbeat looking 0 s early."""
+        rule about timing judges them, rather than every heartbeat looking 0 s early.
+        `directions_known=False` for files whose directions were inferred: then no finding
+        rests on a direction the file never gave (see `Conversation`)."""
         self._times_known = times_known
+        self.checker.directions_inferred = not directions_known
         self.messages.extend(messages)
         if messages:
             self._seq = max(self._seq, messages[-1].seq)
