@@ -79,6 +79,7 @@ class ImportInfo(QWidget):
         self.model = ImportNotesModel(self.view)
         self.view.setModel(self.model)
         self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
