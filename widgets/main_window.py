@@ -47,6 +47,7 @@ from widgets.detail import DetailPane
 from widgets.expert_info import ExpertInfo
 from widgets.filter_bar import FilterBar
 from widgets.findings_nav import FindingJumps
+from widgets.import_info import ImportInfo
 from widgets.intercept_panel import InterceptPanel
 from widgets.notices import Notices
 from widgets.playback import Playback
@@ -161,6 +162,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.bottom_tabs.addTab(self.detail, "Detail")
         self.bottom_tabs.addTab(self.expert, "Expert info")
         self.expert.title_changed.connect(lambda text: self.bottom_tabs.setTabText(1, text))
+        self.import_info = ImportInfo(self.bottom_tabs)  # shown for files of other tools
         self.intercept = InterceptPanel()   # rules and held frames of the proxy mode
         self.bottom_tabs.addTab(self.intercept, "Intercept")
         self.runner.interceptor = self.intercept.interceptor
@@ -343,6 +345,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.model.set_capture(capture, [], live=live)
         self.detail.show_message(None, None)
         self.expert.show_capture(capture, live)
+        self.import_info.show_report(None)  # an opened file's report follows its load
         self.state_feed.show_capture(capture, live)
         if live:
             self.bridge.attach(capture)

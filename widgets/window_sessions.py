@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.session.capture import Capture
+from app.session.import_report import import_report
 from app.session.loader import SessionLoader
 from app.session.sessionfile import SessionFileError
 from app.state.summary import named_stations
@@ -64,8 +65,10 @@ class SessionsMixin:
                 return
             self._show_progress(None)
             capture = Capture()
-            capture.adopt(loader.messages, times_known=loader.times_known)
+            capture.adopt(loader.messages, times_known=loader.times_known,
+                          directions_known=loader.directions_known)
             self._show_capture(capture, live=False)
+            self.import_info.show_report(import_report(loader))
             self.model.set_rows(range(len(capture.messages)))
             self.covered = len(capture.messages)
             if not self.record_filter.is_empty:  # the filter shown applies to this file too
@@ -160,14 +163,13 @@ class SessionsMixin:
                 if count == 1 else f"{name}: not a session file, and none of its "
                 f"{count:,} frames is an OCPP-J message")
         elif complete and loader.notes:  # what an import skipped or assumed
-            skipped = [f"{n.where}: {n.text}" for n in loader.notes if n.where]
+            # listed in the Import tab for as long as the session is shown: a dialog to
+            # click away would only repeat it
             assumed = [n.text for n in loader.notes if not n.where]
-            text = f"{name}: read as {loader.format}; {count:,} records"
-            if skipped:
-                self.notices.warning("Some lines were not frames",
-                                     f"{text}; " + "; ".join(assumed), skipped)
-            else:
-                self.notices.note(f"{text}; " + "; ".join(assumed))
+            text = "; ".join([f"{name}: read as {loader.format}", f"{count:,} records",
+                              *assumed])
+            self.notices.note(f"{text}; the Import tab lists its {len(loader.notes):,} "
+                              "notes")
 
     def save_dialog(self: MainWindow) -> None:
         if not self.capture.messages:

@@ -115,7 +115,8 @@ def _write(kind: str, messages: list, imported: Imported, args: argparse.Namespa
     with output.open("w", encoding="utf-8", newline="" if kind == "csv" else None) as out:
         if kind == "trace":
             return write_trace(messages, out, times_known=imported.times_known)
-        capture = judged(messages, times_known=imported.times_known)
+        capture = judged(messages, times_known=imported.times_known,
+                         directions_known=imported.directions_known)
         if kind == "csv":
             return write_csv(capture, out)
         out.write(html_report(capture, title=f"OCPP Scope report: {Path(args.input).name}",

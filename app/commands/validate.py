@@ -107,7 +107,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO, err: TextIO,
                      style: Style) -> Tally:
-    checker = FrameChecker()
+    checker = FrameChecker(directions_inferred=not source.directions_known)
     report = FileReport(source, as_json=args.json, out=out, style=style)
     timeout = args.answer_timeout
     clock = _RecordedClock(checker, timeout) if source.times_known else None

@@ -54,8 +54,13 @@ class FrameChecker:
     """Judges the frames of many connections; keeps one `Conversation` per connection."""
 
     def __init__(self, validator: SchemaValidator | None = None,
-                 state: SessionState | None = None) -> None:
+                 state: SessionState | None = None, *,
+                 directions_inferred: bool = False) -> None:
+        """`directions_inferred`: the input did not say which way its frames went, and the
+        directions given to `check` were inferred from the actions' senders; the checks
+        that rest on a direction then say so instead of warning (see `Conversation`)."""
         self._validator = validator or shared_validator()
+        self.directions_inferred = directions_inferred
         # what the judged frames say about the session, filled as they are judged
         self.state = state if state is not None else SessionState()
         self._conversations: dict[str, Conversation] = {}
@@ -64,7 +69,7 @@ class FrameChecker:
     def conversation(self, connection: str) -> Conversation:
         conv = self._conversations.get(connection)
         if conv is None:
-            conv = self._conversations[connection] = Conversation()
+            conv = self._conversations[connection] = Conversation(self.directions_inferred)
         return conv
 
     def pending(self) -> list[PendingCall]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.ocpp import catalog
-from app.ocpp.findings import Finding, Severity, error, warning
+from app.ocpp.findings import Finding, Severity, error, info, warning
 from app.ocpp.frames import Call, CallError, CallResult, Frame
 
 
@@ -88,9 +88,15 @@ class Conversation:
     earlier answer was lost. Otherwise one lost answer would stay outstanding to the end of
     a file and be named at every later CALL. A late answer to a CALL given up on still pairs
     with it, quietly: the CALL was already reported, and its answer deserves its check.
-    `take_given_up` says what the latest frame made the conversation give up on, and why."""
+    `take_given_up` says what the latest frame made the conversation give up on, and why.
 
-    def __init__(self) -> None:
+    `directions_inferred` is for inputs that never said which way a frame went (a log that
+    mixes both sides): the directions were inferred from each action's sender, so a second
+    CALL "in the same direction" is a guess about the input, not something it showed. It is
+    then a note that says so, never a warning."""
+
+    def __init__(self, directions_inferred: bool = False) -> None:
+        self.directions_inferred = directions_inferred
         # waiting CALLs per sending direction, oldest first (dicts keep insertion order), so
         # that every check is O(1) however many CALLs a peer leaves unanswered
         self._waiting: dict[Direction | None, dict[str, PendingCall]] = {}
@@ -133,10 +139,7 @@ class Conversation:
         else:
             first = next(iter(queue.values()), None)
             if first is not None and direction is not None:
-                out.findings.append(warning(
-                    "protocol.concurrent-call",
-                    f"a CALL was sent while {first.action} (#{first.seq}) still awaits its "
-                    "answer; OCPP-J allows one outstanding CALL per direction"))
+                out.findings.append(self._concurrent(first, direction))
             if frame.message_id in self._answered:
                 out.findings.append(warning(
                     "protocol.reused-id",
@@ -149,6 +152,21 @@ class Conversation:
         if len(queue) > _MAX_WAITING:  # a peer that never answers: forget the oldest
             queue.pop(next(iter(queue)))
         return out
+
+    def _concurrent(self, first: PendingCall, direction: Direction) -> Finding:
+        """A second CALL while `first` awaits its answer: a warning when the input said
+        which way both went, a note when that was inferred from their actions."""
+        if not self.directions_inferred:
+            return warning(
+                "protocol.concurrent-call",
+                f"a CALL was sent while {first.action} (#{first.seq}) still awaits its "
+                "answer; OCPP-J allows one outstanding CALL per direction")
+        side = "station" if direction is Direction.STATION_TO_CSMS else "CSMS"
+        return info(
+            "protocol.concurrent-call",
+            f"a CALL while {first.action} (#{first.seq}) still awaits its answer, both "
+            f"taken as sent by the {side} because of their actions: the input does not say "
+            "which way its frames went, so this is not flagged as a second outstanding CALL")
 
     def _observe_answer(self, frame: CallResult | CallError, direction: Direction | None,
                         time: float | None) -> Exchange:

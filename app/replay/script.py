@@ -151,7 +151,8 @@ def load_recording(path: str | Path) -> Recording:
     imported = import_path(path)
     header = imported.header if imported.header else {"format": imported.format}
     capture = Capture()
-    capture.adopt(imported.messages, times_known=imported.times_known)
+    capture.adopt(imported.messages, times_known=imported.times_known,
+                  directions_known=imported.directions_known)
     while capture.annotate(budget=1.0):
         pass
     return Recording(Path(path), dict(header), capture)

@@ -130,13 +130,23 @@ class Capture:
             return answer
         return self.annotation(seq).call_seq
 
-    def adopt(self, messages: Sequence[Message], *, times_known: bool = True) -> None:
+    @property
+    def directions_known(self) -> bool:
+        """False for records adopted from a file that did not say which way its frames
+        went (their directions were inferred from the actions' senders)."""
+        return not self.checker.directions_inferred
+
+    def adopt(self, messages: Sequence[Message], *, times_known: bool = True,
+              directions_known: bool = True) -> None:
         """Take records loaded from a file, as they are; `annotate()` judges them later.
         `times_known=False` for files that carry no times (their records say 0): then no
         rule about timing judges them, rather than every heartbeat looking 0 s early.
-        A `RecordStore` given to an empty capture becomes its records, so that they stay
-        in their file rather than in memory."""
+        `directions_known=False` for files whose directions were inferred: then no finding
+        rests on a direction the file never gave (see `Conversation`). A `RecordStore`
+        given to an empty capture becomes its records, so that they stay in their file
+        rather than in memory."""
         self._times_known = times_known
+        self.checker.directions_inferred = not directions_known
         if isinstance(messages, RecordStore) and not self.messages:
             self.messages = messages
         else:

@@ -31,10 +31,11 @@ def sliced(messages: Iterable[Message], *, station: str | None = None,
             and (start is None or m.time >= start) and (end is None or m.time <= end)]
 
 
-def judged(messages: list[Message], *, times_known: bool) -> Capture:
+def judged(messages: list[Message], *, times_known: bool,
+           directions_known: bool = True) -> Capture:
     """A capture of `messages` with every record's verdict, for the forms that show them."""
     capture = Capture()
-    capture.adopt(messages, times_known=times_known)
+    capture.adopt(messages, times_known=times_known, directions_known=directions_known)
     while capture.annotate(1.0):
         pass
     return capture

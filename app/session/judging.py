@@ -16,7 +16,8 @@ def judged_session(path: str) -> Capture:
     state). Raises InputError for a file that cannot be read."""
     loader = SessionLoader.open(path, freeze_gc=False)
     capture = Capture()
-    capture.adopt(loader.load_all(), times_known=loader.times_known)
+    capture.adopt(loader.load_all(), times_known=loader.times_known,
+                  directions_known=loader.directions_known)
     while capture.annotate(1.0):
         pass
     return capture

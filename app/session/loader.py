@@ -75,6 +75,8 @@ class SessionLoader:
         self.times_known = kind == "session"    # an import says whether its input has them
         self.directions_known = kind == "session"
         self.notes: list[ImportNote] = []       # what an import skipped or assumed
+        self.inferred = 0                       # frames whose direction an import inferred
+        self.unplaced = 0                       # frames whose direction stayed unknown
         self._own_warnings: list[str] = []
         self._worker: threading.Thread | None = None
         self._imported: Imported | None = None
@@ -137,6 +139,7 @@ class SessionLoader:
         self.notes = list(imported.notes)
         self.times_known = imported.times_known
         self.directions_known = imported.directions_known
+        self.inferred, self.unplaced = imported.inferred, imported.unplaced
         self._records = iter(imported.messages)
         self._total = len(imported.messages)
 

@@ -2,6 +2,7 @@
 
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction, Lost
+from app.ocpp.findings import Severity
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 BOOT = ('[2,"b1","BootNotification",'
@@ -252,3 +253,12 @@ def test_with_times_an_overtaken_call_waits_for_its_timeout():
     checker.check('[3,"2",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN, seq=3,
                   time=2.5)
     assert [c.seq for c in checker.pending()] == [1]
+
+
+def test_a_second_call_on_inferred_directions_is_a_note_not_a_warning():
+    checker = FrameChecker(directions_inferred=True)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=None)
+    [finding] = checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2,
+                              time=None).findings
+    assert finding.code == "protocol.concurrent-call" and finding.severity is Severity.INFO
+    assert "taken as sent by the station" in finding.message

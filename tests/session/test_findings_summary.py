@@ -1,10 +1,12 @@
-"""Findings grouped by severity, code and station, counted once each, live or loaded."""
+"""Findings grouped by severity, code and station, and by action and by station with their
+codes, counted once each, live or loaded."""
 
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Severity, error, warning
 from app.session.capture import Capture
-from app.session.findings_summary import FindingsSummary, SummaryBuild, record_line
+from app.session.findings_summary import FindingsSummary, Grouping, SummaryBuild, record_line
 from app.session.message import RecordKind
+from tests.factories import make_message
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 BAD_TIME = ('[2,"{n}","MeterValues",{{"evseId":1,"meterValue":[{{"timestamp":'
@@ -25,7 +27,7 @@ def fill(capture):
 
 def summarised_live(capture):
     summary = FindingsSummary()
-    capture.subscribe(lambda m, a: summary.add(m.seq, m.station, a.findings))
+    capture.subscribe(lambda m, a: summary.add(m.seq, m.station, a.findings, m.action))
     fill(capture)
     summary.follow_notes(capture)
     return summary
@@ -78,6 +80,8 @@ def test_a_loaded_capture_is_summarised_in_slices_to_the_same_counts():
         steps += 1
     assert build.progress == 1.0
     assert summary.structure == expected.structure
+    for grouping in Grouping:
+        assert summary.structure_of(grouping) == expected.structure_of(grouping)
     assert summary.count() == expected.count()
     summary.follow_notes(loaded)   # the notes are already in the annotations read
     assert summary.count() == expected.count()
@@ -101,3 +105,57 @@ def test_a_record_line_says_where_and_what():
     assert "[schema.date-time]" not in line
     assert record_line(capture, 4, "frame.not-json").split(" · ")[2] == "malformed"
     assert record_line(capture, 999, "x") == "#999"
+
+
+def kinds(heading):
+    return [(k.severity.value, k.code, k.count, list(k.seqs)) for k in heading.by_kind()]
+
+
+def test_findings_are_counted_per_action_with_their_kinds_worst_first():
+    summary = summarised_live(Capture())
+    names = [(h.name, h.count) for h in summary.headings(Grouping.ACTION)]
+    assert names == [("", 1), ("Heartbeat", 2), ("MeterValues", 4)]
+    malformed, heartbeat, meter_values = summary.headings(Grouping.ACTION)
+    assert kinds(malformed) == [("error", "frame.not-json", 1, [4])]
+    assert kinds(heartbeat) == [("warning", "protocol.concurrent-call", 1, [6]),
+                                ("warning", "protocol.no-answer", 1, [6])]
+    assert kinds(meter_values) == [("error", "schema.date-time", 3, [1, 3, 5]),
+                                   ("warning", "protocol.no-answer", 1, [5])]
+    assert meter_values.worst is Severity.ERROR and heartbeat.worst is Severity.WARNING
+
+
+def test_findings_are_counted_per_station_with_their_kinds():
+    summary = summarised_live(Capture())
+    cp1, cp2 = summary.headings(Grouping.STATION)
+    assert (cp1.name, cp1.count, cp2.name, cp2.count) == ("CP1", 3, "CP2", 4)
+    assert kinds(cp1) == [("error", "frame.not-json", 1, [4]),
+                          ("error", "schema.date-time", 2, [1, 3])]
+    assert [k.code for k in cp2.by_kind()] == [
+        "schema.date-time", "protocol.concurrent-call", "protocol.no-answer"]
+    assert cp2.by_kind()[0].sample.startswith("…timestamp: '2024-01-01T00:00:00'")
+
+
+def test_a_loaded_answer_is_counted_under_the_action_of_its_call():
+    capture = Capture()
+    capture.adopt([make_message(1, '[2,"1","Heartbeat",{}]'),
+                   make_message(2, '[3,"1",{}]', direction=DOWN)])
+    while capture.annotate():
+        pass
+    assert capture.messages[1].action is None      # the file did not say it
+    summary = FindingsSummary()
+    build = SummaryBuild(capture, summary)
+    while build.step():
+        pass
+    [heading] = summary.headings(Grouping.ACTION)
+    assert heading.name == "Heartbeat" and kinds(heading)[0][3] == [2]
+
+
+def test_the_structure_of_a_grouping_changes_only_with_a_new_heading_or_kind():
+    summary = FindingsSummary()
+    summary.add(1, "CP1", [warning("w.one", "m")], "Heartbeat")
+    first = summary.structure_of(Grouping.ACTION)
+    summary.add(2, "CP2", [warning("w.one", "m")], "Heartbeat")
+    assert summary.structure_of(Grouping.ACTION) == first
+    assert summary.structure_of(Grouping.STATION) != first
+    summary.add(3, "CP2", [error("e.one", "m")], "Heartbeat")
+    assert summary.structure_of(Grouping.ACTION) != first

@@ -1,16 +1,19 @@
 """Expert Info: the findings tree passes Qt's model checks, counts what the capture holds,
 follows live batches on its timer (not per frame) and a load once judged, keeps what was
-expanded, and a click on a record selects it in the timeline."""
+expanded, regroups by code, action or station at a click, and a click on a record selects
+it in the timeline under every grouping."""
 
 from PySide6.QtCore import QModelIndex, Qt
 
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
+from app.session.findings_summary import Grouping
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionWriter, make_header
 from tests.session.test_findings_summary import BAD_TIME, fill
 from widgets.bridge import CaptureBridge
-from widgets.expert_info import COUNT, EXAMPLE, FINDING, ExpertInfo
+from widgets.expert_info import ExpertInfo
+from widgets.findings_tree import COUNT, EXAMPLE, FINDING
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
@@ -157,3 +160,56 @@ def test_an_index_kept_past_a_rebuild_finds_nothing_instead_of_freed_memory(qtbo
     qtbot.waitUntil(lambda: model.rowCount(model.index(0, 0)) == 2, timeout=5000)
     assert not model.parent(old).isValid() and model.seq_at(old) is None
     assert model.rowCount(old) == 0 and not model.data(old)
+
+
+def test_the_group_by_buttons_regroup_the_tree_and_open_its_headings(qtbot):
+    capture = Capture()
+    info = live_info(qtbot, capture)
+    fill(capture)
+    model = info.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=5000)
+    qtbot.mouseClick(info.grouping_button(Grouping.ACTION), Qt.MouseButton.LeftButton)
+    assert info.grouping is Grouping.ACTION
+    assert texts(model) == ["(no action)", "Heartbeat", "MeterValues"]
+    assert all(info.view.isExpanded(model.index(row, 0)) for row in range(3))
+    capture.frame("c9", "CP1", UP, BAD_TIME.format(n=7))   # live records keep coming
+    qtbot.waitUntil(lambda: model.data(model.index(2, COUNT)) == "5", timeout=5000)
+    qtbot.mouseClick(info.grouping_button(Grouping.STATION), Qt.MouseButton.LeftButton)
+    assert texts(model) == ["CP1", "CP2"] and texts(model, column=COUNT) == ["4", "4"]
+    qtbot.mouseClick(info.grouping_button(Grouping.CODE), Qt.MouseButton.LeftButton)
+    assert texts(model) == ["Errors", "Warnings"]
+    assert info.grouping_button(Grouping.CODE).isChecked()
+    assert not info.grouping_button(Grouping.STATION).isChecked()
+
+
+def click_record(qtbot, view, record):
+    view.scrollTo(record)
+    rect = view.visualRect(record)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_a_record_under_an_action_or_a_station_is_one_click_from_the_timeline(
+        window, qtbot, loop, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    write_invalid_session(path)
+    with qtbot.waitSignal(window.judged, timeout=20000):
+        window.open_session(str(path))
+    expert = window.expert
+    qtbot.waitUntil(lambda: not expert.building and expert.summary.count() == 7,
+                    timeout=10000)
+    window.bottom_tabs.setCurrentWidget(expert)
+    model = expert.model
+    expert.set_grouping(Grouping.ACTION)
+    heartbeat = model.index(1, 0)
+    assert model.data(heartbeat) == "Heartbeat" and model.data(model.index(1, COUNT)) == "2"
+    concurrent = model.index(0, 0, heartbeat)
+    expert.view.expand(concurrent)
+    click_record(qtbot, expert.view, model.index(0, 0, concurrent))
+    assert window.detail.message is not None and window.detail.message.seq == 6
+    expert.set_grouping(Grouping.STATION)
+    cp1 = model.index(0, 0)
+    not_json = model.index(0, 0, cp1)
+    assert model.data(not_json) == "frame.not-json"
+    expert.view.expand(not_json)
+    click_record(qtbot, expert.view, model.index(0, 0, not_json))
+    assert window.detail.message.seq == 4
