@@ -513,7 +513,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         def start(values: dict[str, Any]) -> None:
             config, self.policy = settings.csms_setup(values)
             self.runner.start_csms(self._fresh_capture("csms", values), config, self.policy,
-                                   values["answer_timeout"])
+                                   values["answer_timeout"],
+                                   cautions=settings.cautions("csms", values))
 
         self._start_from(dialogs.csms_dialog(self), start)
 
