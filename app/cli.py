@@ -17,6 +17,7 @@ from app.commands import (
     convert,
     csms,
     demo,
+    export,
     gui,
     proxy,
     replay,
@@ -28,7 +29,8 @@ from app.commands import (
 from app.errors import OcppScopeError
 from app.net import limits
 
-COMMANDS = (gui, demo, proxy, csms, station, validate, replay, schedule, state, convert)
+COMMANDS = (gui, demo, proxy, csms, station, validate, replay, schedule, state, convert,
+            export)
 COMMAND_NAMES = frozenset(module.__name__.rsplit(".", 1)[-1] for module in COMMANDS)
 EXIT_USAGE = 2
 
