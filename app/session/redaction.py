@@ -232,6 +232,8 @@ class Redactor:
         changes: dict[str, Any] = {}
         if message.station:
             changes["station"] = self.names.of(message.station, "station")
+        if message.connection:  # importers name connections by station or address
+            changes["connection"] = self.sweep(message.connection)
         if message.meta:
             changes["meta"] = self._meta(message.meta)
         if message.data:  # bytes as they crossed: the same replacements, byte for byte
