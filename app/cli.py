@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "schedule": "compute the composite charging schedule of an EVSE from profiles",
     "state": "show what a recorded session says about its stations",
     "convert": "convert logs and captures to a session, a trace, CSV or HTML",
+    "export": "write a session with its secrets replaced, to share it",
 }
 COMMAND_NAMES = frozenset(COMMANDS)
 EXIT_USAGE = 2

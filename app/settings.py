@@ -258,6 +258,12 @@ SETTINGS: tuple[Setting, ...] = (
             label="Keep passwords and tokens in the record",
             help="also record Basic auth passwords, and passwords and tokens in URLs "
                  "(ws://user:***@host/...?token=*** by default)"),
+    # never remembered: a key log must be asked for on each run, knowing what it holds
+    Setting("tls_keylog", str, "", kind="output", modes=_SERVERS | frozenset({"station"}),
+            group=OUTPUT, remember=False, label="TLS key log (holds secrets)", metavar="FILE",
+            help="append the session secrets of every TLS connection to FILE (NSS key log "
+                 "format, readable by you only), so that Wireshark decrypts a capture of the "
+                 "same traffic; anyone with the file can read that traffic"),
     Setting("quiet", bool, False, group=OUTPUT, help="print no line per frame"),
     Setting("json", bool, False, group=OUTPUT,
             help="print one JSON object per frame or event instead of text"),
@@ -459,7 +465,8 @@ def proxy_config(values: Mapping[str, Any]) -> ProxyConfig:
         # intercept rules need the terminating proxy (`app.net.intercept.needs_terminating`)
         transparent=v["transparent"] and not needs_terminating(v),
         upstream_ssl=tls.client_context(v["upstream_ca"] or None, v["upstream_cert"] or None,
-                                        v["upstream_key"] or None, verify=not v["insecure"])
+                                        v["upstream_key"] or None, verify=not v["insecure"],
+                                        keylog=v["tls_keylog"] or None)
         if _secure(v["upstream"]) else None)
 
 
@@ -481,7 +488,8 @@ def station_setup(values: Mapping[str, Any], environ: Mapping[str, str] | None =
         heartbeat_interval=v["heartbeat_interval"] or None, max_size=v["max_size"],
         record_secrets=v["record_secrets"],
         client_ssl=tls.client_context(v["ca"] or None, v["client_cert"] or None,
-                                      v["client_key"] or None, verify=not v["insecure"])
+                                      v["client_key"] or None, verify=not v["insecure"],
+                                      keylog=v["tls_keylog"] or None)
         if _secure(v["csms"]) else None)
     return config, _policy(v)
 
@@ -515,7 +523,23 @@ def cautions(mode: str, values: Mapping[str, Any]) -> list[str]:
     if mode in ("proxy", "station") and values.get("insecure"):
         found.append("certificate checks are off: the CSMS's TLS certificate is not "
                      "verified, so anyone on the way can pose as the CSMS and read the traffic")
+    if values.get("tls_keylog"):
+        found.append(keylog_caution(mode, values))
     return found
+
+
+def keylog_caution(mode: str, values: Mapping[str, Any]) -> str:
+    """The warning a key log earns: it holds secrets; and when no hop of `mode` uses TLS,
+    that it will stay empty."""
+    v = {**defaults(mode), **values}
+    path = v["tls_keylog"]
+    secure = (bool(v.get("cert")) if mode in _SERVERS else False) or (
+        mode == "proxy" and _secure(v["upstream"])) or (mode == "station" and _secure(v["csms"]))
+    if not secure:
+        return (f"TLS key log '{path}' stays empty: no connection of this {mode} uses TLS "
+                "(give a certificate, or a wss:// URL)")
+    return (f"TLS session secrets are written to '{path}': anyone with this file can decrypt "
+            "captures of this traffic; keep it private and delete it when done")
 
 
 def header_details(mode: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -544,7 +568,8 @@ def _secure(url: str) -> bool:
 def _server_ssl(v: Mapping[str, Any]) -> Any:
     if not v["cert"]:
         return None
-    return tls.server_context(v["cert"], v["key"] or None, v["client_ca"] or None)
+    return tls.server_context(v["cert"], v["key"] or None, v["client_ca"] or None,
+                              keylog=v["tls_keylog"] or None)
 
 
 def _policy(v: Mapping[str, Any], **options: Any) -> ResponsePolicy:

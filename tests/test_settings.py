@@ -19,14 +19,15 @@ FLAGS = {
     "proxy": {"--listen", "--upstream", "--cert", "--key", "--client-ca", "--upstream-ca",
               "--upstream-cert", "--upstream-key", "--insecure", "--ping-interval",
               "--record", "--record-secrets", "--quiet", "--json", "--answer-timeout",
-              "--max-size", "--upstream-auth", "--rules", "--transparent"},
+              "--max-size", "--upstream-auth", "--rules", "--transparent", "--tls-keylog"},
     "csms": {"--listen", "--heartbeat-interval", "--cert", "--key", "--client-ca",
              "--responses", "--strict", "--record", "--record-secrets", "--quiet", "--json",
-             "--answer-timeout", "--max-size"},
+             "--answer-timeout", "--max-size", "--tls-keylog"},
     "station": {"--csms", "--id", "--password", "--connectors", "--vendor", "--model",
                 "--heartbeat-interval", "--ca", "--client-cert", "--client-key", "--insecure",
                 "--responses", "--strict", "--record", "--record-secrets", "--quiet",
-                "--json", "--answer-timeout", "--max-size", "--password-file"},
+                "--json", "--answer-timeout", "--max-size", "--password-file",
+                "--tls-keylog"},
     "demo": {"--pace", "--keep-running", "--record", "--record-secrets", "--quiet", "--json",
              "--answer-timeout", "--max-size"},
     "replay": {"--as", "--csms", "--listen", "--station", "--speed", "--start-from",
@@ -363,3 +364,34 @@ def test_switching_certificate_checks_off_is_a_caution_and_noted_in_the_header()
 def test_proxy_is_wire_transparent_unless_told_otherwise():
     assert settings.proxy_config({}).transparent is True
     assert settings.proxy_config({"transparent": False}).transparent is False
+
+
+@pytest.mark.parametrize("mode", DIALOG_MODES)
+def test_a_tls_key_log_is_offered_by_every_mode_and_never_remembered(mode):
+    [keylog] = [s for s in settings.dialog_settings(mode) if s.name == "tls_keylog"]
+    assert keylog.option == "--tls-keylog" and keylog.kind == "output"
+    assert not keylog.remembered and "secrets" in keylog.label
+
+
+def test_a_tls_key_log_is_a_caution_that_it_holds_secrets():
+    values = {"upstream": "wss://csms/ocpp", "tls_keylog": "keys.log"}
+    [caution] = settings.cautions("proxy", values)
+    assert "'keys.log'" in caution and "decrypt" in caution
+    [empty] = settings.cautions("csms", {"tls_keylog": "keys.log"})
+    assert "stays empty" in empty and "no connection of this csms uses TLS" in empty
+    assert "decrypt" in settings.cautions("station", {"csms": "wss://c/ocpp",
+                                                      "tls_keylog": "k"})[0]
+
+
+def test_the_key_log_reaches_every_tls_context_and_is_created_private(tmp_path):
+    folder = tmp_path
+    log = folder / "keys.log"
+    config = settings.proxy_config({"upstream": "wss://csms.example/ocpp",
+                                    "tls_keylog": str(log)})
+    assert config.upstream_ssl.keylog_filename == str(log)
+    station, _ = settings.station_setup({"csms": "wss://csms.example/ocpp",
+                                         "tls_keylog": str(log)})
+    assert station.client_ssl.keylog_filename == str(log)
+    assert log.exists() and log.stat().st_mode & 0o077 == 0
+    plain, _ = settings.station_setup({"csms": "ws://csms.example/ocpp"})
+    assert plain.client_ssl is None

@@ -137,17 +137,17 @@ class ModeDialog(QDialog):
         browse = QPushButton("…")
         browse.setFixedWidth(28)
         browse.setToolTip("Choose a file")
-        browse.clicked.connect(lambda: self._browse(line, writing=field.kind == "output"))
+        browse.clicked.connect(lambda: self._browse(line, field))
         row.addWidget(line, 1)
         row.addWidget(browse)
         return line, holder
 
-    def _browse(self, line: QLineEdit, writing: bool = False) -> None:
-        """A file to read, or (`writing`) where to write one: the save dialog asks before
-        naming a file that exists."""
-        if writing:
-            path, _ = QFileDialog.getSaveFileName(self, "Record to", line.text(),
-                                                  "Sessions (*.jsonl)")
+    def _browse(self, line: QLineEdit, field: Setting) -> None:
+        """A file to read, or (an "output" setting) where to write one: the save dialog asks
+        before naming a file that exists."""
+        if field.kind == "output":
+            kinds = "Sessions (*.jsonl)" if field.name == "record" else "All files (*)"
+            path, _ = QFileDialog.getSaveFileName(self, field.label, line.text(), kinds)
         else:
             path, _ = QFileDialog.getOpenFileName(self, "Choose a file", line.text())
         if path:

@@ -52,6 +52,7 @@ from widgets.intercept_panel import InterceptPanel
 from widgets.notices import Notices
 from widgets.playback import Playback
 from widgets.recent import RecentFiles
+from widgets.redact_export import RedactExporter
 from widgets.replay_launcher import ReplayLauncher
 from widgets.runner import ModeRunner
 from widgets.screen_fit import fit_to_screen
@@ -246,6 +247,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.table.addAction(copy)
         self.table.addAction(pair)
         self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
+        self.redact_export = RedactExporter(self)  # File > Export redacted…
         self.table.addAction(self.replay.from_here)
         self.transaction_follow = TransactionFollow(
             self.filter_bar, lambda: self.detail.message.seq if self.detail.message else None,
@@ -286,6 +288,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("Export saved messages…", self.export_saved))
         file_menu.addAction(self._action("Import saved messages…", self.import_saved))
+        file_menu.addAction(self.redact_export.action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         run_menu = menu.addMenu("&Run")
@@ -520,7 +523,8 @@ class MainWindow(SessionsMixin, QMainWindow):
         def start(values: dict[str, Any]) -> None:
             config, self.policy = settings.csms_setup(values)
             self.runner.start_csms(self._fresh_capture("csms", values), config, self.policy,
-                                   values["answer_timeout"])
+                                   values["answer_timeout"],
+                                   cautions=settings.cautions("csms", values))
 
         self._start_from(dialogs.csms_dialog(self), start)
 

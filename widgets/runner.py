@@ -102,12 +102,13 @@ class ModeRunner(QObject):
         self._launch(start(), capture, answer_timeout)
 
     def start_csms(self, capture: Capture, config: CsmsConfig, policy: ResponsePolicy,
-                   answer_timeout: float = ANSWER_TIMEOUT) -> None:
+                   answer_timeout: float = ANSWER_TIMEOUT, *,
+                   cautions: Sequence[str] = ()) -> None:
         async def start() -> Running:
             csms = CsmsEndpoint(config, capture, policy, self.notice.emit)
             await listen(csms, config.host, config.port)
             return Running("csms", f"{csms.url}/<stationId>", csms, csms.stop,
-                           _cautions((), config.host, csms.port))
+                           _cautions(cautions, config.host, csms.port))
 
         self._launch(start(), capture, answer_timeout)
 

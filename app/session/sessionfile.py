@@ -30,10 +30,12 @@ MAX_WARNINGS = 100
 _scan = json.JSONDecoder().scan_once  # (text, index) -> (value, end), in C
 
 
-def open_private(path: Path) -> BinaryIO:
-    """`path` truncated and opened for unbuffered binary writing, readable by its owner only
-    (an existing file of someone else's, which we may write but not chmod, keeps its mode)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+def open_private(path: Path, *, append: bool = False) -> BinaryIO:
+    """`path` truncated (or, with `append`, kept and written at its end) and opened for
+    unbuffered binary writing, readable by its owner only (an existing file of someone
+    else's, which we may write but not chmod, keeps its mode)."""
+    flags = (os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+             | getattr(os, "O_BINARY", 0))
     descriptor = os.open(path, flags, 0o600)
     try:
         if hasattr(os, "fchmod"):  # an existing file keeps its mode through O_CREAT

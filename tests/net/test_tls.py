@@ -2,7 +2,9 @@
 for the test by `trustme`."""
 
 import asyncio
+import shutil
 import ssl
+import subprocess
 
 import pytest
 import trustme
@@ -15,6 +17,7 @@ from app.net.proxy import Proxy, ProxyConfig
 from app.session.capture import Capture
 from app.session.message import RecordKind
 from tests.net.peers import run
+from tests.session import pcaps
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +116,62 @@ def test_unusable_tls_files_are_reported_in_one_sentence(tmp_path, pki):
         tls.server_context(str(garbage))
     with pytest.raises(tls.TlsSetupError, match="CA file"):
         tls.client_context(str(garbage))
+
+
+def test_a_key_log_is_created_private_and_kept_when_it_exists(tmp_path, pki):
+    log = tmp_path / "keys.log"
+    log.write_text("CLIENT_RANDOM earlier run\n")
+    log.chmod(0o644)
+    context = tls.server_context(pki["server"], keylog=str(log))
+    assert context.keylog_filename == str(log)
+    assert log.read_text() == "CLIENT_RANDOM earlier run\n"
+    assert log.stat().st_mode & 0o077 == 0
+    with pytest.raises(tls.TlsSetupError, match="cannot write the TLS key log"):
+        tls.client_context(keylog=str(tmp_path / "no-such-folder" / "keys.log"))
+
+
+def _tshark_websocket(capture: str, keylog: str | None) -> list[str]:
+    """The WebSocket text frames tshark finds in `capture`, decrypted with `keylog`."""
+    options = ["-o", f"tls.keylog_file:{keylog}"] if keylog else []
+    result = subprocess.run(["tshark", "-n", *options, "-r", capture, "-Y", "websocket",
+                             "-T", "fields", "-e", "websocket.payload.text"],
+                            capture_output=True, text=True, timeout=60, check=True)
+    return [line for line in result.stdout.splitlines() if line.strip()]
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None or not pcaps.Tcpdump.available(),
+                    reason="decrypting a capture needs tshark and tcpdump installed")
+def test_a_capture_of_both_tls_hops_decrypts_in_wireshark_with_the_key_log(tmp_path, pki):
+    capture, log = tmp_path / "tls.pcap", tmp_path / "keys.log"
+
+    async def main():
+        server, received = await _tls_csms(pki)
+        csms_port = server.sockets[0].getsockname()[1]
+        proxy = Proxy(ProxyConfig(
+            upstream=f"wss://127.0.0.1:{csms_port}/ocpp",
+            server_ssl=tls.server_context(pki["server"], keylog=str(log)),
+            upstream_ssl=tls.client_context(pki["ca"], keylog=str(log))), Capture())
+        await proxy.start()
+        port = int(proxy.url.rsplit(":", 1)[1])
+        try:
+            # both hops: the station's (to the proxy) and the proxy's (to the CSMS)
+            with pcaps.Tcpdump(capture, "lo", port, extra=("tcp", "port", str(csms_port),
+                                                           "or")):
+                async with connect(f"{proxy.url}/CP-KEYS", subprotocols=["ocpp2.0.1"],
+                                   ssl=tls.client_context(pki["ca"])) as ws:
+                    await ws.send('[2,"k-1","Heartbeat",{}]')
+                    await asyncio.wait_for(ws.recv(), 5)
+                await pcaps.until(lambda: log.exists() and log.read_text().count("\n") >= 4)
+                await asyncio.sleep(0.2)  # tcpdump writes the last packets (-U)
+        finally:
+            await proxy.stop()
+            server.close()
+        return received
+
+    assert run(main()) == ['[2,"k-1","Heartbeat",{}]']
+    assert _tshark_websocket(str(capture), None) == []  # without the key log: nothing
+    # each frame crossed two hops: the CALL twice, the answer twice
+    assert sorted(_tshark_websocket(str(capture), str(log))) == [
+        '[2,"k-1","Heartbeat",{}]', '[2,"k-1","Heartbeat",{}]',
+        '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]',
+        '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]']
