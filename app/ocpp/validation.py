@@ -7,7 +7,7 @@ the walk yields *all* findings with paths, the errors jsonschema (Draft 6) would
 fraction of its cost, and we turn each into a sentence a field engineer understands. Both
 stages use the same date-time check (`datetimes.is_rfc3339`); tests prove they agree on every
 example and common error of the catalog and on thousands of mutated payloads, and that the
-walk says what jsonschema says. jsonschema itself is imported only for that comparison.
+walk says what jsonschema says; jsonschema itself is used only by that test.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ class SchemaValidator:
 
     def __init__(self) -> None:
         self._fast: dict[tuple[str, PayloadKind], Callable[[Any], bool]] = {}
-        self._full: dict[tuple[str, PayloadKind], Any] = {}  # jsonschema's, for comparison
 
     def is_valid(self, action: str, kind: PayloadKind, payload: Any) -> bool:
         """The fast decision alone; raises KeyError for an unknown action."""
@@ -72,18 +71,13 @@ class SchemaValidator:
     def explain(self, action: str, kind: PayloadKind, payload: Any) -> list[Finding]:
         """Every schema finding for a payload, by walking all of it."""
         _known(action)
-        return self._findings(action, kind, payload,
-                              schema_errors(load_schema(action, kind), payload))
+        return self.findings_of_errors(action, kind, payload,
+                                       schema_errors(load_schema(action, kind), payload))
 
-    def explain_by_jsonschema(self, action: str, kind: PayloadKind, payload: Any
-                              ) -> list[Finding]:
-        """What `explain` says, found by jsonschema's Draft 6 validator instead: the
-        reference `explain` is tested against (slow, and the only user of jsonschema)."""
-        return self._findings(action, kind, payload,
-                              list(self._validator(action, kind).iter_errors(payload)))
-
-    def _findings(self, action: str, kind: PayloadKind, payload: Any, errors: list[Any]
-                  ) -> list[Finding]:
+    def findings_of_errors(self, action: str, kind: PayloadKind, payload: Any,
+                           errors: list[Any]) -> list[Finding]:
+        """Findings in our words for schema errors shaped like jsonschema's (`schema_walk`
+        makes them; the tests feed jsonschema's own to prove the two agree)."""
         findings: list[Finding] = []
         seen_required: set[tuple[Any, ...]] = set()
         for err in sorted(errors, key=lambda e: _path_key(e.absolute_path)):
@@ -99,20 +93,6 @@ class SchemaValidator:
             compiled = compile_schema(load_schema(action, kind), _fast_date_time)
             self._fast[key] = compiled
         return compiled
-
-    def _validator(self, action: str, kind: PayloadKind) -> Any:
-        key = (action, kind)
-        validator = self._full.get(key)
-        if validator is None:
-            _known(action)
-            import jsonschema  # slow to import; only the comparison needs it
-
-            checker = jsonschema.FormatChecker(formats=())
-            checker.checks("date-time")(datetimes.is_rfc3339)
-            validator = jsonschema.Draft6Validator(load_schema(action, kind),
-                                                   format_checker=checker)
-            self._full[key] = validator
-        return validator
 
     def _notes(self, action: str, kind: PayloadKind, payload: Any) -> list[Finding]:
         """Warnings for valid date-times that break OCPP's own limits, with their paths."""
