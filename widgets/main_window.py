@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -31,16 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__, settings
-from app.errors import OcppScopeError
+from app import __version__
 from app.net.policy import ResponsePolicy
 from app.session.capture import Annotation, Capture
 from app.session.filters import FilterScan, RecordFilter
 from app.session.message import Message
 from app.state.model import SessionState
-from app.state.summary import named_stations
-from app.wording import count
-from widgets import dialogs
 from widgets.bridge import CaptureBridge
 from widgets.capture_guard import CaptureGuard
 from widgets.detail import DetailPane
@@ -52,8 +48,6 @@ from widgets.intercept_panel import InterceptPanel
 from widgets.notices import Notices
 from widgets.playback import Playback
 from widgets.recent import RecentFiles
-from widgets.redact_export import RedactExporter
-from widgets.replay_launcher import ReplayLauncher
 from widgets.runner import ModeRunner
 from widgets.screen_fit import fit_to_screen
 from widgets.session_io import SliceJob
@@ -63,13 +57,14 @@ from widgets.state_views import connect_state_views
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
 from widgets.timeline_columns import ColumnFitter
-from widgets.transaction_follow import TransactionFollow
 from widgets.welcome import WelcomePage
+from widgets.window_actions import ActionsMixin
+from widgets.window_modes import ModesMixin
 from widgets.window_sessions import SessionsMixin
 from widgets.workbench import Workbench
 
 
-class MainWindow(SessionsMixin, QMainWindow):
+class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
     load_finished = Signal(bool)     # True when a session opened completely
     judged = Signal()                # every record of the current session has a verdict
     filtered = Signal(int)           # a filter scan finished: how many records it shows
@@ -201,113 +196,6 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.pages.addWidget(self.workbench)
         self.setCentralWidget(self.pages)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-
-    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence | None = None,
-                tip: str = "", checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        (action.toggled if checkable else action.triggered).connect(slot)
-        return action
-
-    def _build_actions(self) -> None:
-        self.demo_action = self._action("Demo", self.start_demo, "Ctrl+D",
-                                        "Run a charging session through the proxy, here")
-        self.proxy_action = self._action("Proxy…", self.start_proxy, "Ctrl+Shift+P",
-                                         "Relay stations to their CSMS and watch every frame")
-        self.csms_action = self._action("CSMS…", self.start_csms, "Ctrl+Shift+M",
-                                        "Let stations connect to OCPP Scope")
-        self.station_action = self._action("Station…", self.start_station, "Ctrl+Shift+T",
-                                           "Connect to a CSMS as a charging station")
-        self.stop_action = self._action("Stop", self.stop_mode, "Ctrl+.",
-                                        "Stop the running mode (the records stay)")
-        self.open_action = self._action("Open…", self.open_dialog, QKeySequence.StandardKey.Open,
-                                        "Open a session file or a file of frames")
-        self.save_action = self._action("Save as…", self.save_dialog,
-                                        QKeySequence.StandardKey.Save,
-                                        "Save the records shown as a session file")
-        self.follow_action = self._action("Follow", self.set_follow, "Ctrl+End",
-                                          "Keep the newest frame in view", checkable=True)
-        self.follow_action.setChecked(True)
-        self.pause_action = self._action("Pause display", self.set_paused, "Ctrl+P",
-                                         "Freeze the display; capturing goes on",
-                                         checkable=True)
-        self.delta_action = self._action("Relative times", self.set_delta_time, "Ctrl+T",
-                                         "Show time since the previous row", checkable=True)
-        pair = self._action("Go to pair", self.detail.go_to_pair, "Ctrl+J",
-                            "Jump between a request and its response")
-        edit = self._action("Edit as new", self.edit_as_new, "Ctrl+E",
-                            "Open the selected frame in the composer")
-        self.table.addAction(edit)
-        copy = self._action("Copy as JSON", self.detail.copy_json, "Ctrl+Shift+C")
-        self.table.addAction(copy)
-        self.table.addAction(pair)
-        self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
-        self.redact_export = RedactExporter(self)  # File > Export redacted…
-        self.table.addAction(self.replay.from_here)
-        self.transaction_follow = TransactionFollow(
-            self.filter_bar, lambda: self.detail.message.seq if self.detail.message else None,
-            lambda: self.state_source(), self)
-        self.table.addAction(self.transaction_follow.action)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda *_: self.transaction_follow.update())
-        self.transaction_follow.followed.connect(
-            lambda _: self.show_tab(self.workbench.timeline_tab))
-        find = self._action("Find", lambda: self.filter_bar.search.setFocus(), "Ctrl+F")
-        next_invalid = self._action("Next invalid frame", self.jumps.next_invalid, "F8",
-                                    "Select the next invalid frame in the timeline")
-        previous_invalid = self._action("Previous invalid frame", self.jumps.previous_invalid,
-                                        "Shift+F8",
-                                        "Select the previous invalid frame in the timeline")
-        quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
-        about = self._action("About OCPP Scope", self.about)
-
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        for action in (self.demo_action, self.proxy_action, self.csms_action,
-                       self.station_action, self.stop_action):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.open_action)
-        toolbar.addAction(self.save_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.follow_action)
-        toolbar.addAction(self.pause_action)
-
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        file_menu.addMenu(self.capture_guard.captures_menu)
-        file_menu.addAction(self.save_action)
-        file_menu.addAction(self.replay.action)
-        file_menu.addSeparator()
-        file_menu.addAction(self._action("Export saved messages…", self.export_saved))
-        file_menu.addAction(self._action("Import saved messages…", self.import_saved))
-        file_menu.addAction(self.redact_export.action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        run_menu = menu.addMenu("&Run")
-        for action in (self.demo_action, self.proxy_action, self.csms_action,
-                       self.station_action, self.stop_action):
-            run_menu.addAction(action)
-        view_menu = menu.addMenu("&View")
-        for action in (self.follow_action, self.pause_action, self.delta_action, find, pair,
-                       copy, edit, next_invalid, previous_invalid):
-            view_menu.addAction(action)
-        view_menu.addMenu(self.playback.menu)
-        view_menu.addSeparator()
-        for index in range(self.workbench.count()):
-            name = self.workbench.tabText(index)
-            view_menu.addAction(self._action(name, lambda _=False, i=index: self.show_tab(i),
-                                             f"Ctrl+{index + 1}"))
-        menu.addMenu("&Help").addAction(about)
-        for action in (pair, copy, find, next_invalid, previous_invalid):
-            self.addAction(action)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -490,128 +378,6 @@ class MainWindow(SessionsMixin, QMainWindow):
             done(True)
             return
         job.start()
-
-    # --- modes ----------------------------------------------------------------------------
-
-    def _fresh_capture(self, mode: str = "live", values: dict[str, Any] | None = None
-                       ) -> Capture:
-        """A new live capture, recorded from its first record (`values["record"]`, or a new
-        file in the captures folder); an InputError if the file named cannot be written."""
-        capture = Capture()
-        self.capture_guard.record(capture, mode, values or {})
-        self.session_path = None
-        self._show_capture(capture, live=True)
-        self.pages.setCurrentIndex(1)
-        return capture
-
-    def start_demo(self) -> None:
-        if self.runner.busy:
-            return self._error("a mode is already running: stop it first")
-        self.capture_guard.proceed("starting the demo", lambda: self.runner.start_demo(
-            self._fresh_capture("demo")))
-
-    def start_proxy(self) -> None:
-        def start(values: dict[str, Any]) -> None:
-            config = settings.proxy_config(values)
-            self.runner.start_proxy(self._fresh_capture("proxy", values), config,
-                                    values["answer_timeout"],
-                                    cautions=settings.cautions("proxy", values))
-
-        self._start_from(dialogs.proxy_dialog(self), start)
-
-    def start_csms(self) -> None:
-        def start(values: dict[str, Any]) -> None:
-            config, self.policy = settings.csms_setup(values)
-            self.runner.start_csms(self._fresh_capture("csms", values), config, self.policy,
-                                   values["answer_timeout"],
-                                   cautions=settings.cautions("csms", values))
-
-        self._start_from(dialogs.csms_dialog(self), start)
-
-    def start_station(self) -> None:
-        def start(values: dict[str, Any]) -> None:
-            config, self.policy = settings.station_setup(values)
-            self.runner.start_station(self._fresh_capture("station", values), config,
-                                      self.policy, values["answer_timeout"],
-                                      cautions=settings.cautions("station", values))
-
-        self._start_from(dialogs.station_dialog(self), start)
-
-    def _start_from(self, dialog: dialogs.ModeDialog, start: Any) -> None:
-        if self.runner.busy:
-            return self._error("a mode is already running: stop it first")
-        if not dialog.exec():
-            return None
-        values = dialog.values()
-
-        def begin() -> None:
-            try:
-                start(values)
-            except OcppScopeError as exc:  # a certificate, rules or record file: say why
-                self._error(str(exc))
-
-        self.capture_guard.proceed("starting a new capture", begin)
-        return None
-
-    def stop_mode(self) -> None:
-        self.runner.stop()
-
-    def _mode_started(self, mode: str, address: str) -> None:
-        self.mode_label.setText(f"{mode.upper()}  {address}")
-        self.setWindowTitle(f"OCPP Scope — {mode} {address}")
-        cautions = self.runner.running.cautions if self.runner.running else []
-        self.caution_label.setText("⚠ " + " · ".join(cautions))
-        self.caution_label.setToolTip("\n".join(cautions))
-        self.caution_label.setVisible(bool(cautions))
-        self._update_mode_actions()
-        self.workbench.mode_started(mode, self.policy if mode in ("csms", "station") else None)
-        self._update_targets()
-
-    def _mode_stopped(self) -> None:
-        self.mode_label.setText("Stopped")
-        self.caution_label.hide()
-        self._update_mode_actions()
-        self._update_targets()
-
-    def _update_targets(self) -> None:
-        running = self.runner.running
-        connected = sorted(s.station for s in named_stations(self.state) if s.connected)
-        self.workbench.update_targets(running.mode if running else None, connected)
-
-    def show_tab(self, index: int) -> None:
-        self.pages.setCurrentIndex(1)
-        self.workbench.setCurrentIndex(index)
-
-    def show_reference(self) -> None:
-        self.show_tab(self.workbench.reference_tab)
-
-    def edit_as_new(self) -> None:
-        message = self.detail.message
-        if message is None or not self.workbench.edit_as_new(self.capture, message):
-            self.statusBar().showMessage("only a CALL or CALLRESULT with a known action "
-                                         "can be edited as new", 6000)
-
-    def _update_mode_actions(self) -> None:
-        running = self.runner.running is not None
-        for action in (self.demo_action, self.proxy_action, self.csms_action,
-                       self.station_action, self.open_action):
-            action.setEnabled(not running)
-        self.stop_action.setEnabled(running)
-
-    def _update_counts(self) -> None:
-        if self.runner.running is not None:
-            # CALLs turn "unanswered" by the clock alone: repaint what is visible
-            self.table.viewport().update()
-        total = len(self.capture.messages)
-        invalid = self.capture.invalid
-        connected = sum(1 for s in named_stations(self.state) if s.connected)
-        shown = len(self.model.rows)
-        text = f"{count(total, 'record')} · {invalid:,} invalid · {connected} connected"
-        if shown != total:
-            text += f" · {shown:,} shown"
-        if self.bridge.paused and self.bridge.pending:
-            text += f" · {self.bridge.pending:,} waiting (paused)"
-        self.counts_label.setText(text)
 
     # --- settings, files, dialogs ---------------------------------------------------------
 
