@@ -12,7 +12,10 @@ status 2) and the window shows in an error dialog. Anything else that escapes is
 
     OcppScopeError            the base: catch this to report any of them in one line
     ├── UsageError            a command-line option or dialog setting that cannot work
+    │   └── QueryError        a filter expression that cannot be understood (with its column)
     ├── InputError            a file (or standard input) that cannot be used as input
+    │   ├── NotTcp            a captured packet without a TCP segment (an import note, never
+    │   │                     shown as an error: the capture's other packets are read on)
     │   ├── SessionFileError  not a session file at all (missing, a directory, too new...)
     │   ├── PolicyError       an answer-rules file (`--responses`) that cannot be used
     │   ├── ProfilesFileError a file that cannot be read as charging profiles (`schedule`)
@@ -21,7 +24,9 @@ status 2) and the window shows in an error dialog. Anything else that escapes is
     │   ├── ListenError       cannot listen on the address given (also a UsageError:
     │   │                     the user chose the address, so the command exits with 2)
     │   └── NotConnected      nothing to send on: the station or CSMS is not connected
-    └── TlsSetupError         a certificate, key or CA file cannot be used
+    ├── TlsSetupError         a certificate, key or CA file cannot be used
+    └── UnknownKeyword        a schema file uses a keyword our validator does not implement
+                              (our limit, found by the tests before any peer's frame)
 
 The classes are defined here and re-exported where they were first raised
 (`app.net.tls.TlsSetupError`, `app.inputs.InputError`, ...), so either import works.
@@ -37,6 +42,23 @@ class OcppScopeError(Exception):
 class UsageError(OcppScopeError):
     """A command-line option or dialog setting that cannot work (a URL that is not ws://, a
     port out of range, an empty station id)."""
+
+
+class QueryError(UsageError, ValueError):
+    """A filter expression that cannot be understood; `column` counts from 1."""
+
+    def __init__(self, message: str, column: int, text: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.text = text
+
+    def __str__(self) -> str:
+        return f"column {self.column}: {self.message}"
+
+    def pointer(self) -> str:
+        """The expression with a caret under the column, for a console or a tooltip."""
+        return f"{self.text}\n{' ' * (self.column - 1)}^"
 
 
 class InputError(OcppScopeError):
@@ -77,3 +99,13 @@ class NotConnected(NetworkError):
 
 class TlsSetupError(OcppScopeError):
     """A certificate, key or CA file cannot be used; raised before anything listens."""
+
+
+class NotTcp(InputError):
+    """A packet of a capture that carries no TCP segment; the message says what it is
+    instead. The importer turns it into a note and reads on."""
+
+
+class UnknownKeyword(OcppScopeError, ValueError):
+    """A schema uses a keyword the schema walk or compiler does not implement: our limit,
+    not the peer's, so a new schema file is refused rather than judged wrongly."""

@@ -18,11 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from app.errors import UnknownKeyword
 from app.ocpp import datetimes
-
-
-class UnknownKeyword(ValueError):
-    """A schema uses a keyword this walk does not implement (our limit, not the peer's)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,23 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-
-class QueryError(ValueError):
-    """An expression that cannot be understood; `column` counts from 1."""
-
-    def __init__(self, message: str, column: int, text: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.column = column
-        self.text = text
-
-    def __str__(self) -> str:
-        return f"column {self.column}: {self.message}"
-
-    def pointer(self) -> str:
-        """The expression with a caret under the column, for a console or a tooltip."""
-        return f"{self.text}\n{' ' * (self.column - 1)}^"
-
+from app.errors import QueryError
 
 # --- tokens ---------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import dpkt
 
+from app.errors import NotTcp
+
 # link types as written in capture files (LINKTYPE_*, tcpdump.org/linktypes.html)
 LINK_NULL = 0          # BSD loopback: 4-byte address family in the host's byte order
 LINK_ETHERNET = 1
@@ -52,10 +54,6 @@ class Segment:
     rst: bool
     payload: bytes
     cut: int = 0           # payload bytes the capture did not keep (snap length, truncation)
-
-
-class NotTcp(Exception):
-    """A packet that carries no TCP segment; the message says what it is instead."""
 
 
 def supported(link_type: int) -> bool:
