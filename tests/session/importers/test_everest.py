@@ -31,3 +31,14 @@ def test_a_frame_that_never_closes_is_kept_as_the_broken_frame_it_is():
            b'[\n    3,\n    "1",\n    {}\n]\n')
     imported = everest.read(log)
     assert [m.message_type for m in imported.messages] == [None, 3]
+
+
+def test_the_header_lines_libocpp_writes_with_the_type_in_the_senders_column():
+    """libocpp puts the type in one of two columns (the CSMS's second): a CSMS line has two
+    spaces before it, a station line a space after it."""
+    log = ("2023-12-07T04:03:32.455Z: ChargePoint>CentralSystem Heartbeat \n"
+           + pretty([2, "7", "Heartbeat", {}]) + "\n\n"
+           + "2023-12-07T04:03:32.655Z: CentralSystem>ChargePoint  HeartbeatResponse\n"
+           + pretty([3, "7", {"currentTime": "2023-12-07T04:03:32.600Z"}]) + "\n\n").encode()
+    assert everest.sniff(log)
+    assert rows(everest.read(log)) == [("", UP, "Heartbeat", 2), ("", DOWN, "Heartbeat", 3)]
