@@ -1,8 +1,11 @@
 """OCPP.Core's message dump folder: with its dump directory set, the server writes each
-frame to a file of its own, named by time, station and direction:
+frame to a file of its own, named by its local time (to a ten-thousandth of a second) and
+the protocol and direction; the station is not in the name, so a folder reads as one
+unnamed station (a folder renamed by a user to hold it, `..._CP001_ocpp201-in.txt`, is
+read with it):
 
-    2024-05-01_10-00-00-1234_CP001_ocpp201-in.txt     (received from the station)
-    2024-05-01_10-00-00-5678_CP001_ocpp201-out.txt    (sent to the station)
+    2024-05-01_10-00-00-1234_ocpp201-in.txt     (received from the station)
+    2024-05-01_10-00-00-5678_ocpp201-out.txt    (sent to the station)
 
 A folder is given as a path (`import_path` hands a directory here); one such file alone is
 simply a frame and reads as text. The file names carry local time without a zone.
@@ -21,7 +24,7 @@ NAME = "OCPP.Core message dump folders"
 
 _DUMP = re.compile(
     r"^(?P<date>\d{4}-\d\d-\d\d)[_T ](?P<h>\d\d)[-:.](?P<m>\d\d)[-:.](?P<s>\d\d)"
-    r"(?:[-.,](?P<frac>\d+))?_(?P<station>.+)_ocpp[\d.]*-(?P<dir>in|out)\.txt$",
+    r"(?:[-.,](?P<frac>\d+))?_(?:(?P<station>.+)_)?ocpp[\d.]*-(?P<dir>in|out)\.txt$",
     re.IGNORECASE)
 _MAX_FILE = 16 * 1024 * 1024
 
@@ -70,7 +73,7 @@ def read_folder(folder: Path) -> Imported:
         frac = (found.group("frac") or "0")[:6]
         stamp = f"{found.group('date')}T{found.group('h')}:{found.group('m')}:" \
                 f"{found.group('s')}.{frac.ljust(6, '0')}"
-        maker.add(name, text, time=maker.time(stamp), station=found.group("station"),
+        maker.add(name, text, time=maker.time(stamp), station=found.group("station") or "",
                   heading=UP if found.group("dir").lower() == "in" else DOWN)
     others = len(names) - len(dumps)
     if others:
