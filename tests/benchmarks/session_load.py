@@ -2,6 +2,7 @@
 
 Run: python -m tests.benchmarks.session_load [--sizes 100000,1000000] [--budget 0.03]
                                              [--no-tracemalloc] [--headless-frames 1000000]
+     python -m tests.benchmarks.session_load --sizes "" --headless-frames 1000000
 
 For each size a realistic session (`make_session`: 20 stations, meter values, some invalid
 frames) is written to a temporary directory and measured in a fresh Python process, so that
@@ -306,7 +307,7 @@ def main(argv: list[str] | None = None) -> dict[int, dict[str, float]]:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,1000000",
-                        help="comma-separated numbers of messages")
+                        help="comma-separated numbers of messages (empty: none)")
     parser.add_argument("--budget", type=float, default=0.03, help="seconds per step")
     parser.add_argument("--no-tracemalloc", action="store_true",
                         help="skip the traced (slow) second load")
@@ -323,7 +324,8 @@ def main(argv: list[str] | None = None) -> dict[int, dict[str, float]]:
         print(json.dumps(headless_memory(args.child_headless)))
         return {}
 
-    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    # an empty --sizes measures no session file (only the headless run, when asked for)
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     results: dict[int, dict[str, float]] = {}
     print(f"opening a session file: SessionLoader vs plain reading, {os.cpu_count()} CPUs, "
           f"Python {sys.version.split()[0]}")
