@@ -99,7 +99,7 @@ def _transaction_event(payload: dict[str, Any], station: StationState | None) ->
     evse = payload.get("evse", {}).get("id") if isinstance(payload.get("evse"), dict) else None
     if not isinstance(evse, int) or isinstance(evse, bool):
         evse = None  # an odd id is the schema's finding; the rules follow integer ids
-    previous = max(tx.seq_nos) if tx is not None and tx.seq_nos else None
+    previous = tx.highest_seq_no if tx is not None else None
     if event == "Started":
         if tx is not None and tx.ended is None:
             findings.append(warning(

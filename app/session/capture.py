@@ -23,7 +23,7 @@ from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
 from app.session.message import Message, RecordKind, frame_message
 from app.session.store import RecordStore
-from app.state.model import SessionState
+from app.state.model import HEADLESS, SessionState
 from app.state.tracker import apply_event
 
 log = logging.getLogger(__name__)
@@ -63,11 +63,14 @@ class Capture:
         written (recorder) and shown (console) as they come need not hold them, nor their
         verdicts, so that a proxy can run for weeks in flat memory. It keeps only the
         CALLs still waiting for an answer (`record` finds them, for a late finding) and
-        its counts (`published`, `invalid`); `messages` stays empty."""
+        its counts (`published`, `invalid`); `messages` stays empty. Its state, unless a
+        `checker` brings one, keeps a limited history (`HEADLESS`): the facts the rules
+        need and the current values, not every meter sample of an endless transaction."""
         self.keep = keep
         self.published = 0                              # records published, kept or not
         self._waiting: dict[int, Message] = {}          # forgetting: CALLs not answered yet
-        self.checker = checker or FrameChecker()
+        self.checker = checker or FrameChecker(
+            state=SessionState() if keep else SessionState(limit=HEADLESS))
         self.state: SessionState = self.checker.state
         # the records: a list for a live run, a `RecordStore` (read back from its file on
         # demand) for a session adopted from a file; both index and slice alike
@@ -238,7 +241,11 @@ class Capture:
 
     def _expire(self, timeout: float, now: float) -> list[tuple[int, Finding]]:
         added: list[tuple[int, Finding]] = []
-        for call in self.checker.pending():
+        pending = self.checker.pending()
+        # a CALL no longer pending (forgotten by a peer that never answers) cannot time
+        # out again: forget that it did, or a peer that never answers grows this set
+        self._timed_out.intersection_update(call.seq for call in pending)
+        for call in pending:
             if call.seq in self._timed_out or call.time is None or now - call.time <= timeout:
                 continue
             self._timed_out.add(call.seq)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.ocpp.findings import Finding, warning
+from app.state.history import keep_newest_keys
 from app.state.model import DeviceModel, DeviceVariable, ReportProgress, VariableAttribute
 from app.state.seen import Handler, Seen
 from app.state.values import as_dict, as_int, as_list, as_str
@@ -49,6 +50,7 @@ def _part(seen: Seen, action: str) -> list[Finding]:
     if progress is None or progress.action != action:
         progress = reports[request_id] = ReportProgress(request_id, action,
                                                         first_seq=seen.seq)
+        keep_newest_keys(seen.station, reports)
     progress.seq_nos.append(seq_no)
     if payload.get("tbc") is True:
         return []

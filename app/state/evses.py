@@ -8,6 +8,7 @@ ReservationStatusUpdate.
 
 from __future__ import annotations
 
+from app.state.history import keep_newest_keys, remember
 from app.state.model import Change, ConnectorState, EvseState, Reservation, StationState
 from app.state.seen import Handler, Seen
 from app.state.values import as_dict, as_int, as_str, epoch_of
@@ -31,9 +32,9 @@ def connector_of(station: StationState, evse_id: int, connector_id: int) -> Conn
     return connector
 
 
-def set_status(connector: ConnectorState, change: Change) -> None:
+def set_status(station: StationState, connector: ConnectorState, change: Change) -> None:
     connector.status = change.value
-    connector.history.append(change)
+    remember(station, connector.history, change)
 
 
 def _status_notification(seen: Seen) -> None:
@@ -43,7 +44,7 @@ def _status_notification(seen: Seen) -> None:
     if evse_id is None or connector_id is None or status is None:
         return
     when = epoch_of(payload.get("timestamp")) or seen.time
-    set_status(connector_of(seen.station, evse_id, connector_id),
+    set_status(seen.station, connector_of(seen.station, evse_id, connector_id),
                Change(when, seen.seq, status, "StatusNotification"))
 
 
@@ -56,7 +57,7 @@ def plugged_in(seen: Seen, evse_id: int, connector_id: int | None, charging_stat
         return
     connector = connector_of(seen.station, evse_id, connector_id)
     if charging_state in PLUGGED_IN and connector.status != "Occupied":
-        set_status(connector, Change(when, seen.seq, "Occupied", "TransactionEvent"))
+        set_status(seen.station, connector, Change(when, seen.seq, "Occupied", "TransactionEvent"))
 
 
 def _change_availability_answer(seen: Seen) -> None:
@@ -70,7 +71,7 @@ def _change_availability_answer(seen: Seen) -> None:
         evse_of(seen.station, 0), *(e for i, e in seen.station.evses.items() if i != 0)]
     for evse in targets:
         evse.availability = status
-        evse.availability_history.append(change)
+        remember(seen.station, evse.availability_history, change)
 
 
 def _reserve_now(seen: Seen) -> None:
@@ -82,6 +83,7 @@ def _reserve_now(seen: Seen) -> None:
         reservation_id, as_int(payload.get("evseId")),
         as_str(as_dict(payload.get("idToken")).get("idToken")),
         as_str(payload.get("expiryDateTime")), "Requested", seen.seq, seen.time)
+    keep_newest_keys(seen.station, seen.station.reservations)
 
 
 def _reserve_now_answer(seen: Seen) -> None:
@@ -109,6 +111,7 @@ def _reservation_status_update(seen: Seen) -> None:
     if reservation is None:  # reserved before the capture began
         reservation = seen.station.reservations[reservation_id] = Reservation(
             reservation_id, None, None, None, status, seen.seq, seen.time)
+        keep_newest_keys(seen.station, seen.station.reservations)
     reservation.status, reservation.seq, reservation.time = status, seen.seq, seen.time
 
 

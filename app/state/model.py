@@ -16,6 +16,27 @@ from typing import Any
 DEFAULT_MEASURAND = "Energy.Active.Import.Register"
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryLimit:
+    """How much history a state keeps when no one will look back at it.
+
+    A window charts a transaction's meter series and lists every status it went through; a
+    headless proxy needs only the facts the rules read (registration, heartbeat interval,
+    open transactions and their highest seqNo) and the current values. Under a limit every
+    list that grows with frames keeps its newest entries only, so that one endless
+    transaction does not grow memory. The device model is not limited: the station's
+    variables bound it."""
+
+    entries: int = 16              # each list of changes, seqNos, record seqs, connections,
+                                   # past or rejected profiles, reservations, reports...
+    meter_samples: int = 64        # a transaction's newest sampled values
+    ended_transactions: int = 8    # ended transactions kept per station, newest ones
+
+
+# What a headless live run keeps (`app.session.capture.Capture(keep=False)`).
+HEADLESS = HistoryLimit()
+
+
 @dataclass(slots=True)
 class Change:
     """One value taking effect: a status, an availability, a charging state, a firmware
@@ -100,6 +121,9 @@ class TransactionState:
     stopped_reason: str | None = None
     seq_nos: list[int] = field(default_factory=list)
     missing_seq_nos: list[int] = field(default_factory=list)
+    # the extremes of `seq_nos`, kept apart since a limited history forgets its older ones
+    lowest_seq_no: int | None = None
+    highest_seq_no: int | None = None
     meter: list[MeterSample] = field(default_factory=list)
     record_seqs: list[int] = field(default_factory=list)  # its frames and their answers
 
@@ -247,6 +271,7 @@ class StationState:
     past_profiles: list[InstalledProfile] = field(default_factory=list)  # removed, oldest first
     rejected_profiles: list[RejectedProfile] = field(default_factory=list)
     reported_schedules: list[ReportedSchedule] = field(default_factory=list)
+    limit: HistoryLimit | None = None  # the session's: None keeps every entry
 
     @property
     def connected(self) -> bool:
@@ -276,3 +301,6 @@ class SessionState:
     # CALLs awaiting their answer: connection -> seq of the CALL -> its facts (bounded per
     # connection, dropped when the connection closes)
     pending: dict[str, dict[int, PendingFacts]] = field(default_factory=dict)
+    # None keeps the whole history (loaded sessions, the window); a limit keeps the newest
+    # entries of each list only (headless live runs)
+    limit: HistoryLimit | None = None

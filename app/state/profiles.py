@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.state.history import remember
 from app.state.model import InstalledProfile, RejectedProfile, ReportedSchedule, StationState
 from app.state.seen import Handler, Seen
 from app.state.values import as_dict, as_int, as_list, as_str
@@ -33,7 +34,7 @@ def retire(station: StationState, gone: Callable[[InstalledProfile], bool], time
     for installed in station.profiles:
         if gone(installed):
             installed.removed, installed.removed_seq = time, seq
-            station.past_profiles.append(installed)
+            remember(station, station.past_profiles, installed)
         else:
             kept.append(installed)
     if len(kept) != len(station.profiles):
@@ -66,7 +67,7 @@ def _set_answer(seen: Seen) -> None:
         return
     info = as_dict(seen.payload.get("statusInfo"))
     status = seen.error_code or as_str(seen.payload.get("status")) or "?"
-    seen.station.rejected_profiles.append(RejectedProfile(
+    remember(seen.station, seen.station.rejected_profiles, RejectedProfile(
         evse_id, profile, seen.time, call_seq, status, as_str(info.get("reasonCode")),
         as_str(info.get("additionalInfo"))))
 
@@ -156,8 +157,8 @@ def _composite_answer(seen: Seen) -> None:
     schedule = seen.payload.get("schedule")
     evse_id = as_int(seen.request.get("evseId"))
     if isinstance(schedule, dict) and evse_id is not None and seen.error_code is None:
-        seen.station.reported_schedules.append(
-            ReportedSchedule(evse_id, schedule, seen.time, seen.seq))
+        remember(seen.station, seen.station.reported_schedules,
+                 ReportedSchedule(evse_id, schedule, seen.time, seen.seq))
 
 
 CALLS: dict[str, Handler] = {"ReportChargingProfiles": _report,

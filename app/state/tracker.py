@@ -25,6 +25,7 @@ from app.ocpp.findings import Finding, internal_error
 from app.ocpp.frames import Call, CallError, CallResult, Frame
 from app.session.message import Message, RecordKind
 from app.state import device_model, evses, profiles, transactions
+from app.state.history import forget_closed_connections, remember
 from app.state.model import Change, Connection, PendingFacts, SessionState, StationState
 from app.state.seen import Handler, Seen
 from app.state.values import as_dict, as_int, as_number, as_str, epoch_of
@@ -67,7 +68,8 @@ def _status_change(field: str, key: str, action: str) -> Handler:
         value = as_str(seen.payload.get(key))
         if value is not None:
             when = epoch_of(seen.payload.get("timestamp")) or seen.time
-            getattr(seen.station, field).append(Change(when, seen.seq, value, action))
+            remember(seen.station, getattr(seen.station, field),
+                     Change(when, seen.seq, value, action))
     return handle
 
 
@@ -95,7 +97,8 @@ def station_of(state: SessionState, name: str, time: float) -> StationState:
     """The station's state, made on its first record."""
     station = state.stations.get(name)
     if station is None:
-        station = state.stations[name] = StationState(name, first_seen=time)
+        station = state.stations[name] = StationState(name, first_seen=time,
+                                                      limit=state.limit)
     station.last_seen = time
     return station
 
@@ -178,6 +181,7 @@ def _apply_event(state: SessionState, message: Message) -> None:
     if message.kind is RecordKind.OPENED:
         station.connections.append(Connection(message.connection, message.time, message.seq,
                                               as_str(meta.get("subprotocol"))))
+        forget_closed_connections(station)
         return
     state.pending.pop(message.connection, None)
     connection = next((c for c in reversed(station.connections)
@@ -189,3 +193,4 @@ def _apply_event(state: SessionState, message: Message) -> None:
     connection.closed_by = as_str(meta.get("by"))
     connection.code = as_int(meta.get("code"))
     connection.reason = as_str(meta.get("reason")) or ""
+    forget_closed_connections(station)

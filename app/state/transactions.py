@@ -13,6 +13,7 @@ from typing import Any
 
 from app.state import profiles
 from app.state.evses import evse_of, plugged_in
+from app.state.history import forget_ended_transactions, keep_last, remember
 from app.state.model import (
     DEFAULT_MEASURAND,
     Change,
@@ -22,6 +23,9 @@ from app.state.model import (
 )
 from app.state.seen import Handler, Seen
 from app.state.values import as_dict, as_int, as_list, as_number, as_str, epoch_of
+
+# Holes in a transaction's seqNos listed at most (the newest ones) with a full history.
+MAX_MISSING_LISTED = 10_000
 
 
 def _transaction_event(seen: Seen) -> None:
@@ -41,8 +45,9 @@ def _transaction_event(seen: Seen) -> None:
         # started again (a restarted station): its events count from the start again
         tx.seq_nos.clear()
         tx.missing_seq_nos.clear()
+        tx.lowest_seq_no = tx.highest_seq_no = None
         tx.ended = None
-    tx.record_seqs.append(seen.seq)
+    remember(station, tx.record_seqs, seen.seq)
     _place(seen, tx, as_dict(payload.get("evse")), event,
            as_str(info.get("chargingState")), when)
     if event == "Started":
@@ -52,18 +57,20 @@ def _transaction_event(seen: Seen) -> None:
         tx.id_token = token
     state = as_str(info.get("chargingState"))
     if state is not None and (not tx.charging_states or tx.charging_states[-1].value != state):
-        tx.charging_states.append(Change(when, seen.seq, state, "TransactionEvent"))
+        remember(station, tx.charging_states,
+                 Change(when, seen.seq, state, "TransactionEvent"))
     trigger = as_str(payload.get("triggerReason"))
     if trigger is not None:
-        tx.trigger_reasons.append(Change(when, seen.seq, f"{event}: {trigger}",
-                                         "TransactionEvent"))
+        remember(station, tx.trigger_reasons,
+                 Change(when, seen.seq, f"{event}: {trigger}", "TransactionEvent"))
     reason = as_str(info.get("stoppedReason"))
     if reason is not None:
         tx.stopped_reason = reason
     seq_no = as_int(payload.get("seqNo"))
     if seq_no is not None:
-        _count(tx, seq_no)
+        _count(station, tx, seq_no)
     add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
+    _keep_samples(station, tx)
     if event == "Ended":
         _end(station, tx, when, seen.seq)
 
@@ -84,18 +91,29 @@ def _place(seen: Seen, tx: TransactionState, evse: dict[str, Any], event: str,
         evse_of(seen.station, tx.evse_id).transaction_id = tx.transaction_id
 
 
-def _count(tx: TransactionState, seq_no: int) -> None:
-    """Keep the seqNos seen and the holes between them."""
+def _count(station: StationState, tx: TransactionState, seq_no: int) -> None:
+    """Keep the seqNos seen and the holes between them (at most `MAX_MISSING_LISTED`, or
+    the history limit, of the latter: a peer jumping to seqNo 2^31 must not list two
+    billion holes)."""
+    listed = MAX_MISSING_LISTED if station.limit is None else station.limit.entries
+    low, high = tx.lowest_seq_no, tx.highest_seq_no
     if seq_no in tx.missing_seq_nos:
         tx.missing_seq_nos.remove(seq_no)
-    elif tx.seq_nos:
-        low, high = min(tx.seq_nos), max(tx.seq_nos)
+    elif low is not None and high is not None:
         if seq_no > high + 1:
-            tx.missing_seq_nos.extend(range(high + 1, seq_no))
+            tx.missing_seq_nos.extend(range(max(high + 1, seq_no - listed), seq_no))
         elif seq_no < low - 1:
-            tx.missing_seq_nos.extend(range(seq_no + 1, low))
+            tx.missing_seq_nos.extend(range(seq_no + 1, min(low, seq_no + 1 + listed)))
             tx.missing_seq_nos.sort()
-    tx.seq_nos.append(seq_no)
+        keep_last(tx.missing_seq_nos, listed)
+    tx.lowest_seq_no = seq_no if low is None else min(low, seq_no)
+    tx.highest_seq_no = seq_no if high is None else max(high, seq_no)
+    remember(station, tx.seq_nos, seq_no)
+
+
+def _keep_samples(station: StationState, tx: TransactionState) -> None:
+    if station.limit is not None:
+        keep_last(tx.meter, station.limit.meter_samples)
 
 
 def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> None:
@@ -105,6 +123,7 @@ def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> 
         if evse is not None and evse.transaction_id == tx.transaction_id:
             evse.transaction_id = None
     profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id, when, seq)
+    forget_ended_transactions(station)
 
 
 def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) -> None:
@@ -137,8 +156,9 @@ def running_on(station: StationState, evse_id: int | None) -> TransactionState |
 def _meter_values(seen: Seen) -> None:
     tx = running_on(seen.station, as_int(seen.payload.get("evseId")))
     if tx is not None:
-        tx.record_seqs.append(seen.seq)
+        remember(seen.station, tx.record_seqs, seen.seq)
         add_samples(tx, seen.payload.get("meterValue"), seen.seq, seen.time)
+        _keep_samples(seen.station, tx)
 
 
 def named_transaction(payload: dict[str, Any]) -> str | None:
@@ -150,7 +170,7 @@ def named_transaction(payload: dict[str, Any]) -> str | None:
 def _csms_call(seen: Seen) -> None:
     tx = seen.station.transactions.get(named_transaction(seen.payload) or "")
     if tx is not None:
-        tx.record_seqs.append(seen.seq)
+        remember(seen.station, tx.record_seqs, seen.seq)
 
 
 def _answer(seen: Seen) -> None:
@@ -162,7 +182,7 @@ def _answer(seen: Seen) -> None:
     if tx is None and "evseId" in request and "meterValue" in request:
         tx = running_on(seen.station, as_int(request.get("evseId")))
     if tx is not None and seen.call_seq in tx.record_seqs:
-        tx.record_seqs.append(seen.seq)
+        remember(seen.station, tx.record_seqs, seen.seq)
 
 
 _NAMING = ("RequestStopTransaction", "GetTransactionStatus", "CostUpdated",

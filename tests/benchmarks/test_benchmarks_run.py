@@ -96,7 +96,25 @@ def test_headless_memory_figure_is_measured_over_the_frames_asked_for():
     from tests.benchmarks import session_load
 
     marks = session_load.headless_memory(200)
-    assert marks["frames"] == 200 and marks["rss_end"] > 0
+    assert marks["frames"] == 200
+    assert 0 < marks["rss_tenth"] <= marks["rss_half"] + 1 and marks["rss_end"] > 0
+    assert marks["growth"] > 0
+
+
+def test_headless_benchmark_traffic_is_a_valid_endless_transaction():
+    """The loop the headless figure measures is valid OCPP, every CALL answered, and its
+    TransactionEvents count their seqNo up without a gap (no finding at all)."""
+    from app.ocpp.checker import FrameChecker
+    from tests.benchmarks import session_load
+
+    checker = FrameChecker()
+    verdicts = [checker.check(text, direction=direction, time=None)
+                for direction, text in session_load.proxy_loop(100)]
+    assert len(verdicts) == 100
+    assert [v.findings for v in verdicts if v.findings] == []
+    assert checker.pending() == []
+    [tx] = checker.state.stations[""].transactions.values()
+    assert tx.seq_nos == list(range(len(tx.seq_nos))) and len(tx.seq_nos) > 10
 
 
 def test_filtering_benchmark_runs_and_finds_rows():

@@ -20,6 +20,7 @@ from app.ocpp import catalog
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
 from app.ocpp.schemas import PayloadKind, load_schema, schema_path
+from app.state.model import HEADLESS, HistoryLimit, SessionState
 from tests.ocpp.mutations import JSON_VALUES, mutated_payloads
 
 
@@ -128,12 +129,14 @@ def test_judging_mutated_examples_never_raises(action: str) -> None:
 
 @settings(max_examples=25, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), binary=st.booleans(), direction=st.sampled_from([None, *Direction]))
+@given(data=st.data(), binary=st.booleans(), direction=st.sampled_from([None, *Direction]),
+       limit=st.sampled_from([None, HEADLESS, HistoryLimit(1, 1, 0)]))
 def check_mutations(action: str, data: st.DataObject, binary: bool,
-                    direction: Direction | None) -> None:
-    # two exchanges on one connection, so that rules meet an odd value again later
+                    direction: Direction | None, limit: HistoryLimit | None) -> None:
+    # two exchanges on one connection, so that rules meet an odd value again later; the
+    # state keeps its whole history, a headless run's, or as little as it can
     texts = data.draw(hostile_exchanges(action)) + data.draw(hostile_exchanges(action))
-    checker = FrameChecker()
+    checker = FrameChecker(state=SessionState(limit=limit))
     for n, text in enumerate(texts, start=1):
         wire: str | bytes = text.encode("utf-8", "surrogatepass") if binary else text
         verdict = checker.check(wire, direction=direction, seq=n, time=float(n),

@@ -1,17 +1,38 @@
-"""Session rules beyond single frames, fed through the checker as traffic would be."""
+"""Session rules beyond single frames, fed through the checker as traffic would be.
+
+Every test runs twice: over a state with its whole history (a loaded session, the window)
+and over one with a headless run's `HistoryLimit`, since the rules must judge alike."""
 
 import json
 
+import pytest
+
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
+from app.state.model import HEADLESS, HistoryLimit, SessionState
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 NOW = "2026-01-01T00:00:00Z"
+# the smallest history a state can keep: every list holds its newest entry only
+TINY = HistoryLimit(entries=1, meter_samples=1, ended_transactions=1)
+_limit: HistoryLimit | None = None
+
+
+@pytest.fixture(autouse=True, params=[None, HEADLESS, TINY],
+                ids=["whole-history", "headless-history", "tiny-history"])
+def history(request, monkeypatch):
+    monkeypatch.setattr(f"{__name__}._limit", request.param)
+    return request.param
+
+
+def new_checker():
+    """A checker whose state keeps the history this test run is parametrized with."""
+    return FrameChecker(state=SessionState(limit=_limit))
 
 
 class Session:
     def __init__(self, timed=True):
-        self.checker = FrameChecker()
+        self.checker = new_checker()
         self.ids = 0
         self.clock = 0.0
         self.timed = timed  # False: frames from a file that carries no times
@@ -111,7 +132,7 @@ def test_events_after_ended_started_twice_and_overlapping_transactions():
 
 
 def test_transactions_are_followed_across_reconnects_of_one_station():
-    checker = FrameChecker()
+    checker = new_checker()
     for connection, seq_no in (("c1", 0), ("c2", 0)):
         payload = {"eventType": "Updated" if seq_no else "Started", "timestamp": NOW,
                    "triggerReason": "Authorized", "seqNo": seq_no,
@@ -128,7 +149,7 @@ def test_transaction_with_an_odd_evse_id_is_followed_without_raising():
                    "transactionInfo": {"transactionId": "T1"}, "evse": {"id": {"x": 1}}}
         return json.dumps([2, f"{kind}{seq_no}", "TransactionEvent", payload])
 
-    checker = FrameChecker()
+    checker = new_checker()
     for n, text in enumerate([event("Started", 0), event("Ended", 1)], start=1):
         verdict = checker.check(text, direction=Direction.STATION_TO_CSMS, seq=n, time=n)
         assert "internal.error" not in [f.code for f in verdict.findings]
@@ -158,3 +179,18 @@ def test_a_call_reusing_an_outstanding_id_is_not_a_fact_either():
     verdict = session.checker.check(text, direction=UP, time=11.0, station="CP1")
     codes = [f.code for f in verdict.findings]
     assert "protocol.duplicate-id" in codes and "rule.heartbeat-early" not in codes
+
+
+def test_seq_no_rules_hold_over_a_transaction_longer_than_any_history():
+    """The highest seqNo is a fact of its own: a history that forgot the early events still
+    knows which number comes next."""
+    session = Session()
+    session.boot()
+    session.tx("Started", "T1", 0, evse=1)
+    for seq_no in range(1, 40):
+        assert session.tx("Updated", "T1", seq_no) == []
+    assert session.tx("Updated", "T1", 5) == ["rule.seqno-order"]
+    assert session.tx("Updated", "T1", 39) == ["rule.seqno-repeat"]
+    assert session.tx("Updated", "T1", 42) == ["rule.seqno-gap"]
+    session.tx("Ended", "T1", 43)
+    assert session.tx("Updated", "T1", 44) == ["rule.tx-after-ended"]

@@ -1,5 +1,6 @@
 """Capture: live records judged at once, loaded records judged later in slices."""
 
+from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind, frame_message
@@ -190,3 +191,27 @@ def test_a_capture_that_forgets_keeps_a_waiting_call_for_its_late_finding():
     capture.frame("c1", "CP-1", Direction.CSMS_TO_STATION,
                   '[3,"7",{"currentTime":"2025-01-01T00:00:00Z"}]')
     assert capture.record(seq) is None  # answered: nothing to keep
+
+
+def test_a_capture_that_forgets_keeps_a_limited_history_and_one_that_keeps_all_of_it():
+    from app.state.model import HEADLESS
+
+    assert Capture(keep=False).state.limit is HEADLESS
+    assert Capture().state.limit is None
+    assert Capture(FrameChecker(), keep=False).state.limit is None  # the checker's own
+
+
+def test_calls_timed_out_and_then_forgotten_are_not_remembered_as_timed_out(monkeypatch):
+    """A peer that never answers: the conversation forgets its oldest CALLs, and so must
+    the capture's memory of which ones it flagged."""
+    from app.ocpp import conversation
+
+    monkeypatch.setattr(conversation, "_MAX_WAITING", 5)
+    capture = Capture(keep=False)
+    flagged = []
+    for number in range(40):
+        call = capture.frame("c1", "CP-1", Direction.STATION_TO_CSMS,
+                             f'[2,"{number}","Heartbeat",{{}}]')
+        flagged.extend(capture.expire(30.0, now=call.monotonic + 31))
+    assert len(flagged) == 40  # each CALL flagged once
+    assert len(capture._timed_out) <= 5  # only the CALLs still waiting

@@ -1,6 +1,8 @@
 """The tracker on scripted sessions: what each message teaches the state, and what it
 ignores (out of order, duplicated, missing, malformed)."""
 
+import json
+
 import pytest
 
 from app.ocpp import catalog
@@ -198,3 +200,99 @@ def test_odd_payloads_never_raise_nor_make_internal_errors(payload):
                              direction=DOWN, frame=CallResult(str(seq), payload),
                              action=action, call_seq=2 * seq)
         assert "internal.error" not in [f.code for f in found]
+
+
+def _charge_for_long(capture, rounds):
+    """A live session fed to `capture`: reconnects, short transactions on EVSE 2, and one
+    endless transaction T1 on EVSE 1 with status changes, security events, meter values
+    and Updated events whose seqNo grows."""
+    from app.ocpp.conversation import Direction
+
+    def exchange(ident, action, payload, answer=None):
+        capture.frame("c1", "CP1", Direction.STATION_TO_CSMS,
+                      json.dumps([2, ident, action, payload]))
+        capture.frame("c1", "CP1", Direction.CSMS_TO_STATION,
+                      json.dumps([3, ident, answer or {}]))
+
+    def event(ident, kind, transaction, seq_no, evse, state="Charging"):
+        exchange(ident, "TransactionEvent", {
+            "eventType": kind, "timestamp": NOW, "triggerReason": "MeterValuePeriodic",
+            "seqNo": seq_no, "evse": {"id": evse, "connectorId": 1},
+            "transactionInfo": {"transactionId": transaction, "chargingState": state},
+            "meterValue": [{"timestamp": NOW, "sampledValue": [{"value": seq_no * 10.0}]}]})
+
+    capture.event(RecordKind.OPENED, "c1", "CP1", {"subprotocol": "ocpp2.0.1"})
+    exchange("b", "BootNotification", {"reason": "PowerUp", "chargingStation": {
+        "model": "M", "vendorName": "V"}}, {"currentTime": NOW, "interval": 300,
+                                            "status": "Accepted"})
+    event("s", "Started", "T1", 0, 1)
+    for n in range(1, rounds + 1):
+        status = "Occupied" if n % 2 else "Reserved"
+        exchange(f"n{n}", "StatusNotification", {"timestamp": NOW, "connectorStatus": status,
+                                                 "evseId": 1, "connectorId": 1})
+        exchange(f"e{n}", "SecurityEventNotification", {"type": "T", "timestamp": NOW})
+        exchange(f"m{n}", "MeterValues", {"evseId": 1, "meterValue": [
+            {"timestamp": NOW, "sampledValue": [{"value": 1.0}, {"value": 2.0}]}]})
+        event(f"u{n}", "Updated", "T1", n, 1, "SuspendedEV" if n % 2 else "Charging")
+        if n % 10 == 0:
+            event(f"x{n}", "Started", f"short{n}", 0, 2)
+            event(f"y{n}", "Ended", f"short{n}", 1, 2)
+            capture.event(RecordKind.CLOSED, "c1", "CP1", {"code": 1006, "by": "station"})
+            capture.event(RecordKind.OPENED, "c1", "CP1", {"subprotocol": "ocpp2.0.1"})
+
+
+def test_a_forgetting_capture_keeps_the_facts_and_its_lists_within_their_bounds():
+    from app.session.capture import Capture
+    from app.state.model import HEADLESS
+
+    capture = Capture(keep=False)
+    assert capture.state.limit is HEADLESS
+    _charge_for_long(capture, 300)
+    station = capture.state.stations["CP1"]
+    assert station.registration == "Accepted" and station.interval == 300
+    assert station.connected and station.evses[1].transaction_id == "T1"
+    tx = station.transactions["T1"]
+    assert tx.running and tx.highest_seq_no == 300 and tx.lowest_seq_no == 0
+    assert tx.id_token is None and tx.missing_seq_nos == []
+    assert tx.seq_nos[-1] == 300 and tx.meter[-1].value == 3000.0
+    assert tx.charging_states[-1].value == "Charging"
+    connector = station.evses[1].connectors[1]
+    assert connector.status == "Occupied"  # the last Updated event shows a cable
+    bound = HEADLESS.entries
+    for entries in (tx.seq_nos, tx.record_seqs, tx.trigger_reasons, tx.charging_states,
+                    connector.history, station.security_events, station.connections):
+        assert 0 < len(entries) <= bound
+    assert len(tx.meter) == HEADLESS.meter_samples
+    ended = [t for t in station.transactions.values() if not t.running]
+    assert len(ended) == HEADLESS.ended_transactions
+    assert ended[-1].transaction_id == "short300"
+    assert capture.state.pending == {}
+
+
+def test_a_state_keeps_its_whole_history_by_default():
+    from app.ocpp.checker import FrameChecker
+    from app.session.capture import Capture
+
+    assert SessionState().limit is None and FrameChecker().state.limit is None
+    capture = Capture()
+    assert capture.state.limit is None
+    _charge_for_long(capture, 40)
+    station = capture.state.stations["CP1"]
+    tx = station.transactions["T1"]
+    assert tx.seq_nos == list(range(41))
+    assert len(tx.trigger_reasons) == 41 and len(tx.meter) == 41 + 2 * 40
+    assert len(station.security_events) == 40 and len(station.connections) == 5
+    assert len(station.evses[1].connectors[1].history) > 40  # and Occupied by events
+    assert len([t for t in station.transactions.values() if not t.running]) == 4
+
+
+def test_a_seq_no_leaping_to_two_billion_lists_a_bounded_number_of_holes():
+    from app.state.transactions import MAX_MISSING_LISTED
+
+    capture = judged_capture([*boot(), *tx_event("1", "Started", "T1", 0),
+                              *tx_event("2", "Updated", "T1", 2**31 - 1),
+                              *tx_event("3", "Updated", "T1", 2**31 - 5)])
+    tx = capture.state.stations["CP1"].transactions["T1"]
+    assert len(tx.missing_seq_nos) == MAX_MISSING_LISTED - 1
+    assert tx.missing_seq_nos[-1] == 2**31 - 2 and 2**31 - 5 not in tx.missing_seq_nos
+    assert tx.highest_seq_no == 2**31 - 1
