@@ -43,6 +43,7 @@ from app.wording import count
 from widgets import dialogs
 from widgets.bridge import CaptureBridge
 from widgets.capture_guard import CaptureGuard
+from widgets.colouring import ColouringMenu
 from widgets.detail import DetailPane
 from widgets.expert_info import ExpertInfo
 from widgets.filter_bar import FilterBar
@@ -248,6 +249,7 @@ class MainWindow(SessionsMixin, QMainWindow):
         self.table.addAction(pair)
         self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
         self.redact_export = RedactExporter(self)  # File > Export redacted…
+        self.colouring = ColouringMenu(self, self.model, self.settings)  # View > Colouring…
         self.table.addAction(self.replay.from_here)
         self.transaction_follow = TransactionFollow(
             self.filter_bar, lambda: self.detail.message.seq if self.detail.message else None,
@@ -300,6 +302,7 @@ class MainWindow(SessionsMixin, QMainWindow):
                        copy, edit, next_invalid, previous_invalid):
             view_menu.addAction(action)
         view_menu.addMenu(self.playback.menu)
+        view_menu.addAction(self.colouring.action)
         view_menu.addSeparator()
         for index in range(self.workbench.count()):
             name = self.workbench.tabText(index)
