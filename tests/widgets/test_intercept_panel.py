@@ -1,6 +1,6 @@
 """The Rules and Held frames panels: rules enabled live and loaded from files; a held frame
-edited beside its original and forwarded, forwarded unchanged, dropped, or released with
-all the others."""
+edited in the composer's form (or as text) beside its original and forwarded, forwarded
+unchanged, dropped, or released with all the others."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def hold_rule() -> Interceptor:
                                         "when": 'payload.eventType == "Ended"'})])
 
 
-def test_a_held_frame_is_edited_and_forwarded(qtbot, loop):
+def test_a_held_frame_is_edited_in_the_form_and_forwarded(qtbot, loop):
     interceptor = hold_rule()
     panel = InterceptPanel(interceptor)
     qtbot.addWidget(panel)
@@ -53,10 +53,47 @@ def test_a_held_frame_is_edited_and_forwarded(qtbot, loop):
     qtbot.waitUntil(lambda: panel.held.table.rowCount() == 1)
     assert panel.held.table.item(0, 2).text() == "CALL TransactionEvent"
     assert panel.held.table.item(0, 4).text().endswith(" s")
-    qtbot.waitUntil(lambda: panel.held.editor.toPlainText() != "")
-    edited = json.loads(panel.held.editor.toPlainText())
+    editor = panel.held.editor
+    qtbot.waitUntil(lambda: editor.form is not None)
+    assert not editor.as_text.isChecked()
+    assert json.loads(editor.original.toPlainText()) == json.loads(ENDED)
+    editor.form.editor_at("meterValue[0].sampledValue[0].value").set_value(12.5)
+    panel.held.forward.click()
+    run_until(loop, lambda: fake.sent)
+    sent = json.loads(fake.sent[0])
+    assert sent[:3] == [2, "t9", "TransactionEvent"]
+    assert sent[3]["meterValue"][0]["sampledValue"][0]["value"] == 12.5
+    assert sent[3]["transactionInfo"] == {"transactionId": "tx"}
+    assert fake.records[0][1]["intercept"]["original"] == ENDED
+
+
+def test_a_held_frame_forwarded_from_an_untouched_form_goes_byte_for_byte(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    fake = FakeHop()
+    loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
+    qtbot.waitUntil(lambda: panel.held.editor.form is not None)
+    panel.held.forward.click()
+    run_until(loop, lambda: fake.sent)
+    assert fake.sent == [ENDED]
+    assert fake.records[0][1]["intercept"]["released"] == "unchanged"
+
+
+def test_a_held_frame_is_edited_as_text_and_forwarded(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    fake = FakeHop()
+    assert loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
+    editor = panel.held.editor
+    qtbot.waitUntil(lambda: editor.form is not None)
+    editor.form.editor_at("triggerReason").set_value("StopAuthorized")
+    editor.as_text.setChecked(True)        # the form's edit is carried into the text
+    edited = json.loads(editor.text.toPlainText())
+    assert edited[3]["triggerReason"] == "StopAuthorized"
     edited[3]["meterValue"][0]["sampledValue"][0]["value"] = 12.5
-    panel.held.editor.setPlainText(json.dumps(edited))
+    editor.text.setPlainText(json.dumps(edited))
     panel.held.forward.click()
     run_until(loop, lambda: fake.sent)
     assert json.loads(fake.sent[0])[3]["meterValue"][0]["sampledValue"][0]["value"] == 12.5
@@ -72,13 +109,42 @@ def test_text_that_is_not_json_is_refused_with_a_sentence(qtbot, loop):
     fake = FakeHop()
     loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
     qtbot.waitUntil(lambda: panel.held.table.rowCount() == 1)
-    panel.held.editor.setPlainText('[2, "t9", ')
+    panel.held.editor.as_text.setChecked(True)
+    panel.held.editor.text.setPlainText('[2, "t9", ')
     panel.held.forward.click()
     assert "not JSON" in panel.held.problem.text()
     assert interceptor.held
     panel.held.dropping.click()
     run_until(loop, lambda: fake.records)
     assert fake.sent == [] and fake.records[0][1]["delivered"] is False
+
+
+def test_text_the_form_cannot_show_stays_text_with_a_sentence(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    loop.run_until_complete(interceptor.divert(FakeHop().hop, ENDED.encode()))
+    editor = panel.held.editor
+    qtbot.waitUntil(lambda: editor.form is not None)
+    editor.as_text.setChecked(True)
+    frame = json.loads(editor.text.toPlainText())
+    frame[3]["madeUp"] = 1
+    editor.text.setPlainText(json.dumps(frame))
+    editor.as_text.setChecked(False)
+    assert editor.as_text.isChecked() and "madeUp" in editor.notice.text()
+
+
+def test_a_frame_no_form_shows_is_edited_as_text(qtbot, loop):
+    interceptor = Interceptor([rule_from_json({"name": "all", "action": "hold",
+                                               "when": "type == ERROR"})])
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    loop.run_until_complete(interceptor.divert(
+        FakeHop().hop, b'[4,"t9","InternalError","boom",{}]'))
+    editor = panel.held.editor
+    qtbot.waitUntil(lambda: editor.held is not None)
+    assert editor.form is None and editor.as_text.isChecked()
+    assert not editor.as_text.isEnabled() and "JSON text" in editor.notice.text()
 
 
 def test_release_all_forwards_every_held_frame_unchanged(qtbot, loop):
