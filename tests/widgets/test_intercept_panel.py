@@ -4,14 +4,19 @@ unchanged, dropped, or released with all the others."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from PySide6.QtCore import Qt
+from websockets.asyncio.client import connect
 
 from app.net.intercept import Hop, Interceptor
 from app.net.intercept_rules import rule_from_json
+from app.net.proxy import ProxyConfig
 from app.ocpp.conversation import Direction
+from tests.net.peers import OcppCsmsServer, OcppStation, Tap
+from tests.net.test_intercept import TransactionCsms, ended_event
 from tests.widgets.conftest import run_until
 from widgets.intercept_panel import InterceptPanel
 
@@ -181,3 +186,67 @@ def test_a_rule_is_disabled_live_and_rules_load_from_a_file(qtbot, loop, tmp_pat
     assert json.loads(saved.read_text())["rules"][0]["ms"] == 5
 
 
+
+
+BREAK_AT_ENDED = 'action == "TransactionEvent" && payload.eventType == "Ended"'
+
+
+def test_a_breakpoint_edited_in_the_window_reaches_the_csms_and_shows_in_the_timeline(
+        window, loop, qtbot):
+    """A live terminating proxy between the `ocpp` package's station and CSMS: the frame a
+    hold rule stops is edited in the form, forwarded, received edited by the CSMS, and
+    recorded with its original; the same expression filters the timeline to it."""
+    server = OcppCsmsServer(TransactionCsms)
+    loop.run_until_complete(server.__aenter__())
+    try:
+        window.intercept.interceptor.set_rules([rule_from_json(
+            {"name": "break at Ended", "action": "hold", "when": BREAK_AT_ENDED})])
+        window.intercept.rules.refresh()
+        window.runner.start_proxy(window._fresh_capture(), ProxyConfig(upstream=server.url))
+        run_until(loop, lambda: window.runner.running is not None)
+        proxy_url = window.runner.running.component.url
+
+        async def connect_station() -> tuple[Any, OcppStation, asyncio.Task[None]]:
+            ws = await connect(f"{proxy_url}/ocpp/CP-A", subprotocols=["ocpp2.0.1"])
+            station = OcppStation("CP-A", Tap(ws))
+            return ws, station, asyncio.ensure_future(station.start())
+
+        ws, station, reader = loop.run_until_complete(connect_station())
+        sending = asyncio.ensure_future(station.call(ended_event(0.0)), loop=loop)
+        held_panel = window.intercept.held
+        run_until(loop, lambda: held_panel.table.rowCount() == 1
+                  and held_panel.editor.form is not None)
+        assert held_panel.table.item(0, 0).text() == "CP-A"
+        held_panel.editor.form.editor_at("meterValue[0].sampledValue[0].value").set_value(
+            4200.5)
+        held_panel.forward.click()
+        run_until(loop, sending.done)
+
+        [ended] = [json.loads(t) for t in server.stations["CP-A"][1].received
+                   if '"TransactionEvent"' in t]
+        assert ended[3]["meterValue"][0]["sampledValue"][0]["value"] == 4200.5
+
+        def recorded() -> list[int]:
+            return [row for row in range(window.model.rowCount())
+                    if (window.model.message_at(row).meta or {}).get("intercept")]
+
+        run_until(loop, lambda: bool(recorded()))
+        [row] = recorded()
+        record = window.model.message_at(row)
+        intercept = record.meta["intercept"]
+        assert intercept["released"] == "edited"
+        assert json.loads(intercept["original"])[3]["meterValue"][0]["sampledValue"][0][
+            "value"] == 0.0
+        window.select_row(row)
+        assert "4200.5" in window.detail.intercepted.toPlainText()
+        assert window.detail.tabs.isTabVisible(2)
+
+        with qtbot.waitSignal(window.filtered, timeout=10000) as shown:
+            window.filter_bar.expression.setText(BREAK_AT_ENDED)
+        assert shown.args == [1]
+        assert window.model.message_at(0).seq == record.seq
+        reader.cancel()
+        loop.run_until_complete(ws.close())
+    finally:
+        loop.run_until_complete(window.runner.stop())
+        loop.run_until_complete(server.__aexit__(None, None, None))
