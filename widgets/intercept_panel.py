@@ -1,6 +1,7 @@
 """The window's part of intercepting: a Rules list (enable and disable live, load and save
-files) and a Held frames list (a countdown to each peer's likely timeout; edit and forward,
-forward unchanged, drop, release all; what happens to held frames when the proxy stops).
+files) and a Held frames list (a countdown to each peer's likely timeout; edit in the
+composer's form beside the original and forward, forward unchanged, drop, release all; what
+happens to held frames when the proxy stops).
 
 The engine (`app.net.intercept.Interceptor`) owns the rules and the held frames; this panel
 only shows them and passes the user's choices on. Held frames are announced on the engine's
@@ -9,7 +10,6 @@ thread and reach the panel through a queued signal.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.errors import InputError
 from app.net.intercept import HeldFrame, Interceptor
 from app.net.intercept_rules import load_rules, save_rules
+from widgets.held_editor import HeldEditor
 
 
 class HeldSignals(QObject):
@@ -128,8 +128,8 @@ class RulesPanel(QWidget):
 
 
 class HeldPanel(QWidget):
-    """Frames a hold rule stopped: pick one, edit it beside its original, then forward it,
-    forward it unchanged, or drop it; or release them all."""
+    """Frames a hold rule stopped: pick one, edit it in the form (or as text) beside its
+    original, then forward it, forward it unchanged, or drop it; or release them all."""
 
     COLUMNS = ("Station", "Dir", "Frame", "Rule", "Peer times out in")
 
@@ -142,11 +142,7 @@ class HeldPanel(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._picked)
-        self.editor = QPlainTextEdit()
-        self.editor.setPlaceholderText("The frame to send: pick a held frame")
-        self.original = QPlainTextEdit()
-        self.original.setReadOnly(True)
-        self.original.setPlaceholderText("As it arrived")
+        self.editor = HeldEditor()
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c0392b;")
         self.forward = QPushButton("Forward edited")
@@ -162,9 +158,6 @@ class HeldPanel(QWidget):
         self.on_stop.addItems(["On stop: forward held frames", "On stop: drop held frames"])
         self.on_stop.currentIndexChanged.connect(
             lambda index: setattr(self.interceptor, "forward_on_stop", index == 0))
-        texts = QSplitter()
-        texts.addWidget(self.editor)
-        texts.addWidget(self.original)
         buttons = QHBoxLayout()
         for button in (self.forward, self.unchanged, self.dropping, self.release_all):
             buttons.addWidget(button)
@@ -174,7 +167,7 @@ class HeldPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Held frames"))
         layout.addWidget(self.table, 1)
-        layout.addWidget(texts, 1)
+        layout.addWidget(self.editor, 2)
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
         self.signals = HeldSignals(self)
@@ -208,7 +201,6 @@ class HeldPanel(QWidget):
             self._picked()
         else:
             self.editor.clear()
-            self.original.clear()
         self._tick()
         enabled = bool(self.frames)
         for button in (self.forward, self.unchanged, self.dropping, self.release_all):
@@ -241,37 +233,27 @@ class HeldPanel(QWidget):
         held = self.current()
         if held is None:
             return
-        self.original.setPlainText(_pretty(held.text))
-        self.editor.setPlainText(_pretty(held.text))
+        self.editor.show_frame(held)
         self.problem.clear()
 
     def forward_edited(self) -> None:
-        """Send the edited frame; text that is not JSON is refused with a sentence."""
+        """Send what the form (or the text) holds; text that is not JSON is refused with a
+        sentence."""
         held = self.current()
         if held is None:
             return
-        edited = self.editor.toPlainText()
         try:
-            text = json.dumps(json.loads(edited), separators=(",", ":"), ensure_ascii=False)
+            text = self.editor.frame_text()
         except ValueError as exc:
             self.problem.setText(f"The edited frame is not JSON ({exc}); fix it or forward "
                                  "the frame unchanged.")
             return
-        if json.loads(text) == json.loads(held.text):
-            text = held.text          # no real change: send the bytes that arrived
         self.interceptor.release(held.id, text)
 
     def _act(self, action: Callable[[HeldFrame], object]) -> None:
         held = self.current()
         if held is not None:
             action(held)
-
-
-def _pretty(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
 
 
 class InterceptPanel(QWidget):

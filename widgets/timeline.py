@@ -19,6 +19,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from app.query.colouring import Colouring
+from app.query.record_view import RecordContext
 from app.session.capture import Annotation, Capture
 from app.session.filters import EVENT_KINDS
 from app.session.info import InfoLines, duration_text
@@ -70,6 +72,9 @@ class TimelineModel(QAbstractTableModel):
         self.answer_timeout = 30.0
         self.info = InfoLines()
         self.head: int | None = None    # the play-head's record position; later rows dim
+        self.colouring = Colouring()    # the user's colouring rules (widgets.colouring)
+        self._rule_context = RecordContext(self.capture)
+        self._tints: dict[str, QColor | None] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
 
@@ -81,9 +86,20 @@ class TimelineModel(QAbstractTableModel):
         self.capture = capture
         self.head = None
         self.info.clear()
+        self.colouring.forget()
+        self._rule_context = RecordContext(capture)
         self.rows = array("q", range(len(capture.messages)) if rows is None else rows)
         self.live = live
         self.endResetModel()
+
+    def set_colouring(self, colouring: Colouring) -> None:
+        """Colour rows by these rules from now on; repaints the rows' backgrounds."""
+        self.colouring = colouring
+        self._tints.clear()
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.rows) - 1, len(COLUMNS) - 1),
+                                  [Qt.ItemDataRole.BackgroundRole])
 
     def set_rows(self, rows: array | list[int]) -> None:
         """Show exactly these record positions (the result of a filter)."""
@@ -157,7 +173,7 @@ class TimelineModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self._display(row, column, message)
         if role == _BACKGROUND:
-            return self._background(message)
+            return self._background(message, self.rows[row])
         if role == _TOOLTIP:
             return self._tooltip(message)
         if role == _ALIGNMENT:
@@ -251,18 +267,33 @@ class TimelineModel(QAbstractTableModel):
             return time.monotonic() - message.monotonic > self.answer_timeout
         return self.capture.judged
 
-    def _background(self, message: Message) -> QColor | None:
+    def _background(self, message: Message, position: int) -> QColor | None:
+        """The built-in alarms first (a gap, an invalid frame, a CALLERROR, a CALL left
+        unanswered): they are what the timeline exists to show at once, and a user's rule
+        must not hide them. Then the user's colouring rules; then the tint of events."""
         if message.kind is RecordKind.GAP:
             return GAP
         if message.kind in EVENT_KINDS:
-            return EVENT
+            return self._user_tint(message, position) or EVENT
         if message.message_type is None or not self._annotation(message).valid:
             return INVALID
         if message.message_type == 4:
             return CALLERROR
         if self._unanswered(message):
             return UNANSWERED
-        return None
+        return self._user_tint(message, position)
+
+    def _user_tint(self, message: Message, position: int) -> QColor | None:
+        if not self.colouring:
+            return None
+        # a verdict not reached yet may change what `valid` or `finding` select
+        name = self.colouring.colour_of(message, self._rule_context,
+                                        remember=position < self.capture.unjudged)
+        if name is None:
+            return None
+        if name not in self._tints:
+            self._tints[name] = rule_tint(name)
+        return self._tints[name]
 
     def _tooltip(self, message: Message) -> str | None:
         if message.kind is RecordKind.GAP:
@@ -277,4 +308,16 @@ class TimelineModel(QAbstractTableModel):
         if len(findings) > 8:
             lines.append(f"… and {len(findings) - 8} more")
         return "\n".join(lines)
+
+
+def rule_tint(name: str) -> QColor | None:
+    """A colouring rule's colour as a row tint: see-through, as the built-in tints are, so
+    text reads on light and dark palettes, unless the rule gave its own alpha (#aarrggbb).
+    None for a name Qt does not know."""
+    colour = QColor(name)
+    if not colour.isValid():
+        return None
+    if not (name.startswith("#") and len(name) == 9):
+        colour.setAlpha(90)
+    return colour
 

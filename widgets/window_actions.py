@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from widgets.colouring import ColouringMenu
 from widgets.redact_export import RedactExporter
 from widgets.replay_launcher import ReplayLauncher
 from widgets.transaction_follow import TransactionFollow
@@ -63,6 +64,7 @@ class ActionsMixin:
         self.table.addAction(pair)
         self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
         self.redact_export = RedactExporter(self)  # File > Export redacted…
+        self.colouring = ColouringMenu(self, self.model, self.settings)  # View > Colouring…
         self.table.addAction(self.replay.from_here)
         self.transaction_follow = TransactionFollow(
             self.filter_bar, lambda: self.detail.message.seq if self.detail.message else None,
@@ -115,6 +117,7 @@ class ActionsMixin:
                        copy, edit, next_invalid, previous_invalid):
             view_menu.addAction(action)
         view_menu.addMenu(self.playback.menu)
+        view_menu.addAction(self.colouring.action)
         view_menu.addSeparator()
         for index in range(self.workbench.count()):
             name = self.workbench.tabText(index)

@@ -28,8 +28,10 @@ from typing import Any
 
 from app.net.intercept_rules import Rule, RuleAction, remove_path, set_path
 from app.net.wire import as_text
+from app.ocpp import catalog
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
+from app.ocpp.schemas import PayloadKind
 from app.query import FrameContext
 from app.session.message import Message, frame_message
 
@@ -353,3 +355,34 @@ def answer_for(message: Message, rule: Rule) -> str | None:
                                    str(error.get("description", "")),
                                    details if isinstance(details, dict) else {}))
     return serialize(CallResult(message.message_id, dict(rule.payload or {})))
+
+
+def editable_payload(held: HeldFrame) -> tuple[str, PayloadKind, Any] | None:
+    """The action, kind and payload of a held frame, for a form of that message: a CALL's
+    request, or a CALLRESULT's response whose CALL the proxy saw. None for what no form
+    shows (a CALLERROR, a malformed frame, an action not in OCPP 2.0.1)."""
+    action = held.message.action
+    if action not in catalog.ACTIONS:
+        return None
+    frame = parse_frame(held.text).frame
+    if isinstance(frame, Call):
+        return action, PayloadKind.REQUEST, frame.payload
+    if isinstance(frame, CallResult):
+        return action, PayloadKind.RESPONSE, frame.payload
+    return None
+
+
+def with_payload(held: HeldFrame, payload: Any) -> str:
+    """The held frame's text with `payload` in place of its own (same type, id and action);
+    the text that arrived, byte for byte, when the payload is unchanged."""
+    frame = parse_frame(held.text).frame
+    if isinstance(frame, Call):
+        if payload == frame.payload:
+            return held.text
+        return serialize(Call(frame.message_id, frame.action, payload))
+    if isinstance(frame, CallResult):
+        if payload == frame.payload:
+            return held.text
+        return serialize(CallResult(frame.message_id, payload))
+    return held.text
+

@@ -16,11 +16,19 @@ from ocpp.routing import on
 from ocpp.v201 import call, call_result
 from websockets.asyncio.client import connect
 
-from app.net.intercept import Interceptor, needs_terminating
+from app.net.intercept import (
+    HeldFrame,
+    Interceptor,
+    editable_payload,
+    needs_terminating,
+    with_payload,
+)
 from app.net.intercept_rules import rule_from_json
 from app.net.proxy import Proxy, ProxyConfig
+from app.ocpp.conversation import Direction
+from app.ocpp.schemas import PayloadKind
 from app.session.capture import Capture
-from app.session.message import Message, RecordKind
+from app.session.message import Message, RecordKind, frame_message
 from tests.net.peers import OcppCsms, OcppCsmsServer, OcppStation, Tap, boot_request, run
 
 
@@ -245,3 +253,30 @@ def test_release_all_on_stop_forwards_or_drops_as_chosen() -> None:
 def test_rules_need_the_terminating_proxy() -> None:
     assert needs_terminating({"rules": "rules.json"})
     assert not needs_terminating({"rules": ""})
+
+
+def _held(text: str, action: str | None) -> HeldFrame:
+    message = frame_message(0, text, station="CP-1", direction=Direction.STATION_TO_CSMS,
+                            action=action)
+    return HeldFrame(1, "r", "CP-1", "c1", Direction.STATION_TO_CSMS, text, message, 0.0,
+                     30.0, None, None)  # type: ignore[arg-type]
+
+
+def test_a_held_call_or_known_answer_has_a_payload_a_form_can_show() -> None:
+    assert editable_payload(_held('[2,"1","Heartbeat",{}]', "Heartbeat")) == (
+        "Heartbeat", PayloadKind.REQUEST, {})
+    assert editable_payload(_held('[3,"1",{"currentTime":"x"}]', "Heartbeat")) == (
+        "Heartbeat", PayloadKind.RESPONSE, {"currentTime": "x"})
+    assert editable_payload(_held('[3,"1",{}]', None)) is None
+    assert editable_payload(_held('[4,"1","InternalError","",{}]', "Heartbeat")) is None
+    assert editable_payload(_held('[2,"1","NoSuchAction",{}]', "NoSuchAction")) is None
+    assert editable_payload(_held('[2,"1","Heartbeat",', None)) is None
+
+
+def test_a_new_payload_keeps_the_envelope_and_an_unchanged_one_the_bytes() -> None:
+    held = _held('[2, "1", "Heartbeat", {}]', "Heartbeat")
+    assert with_payload(held, {}) == '[2, "1", "Heartbeat", {}]'
+    assert json.loads(with_payload(held, {"a": 1})) == [2, "1", "Heartbeat", {"a": 1}]
+    answer = _held('[3,"1",{}]', "Heartbeat")
+    assert json.loads(with_payload(answer, {"currentTime": "t"})) == [
+        3, "1", {"currentTime": "t"}]

@@ -1,17 +1,22 @@
 """The Rules and Held frames panels: rules enabled live and loaded from files; a held frame
-edited beside its original and forwarded, forwarded unchanged, dropped, or released with
-all the others."""
+edited in the composer's form (or as text) beside its original and forwarded, forwarded
+unchanged, dropped, or released with all the others."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from PySide6.QtCore import Qt
+from websockets.asyncio.client import connect
 
 from app.net.intercept import Hop, Interceptor
 from app.net.intercept_rules import rule_from_json
+from app.net.proxy import ProxyConfig
 from app.ocpp.conversation import Direction
+from tests.net.peers import OcppCsmsServer, OcppStation, Tap
+from tests.net.test_intercept import TransactionCsms, ended_event
 from tests.widgets.conftest import run_until
 from widgets.intercept_panel import InterceptPanel
 
@@ -44,7 +49,7 @@ def hold_rule() -> Interceptor:
                                         "when": 'payload.eventType == "Ended"'})])
 
 
-def test_a_held_frame_is_edited_and_forwarded(qtbot, loop):
+def test_a_held_frame_is_edited_in_the_form_and_forwarded(qtbot, loop):
     interceptor = hold_rule()
     panel = InterceptPanel(interceptor)
     qtbot.addWidget(panel)
@@ -53,10 +58,47 @@ def test_a_held_frame_is_edited_and_forwarded(qtbot, loop):
     qtbot.waitUntil(lambda: panel.held.table.rowCount() == 1)
     assert panel.held.table.item(0, 2).text() == "CALL TransactionEvent"
     assert panel.held.table.item(0, 4).text().endswith(" s")
-    qtbot.waitUntil(lambda: panel.held.editor.toPlainText() != "")
-    edited = json.loads(panel.held.editor.toPlainText())
+    editor = panel.held.editor
+    qtbot.waitUntil(lambda: editor.form is not None)
+    assert not editor.as_text.isChecked()
+    assert json.loads(editor.original.toPlainText()) == json.loads(ENDED)
+    editor.form.editor_at("meterValue[0].sampledValue[0].value").set_value(12.5)
+    panel.held.forward.click()
+    run_until(loop, lambda: fake.sent)
+    sent = json.loads(fake.sent[0])
+    assert sent[:3] == [2, "t9", "TransactionEvent"]
+    assert sent[3]["meterValue"][0]["sampledValue"][0]["value"] == 12.5
+    assert sent[3]["transactionInfo"] == {"transactionId": "tx"}
+    assert fake.records[0][1]["intercept"]["original"] == ENDED
+
+
+def test_a_held_frame_forwarded_from_an_untouched_form_goes_byte_for_byte(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    fake = FakeHop()
+    loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
+    qtbot.waitUntil(lambda: panel.held.editor.form is not None)
+    panel.held.forward.click()
+    run_until(loop, lambda: fake.sent)
+    assert fake.sent == [ENDED]
+    assert fake.records[0][1]["intercept"]["released"] == "unchanged"
+
+
+def test_a_held_frame_is_edited_as_text_and_forwarded(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    fake = FakeHop()
+    assert loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
+    editor = panel.held.editor
+    qtbot.waitUntil(lambda: editor.form is not None)
+    editor.form.editor_at("triggerReason").set_value("StopAuthorized")
+    editor.as_text.setChecked(True)        # the form's edit is carried into the text
+    edited = json.loads(editor.text.toPlainText())
+    assert edited[3]["triggerReason"] == "StopAuthorized"
     edited[3]["meterValue"][0]["sampledValue"][0]["value"] = 12.5
-    panel.held.editor.setPlainText(json.dumps(edited))
+    editor.text.setPlainText(json.dumps(edited))
     panel.held.forward.click()
     run_until(loop, lambda: fake.sent)
     assert json.loads(fake.sent[0])[3]["meterValue"][0]["sampledValue"][0]["value"] == 12.5
@@ -72,13 +114,42 @@ def test_text_that_is_not_json_is_refused_with_a_sentence(qtbot, loop):
     fake = FakeHop()
     loop.run_until_complete(interceptor.divert(fake.hop, ENDED.encode()))
     qtbot.waitUntil(lambda: panel.held.table.rowCount() == 1)
-    panel.held.editor.setPlainText('[2, "t9", ')
+    panel.held.editor.as_text.setChecked(True)
+    panel.held.editor.text.setPlainText('[2, "t9", ')
     panel.held.forward.click()
     assert "not JSON" in panel.held.problem.text()
     assert interceptor.held
     panel.held.dropping.click()
     run_until(loop, lambda: fake.records)
     assert fake.sent == [] and fake.records[0][1]["delivered"] is False
+
+
+def test_text_the_form_cannot_show_stays_text_with_a_sentence(qtbot, loop):
+    interceptor = hold_rule()
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    loop.run_until_complete(interceptor.divert(FakeHop().hop, ENDED.encode()))
+    editor = panel.held.editor
+    qtbot.waitUntil(lambda: editor.form is not None)
+    editor.as_text.setChecked(True)
+    frame = json.loads(editor.text.toPlainText())
+    frame[3]["madeUp"] = 1
+    editor.text.setPlainText(json.dumps(frame))
+    editor.as_text.setChecked(False)
+    assert editor.as_text.isChecked() and "madeUp" in editor.notice.text()
+
+
+def test_a_frame_no_form_shows_is_edited_as_text(qtbot, loop):
+    interceptor = Interceptor([rule_from_json({"name": "all", "action": "hold",
+                                               "when": "type == ERROR"})])
+    panel = InterceptPanel(interceptor)
+    qtbot.addWidget(panel)
+    loop.run_until_complete(interceptor.divert(
+        FakeHop().hop, b'[4,"t9","InternalError","boom",{}]'))
+    editor = panel.held.editor
+    qtbot.waitUntil(lambda: editor.held is not None)
+    assert editor.form is None and editor.as_text.isChecked()
+    assert not editor.as_text.isEnabled() and "JSON text" in editor.notice.text()
 
 
 def test_release_all_forwards_every_held_frame_unchanged(qtbot, loop):
@@ -115,3 +186,67 @@ def test_a_rule_is_disabled_live_and_rules_load_from_a_file(qtbot, loop, tmp_pat
     assert json.loads(saved.read_text())["rules"][0]["ms"] == 5
 
 
+
+
+BREAK_AT_ENDED = 'action == "TransactionEvent" && payload.eventType == "Ended"'
+
+
+def test_a_breakpoint_edited_in_the_window_reaches_the_csms_and_shows_in_the_timeline(
+        window, loop, qtbot):
+    """A live terminating proxy between the `ocpp` package's station and CSMS: the frame a
+    hold rule stops is edited in the form, forwarded, received edited by the CSMS, and
+    recorded with its original; the same expression filters the timeline to it."""
+    server = OcppCsmsServer(TransactionCsms)
+    loop.run_until_complete(server.__aenter__())
+    try:
+        window.intercept.interceptor.set_rules([rule_from_json(
+            {"name": "break at Ended", "action": "hold", "when": BREAK_AT_ENDED})])
+        window.intercept.rules.refresh()
+        window.runner.start_proxy(window._fresh_capture(), ProxyConfig(upstream=server.url))
+        run_until(loop, lambda: window.runner.running is not None)
+        proxy_url = window.runner.running.component.url
+
+        async def connect_station() -> tuple[Any, OcppStation, asyncio.Task[None]]:
+            ws = await connect(f"{proxy_url}/ocpp/CP-A", subprotocols=["ocpp2.0.1"])
+            station = OcppStation("CP-A", Tap(ws))
+            return ws, station, asyncio.ensure_future(station.start())
+
+        ws, station, reader = loop.run_until_complete(connect_station())
+        sending = asyncio.ensure_future(station.call(ended_event(0.0)), loop=loop)
+        held_panel = window.intercept.held
+        run_until(loop, lambda: held_panel.table.rowCount() == 1
+                  and held_panel.editor.form is not None)
+        assert held_panel.table.item(0, 0).text() == "CP-A"
+        held_panel.editor.form.editor_at("meterValue[0].sampledValue[0].value").set_value(
+            4200.5)
+        held_panel.forward.click()
+        run_until(loop, sending.done)
+
+        [ended] = [json.loads(t) for t in server.stations["CP-A"][1].received
+                   if '"TransactionEvent"' in t]
+        assert ended[3]["meterValue"][0]["sampledValue"][0]["value"] == 4200.5
+
+        def recorded() -> list[int]:
+            return [row for row in range(window.model.rowCount())
+                    if (window.model.message_at(row).meta or {}).get("intercept")]
+
+        run_until(loop, lambda: bool(recorded()))
+        [row] = recorded()
+        record = window.model.message_at(row)
+        intercept = record.meta["intercept"]
+        assert intercept["released"] == "edited"
+        assert json.loads(intercept["original"])[3]["meterValue"][0]["sampledValue"][0][
+            "value"] == 0.0
+        window.select_row(row)
+        assert "4200.5" in window.detail.intercepted.toPlainText()
+        assert window.detail.tabs.isTabVisible(2)
+
+        with qtbot.waitSignal(window.filtered, timeout=10000) as shown:
+            window.filter_bar.expression.setText(BREAK_AT_ENDED)
+        assert shown.args == [1]
+        assert window.model.message_at(0).seq == record.seq
+        reader.cancel()
+        loop.run_until_complete(ws.close())
+    finally:
+        loop.run_until_complete(window.runner.stop())
+        loop.run_until_complete(server.__aexit__(None, None, None))
