@@ -28,7 +28,8 @@ OCPP201 = "ocpp2.0.1"
 # OpenSSL's X509_V_ERR_* codes, grouped by what the engineer has to fix.
 _UNKNOWN_CA = {18, 19, 20, 21, 27, 28}   # self-signed, untrusted root, incomplete chain...
 _INCOMPLETE = {2, 20, 21}                # the issuer's certificate is not at hand
-_EXPIRED, _NOT_YET_VALID, _HOSTNAME = 10, 9, 62
+_EXPIRED, _NOT_YET_VALID = 10, 9
+_HOSTNAME = {62, 64}                     # host name or IP address not in the certificate
 
 # TLS failures in words, by class; the class is what `tls_facts` stores.
 TLS_WORDS = {
@@ -36,7 +37,8 @@ TLS_WORDS = {
     "tls-to-plain": "TLS (wss://) was sent to a plain port: use ws://",
     "incomplete-chain": "the certificate chain is incomplete: an intermediate CA "
                         "certificate is missing",
-    "unknown-ca": "the certificate is signed by a CA the other side does not trust",
+    "unknown-ca": "the certificate is signed by a CA the other side does not trust "
+                  "(or its chain lacks an intermediate certificate)",
     "expired": "the certificate has expired",
     "not-yet-valid": "the certificate is not valid yet (check the clocks)",
     "hostname": "the certificate does not name the host that was dialled",
@@ -112,7 +114,7 @@ def tls_facts(exc: BaseException) -> dict[str, Any] | None:
             kind = "expired"
         elif code == _NOT_YET_VALID:
             kind = "not-yet-valid"
-        elif code == _HOSTNAME:
+        elif code in _HOSTNAME:
             kind = "hostname"
         elif code in _INCOMPLETE and code != 20:
             kind = "incomplete-chain"
