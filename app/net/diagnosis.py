@@ -186,6 +186,8 @@ def _offer_words(meta: Mapping[str, Any]) -> str | None:
     """What was odd in the subprotocols offered, None when nothing was."""
     offered = meta.get("offered")
     raw = meta.get("offered_raw")
+    if offered is None and raw is None:  # not known (an older file): nothing to say
+        return None
     protocols = [p for p in offered if isinstance(p, str)] if isinstance(offered, list) else []
     if isinstance(raw, str) and "empty entries" in raw:
         return f"offered an odd subprotocol list ({raw.removeprefix('Sec-WebSocket-Protocol ')})"
