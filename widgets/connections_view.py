@@ -43,6 +43,10 @@ class ConnectionsView(QWidget):
         self.filter_box.textChanged.connect(lambda _text: self.rebuild())
         self.tree.itemDoubleClicked.connect(self._chosen)
 
+    @property
+    def capture(self) -> Capture | None:
+        return self._capture
+
     def set_capture(self, capture: Capture | None) -> None:
         """Show the attempts of `capture` (None: nothing), at once."""
         self._capture = capture

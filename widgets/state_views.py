@@ -43,5 +43,5 @@ def connect_connections_view(window: MainWindow, view: ConnectionsView) -> None:
     changes) and a double click shows the attempt's record on the Timeline tab."""
     view.set_capture(window.capture)
     window.state_changed.connect(lambda _state: view.set_capture(window.capture)
-                                 if view._capture is not window.capture else view.refresh())
+                                 if view.capture is not window.capture else view.refresh())
     view.record_chosen.connect(lambda seq, w=window: _show_record(w, seq))
