@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from app.state.schedule_history import chart_for
 
 if TYPE_CHECKING:
+    from widgets.connections_view import ConnectionsView
     from widgets.main_window import MainWindow
 
 
@@ -35,3 +36,12 @@ def connect_state_views(window: MainWindow) -> None:
 def _show_record(window: MainWindow, seq: int) -> None:
     window.show_tab(window.workbench.timeline_tab)
     window.jumps.show_record(seq)
+
+
+def connect_connections_view(window: MainWindow, view: ConnectionsView) -> None:
+    """The Connections view follows the window's capture (rebuilt, coalesced, as state
+    changes) and a double click shows the attempt's record on the Timeline tab."""
+    view.set_capture(window.capture)
+    window.state_changed.connect(lambda _state: view.set_capture(window.capture)
+                                 if view.capture is not window.capture else view.refresh())
+    view.record_chosen.connect(lambda seq, w=window: _show_record(w, seq))

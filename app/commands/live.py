@@ -19,7 +19,7 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -111,13 +111,16 @@ class ConsolePrinter:
         if message.kind is RecordKind.CLOSED:
             meta = message.meta or {}
             reason = f" {meta.get('reason')!r}" if meta.get("reason") else ""
-            return (f"{clock}  {station}  ○  closed {meta.get('code')}{reason} "
+            line = (f"{clock}  {station}  ○  closed {meta.get('code')}{reason} "
                     f"by {meta.get('by')}")
+            return _with_diagnosis(line, meta)
         if message.kind is RecordKind.REJECTED:
             meta = message.meta or {}
             if meta.get("status") is None:  # no HTTP answer came: say so, invent none
-                return f"{clock}  {station}  ✗  could not connect: {meta.get('reason')}"
-            return f"{clock}  {station}  ✗  refused {meta.get('status')}: {meta.get('reason')}"
+                line = f"{clock}  {station}  ✗  could not connect: {meta.get('reason')}"
+            else:
+                line = f"{clock}  {station}  ✗  refused {meta.get('status')}: {meta.get('reason')}"
+            return _with_diagnosis(line, meta)
         if message.kind is RecordKind.GAP:  # only the console's own: records it dropped
             meta = message.meta or {}
             lost = meta.get("lost")
@@ -251,6 +254,14 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     finally:
         lost = _close_sinks(console, recorder, args.record, notice)
     return EXIT_LOST if lost and status == EXIT_OK else status
+
+
+def _with_diagnosis(line: str, meta: Mapping[str, Any]) -> str:
+    """A closing or refusing line with the doctor's sentence beneath it, when it adds one."""
+    sentence = meta.get("diagnosis")
+    if not isinstance(sentence, str) or not sentence or sentence in line:
+        return line
+    return f"{line}\n          diagnosis: {sentence}"
 
 
 class RunTally:

@@ -19,6 +19,8 @@ from websockets.http11 import Request, Response
 
 from app.errors import NotConnected
 from app.net import limits, links, secrets
+from app.net.diagnosis import handshake_facts
+from app.net.handshakes import not_an_upgrade, watch_tls_handshakes
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
@@ -67,6 +69,7 @@ class CsmsEndpoint:
 
     async def start(self) -> None:
         """Start listening; raises OSError if the address cannot be used."""
+        watch_tls_handshakes(self.config.server_ssl, self.capture, self._notice, "csms")
         self._server = await serve(
             self._serve, self.config.host, self.config.port, ssl=self.config.server_ssl,
             process_request=self._check_request, subprotocols=[links.OCPP201],  # type: ignore[list-item]
@@ -104,11 +107,17 @@ class CsmsEndpoint:
         meta: dict[str, Any] = {
             "path": secrets.recorded_url(request.path, self.config.record_secrets),
             "remote": links.peer_address(connection), "offered": list(offer.protocols)}
+        if offer.malformed or not offer.raw:
+            meta["offered_raw"] = offer.describe()
         auth = links.auth_summary(request.headers, self.config.record_secrets)
         if auth:
             meta["auth"] = auth
+        meta.update(handshake_facts(request.headers, station))
         reason = ""
-        if not station:
+        not_upgrade = not_an_upgrade(meta)
+        if not_upgrade is not None:
+            status, reason = 426, not_upgrade
+        elif not station:
             status, reason = 404, ("no station id in the URL path "
                                    f"'{secrets.mask_url(request.path)}': "
                                    "connect to /ocpp/<stationId>")
@@ -125,8 +134,6 @@ class CsmsEndpoint:
                 self._notice(f"{where}: refused ({status}): {reason}")
             return connection.respond(status, reason + "\n")
         links.clean_offer(request.headers, offer)
-        if offer.malformed:
-            meta["offered_raw"] = offer.describe()
         connection.ocppscope_meta = meta  # type: ignore[attr-defined]
         return None
 

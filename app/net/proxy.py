@@ -36,7 +36,9 @@ from websockets.http11 import Request, Response
 
 from app.errors import NotConnected
 from app.net import limits, links, secrets
+from app.net.diagnosis import handshake_facts, tls_facts
 from app.net.errors import describe_connect_error
+from app.net.handshakes import not_an_upgrade, watch_tls_handshakes
 from app.net.intercept import Interceptor, hop_between
 from app.net.peer import CallOutcome
 from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
@@ -263,6 +265,7 @@ class Proxy:
 
     async def start(self) -> None:
         """Start listening; raises OSError if the address cannot be used."""
+        watch_tls_handshakes(self.config.server_ssl, self.capture, self._notice, "proxy")
         self._server = await serve(
             self._relay, self.config.host, self.config.port,
             ssl=self.config.server_ssl,
@@ -322,6 +325,9 @@ class Proxy:
         auth = links.auth_summary(request.headers, keep)
         if auth:
             meta["auth"] = auth
+        meta.update(handshake_facts(request.headers, station))
+        if (not_upgrade := not_an_upgrade(meta)) is not None:
+            return self._reject(connection, station, meta, 426, not_upgrade)
         if not station:
             return self._reject(connection, "", meta, 404,
                                 "no station id in the URL path "
@@ -352,7 +358,9 @@ class Proxy:
                 proxy=None)  # straight to the CSMS: never via HTTP_PROXY from the environment
         except Exception as exc:  # every failure to reach the CSMS is answered, never raised
             failure = describe_connect_error(exc, secrets.mask_url(url))
-            meta["upstream"] = secrets.recorded_url(url, keep)
+            meta.update(upstream=secrets.recorded_url(url, keep), hop="csms")
+            if (tls := tls_facts(exc)) is not None:
+                meta["tls"] = tls
             return self._reject(connection, station, meta, failure.status, failure.reason,
                                 failure.body)
         if connection.transport.is_closing():  # the station gave up while we connected

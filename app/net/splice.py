@@ -30,7 +30,9 @@ from websockets.http11 import Response
 
 from app.errors import NotConnected
 from app.net import limits, links, secrets
+from app.net.diagnosis import handshake_facts, tls_facts
 from app.net.errors import describe_connect_error
+from app.net.handshakes import not_an_upgrade, watch_tls_handshakes
 from app.net.intercept import Interceptor
 from app.net.observing import Observing, Watched
 from app.net.peer import CallOutcome
@@ -177,6 +179,7 @@ class TransparentProxy:
     async def start(self) -> None:
         """Start listening; raises OSError if the address cannot be used."""
         loop = asyncio.get_running_loop()
+        watch_tls_handshakes(self.config.server_ssl, self.capture, self._notice, "proxy")
         self._server = await loop.create_server(self._accepted, self.config.host,
                                                 self.config.port, ssl=self.config.server_ssl)
         self._watchdog = asyncio.ensure_future(self._watch_for_resets())
@@ -228,8 +231,7 @@ class TransparentProxy:
     async def _relay_upgrade(self, station: _Side, head: bytes) -> None:
         line, headers = _parse_head(head)
         parts = line.split(" ")
-        if len(parts) != 3 or parts[0] != "GET" or "websocket" not in \
-                headers.get("Upgrade", "").lower():
+        if len(parts) != 3 or parts[0] != "GET":
             _answer(station, 400, "not a WebSocket upgrade request")
             return
         path = parts[1]
@@ -244,6 +246,10 @@ class TransparentProxy:
         auth = links.auth_summary(headers, keep)
         if auth:
             meta["auth"] = auth
+        meta.update(handshake_facts(headers, station_id))
+        if (not_upgrade := not_an_upgrade(meta)) is not None:
+            self._reject(station, station_id, meta, 426, not_upgrade)
+            return
         if not station_id:
             self._reject(station, "", meta, 404, "no station id in the URL path "
                          f"'{secrets.mask_url(path)}': stations connect to "
@@ -264,6 +270,9 @@ class TransparentProxy:
             upstream, response_head = await self._connect(target, headers, chosen)
         except Exception as exc:  # every failure to reach the CSMS is answered, never raised
             failure = describe_connect_error(exc, secrets.mask_url(url))
+            meta["hop"] = "csms"
+            if (tls := tls_facts(exc)) is not None:
+                meta["tls"] = tls
             self._reject(station, station_id, meta, failure.status, failure.reason,
                          failure.body)
             return

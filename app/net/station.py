@@ -23,6 +23,7 @@ from websockets.asyncio.client import connect
 
 from app.errors import NotConnected
 from app.net import links, secrets
+from app.net.diagnosis import tls_facts
 from app.net.errors import describe_connect_error
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
@@ -158,6 +159,10 @@ class StationEndpoint:
             meta: dict[str, Any] = {"url": recorded, "reason": failure.reason}
             if failure.peer_status is not None:
                 meta["status"] = failure.peer_status
+            if (tls := tls_facts(exc)) is not None:
+                meta["tls"] = tls
+            if credentials is not None:
+                meta["auth"] = {"scheme": "Basic", "user": credentials[0]}
             self.capture.event(RecordKind.REJECTED, links.next_connection_id(),
                                self.config.station_id, meta)
             self._tell_failure(failure.reason)

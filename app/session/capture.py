@@ -21,6 +21,7 @@ from app.ocpp.checker import FrameChecker, Verdict, internal_error
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
+from app.session.attempts import AttemptTracker
 from app.session.message import Message, RecordKind, frame_message
 from app.session.store import RecordStore
 from app.state.model import HEADLESS, SessionState
@@ -86,6 +87,8 @@ class Capture:
         self._times_known = True                        # False: adopted records have none
         self._subscribers: list[Subscriber] = []
         self._seq = 0
+        # each open connection's activity, for the diagnosis its closing record carries
+        self.attempts = AttemptTracker()
         self._other_versions: dict[str, str] = {}      # connection -> the OCPP version it
                                                         # agreed when not 2.0.1 (ocpp1.6...)
         # Held while a record is judged or a finding noted: a proxy may judge on an observer
@@ -358,6 +361,8 @@ class Capture:
                seen: tuple[float, float] | None) -> Message:
         self._seq += 1
         now, mono = seen if seen is not None else (time.time(), time.monotonic())
+        if kind is RecordKind.CLOSED or kind is RecordKind.REJECTED:
+            meta = self.attempts.conclude(kind, connection, meta, mono)
         message = Message(self._seq, now, mono, connection, station, direction,
                           kind, meta=dict(meta))
         apply_event(self.state, message)
@@ -370,6 +375,7 @@ class Capture:
 
     def _publish(self, message: Message, annotation: Annotation) -> None:
         self.published += 1
+        self.attempts.saw(message)
         if self.keep:
             self.messages.append(message)
         elif message.message_type == 2:
