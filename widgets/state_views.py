@@ -31,6 +31,7 @@ def connect_state_views(window: MainWindow) -> None:
         lambda name: station_view.show_station(name) if name else None)
     transactions.follow_transaction.connect(window.transaction_follow.follow)
     window.state_changed.connect(lambda _state: window.transaction_follow.update())
+    connect_connections_view(window, workbench.connections)
 
 
 def _show_record(window: MainWindow, seq: int) -> None:

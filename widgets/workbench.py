@@ -31,6 +31,7 @@ from app.ocpp.schemas import PayloadKind
 from app.session.capture import Capture
 from app.session.message import Message
 from app.session.saved_messages import LibraryError, MessageLibrary, SavedMessage
+from widgets.connections_view import ConnectionsView
 from widgets.engine import awaitable
 from widgets.runner import ModeRunner
 from widgets.schedule_view import ScheduleView
@@ -59,6 +60,7 @@ class Workbench(QTabWidget):
         self.station_view = StationView()
         self.transactions = TransactionsView()
         self.schedule = ScheduleView()
+        self.connections = ConnectionsView()
         self._tools: dict[str, QWidget] = {}           # the tool tabs built so far
         self._placeholders: dict[str, QWidget] = {}    # the tool tabs not built yet
         self._targets: tuple[str | None, list[str]] = (None, [])
@@ -67,6 +69,7 @@ class Workbench(QTabWidget):
         self.station_tab = self.addTab(self.station_view, "Station")
         self.transactions_tab = self.addTab(self.transactions, "Transactions")
         self.schedule_tab = self.addTab(self.schedule, "Charging schedule")
+        self.connections_tab = self.addTab(self.connections, "Connections")
         self.composer_tab = self._add_tool("composer", "Composer")
         self.responder_tab = self._add_tool("responder", "Responder")
         self.reference_tab = self._add_tool("reference", "Reference")

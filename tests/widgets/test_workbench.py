@@ -2,8 +2,8 @@
 told them before."""
 
 TOOLS = ("composer", "responder", "reference", "validator")
-TITLES = ["Timeline", "Station", "Transactions", "Charging schedule", "Composer",
-          "Responder", "Reference", "Validator"]
+TITLES = ["Timeline", "Station", "Transactions", "Charging schedule", "Connections",
+          "Composer", "Responder", "Reference", "Validator"]
 
 
 def titles(workbench):
