@@ -1,6 +1,6 @@
 """`ocppscope convert IN OUT`: any input OCPP Scope reads into a session file, and sessions
 out to a trace (JSON Lines), CSV or an HTML report; `--station`, `--from`, `--to` take a
-slice.
+slice, `--filter` keeps what an expression of the filter language selects.
 
 Exit status: 0 converted; 1 converted, but the input had lines or entries that were skipped
 (each told on stderr); 2 unusable input (one line, no traceback).
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.errors import InputError, UsageError
+from app.query.selection import filter_option, select_messages
 from app.session.exporting import judged, sliced, write_csv, write_trace
 from app.session.importing import Imported, import_path
 from app.session.message import RecordKind
@@ -50,6 +51,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                              "first record")
     parser.add_argument("--to", dest="end", metavar="TIME",
                         help="records up to this moment (same forms as --from)")
+    parser.add_argument("--filter", metavar="EXPR",
+                        help='only the records this expression keeps, e.g. '
+                             '\'action == "TransactionEvent" && !valid\' (see the README\'s '
+                             "filter language)")
     parser.set_defaults(run=run)
 
 
@@ -62,6 +67,7 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
                          f"({', '.join(FORMATS)}), or name a .jsonl, .csv or .html file")
     if Path(args.output).resolve() == Path(args.input).resolve():
         raise UsageError(f"{args.output}: the output would overwrite the input")
+    query = filter_option(getattr(args, "filter", None))   # a broken expression: before reading
     imported = import_path(args.input)
     messages = imported.messages
     if args.station is not None:
@@ -72,6 +78,10 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     start, end = (_moment(value, option, imported) for value, option in
                   ((args.start, "--from"), (args.end, "--to")))
     chosen = sliced(messages, station=args.station, start=start, end=end)
+    if query is not None:   # judged first, so that `valid`, `finding` and `rtt` can be asked
+        capture = judged(messages, times_known=imported.times_known,
+                         directions_known=imported.directions_known)
+        chosen = list(select_messages(chosen, query, capture))
     try:
         written = _write(kind, chosen, imported, args)
     except OSError as exc:

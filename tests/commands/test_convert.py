@@ -74,3 +74,26 @@ def test_time_slices_of_an_input_without_times_are_refused(tmp_path, capsys):
     frames.write_text('[2,"1","Heartbeat",{}]\n')
     code, captured = convert(capsys, frames, tmp_path / "o.jsonl", "--from", "0")
     assert code == 2 and "has no times" in captured.err
+
+
+def test_a_filter_expression_keeps_what_it_selects_verdicts_included(tmp_path, capsys):
+    out = tmp_path / "f.ndjson"
+    code, _ = convert(capsys, log(tmp_path), out, "--filter", '!valid || station == "CP2"')
+    assert code == 0
+    kept = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(line["station"], line["raw"][:2]) for line in kept] == [("CP1", "[3"),
+                                                                    ("CP2", "[2")]
+    # an answer matches on its CALL's action
+    code, _ = convert(capsys, log(tmp_path), out, "--filter",
+                      'action == "Heartbeat" && type == RESULT')
+    assert [json.loads(line)["raw"][:2] for line in out.read_text().splitlines()] == ["[3"]
+
+
+def test_a_broken_filter_is_one_line_naming_its_column(tmp_path, capsys):
+    code, captured = convert(capsys, log(tmp_path), tmp_path / "x.ndjson", "--filter",
+                             "action ==")
+    assert code == 2
+    # one sentence, then the expression with a caret under the column
+    assert captured.err.startswith("ocppscope convert: --filter: column 10: expected a value")
+    assert captured.err.rstrip().endswith("^")
+    assert not (tmp_path / "x.ndjson").exists()
