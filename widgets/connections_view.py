@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayo
 
 from app.session.attempts import Attempt, connection_rows
 from app.session.capture import Capture
+from app.wording import count
 
 COLUMNS = ("Time", "Mode", "Outcome", "Duration", "Diagnosis")
 SEQ_ROLE = Qt.ItemDataRole.UserRole
@@ -69,7 +70,8 @@ class ConnectionsView(QWidget):
                 continue
             refused = sum(attempt.outcome == "refused" for attempt in attempts)
             head = QTreeWidgetItem([station or "(no station id)", "",
-                                    f"{len(attempts)} attempts, {refused} refused"])
+                                    count(len(attempts), "attempt")
+                                    + (f", {refused:,} refused" if refused else "")])
             head.setData(0, SEQ_ROLE, shown[0].seq)
             head.addChildren([_row(attempt) for attempt in shown])
             self.tree.addTopLevelItem(head)
