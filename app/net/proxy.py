@@ -21,7 +21,6 @@ import asyncio
 import json
 import logging
 import re
-import socket
 import ssl
 import uuid
 from collections.abc import Callable
@@ -30,7 +29,6 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
@@ -39,6 +37,14 @@ from app.net import limits, links, secrets
 from app.net.diagnosis import handshake_facts, tls_facts
 from app.net.errors import describe_connect_error
 from app.net.handshakes import not_an_upgrade, watch_tls_handshakes
+from app.net.hops import (
+    first_closed,
+    negotiated_extensions,
+    offers_deflate,
+    propagate_close,
+    upstream_url,
+    watch_for_resets,
+)
 from app.net.intercept import Interceptor, hop_between
 from app.net.peer import CallOutcome
 from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
@@ -50,13 +56,7 @@ from app.session.message import Message, RecordKind
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
-# Close codes that cannot be sent in a close frame; the other side is told differently.
-_UNSENDABLE = {1005, 1006, 1015}
 INJECTED_ID_PREFIX = "ocppscope-"
-# Seconds between two looks for a reset peer while a link is backed up.
-_RESET_CHECK_INTERVAL = 1.0
-# Seconds a close passed on to the other side may take before that side is cut.
-_PROPAGATE_TIMEOUT = 5.0
 # Seconds the station's handshake may take beyond the upstream's open timeout.
 _HANDSHAKE_MARGIN = 5.0
 # The start of a CALLRESULT or CALLERROR up to its message id, JSON whitespace allowed:
@@ -414,18 +414,18 @@ class Proxy:
         # the end of either connection ends the link, whatever the pumps are doing.
         station_gone = asyncio.ensure_future(station_ws.wait_closed())
         upstream_gone = asyncio.ensure_future(upstream.wait_closed())
-        watchdog = asyncio.ensure_future(_watch_for_resets(station_ws, upstream))
+        watchdog = asyncio.ensure_future(watch_for_resets(station_ws, upstream))
         info = links.CloseInfo(1006, "the relay was stopped", "proxy", False)
         try:
             done, _ = await asyncio.wait({up, down, station_gone, upstream_gone},
                                          return_when=asyncio.FIRST_COMPLETED)
-            closed = _first_closed([task.result() for task in done if task in (up, down)]
+            closed = first_closed([task.result() for task in done if task in (up, down)]
                                    or [station_ws if station_gone in done else upstream])
             if closed is station_ws:
                 other, info = upstream, links.close_info(station_ws, "station", "proxy")
             else:
                 other, info = station_ws, links.close_info(upstream, "csms", "proxy")
-            await _propagate_close(other, info)
+            await propagate_close(other, info)
             await asyncio.wait({up, down}, timeout=links.CLOSE_TIMEOUT)
         finally:
             for task in (up, down, station_gone, upstream_gone, watchdog):
@@ -544,72 +544,3 @@ class Proxy:
             self.capture.event(kind, link.connection, link.station, meta)
         except Exception:
             log.exception("recording a connection event of %s failed", link.station)
-
-
-def offers_deflate(headers: Headers) -> bool:
-    """Whether a client's handshake offers permessage-deflate."""
-    return any("permessage-deflate" in value.lower()
-               for value in headers.get_all("Sec-WebSocket-Extensions"))
-
-
-def negotiated_extensions(connection: ClientConnection | ServerConnection) -> str:
-    """The `Sec-WebSocket-Extensions` a handshake agreed on ("" for none)."""
-    response = connection.response
-    return (response.headers.get("Sec-WebSocket-Extensions") or "") if response else ""
-
-
-def upstream_url(upstream: str, path: str) -> str:
-    """The upstream URL with the station's id (the last segment of the `path` it asked for)
-    appended to its path; the query of the upstream URL (a token) and the station's own
-    query are both kept, after the path."""
-    base, _, base_query = upstream.partition("?")
-    query = path.partition("?")[2]
-    segment = path.partition("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    queries = "&".join(q for q in (base_query, query) if q)
-    return f"{base.rstrip('/')}/{segment}" + (f"?{queries}" if queries else "")
-
-
-def _first_closed(ended: list[ClientConnection | ServerConnection]
-                  ) -> ClientConnection | ServerConnection:
-    """Of the sides that ended the relay, the one that closed first: a side whose peer sent a
-    close frame before we sent one wins over a side we only saw go away."""
-    for ws in ended:
-        protocol = ws.protocol
-        if protocol.close_rcvd is not None and (protocol.close_sent is None
-                                                or protocol.close_rcvd_then_sent):
-            return ws
-    return ended[0]
-
-
-async def _watch_for_resets(*sides: ClientConnection | ServerConnection) -> None:
-    """Cut a side whose peer reset the connection while nobody was reading it.
-
-    When one peer stops reading, the relay stops reading the other (backpressure); a reset
-    of that other peer then goes unseen, and the link would wait forever with its buffers
-    full. While anything waits to be written, the kernel's pending socket error tells: a
-    side with one is aborted, which ends the link as if it had been read."""
-    while True:
-        await asyncio.sleep(_RESET_CHECK_INTERVAL)
-        if not any(ws.transport.get_write_buffer_size() for ws in sides):
-            continue  # everything flows: a reset will be read like any close
-        for ws in sides:
-            sock = ws.transport.get_extra_info("socket")
-            if sock is not None and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
-                ws.transport.abort()
-
-
-async def _propagate_close(other: ClientConnection | ServerConnection,
-                           info: links.CloseInfo) -> None:
-    """Close the other side the way this side was closed, as far as the protocol allows;
-    a side that does not take the close in time is cut (see `links.close_within`)."""
-    if info.code == 1006 or (not info.clean and info.by != "proxy"):
-        other.transport.abort()  # the peer vanished: let the other side see the same
-        return
-    if info.code in _UNSENDABLE:
-        code, reason = 1000, ""
-    elif info.by == "proxy":
-        code, reason = 1001, f"proxy closed the other side: {info.code} {info.reason}"[:120]
-    else:
-        code, reason = info.code, info.reason
-    # shielded: runs to its end even when the relay is cancelled meanwhile
-    await asyncio.shield(links.close_within(other, code, reason, _PROPAGATE_TIMEOUT))

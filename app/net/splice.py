@@ -33,10 +33,11 @@ from app.net import limits, links, secrets
 from app.net.diagnosis import handshake_facts, tls_facts
 from app.net.errors import describe_connect_error
 from app.net.handshakes import not_an_upgrade, watch_tls_handshakes
+from app.net.hops import RESET_CHECK_INTERVAL, upstream_url
 from app.net.intercept import Interceptor
 from app.net.observing import Observing, Watched
 from app.net.peer import CallOutcome
-from app.net.proxy import Proxy, ProxyConfig, upstream_url
+from app.net.proxy import Proxy, ProxyConfig
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
@@ -44,7 +45,6 @@ from app.session.message import RecordKind
 log = logging.getLogger(__name__)
 
 MAX_HEAD = 64 * 1024          # bytes an HTTP head may have
-_RESET_CHECK_INTERVAL = 1.0   # seconds between looks for a reset peer while one is backed up
 INJECTION_NEEDS_TERMINATING = (
     "the proxy runs wire-transparent, which forwards bytes and cannot add frames: restart it "
     "in terminating mode (--no-transparent, or untick 'Wire-transparent' in the dialog) to "
@@ -388,10 +388,10 @@ class TransparentProxy:
             "duration": round(duration, 3)})
 
     async def _watch_for_resets(self) -> None:
-        """Cut a side whose peer reset while nobody read it (see `proxy._watch_for_resets`):
+        """Cut a side whose peer reset while nobody read it (see `hops.watch_for_resets`):
         a side paused because the other stopped reading never sees its own reset."""
         while True:
-            await asyncio.sleep(_RESET_CHECK_INTERVAL)
+            await asyncio.sleep(RESET_CHECK_INTERVAL)
             for link in list(self._active.values()):
                 sides = [s.transport for s in (link.station_side, link.upstream_side)
                          if s.transport is not None]
