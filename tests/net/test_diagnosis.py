@@ -188,7 +188,7 @@ def test_a_close_with_4000_after_idle_says_who_after_how_long_and_idle_for_how_l
                            subprotocols=["ocpp2.0.1"]) as ws:  # type: ignore[list-item]
             await ws.send('[2,"1","Heartbeat",{}]')
             await ws.recv()
-            await asyncio.sleep(1.2)
+            await asyncio.sleep(1.2)  # the idle time the diagnosis must report
             await ws.close(4000, "idle too long")
         await _wait_for_end(capture)
         await csms.stop()

@@ -5,6 +5,7 @@ import asyncio
 import shutil
 import ssl
 import subprocess
+from pathlib import Path
 
 import pytest
 import trustme
@@ -139,6 +140,14 @@ def _tshark_websocket(capture: str, keylog: str | None) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.strip()]
 
 
+def _frames_so_far(capture: Path, keylog: Path) -> list[str]:
+    """The decrypted frames of a capture still being written; none while it cannot be read."""
+    try:
+        return _tshark_websocket(str(capture), str(keylog))
+    except subprocess.CalledProcessError:
+        return []
+
+
 @pytest.mark.skipif(shutil.which("tshark") is None or not pcaps.Tcpdump.available(),
                     reason="decrypting a capture needs tshark and tcpdump installed")
 def test_a_capture_of_both_tls_hops_decrypts_in_wireshark_with_the_key_log(tmp_path, pki):
@@ -162,7 +171,8 @@ def test_a_capture_of_both_tls_hops_decrypts_in_wireshark_with_the_key_log(tmp_p
                     await ws.send('[2,"k-1","Heartbeat",{}]')
                     await asyncio.wait_for(ws.recv(), 5)
                 await pcaps.until(lambda: log.exists() and log.read_text().count("\n") >= 4)
-                await asyncio.sleep(0.2)  # tcpdump writes the last packets (-U)
+                # tcpdump writes packets as they come (-U): wait until all four frames are in
+                await pcaps.until(lambda: len(_frames_so_far(capture, log)) >= 4)
         finally:
             await proxy.stop()
             server.close()
