@@ -20,7 +20,7 @@ from websockets.http11 import Request, Response
 from app.errors import NotConnected
 from app.net import limits, links, secrets
 from app.net.diagnosis import handshake_facts
-from app.net.handshakes import not_an_upgrade, watch_tls_handshakes
+from app.net.handshakes import not_an_upgrade, watch_handshakes
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
@@ -69,9 +69,10 @@ class CsmsEndpoint:
 
     async def start(self) -> None:
         """Start listening; raises OSError if the address cannot be used."""
-        watch_tls_handshakes(self.config.server_ssl, self.capture, self._notice, "csms")
+        guarded = watch_handshakes(self.config.server_ssl, self.capture, self._notice, "csms")
         self._server = await serve(
             self._serve, self.config.host, self.config.port, ssl=self.config.server_ssl,
+            create_connection=guarded,
             process_request=self._check_request, subprotocols=[links.OCPP201],  # type: ignore[list-item]
             max_size=self.config.max_size, ping_interval=self.config.ping_interval,
             server_header="OCPP Scope CSMS")

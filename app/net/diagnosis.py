@@ -101,12 +101,15 @@ def upgrade_problem(facts: Mapping[str, Any]) -> str | None:
     return ", ".join(parts) if parts else None
 
 
-def tls_facts(exc: BaseException) -> dict[str, Any] | None:
+def tls_facts(exc: BaseException, side: str = "client") -> dict[str, Any] | None:
     """The class of a TLS failure (see `TLS_WORDS`), from an ssl exception; None when `exc`
-    is no TLS failure."""
+    is no TLS failure. `side` is ours: an alert about a certificate means the other side
+    refused *our* certificate, so the same alert names a different fault on a server."""
     if not isinstance(exc, ssl.SSLError):
         return None
     reason = (exc.reason or "").upper()
+    refused_ours = "UNKNOWN_CA" in reason or "CERTIFICATE_UNKNOWN" in reason or \
+        "BAD_CERTIFICATE" in reason
     code = getattr(exc, "verify_code", None)
     detail = getattr(exc, "verify_message", None) or exc.reason or str(exc)
     if isinstance(exc, ssl.SSLCertVerificationError) and isinstance(code, int):
@@ -128,10 +131,13 @@ def tls_facts(exc: BaseException) -> dict[str, Any] | None:
         kind = "tls-to-plain"
     elif "PEER_DID_NOT_RETURN_A_CERTIFICATE" in reason or "CERTIFICATE_REQUIRED" in reason:
         kind = "no-client-cert"
-    elif "UNKNOWN_CA" in reason or "CERTIFICATE_UNKNOWN" in reason or \
-            "BAD_CERTIFICATE" in reason:
+    elif "ALERT_CERTIFICATE_EXPIRED" in reason:
+        kind = "expired"
+    elif refused_ours and side == "server":  # the charger does not trust our certificate
+        kind = "unknown-ca"
+    elif refused_ours:
         kind = "bad-client-cert" if "CERTIFICATE_VERIFY_FAILED" not in reason else "unknown-ca"
-    elif "VERSION" in reason:
+    elif "VERSION" in reason or "UNSUPPORTED_PROTOCOL" in reason:
         kind = "protocol"
     elif "CIPHER" in reason or "HANDSHAKE_FAILURE" in reason:
         kind = "cipher"
@@ -233,12 +239,8 @@ def _refused(meta: Mapping[str, Any]) -> Diagnosis:
     station = _station_of(path)
     tls = tls_words(meta.get("tls"))
     if tls is not None:
-        where = "towards the CSMS" if meta.get("hop") == "csms" or role == "station" else \
-            "from the charger"
-        detail = meta["tls"].get("detail")
         facts["tls"] = tls
-        return Diagnosis(f"TLS failed {where}: {tls}" + (f" ({detail})" if detail else ""),
-                         facts)
+        return Diagnosis(_tls_sentence(meta, role, tls), facts)
     upgrade = upgrade_problem(meta)
     if upgrade is not None:
         return Diagnosis(f"{client} sent a plain HTTP request to '{path}', not a WebSocket "
@@ -263,6 +265,23 @@ def _refused(meta: Mapping[str, Any]) -> Diagnosis:
     if role == "proxy" and status in (502, 504):
         return Diagnosis(f"the proxy could not reach the CSMS: {reason}", facts)
     return Diagnosis(reason or f"refused with {_status_words(status)}", facts)
+
+
+def _tls_sentence(meta: Mapping[str, Any], role: str, words: str) -> str:
+    """A failed TLS handshake: towards the CSMS (we dialled) or from a charger, which is
+    then named by its address: its station id is inside the TLS it could not open."""
+    detail = meta["tls"].get("detail")
+    detail = f" ({detail})" if detail else ""
+    if meta.get("hop") == "csms" or role == "station":
+        return f"TLS failed towards the CSMS: {words}{detail}"
+    remote = meta.get("remote")
+    charger = f"the charger at {remote}" if isinstance(remote, str) and remote else \
+        "the charger"
+    if meta["tls"].get("class") == "tls-to-plain":
+        ours = "proxy" if role == "proxy" else "CSMS"
+        return (f"{charger} started TLS (wss) but this port speaks plain ws: use ws:// or "
+                f"give the {ours} a certificate")
+    return f"TLS failed from {charger}: {words}{detail}"
 
 
 def _ended(meta: Mapping[str, Any], opened: Mapping[str, Any]) -> Diagnosis:

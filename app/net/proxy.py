@@ -36,7 +36,7 @@ from app.errors import NotConnected
 from app.net import limits, links, secrets
 from app.net.diagnosis import handshake_facts, tls_facts
 from app.net.errors import describe_connect_error
-from app.net.handshakes import not_an_upgrade, watch_tls_handshakes
+from app.net.handshakes import not_an_upgrade, watch_handshakes
 from app.net.hops import (
     first_closed,
     negotiated_extensions,
@@ -265,7 +265,8 @@ class Proxy:
 
     async def start(self) -> None:
         """Start listening; raises OSError if the address cannot be used."""
-        watch_tls_handshakes(self.config.server_ssl, self.capture, self._notice, "proxy")
+        guarded = watch_handshakes(self.config.server_ssl, self.capture, self._notice, "proxy",
+                                   RawServerConnection)
         self._server = await serve(
             self._relay, self.config.host, self.config.port,
             ssl=self.config.server_ssl,
@@ -278,8 +279,7 @@ class Proxy:
             # a CSMS that never answers gets the station a 504 and a reason, not a drop
             open_timeout=self.config.open_timeout + _HANDSHAKE_MARGIN,
             compression="deflate",  # accepted only when the station offers it
-            server_header="OCPP Scope",
-            create_connection=RawServerConnection,
+            server_header="OCPP Scope", create_connection=guarded,
         )
 
     async def stop(self) -> None:

@@ -32,7 +32,12 @@ from app.errors import NotConnected
 from app.net import limits, links, secrets
 from app.net.diagnosis import handshake_facts, tls_facts
 from app.net.errors import describe_connect_error
-from app.net.handshakes import not_an_upgrade, watch_tls_handshakes
+from app.net.handshakes import (
+    looks_like_tls,
+    not_an_upgrade,
+    tls_on_plain_port,
+    watch_tls_handshakes,
+)
 from app.net.hops import RESET_CHECK_INTERVAL, upstream_url
 from app.net.intercept import Interceptor
 from app.net.observing import Observing, Watched
@@ -67,6 +72,7 @@ class _Side(asyncio.Protocol):
         self.peer: _Side | None = None
         self.ended: Callable[[_Side], None] | None = None
         self.eof = False
+        self.tls_hello = False      # the first bytes were a TLS ClientHello
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -77,6 +83,9 @@ class _Side(asyncio.Protocol):
             target.write(data)              # forward first
             self.spliced(data)              # type: ignore[misc]  # then observe
             return
+        if not self.buffer and not self.head.done() and looks_like_tls(data):
+            self.tls_hello = True
+            self.head.set_result(None)
         self.buffer += data
         if self.head.done():
             return
@@ -219,6 +228,9 @@ class TransparentProxy:
             async with asyncio.timeout(self.config.open_timeout + 5.0):
                 head = await station.head
             if head is None:
+                if station.tls_hello and self.config.server_ssl is None and station.transport:
+                    station.transport.write(tls_on_plain_port(
+                        self.capture, self._notice, "proxy", _peer(station)))
                 _close(station)
                 return
             await self._relay_upgrade(station, head)

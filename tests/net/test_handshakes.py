@@ -4,6 +4,7 @@ with certificates made by `trustme`."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 import pytest
 import trustme
@@ -11,6 +12,8 @@ from websockets.asyncio.client import connect
 
 from app.net import tls
 from app.net.csms import CsmsConfig, CsmsEndpoint
+from app.net.proxy import ProxyConfig
+from app.net.splice import open_proxy
 from app.net.station import StationConfig, StationEndpoint
 from app.session.capture import Capture
 from app.session.message import RecordKind
@@ -80,12 +83,15 @@ def test_plain_tcp_sent_to_a_tls_port_is_a_refused_attempt_on_the_server(pki):
                                subprotocols=["ocpp2.0.1"], open_timeout=5):  # type: ignore[list-item]
                 pass
         try:
-            return (await _refusals(capture))[0].meta["diagnosis"]
+            return (await _refusals(capture))[0]
         finally:
             await csms.stop()
 
-    assert run(scenario()).startswith(
-        "TLS failed from the charger: plain TCP (ws://) was sent to a TLS port: use wss://")
+    refused = run(scenario())
+    assert refused.meta["station_id"] == "unknown until the handshake"
+    assert refused.meta["diagnosis"].startswith(
+        f"TLS failed from the charger at {refused.meta['remote']}: plain TCP (ws://) was sent "
+        "to a TLS port: use wss://")
 
 
 def test_a_missing_client_certificate_is_a_refused_attempt_on_the_server(pki):
@@ -100,9 +106,61 @@ def test_a_missing_client_certificate_is_a_refused_attempt_on_the_server(pki):
                                ssl=tls.client_context(pki["ca"]), open_timeout=5) as ws:
                 await ws.recv()
         try:
-            return (await _refusals(capture))[0].meta["diagnosis"]
+            return (await _refusals(capture))[0]
         finally:
             await csms.stop()
 
-    assert run(scenario()).startswith(
-        "TLS failed from the charger: no client certificate was presented")
+    refused = run(scenario())
+    assert refused.meta["remote"].startswith("127.0.0.1:")
+    assert refused.meta["diagnosis"].startswith(
+        f"TLS failed from the charger at {refused.meta['remote']}: no client certificate was "
+        "presented")
+
+
+def test_tls_sent_to_our_plain_csms_is_named_on_both_sides(pki):
+    async def scenario():
+        csms_capture, station_capture = Capture(), Capture()
+        csms = CsmsEndpoint(CsmsConfig(port=0), csms_capture)
+        await csms.start()
+        station = StationEndpoint(StationConfig(
+            f"wss://127.0.0.1:{csms.port}/ocpp", "CP1", client_ssl=tls.client_context(
+                pki["ca"]), reconnect_min=30), station_capture)
+        await station.start()
+        try:
+            return (await _refusals(csms_capture))[0], (await _refusals(station_capture))[0]
+        finally:
+            await station.stop()
+            await csms.stop()
+
+    server_side, client_side = run(scenario())
+    assert server_side.meta["remote"].startswith("127.0.0.1:")
+    assert server_side.meta["station_id"] == "unknown until the handshake"
+    assert server_side.meta["diagnosis"] == (
+        f"the charger at {server_side.meta['remote']} started TLS (wss) but this port speaks "
+        "plain ws: use ws:// or give the CSMS a certificate")
+    assert client_side.meta["diagnosis"].startswith(
+        "TLS failed towards the CSMS: TLS (wss://) was sent to a plain port: use ws://")
+
+
+@pytest.mark.parametrize("transparent", [False, True], ids=["terminating", "transparent"])
+def test_tls_sent_to_a_plain_proxy_port_is_a_refused_attempt(pki, transparent):
+    async def scenario():
+        capture = Capture()
+        proxy = open_proxy(ProxyConfig(upstream="ws://127.0.0.1:9/ocpp",
+                                       transparent=transparent), capture)
+        await proxy.start()
+        with pytest.raises(ssl.SSLError):
+            async with connect(f"wss://127.0.0.1:{proxy.port}/ocpp/CP1",
+                               subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
+                               ssl=tls.client_context(pki["ca"]), open_timeout=5):
+                pass
+        try:
+            return (await _refusals(capture))[0]
+        finally:
+            await proxy.stop()
+
+    refused = run(scenario())
+    assert refused.station == ""
+    assert refused.meta["diagnosis"] == (
+        f"the charger at {refused.meta['remote']} started TLS (wss) but this port speaks "
+        "plain ws: use ws:// or give the proxy a certificate")
