@@ -9,7 +9,9 @@ import base64
 import contextlib
 import os
 import socket
+import ssl
 import struct
+import threading
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -232,3 +234,46 @@ class SilentStation:
     async def __aexit__(self, *exc: object) -> None:
         if self.writer is not None and not self.writer.transport.is_closing():
             self.writer.transport.abort()
+
+
+class BlockingTlsServer:
+    """A TLS server on a plain blocking socket in a thread, as most CSMSs' TLS terminators
+    behave: a failed handshake sends its alert to the client before the socket closes
+    (asyncio's TLS drops the connection without one). It only does handshakes."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self.context = context
+        self.failures: list[ssl.SSLError] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._listener.getsockname()[1]
+
+    def __enter__(self) -> BlockingTlsServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        self._thread.join(5)
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                sock, _ = self._listener.accept()
+            except OSError:  # the accept timeout: look at the stop flag again
+                continue
+            sock.settimeout(5)
+            try:
+                self.context.wrap_socket(sock, server_side=True).close()
+            except ssl.SSLError as exc:
+                self.failures.append(exc)
+            except OSError:
+                pass
+            finally:
+                sock.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import trustme
 from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from app.net import tls
 from app.net.csms import CsmsConfig, CsmsEndpoint
@@ -16,8 +18,8 @@ from app.net.proxy import ProxyConfig
 from app.net.splice import open_proxy
 from app.net.station import StationConfig, StationEndpoint
 from app.session.capture import Capture
-from app.session.message import RecordKind
-from tests.net.peers import run
+from app.session.message import Message, RecordKind
+from tests.net.peers import BlockingTlsServer, run
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +29,37 @@ def pki(tmp_path_factory):
     paths = {}
     ca.cert_pem.write_to_path(paths.setdefault("ca", str(folder / "ca.pem")))
     other_ca.cert_pem.write_to_path(paths.setdefault("other_ca", str(folder / "other.pem")))
-    for name, identity in (("server", "127.0.0.1"), ("elsewhere", "csms.example")):
-        ca.issue_cert(identity).private_key_and_cert_chain_pem.write_to_path(
+    now = datetime.now(UTC)
+    past = {"not_before": now - timedelta(days=30), "not_after": now - timedelta(days=1)}
+    future = {"not_before": now + timedelta(days=1), "not_after": now + timedelta(days=30)}
+    for name, identity, validity in (
+            ("server", "127.0.0.1", {}), ("elsewhere", "csms.example", {}),
+            ("expired", "127.0.0.1", past), ("future", "127.0.0.1", future),
+            ("cp1_expired", "CP1", past), ("cp1_future", "CP1", future)):
+        ca.issue_cert(identity, **validity).private_key_and_cert_chain_pem.write_to_path(
             paths.setdefault(name, str(folder / f"{name}.pem")))
     return paths
+
+
+def _limited(kind: str, pki) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server and a client context that cannot agree: on the TLS version ("protocol": the
+    server wants 1.3, the client stops at 1.2), or on the cipher ("cipher": TLS 1.2 with
+    disjoint cipher lists)."""
+    server, client = tls.server_context(pki["server"]), tls.client_context(pki["ca"])
+    if kind == "protocol":
+        server.minimum_version = ssl.TLSVersion.TLSv1_3
+        client.maximum_version = ssl.TLSVersion.TLSv1_2
+    else:
+        server.maximum_version = client.maximum_version = ssl.TLSVersion.TLSv1_2
+        server.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256")
+        client.set_ciphers("ECDHE-ECDSA-CHACHA20-POLY1305")
+    return server, client
+
+
+VALIDITY = [("expired", "the certificate has expired"),
+            ("future", "the certificate is not valid yet (check the clocks)")]
+AGREEMENT = [("protocol", "the two sides share no TLS version"),
+             ("cipher", "the two sides share no cipher suite")]
 
 
 async def _refusals(capture: Capture, timeout: float = 10.0) -> list:
@@ -48,15 +77,39 @@ async def _station_against(server_cert: str, trust: str) -> str:
     csms = CsmsEndpoint(CsmsConfig(port=0, server_ssl=tls.server_context(server_cert)),
                         Capture())
     await csms.start()
+    try:
+        return await _first_refusal(csms.port, tls.client_context(trust))
+    finally:
+        await csms.stop()
+
+
+async def _first_refusal(port: int, client_ssl: ssl.SSLContext) -> str:
+    """The sentence of the first refused attempt of a station of ours dialling `port`."""
     capture = Capture()
     station = StationEndpoint(StationConfig(
-        f"wss://127.0.0.1:{csms.port}/ocpp", "CP1", client_ssl=tls.client_context(trust),
-        reconnect_min=30), capture)
+        f"wss://127.0.0.1:{port}/ocpp", "CP1", client_ssl=client_ssl, reconnect_min=30),
+        capture)
     await station.start()
     try:
         return (await _refusals(capture))[0].meta["diagnosis"]
     finally:
         await station.stop()
+
+
+async def _charger_refused_by_our_csms(server_ssl: ssl.SSLContext,
+                                       client_ssl: ssl.SSLContext) -> Message:
+    """A charger dialling a TLS CSMS of ours and failing: the CSMS's refused record."""
+    capture = Capture()
+    csms = CsmsEndpoint(CsmsConfig(port=0, server_ssl=server_ssl), capture)
+    await csms.start()
+    with pytest.raises(Exception):  # noqa: B017 - how the charger fails depends on the TLS version
+        async with connect(f"wss://127.0.0.1:{csms.port}/ocpp/CP1",
+                           subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
+                           ssl=client_ssl, open_timeout=5) as ws:
+            await ws.recv()
+    try:
+        return (await _refusals(capture))[0]
+    finally:
         await csms.stop()
 
 
@@ -164,3 +217,61 @@ def test_tls_sent_to_a_plain_proxy_port_is_a_refused_attempt(pki, transparent):
     assert refused.meta["diagnosis"] == (
         f"the charger at {refused.meta['remote']} started TLS (wss) but this port speaks "
         "plain ws: use ws:// or give the proxy a certificate")
+
+
+@pytest.mark.parametrize(("cert", "words"), VALIDITY)
+def test_an_out_of_date_csms_certificate_is_named_by_our_station(pki, cert, words):
+    sentence = run(_station_against(pki[cert], pki["ca"]))
+    assert sentence.startswith(f"TLS failed towards the CSMS: {words}")
+
+
+@pytest.mark.parametrize(("cert", "words"), VALIDITY)
+def test_an_out_of_date_client_certificate_is_named_by_our_csms(pki, cert, words):
+    refused = run(_charger_refused_by_our_csms(
+        tls.server_context(pki["server"], client_ca=pki["ca"]),
+        tls.client_context(pki["ca"], cert=pki[f"cp1_{cert}"])))
+    assert refused.meta["diagnosis"].startswith(
+        f"TLS failed from the charger at {refused.meta['remote']}: {words}")
+
+
+@pytest.mark.parametrize("transparent", [False, True], ids=["terminating", "transparent"])
+@pytest.mark.parametrize(("cert", "words"), VALIDITY)
+def test_an_out_of_date_csms_certificate_is_named_by_the_proxy_upstream_hop(
+        pki, cert, words, transparent):
+    async def scenario():
+        csms = CsmsEndpoint(CsmsConfig(port=0, server_ssl=tls.server_context(pki[cert])),
+                            Capture())
+        await csms.start()
+        capture = Capture()
+        proxy = open_proxy(ProxyConfig(
+            upstream=f"wss://127.0.0.1:{csms.port}/ocpp", transparent=transparent,
+            upstream_ssl=tls.client_context(pki["ca"])), capture)
+        await proxy.start()
+        with pytest.raises(InvalidStatus):
+            async with connect(f"{proxy.url}/ocpp/CP1", subprotocols=["ocpp2.0.1"]):  # type: ignore[list-item]
+                pass
+        try:
+            return (await _refusals(capture))[0].meta["diagnosis"]
+        finally:
+            await proxy.stop()
+            await csms.stop()
+
+    assert run(scenario()).startswith(f"TLS failed towards the CSMS: {words}")
+
+
+@pytest.mark.parametrize(("kind", "words"), AGREEMENT)
+def test_no_shared_tls_version_or_cipher_is_named_by_our_station(pki, kind, words):
+    server, client = _limited(kind, pki)
+
+    async def scenario():
+        with BlockingTlsServer(server) as csms:
+            return await _first_refusal(csms.port, client)
+
+    assert run(scenario()).startswith(f"TLS failed towards the CSMS: {words}")
+
+
+@pytest.mark.parametrize(("kind", "words"), AGREEMENT)
+def test_no_shared_tls_version_or_cipher_is_named_by_our_csms(pki, kind, words):
+    refused = run(_charger_refused_by_our_csms(*_limited(kind, pki)))
+    assert refused.meta["diagnosis"].startswith(
+        f"TLS failed from the charger at {refused.meta['remote']}: {words}")
