@@ -21,10 +21,12 @@ from app.errors import NotConnected
 from app.net import limits, links, secrets
 from app.net.diagnosis import handshake_facts
 from app.net.handshakes import not_an_upgrade, watch_handshakes
+from app.net.keepalive import keep_alive
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
 from app.ocpp.catalog import Sender
+from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
 
@@ -39,6 +41,7 @@ class CsmsConfig:
     max_size: int = DEFAULT_MAX_SIZE
     call_timeout: float = 30.0
     ping_interval: float | None = 30.0
+    pong_timeout: float | None = None   # None: the interval, at most keepalive.PONG_TIMEOUT
     record_secrets: bool = False
     # Stations served at once; None: as many as the open-file limit allows (one each).
     max_stations: int | None = None
@@ -74,7 +77,7 @@ class CsmsEndpoint:
             self._serve, self.config.host, self.config.port, ssl=self.config.server_ssl,
             create_connection=guarded,
             process_request=self._check_request, subprotocols=[links.OCPP201],  # type: ignore[list-item]
-            max_size=self.config.max_size, ping_interval=self.config.ping_interval,
+            max_size=self.config.max_size, ping_interval=None,  # ours: see _serve_station
             server_header="OCPP Scope CSMS")
 
     async def stop(self) -> None:
@@ -163,6 +166,9 @@ class CsmsEndpoint:
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
         self.capture.event(RecordKind.OPENED, connection, station, meta)
+        keep_alive(ws, self.capture, connection, station, towards=Direction.CSMS_TO_STATION,
+                   by="csms", interval=self.config.ping_interval,
+                   pong_timeout=self.config.pong_timeout)
         async with self._connected:
             self._connected.notify_all()
         try:

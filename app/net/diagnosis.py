@@ -302,15 +302,7 @@ def _ended(meta: Mapping[str, Any], opened: Mapping[str, Any]) -> Diagnosis:
     if _number(idle) and idle >= 1:
         parts.append(f"idle for {_seconds(idle)}")
     sentence = " ".join(parts)
-    pings, missed = meta.get("pings"), meta.get("missed_pongs")
-    if "keepalive ping timeout" in reason or (isinstance(missed, int) and missed > 0):
-        sentence += "; pings went unanswered" + (f" ({missed} of {pings})"
-                                                 if isinstance(missed, int) and missed
-                                                 and isinstance(pings, int) else "")
-    elif isinstance(pings, int) and pings:
-        rtt = meta.get("rtt")
-        sentence += f"; {pings} pings answered" + (
-            f" (round trip {rtt * 1000:.0f} ms)" if _number(rtt) else "")
+    sentence += _ping_words(meta, reason)
     chosen = opened.get("subprotocol")
     offer = _offer_words(opened) if opened else None
     if opened and chosen != OCPP201:
@@ -322,6 +314,33 @@ def _ended(meta: Mapping[str, Any], opened: Mapping[str, Any]) -> Diagnosis:
     return Diagnosis(sentence, facts)
 
 
+def _ping_words(meta: Mapping[str, Any], reason: str) -> str:
+    """What the pings said: who left them unanswered, or that they were answered, with the
+    last round trips."""
+    pings, missed = meta.get("pings"), meta.get("missed_pongs")
+    last = meta.get("last_rtts")
+    trips = [_milliseconds(rtt) for rtt in last if _number(rtt)] \
+        if isinstance(last, list) else []
+    trips_said = f"last round trip{'s' if len(trips) > 1 else ''} {', '.join(trips)} ms" \
+        if trips else ""
+    if "keepalive ping timeout" in reason or (isinstance(missed, int) and missed > 0):
+        by = meta.get("unanswered_by")
+        sides = [side for side in by if isinstance(side, str)] if isinstance(by, list) else []
+        said = "; pings went unanswered" + (f" by the {' and the '.join(sides)}"
+                                            if sides else "")
+        counted = f"{missed} of {pings}" if isinstance(missed, int) and missed \
+            and isinstance(pings, int) else ""
+        details = "; ".join(part for part in (counted, trips_said) if part)
+        return said + (f" ({details})" if details else "")
+    if isinstance(pings, int) and pings:
+        rtt = meta.get("rtt")
+        if trips_said:
+            return f"; {pings} pings answered ({trips_said})"
+        return f"; {pings} pings answered" + (
+            f" (round trip {rtt * 1000:.0f} ms)" if _number(rtt) else "")
+    return ""
+
+
 def _station_of(path: str) -> str:
     from app.net.links import station_id_from_path
 
@@ -330,6 +349,12 @@ def _station_of(path: str) -> str:
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _milliseconds(seconds: float) -> str:
+    """A round trip in ms: a decimal below 10 ms (loopback and LANs), whole ms above."""
+    value = seconds * 1000
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
 def _seconds(value: float) -> str:

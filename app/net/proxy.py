@@ -46,6 +46,7 @@ from app.net.hops import (
     watch_for_resets,
 )
 from app.net.intercept import Interceptor, hop_between
+from app.net.keepalive import keep_hops_alive
 from app.net.peer import CallOutcome
 from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
 from app.ocpp.conversation import Direction
@@ -273,8 +274,7 @@ class Proxy:
             process_request=self._open_upstream,
             process_response=self._after_handshake,
             select_subprotocol=self._upstream_choice,
-            max_size=self.config.max_size,
-            ping_interval=self.config.ping_interval,
+            max_size=self.config.max_size, ping_interval=None,  # pings: app.net.keepalive
             # the station's handshake waits for the CSMS's: outlast the upstream timeout, so
             # a CSMS that never answers gets the station a 504 and a reason, not a drop
             open_timeout=self.config.open_timeout + _HANDSHAKE_MARGIN,
@@ -351,7 +351,7 @@ class Proxy:
                 user_agent_header=request.headers.get("User-Agent"),
                 ssl=self.config.upstream_ssl if url.startswith("wss:") else None,
                 open_timeout=self.config.open_timeout, max_size=self.config.max_size,
-                ping_interval=self.config.ping_interval,
+                ping_interval=None,  # the proxy's own pings: app.net.keepalive
                 # offered to the CSMS only when the station offered it to us
                 compression="deflate" if offers_deflate(request.headers) else None,
                 create_connection=RawClientConnection,
@@ -405,6 +405,8 @@ class Proxy:
         link.meta["extensions"] = {"station": negotiated_extensions(station_ws),
                                    "csms": negotiated_extensions(upstream)}
         self._observe_event(RecordKind.OPENED, link, link.meta)
+        keep_hops_alive(self.capture, link.connection, link.station, station_ws, upstream,
+                        self.config.ping_interval)
         started = asyncio.get_running_loop().time()
         up = asyncio.create_task(self._pump(station_ws, upstream, Direction.STATION_TO_CSMS,
                                             link))

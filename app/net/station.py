@@ -25,10 +25,12 @@ from app.errors import NotConnected
 from app.net import links, secrets
 from app.net.diagnosis import tls_facts
 from app.net.errors import describe_connect_error
+from app.net.keepalive import keep_alive
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
 from app.ocpp.catalog import Sender
+from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
 
@@ -55,6 +57,8 @@ class StationConfig:
     reconnect_min: float = 1.0
     reconnect_max: float = 60.0
     record_secrets: bool = False
+    ping_interval: float | None = 20.0    # our keep-alive pings (`app.net.keepalive`)
+    pong_timeout: float | None = None     # None: the interval, at most keepalive.PONG_TIMEOUT
 
 
 def now_iso() -> str:
@@ -152,7 +156,7 @@ class StationEndpoint:
             ws = await connect(target, subprotocols=[links.OCPP201],  # type: ignore[list-item]
                                additional_headers=headers, max_size=self.config.max_size,
                                ssl=self.config.client_ssl if target.startswith("wss:") else None,
-                               open_timeout=10, proxy=None)
+                               open_timeout=10, proxy=None, ping_interval=None)
         except Exception as exc:  # every failure to connect is reported, then retried
             failure = describe_connect_error(exc, self.url)
             self.last_failure = failure.reason
@@ -180,6 +184,9 @@ class StationEndpoint:
             if keep:
                 meta["auth"]["password"] = credentials[1]
         self.capture.event(RecordKind.OPENED, connection, self.config.station_id, meta)
+        keep_alive(ws, self.capture, connection, self.config.station_id,
+                   towards=Direction.STATION_TO_CSMS, by="station",
+                   interval=self.config.ping_interval, pong_timeout=self.config.pong_timeout)
         peer = OcppPeer(ws, side=Sender.STATION, connection=connection,
                         station=self.config.station_id, capture=self.capture,
                         policy=self.policy, call_timeout=self.config.call_timeout)

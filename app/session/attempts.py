@@ -16,15 +16,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.net.diagnosis import diagnose, role_of
+from app.ocpp.conversation import Direction
 from app.session.message import Message, RecordKind
+
+# Round trips a closed record lists, the latest last.
+LAST_ROUND_TRIPS = 3
+
+
+_TOWARDS = {Direction.STATION_TO_CSMS: "CSMS", Direction.CSMS_TO_STATION: "station"}
 
 
 @dataclass(slots=True)
 class _Open:
     opened: Mapping[str, Any]
     last_frame: float
-    pings: int = 0
-    pongs: int = 0
+    # pings sent and pongs received, by the side that must answer ("station", "CSMS")
+    pings: dict[str, int] = field(default_factory=dict)
+    pongs: dict[str, int] = field(default_factory=dict)
     rtts: list[float] = field(default_factory=list)
 
 
@@ -51,10 +59,13 @@ class AttemptTracker:
         meta = message.meta or {}
         if state is None:
             return
+        # who must answer a ping travelling this way; "" when a record has no direction
+        towards = _TOWARDS.get(message.direction, "")
         if meta.get("opcode") == "ping":
-            state.pings += 1
+            state.pings[towards] = state.pings.get(towards, 0) + 1
         elif meta.get("opcode") == "pong" and not meta.get("unsolicited"):
-            state.pongs += 1
+            pinged = _TOWARDS.get(message.direction and message.direction.opposite, "")
+            state.pongs[pinged] = state.pongs.get(pinged, 0) + 1
             rtt = meta.get("rtt")
             if isinstance(rtt, int | float):
                 state.rtts.append(float(rtt))
@@ -70,10 +81,17 @@ class AttemptTracker:
             opened = state.opened
             done.setdefault("idle", round(max(0.0, monotonic - state.last_frame), 3))
             if state.pings:
-                done.setdefault("pings", state.pings)
-                done.setdefault("missed_pongs", max(0, state.pings - state.pongs))
+                missed = {side: max(0, sent - state.pongs.get(side, 0))
+                          for side, sent in state.pings.items()}
+                done.setdefault("pings", sum(state.pings.values()))
+                done.setdefault("missed_pongs", sum(missed.values()))
+                if any(missed.values()):
+                    done.setdefault("unanswered_by",
+                                    sorted(side for side, n in missed.items() if n and side))
                 if state.rtts:
                     done.setdefault("rtt", round(sum(state.rtts) / len(state.rtts), 6))
+                    done.setdefault("last_rtts", [round(rtt, 6) for rtt in
+                                                  state.rtts[-LAST_ROUND_TRIPS:]])
         if "diagnosis" not in done:
             done["diagnosis"] = diagnose(kind.value, done, opened).sentence
         return done
