@@ -116,7 +116,7 @@ class CsmsEndpoint:
         auth = links.auth_summary(request.headers, self.config.record_secrets)
         if auth:
             meta["auth"] = auth
-        meta.update(handshake_facts(request.headers, station))
+        meta.update(handshake_facts(request.headers, station, connection.transport))
         reason = ""
         not_upgrade = not_an_upgrade(meta)
         if not_upgrade is not None:

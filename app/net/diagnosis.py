@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+from app.ocpp.findings import Finding, warning
+
 if TYPE_CHECKING:
     from websockets.datastructures import Headers
 
@@ -68,13 +70,19 @@ class Diagnosis:
 
 # -- facts, read by the endpoints ------------------------------------------------------
 
-def handshake_facts(headers: Headers, station: str) -> dict[str, Any]:
+def handshake_facts(headers: Headers, station: str, transport: Any = None) -> dict[str, Any]:
     """What an upgrade request's headers say beyond the path and the offer: a missing or
     wrong `Upgrade`/`Connection` header, and whether Basic auth names the station (the
-    password's length only, never the password). Empty when there is nothing to say."""
+    password's length only, never the password); with the connection's `transport`, which
+    names its client certificate carries (`client_certificate_facts`). Empty when there is
+    nothing to say."""
     from app.net.links import basic_auth
 
     facts: dict[str, Any] = {}
+    certificate = client_certificate_facts(
+        transport.get_extra_info("peercert") if transport is not None else None, station)
+    if certificate is not None:
+        facts["client_cert"] = certificate
     upgrade = headers.get("Upgrade")
     if upgrade is None or upgrade.strip().lower() != "websocket":
         facts["upgrade_header"] = upgrade if upgrade is not None else None
@@ -87,6 +95,45 @@ def handshake_facts(headers: Headers, station: str) -> dict[str, Any]:
         facts["auth_check"] = {"user_matches": user == station,
                                "password_length": len(password)}
     return facts
+
+
+def client_certificate_facts(peercert: Any, station: str) -> dict[str, Any] | None:
+    """The names a verified client certificate carries (`SSLSocket.getpeercert()`'s shape)
+    and which of them is the station id: OCPP 2.0.1 security profile 3 wants the subject CN
+    to be the station's identity. None when no certificate was asked for or shown."""
+    if not isinstance(peercert, Mapping) or not peercert:
+        return None
+    common = [value for rdn in peercert.get("subject") or () for key, value in rdn
+              if key == "commonName"]
+    alt = [value for _kind, value in peercert.get("subjectAltName") or ()]
+    # host names are case-insensitive (and often stored lower-case): so is their comparison
+    matched = "subject CN" if station in common else "subjectAltName" \
+        if station.lower() in (str(name).lower() for name in alt) else None
+    return {"station": station, "subject_cn": common[0] if common else None,
+            "alt_names": alt, "matched": matched}
+
+
+def client_certificate_words(certificate: Any) -> str | None:
+    """What a client certificate says about the station, None when there was none."""
+    if not isinstance(certificate, Mapping):
+        return None
+    station, matched = certificate.get("station"), certificate.get("matched")
+    if matched:
+        return f"the client certificate's {matched} is the station id '{station}'"
+    alt = certificate.get("alt_names")
+    names = [certificate.get("subject_cn"), *(alt if isinstance(alt, list) else [])]
+    unique = {name.lower(): name for name in reversed(names) if isinstance(name, str) and name}
+    shown = ", ".join(f"'{name}'" for name in reversed(unique.values())) or "no name"
+    return f"the client certificate names {shown}, not the station id '{station}'"
+
+
+def opening_findings(meta: Mapping[str, Any]) -> list[Finding]:
+    """Findings about a connection as it opened: a client certificate that does not name
+    the station (security profile 3 expects its identity in the subject CN)."""
+    certificate = meta.get("client_cert")
+    if not isinstance(certificate, Mapping) or certificate.get("matched"):
+        return []
+    return [warning("tls.client-cert-station", str(client_certificate_words(certificate)))]
 
 
 def upgrade_problem(facts: Mapping[str, Any]) -> str | None:
@@ -303,6 +350,9 @@ def _ended(meta: Mapping[str, Any], opened: Mapping[str, Any]) -> Diagnosis:
         parts.append(f"idle for {_seconds(idle)}")
     sentence = " ".join(parts)
     sentence += _ping_words(meta, reason)
+    certificate = client_certificate_words(opened.get("client_cert"))
+    if certificate is not None:
+        sentence += f"; {certificate}"
     chosen = opened.get("subprotocol")
     offer = _offer_words(opened) if opened else None
     if opened and chosen != OCPP201:

@@ -325,7 +325,7 @@ class Proxy:
         auth = links.auth_summary(request.headers, keep)
         if auth:
             meta["auth"] = auth
-        meta.update(handshake_facts(request.headers, station))
+        meta.update(handshake_facts(request.headers, station, connection.transport))
         if (not_upgrade := not_an_upgrade(meta)) is not None:
             return self._reject(connection, station, meta, 426, not_upgrade)
         if not station:

@@ -258,7 +258,7 @@ class TransparentProxy:
         auth = links.auth_summary(headers, keep)
         if auth:
             meta["auth"] = auth
-        meta.update(handshake_facts(headers, station_id))
+        meta.update(handshake_facts(headers, station_id, station.transport))
         if (not_upgrade := not_an_upgrade(meta)) is not None:
             self._reject(station, station_id, meta, 426, not_upgrade)
             return

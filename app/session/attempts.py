@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.net.diagnosis import diagnose, role_of
+from app.net.diagnosis import client_certificate_words, diagnose, role_of
 from app.ocpp.conversation import Direction
 from app.session.message import Message, RecordKind
 
@@ -147,10 +147,11 @@ def connection_rows(messages: Iterable[Message]) -> dict[str, list[Attempt]]:
                 _sentence("closed", meta, start_meta), _text(start_meta.get("subprotocol"))))
     for start in opened.values():
         meta = start.meta or {}
+        certificate = client_certificate_words(meta.get("client_cert"))
         rows.setdefault(start.station, []).append(Attempt(
             start.station, start.connection, start.seq, start.time, _role(meta), "open", None,
-            f"connected, subprotocol {meta.get('subprotocol')}",
-            _text(meta.get("subprotocol"))))
+            f"connected, subprotocol {meta.get('subprotocol')}"
+            + (f"; {certificate}" if certificate else ""), _text(meta.get("subprotocol"))))
     for attempts in rows.values():
         attempts.sort(key=lambda attempt: attempt.seq)
     return rows

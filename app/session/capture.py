@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from app.net.diagnosis import opening_findings
 from app.ocpp.checker import FrameChecker, Verdict, internal_error
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, info, warning
@@ -369,8 +370,11 @@ class Capture:
         self._version_of(message)
         if kind is RecordKind.CLOSED:
             self._closed(connection)
+        elif kind is RecordKind.OPENED:
+            for finding in opening_findings(message.meta or {}):
+                self._note(message.seq, finding)
         self.unjudged = len(self.messages) + 1
-        self._publish(message, NO_ANNOTATION)
+        self._publish(message, self.annotations.get(message.seq, NO_ANNOTATION))
         return message
 
     def _publish(self, message: Message, annotation: Annotation) -> None:

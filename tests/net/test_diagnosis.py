@@ -239,3 +239,13 @@ def test_a_probe_with_ocpp16_is_named_as_such_when_it_closes():
     assert sentence == ("the charger closed with 1000 (normal closure) after 3.0 s; the "
                         "session spoke ocpp1.6, not ocpp2.0.1 (a probe before the real "
                         "session?)")
+
+
+def test_odd_client_certificate_facts_from_a_file_still_read_as_words():
+    from app.net.diagnosis import client_certificate_facts, opening_findings
+
+    assert client_certificate_facts({}, "CP1") is None
+    odd = {"station": "CP1", "subject_cn": 7, "alt_names": "x", "matched": None}
+    assert opening_findings({"client_cert": odd})[0].message == (
+        "the client certificate names no name, not the station id 'CP1'")
+    assert opening_findings({"client_cert": "weird"}) == []

@@ -19,7 +19,7 @@ from app.net.splice import open_proxy
 from app.net.station import StationConfig, StationEndpoint
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
-from tests.net.peers import BlockingTlsServer, run
+from tests.net.peers import BlockingTlsServer, OcppCsmsServer, run
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,10 @@ def pki(tmp_path_factory):
     for name, identity, validity in (
             ("server", "127.0.0.1", {}), ("elsewhere", "csms.example", {}),
             ("expired", "127.0.0.1", past), ("future", "127.0.0.1", future),
-            ("cp1_expired", "CP1", past), ("cp1_future", "CP1", future)):
+            ("cp1_expired", "CP1", past), ("cp1_future", "CP1", future),
+            ("cp1", "CP1", {"common_name": "CP1"}),
+            ("cp_other", "CP-OTHER", {"common_name": "CP-OTHER"}),
+            ("cp1_in_san", "CP1", {"common_name": "charger 17"})):
         ca.issue_cert(identity, **validity).private_key_and_cert_chain_pem.write_to_path(
             paths.setdefault(name, str(folder / f"{name}.pem")))
     return paths
@@ -275,3 +278,74 @@ def test_no_shared_tls_version_or_cipher_is_named_by_our_csms(pki, kind, words):
     refused = run(_charger_refused_by_our_csms(*_limited(kind, pki)))
     assert refused.meta["diagnosis"].startswith(
         f"TLS failed from the charger at {refused.meta['remote']}: {words}")
+
+
+async def _charger_with_certificate(listener, capture: Capture, client_ssl: ssl.SSLContext,
+                                    path: str = "/ocpp/CP1") -> list[Message]:
+    """A charger showing a client certificate to `listener` (our CSMS or proxy), sending one
+    frame and closing: the opened and closed records."""
+    await listener.start()
+    try:
+        async with connect(f"wss://127.0.0.1:{listener.port}{path}",
+                           subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
+                           ssl=client_ssl, open_timeout=5) as ws:
+            await ws.send('[2,"1","Heartbeat",{}]')
+            await ws.recv()
+
+        async def ended() -> list[Message]:
+            while True:
+                found = [m for m in capture.messages
+                         if m.kind in (RecordKind.OPENED, RecordKind.CLOSED)]
+                if len(found) == 2:
+                    return found
+                await asyncio.sleep(0.01)
+        return await asyncio.wait_for(ended(), 10)
+    finally:
+        await listener.stop()
+
+
+def _our_csms_with_client_certificates(pki, capture: Capture) -> CsmsEndpoint:
+    return CsmsEndpoint(CsmsConfig(port=0, ping_interval=None, server_ssl=tls.server_context(
+        pki["server"], client_ca=pki["ca"])), capture)
+
+
+def test_a_client_certificate_naming_another_station_is_a_warning_on_the_opened_record(pki):
+    capture = Capture()
+    opened, closed = run(_charger_with_certificate(
+        _our_csms_with_client_certificates(pki, capture), capture,
+        tls.client_context(pki["ca"], cert=pki["cp_other"])))
+    assert opened.meta["client_cert"]["matched"] is None
+    finding = capture.annotation(opened.seq).findings[0]
+    assert (finding.code, finding.severity.value) == ("tls.client-cert-station", "warning")
+    words = "the client certificate names 'CP-OTHER', not the station id 'CP1'"
+    assert finding.message == words
+    assert closed.meta["diagnosis"].endswith(f"; {words}")
+
+
+def test_a_client_certificate_whose_cn_is_the_station_id_says_so(pki):
+    capture = Capture()
+    opened, closed = run(_charger_with_certificate(
+        _our_csms_with_client_certificates(pki, capture), capture,
+        tls.client_context(pki["ca"], cert=pki["cp1"])))
+    assert not capture.annotation(opened.seq).findings
+    assert closed.meta["diagnosis"].endswith(
+        "; the client certificate's subject CN is the station id 'CP1'")
+
+
+@pytest.mark.parametrize("transparent", [False, True], ids=["terminating", "transparent"])
+def test_the_proxy_compares_client_certificates_with_the_station_id(pki, transparent):
+    async def scenario():
+        capture = Capture()
+        async with OcppCsmsServer() as csms:
+            proxy = open_proxy(ProxyConfig(
+                upstream=csms.url, transparent=transparent, server_ssl=tls.server_context(
+                    pki["server"], client_ca=pki["ca"])), capture)
+            records = await _charger_with_certificate(
+                proxy, capture, tls.client_context(pki["ca"], cert=pki["cp1_in_san"]))
+        return records
+
+    opened, closed = run(scenario())
+    assert opened.meta["client_cert"] == {"station": "CP1", "subject_cn": "charger 17",
+                                          "alt_names": ["cp1"], "matched": "subjectAltName"}
+    assert "; the client certificate's subjectAltName is the station id 'CP1'" in \
+        closed.meta["diagnosis"]
