@@ -17,7 +17,10 @@ from app.session.attempts import Attempt, connection_rows
 from app.session.capture import Capture
 from app.wording import count
 
-COLUMNS = ("Time", "Mode", "Outcome", "Duration", "Diagnosis")
+COLUMNS = ("Time", "Mode", "Outcome", "Duration", "Peer", "Diagnosis")
+DIAGNOSIS_COLUMN = COLUMNS.index("Diagnosis")
+# A group of attempts refused before any station id was known (TLS, no path).
+UNKNOWN_STATION = "(station not known)"
 SEQ_ROLE = Qt.ItemDataRole.UserRole
 # Milliseconds refreshes are gathered for: a busy proxy rebuilds the tree at most this often.
 REFRESH_DELAY_MS = 300
@@ -69,7 +72,7 @@ class ConnectionsView(QWidget):
             if not shown:
                 continue
             refused = sum(attempt.outcome == "refused" for attempt in attempts)
-            head = QTreeWidgetItem([station or "(no station id)", "",
+            head = QTreeWidgetItem([station or UNKNOWN_STATION, "",
                                     count(len(attempts), "attempt")
                                     + (f", {refused:,} refused" if refused else "")])
             head.setData(0, SEQ_ROLE, shown[0].seq)
@@ -87,7 +90,8 @@ class ConnectionsView(QWidget):
 def _row(attempt: Attempt) -> QTreeWidgetItem:
     clock = datetime.fromtimestamp(attempt.time).strftime("%H:%M:%S") if attempt.time else ""
     duration = "" if attempt.duration is None else f"{attempt.duration:.1f} s"
-    item = QTreeWidgetItem([clock, attempt.role, attempt.outcome, duration, attempt.sentence])
+    item = QTreeWidgetItem([clock, attempt.role, attempt.outcome, duration, attempt.remote,
+                            attempt.sentence])
     item.setData(0, SEQ_ROLE, attempt.seq)
-    item.setToolTip(4, attempt.sentence)
+    item.setToolTip(DIAGNOSIS_COLUMN, attempt.sentence)
     return item

@@ -110,13 +110,14 @@ class Attempt:
     duration: float | None
     sentence: str
     subprotocol: str | None = None
+    remote: str = ""           # the charger's address, when the record has it
 
     def matches(self, text: str) -> bool:
         """Whether a filter box's text (case-insensitive) is found in this row."""
         needle = text.strip().lower()
         return not needle or any(needle in part.lower() for part in (
             self.station, self.connection, self.role, self.outcome, self.sentence,
-            self.subprotocol or ""))
+            self.subprotocol or "", self.remote))
 
 
 def connection_rows(messages: Iterable[Message]) -> dict[str, list[Attempt]]:
@@ -132,7 +133,8 @@ def connection_rows(messages: Iterable[Message]) -> dict[str, list[Attempt]]:
             meta = message.meta or {}
             rows.setdefault(message.station, []).append(Attempt(
                 message.station, message.connection, message.seq, message.time,
-                _role(meta), "refused", None, _sentence("rejected", meta, None)))
+                _role(meta), "refused", None, _sentence("rejected", meta, None),
+                remote=_text(meta.get("remote")) or ""))
         elif kind is RecordKind.CLOSED:
             start = opened.pop(message.connection, None)
             meta = message.meta or {}
@@ -144,14 +146,16 @@ def connection_rows(messages: Iterable[Message]) -> dict[str, list[Attempt]]:
             rows.setdefault(message.station, []).append(Attempt(
                 message.station, message.connection, first.seq, first.time,
                 _role(start_meta or meta), "closed", duration,
-                _sentence("closed", meta, start_meta), _text(start_meta.get("subprotocol"))))
+                _sentence("closed", meta, start_meta), _text(start_meta.get("subprotocol")),
+                _text(start_meta.get("remote")) or ""))
     for start in opened.values():
         meta = start.meta or {}
         certificate = client_certificate_words(meta.get("client_cert"))
         rows.setdefault(start.station, []).append(Attempt(
             start.station, start.connection, start.seq, start.time, _role(meta), "open", None,
             f"connected, subprotocol {meta.get('subprotocol')}"
-            + (f"; {certificate}" if certificate else ""), _text(meta.get("subprotocol"))))
+            + (f"; {certificate}" if certificate else ""), _text(meta.get("subprotocol")),
+            _text(meta.get("remote")) or ""))
     for attempts in rows.values():
         attempts.sort(key=lambda attempt: attempt.seq)
     return rows

@@ -6,7 +6,12 @@ from PySide6.QtTest import QAbstractItemModelTester
 
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from widgets.connections_view import ConnectionsView
+from widgets.connections_view import (
+    COLUMNS,
+    DIAGNOSIS_COLUMN,
+    UNKNOWN_STATION,
+    ConnectionsView,
+)
 
 
 def _capture() -> Capture:
@@ -30,7 +35,7 @@ def test_attempts_are_grouped_by_station_with_their_sentence(qtbot):
     assert view.tree.topLevelItemCount() == 2
     station = view.tree.topLevelItem(0)
     assert station.text(0) == "CP1" and station.childCount() == 2
-    assert station.child(0).text(4) == ("the charger offered no subprotocol; "
+    assert station.child(0).text(DIAGNOSIS_COLUMN) == ("the charger offered no subprotocol; "
                                         "the CSMS requires ocpp2.0.1")
 
 
@@ -62,3 +67,19 @@ def test_refreshes_are_coalesced_into_one_rebuild(qtbot):
     view.refresh()
     view.refresh()
     qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 3)
+
+
+def test_a_tls_refusal_before_any_station_id_shows_the_chargers_address(qtbot):
+    view = ConnectionsView()
+    qtbot.addWidget(view)
+    capture = Capture()
+    capture.event(RecordKind.REJECTED, "c1", "", {
+        "role": "csms", "hop": "station", "remote": "10.0.0.7:50312",
+        "station_id": "unknown until the handshake",
+        "tls": {"class": "tls-to-plain", "detail": "a TLS ClientHello arrived"}})
+    view.set_capture(capture)
+    group = view.tree.topLevelItem(0)
+    assert group.text(0) == UNKNOWN_STATION
+    row = group.child(0)
+    assert row.text(COLUMNS.index("Peer")) == "10.0.0.7:50312"
+    assert row.text(DIAGNOSIS_COLUMN).startswith("the charger at 10.0.0.7:50312 started TLS")
