@@ -170,7 +170,9 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self.vertical = QSplitter(Qt.Orientation.Vertical)
         self.vertical.addWidget(self.table)
         self.vertical.addWidget(self.bottom_tabs)
-        self.vertical.setSizes([420, 300])
+        # the detail pane gets the room the Intercept panel needs once it is built (its
+        # rules and held frames), so opening that tab later moves nothing
+        self.vertical.setSizes([260, 440])
         self.horizontal = QSplitter(Qt.Orientation.Horizontal)
         self.horizontal.addWidget(self.stations)
         self.horizontal.addWidget(self.vertical)
