@@ -29,12 +29,11 @@ import threading
 from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
-from app import settings
 from app.errors import InputError, SessionFileError
 from app.session.capture import Capture
 from app.session.captures import new_capture_path
@@ -42,8 +41,10 @@ from app.session.recording import Recording, summary
 from app.session.sessionfile import SessionWriter, make_header, open_private
 from app.session.sinks import SinkReport
 from widgets.captures_menu import CapturesMenu
-from widgets.runner import ModeRunner
 from widgets.session_io import SessionSaver, SliceJob
+
+if TYPE_CHECKING:
+    from widgets.runner import ModeRunner
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,8 @@ class CaptureGuard(QObject):
         mode does not start without it), else to a new file in the captures folder (if
         that cannot be written, the mode runs anyway and the banner says the records are
         in memory only)."""
+        from app import settings  # the modes' options: loaded with the first mode
+
         chosen = str(values.get("record") or "").strip()
         details = settings.header_details(mode, values) if mode in settings.MODES else {}
         path: Path | None = Path(chosen).expanduser() if chosen else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -71,6 +72,30 @@ def dark_palette() -> bool:
     return QGuiApplication.palette().base().color().lightness() < 128
 
 
+def highlighted_json(text: str) -> str:
+    """`text` (JSON) as HTML spans coloured for the palette in use. Pygments is imported
+    with the first call, not with the window (it is slow to load), and each colour style's
+    formatter is made once (making one builds its whole style sheet)."""
+    from pygments import highlight
+
+    return highlight(text, _json_lexer(), _html_formatter(
+        "monokai" if dark_palette() else "default"))
+
+
+@cache
+def _json_lexer() -> Any:
+    from pygments.lexers import JsonLexer
+
+    return JsonLexer()
+
+
+@cache
+def _html_formatter(style: str) -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, nowrap=True, style=style)
+
+
 class JsonView(QTextEdit):
     """Read-only, highlighted JSON whose character offsets match `PrettyText.text`."""
 
@@ -105,15 +130,7 @@ class JsonView(QTextEdit):
         if len(text) > MAX_HIGHLIGHT:
             self.setPlainText(text)
             return
-        # imported with the first frame shown, not with the window: pygments is slow to load
-        from pygments import highlight
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import JsonLexer
-
-        style = "monokai" if dark_palette() else "default"
-        body = highlight(text, JsonLexer(), HtmlFormatter(noclasses=True, nowrap=True,
-                                                          style=style))
-        self.setHtml(f"<pre style='margin:0'>{body}</pre>")
+        self.setHtml(f"<pre style='margin:0'>{highlighted_json(text)}</pre>")
         if self.toPlainText() != text:  # never let highlighting shift the offsets
             self.setPlainText(text)
 

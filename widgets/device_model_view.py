@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLa
 from app.state.model import DeviceModel, DeviceVariable, ReportProgress, VariableAttribute
 from app.wording import count
 from widgets.keyed_tree import KEY_ROLE, SEQ_ROLE, KeyedTreeModel, TreeRow
+from widgets.station_title import incomplete_reports
 from widgets.status_colours import FAULTED, NEUTRAL
 
 COLUMNS = ("Component / variable", "Value", "Mutability", "Unit", "Data type",
@@ -60,11 +61,6 @@ def report_rows(model: DeviceModel) -> list[TreeRow]:
                                 "The last part (tbc false) has not arrived yet.",
                                 seq=report.first_seq, foreground=NEUTRAL))
     return rows
-
-
-def incomplete_reports(model: DeviceModel) -> int:
-    """How many reports have a hole (a part missing below the highest one seen)."""
-    return sum(1 for report in model.reports.values() if report.missing)
 
 
 def fingerprint(model: DeviceModel) -> tuple[Any, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QByteArray,
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.net.policy import ResponsePolicy
 from app.session.capture import Annotation, Capture
 from app.session.filters import FilterScan, RecordFilter
 from app.session.message import Message
@@ -44,7 +43,7 @@ from widgets.expert_info import ExpertInfo
 from widgets.filter_bar import FilterBar
 from widgets.findings_nav import FindingJumps
 from widgets.import_info import ImportInfo
-from widgets.intercept_panel import InterceptPanel
+from widgets.lazy_tabs import LazyTabs
 from widgets.notices import Notices
 from widgets.playback import Playback
 from widgets.recent import RecentFiles
@@ -62,6 +61,10 @@ from widgets.window_actions import ActionsMixin
 from widgets.window_modes import ModesMixin
 from widgets.window_sessions import SessionsMixin
 from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from app.net.policy import ResponsePolicy
+    from widgets.intercept_panel import InterceptPanel
 
 
 class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
@@ -159,14 +162,17 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self.bottom_tabs.addTab(self.expert, "Expert info")
         self.expert.title_changed.connect(lambda text: self.bottom_tabs.setTabText(1, text))
         self.import_info = ImportInfo(self.bottom_tabs)  # shown for files of other tools
-        self.intercept = InterceptPanel()   # rules and held frames of the proxy mode
-        self.bottom_tabs.addTab(self.intercept, "Intercept")
-        self.runner.interceptor = self.intercept.interceptor
+        # rules and held frames of the proxy mode: built when first shown (`intercept`);
+        # until then there are no rules, so the proxy needs no interceptor
+        self.bottom_lazy = LazyTabs(self.bottom_tabs)
+        self.bottom_lazy.add("intercept", "Intercept", self._build_intercept)
 
         self.vertical = QSplitter(Qt.Orientation.Vertical)
         self.vertical.addWidget(self.table)
         self.vertical.addWidget(self.bottom_tabs)
-        self.vertical.setSizes([420, 300])
+        # the detail pane gets the room the Intercept panel needs once it is built (its
+        # rules and held frames), so opening that tab later moves nothing
+        self.vertical.setSizes([260, 440])
         self.horizontal = QSplitter(Qt.Orientation.Horizontal)
         self.horizontal.addWidget(self.stations)
         self.horizontal.addWidget(self.vertical)
@@ -196,6 +202,17 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self.pages.addWidget(self.workbench)
         self.setCentralWidget(self.pages)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    @property
+    def intercept(self) -> InterceptPanel:
+        return self.bottom_lazy.get("intercept")  # type: ignore[return-value]
+
+    def _build_intercept(self) -> InterceptPanel:
+        from widgets.intercept_panel import InterceptPanel  # the network engine's rules
+
+        panel = InterceptPanel()
+        self.runner.interceptor = panel.interceptor
+        return panel
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

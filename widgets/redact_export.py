@@ -4,7 +4,7 @@ user chooses; the summary of what was replaced is told at the end.
 The redaction itself is the engine's (`app.commands.export.export_redacted`). It runs on a
 thread of its own, so that a session of a million records never freezes the window: the
 progress bar shows how far it got, and Cancel stops it (nothing is left half written: the
-file is removed).
+file is removed). The redaction engine is loaded with the first export, not with the window.
 """
 
 from __future__ import annotations
@@ -19,11 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from app.commands.export import export_redacted
 from app.errors import OcppScopeError
-from app.session.importing import Imported
 from app.session.message import Message
-from app.session.redaction import summary_lines
 from app.wording import count
 
 if TYPE_CHECKING:
@@ -69,6 +66,9 @@ class RedactedExport(QObject):
         self.progress.emit(done / total if total else 1.0)
 
     def _work(self) -> None:
+        from app.commands.export import export_redacted
+        from app.session.importing import Imported
+
         imported = Imported(self.messages, format="OCPP Scope session",
                             times_known=self.times_known)
         try:
@@ -143,6 +143,8 @@ class RedactExporter(QObject):
             self.window._error(error)
 
     def _done(self, output: str, total: int, summary: dict[str, tuple[int, int]]) -> None:
+        from app.session.redaction import summary_lines
+
         self._ended("")
         lines = "\n".join(summary_lines(summary))
         self.window.statusBar().showMessage(f"redacted export written to {output}", 8000)

@@ -6,9 +6,6 @@ from __future__ import annotations
 import html
 import json
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import JsonLexer
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -26,14 +23,12 @@ from PySide6.QtWidgets import (
 from app.ocpp import catalog, reference
 from app.ocpp.schema_tree import FieldSpec, describe_type, field_tree
 from app.ocpp.schemas import PayloadKind
-from widgets.detail import dark_palette
+from widgets.detail import highlighted_json
 
 
 def _code(value: object) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    style = "monokai" if dark_palette() else "default"
-    body = highlight(text, JsonLexer(), HtmlFormatter(noclasses=True, nowrap=True, style=style))
-    return f"<pre style='margin:4px 0 10px 12px'>{body}</pre>"
+    return f"<pre style='margin:4px 0 10px 12px'>{highlighted_json(text)}</pre>"
 
 
 def _fields(spec: FieldSpec, depth: int = 0) -> str:

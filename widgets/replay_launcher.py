@@ -5,7 +5,8 @@ from a record, with its station and seq; then the Replay tab runs it.
 The window keeps only the lines that create this and add its two actions to its menus;
 starting goes through the window's usual path for live modes (`_start_from`: refused while
 a mode runs, and asks before unsaved records are replaced), and the live run becomes the
-window's live session, recorded from its first frame like any other.
+window's live session, recorded from its first frame like any other. The dialog, the tab and
+the replay engine behind them are loaded when a replay is first asked for.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from app.replay.run import ReplayPlan
 from app.session.capture import ANSWER_TIMEOUT
-from widgets.replay_dialog import ReplayDialog
-from widgets.replay_page import ReplayPage
 
 if TYPE_CHECKING:
+    from app.replay.run import ReplayPlan
     from widgets.main_window import MainWindow
+    from widgets.replay_dialog import ReplayDialog
+    from widgets.replay_page import ReplayPage
 
 
 class ReplayLauncher(QObject):
@@ -39,6 +40,8 @@ class ReplayLauncher(QObject):
 
     def dialog(self, station: str = "", start_from: int = 0) -> ReplayDialog:
         """The dialog, its file the session shown (when one was opened from a file)."""
+        from widgets.replay_dialog import ReplayDialog
+
         path = self.window.session_path
         return ReplayDialog(self.window, str(path) if path is not None else "", station,
                             start_from)
@@ -72,6 +75,8 @@ class ReplayLauncher(QObject):
         """The Replay tab (made on first use), brought to the front."""
         workbench = self.window.workbench
         if self.page is None:
+            from widgets.replay_page import ReplayPage
+
             self.page = ReplayPage(self.window.runner)
             self.page.live_record_chosen.connect(self._select_in_window)
             workbench.addTab(self.page, "Replay")

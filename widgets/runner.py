@@ -5,7 +5,11 @@ reach the window queued, on its own thread.
 
 What weakens safety while a mode runs (`Running.cautions`: listening beyond loopback,
 certificate checks switched off) is kept with it for the status bar, in the engine's words,
-and the URLs shown never carry passwords or tokens (`app.net.secrets`)."""
+and the URLs shown never carry passwords or tokens (`app.net.secrets`).
+
+The network engine (websockets, TLS, the endpoints) and its thread are loaded when a mode
+first starts, not with the window: most runs open a file or look around first, and the
+window shows sooner without them."""
 
 from __future__ import annotations
 
@@ -14,23 +18,21 @@ import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.errors import OcppScopeError
-from app.net import links, secrets
-from app.net.csms import CsmsConfig, CsmsEndpoint
-from app.net.demo import Demo
-from app.net.errors import listen
-from app.net.intercept import Interceptor
-from app.net.policy import ResponsePolicy
-from app.net.proxy import ProxyConfig
-from app.net.splice import open_proxy
-from app.net.station import StationConfig, StationEndpoint
-from app.replay.run import ReplayRun
 from app.session.capture import ANSWER_TIMEOUT, Capture, watch_answers
-from widgets.engine import awaitable, shared_engine
+from widgets.engine import Engine, awaitable, shared_engine
+
+if TYPE_CHECKING:  # the network engine is imported when a mode starts, not with the window
+    from app.net.csms import CsmsConfig
+    from app.net.intercept import Interceptor
+    from app.net.policy import ResponsePolicy
+    from app.net.proxy import ProxyConfig
+    from app.net.station import StationConfig
+    from app.replay.run import ReplayRun
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +54,22 @@ class ModeRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.engine = shared_engine()
         self.running: Running | None = None
         self._task: concurrent.futures.Future[Any] | None = None
         self.interceptor: Interceptor | None = None   # the proxy's intercept rules
+
+    @property
+    def engine(self) -> Engine:
+        """The engine thread, started when a mode first needs it (not with the window)."""
+        return shared_engine()
 
     @property
     def busy(self) -> bool:
         return self.running is not None or (self._task is not None and not self._task.done())
 
     def start_demo(self, capture: Capture, pace: float = 0.3) -> None:
+        from app.net.demo import Demo
+
         async def start() -> Running:
             demo = Demo(capture, self.notice.emit, pace=pace)
             await demo.start()
@@ -93,9 +101,14 @@ class ModeRunner(QObject):
                     cautions: Sequence[str] = ()) -> None:
         """`cautions`: the dialog's (`app.settings.cautions`); listening beyond loopback is
         added here, once the port is known."""
+        from app.net.errors import listen
+        from app.net.splice import open_proxy
+
         async def start() -> Running:
             proxy = open_proxy(config, capture, self.notice.emit, self.interceptor)
             await listen(proxy, config.host, config.port)
+            from app.net import secrets
+
             return Running("proxy", f"{proxy.url} → {secrets.mask_url(config.upstream)}",
                            proxy, proxy.stop, _cautions(cautions, config.host, proxy.port))
 
@@ -104,6 +117,9 @@ class ModeRunner(QObject):
     def start_csms(self, capture: Capture, config: CsmsConfig, policy: ResponsePolicy,
                    answer_timeout: float = ANSWER_TIMEOUT, *,
                    cautions: Sequence[str] = ()) -> None:
+        from app.net.csms import CsmsEndpoint
+        from app.net.errors import listen
+
         async def start() -> Running:
             csms = CsmsEndpoint(config, capture, policy, self.notice.emit)
             await listen(csms, config.host, config.port)
@@ -115,6 +131,8 @@ class ModeRunner(QObject):
     def start_station(self, capture: Capture, config: StationConfig, policy: ResponsePolicy,
                       answer_timeout: float = ANSWER_TIMEOUT, *,
                       cautions: Sequence[str] = ()) -> None:
+        from app.net.station import StationEndpoint
+
         async def start() -> Running:
             station = StationEndpoint(config, capture, policy, self.notice.emit)
             await station.start()
@@ -187,5 +205,7 @@ class ModeRunner(QObject):
 
 
 def _cautions(given: Sequence[str], host: str, port: int) -> list[str]:
+    from app.net import links
+
     listening = links.listening_caution(host, port)
     return [*given, listening] if listening else list(given)

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.session.capture import Capture
-from app.session.parallel import ParallelJudge, worth_it
 from app.session.sessionfile import SessionFileError, SessionWriter, make_header
 from app.session.store import RecordStore
 
@@ -128,6 +127,9 @@ class JudgeRun:
 
     def __init__(self, capture: Capture) -> None:
         self.capture = capture
+        # worker processes (multiprocessing) are loaded with the first session judged
+        from app.session.parallel import ParallelJudge, worth_it
+
         self.parallel = ParallelJudge(capture) if worth_it(capture) else None
 
     def step(self) -> bool:

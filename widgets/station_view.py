@@ -36,10 +36,11 @@ from app.state.model import (
     TransactionState,
 )
 from app.wording import count
-from widgets.device_model_view import DeviceModelView, incomplete_reports
+from widgets.device_model_view import DeviceModelView
 from widgets.evse_cards import EvseCard, leading_status
 from widgets.keyed_tree import SEQ_ROLE, KeyedTreeModel, TreeRow
 from widgets.readouts import clock
+from widgets.station_title import station_title
 from widgets.status_colours import AVAILABLE, FAULTED, RESERVED, UNAVAILABLE, status_colour
 
 HISTORY_COLUMNS = ("Time", "Where", "Change", "Source")
@@ -252,12 +253,7 @@ class StationView(QWidget):
         self.state = state
         if not self.isVisible():
             self._stale = True
-            name = self.station if self.station in state.stations else min(
-                state.stations, default=None)
-            station = state.stations.get(name) if name is not None else None
-            holes = incomplete_reports(station.device_model) if station else 0
-            self._set_title(f"Station ({count(holes, 'report')} incomplete)" if holes
-                            else "Station")
+            self._set_title(station_title(state, self.station))
             return
         self._stale = False
         self._sync_chooser(sorted(state.stations))

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from app import settings
 from app.errors import OcppScopeError
 from app.session.capture import Capture
 from app.state.summary import named_stations
 from app.wording import count
-from widgets import dialogs
 
 if TYPE_CHECKING:
+    from widgets.dialogs import ModeDialog
     from widgets.main_window import MainWindow
 
 
@@ -36,7 +35,12 @@ class ModesMixin:
         self.capture_guard.proceed("starting the demo", lambda: self.runner.start_demo(
             self._fresh_capture("demo")))
 
+    # the start dialogs and the settings behind them load the network engine's
+    # configuration: imported when a mode is chosen, not with the window
     def start_proxy(self: MainWindow) -> None:
+        from app import settings
+        from widgets import dialogs
+
         def start(values: dict[str, Any]) -> None:
             config = settings.proxy_config(values)
             self.runner.start_proxy(self._fresh_capture("proxy", values), config,
@@ -46,6 +50,9 @@ class ModesMixin:
         self._start_from(dialogs.proxy_dialog(self), start)
 
     def start_csms(self: MainWindow) -> None:
+        from app import settings
+        from widgets import dialogs
+
         def start(values: dict[str, Any]) -> None:
             config, self.policy = settings.csms_setup(values)
             self.runner.start_csms(self._fresh_capture("csms", values), config, self.policy,
@@ -55,6 +62,9 @@ class ModesMixin:
         self._start_from(dialogs.csms_dialog(self), start)
 
     def start_station(self: MainWindow) -> None:
+        from app import settings
+        from widgets import dialogs
+
         def start(values: dict[str, Any]) -> None:
             config, self.policy = settings.station_setup(values)
             self.runner.start_station(self._fresh_capture("station", values), config,
@@ -63,7 +73,7 @@ class ModesMixin:
 
         self._start_from(dialogs.station_dialog(self), start)
 
-    def _start_from(self: MainWindow, dialog: dialogs.ModeDialog, start: Any) -> None:
+    def _start_from(self: MainWindow, dialog: ModeDialog, start: Any) -> None:
         if self.runner.busy:
             return self._error("a mode is already running: stop it first")
         if not dialog.exec():

@@ -1,10 +1,12 @@
 """The tabs around the timeline: composer, responder, reference, validator, and what ties
 them to the running mode (sending, "ask me" answers) and to each other.
 
-The four tool tabs are built when first shown or first used (their attribute is a property
-that builds), not with the window: together with the modules they import they were a good
-part of the start-up. Until then a tab holds an empty placeholder, and what the window tells
-a tool (the targets of the running mode) is kept and handed over when it is built.
+Every tab but the Timeline is built when first shown or first used (its attribute is a
+property that builds), not with the window: together with the modules they import (charts,
+pygments, the schemas, the network engine) they were most of the start-up. Until then a tab
+holds an empty placeholder; what the window tells a tool (the targets of the running mode) is
+kept and handed over when it is built, and `tab_built` (`widgets.lazy_tabs`) lets the window
+wire a state view and give it the state it shows.
 """
 
 from __future__ import annotations
@@ -21,27 +23,26 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
 from app.errors import NotConnected
-from app.net.peer import CallOutcome
-from app.net.policy import Answer, ResponsePolicy
-from app.net.proxy import INJECTED_ID_PREFIX
 from app.ocpp import catalog
 from app.ocpp.conversation import Direction
-from app.ocpp.responses import default_response
 from app.ocpp.schemas import PayloadKind
 from app.session.capture import Capture
 from app.session.message import Message
 from app.session.saved_messages import LibraryError, MessageLibrary, SavedMessage
-from widgets.connections_view import ConnectionsView
 from widgets.engine import awaitable
-from widgets.runner import ModeRunner
-from widgets.schedule_view import ScheduleView
-from widgets.station_view import StationView
-from widgets.transactions_view import TransactionsView
+from widgets.lazy_tabs import LazyTabs
 
 if TYPE_CHECKING:
+    from app.net.peer import CallOutcome
+    from app.net.policy import Answer, ResponsePolicy
     from widgets.composer import Composer
+    from widgets.connections_view import ConnectionsView
     from widgets.reference_view import ReferenceView
     from widgets.responder import ResponderPanel
+    from widgets.runner import ModeRunner
+    from widgets.schedule_view import ScheduleView
+    from widgets.station_view import StationView
+    from widgets.transactions_view import TransactionsView
     from widgets.validator_view import ValidatorView
 
 log = logging.getLogger(__name__)
@@ -57,89 +58,94 @@ class Workbench(QTabWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
-        self.station_view = StationView()
-        self.transactions = TransactionsView()
-        self.schedule = ScheduleView()
-        self.connections = ConnectionsView()
-        self._tools: dict[str, QWidget] = {}           # the tool tabs built so far
-        self._placeholders: dict[str, QWidget] = {}    # the tool tabs not built yet
+        self.lazy = LazyTabs(self)
+        self.tab_built = self.lazy.built   # a tab built on first use: its name and widget
         self._targets: tuple[str | None, list[str]] = (None, [])
         # what happened first, then what the station thinks, then the tools to act
         self.timeline_tab = self.addTab(timeline, "Timeline")
-        self.station_tab = self.addTab(self.station_view, "Station")
-        self.transactions_tab = self.addTab(self.transactions, "Transactions")
-        self.schedule_tab = self.addTab(self.schedule, "Charging schedule")
-        self.connections_tab = self.addTab(self.connections, "Connections")
-        self.composer_tab = self._add_tool("composer", "Composer")
-        self.responder_tab = self._add_tool("responder", "Responder")
-        self.reference_tab = self._add_tool("reference", "Reference")
-        self.validator_tab = self._add_tool("validator", "Validator")
-        self.currentChanged.connect(self._build_shown)
-        self.saved: MessageLibrary | None = None
-        try:
-            self.saved = MessageLibrary(saved_path)
-        except LibraryError as exc:
-            log.warning("message library not loaded: %s", exc)
+        self.station_tab = self.lazy.add("station_view", "Station", self._build_station_view)
+        self.transactions_tab = self.lazy.add("transactions", "Transactions",
+                                              self._build_transactions)
+        self.schedule_tab = self.lazy.add("schedule", "Charging schedule", self._build_schedule)
+        self.connections_tab = self.lazy.add("connections", "Connections",
+                                             self._build_connections)
+        self.composer_tab = self.lazy.add("composer", "Composer", self._build_composer)
+        self.responder_tab = self.lazy.add("responder", "Responder", self._build_responder)
+        self.reference_tab = self.lazy.add("reference", "Reference", self._build_reference)
+        self.validator_tab = self.lazy.add("validator", "Validator", self._build_validator)
+        self._saved_path = saved_path
+        self._library: MessageLibrary | None = None
+        self._library_read = False   # read when first needed, not with the window
         self._asking: concurrent.futures.Future[Answer | None] | None = None
         self._ask_lock: asyncio.Lock | None = None
         self.ask_requested.connect(self._show_ask)
         self.ask_ended.connect(self._ask_ended)
         self._tasks: set[asyncio.Future[Any]] = set()
 
-    # --- the tool tabs, built on first use ------------------------------------------------
+    # --- the tabs, built on first use -----------------------------------------------------
+
+    @property
+    def station_view(self) -> StationView:
+        return self._tab("station_view")  # type: ignore[return-value]
+
+    @property
+    def transactions(self) -> TransactionsView:
+        return self._tab("transactions")  # type: ignore[return-value]
+
+    @property
+    def schedule(self) -> ScheduleView:
+        return self._tab("schedule")  # type: ignore[return-value]
+
+    @property
+    def connections(self) -> ConnectionsView:
+        return self._tab("connections")  # type: ignore[return-value]
 
     @property
     def composer(self) -> Composer:
-        return self._tool("composer")  # type: ignore[return-value]
+        return self._tab("composer")  # type: ignore[return-value]
 
     @property
     def responder(self) -> ResponderPanel:
-        return self._tool("responder")  # type: ignore[return-value]
+        return self._tab("responder")  # type: ignore[return-value]
 
     @property
     def reference(self) -> ReferenceView:
-        return self._tool("reference")  # type: ignore[return-value]
+        return self._tab("reference")  # type: ignore[return-value]
 
     @property
     def validator(self) -> ValidatorView:
-        return self._tool("validator")  # type: ignore[return-value]
+        return self._tab("validator")  # type: ignore[return-value]
 
     def built(self, name: str) -> bool:
-        """Whether the tool tab `name` ("composer", "responder", ...) exists yet."""
-        return name in self._tools
+        """Whether the tab `name` ("station_view", "composer", ...) exists yet."""
+        return self.lazy.is_built(name)
 
-    def _add_tool(self, name: str, title: str) -> int:
-        placeholder = QWidget()
-        self._placeholders[name] = placeholder
-        return self.addTab(placeholder, title)
+    def _tab(self, name: str) -> QWidget:
+        return self.lazy.get(name)
 
-    def _build_shown(self, index: int) -> None:
-        shown = self.widget(index)
-        for name, placeholder in list(self._placeholders.items()):
-            if placeholder is shown:
-                self._tool(name)
+    # each import comes with its tab, not with the window
+    def _build_station_view(self) -> QWidget:
+        from widgets.station_view import StationView
 
-    def _tool(self, name: str) -> QWidget:
-        """The tool tab `name`, built and put in its placeholder's place the first time."""
-        tool = self._tools.get(name)
-        if tool is not None:
-            return tool
-        tool = self._tools[name] = getattr(self, f"_build_{name}")()
-        placeholder = self._placeholders.pop(name)
-        index, current = self.indexOf(placeholder), self.currentIndex()
-        title = self.tabText(index)
-        blocked = self.blockSignals(True)  # the same tab stays current: nothing changed
-        try:
-            self.removeTab(index)
-            self.insertTab(index, tool, title)
-            self.setCurrentIndex(current)
-        finally:
-            self.blockSignals(blocked)
-        placeholder.deleteLater()
-        return tool
+        return StationView()
+
+    def _build_transactions(self) -> QWidget:
+        from widgets.transactions_view import TransactionsView
+
+        return TransactionsView()
+
+    def _build_schedule(self) -> QWidget:
+        from widgets.schedule_view import ScheduleView
+
+        return ScheduleView()
+
+    def _build_connections(self) -> QWidget:
+        from widgets.connections_view import ConnectionsView
+
+        return ConnectionsView()
 
     def _build_composer(self) -> QWidget:
-        from widgets.composer import Composer  # imported with its tab, not with the window
+        from widgets.composer import Composer
 
         composer = Composer()
         composer.saved_lookup = self._saved
@@ -264,6 +270,8 @@ class Workbench(QTabWidget):
     async def _deliver(self, mode: str, component: Any, action: str, text: str, payload: Any,
                        target: str, direction: str) -> CallOutcome | None:
         if mode in ("proxy", "demo"):
+            from app.net.proxy import INJECTED_ID_PREFIX
+
             proxy = component.proxy if mode == "demo" else component
             if payload is None or not isinstance(payload, dict):
                 message_id = INJECTED_ID_PREFIX + uuid.uuid4().hex[:12]
@@ -301,6 +309,8 @@ class Workbench(QTabWidget):
     def _show_ask(self, action: str, request: Any,
                   answer: concurrent.futures.Future[Answer | None]) -> None:
         """On the GUI thread: put the waiting request's default answer in the composer."""
+        from app.ocpp.responses import default_response
+
         self._asking = answer
         # the peer's task is cancelled when its connection closes, and the future with it
         answer.add_done_callback(self.ask_ended.emit)  # on the engine thread: a signal
@@ -329,12 +339,16 @@ class Workbench(QTabWidget):
         if not isinstance(payload, dict):
             QMessageBox.warning(self, "Answer", "An answer's payload is a JSON object {…}.")
             return
+        from app.net.policy import Answer
+
         self._give_answer(action, Answer(payload=payload))
 
     def _answered_with_error(self, action: str, code: str, description: str) -> None:
         if self._asking is None or self._asking.done():
             self.composer.set_asking(None)
             return
+        from app.net.policy import Answer
+
         self._give_answer(action, Answer(error=(code, description, {})))
 
     def _give_answer(self, action: str, answer: Answer) -> None:
@@ -345,6 +359,18 @@ class Workbench(QTabWidget):
         self.composer.status.setText(f"answer to {action} sent")
 
     # --- library --------------------------------------------------------------------------
+
+    @property
+    def saved(self) -> MessageLibrary | None:
+        """The saved-message library, read from its file the first time it is needed
+        (None when that file cannot be read: the rest of the window works without it)."""
+        if not self._library_read:
+            self._library_read = True
+            try:
+                self._library = MessageLibrary(self._saved_path)
+            except LibraryError as exc:
+                log.warning("message library not loaded: %s", exc)
+        return self._library
 
     def export_saved(self, path: str) -> str:
         if self.saved is None:

@@ -1,6 +1,10 @@
 """The window as a user drives it: demo, open files good and bad, filter, pairs."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -290,3 +294,39 @@ def test_the_status_bar_shows_insecure_and_no_password(window, loop, monkeypatch
     assert "reachable" not in window.caution_label.text()
     assert "wss://user:***@127.0.0.1:1/ocpp" in window.mode_label.text()
     assert "hunter2" not in window.mode_label.text() + window.caution_label.text()
+
+
+# loaded when a mode starts or a tab is first shown, never to show the window: each was a
+# visible part of the start-up (tests/benchmarks/startup.py measures it)
+LOADED_LATER = ("websockets", "app.net.proxy", "app.net.splice", "app.net.csms",
+                "app.net.station", "app.net.peer", "app.net.intercept", "app.settings",
+                "app.replay.run", "app.session.parallel", "multiprocessing", "pygments",
+                "PySide6.QtCharts", "widgets.station_view", "widgets.transactions_view",
+                "widgets.schedule_view", "widgets.composer", "widgets.reference_view")
+SHOW_THE_WINDOW = """
+import asyncio, json, os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+import qasync
+from PySide6.QtWidgets import QApplication
+from widgets.app import apply_theme
+from widgets.main_window import MainWindow
+app = QApplication([])
+apply_theme(app)
+asyncio.set_event_loop(qasync.QEventLoop(app))
+window = MainWindow()
+window.show()
+app.processEvents()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_showing_the_window_loads_no_network_engine_charts_or_hidden_tabs(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path),
+           "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", SHOW_THE_WINDOW], capture_output=True,
+                          text=True, env=env, cwd=root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "widgets.main_window" in loaded
+    assert sorted(name for name in LOADED_LATER if name in loaded) == []

@@ -3,6 +3,7 @@ and a click on a view's record shows it on the Timeline tab."""
 
 from pathlib import Path
 
+from tests.widgets import station_samples as samples
 from tests.widgets.conftest import run_until
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "smart-charging.jsonl"
@@ -57,3 +58,31 @@ def test_the_views_follow_the_play_head(window, qtbot):
     assert transactions.model.rowCount() == 0   # before the first Started event
     window.playback.leave()
     assert transactions.model.rowCount() == at_end >= 1
+
+
+def test_the_state_views_are_built_only_when_first_shown(window):
+    workbench = window.workbench
+    names = ("station_view", "transactions", "schedule", "connections")
+    assert not any(workbench.built(name) for name in names)
+    window.show_tab(workbench.schedule_tab)
+    assert workbench.built("schedule") and workbench.currentWidget() is workbench.schedule
+    assert not workbench.built("station_view")
+
+
+def test_the_station_tab_title_follows_the_state_before_its_view_exists(window):
+    workbench = window.workbench
+    window.state_changed.emit(samples.two_evses_one_charging())
+    assert not workbench.built("station_view")
+    assert workbench.tabText(workbench.station_tab) == "Station (1 report incomplete)"
+
+
+def test_a_view_built_late_shows_the_state_and_station_told_before(window, qtbot):
+    state = samples.two_stations()
+    window.state_changed.emit(state)
+    chosen = sorted(state.stations)[-1]   # not the one a view shows by default
+    assert len(state.stations) == 2
+    window.stations.station_chosen.emit(chosen)
+    window.show_tab(window.workbench.station_tab)
+    view = window.workbench.station_view
+    qtbot.waitUntil(lambda: view.station == chosen)
+    assert view.state is state
