@@ -38,6 +38,7 @@ from app import settings
 from app.errors import InputError, SessionFileError
 from app.session.capture import Capture
 from app.session.captures import new_capture_path
+from app.session.live_store import LiveStore, live_store
 from app.session.recording import Recording, summary
 from app.session.sessionfile import SessionWriter, make_header, open_private
 from app.session.sinks import SinkReport
@@ -163,12 +164,13 @@ class CaptureGuard(QObject):
 
     # --- recording ----------------------------------------------------------------------
 
-    def record(self, capture: Capture, mode: str, values: Mapping[str, Any]) -> None:
-        """Record `capture` from its first record: to `values["record"]` if the user named
-        a file (an InputError if it cannot be written: they asked for that file, so the
-        mode does not start without it), else to a new file in the captures folder (if
+    def record(self, mode: str, values: Mapping[str, Any]) -> Capture:
+        """A new capture, recorded from its first record: to `values["record"]` if the user
+        named a file (an InputError if it cannot be written: they asked for that file, so
+        the mode does not start without it), else to a new file in the captures folder (if
         that cannot be written, the mode runs anyway and the banner says the records are
-        in memory only)."""
+        in memory only). The recording is the capture's store: it holds an index per
+        record and reads each back from the file when shown (`LiveStore`)."""
         chosen = str(values.get("record") or "").strip()
         details = settings.header_details(mode, values) if mode in settings.MODES else {}
         path: Path | None = Path(chosen).expanduser() if chosen else None
@@ -184,15 +186,18 @@ class CaptureGuard(QObject):
         if self.recording is not None:  # not settled (a test, a bug): close it, keep it
             self._finish()
         self._forget()
+        store = live_store(path) if writer is not None and path is not None else None
+        capture = Capture(messages=store)
         self.capture, self.mode, self.auto, self._live = capture, mode, not chosen, False
         if writer is None:
             self._complete = False
             self.banner.warn(f"not recording: {reason}. The records are kept in memory "
                              "only: save them before quitting.")
-            return
+            return capture
         self.file = path
         self.recording = self._current = Recording(capture, writer, self._told.emit)
         self.message.emit(f"recording to {path}")
+        return capture
 
     def files_in_use(self) -> set[Path]:
         """Files that must not be opened or cleaned up now: the one being recorded, and
@@ -395,6 +400,8 @@ class CaptureGuard(QObject):
                 raise OSError(errno.EINVAL, "not a regular file")
             if not (target.exists() and target.samefile(source)):
                 move_private(source, target)
+                if self.capture is not None and isinstance(self.capture.messages, LiveStore):
+                    self.capture.messages.moved(target)  # its records are read from there
         except OSError as exc:
             self.failed.emit(f"cannot save to '{target}': {exc.strerror or exc}; the "
                              f"records are still in {source}")

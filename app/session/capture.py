@@ -59,23 +59,29 @@ class Capture:
     filled as records are judged, live or loaded: every view reads this one object.
     """
 
-    def __init__(self, checker: FrameChecker | None = None, *, keep: bool = True) -> None:
+    def __init__(self, checker: FrameChecker | None = None, *, keep: bool = True,
+                 messages: RecordStore | None = None) -> None:
         """`keep=False` makes a capture that forgets: a headless run whose records are
         written (recorder) and shown (console) as they come need not hold them, nor their
         verdicts, so that a proxy can run for weeks in flat memory. It keeps only the
         CALLs still waiting for an answer (`record` finds them, for a late finding) and
         its counts (`published`, `invalid`); `messages` stays empty. Its state, unless a
         `checker` brings one, keeps a limited history (`HEADLESS`): the facts the rules
-        need and the current values, not every meter sample of an endless transaction."""
+        need and the current values, not every meter sample of an endless transaction.
+
+        `messages`, an empty store, keeps the records instead of a list: a live run whose
+        recording is its store (`app.session.live_store.LiveStore`) holds an index per
+        record rather than the record."""
         self.keep = keep
         self.published = 0                              # records published, kept or not
         self._waiting: dict[int, Message] = {}          # forgetting: CALLs not answered yet
         self.checker = checker or FrameChecker(
             state=SessionState() if keep else SessionState(limit=HEADLESS))
         self.state: SessionState = self.checker.state
-        # the records: a list for a live run, a `RecordStore` (read back from its file on
-        # demand) for a session adopted from a file; both index and slice alike
-        self.messages: list[Message] | RecordStore = []
+        # the records: a list, or a `RecordStore` (read back from its file on demand) for
+        # a session adopted from a file or a live run recorded to one; both index and
+        # slice alike
+        self.messages: list[Message] | RecordStore = [] if messages is None else messages
         self.annotations: dict[int, Annotation] = {}   # only records that have one
         self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
         self.unjudged = 0                               # index of the first unjudged record

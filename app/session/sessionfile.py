@@ -246,14 +246,24 @@ class SessionWriter:
     def write(self, message: Message) -> None:
         self.write_batch((message,))
 
-    def write_batch(self, messages: Iterable[Message]) -> None:
-        """Write these records, all or none (barring a crash mid-write)."""
-        self._put(b"".join(_encode_line(record_to_json(m)) for m in messages))
+    def write_batch(self, messages: Iterable[Message]) -> list[int]:
+        """Write these records, all or none (barring a crash mid-write). Returns the byte
+        offset at which each one's line begins, so that a `RecordStore` growing with the
+        file can read them back from there."""
+        lines = [_encode_line(record_to_json(m)) for m in messages]
+        start = self._put(b"".join(lines))
+        offsets: list[int] = []
+        for line in lines:
+            offsets.append(start)
+            start += len(line)
+        return offsets
 
-    def _put(self, data: bytes) -> None:
+    def _put(self, data: bytes) -> int:
+        """Write `data` whole; returns the offset in the file where it begins."""
         if not data:
-            return
-        if self._torn:  # keep the fragment on a line of its own: the reader skips it
+            return self._good
+        torn = self._torn
+        if torn:  # keep the fragment on a line of its own: the reader skips it
             data = b"\n" + data
         try:
             view = memoryview(data)
@@ -263,11 +273,12 @@ class SessionWriter:
         except OSError:
             self._rewind()
             raise
-        if self._torn:
+        if torn:
             self._good = self._file.tell()
             self._torn = False
-        else:
-            self._good += len(data)
+            return self._good - len(data) + 1
+        self._good += len(data)
+        return self._good - len(data)
 
     def _rewind(self) -> None:
         """Cut a partly written batch off (truncating frees space, so it works on a full

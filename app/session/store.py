@@ -35,7 +35,7 @@ _KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 DIRECTIONS: tuple[Direction | None, ...] = (None, *Direction)
 _DIRECTION_CODES = {direction: code for code, direction in enumerate(DIRECTIONS)}
 NO_TYPE, OTHER_TYPE = 0, 1  # message type column: none (malformed, events), or not 2/3/4
-_IN_MEMORY = -1             # offset of a record appended without a line in the file
+IN_MEMORY = -1             # offset of a record appended without a line in the file
 
 
 class Names:
@@ -102,7 +102,7 @@ class RecordStore(Sequence[Message]):
     def append(self, message: Message) -> None:
         """A record with no line in the file: kept in memory as it is."""
         self._pinned[len(self.offsets)] = message
-        self.add(_IN_MEMORY, message)
+        self.add(IN_MEMORY, message)
 
     def extend(self, messages: Iterable[Message]) -> None:
         for message in messages:
@@ -182,11 +182,7 @@ class RecordStore(Sequence[Message]):
         if pinned is not None:
             return pinned
         try:
-            with self._lock:
-                if self._file is None:
-                    self._file = open(self.path, "rb")  # noqa: SIM115 - kept open on purpose
-                self._file.seek(self.offsets[position])
-                raw = self._file.readline()
+            raw = self._line(self.offsets[position])
             value: Any = json.loads(raw)
             message = record_from_json(value)
         except (OSError, ValueError, KeyError, TypeError, OverflowError, RecursionError,
@@ -196,6 +192,14 @@ class RecordStore(Sequence[Message]):
         if message.seq != seq:  # the file's seqs repeated: the reader renumbered it
             message = renumbered(message, seq)
         return message
+
+    def _line(self, offset: int) -> bytes:
+        """The line that begins at `offset`; OSError if the file cannot be read."""
+        with self._lock:
+            if self._file is None:
+                self._file = open(self.path, "rb")  # noqa: SIM115 - kept open on purpose
+            self._file.seek(offset)
+            return self._file.readline()
 
     def _stand_in(self, position: int) -> Message:
         if not self._warned:
@@ -218,7 +222,7 @@ class RecordStore(Sequence[Message]):
         with open(self.path, "rb") as stream:
             for position in positions:
                 offset = self.offsets[position]
-                if offset == _IN_MEMORY:
+                if offset == IN_MEMORY:
                     continue
                 stream.seek(offset)
                 yield stream.readline()
