@@ -13,14 +13,15 @@ import logging
 import threading
 import time
 from array import array
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from app.ocpp.checker import FrameChecker, Verdict, internal_error
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
+from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable, SeqLinks
 from app.session.attempts import AttemptTracker
 from app.session.message import Message, RecordKind, frame_message
 from app.session.store import RecordStore
@@ -30,20 +31,6 @@ from app.state.tracker import apply_event
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Annotation:
-    """What was learned about a record beyond its raw data (never written into it)."""
-
-    findings: tuple[Finding, ...] = ()
-    latency: float | None = None       # answers: seconds since their CALL
-    call_seq: int | None = None        # answers: the seq of the CALL they answer
-
-    @property
-    def valid(self) -> bool:
-        return not any(f.severity.value == "error" for f in self.findings)
-
-
-NO_ANNOTATION = Annotation()
 MAX_WAITING = 10_000  # CALLs a capture that forgets keeps while they wait for an answer
 Subscriber = Callable[[Message, Annotation], None]
 
@@ -82,8 +69,9 @@ class Capture:
         # a session adopted from a file or a live run recorded to one; both index and
         # slice alike
         self.messages: list[Message] | RecordStore = [] if messages is None else messages
-        self.annotations: dict[int, Annotation] = {}   # only records that have one
-        self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
+        # only records that have one; compact mappings, not dicts (`app.session.annotations`)
+        self.annotations: MutableMapping[int, Annotation] = AnnotationTable()
+        self.answers: MutableMapping[int, int] = SeqLinks()  # a CALL's seq -> its answer's
         self.unjudged = 0                               # index of the first unjudged record
         self.invalid = 0                                # records with an error finding
         self.invalid_seqs = array("q")                  # their seqs, in order (judged so)

@@ -140,10 +140,28 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
             multiplier = as_int(unit.get("multiplier")) or 0
             if -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
                 tx.meter.append(MeterSample(
-                    when, seq, as_str(sampled.get("measurand")) or DEFAULT_MEASURAND,
-                    value * 10.0 ** multiplier, as_str(unit.get("unit")) or "Wh",
-                    as_str(sampled.get("phase")), as_str(sampled.get("context")),
-                    as_str(sampled.get("location"))))
+                    when, seq, _shared(as_str(sampled.get("measurand"))) or DEFAULT_MEASURAND,
+                    value * 10.0 ** multiplier, _shared(as_str(unit.get("unit"))) or "Wh",
+                    _shared(as_str(sampled.get("phase"))),
+                    _shared(as_str(sampled.get("context"))),
+                    _shared(as_str(sampled.get("location")))))
+
+
+_SHARED_NAMES: dict[str, str] = {}
+_SHARED_LIMIT = 1024  # distinct names kept; a peer sending endless new ones resets it
+
+
+def _shared(name: str | None) -> str | None:
+    """One copy of a measurand, unit, phase, context or location: each parse makes new
+    strings, and a day-long transaction repeats the same few in every sample it keeps."""
+    if name is None:
+        return None
+    known = _SHARED_NAMES.get(name)
+    if known is None:
+        if len(_SHARED_NAMES) >= _SHARED_LIMIT:
+            _SHARED_NAMES.clear()
+        known = _SHARED_NAMES[name] = name
+    return known
 
 
 def running_on(station: StationState, evse_id: int | None) -> TransactionState | None:
