@@ -9,6 +9,7 @@ all of these are listed in its `record_seqs`, so a view can show its frames alon
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from app.state import profiles
@@ -199,8 +200,21 @@ def _answer(seen: Seen) -> None:
         or named_transaction(request) or "")
     if tx is None and "evseId" in request and "meterValue" in request:
         tx = running_on(seen.station, as_int(request.get("evseId")))
-    if tx is not None and seen.call_seq in tx.record_seqs:
+    if tx is not None and _holds(tx.record_seqs, seen.call_seq):
         remember(seen.station, tx.record_seqs, seen.seq)
+
+
+def _holds(seqs: list[int], seq: int | None) -> bool:
+    """Whether a transaction's `record_seqs` hold `seq`, without walking a list that grows
+    by three entries a minute for as long as the car charges (`in` made a day-long live
+    run slow down as it went): records are judged in seq order, so the list is sorted,
+    and the CALL an answer follows is nearly always among the last few."""
+    if seq is None or not seqs:
+        return False
+    if seq in seqs[-8:]:
+        return True
+    position = bisect_left(seqs, seq)
+    return position < len(seqs) and seqs[position] == seq
 
 
 _NAMING = ("RequestStopTransaction", "GetTransactionStatus", "CostUpdated",
