@@ -321,7 +321,7 @@ class SessionReader:
     skipped: int = 0
     bytes_read: int = 0
     size: int = 0
-    _first_line_end: int = 0
+    records_start: int = 0
 
     @classmethod
     def open(cls, path: str | Path) -> SessionReader:
@@ -334,7 +334,7 @@ class SessionReader:
         reader.size = path.stat().st_size
         with path.open("rb") as stream:
             first = stream.readline()
-        header = _loads(first)
+        header = parse_line(first)
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
             raise SessionFileError(f"{path}: not an OCPP Scope session file")
         version = header.get("version")
@@ -343,7 +343,7 @@ class SessionReader:
                 f"{path}: session format version {version!r} is newer than this program "
                 f"reads ({FORMAT_VERSION}); update OCPP Scope")
         reader.header = header
-        reader._first_line_end = len(first)
+        reader.records_start = len(first)
         return reader
 
     def __iter__(self) -> Iterator[Message]:
@@ -355,8 +355,8 @@ class SessionReader:
         `RecordStore` can keep the offset and read the record back when it is asked for."""
         scan = _scan
         with self.path.open("rb") as stream:
-            stream.seek(self._first_line_end)
-            self.bytes_read = self._first_line_end
+            stream.seek(self.records_start)
+            self.bytes_read = self.records_start
             number = 1
             # Findings, pairs and selections are keyed by seq, so seqs must increase through
             # the file: a file with repeats (two sessions joined) is renumbered from there.
@@ -381,21 +381,21 @@ class SessionReader:
                     if not raw.strip():
                         continue
                     try:
-                        value = _loads(raw)
+                        value = parse_line(raw)
                         if not isinstance(value, dict):
                             raise ValueError("not a JSON object")
                     except ValueError as exc:
-                        self._skip(number, raw, exc)
+                        self.skip_line(number, raw, exc)
                         continue
                 try:
                     message = record_from_json(value)
                 except (ValueError, KeyError, TypeError, OverflowError) as exc:
-                    self._skip(number, raw, exc)
+                    self.skip_line(number, raw, exc)
                     continue
                 if message.seq <= last_seq or renumbering:
                     if not renumbering:
                         renumbering = True
-                        self._note(
+                        self.note(
                             f"line {number}: seq {message.seq} does not follow {last_seq} "
                             "(files joined or edited?): records from here on are numbered "
                             f"from {last_seq + 1}, each keeping its own as file_seq")
@@ -403,7 +403,7 @@ class SessionReader:
                 last_seq = message.seq
                 yield offset, message
 
-    def _skip(self, number: int, raw: bytes, exc: Exception) -> None:
+    def skip_line(self, number: int, raw: bytes, exc: Exception) -> None:
         if not raw.endswith(b"\n"):
             self._warn(f"line {number}: incomplete last line ignored "
                        f"({len(raw)} bytes; the recording was interrupted)")
@@ -412,7 +412,7 @@ class SessionReader:
             reason = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
             self._warn(f"line {number}: skipped, not a valid record ({reason})")
 
-    def _note(self, text: str) -> None:
+    def note(self, text: str) -> None:
         """Something the reader did to make the file usable (nothing was skipped)."""
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(text)
@@ -432,7 +432,7 @@ def renumbered(message: Message, seq: int) -> Message:
     return replace(message, seq=seq, meta=meta)
 
 
-def _loads(raw: bytes) -> Any:
+def parse_line(raw: bytes) -> Any:
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 
 CACHE_SIZE = 4096           # records read back and kept: a few screens of rows and their pairs
 KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
-_KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
+KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 DIRECTIONS: tuple[Direction | None, ...] = (None, *Direction)
-_DIRECTION_CODES = {direction: code for code, direction in enumerate(DIRECTIONS)}
+DIRECTION_CODES = {direction: code for code, direction in enumerate(DIRECTIONS)}
 NO_TYPE, OTHER_TYPE = 0, 1  # message type column: none (malformed, events), or not 2/3/4
 IN_MEMORY = -1             # offset of a record appended without a line in the file
 
@@ -44,18 +44,18 @@ class Names:
 
     def __init__(self) -> None:
         self.names: list[str | None] = [None]
-        self._ids: dict[str | None, int] = {None: 0}
+        self.ids: dict[str | None, int] = {None: 0}
 
     def id_of(self, name: str | None) -> int:
-        known = self._ids.get(name)
+        known = self.ids.get(name)
         if known is None:
-            known = self._ids[name] = len(self.names)
+            known = self.ids[name] = len(self.names)
             self.names.append(name)
         return known
 
     def find(self, name: str | None) -> int | None:
         """The id of `name` if any record carries it (without adding it)."""
-        return self._ids.get(name)
+        return self.ids.get(name)
 
 
 class RecordStore(Sequence[Message]):
@@ -89,8 +89,8 @@ class RecordStore(Sequence[Message]):
         self.offsets.append(offset)
         self.seqs.append(message.seq)
         self.times.append(message.time)
-        self.kinds.append(_KIND_CODES[message.kind])
-        self.directions.append(_DIRECTION_CODES.get(message.direction, 0))
+        self.kinds.append(KIND_CODES[message.kind])
+        self.directions.append(DIRECTION_CODES.get(message.direction, 0))
         kind = message.message_type
         self.types.append(NO_TYPE if kind is None else kind if kind in (2, 3, 4)
                           else OTHER_TYPE)
