@@ -99,3 +99,45 @@ def test_quick_filters_are_shown_as_the_expression_they_mean():
                     "&& (size > 10 || rtt > 5)")
     assert compile_query(text).text == text   # it is itself a valid expression
     assert RecordFilter().as_expression() == ""
+
+
+def test_filters_over_a_session_file_read_back_only_what_the_index_cannot_rule_out(
+        tmp_path, monkeypatch):
+    from app.session.filters import FilterScan
+    from app.session.loader import SessionLoader
+    from app.session.store import RecordStore
+    from tests.benchmarks.make_session import write_session
+
+    path = tmp_path / "s.jsonl"
+    write_session(path, 3000, stations=5)
+    capture = Capture()
+    capture.adopt(SessionLoader.open(path).load_all())
+    while capture.annotate(1.0):
+        pass
+    store = capture.messages
+    station = store.station_at(0)
+    reads = []
+    real_read = RecordStore._read
+    monkeypatch.setattr(RecordStore, "_read",
+                        lambda self, position: reads.append(position) or real_read(
+                            self, position))
+    for record_filter in (RecordFilter(stations=frozenset({station})),
+                          RecordFilter(only_invalid=True),
+                          RecordFilter(directions=frozenset({DOWN}), message_types=
+                                       frozenset({3})),
+                          RecordFilter(stations=frozenset({"nobody"})),
+                          RecordFilter(text="charging", show_events=False),
+                          RecordFilter(seqs=frozenset({5, 6, 7}))):
+        everything = [i for i in range(len(store))
+                      if record_filter.predicate(capture)(store[i])]
+        store.close()  # no cached records: every read below is counted
+        reads.clear()
+        scanning = FilterScan(capture, record_filter.predicate(capture),
+                              record_filter.index_test(capture))
+        while scanning.step():
+            pass
+        assert scanning.found == everything, record_filter
+        if not record_filter.text:
+            assert len(reads) < len(store) / 2, record_filter
+    assert RecordFilter().index_test(capture) is None
+    assert RecordFilter(only_invalid=True).index_test(sample()) is None  # a list
