@@ -399,9 +399,12 @@ class CaptureGuard(QObject):
             if target.exists() and not target.is_file():
                 raise OSError(errno.EINVAL, "not a regular file")
             if not (target.exists() and target.samefile(source)):
+                store = self._store()
+                if store is not None:
+                    store.close()  # Windows moves no open file; the next read reopens it
                 move_private(source, target)
-                if self.capture is not None and isinstance(self.capture.messages, LiveStore):
-                    self.capture.messages.moved(target)  # its records are read from there
+                if store is not None:
+                    store.moved(target)  # its records are read from there now
         except OSError as exc:
             self.failed.emit(f"cannot save to '{target}': {exc.strerror or exc}; the "
                              f"records are still in {source}")
@@ -438,8 +441,16 @@ class CaptureGuard(QObject):
         job.start()
         return False
 
+    def _store(self) -> LiveStore | None:
+        """The guarded capture's store, if its records are read back from its file."""
+        store = self.capture.messages if self.capture is not None else None
+        return store if isinstance(store, LiveStore) else None
+
     def _discard(self) -> None:
         if self.auto and self.file is not None:
+            store = self._store()
+            if store is not None and os.name == "nt":
+                store.close()  # Windows deletes no open file (POSIX reads on through it)
             try:
                 self.file.unlink(missing_ok=True)
             except OSError as exc:

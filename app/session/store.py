@@ -9,7 +9,8 @@ its line when someone asks for it: a row being painted, a filter that reads text
 walking the records. The few records a view shows are kept in a small cache.
 
 It is a `Sequence[Message]`, so everything that reads `capture.messages[i]` works unchanged.
-Records appended without a line in the file (a live run) are kept in memory as they are.
+Records appended without a line in the file are kept in memory as they are; a live run's
+store (`app.session.live_store.LiveStore`) drops each to the index once its line is written.
 """
 
 from __future__ import annotations

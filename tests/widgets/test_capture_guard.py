@@ -400,3 +400,20 @@ def test_a_live_run_shows_its_records_read_back_from_its_recording(window, loop,
         window.apply_filter(RecordFilter(text="bootnotification"))
     assert {window.model.message_at(row).action
             for row in range(window.model.rowCount())} == {"BootNotification"}
+
+
+def test_a_saved_live_run_reads_its_records_from_where_it_was_saved(window, loop, tmp_path):
+    window.start_demo()
+    records_at_least(window, loop, 6)
+    auto = automatic_file(window, "demo")
+    window.stop_mode()
+    run_until(loop, lambda: settled(window))
+    store = window.capture.messages
+    assert store.held == 0  # every record written: memory holds the index alone
+    target = tmp_path / "kept.jsonl"
+    window.save_session(str(target))  # File > Save session… moves the recording
+    assert target.exists() and not auto.exists() and store.path == target
+    window.select_row(1)
+    assert window.detail.message.seq == store.seqs[1]
+    assert window.detail.raw.toPlainText()  # read back from the file where it went
+    assert [m.seq for m in SessionReader.open(target)] == list(store.seqs)
