@@ -96,8 +96,9 @@ class RecordFilter:
         hides_events = (not self.show_events or self.only_invalid or self.only_errors
                         or bool(types) or bool(direction_codes))
         chosen, only_invalid = self.seqs, self.only_invalid
+        in_line = _line_search(store, self.text.casefold())
         if not (station_ids is not None or direction_codes or types or hides_events
-                or chosen is not None or only_invalid):
+                or chosen is not None or only_invalid or in_line is not None):
             return None
         stations, directions, type_codes = store.stations, store.directions, store.types
         kinds, seqs, annotations = store.kinds, store.seqs, capture.annotations
@@ -117,8 +118,9 @@ class RecordFilter:
                 return False
             if only_invalid and code != NO_TYPE:
                 annotation = annotations.get(seqs[position])
-                return annotation is not None and not annotation.valid
-            return True
+                if annotation is None or annotation.valid:
+                    return False
+            return in_line is None or in_line(position)
 
         return may_accept
 
@@ -157,6 +159,26 @@ class RecordFilter:
             return True
 
         return accepts
+
+
+def _line_search(store: RecordStore, needle: str) -> Callable[[int], bool] | None:
+    """A test that rules a frame out of a text search from its line in the file, without
+    parsing it: False when the needle is not in the line, so surely not in the frame's text,
+    action or message id. JSON escapes only quotes, backslashes and control characters
+    (none of which such a needle holds), `\\/` and `\\u` aside: a line holding either
+    is left to the full test. None for a needle the line cannot answer for."""
+    if not needle or any(c in needle for c in '"\\') or any(ord(c) < 0x20 for c in needle):
+        return None
+    slash = "/" in needle
+    read = store.raw_line
+
+    def may_hold(position: int) -> bool:
+        line = read(position)
+        if line is None or b"\\u" in line or (slash and b"\\/" in line):
+            return True
+        return needle in line.decode("utf-8", "replace").casefold()
+
+    return may_hold
 
 
 def _quoted(text: str) -> str:

@@ -217,6 +217,18 @@ class RecordStore(Sequence[Message]):
                        action=names[self.actions[position]],
                        meta={"unreadable": "the session file changed since it was opened"})
 
+    def raw_line(self, position: int) -> bytes | None:
+        """The line of the record at `position` as the file holds it, for a search that can
+        rule a record out without parsing it; None for a record held in memory, or when
+        the file cannot be read."""
+        offset = self.offsets[position]
+        if offset == IN_MEMORY or position in self._pinned:
+            return None
+        try:
+            return self._line(offset)
+        except (OSError, ValueError):
+            return None
+
     def lines(self, positions: Iterable[int]) -> Iterator[bytes]:
         """The raw lines of these records, as the file holds them (a caller copying them
         elsewhere needs no parse); a record kept in memory has none and is skipped."""
