@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 from app.errors import InputError, SessionFileError
 from app.session.capture import Capture
 from app.session.captures import new_capture_path
+from app.session.live_store import LiveStore, live_store
 from app.session.recording import Recording, summary
 from app.session.sessionfile import SessionWriter, make_header, open_private
 from app.session.sinks import SinkReport
@@ -164,12 +165,13 @@ class CaptureGuard(QObject):
 
     # --- recording ----------------------------------------------------------------------
 
-    def record(self, capture: Capture, mode: str, values: Mapping[str, Any]) -> None:
-        """Record `capture` from its first record: to `values["record"]` if the user named
-        a file (an InputError if it cannot be written: they asked for that file, so the
-        mode does not start without it), else to a new file in the captures folder (if
+    def record(self, mode: str, values: Mapping[str, Any]) -> Capture:
+        """A new capture, recorded from its first record: to `values["record"]` if the user
+        named a file (an InputError if it cannot be written: they asked for that file, so
+        the mode does not start without it), else to a new file in the captures folder (if
         that cannot be written, the mode runs anyway and the banner says the records are
-        in memory only)."""
+        in memory only). The recording is the capture's store: it holds an index per
+        record and reads each back from the file when shown (`LiveStore`)."""
         from app import settings  # the modes' options: loaded with the first mode
 
         chosen = str(values.get("record") or "").strip()
@@ -187,15 +189,18 @@ class CaptureGuard(QObject):
         if self.recording is not None:  # not settled (a test, a bug): close it, keep it
             self._finish()
         self._forget()
+        store = live_store(path) if writer is not None and path is not None else None
+        capture = Capture(messages=store)
         self.capture, self.mode, self.auto, self._live = capture, mode, not chosen, False
         if writer is None:
             self._complete = False
             self.banner.warn(f"not recording: {reason}. The records are kept in memory "
                              "only: save them before quitting.")
-            return
+            return capture
         self.file = path
         self.recording = self._current = Recording(capture, writer, self._told.emit)
         self.message.emit(f"recording to {path}")
+        return capture
 
     def files_in_use(self) -> set[Path]:
         """Files that must not be opened or cleaned up now: the one being recorded, and
@@ -397,7 +402,12 @@ class CaptureGuard(QObject):
             if target.exists() and not target.is_file():
                 raise OSError(errno.EINVAL, "not a regular file")
             if not (target.exists() and target.samefile(source)):
+                store = self._store()
+                if store is not None:
+                    store.close()  # Windows moves no open file; the next read reopens it
                 move_private(source, target)
+                if store is not None:
+                    store.moved(target)  # its records are read from there now
         except OSError as exc:
             self.failed.emit(f"cannot save to '{target}': {exc.strerror or exc}; the "
                              f"records are still in {source}")
@@ -434,8 +444,16 @@ class CaptureGuard(QObject):
         job.start()
         return False
 
+    def _store(self) -> LiveStore | None:
+        """The guarded capture's store, if its records are read back from its file."""
+        store = self.capture.messages if self.capture is not None else None
+        return store if isinstance(store, LiveStore) else None
+
     def _discard(self) -> None:
         if self.auto and self.file is not None:
+            store = self._store()
+            if store is not None and os.name == "nt":
+                store.close()  # Windows deletes no open file (POSIX reads on through it)
             try:
                 self.file.unlink(missing_ok=True)
             except OSError as exc:

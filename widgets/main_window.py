@@ -373,7 +373,8 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self.accepts = record_filter.predicate(self.capture)
         if self._filter_job is not None and self._filter_job.running:
             self._filter_job.cancel()
-        filtering = FilterScan(self.capture, self.accepts)
+        filtering = FilterScan(self.capture, self.accepts,
+                               record_filter.index_test(self.capture))
 
         selected = self._current_position()
 

@@ -22,8 +22,7 @@ class ModesMixin:
                        values: dict[str, Any] | None = None) -> Capture:
         """A new live capture, recorded from its first record (`values["record"]`, or a new
         file in the captures folder); an InputError if the file named cannot be written."""
-        capture = Capture()
-        self.capture_guard.record(capture, mode, values or {})
+        capture = self.capture_guard.record(mode, values or {})
         self.session_path = None
         self._show_capture(capture, live=True)
         self.pages.setCurrentIndex(1)

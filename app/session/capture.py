@@ -13,8 +13,8 @@ import logging
 import threading
 import time
 from array import array
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from app.net.diagnosis import opening_findings
@@ -22,6 +22,7 @@ from app.ocpp.checker import FrameChecker, Verdict, internal_error
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
+from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable, SeqLinks
 from app.session.attempts import AttemptTracker
 from app.session.message import Message, RecordKind, frame_message
 from app.session.store import RecordStore
@@ -31,20 +32,6 @@ from app.state.tracker import apply_event
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Annotation:
-    """What was learned about a record beyond its raw data (never written into it)."""
-
-    findings: tuple[Finding, ...] = ()
-    latency: float | None = None       # answers: seconds since their CALL
-    call_seq: int | None = None        # answers: the seq of the CALL they answer
-
-    @property
-    def valid(self) -> bool:
-        return not any(f.severity.value == "error" for f in self.findings)
-
-
-NO_ANNOTATION = Annotation()
 MAX_WAITING = 10_000  # CALLs a capture that forgets keeps while they wait for an answer
 Subscriber = Callable[[Message, Annotation], None]
 
@@ -60,25 +47,32 @@ class Capture:
     filled as records are judged, live or loaded: every view reads this one object.
     """
 
-    def __init__(self, checker: FrameChecker | None = None, *, keep: bool = True) -> None:
+    def __init__(self, checker: FrameChecker | None = None, *, keep: bool = True,
+                 messages: RecordStore | None = None) -> None:
         """`keep=False` makes a capture that forgets: a headless run whose records are
         written (recorder) and shown (console) as they come need not hold them, nor their
         verdicts, so that a proxy can run for weeks in flat memory. It keeps only the
         CALLs still waiting for an answer (`record` finds them, for a late finding) and
         its counts (`published`, `invalid`); `messages` stays empty. Its state, unless a
         `checker` brings one, keeps a limited history (`HEADLESS`): the facts the rules
-        need and the current values, not every meter sample of an endless transaction."""
+        need and the current values, not every meter sample of an endless transaction.
+
+        `messages`, an empty store, keeps the records instead of a list: a live run whose
+        recording is its store (`app.session.live_store.LiveStore`) holds an index per
+        record rather than the record."""
         self.keep = keep
         self.published = 0                              # records published, kept or not
         self._waiting: dict[int, Message] = {}          # forgetting: CALLs not answered yet
         self.checker = checker or FrameChecker(
             state=SessionState() if keep else SessionState(limit=HEADLESS))
         self.state: SessionState = self.checker.state
-        # the records: a list for a live run, a `RecordStore` (read back from its file on
-        # demand) for a session adopted from a file; both index and slice alike
-        self.messages: list[Message] | RecordStore = []
-        self.annotations: dict[int, Annotation] = {}   # only records that have one
-        self.answers: dict[int, int] = {}              # seq of a CALL -> seq of its answer
+        # the records: a list, or a `RecordStore` (read back from its file on demand) for
+        # a session adopted from a file or a live run recorded to one; both index and
+        # slice alike
+        self.messages: list[Message] | RecordStore = [] if messages is None else messages
+        # only records that have one; compact mappings, not dicts (`app.session.annotations`)
+        self.annotations: MutableMapping[int, Annotation] = AnnotationTable()
+        self.answers: MutableMapping[int, int] = SeqLinks()  # a CALL's seq -> its answer's
         self.unjudged = 0                               # index of the first unjudged record
         self.invalid = 0                                # records with an error finding
         self.invalid_seqs = array("q")                  # their seqs, in order (judged so)

@@ -15,6 +15,7 @@ from app.ocpp.conversation import Direction
 from app.query import RecordContext, compile_query
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
+from app.session.store import DIRECTION_CODES, KIND_CODES, NO_TYPE, RecordStore
 
 # records that are not frames: connection events, and gaps where the recorder lost records
 EVENT_KINDS = (RecordKind.OPENED, RecordKind.CLOSED, RecordKind.REJECTED, RecordKind.GAP,
@@ -75,6 +76,54 @@ class RecordFilter:
             parts.append(f"({self.expression.strip()})" if parts else self.expression.strip())
         return " && ".join(parts)
 
+    def index_test(self, capture: Capture) -> Callable[[int], bool] | None:
+        """A test on the position of a record in a `RecordStore` that reads its index
+        only, False for records the predicate surely rejects (another station, direction
+        or type, a valid record under "invalid only"), so that a scan reads back only the
+        others; None when the records are not in a store or nothing can be told from the
+        index."""
+        store = capture.messages
+        if not isinstance(store, RecordStore):
+            return None
+        names = store.names
+        station_ids = ({names.find(name) for name in self.stations} - {None}
+                       if self.stations else None)
+        direction_codes = ({DIRECTION_CODES[d] for d in self.directions}
+                           if self.directions else None)
+        types = {4} if self.only_errors else set(self.message_types)
+        if self.only_errors and self.message_types:
+            types &= self.message_types
+        hides_events = (not self.show_events or self.only_invalid or self.only_errors
+                        or bool(types) or bool(direction_codes))
+        chosen, only_invalid = self.seqs, self.only_invalid
+        in_line = _line_search(store, self.text.casefold())
+        if not (station_ids is not None or direction_codes or types or hides_events
+                or chosen is not None or only_invalid or in_line is not None):
+            return None
+        stations, directions, type_codes = store.stations, store.directions, store.types
+        kinds, seqs, annotations = store.kinds, store.seqs, capture.annotations
+        event_codes = {KIND_CODES[kind] for kind in EVENT_KINDS}
+
+        def may_accept(position: int) -> bool:
+            if chosen is not None and seqs[position] not in chosen:
+                return False
+            if station_ids is not None and stations[position] not in station_ids:
+                return False
+            if kinds[position] in event_codes:
+                return not hides_events
+            if direction_codes and directions[position] not in direction_codes:
+                return False
+            code = type_codes[position]
+            if types and code not in types:
+                return False
+            if only_invalid and code != NO_TYPE:
+                annotation = annotations.get(seqs[position])
+                if annotation is None or annotation.valid:
+                    return False
+            return in_line is None or in_line(position)
+
+        return may_accept
+
     def _quick(self, capture: Capture) -> Callable[[Message], bool]:
         stations, directions, types = self.stations, self.directions, self.message_types
         needle = self.text.casefold()
@@ -112,6 +161,26 @@ class RecordFilter:
         return accepts
 
 
+def _line_search(store: RecordStore, needle: str) -> Callable[[int], bool] | None:
+    """A test that rules a frame out of a text search from its line in the file, without
+    parsing it: False when the needle is not in the line, so surely not in the frame's text,
+    action or message id. JSON escapes only quotes, backslashes and control characters
+    (none of which such a needle holds), `\\/` and `\\u` aside: a line holding either
+    is left to the full test. None for a needle the line cannot answer for."""
+    if not needle or any(c in needle for c in '"\\') or any(ord(c) < 0x20 for c in needle):
+        return None
+    slash = "/" in needle
+    read = store.raw_line
+
+    def may_hold(position: int) -> bool:
+        line = read(position)
+        if line is None or b"\\u" in line or (slash and b"\\/" in line):
+            return True
+        return needle in line.decode("utf-8", "replace").casefold()
+
+    return may_hold
+
+
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -121,8 +190,10 @@ def _event_text(message: Message) -> str:
 
 
 def scan(capture: Capture, accepts: Callable[[Message], bool], start: int,
-         budget: float = 0.03) -> tuple[list[int], int]:
-    """Indexes of accepted records from `start` on, for about `budget` seconds.
+         budget: float = 0.03, index_test: Callable[[int], bool] | None = None,
+         ) -> tuple[list[int], int]:
+    """Indexes of accepted records from `start` on, for about `budget` seconds. With an
+    `index_test` (`RecordFilter.index_test`), only records it lets through are read back.
 
     Returns (indexes, next_start); next_start == len(capture.messages) when finished.
     """
@@ -133,7 +204,11 @@ def scan(capture: Capture, accepts: Callable[[Message], bool], start: int,
     index = start
     while index < end:
         stop = min(end, index + 4096)
-        found.extend(i for i in range(index, stop) if accepts(messages[i]))
+        if index_test is None:
+            found.extend(i for i in range(index, stop) if accepts(messages[i]))
+        else:
+            found.extend(i for i in range(index, stop)
+                         if index_test(i) and accepts(messages[i]))
         index = stop
         if time.perf_counter() > deadline:
             break
@@ -145,14 +220,19 @@ class FilterScan:
     from a timer. Records that arrive meanwhile are covered: each step reads the current
     length."""
 
-    def __init__(self, capture: Capture, accepts: Callable[[Message], bool]) -> None:
+    def __init__(self, capture: Capture, accepts: Callable[[Message], bool],
+                 index_test: Callable[[int], bool] | None = None) -> None:
+        """`index_test`: the filter's `index_test`, if any, so that records the index
+        rules out are never read back from their file."""
         self.capture = capture
         self.accepts = accepts
+        self.index_test = index_test
         self.found: list[int] = []
         self.next = 0
 
     def step(self, budget: float = 0.03) -> bool:
-        rows, self.next = scan(self.capture, self.accepts, self.next, budget)
+        rows, self.next = scan(self.capture, self.accepts, self.next, budget,
+                               self.index_test)
         self.found.extend(rows)
         return self.next < len(self.capture.messages)
 

@@ -179,7 +179,9 @@ class InfoLines:
 
     def line(self, message: Message, annotation: Annotation) -> str:
         kept = self._lines.get(message.seq)
-        if kept is not None and kept[0] is annotation:
+        # equal, not only the same object: an annotation without findings is rebuilt from
+        # compact columns each time it is asked for (`AnnotationTable`)
+        if kept is not None and (kept[0] is annotation or kept[0] == annotation):
             self._lines.move_to_end(message.seq)
             return kept[1]
         text = info_line(message, annotation)

@@ -37,6 +37,7 @@ from app.session.importing import (
     importer_for,
     unknown_format,
 )
+from app.session.indexing import index_lines
 from app.session.message import Message
 from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
 from app.session.store import RecordStore
@@ -68,7 +69,10 @@ class SessionLoader:
         self.error: str | None = None           # why reading stopped early, if it did
         self._records = records
         self._reader = reader
-        self._located = reader.located() if reader is not None else iter(())
+        # a session file is indexed line by line without building its records
+        self._indexing = (index_lines(reader, self.messages, BATCH)
+                          if reader is not None and isinstance(self.messages, RecordStore)
+                          else None)
         self._size = size
         self._freeze_gc = freeze_gc
         self.format = "OCPP Scope session" if kind == "session" else ""
@@ -208,14 +212,13 @@ class SessionLoader:
             gc.disable()
         try:
             while True:
-                before = len(messages)
-                if isinstance(messages, RecordStore):
-                    add = messages.add
-                    for offset, message in islice(self._located, BATCH):
-                        add(offset, message)
+                if self._indexing is not None:
+                    added = next(self._indexing, 0)
                 else:
+                    before = len(messages)
                     messages.extend(islice(records, BATCH))
-                if len(messages) - before < BATCH:
+                    added = len(messages) - before
+                if added < BATCH:
                     self._finish()
                     return False
                 if time.perf_counter() >= deadline:
@@ -245,7 +248,7 @@ class SessionLoader:
 
     def _finish(self) -> None:
         self.done = True
-        for records in (self._records, self._located):
+        for records in (self._records, self._indexing):
             close = getattr(records, "close", None)
             if close is not None:
                 close()  # a generator: closes the file it holds open

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.session.capture import Annotation, Capture
+from app.session.live_store import LiveStore
 from app.session.message import Message
 from app.session.sessionfile import SessionWriter
 from app.session.sinks import QueuedSink, SinkReport, recording_sink
@@ -26,10 +27,15 @@ class Recording:
 
     def __init__(self, capture: Capture, writer: SessionWriter, notice: Notice, *,
                  capacity: int = 100_000) -> None:
+        """When the capture keeps its records in a `LiveStore` over this very file, the
+        store hears where each record was written, and reads it back from there."""
         self.path = writer.path
         self._notice = notice
+        store = capture.messages
+        located = (store.located if isinstance(store, LiveStore)
+                   and store.path == writer.path else None)
         self.sink: QueuedSink[Message] = recording_sink(writer, self._tell,
-                                                        capacity=capacity)
+                                                        capacity=capacity, located=located)
         self._unsubscribe: Callable[[], None] | None = capture.subscribe(self._put)
 
     def _put(self, message: Message, _annotation: Annotation) -> None:

@@ -246,14 +246,24 @@ class SessionWriter:
     def write(self, message: Message) -> None:
         self.write_batch((message,))
 
-    def write_batch(self, messages: Iterable[Message]) -> None:
-        """Write these records, all or none (barring a crash mid-write)."""
-        self._put(b"".join(_encode_line(record_to_json(m)) for m in messages))
+    def write_batch(self, messages: Iterable[Message]) -> list[int]:
+        """Write these records, all or none (barring a crash mid-write). Returns the byte
+        offset at which each one's line begins, so that a `RecordStore` growing with the
+        file can read them back from there."""
+        lines = [_encode_line(record_to_json(m)) for m in messages]
+        start = self._put(b"".join(lines))
+        offsets: list[int] = []
+        for line in lines:
+            offsets.append(start)
+            start += len(line)
+        return offsets
 
-    def _put(self, data: bytes) -> None:
+    def _put(self, data: bytes) -> int:
+        """Write `data` whole; returns the offset in the file where it begins."""
         if not data:
-            return
-        if self._torn:  # keep the fragment on a line of its own: the reader skips it
+            return self._good
+        torn = self._torn
+        if torn:  # keep the fragment on a line of its own: the reader skips it
             data = b"\n" + data
         try:
             view = memoryview(data)
@@ -263,11 +273,12 @@ class SessionWriter:
         except OSError:
             self._rewind()
             raise
-        if self._torn:
+        if torn:
             self._good = self._file.tell()
             self._torn = False
-        else:
-            self._good += len(data)
+            return self._good - len(data) + 1
+        self._good += len(data)
+        return self._good - len(data)
 
     def _rewind(self) -> None:
         """Cut a partly written batch off (truncating frees space, so it works on a full
@@ -310,7 +321,7 @@ class SessionReader:
     skipped: int = 0
     bytes_read: int = 0
     size: int = 0
-    _first_line_end: int = 0
+    records_start: int = 0
 
     @classmethod
     def open(cls, path: str | Path) -> SessionReader:
@@ -323,7 +334,7 @@ class SessionReader:
         reader.size = path.stat().st_size
         with path.open("rb") as stream:
             first = stream.readline()
-        header = _loads(first)
+        header = parse_line(first)
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
             raise SessionFileError(f"{path}: not an OCPP Scope session file")
         version = header.get("version")
@@ -332,7 +343,7 @@ class SessionReader:
                 f"{path}: session format version {version!r} is newer than this program "
                 f"reads ({FORMAT_VERSION}); update OCPP Scope")
         reader.header = header
-        reader._first_line_end = len(first)
+        reader.records_start = len(first)
         return reader
 
     def __iter__(self) -> Iterator[Message]:
@@ -344,8 +355,8 @@ class SessionReader:
         `RecordStore` can keep the offset and read the record back when it is asked for."""
         scan = _scan
         with self.path.open("rb") as stream:
-            stream.seek(self._first_line_end)
-            self.bytes_read = self._first_line_end
+            stream.seek(self.records_start)
+            self.bytes_read = self.records_start
             number = 1
             # Findings, pairs and selections are keyed by seq, so seqs must increase through
             # the file: a file with repeats (two sessions joined) is renumbered from there.
@@ -370,21 +381,21 @@ class SessionReader:
                     if not raw.strip():
                         continue
                     try:
-                        value = _loads(raw)
+                        value = parse_line(raw)
                         if not isinstance(value, dict):
                             raise ValueError("not a JSON object")
                     except ValueError as exc:
-                        self._skip(number, raw, exc)
+                        self.skip_line(number, raw, exc)
                         continue
                 try:
                     message = record_from_json(value)
                 except (ValueError, KeyError, TypeError, OverflowError) as exc:
-                    self._skip(number, raw, exc)
+                    self.skip_line(number, raw, exc)
                     continue
                 if message.seq <= last_seq or renumbering:
                     if not renumbering:
                         renumbering = True
-                        self._note(
+                        self.note(
                             f"line {number}: seq {message.seq} does not follow {last_seq} "
                             "(files joined or edited?): records from here on are numbered "
                             f"from {last_seq + 1}, each keeping its own as file_seq")
@@ -392,7 +403,7 @@ class SessionReader:
                 last_seq = message.seq
                 yield offset, message
 
-    def _skip(self, number: int, raw: bytes, exc: Exception) -> None:
+    def skip_line(self, number: int, raw: bytes, exc: Exception) -> None:
         if not raw.endswith(b"\n"):
             self._warn(f"line {number}: incomplete last line ignored "
                        f"({len(raw)} bytes; the recording was interrupted)")
@@ -401,7 +412,7 @@ class SessionReader:
             reason = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
             self._warn(f"line {number}: skipped, not a valid record ({reason})")
 
-    def _note(self, text: str) -> None:
+    def note(self, text: str) -> None:
         """Something the reader did to make the file usable (nothing was skipped)."""
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(text)
@@ -421,7 +432,7 @@ def renumbered(message: Message, seq: int) -> Message:
     return replace(message, seq=seq, meta=meta)
 
 
-def _loads(raw: bytes) -> Any:
+def parse_line(raw: bytes) -> Any:
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

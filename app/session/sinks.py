@@ -374,16 +374,26 @@ class QueuedSink(Generic[T]):
 
 def recording_sink(writer: SessionWriter, notice: Callable[[str], None], *,
                    capacity: int = 100_000, batch: int = 500, retry: float = 1.0,
-                   quiet: float = 30.0) -> QueuedSink[Message]:
+                   quiet: float = 30.0,
+                   located: Callable[[list[Message], list[int]], None] | None = None,
+                   ) -> QueuedSink[Message]:
     """A sink that writes records to a session file, a batch per write, and a `gap` record
-    where records are missing; it closes the file when it is done."""
+    where records are missing; it closes the file when it is done. `located(messages,
+    offsets)`, if given, hears where each written record's line begins, once it is in the
+    file (a store that reads records back from the file drops its copy then)."""
 
     def write(messages: list[Message], gap: Loss | None) -> None:
         if gap is not None:
-            writer.write_batch([gap_record(gap.count, gap.first_seq, gap.last_seq,
-                                           gap.reason), *messages])
+            offsets = writer.write_batch([gap_record(gap.count, gap.first_seq,
+                                                     gap.last_seq, gap.reason), *messages])
+            offsets = offsets[1:]
         else:
-            writer.write_batch(messages)
+            offsets = writer.write_batch(messages)
+        if located is not None and messages:
+            try:
+                located(messages, offsets)
+            except Exception:  # the records stay in memory: nothing is lost
+                log.exception("noting where records were written failed")
 
     return QueuedSink("recording", write, seq=lambda message: message.seq, notice=notice,
                       capacity=capacity, batch=batch, retry=retry, quiet=quiet,

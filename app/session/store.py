@@ -9,7 +9,8 @@ its line when someone asks for it: a row being painted, a filter that reads text
 walking the records. The few records a view shows are kept in a small cache.
 
 It is a `Sequence[Message]`, so everything that reads `capture.messages[i]` works unchanged.
-Records appended without a line in the file (a live run) are kept in memory as they are.
+Records appended without a line in the file are kept in memory as they are; a live run's
+store (`app.session.live_store.LiveStore`) drops each to the index once its line is written.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ log = logging.getLogger(__name__)
 
 CACHE_SIZE = 4096           # records read back and kept: a few screens of rows and their pairs
 KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
-_KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
+KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 DIRECTIONS: tuple[Direction | None, ...] = (None, *Direction)
-_DIRECTION_CODES = {direction: code for code, direction in enumerate(DIRECTIONS)}
+DIRECTION_CODES = {direction: code for code, direction in enumerate(DIRECTIONS)}
 NO_TYPE, OTHER_TYPE = 0, 1  # message type column: none (malformed, events), or not 2/3/4
-_IN_MEMORY = -1             # offset of a record appended without a line in the file
+IN_MEMORY = -1             # offset of a record appended without a line in the file
 
 
 class Names:
@@ -44,18 +45,18 @@ class Names:
 
     def __init__(self) -> None:
         self.names: list[str | None] = [None]
-        self._ids: dict[str | None, int] = {None: 0}
+        self.ids: dict[str | None, int] = {None: 0}
 
     def id_of(self, name: str | None) -> int:
-        known = self._ids.get(name)
+        known = self.ids.get(name)
         if known is None:
-            known = self._ids[name] = len(self.names)
+            known = self.ids[name] = len(self.names)
             self.names.append(name)
         return known
 
     def find(self, name: str | None) -> int | None:
         """The id of `name` if any record carries it (without adding it)."""
-        return self._ids.get(name)
+        return self.ids.get(name)
 
 
 class RecordStore(Sequence[Message]):
@@ -89,8 +90,8 @@ class RecordStore(Sequence[Message]):
         self.offsets.append(offset)
         self.seqs.append(message.seq)
         self.times.append(message.time)
-        self.kinds.append(_KIND_CODES[message.kind])
-        self.directions.append(_DIRECTION_CODES.get(message.direction, 0))
+        self.kinds.append(KIND_CODES[message.kind])
+        self.directions.append(DIRECTION_CODES.get(message.direction, 0))
         kind = message.message_type
         self.types.append(NO_TYPE if kind is None else kind if kind in (2, 3, 4)
                           else OTHER_TYPE)
@@ -102,7 +103,7 @@ class RecordStore(Sequence[Message]):
     def append(self, message: Message) -> None:
         """A record with no line in the file: kept in memory as it is."""
         self._pinned[len(self.offsets)] = message
-        self.add(_IN_MEMORY, message)
+        self.add(IN_MEMORY, message)
 
     def extend(self, messages: Iterable[Message]) -> None:
         for message in messages:
@@ -182,11 +183,7 @@ class RecordStore(Sequence[Message]):
         if pinned is not None:
             return pinned
         try:
-            with self._lock:
-                if self._file is None:
-                    self._file = open(self.path, "rb")  # noqa: SIM115 - kept open on purpose
-                self._file.seek(self.offsets[position])
-                raw = self._file.readline()
+            raw = self._line(self.offsets[position])
             value: Any = json.loads(raw)
             message = record_from_json(value)
         except (OSError, ValueError, KeyError, TypeError, OverflowError, RecursionError,
@@ -196,6 +193,14 @@ class RecordStore(Sequence[Message]):
         if message.seq != seq:  # the file's seqs repeated: the reader renumbered it
             message = renumbered(message, seq)
         return message
+
+    def _line(self, offset: int) -> bytes:
+        """The line that begins at `offset`; OSError if the file cannot be read."""
+        with self._lock:
+            if self._file is None:
+                self._file = open(self.path, "rb")  # noqa: SIM115 - kept open on purpose
+            self._file.seek(offset)
+            return self._file.readline()
 
     def _stand_in(self, position: int) -> Message:
         if not self._warned:
@@ -212,13 +217,25 @@ class RecordStore(Sequence[Message]):
                        action=names[self.actions[position]],
                        meta={"unreadable": "the session file changed since it was opened"})
 
+    def raw_line(self, position: int) -> bytes | None:
+        """The line of the record at `position` as the file holds it, for a search that can
+        rule a record out without parsing it; None for a record held in memory, or when
+        the file cannot be read."""
+        offset = self.offsets[position]
+        if offset == IN_MEMORY or position in self._pinned:
+            return None
+        try:
+            return self._line(offset)
+        except (OSError, ValueError):
+            return None
+
     def lines(self, positions: Iterable[int]) -> Iterator[bytes]:
         """The raw lines of these records, as the file holds them (a caller copying them
         elsewhere needs no parse); a record kept in memory has none and is skipped."""
         with open(self.path, "rb") as stream:
             for position in positions:
                 offset = self.offsets[position]
-                if offset == _IN_MEMORY:
+                if offset == IN_MEMORY:
                     continue
                 stream.seek(offset)
                 yield stream.readline()

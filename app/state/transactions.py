@@ -9,6 +9,7 @@ all of these are listed in its `record_seqs`, so a view can show its frames alon
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from app.state import profiles
@@ -140,10 +141,28 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
             multiplier = as_int(unit.get("multiplier")) or 0
             if -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
                 tx.meter.append(MeterSample(
-                    when, seq, as_str(sampled.get("measurand")) or DEFAULT_MEASURAND,
-                    value * 10.0 ** multiplier, as_str(unit.get("unit")) or "Wh",
-                    as_str(sampled.get("phase")), as_str(sampled.get("context")),
-                    as_str(sampled.get("location"))))
+                    when, seq, _shared(as_str(sampled.get("measurand"))) or DEFAULT_MEASURAND,
+                    value * 10.0 ** multiplier, _shared(as_str(unit.get("unit"))) or "Wh",
+                    _shared(as_str(sampled.get("phase"))),
+                    _shared(as_str(sampled.get("context"))),
+                    _shared(as_str(sampled.get("location")))))
+
+
+_SHARED_NAMES: dict[str, str] = {}
+_SHARED_LIMIT = 1024  # distinct names kept; a peer sending endless new ones resets it
+
+
+def _shared(name: str | None) -> str | None:
+    """One copy of a measurand, unit, phase, context or location: each parse makes new
+    strings, and a day-long transaction repeats the same few in every sample it keeps."""
+    if name is None:
+        return None
+    known = _SHARED_NAMES.get(name)
+    if known is None:
+        if len(_SHARED_NAMES) >= _SHARED_LIMIT:
+            _SHARED_NAMES.clear()
+        known = _SHARED_NAMES[name] = name
+    return known
 
 
 def running_on(station: StationState, evse_id: int | None) -> TransactionState | None:
@@ -181,8 +200,21 @@ def _answer(seen: Seen) -> None:
         or named_transaction(request) or "")
     if tx is None and "evseId" in request and "meterValue" in request:
         tx = running_on(seen.station, as_int(request.get("evseId")))
-    if tx is not None and seen.call_seq in tx.record_seqs:
+    if tx is not None and _holds(tx.record_seqs, seen.call_seq):
         remember(seen.station, tx.record_seqs, seen.seq)
+
+
+def _holds(seqs: list[int], seq: int | None) -> bool:
+    """Whether a transaction's `record_seqs` hold `seq`, without walking a list that grows
+    by three entries a minute for as long as the car charges (`in` made a day-long live
+    run slow down as it went): records are judged in seq order, so the list is sorted,
+    and the CALL an answer follows is nearly always among the last few."""
+    if seq is None or not seqs:
+        return False
+    if seq in seqs[-8:]:
+        return True
+    position = bisect_left(seqs, seq)
+    return position < len(seqs) and seqs[position] == seq
 
 
 _NAMING = ("RequestStopTransaction", "GetTransactionStatus", "CostUpdated",

@@ -164,7 +164,7 @@ def _judge_and_filter(messages: Any, budget: float) -> dict[str, float]:
     for name, chosen in (("text", RecordFilter(text="Charging")),
                          ("station", RecordFilter(stations=frozenset({station}))),
                          ("invalid", RecordFilter(only_invalid=True))):
-        scan = FilterScan(capture, chosen.predicate(capture))
+        scan = FilterScan(capture, chosen.predicate(capture), chosen.index_test(capture))
         start = time.perf_counter()
         while scan.step(budget):
             pass

@@ -92,6 +92,19 @@ def test_session_load_benchmark_runs_and_loads_every_message(capsys):
     assert "the list of json.loads" in out and "bytes a message beyond the text" in out
 
 
+def test_live_memory_benchmark_runs_and_loses_no_record(capsys):
+    """A tiny run of both ways; a record lost or left in memory is a bug at any size."""
+    from tests.benchmarks import live_memory
+
+    results = live_memory.main(["--frames", "300", "--repeat", "1"])
+    assert set(results) == {"list", "store"}
+    for figures in results.values():
+        assert figures["frames"] == 300 and figures["lost"] == 0
+        assert figures["frames_per_s"] > 0 and figures["annotations"] > 0
+    assert results["store"]["held"] == 0 and results["store"]["index_per_record"] < 100
+    assert "bytes a record" in capsys.readouterr().out
+
+
 def test_headless_memory_figure_is_measured_over_the_frames_asked_for():
     from tests.benchmarks import session_load
 

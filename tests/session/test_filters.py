@@ -99,3 +99,85 @@ def test_quick_filters_are_shown_as_the_expression_they_mean():
                     "&& (size > 10 || rtt > 5)")
     assert compile_query(text).text == text   # it is itself a valid expression
     assert RecordFilter().as_expression() == ""
+
+
+def test_filters_over_a_session_file_read_back_only_what_the_index_cannot_rule_out(
+        tmp_path, monkeypatch):
+    from app.session.filters import FilterScan
+    from app.session.loader import SessionLoader
+    from app.session.store import RecordStore
+    from tests.benchmarks.make_session import write_session
+
+    path = tmp_path / "s.jsonl"
+    write_session(path, 3000, stations=5)
+    capture = Capture()
+    capture.adopt(SessionLoader.open(path).load_all())
+    while capture.annotate(1.0):
+        pass
+    store = capture.messages
+    station = store.station_at(0)
+    reads = []
+    real_read = RecordStore._read
+    monkeypatch.setattr(RecordStore, "_read",
+                        lambda self, position: reads.append(position) or real_read(
+                            self, position))
+    for record_filter in (RecordFilter(stations=frozenset({station})),
+                          RecordFilter(only_invalid=True),
+                          RecordFilter(directions=frozenset({DOWN}), message_types=
+                                       frozenset({3})),
+                          RecordFilter(stations=frozenset({"nobody"})),
+                          RecordFilter(text="charging", show_events=False),
+                          RecordFilter(seqs=frozenset({5, 6, 7}))):
+        everything = [i for i in range(len(store))
+                      if record_filter.predicate(capture)(store[i])]
+        store.close()  # no cached records: every read below is counted
+        reads.clear()
+        scanning = FilterScan(capture, record_filter.predicate(capture),
+                              record_filter.index_test(capture))
+        while scanning.step():
+            pass
+        assert scanning.found == everything, record_filter
+        if not record_filter.text:
+            assert len(reads) < len(store) / 2, record_filter
+    assert RecordFilter().index_test(capture) is None
+    assert RecordFilter(only_invalid=True).index_test(sample()) is None  # a list
+
+
+def test_a_text_search_over_a_session_file_finds_what_reading_every_record_finds(tmp_path):
+    import json as json_module
+
+    from app.session.filters import FilterScan
+    from app.session.loader import SessionLoader
+    from app.session.sessionfile import SessionWriter, make_header
+
+    live = Capture()
+    texts = ['[2,"a","DataTransfer",{"vendorId":"Straße/Nord","data":"say \\"hi\\""}]',
+             '[2,"b","DataTransfer",{"vendorId":"ΣΊΣΥΦΟΣ","data":"tab\\there"}]',
+             '[2,"c","Heartbeat",{}]', "not json at all: Grüße/x", '[2,"\ud800","Heartbeat",{}]']
+    for text in texts:
+        live.frame("c1", "CP1", UP, text)
+    path = tmp_path / "s.jsonl"
+    with SessionWriter(path, make_header("proxy")) as writer:
+        writer.write_batch(live.messages)
+    line = json_module.loads(path.read_text(encoding="utf-8").splitlines()[1])
+    with path.open("a", encoding="utf-8") as stream:  # another tool's escapes
+        escaped = json_module.dumps({**line, "seq": 9, "text": "Stra\u00dfe/Nord"},
+                                    ensure_ascii=True).replace("/", "\\/")
+        stream.write(escaped + "\n")
+    capture = Capture()
+    capture.adopt(SessionLoader.open(path).load_all())
+    store = capture.messages
+    found = {}
+    for needle in ("strasse", "straße/nord", "σίσυφος", "hi", "tab", "grüsse/x", "heart",
+                   "datatransfer", "c", "nowhere", 'say "hi'):
+        record_filter = RecordFilter(text=needle)
+        accepts = record_filter.predicate(capture)
+        everything = [i for i in range(len(store)) if accepts(store[i])]
+        scanning = FilterScan(capture, accepts, record_filter.index_test(capture))
+        while scanning.step():
+            pass
+        assert scanning.found == everything, needle
+        found[needle] = scanning.found
+    assert found["strasse"] == found["straße/nord"] == [0, 5]
+    assert found["σίσυφος"] == [1] and found["grüsse/x"] == [3] and not found["nowhere"]
+    assert RecordFilter(text="straße/nord").index_test(capture)(5)  # the escaped line

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from app.ocpp import catalog
 from app.ocpp.conversation import Direction
+from app.ocpp.findings import warning
 from app.session.capture import Annotation, Capture
 from app.session.info import InfoLines, control_line, duration_text, event_line, info_line
 from app.session.message import Message, RecordKind, frame_message, gap_record
@@ -134,7 +135,9 @@ def test_lines_are_derived_once_per_annotation_and_bounded():
     lines.line(messages[9], capture.annotation(10))
     lines.line(messages[0], capture.annotation(1))   # pushed out by the fifth: derived again
     assert lines.derived == 6
-    judged = Annotation(findings=())   # another annotation: the line is derived again
+    lines.line(messages[0], Annotation(findings=()))  # an equal one: the same line
+    assert lines.derived == 6
+    judged = Annotation(findings=(warning("rule.x", "late"),))  # another: derived again
     lines.line(messages[0], judged)
     assert lines.derived == 7
 

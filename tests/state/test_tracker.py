@@ -296,3 +296,20 @@ def test_a_seq_no_leaping_to_two_billion_lists_a_bounded_number_of_holes():
     assert len(tx.missing_seq_nos) == MAX_MISSING_LISTED - 1
     assert tx.missing_seq_nos[-1] == 2**31 - 2 and 2**31 - 5 not in tx.missing_seq_nos
     assert tx.highest_seq_no == 2**31 - 1
+
+
+def test_an_answer_long_after_its_call_still_joins_the_transaction():
+    def meter(n):
+        return [(UP, [2, f"m{n}", "MeterValues", {"evseId": 1, "meterValue": [{
+                    "timestamp": NOW, "sampledValue": [{"value": n}]}]}]),
+                (DOWN, [3, f"m{n}", {}])]
+
+    capture = judged_capture([
+        *boot(), *tx_event("t1", "Started", "T1", 0),
+        (DOWN, [2, "q", "GetTransactionStatus", {"transactionId": "T1"}]),
+        *[record for n in range(10) for record in meter(n)],
+        (UP, [3, "q", {"messagesInQueue": False}])])
+    tx = capture.state.stations["CP1"].transactions["T1"]
+    status = capture.messages[-1]
+    assert tx.record_seqs[-1] == status.seq  # its CALL is 20 records back in the list
+    assert tx.record_seqs == sorted(tx.record_seqs)

@@ -2,12 +2,16 @@
 or starting another mode asks first (Save… / Discard / Cancel) while records are unsaved."""
 
 import pytest
+from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.policy import ResponsePolicy
 from app.session.capture import Capture
 from app.session.captures import parse_name
+from app.session.filters import RecordFilter
+from app.session.live_store import LiveStore
+from app.session.message import RecordKind
 from app.session.sessionfile import SessionReader, SessionWriter
 from tests.net.peers import OcppCsmsServer
 from tests.session.fake_disk import SmallDisk
@@ -376,3 +380,40 @@ def test_saving_onto_something_that_is_not_a_file_is_refused(window, loop, dialo
     assert dialogs[-1][1] == (f"cannot save to '{tmp_path}': not a regular file; the "
                               f"records are still in {auto}")
     assert auto.exists()
+
+
+def test_a_live_run_shows_its_records_read_back_from_its_recording(window, loop, qtbot):
+    window.start_demo()
+    QAbstractItemModelTester(window.model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    records_at_least(window, loop, 12)
+    store = window.capture.messages
+    assert isinstance(store, LiveStore) and store.path == automatic_file(window, "demo")
+    run_until(loop, lambda: store.held < len(store) and window.model.rowCount() >= 12)
+    # the oldest records are written: the rows and the details read them from the file
+    assert window.model.message_at(0).kind is RecordKind.OPENED
+    boot = next(row for row in range(window.model.rowCount())
+                if window.model.message_at(row).action == "BootNotification")
+    window.select_row(boot)
+    assert '"BootNotification"' in window.detail.raw.toPlainText()
+    assert window.detail.pair is not None  # its answer, found and read back too
+    with qtbot.waitSignal(window.filtered, timeout=20000):
+        window.apply_filter(RecordFilter(text="bootnotification"))
+    assert {window.model.message_at(row).action
+            for row in range(window.model.rowCount())} == {"BootNotification"}
+
+
+def test_a_saved_live_run_reads_its_records_from_where_it_was_saved(window, loop, tmp_path):
+    window.start_demo()
+    records_at_least(window, loop, 6)
+    auto = automatic_file(window, "demo")
+    window.stop_mode()
+    run_until(loop, lambda: settled(window))
+    store = window.capture.messages
+    assert store.held == 0  # every record written: memory holds the index alone
+    target = tmp_path / "kept.jsonl"
+    window.save_session(str(target))  # File > Save session… moves the recording
+    assert target.exists() and not auto.exists() and store.path == target
+    window.select_row(1)
+    assert window.detail.message.seq == store.seqs[1]
+    assert window.detail.raw.toPlainText()  # read back from the file where it went
+    assert [m.seq for m in SessionReader.open(target)] == list(store.seqs)

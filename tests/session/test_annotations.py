@@ -1,0 +1,58 @@
+"""AnnotationTable and SeqLinks: dicts keyed by seq, compact for what comes in seq order."""
+
+import pickle
+
+import pytest
+
+from app.ocpp.findings import warning
+from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable, SeqLinks
+
+LATE = warning("protocol.answer-timeout", "Heartbeat got no answer within 30 s")
+
+
+def test_answers_added_in_order_read_back_as_they_were_given():
+    table = AnnotationTable()
+    table[2] = Annotation((), 0.25, 1)
+    table[4] = Annotation((), None, 3)
+    table[5] = Annotation((LATE,))
+    assert table[2] == Annotation((), 0.25, 1) and table.get(4) == Annotation((), None, 3)
+    assert table[5].findings == (LATE,) and table[5].valid
+    assert table.get(3) is None and table.get(3, NO_ANNOTATION) is NO_ANNOTATION
+    assert 2 in table and 3 not in table and len(table) == 3
+    assert dict(table.items()) == {2: Annotation((), 0.25, 1), 4: Annotation((), None, 3),
+                                   5: Annotation((LATE,))}
+    assert table.memory() == 2 * 24  # the two without findings, in the columns
+
+
+def test_an_annotation_replaced_or_added_out_of_order_is_the_latest_one():
+    table = AnnotationTable()
+    table[10] = Annotation((), 0.5, 9)
+    table[12] = Annotation((), 0.1, 11)
+    table[10] = Annotation((LATE,), 0.5, 9)    # a finding noted later
+    table[7] = Annotation((), 0.2, 6)          # judged out of order (parallel judging)
+    assert table[10].findings == (LATE,) and table[7].latency == 0.2
+    assert len(table) == 3 and sorted(table) == [7, 10, 12]
+    del table[12]
+    assert 12 not in table and len(table) == 2
+    with pytest.raises(KeyError):
+        del table[12]
+    table.clear()
+    assert len(table) == 0 and table.get(10) is None
+
+
+def test_links_from_calls_to_answers_behave_as_a_dict():
+    links = SeqLinks()
+    links[1] = 2
+    links[3] = 5
+    links[4] = 6
+    links[1] = 8       # answered again: the latest answer wins
+    links[0] = 9       # out of order
+    assert links == {0: 9, 1: 8, 3: 5, 4: 6}
+    assert links.get(2) is None and 3 in links and 7 not in links
+    del links[3]
+    assert len(links) == 3 and links.get(3) is None
+
+
+def test_annotations_travel_to_worker_processes_and_back():
+    annotation = Annotation((LATE,), 1.5, 3)
+    assert pickle.loads(pickle.dumps(annotation)) == annotation
