@@ -22,7 +22,7 @@ from app.state.model import (
     TransactionState,
 )
 from app.state.seen import Handler, Seen
-from app.state.values import as_dict, as_int, as_list, as_number, as_str, epoch_of
+from app.state.values import as_dict, as_int, as_str, epoch_of
 
 # Holes in a transaction's seqNos listed at most (the newest ones) with a full history.
 MAX_MISSING_LISTED = 10_000
@@ -127,23 +127,48 @@ def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> 
 
 
 def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) -> None:
-    """Append the sampled values of a meterValue list, scaled by their multiplier."""
-    for meter_value in as_list(meter_values):
-        meter_value = as_dict(meter_value)
+    """Append the sampled values of a meterValue list, scaled by their multiplier.
+
+    Every meter value of every transaction passes here (seven sampled values each, often),
+    so the type checks of `app.state.values` are written out inline: the same tests, each
+    value read once."""
+    if not isinstance(meter_values, list):
+        return
+    append = tx.meter.append
+    for meter_value in meter_values:
+        if not isinstance(meter_value, dict):
+            continue
         when = epoch_of(meter_value.get("timestamp")) or time
-        for sampled in as_list(meter_value.get("sampledValue")):
-            sampled = as_dict(sampled)
-            value = as_number(sampled.get("value"))
-            if value is None:
+        sampled_values = meter_value.get("sampledValue")
+        if not isinstance(sampled_values, list):
+            continue
+        for sampled in sampled_values:
+            if not isinstance(sampled, dict):
                 continue
-            unit = as_dict(sampled.get("unitOfMeasure"))
-            multiplier = as_int(unit.get("multiplier")) or 0
-            if -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
-                tx.meter.append(MeterSample(
-                    when, seq, as_str(sampled.get("measurand")) or DEFAULT_MEASURAND,
-                    value * 10.0 ** multiplier, as_str(unit.get("unit")) or "Wh",
-                    as_str(sampled.get("phase")), as_str(sampled.get("context")),
-                    as_str(sampled.get("location"))))
+            value = sampled.get("value")
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            unit = sampled.get("unitOfMeasure")
+            if isinstance(unit, dict):
+                multiplier = as_int(unit.get("multiplier")) or 0
+                if not -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
+                    continue
+                scaled = value * 10.0 ** multiplier if multiplier else float(value)
+                unit_name = unit.get("unit")
+                unit_name = unit_name if isinstance(unit_name, str) and unit_name else "Wh"
+            else:
+                scaled, unit_name = float(value), "Wh"
+            measurand = sampled.get("measurand")
+            phase = sampled.get("phase")
+            context = sampled.get("context")
+            location = sampled.get("location")
+            append(MeterSample(
+                when, seq,
+                measurand if isinstance(measurand, str) and measurand else DEFAULT_MEASURAND,
+                scaled, unit_name,
+                phase if isinstance(phase, str) else None,
+                context if isinstance(context, str) else None,
+                location if isinstance(location, str) else None))
 
 
 def running_on(station: StationState, evse_id: int | None) -> TransactionState | None:
