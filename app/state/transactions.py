@@ -69,8 +69,9 @@ def _transaction_event(seen: Seen) -> None:
     seq_no = as_int(payload.get("seqNo"))
     if seq_no is not None:
         _count(station, tx, seq_no)
-    add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
-    _keep_samples(station, tx)
+    if seen.state.meter_series:
+        add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
+        _keep_samples(station, tx)
     if event == "Ended":
         _end(station, tx, when, seen.seq)
 
@@ -182,8 +183,9 @@ def _meter_values(seen: Seen) -> None:
     tx = running_on(seen.station, as_int(seen.payload.get("evseId")))
     if tx is not None:
         remember(seen.station, tx.record_seqs, seen.seq)
-        add_samples(tx, seen.payload.get("meterValue"), seen.seq, seen.time)
-        _keep_samples(seen.station, tx)
+        if seen.state.meter_series:
+            add_samples(tx, seen.payload.get("meterValue"), seen.seq, seen.time)
+            _keep_samples(seen.station, tx)
 
 
 def named_transaction(payload: dict[str, Any]) -> str | None:
