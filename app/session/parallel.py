@@ -26,6 +26,7 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -34,10 +35,12 @@ from app.ocpp.findings import Finding
 from app.session.capture import Annotation, Capture
 from app.session.message import RecordKind
 from app.session.store import RecordStore
+from app.state.model import StationState
 
 log = logging.getLogger(__name__)
 
 CHUNK = 2_000               # annotations per message from a worker: a few ms to merge
+TRANSACTIONS_CHUNK = 100    # transactions (with their meter series) per message: a few ms
 PROGRESS_EVERY = 5_000      # records between two progress messages of a worker
 PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
 _COLUMNS = ("offsets", "seqs", "stations", "connections")
@@ -107,6 +110,7 @@ class ParallelJudge:
         self._processes: list[Any] = []
         self._judged: dict[int, int] = {}   # records judged, by worker
         self._stations: list[tuple[int, str, Any]] = []   # (first position, key, state)
+        self._receiving: dict[int, StationState] = {}   # by worker: the station it sends
         self._notes: list[tuple[int, int, int, Finding]] = []
         self._invalid: list[int] = []
 
@@ -226,6 +230,9 @@ class ParallelJudge:
             self._notes.extend(message[1])
         elif what == "station":
             self._stations.append((message[1], message[2], message[3]))
+            self._receiving[worker] = message[3]
+        elif what == "transactions":  # a slice of the transactions of the worker's last station
+            self._receiving[worker].transactions.update(message[1])
         elif what == "pending":
             capture.state.pending.update(message[1])
             capture.state.upto_seq = max(capture.state.upto_seq, message[2])
@@ -331,6 +338,16 @@ def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_kn
         pipe.send(("annotations", items[start:start + CHUNK]))
     pipe.send(("notes", notes))
     for key, station in capture.state.stations.items():
-        pipe.send(("station", first.get(key, count), key, station))
+        _send_station(pipe, first.get(key, count), key, station)
     pipe.send(("pending", capture.state.pending, capture.state.upto_seq))
     pipe.send(("done",))
+
+
+def _send_station(pipe: Connection, first: int, key: str, station: StationState) -> None:
+    """A station's state, its transactions apart in slices: a day of charging is hundreds of
+    transactions with thousands of sampled values, more than the window's thread may take
+    in one step. The slices follow the station in order, so they land in it, in order."""
+    transactions = list(station.transactions.items())
+    pipe.send(("station", first, key, replace(station, transactions={})))
+    for start in range(0, len(transactions), TRANSACTIONS_CHUNK):
+        pipe.send(("transactions", transactions[start:start + TRANSACTIONS_CHUNK]))
