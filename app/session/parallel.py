@@ -17,11 +17,15 @@ nothing big is pickled on the window's thread.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
+import pickle
+import queue
 import shutil
 import tempfile
+import threading
 import time
 from array import array
 from collections import Counter
@@ -107,6 +111,11 @@ class ParallelJudge:
         self._counted = 0               # records counted into `_sizes` so far
         self._folder: Path | None = None
         self._pipes: list[Connection] = []
+        # Each worker's messages are read whole by a thread of its own and wait here as
+        # bytes: a worker writing a big message slowly (it runs niced) never holds up a
+        # step of the window's thread, which only unpickles what has fully arrived.
+        self._inbox: queue.SimpleQueue[tuple[int, bytes | None]] = queue.SimpleQueue()
+        self._running: set[int] = set()     # workers that have not said "done" yet
         self._processes: list[Any] = []
         self._judged: dict[int, int] = {}   # records judged, by worker
         self._stations: list[tuple[int, str, Any]] = []   # (first position, key, state)
@@ -125,9 +134,25 @@ class ParallelJudge:
         return min(1.0, counting + sum(self._judged.values()) / total * 0.95)
 
     def step(self, budget: float = 0.03) -> bool:
-        """Work for about `budget` seconds; False once every record has its verdict."""
+        """Work for about `budget` seconds; False once every record has its verdict.
+
+        The cyclic garbage collector is paused during a step, and what the step merged is
+        moved out of its reach at the end (`gc.freeze`), as the loader does with records:
+        verdicts and station states are long-lived and free of cycles, and a full
+        collection over a million of them, started by whichever step allocates at the
+        wrong moment, would hold the window for a second."""
         if self.done:
             return False
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._step(budget)
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
+
+    def _step(self, budget: float) -> bool:
         if self.serial:
             return self._serial_step(budget)
         deadline = time.perf_counter() + budget
@@ -192,29 +217,28 @@ class ParallelJudge:
             self._pipes.append(mine)
             self._processes.append(process)
             self._judged[number] = 0
+            self._running.add(number)
+            threading.Thread(target=_receive, args=(mine, number, self._inbox),
+                             name=f"ocppscope-judge-inbox-{number}", daemon=True).start()
 
     def _collect(self, deadline: float) -> bool:
-        while self._pipes and time.perf_counter() < deadline:
-            ready = [pipe for pipe in self._pipes if pipe.poll()]
-            if not ready:
-                if not any(p.is_alive() for p in self._processes) and not any(
-                        pipe.poll() for pipe in self._pipes):
-                    raise RuntimeError("a judging process ended without its results")
-                # nothing yet: give the workers the core for a moment rather than spin
-                time.sleep(0.005)
+        while self._running and time.perf_counter() < deadline:
+            try:
+                worker, data = self._inbox.get(timeout=0.005)
+            except queue.Empty:  # nothing yet: the workers have the cores
                 return True
-            for pipe in ready:
-                self._take(pipe, pipe.recv())
-                if time.perf_counter() >= deadline:
-                    break
-        if self._pipes:
+            if data is None:
+                if worker in self._running:
+                    raise RuntimeError("a judging process ended without its results")
+                continue
+            self._take(worker, pickle.loads(data))
+        if self._running:
             return True
         self._finish()
         return False
 
-    def _take(self, pipe: Connection, message: tuple[Any, ...]) -> None:
+    def _take(self, worker: int, message: tuple[Any, ...]) -> None:
         what = message[0]
-        worker = self._pipes.index(pipe)
         capture = self.capture
         if what == "progress":
             self._judged[worker] = message[1]
@@ -237,10 +261,7 @@ class ParallelJudge:
             capture.state.pending.update(message[1])
             capture.state.upto_seq = max(capture.state.upto_seq, message[2])
         elif what == "done":
-            pipe.close()
-            self._pipes[worker] = _CLOSED
-            if all(p is _CLOSED for p in self._pipes):
-                self._pipes.clear()
+            self._running.discard(worker)
         elif what == "failed":
             raise RuntimeError(message[1])
 
@@ -259,29 +280,30 @@ class ParallelJudge:
         self._stop()
 
     def _stop(self) -> None:
-        for pipe in self._pipes:
-            if pipe is not _CLOSED:
-                with contextlib.suppress(OSError):
-                    pipe.close()
-        self._pipes = []
-        for process in self._processes:
+        self._running.clear()
+        for process in self._processes:  # their pipes' ends close: the readers see the end
             if process.is_alive():
                 process.terminate()
             process.join(1.0)
         self._processes = []
+        for pipe in self._pipes:
+            with contextlib.suppress(OSError):
+                pipe.close()
+        self._pipes = []
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
 
-class _Closed:
-    """Stands in for a worker's pipe once it said it is done."""
-
-    def poll(self) -> bool:
-        return False
-
-
-_CLOSED: Any = _Closed()
+def _receive(pipe: Connection, worker: int,
+             inbox: queue.SimpleQueue[tuple[int, bytes | None]]) -> None:
+    """Read one worker's messages as they complete (the wait releases the GIL), then say
+    that its pipe ended with None."""
+    try:
+        while True:
+            inbox.put((worker, pipe.recv_bytes()))
+    except (EOFError, OSError):
+        inbox.put((worker, None))
 
 
 # --- the worker's side ----------------------------------------------------------------------

@@ -146,3 +146,25 @@ def test_generated_sessions_get_the_serial_verdicts(tmp_path_factory, steps):
     write(path, records)
     serial, parallel, _ = judged_both_ways(path)
     assert_same_verdicts(serial, parallel)
+
+
+def test_a_step_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path):
+    import gc
+
+    path = tmp_path / "s.jsonl"
+    write_session(path, 3000)
+    loader = SessionLoader.open(path, freeze_gc=False)
+    loader.load_all()
+    capture = Capture()
+    capture.adopt(loader.messages)
+    judge = ParallelJudge(capture, workers=2)
+    try:
+        while judge.step(0.05):
+            assert gc.isenabled()
+            gc.disable()
+            judge.step(0.0)
+            assert not gc.isenabled()
+            gc.enable()
+    finally:
+        gc.unfreeze()
+    assert capture.judged
