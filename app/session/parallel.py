@@ -110,6 +110,7 @@ class ParallelJudge:
         self._sizes: Counter[Pair] = Counter()
         self._counted = 0               # records counted into `_sizes` so far
         self._folder: Path | None = None
+        self._shares: list[set[Pair]] | None = None    # the pairs of each worker
         self._pipes: list[Connection] = []
         # Each worker's messages are read whole by a thread of its own and wait here as
         # bytes: a worker writing a big message slowly (it runs niced) never holds up a
@@ -160,8 +161,8 @@ class ParallelJudge:
             if self._counted < len(self.store):
                 self._count(deadline)
                 return True
-            if not self._processes:
-                self._start()
+            if self._shares is None or len(self._processes) < len(self._shares):
+                self._start()  # one piece per step: the index written, then each worker
                 return True
             return self._collect(deadline)
         except Exception:  # workers that cannot start or died: judge here, lose nothing
@@ -192,34 +193,38 @@ class ParallelJudge:
     def _count(self, deadline: float) -> None:
         store = self.store
         while self._counted < len(store) and time.perf_counter() < deadline:
-            end = min(len(store), self._counted + 100_000)
+            end = min(len(store), self._counted + 50_000)
             self._sizes.update(zip(store.stations[self._counted:end],
                                    store.connections[self._counted:end], strict=True))
             self._counted = end
 
     def _start(self) -> None:
+        """Write the index for the workers (first call), then start one worker a call."""
         store = self.store
-        folder = self._folder = Path(tempfile.mkdtemp(prefix="ocppscope-judge-"))
-        for name in _COLUMNS:
-            with open(folder / name, "wb") as stream:
-                getattr(store, name).tofile(stream)
-        groups = groups_of(self._sizes, store.names.names)
-        shares = share_out(groups, self._sizes, self.workers)
+        if self._shares is None:
+            folder = self._folder = Path(tempfile.mkdtemp(prefix="ocppscope-judge-"))
+            for name in _COLUMNS:
+                with open(folder / name, "wb") as stream:
+                    getattr(store, name).tofile(stream)
+            groups = groups_of(self._sizes, store.names.names)
+            self._shares = share_out(groups, self._sizes, self.workers)
+            return
+        number = len(self._processes)
+        pairs = self._shares[number]
         context = multiprocessing.get_context("spawn")  # no fork of a threaded GUI process
-        for number, pairs in enumerate(shares):
-            mine, theirs = context.Pipe(duplex=False)
-            process = context.Process(
-                target=judge_share, name=f"ocppscope-judge-{number}", daemon=True,
-                args=(str(store.path), str(folder), len(store), sorted(pairs),
-                      self.capture.times_known, theirs))
-            process.start()
-            theirs.close()
-            self._pipes.append(mine)
-            self._processes.append(process)
-            self._judged[number] = 0
-            self._running.add(number)
-            threading.Thread(target=_receive, args=(mine, number, self._inbox),
-                             name=f"ocppscope-judge-inbox-{number}", daemon=True).start()
+        mine, theirs = context.Pipe(duplex=False)
+        process = context.Process(
+            target=judge_share, name=f"ocppscope-judge-{number}", daemon=True,
+            args=(str(store.path), str(self._folder), len(store), sorted(pairs),
+                  self.capture.times_known, theirs))
+        process.start()
+        theirs.close()
+        self._pipes.append(mine)
+        self._processes.append(process)
+        self._judged[number] = 0
+        self._running.add(number)
+        threading.Thread(target=_receive, args=(mine, number, self._inbox),
+                         name=f"ocppscope-judge-inbox-{number}", daemon=True).start()
 
     def _collect(self, deadline: float) -> bool:
         while self._running and time.perf_counter() < deadline:
