@@ -33,6 +33,7 @@ from app.ocpp.schemas import PayloadKind
 from app.query import Query
 from app.query.selection import FILTER_HELP, filter_option, input_record
 from app.session.capture import ANSWER_TIMEOUT
+from app.state.model import SessionState
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -107,7 +108,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO, err: TextIO,
                      style: Style) -> Tally:
-    checker = FrameChecker(directions_inferred=not source.directions_known)
+    # nothing printed here reads a meter series: the rules' facts are tracked, not those
+    checker = FrameChecker(directions_inferred=not source.directions_known,
+                           state=SessionState(meter_series=False))
     report = FileReport(source, as_json=args.json, out=out, style=style)
     timeout = args.answer_timeout
     clock = _RecordedClock(checker, timeout) if source.times_known else None

@@ -35,15 +35,21 @@ def is_rfc3339(value: object) -> bool:
     match = _RFC3339.match(value)
     if match is None:
         return False
-    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
-    if hour > 23 or minute > 59 or second > 60:
+    # every date-time of every frame passes here: the fields are read once, and the
+    # calendar asked only about days a month may lack
+    year, month, day, hour, minute, second, _, _, zone_hour, zone_minute = match.groups()
+    if int(hour) > 23 or int(minute) > 59 or int(second) > 60:
         return False
-    if match.group(9) is not None and (int(match.group(9)) > 23 or int(match.group(10)) > 59):
+    if zone_hour is not None and (int(zone_hour) > 23 or int(zone_minute) > 59):
         return False
-    try:
-        datetime(year, month, day)
-    except ValueError:
+    month_number, day_number = int(month), int(day)
+    if not 1 <= month_number <= 12 or day_number < 1 or int(year) < 1:
         return False
+    if day_number > 28:
+        try:
+            datetime(int(year), month_number, day_number)
+        except ValueError:
+            return False
     return True
 
 

@@ -31,12 +31,26 @@ from app.ocpp.schemas import PayloadKind, load_schema
 _seen = threading.local()  # per thread, so a GUI and an engine thread may both validate
 
 
+# What the two checks said of recent date-time strings: (valid, needs notes). A station
+# stamps its payload and every meter value in it with the same moment, and answers repeat
+# their CALL's, so most date-times were just seen; the bound keeps a peer sending endless
+# distinct strings from growing it.
+_DATE_TIMES: dict[str, tuple[bool, bool]] = {}
+_DATE_TIMES_KEPT = 4096
+
+
 def _fast_date_time(value: Any) -> bool:
     if not isinstance(value, str):
         return True
-    if datetimes.needs_notes(value):
+    known = _DATE_TIMES.get(value)
+    if known is None:
+        if len(_DATE_TIMES) >= _DATE_TIMES_KEPT:
+            _DATE_TIMES.clear()
+        known = _DATE_TIMES[value] = (datetimes.is_rfc3339(value),
+                                      datetimes.needs_notes(value))
+    if known[1]:
         _seen.notes = True
-    return datetimes.is_rfc3339(value)
+    return known[0]
 
 
 class SchemaValidator:

@@ -17,15 +17,20 @@ nothing big is pickled on the window's thread.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
+import pickle
+import queue
 import shutil
 import tempfile
+import threading
 import time
 from array import array
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -34,10 +39,12 @@ from app.ocpp.findings import Finding
 from app.session.capture import Annotation, Capture
 from app.session.message import RecordKind
 from app.session.store import RecordStore
+from app.state.model import StationState
 
 log = logging.getLogger(__name__)
 
 CHUNK = 2_000               # annotations per message from a worker: a few ms to merge
+TRANSACTIONS_CHUNK = 100    # transactions (with their meter series) per message: a few ms
 PROGRESS_EVERY = 5_000      # records between two progress messages of a worker
 PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
 _COLUMNS = ("offsets", "seqs", "stations", "connections")
@@ -103,10 +110,17 @@ class ParallelJudge:
         self._sizes: Counter[Pair] = Counter()
         self._counted = 0               # records counted into `_sizes` so far
         self._folder: Path | None = None
+        self._shares: list[set[Pair]] | None = None    # the pairs of each worker
         self._pipes: list[Connection] = []
+        # Each worker's messages are read whole by a thread of its own and wait here as
+        # bytes: a worker writing a big message slowly (it runs niced) never holds up a
+        # step of the window's thread, which only unpickles what has fully arrived.
+        self._inbox: queue.SimpleQueue[tuple[int, bytes | None]] = queue.SimpleQueue()
+        self._running: set[int] = set()     # workers that have not said "done" yet
         self._processes: list[Any] = []
         self._judged: dict[int, int] = {}   # records judged, by worker
         self._stations: list[tuple[int, str, Any]] = []   # (first position, key, state)
+        self._receiving: dict[int, StationState] = {}   # by worker: the station it sends
         self._notes: list[tuple[int, int, int, Finding]] = []
         self._invalid: list[int] = []
 
@@ -121,9 +135,25 @@ class ParallelJudge:
         return min(1.0, counting + sum(self._judged.values()) / total * 0.95)
 
     def step(self, budget: float = 0.03) -> bool:
-        """Work for about `budget` seconds; False once every record has its verdict."""
+        """Work for about `budget` seconds; False once every record has its verdict.
+
+        The cyclic garbage collector is paused during a step, and what the step merged is
+        moved out of its reach at the end (`gc.freeze`), as the loader does with records:
+        verdicts and station states are long-lived and free of cycles, and a full
+        collection over a million of them, started by whichever step allocates at the
+        wrong moment, would hold the window for a second."""
         if self.done:
             return False
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._step(budget)
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
+
+    def _step(self, budget: float) -> bool:
         if self.serial:
             return self._serial_step(budget)
         deadline = time.perf_counter() + budget
@@ -131,8 +161,8 @@ class ParallelJudge:
             if self._counted < len(self.store):
                 self._count(deadline)
                 return True
-            if not self._processes:
-                self._start()
+            if self._shares is None or len(self._processes) < len(self._shares):
+                self._start()  # one piece per step: the index written, then each worker
                 return True
             return self._collect(deadline)
         except Exception:  # workers that cannot start or died: judge here, lose nothing
@@ -163,54 +193,57 @@ class ParallelJudge:
     def _count(self, deadline: float) -> None:
         store = self.store
         while self._counted < len(store) and time.perf_counter() < deadline:
-            end = min(len(store), self._counted + 100_000)
+            end = min(len(store), self._counted + 50_000)
             self._sizes.update(zip(store.stations[self._counted:end],
                                    store.connections[self._counted:end], strict=True))
             self._counted = end
 
     def _start(self) -> None:
+        """Write the index for the workers (first call), then start one worker a call."""
         store = self.store
-        folder = self._folder = Path(tempfile.mkdtemp(prefix="ocppscope-judge-"))
-        for name in _COLUMNS:
-            with open(folder / name, "wb") as stream:
-                getattr(store, name).tofile(stream)
-        groups = groups_of(self._sizes, store.names.names)
-        shares = share_out(groups, self._sizes, self.workers)
+        if self._shares is None:
+            folder = self._folder = Path(tempfile.mkdtemp(prefix="ocppscope-judge-"))
+            for name in _COLUMNS:
+                with open(folder / name, "wb") as stream:
+                    getattr(store, name).tofile(stream)
+            groups = groups_of(self._sizes, store.names.names)
+            self._shares = share_out(groups, self._sizes, self.workers)
+            return
+        number = len(self._processes)
+        pairs = self._shares[number]
         context = multiprocessing.get_context("spawn")  # no fork of a threaded GUI process
-        for number, pairs in enumerate(shares):
-            mine, theirs = context.Pipe(duplex=False)
-            process = context.Process(
-                target=judge_share, name=f"ocppscope-judge-{number}", daemon=True,
-                args=(str(store.path), str(folder), len(store), sorted(pairs),
-                      self.capture.times_known, theirs))
-            process.start()
-            theirs.close()
-            self._pipes.append(mine)
-            self._processes.append(process)
-            self._judged[number] = 0
+        mine, theirs = context.Pipe(duplex=False)
+        process = context.Process(
+            target=judge_share, name=f"ocppscope-judge-{number}", daemon=True,
+            args=(str(store.path), str(self._folder), len(store), sorted(pairs),
+                  self.capture.times_known, theirs))
+        process.start()
+        theirs.close()
+        self._pipes.append(mine)
+        self._processes.append(process)
+        self._judged[number] = 0
+        self._running.add(number)
+        threading.Thread(target=_receive, args=(mine, number, self._inbox),
+                         name=f"ocppscope-judge-inbox-{number}", daemon=True).start()
 
     def _collect(self, deadline: float) -> bool:
-        while self._pipes and time.perf_counter() < deadline:
-            ready = [pipe for pipe in self._pipes if pipe.poll()]
-            if not ready:
-                if not any(p.is_alive() for p in self._processes) and not any(
-                        pipe.poll() for pipe in self._pipes):
-                    raise RuntimeError("a judging process ended without its results")
-                # nothing yet: give the workers the core for a moment rather than spin
-                time.sleep(0.005)
+        while self._running and time.perf_counter() < deadline:
+            try:
+                worker, data = self._inbox.get(timeout=0.005)
+            except queue.Empty:  # nothing yet: the workers have the cores
                 return True
-            for pipe in ready:
-                self._take(pipe, pipe.recv())
-                if time.perf_counter() >= deadline:
-                    break
-        if self._pipes:
+            if data is None:
+                if worker in self._running:
+                    raise RuntimeError("a judging process ended without its results")
+                continue
+            self._take(worker, pickle.loads(data))
+        if self._running:
             return True
         self._finish()
         return False
 
-    def _take(self, pipe: Connection, message: tuple[Any, ...]) -> None:
+    def _take(self, worker: int, message: tuple[Any, ...]) -> None:
         what = message[0]
-        worker = self._pipes.index(pipe)
         capture = self.capture
         if what == "progress":
             self._judged[worker] = message[1]
@@ -226,14 +259,14 @@ class ParallelJudge:
             self._notes.extend(message[1])
         elif what == "station":
             self._stations.append((message[1], message[2], message[3]))
+            self._receiving[worker] = message[3]
+        elif what == "transactions":  # a slice of the transactions of the worker's last station
+            self._receiving[worker].transactions.update(message[1])
         elif what == "pending":
             capture.state.pending.update(message[1])
             capture.state.upto_seq = max(capture.state.upto_seq, message[2])
         elif what == "done":
-            pipe.close()
-            self._pipes[worker] = _CLOSED
-            if all(p is _CLOSED for p in self._pipes):
-                self._pipes.clear()
+            self._running.discard(worker)
         elif what == "failed":
             raise RuntimeError(message[1])
 
@@ -252,29 +285,30 @@ class ParallelJudge:
         self._stop()
 
     def _stop(self) -> None:
-        for pipe in self._pipes:
-            if pipe is not _CLOSED:
-                with contextlib.suppress(OSError):
-                    pipe.close()
-        self._pipes = []
-        for process in self._processes:
+        self._running.clear()
+        for process in self._processes:  # their pipes' ends close: the readers see the end
             if process.is_alive():
                 process.terminate()
             process.join(1.0)
         self._processes = []
+        for pipe in self._pipes:
+            with contextlib.suppress(OSError):
+                pipe.close()
+        self._pipes = []
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
 
-class _Closed:
-    """Stands in for a worker's pipe once it said it is done."""
-
-    def poll(self) -> bool:
-        return False
-
-
-_CLOSED: Any = _Closed()
+def _receive(pipe: Connection, worker: int,
+             inbox: queue.SimpleQueue[tuple[int, bytes | None]]) -> None:
+    """Read one worker's messages as they complete (the wait releases the GIL), then say
+    that its pipe ended with None."""
+    try:
+        while True:
+            inbox.put((worker, pipe.recv_bytes()))
+    except (EOFError, OSError):
+        inbox.put((worker, None))
 
 
 # --- the worker's side ----------------------------------------------------------------------
@@ -331,6 +365,16 @@ def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_kn
         pipe.send(("annotations", items[start:start + CHUNK]))
     pipe.send(("notes", notes))
     for key, station in capture.state.stations.items():
-        pipe.send(("station", first.get(key, count), key, station))
+        _send_station(pipe, first.get(key, count), key, station)
     pipe.send(("pending", capture.state.pending, capture.state.upto_seq))
     pipe.send(("done",))
+
+
+def _send_station(pipe: Connection, first: int, key: str, station: StationState) -> None:
+    """A station's state, its transactions apart in slices: a day of charging is hundreds of
+    transactions with thousands of sampled values, more than the window's thread may take
+    in one step. The slices follow the station in order, so they land in it, in order."""
+    transactions = list(station.transactions.items())
+    pipe.send(("station", first, key, replace(station, transactions={})))
+    for start in range(0, len(transactions), TRANSACTIONS_CHUNK):
+        pipe.send(("transactions", transactions[start:start + TRANSACTIONS_CHUNK]))

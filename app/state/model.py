@@ -304,3 +304,7 @@ class SessionState:
     # None keeps the whole history (loaded sessions, the window); a limit keeps the newest
     # entries of each list only (headless live runs)
     limit: HistoryLimit | None = None
+    # False: transactions keep no meter series. A run that reports findings and nothing of
+    # the state (`ocppscope validate`) skips the costliest part of tracking: the rules read
+    # registration, intervals, EVSEs and seqNos, never a sampled value.
+    meter_series: bool = True

@@ -23,7 +23,7 @@ from app.state.model import (
     TransactionState,
 )
 from app.state.seen import Handler, Seen
-from app.state.values import as_dict, as_int, as_list, as_number, as_str, epoch_of
+from app.state.values import as_dict, as_int, as_str, epoch_of
 
 # Holes in a transaction's seqNos listed at most (the newest ones) with a full history.
 MAX_MISSING_LISTED = 10_000
@@ -70,8 +70,9 @@ def _transaction_event(seen: Seen) -> None:
     seq_no = as_int(payload.get("seqNo"))
     if seq_no is not None:
         _count(station, tx, seq_no)
-    add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
-    _keep_samples(station, tx)
+    if seen.state.meter_series:
+        add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
+        _keep_samples(station, tx)
     if event == "Ended":
         _end(station, tx, when, seen.seq)
 
@@ -128,24 +129,49 @@ def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> 
 
 
 def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) -> None:
-    """Append the sampled values of a meterValue list, scaled by their multiplier."""
-    for meter_value in as_list(meter_values):
-        meter_value = as_dict(meter_value)
+    """Append the sampled values of a meterValue list, scaled by their multiplier.
+
+    Every meter value of every transaction passes here (seven sampled values each, often),
+    so the type checks of `app.state.values` are written out inline: the same tests, each
+    value read once."""
+    if not isinstance(meter_values, list):
+        return
+    append = tx.meter.append
+    for meter_value in meter_values:
+        if not isinstance(meter_value, dict):
+            continue
         when = epoch_of(meter_value.get("timestamp")) or time
-        for sampled in as_list(meter_value.get("sampledValue")):
-            sampled = as_dict(sampled)
-            value = as_number(sampled.get("value"))
-            if value is None:
+        sampled_values = meter_value.get("sampledValue")
+        if not isinstance(sampled_values, list):
+            continue
+        for sampled in sampled_values:
+            if not isinstance(sampled, dict):
                 continue
-            unit = as_dict(sampled.get("unitOfMeasure"))
-            multiplier = as_int(unit.get("multiplier")) or 0
-            if -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
-                tx.meter.append(MeterSample(
-                    when, seq, _shared(as_str(sampled.get("measurand"))) or DEFAULT_MEASURAND,
-                    value * 10.0 ** multiplier, _shared(as_str(unit.get("unit"))) or "Wh",
-                    _shared(as_str(sampled.get("phase"))),
-                    _shared(as_str(sampled.get("context"))),
-                    _shared(as_str(sampled.get("location")))))
+            value = sampled.get("value")
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            unit = sampled.get("unitOfMeasure")
+            if isinstance(unit, dict):
+                multiplier = as_int(unit.get("multiplier")) or 0
+                if not -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
+                    continue
+                scaled = value * 10.0 ** multiplier if multiplier else float(value)
+                unit_name = unit.get("unit")
+                unit_name = unit_name if isinstance(unit_name, str) and unit_name else "Wh"
+            else:
+                scaled, unit_name = float(value), "Wh"
+            measurand = sampled.get("measurand")
+            measurand = measurand if isinstance(measurand, str) and measurand else None
+            phase = sampled.get("phase")
+            context = sampled.get("context")
+            location = sampled.get("location")
+            append(MeterSample(
+                when, seq,
+                _shared(measurand) or DEFAULT_MEASURAND,
+                scaled, _shared(unit_name) or unit_name,
+                _shared(phase) if isinstance(phase, str) else None,
+                _shared(context) if isinstance(context, str) else None,
+                _shared(location) if isinstance(location, str) else None))
 
 
 _SHARED_NAMES: dict[str, str] = {}
@@ -176,8 +202,9 @@ def _meter_values(seen: Seen) -> None:
     tx = running_on(seen.station, as_int(seen.payload.get("evseId")))
     if tx is not None:
         remember(seen.station, tx.record_seqs, seen.seq)
-        add_samples(tx, seen.payload.get("meterValue"), seen.seq, seen.time)
-        _keep_samples(seen.station, tx)
+        if seen.state.meter_series:
+            add_samples(tx, seen.payload.get("meterValue"), seen.seq, seen.time)
+            _keep_samples(seen.station, tx)
 
 
 def named_transaction(payload: dict[str, Any]) -> str | None:

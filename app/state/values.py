@@ -37,12 +37,30 @@ def as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# Moments of recent date-time strings: a payload stamps each of its meter values with the
+# moment of the event itself, so most strings were just read. Bounded against a peer that
+# never repeats one.
+_EPOCHS: dict[str, float | None] = {}
+_EPOCHS_KEPT = 4096
+
+
 def epoch_of(value: Any) -> float | None:
     """Epoch seconds of an RFC 3339 date-time as stations send them, or None. Lenient on
     purpose (a missing offset is read as UTC, a space for `T`, more than six fractional
     digits): the schema check already flags such dates, the state only wants the moment."""
     if not isinstance(value, str) or len(value) < 10 or len(value) > 64:
         return None
+    try:
+        return _EPOCHS[value]
+    except KeyError:
+        pass
+    if len(_EPOCHS) >= _EPOCHS_KEPT:
+        _EPOCHS.clear()
+    moment = _EPOCHS[value] = _epoch_of(value)
+    return moment
+
+
+def _epoch_of(value: str) -> float | None:
     text = value.strip().replace(" ", "T", 1)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"

@@ -462,3 +462,22 @@ def test_filter_with_a_syntax_error_points_at_the_column(tmp_path, capsys):
     assert code == 2 and out == ""
     assert "--filter: column 8: write '==' to compare" in err
     assert err.rstrip().endswith("       ^")
+
+
+def test_the_benchmark_mix_reads_the_same_without_meter_series(capsys, tmp_path, monkeypatch):
+    """validate tracks no meter series (nothing it prints reads one): its output on a
+    realistic session is byte for byte the one a fully tracked state gives."""
+    from app.commands import validate as validate_command
+    from app.state.model import SessionState
+    from tests.benchmarks.make_session import write_session
+
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 4000, stations=4)
+    for as_json in ((), ("--json",)):
+        lean = run(capsys, *as_json, path)
+        monkeypatch.setattr(validate_command, "SessionState",
+                            lambda meter_series: SessionState(meter_series=True))
+        full = run(capsys, *as_json, path)
+        monkeypatch.undo()
+        assert lean == full
+        assert lean[0] == 1 and "schema.enum" in lean[1]

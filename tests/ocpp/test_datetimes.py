@@ -62,3 +62,14 @@ def test_epoch_seconds_reads_rfc3339_and_refuses_anything_else():
     assert epoch_seconds("2024-01-01T00:00:00.1234567Z") == 1704067200.123456
     for odd in ("2024-01-01T00:00:00", "", None, 5, "2024-01-01T00:00:60Z"):
         assert epoch_seconds(odd) is None
+
+
+@pytest.mark.parametrize("value, valid", [
+    ("2024-02-29T00:00:00Z", True), ("2023-02-29T00:00:00Z", False),
+    ("2024-04-30T00:00:00Z", True), ("2024-04-31T00:00:00Z", False),
+    ("2024-12-31T23:59:60Z", True), ("2024-13-01T00:00:00Z", False),
+    ("2024-00-10T00:00:00Z", False), ("2024-01-00T00:00:00Z", False),
+    ("0000-01-01T00:00:00Z", False), ("0001-01-01T00:00:00Z", True),
+])
+def test_calendar_dates_are_checked_at_every_edge(value, valid):
+    assert is_rfc3339(value) is valid

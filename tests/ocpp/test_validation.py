@@ -172,6 +172,17 @@ def test_clock_never_set_is_a_warning_with_its_path(validator):
     assert (finding.code, finding.path) == ("datetime.clock-not-set", "meterValue[1].timestamp")
 
 
+def test_a_date_time_seen_again_gets_the_same_findings(validator):
+    """Date-time verdicts are remembered per string: the second frame stamped with a
+    value must be judged (and its notes given) exactly as the first."""
+    for value in ("2024-05-01T10:00:00.1234567Z", "2024-05-01T10:00:00", "1970-01-01T00:00:00Z",
+                  "2024-05-01T10:00:00Z"):
+        first = validator.validate("Heartbeat", RES, {"currentTime": value})
+        again = validator.validate("Heartbeat", RES, {"currentTime": value})
+        assert first == again
+    assert validator.validate("Heartbeat", RES, {"currentTime": "2024-05-01T10:00:00Z"}) == []
+
+
 def test_validation_never_writes_defaults_into_the_payload(validator):
     payload = {"requestId": 1, "reportBase": "FullInventory"}
     before = copy.deepcopy(payload)

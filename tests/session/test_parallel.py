@@ -7,7 +7,13 @@ from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.loader import SessionLoader
 from app.session.message import Message, RecordKind, frame_message
-from app.session.parallel import ParallelJudge, groups_of, share_out, worth_it
+from app.session.parallel import (
+    TRANSACTIONS_CHUNK,
+    ParallelJudge,
+    groups_of,
+    share_out,
+    worth_it,
+)
 from tests.benchmarks.make_session import write_session
 from tests.session.test_sessionfile import write
 
@@ -47,6 +53,20 @@ def test_a_realistic_session_gets_the_serial_verdicts(tmp_path):
     assert not judge.serial and judge.progress == 1.0
     assert serial.invalid > 0
     assert_same_verdicts(serial, parallel)
+
+
+def test_stations_whose_transactions_come_in_several_slices_are_whole(tmp_path):
+    """Two stations with more transactions each than one message carries: the slices of
+    both workers arrive interleaved and must land in their own station, in order."""
+    path = tmp_path / "s.jsonl"
+    write_session(path, 8000, stations=2)
+    serial, parallel, judge = judged_both_ways(path)
+    assert not judge.serial
+    assert all(len(station.transactions) > TRANSACTIONS_CHUNK
+               for station in serial.state.stations.values())
+    assert_same_verdicts(serial, parallel)
+    for key, station in serial.state.stations.items():
+        assert list(parallel.state.stations[key].transactions) == list(station.transactions)
 
 
 def test_records_sharing_a_connection_or_a_station_are_judged_together():
@@ -126,3 +146,25 @@ def test_generated_sessions_get_the_serial_verdicts(tmp_path_factory, steps):
     write(path, records)
     serial, parallel, _ = judged_both_ways(path)
     assert_same_verdicts(serial, parallel)
+
+
+def test_a_step_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path):
+    import gc
+
+    path = tmp_path / "s.jsonl"
+    write_session(path, 3000)
+    loader = SessionLoader.open(path, freeze_gc=False)
+    loader.load_all()
+    capture = Capture()
+    capture.adopt(loader.messages)
+    judge = ParallelJudge(capture, workers=2)
+    try:
+        while judge.step(0.05):
+            assert gc.isenabled()
+            gc.disable()
+            judge.step(0.0)
+            assert not gc.isenabled()
+            gc.enable()
+    finally:
+        gc.unfreeze()
+    assert capture.judged

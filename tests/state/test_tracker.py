@@ -6,13 +6,24 @@ import json
 import pytest
 
 from app.ocpp import catalog
+from app.ocpp.checker import FrameChecker
 from app.ocpp.findings import Severity
 from app.ocpp.frames import Call, CallResult
+from app.session.capture import Capture
 from app.session.message import RecordKind
 from app.state.model import SessionState
 from app.state.readings import energy_wh
 from app.state.tracker import MAX_PENDING, apply_event, apply_frame
-from tests.factories import DOWN, NOW, UP, boot, judged_capture, make_message, tx_event
+from tests.factories import (
+    DOWN,
+    NOW,
+    UP,
+    boot,
+    judged_capture,
+    make_message,
+    script_messages,
+    tx_event,
+)
 
 
 def codes(capture, seq):
@@ -113,6 +124,28 @@ def test_a_transaction_with_meter_values_energy_and_its_records():
     assert energy_wh(tx) == 1500.0
     assert tx.record_seqs == [3, 4, 5, 6, 7, 8, 9, 10]  # not the MeterValues after it ended
     assert station.evses[1].connectors[1].status == "Occupied"
+
+
+def test_a_state_without_meter_series_keeps_every_fact_but_the_samples():
+    """`validate` tracks only what the rules read: the same transaction, EVSE and seqNo
+    facts as a full state, and no sampled values."""
+    steps = [*boot(),
+             *tx_event("t1", "Started", "T1", 0, energy=1000.0, chargingState="Charging"),
+             (UP, [2, "m1", "MeterValues", {"evseId": 1, "meterValue": [{
+                 "timestamp": NOW, "sampledValue": [{"value": 1.5}]}]}]),
+             (DOWN, [3, "m1", {}]),
+             *tx_event("t2", "Updated", "T1", 2, energy=2500.0)]
+    full = judged_capture(steps)
+    lean = Capture(FrameChecker(state=SessionState(meter_series=False)))
+    lean.adopt(script_messages(steps, station="CP1", connection="c1"))
+    while lean.annotate(1.0):
+        pass
+    tx, lean_tx = (c.state.stations["CP1"].transactions["T1"] for c in (full, lean))
+    assert tx.meter and not lean_tx.meter
+    assert (lean_tx.highest_seq_no, lean_tx.missing_seq_nos, lean_tx.evse_id,
+            lean_tx.record_seqs) == (2, [1], 1, tx.record_seqs)
+    assert [(seq, lean.annotation(seq).findings) for seq in range(1, len(steps) + 1)] == \
+        [(seq, full.annotation(seq).findings) for seq in range(1, len(steps) + 1)]
 
 
 def test_seq_nos_out_of_order_duplicated_and_missing():

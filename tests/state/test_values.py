@@ -18,3 +18,15 @@ def test_epoch_of_reads_what_stations_send(text, expected):
 
 def test_as_int_refuses_bools_and_floats():
     assert (as_int(3), as_int(True), as_int(3.0), as_int("3")) == (3, None, None, None)
+
+
+def test_epoch_of_gives_the_same_moment_when_a_string_comes_again():
+    first = [epoch_of(text) for text in ("2024-01-01T00:00:00Z", "bad date-time", "1")]
+    again = [epoch_of(text) for text in ("2024-01-01T00:00:00Z", "bad date-time", "1")]
+    assert first == again == [1704067200.0, None, None]
+
+
+def test_epoch_of_stays_right_after_its_memory_of_strings_fills():
+    for second in range(5000):  # more distinct strings than are remembered
+        text = f"2024-01-01T01:{second // 60 % 60:02d}:{second % 60:02d}Z"
+        assert epoch_of(text) == 1704070800.0 + (second // 60 % 60) * 60 + second % 60
