@@ -20,6 +20,9 @@ machine may be shared. Figures: throughput of 1, 20 and 50 stations sending back
 relay's. Then 500 stations (`--fleet`) at one CALL per second each through the relay and
 each proxy mode: round trips done, lost, and latency. At the end each proxy is stopped as a
 user stops it (Ctrl-C), and its recording is counted: every round trip must be in it.
+A proxy's CPU per round trip counts what its process used during the run: an observer that
+fell behind and catches up after the run (see `app.net.observing`) does part of its work
+outside that window, so the figure is then below the full cost.
 With `--deflate both`, every leg negotiates permessage-deflate in a second pass.
 """
 
