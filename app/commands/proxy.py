@@ -37,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
     """Raises OcppScopeError for options that cannot work (reported by `app.cli.main`)."""
     values = vars(args)
     config = settings.proxy_config(values)
+    # headless: nothing needs a record the moment its frame is forwarded, so the terminating
+    # proxy judges and records on its observer thread, off the forwarding path
+    config.observe_aside = True
     # read before listening, so a broken rules file is one line and nothing started
     interceptor = Interceptor(load_rules(values["rules"])) if values.get("rules") else None
 

@@ -17,6 +17,12 @@ bytes exceed `budget` has further chunks dropped from observation (never from fo
 and the observer marks the gap, says so, and reads on from the next frame it can find.
 `behind` says how many frames and chunks wait to be judged, and a notice says it when the
 backlog grows past `warn_after` seconds and again when it has caught up.
+
+The terminating proxy uses the same thread for whole frames (`whole`): it forwards a frame,
+then queues its text with the time it was forwarded (`app.net.judging`). A frame whose
+record its caller needs at once (an injected CALL, its answer, a frame an intercept rule
+took) is judged after everything queued before it (`catch_up`), so that seqs stay in the
+order frames crossed.
 """
 
 from __future__ import annotations
@@ -51,6 +57,17 @@ BATCH = 4096                # queue items taken at once
 WARN_AFTER = 5.0            # seconds of backlog before the user is told
 
 
+@dataclass(frozen=True, slots=True)
+class WholeFrame:
+    """A frame the terminating proxy forwarded whole: as `Capture.judge_frame` takes it."""
+
+    direction: Direction
+    data: str | bytes
+    text_frame: bool
+    meta: Mapping[str, Any] | None
+    seen: tuple[float, float]
+
+
 @dataclass(eq=False)
 class Watched:
     """One spliced connection as the observer sees it."""
@@ -65,6 +82,7 @@ class Watched:
     observer: LinkObserver | None = None
     ping_seqs: dict[int, int] = field(default_factory=dict)   # ping serial -> its record
     bytes_lost: int = 0
+    dropped_frames: int = 0      # whole frames left unjudged (over the budget)
 
     @property
     def waiting(self) -> int:
@@ -76,6 +94,8 @@ class Watched:
 _Chunk = tuple[Watched, Direction, bytes, float, float]
 _Gap = tuple[Watched, Direction, int]
 _Event = tuple[Watched, RecordKind, Mapping[str, Any], float, float]
+_Whole = tuple[Watched, WholeFrame]
+_Item = _Chunk | _Gap | _Event | _Whole
 
 
 class Observing:
@@ -90,13 +110,15 @@ class Observing:
         self.warn_after = warn_after
         self.pong_timeout = pong_timeout
         self._notice = notice or (lambda text: log.info("%s", text))
-        self._queue: deque[_Chunk | _Gap | _Event] = deque()
+        self._queue: deque[_Item] = deque()
         self._wake = threading.Event()
         self._asleep = False
         self._stopping = False
         self._unjudged = 0          # parsed, not yet recorded (the thread's count)
         self._links: dict[str, Watched] = {}
         self._told_behind = False
+        # held by whoever judges: the thread for each batch, `catch_up` on the event loop
+        self._turn = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="ocppscope-observer",
                                         daemon=True)
         self._thread.start()
@@ -120,12 +142,38 @@ class Observing:
         watched.fed += len(data)
         self._put((watched, direction, data, time.time(), time.monotonic()))
 
+    def whole(self, watched: Watched, direction: Direction, data: str | bytes, *,
+              text_frame: bool = True, meta: Mapping[str, Any] | None = None) -> None:
+        """A whole frame was just forwarded in `direction` (text as str; bytes with
+        `text_frame` False for a binary frame, True for text that was not UTF-8). Beyond the
+        connection's `budget` it is left unjudged, counted as unobserved bytes."""
+        size = len(data)
+        if watched.fed - watched.taken + size > self.budget:
+            watched.bytes_lost += size
+            watched.dropped_frames += 1
+            return
+        watched.fed += size
+        self._put((watched, WholeFrame(direction, data, text_frame, meta,
+                                       (time.time(), time.monotonic()))))
+
+    def catch_up(self) -> None:
+        """Judge everything queued now, on the caller's thread (after the batch the thread
+        may be judging): then a record made next comes after every frame forwarded before
+        it. Blocks for as long as that takes; for the rare frame whose record is needed at
+        once, never for the traffic."""
+        with self._turn:
+            taken = list(self._queue)
+            self._queue.clear()
+            if taken:
+                self._observe(taken)
+                self._unjudged = 0
+
     def closed(self, watched: Watched, meta: Mapping[str, Any]) -> None:
         """The connection ended: its `closed` record comes after everything it carried. The
         close frames seen fill in code, reason and who closed (see `_closing`)."""
         self._put((watched, RecordKind.CLOSED, dict(meta), time.time(), time.monotonic()))
 
-    def _put(self, item: _Chunk | _Gap | _Event) -> None:
+    def _put(self, item: _Item) -> None:
         self._queue.append(item)
         if self._asleep:
             self._wake.set()
@@ -165,24 +213,29 @@ class Observing:
                 if not queue:
                     continue
                 time.sleep(LINGER)   # let a batch gather: fewer hand-overs of the interpreter
-            taken = [queue.popleft() for _ in range(min(BATCH, len(queue)))]
-            try:
-                self._observe(taken)
-            except Exception:  # our bug: the batch is lost to observation, never to traffic
-                log.exception("observing a batch of %d chunks failed", len(taken))
-            self._unjudged = 0
-            self._check_backlog(taken)
+            with self._turn:
+                taken = [queue.popleft() for _ in range(min(BATCH, len(queue)))]
+                try:
+                    self._observe(taken)
+                except Exception:  # our bug: lost to observation, never to traffic
+                    log.exception("observing a batch of %d chunks failed", len(taken))
+                self._unjudged = 0
+            if taken:
+                self._check_backlog(taken)
 
-    def _observe(self, taken: list[_Chunk | _Gap | _Event]) -> None:
+    def _observe(self, taken: list[_Item]) -> None:
         """Parse the whole batch first (cheap), then record it, so that `behind` counts
         frames, and hand the interpreter back to the event loop after each record."""
-        parsed: list[tuple[Watched, Observation | _Event]] = []
+        parsed: list[tuple[Watched, Observation | _Event | WholeFrame]] = []
         for item in taken:
             watched = item[0]
             if len(item) == 3:
                 _, direction, count = item  # type: ignore[misc]
                 watched.bytes_lost += count
                 parsed.extend((watched, o) for o in self._link(watched).lost(direction, count))
+            elif isinstance(item[1], WholeFrame):
+                watched.taken += len(item[1].data)
+                parsed.append((watched, item[1]))
             elif isinstance(item[1], Direction):
                 _, direction, data, wall, mono = item  # type: ignore[misc]
                 watched.taken += len(data)
@@ -205,9 +258,14 @@ class Observing:
             self._links[watched.connection] = watched
         return watched.observer
 
-    def _record(self, watched: Watched, observation: Observation | _Event) -> None:
+    def _record(self, watched: Watched, observation: Observation | _Event | WholeFrame
+                ) -> None:
         capture, connection, station = self.capture, watched.connection, watched.station
-        if isinstance(observation, DataMessage):
+        if isinstance(observation, WholeFrame):
+            capture.judge_frame(connection, station, observation.direction, observation.data,
+                                text_frame=observation.text_frame, meta=observation.meta,
+                                seen=observation.seen)
+        elif isinstance(observation, DataMessage):
             text = as_text(observation.data) if observation.text else None
             meta = {"fragments": observation.fragments} if observation.fragments > 1 else None
             if text is not None:
@@ -237,6 +295,8 @@ class Observing:
                 for missed in self._link(watched).ended():
                     self._record(watched, missed)
                 meta = _closing(self._link(watched), meta, watched.bytes_lost)
+                if watched.dropped_frames:
+                    meta["unjudged_frames"] = watched.dropped_frames
                 self._links.pop(connection, None)
             capture.event(kind, connection, station, meta, seen=(wall, mono))
 
@@ -247,9 +307,12 @@ class Observing:
                 for missed in watched.observer.missed(now):
                     self._record(watched, missed)
 
-    def _check_backlog(self, taken: list[_Chunk | _Gap | _Event]) -> None:
+    def _check_backlog(self, taken: list[_Item]) -> None:
         last = taken[-1]
-        age = time.monotonic() - last[-1] if len(last) == 5 else 0.0  # type: ignore[operator]
+        if isinstance(last[1], WholeFrame):
+            age = time.monotonic() - last[1].seen[1]
+        else:
+            age = time.monotonic() - last[-1] if len(last) == 5 else 0.0  # type: ignore[operator]
         waiting = len(self._queue)
         if not self._told_behind and age > self.warn_after and waiting:
             self._told_behind = True

@@ -46,9 +46,10 @@ from app.net.hops import (
     watch_for_resets,
 )
 from app.net.intercept import Interceptor, hop_between
+from app.net.judging import LinkJudge
 from app.net.keepalive import keep_hops_alive
 from app.net.peer import CallOutcome
-from app.net.wire import RawClientConnection, RawServerConnection, as_text, receive
+from app.net.wire import RawClientConnection, RawServerConnection, receive
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
 from app.session.capture import Capture
@@ -88,6 +89,9 @@ class ProxyConfig:
     # Splice the bytes after the upgrade and observe them from the side (`app.net.splice`)
     # instead of a WebSocket stack per hop; nothing can be injected then.
     transparent: bool = False
+    # Judge and record frames on the observer thread, not on the event loop
+    # (`app.net.judging`); the records are the same, they only appear a little later.
+    observe_aside: bool = False
 
 
 # An answer to an injected CALL as it arrived: its record (None when it came before the CALL
@@ -149,6 +153,7 @@ class Proxy:
         # intercept rules (breakpoints, rewrites...), applied to each frame before it is
         # forwarded; None or unarmed: frames are forwarded untouched
         self.interceptor: Interceptor | None = None
+        self.judge = LinkJudge(capture, self._notice, aside=config.observe_aside)
 
     @property
     def port(self) -> int:
@@ -306,6 +311,7 @@ class Proxy:
             if stuck:
                 await asyncio.wait(stuck, timeout=links.CLOSE_TIMEOUT)
         await self._server.wait_closed()
+        await asyncio.get_running_loop().run_in_executor(None, self.judge.stop)
 
     def _upstream_url(self, request: Request) -> str:
         return upstream_url(self.config.upstream, request.path)
@@ -404,7 +410,7 @@ class Proxy:
             self._relays.add(relay)
         link.meta["extensions"] = {"station": negotiated_extensions(station_ws),
                                    "csms": negotiated_extensions(upstream)}
-        self._observe_event(RecordKind.OPENED, link, link.meta)
+        self.judge.opened(link.connection, link.station, link.meta)
         keep_hops_alive(self.capture, link.connection, link.station, station_ws, upstream,
                         self.config.ping_interval)
         started = asyncio.get_running_loop().time()
@@ -440,7 +446,7 @@ class Proxy:
             if relay is not None:
                 self._relays.discard(relay)
             duration = asyncio.get_running_loop().time() - started
-            self._observe_event(RecordKind.CLOSED, link, {
+            self.judge.closed(link.connection, link.station, {
                 "code": info.code, "reason": info.reason, "by": info.by, "clean": info.clean,
                 "duration": round(duration, 3)})
 
@@ -467,10 +473,8 @@ class Proxy:
                         await target.send(data, text=is_text)
                     except ConnectionClosed:
                         target_open = False
-                if target_open:
-                    self._observe_frame(link, direction, data, is_text)
-                else:
-                    self._observe_frame(link, direction, data, is_text, {"delivered": False})
+                self.judge.frame(link.connection, link.station, direction, data, is_text,
+                                 None if target_open else {"delivered": False})
         except ConnectionClosed:
             return source
 
@@ -484,7 +488,7 @@ class Proxy:
         assert self.interceptor is not None
 
         def record(way: Direction, text: str, meta: dict[str, Any]) -> Message | None:
-            return self.capture.frame(link.connection, link.station, way, text, meta=meta)
+            return self.judge.now(link.connection, link.station, way, text, meta=meta)
 
         return await self.interceptor.divert(hop_between(
             link.connection, link.station, direction, source, target, record), data)
@@ -521,28 +525,9 @@ class Proxy:
         meta: dict[str, Any] = {"injected": True}
         if not delivered:
             meta["delivered"] = False
-        try:
-            return self.capture.frame(link.connection, link.station, direction, text,
-                                      meta=meta)
-        except Exception:  # a bug in observing must not break the injection
-            log.exception("recording an injected frame of %s failed", link.station)
-            return None
+        return self.judge.now(link.connection, link.station, direction, text, meta=meta)
 
     def _observe_frame(self, link: _Link, direction: Direction, data: bytes,
                        is_text: bool, meta: dict[str, Any] | None = None) -> Message | None:
-        try:
-            text = as_text(data) if is_text else None
-            if text is not None:
-                return self.capture.frame(link.connection, link.station, direction, text,
-                                          meta=meta)
-            return self.capture.frame(link.connection, link.station, direction, data,
-                                      text_frame=is_text, meta=meta)
-        except Exception:  # a bug in observing must not stop the relay
-            log.exception("observing a frame of %s failed", link.station)
-            return None
-
-    def _observe_event(self, kind: RecordKind, link: _Link, meta: dict[str, Any]) -> None:
-        try:
-            self.capture.event(kind, link.connection, link.station, meta)
-        except Exception:
-            log.exception("recording a connection event of %s failed", link.station)
+        """Judge a frame now (its record is needed at once: an answer to an injected CALL)."""
+        return self.judge.now(link.connection, link.station, direction, data, is_text, meta)

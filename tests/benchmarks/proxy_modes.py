@@ -1,4 +1,5 @@
-"""The proxy's two modes against the references a user would compare them with.
+"""The proxy's two modes against the references a user would compare them with, each in a
+process of its own, as deployed.
 
 Run: python -m tests.benchmarks.proxy_modes [--seconds 2] [--rounds 3] [--fleet 500]
                                             [--fleet-seconds 5] [--deflate both]
@@ -7,18 +8,22 @@ Five routes from stations to one answering CSMS, all on 127.0.0.1:
 - direct: stations talk to the CSMS itself (the cost of stations and CSMS alone);
 - relay: a bare websockets relay written here, a frame received is a frame sent;
 - splice: a raw TCP splice written here (asyncio protocols, no WebSocket at all);
-- terminating / transparent: `ocppscope proxy` in each mode, validating every frame and
-  recording every record to a session file through the recorder's queued sink.
+- terminating / transparent: `ocppscope proxy` started as the real command
+  (`python -m app proxy --record FILE --quiet`, validation on), in each mode.
 
-Everything runs in this one process and one event loop (the observer of the transparent
-mode on its own thread), so each figure includes the stations' and the CSMS's share; the
-direct route measures that share. The routes take turns, round after round, and medians are
-reported, because the machine may be shared. Figures: throughput of 1, 20 and 50 stations
-sending back to back, as % of the relay's; added p50/p99 round-trip latency (route minus
-direct) as a multiple of the relay's; CPU seconds of the process per round trip; the
-process's RSS at the end. Then 500 stations (`--fleet`) at one CALL per second each through
-each proxy mode: round trips done, lost, and latency. With `--deflate both`, every leg
-negotiates permessage-deflate in a second pass (like for like: every route alike).
+The CSMS and every middle box run in child processes (this script with `--serve csms|relay|
+splice`, or the command itself); the stations run in this process. A middle box's figures
+are its own process tree's: CPU seconds per round trip (from /proc) and RSS at the end of
+the pass. The routes take turns, round after round, and medians are reported, because the
+machine may be shared. Figures: throughput of 1, 20 and 50 stations sending back to back, as
+% of the relay's; added p50/p99 round-trip latency (route minus direct) as a multiple of the
+relay's. Then 500 stations (`--fleet`) at one CALL per second each through the relay and
+each proxy mode: round trips done, lost, and latency. At the end each proxy is stopped as a
+user stops it (Ctrl-C), and its recording is counted: every round trip must be in it.
+A proxy's CPU per round trip counts what its process used during the run: an observer that
+fell behind and catches up after the run (see `app.net.observing`) does part of its work
+outside that window, so the figure is then below the full cost.
+With `--deflate both`, every leg negotiates permessage-deflate in a second pass.
 """
 
 from __future__ import annotations
@@ -28,10 +33,15 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +49,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from app.net.proxy import Proxy, ProxyConfig
-from app.net.splice import TransparentProxy
-from app.session.capture import Capture
-from app.session.sessionfile import SessionWriter, make_header
-from app.session.sinks import recording_sink
 from tests.benchmarks.proxy import _ANSWER, HOST, OCPP, _percentile, call_frame, raise_fd_limit
 
 ROUTES = ("direct", "relay", "splice", "terminating", "transparent")
+PROXIES = ("terminating", "transparent")
 SIZES = (1, 20, 50)
+START_TIMEOUT = 30.0      # seconds a child may take to say where it listens
+STOP_TIMEOUT = 30.0       # seconds a proxy may take to stop and write its recording
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _compression(deflate: bool) -> str | None:
@@ -163,41 +173,139 @@ class Splice:
             self.server.close()
 
 
-class OurProxy:
-    """`ocppscope proxy` as in real use: validation on, recording to a file."""
 
-    def __init__(self, upstream: str, transparent: bool, folder: Path) -> None:
-        self.capture = Capture()
-        path = folder / f"{'transparent' if transparent else 'terminating'}.jsonl"
-        self.writer = SessionWriter(path, make_header("proxy", benchmark="proxy_modes"))
-        self.recorder = recording_sink(self.writer, lambda text: None)
-        self.capture.subscribe(lambda message, _annotation: self.recorder.put(message))
-        config = ProxyConfig(upstream=upstream, transparent=transparent)
-        self.proxy = (TransparentProxy if transparent else Proxy)(config, self.capture)
+async def _serve_forever(kind: str, upstream: str, deflate: bool) -> None:
+    """A child's life: start its server, say its URL on stdout, run until stdin closes."""
+    server: Csms | Relay | Splice
+    if kind == "csms":
+        server = Csms(deflate)
+    elif kind == "relay":
+        server = Relay(upstream, deflate)
+    else:
+        server = Splice(upstream)
+    url = await server.start()
+    print(f"listening {url}", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+    await server.stop()
 
-    async def start(self) -> str:
-        await self.proxy.start()
-        return self.proxy.url + "/ocpp"
 
-    async def stop(self) -> None:
-        await self.proxy.stop()
-        self.recorder.close()
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (Linux /proc; elsewhere `pid` alone)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as stream:
+                    todo.extend(int(child) for child in stream.read().split())
+    return found
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and its descendants."""
+    total = 0.0
+    for member in _tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            with open(f"/proc/{member}/stat") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / _TICK
+    return total
+
+
+def tree_rss_mb(pid: int) -> float:
+    total = 0
+    for member in _tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError), \
+                open(f"/proc/{member}/statm") as stream:
+            total += int(stream.read().split()[1]) * _PAGE
+    return total / 1e6
+
+
+class Box:
+    """A child process that listens somewhere and says where on a line of its output."""
+
+    def __init__(self, name: str, command: list[str], marker: str) -> None:
+        self.name = name
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, cwd=Path(__file__).resolve().parents[2])
+        self.lines: list[str] = []
+        found = threading.Event()
+        self.url = ""
+
+        def read(source: Any) -> None:
+            for line in source:
+                self.lines.append(line.rstrip("\n"))
+                if not self.url and marker in line:
+                    self.url = line.split(marker, 1)[1].split()[0].removesuffix("/<stationId>")
+                    found.set()
+            found.set()
+
+        for source in (self.process.stdout, self.process.stderr):
+            threading.Thread(target=read, args=(source,), daemon=True).start()
+        if not found.wait(START_TIMEOUT) or not self.url:
+            self.process.kill()
+            raise RuntimeError(f"{name} did not start: {' / '.join(self.lines[-5:])}")
+        self.pid = self.process.pid
+
+    def stop(self, interrupt: bool = False) -> None:
+        """End the child: Ctrl-C for a proxy (a clean stop that writes its recording),
+        closing stdin for the benchmark's own servers."""
+        if interrupt:
+            self.process.send_signal(signal.SIGINT)
+        else:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()  # type: ignore[union-attr]
+        try:
+            self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _own(kind: str, upstream: str, deflate: bool) -> Box:
+    command = [sys.executable, "-m", "tests.benchmarks.proxy_modes", "--serve", kind,
+               "--upstream", upstream] + (["--deflate", "on"] if deflate else [])
+    return Box(kind, command, "listening ")
+
+
+def _ours(mode: str, upstream: str, record: Path) -> Box:
+    command = [sys.executable, "-m", "app", "proxy", "--listen", f"{HOST}:0",
+               "--upstream", upstream, "--record", str(record), "--quiet",
+               "--transparent" if mode == "transparent" else "--no-transparent"]
+    return Box(mode, command, "listening on ")
+
+
+def recorded_frames(path: Path) -> Counter[str]:
+    """Frames in a recording by their direction: what a proxy judged and wrote."""
+    counts: Counter[str] = Counter()
+    with contextlib.suppress(OSError), open(path, encoding="utf-8") as stream:
+        for line in stream:
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                if isinstance(record, dict) and record.get("kind") == "frame":
+                    counts[record.get("dir") or "?"] += 1
+    return counts
 
 
 async def _open(url: str, name: str, deflate: bool) -> ClientConnection:
-    return await connect(f"{url}/{name}", subprotocols=[OCPP],  # type: ignore[list-item]
+    return await connect(f"{url}/ocpp/{name}", subprotocols=[OCPP],  # type: ignore[list-item]
                          compression=_compression(deflate), ping_interval=None,
                          open_timeout=20, proxy=None)
 
 
-async def back_to_back(url: str, stations: int, seconds: float, deflate: bool
-                       ) -> dict[str, float]:
-    """`stations` stations, each sending its next CALL when its answer came."""
+async def back_to_back(url: str, stations: int, seconds: float, deflate: bool,
+                       pid: int | None) -> dict[str, float]:
+    """`stations` stations, each sending its next CALL when its answer came; CPU is the
+    middle box's (`pid`), none for the direct route."""
     connections = await asyncio.gather(*(_open(url, f"B{i:03d}", deflate)
                                          for i in range(stations)))
     latencies: list[float] = []
     done = 0
-    cpu0, end = time.process_time(), time.perf_counter() + seconds
+    end = time.perf_counter() + seconds
+    cpu0 = tree_cpu(pid) if pid else 0.0
 
     async def station(index: int, ws: ClientConnection) -> None:
         nonlocal done
@@ -213,14 +321,16 @@ async def back_to_back(url: str, stations: int, seconds: float, deflate: bool
     started = time.perf_counter()
     await asyncio.gather(*(station(i, ws) for i, ws in enumerate(connections)))
     elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu0
+    cpu = tree_cpu(pid) - cpu0 if pid else 0.0
     await asyncio.gather(*(ws.close() for ws in connections))
     latencies.sort()
     return {"per_s": done / elapsed, "p50_ms": _percentile(latencies, 0.5) * 1000,
-            "p99_ms": _percentile(latencies, 0.99) * 1000, "cpu_ms": cpu / max(1, done) * 1000}
+            "p99_ms": _percentile(latencies, 0.99) * 1000,
+            "cpu_ms": cpu / max(1, done) * 1000, "done": done}
 
 
-async def fleet(url: str, stations: int, seconds: float, deflate: bool) -> dict[str, float]:
+async def fleet(url: str, stations: int, seconds: float, deflate: bool,
+                pid: int) -> dict[str, float]:
     """`stations` stations, one CALL a second each."""
     gate = asyncio.Semaphore(50)
 
@@ -248,9 +358,9 @@ async def fleet(url: str, stations: int, seconds: float, deflate: bool) -> dict[
             await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - started)))
 
     live = [ws for ws in connections if ws is not None]
-    cpu0 = time.process_time()
+    cpu0 = tree_cpu(pid)
     await asyncio.gather(*(station(i, ws) for i, ws in enumerate(live)))
-    cpu = time.process_time() - cpu0
+    cpu = tree_cpu(pid) - cpu0
     await asyncio.gather(*(ws.close() for ws in live), return_exceptions=True)
     latencies.sort()
     return {"connected": len(live), "done": len(latencies), "lost": lost,
@@ -259,58 +369,54 @@ async def fleet(url: str, stations: int, seconds: float, deflate: bool) -> dict[
             "cpu_share": cpu / max(seconds, 1e-9)}
 
 
-def _rss_mb() -> float:
-    try:
-        with open("/proc/self/statm") as stream:
-            return int(stream.read().split()[1]) * 4096 / 1e6
-    except OSError:  # not Linux: no figure
-        return 0.0
-
-
-Starter = Callable[[str], Any]
-
-
-async def _route(name: str, csms_url: str, deflate: bool, folder: Path) -> Any:
-    if name == "direct":
-        return None
-    if name == "relay":
-        return Relay(csms_url.rsplit("/ocpp", 1)[0] + "/ocpp", deflate)
-    if name == "splice":
-        return Splice(csms_url)
-    return OurProxy(csms_url, name == "transparent", folder)
+def _start_boxes(csms_url: str, deflate: bool, folder: Path) -> dict[str, Box]:
+    base = csms_url.removesuffix("/ocpp")
+    boxes = {"relay": _own("relay", base, deflate), "splice": _own("splice", csms_url, deflate)}
+    for mode in PROXIES:
+        boxes[mode] = _ours(mode, csms_url, folder / f"{mode}.jsonl")
+    return boxes
 
 
 async def run_pass(args: argparse.Namespace, deflate: bool) -> dict[str, Any]:
-    csms = Csms(deflate)
-    csms_url = await csms.start()
     runs: dict[tuple[str, int], list[dict[str, float]]] = {}
     rss: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for _ in range(args.rounds):
-            for stations in SIZES:
-                for name in ROUTES:  # in turn, so that drift hits every route alike
-                    route = await _route(name, csms_url, deflate, Path(folder))
-                    url = csms_url if route is None else await route.start()
-                    try:
-                        figures = await back_to_back(url, stations, args.seconds, deflate)
-                    finally:
-                        if route is not None:
-                            await route.stop()
-                    runs.setdefault((name, stations), []).append(figures)
-                    rss[name] = max(rss.get(name, 0.0), _rss_mb())
-        fleets = {}
-        if args.fleet:
-            for name in ("terminating", "transparent"):
-                route = await _route(name, csms_url, deflate, Path(folder))
-                url = await route.start()
-                try:
-                    fleets[name] = await fleet(url, args.fleet, args.fleet_seconds, deflate)
-                finally:
-                    await route.stop()
-    await csms.stop()
+    sent: Counter[str] = Counter()
+    fleets: dict[str, dict[str, float]] = {}
+    recorded: dict[str, Counter[str]] = {}
+    csms = _own("csms", "", deflate)
+    boxes: dict[str, Box] = {}
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        try:
+            boxes = _start_boxes(csms.url, deflate, folder)
+            for _ in range(args.rounds):
+                for stations in SIZES:
+                    for route in ROUTES:  # in turn, so that drift hits every route alike
+                        box = boxes.get(route)
+                        url = box.url if box else csms.url.removesuffix("/ocpp")
+                        figures = await back_to_back(url, stations, args.seconds, deflate,
+                                                     box.pid if box else None)
+                        runs.setdefault((route, stations), []).append(figures)
+                        sent[route] += int(figures["done"])
+            if args.fleet:
+                for route in ("relay", *PROXIES):
+                    box = boxes[route]
+                    fleets[route] = await fleet(box.url, args.fleet, args.fleet_seconds,
+                                                deflate, box.pid)
+                    sent[route] += int(fleets[route]["done"])
+            for route, box in boxes.items():
+                rss[route] = tree_rss_mb(box.pid)
+        finally:
+            for route, box in boxes.items():
+                box.stop(interrupt=route in PROXIES)
+            csms.stop()
+        for mode in PROXIES:
+            recorded[mode] = recorded_frames(folder / f"{mode}.jsonl")
     medians = {key: {figure: statistics.median(r[figure] for r in values)
                      for figure in values[0]} for key, values in runs.items()}
-    return {"medians": medians, "rss_mb": rss, "fleet": fleets}
+    return {"medians": medians, "rss_mb": rss, "fleet": fleets, "sent": dict(sent),
+            "recorded": recorded,
+            "stderr": {mode: boxes[mode].lines[-3:] for mode in PROXIES if mode in boxes}}
 
 
 def table(result: dict[str, Any], deflate: bool) -> list[str]:
@@ -330,15 +436,19 @@ def table(result: dict[str, Any], deflate: bool) -> list[str]:
                 reference = relay[figure] - direct[figure]
                 ratio = f"{added / reference:.2f}" if reference > 0.005 else "-"
                 cells.append(f"{added:>9.3f}{ratio:>8}")
+            cpu = f"{m['cpu_ms']:>11.3f}" if name != "direct" else f"{'-':>11}"
             lines.append(f"{name:<12}{stations:>4}{m['per_s']:>9.0f}{share:>8.0f}%"
-                         f"{''.join(cells)}{m['cpu_ms']:>11.3f}")
-    lines.append("RSS after each route's runs (MB): " + ", ".join(
+                         f"{''.join(cells)}{cpu}")
+    lines.append("RSS of each middle box at the end (MB): " + ", ".join(
         f"{name} {mb:.0f}" for name, mb in result["rss_mb"].items()))
     for name, figures in result["fleet"].items():
         lines.append(f"{name}: {figures['connected']} stations at 1 CALL/s: "
                      f"{figures['done']} round trips, {figures['lost']} lost, p50 "
                      f"{figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
                      f"CPU {figures['cpu_share'] * 100:.0f}% of one core")
+    for mode, counts in result["recorded"].items():
+        lines.append(f"{mode}: recorded {sum(counts.values()):,} frames for "
+                     f"{result['sent'].get(mode, 0):,} round trips answered")
     return lines
 
 
@@ -349,9 +459,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--fleet", type=int, default=500)
     parser.add_argument("--fleet-seconds", type=float, default=5.0)
     parser.add_argument("--deflate", choices=("off", "on", "both"), default="both")
+    parser.add_argument("--serve", choices=("csms", "relay", "splice"),
+                        help=argparse.SUPPRESS)  # a child of the benchmark
+    parser.add_argument("--upstream", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    print(raise_fd_limit(args.fleet * 4 + 400))
+    if args.serve:
+        asyncio.run(_serve_forever(args.serve, args.upstream, args.deflate == "on"))
+        return {}
+    print(raise_fd_limit(args.fleet * 4 + 400))  # children inherit the raised limit
     passes = {"off": [False], "on": [True], "both": [False, True]}[args.deflate]
     results: dict[str, Any] = {}
     for deflate in passes:
