@@ -57,6 +57,33 @@ class _SeqColumns:
     def _appendable(self, seq: int) -> bool:
         return not self._keys or seq > self._keys[-1]
 
+    # the mapping's removal, iteration and size, alike for both tables: each keeps its
+    # value column with the `_GONE` marks as `_marks` and what does not fit in `_other`
+    _marks: array
+    _other: dict
+
+    def __delitem__(self, seq: int) -> None:
+        if self._other.pop(seq, None) is not None:
+            return
+        position = self._position(seq)
+        if position is None or self._marks[position] == _GONE:
+            raise KeyError(seq)
+        self._marks[position] = _GONE
+        self._gone += 1
+
+    def __iter__(self) -> Iterator[int]:
+        marks = self._marks
+        for position, seq in enumerate(self._keys):
+            if marks[position] != _GONE:
+                yield seq
+        yield from list(self._other)
+
+    def __len__(self) -> int:
+        return len(self._keys) - self._gone + len(self._other)
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
 
 class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
     """seq -> `Annotation`, compact for annotations without findings added in seq order."""
@@ -64,6 +91,7 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
     def __init__(self) -> None:
         super().__init__()
         self._calls = array("q")        # call_seq, _NONE, or _GONE
+        self._marks = self._calls
         self._latencies = array("d")    # NaN for None
         self._other: dict[int, Annotation] = {}
 
@@ -105,28 +133,6 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
         position = self._position(seq) if isinstance(seq, int) else None
         return position is not None and self._calls[position] != _GONE
 
-    def __delitem__(self, seq: int) -> None:
-        if self._other.pop(seq, None) is not None:
-            return
-        position = self._position(seq)
-        if position is None or self._calls[position] == _GONE:
-            raise KeyError(seq)
-        self._calls[position] = _GONE
-        self._gone += 1
-
-    def __iter__(self) -> Iterator[int]:
-        calls = self._calls
-        for position, seq in enumerate(self._keys):
-            if calls[position] != _GONE:
-                yield seq
-        yield from list(self._other)
-
-    def __len__(self) -> int:
-        return len(self._keys) - self._gone + len(self._other)
-
-    def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
-
     def memory(self) -> int:
         """Bytes the columns take (the dict of the others not counted)."""
         return sum(c.buffer_info()[1] * c.itemsize
@@ -139,6 +145,7 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
     def __init__(self) -> None:
         super().__init__()
         self._values = array("q")       # the linked seq, or _GONE
+        self._marks = self._values
         self._other: dict[int, int] = {}
 
     def __setitem__(self, seq: int, value: int) -> None:
@@ -170,25 +177,3 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
 
     def __contains__(self, seq: object) -> bool:
         return self.get(seq) is not None if isinstance(seq, int) else False  # type: ignore[arg-type]
-
-    def __delitem__(self, seq: int) -> None:
-        if self._other.pop(seq, None) is not None:
-            return
-        position = self._position(seq)
-        if position is None or self._values[position] == _GONE:
-            raise KeyError(seq)
-        self._values[position] = _GONE
-        self._gone += 1
-
-    def __iter__(self) -> Iterator[int]:
-        values = self._values
-        for position, seq in enumerate(self._keys):
-            if values[position] != _GONE:
-                yield seq
-        yield from list(self._other)
-
-    def __len__(self) -> int:
-        return len(self._keys) - self._gone + len(self._other)
-
-    def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
