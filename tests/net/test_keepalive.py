@@ -4,7 +4,6 @@ terminating proxy."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from websockets.asyncio.client import connect
@@ -17,19 +16,12 @@ from app.net.station import StationConfig, StationEndpoint
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
-from tests.net.peers import OcppCsmsServer, SilentStation, run
+from tests.net.peers import OcppCsmsServer, SilentStation, run, until
 
 
 def _controls(capture: Capture, opcode: str) -> list[Message]:
     return [m for m in capture.messages
             if m.kind is RecordKind.CONTROL and m.meta.get("opcode") == opcode]
-
-
-async def _until(check, timeout: float = 10.0) -> None:
-    async def waiting() -> None:
-        while not check():
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(waiting(), timeout)
 
 
 def _closed(capture: Capture) -> Message:
@@ -48,8 +40,8 @@ def test_our_csms_records_each_ping_and_pong_with_the_round_trip():
         await csms.start()
         async with connect(f"ws://127.0.0.1:{csms.port}/ocpp/CP1",
                            subprotocols=["ocpp2.0.1"], ping_interval=None):  # type: ignore[list-item]
-            await _until(lambda: len(_controls(capture, "pong")) >= 3)
-        await _until(lambda: any(m.kind is RecordKind.CLOSED for m in capture.messages))
+            await until(lambda: len(_controls(capture, "pong")) >= 3)
+        await until(lambda: any(m.kind is RecordKind.CLOSED for m in capture.messages))
         await csms.stop()
         return capture
 
@@ -69,7 +61,7 @@ def test_a_station_that_stops_answering_our_csms_pings_is_flagged_and_closed():
         csms = CsmsEndpoint(CsmsConfig(port=0, ping_interval=0.1, pong_timeout=0.3), capture)
         await csms.start()
         async with SilentStation(csms.port, "/ocpp/CP1"):
-            await _until(lambda: any(m.kind is RecordKind.CLOSED for m in capture.messages))
+            await until(lambda: any(m.kind is RecordKind.CLOSED for m in capture.messages))
         await csms.stop()
         return capture
 
@@ -90,7 +82,7 @@ def test_our_station_records_the_csms_pongs():
             station = StationEndpoint(StationConfig(csms.url, "CP1", ping_interval=0.05),
                                       capture)
             await station.start()
-            await _until(lambda: len(_controls(capture, "pong")) >= 2)
+            await until(lambda: len(_controls(capture, "pong")) >= 2)
             await station.stop()
         return capture
 
@@ -114,7 +106,7 @@ def test_the_terminating_proxy_pings_both_hops_and_names_the_side_that_stopped_a
                                       ping_interval=0.3), capture)
             await proxy.start()
             async with SilentStation(proxy.port, "/ocpp/CP1"):
-                await _until(lambda: any(m.kind is RecordKind.CLOSED
+                await until(lambda: any(m.kind is RecordKind.CLOSED
                                          for m in capture.messages))
             await proxy.stop()
         return capture

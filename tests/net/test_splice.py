@@ -16,7 +16,7 @@ from app.net.splice import TransparentProxy, open_proxy
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request, run
+from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request, run, until
 
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
@@ -78,12 +78,6 @@ async def raw_station(proxy_url: str, station: str = "CP1", offer: str = ""
 
 async def read_exactly(reader: asyncio.StreamReader, count: int) -> bytes:
     return await asyncio.wait_for(reader.readexactly(count), 10)
-
-
-async def until(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 def station_frames(*frames: Frame, deflate: PerMessageDeflate | None = None) -> bytes:
