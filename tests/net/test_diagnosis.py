@@ -18,7 +18,7 @@ from app.net.proxy import ProxyConfig
 from app.net.splice import open_proxy
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
-from tests.net.peers import RecordingServer, SilentStation, run
+from tests.net.peers import RecordingServer, SilentStation, run, until
 
 
 def _ends(capture: Capture) -> list[Message]:
@@ -27,10 +27,7 @@ def _ends(capture: Capture) -> list[Message]:
 
 
 async def _wait_for_end(capture: Capture, count: int = 1, timeout: float = 10.0) -> None:
-    async def ended() -> None:
-        while len(_ends(capture)) < count:
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(ended(), timeout)
+    await until(lambda: len(_ends(capture)) >= count, timeout)
 
 
 async def _raw_upgrade(port: int, path: str, protocol_line: str) -> bytes:

@@ -19,7 +19,7 @@ from app.net.splice import open_proxy
 from app.net.station import StationConfig, StationEndpoint
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
-from tests.net.peers import BlockingTlsServer, OcppCsmsServer, run
+from tests.net.peers import BlockingTlsServer, OcppCsmsServer, run, until
 
 
 @pytest.fixture(scope="module")
@@ -66,13 +66,10 @@ AGREEMENT = [("protocol", "the two sides share no TLS version"),
 
 
 async def _refusals(capture: Capture, timeout: float = 10.0) -> list:
-    async def refused() -> list:
-        while True:
-            found = [m for m in capture.messages if m.kind is RecordKind.REJECTED]
-            if found:
-                return found
-            await asyncio.sleep(0.01)
-    return await asyncio.wait_for(refused(), timeout)
+    def refused() -> list:
+        return [m for m in capture.messages if m.kind is RecordKind.REJECTED]
+    await until(refused, timeout)
+    return refused()
 
 
 async def _station_against(server_cert: str, trust: str) -> str:
