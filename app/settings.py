@@ -33,6 +33,7 @@ from app.errors import InputError, UsageError
 from app.net import secrets, tls
 from app.net.csms import CsmsConfig
 from app.net.intercept import needs_terminating
+from app.net.keepalive import PONG_TIMEOUT
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE, ProxyConfig
 from app.net.station import StationConfig
@@ -199,6 +200,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ping_interval", float, 0.0, minimum=0, maximum=_DAY, zero="none",
             modes=frozenset({"proxy"}), label="Ping interval (s)", metavar="SECONDS",
             help="terminating mode: send our own pings on both hops (default 0: none)"),
+    Setting("ping_interval", float, 20.0, minimum=0, maximum=_DAY, zero="none",
+            modes=frozenset({"station"}), label="Ping interval (s)", metavar="SECONDS",
+            help="send our own WebSocket pings to the CSMS this often (0: none)"),
+    Setting("ping_interval", float, 30.0, minimum=0, maximum=_DAY, zero="none",
+            modes=frozenset({"csms"}), label="Ping interval (s)", metavar="SECONDS",
+            help="send our own WebSocket pings to each station this often (0: none)"),
+    Setting("pong_timeout", float, 0.0, minimum=0, maximum=_DAY,
+            zero=f"the ping interval, at most {PONG_TIMEOUT:g} s",
+            modes=frozenset({"station", "csms"}), label="Pong timeout (s)", metavar="SECONDS",
+            help="a ping of ours unanswered this long is a missed pong: the connection is "
+                 f"closed with 1011 (default 0: the ping interval, at most {PONG_TIMEOUT:g} s)"),
     Setting("pace", float, 0.3, minimum=0, maximum=60, modes=frozenset({"demo"}),
             metavar="SECONDS", help="pause between steps"),
     Setting("keep_running", bool, False, modes=frozenset({"demo"}),
@@ -474,7 +486,9 @@ def csms_setup(values: Mapping[str, Any]) -> tuple[CsmsConfig, ResponsePolicy]:
     v = checked("csms", values)
     host, port = parse_address(v["listen"])
     config = CsmsConfig(host=host, port=port, max_size=v["max_size"],
-                        record_secrets=v["record_secrets"], server_ssl=_server_ssl(v))
+                        record_secrets=v["record_secrets"], server_ssl=_server_ssl(v),
+                        ping_interval=v["ping_interval"] or None,
+                        pong_timeout=v["pong_timeout"] or None)
     return config, _policy(v, heartbeat_interval=v["heartbeat_interval"])
 
 
@@ -486,7 +500,8 @@ def station_setup(values: Mapping[str, Any], environ: Mapping[str, str] | None =
         csms_url=v["csms"], station_id=v["station_id"], password=station_password(v, environ),
         vendor=v["vendor"], model=v["model"], connectors=[1] * v["connectors"],
         heartbeat_interval=v["heartbeat_interval"] or None, max_size=v["max_size"],
-        record_secrets=v["record_secrets"],
+        record_secrets=v["record_secrets"], ping_interval=v["ping_interval"] or None,
+        pong_timeout=v["pong_timeout"] or None,
         client_ssl=tls.client_context(v["ca"] or None, v["client_cert"] or None,
                                       v["client_key"] or None, verify=not v["insecure"],
                                       keylog=v["tls_keylog"] or None)

@@ -22,12 +22,13 @@ FLAGS = {
               "--max-size", "--upstream-auth", "--rules", "--transparent", "--tls-keylog"},
     "csms": {"--listen", "--heartbeat-interval", "--cert", "--key", "--client-ca",
              "--responses", "--strict", "--record", "--record-secrets", "--quiet", "--json",
-             "--answer-timeout", "--max-size", "--tls-keylog"},
+             "--answer-timeout", "--max-size", "--tls-keylog", "--ping-interval",
+             "--pong-timeout"},
     "station": {"--csms", "--id", "--password", "--connectors", "--vendor", "--model",
                 "--heartbeat-interval", "--ca", "--client-cert", "--client-key", "--insecure",
                 "--responses", "--strict", "--record", "--record-secrets", "--quiet",
                 "--json", "--answer-timeout", "--max-size", "--password-file",
-                "--tls-keylog"},
+                "--tls-keylog", "--ping-interval", "--pong-timeout"},
     "demo": {"--pace", "--keep-running", "--record", "--record-secrets", "--quiet", "--json",
              "--answer-timeout", "--max-size"},
     "replay": {"--as", "--csms", "--listen", "--station", "--speed", "--start-from",
@@ -395,3 +396,17 @@ def test_the_key_log_reaches_every_tls_context_and_is_created_private(tmp_path):
     assert log.exists() and log.stat().st_mode & 0o077 == 0
     plain, _ = settings.station_setup({"csms": "ws://csms.example/ocpp"})
     assert plain.client_ssl is None
+
+
+def test_keepalive_choices_reach_the_station_and_the_csms():
+    station, _ = settings.station_setup({"ping_interval": 5.0, "pong_timeout": 2.0})
+    csms, _ = settings.csms_setup({"ping_interval": 0.0})
+    assert (station.ping_interval, station.pong_timeout) == (5.0, 2.0)
+    assert (csms.ping_interval, csms.pong_timeout) == (None, None)
+
+
+def test_keepalive_defaults_ping_and_leave_the_pong_timeout_to_the_interval():
+    station, _ = settings.station_setup({})
+    csms, _ = settings.csms_setup({})
+    assert (station.ping_interval, station.pong_timeout) == (20.0, None)
+    assert (csms.ping_interval, csms.pong_timeout) == (30.0, None)

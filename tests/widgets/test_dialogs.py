@@ -171,6 +171,7 @@ def test_optional_numbers_at_zero_say_what_zero_means(qtbot):
         qtbot.addWidget(dialog)
     assert proxy.editors["ping_interval"].text() == "none"
     assert station.editors["heartbeat_interval"].text() == "the CSMS's"
+    assert station.editors["pong_timeout"].text().startswith("the ping interval")
 
 
 def test_the_window_starts_the_proxy_with_every_dialog_value(window, monkeypatch):
