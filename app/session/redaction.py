@@ -139,6 +139,10 @@ class Pseudonyms:
         return f"198.{18 + n // 65536 % 2}.{n // 256 % 256}.{n % 256}"
 
 
+def _names_version(key: Any) -> bool:
+    return isinstance(key, str) and key.lower().endswith("version")
+
+
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(text)
@@ -288,18 +292,22 @@ class Redactor:
                 holder[last] = self._replaced(holder[last], kind)
         return self.swept_value(copy)
 
-    def swept_value(self, value: Any) -> Any:
-        """`value` with every string in it swept (`sweep`); dict keys are left alone."""
+    def swept_value(self, value: Any, versions: bool = False) -> Any:
+        """`value` with every string in it swept (`sweep`); dict keys are left alone. Below
+        a key that names a version (firmwareVersion, version...) a dotted quad is a version
+        number, not an address: `versions` keeps it."""
         if isinstance(value, str):
-            return self.sweep(value)
+            return self.sweep(value, versions)
         if isinstance(value, dict):
-            return {key: self.swept_value(item) for key, item in value.items()}
+            return {key: self.swept_value(item, versions or _names_version(key))
+                    for key, item in value.items()}
         if isinstance(value, list):
-            return [self.swept_value(item) for item in value]
+            return [self.swept_value(item, versions) for item in value]
         return value
 
-    def sweep(self, text: str) -> str:
-        """`text` with the known secrets in it, and whatever the patterns find, replaced."""
+    def sweep(self, text: str, versions: bool = False) -> str:
+        """`text` with the known secrets in it, and whatever the patterns find, replaced
+        (except addresses, when `versions` says the text is a version)."""
         names = self.names
         if text in names.produced:
             return text
@@ -309,6 +317,8 @@ class Redactor:
             text = self._inside.sub(lambda m: str(names.of(m.group(0), names.kinds[
                 m.group(0)])), text)
         for pattern in self.rules.patterns:
+            if versions and self.rules.kind(pattern.kind).shape == "ip":
+                continue
             text = pattern.regex.sub(lambda m, kind=pattern.kind: self._patterned(m, kind),
                                      text)
         return text

@@ -147,3 +147,14 @@ def test_odd_and_hostile_frames_never_raise():
     assert len(result.messages) == len(messages)
     assert "10.1.1.1" not in result.messages[4].text
     assert "pw-1234" not in result.messages[8].text
+
+
+def test_a_dotted_version_number_is_kept_while_addresses_in_other_fields_are_replaced():
+    boot = make_message(1, [2, "b", "BootNotification", {
+        "reason": "PowerUp", "chargingStation": {
+            "model": "M", "vendorName": "V", "firmwareVersion": "1.0.2.15"}}])
+    status = make_message(2, [2, "s", "DataTransfer", {
+        "vendorId": "V", "data": "modem at 10.1.2.3, firmware 1.0.2.15"}])
+    result = redact([boot, status], {}, default_rules())
+    assert _payload(result.messages[0])["chargingStation"]["firmwareVersion"] == "1.0.2.15"
+    assert "10.1.2.3" not in result.messages[1].text
