@@ -163,7 +163,10 @@ async def _wait_for(condition, timeout: float) -> None:  # type: ignore[no-untyp
 
 
 def _select_interesting_row(window: MainWindow) -> None:
-    """Select the first invalid frame, so the picture shows findings; else the first CALL."""
+    """Select the first invalid frame, so the picture shows findings; else the first CALL
+    (none while the welcome page shows: nothing was opened or run)."""
+    if not window.workspace_built:
+        return
     model = window.model
     fallback = None
     for row in range(model.rowCount()):

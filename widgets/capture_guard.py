@@ -35,17 +35,16 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from app.errors import InputError, SessionFileError
-from app.session.capture import Capture
 from app.session.captures import new_capture_path
-from app.session.live_store import LiveStore, live_store
-from app.session.recording import Recording, summary
-from app.session.sessionfile import SessionWriter, make_header, open_private
-from app.session.sinks import SinkReport
 from widgets.captures_menu import CapturesMenu
-from widgets.session_io import SessionSaver, SliceJob
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the recording machinery is imported with the first recording
+    from app.session.capture import Capture
+    from app.session.live_store import LiveStore
+    from app.session.recording import Recording
+    from app.session.sinks import SinkReport
     from widgets.runner import ModeRunner
+    from widgets.session_io import SliceJob
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +63,8 @@ def move_private(source: Path, target: Path) -> None:
     """Move a recording, keeping it readable by its owner only: a rename on the same disk
     (instant, whatever its size), else a copy into a private file, then the original goes.
     A failed copy leaves the original where it was."""
+    from app.session.sessionfile import open_private
+
     try:
         os.replace(source, target)
         return
@@ -173,6 +174,10 @@ class CaptureGuard(QObject):
         in memory only). The recording is the capture's store: it holds an index per
         record and reads each back from the file when shown (`LiveStore`)."""
         from app import settings  # the modes' options: loaded with the first mode
+        from app.session.capture import Capture
+        from app.session.live_store import live_store
+        from app.session.recording import Recording
+        from app.session.sessionfile import SessionWriter, make_header
 
         chosen = str(values.get("record") or "").strip()
         details = settings.header_details(mode, values) if mode in settings.MODES else {}
@@ -238,6 +243,9 @@ class CaptureGuard(QObject):
         if recording is None:
             self._go_on()
             return
+        from app.session.recording import summary
+        from app.session.sinks import SinkReport
+
         self._closing.add(recording)
 
         def close() -> None:
@@ -255,6 +263,8 @@ class CaptureGuard(QObject):
         threading.Thread(target=close, name="ocppscope-recording-close", daemon=True).start()
 
     def _on_closed(self, recording: Recording, report: SinkReport) -> None:
+        from app.session.recording import summary
+
         self._closing.discard(recording)
         text = summary(report, recording.path)
         self.message.emit(text)
@@ -419,6 +429,8 @@ class CaptureGuard(QObject):
     def _write(self, target: Path, then: Callable[[], None]) -> bool:
         """Write every record from memory (the file lacks some), in slices; `then` once
         that is done."""
+        from widgets.session_io import SessionSaver, SliceJob
+
         assert self.capture is not None
         try:
             saver = SessionSaver(self.capture, target, self.mode or "saved")
@@ -446,6 +458,8 @@ class CaptureGuard(QObject):
 
     def _store(self) -> LiveStore | None:
         """The guarded capture's store, if its records are read back from its file."""
+        from app.session.live_store import LiveStore
+
         store = self.capture.messages if self.capture is not None else None
         return store if isinstance(store, LiveStore) else None
 

@@ -20,10 +20,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.errors import OcppScopeError
-from app.session.message import Message
 from app.wording import count
 
 if TYPE_CHECKING:
+    from app.session.message import Message
     from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)

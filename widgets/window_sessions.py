@@ -1,6 +1,8 @@
 """The window's sessions: opening (streamed, with progress and cancel, then judged in the
 background), saving, and the saved-message library files. A part of `MainWindow`, kept in
-its own module because it is a concern of its own; it uses the window's widgets directly."""
+its own module because it is a concern of its own; it uses the window's widgets directly.
+The engine's reading, judging and writing of sessions is imported when first used, not with
+the window."""
 
 from __future__ import annotations
 
@@ -11,16 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from app.session.capture import Capture
-from app.session.import_report import import_report
-from app.session.loader import SessionLoader
-from app.session.sessionfile import SessionFileError
-from app.state.summary import named_stations
+from app.errors import SessionFileError
 from app.wording import count
-from widgets.session_io import JudgeRun, SessionSaver, SliceJob
 
 if TYPE_CHECKING:
+    from app.session.loader import SessionLoader
     from widgets.main_window import MainWindow
+    from widgets.session_io import SliceJob
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,11 @@ class SessionsMixin:
         if not self.capture_guard.settle("opening another session",
                                          lambda: self.open_session(path)):
             return None  # unsaved records: asked, and saved or discarded first (or not)
+        from app.session.capture import Capture
+        from app.session.import_report import import_report
+        from app.session.loader import SessionLoader
+        from widgets.session_io import SliceJob
+
         try:
             loader = SessionLoader.open(path)
         except SessionFileError as exc:
@@ -55,7 +59,7 @@ class SessionsMixin:
         self.cancel_job()
         self.session_path = Path(path)
         self._remember_recent(path)
-        self.pages.setCurrentIndex(1)
+        self.show_workspace()
         self._show_capture(Capture(), live=False)
         self.setWindowTitle(f"OCPP Scope — {Path(path).name}")
         started = time.perf_counter()
@@ -99,6 +103,9 @@ class SessionsMixin:
 
     def _judge(self: MainWindow) -> None:
         """Give every loaded record its verdict, in slices, and fill in the stations."""
+        from app.state.summary import named_stations
+        from widgets.session_io import JudgeRun, SliceJob
+
         capture = self.capture
         judging = JudgeRun(capture)
         name = str(self.session_path or "the session")
@@ -183,6 +190,8 @@ class SessionsMixin:
     def save_session(self: MainWindow, path: str) -> None:
         if self.capture_guard.save_here(path, self.capture):
             return None  # the records were in their automatic file: it moved there
+        from widgets.session_io import SessionSaver, SliceJob
+
         mode = self.runner.running.mode if self.runner.running else "saved"
         try:
             saver = SessionSaver(self.capture, path, mode)
