@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -61,8 +61,16 @@ class CapturesMenu(QMenu):
         super().__init__("Recent &captures", parent)
         self.folder = folder
         self.in_use = in_use   # files being recorded or not yet saved: not opened, kept
-        self.settings = private_settings()
+        self._settings: QSettings | None = None
         self.aboutToShow.connect(self.refresh)
+
+    @property
+    def settings(self) -> QSettings:
+        """Where the clean-up's choice is kept: opened when it is first asked, not with the
+        window (which opens the menu's folder and settings only when the menu opens)."""
+        if self._settings is None:
+            self._settings = private_settings()
+        return self._settings
 
     def days(self) -> int:
         try:

@@ -12,17 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QStackedWidget,
-)
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton, QStackedWidget
 
 from app import __version__
 from widgets.capture_guard import CaptureGuard
@@ -36,7 +27,8 @@ from widgets.window_actions import ActionsMixin
 from widgets.window_modes import ModesMixin
 from widgets.window_sessions import SessionsMixin
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Qt makes a class when first named: these, when they are first used
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QMenu, QSplitter, QTableView, QTabWidget
 
     from app.net.policy import ResponsePolicy
@@ -345,6 +337,9 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         return index.row() if index.isValid() else None
 
     def select_row(self, row: int) -> None:
+        from PySide6.QtCore import QItemSelectionModel
+        from PySide6.QtWidgets import QAbstractItemView
+
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -447,6 +442,7 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
 
     def about(self) -> None:
         from PySide6 import __version__ as qt_version
+        from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.about(
             self, "About OCPP Scope",

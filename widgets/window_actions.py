@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from widgets.redact_export import RedactExporter
 from widgets.replay_launcher import ReplayLauncher
-from widgets.workbench import TAB_TITLES
+from widgets.workbench_tabs import TAB_TITLES
 
 if TYPE_CHECKING:
     from widgets.main_window import MainWindow

@@ -27,6 +27,7 @@ from app.ocpp import catalog
 from app.ocpp.schemas import PayloadKind
 from widgets.engine import awaitable
 from widgets.lazy_tabs import LazyTabs
+from widgets.workbench_tabs import TAB_TITLES
 
 if TYPE_CHECKING:
     from app.net.peer import CallOutcome
@@ -45,11 +46,6 @@ if TYPE_CHECKING:
     from widgets.validator_view import ValidatorView
 
 log = logging.getLogger(__name__)
-
-# the tabs' titles, in their order: what happened first, then what the station thinks, then
-# the tools to act (the View menu lists them before the workbench is built)
-TAB_TITLES = ("Timeline", "Station", "Transactions", "Charging schedule", "Connections",
-              "Composer", "Responder", "Reference", "Validator")
 
 
 class Workbench(QTabWidget):
