@@ -32,13 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.errors import InputError, SessionFileError
-from app.session.captures import new_capture_path
 from widgets.captures_menu import CapturesMenu
 
 if TYPE_CHECKING:  # the recording machinery is imported with the first recording
+    from PySide6.QtWidgets import QMessageBox
+
     from app.session.capture import Capture
     from app.session.live_store import LiveStore
     from app.session.recording import Recording
@@ -175,6 +176,7 @@ class CaptureGuard(QObject):
         record and reads each back from the file when shown (`LiveStore`)."""
         from app import settings  # the modes' options: loaded with the first mode
         from app.session.capture import Capture
+        from app.session.captures import new_capture_path
         from app.session.live_store import live_store
         from app.session.recording import Recording
         from app.session.sessionfile import SessionWriter, make_header
@@ -333,6 +335,8 @@ class CaptureGuard(QObject):
         answer) keep the automatic file, where Recent captures finds it again."""
         if self.headless:
             return Choice.KEEP
+        from PySide6.QtWidgets import QMessageBox  # Qt makes the class when first named
+
         answer = self.question(what).exec()
         return {QMessageBox.StandardButton.Save: Choice.SAVE,
                 QMessageBox.StandardButton.Discard: Choice.DISCARD}.get(
@@ -340,6 +344,8 @@ class CaptureGuard(QObject):
 
     def question(self, what: str) -> QMessageBox:
         """The prompt, built but not shown."""
+        from PySide6.QtWidgets import QMessageBox
+
         count = self.unsaved
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved capture",
                           f"Save the {count:,} records captured before {what}?",
@@ -360,6 +366,8 @@ class CaptureGuard(QObject):
 
     def ask_path(self) -> str:
         """Where to save: a file name the user picked (confirming an overwrite), or ""."""
+        from PySide6.QtWidgets import QFileDialog
+
         name = self.file.name if self.file is not None else "session.jsonl"
         path, _ = QFileDialog.getSaveFileName(self.window, "Save the capture",
                                               str(Path(self.last_folder()) / name),

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.errors import OcppScopeError
 from app.wording import count
@@ -101,6 +100,8 @@ class RedactExporter(QObject):
         self.action.triggered.connect(lambda: self.ask())
 
     def ask(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox  # made by Qt when first named
+
         window = self.window
         if not window.capture.messages:
             QMessageBox.information(window, TITLE, "There is no session to export: open one "
@@ -143,6 +144,8 @@ class RedactExporter(QObject):
             self.window._error(error)
 
     def _done(self, output: str, total: int, summary: dict[str, tuple[int, int]]) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from app.session.redaction import summary_lines
 
         self._ended("")

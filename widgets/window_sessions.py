@@ -11,8 +11,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
-
 from app.errors import SessionFileError
 from app.wording import count
 
@@ -31,6 +29,8 @@ class SessionsMixin:
     def open_dialog(self: MainWindow) -> None:
         if not self.capture_guard.settle("opening another session", self.open_dialog):
             return  # asked before choosing, as Wireshark does
+        from PySide6.QtWidgets import QFileDialog  # Qt makes the class when first named
+
         path, _ = QFileDialog.getOpenFileName(self, "Open a session", self._last_folder(),
                                               SESSION_FILTER)
         if path:
@@ -132,6 +132,8 @@ class SessionsMixin:
         job.start()
 
     def export_saved(self: MainWindow) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(self, "Export saved messages",
                                               str(Path(self._last_folder()) / "messages.json"),
                                               "JSON (*.json)")
@@ -139,6 +141,8 @@ class SessionsMixin:
             self.statusBar().showMessage(self.workbench.export_saved(path), 10000)
 
     def import_saved(self: MainWindow) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         path, _ = QFileDialog.getOpenFileName(self, "Import saved messages",
                                               self._last_folder(), "JSON (*.json)")
         if path:
@@ -181,6 +185,8 @@ class SessionsMixin:
     def save_dialog(self: MainWindow) -> None:
         if not self.capture.messages:
             return self._error("there is nothing to save yet")
+        from PySide6.QtWidgets import QFileDialog
+
         default = str(Path(self._last_folder()) / "session.jsonl")
         path, _ = QFileDialog.getSaveFileName(self, "Save the session", default,
                                               "Sessions (*.jsonl)")
