@@ -31,11 +31,11 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.errors import InputError, SessionFileError
-from widgets.captures_menu import CapturesMenu
+from widgets.captures_menu import CapturesMenu, captures_folder
 
 if TYPE_CHECKING:  # the recording machinery is imported with the first recording
     from PySide6.QtWidgets import QMessageBox
@@ -75,12 +75,6 @@ def move_private(source: Path, target: Path) -> None:
     with source.open("rb") as reading, open_private(target) as writing:
         shutil.copyfileobj(reading, writing, 1 << 20)
     source.unlink()
-
-
-def captures_folder() -> Path:
-    """`<user data folder>/captures`: per user, and found again by the next run."""
-    return Path(QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.AppDataLocation)) / "captures"
 
 
 class RecordingBanner(QLabel):
@@ -136,18 +130,24 @@ class CaptureGuard(QObject):
     _closed = Signal(object, object)       # (Recording, SinkReport), from a closing thread
 
     def __init__(self, runner: ModeRunner, window: QWidget, folder: Path | None = None,
-                 last_folder: Callable[[], str] = lambda: str(Path.home())) -> None:
+                 last_folder: Callable[[], str] = lambda: str(Path.home()),
+                 captures_menu: CapturesMenu | None = None) -> None:
+        """`captures_menu`: File > Recent captures, when the window made it before the
+        guard (it then listens to the menu itself); else one is made here, of `folder`."""
         super().__init__(window)
         self.runner = runner
         self.window = window
-        self.folder = folder or captures_folder()
         self.last_folder = last_folder
         self.headless = False   # no one to ask: keep automatic files, show nothing modal
         self.banner = RecordingBanner()
         # File > Recent captures: what this folder holds, openable (`open_capture`)
-        self.captures_menu = CapturesMenu(self.folder, self.files_in_use, window)
-        self.captures_menu.message.connect(self.message)
-        self.captures_menu.failed.connect(self.failed)
+        if captures_menu is None:
+            captures_menu = CapturesMenu(folder or captures_folder(), lambda: set(), window)
+            captures_menu.message.connect(self.message)
+            captures_menu.failed.connect(self.failed)
+        self.captures_menu = captures_menu
+        self.folder = captures_menu.folder
+        captures_menu.in_use = self.files_in_use
         self.recording: Recording | None = None   # open, taking records
         self.capture: Capture | None = None       # the capture being guarded
         self.file: Path | None = None             # where its records are (None: nowhere)

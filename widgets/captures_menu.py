@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
 from widgets.settings_file import private_settings
@@ -26,6 +26,12 @@ COUNT_BUDGET = 8 << 20   # bytes read to count records each time the menu opens:
                          # window must not stall on a folder of big files (those show size)
 CLEANUP_DAYS = 30        # offered the first time; then what was chosen last
 _DAYS_KEY = "captures/cleanup_days"
+
+
+def captures_folder() -> Path:
+    """`<user data folder>/captures`: per user, and found again by the next run."""
+    return Path(QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation)) / "captures"
 
 
 def describe(item: CaptureFile, records: int | None) -> str:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton, QStackedWidget
 
 from app import __version__
-from widgets.capture_guard import CaptureGuard
+from widgets.captures_menu import CapturesMenu, captures_folder
 from widgets.notices import Notices
 from widgets.recent import RecentFiles
 from widgets.runner import ModeRunner
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # Qt makes a class when first named: these, when they are fir
     from app.session.message import Message
     from app.state.model import SessionState
     from widgets.bridge import CaptureBridge
+    from widgets.capture_guard import CaptureGuard
     from widgets.colouring import ColouringMenu
     from widgets.detail import DetailPane
     from widgets.expert_info import ExpertInfo
@@ -120,13 +121,12 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self.runner.stopped.connect(self._mode_stopped)
         self.runner.failed.connect(self._error)
         self.runner.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        # every live run is on disk from its first frame; what would end it asks first
-        self.capture_guard = CaptureGuard(self.runner, self, last_folder=self._last_folder)
-        self.capture_guard.saved.connect(self._remember_recent)
-        self.capture_guard.message.connect(lambda text: self.statusBar().showMessage(text,
-                                                                                     10000))
-        self.capture_guard.failed.connect(self._error)
-        self.capture_guard.captures_menu.open_capture.connect(self.open_session)
+        # File > Recent captures; nothing is in use until the guard records (`capture_guard`)
+        self.captures_menu = CapturesMenu(captures_folder(), lambda: set(), self)
+        self.captures_menu.open_capture.connect(self.open_session)
+        self.captures_menu.message.connect(self._status_message)
+        self.captures_menu.failed.connect(self._error)
+        self._capture_guard: CaptureGuard | None = None
 
         self._build_welcome()
         self._build_actions()
@@ -171,6 +171,27 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         finally:
             self._building_workspace = False
         self.workspace_built = True
+
+    @property
+    def capture_guard(self) -> CaptureGuard:
+        """Keeps live captures from being lost (`widgets.capture_guard`): every live run is
+        on disk from its first frame, and what would end it asks first. Made when first
+        needed (a mode starts, a session opens): until then nothing was recorded, so
+        nothing is at risk and quitting asks nothing."""
+        if self._capture_guard is None:
+            from widgets.capture_guard import CaptureGuard
+
+            guard = CaptureGuard(self.runner, self, last_folder=self._last_folder,
+                                 captures_menu=self.captures_menu)
+            guard.headless = self.notices.headless  # no one to ask either
+            guard.saved.connect(self._remember_recent)
+            guard.message.connect(self._status_message)
+            guard.failed.connect(self._error)
+            self._capture_guard = guard
+        return self._capture_guard
+
+    def _status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
 
     def show_workspace(self) -> None:
         """Leave the welcome page for the workbench, building it first if need be."""
@@ -406,7 +427,8 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
 
             for key, name in SPLITTER_KEYS:
                 self.settings.setValue(key, getattr(self, name).saveState())
-        if not self.capture_guard.settle("quitting", self.close):
+        guard = self._capture_guard  # none: nothing was ever recorded
+        if guard is not None and not guard.settle("quitting", self.close):
             # asked first if records are unsaved; a running mode closes its connections
             # properly and its recording, then the window closes (or stays, on Cancel)
             event.ignore()

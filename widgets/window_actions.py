@@ -94,7 +94,7 @@ class ActionsMixin:
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
-        file_menu.addMenu(self.capture_guard.captures_menu)
+        file_menu.addMenu(self.captures_menu)
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.replay.action)
         file_menu.addSeparator()
