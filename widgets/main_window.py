@@ -19,7 +19,6 @@ from app import __version__
 from widgets.captures_menu import CapturesMenu, captures_folder
 from widgets.notices import Notices
 from widgets.recent import RecentFiles
-from widgets.runner import ModeRunner
 from widgets.screen_fit import fit_to_screen
 from widgets.settings_file import private_settings
 from widgets.welcome import WelcomePage
@@ -47,6 +46,7 @@ if TYPE_CHECKING:  # Qt makes a class when first named: these, when they are fir
     from widgets.intercept_panel import InterceptPanel
     from widgets.lazy_tabs import LazyTabs
     from widgets.playback import Playback
+    from widgets.runner import ModeRunner
     from widgets.session_io import SliceJob
     from widgets.state_feed import StateFeed
     from widgets.stations_panel import StationsPanel
@@ -116,11 +116,7 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self._filter_job: SliceJob | None = None
         self._judge_job: SliceJob | None = None
 
-        self.runner = ModeRunner(self)
-        self.runner.started.connect(self._mode_started)
-        self.runner.stopped.connect(self._mode_stopped)
-        self.runner.failed.connect(self._error)
-        self.runner.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._runner: ModeRunner | None = None  # `runner`, made when first needed
         # File > Recent captures; nothing is in use until the guard records (`capture_guard`)
         self.captures_menu = CapturesMenu(captures_folder(), lambda: set(), self)
         self.captures_menu.open_capture.connect(self.open_session)
@@ -171,6 +167,21 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         finally:
             self._building_workspace = False
         self.workspace_built = True
+
+    @property
+    def runner(self) -> ModeRunner:
+        """Starts and stops the live modes on the engine's thread (`widgets.runner`); made
+        when first needed, as its engine is: until then no mode runs."""
+        if self._runner is None:
+            from widgets.runner import ModeRunner
+
+            runner = ModeRunner(self)
+            runner.started.connect(self._mode_started)
+            runner.stopped.connect(self._mode_stopped)
+            runner.failed.connect(self._error)
+            runner.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            self._runner = runner
+        return self._runner
 
     @property
     def capture_guard(self) -> CaptureGuard:

@@ -87,17 +87,15 @@ class RedactedExport(QObject):
 
 
 class RedactExporter(QObject):
-    """The menu action and what it starts; `job` is the export running, if any."""
+    """What File > Export redacted… starts; `job` is the export running, if any. The
+    window makes the menu's `action` (triggering it asks `ask`), and this when the action
+    is first used."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, action: QAction) -> None:
         super().__init__(window)
         self.window = window
         self.job: RedactedExport | None = None
-        self.action = QAction("Export redacted…", window)
-        self.action.setStatusTip("Write the session with idTokens, serial numbers, "
-                                 "certificates, passwords, hosts and station ids replaced, "
-                                 "to share it")
-        self.action.triggered.connect(lambda: self.ask())
+        self.action = action
 
     def ask(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox  # made by Qt when first named

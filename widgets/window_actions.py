@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from widgets.redact_export import RedactExporter
 from widgets.replay_launcher import ReplayLauncher
 from widgets.workbench_tabs import TAB_TITLES
 
 if TYPE_CHECKING:
     from widgets.main_window import MainWindow
+    from widgets.redact_export import RedactExporter
 
 
 class ActionsMixin:
@@ -32,6 +32,15 @@ class ActionsMixin:
         action.setCheckable(checkable)
         (action.toggled if checkable else action.triggered).connect(slot)
         return action
+
+    @property
+    def redact_export(self: MainWindow) -> RedactExporter:
+        """What File > Export redacted… runs, made (its module with it) when first used."""
+        if self._redact_exporter is None:
+            from widgets.redact_export import RedactExporter
+
+            self._redact_exporter = RedactExporter(self, self.redact_action)
+        return self._redact_exporter
 
     def _build_actions(self: MainWindow) -> None:
         self.demo_action = self._action("Demo", self.start_demo, "Ctrl+D",
@@ -64,7 +73,11 @@ class ActionsMixin:
         self.copy_action = self._action("Copy as JSON", lambda: self.detail.copy_json(),
                                         "Ctrl+Shift+C")
         self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
-        self.redact_export = RedactExporter(self)  # File > Export redacted…
+        self._redact_exporter: RedactExporter | None = None  # `redact_export`, on first use
+        self.redact_action = self._action(
+            "Export redacted…", lambda: self.redact_export.ask(),
+            tip="Write the session with idTokens, serial numbers, certificates, passwords, "
+                "hosts and station ids replaced, to share it")
         # View > Colouring…; the rules themselves come with the timeline (`colouring`)
         self.colouring_action = self._action(
             "Colouring rules…", lambda: self.colouring.open_editor(),
@@ -100,7 +113,7 @@ class ActionsMixin:
         file_menu.addSeparator()
         file_menu.addAction(self._action("Export saved messages…", self.export_saved))
         file_menu.addAction(self._action("Import saved messages…", self.import_saved))
-        file_menu.addAction(self.redact_export.action)
+        file_menu.addAction(self.redact_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         run_menu = menu.addMenu("&Run")

@@ -128,7 +128,8 @@ class ModesMixin:
                                          "can be edited as new", 6000)
 
     def _update_mode_actions(self: MainWindow) -> None:
-        running = self.runner.running is not None
+        runner = self._runner  # none yet: no mode ever ran
+        running = runner is not None and runner.running is not None
         for action in (self.demo_action, self.proxy_action, self.csms_action,
                        self.station_action, self.open_action):
             action.setEnabled(not running)

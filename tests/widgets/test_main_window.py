@@ -336,6 +336,7 @@ LOADED_LATER = ("websockets", "app.net.proxy", "app.net.splice", "app.net.csms",
 # tracker), the filter language, session reading and recording, and the workspace's widgets
 LOADED_WITH_THE_WORKSPACE = (
     "app.session.capture", "widgets.capture_guard", "app.session.captures",
+    "widgets.runner", "widgets.engine", "widgets.redact_export",
     "app.ocpp.checker", "app.ocpp.validation",
     "app.ocpp.schema_compiler", "app.ocpp.schema_walk", "app.ocpp.rules",
     "app.ocpp.smart_charging", "app.ocpp.frames", "app.state.tracker", "app.state.model",
