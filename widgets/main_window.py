@@ -28,7 +28,7 @@ from widgets.window_sessions import SessionsMixin
 
 if TYPE_CHECKING:  # Qt makes a class when first named: these, when they are first used
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-    from PySide6.QtWidgets import QMenu, QSplitter, QTableView, QTabWidget
+    from PySide6.QtWidgets import QSplitter, QTableView, QTabWidget
 
     from app.net.policy import ResponsePolicy
     from app.session.capture import Annotation, Capture
@@ -94,7 +94,6 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
     workbench: Workbench
     colouring: ColouringMenu
     transaction_follow: TransactionFollow
-    view_menu: QMenu
 
     def __init__(self) -> None:
         super().__init__()
