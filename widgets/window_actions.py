@@ -3,8 +3,8 @@ each an action with its text, key and tip in one place. A part of `MainWindow`, 
 own module as `SessionsMixin` is.
 
 They are made with the window, before its workspace (`widgets.workspace`) exists: an action
-on the timeline, the detail pane or a tab reaches them through the window's attributes when
-triggered, which builds the workspace first if it is not there yet."""
+on the timeline, the detail pane or a tab reaches its target through the window's attributes
+when triggered, which builds the workspace first if it is not there yet."""
 
 from __future__ import annotations
 
