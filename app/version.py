@@ -9,7 +9,7 @@ installed distribution's metadata (written from the same file) answers.
 
 from __future__ import annotations
 
-import tomllib
+import re
 from pathlib import Path
 
 DISTRIBUTION = "ocppscope"
@@ -33,12 +33,28 @@ def read_version(pyproject: Path = PYPROJECT) -> str:
         return UNKNOWN
 
 
+# `pyproject.toml` is read with these rather than a TOML parser: `tomllib`, with the typing
+# and datetime modules it imports, took longer than everything else `ocppscope --help` does.
+# Our file writes its table headers and the two keys read here as plain lines.
+_TABLE = re.compile(r"\s*\[([^\[\]]+)\]\s*(?:#.*)?")
+_KEY = re.compile(r"""\s*(name|version)\s*=\s*(?:"([^"\\]*)"|'([^']*)')\s*(?:#.*)?""")
+
+
 def _version_in_pyproject(pyproject: Path) -> str | None:
     try:
-        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
-    if not isinstance(project, dict) or project.get("name") != DISTRIBUTION:
+    project: dict[str, str] = {}
+    table = None
+    for line in text.splitlines():
+        header = _TABLE.fullmatch(line)
+        if header is not None:
+            table = header.group(1).strip()
+            continue
+        key = _KEY.fullmatch(line) if table == "project" else None
+        if key is not None:
+            project.setdefault(key.group(1), key.group(2) or key.group(3) or "")
+    if project.get("name") != DISTRIBUTION:
         return None
-    version = project.get("version")
-    return version if isinstance(version, str) and version else None
+    return project.get("version") or None

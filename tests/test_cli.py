@@ -82,9 +82,9 @@ def test_help_and_validate_import_no_other_command_nor_the_network(tmp_path):
              "'app.commands.', 'asyncio', 'websockets', 'PySide6', 'app.net.')))))\n")
     for words, allowed in ((["--help"], ["app.net.limits"]),
                            (["validate", str(frames)],
-                            # the diagnosis of connection records is pure: no socket code
+                            # nor the diagnosis of connections (and its ssl): frames only
                             ["app.commands.validate", "app.commands.validate_report",
-                             "app.net.diagnosis", "app.net.limits"])):
+                             "app.net.limits"])):
         done = subprocess.run([sys.executable, "-c", probe, *words], capture_output=True,
                               text=True, check=True)
         assert json.loads(done.stdout.strip().splitlines()[-1]) == allowed, words

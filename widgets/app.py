@@ -78,8 +78,8 @@ def run_gui(file: str | None = None, demo: bool = False, screenshot: str | None 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow()
+    # nobody to click a dialog away; the capture guard, when made, keeps what it records
     window.notices.headless = bool(screenshot)
-    window.capture_guard.headless = bool(screenshot)  # no one to ask: keep what it records
     if screenshot:
         # the same picture on every run: a geometry remembered from an earlier run was
         # squeezed onto the offscreen platform's small screen
@@ -163,7 +163,10 @@ async def _wait_for(condition, timeout: float) -> None:  # type: ignore[no-untyp
 
 
 def _select_interesting_row(window: MainWindow) -> None:
-    """Select the first invalid frame, so the picture shows findings; else the first CALL."""
+    """Select the first invalid frame, so the picture shows findings; else the first CALL
+    (none while the welcome page shows: nothing was opened or run)."""
+    if not window.workspace_built:
+        return
     model = window.model
     fallback = None
     for row in range(model.rowCount()):

@@ -31,21 +31,21 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.errors import InputError, SessionFileError
-from app.session.capture import Capture
-from app.session.captures import new_capture_path
-from app.session.live_store import LiveStore, live_store
-from app.session.recording import Recording, summary
-from app.session.sessionfile import SessionWriter, make_header, open_private
-from app.session.sinks import SinkReport
-from widgets.captures_menu import CapturesMenu
-from widgets.session_io import SessionSaver, SliceJob
+from widgets.captures_menu import CapturesMenu, captures_folder
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the recording machinery is imported with the first recording
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.session.capture import Capture
+    from app.session.live_store import LiveStore
+    from app.session.recording import Recording
+    from app.session.sinks import SinkReport
     from widgets.runner import ModeRunner
+    from widgets.session_io import SliceJob
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ def move_private(source: Path, target: Path) -> None:
     """Move a recording, keeping it readable by its owner only: a rename on the same disk
     (instant, whatever its size), else a copy into a private file, then the original goes.
     A failed copy leaves the original where it was."""
+    from app.session.sessionfile import open_private
+
     try:
         os.replace(source, target)
         return
@@ -73,12 +75,6 @@ def move_private(source: Path, target: Path) -> None:
     with source.open("rb") as reading, open_private(target) as writing:
         shutil.copyfileobj(reading, writing, 1 << 20)
     source.unlink()
-
-
-def captures_folder() -> Path:
-    """`<user data folder>/captures`: per user, and found again by the next run."""
-    return Path(QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.AppDataLocation)) / "captures"
 
 
 class RecordingBanner(QLabel):
@@ -134,18 +130,24 @@ class CaptureGuard(QObject):
     _closed = Signal(object, object)       # (Recording, SinkReport), from a closing thread
 
     def __init__(self, runner: ModeRunner, window: QWidget, folder: Path | None = None,
-                 last_folder: Callable[[], str] = lambda: str(Path.home())) -> None:
+                 last_folder: Callable[[], str] = lambda: str(Path.home()),
+                 captures_menu: CapturesMenu | None = None) -> None:
+        """`captures_menu`: File > Recent captures, when the window made it before the
+        guard (it then listens to the menu itself); else one is made here, of `folder`."""
         super().__init__(window)
         self.runner = runner
         self.window = window
-        self.folder = folder or captures_folder()
         self.last_folder = last_folder
         self.headless = False   # no one to ask: keep automatic files, show nothing modal
         self.banner = RecordingBanner()
         # File > Recent captures: what this folder holds, openable (`open_capture`)
-        self.captures_menu = CapturesMenu(self.folder, self.files_in_use, window)
-        self.captures_menu.message.connect(self.message)
-        self.captures_menu.failed.connect(self.failed)
+        if captures_menu is None:
+            captures_menu = CapturesMenu(folder or captures_folder(), lambda: set(), window)
+            captures_menu.message.connect(self.message)
+            captures_menu.failed.connect(self.failed)
+        self.captures_menu = captures_menu
+        self.folder = captures_menu.folder
+        captures_menu.in_use = self.files_in_use
         self.recording: Recording | None = None   # open, taking records
         self.capture: Capture | None = None       # the capture being guarded
         self.file: Path | None = None             # where its records are (None: nowhere)
@@ -173,6 +175,11 @@ class CaptureGuard(QObject):
         in memory only). The recording is the capture's store: it holds an index per
         record and reads each back from the file when shown (`LiveStore`)."""
         from app import settings  # the modes' options: loaded with the first mode
+        from app.session.capture import Capture
+        from app.session.captures import new_capture_path
+        from app.session.live_store import live_store
+        from app.session.recording import Recording
+        from app.session.sessionfile import SessionWriter, make_header
 
         chosen = str(values.get("record") or "").strip()
         details = settings.header_details(mode, values) if mode in settings.MODES else {}
@@ -238,6 +245,9 @@ class CaptureGuard(QObject):
         if recording is None:
             self._go_on()
             return
+        from app.session.recording import summary
+        from app.session.sinks import SinkReport
+
         self._closing.add(recording)
 
         def close() -> None:
@@ -255,6 +265,8 @@ class CaptureGuard(QObject):
         threading.Thread(target=close, name="ocppscope-recording-close", daemon=True).start()
 
     def _on_closed(self, recording: Recording, report: SinkReport) -> None:
+        from app.session.recording import summary
+
         self._closing.discard(recording)
         text = summary(report, recording.path)
         self.message.emit(text)
@@ -323,6 +335,8 @@ class CaptureGuard(QObject):
         answer) keep the automatic file, where Recent captures finds it again."""
         if self.headless:
             return Choice.KEEP
+        from PySide6.QtWidgets import QMessageBox  # Qt makes the class when first named
+
         answer = self.question(what).exec()
         return {QMessageBox.StandardButton.Save: Choice.SAVE,
                 QMessageBox.StandardButton.Discard: Choice.DISCARD}.get(
@@ -330,6 +344,8 @@ class CaptureGuard(QObject):
 
     def question(self, what: str) -> QMessageBox:
         """The prompt, built but not shown."""
+        from PySide6.QtWidgets import QMessageBox
+
         count = self.unsaved
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved capture",
                           f"Save the {count:,} records captured before {what}?",
@@ -350,6 +366,8 @@ class CaptureGuard(QObject):
 
     def ask_path(self) -> str:
         """Where to save: a file name the user picked (confirming an overwrite), or ""."""
+        from PySide6.QtWidgets import QFileDialog
+
         name = self.file.name if self.file is not None else "session.jsonl"
         path, _ = QFileDialog.getSaveFileName(self.window, "Save the capture",
                                               str(Path(self.last_folder()) / name),
@@ -419,6 +437,8 @@ class CaptureGuard(QObject):
     def _write(self, target: Path, then: Callable[[], None]) -> bool:
         """Write every record from memory (the file lacks some), in slices; `then` once
         that is done."""
+        from widgets.session_io import SessionSaver, SliceJob
+
         assert self.capture is not None
         try:
             saver = SessionSaver(self.capture, target, self.mode or "saved")
@@ -446,6 +466,8 @@ class CaptureGuard(QObject):
 
     def _store(self) -> LiveStore | None:
         """The guarded capture's store, if its records are read back from its file."""
+        from app.session.live_store import LiveStore
+
         store = self.capture.messages if self.capture is not None else None
         return store if isinstance(store, LiveStore) else None
 

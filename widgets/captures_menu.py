@@ -3,34 +3,23 @@ newest first, each with its size and, when counting is cheap, its records; and t
 tidy the folder up, which says how many files and how much space before deleting anything.
 
 The folder is read when the menu opens, not before: the list is then current (a run that
-just stopped is there) and a window that never shows the menu never reads the folder."""
+just stopped is there) and a window that never shows the menu never reads the folder. What
+reads it, and the clean-up dialog (`widgets.captures_cleanup`), are loaded then too: the menu
+itself is made with the window."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QMenu,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, QStandardPaths, Signal
+from PySide6.QtWidgets import QMenu, QWidget
 
-from app.session.captures import (
-    CaptureFile,
-    describe_size,
-    list_captures,
-    older_than,
-    remove,
-)
 from widgets.settings_file import private_settings
+
+if TYPE_CHECKING:
+    from app.session.captures import CaptureFile
 
 SHOWN = 15               # captures listed in the menu; the folder holds the rest
 COUNT_BUDGET = 8 << 20   # bytes read to count records each time the menu opens: the
@@ -39,8 +28,16 @@ CLEANUP_DAYS = 30        # offered the first time; then what was chosen last
 _DAYS_KEY = "captures/cleanup_days"
 
 
+def captures_folder() -> Path:
+    """`<user data folder>/captures`: per user, and found again by the next run."""
+    return Path(QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation)) / "captures"
+
+
 def describe(item: CaptureFile, records: int | None) -> str:
     """`2026-11-30 10:00:00  proxy  ·  1.2 MB  ·  3,456 records` (no records: not counted)."""
+    from app.session.captures import describe_size
+
     if item.started is not None:
         parts = [f"{item.started:%Y-%m-%d %H:%M:%S}  {item.mode}"]
     else:
@@ -61,8 +58,16 @@ class CapturesMenu(QMenu):
         super().__init__("Recent &captures", parent)
         self.folder = folder
         self.in_use = in_use   # files being recorded or not yet saved: not opened, kept
-        self.settings = private_settings()
+        self._settings: QSettings | None = None
         self.aboutToShow.connect(self.refresh)
+
+    @property
+    def settings(self) -> QSettings:
+        """Where the clean-up's choice is kept: opened when it is first asked, not with the
+        window (which opens the menu's folder and settings only when the menu opens)."""
+        if self._settings is None:
+            self._settings = private_settings()
+        return self._settings
 
     def days(self) -> int:
         try:
@@ -71,6 +76,8 @@ class CapturesMenu(QMenu):
             return CLEANUP_DAYS
 
     def refresh(self) -> None:
+        from app.session.captures import list_captures
+
         self.clear()
         files = list_captures(self.folder)
         busy = self.in_use()
@@ -96,11 +103,17 @@ class CapturesMenu(QMenu):
         self.cleanup_action.setEnabled(bool(files))
 
     def show_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
 
     def clean_up(self) -> None:
         """Ask which age and show what that deletes; delete only on consent."""
+        from app.session.captures import describe_size, remove
+        from widgets.captures_cleanup import CleanupDialog
+
         dialog = CleanupDialog(self.folder, self.in_use(), self.days(), self.parentWidget())
         if not dialog.exec():
             return
@@ -111,59 +124,3 @@ class CapturesMenu(QMenu):
         if removal.problems:
             self.failed.emit("\n".join(removal.problems))
         self.refresh()
-
-
-class CleanupDialog(QDialog):
-    """"Delete the captures older than N days": N can be changed, and the dialog says how
-    many files that is and how much space they take before the user agrees."""
-
-    def __init__(self, folder: Path, keep: set[Path], days: int,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Clean up captures")
-        self.folder = folder
-        self.keep = keep
-        layout = QVBoxLayout(self)
-        intro = QLabel(f"Delete the captures in {folder} that were last written more than "
-                       "this many days ago:")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        self.spin = QSpinBox()
-        self.spin.setRange(1, 3650)
-        self.spin.setSuffix(" days")
-        self.spin.setValue(days)
-        layout.addWidget(self.spin)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.delete_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.delete_button.setText("Delete")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.spin.valueChanged.connect(self._update)
-        self.setMinimumWidth(460)
-        self._update()
-
-    @property
-    def days(self) -> int:
-        return self.spin.value()
-
-    def chosen(self) -> list[CaptureFile]:
-        """What the current number of days would delete (never a file in use)."""
-        return [item for item in older_than(list_captures(self.folder), self.days)
-                if item.path not in self.keep]
-
-    def _update(self) -> None:
-        chosen = self.chosen()
-        if not chosen:
-            self.summary.setText("No capture is that old: nothing to delete.")
-        else:
-            size = describe_size(sum(item.size for item in chosen))
-            newest = datetime.fromtimestamp(max(item.modified for item in chosen))
-            noun = "capture" if len(chosen) == 1 else "captures"
-            self.summary.setText(f"{len(chosen):,} {noun}, {size}, the newest last written "
-                                 f"{newest:%Y-%m-%d %H:%M}. They cannot be restored.")
-        self.delete_button.setEnabled(bool(chosen))

@@ -220,14 +220,19 @@ class ColouringMenu(QObject):
     """The View menu's "Colouring rules…" and the rules' life: read from the settings at
     start, applied to the timeline, written back when the dialog is accepted."""
 
-    def __init__(self, window: QMainWindow, model: TimelineModel,
-                 settings: QSettings) -> None:
+    def __init__(self, window: QMainWindow, model: TimelineModel, settings: QSettings,
+                 action: QAction | None = None) -> None:
+        """`action`: the menu entry, when the window made it before the timeline existed
+        (it then opens the dialog itself, building the timeline first); else one is made
+        here, opening the dialog."""
         super().__init__(window)
         self.window, self.model, self.settings = window, model, settings
         self.dialog: ColouringDialog | None = None
-        self.action = QAction("Colouring rules…", window)
-        self.action.setStatusTip("Colour timeline rows by expressions of the filter language")
-        self.action.triggered.connect(self.open_editor)
+        if action is None:
+            action = QAction("Colouring rules…", window)
+            action.setStatusTip("Colour timeline rows by expressions of the filter language")
+            action.triggered.connect(self.open_editor)
+        self.action = action
         rules, skipped = load_colouring(settings)
         self.apply(rules)
         if skipped:

@@ -1,5 +1,10 @@
 """The main window: toolbar and menus to run a mode or open a session, the live timeline
-with its filter bar, the stations panel, the detail pane, and the status bar."""
+with its filter bar, the stations panel, the detail pane, and the status bar.
+
+The window shows its welcome page first. The workspace behind it (`widgets.workspace`: the
+timeline and all around it, and the capture it shows) is built on first need, by whatever
+takes the user past the welcome page, so that the window appears without loading the frame
+checker, the rules and the state tracker."""
 
 from __future__ import annotations
 
@@ -7,64 +12,55 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QByteArray,
-    QItemSelectionModel,
-    QStandardPaths,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTableView,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton, QStackedWidget
 
 from app import __version__
-from app.session.capture import Annotation, Capture
-from app.session.filters import FilterScan, RecordFilter
-from app.session.message import Message
-from app.state.model import SessionState
-from widgets.bridge import CaptureBridge
-from widgets.capture_guard import CaptureGuard
-from widgets.detail import DetailPane
-from widgets.expert_info import ExpertInfo
-from widgets.filter_bar import FilterBar
-from widgets.findings_nav import FindingJumps
-from widgets.import_info import ImportInfo
-from widgets.lazy_tabs import LazyTabs
+from widgets.captures_menu import CapturesMenu, captures_folder
 from widgets.notices import Notices
-from widgets.playback import Playback
 from widgets.recent import RecentFiles
-from widgets.runner import ModeRunner
 from widgets.screen_fit import fit_to_screen
-from widgets.session_io import SliceJob
 from widgets.settings_file import private_settings
-from widgets.state_feed import StateFeed
-from widgets.state_views import connect_state_views
-from widgets.stations_panel import StationsPanel
-from widgets.timeline import TimelineModel
-from widgets.timeline_columns import ColumnFitter
 from widgets.welcome import WelcomePage
 from widgets.window_actions import ActionsMixin
 from widgets.window_modes import ModesMixin
 from widgets.window_sessions import SessionsMixin
-from widgets.workbench import Workbench
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Qt makes a class when first named: these, when they are first used
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QSplitter, QTableView, QTabWidget
+
     from app.net.policy import ResponsePolicy
+    from app.session.capture import Annotation, Capture
+    from app.session.filters import RecordFilter
+    from app.session.message import Message
+    from app.state.model import SessionState
+    from widgets.bridge import CaptureBridge
+    from widgets.capture_guard import CaptureGuard
+    from widgets.colouring import ColouringMenu
+    from widgets.detail import DetailPane
+    from widgets.expert_info import ExpertInfo
+    from widgets.filter_bar import FilterBar
+    from widgets.findings_nav import FindingJumps
+    from widgets.import_info import ImportInfo
     from widgets.intercept_panel import InterceptPanel
+    from widgets.lazy_tabs import LazyTabs
+    from widgets.playback import Playback
+    from widgets.runner import ModeRunner
+    from widgets.session_io import SliceJob
+    from widgets.state_feed import StateFeed
+    from widgets.stations_panel import StationsPanel
+    from widgets.timeline import TimelineModel
+    from widgets.timeline_columns import ColumnFitter
+    from widgets.transaction_follow import TransactionFollow
+    from widgets.workbench import Workbench
+
+# what `widgets.workspace.build_workspace` makes; reading any of them builds the workspace
+WORKSPACE_PARTS = frozenset({
+    "capture", "record_filter", "accepts", "bridge", "model", "table", "columns",
+    "filter_bar", "stations", "state_feed", "playback", "detail", "jumps", "expert",
+    "bottom_tabs", "import_info", "bottom_lazy", "vertical", "horizontal", "workbench",
+    "colouring", "transaction_follow"})
 
 
 class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
@@ -74,17 +70,41 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
     state_changed = Signal(object)   # what views of state show: the session's end, or the
                                      # state as of the play-head (widgets.playback)
 
+    # the workspace: no values here, so that reading one before it is built comes to
+    # `__getattr__`, which builds them all
+    capture: Capture
+    record_filter: RecordFilter
+    accepts: Callable[[Message], bool]
+    bridge: CaptureBridge
+    model: TimelineModel
+    table: QTableView
+    columns: ColumnFitter
+    filter_bar: FilterBar
+    stations: StationsPanel
+    state_feed: StateFeed
+    playback: Playback
+    detail: DetailPane
+    jumps: FindingJumps
+    expert: ExpertInfo
+    bottom_tabs: QTabWidget
+    import_info: ImportInfo
+    bottom_lazy: LazyTabs
+    vertical: QSplitter
+    horizontal: QSplitter
+    workbench: Workbench
+    colouring: ColouringMenu
+    transaction_follow: TransactionFollow
+
     def __init__(self) -> None:
         super().__init__()
+        self.workspace_built = False
+        self._building_workspace = False
         self.setWindowTitle("OCPP Scope")
         self.setAcceptDrops(True)
         self.notices = Notices(self)  # dialogs, or stderr lines when nobody is watching
         self.settings = private_settings()
         self.recent = RecentFiles(self.settings)
-        self.capture = Capture()
         self.state_source: Callable[[], SessionState] = lambda: self.state_feed.end_state()
-        self.record_filter = RecordFilter()
-        self.accepts = self.record_filter.predicate(self.capture)
         self.follow = True
         self._auto_scrolling = False
         self.generation = 0  # which opened session the background jobs belong to
@@ -95,97 +115,23 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self._filter_job: SliceJob | None = None
         self._judge_job: SliceJob | None = None
 
-        self.runner = ModeRunner(self)
-        self.runner.started.connect(self._mode_started)
-        self.runner.stopped.connect(self._mode_stopped)
-        self.runner.failed.connect(self._error)
-        self.runner.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.bridge = CaptureBridge(self)
-        self.bridge.batch.connect(self._on_batch)
-        # every live run is on disk from its first frame; what would end it asks first
-        self.capture_guard = CaptureGuard(self.runner, self, last_folder=self._last_folder)
-        self.capture_guard.saved.connect(self._remember_recent)
-        self.capture_guard.message.connect(lambda text: self.statusBar().showMessage(text,
-                                                                                     10000))
-        self.capture_guard.failed.connect(self._error)
-        self.capture_guard.captures_menu.open_capture.connect(self.open_session)
+        self._runner: ModeRunner | None = None  # `runner`, made when first needed
+        # File > Recent captures; nothing is in use until the guard records (`capture_guard`)
+        self.captures_menu = CapturesMenu(captures_folder(), lambda: set(), self)
+        self.captures_menu.open_capture.connect(self.open_session)
+        self.captures_menu.message.connect(self._status_message)
+        self.captures_menu.failed.connect(self._error)
+        self._capture_guard: CaptureGuard | None = None
 
-        self._build_workspace()
+        self._build_welcome()
         self._build_actions()
-        connect_state_views(self)
         self._build_status_bar()
         self._restore()
-        self._show_capture(self.capture, live=True)
         self._update_mode_actions()
 
     # --- layout ---------------------------------------------------------------------------
 
-    def _build_workspace(self) -> None:
-        self.model = TimelineModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 6)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(False)
-        self.columns = ColumnFitter(self.table)
-        self.table.selectionModel().currentRowChanged.connect(self._row_selected)
-        self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
-
-        self.filter_bar = FilterBar()
-        self.filter_bar.changed.connect(self.apply_filter)
-        self.stations = StationsPanel()
-        self.state_changed.connect(self.stations.show_state)
-        self.state_feed = StateFeed(self)
-        self.playback = Playback(self.model, self.table, self.select_row,
-                                 self.state_feed.end_state, self)
-        self.state_feed.due.connect(self.playback.end_changed)
-        self.playback.state_changed.connect(self.state_changed)
-        self.judged.connect(self.playback.session_checked)
-        self.stations.station_chosen.connect(
-            lambda name: self.filter_bar.show_station(name or None))
-        self.detail = DetailPane()
-        self.detail.pair_requested.connect(self.select_seq)
-        # findings: Expert Info beside the detail pane, F8 / Shift+F8 (widgets.findings_nav)
-        self.jumps = FindingJumps(self.model, self._current_row, self.select_row,
-                                  self.select_seq,
-                                  lambda text: self.statusBar().showMessage(text, 6000), self)
-        self.expert = ExpertInfo()
-        self.expert.record_chosen.connect(self.jumps.show_record)
-        self.judged.connect(self.expert.summarise_judged)
-        self.bottom_tabs = QTabWidget()
-        self.bottom_tabs.addTab(self.detail, "Detail")
-        self.bottom_tabs.addTab(self.expert, "Expert info")
-        self.expert.title_changed.connect(lambda text: self.bottom_tabs.setTabText(1, text))
-        self.import_info = ImportInfo(self.bottom_tabs)  # shown for files of other tools
-        # rules and held frames of the proxy mode: built when first shown (`intercept`);
-        # until then there are no rules, so the proxy needs no interceptor
-        self.bottom_lazy = LazyTabs(self.bottom_tabs)
-        self.bottom_lazy.add("intercept", "Intercept", self._build_intercept)
-
-        self.vertical = QSplitter(Qt.Orientation.Vertical)
-        self.vertical.addWidget(self.table)
-        self.vertical.addWidget(self.bottom_tabs)
-        # the detail pane gets the room the Intercept panel needs once it is built (its
-        # rules and held frames), so opening that tab later moves nothing
-        self.vertical.setSizes([260, 440])
-        self.horizontal = QSplitter(Qt.Orientation.Horizontal)
-        self.horizontal.addWidget(self.stations)
-        self.horizontal.addWidget(self.vertical)
-        self.horizontal.setSizes([260, 1000])
-        workspace = QWidget()
-        layout = QVBoxLayout(workspace)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.capture_guard.banner)
-        layout.addWidget(self.filter_bar)
-        layout.addWidget(self.playback.bar)
-        self.playback.install_shortcuts(workspace)
-        layout.addWidget(self.horizontal, 1)
-
+    def _build_welcome(self) -> None:
         self.welcome = WelcomePage()
         self.welcome.demo.connect(self.start_demo)
         self.welcome.open_session.connect(self.open_dialog)
@@ -194,14 +140,73 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self.welcome.csms.connect(self.start_csms)
         self.welcome.station.connect(self.start_station)
         self.welcome.reference.connect(self.show_reference)
-        data = Path(QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.AppDataLocation))
-        self.workbench = Workbench(workspace, self.runner, data / "library.json")
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.welcome)
-        self.pages.addWidget(self.workbench)
+        self.pages.addWidget(self.welcome)  # the workbench follows, when built
         self.setCentralWidget(self.pages)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def __getattr__(self, name: str) -> Any:
+        """Called only for an attribute not set: a part of the workspace not built yet is
+        built now (with all the others), so that every path to it works as it did when
+        the window built it at once."""
+        if name not in WORKSPACE_PARTS or self.__dict__.get("_building_workspace", True):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        self.build_workspace()
+        return self.__dict__[name]
+
+    def build_workspace(self) -> None:
+        """Build the workspace now if it is not yet (`widgets.workspace`); the welcome page
+        stays shown until `show_workspace`."""
+        if self.workspace_built or self._building_workspace:
+            return
+        from widgets.workspace import build_workspace
+
+        self._building_workspace = True
+        try:
+            build_workspace(self)
+        finally:
+            self._building_workspace = False
+        self.workspace_built = True
+
+    @property
+    def runner(self) -> ModeRunner:
+        """Starts and stops the live modes on the engine's thread (`widgets.runner`); made
+        when first needed, as its engine is: until then no mode runs."""
+        if self._runner is None:
+            from widgets.runner import ModeRunner
+
+            runner = ModeRunner(self)
+            runner.started.connect(self._mode_started)
+            runner.stopped.connect(self._mode_stopped)
+            runner.failed.connect(self._error)
+            runner.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            self._runner = runner
+        return self._runner
+
+    @property
+    def capture_guard(self) -> CaptureGuard:
+        """Keeps live captures from being lost (`widgets.capture_guard`): every live run is
+        on disk from its first frame, and what would end it asks first. Made when first
+        needed (a mode starts, a session opens): until then nothing was recorded, so
+        nothing is at risk and quitting asks nothing."""
+        if self._capture_guard is None:
+            from widgets.capture_guard import CaptureGuard
+
+            guard = CaptureGuard(self.runner, self, last_folder=self._last_folder,
+                                 captures_menu=self.captures_menu)
+            guard.headless = self.notices.headless  # no one to ask either
+            guard.saved.connect(self._remember_recent)
+            guard.message.connect(self._status_message)
+            guard.failed.connect(self._error)
+            self._capture_guard = guard
+        return self._capture_guard
+
+    def _status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    def show_workspace(self) -> None:
+        """Leave the welcome page for the workbench, building it first if need be."""
+        self.build_workspace()
+        self.pages.setCurrentWidget(self.workbench)
 
     @property
     def intercept(self) -> InterceptPanel:
@@ -236,6 +241,7 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self._counts_timer.setInterval(500)
         self._counts_timer.timeout.connect(self._update_counts)
         self._counts_timer.start()
+        self._update_counts()  # shown from the start, not from the timer's first tick
 
     # --- showing records ------------------------------------------------------------------
 
@@ -245,6 +251,7 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         return self.capture.state
 
     def _show_capture(self, capture: Capture, live: bool) -> None:
+        self.build_workspace()  # first: building it shows a capture of its own
         self.capture = capture
         self.covered = 0
         self.stations.clear()
@@ -300,7 +307,7 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
 
     def set_follow(self, on: bool) -> None:
         self.follow = on
-        if on:
+        if on and self.workspace_built:  # a timeline built later starts at its end
             self._scroll_to_end()
 
     def set_paused(self, on: bool) -> None:
@@ -346,6 +353,8 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
             return False
         row = self.model.row_of_position(position)
         if row is None:
+            from app.session.filters import RecordFilter
+
             self.filter_bar.reset()
             self.apply_filter(RecordFilter(), wait=True)
             row = self.model.row_of_position(position)
@@ -359,6 +368,9 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         return index.row() if index.isValid() else None
 
     def select_row(self, row: int) -> None:
+        from PySide6.QtCore import QItemSelectionModel
+        from PySide6.QtWidgets import QAbstractItemView
+
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -369,6 +381,10 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
 
     def apply_filter(self, record_filter: RecordFilter, wait: bool = False) -> None:
         """Re-filter all records in slices; live records keep arriving meanwhile."""
+        from app.session.filters import FilterScan
+        from widgets.session_io import SliceJob
+
+        self.build_workspace()  # first: building it sets a filter of its own
         self.record_filter = record_filter
         self.accepts = record_filter.predicate(self.capture)
         if self._filter_job is not None and self._filter_job.running:
@@ -406,20 +422,23 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         else:
             self.resize(1400, 860)
         fit_to_screen(self)
-        # the timeline's column widths are not restored: they follow the content
-        for key, widget in (("window/state", self), ("window/vertical", self.vertical),
-                            ("window/horizontal", self.horizontal)):
-            value = self.settings.value(key)
-            if isinstance(value, QByteArray):
-                widget.restoreState(value)  # type: ignore[attr-defined]
+        # the splitters are restored when the workspace is built (`widgets.workspace`); the
+        # timeline's column widths are not restored: they follow the content
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
         self._refresh_recent()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/vertical", self.vertical.saveState())
-        self.settings.setValue("window/horizontal", self.horizontal.saveState())
-        if not self.capture_guard.settle("quitting", self.close):
+        if self.workspace_built:  # else the sizes remembered before still hold
+            from widgets.workspace import SPLITTER_KEYS
+
+            for key, name in SPLITTER_KEYS:
+                self.settings.setValue(key, getattr(self, name).saveState())
+        guard = self._capture_guard  # none: nothing was ever recorded
+        if guard is not None and not guard.settle("quitting", self.close):
             # asked first if records are unsaved; a running mode closes its connections
             # properly and its recording, then the window closes (or stays, on Cancel)
             event.ignore()
@@ -455,6 +474,7 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
 
     def about(self) -> None:
         from PySide6 import __version__ as qt_version
+        from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.about(
             self, "About OCPP Scope",

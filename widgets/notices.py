@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
 
 PROGRAM = "ocppscope"
 STATUS_SECONDS = 15
@@ -37,6 +39,8 @@ class Notices:
             self.failed = True
             self._line(text)
         else:
+            from PySide6.QtWidgets import QMessageBox  # made by Qt when first named
+
             QMessageBox.warning(self.window, "OCPP Scope", text)
 
     def warning(self, title: str, text: str, details: Sequence[str] = ()) -> None:
@@ -45,6 +49,8 @@ class Notices:
         if self.headless:
             self._line(f"{text} (first: {details[0]})" if details else text)
         else:
+            from PySide6.QtWidgets import QMessageBox
+
             body = (f"{text}\n\n" + "\n".join(details[:12])) if details else text
             QMessageBox.information(self.window, title, body)
 

@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.errors import OcppScopeError
-from app.session.message import Message
 from app.wording import count
 
 if TYPE_CHECKING:
+    from app.session.message import Message
     from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -88,19 +87,19 @@ class RedactedExport(QObject):
 
 
 class RedactExporter(QObject):
-    """The menu action and what it starts; `job` is the export running, if any."""
+    """What File > Export redacted… starts; `job` is the export running, if any. The
+    window makes the menu's `action` (triggering it asks `ask`), and this when the action
+    is first used."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, action: QAction) -> None:
         super().__init__(window)
         self.window = window
         self.job: RedactedExport | None = None
-        self.action = QAction("Export redacted…", window)
-        self.action.setStatusTip("Write the session with idTokens, serial numbers, "
-                                 "certificates, passwords, hosts and station ids replaced, "
-                                 "to share it")
-        self.action.triggered.connect(lambda: self.ask())
+        self.action = action
 
     def ask(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox  # made by Qt when first named
+
         window = self.window
         if not window.capture.messages:
             QMessageBox.information(window, TITLE, "There is no session to export: open one "
@@ -143,6 +142,8 @@ class RedactExporter(QObject):
             self.window._error(error)
 
     def _done(self, output: str, total: int, summary: dict[str, tuple[int, int]]) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from app.session.redaction import summary_lines
 
         self._ended("")

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from app.session.capture import ANSWER_TIMEOUT
-
 if TYPE_CHECKING:
     from app.replay.run import ReplayPlan
     from widgets.main_window import MainWindow
@@ -62,6 +60,8 @@ class ReplayLauncher(QObject):
         """Run `plan` (the dialog's) as the window's live session, on the Replay tab."""
         if plan is None:
             return
+        from app.session.capture import ANSWER_TIMEOUT
+
         capture = self.window._fresh_capture("replay", values)
         page = self.show_page()
         page.start(plan, capture, values.get("answer_timeout") or ANSWER_TIMEOUT, paused)
@@ -80,6 +80,6 @@ class ReplayLauncher(QObject):
             self.page = ReplayPage(self.window.runner)
             self.page.live_record_chosen.connect(self._select_in_window)
             workbench.addTab(self.page, "Replay")
-        self.window.pages.setCurrentIndex(1)
+        self.window.show_workspace()
         workbench.setCurrentWidget(self.page)
         return self.page

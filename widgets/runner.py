@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.errors import OcppScopeError
-from app.session.capture import ANSWER_TIMEOUT, Capture, watch_answers
 from widgets.engine import Engine, awaitable, shared_engine
 
 if TYPE_CHECKING:  # the network engine is imported when a mode starts, not with the window
@@ -33,6 +32,7 @@ if TYPE_CHECKING:  # the network engine is imported when a mode starts, not with
     from app.net.proxy import ProxyConfig
     from app.net.station import StationConfig
     from app.replay.run import ReplayRun
+    from app.session.capture import Capture
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class ModeRunner(QObject):
             self.notice.emit("demo session complete; the station keeps sending heartbeats")
 
     def start_proxy(self, capture: Capture, config: ProxyConfig,
-                    answer_timeout: float = ANSWER_TIMEOUT, *,
+                    answer_timeout: float | None = None, *,
                     cautions: Sequence[str] = ()) -> None:
         """`cautions`: the dialog's (`app.settings.cautions`); listening beyond loopback is
         added here, once the port is known."""
@@ -115,7 +115,7 @@ class ModeRunner(QObject):
         self._launch(start(), capture, answer_timeout)
 
     def start_csms(self, capture: Capture, config: CsmsConfig, policy: ResponsePolicy,
-                   answer_timeout: float = ANSWER_TIMEOUT, *,
+                   answer_timeout: float | None = None, *,
                    cautions: Sequence[str] = ()) -> None:
         from app.net.csms import CsmsEndpoint
         from app.net.errors import listen
@@ -129,7 +129,7 @@ class ModeRunner(QObject):
         self._launch(start(), capture, answer_timeout)
 
     def start_station(self, capture: Capture, config: StationConfig, policy: ResponsePolicy,
-                      answer_timeout: float = ANSWER_TIMEOUT, *,
+                      answer_timeout: float | None = None, *,
                       cautions: Sequence[str] = ()) -> None:
         from app.net.station import StationEndpoint
 
@@ -142,7 +142,7 @@ class ModeRunner(QObject):
 
     def start_replay(self, capture: Capture, replay: ReplayRun,
                      played: Callable[[asyncio.Future[Any]], None],
-                     answer_timeout: float = ANSWER_TIMEOUT) -> None:
+                     answer_timeout: float | None = None) -> None:
         """Start `replay` (listening, as the CSMS) and play it; `played(task)` is called on
         the engine thread when playing ends, however it ended. The mode stays running
         until `stop()`, so the window stops it when it has read the outcome."""
@@ -161,7 +161,12 @@ class ModeRunner(QObject):
         self._launch(start(), capture, answer_timeout)
 
     def _launch(self, starting: Awaitable[Running], capture: Capture,
-                answer_timeout: float = ANSWER_TIMEOUT) -> None:
+                answer_timeout: float | None = None) -> None:
+        """Start a mode; its CALLs are flagged when unanswered after `answer_timeout`
+        seconds (None: the capture's default, `ANSWER_TIMEOUT`)."""
+        from app.session.capture import ANSWER_TIMEOUT, watch_answers
+
+        timeout = ANSWER_TIMEOUT if answer_timeout is None else answer_timeout
         if self.busy:
             self.failed.emit("a mode is already running: stop it first")
             return
@@ -177,7 +182,7 @@ class ModeRunner(QObject):
                 self.failed.emit(f"could not start: {exc}")
                 return
             # CALLs left unanswered get their finding while the mode runs
-            watcher = asyncio.ensure_future(watch_answers(capture, timeout=answer_timeout))
+            watcher = asyncio.ensure_future(watch_answers(capture, timeout=timeout))
             stop = running.stop
 
             async def stop_all() -> None:

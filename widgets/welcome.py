@@ -48,17 +48,24 @@ class WelcomePage(QWidget):
             button.clicked.connect(signal.emit)
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
             button.setMinimumWidth(360)
-        self.recent = QListWidget()
-        self.recent.setMaximumHeight(120)
-        self.recent.setMaximumWidth(560)
-        self.recent.itemActivated.connect(lambda item: self.open_recent.emit(item.text()))
         self.recent_label = QLabel("Recent sessions (double-click to open)")
         layout.addWidget(self.recent_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.recent, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.recent: QListWidget | None = None  # made when there is a recent session
         layout.addStretch(2)
 
     def set_recent(self, paths: list[str]) -> None:
-        self.recent.clear()
-        self.recent.addItems(paths)
-        self.recent.setVisible(bool(paths))
+        if self.recent is None and paths:
+            self.recent = QListWidget()
+            self.recent.setMaximumHeight(120)
+            self.recent.setMaximumWidth(560)
+            self.recent.itemActivated.connect(
+                lambda item: self.open_recent.emit(item.text()))
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(layout.indexOf(self.recent_label) + 1, self.recent, 0,
+                                Qt.AlignmentFlag.AlignHCenter)
+        if self.recent is not None:
+            self.recent.clear()
+            self.recent.addItems(paths)
+            self.recent.setVisible(bool(paths))
         self.recent_label.setVisible(bool(paths))

@@ -1,6 +1,10 @@
 """The window's actions: toolbar, menus, the timeline's context menu and the shortcuts,
 each an action with its text, key and tip in one place. A part of `MainWindow`, kept in its
-own module as `SessionsMixin` is."""
+own module as `SessionsMixin` is.
+
+They are made with the window, before its workspace (`widgets.workspace`) exists: an action
+on the timeline, the detail pane or a tab reaches its target through the window's attributes
+when triggered, which builds the workspace first if it is not there yet."""
 
 from __future__ import annotations
 
@@ -8,13 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from widgets.colouring import ColouringMenu
-from widgets.redact_export import RedactExporter
 from widgets.replay_launcher import ReplayLauncher
-from widgets.transaction_follow import TransactionFollow
+from widgets.workbench_tabs import TAB_TITLES
 
 if TYPE_CHECKING:
     from widgets.main_window import MainWindow
+    from widgets.redact_export import RedactExporter
 
 
 class ActionsMixin:
@@ -29,6 +32,15 @@ class ActionsMixin:
         action.setCheckable(checkable)
         (action.toggled if checkable else action.triggered).connect(slot)
         return action
+
+    @property
+    def redact_export(self: MainWindow) -> RedactExporter:
+        """What File > Export redacted… runs, made (its module with it) when first used."""
+        if self._redact_exporter is None:
+            from widgets.redact_export import RedactExporter
+
+            self._redact_exporter = RedactExporter(self, self.redact_action)
+        return self._redact_exporter
 
     def _build_actions(self: MainWindow) -> None:
         self.demo_action = self._action("Demo", self.start_demo, "Ctrl+D",
@@ -54,31 +66,27 @@ class ActionsMixin:
                                          checkable=True)
         self.delta_action = self._action("Relative times", self.set_delta_time, "Ctrl+T",
                                          "Show time since the previous row", checkable=True)
-        pair = self._action("Go to pair", self.detail.go_to_pair, "Ctrl+J",
-                            "Jump between a request and its response")
-        edit = self._action("Edit as new", self.edit_as_new, "Ctrl+E",
-                            "Open the selected frame in the composer")
-        self.table.addAction(edit)
-        copy = self._action("Copy as JSON", self.detail.copy_json, "Ctrl+Shift+C")
-        self.table.addAction(copy)
-        self.table.addAction(pair)
+        self.pair_action = self._action("Go to pair", lambda: self.detail.go_to_pair(),
+                                        "Ctrl+J", "Jump between a request and its response")
+        self.edit_action = self._action("Edit as new", self.edit_as_new, "Ctrl+E",
+                                        "Open the selected frame in the composer")
+        self.copy_action = self._action("Copy as JSON", lambda: self.detail.copy_json(),
+                                        "Ctrl+Shift+C")
         self.replay = ReplayLauncher(self)  # File > Replay session…, "Replay from here…"
-        self.redact_export = RedactExporter(self)  # File > Export redacted…
-        self.colouring = ColouringMenu(self, self.model, self.settings)  # View > Colouring…
-        self.table.addAction(self.replay.from_here)
-        self.transaction_follow = TransactionFollow(
-            self.filter_bar, lambda: self.detail.message.seq if self.detail.message else None,
-            lambda: self.state_source(), self)
-        self.table.addAction(self.transaction_follow.action)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda *_: self.transaction_follow.update())
-        self.transaction_follow.followed.connect(
-            lambda _: self.show_tab(self.workbench.timeline_tab))
+        self._redact_exporter: RedactExporter | None = None  # `redact_export`, on first use
+        self.redact_action = self._action(
+            "Export redacted…", lambda: self.redact_export.ask(),
+            tip="Write the session with idTokens, serial numbers, certificates, passwords, "
+                "hosts and station ids replaced, to share it")
+        # View > Colouring…; the rules themselves come with the timeline (`colouring`)
+        self.colouring_action = self._action(
+            "Colouring rules…", lambda: self.colouring.open_editor(),
+            tip="Colour timeline rows by expressions of the filter language")
         find = self._action("Find", lambda: self.filter_bar.search.setFocus(), "Ctrl+F")
-        next_invalid = self._action("Next invalid frame", self.jumps.next_invalid, "F8",
-                                    "Select the next invalid frame in the timeline")
-        previous_invalid = self._action("Previous invalid frame", self.jumps.previous_invalid,
-                                        "Shift+F8",
+        next_invalid = self._action("Next invalid frame", lambda: self.jumps.next_invalid(),
+                                    "F8", "Select the next invalid frame in the timeline")
+        previous_invalid = self._action("Previous invalid frame",
+                                        lambda: self.jumps.previous_invalid(), "Shift+F8",
                                         "Select the previous invalid frame in the timeline")
         quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
         about = self._action("About OCPP Scope", self.about)
@@ -99,28 +107,28 @@ class ActionsMixin:
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
-        file_menu.addMenu(self.capture_guard.captures_menu)
+        file_menu.addMenu(self.captures_menu)
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.replay.action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("Export saved messages…", self.export_saved))
         file_menu.addAction(self._action("Import saved messages…", self.import_saved))
-        file_menu.addAction(self.redact_export.action)
+        file_menu.addAction(self.redact_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         run_menu = menu.addMenu("&Run")
         for action in (self.demo_action, self.proxy_action, self.csms_action,
                        self.station_action, self.stop_action):
             run_menu.addAction(action)
-        view_menu = menu.addMenu("&View")
+        view_menu = self.view_menu = menu.addMenu("&View")
+        pair, copy, edit = self.pair_action, self.copy_action, self.edit_action
         for action in (self.follow_action, self.pause_action, self.delta_action, find, pair,
                        copy, edit, next_invalid, previous_invalid):
             view_menu.addAction(action)
-        view_menu.addMenu(self.playback.menu)
-        view_menu.addAction(self.colouring.action)
+        # the Playback menu goes before the colouring rules when the timeline is built
+        view_menu.addAction(self.colouring_action)
         view_menu.addSeparator()
-        for index in range(self.workbench.count()):
-            name = self.workbench.tabText(index)
+        for index, name in enumerate(TAB_TITLES):
             view_menu.addAction(self._action(name, lambda _=False, i=index: self.show_tab(i),
                                              f"Ctrl+{index + 1}"))
         menu.addMenu("&Help").addAction(about)

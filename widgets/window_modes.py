@@ -8,11 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app.errors import OcppScopeError
-from app.session.capture import Capture
-from app.state.summary import named_stations
 from app.wording import count
 
 if TYPE_CHECKING:
+    from app.session.capture import Capture
     from widgets.dialogs import ModeDialog
     from widgets.main_window import MainWindow
 
@@ -25,7 +24,7 @@ class ModesMixin:
         capture = self.capture_guard.record(mode, values or {})
         self.session_path = None
         self._show_capture(capture, live=True)
-        self.pages.setCurrentIndex(1)
+        self.show_workspace()
         return capture
 
     def start_demo(self: MainWindow) -> None:
@@ -109,12 +108,14 @@ class ModesMixin:
         self._update_targets()
 
     def _update_targets(self: MainWindow) -> None:
+        from app.state.summary import named_stations
+
         running = self.runner.running
         connected = sorted(s.station for s in named_stations(self.state) if s.connected)
         self.workbench.update_targets(running.mode if running else None, connected)
 
     def show_tab(self: MainWindow, index: int) -> None:
-        self.pages.setCurrentIndex(1)
+        self.show_workspace()
         self.workbench.setCurrentIndex(index)
 
     def show_reference(self: MainWindow) -> None:
@@ -127,23 +128,34 @@ class ModesMixin:
                                          "can be edited as new", 6000)
 
     def _update_mode_actions(self: MainWindow) -> None:
-        running = self.runner.running is not None
+        runner = self._runner  # none yet: no mode ever ran
+        running = runner is not None and runner.running is not None
         for action in (self.demo_action, self.proxy_action, self.csms_action,
                        self.station_action, self.open_action):
             action.setEnabled(not running)
         self.stop_action.setEnabled(running)
 
     def _update_counts(self: MainWindow) -> None:
+        if not self.workspace_built:  # nothing recorded or opened yet
+            self.counts_label.setText(_counts_text(0, 0, 0, 0, 0))
+            return
+        from app.state.summary import named_stations
+
         if self.runner.running is not None:
             # CALLs turn "unanswered" by the clock alone: repaint what is visible
             self.table.viewport().update()
-        total = len(self.capture.messages)
-        invalid = self.capture.invalid
         connected = sum(1 for s in named_stations(self.state) if s.connected)
-        shown = len(self.model.rows)
-        text = f"{count(total, 'record')} · {invalid:,} invalid · {connected} connected"
-        if shown != total:
-            text += f" · {shown:,} shown"
-        if self.bridge.paused and self.bridge.pending:
-            text += f" · {self.bridge.pending:,} waiting (paused)"
-        self.counts_label.setText(text)
+        waiting = self.bridge.pending if self.bridge.paused else 0
+        self.counts_label.setText(_counts_text(len(self.capture.messages),
+                                               self.capture.invalid, connected,
+                                               len(self.model.rows), waiting))
+
+
+def _counts_text(total: int, invalid: int, connected: int, shown: int, waiting: int) -> str:
+    """The status bar's counts; `waiting`: records held back while the display is paused."""
+    text = f"{count(total, 'record')} · {invalid:,} invalid · {connected} connected"
+    if shown != total:
+        text += f" · {shown:,} shown"
+    if waiting:
+        text += f" · {waiting:,} waiting (paused)"
+    return text

@@ -1,6 +1,8 @@
 """The window's sessions: opening (streamed, with progress and cancel, then judged in the
 background), saving, and the saved-message library files. A part of `MainWindow`, kept in
-its own module because it is a concern of its own; it uses the window's widgets directly."""
+its own module because it is a concern of its own; it uses the window's widgets directly.
+The engine's reading, judging and writing of sessions is imported when first used, not with
+the window."""
 
 from __future__ import annotations
 
@@ -9,18 +11,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
-
-from app.session.capture import Capture
-from app.session.import_report import import_report
-from app.session.loader import SessionLoader
-from app.session.sessionfile import SessionFileError
-from app.state.summary import named_stations
+from app.errors import SessionFileError
 from app.wording import count
-from widgets.session_io import JudgeRun, SessionSaver, SliceJob
 
 if TYPE_CHECKING:
+    from app.session.loader import SessionLoader
     from widgets.main_window import MainWindow
+    from widgets.session_io import SliceJob
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +29,8 @@ class SessionsMixin:
     def open_dialog(self: MainWindow) -> None:
         if not self.capture_guard.settle("opening another session", self.open_dialog):
             return  # asked before choosing, as Wireshark does
+        from PySide6.QtWidgets import QFileDialog  # Qt makes the class when first named
+
         path, _ = QFileDialog.getOpenFileName(self, "Open a session", self._last_folder(),
                                               SESSION_FILTER)
         if path:
@@ -43,6 +42,11 @@ class SessionsMixin:
         if not self.capture_guard.settle("opening another session",
                                          lambda: self.open_session(path)):
             return None  # unsaved records: asked, and saved or discarded first (or not)
+        from app.session.capture import Capture
+        from app.session.import_report import import_report
+        from app.session.loader import SessionLoader
+        from widgets.session_io import SliceJob
+
         try:
             loader = SessionLoader.open(path)
         except SessionFileError as exc:
@@ -55,7 +59,7 @@ class SessionsMixin:
         self.cancel_job()
         self.session_path = Path(path)
         self._remember_recent(path)
-        self.pages.setCurrentIndex(1)
+        self.show_workspace()
         self._show_capture(Capture(), live=False)
         self.setWindowTitle(f"OCPP Scope — {Path(path).name}")
         started = time.perf_counter()
@@ -99,6 +103,9 @@ class SessionsMixin:
 
     def _judge(self: MainWindow) -> None:
         """Give every loaded record its verdict, in slices, and fill in the stations."""
+        from app.state.summary import named_stations
+        from widgets.session_io import JudgeRun, SliceJob
+
         capture = self.capture
         judging = JudgeRun(capture)
         name = str(self.session_path or "the session")
@@ -125,6 +132,8 @@ class SessionsMixin:
         job.start()
 
     def export_saved(self: MainWindow) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(self, "Export saved messages",
                                               str(Path(self._last_folder()) / "messages.json"),
                                               "JSON (*.json)")
@@ -132,6 +141,8 @@ class SessionsMixin:
             self.statusBar().showMessage(self.workbench.export_saved(path), 10000)
 
     def import_saved(self: MainWindow) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         path, _ = QFileDialog.getOpenFileName(self, "Import saved messages",
                                               self._last_folder(), "JSON (*.json)")
         if path:
@@ -174,6 +185,8 @@ class SessionsMixin:
     def save_dialog(self: MainWindow) -> None:
         if not self.capture.messages:
             return self._error("there is nothing to save yet")
+        from PySide6.QtWidgets import QFileDialog
+
         default = str(Path(self._last_folder()) / "session.jsonl")
         path, _ = QFileDialog.getSaveFileName(self, "Save the session", default,
                                               "Sessions (*.jsonl)")
@@ -183,6 +196,8 @@ class SessionsMixin:
     def save_session(self: MainWindow, path: str) -> None:
         if self.capture_guard.save_here(path, self.capture):
             return None  # the records were in their automatic file: it moved there
+        from widgets.session_io import SessionSaver, SliceJob
+
         mode = self.runner.running.mode if self.runner.running else "saved"
         try:
             saver = SessionSaver(self.capture, path, mode)

@@ -24,17 +24,17 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
 from app.errors import NotConnected
 from app.ocpp import catalog
-from app.ocpp.conversation import Direction
 from app.ocpp.schemas import PayloadKind
-from app.session.capture import Capture
-from app.session.message import Message
-from app.session.saved_messages import LibraryError, MessageLibrary, SavedMessage
 from widgets.engine import awaitable
 from widgets.lazy_tabs import LazyTabs
+from widgets.workbench_tabs import TAB_TITLES
 
 if TYPE_CHECKING:
     from app.net.peer import CallOutcome
     from app.net.policy import Answer, ResponsePolicy
+    from app.session.capture import Capture
+    from app.session.message import Message
+    from app.session.saved_messages import MessageLibrary
     from widgets.composer import Composer
     from widgets.connections_view import ConnectionsView
     from widgets.reference_view import ReferenceView
@@ -61,18 +61,18 @@ class Workbench(QTabWidget):
         self.lazy = LazyTabs(self)
         self.tab_built = self.lazy.built   # a tab built on first use: its name and widget
         self._targets: tuple[str | None, list[str]] = (None, [])
-        # what happened first, then what the station thinks, then the tools to act
-        self.timeline_tab = self.addTab(timeline, "Timeline")
-        self.station_tab = self.lazy.add("station_view", "Station", self._build_station_view)
-        self.transactions_tab = self.lazy.add("transactions", "Transactions",
+        titles = iter(TAB_TITLES)
+        self.timeline_tab = self.addTab(timeline, next(titles))
+        self.station_tab = self.lazy.add("station_view", next(titles), self._build_station_view)
+        self.transactions_tab = self.lazy.add("transactions", next(titles),
                                               self._build_transactions)
-        self.schedule_tab = self.lazy.add("schedule", "Charging schedule", self._build_schedule)
-        self.connections_tab = self.lazy.add("connections", "Connections",
+        self.schedule_tab = self.lazy.add("schedule", next(titles), self._build_schedule)
+        self.connections_tab = self.lazy.add("connections", next(titles),
                                              self._build_connections)
-        self.composer_tab = self.lazy.add("composer", "Composer", self._build_composer)
-        self.responder_tab = self.lazy.add("responder", "Responder", self._build_responder)
-        self.reference_tab = self.lazy.add("reference", "Reference", self._build_reference)
-        self.validator_tab = self.lazy.add("validator", "Validator", self._build_validator)
+        self.composer_tab = self.lazy.add("composer", next(titles), self._build_composer)
+        self.responder_tab = self.lazy.add("responder", next(titles), self._build_responder)
+        self.reference_tab = self.lazy.add("reference", next(titles), self._build_reference)
+        self.validator_tab = self.lazy.add("validator", next(titles), self._build_validator)
         self._saved_path = saved_path
         self._library: MessageLibrary | None = None
         self._library_read = False   # read when first needed, not with the window
@@ -269,6 +269,8 @@ class Workbench(QTabWidget):
 
     async def _deliver(self, mode: str, component: Any, action: str, text: str, payload: Any,
                        target: str, direction: str) -> CallOutcome | None:
+        from app.ocpp.conversation import Direction
+
         if mode in ("proxy", "demo"):
             from app.net.proxy import INJECTED_ID_PREFIX
 
@@ -365,6 +367,8 @@ class Workbench(QTabWidget):
         """The saved-message library, read from its file the first time it is needed
         (None when that file cannot be read: the rest of the window works without it)."""
         if not self._library_read:
+            from app.session.saved_messages import LibraryError, MessageLibrary
+
             self._library_read = True
             try:
                 self._library = MessageLibrary(self._saved_path)
@@ -373,6 +377,8 @@ class Workbench(QTabWidget):
         return self._library
 
     def export_saved(self, path: str) -> str:
+        from app.session.saved_messages import LibraryError
+
         if self.saved is None:
             return "the message library could not be read"
         try:
@@ -382,6 +388,8 @@ class Workbench(QTabWidget):
         return f"exported {count} saved messages to {path}"
 
     def import_saved(self, path: str) -> str:
+        from app.session.saved_messages import LibraryError
+
         if self.saved is None:
             return "the message library could not be read"
         try:
@@ -407,6 +415,8 @@ class Workbench(QTabWidget):
                                 "so nothing can be saved to it.")
             return
         from datetime import UTC, datetime
+
+        from app.session.saved_messages import LibraryError, SavedMessage
 
         try:
             self.saved.add(SavedMessage(name, action, PayloadKind(kind), payload,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from app.commands.validate_report import (
     FileReport,
@@ -30,10 +30,12 @@ from app.ocpp import catalog
 from app.ocpp.checker import FrameChecker, shared_validator
 from app.ocpp.conversation import Lost, PendingCall
 from app.ocpp.schemas import PayloadKind
-from app.query import Query
 from app.query.selection import FILTER_HELP, filter_option, input_record
 from app.session.capture import ANSWER_TIMEOUT
 from app.state.model import SessionState
+
+if TYPE_CHECKING:  # the filter language is loaded only for --filter
+    from app.query import Query
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 

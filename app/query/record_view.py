@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.ocpp.frames import Call, CallError, CallResult, Frame
-from app.session.capture import NO_ANNOTATION, Annotation, Capture
+from app.session.annotations import NO_ANNOTATION, Annotation
 from app.session.message import Message
+
+if TYPE_CHECKING:
+    from app.session.capture import Capture
 
 
 class RecordContext:

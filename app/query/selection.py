@@ -6,16 +6,20 @@ expression keeps.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from app.errors import UsageError
-from app.inputs import InputFrame
-from app.ocpp.checker import Verdict
 from app.ocpp.frames import Call
-from app.query.compiler import Query, compile_query
 from app.query.record_view import FrameContext, RecordContext
-from app.query.syntax import QueryError
-from app.session.capture import Annotation, Capture
+from app.session.annotations import Annotation
 from app.session.message import Message, RecordKind
+
+if TYPE_CHECKING:
+    from app.inputs import InputFrame
+    from app.ocpp.checker import Verdict
+    from app.query.compiler import Query
+    from app.query.syntax import QueryError
+    from app.session.capture import Capture
 
 FILTER_HELP = ('only records this expression selects, e.g. \'action == "TransactionEvent" && '
                'payload.eventType == "Ended"\' (the filter language is in the README)')
@@ -30,6 +34,10 @@ def filter_option(text: str | None, option: str = "--filter") -> Query | None:
     """The compiled `--filter`, None when not given; UsageError pointing at the column."""
     if text is None or not text.strip():
         return None
+    # the language's parser and compiler, loaded only when a command is given a filter
+    from app.query.compiler import compile_query
+    from app.query.syntax import QueryError
+
     try:
         return compile_query(text)
     except QueryError as error:

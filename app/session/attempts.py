@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.net.diagnosis import client_certificate_words, diagnose, role_of
 from app.ocpp.conversation import Direction
 from app.session.message import Message, RecordKind
 
@@ -93,6 +92,8 @@ class AttemptTracker:
                     done.setdefault("last_rtts", [round(rtt, 6) for rtt in
                                                   state.rtts[-LAST_ROUND_TRIPS:]])
         if "diagnosis" not in done:
+            from app.net.diagnosis import diagnose  # with ssl: not for captures of files
+
             done["diagnosis"] = diagnose(kind.value, done, opened).sentence
         return done
 
@@ -149,6 +150,8 @@ def connection_rows(messages: Iterable[Message]) -> dict[str, list[Attempt]]:
                 _sentence("closed", meta, start_meta), _text(start_meta.get("subprotocol")),
                 _text(start_meta.get("remote")) or ""))
     for start in opened.values():
+        from app.net.diagnosis import client_certificate_words
+
         meta = start.meta or {}
         certificate = client_certificate_words(meta.get("client_cert"))
         rows.setdefault(start.station, []).append(Attempt(
@@ -165,10 +168,14 @@ def _sentence(kind: str, meta: Mapping[str, Any], opened: Mapping[str, Any] | No
     stored = meta.get("diagnosis")
     if isinstance(stored, str) and stored:
         return stored
+    from app.net.diagnosis import diagnose
+
     return diagnose(kind, meta, opened).sentence
 
 
 def _role(meta: Mapping[str, Any]) -> str:
+    from app.net.diagnosis import role_of
+
     role = role_of(meta)
     hop = meta.get("mode")
     return f"{role} ({hop})" if role == "proxy" and isinstance(hop, str) else role

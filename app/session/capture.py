@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from app.net.diagnosis import opening_findings
 from app.ocpp.checker import FrameChecker, Verdict, internal_error
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, info, warning
@@ -365,6 +364,10 @@ class Capture:
         if kind is RecordKind.CLOSED:
             self._closed(connection)
         elif kind is RecordKind.OPENED:
+            # with the first connection: the diagnosis module loads ssl, which a capture
+            # judging a file (the window, `validate`) never needs
+            from app.net.diagnosis import opening_findings
+
             for finding in opening_findings(message.meta or {}):
                 self._note(message.seq, finding)
         self.unjudged = len(self.messages) + 1

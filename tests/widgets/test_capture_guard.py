@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.policy import ResponsePolicy
+from app.session import sessionfile as sessionfile_module
 from app.session.capture import Capture
 from app.session.captures import parse_name
 from app.session.filters import RecordFilter
@@ -299,9 +300,10 @@ def test_a_record_to_file_that_cannot_be_written_stops_the_start(window, dialogs
 
 @pytest.fixture
 def small_disk(monkeypatch):
-    """The window records to a disk with little room, which the test can enlarge."""
+    """The window records to a disk with little room, which the test can enlarge (the
+    recording's writer is looked up when it starts; saving keeps the real disk)."""
     disk = SmallDisk(free=1500)
-    monkeypatch.setattr(guard_module, "SessionWriter",
+    monkeypatch.setattr(sessionfile_module, "SessionWriter",
                         lambda path, header: SessionWriter(path, header, stream=disk))
     return disk
 

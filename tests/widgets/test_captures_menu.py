@@ -7,7 +7,8 @@ import time
 from app.session.message import frame_message
 from app.session.sessionfile import SessionWriter, make_header
 from tests.widgets.conftest import run_until
-from widgets.captures_menu import CapturesMenu, CleanupDialog
+from widgets.captures_cleanup import CleanupDialog
+from widgets.captures_menu import CapturesMenu
 
 
 def capture_file(folder, name, records=3, age_days=0.0):
@@ -90,16 +91,6 @@ def test_cleanup_deletes_only_old_files_after_consent(window, monkeypatch):
     assert [path.exists() for path in old] == [False, False] and recent.exists()
     assert window.statusBar().currentMessage().startswith("deleted 2 captures, ")
     assert "older than 10 days" in menu.cleanup_action.text()  # remembered
-
-
-def test_cleanup_never_deletes_the_capture_in_use(qtbot, tmp_path, monkeypatch):
-    folder = tmp_path / "captures"
-    in_use = capture_file(folder, "2026-01-01T00-00-00-proxy.jsonl", age_days=90)
-    other = capture_file(folder, "2026-01-02T00-00-00-proxy.jsonl", age_days=90)
-    dialog = CleanupDialog(folder, {in_use}, 30)
-    qtbot.addWidget(dialog)
-    assert [item.path for item in dialog.chosen()] == [other]
-    assert dialog.summary.text().startswith("1 capture, ")
 
 
 def test_records_are_counted_only_within_a_budget_of_bytes(qtbot, tmp_path, monkeypatch):

@@ -296,6 +296,34 @@ def test_the_status_bar_shows_insecure_and_no_password(window, loop, monkeypatch
     assert "hunter2" not in window.mode_label.text() + window.caution_label.text()
 
 
+def test_the_capture_guard_is_made_when_first_needed_and_takes_the_captures_menu(
+        qtbot, loop):
+    from widgets.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.notices.headless = True
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.captures_menu in [action.menu() for action in file_menu.actions()]
+    assert window.captures_menu.in_use() == set()
+    assert window._capture_guard is None
+    guard = window.capture_guard
+    assert guard is window.capture_guard  # made once
+    assert guard.captures_menu is window.captures_menu and guard.headless
+    assert guard.folder == window.captures_menu.folder
+    window.close()  # nothing was recorded: nothing to ask
+
+
+def test_closing_a_window_that_recorded_nothing_makes_no_guard(qtbot, loop):
+    from widgets.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    assert not window.isVisible() and window._capture_guard is None
+
+
 # loaded when a mode starts or a tab is first shown, never to show the window: each was a
 # visible part of the start-up (tests/benchmarks/startup.py measures it)
 LOADED_LATER = ("websockets", "app.net.proxy", "app.net.splice", "app.net.csms",
@@ -303,6 +331,19 @@ LOADED_LATER = ("websockets", "app.net.proxy", "app.net.splice", "app.net.csms",
                 "app.replay.run", "app.session.parallel", "multiprocessing", "pygments",
                 "PySide6.QtCharts", "widgets.station_view", "widgets.transactions_view",
                 "widgets.schedule_view", "widgets.composer", "widgets.reference_view")
+# loaded with the workspace (`widgets.workspace`) or the first capture, which the welcome
+# page does not need: the capture and its judging (frame checker, schemas, rules, state
+# tracker), the filter language, session reading and recording, and the workspace's widgets
+LOADED_WITH_THE_WORKSPACE = (
+    "app.session.capture", "widgets.capture_guard", "app.session.captures",
+    "widgets.runner", "widgets.engine", "widgets.redact_export",
+    "app.ocpp.checker", "app.ocpp.validation",
+    "app.ocpp.schema_compiler", "app.ocpp.schema_walk", "app.ocpp.rules",
+    "app.ocpp.smart_charging", "app.ocpp.frames", "app.state.tracker", "app.state.model",
+    "app.session.filters", "app.query", "app.session.loader", "app.session.recording",
+    "app.session.message", "widgets.workspace", "widgets.workbench", "widgets.timeline",
+    "widgets.detail", "widgets.expert_info", "widgets.playback", "widgets.filter_bar",
+    "widgets.stations_panel", "widgets.colouring", "widgets.session_io")
 SHOW_THE_WINDOW = """
 import asyncio, json, os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -316,7 +357,7 @@ asyncio.set_event_loop(qasync.QEventLoop(app))
 window = MainWindow()
 window.show()
 app.processEvents()
-print(json.dumps(sorted(sys.modules)))
+print(json.dumps({"built": window.workspace_built, "modules": sorted(sys.modules)}))
 """
 
 
@@ -327,6 +368,9 @@ def test_showing_the_window_loads_no_network_engine_charts_or_hidden_tabs(tmp_pa
     done = subprocess.run([sys.executable, "-c", SHOW_THE_WINDOW], capture_output=True,
                           text=True, env=env, cwd=root, timeout=120)
     assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert "widgets.main_window" in loaded
+    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = set(shown["modules"])
+    assert "widgets.main_window" in loaded and "widgets.welcome" in loaded
     assert sorted(name for name in LOADED_LATER if name in loaded) == []
+    assert not shown["built"]
+    assert sorted(name for name in LOADED_WITH_THE_WORKSPACE if name in loaded) == []

@@ -23,7 +23,7 @@ def test_an_export_writes_no_secret_and_tells_the_summary(window, qtbot, tmp_pat
                                                           monkeypatch):
     _open_secret_session(window, qtbot, tmp_path)
     out = tmp_path / "shared.jsonl"
-    monkeypatch.setattr("widgets.redact_export.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName",
                         lambda *args: (str(out), ""))
     window.redact_export.ask()
     assert window.progress.isVisible()  # the work runs on its own thread meanwhile

@@ -20,7 +20,7 @@ def test_a_big_session_is_judged_in_workers_with_the_window_responsive(
         runs.append(run)
         return run
 
-    monkeypatch.setattr("widgets.window_sessions.JudgeRun", spy)
+    monkeypatch.setattr(session_io, "JudgeRun", spy)  # looked up when judging starts
     with qtbot.waitSignal(window.judged, timeout=60000):
         window.open_session(str(path))
     [run] = runs

@@ -77,6 +77,7 @@ def test_the_station_tab_title_follows_the_state_before_its_view_exists(window):
 
 
 def test_a_view_built_late_shows_the_state_and_station_told_before(window, qtbot):
+    window.build_workspace()  # what tells the state (state feed, playback) lives there
     state = samples.two_stations()
     window.state_changed.emit(state)
     chosen = sorted(state.stations)[-1]   # not the one a view shows by default
