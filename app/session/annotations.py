@@ -2,13 +2,15 @@
 
 Two answers in three are annotated (the CALL they answer, their round trip), and a dict of
 `Annotation` objects cost about 130 bytes for each: more than the index of the record itself,
-in a window left on a busy proxy for days. `AnnotationTable` keeps the common case, an
-annotation without findings added in seq order (every live answer), in three columns of
-16 bytes together, and builds its `Annotation` when asked; anything else (findings, a record
-judged out of order, one annotated again) goes into a dict as before. `SeqLinks` does the
-same for the links from a CALL to its answer. Both are mappings keyed by seq, so readers
-(filters, the query language, the findings summary, parallel judging) see a dict.
-"""
+in a window left on a busy proxy for days. `AnnotationTable` keeps annotations added in seq
+order (every live frame's) in four columns of 28 bytes together, and builds its `Annotation`
+when asked. Their findings are kept once per distinct set, as an id into a table: a station
+that sends every heartbeat early, or every timestamp with six fractional digits, gets the
+same finding on thousands of frames, and each would otherwise hold its own copy of the same
+words. Anything else (a record judged out of order, one annotated again) goes into a dict as
+before. `SeqLinks` does the same for the links from a CALL to its answer. Both are mappings
+keyed by seq, so readers (filters, the query language, the findings summary, parallel
+judging) see a dict."""
 
 from __future__ import annotations
 
@@ -86,13 +88,16 @@ class _SeqColumns:
 
 
 class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
-    """seq -> `Annotation`, compact for annotations without findings added in seq order."""
+    """seq -> `Annotation`, compact for annotations added in seq order."""
 
     def __init__(self) -> None:
         super().__init__()
         self._calls = array("q")        # call_seq, _NONE, or _GONE
         self._marks = self._calls
         self._latencies = array("d")    # NaN for None
+        self._findings = array("I")     # an id in `_finding_sets`; 0 for no findings
+        self._finding_sets: list[tuple[Finding, ...]] = [()]
+        self._finding_ids: dict[tuple[Finding, ...], int] = {(): 0}
         self._other: dict[int, Annotation] = {}
 
     def __setitem__(self, seq: int, annotation: Annotation) -> None:
@@ -100,14 +105,29 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
         if position is not None and self._calls[position] != _GONE:
             self._calls[position] = _GONE   # replaced: the new one goes to the dict
             self._gone += 1
-        if not annotation.findings and seq not in self._other and self._appendable(seq):
+        findings = self._findings_id(annotation.findings)
+        if findings is not None and seq not in self._other and self._appendable(seq):
             self._keys.append(seq)
             call = annotation.call_seq
             self._calls.append(_NONE if call is None else call)
             latency = annotation.latency
             self._latencies.append(float("nan") if latency is None else latency)
+            self._findings.append(findings)
             return
         self._other[seq] = annotation
+
+    def _findings_id(self, findings: tuple[Finding, ...]) -> int | None:
+        """The id of this set of findings, added if new; None if it cannot be a key."""
+        if not findings:
+            return 0
+        try:
+            known = self._finding_ids.get(findings)
+            if known is None:
+                known = self._finding_ids[findings] = len(self._finding_sets)
+                self._finding_sets.append(findings)
+        except TypeError:  # not hashable: kept in the dict, as it is
+            return None
+        return known
 
     def __getitem__(self, seq: int) -> Annotation:
         found = self._other.get(seq)
@@ -118,7 +138,8 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
             raise KeyError(seq)
         call = self._calls[position]
         latency = self._latencies[position]
-        return Annotation((), None if latency != latency else latency,
+        return Annotation(self._finding_sets[self._findings[position]],
+                          None if latency != latency else latency,
                           None if call == _NONE else call)
 
     def get(self, seq: int, default: Annotation | None = None) -> Annotation | None:  # type: ignore[override]
@@ -136,7 +157,7 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
     def memory(self) -> int:
         """Bytes the columns take (the dict of the others not counted)."""
         return sum(c.buffer_info()[1] * c.itemsize
-                   for c in (self._keys, self._calls, self._latencies))
+                   for c in (self._keys, self._calls, self._latencies, self._findings))
 
 
 class SeqLinks(_SeqColumns, MutableMapping[int, int]):

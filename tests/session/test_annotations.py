@@ -21,7 +21,7 @@ def test_answers_added_in_order_read_back_as_they_were_given():
     assert 2 in table and 3 not in table and len(table) == 3
     assert dict(table.items()) == {2: Annotation((), 0.25, 1), 4: Annotation((), None, 3),
                                    5: Annotation((LATE,))}
-    assert table.memory() == 2 * 24  # the two without findings, in the columns
+    assert table.memory() == 3 * 28  # all three in the columns, findings as an id
 
 
 def test_an_annotation_replaced_or_added_out_of_order_is_the_latest_one():
@@ -56,3 +56,21 @@ def test_links_from_calls_to_answers_behave_as_a_dict():
 def test_annotations_travel_to_worker_processes_and_back():
     annotation = Annotation((LATE,), 1.5, 3)
     assert pickle.loads(pickle.dumps(annotation)) == annotation
+
+
+def test_the_same_findings_on_many_records_are_kept_once():
+    early = warning("rule.heartbeat-early", "heartbeat 0.0 s after the previous one")
+    table = AnnotationTable()
+    for seq in range(1, 1001):
+        table[seq] = Annotation((early,))  # a flood of heartbeats, each flagged alike
+    table[1001] = Annotation((LATE, early), 0.5, 1000)
+    assert table[500] == Annotation((early,)) and table[1001].findings == (LATE, early)
+    assert table[1].findings is table[999].findings
+    assert len(table._finding_sets) == 3 and not table._other  # (), (early,), (LATE, early)
+
+
+def test_findings_that_cannot_be_shared_are_kept_as_given():
+    table = AnnotationTable()
+    odd = Annotation([LATE], 0.1, 1)  # type: ignore[arg-type]  # a list: not hashable
+    table[2] = odd
+    assert table[2] is odd
