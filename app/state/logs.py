@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from typing import Any, Generic, TypeVar, overload
 
+from app.session.columns import SEQ, SMALL_ID, widened
 from app.state.entries import Change, MeterSample
 
 T = TypeVar("T")
@@ -66,14 +67,15 @@ class Names(Generic[T]):
 class _ColumnLog(MutableSequence[T]):
     """Items kept as rows of typed columns, or as a plain list once one does not fit.
 
-    A subclass names its columns' type codes (`_CODES`) and says how an item becomes a row
+    A subclass names its columns' type codes (`_CODES`, narrow ones: a column widens when
+    a value does not fit, `app.session.columns`) and says how an item becomes a row
     (`_pack`, None when it does not fit) and a row an item again (`_unpack`)."""
 
     __slots__ = ("_columns", "_list")
     _CODES: str = ""
 
     def __init__(self, items: Iterable[T] = ()) -> None:
-        self._columns: tuple[array, ...] = tuple(array(code) for code in self._CODES)
+        self._columns: list[array] = [array(code) for code in self._CODES]
         self._list: list[T] | None = None
         for item in items:
             self.append(item)
@@ -95,7 +97,7 @@ class _ColumnLog(MutableSequence[T]):
         """Give up the columns for a plain list (an item that does not fit arrived)."""
         if self._list is None:
             self._list = [self._unpack(i) for i in range(len(self._columns[0]))]
-            self._columns = tuple(array(code) for code in self._CODES)
+            self._columns = [array(code) for code in self._CODES]
         return self._list
 
     def __len__(self) -> int:
@@ -144,6 +146,7 @@ class _ColumnLog(MutableSequence[T]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError("log assignment index out of range")
+        self._fit(row)
         for column, value in zip(self._columns, row, strict=True):
             column[index] = value
 
@@ -162,6 +165,7 @@ class _ColumnLog(MutableSequence[T]):
         if row is None:
             self._as_list().insert(index, item)
             return
+        self._fit(row)
         for column, value in zip(self._columns, row, strict=True):
             column.insert(index, value)
 
@@ -170,11 +174,30 @@ class _ColumnLog(MutableSequence[T]):
         if row is None:
             self._as_list().append(item)
             return
-        for column, value in zip(self._columns, row, strict=True):
-            column.append(value)
+        self._append_row(row)
+
+    def _append_row(self, row: tuple[Any, ...]) -> None:
+        columns = self._columns
+        for position, value in enumerate(row):
+            try:
+                columns[position].append(value)
+            except OverflowError:  # a narrow column: widen it for this value
+                columns[position] = widened(columns[position], value)
+                columns[position].append(value)
+
+    def _fit(self, row: tuple[Any, ...]) -> None:
+        """Widen the columns that cannot hold their value of `row` (before an insert or an
+        assignment, which must not fail halfway)."""
+        for position, value in enumerate(row):
+            column = self._columns[position]
+            if isinstance(value, int) and column.typecode != "d":
+                try:
+                    array(column.typecode, (value,))
+                except OverflowError:
+                    self._columns[position] = widened(column, value)
 
     def clear(self) -> None:
-        self._columns = tuple(array(code) for code in self._CODES)
+        self._columns = [array(code) for code in self._CODES]
         self._list = None
         self._after_removal()
 
@@ -198,7 +221,7 @@ class IntLog(_ColumnLog[int]):
     """Integers (record seqs, seqNos): 8 bytes each rather than a boxed int and a slot."""
 
     __slots__ = ()
-    _CODES = "q"
+    _CODES = SEQ
 
     def _pack(self, item: int) -> tuple[int] | None:
         return (item,) if _fits_int64(item) else None
@@ -218,10 +241,10 @@ class IntLog(_ColumnLog[int]):
 
 class ChangeLog(_ColumnLog[Change]):
     """`Change`s (a charging state, a trigger): time, seq, and the value and source as ids
-    into a table of the strings this log has seen; 28 bytes a change."""
+    into a table of the strings this log has seen; 16 bytes a change."""
 
     __slots__ = ("_names",)
-    _CODES = "dqII"
+    _CODES = "d" + SEQ + SMALL_ID + SMALL_ID
 
     def __init__(self, items: Iterable[Change] = ()) -> None:
         self._names: Names[str] = Names()
@@ -249,10 +272,10 @@ class ChangeLog(_ColumnLog[Change]):
 class MeterLog(_ColumnLog[MeterSample]):
     """`MeterSample`s: time, seq and value in columns, and what was sampled (measurand,
     unit, phase, context, location) as one id into a table of the kinds this transaction
-    has sampled; 28 bytes a sample."""
+    has sampled; 22 bytes a sample."""
 
     __slots__ = ("_kinds",)
-    _CODES = "dqdI"
+    _CODES = "d" + SEQ + "d" + SMALL_ID
 
     def __init__(self, items: Iterable[MeterSample] = ()) -> None:
         self._kinds: Names[tuple[str, str, str | None, str | None, str | None]] = Names()
@@ -266,11 +289,8 @@ class MeterLog(_ColumnLog[MeterSample]):
             self.append(MeterSample(time, seq, measurand, value, unit, phase, context,
                                     location))
             return
-        times, seqs, values, kinds = self._columns
-        times.append(time)
-        seqs.append(seq)
-        values.append(value)
-        kinds.append(self._kinds.id_of((measurand, unit, phase, context, location)))
+        self._append_row((time, seq, value,
+                          self._kinds.id_of((measurand, unit, phase, context, location))))
 
     def _pack(self, item: MeterSample) -> tuple[float, int, float, int] | None:
         if not isinstance(item, MeterSample) or not _is_number(item.time) \
@@ -305,7 +325,7 @@ class MeterLog(_ColumnLog[MeterSample]):
             _rebuild(self._kinds, self._columns[3:])
 
 
-def _rebuild(names: Names[Any], id_columns: tuple[array, ...]) -> None:
+def _rebuild(names: Names[Any], id_columns: list[array]) -> None:
     """Keep in `names` only the values its rows still use, renumbering `id_columns`."""
     old = names.values
     names.values, names.ids = [], {}
