@@ -3,7 +3,7 @@
 Two answers in three are annotated (the CALL they answer, their round trip), and a dict of
 `Annotation` objects cost about 130 bytes for each: more than the index of the record itself,
 in a window left on a busy proxy for days. `AnnotationTable` keeps annotations added in seq
-order (every live frame's) in four columns of 28 bytes together, and builds its `Annotation`
+order (every live frame's) in four columns of 18 bytes together, and builds its `Annotation`
 when asked. Their findings are kept once per distinct set, as an id into a table: a station
 that sends every heartbeat early, or every timestamp with six fractional digits, gets the
 same finding on thousands of frames, and each would otherwise hold its own copy of the same
@@ -20,6 +20,7 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 
 from app.ocpp.findings import Finding
+from app.session.columns import SEQ, SIGNED, SMALL_ID, append_widening
 
 _GONE = -2        # a column entry replaced (it lives in the dict now) or deleted
 _NONE = -1        # a call_seq column entry for "no CALL"
@@ -46,7 +47,7 @@ class _SeqColumns:
     entries marked `_GONE` in the value column `_marks`."""
 
     def __init__(self) -> None:
-        self._keys = array("q")
+        self._keys = array(SEQ)     # narrow columns, widened by a value that does not fit
         self._gone = 0
 
     def _position(self, seq: int) -> int | None:
@@ -61,8 +62,11 @@ class _SeqColumns:
 
     # the mapping's removal, iteration and size, alike for both tables: each keeps its
     # value column with the `_GONE` marks as `_marks` and what does not fit in `_other`
-    _marks: array
     _other: dict
+
+    @property
+    def _marks(self) -> array:
+        raise NotImplementedError
 
     def __delitem__(self, seq: int) -> None:
         if self._other.pop(seq, None) is not None:
@@ -92,13 +96,16 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._calls = array("q")        # call_seq, _NONE, or _GONE
-        self._marks = self._calls
+        self._calls = array(SIGNED)     # call_seq, _NONE, or _GONE
         self._latencies = array("d")    # NaN for None
-        self._findings = array("I")     # an id in `_finding_sets`; 0 for no findings
+        self._findings = array(SMALL_ID)  # an id in `_finding_sets`; 0 for no findings
         self._finding_sets: list[tuple[Finding, ...]] = [()]
         self._finding_ids: dict[tuple[Finding, ...], int] = {(): 0}
         self._other: dict[int, Annotation] = {}
+
+    @property
+    def _marks(self) -> array:
+        return self._calls
 
     def __setitem__(self, seq: int, annotation: Annotation) -> None:
         position = self._position(seq) if not self._appendable(seq) else None
@@ -107,12 +114,12 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
             self._gone += 1
         findings = self._findings_id(annotation.findings)
         if findings is not None and seq not in self._other and self._appendable(seq):
-            self._keys.append(seq)
+            self._keys = append_widening(self._keys, seq)
             call = annotation.call_seq
-            self._calls.append(_NONE if call is None else call)
+            self._calls = append_widening(self._calls, _NONE if call is None else call)
             latency = annotation.latency
             self._latencies.append(float("nan") if latency is None else latency)
-            self._findings.append(findings)
+            self._findings = append_widening(self._findings, findings)
             return
         self._other[seq] = annotation
 
@@ -165,9 +172,12 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._values = array("q")       # the linked seq, or _GONE
-        self._marks = self._values
+        self._values = array(SIGNED)    # the linked seq, or _GONE
         self._other: dict[int, int] = {}
+
+    @property
+    def _marks(self) -> array:
+        return self._values
 
     def __setitem__(self, seq: int, value: int) -> None:
         if not self._appendable(seq):
@@ -176,8 +186,8 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
                 self._values[position] = _GONE
                 self._gone += 1
         if value >= 0 and seq not in self._other and self._appendable(seq):
-            self._keys.append(seq)
-            self._values.append(value)
+            self._keys = append_widening(self._keys, seq)
+            self._values = append_widening(self._values, value)
             return
         self._other[seq] = value
 

@@ -21,7 +21,7 @@ def test_answers_added_in_order_read_back_as_they_were_given():
     assert 2 in table and 3 not in table and len(table) == 3
     assert dict(table.items()) == {2: Annotation((), 0.25, 1), 4: Annotation((), None, 3),
                                    5: Annotation((LATE,))}
-    assert table.memory() == 3 * 28  # all three in the columns, findings as an id
+    assert table.memory() == 3 * 18  # all three in the columns, findings as an id
 
 
 def test_an_annotation_replaced_or_added_out_of_order_is_the_latest_one():
@@ -74,3 +74,13 @@ def test_findings_that_cannot_be_shared_are_kept_as_given():
     odd = Annotation([LATE], 0.1, 1)  # type: ignore[arg-type]  # a list: not hashable
     table[2] = odd
     assert table[2] is odd
+
+
+def test_seqs_beyond_32_bits_widen_the_columns_and_read_back_unchanged():
+    table, links = AnnotationTable(), SeqLinks()
+    table[5] = Annotation((), 0.5, 4)
+    table[2**33] = Annotation((), 0.25, 2**33 - 1)
+    links[4] = 5
+    links[2**33 - 1] = 2**33
+    assert table[5] == Annotation((), 0.5, 4) and table[2**33].call_seq == 2**33 - 1
+    assert links == {4: 5, 2**33 - 1: 2**33} and not table._other
