@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from app.ocpp.findings import Finding
 from app.session.columns import SEQ, SIGNED, SMALL_ID, append_widening
@@ -121,6 +122,11 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
             self._latencies.append(float("nan") if latency is None else latency)
             self._findings = append_widening(self._findings, findings)
             return
+        if findings is not None and self._finding_sets[findings] is not annotation.findings:
+            # kept apart, but its findings shared with the equal ones already kept (a
+            # timeout noted on every CALL of a peer that never answers)
+            annotation = Annotation(self._finding_sets[findings], annotation.latency,
+                                    annotation.call_seq)
         self._other[seq] = annotation
 
     def _findings_id(self, findings: tuple[Finding, ...]) -> int | None:
@@ -208,3 +214,55 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
 
     def __contains__(self, seq: object) -> bool:
         return self.get(seq) is not None if isinstance(seq, int) else False  # type: ignore[arg-type]
+
+
+class NoteLog(Sequence[tuple[int, Finding]]):
+    """(seq, finding) pairs in the order they were noted: the findings a capture added to
+    records after publishing them (`Capture.notes`). A peer that never answers gets the
+    same timeout finding on each of its CALLs: each note is a seq and an id into a table of
+    the distinct findings, 10 bytes, rather than a tuple and a finding of its own."""
+
+    def __init__(self, notes: Iterable[tuple[int, Finding]] = ()) -> None:
+        self._seqs = array("q")
+        self._ids = array(SMALL_ID)
+        self._findings: list[Finding] = []
+        self._finding_ids: dict[Finding, int] = {}
+        self.extend(notes)
+
+    def append(self, note: tuple[int, Finding]) -> None:
+        seq, finding = note
+        known = self._finding_ids.get(finding)
+        if known is None:
+            known = self._finding_ids[finding] = len(self._findings)
+            self._findings.append(finding)
+        self._seqs.append(seq)
+        self._ids = append_widening(self._ids, known)
+
+    def extend(self, notes: Iterable[tuple[int, Finding]]) -> None:
+        for note in notes:
+            self.append(note)
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, Finding]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, Finding]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, Finding] | list[tuple[int, Finding]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._seqs)))]
+        return self._seqs[index], self._findings[self._ids[index]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and all(
+                a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by content

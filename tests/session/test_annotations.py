@@ -84,3 +84,27 @@ def test_seqs_beyond_32_bits_widen_the_columns_and_read_back_unchanged():
     links[2**33 - 1] = 2**33
     assert table[5] == Annotation((), 0.5, 4) and table[2**33].call_seq == 2**33 - 1
     assert links == {4: 5, 2**33 - 1: 2**33} and not table._other
+
+
+def test_notes_read_back_in_order_with_equal_findings_kept_once():
+    from app.session.annotations import NoteLog
+
+    notes = NoteLog()
+    for seq in (3, 7, 9):
+        notes.append((seq, warning("protocol.answer-timeout",
+                                   "Heartbeat got no answer within 30 s")))
+    notes.append((11, LATE))
+    assert notes == [(3, LATE), (7, LATE), (9, LATE), (11, LATE)] and len(notes) == 4
+    assert notes[0][1] is notes[2][1] and notes[-1] == (11, LATE) and notes[1:2] == [(7, LATE)]
+    notes.clear()
+    assert notes == [] and list(notes) == []
+
+
+def test_findings_noted_later_share_the_tuple_of_equal_ones():
+    table = AnnotationTable()
+    table[1] = Annotation((), None, None)
+    table[2] = Annotation((), 0.1, 1)
+    table[1] = Annotation((LATE,))  # a timeout noted after its answer was annotated
+    table[3] = Annotation((LATE,))
+    table[0] = Annotation((LATE,))  # out of order too
+    assert table[1].findings is table[0].findings is table[3].findings == (LATE,)
