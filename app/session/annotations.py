@@ -2,22 +2,26 @@
 
 Two answers in three are annotated (the CALL they answer, their round trip), and a dict of
 `Annotation` objects cost about 130 bytes for each: more than the index of the record itself,
-in a window left on a busy proxy for days. `AnnotationTable` keeps the common case, an
-annotation without findings added in seq order (every live answer), in three columns of
-16 bytes together, and builds its `Annotation` when asked; anything else (findings, a record
-judged out of order, one annotated again) goes into a dict as before. `SeqLinks` does the
-same for the links from a CALL to its answer. Both are mappings keyed by seq, so readers
-(filters, the query language, the findings summary, parallel judging) see a dict.
-"""
+in a window left on a busy proxy for days. `AnnotationTable` keeps annotations added in seq
+order (every live frame's) in four columns of 18 bytes together, and builds its `Annotation`
+when asked. Their findings are kept once per distinct set, as an id into a table: a station
+that sends every heartbeat early, or every timestamp with six fractional digits, gets the
+same finding on thousands of frames, and each would otherwise hold its own copy of the same
+words. Anything else (a record judged out of order, one annotated again) goes into a dict as
+before. `SeqLinks` does the same for the links from a CALL to its answer. Both are mappings
+keyed by seq, so readers (filters, the query language, the findings summary, parallel
+judging) see a dict."""
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from app.ocpp.findings import Finding
+from app.session.columns import SEQ, SIGNED, SMALL_ID, append_widening
 
 _GONE = -2        # a column entry replaced (it lives in the dict now) or deleted
 _NONE = -1        # a call_seq column entry for "no CALL"
@@ -44,7 +48,7 @@ class _SeqColumns:
     entries marked `_GONE` in the value column `_marks`."""
 
     def __init__(self) -> None:
-        self._keys = array("q")
+        self._keys = array(SEQ)     # narrow columns, widened by a value that does not fit
         self._gone = 0
 
     def _position(self, seq: int) -> int | None:
@@ -59,8 +63,11 @@ class _SeqColumns:
 
     # the mapping's removal, iteration and size, alike for both tables: each keeps its
     # value column with the `_GONE` marks as `_marks` and what does not fit in `_other`
-    _marks: array
     _other: dict
+
+    @property
+    def _marks(self) -> array:
+        raise NotImplementedError
 
     def __delitem__(self, seq: int) -> None:
         if self._other.pop(seq, None) is not None:
@@ -86,28 +93,54 @@ class _SeqColumns:
 
 
 class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
-    """seq -> `Annotation`, compact for annotations without findings added in seq order."""
+    """seq -> `Annotation`, compact for annotations added in seq order."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._calls = array("q")        # call_seq, _NONE, or _GONE
-        self._marks = self._calls
+        self._calls = array(SIGNED)     # call_seq, _NONE, or _GONE
         self._latencies = array("d")    # NaN for None
+        self._findings = array(SMALL_ID)  # an id in `_finding_sets`; 0 for no findings
+        self._finding_sets: list[tuple[Finding, ...]] = [()]
+        self._finding_ids: dict[tuple[Finding, ...], int] = {(): 0}
         self._other: dict[int, Annotation] = {}
+
+    @property
+    def _marks(self) -> array:
+        return self._calls
 
     def __setitem__(self, seq: int, annotation: Annotation) -> None:
         position = self._position(seq) if not self._appendable(seq) else None
         if position is not None and self._calls[position] != _GONE:
             self._calls[position] = _GONE   # replaced: the new one goes to the dict
             self._gone += 1
-        if not annotation.findings and seq not in self._other and self._appendable(seq):
-            self._keys.append(seq)
+        findings = self._findings_id(annotation.findings)
+        if findings is not None and seq not in self._other and self._appendable(seq):
+            self._keys = append_widening(self._keys, seq)
             call = annotation.call_seq
-            self._calls.append(_NONE if call is None else call)
+            self._calls = append_widening(self._calls, _NONE if call is None else call)
             latency = annotation.latency
             self._latencies.append(float("nan") if latency is None else latency)
+            self._findings = append_widening(self._findings, findings)
             return
+        if findings is not None and self._finding_sets[findings] is not annotation.findings:
+            # kept apart, but its findings shared with the equal ones already kept (a
+            # timeout noted on every CALL of a peer that never answers)
+            annotation = Annotation(self._finding_sets[findings], annotation.latency,
+                                    annotation.call_seq)
         self._other[seq] = annotation
+
+    def _findings_id(self, findings: tuple[Finding, ...]) -> int | None:
+        """The id of this set of findings, added if new; None if it cannot be a key."""
+        if not findings:
+            return 0
+        try:
+            known = self._finding_ids.get(findings)
+            if known is None:
+                known = self._finding_ids[findings] = len(self._finding_sets)
+                self._finding_sets.append(findings)
+        except TypeError:  # not hashable: kept in the dict, as it is
+            return None
+        return known
 
     def __getitem__(self, seq: int) -> Annotation:
         found = self._other.get(seq)
@@ -118,7 +151,8 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
             raise KeyError(seq)
         call = self._calls[position]
         latency = self._latencies[position]
-        return Annotation((), None if latency != latency else latency,
+        return Annotation(self._finding_sets[self._findings[position]],
+                          None if latency != latency else latency,
                           None if call == _NONE else call)
 
     def get(self, seq: int, default: Annotation | None = None) -> Annotation | None:  # type: ignore[override]
@@ -136,7 +170,7 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
     def memory(self) -> int:
         """Bytes the columns take (the dict of the others not counted)."""
         return sum(c.buffer_info()[1] * c.itemsize
-                   for c in (self._keys, self._calls, self._latencies))
+                   for c in (self._keys, self._calls, self._latencies, self._findings))
 
 
 class SeqLinks(_SeqColumns, MutableMapping[int, int]):
@@ -144,9 +178,12 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._values = array("q")       # the linked seq, or _GONE
-        self._marks = self._values
+        self._values = array(SIGNED)    # the linked seq, or _GONE
         self._other: dict[int, int] = {}
+
+    @property
+    def _marks(self) -> array:
+        return self._values
 
     def __setitem__(self, seq: int, value: int) -> None:
         if not self._appendable(seq):
@@ -155,8 +192,8 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
                 self._values[position] = _GONE
                 self._gone += 1
         if value >= 0 and seq not in self._other and self._appendable(seq):
-            self._keys.append(seq)
-            self._values.append(value)
+            self._keys = append_widening(self._keys, seq)
+            self._values = append_widening(self._values, value)
             return
         self._other[seq] = value
 
@@ -177,3 +214,55 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
 
     def __contains__(self, seq: object) -> bool:
         return self.get(seq) is not None if isinstance(seq, int) else False  # type: ignore[arg-type]
+
+
+class NoteLog(Sequence[tuple[int, Finding]]):
+    """(seq, finding) pairs in the order they were noted: the findings a capture added to
+    records after publishing them (`Capture.notes`). A peer that never answers gets the
+    same timeout finding on each of its CALLs: each note is a seq and an id into a table of
+    the distinct findings, 10 bytes, rather than a tuple and a finding of its own."""
+
+    def __init__(self, notes: Iterable[tuple[int, Finding]] = ()) -> None:
+        self._seqs = array("q")
+        self._ids = array(SMALL_ID)
+        self._findings: list[Finding] = []
+        self._finding_ids: dict[Finding, int] = {}
+        self.extend(notes)
+
+    def append(self, note: tuple[int, Finding]) -> None:
+        seq, finding = note
+        known = self._finding_ids.get(finding)
+        if known is None:
+            known = self._finding_ids[finding] = len(self._findings)
+            self._findings.append(finding)
+        self._seqs.append(seq)
+        self._ids = append_widening(self._ids, known)
+
+    def extend(self, notes: Iterable[tuple[int, Finding]]) -> None:
+        for note in notes:
+            self.append(note)
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, Finding]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, Finding]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, Finding] | list[tuple[int, Finding]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._seqs)))]
+        return self._seqs[index], self._findings[self._ids[index]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and all(
+                a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by content

@@ -21,7 +21,13 @@ from app.ocpp.checker import FrameChecker, Verdict, internal_error
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
-from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable, SeqLinks
+from app.session.annotations import (
+    NO_ANNOTATION,
+    Annotation,
+    AnnotationTable,
+    NoteLog,
+    SeqLinks,
+)
 from app.session.attempts import AttemptTracker
 from app.session.message import Message, RecordKind, frame_message
 from app.session.store import RecordStore
@@ -75,7 +81,7 @@ class Capture:
         self.unjudged = 0                               # index of the first unjudged record
         self.invalid = 0                                # records with an error finding
         self.invalid_seqs = array("q")                  # their seqs, in order (judged so)
-        self.notes: list[tuple[int, Finding]] = []      # findings added after a record was
+        self.notes = NoteLog()                          # findings added after a record was
                                                         # published or judged, in order
         self._timed_out: set[int] = set()               # CALLs flagged by `expire`
         self._times_known = True                        # False: adopted records have none

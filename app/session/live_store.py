@@ -4,7 +4,7 @@ A window left on a busy proxy for a day would otherwise hold every frame twice o
 text and payload, and a `Message` around them. A `LiveStore` is the `RecordStore` of the
 file the run is being recorded to, growing as the run goes: each record is kept in memory
 as it is from the moment the capture appends it until the recorder's thread has written its
-line (`located`), and from then on only its index (about 40 bytes), its text read back from
+line (`located`), and from then on only its index (about 30 bytes), its text read back from
 the file when a row is painted, a filter reads it or a consumer asks.
 
 The order matters: a view may ask for a record the instant it is appended, long before the

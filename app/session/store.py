@@ -4,7 +4,7 @@ A million records held as `Message` objects cost hundreds of bytes each beyond t
 and their text again: a session bigger than memory could not be opened, and a window showing
 one would hold all of it. A store keeps instead a compact index per record, in columns
 (the line's offset in the file, seq, time, kind, direction, message type, and small ids for
-the station, connection and action, about 40 bytes a record), and reads a record back from
+the station, connection and action, about 30 bytes a record), and reads a record back from
 its line when someone asks for it: a row being painted, a filter that reads text, a consumer
 walking the records. The few records a view shows are kept in a small cache.
 
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, overload
 
 from app.ocpp.conversation import Direction
+from app.session.columns import SEQ, SMALL_ID, append_widening
 from app.session.message import Message, RecordKind
 from app.session.sessionfile import record_from_json, renumbered
 
@@ -67,14 +68,15 @@ class RecordStore(Sequence[Message]):
     def __init__(self, path: str | Path, cache_size: int = CACHE_SIZE) -> None:
         self.path = Path(path)
         self.offsets = array("q")
-        self.seqs = array("q")
+        # narrow columns, widened by the first value that does not fit (`app.session.columns`)
+        self.seqs = array(SEQ)
         self.times = array("d")
         self.kinds = bytearray()
         self.directions = bytearray()
         self.types = bytearray()
-        self.stations = array("I")
-        self.connections = array("I")
-        self.actions = array("I")
+        self.stations = array(SMALL_ID)
+        self.connections = array(SMALL_ID)
+        self.actions = array(SMALL_ID)
         self.names = Names()
         self._pinned: dict[int, Message] = {}       # records with no line to read back
         self._cache: OrderedDict[int, Message] = OrderedDict()
@@ -88,7 +90,7 @@ class RecordStore(Sequence[Message]):
     def add(self, offset: int, message: Message) -> None:
         """Index `message`, whose line starts at byte `offset` of the file."""
         self.offsets.append(offset)
-        self.seqs.append(message.seq)
+        self.seqs = append_widening(self.seqs, message.seq)
         self.times.append(message.time)
         self.kinds.append(KIND_CODES[message.kind])
         self.directions.append(DIRECTION_CODES.get(message.direction, 0))
@@ -96,9 +98,9 @@ class RecordStore(Sequence[Message]):
         self.types.append(NO_TYPE if kind is None else kind if kind in (2, 3, 4)
                           else OTHER_TYPE)
         id_of = self.names.id_of
-        self.stations.append(id_of(message.station))
-        self.connections.append(id_of(message.connection))
-        self.actions.append(id_of(message.action))
+        self.stations = append_widening(self.stations, id_of(message.station))
+        self.connections = append_widening(self.connections, id_of(message.connection))
+        self.actions = append_widening(self.actions, id_of(message.action))
 
     def append(self, message: Message) -> None:
         """A record with no line in the file: kept in memory as it is."""

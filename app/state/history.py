@@ -8,6 +8,7 @@ open connections are never forgotten: the rules and the current values need them
 
 from __future__ import annotations
 
+from collections.abc import MutableSequence
 from typing import TypeVar
 
 from app.state.model import StationState
@@ -16,13 +17,13 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 
-def keep_last(items: list[T], bound: int | None) -> None:
+def keep_last(items: MutableSequence[T], bound: int | None) -> None:
     """Drop the oldest entries of `items` beyond `bound` (None: no bound)."""
     if bound is not None and len(items) > bound:
         del items[:len(items) - bound]
 
 
-def remember(station: StationState, items: list[T], item: T) -> None:
+def remember(station: StationState, items: MutableSequence[T], item: T) -> None:
     """Append `item` to one of the station's lists, keeping it within the limit."""
     items.append(item)
     if station.limit is not None:

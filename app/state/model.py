@@ -12,6 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# `MeterSample` lives beside `Change`; named here too, where readers have always found it
+from app.state.entries import Change
+from app.state.entries import MeterSample as MeterSample
+from app.state.logs import ChangeLog, IntLog, MeterLog
+
 # The measurand a sampled value has when it names none (OCPP 2.0.1 SampledValueType).
 DEFAULT_MEASURAND = "Energy.Active.Import.Register"
 
@@ -35,17 +40,6 @@ class HistoryLimit:
 
 # What a headless live run keeps (`app.session.capture.Capture(keep=False)`).
 HEADLESS = HistoryLimit()
-
-
-@dataclass(slots=True)
-class Change:
-    """One value taking effect: a status, an availability, a charging state, a firmware
-    status. `source` is the action that reported it."""
-
-    time: float
-    seq: int
-    value: str
-    source: str = ""
 
 
 @dataclass(slots=True)
@@ -93,20 +87,6 @@ class EvseState:
 
 
 @dataclass(slots=True)
-class MeterSample:
-    """One sampled value, scaled by its multiplier (value * 10^multiplier)."""
-
-    time: float
-    seq: int
-    measurand: str
-    value: float
-    unit: str = ""
-    phase: str | None = None
-    context: str | None = None
-    location: str | None = None
-
-
-@dataclass(slots=True)
 class TransactionState:
     transaction_id: str
     station: str
@@ -115,17 +95,31 @@ class TransactionState:
     id_token: str | None = None
     started: float | None = None       # the Started event's timestamp
     ended: float | None = None         # the Ended event's timestamp
-    charging_states: list[Change] = field(default_factory=list)
+    # the lists that grow with the transaction are compact logs (`app.state.logs`): they
+    # read and compare as lists, and whatever list is given becomes one
+    charging_states: ChangeLog = field(default_factory=ChangeLog)
     # value: the event type and the trigger, e.g. "Updated: MeterValuePeriodic"
-    trigger_reasons: list[Change] = field(default_factory=list)
+    trigger_reasons: ChangeLog = field(default_factory=ChangeLog)
     stopped_reason: str | None = None
-    seq_nos: list[int] = field(default_factory=list)
+    seq_nos: IntLog = field(default_factory=IntLog)
     missing_seq_nos: list[int] = field(default_factory=list)
     # the extremes of `seq_nos`, kept apart since a limited history forgets its older ones
     lowest_seq_no: int | None = None
     highest_seq_no: int | None = None
-    meter: list[MeterSample] = field(default_factory=list)
-    record_seqs: list[int] = field(default_factory=list)  # its frames and their answers
+    meter: MeterLog = field(default_factory=MeterLog)
+    record_seqs: IntLog = field(default_factory=IntLog)  # its frames and their answers
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.charging_states, ChangeLog):
+            self.charging_states = ChangeLog(self.charging_states)
+        if not isinstance(self.trigger_reasons, ChangeLog):
+            self.trigger_reasons = ChangeLog(self.trigger_reasons)
+        if not isinstance(self.seq_nos, IntLog):
+            self.seq_nos = IntLog(self.seq_nos)
+        if not isinstance(self.meter, MeterLog):
+            self.meter = MeterLog(self.meter)
+        if not isinstance(self.record_seqs, IntLog):
+            self.record_seqs = IntLog(self.record_seqs)
 
     @property
     def running(self) -> bool:

@@ -18,7 +18,6 @@ from app.state.history import forget_ended_transactions, keep_last, remember
 from app.state.model import (
     DEFAULT_MEASURAND,
     Change,
-    MeterSample,
     StationState,
     TransactionState,
 )
@@ -136,7 +135,7 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
     value read once."""
     if not isinstance(meter_values, list):
         return
-    append = tx.meter.append
+    add = tx.meter.add  # a compact log: its table keeps one copy of each name
     for meter_value in meter_values:
         if not isinstance(meter_value, dict):
             continue
@@ -165,30 +164,10 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
             phase = sampled.get("phase")
             context = sampled.get("context")
             location = sampled.get("location")
-            append(MeterSample(
-                when, seq,
-                _shared(measurand) or DEFAULT_MEASURAND,
-                scaled, _shared(unit_name) or unit_name,
-                _shared(phase) if isinstance(phase, str) else None,
-                _shared(context) if isinstance(context, str) else None,
-                _shared(location) if isinstance(location, str) else None))
-
-
-_SHARED_NAMES: dict[str, str] = {}
-_SHARED_LIMIT = 1024  # distinct names kept; a peer sending endless new ones resets it
-
-
-def _shared(name: str | None) -> str | None:
-    """One copy of a measurand, unit, phase, context or location: each parse makes new
-    strings, and a day-long transaction repeats the same few in every sample it keeps."""
-    if name is None:
-        return None
-    known = _SHARED_NAMES.get(name)
-    if known is None:
-        if len(_SHARED_NAMES) >= _SHARED_LIMIT:
-            _SHARED_NAMES.clear()
-        known = _SHARED_NAMES[name] = name
-    return known
+            add(when, seq, measurand or DEFAULT_MEASURAND, scaled, unit_name,
+                phase if isinstance(phase, str) else None,
+                context if isinstance(context, str) else None,
+                location if isinstance(location, str) else None)
 
 
 def running_on(station: StationState, evse_id: int | None) -> TransactionState | None:

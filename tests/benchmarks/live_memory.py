@@ -17,6 +17,19 @@ TransactionEvent Updated, each answered), lets the recorder catch up, and measur
 - frames per second through `Capture.frame` (judging included): the forwarding path's cost.
 The two ways alternate, `--repeat` times each, and the medians are printed. The machine is
 shared: figures vary from run to run, the ratio less so.
+
+Where the bytes of the store way live (tracemalloc, what grows between 50,000 and 200,000
+frames; the RSS figure adds a fixed few MB of compiled schemas and bounded caches, spread
+over the records):
+- at 311 bytes a record: the store's index 39; meter samples as objects about 80; each
+  early heartbeat's finding (this loop sends them back to back) with its own words, tuple
+  and annotation about 65; record seqs and seqNos as lists of boxed ints about 40; a
+  `Change` per trigger about 25; the annotation columns about 20.
+- at 88: the index 29 (seqs in 4 bytes, name ids in 2); the annotations 15 (findings as an
+  id of a distinct set); the links from CALLs to answers 4; a transaction's meter samples 15,
+  record seqs 3, seqNos and triggers 3 (`app.state.logs`). The checker's answered ids (for
+  reused-id findings) are bounded at 4,096 per connection: a fixed cost, not a per-record
+  one.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ def test_answers_added_in_order_read_back_as_they_were_given():
     assert 2 in table and 3 not in table and len(table) == 3
     assert dict(table.items()) == {2: Annotation((), 0.25, 1), 4: Annotation((), None, 3),
                                    5: Annotation((LATE,))}
-    assert table.memory() == 2 * 24  # the two without findings, in the columns
+    assert table.memory() == 3 * 18  # all three in the columns, findings as an id
 
 
 def test_an_annotation_replaced_or_added_out_of_order_is_the_latest_one():
@@ -56,3 +56,55 @@ def test_links_from_calls_to_answers_behave_as_a_dict():
 def test_annotations_travel_to_worker_processes_and_back():
     annotation = Annotation((LATE,), 1.5, 3)
     assert pickle.loads(pickle.dumps(annotation)) == annotation
+
+
+def test_the_same_findings_on_many_records_are_kept_once():
+    early = warning("rule.heartbeat-early", "heartbeat 0.0 s after the previous one")
+    table = AnnotationTable()
+    for seq in range(1, 1001):
+        table[seq] = Annotation((early,))  # a flood of heartbeats, each flagged alike
+    table[1001] = Annotation((LATE, early), 0.5, 1000)
+    assert table[500] == Annotation((early,)) and table[1001].findings == (LATE, early)
+    assert table[1].findings is table[999].findings
+    assert len(table._finding_sets) == 3 and not table._other  # (), (early,), (LATE, early)
+
+
+def test_findings_that_cannot_be_shared_are_kept_as_given():
+    table = AnnotationTable()
+    odd = Annotation([LATE], 0.1, 1)  # type: ignore[arg-type]  # a list: not hashable
+    table[2] = odd
+    assert table[2] is odd
+
+
+def test_seqs_beyond_32_bits_widen_the_columns_and_read_back_unchanged():
+    table, links = AnnotationTable(), SeqLinks()
+    table[5] = Annotation((), 0.5, 4)
+    table[2**33] = Annotation((), 0.25, 2**33 - 1)
+    links[4] = 5
+    links[2**33 - 1] = 2**33
+    assert table[5] == Annotation((), 0.5, 4) and table[2**33].call_seq == 2**33 - 1
+    assert links == {4: 5, 2**33 - 1: 2**33} and not table._other
+
+
+def test_notes_read_back_in_order_with_equal_findings_kept_once():
+    from app.session.annotations import NoteLog
+
+    notes = NoteLog()
+    for seq in (3, 7, 9):
+        notes.append((seq, warning("protocol.answer-timeout",
+                                   "Heartbeat got no answer within 30 s")))
+    notes.append((11, LATE))
+    assert notes == [(3, LATE), (7, LATE), (9, LATE), (11, LATE)] and len(notes) == 4
+    assert notes[0][1] is notes[2][1] and notes[-1] == (11, LATE) and notes[1:2] == [(7, LATE)]
+    notes.clear()
+    assert notes == [] and list(notes) == []
+
+
+def test_findings_noted_later_share_the_tuple_of_equal_ones():
+    table = AnnotationTable()
+    table[1] = Annotation((), None, None)
+    table[2] = Annotation((), 0.1, 1)
+    table[1] = Annotation((LATE,))  # a timeout noted after its answer was annotated
+    table[3] = Annotation((LATE,))
+    table[0] = Annotation((LATE,))  # out of order too
+    assert table[1].findings is table[0].findings is table[3].findings == (LATE,)

@@ -73,3 +73,16 @@ def test_a_loaded_session_is_held_as_an_index_of_its_file(tmp_path):
     assert isinstance(loader.messages, RecordStore)
     assert loader.messages == list(SessionReader.open(path))
     assert next(loader.messages.lines([0])).startswith(b'{"seq":1,')
+
+
+def test_seqs_beyond_32_bits_and_many_stations_are_indexed_as_given(tmp_path):
+    from dataclasses import replace
+
+    store = RecordStore(tmp_path / "none.jsonl")
+    first = sample_records()[0]
+    store.append(first)
+    store.append(replace(first, seq=2**40, station="CP-far"))
+    for number in range(70_000):  # more stations than a 2-byte id can name
+        store.add(-1, replace(first, seq=2**40 + 1 + number, station=f"CP-{number}"))
+    assert store.index_of(2**40) == 1 and store.station_at(1) == "CP-far"
+    assert store.station_at(len(store) - 1) == "CP-69999" and store[0] == first
