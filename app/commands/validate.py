@@ -16,14 +16,8 @@ import json
 import sys
 from typing import TextIO
 
-from app.commands.validate_report import (
-    FileReport,
-    Style,
-    Tally,
-    finding_line,
-    write_json,
-    write_line,
-)
+from app.commands.json_lines import write_json, write_line
+from app.commands.validate_report import FileReport, Style, Tally, finding_line
 from app.errors import UsageError
 from app.inputs import FrameSource, InputError, open_frames
 from app.ocpp import catalog
