@@ -155,7 +155,8 @@ class FileReport:
     known at the end (most frames look like OCPP 1.6) can still be printed first."""
 
     def __init__(self, source: FrameSource, *, as_json: bool, out: TextIO,
-                 style: Style) -> None:
+                 style: Style, skip: int = 0) -> None:
+        """`skip`: JSON lines already written by an attempt that failed midway."""
         self.path = str(source.path)
         self.as_json = as_json
         self.out = out
@@ -168,7 +169,7 @@ class FileReport:
         self._positions: dict[int, str] = {}      # seq of a CALL -> where it is in the file
         # in a session a frame's position is its seq: nothing to remember
         self._by_seq = source.kind == "session"
-        self.lines = JsonLines(out) if as_json else None
+        self.lines = JsonLines(out, skip=skip) if as_json else None
         self._file = json_string(self.path)
         # closed by `finish`; surrogatepass keeps a peer's lone surrogates for `write_line`
         self._body = None if as_json else tempfile.SpooledTemporaryFile(  # noqa: SIM115
@@ -324,6 +325,12 @@ class FileReport:
             write_line(self.out, f"{self.path}: {line}")
         write_line(self.out, f"{self.path}: {self.tally.summary()}")
         return self.tally
+
+    def close(self) -> None:
+        """Drop what was kept for `finish` (a report given up on)."""
+        if self._body is not None:
+            self._body.close()
+            self._body = None
 
     def _unanswered(self, call: PendingCall) -> Note:
         """The last CALLs of a capture may well be unanswered: a note, not a finding."""
