@@ -26,12 +26,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import multiprocessing
 import os
 import sys
 from collections import deque
-from multiprocessing.connection import Connection, wait
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app.commands.json_lines import JsonLines
 from app.commands.validate_judging import FileJudging
@@ -40,6 +38,9 @@ from app.errors import UsageError
 from app.inputs import FrameSource, InputFrame, open_frames
 from app.ocpp.findings import Finding, Severity
 from app.query.selection import filter_option
+
+if TYPE_CHECKING:  # multiprocessing is imported when it is used: a small file never is
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
     for stream in (out, sys.stdout, sys.stderr):  # a forked worker flushes what it inherits
         with contextlib.suppress(AttributeError, OSError, ValueError):
             stream.flush()
+    import multiprocessing
+
     processes: list[Any] = []
     pipes: list[Connection] = []
     try:
@@ -201,6 +204,8 @@ class _Merge:
         self.ends: list[dict[str, Any] | None] = [None] * len(pipes)
 
     def run(self) -> list[dict[str, Any]]:
+        from multiprocessing.connection import wait
+
         live = {pipe: number for number, pipe in enumerate(self.pipes)}
         while live:
             for pipe in wait(list(live)):
