@@ -176,48 +176,97 @@ _parse_time = datetime.fromisoformat
 
 
 def _session_frames(reader: SessionReader, gaps: list[Gap]) -> Iterator[InputFrame]:
-    """The frames of a session file, read the way `SessionReader` reads its records (the
-    same lines skipped with the same warnings, the same renumbering), without building a
-    record for each: a line our writer wrote is taken straight from its parsed object
-    (`_plain_frame`), anything else goes through the reader's careful path."""
-    scan, plain = _scan, _plain_frame
-    sequencer = Sequencer(reader.note)
-    reader.bytes_read = reader.records_start
+    lines = SessionLines(reader, gaps)
     number = 1
-    for lines in line_blocks(reader.path, reader.records_start):
-        for raw in lines:
+    for block in line_blocks(reader.path, reader.records_start):
+        for raw in block:
             number += 1
-            reader.bytes_read += len(raw)
-            value: Any = None
-            if raw[0] == 0x7B:  # "{"
-                try:
-                    text = raw.decode("utf-8")
-                    value, end = scan(text, 0)
-                    if end < len(text) and text[end:].strip(" \t\n\r"):
-                        value = None
-                except (ValueError, StopIteration, RecursionError):
-                    value = None
-            fields = plain(value) if value.__class__ is dict else None
-            if fields is None:
-                message = reader.careful(number, raw, value)
-                if message is None:
-                    continue
-                seq = sequencer.next(number, message.seq)
-                if message.kind is RecordKind.GAP:
-                    _add_gap(gaps, message.meta or {})
-                elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
-                    data, binary = message.wire
-                    yield InputFrame(f"seq {seq}", data, message.connection,
-                                     message.station, message.direction, message.monotonic,
-                                     seq, binary=binary)
-                continue
-            kind, seq, connection, station, direction, monotonic, text = fields
-            seq = sequencer.next(number, seq)
-            if kind is RecordKind.FRAME:
-                yield InputFrame(f"seq {seq}", text, connection, station, direction,
-                                 monotonic, seq)
-            elif kind is RecordKind.GAP:
-                _add_gap(gaps, value.get("meta") or {})
+            item = lines.frame(number, raw)
+            if item is not None:
+                yield item
+
+
+class SessionLines:
+    """The frames of a session file's lines, read the way `SessionReader` reads its records
+    (the same lines skipped with the same warnings, the same renumbering), without building
+    a record for each: a line our writer wrote is taken straight from its parsed object
+    (`_plain_frame`), anything else goes through the reader's careful path. Fed every line
+    after the header, in order, with its line number."""
+
+    def __init__(self, reader: SessionReader, gaps: list[Gap]) -> None:
+        self.reader = reader
+        self.gaps = gaps
+        self.sequencer = Sequencer(reader.note)
+        reader.bytes_read = reader.records_start
+
+    def frame(self, number: int, raw: bytes) -> InputFrame | None:
+        """The frame on this line; None for a line that holds none (a skipped line, an
+        event, a gap, which is noted)."""
+        reader = self.reader
+        reader.bytes_read += len(raw)
+        value = _parsed(raw)
+        fields = _plain_frame(value) if value.__class__ is dict else None
+        if fields is None:
+            message = reader.careful(number, raw, value)
+            if message is None:
+                return None
+            seq = self.sequencer.next(number, message.seq)
+            if message.kind is RecordKind.GAP:
+                _add_gap(self.gaps, message.meta or {})
+            elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
+                data, binary = message.wire
+                return InputFrame(f"seq {seq}", data, message.connection, message.station,
+                                  message.direction, message.monotonic, seq, binary=binary)
+            return None
+        kind, seq, connection, station, direction, monotonic, text = fields
+        seq = self.sequencer.next(number, seq)
+        if kind is RecordKind.FRAME:
+            return InputFrame(f"seq {seq}", text, connection, station, direction, monotonic,
+                              seq)
+        if kind is RecordKind.GAP:
+            _add_gap(self.gaps, value.get("meta") or {})
+        return None
+
+    def passed(self, number: int, raw: bytes, seq: int) -> int:
+        """A line holding a frame that is not read here: only its seq is counted."""
+        self.reader.bytes_read += len(raw)
+        return self.sequencer.next(number, seq)
+
+    def expected(self, number: int, raw: bytes, seq: int, connection: str, station: str,
+                 monotonic: float) -> InputFrame | None:
+        """The frame on this line if it is a frame record with these fields (what a glance
+        at the line said); None if it is not."""
+        value = _parsed(raw)
+        fields = _plain_frame(value) if value.__class__ is dict else None
+        if fields is None:  # bytes in `data`, or anything odd: as the reader reads it
+            message = self.reader.careful(number, raw, value)
+            if message is None or message.kind is not RecordKind.FRAME:
+                return None
+            data, _ = message.wire
+            fields = (message.kind, message.seq, message.connection, message.station,
+                      message.direction, message.monotonic, data)
+        if fields[:4] != (RecordKind.FRAME, seq, connection, station) \
+                or fields[5] != monotonic:
+            return None
+        self.reader.bytes_read += len(raw)
+        seq = self.sequencer.next(number, seq)
+        return InputFrame(f"seq {seq}", fields[6], connection, station, fields[4], monotonic,
+                          seq)
+
+
+def _parsed(raw: bytes) -> Any:
+    """The JSON object on a line, by the quick path of `SessionReader.located`; None if
+    anything is unusual (the careful path decides then)."""
+    if raw[0] != 0x7B:  # "{"
+        return None
+    try:
+        text = raw.decode("utf-8")
+        value, end = _scan(text, 0)
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    if end < len(text) and text[end:].strip(" \t\n\r"):
+        return None
+    return value
 
 
 def _plain_frame(line: dict[str, Any]) -> tuple[RecordKind, int, str, str, Direction | None,

@@ -27,17 +27,20 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import sys
 from collections import deque
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.commands.json_lines import JsonLines
 from app.commands.validate_judging import FileJudging
 from app.commands.validate_report import FileReport, Note, Style, Tally
 from app.errors import UsageError
-from app.inputs import FrameSource, InputFrame, open_frames
+from app.inputs import FrameSource, InputFrame, SessionLines, open_frames
 from app.ocpp.findings import Finding, Severity
 from app.query.selection import filter_option
+from app.session.lines import line_blocks
 
 if TYPE_CHECKING:  # multiprocessing is imported when it is used: a small file never is
     from multiprocessing.connection import Connection
@@ -84,8 +87,10 @@ class Owners:
         self._loads = [0] * workers
 
     def of(self, item: InputFrame) -> int:
-        connection = item.connection
-        key = item.station or connection
+        return self.of_pair(item.connection, item.station)
+
+    def of_pair(self, connection: str, station: str) -> int:
+        key = station or connection
         owner = self._by_connection.get(connection)
         if owner is None or self._by_key.get(key) != owner:
             owner = self._place(connection, key)
@@ -253,6 +258,58 @@ class _Merge:
 
 # --- the worker's side ----------------------------------------------------------------------
 
+# The head of a frame line as our writer writes it, up to the frame's text: enough to know
+# whose frame it is, its seq and its time without reading the rest.
+_FRAME_HEAD = re.compile(
+    rb'\{"seq":(0|[1-9][0-9]{0,17}),"time":"[^"\\]*","mono":([0-9]{1,15}\.[0-9]{1,9}),'
+    rb'"conn":"([^"\\]*)","station":"([^"\\]*)","dir":(?:null|"[a-z_]+"),'
+    rb'"kind":"frame","text":"')
+
+
+class NotAsItSeemed(Exception):
+    """A line whose head looked like a plain frame record is not one: the workers that
+    only glanced at it may have taken it wrongly."""
+
+
+def _share_frames(source: FrameSource, owners: Owners,
+                  number: int) -> Iterator[tuple[InputFrame, bool]]:
+    """Every frame of a session, each with whether this worker judges it. A frame line our
+    writer wrote is only glanced at (`_FRAME_HEAD`) when another worker judges it: its
+    connection, station, seq and time are all this worker needs. The worker that judges
+    it reads it whole, and says so (`NotAsItSeemed`) should the glance have been wrong.
+    Any other line every worker reads whole, as one process would."""
+    reader = source.reader
+    if reader is None:
+        raise NotAsItSeemed("only session files are judged in parallel")
+    lines = SessionLines(reader, source.gaps)
+    glance = _FRAME_HEAD.match
+    line = 1
+    for block in line_blocks(reader.path, reader.records_start):
+        for raw in block:
+            line += 1
+            head = glance(raw) if raw.endswith(b"}\n") else None
+            if head is not None:
+                try:
+                    connection, station = head[3].decode(), head[4].decode()
+                except UnicodeDecodeError:
+                    head = None
+            if head is None:
+                item = lines.frame(line, raw)
+                if item is not None:
+                    yield item, owners.of(item) == number
+                continue
+            seq, monotonic = int(head[1]), float(head[2])
+            if owners.of_pair(connection, station) != number:
+                seq = lines.passed(line, raw, seq)  # its position names it in a sweep
+                yield InputFrame(f"seq {seq}", "", connection, station, None, monotonic,
+                                 seq), False
+                continue
+            item = lines.expected(line, raw, seq, connection, station, monotonic)
+            if item is None:
+                raise NotAsItSeemed(f"line {line} is not the frame record it seemed")
+            yield item, True
+
+
 def judge_share(path: str, number: int, workers: int, options: dict[str, Any],
                 pipe: Connection) -> None:
     """Read every frame of the session in `path`, judge those `Owners` gives worker
@@ -276,11 +333,10 @@ def _judge_share(path: str, number: int, workers: int, options: dict[str, Any],
     report = _ShareReport(source, options["json"])
     args = argparse.Namespace(answer_timeout=options["answer_timeout"], query=query)
     judging = FileJudging(source, args, report)
-    owners = Owners(workers)
     pieces: list[Piece] = []
     index = -1
-    for index, item in enumerate(source.frames):
-        if owners.of(item) == number:
+    for index, (item, mine) in enumerate(_share_frames(source, Owners(workers), number)):
+        if mine:
             judging.frame(index, item)
             piece = report.take()
             if piece is not None:

@@ -26,12 +26,30 @@ def run(capsys, *args):
     return code, captured.out, captured.err
 
 
+@pytest.fixture
+def fallbacks(monkeypatch):
+    """How often the workers left a file to one process (which then makes a report)."""
+    made = []
+
+    def report(*args, **kwargs):
+        made.append(kwargs.get("skip", 0))
+        return validate_parallel.FileReport(*args, **kwargs)
+
+    monkeypatch.setattr(validate_command, "FileReport", report)
+    return made
+
+
 def assert_same_in_one_and_two_processes(capsys, path, *options):
     for as_json in (("--json",), ()):
         one = run(capsys, *as_json, *options, "--jobs", "1", path)
         two = run(capsys, *as_json, *options, "--jobs", "2", path)
         assert two == one
     return one
+
+
+def write_lines(path, lines):
+    with path.open("a", encoding="utf-8") as stream:
+        stream.writelines(line + "\n" for line in lines)
 
 
 def catalogue_session(path, stations=3):
@@ -70,12 +88,40 @@ def catalogue_session(path, stations=3):
         writer.write_batch(records)
 
 
-def test_the_benchmark_mix_is_written_the_same_by_two_processes_as_by_one(capsys, tmp_path):
+def test_the_benchmark_mix_is_written_the_same_by_two_processes_as_by_one(
+        capsys, tmp_path, fallbacks):
     path = tmp_path / "mix.jsonl"
     write_session(path, 6000, stations=5)
     code, out, _ = assert_same_in_one_and_two_processes(capsys, path)
     assert code == 1 and "schema.enum" in out
-    assert_same_in_one_and_two_processes(capsys, path, "--filter", "action == Heartbeat")
+    _, out, _ = assert_same_in_one_and_two_processes(capsys, path, "--filter",
+                                                     'action == "Heartbeat"')
+    assert "rule.heartbeat-early" in out and "schema.enum" not in out
+    assert len(fallbacks) == 4  # the four runs in one process, none after a failure
+
+
+def test_frames_that_were_not_utf8_are_judged_in_two_processes_too(capsys, tmp_path,
+                                                                   fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    head = ('{"seq":%d,"time":"2026-11-25T10:00:00.000000Z","mono":9000.5,"conn":"CP-0002#1",'
+            '"station":"CP-0002","dir":"station_to_csms","kind":"frame",')
+    write_lines(path, [head % 10**6 + '"text":"?","data":"/w=="}',
+                       head % (10**6 + 1) + '"text":"[2,\\"7\\",\\"Heartbeat\\",{}]"}'])
+    _, out, _ = assert_same_in_one_and_two_processes(capsys, path)
+    assert "seq 1000000" in out and len(fallbacks) == 2
+
+
+def test_a_line_that_only_looks_like_a_frame_is_judged_as_one_process_judges_it(
+        capsys, tmp_path, fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    head = ('{"seq":%d,"time":"2026-11-25T10:00:00.000000Z","mono":9000.5,"conn":"CP-0002#1",'
+            '"station":"CP-0002","dir":"up","kind":"frame","text":"[]"}')
+    write_lines(path, [head % 10**6, head.replace('"up"', "null") % (10**6 + 1)])
+    _, _, err = assert_same_in_one_and_two_processes(capsys, path)
+    assert "not a direction" in err
+    assert len(fallbacks) == 4  # each run in two processes was left to one
 
 
 def test_the_catalogue_is_written_the_same_by_two_processes_as_by_one(capsys, tmp_path):
@@ -113,27 +159,22 @@ def test_a_connection_that_changes_station_is_judged_in_one_process(capsys, tmp_
     assert_same_in_one_and_two_processes(capsys, path)
 
 
-def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, monkeypatch):
+def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, monkeypatch,
+                                                           fallbacks):
     path = tmp_path / "mix.jsonl"
     write_session(path, 6000, stations=4)
     expected = run(capsys, "--json", "--jobs", "1", path)
-    real_of = Owners.of
-    skips = []
+    real_of_pair = Owners.of_pair
 
-    def of(self, item):  # runs in the workers, which fork with this patch
+    def of_pair(self, connection, station):  # runs in the workers, forked with this patch
         self.seen = getattr(self, "seen", 0) + 1
         if self.seen > 4000:
             raise RuntimeError("a worker broke")
-        return real_of(self, item)
+        return real_of_pair(self, connection, station)
 
-    def report(*args, skip=0, **kwargs):
-        skips.append(skip)
-        return validate_parallel.FileReport(*args, skip=skip, **kwargs)
-
-    monkeypatch.setattr(Owners, "of", of)
-    monkeypatch.setattr(validate_command, "FileReport", report)
+    monkeypatch.setattr(Owners, "of_pair", of_pair)
     assert run(capsys, "--json", "--jobs", "2", path) == expected
-    assert skips and skips[0] > 0
+    assert fallbacks[0] == 0 and fallbacks[1] > 0  # lines written before were skipped
 
 
 def test_a_small_session_or_another_input_is_judged_in_this_process(tmp_path, monkeypatch):
