@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 PARALLEL_FROM_BYTES = 4 << 20   # ~7,000 frames: fewer are judged before processes start
 MAX_WORKERS = 8                 # each reads the whole file: more would mostly read
 BATCH_FRAMES = 1_000            # frames read between two messages of a worker
+AHEAD_FRAMES = 50_000           # frames a worker may read ahead of the slowest one
 
 Key = tuple[str, Severity, str | None]
 # (frame index, -1 for the frame's own piece or the seq of a CALL a sweep gave up on,
@@ -173,6 +174,8 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
             processes.append(process)
             pipes.append(mine)
         ends = _Merge(report, pipes).run()
+    except BrokenPipeError:  # the reader of the output went away: so does the command
+        raise
     except Exception as exc:  # whatever went wrong, one process judges
         log.info("judging in %d processes failed (%s); judging in one", workers, exc)
         written = report.lines.written if report.lines is not None else 0
@@ -213,7 +216,11 @@ class _Merge:
 
         live = {pipe: number for number, pipe in enumerate(self.pipes)}
         while live:
-            for pipe in wait(list(live)):
+            # a worker far ahead of another is not read from (its pipe fills and it waits),
+            # so that its pieces do not pile up here
+            behind = min(self.covered) + AHEAD_FRAMES
+            for pipe in wait([pipe for pipe, number in live.items()
+                              if self.covered[number] < behind]):
                 number = live[pipe]  # type: ignore[index]
                 try:
                     message = pipe.recv()  # type: ignore[union-attr]

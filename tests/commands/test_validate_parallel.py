@@ -210,3 +210,12 @@ def test_a_connection_tying_two_workers_stations_together_is_a_conflict():
     owners.of(frame("b#1", "B"))
     with pytest.raises(Conflict):
         owners.of(frame("a#1", "B"))
+
+
+def test_a_worker_far_ahead_waits_and_the_output_stays_the_same(capsys, tmp_path,
+                                                                monkeypatch, fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 6000, stations=3)  # one worker judges twice what the other does
+    monkeypatch.setattr(validate_parallel, "AHEAD_FRAMES", 1)
+    assert_same_in_one_and_two_processes(capsys, path)
+    assert len(fallbacks) == 2
