@@ -110,9 +110,11 @@ def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO,
     tally: Tally | None = None
     if workers > 1:
         tally, skip = validate_parallel.validate_in_parallel(source, args, out, style, workers)
-    if tally is None:  # one process, or the workers failed: this one judges (what they
+    if tally is None:
+        # one process, or workers that failed: this one judges, skipping the lines they
+        # had already written
         report = FileReport(source, as_json=args.json, out=out, style=style, skip=skip)
-        judging = FileJudging(source, args, report)  # had written is not written twice)
+        judging = FileJudging(source, args, report)
         for index, item in enumerate(source.frames):
             judging.frame(index, item)
             for call in judging.sweep(item):
