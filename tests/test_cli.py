@@ -83,7 +83,10 @@ def test_help_and_validate_import_no_other_command_nor_the_network(tmp_path):
     for words, allowed in ((["--help"], ["app.net.limits"]),
                            (["validate", str(frames)],
                             # the diagnosis of connection records is pure: no socket code
-                            ["app.commands.validate", "app.commands.validate_report",
+                            ["app.commands.json_lines", "app.commands.validate",
+                             "app.commands.validate_judging",
+                             "app.commands.validate_parallel",
+                             "app.commands.validate_report",
                              "app.net.diagnosis", "app.net.limits"])):
         done = subprocess.run([sys.executable, "-c", probe, *words], capture_output=True,
                               text=True, check=True)
