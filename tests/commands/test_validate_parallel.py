@@ -219,3 +219,16 @@ def test_a_worker_far_ahead_waits_and_the_output_stays_the_same(capsys, tmp_path
     monkeypatch.setattr(validate_parallel, "AHEAD_FRAMES", 1)
     assert_same_in_one_and_two_processes(capsys, path)
     assert len(fallbacks) == 2
+
+
+def test_workers_are_as_many_as_the_cores_others_leave_idle(monkeypatch):
+    from app.commands.validate_parallel import idle_cores
+
+    monkeypatch.setattr(validate_parallel.os, "sched_getaffinity", lambda _: {0, 1, 2, 3},
+                        raising=False)
+    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert idle_cores() == 4
+    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (2.2, 0.1, 0.1))
+    assert idle_cores() == 2
+    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (9.0, 0.1, 0.1))
+    assert idle_cores() == 1
