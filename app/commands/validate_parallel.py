@@ -28,6 +28,7 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -332,6 +333,8 @@ def judge_share(path: str, number: int, workers: int, options: dict[str, Any],
                 pipe: Connection) -> None:
     """Read every frame of the session in `path`, judge those `Owners` gives worker
     `number`, and send the pieces of its report, then its totals and "done"."""
+    with contextlib.suppress(ValueError, OSError):  # Ctrl-C is the parent's to handle:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # it ends the workers, quietly
     try:
         _judge_share(path, number, workers, options, pipe)
     except Exception as exc:  # said to the parent, which then judges the file itself
