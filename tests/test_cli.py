@@ -79,12 +79,16 @@ def test_help_and_validate_import_no_other_command_nor_the_network(tmp_path):
              "        pass\n"
              "import json\n"
              "print(json.dumps(sorted(m for m in sys.modules if m.startswith(("
-             "'app.commands.', 'asyncio', 'websockets', 'PySide6', 'app.net.')))))\n")
+             "'app.commands.', 'asyncio', 'websockets', 'PySide6', 'app.net.',"
+             " 'app.query.compiler', 'app.query.syntax')))))\n")
     for words, allowed in ((["--help"], ["app.net.limits"]),
                            (["validate", str(frames)],
-                            # nor the diagnosis of connections (and its ssl): frames only
-                            ["app.commands.validate", "app.commands.validate_report",
-                             "app.net.limits"])):
+                            # nor the diagnosis of connections (and its ssl), nor the
+                            # filter language: frames only
+                            ["app.commands.json_lines", "app.commands.validate",
+                             "app.commands.validate_judging",
+                             "app.commands.validate_parallel",
+                             "app.commands.validate_report", "app.net.limits"])):
         done = subprocess.run([sys.executable, "-c", probe, *words], capture_output=True,
                               text=True, check=True)
         assert json.loads(done.stdout.strip().splitlines()[-1]) == allowed, words

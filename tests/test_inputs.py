@@ -109,3 +109,48 @@ def test_a_log_of_another_implementation_keeps_its_times_and_directions(tmp_path
 def test_a_folder_that_is_no_message_dump_is_refused_in_a_sentence(tmp_path):
     with pytest.raises(InputError, match=r"is a directory, and holds no OCPP\.Core"):
         open_frames(tmp_path)
+
+
+_ODD_LINES = [
+    '{"seq":5,"time":"2025-01-01T00:00:00Z","mono":1.5,"conn":"c","station":"s",'
+    '"dir":"station_to_csms","kind":"frame","text":"[2,\\"1\\",\\"Heartbeat\\",{}]"}',
+    '{"seq":3,"time":"2025-01-01T00:00:01Z","mono":2,"conn":"c","station":"s",'
+    '"dir":"csms_to_station","kind":"frame","text":"[3,\\"1\\",{}]"}',          # renumbered
+    '{"seq":9,"time":"not a time","mono":3.0,"conn":"c","kind":"frame","text":"x"}',
+    '{"seq":10,"time":"2025-01-01T00:00:02Z","mono":3.0,"conn":7,"kind":"frame","text":"y"}',
+    '{"seq":11,"time":"2025-01-01T00:00:02Z","mono":3.0,"conn":"c","dir":"up",'
+    '"kind":"frame","text":"z"}',
+    '{"seq":12,"time":"2025-01-01T00:00:02Z","mono":3.0,"conn":"c","kind":"binary",'
+    '"data":"AAE="}',
+    '{"seq":13,"time":"2025-01-01T00:00:02Z","mono":3.0,"conn":"c","kind":"frame",'
+    '"text":"?","data":"/w=="}',
+    '{"seq":14,"time":"2025-01-01T00:00:02Z","mono":3.0,"kind":"gap",'
+    '"meta":{"lost":2,"first_seq":15,"last_seq":16,"reason":"disk full"}}',
+    '{"seq":"17","time":"2025-01-01T00:00:03Z","conn":"d","kind":"frame","text":"[]"}',
+    '[1, 2]', '', '   ', '{"seq":18} trailing', '{"kind":"opened"}',
+    '{"seq":19,"time":"2025-01-01T00:00:03Z","mono":1.0,"conn":"d","kind":"frame",'
+    '"text":"[2,\\"9\\",\\"Heartbeat\\",{}]", "dir": null, "meta": {"a": 1}}',
+    '{"seq":20,"time":"2025-01-01T00:00:04Z","mono":1.0,"conn":"d","kind":"frame","te',
+]
+
+
+def test_a_session_is_read_into_the_frames_its_records_hold(tmp_path):
+    """The quick reading of session lines gives, line for line, what the reader's records
+    say (skips, warnings, renumbering, gaps, bytes), however odd the lines."""
+    from app.inputs import InputFrame
+    from app.session.message import RecordKind
+    from app.session.sessionfile import SessionReader
+
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps(make_header("proxy")) + "\n" + "\n".join(_ODD_LINES),
+                    encoding="utf-8")
+    source = open_frames(path)
+    frames = list(source.frames)
+    reader = SessionReader.open(path)
+    expected = [InputFrame(f"seq {m.seq}", m.wire[0], m.connection, m.station, m.direction,
+                           m.monotonic, m.seq, binary=m.wire[1])
+                for m in reader if m.kind in (RecordKind.FRAME, RecordKind.BINARY)]
+    assert frames == expected
+    assert [f.seq for f in frames] == [5, 6, 7, 8, 9, 11, 12]  # 10 is the gap
+    assert source.warnings == reader.warnings and len(source.warnings) == 7
+    assert [(g.lost, g.reason) for g in source.gaps] == [(2, "disk full")]

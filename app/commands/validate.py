@@ -14,28 +14,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-from app.commands.validate_report import (
-    FileReport,
-    Style,
-    Tally,
-    finding_line,
-    write_json,
-    write_line,
-)
+from app.commands import validate_parallel
+from app.commands.json_lines import write_json, write_line
+from app.commands.validate_judging import FileJudging
+from app.commands.validate_report import FileReport, Style, Tally, finding_line
 from app.errors import UsageError
 from app.inputs import FrameSource, InputError, open_frames
 from app.ocpp import catalog
-from app.ocpp.checker import FrameChecker, shared_validator
-from app.ocpp.conversation import Lost, PendingCall
+from app.ocpp.checker import shared_validator
 from app.ocpp.schemas import PayloadKind
-from app.query.selection import FILTER_HELP, filter_option, input_record
+from app.query.selection import FILTER_HELP, filter_option
 from app.session.capture import ANSWER_TIMEOUT
-from app.state.model import SessionState
-
-if TYPE_CHECKING:  # the filter language is loaded only for --filter
-    from app.query import Query
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -72,6 +63,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--filter", metavar="EXPR", help=(
         FILTER_HELP + "; every frame is still judged (answers need their CALLs), only the "
         "selected ones are reported and counted"))
+    parser.add_argument("--jobs", type=int, metavar="N", help=(
+        "processes judging a session file of more than a few thousand frames, each the "
+        "frames of some stations (default: one per idle core; 1 judges in this process "
+        "alone); "
+        "the output is the same either way"))
     parser.set_defaults(run=run)
 
 
@@ -110,55 +106,24 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO, err: TextIO,
                      style: Style) -> Tally:
-    # nothing printed here reads a meter series: the rules' facts are tracked, not those
-    checker = FrameChecker(directions_inferred=not source.directions_known,
-                           state=SessionState(meter_series=False))
-    report = FileReport(source, as_json=args.json, out=out, style=style)
-    timeout = args.answer_timeout
-    clock = _RecordedClock(checker, timeout) if source.times_known else None
-    query: Query | None = getattr(args, "query", None)
-    for index, item in enumerate(source.frames):
-        verdict = checker.check(item.text, connection=item.connection,
-                                direction=item.direction, seq=item.seq, time=item.time,
-                                binary=item.binary, station=item.station or None)
-        if query is None or query.matches(*input_record(item, verdict)):
-            report.message(index, item, verdict)
-        if verdict.frame is not None:
-            for call, why in checker.conversation(item.connection).take_given_up():
-                report.lost(call, why, item, timeout)
-        if clock is not None and item.time is not None:
-            for call in clock.expire(item.connection, item.time):
-                report.lost(call, Lost.TIMEOUT, item, timeout)
+    workers = validate_parallel.workers_for(source, getattr(args, "jobs", None))
+    skip = 0
+    tally: Tally | None = None
+    if workers > 1:
+        tally, skip = validate_parallel.validate_in_parallel(source, args, out, style, workers)
+    if tally is None:
+        # one process, or workers that failed: this one judges, skipping the lines they
+        # had already written
+        report = FileReport(source, as_json=args.json, out=out, style=style, skip=skip)
+        judging = FileJudging(source, args, report)
+        for index, item in enumerate(source.frames):
+            judging.frame(index, item)
+            for call in judging.sweep(item):
+                judging.lost(call, item)
+        tally = report.finish(source, judging.checker.pending())
     for warning_text in source.warnings:
         write_line(err, f"{source.path}: {warning_text}")
-    return report.finish(source, checker.pending())
-
-
-class _RecordedClock:
-    """Answer timeouts in the time a session recorded: a CALL still unanswered `timeout`
-    seconds after it was sent, while later frames kept coming, is given up (once). Its own
-    connection is looked at with every frame; the others at most once per recorded second,
-    so that a session of many connections costs no more than one of few."""
-
-    def __init__(self, checker: FrameChecker, timeout: float) -> None:
-        self._checker = checker
-        self._timeout = timeout
-        self._connections: set[str] = set()
-        self._swept = float("-inf")
-
-    def expire(self, connection: str, now: float) -> list[PendingCall]:
-        self._connections.add(connection)
-        expired = self._checker.conversation(connection).expire(now, self._timeout)
-        if now - self._swept < 1.0:
-            return expired
-        self._swept = now
-        for other in list(self._connections):
-            conversation = self._checker.conversation(other)
-            if other != connection:
-                expired.extend(conversation.expire(now, self._timeout))
-            if not conversation.pending:
-                self._connections.discard(other)
-        return expired
+    return tally
 
 
 def _validate_payload_file(name: str, args: argparse.Namespace, out: TextIO,

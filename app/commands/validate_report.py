@@ -8,18 +8,25 @@ it, and the summary gives each code's count per sender. `--json` gives every fin
 notes and the summary as objects of their own (`"kind": "note"`, `"kind": "summary"`), so
 that a program learns what a person reads at the end.
 
-Every line goes out through `write_line` or `write_json`: a peer may send any string, and a
-JSON escape like `\\ud800` decodes to a lone surrogate that no encoding can write.
+Every line goes out through `app.commands.json_lines`: a peer may send any string, and a
+JSON escape like `\\ud800` decodes to a lone surrogate that no encoding can write. JSON lines
+are written a batch at a time, each message's from a template rather than a dict.
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from app.commands.json_lines import (
+    JsonLines,
+    json_string,
+    json_text,
+    json_value,
+    write_line,
+)
 from app.inputs import FrameSource, InputFrame
 from app.ocpp import catalog
 from app.ocpp.checker import Verdict
@@ -37,56 +44,9 @@ _REMEMBERED_POSITIONS = 100_000
 _SPOOL_BYTES = 4 << 20      # text output kept in memory up to this, then on disk
 
 
-def write_line(stream: TextIO, text: str) -> None:
-    """Write one line of text; characters the stream cannot encode (a lone surrogate from a
-    peer's `\\ud800`, or anything beyond ASCII on an ASCII terminal) become escapes."""
-    try:
-        stream.write(text + "\n")
-    except UnicodeEncodeError:
-        encoding = getattr(stream, "encoding", None) or "utf-8"
-        stream.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
-
-
-# one encoder for every line: `json.dumps` with any option builds a new one per call
-_READABLE_JSON = json.JSONEncoder(ensure_ascii=False)
-_TYPE_NAMES = {kind.value: kind.name for kind in MessageType}
+_TYPE_NAMES = {kind.value: json_string(kind.name) for kind in MessageType}
 _SENDERS = {direction: direction.sender.value for direction in Direction}
-_json_string = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring
-
-
-def write_json(stream: TextIO, value: Any) -> None:
-    """Write one JSON line, readable where it can be; escaped (ASCII) where it must be."""
-    try:
-        stream.write(_READABLE_JSON.encode(value) + "\n")
-    except UnicodeEncodeError:
-        stream.write(json.dumps(value) + "\n")
-
-
-def _write_plain_json(stream: TextIO, fields: dict[str, str | int | bool | list[Any] | None]
-                      ) -> None:
-    """`write_json` for a flat object of strings, numbers, booleans, None and empty lists,
-    the line of most messages: the same text, written without the encoder's generality
-    (it was a tenth of all the time `validate --json` took)."""
-    parts = []
-    for key, value in fields.items():
-        if value.__class__ is str:
-            text = _json_string(value)
-        elif value is None:
-            text = "null"
-        elif value is True:
-            text = "true"
-        elif value is False:
-            text = "false"
-        elif value.__class__ is int:
-            text = str(value)
-        else:
-            text = _READABLE_JSON.encode(value)
-        parts.append(f'"{key}": {text}')
-    line = "{" + ", ".join(parts) + "}\n"
-    try:
-        stream.write(line)
-    except UnicodeEncodeError:
-        stream.write(json.dumps(fields) + "\n")
+_DIRECTIONS = {direction: json_string(direction.value) for direction in Direction}
 
 
 class Style:
@@ -195,7 +155,8 @@ class FileReport:
     known at the end (most frames look like OCPP 1.6) can still be printed first."""
 
     def __init__(self, source: FrameSource, *, as_json: bool, out: TextIO,
-                 style: Style) -> None:
+                 style: Style, skip: int = 0) -> None:
+        """`skip`: JSON lines already written by an attempt that failed midway."""
         self.path = str(source.path)
         self.as_json = as_json
         self.out = out
@@ -206,6 +167,10 @@ class FileReport:
         self.ocpp16 = 0
         self._ocpp16_calls: set[int] = set()
         self._positions: dict[int, str] = {}      # seq of a CALL -> where it is in the file
+        # in a session a frame's position is its seq: nothing to remember
+        self._by_seq = source.kind == "session"
+        self.lines = JsonLines(out, skip=skip) if as_json else None
+        self._file = json_string(self.path)
         # closed by `finish`; surrogatepass keeps a peer's lone surrogates for `write_line`
         self._body = None if as_json else tempfile.SpooledTemporaryFile(  # noqa: SIM115
             _SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass")
@@ -218,26 +183,25 @@ class FileReport:
         self.tally.add(verdict.findings, verdict.malformed, is_checked)
         self._remember(item, verdict)
         sender = sender_key(item.direction)
-        if self.as_json:
-            if verdict.findings:
-                self.counts.update((f.code, f.severity, sender) for f in verdict.findings)
-            fields = {
-                "kind": "message",
-                "index": index,
-                "file": self.path,
-                "position": item.position,
-                "action": verdict.action,
-                "message_type": _TYPE_NAMES[frame.message_type] if frame else None,
-                "message_id": frame.message_id if frame else None,
-                "valid": verdict.valid and is_checked,
-                "checked": is_checked,
-                "direction": item.direction.value if item.direction else None,
-                "findings": [f.to_json() for f in verdict.findings],
-            }
-            if verdict.findings:
-                write_json(self.out, fields)
+        if self.lines is not None:
+            findings = verdict.findings
+            if findings:
+                self._count([(f.code, f.severity, sender) for f in findings])
+                listed = json_text([f.to_json() for f in findings])
             else:
-                _write_plain_json(self.out, fields)
+                listed = "[]"
+            direction = item.direction
+            # the line `json_text` makes of the message's fields, without building them
+            self.lines.add(
+                f'{{"kind": "message", "index": {index}, "file": {self._file}, '
+                f'"position": {json_value(item.position)}, '
+                f'"action": {json_value(verdict.action)}, '
+                f'"message_type": {_TYPE_NAMES[frame.message_type] if frame else "null"}, '
+                f'"message_id": {json_value(frame.message_id) if frame else "null"}, '
+                f'"valid": {json_value(verdict.valid and is_checked)}, '
+                f'"checked": {json_value(is_checked)}, '
+                f'"direction": {_DIRECTIONS[direction] if direction else "null"}, '
+                f'"findings": {listed}}}\n')
             return
         if frame is None:
             head = "malformed frame"
@@ -250,7 +214,7 @@ class FileReport:
         """A CALL given up on at frame `at`: a timeout or an overtaking answer is a finding
         about the CALL; a reboot is a note (a station retrying its boot while Pending may
         still be answered)."""
-        where = self._positions.pop(call.seq, f"#{call.seq}")
+        where = self._call_position(call, forget=True)
         about = {"position": where, "action": call.action, "message_id": call.message_id}
         if why is Lost.REBOOT:
             self._note(Note("protocol.cleared-by-boot",
@@ -268,19 +232,34 @@ class FileReport:
                               f"later CALL was answered ({at.position})")
         self.tally.late += 1
         sender = sender_key(call.direction)
-        if self.as_json:
-            self.counts[(finding.code, finding.severity, sender)] += 1
-            write_json(self.out, Note(finding.code, finding.message, finding.severity,
-                                      about).to_json(self.path))
+        if self.lines is not None:
+            self._count([(finding.code, finding.severity, sender)])
+            self.lines.value(Note(finding.code, finding.message, finding.severity,
+                                  about).to_json(self.path))
             return
         self._print_findings(f"{self.path}:{where}  CALL {call.action} id={call.message_id}",
                              (finding,), sender)
+
+    def _count(self, keys: list[tuple[str, Severity, str | None]]) -> None:
+        """Count findings by (code, severity, sender), in the order they were found."""
+        self.counts.update(keys)
+
+    def _call_position(self, call: PendingCall, *, forget: bool = False) -> str:
+        """Where the CALL is in the file: in a session its seq; otherwise where it was
+        remembered (`#seq` once it was forgotten)."""
+        if self._by_seq:
+            return f"seq {call.seq}"
+        if forget:
+            return self._positions.pop(call.seq, f"#{call.seq}")
+        return self._positions.get(call.seq, f"#{call.seq}")
 
     def _remember(self, item: InputFrame, verdict: Verdict) -> None:
         """Where CALLs are (to name them when their answer never comes), and which frames
         look like OCPP 1.6."""
         frame = verdict.frame
-        if isinstance(frame, Call):
+        if self._by_seq:
+            pass  # a session's positions are its seqs
+        elif isinstance(frame, Call):
             self._positions[item.seq] = item.position
             if len(self._positions) > _REMEMBERED_POSITIONS:
                 del self._positions[next(iter(self._positions))]
@@ -311,8 +290,8 @@ class FileReport:
                 write_line(self._body, line)
 
     def _note(self, note: Note) -> None:
-        if self.as_json:
-            write_json(self.out, note.to_json(self.path))
+        if self.lines is not None:
+            self.lines.value(note.to_json(self.path))
         else:
             self.notes.append(note)
 
@@ -332,10 +311,11 @@ class FileReport:
         end_notes += self._input_notes(source)
         if self.ocpp16 and (self.as_json or not majority):
             end_notes.append(ocpp16)
-        if self.as_json:
+        if self.lines is not None:
             for note in end_notes:
-                write_json(self.out, note.to_json(self.path))
-            write_json(self.out, self._summary_json(source))
+                self.lines.value(note.to_json(self.path))
+            self.lines.value(self._summary_json(source))
+            self.lines.flush()
             return self.tally
         if majority:
             write_line(self.out, self.style.bold(f"{self.path}: {ocpp16.message}"))
@@ -346,9 +326,15 @@ class FileReport:
         write_line(self.out, f"{self.path}: {self.tally.summary()}")
         return self.tally
 
+    def close(self) -> None:
+        """Drop what was kept for `finish` (a report given up on)."""
+        if self._body is not None:
+            self._body.close()
+            self._body = None
+
     def _unanswered(self, call: PendingCall) -> Note:
         """The last CALLs of a capture may well be unanswered: a note, not a finding."""
-        where = self._positions.get(call.seq, f"#{call.seq}")
+        where = self._call_position(call)
         return Note("protocol.unanswered-at-end",
                     f"{call.action} (id {call.message_id}, {where}) got no answer in this file",
                     about={"position": where, "action": call.action,

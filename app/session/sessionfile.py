@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from app import __version__
 from app.errors import SessionFileError
 from app.ocpp.conversation import Direction
+from app.session.lines import Sequencer, line_blocks
 from app.session.message import Message, RecordKind, iso_time
 
 FORMAT_NAME = "ocppscope-session"
@@ -354,20 +355,17 @@ class SessionReader:
         """The records with the byte offset of each one's line in the file, so that a
         `RecordStore` can keep the offset and read the record back when it is asked for."""
         scan = _scan
-        with self.path.open("rb") as stream:
-            stream.seek(self.records_start)
-            self.bytes_read = self.records_start
-            number = 1
-            # Findings, pairs and selections are keyed by seq, so seqs must increase through
-            # the file: a file with repeats (two sessions joined) is renumbered from there.
-            last_seq, renumbering = -(2**63), False
-            for raw in stream:
+        self.bytes_read = self.records_start
+        number = 1
+        sequencer = Sequencer(self.note)
+        for lines in line_blocks(self.path, self.records_start):
+            for raw in lines:
                 number += 1
                 offset = self.bytes_read
                 self.bytes_read += len(raw)
                 # Fast path for a well-formed line: the JSON scanner without `json.loads`'s
-                # Python wrapper. Anything unusual takes the careful path below, which
-                # decides, and words the warning, exactly as before.
+                # Python wrapper. Anything unusual takes the careful path, which decides, and
+                # words the warning, exactly as before.
                 value: Any = None
                 if raw[0] == 0x7B:  # "{"
                     try:
@@ -377,31 +375,33 @@ class SessionReader:
                             value = None  # something after the object
                     except (ValueError, StopIteration, RecursionError):
                         value = None
-                if value is None:
-                    if not raw.strip():
-                        continue
-                    try:
-                        value = parse_line(raw)
-                        if not isinstance(value, dict):
-                            raise ValueError("not a JSON object")
-                    except ValueError as exc:
-                        self.skip_line(number, raw, exc)
-                        continue
-                try:
-                    message = record_from_json(value)
-                except (ValueError, KeyError, TypeError, OverflowError) as exc:
-                    self.skip_line(number, raw, exc)
+                message = self.careful(number, raw, value)
+                if message is None:
                     continue
-                if message.seq <= last_seq or renumbering:
-                    if not renumbering:
-                        renumbering = True
-                        self.note(
-                            f"line {number}: seq {message.seq} does not follow {last_seq} "
-                            "(files joined or edited?): records from here on are numbered "
-                            f"from {last_seq + 1}, each keeping its own as file_seq")
-                    message = renumbered(message, last_seq + 1)
-                last_seq = message.seq
+                seq = sequencer.next(number, message.seq)
+                if seq != message.seq:
+                    message = renumbered(message, seq)
                 yield offset, message
+
+    def careful(self, number: int, raw: bytes, value: Any = None) -> Message | None:
+        """The record on line `number` (`raw`, already parsed into `value` if not None),
+        as `record_from_json` reads it; None, and the warning that says why, for a line
+        that is not a record (a blank line is passed over quietly)."""
+        if value is None:
+            if not raw.strip():
+                return None
+            try:
+                value = parse_line(raw)
+                if not isinstance(value, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                self.skip_line(number, raw, exc)
+                return None
+        try:
+            return record_from_json(value)
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            self.skip_line(number, raw, exc)
+            return None
 
     def skip_line(self, number: int, raw: bytes, exc: Exception) -> None:
         if not raw.endswith(b"\n"):

@@ -467,7 +467,7 @@ def test_filter_with_a_syntax_error_points_at_the_column(tmp_path, capsys):
 def test_the_benchmark_mix_reads_the_same_without_meter_series(capsys, tmp_path, monkeypatch):
     """validate tracks no meter series (nothing it prints reads one): its output on a
     realistic session is byte for byte the one a fully tracked state gives."""
-    from app.commands import validate as validate_command
+    from app.commands import validate_judging as validate_command
     from app.state.model import SessionState
     from tests.benchmarks.make_session import write_session
 

@@ -1,78 +1,20 @@
-"""What validate prints: lines that never raise, the tally, the counts, the signs of 1.6."""
+"""What validate prints: the message lines, the tally, the counts, the signs of 1.6."""
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
-from app.commands.validate_report import (
-    Tally,
-    _write_plain_json,
-    looks_ocpp16,
-    write_json,
-    write_line,
-)
+from app.commands.json_lines import json_text
+from app.commands.validate_report import FileReport, Style, Tally, checked, looks_ocpp16
+from app.inputs import FrameSource, InputFrame
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import error, warning
-from app.ocpp.frames import Call
+from app.ocpp.frames import Call, MessageType
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
-
-
-def strict_stream(encoding="utf-8"):
-    raw = io.BytesIO()
-    return raw, io.TextIOWrapper(raw, encoding=encoding, errors="strict")
-
-
-@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
-def test_a_line_with_a_lone_surrogate_is_written_escaped(encoding):
-    raw, stream = strict_stream(encoding)
-    write_line(stream, "id=\ud800 ok é")
-    write_line(stream, "next")
-    stream.flush()
-    lines = raw.getvalue().decode(encoding).splitlines()
-    assert lines[0].startswith("id=\\ud800 ok") and lines[1] == "next"
-
-
-def test_plain_lines_are_written_as_they_are():
-    raw, stream = strict_stream()
-    write_line(stream, "é → ok")
-    stream.flush()
-    assert raw.getvalue().decode("utf-8") == "é → ok\n"
-
-
-def test_json_with_a_lone_surrogate_falls_back_to_ascii_escapes_for_that_line_only():
-    raw, stream = strict_stream()
-    write_json(stream, {"id": "\ud800", "text": "é"})
-    write_json(stream, {"text": "é"})
-    stream.flush()
-    first, second = raw.getvalue().decode("utf-8").splitlines()
-    assert json.loads(first) == {"id": "\ud800", "text": "é"} and "\\u00e9" in first
-    assert second == '{"text": "é"}'
-
-
-@pytest.mark.parametrize("text", ["plain", 'quote " and \\ back', "new\nline\ttab\x00",
-                                  "é → ✓", "", "\u2028"])
-def test_a_message_line_written_plainly_is_what_the_json_encoder_writes(text):
-    fields = {"kind": "message", "index": 7, "file": text, "position": "seq 3",
-              "action": None, "message_id": text, "valid": True, "checked": False,
-              "direction": "station_to_csms", "findings": []}
-    raw, stream = strict_stream()
-    _write_plain_json(stream, fields)
-    write_json(stream, fields)
-    stream.flush()
-    plain, encoded, end = raw.getvalue().decode("utf-8").split("\n")
-    assert plain == encoded and end == ""
-
-
-def test_a_message_line_with_a_lone_surrogate_falls_back_to_ascii_escapes():
-    raw, stream = strict_stream()
-    _write_plain_json(stream, {"message_id": "\ud800", "file": "é", "findings": []})
-    stream.flush()
-    line = raw.getvalue().decode("utf-8")
-    assert json.loads(line) == {"message_id": "\ud800", "file": "é", "findings": []}
-    assert "\\u00e9" in line
 
 
 def test_tally_counts_unchecked_answers_apart_and_never_as_valid():
@@ -128,3 +70,26 @@ def test_signs_of_ocpp16_and_answers_to_calls_that_showed_them():
         (DOWN, [3, "3", {"currentTime": "2024-01-01T00:00:00Z"}]),
         (DOWN, [4, "9", "FormationViolation", "", {}]),
     ) == [True, True, True, True, False, False, True]
+
+
+@pytest.mark.parametrize("text", [
+    '[2,"a\\"b","Heartbeat",{}]', '[2,"é→✓","Heartbeat",{"x":1}]', "not json",
+    '[3,"zz",{}]', '[4,"q","NotImplemented","",{}]', '[2,"\\u2028","NoSuchAction",{}]'])
+@pytest.mark.parametrize("direction", [UP, None])
+def test_a_message_line_is_what_the_json_encoder_writes_of_its_fields(text, direction):
+    source = FrameSource(Path('odd "name" é'), "lines", iter(()))
+    item = InputFrame("line 1", text, direction=direction)
+    verdict = FrameChecker().check(text, direction=direction, seq=1)
+    stream = io.StringIO()
+    report = FileReport(source, as_json=True, out=stream, style=Style(stream))
+    report.message(4, item, verdict)
+    report.lines.flush()
+    frame = verdict.frame
+    fields = {"kind": "message", "index": 4, "file": 'odd "name" é', "position": "line 1",
+              "action": verdict.action,
+              "message_type": MessageType(frame.message_type).name if frame else None,
+              "message_id": frame.message_id if frame else None,
+              "valid": verdict.valid and checked(verdict), "checked": checked(verdict),
+              "direction": direction.value if direction else None,
+              "findings": [f.to_json() for f in verdict.findings]}
+    assert stream.getvalue() == json_text(fields) + "\n"

@@ -1,0 +1,97 @@
+"""Judging the frames of one file for `ocppscope validate`, in order, into its report.
+
+`FileJudging` is the one path every frame of `validate` takes: in one process over the whole
+file, or in each of several processes over the frames of some stations
+(`validate_parallel`), which then give the same report line for line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from app.commands.validate_report import FileReport
+from app.inputs import FrameSource, InputFrame
+from app.ocpp.checker import FrameChecker
+from app.ocpp.conversation import Lost, PendingCall
+from app.query.selection import input_record
+from app.state.model import SessionState
+
+if TYPE_CHECKING:  # the filter language is loaded only for --filter
+    from app.query import Query
+
+
+class FileJudging:
+    """The frames of one file judged in order, each reported to `report`: the one way
+    `validate` judges, whether one process judges every frame or each of several processes
+    the frames of some connections (`validate_parallel`)."""
+
+    def __init__(self, source: FrameSource, args: argparse.Namespace,
+                 report: FileReport) -> None:
+        # nothing printed here reads a meter series: the rules' facts are tracked, not those
+        self.checker = FrameChecker(directions_inferred=not source.directions_known,
+                                    state=SessionState(meter_series=False))
+        self.report = report
+        self.timeout: float = args.answer_timeout
+        self.clock = _RecordedClock(self.checker, self.timeout) if source.times_known \
+            else None
+        self.query: Query | None = getattr(args, "query", None)
+
+    def frame(self, index: int, item: InputFrame) -> None:
+        """Judge and report the frame, and what it made its connection give up on."""
+        verdict = self.checker.check(item.text, connection=item.connection,
+                                     direction=item.direction, seq=item.seq, time=item.time,
+                                     binary=item.binary, station=item.station or None)
+        report, query = self.report, self.query
+        if query is None or query.matches(*input_record(item, verdict)):
+            report.message(index, item, verdict)
+        if verdict.frame is not None:
+            for call, why in self.checker.conversation(item.connection).take_given_up():
+                report.lost(call, why, item, self.timeout)
+        if self.clock is not None and item.time is not None:
+            for call in self.clock.expire(item.connection, item.time):
+                report.lost(call, Lost.TIMEOUT, item, self.timeout)
+
+    def sweep(self, item: InputFrame) -> list[PendingCall]:
+        """The CALLs of other connections that time ran out for at this frame, oldest
+        first; a process that judges only some connections calls it at every frame."""
+        if self.clock is None or item.time is None:
+            return []
+        return self.clock.sweep(item.connection, item.time)
+
+    def lost(self, call: PendingCall, at: InputFrame) -> None:
+        self.report.lost(call, Lost.TIMEOUT, at, self.timeout)
+
+
+class _RecordedClock:
+    """Answer timeouts in the time a session recorded: a CALL still unanswered `timeout`
+    seconds after it was sent, while later frames kept coming, is given up (once). Its own
+    connection is looked at with every frame (`expire`); the others at most once per
+    recorded second (`sweep`), so that a session of many connections costs no more than
+    one of few. When a sweep is due depends on the times of all frames, of whichever
+    connection, so every process judging a share of a file sweeps its own connections at
+    the same frames as one process judging all of it would."""
+
+    def __init__(self, checker: FrameChecker, timeout: float) -> None:
+        self._checker = checker
+        self._timeout = timeout
+        self._connections: set[str] = set()
+        self._swept = float("-inf")
+
+    def expire(self, connection: str, now: float) -> list[PendingCall]:
+        self._connections.add(connection)
+        return self._checker.conversation(connection).expire(now, self._timeout)
+
+    def sweep(self, connection: str, now: float) -> list[PendingCall]:
+        if now - self._swept < 1.0:
+            return []
+        self._swept = now
+        expired: list[PendingCall] = []
+        for other in list(self._connections):
+            conversation = self._checker.conversation(other)
+            if other != connection:
+                expired.extend(conversation.expire(now, self._timeout))
+            if not conversation.pending:
+                self._connections.discard(other)
+        expired.sort(key=lambda call: call.seq)
+        return expired

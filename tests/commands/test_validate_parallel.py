@@ -1,0 +1,234 @@
+"""validate in several processes writes, byte for byte, what one process writes."""
+
+import json
+
+import pytest
+
+from app.cli import main
+from app.commands import validate as validate_command
+from app.commands import validate_parallel
+from app.commands.validate_parallel import Conflict, Owners, workers_for
+from app.inputs import InputFrame, open_frames
+from app.ocpp import catalog
+from app.ocpp.conversation import Direction
+from app.ocpp.reference import all_pages
+from app.ocpp.schemas import PayloadKind
+from app.session.message import frame_message
+from app.session.sessionfile import SessionWriter, make_header
+from tests.benchmarks.make_session import write_session
+
+UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+
+
+def run(capsys, *args):
+    code = main(["validate", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def fallbacks(monkeypatch):
+    """How often the workers left a file to one process (which then makes a report)."""
+    made = []
+
+    def report(*args, **kwargs):
+        made.append(kwargs.get("skip", 0))
+        return validate_parallel.FileReport(*args, **kwargs)
+
+    monkeypatch.setattr(validate_command, "FileReport", report)
+    return made
+
+
+def assert_same_in_one_and_two_processes(capsys, path, *options):
+    for as_json in (("--json",), ()):
+        one = run(capsys, *as_json, *options, "--jobs", "1", path)
+        two = run(capsys, *as_json, *options, "--jobs", "2", path)
+        assert two == one
+    return one
+
+
+def write_lines(path, lines):
+    with path.open("a", encoding="utf-8") as stream:
+        stream.writelines(line + "\n" for line in lines)
+
+
+def catalogue_session(path, stations=3):
+    """Every example and common error of the catalogue, sent by several stations at once
+    (interleaved), answered or not; some CALLs are left to time out while other
+    connections keep talking, so that sweeps give up on CALLs of other processes."""
+    records, seq, clock = [], 0, 0.0
+    entries = []
+    for page in all_pages():
+        action = page.action
+        up = action.sender is not catalog.Sender.CSMS
+        requests = [e.payload for e in page.examples_of(PayloadKind.REQUEST)]
+        requests += [e.payload for e in page.common_errors if e.kind is PayloadKind.REQUEST]
+        answers = [e.payload for e in page.examples_of(PayloadKind.RESPONSE)]
+        answers += [e.payload for e in page.common_errors if e.kind is PayloadKind.RESPONSE]
+        for number, payload in enumerate(requests):
+            entries.append((action.name, up, payload, answers[number % len(answers)]
+                            if answers and number % 5 != 4 else None))
+    for number, (action, up, payload, answer) in enumerate(entries):
+        for station in range(stations):
+            seq += 1
+            clock += 0.4 if number % 40 else 31.0
+            ident = f"{number}-{station}"
+            conn = f"CP-{station}#{1 + number // 150}"
+            where = {"connection": conn, "station": f"CP-{station}"}
+            direction = UP if up else DOWN
+            records.append(frame_message(
+                seq, json.dumps([2, ident, action, payload]), direction=direction,
+                time=1.7e9 + clock, monotonic=clock, **where))
+            if answer is not None:
+                seq += 1
+                records.append(frame_message(
+                    seq, json.dumps([3, ident, answer]), direction=direction.opposite,
+                    time=1.7e9 + clock, monotonic=clock + 0.05, **where))
+    with SessionWriter(path, make_header("proxy")) as writer:
+        writer.write_batch(records)
+
+
+def test_the_benchmark_mix_is_written_the_same_by_two_processes_as_by_one(
+        capsys, tmp_path, fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 6000, stations=5)
+    code, out, _ = assert_same_in_one_and_two_processes(capsys, path)
+    assert code == 1 and "schema.enum" in out
+    _, out, _ = assert_same_in_one_and_two_processes(capsys, path, "--filter",
+                                                     'action == "Heartbeat"')
+    assert "rule.heartbeat-early" in out and "schema.enum" not in out
+    assert len(fallbacks) == 4  # the four runs in one process, none after a failure
+
+
+def test_frames_that_were_not_utf8_are_judged_in_two_processes_too(capsys, tmp_path,
+                                                                   fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    head = ('{"seq":%d,"time":"2026-11-25T10:00:00.000000Z","mono":9000.5,"conn":"CP-0002#1",'
+            '"station":"CP-0002","dir":"station_to_csms","kind":"frame",')
+    write_lines(path, [head % 10**6 + '"text":"?","data":"/w=="}',
+                       head % (10**6 + 1) + '"text":"[2,\\"7\\",\\"Heartbeat\\",{}]"}'])
+    _, out, _ = assert_same_in_one_and_two_processes(capsys, path)
+    assert "seq 1000000" in out and len(fallbacks) == 2
+
+
+def test_a_line_that_only_looks_like_a_frame_is_judged_as_one_process_judges_it(
+        capsys, tmp_path, fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    head = ('{"seq":%d,"time":"2026-11-25T10:00:00.000000Z","mono":9000.5,"conn":"CP-0002#1",'
+            '"station":"CP-0002","dir":"up","kind":"frame","text":"[]"}')
+    write_lines(path, [head % 10**6, head.replace('"up"', "null") % (10**6 + 1)])
+    _, _, err = assert_same_in_one_and_two_processes(capsys, path)
+    assert "not a direction" in err
+    assert len(fallbacks) == 4  # each run in two processes was left to one
+
+
+def test_the_catalogue_is_written_the_same_by_two_processes_as_by_one(capsys, tmp_path):
+    path = tmp_path / "catalogue.jsonl"
+    catalogue_session(path)
+    _, out, _ = assert_same_in_one_and_two_processes(capsys, path)
+    assert "protocol.answer-timeout" in out and "got no answer" in out
+    assert_same_in_one_and_two_processes(capsys, path, "--answer-timeout", "5")
+
+
+def test_a_torn_and_renumbered_session_is_written_the_same(capsys, tmp_path):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    joined = lines + lines[1:]  # two recordings joined: renumbered from there on
+    path.write_text("".join(joined) + joined[-1][:40], encoding="utf-8")
+    _, _, err = assert_same_in_one_and_two_processes(capsys, path)
+    assert "incomplete last line" in err and "does not follow" in err
+
+
+def test_a_connection_that_changes_station_is_judged_in_one_process(capsys, tmp_path):
+    path = tmp_path / "moved.jsonl"
+    write_session(path, 3000, stations=4)
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    station_of = {}
+    for number, line in enumerate(lines[1:], start=1):
+        record = json.loads(line)
+        station_of.setdefault(record["conn"], record["station"])
+        if number > 2000 and record["station"] != "CP-0001":
+            lines[number] = line.replace(f'"station":"{record["station"]}"',
+                                         '"station":"CP-0001"', 1)
+            break
+    path.write_text("".join(lines), encoding="utf-8")
+    assert_same_in_one_and_two_processes(capsys, path)
+
+
+def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, monkeypatch,
+                                                           fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 6000, stations=4)
+    expected = run(capsys, "--json", "--jobs", "1", path)
+    real_of_pair = Owners.of_pair
+
+    def of_pair(self, connection, station):  # runs in the workers, forked with this patch
+        self.seen = getattr(self, "seen", 0) + 1
+        if self.seen > 4000:
+            raise RuntimeError("a worker broke")
+        return real_of_pair(self, connection, station)
+
+    monkeypatch.setattr(Owners, "of_pair", of_pair)
+    assert run(capsys, "--json", "--jobs", "2", path) == expected
+    assert fallbacks[0] == 0 and fallbacks[1] > 0  # lines written before were skipped
+
+
+def test_a_small_session_or_another_input_is_judged_in_this_process(tmp_path, monkeypatch):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 200)
+    assert workers_for(open_frames(path), None) == 1
+    assert workers_for(open_frames(path), 3) == 3
+    assert workers_for(open_frames(path), 1) == 1
+    monkeypatch.setattr(validate_parallel, "PARALLEL_FROM_BYTES", 0)
+    assert workers_for(open_frames(path), None) >= 1
+    frames = tmp_path / "frames.txt"
+    frames.write_text('[2,"1","Heartbeat",{}]\n')
+    assert workers_for(open_frames(frames), 4) == 1
+
+
+def frame(connection, station=""):
+    return InputFrame("seq 1", "[]", connection=connection, station=station)
+
+
+def test_a_station_and_its_connections_stay_with_one_worker_and_new_ones_spread():
+    owners = Owners(2)
+    first = owners.of(frame("a#1", "A"))
+    second = owners.of(frame("b#1", "B"))
+    assert first != second
+    assert owners.of(frame("a#2", "A")) == first     # A reconnected
+    assert owners.of(frame("c")) in (0, 1)           # no station: keyed by its connection
+    assert owners.of(frame("b#1", "B")) == second
+
+
+def test_a_connection_tying_two_workers_stations_together_is_a_conflict():
+    owners = Owners(2)
+    owners.of(frame("a#1", "A"))
+    owners.of(frame("b#1", "B"))
+    with pytest.raises(Conflict):
+        owners.of(frame("a#1", "B"))
+
+
+def test_a_worker_far_ahead_waits_and_the_output_stays_the_same(capsys, tmp_path,
+                                                                monkeypatch, fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 6000, stations=3)  # one worker judges twice what the other does
+    monkeypatch.setattr(validate_parallel, "AHEAD_FRAMES", 1)
+    assert_same_in_one_and_two_processes(capsys, path)
+    assert len(fallbacks) == 2
+
+
+def test_workers_are_as_many_as_the_cores_others_leave_idle(monkeypatch):
+    from app.commands.validate_parallel import idle_cores
+
+    monkeypatch.setattr(validate_parallel.os, "sched_getaffinity", lambda _: {0, 1, 2, 3},
+                        raising=False)
+    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert idle_cores() == 4
+    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (2.2, 0.1, 0.1))
+    assert idle_cores() == 2
+    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (9.0, 0.1, 0.1))
+    assert idle_cores() == 1
