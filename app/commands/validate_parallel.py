@@ -59,7 +59,7 @@ Key = tuple[str, Severity, str | None]
 Piece = tuple[int, int, Any, list[Key]]
 
 
-class Conflict(Exception):
+class _Conflict(Exception):
     """A frame ties together stations or connections that two workers already judge."""
 
 
@@ -113,7 +113,7 @@ class Owners:
     def _place(self, connection: str, key: str) -> int:
         by_connection, by_key = self._by_connection.get(connection), self._by_key.get(key)
         if by_connection is not None and by_key is not None and by_connection != by_key:
-            raise Conflict(f"connection {connection!r} moved to station {key!r}")
+            raise _Conflict(f"connection {connection!r} moved to station {key!r}")
         owner = by_connection if by_connection is not None else by_key
         if owner is None:
             owner = min(range(len(self._loads)), key=self._loads.__getitem__)
@@ -285,7 +285,7 @@ _FRAME_HEAD = re.compile(
     rb'"kind":"frame","text":"')
 
 
-class NotAsItSeemed(Exception):
+class _NotAsItSeemed(Exception):
     """A line whose head looked like a plain frame record is not one: the workers that
     only glanced at it may have taken it wrongly."""
 
@@ -295,11 +295,11 @@ def _share_frames(source: FrameSource, owners: Owners,
     """Every frame of a session, each with whether this worker judges it. A frame line our
     writer wrote is only glanced at (`_FRAME_HEAD`) when another worker judges it: its
     connection, station, seq and time are all this worker needs. The worker that judges
-    it reads it whole, and says so (`NotAsItSeemed`) should the glance have been wrong.
+    it reads it whole, and says so (`_NotAsItSeemed`) should the glance have been wrong.
     Any other line every worker reads whole, as one process would."""
     reader = source.reader
     if reader is None:
-        raise NotAsItSeemed("only session files are judged in parallel")
+        raise _NotAsItSeemed("only session files are judged in parallel")
     lines = SessionLines(reader, source.gaps)
     glance = _FRAME_HEAD.match
     line = 1
@@ -325,7 +325,7 @@ def _share_frames(source: FrameSource, owners: Owners,
                 continue
             item = lines.expected(line, raw, seq, connection, station, monotonic)
             if item is None:
-                raise NotAsItSeemed(f"line {line} is not the frame record it seemed")
+                raise _NotAsItSeemed(f"line {line} is not the frame record it seemed")
             yield item, True
 
 

@@ -7,7 +7,8 @@ import pytest
 from app.cli import main
 from app.commands import validate as validate_command
 from app.commands import validate_parallel
-from app.commands.validate_parallel import Conflict, Owners, workers_for
+from app.commands.validate_parallel import Owners, workers_for
+from app.commands.validate_parallel import _Conflict as Conflict
 from app.inputs import InputFrame, open_frames
 from app.ocpp import catalog
 from app.ocpp.conversation import Direction
