@@ -8,6 +8,7 @@ checker, the rules and the state tracker."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,9 +149,16 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         """Called only for an attribute not set: a part of the workspace not built yet is
         built now (with all the others), so that every path to it works as it did when
         the window built it at once."""
+        found = inspect.getattr_static(type(self), name, None)
+        if isinstance(found, property):
+            # Python lands here when a property's getter raised AttributeError: run it
+            # again so that its own error, not "no attribute", reaches the caller
+            return found.__get__(self, type(self))
         if name not in WORKSPACE_PARTS or self.__dict__.get("_building_workspace", True):
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
         self.build_workspace()
+        if name not in self.__dict__:
+            raise AttributeError(f"the workspace was built without its part '{name}'")
         return self.__dict__[name]
 
     def build_workspace(self) -> None:
@@ -163,9 +171,22 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         self._building_workspace = True
         try:
             build_workspace(self)
+        except BaseException:
+            self._forget_partial_workspace()
+            raise
         finally:
             self._building_workspace = False
         self.workspace_built = True
+
+    def _forget_partial_workspace(self) -> None:
+        """A build that failed half way leaves nothing behind, so that the next attempt
+        builds one whole workspace instead of a second half."""
+        workbench = self.__dict__.get("workbench")
+        if workbench is not None:
+            self.pages.removeWidget(workbench)
+            workbench.deleteLater()
+        for part in WORKSPACE_PARTS:
+            self.__dict__.pop(part, None)
 
     @property
     def runner(self) -> ModeRunner:

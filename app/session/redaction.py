@@ -139,8 +139,13 @@ class Pseudonyms:
         return f"198.{18 + n // 65536 % 2}.{n // 256 % 256}.{n % 256}"
 
 
-def _names_version(key: Any) -> bool:
-    return isinstance(key, str) and key.lower().endswith("version")
+_VERSION = re.compile(r"[vV]?\d+(?:\.\d+)+")
+
+
+def _is_version(key: Any, value: Any) -> bool:
+    """A value that is a version number and nothing else, under a key that says so."""
+    return (isinstance(key, str) and key.lower().endswith("version")
+            and isinstance(value, str) and _VERSION.fullmatch(value) is not None)
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -292,22 +297,21 @@ class Redactor:
                 holder[last] = self._replaced(holder[last], kind)
         return self.swept_value(copy)
 
-    def swept_value(self, value: Any, versions: bool = False) -> Any:
-        """`value` with every string in it swept (`sweep`); dict keys are left alone. Below
-        a key that names a version (firmwareVersion, version...) a dotted quad is a version
-        number, not an address: `versions` keeps it."""
+    def swept_value(self, value: Any) -> Any:
+        """`value` with every string in it swept (`sweep`); dict keys are left alone. A
+        version number under a key that names a version (firmwareVersion: "1.0.2.15") is
+        kept: it would read as an address."""
         if isinstance(value, str):
-            return self.sweep(value, versions)
+            return self.sweep(value)
         if isinstance(value, dict):
-            return {key: self.swept_value(item, versions or _names_version(key))
+            return {key: item if _is_version(key, item) else self.swept_value(item)
                     for key, item in value.items()}
         if isinstance(value, list):
-            return [self.swept_value(item, versions) for item in value]
+            return [self.swept_value(item) for item in value]
         return value
 
-    def sweep(self, text: str, versions: bool = False) -> str:
-        """`text` with the known secrets in it, and whatever the patterns find, replaced
-        (except addresses, when `versions` says the text is a version)."""
+    def sweep(self, text: str) -> str:
+        """`text` with the known secrets in it, and whatever the patterns find, replaced."""
         names = self.names
         if text in names.produced:
             return text
@@ -317,8 +321,6 @@ class Redactor:
             text = self._inside.sub(lambda m: str(names.of(m.group(0), names.kinds[
                 m.group(0)])), text)
         for pattern in self.rules.patterns:
-            if versions and self.rules.kind(pattern.kind).shape == "ip":
-                continue
             text = pattern.regex.sub(lambda m, kind=pattern.kind: self._patterned(m, kind),
                                      text)
         return text

@@ -155,6 +155,9 @@ def test_a_dotted_version_number_is_kept_while_addresses_in_other_fields_are_rep
             "model": "M", "vendorName": "V", "firmwareVersion": "1.0.2.15"}}])
     status = make_message(2, [2, "s", "DataTransfer", {
         "vendorId": "V", "data": "modem at 10.1.2.3, firmware 1.0.2.15"}])
-    result = redact([boot, status], {}, default_rules())
+    odd = make_message(3, [2, "o", "DataTransfer", {
+        "vendorId": "V", "data": {"firmwareVersion": "build 1.2.3.4 from 10.20.30.40"}}])
+    result = redact([boot, status, odd], {}, default_rules())
     assert _payload(result.messages[0])["chargingStation"]["firmwareVersion"] == "1.0.2.15"
     assert "10.1.2.3" not in result.messages[1].text
+    assert "10.20.30.40" not in result.messages[2].text  # not a version: swept as ever

@@ -1,6 +1,7 @@
 """The workspace is built on first need: the window starts on its welcome page without it,
 and every way past that page builds it first and then works as before."""
 
+import pytest
 from PySide6.QtCore import QByteArray, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QAbstractItemModelTester
@@ -126,6 +127,33 @@ def test_an_unknown_attribute_is_still_an_attribute_error(window):
     else:
         raise AssertionError("an unknown attribute was answered")
     assert not window.workspace_built
+
+
+def test_a_property_failing_inside_says_its_own_error_not_a_missing_attribute(window,
+                                                                              monkeypatch):
+    def broken(*args, **kwargs):
+        raise AttributeError("the guard's own fault")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("widgets.capture_guard.CaptureGuard.__init__", broken)
+        with pytest.raises(AttributeError, match="the guard's own fault"):
+            window.capture_guard  # noqa: B018
+    assert window.capture_guard is not None  # made once its maker works
+
+
+def test_a_build_that_fails_half_way_leaves_nothing_and_the_next_builds_one_whole(
+        window, monkeypatch):
+    def broken(window):
+        raise RuntimeError("state views could not be made")
+
+    monkeypatch.setattr("widgets.workspace.connect_state_views", broken)
+    with pytest.raises(RuntimeError):
+        window.build_workspace()
+    assert not window.workspace_built and "capture" not in vars(window)
+    monkeypatch.undo()
+    window.build_workspace()
+    assert window.workspace_built and window.pages.count() == 2
+    assert window.pages.indexOf(window.workbench) == 1
 
 
 def test_closing_without_a_workspace_keeps_the_remembered_splitters(qtbot, loop):
