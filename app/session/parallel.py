@@ -38,6 +38,7 @@ from typing import Any
 from app.ocpp.findings import Finding
 from app.session.capture import Annotation, Capture
 from app.session.message import RecordKind
+from app.session.quick_records import frame_for_judging
 from app.session.store import RecordStore
 from app.state.model import StationState
 
@@ -47,6 +48,7 @@ CHUNK = 2_000               # annotations per message from a worker: a few ms to
 TRANSACTIONS_CHUNK = 100    # transactions (with their meter series) per message: a few ms
 PROGRESS_EVERY = 5_000      # records between two progress messages of a worker
 PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
+FREEZE_EVERY = 20_000       # records a worker judges between two `gc.freeze()`
 _COLUMNS = ("offsets", "seqs", "stations", "connections")
 _JUDGED = frozenset((RecordKind.OPENED, RecordKind.CLOSED, RecordKind.FRAME,
                      RecordKind.BINARY))
@@ -342,11 +344,13 @@ def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_kn
     first: dict[str, int] = {}
     notes: list[tuple[int, int, int, Finding]] = []
     judged = 0
-    stations, connections = store.stations, store.connections
+    stations, connections, seqs = store.stations, store.connections, store.seqs
     for position in range(count):
         if (stations[position], connections[position]) not in pairs:
             continue
-        message = store._read(position)
+        line = store.raw_line(position)
+        message = (line is not None and frame_for_judging(line, seqs[position])) or \
+            store._read(position)
         if message.kind not in _JUDGED:
             continue
         noted = len(capture.notes)
@@ -358,6 +362,10 @@ def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_kn
         judged += 1
         if judged % PROGRESS_EVERY == 0:
             pipe.send(("progress", judged))
+        if judged % FREEZE_EVERY == 0:
+            # what judging keeps (state, verdicts) lives to the end and holds no cycles: out
+            # of the collector's reach, or each full collection walks all of it again
+            gc.freeze()
     store.close()
     pipe.send(("progress", judged))
     items: list[tuple[int, Annotation]] = list(capture.annotations.items())
