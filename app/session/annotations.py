@@ -133,6 +133,33 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
         position = self._position(seq) if isinstance(seq, int) else None
         return position is not None and self._calls[position] != _GONE
 
+    def plain_columns(self) -> tuple[array, array, array]:
+        """The annotations without findings held in columns, in increasing seq: their
+        seqs, the CALLs they answer (-1: none) and their latencies (NaN: none). What a
+        worker process judged crosses over in these, not as a million objects."""
+        if not self._gone:
+            return array("q", self._keys), array("q", self._calls), array("d", self._latencies)
+        kept = [position for position, call in enumerate(self._calls) if call != _GONE]
+        return (array("q", (self._keys[p] for p in kept)),
+                array("q", (self._calls[p] for p in kept)),
+                array("d", (self._latencies[p] for p in kept)))
+
+    def others(self) -> list[tuple[int, Annotation]]:
+        """The annotations not held in columns (those with findings), by seq."""
+        return sorted(self._other.items())
+
+    def extend_plain(self, seqs: array, calls: array, latencies: array) -> None:
+        """Add annotations without findings given as `plain_columns` gives them: in one
+        go when they come after every seq held, else one by one."""
+        if seqs and self._appendable(seqs[0]) and self._other.keys().isdisjoint(seqs):
+            self._keys.extend(seqs)
+            self._calls.extend(calls)
+            self._latencies.extend(latencies)
+            return
+        for seq, call, latency in zip(seqs, calls, latencies, strict=True):
+            self[seq] = Annotation((), None if latency != latency else latency,
+                                   None if call == _NONE else call)
+
     def memory(self) -> int:
         """Bytes the columns take (the dict of the others not counted)."""
         return sum(c.buffer_info()[1] * c.itemsize

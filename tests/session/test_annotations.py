@@ -56,3 +56,34 @@ def test_links_from_calls_to_answers_behave_as_a_dict():
 def test_annotations_travel_to_worker_processes_and_back():
     annotation = Annotation((LATE,), 1.5, 3)
     assert pickle.loads(pickle.dumps(annotation)) == annotation
+
+
+def test_annotations_without_findings_leave_and_arrive_as_columns():
+    source = AnnotationTable()
+    source[2] = Annotation((), 0.25, 1)
+    source[3] = Annotation((LATE,))
+    source[5] = Annotation((), None, 4)
+    source[7] = Annotation((), 0.5, 6)
+    source[5] = Annotation((LATE,), None, 4)   # noted later: no longer a plain one
+    seqs, calls, latencies = source.plain_columns()
+    assert list(seqs) == [2, 7] and list(calls) == [1, 6] and list(latencies) == [0.25, 0.5]
+    assert source.others() == [(3, Annotation((LATE,))), (5, Annotation((LATE,), None, 4))]
+
+    target = AnnotationTable()
+    target[1] = Annotation((), None, None)
+    target.extend_plain(seqs, calls, latencies)
+    for seq, annotation in source.others():
+        target[seq] = annotation
+    assert dict(target.items()) == {1: Annotation(), **dict(source.items())}
+    assert target.memory() == 3 * 24   # every plain one in the columns
+
+
+def test_plain_annotations_that_do_not_come_after_the_held_ones_still_land():
+    table = AnnotationTable()
+    table[9] = Annotation((), 0.1, 8)
+    source = AnnotationTable()
+    source[4] = Annotation((), None, 3)
+    source[12] = Annotation((), 0.2, 11)
+    table.extend_plain(*source.plain_columns())
+    assert dict(table.items()) == {4: Annotation((), None, 3), 9: Annotation((), 0.1, 8),
+                                   12: Annotation((), 0.2, 11)}

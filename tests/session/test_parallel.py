@@ -168,3 +168,14 @@ def test_a_step_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path):
     finally:
         gc.unfreeze()
     assert capture.judged
+
+
+def test_verdicts_of_both_workers_stay_in_the_compact_columns(tmp_path):
+    """Each worker's annotations come back in seq order of their own; merged in seq order,
+    those without findings keep the 24 bytes of the columns instead of a dict entry."""
+    path = tmp_path / "s.jsonl"
+    write_session(path, 6000)
+    serial, parallel, judge = judged_both_ways(path)
+    assert not judge.serial
+    assert parallel.annotations.memory() == serial.annotations.memory()
+    assert_same_verdicts(serial, parallel)
