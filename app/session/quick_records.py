@@ -27,8 +27,9 @@ _HEAD = re.compile(
     r'"conn":"([^"\\]*)","station":"([^"\\]*)",'
     r'"dir":(?:"(station_to_csms|csms_to_station)"|null),"kind":"frame","text":"')
 # What may follow the text: the envelope summary (never read by the judge), then the end.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'   # a JSON string's extent, escapes and all
 _TAIL = re.compile(
-    r'(?:,"type":-?\d+,"id":"(?:[^"\\]|\\.)*"(?:,"action":"(?:[^"\\]|\\.)*")?)?\}[ \t\r\n]*\Z')
+    rf'(?:,"type":-?\d+,"id":{_STRING}(?:,"action":{_STRING})?)?\}}[ \t\r\n]*\Z')
 _DIRECTIONS = {"station_to_csms": Direction.STATION_TO_CSMS,
                "csms_to_station": Direction.CSMS_TO_STATION}
 

@@ -133,10 +133,11 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
 
     Every meter value of every transaction passes here (seven sampled values each, often),
     so the type checks of `app.state.values` are written out inline: the same tests, each
-    value read once."""
+    value read once, and a name already shared found by one lookup, without a call."""
     if not isinstance(meter_values, list):
         return
     append = tx.meter.append
+    known = _SHARED_NAMES.get
     for meter_value in meter_values:
         if not isinstance(meter_value, dict):
             continue
@@ -152,26 +153,36 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
                 continue
             unit = sampled.get("unitOfMeasure")
             if isinstance(unit, dict):
-                multiplier = as_int(unit.get("multiplier")) or 0
+                multiplier = unit.get("multiplier")
+                if not isinstance(multiplier, int) or isinstance(multiplier, bool):
+                    multiplier = 0
                 if not -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
                     continue
                 scaled = value * 10.0 ** multiplier if multiplier else float(value)
                 unit_name = unit.get("unit")
-                unit_name = unit_name if isinstance(unit_name, str) and unit_name else "Wh"
+                if not isinstance(unit_name, str) or not unit_name:
+                    unit_name = "Wh"
+                unit_name = known(unit_name) or _shared(unit_name)
             else:
                 scaled, unit_name = float(value), "Wh"
             measurand = sampled.get("measurand")
-            measurand = measurand if isinstance(measurand, str) and measurand else None
+            if isinstance(measurand, str) and measurand:
+                measurand = known(measurand) or _shared(measurand)
+            else:
+                measurand = DEFAULT_MEASURAND
             phase = sampled.get("phase")
+            if phase is not None:
+                phase = (known(phase) or _shared(phase)) if isinstance(phase, str) else None
             context = sampled.get("context")
+            if context is not None:
+                context = (known(context) or _shared(context)) if isinstance(context, str) \
+                    else None
             location = sampled.get("location")
-            append(MeterSample(
-                when, seq,
-                _shared(measurand) or DEFAULT_MEASURAND,
-                scaled, _shared(unit_name) or unit_name,
-                _shared(phase) if isinstance(phase, str) else None,
-                _shared(context) if isinstance(context, str) else None,
-                _shared(location) if isinstance(location, str) else None))
+            if location is not None:
+                location = (known(location) or _shared(location)) \
+                    if isinstance(location, str) else None
+            append(MeterSample(when, seq, measurand, scaled, unit_name, phase, context,
+                               location))
 
 
 _SHARED_NAMES: dict[str, str] = {}
