@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 
-from app.ocpp.findings import Finding
+from app.ocpp.findings import Finding, Severity
 
 _GONE = -2        # a column entry replaced (it lives in the dict now) or deleted
 _NONE = -1        # a call_seq column entry for "no CALL"
@@ -33,7 +33,8 @@ class Annotation:
 
     @property
     def valid(self) -> bool:
-        return not any(f.severity.value == "error" for f in self.findings)
+        return not self.findings or not any(f.severity is Severity.ERROR
+                                            for f in self.findings)
 
 
 NO_ANNOTATION = Annotation()
