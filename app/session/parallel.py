@@ -47,10 +47,10 @@ from app.state.model import StationState
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2_000               # annotations with findings per message from a worker
+CHUNK = 1_000               # annotations with findings per message: ~5 ms to take in
 PLAIN_CHUNK = 50_000        # annotations without findings per message (as three arrays)
 MERGE_SLICE = 5_000         # such annotations merged between two looks at the clock
-TRANSACTIONS_CHUNK = 100    # transactions (with their meter series) per message: a few ms
+TRANSACTIONS_CHUNK = 50     # transactions (with their meter series) per message: ~5 ms
 PROGRESS_EVERY = 5_000      # records between two progress messages of a worker
 PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
 FREEZE_EVERY = 20_000       # records a worker judges between two `gc.freeze()`

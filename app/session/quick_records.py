@@ -19,6 +19,7 @@ from json.decoder import scanstring
 
 from app.ocpp.conversation import Direction
 from app.session.message import Message, RecordKind
+from app.session.sessionfile import build_message
 
 # `record_to_json`'s layout of a frame, up to the opening quote of its text. Names without
 # escapes only: their decoded value must be the very text between the quotes.
@@ -30,6 +31,7 @@ _HEAD = re.compile(
 _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'   # a JSON string's extent, escapes and all
 _TAIL = re.compile(
     rf'(?:,"type":-?\d+,"id":{_STRING}(?:,"action":{_STRING})?)?\}}[ \t\r\n]*\Z')
+_FRAME = RecordKind.FRAME
 _DIRECTIONS = {"station_to_csms": Direction.STATION_TO_CSMS,
                "csms_to_station": Direction.CSMS_TO_STATION}
 
@@ -54,5 +56,6 @@ def frame_for_judging(line: bytes, seq: int) -> Message | None:
     if _TAIL.match(text, end) is None:
         return None
     direction = head.group(5)
-    return Message(seq, wall, float(head.group(2)), head.group(3), head.group(4),
-                   _DIRECTIONS[direction] if direction else None, RecordKind.FRAME, frame)
+    return build_message(seq, wall, float(head.group(2)), head.group(3), head.group(4),
+                         _DIRECTIONS[direction] if direction else None, _FRAME, frame, b"",
+                         None, None, None, None)
