@@ -415,10 +415,10 @@ def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_kn
     pipe.send(("progress", judged))
     table = capture.annotations
     assert isinstance(table, AnnotationTable)
-    seqs, calls, latencies = table.plain_columns()
-    for start in range(0, len(seqs), PLAIN_CHUNK):
+    plain, calls, latencies = table.plain_columns()
+    for start in range(0, len(plain), PLAIN_CHUNK):
         end = start + PLAIN_CHUNK
-        pipe.send(("plain", seqs[start:end], calls[start:end], latencies[start:end]))
+        pipe.send(("plain", plain[start:end], calls[start:end], latencies[start:end]))
     items = table.others()
     for start in range(0, len(items), CHUNK):
         pipe.send(("annotations", items[start:start + CHUNK]))
