@@ -17,7 +17,7 @@ from functools import cache
 from app.ocpp import catalog, smart_charging
 from app.ocpp.conversation import Conversation, Direction, Exchange, PendingCall
 from app.ocpp.findings import Finding, Severity, internal_error
-from app.ocpp.frames import Call, CallResult, Frame, parse_frame
+from app.ocpp.frames import Call, CallError, Frame, parse_frame
 from app.ocpp.rules import SessionRules
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.validation import SchemaValidator
@@ -41,7 +41,7 @@ class Verdict:
 
     @property
     def valid(self) -> bool:
-        return not any(f.severity is Severity.ERROR for f in self.findings)
+        return not has_error(self.findings)
 
 
 @cache
@@ -94,54 +94,69 @@ class FrameChecker:
         frame: Frame | None = None
         action: str | None = None
         exchange = None
+        trusted = False
         stage = "parsing"
         key = station or connection
         try:
             parsed = parse_frame(text, binary=binary)
             frame = parsed.frame
-            findings.extend(parsed.findings)
+            if parsed.findings:
+                findings.extend(parsed.findings)
             if frame is not None:
                 if isinstance(frame, Call):
                     action = frame.action
                 stage = "pairing"
                 exchange = self.conversation(connection).observe(frame, direction, seq, time)
                 action = exchange.action
-                findings.extend(exchange.findings)
+                if exchange.findings:
+                    findings.extend(exchange.findings)
+                trusted = _trusted(exchange)
                 stage = "schema validation"
                 # an unknown action has no schema: the frame layer already said so
-                if (isinstance(frame, Call | CallResult) and isinstance(frame.payload, dict)
-                        and action in catalog.ACTIONS):
+                payload = frame.payload if not isinstance(frame, CallError) else None
+                if isinstance(payload, dict) and action in catalog.ACTIONS:
                     kind = (PayloadKind.REQUEST if isinstance(frame, Call)
                             else PayloadKind.RESPONSE)
-                    findings.extend(self._validator.validate(action, kind, frame.payload))
+                    schema_findings = self._validator.validate(action, kind, payload)
+                    if schema_findings:
+                        findings.extend(schema_findings)
                 stage = "session rules"
-                if _trusted(exchange):  # rules never learn from what the protocol judged wrong
+                if trusted:  # rules never learn from what the protocol judged wrong
                     rules = self._rules.get(key)
                     if rules is None:
                         rules = self._rules[key] = SessionRules()
                     # the rules read the state as it was before this frame
-                    findings.extend(rules.observe(frame, action, direction, time,
-                                                  self.state.stations.get(key)))
-                    findings.extend(smart_charging.request_findings(frame, action))
+                    rule_findings = rules.observe(frame, action, direction, time,
+                                                  self.state.stations.get(key))
+                    if rule_findings:
+                        findings.extend(rule_findings)
+                    if action == smart_charging.ACTION:  # the only action it judges
+                        findings.extend(smart_charging.request_findings(frame, action))
         except Exception as exc:  # our bug, never the peer's: a finding, not a crash
             log.exception("judging a frame failed during %s", stage)
             findings.append(internal_error(stage, exc))
         call = exchange.call if exchange is not None else None
-        findings.extend(apply_frame(
+        state_findings = apply_frame(
             self.state, seq=seq, time=wall or 0.0, connection=connection, station=key,
             direction=direction, frame=frame, action=action,
             call_seq=call.seq if call is not None else None,
-            valid=not any(f.severity is Severity.ERROR for f in findings),
-            trusted=exchange is not None and _trusted(exchange)))
+            valid=not has_error(findings), trusted=trusted)
+        if state_findings:
+            findings.extend(state_findings)
         if exchange is None:
             return Verdict(frame, action, tuple(findings))
-        return Verdict(frame, action, tuple(findings), exchange.call, exchange.latency)
+        return Verdict(frame, action, tuple(findings), call, exchange.latency)
+
+
+def has_error(findings: list[Finding] | tuple[Finding, ...]) -> bool:
+    """Whether any of `findings` is an error: asked of every frame, most with none."""
+    return bool(findings) and any(f.severity is Severity.ERROR for f in findings)
 
 
 def _trusted(exchange: Exchange) -> bool:
     """Whether a frame may teach the session rules: no protocol error on it, and for an
     answer none on the CALL it answers (a BootNotification the station sent the CSMS must
     not set the heartbeat interval when the CSMS answers it)."""
-    if any(f.severity is Severity.ERROR for f in exchange.findings):
+    if has_error(exchange.findings):
         return False
     return exchange.call is None or exchange.call.trusted

@@ -68,6 +68,15 @@ class Exchange:
     findings: list[Finding] = field(default_factory=list)
 
 
+# Enum members and properties are looked up in Python on every access: the few that
+# pairing reads for every frame, once.
+_UP, _DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+_BOTH = catalog.Sender.BOTH
+_SENDERS = {_UP: catalog.Sender.STATION, _DOWN: catalog.Sender.CSMS}
+# the queues an answer may come from, by the answer's direction
+_ANSWERED_SIDES: dict[Direction | None, tuple[Direction | None, ...]] = {
+    None: (None, _UP, _DOWN), _UP: (_DOWN, None), _DOWN: (_UP, None)}
+
 # How many answered message ids a connection remembers to notice reuse.
 _REMEMBERED_IDS = 4096
 # How many unanswered CALLs per direction are remembered for pairing.
@@ -119,11 +128,11 @@ class Conversation:
     def _observe_call(self, frame: Call, direction: Direction | None, seq: int,
                       time: float | None) -> Exchange:
         out = Exchange(action=frame.action)
-        if frame.action == "BootNotification" and direction is not Direction.CSMS_TO_STATION:
+        if frame.action == "BootNotification" and direction is not _DOWN:
             self._reboot()
         action = catalog.ACTIONS.get(frame.action)
-        if direction is not None and action is not None and action.sender not in (
-                catalog.Sender.BOTH, direction.sender):
+        if direction is not None and action is not None and action.sender is not _BOTH \
+                and action.sender is not _SENDERS[direction]:
             out.findings.append(error(
                 "protocol.wrong-sender",
                 f"{frame.action} is sent by the {action.sender.value.upper()}"
@@ -146,7 +155,8 @@ class Conversation:
                     f"message id '{frame.message_id}' was already used by #"
                     f"{self._answered[frame.message_id]}; ids should be unique"))
         queue.pop(frame.message_id, None)
-        trusted = not any(f.severity is Severity.ERROR for f in out.findings)
+        trusted = not out.findings or not any(f.severity is Severity.ERROR
+                                              for f in out.findings)
         queue[frame.message_id] = PendingCall(frame.message_id, frame.action, seq, time,
                                               direction, trusted)
         if len(queue) > _MAX_WAITING:  # a peer that never answers: forget the oldest
@@ -191,10 +201,7 @@ class Conversation:
 
     def _take(self, message_id: str, direction: Direction | None) -> PendingCall | None:
         """The CALL an answer belongs to: one sent the other way, or of unknown direction."""
-        sides: tuple[Direction | None, ...] = (
-            (None, Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION) if direction is None
-            else (direction.opposite, None))
-        for side in sides:
+        for side in _ANSWERED_SIDES[direction]:
             queue = self._waiting.get(side)
             if queue and message_id in queue:
                 return queue.pop(message_id)

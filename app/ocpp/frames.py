@@ -81,6 +81,8 @@ def _reject_constant(name: str) -> Any:
 
 # Built once: json.loads would build a decoder per call when given parse_constant.
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_TYPES = {int(kind): kind for kind in MessageType}  # a lookup costs less than an Enum call
+_NO_FINDINGS: tuple[Finding, ...] = ()
 
 
 def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
@@ -112,18 +114,22 @@ def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
         return Parsed(None, (*findings, error("frame.empty-array",
                                               "empty array: no message type")))
     kind = value[0]
+    if kind.__class__ is int and len(value) == 4 and kind == 2 and not findings:
+        return _plain_call(value)  # nearly every frame: a CALL...
+    if kind.__class__ is int and len(value) == 3 and kind == 3 and not findings:
+        return _plain_result(value)  # ... or its CALLRESULT
     if isinstance(kind, bool) or not isinstance(kind, int):
         return Parsed(None, (*findings, error(
             "frame.bad-message-type",
             "the first element must be the message type 2, 3 or 4; "
             f"got {shorten(json.dumps(kind))}"),))
-    if kind not in _LENGTHS:
+    message_type = _TYPES.get(kind)
+    if message_type is None:
         hint = " (5 and 6 are OCPP 2.1 message types)" if kind in (5, 6) else ""
         return Parsed(None, (*findings, error(
             "frame.unknown-message-type",
             f"unknown message type {kind}: OCPP 2.0.1 knows 2 (CALL), 3 (CALLRESULT) and "
             f"4 (CALLERROR){hint}"),))
-    message_type = MessageType(kind)
     length, shape = _LENGTHS[message_type]
     if len(value) != length:
         return Parsed(None, (*findings, error(
@@ -140,6 +146,33 @@ def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
     else:
         frame = _call_error(message_id, value[2], value[3], value[4], findings)
     return Parsed(frame, tuple(findings))
+
+
+def _plain_call(value: list[Any]) -> Parsed:
+    """`[2, id, action, payload]` with the findings of the full path, which it takes
+    whenever the id, the action or the payload is anything but the usual."""
+    message_id, action, payload = value[1], value[2], value[3]
+    if (message_id.__class__ is not str or not message_id
+            or len(message_id) > MAX_MESSAGE_ID or action.__class__ is not str
+            or action not in catalog.ACTIONS or payload.__class__ is not dict):
+        findings: list[Finding] = []
+        message_id = _message_id(message_id, findings)
+        frame = Call(message_id, _action(action, findings), payload)
+        _payload_object(payload, findings)
+        return Parsed(frame, tuple(findings))
+    return Parsed(Call(message_id, action, payload), _NO_FINDINGS)
+
+
+def _plain_result(value: list[Any]) -> Parsed:
+    """`[3, id, payload]`, as `_plain_call`."""
+    message_id, payload = value[1], value[2]
+    if (message_id.__class__ is not str or not message_id
+            or len(message_id) > MAX_MESSAGE_ID or payload.__class__ is not dict):
+        findings: list[Finding] = []
+        frame = CallResult(_message_id(message_id, findings), payload)
+        _payload_object(payload, findings)
+        return Parsed(frame, tuple(findings))
+    return Parsed(CallResult(message_id, payload), _NO_FINDINGS)
 
 
 def _json_fault(text: str, exc: Exception) -> Finding:

@@ -23,6 +23,11 @@ from app.state.model import StationState
 HEARTBEAT_TOLERANCE = 0.5
 # Actions a station may send while its registration is Pending or Rejected.
 ALLOWED_UNREGISTERED = frozenset({"BootNotification"})
+# The actions only a CSMS sends, which no rule here judges (asked of every frame: a set
+# lookup instead of an enum member's)
+_CSMS_ONLY = frozenset(name for name, entry in catalog.ACTIONS.items()
+                       if entry.sender is catalog.Sender.CSMS)
+_DOWN = Direction.CSMS_TO_STATION
 
 
 class SessionRules:
@@ -39,9 +44,8 @@ class SessionRules:
             return []
         if isinstance(frame, CallResult) and action == "BootNotification":
             return self._boot_answer(payload)
-        entry = catalog.ACTIONS.get(action)
-        if not isinstance(frame, Call) or direction is Direction.CSMS_TO_STATION or (
-                entry is None or entry.sender is catalog.Sender.CSMS):
+        if not isinstance(frame, Call) or direction is _DOWN or action in _CSMS_ONLY \
+                or action not in catalog.ACTIONS:
             return []
         findings: list[Finding] = []
         registration = station.registration if station is not None else None

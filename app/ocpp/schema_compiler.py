@@ -19,7 +19,7 @@ catalog example, common error and thousands of mutated payloads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 from app.ocpp.schema_walk import ANNOTATIONS, UnknownKeyword, json_equal
@@ -28,19 +28,24 @@ _TYPE_TESTS = {
     "object": "isinstance({v}, dict)",
     "array": "isinstance({v}, list)",
     "string": "isinstance({v}, str)",
-    "integer": ("((isinstance({v}, int) and not isinstance({v}, bool)) "
+    # the exact classes first: what JSON decoding gives, a single test
+    "integer": ("({v}.__class__ is int or (isinstance({v}, int) and not isinstance({v}, bool)) "
                 "or (isinstance({v}, float) and {v}.is_integer()))"),
-    "number": "(isinstance({v}, (int, float)) and not isinstance({v}, bool))",
+    "number": ("({v}.__class__ is float or {v}.__class__ is int "
+               "or (isinstance({v}, (int, float)) and not isinstance({v}, bool)))"),
     "boolean": "isinstance({v}, bool)",
     "null": "{v} is None",
 }
 
 
-def compile_schema(schema: dict[str, Any], date_time: Callable[[Any], bool]
-                   ) -> Callable[[Any], bool]:
+def compile_schema(schema: dict[str, Any], date_time: Callable[[Any], bool],
+                   known_good: Container[str] = frozenset()) -> Callable[[Any], bool]:
     """A function that tells whether a payload is valid against `schema`; `date_time` is
-    the check of `"format": "date-time"` values (called with strings only)."""
-    return _Compiler(schema, date_time).function()
+    the check of `"format": "date-time"` values (called with strings only). `known_good`
+    holds strings `date_time` accepted with nothing more to say: those are passed by one
+    lookup, without the call (a station stamps its payload and each meter value in it
+    with the same moment)."""
+    return _Compiler(schema, date_time, known_good).function()
 
 
 class _Compiler:
@@ -49,10 +54,13 @@ class _Compiler:
     The code is made from our own schema files, never from peer data: names and limits go
     in as Python literals (`repr`), sets and callables as constants of the namespace."""
 
-    def __init__(self, schema: dict[str, Any], date_time: Callable[[Any], bool]) -> None:
+    def __init__(self, schema: dict[str, Any], date_time: Callable[[Any], bool],
+                 known_good: Container[str] = frozenset()) -> None:
         self.schema = schema
-        self.constants: dict[str, Any] = {"_date_time": date_time, "_equal": json_equal}
+        self.constants: dict[str, Any] = {"_date_time": date_time, "_equal": json_equal,
+                                          "_good_date_time": known_good}
         self.functions: dict[str, str] = {}   # definition name -> function name
+        self.inlining: list[str] = []         # definitions whose code is being written
         self.sources: list[str] = []
         self.names = 0
 
@@ -82,6 +90,22 @@ class _Compiler:
             self._define(name, self.schema["definitions"][name])
         return self.functions[name]
 
+    def _reference(self, ref: Any, v: str, ind: str) -> list[str]:
+        """A definition's code written in place: a call per sampled value, per enum,
+        per report entry costs more than its tests. Only a definition that refers back
+        to itself is called, as a function of its own."""
+        prefix = "#/definitions/"
+        if not isinstance(ref, str) or not ref.startswith(prefix):
+            raise UnknownKeyword(f"$ref {ref!r} is not a local definition")
+        name = ref[len(prefix):]
+        if name in self.inlining:
+            return [f"{ind}if not {self._definition(ref)}({v}): return False"]
+        self.inlining.append(name)
+        try:
+            return self._node(self.schema["definitions"][name], v, ind) or [f"{ind}pass"]
+        finally:
+            self.inlining.pop()
+
     def _define(self, name: str, node: dict[str, Any]) -> str:
         function = self._fresh("_v")
         self.functions[name] = function  # before the body: a definition may refer to itself
@@ -93,7 +117,7 @@ class _Compiler:
 
     def _node(self, node: dict[str, Any], v: str, ind: str) -> list[str]:
         if "$ref" in node:  # Draft 6: a `$ref` replaces its siblings
-            return [f"{ind}if not {self._definition(node['$ref'])}({v}): return False"]
+            return self._reference(node["$ref"], v, ind)
         rule = node.get("type")
         known = rule if isinstance(rule, str) else None  # asserted before the rest
         lines: list[str] = []
@@ -117,8 +141,9 @@ class _Compiler:
                 lines.extend(self._enum(value, v, ind, known))
             elif keyword == "format":
                 if value == "date-time":  # the only format checked; others only describe
-                    lines.append(f"{ind}if isinstance({v}, str) and not _date_time({v}): "
-                                 "return False")
+                    sure = "" if known == "string" else f"isinstance({v}, str) and "
+                    lines.append(f"{ind}if {sure}{v} not in _good_date_time "
+                                 f"and not _date_time({v}): return False")
             elif keyword not in ANNOTATIONS:
                 raise UnknownKeyword(f"schema keyword {keyword!r} is not supported")
         return lines

@@ -37,6 +37,10 @@ _seen = threading.local()  # per thread, so a GUI and an engine thread may both 
 # distinct strings from growing it.
 _DATE_TIMES: dict[str, tuple[bool, bool]] = {}
 _DATE_TIMES_KEPT = 4096
+# Those of them that are valid and need no notes: the compiled functions pass these by a
+# lookup alone, without calling `_fast_date_time` (emptied with `_DATE_TIMES`, never
+# replaced: the compiled functions hold this very set).
+_GOOD_DATE_TIMES: set[str] = set()
 
 
 def _fast_date_time(value: Any) -> bool:
@@ -46,8 +50,11 @@ def _fast_date_time(value: Any) -> bool:
     if known is None:
         if len(_DATE_TIMES) >= _DATE_TIMES_KEPT:
             _DATE_TIMES.clear()
+            _GOOD_DATE_TIMES.clear()
         known = _DATE_TIMES[value] = (datetimes.is_rfc3339(value),
                                       datetimes.needs_notes(value))
+        if known[0] and not known[1]:
+            _GOOD_DATE_TIMES.add(value)
     if known[1]:
         _seen.notes = True
     return known[0]
@@ -69,7 +76,8 @@ class SchemaValidator:
         Raises KeyError for an action that has no schema (the frame layer reports those).
         """
         _seen.notes = False
-        if not self._compiled(action, kind)(payload):
+        compiled = self._fast.get((action, kind)) or self._compiled(action, kind)
+        if not compiled(payload):
             findings = self.explain(action, kind, payload)
             if not findings:  # the stages disagree (our bug): report rather than hide it
                 findings = [error("schema.invalid", f"the payload breaks the {action} "
@@ -104,7 +112,8 @@ class SchemaValidator:
         compiled = self._fast.get(key)
         if compiled is None:
             _known(action)
-            compiled = compile_schema(load_schema(action, kind), _fast_date_time)
+            compiled = compile_schema(load_schema(action, kind), _fast_date_time,
+                                      _GOOD_DATE_TIMES)
             self._fast[key] = compiled
         return compiled
 

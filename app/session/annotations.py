@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
-from app.ocpp.findings import Finding
-from app.session.columns import SEQ, SIGNED, SMALL_ID, append_widening
+from app.ocpp.findings import Finding, Severity
+from app.session.columns import SEQ, SIGNED, SMALL_ID, append_widening, extend_widening
 
 _GONE = -2        # a column entry replaced (it lives in the dict now) or deleted
 _NONE = -1        # a call_seq column entry for "no CALL"
@@ -37,7 +37,8 @@ class Annotation:
 
     @property
     def valid(self) -> bool:
-        return not any(f.severity.value == "error" for f in self.findings)
+        return not self.findings or not any(f.severity is Severity.ERROR
+                                            for f in self.findings)
 
 
 NO_ANNOTATION = Annotation()
@@ -129,6 +130,17 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
                                     annotation.call_seq)
         self._other[seq] = annotation
 
+    def hold(self, seq: int, annotation: Annotation) -> None:
+        """Keep this annotation outside the columns, so that annotations of earlier seqs
+        may still be appended to them (`extend_plain`): a worker's verdicts with findings
+        arrive before the plain ones it judged around them."""
+        self.pop(seq, None)
+        findings = self._findings_id(annotation.findings)
+        if findings is not None and self._finding_sets[findings] is not annotation.findings:
+            annotation = Annotation(self._finding_sets[findings], annotation.latency,
+                                    annotation.call_seq)
+        self._other[seq] = annotation
+
     def _findings_id(self, findings: tuple[Finding, ...]) -> int | None:
         """The id of this set of findings, added if new; None if it cannot be a key."""
         if not findings:
@@ -166,6 +178,39 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
             return True
         position = self._position(seq) if isinstance(seq, int) else None
         return position is not None and self._calls[position] != _GONE
+
+    def plain_columns(self) -> tuple[array, array, array]:
+        """The annotations without findings held in columns, in increasing seq: their
+        seqs, the CALLs they answer (-1: none) and their latencies (NaN: none). What a
+        worker process judged crosses over in these, not as a million objects."""
+        calls, findings = self._calls, self._findings
+        kept = [position for position in range(len(calls))
+                if calls[position] != _GONE and not findings[position]]
+        if len(kept) == len(calls):
+            return array("q", self._keys), array("q", calls), array("d", self._latencies)
+        return (array("q", (self._keys[p] for p in kept)),
+                array("q", (calls[p] for p in kept)),
+                array("d", (self._latencies[p] for p in kept)))
+
+    def others(self) -> list[tuple[int, Annotation]]:
+        """The annotations `plain_columns` leaves out (those with findings), by seq."""
+        calls, findings = self._calls, self._findings
+        held = [(seq, self[seq]) for position, seq in enumerate(self._keys)
+                if findings[position] and calls[position] != _GONE]
+        return sorted(held + list(self._other.items()))
+
+    def extend_plain(self, seqs: array, calls: array, latencies: array) -> None:
+        """Add annotations without findings given as `plain_columns` gives them: in one
+        go when they come after every seq held, else one by one."""
+        if seqs and self._appendable(seqs[0]) and self._other.keys().isdisjoint(seqs):
+            self._keys = extend_widening(self._keys, seqs)
+            self._calls = extend_widening(self._calls, calls)
+            self._latencies.extend(latencies)
+            self._findings.extend(array(self._findings.typecode, (0,)) * len(seqs))
+            return
+        for seq, call, latency in zip(seqs, calls, latencies, strict=True):
+            self[seq] = Annotation((), None if latency != latency else latency,
+                                   None if call == _NONE else call)
 
     def memory(self) -> int:
         """Bytes the columns take (the dict of the others not counted)."""

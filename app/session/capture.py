@@ -271,11 +271,13 @@ class Capture:
         self.notes.append((seq, finding))
 
     def _annotate(self, seq: int, verdict: Verdict) -> Annotation:
-        if not verdict.findings and verdict.call is None:
+        findings, call = verdict.findings, verdict.call
+        if not findings and call is None:
             return NO_ANNOTATION
-        call_seq = verdict.call.seq if verdict.call else None
-        annotation = Annotation(verdict.findings, verdict.latency, call_seq)
-        if not annotation.valid:
+        call_seq = call.seq if call is not None else None
+        annotation = Annotation(findings, verdict.latency, call_seq)
+        valid = annotation.valid
+        if not valid:
             self.invalid += 1
         if not self.keep:
             if call_seq is not None:
@@ -283,7 +285,7 @@ class Capture:
                 self._timed_out.discard(call_seq)
             return annotation
         self.annotations[seq] = annotation
-        if not annotation.valid:
+        if not valid:
             self.invalid_seqs.append(seq)
         if call_seq is not None:
             self.answers[call_seq] = seq

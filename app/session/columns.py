@@ -47,3 +47,17 @@ def append_widening(column: array, value: int) -> array:
         column = widened(column, value)
         column.append(value)
     return column
+
+
+def extend_widening(column: array, values: array) -> array:
+    """Append every value of `values` (any integer array), widening the column first if its
+    smallest or largest value does not fit; returns the column to keep."""
+    if not len(values):
+        return column
+    for extreme in (min(values), max(values)):
+        try:
+            array(column.typecode, (extreme,))
+        except OverflowError:
+            column = widened(column, extreme)
+    column.extend(array(column.typecode, values))
+    return column

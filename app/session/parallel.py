@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import heapq
+import itertools
 import logging
 import multiprocessing
 import os
@@ -29,24 +31,29 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from app.ocpp.findings import Finding
+from app.session.annotations import AnnotationTable
 from app.session.capture import Annotation, Capture
 from app.session.message import RecordKind
+from app.session.quick_records import frame_for_judging
 from app.session.store import RecordStore
 from app.state.model import StationState
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2_000               # annotations per message from a worker: a few ms to merge
-TRANSACTIONS_CHUNK = 100    # transactions (with their meter series) per message: a few ms
+CHUNK = 1_000               # annotations with findings per message: ~5 ms to take in
+PLAIN_CHUNK = 50_000        # annotations without findings per message (as three arrays)
+MERGE_SLICE = 5_000         # such annotations merged between two looks at the clock
+TRANSACTIONS_CHUNK = 50     # transactions (with their meter series) per message: ~5 ms
 PROGRESS_EVERY = 5_000      # records between two progress messages of a worker
 PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
+FREEZE_EVERY = 20_000       # records a worker judges between two `gc.freeze()`
 _COLUMNS = ("offsets", "seqs", "stations", "connections")
 _JUDGED = frozenset((RecordKind.OPENED, RecordKind.CLOSED, RecordKind.FRAME,
                      RecordKind.BINARY))
@@ -123,6 +130,10 @@ class ParallelJudge:
         self._receiving: dict[int, StationState] = {}   # by worker: the station it sends
         self._notes: list[tuple[int, int, int, Finding]] = []
         self._invalid: list[int] = []
+        # annotations without findings, by worker, each in increasing seq: merged into the
+        # capture in seq order once every worker is done, so they stay in its columns
+        self._plain: dict[int, tuple[array, array, array]] = {}
+        self._merging: Iterator[tuple[int, int, float]] | None = None
 
     # --- the window's side ----------------------------------------------------------------
 
@@ -182,6 +193,7 @@ class ParallelJudge:
     def _fall_back(self) -> None:
         self._stop()
         capture = self.capture
+        self._plain, self._merging = {}, None
         capture.annotations.clear()
         capture.answers.clear()
         capture.notes.clear()
@@ -239,18 +251,57 @@ class ParallelJudge:
             self._take(worker, pickle.loads(data))
         if self._running:
             return True
+        if self._merge(deadline):
+            return True
         self._finish()
         return False
+
+    def _merge(self, deadline: float) -> bool:
+        """Merge the workers' annotations without findings into the capture, a slice at a
+        time and in seq order (so they land in its columns, not its dict); True while some
+        remain."""
+        if self._merging is None:
+            self._merging = heapq.merge(*(zip(*columns, strict=True)
+                                          for columns in self._plain.values()))
+            self._plain = {}
+        annotations, answers = self.capture.annotations, self.capture.answers
+        while time.perf_counter() < deadline:
+            piece = list(itertools.islice(self._merging, MERGE_SLICE))
+            if not piece:
+                return False
+            seqs, calls, latencies = (array(code, column) for code, column
+                                      in zip("qqd", zip(*piece, strict=True), strict=True))
+            if isinstance(annotations, AnnotationTable):
+                annotations.extend_plain(seqs, calls, latencies)
+            else:
+                for seq, call, latency in piece:
+                    annotations[seq] = Annotation((), None if latency != latency else latency,
+                                                  None if call < 0 else call)
+            for seq, call, _ in piece:
+                if call >= 0:
+                    answers[call] = seq
+        return True
 
     def _take(self, worker: int, message: tuple[Any, ...]) -> None:
         what = message[0]
         capture = self.capture
         if what == "progress":
             self._judged[worker] = message[1]
+        elif what == "plain":
+            held = self._plain.get(worker)
+            if held is None:
+                self._plain[worker] = message[1:]
+            else:
+                for column, more in zip(held, message[1:], strict=True):
+                    column.extend(more)
         elif what == "annotations":
             annotations, answers, invalid = capture.annotations, capture.answers, self._invalid
+            # kept apart from the columns: those the workers judged plain are merged into
+            # them later in seq order, which these, arriving now, would break
+            place = annotations.hold if isinstance(annotations, AnnotationTable) \
+                else annotations.__setitem__
             for seq, annotation in message[1]:
-                annotations[seq] = annotation
+                place(seq, annotation)
                 if annotation.call_seq is not None:
                     answers[annotation.call_seq] = seq
                 if not annotation.valid:
@@ -342,11 +393,13 @@ def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_kn
     first: dict[str, int] = {}
     notes: list[tuple[int, int, int, Finding]] = []
     judged = 0
-    stations, connections = store.stations, store.connections
+    stations, connections, seqs = store.stations, store.connections, store.seqs
     for position in range(count):
         if (stations[position], connections[position]) not in pairs:
             continue
-        message = store._read(position)
+        line = store.raw_line(position)
+        message = (line is not None and frame_for_judging(line, seqs[position])) or \
+            store._read(position)
         if message.kind not in _JUDGED:
             continue
         noted = len(capture.notes)
@@ -358,9 +411,19 @@ def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_kn
         judged += 1
         if judged % PROGRESS_EVERY == 0:
             pipe.send(("progress", judged))
+        if judged % FREEZE_EVERY == 0:
+            # what judging keeps (state, verdicts) lives to the end and holds no cycles: out
+            # of the collector's reach, or each full collection walks all of it again
+            gc.freeze()
     store.close()
     pipe.send(("progress", judged))
-    items: list[tuple[int, Annotation]] = list(capture.annotations.items())
+    table = capture.annotations
+    assert isinstance(table, AnnotationTable)
+    plain, calls, latencies = table.plain_columns()
+    for start in range(0, len(plain), PLAIN_CHUNK):
+        end = start + PLAIN_CHUNK
+        pipe.send(("plain", plain[start:end], calls[start:end], latencies[start:end]))
+    items = table.others()
     for start in range(0, len(items), CHUNK):
         pipe.send(("annotations", items[start:start + CHUNK]))
     pipe.send(("notes", notes))

@@ -147,6 +147,7 @@ def _message_builder() -> Callable[..., Message]:
 
 
 _new_message = _message_builder()
+build_message = _new_message  # for the other readers of session lines (`quick_records`)
 
 
 def record_from_json(line: dict[str, Any]) -> Message:

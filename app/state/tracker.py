@@ -135,9 +135,14 @@ def _apply_frame(state: SessionState, seq: int, time: float, connection: str, na
             return []
         if action in KEEP:
             _keep(state, connection, seq, PendingFacts(action, frame.payload, name, time))
-        return _run(CALL_HANDLERS.get(action, ()),
-                    Seen(state, station, seq, time, frame.payload, {}))
+        handlers = CALL_HANDLERS.get(action)
+        if handlers is None:  # most actions teach nothing beyond the counts above
+            return []
+        return _run(handlers, Seen(state, station, seq, time, frame.payload, {}))
     facts = state.pending.get(connection, {}).pop(call_seq, None) if call_seq else None
+    handlers = ANSWER_HANDLERS.get(action)
+    if handlers is None:
+        return []
     request = facts.payload if facts is not None else {}
     if isinstance(frame, CallResult):
         if not isinstance(frame.payload, dict):
@@ -146,10 +151,12 @@ def _apply_frame(state: SessionState, seq: int, time: float, connection: str, na
     else:
         assert isinstance(frame, CallError)
         seen = Seen(state, station, seq, time, {}, request, call_seq, str(frame.error_code))
-    return _run(ANSWER_HANDLERS.get(action, ()), seen)
+    return _run(handlers, seen)
 
 
 def _run(handlers: tuple[Handler, ...], seen: Seen) -> list[Finding]:
+    if len(handlers) == 1:
+        return list(handlers[0](seen) or ())
     findings: list[Finding] = []
     for handler in handlers:
         findings.extend(handler(seen) or ())

@@ -29,13 +29,18 @@ MAX_MISSING_LISTED = 10_000
 
 
 def _transaction_event(seen: Seen) -> None:
+    # a third of a busy station's frames: the reads of `app.state.values` written inline
     payload = seen.payload
-    info = as_dict(payload.get("transactionInfo"))
-    transaction_id = as_str(info.get("transactionId"))
-    if transaction_id is None:
+    info = payload.get("transactionInfo")
+    if not isinstance(info, dict):
+        return
+    transaction_id = info.get("transactionId")
+    if not isinstance(transaction_id, str):
         return
     station = seen.station
-    event = as_str(payload.get("eventType")) or ""
+    event = payload.get("eventType")
+    if not isinstance(event, str):
+        event = ""
     when = epoch_of(payload.get("timestamp")) or seen.time
     tx = station.transactions.get(transaction_id)
     if tx is None:
@@ -48,26 +53,29 @@ def _transaction_event(seen: Seen) -> None:
         tx.lowest_seq_no = tx.highest_seq_no = None
         tx.ended = None
     remember(station, tx.record_seqs, seen.seq)
-    _place(seen, tx, as_dict(payload.get("evse")), event,
-           as_str(info.get("chargingState")), when)
+    charging_state = info.get("chargingState")
+    if not isinstance(charging_state, str):
+        charging_state = None
+    _place(seen, tx, as_dict(payload.get("evse")), event, charging_state, when)
     if event == "Started":
         tx.started = when
-    token = as_str(as_dict(payload.get("idToken")).get("idToken"))
-    if token is not None and tx.id_token is None:
-        tx.id_token = token
-    state = as_str(info.get("chargingState"))
-    if state is not None and (not tx.charging_states or tx.charging_states[-1].value != state):
+    if tx.id_token is None:
+        token = as_dict(payload.get("idToken")).get("idToken")
+        if isinstance(token, str):
+            tx.id_token = token
+    if charging_state is not None and (not tx.charging_states
+                                       or tx.charging_states[-1].value != charging_state):
         remember(station, tx.charging_states,
-                 Change(when, seen.seq, state, "TransactionEvent"))
-    trigger = as_str(payload.get("triggerReason"))
-    if trigger is not None:
+                 Change(when, seen.seq, charging_state, "TransactionEvent"))
+    trigger = payload.get("triggerReason")
+    if isinstance(trigger, str):
         remember(station, tx.trigger_reasons,
                  Change(when, seen.seq, f"{event}: {trigger}", "TransactionEvent"))
-    reason = as_str(info.get("stoppedReason"))
-    if reason is not None:
+    reason = info.get("stoppedReason")
+    if isinstance(reason, str):
         tx.stopped_reason = reason
-    seq_no = as_int(payload.get("seqNo"))
-    if seq_no is not None:
+    seq_no = payload.get("seqNo")
+    if isinstance(seq_no, int) and not isinstance(seq_no, bool):
         _count(station, tx, seq_no)
     if seen.state.meter_series:
         add_samples(tx, payload.get("meterValue"), seen.seq, seen.time)
@@ -132,10 +140,10 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
 
     Every meter value of every transaction passes here (seven sampled values each, often),
     so the type checks of `app.state.values` are written out inline: the same tests, each
-    value read once."""
+    value read once. The log keeps one copy of each name in its own table."""
     if not isinstance(meter_values, list):
         return
-    add = tx.meter.add  # a compact log: its table keeps one copy of each name
+    add = tx.meter.add
     for meter_value in meter_values:
         if not isinstance(meter_value, dict):
             continue
@@ -151,20 +159,23 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
                 continue
             unit = sampled.get("unitOfMeasure")
             if isinstance(unit, dict):
-                multiplier = as_int(unit.get("multiplier")) or 0
+                multiplier = unit.get("multiplier")
+                if not isinstance(multiplier, int) or isinstance(multiplier, bool):
+                    multiplier = 0
                 if not -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
                     continue
                 scaled = value * 10.0 ** multiplier if multiplier else float(value)
                 unit_name = unit.get("unit")
-                unit_name = unit_name if isinstance(unit_name, str) and unit_name else "Wh"
+                if not isinstance(unit_name, str) or not unit_name:
+                    unit_name = "Wh"
             else:
                 scaled, unit_name = float(value), "Wh"
             measurand = sampled.get("measurand")
-            measurand = measurand if isinstance(measurand, str) and measurand else None
             phase = sampled.get("phase")
             context = sampled.get("context")
             location = sampled.get("location")
-            add(when, seq, measurand or DEFAULT_MEASURAND, scaled, unit_name,
+            add(when, seq, measurand if isinstance(measurand, str) and measurand
+                else DEFAULT_MEASURAND, scaled, unit_name,
                 phase if isinstance(phase, str) else None,
                 context if isinstance(context, str) else None,
                 location if isinstance(location, str) else None)

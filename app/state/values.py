@@ -7,6 +7,7 @@ or None, so that the tracker skips what it cannot use instead of raising.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,7 +61,18 @@ def epoch_of(value: Any) -> float | None:
     return moment
 
 
+# The form nearly every station sends, which `datetime.fromisoformat` reads as it stands
+# (with `Z`, and at most six fractional digits): the rewriting below is for the others.
+_PLAIN = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)\Z",
+                    re.ASCII)
+
+
 def _epoch_of(value: str) -> float | None:
+    if _PLAIN.match(value):
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except (ValueError, OverflowError, OSError):
+            pass  # a day or an hour out of range: the rewriting path says None as before
     text = value.strip().replace(" ", "T", 1)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"

@@ -108,6 +108,34 @@ def test_date_times_go_through_the_given_check_and_only_strings_do():
     assert not compiled({"when": 5})  # the type fails, not the date check
 
 
+def test_a_date_time_known_good_passes_without_the_check_and_others_still_meet_it():
+    asked: list[str] = []
+
+    def check(value):
+        asked.append(value)
+        return value.endswith("Z")
+
+    compiled = compile_schema(SCHEMA, check, known_good={"2026-11-25T09:00:00+01:00"})
+    assert compiled({"when": "2026-11-25T09:00:00+01:00"}) and asked == []
+    assert compiled({"when": "2026-11-25T09:00:00Z"}) and asked == ["2026-11-25T09:00:00Z"]
+    assert not compiled({"when": "2026-11-25T09:00:00"})
+
+
+def test_a_definition_that_refers_to_itself_is_judged_to_any_depth():
+    tree = {"$ref": "#/definitions/node", "definitions": {"node": {
+        "type": "object", "additionalProperties": False, "required": ["name"],
+        "properties": {"name": {"type": "string", "maxLength": 3},
+                       "children": {"type": "array", "items": {"$ref": "#/definitions/node"}}},
+    }}}
+    compiled = compile_schema(tree, accept_all_dates)
+    deep = {"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]}
+    assert compiled(deep)
+    deep["children"][0]["children"][0]["name"] = "long"
+    assert not compiled(deep)
+    assert not schema_errors(tree, {"name": "a", "children": [{"name": "b"}]})
+    assert not compiled({"name": "a", "children": [{"name": 1}]})
+
+
 @pytest.mark.parametrize("schema", [
     {"type": "string", "pattern": "^a"},
     {"type": "object", "additionalProperties": {"type": "string"}},

@@ -1,6 +1,7 @@
 """AnnotationTable and SeqLinks: dicts keyed by seq, compact for what comes in seq order."""
 
 import pickle
+from array import array
 
 import pytest
 
@@ -108,3 +109,55 @@ def test_findings_noted_later_share_the_tuple_of_equal_ones():
     table[3] = Annotation((LATE,))
     table[0] = Annotation((LATE,))  # out of order too
     assert table[1].findings is table[0].findings is table[3].findings == (LATE,)
+
+
+def test_annotations_without_findings_leave_and_arrive_as_columns():
+    source = AnnotationTable()
+    source[2] = Annotation((), 0.25, 1)
+    source[3] = Annotation((LATE,))
+    source[5] = Annotation((), None, 4)
+    source[7] = Annotation((), 0.5, 6)
+    source[5] = Annotation((LATE,), None, 4)   # noted later: no longer a plain one
+    seqs, calls, latencies = source.plain_columns()
+    assert list(seqs) == [2, 7] and list(calls) == [1, 6] and list(latencies) == [0.25, 0.5]
+    assert source.others() == [(3, Annotation((LATE,))), (5, Annotation((LATE,), None, 4))]
+
+    target = AnnotationTable()
+    target[1] = Annotation((), None, None)
+    target.extend_plain(seqs, calls, latencies)
+    for seq, annotation in source.others():
+        target[seq] = annotation
+    assert dict(target.items()) == {1: Annotation(), **dict(source.items())}
+    assert list(target._keys) == [1, 2, 7]   # every plain one in the columns
+
+
+def test_plain_annotations_that_do_not_come_after_the_held_ones_still_land():
+    table = AnnotationTable()
+    table[9] = Annotation((), 0.1, 8)
+    source = AnnotationTable()
+    source[4] = Annotation((), None, 3)
+    source[12] = Annotation((), 0.2, 11)
+    table.extend_plain(*source.plain_columns())
+    assert dict(table.items()) == {4: Annotation((), None, 3), 9: Annotation((), 0.1, 8),
+                                   12: Annotation((), 0.2, 11)}
+
+
+def test_plain_columns_leave_out_the_held_annotations_with_findings_and_widen_on_arrival():
+    source = AnnotationTable()
+    source[2] = Annotation((), 0.25, 1)
+    source[3] = Annotation((LATE,), 0.5, 2)   # held in the columns, with its findings
+    source[2**33] = Annotation((), None, 2**33 - 1)
+    seqs, calls, latencies = source.plain_columns()
+    assert list(seqs) == [2, 2**33] and list(calls) == [1, 2**33 - 1]
+    assert source.others() == [(3, Annotation((LATE,), 0.5, 2))]
+    target = AnnotationTable()
+    target.extend_plain(seqs, calls, latencies)
+    assert target[2**33] == Annotation((), None, 2**33 - 1) and target[2].latency == 0.25
+
+
+def test_held_annotations_leave_the_columns_open_for_earlier_plain_ones():
+    table = AnnotationTable()
+    table.hold(9, Annotation((LATE,), 0.5, 8))
+    table.extend_plain(array("q", [2, 4]), array("q", [1, -1]), array("d", [0.1, float("nan")]))
+    assert list(table._keys) == [2, 4] and table[9] == Annotation((LATE,), 0.5, 8)
+    assert table[4] == Annotation() and len(table) == 3

@@ -4,7 +4,7 @@ from array import array
 
 import pytest
 
-from app.session.columns import SEQ, SMALL_ID, append_widening, widened
+from app.session.columns import SEQ, SMALL_ID, append_widening, extend_widening, widened
 
 
 def test_a_small_id_column_widens_to_four_bytes_then_to_eight():
@@ -28,3 +28,10 @@ def test_a_value_that_fits_keeps_the_same_column():
 def test_a_value_beyond_64_bits_is_refused():
     with pytest.raises(OverflowError):
         widened(array(SEQ), 2**64)
+
+
+def test_extending_widens_for_the_smallest_and_the_largest_value():
+    column = extend_widening(array(SEQ, [1, 2]), array("q", [3, -1, 2**40]))
+    assert list(column) == [1, 2, 3, -1, 2**40]
+    same = array(SEQ, [1])
+    assert extend_widening(same, array("q", [5])) is same and list(same) == [1, 5]

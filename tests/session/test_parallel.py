@@ -168,3 +168,17 @@ def test_a_step_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path):
     finally:
         gc.unfreeze()
     assert capture.judged
+
+
+def test_verdicts_of_both_workers_stay_in_the_compact_columns(tmp_path):
+    """Each worker's annotations come back in seq order of their own; merged in seq order,
+    those without findings keep the bytes of the columns instead of a dict entry."""
+    path = tmp_path / "s.jsonl"
+    write_session(path, 6000)
+    serial, parallel, judge = judged_both_ways(path)
+    assert not judge.serial
+    with_findings = sum(1 for seq in serial.annotations
+                        if serial.annotations[seq].findings)
+    assert len(parallel.annotations._other) == with_findings
+    assert len(parallel.annotations._keys) == len(serial.annotations) - with_findings
+    assert_same_verdicts(serial, parallel)

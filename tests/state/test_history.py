@@ -65,3 +65,14 @@ def test_open_connections_stay_and_only_the_newest_closed_ones_with_them():
     forget_closed_connections(station)
     assert [c.connection for c in station.connections] == ["open-1", "c4", "open-2"]
     assert station.connected
+
+
+def test_meter_samples_and_changes_cross_processes_by_their_fields():
+    import pickle
+
+    from app.state.model import Change, MeterSample
+
+    sample = MeterSample(1.5, 7, "Voltage", 230.1, "V", "L1-N", None, "Outlet")
+    change = Change(2.5, 8, "Charging", "TransactionEvent")
+    assert pickle.loads(pickle.dumps([sample, change])) == [sample, change]
+    assert MeterSample.__reduce__(sample)[1][2] == "Voltage"

@@ -1,7 +1,10 @@
 """Reading peer values leniently: the state wants the moment, the schema flags the form."""
 
+import re
+
 import pytest
 
+from app.state import values
 from app.state.values import as_int, epoch_of
 
 
@@ -30,3 +33,15 @@ def test_epoch_of_stays_right_after_its_memory_of_strings_fills():
     for second in range(5000):  # more distinct strings than are remembered
         text = f"2024-01-01T01:{second // 60 % 60:02d}:{second % 60:02d}Z"
         assert epoch_of(text) == 1704070800.0 + (second // 60 % 60) * 60 + second % 60
+
+
+@pytest.mark.parametrize("stamp", [
+    "2026-11-25T09:00:00Z", "2026-11-25T09:00:00.123Z", "2026-11-25T09:00:00.123456+02:00",
+    "2026-11-25T09:00:00-05:30", "2026-02-30T09:00:00Z", "2026-11-25T24:00:00Z",
+    "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-11-25T09:00:60Z",
+    "2026-11-25T09:00:00+24:00", "2026-11-25T09:00:00.1Z",
+])
+def test_plain_stamps_read_directly_give_the_moment_the_rewriting_gives(stamp, monkeypatch):
+    quick = values._epoch_of(stamp)
+    monkeypatch.setattr(values, "_PLAIN", re.compile(r"(?!)"))  # the rewriting path only
+    assert quick == values._epoch_of(stamp)
