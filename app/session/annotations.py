@@ -70,12 +70,21 @@ class _SeqColumns:
     def _marks(self) -> array:
         raise NotImplementedError
 
+    def _forget_row(self, position: int) -> None:
+        """The row at `position` is about to be marked `_GONE` (replaced or deleted)."""
+
+    def _forget_other(self, value: object) -> None:
+        """`value` was removed from `_other`."""
+
     def __delitem__(self, seq: int) -> None:
-        if self._other.pop(seq, None) is not None:
+        found = self._other.pop(seq, None)
+        if found is not None:
+            self._forget_other(found)
             return
         position = self._position(seq)
         if position is None or self._marks[position] == _GONE:
             raise KeyError(seq)
+        self._forget_row(position)
         self._marks[position] = _GONE
         self._gone += 1
 
@@ -94,7 +103,14 @@ class _SeqColumns:
 
 
 class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
-    """seq -> `Annotation`, compact for annotations added in seq order."""
+    """seq -> `Annotation`, compact for annotations added in seq order.
+
+    Each distinct set of findings is kept once, with a count of the annotations that use
+    it (a row of the columns, or one in the dict that shares its tuple): when the last of
+    them is replaced or deleted, the set is let go and its id given to the next new set,
+    so that a capture dropping old annotations (a history limit) keeps a bounded table
+    however many different findings its peers earn over time. The count costs one list
+    update per annotation added or removed."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,6 +119,8 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
         self._findings = array(SMALL_ID)  # an id in `_finding_sets`; 0 for no findings
         self._finding_sets: list[tuple[Finding, ...]] = [()]
         self._finding_ids: dict[tuple[Finding, ...], int] = {(): 0}
+        self._uses: list[int] = [0]     # annotations using each set (the empty one: kept)
+        self._free_ids: list[int] = []  # ids of sets let go, for the next new ones
         self._other: dict[int, Annotation] = {}
 
     @property
@@ -112,10 +130,14 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
     def __setitem__(self, seq: int, annotation: Annotation) -> None:
         position = self._position(seq) if not self._appendable(seq) else None
         if position is not None and self._calls[position] != _GONE:
+            self._forget_row(position)
             self._calls[position] = _GONE   # replaced: the new one goes to the dict
             self._gone += 1
-        findings = self._findings_id(annotation.findings)
-        if findings is not None and seq not in self._other and self._appendable(seq):
+        findings = self._take_findings(annotation.findings)
+        replaced = self._other.get(seq)
+        if replaced is not None:  # after taking the new set: an equal one stays as it is
+            self._forget_other(replaced)
+        if findings is not None and replaced is None and self._appendable(seq):
             self._keys = append_widening(self._keys, seq)
             call = annotation.call_seq
             self._calls = append_widening(self._calls, _NONE if call is None else call)
@@ -135,24 +157,56 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
         may still be appended to them (`extend_plain`): a worker's verdicts with findings
         arrive before the plain ones it judged around them."""
         self.pop(seq, None)
-        findings = self._findings_id(annotation.findings)
+        findings = self._take_findings(annotation.findings)
         if findings is not None and self._finding_sets[findings] is not annotation.findings:
             annotation = Annotation(self._finding_sets[findings], annotation.latency,
                                     annotation.call_seq)
         self._other[seq] = annotation
 
-    def _findings_id(self, findings: tuple[Finding, ...]) -> int | None:
-        """The id of this set of findings, added if new; None if it cannot be a key."""
+    def _take_findings(self, findings: tuple[Finding, ...]) -> int | None:
+        """The id of this set of findings, added if new, counting one more use of it;
+        None if it cannot be a key (then it is not counted either)."""
         if not findings:
             return 0
         try:
             known = self._finding_ids.get(findings)
             if known is None:
-                known = self._finding_ids[findings] = len(self._finding_sets)
-                self._finding_sets.append(findings)
+                known = self._finding_ids[findings] = self._free_id(findings)
         except TypeError:  # not hashable: kept in the dict, as it is
             return None
+        self._uses[known] += 1
         return known
+
+    def _free_id(self, findings: tuple[Finding, ...]) -> int:
+        if self._free_ids:
+            known = self._free_ids.pop()
+            self._finding_sets[known] = findings
+            return known
+        self._finding_sets.append(findings)
+        self._uses.append(0)
+        return len(self._finding_sets) - 1
+
+    def _let_go(self, known: int) -> None:
+        """One use fewer of set `known`; the last one lets the set go."""
+        if known == 0:
+            return
+        self._uses[known] -= 1
+        if self._uses[known] == 0:
+            del self._finding_ids[self._finding_sets[known]]
+            self._finding_sets[known] = ()
+            self._free_ids.append(known)
+
+    def _forget_row(self, position: int) -> None:
+        self._let_go(self._findings[position])
+
+    def _forget_other(self, value: object) -> None:
+        findings = value.findings if isinstance(value, Annotation) else ()
+        try:
+            known = self._finding_ids.get(findings) if findings else None
+        except TypeError:  # not hashable: it was never counted
+            return
+        if known is not None:
+            self._let_go(known)
 
     def __getitem__(self, seq: int) -> Annotation:
         found = self._other.get(seq)

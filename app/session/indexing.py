@@ -19,6 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from app.ocpp.conversation import Direction
+from app.session.columns import append_widening
+from app.session.lines import Sequencer
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionReader, parse_line, record_from_json
 from app.session.store import DIRECTION_CODES, KIND_CODES, NO_TYPE, OTHER_TYPE, RecordStore
@@ -30,6 +32,7 @@ _FRAME = RecordKind.FRAME.value
 _TYPE_CODES = {2: 2, 3: 3, 4: 4}
 _WHITESPACE = " \t\n\r"
 _ABSENT: Any = object()
+_SEQ_RANGE = (-(2**63), 2**63 - 1)  # what a seq column holds; the reader refuses the rest
 
 
 class _Doubt(Exception):
@@ -42,7 +45,8 @@ def _columns(line: dict[str, Any]) -> tuple[int, float, int, int, int, str, str,
     kind = _KIND_OF.get(line.get("kind"))  # type: ignore[arg-type]
     stamp = line.get("time")
     seq = line.get("seq")
-    if kind is None or stamp.__class__ is not str or seq.__class__ is not int:
+    if (kind is None or stamp.__class__ is not str or seq.__class__ is not int
+            or not _SEQ_RANGE[0] <= seq <= _SEQ_RANGE[1]):
         raise _Doubt
     raw_direction = line.get("dir")
     direction = _DIRECTION_OF.get(raw_direction, -1) if raw_direction else 0
@@ -91,7 +95,7 @@ def index_lines(reader: SessionReader, store: RecordStore, batch: int) -> Iterat
     names = store.names
     known, id_of = names.ids, names.id_of
     scan = _scan
-    last_seq, renumbering = -(2**63), False
+    sequencer = Sequencer(reader.note)
     number, unreported = 1, 0
     with reader.path.open("rb") as stream:
         stream.seek(reader.records_start)
@@ -120,27 +124,41 @@ def index_lines(reader: SessionReader, store: RecordStore, batch: int) -> Iterat
                 if indexed is None:
                     continue
                 seq, when, kind, direction, type_code, connection, station, action = indexed
-            if seq <= last_seq or renumbering:
-                if not renumbering:
-                    renumbering = True
-                    reader.note(
-                        f"line {number}: seq {seq} does not follow {last_seq} "
-                        "(files joined or edited?): records from here on are numbered "
-                        f"from {last_seq + 1}, each keeping its own as file_seq")
-                seq = last_seq + 1
-            last_seq = seq
+            seq = sequencer.next(number, seq)
+            # The narrow columns widen (a new, wider array) for the value that does not fit:
+            # the store is given the new one and the loop goes on with it. The seq goes
+            # first, so that a line whose seq fits no column adds nothing at all.
+            try:
+                seqs.append(seq)
+            except OverflowError:
+                try:
+                    seqs = store.seqs = append_widening(seqs, seq)
+                except OverflowError as exc:  # numbered on beyond 64 bits
+                    reader.skip_line(number, raw, exc)
+                    continue
             offsets.append(offset)
-            seqs.append(seq)
             times.append(when)
             kinds.append(kind)
             directions.append(direction)
             types.append(type_code)
             name = known.get(station)
-            stations.append(name if name is not None else id_of(station))
+            name = name if name is not None else id_of(station)
+            try:
+                stations.append(name)
+            except OverflowError:
+                stations = store.stations = append_widening(stations, name)
             name = known.get(connection)
-            connections.append(name if name is not None else id_of(connection))
+            name = name if name is not None else id_of(connection)
+            try:
+                connections.append(name)
+            except OverflowError:
+                connections = store.connections = append_widening(connections, name)
             name = known.get(action)
-            actions.append(name if name is not None else id_of(action))
+            name = name if name is not None else id_of(action)
+            try:
+                actions.append(name)
+            except OverflowError:
+                actions = store.actions = append_widening(actions, name)
             unreported += 1
             if unreported == batch:
                 unreported = 0

@@ -200,8 +200,11 @@ def record_from_json(line: dict[str, Any]) -> Message:
     else:
         action = None
     data = line.get("data", _ABSENT)
+    seq = int(line["seq"])
+    if not -(2**63) <= seq < 2**63:  # no index column holds it: not a line we could write
+        raise ValueError("seq does not fit in 64 bits")
     return _new_message(
-        int(line["seq"]),
+        seq,
         datetime.fromisoformat(stamp).timestamp(),  # C; a parser in Python is slower
         float(line.get("mono", 0.0)),
         connection,

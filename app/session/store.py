@@ -20,7 +20,7 @@ import logging
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
@@ -38,6 +38,7 @@ DIRECTIONS: tuple[Direction | None, ...] = (None, *Direction)
 DIRECTION_CODES = {direction: code for code, direction in enumerate(DIRECTIONS)}
 NO_TYPE, OTHER_TYPE = 0, 1  # message type column: none (malformed, events), or not 2/3/4
 IN_MEMORY = -1             # offset of a record appended without a line in the file
+ARRAY_COLUMNS = ("offsets", "seqs", "times", "stations", "connections", "actions")
 
 
 class Names:
@@ -242,6 +243,23 @@ class RecordStore(Sequence[Message]):
                 stream.seek(offset)
                 yield stream.readline()
 
+    def column_types(self) -> dict[str, str]:
+        """The type code of each array column by attribute name. Columns start narrow and
+        widen as values need (`app.session.columns`), so a process that reads columns
+        written with `tofile` must make its arrays of these types before `fromfile`, or
+        it reads them at the wrong item size (`use_column_types`)."""
+        return {name: getattr(self, name).typecode for name in ARRAY_COLUMNS}
+
+    def use_column_types(self, types: Mapping[str, str]) -> None:
+        """Make the named array columns, still empty, of these types (`column_types` of
+        the store whose columns are about to be read in); ValueError if one holds rows."""
+        for name, code in types.items():
+            if name not in ARRAY_COLUMNS:
+                raise ValueError(f"{name!r} is not an array column of the store")
+            if len(getattr(self, name)):
+                raise ValueError(f"column {name!r} already holds rows")
+            setattr(self, name, array(code))
+
     def close(self) -> None:
         with self._lock:
             if self._file is not None:
@@ -251,7 +269,6 @@ class RecordStore(Sequence[Message]):
 
     def memory(self) -> int:
         """Bytes the index takes (columns and names), without the cached records."""
-        columns = (self.offsets, self.seqs, self.times, self.stations, self.connections,
-                   self.actions)
+        columns = [getattr(self, name) for name in ARRAY_COLUMNS]
         size = sum(c.buffer_info()[1] * c.itemsize for c in columns)
         return size + len(self.kinds) + len(self.directions) + len(self.types)

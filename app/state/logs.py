@@ -13,8 +13,9 @@ every frame.
 Each is a `MutableSequence` that compares equal to a list of the same items, so readers
 (views, rules, the `state` command) and the tracker's list operations (`append`, `clear`,
 `del items[:n]` to keep within a history limit) work unchanged. Anything a column cannot
-hold (a seqNo beyond 64 bits, a time that is not a number: odd peer data, or a test's
-hand-made values) turns that one log into a plain list, so that nothing is lost or raised.
+hold (a seqNo beyond 64 bits, a time that is not a number, an int beyond 2**53 that a
+double would round: odd peer data, or a test's hand-made values) turns that one log into a
+plain list, so that nothing is lost, changed or raised.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.state.entries import Change, MeterSample
 T = TypeVar("T")
 
 _INT64 = (-(2**63), 2**63 - 1)
+_EXACT_IN_DOUBLE = (-(2**53), 2**53)
 
 
 def _fits_int64(value: Any) -> bool:
@@ -36,9 +38,12 @@ def _fits_int64(value: Any) -> bool:
         and _INT64[0] <= value <= _INT64[1]
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) \
-        and (not isinstance(value, int) or _fits_int64(value))
+def _fits_double(value: Any) -> bool:
+    """Whether a double column gives `value` back equal: any float, and an int no larger
+    in magnitude than 2**53 (beyond it, a double rounds some ints to a neighbour)."""
+    return isinstance(value, float) or (
+        isinstance(value, int) and not isinstance(value, bool)
+        and _EXACT_IN_DOUBLE[0] <= value <= _EXACT_IN_DOUBLE[1])
 
 
 class Names(Generic[T]):
@@ -177,13 +182,22 @@ class _ColumnLog(MutableSequence[T]):
         self._append_row(row)
 
     def _append_row(self, row: tuple[Any, ...]) -> None:
+        """Append `row` to every column or to none: a value a column refuses (our bug: the
+        callers check each) must not leave the columns of unequal lengths, a log that
+        says a length it cannot read."""
         columns = self._columns
-        for position, value in enumerate(row):
-            try:
-                columns[position].append(value)
-            except OverflowError:  # a narrow column: widen it for this value
-                columns[position] = widened(columns[position], value)
-                columns[position].append(value)
+        size = len(columns[0])
+        try:
+            for position, value in enumerate(row):
+                try:
+                    columns[position].append(value)
+                except OverflowError:  # a narrow column: widen it for this value
+                    columns[position] = widened(columns[position], value)
+                    columns[position].append(value)
+        except BaseException:
+            for column in columns:
+                del column[size:]
+            raise
 
     def _fit(self, row: tuple[Any, ...]) -> None:
         """Widen the columns that cannot hold their value of `row` (before an insert or an
@@ -238,6 +252,11 @@ class IntLog(_ColumnLog[int]):
         found = self._columns[0][index]
         return found.tolist() if isinstance(found, array) else found
 
+    def __contains__(self, value: object) -> bool:
+        """Asked of the column at C speed (a record's transaction is found by asking each
+        transaction's seqs), not by `Sequence`'s loop over the items."""
+        return value in (self._list if self._list is not None else self._columns[0])
+
 
 class ChangeLog(_ColumnLog[Change]):
     """`Change`s (a charging state, a trigger): time, seq, and the value and source as ids
@@ -251,7 +270,7 @@ class ChangeLog(_ColumnLog[Change]):
         super().__init__(items)
 
     def _pack(self, item: Change) -> tuple[float, int, int, int] | None:
-        if not isinstance(item, Change) or not _is_number(item.time) \
+        if not isinstance(item, Change) or not _fits_double(item.time) \
                 or not _fits_int64(item.seq) or not isinstance(item.value, str) \
                 or not isinstance(item.source, str):
             return None
@@ -284,8 +303,11 @@ class MeterLog(_ColumnLog[MeterSample]):
     def add(self, time: float, seq: int, measurand: str, value: float, unit: str,
             phase: str | None, context: str | None, location: str | None) -> None:
         """Append one sample from its parts (the tracker's path: no object made for it).
-        The caller passes a number as `value` and strings or None as the names."""
-        if self._list is not None or not _fits_int64(seq):
+        The caller passes strings or None as the names; a time or value a double column
+        cannot give back equal (not a number, an int beyond 2**53) takes the path of a
+        whole sample, which keeps it as it is."""
+        if self._list is not None or not _fits_int64(seq) or not _fits_double(time) \
+                or not _fits_double(value):
             self.append(MeterSample(time, seq, measurand, value, unit, phase, context,
                                     location))
             return
@@ -293,8 +315,8 @@ class MeterLog(_ColumnLog[MeterSample]):
                           self._kinds.id_of((measurand, unit, phase, context, location))))
 
     def _pack(self, item: MeterSample) -> tuple[float, int, float, int] | None:
-        if not isinstance(item, MeterSample) or not _is_number(item.time) \
-                or not _fits_int64(item.seq) or not _is_number(item.value) \
+        if not isinstance(item, MeterSample) or not _fits_double(item.time) \
+                or not _fits_int64(item.seq) or not _fits_double(item.value) \
                 or not isinstance(item.measurand, str) or not isinstance(item.unit, str) \
                 or not all(isinstance(name, str | None)
                            for name in (item.phase, item.context, item.location)):

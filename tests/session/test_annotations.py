@@ -161,3 +161,52 @@ def test_held_annotations_leave_the_columns_open_for_earlier_plain_ones():
     table.extend_plain(array("q", [2, 4]), array("q", [1, -1]), array("d", [0.1, float("nan")]))
     assert list(table._keys) == [2, 4] and table[9] == Annotation((LATE,), 0.5, 8)
     assert table[4] == Annotation() and len(table) == 3
+
+
+def kept_sets(table):
+    """The distinct sets of findings the table holds (the empty one always)."""
+    return {findings for findings in table._finding_sets if findings}
+
+
+def test_findings_of_removed_annotations_are_let_go():
+    table = AnnotationTable()
+    flagged = [warning("rule.seq-gap", f"seqNo {n} missing") for n in range(300)]
+    for seq, finding in enumerate(flagged, start=1):
+        table[seq] = Annotation((finding,))      # a distinct finding on each record
+    for seq in range(1, 301, 2):
+        table[seq] = Annotation((LATE,))         # replaced: into the dict
+    table[0] = Annotation((flagged[0],))         # out of order: into the dict
+    for seq in range(1, 300):
+        del table[seq]
+    assert kept_sets(table) == {(flagged[0],), (flagged[299],)}
+    assert table[0].findings == (flagged[0],) and table[300].findings == (flagged[299],)
+    for seq in range(301, 601):                  # later ones take the freed places
+        table[seq] = Annotation((warning("rule.seq-gap", f"again {seq}"),))
+    assert len(kept_sets(table)) == 302 and len(table._finding_sets) == 303  # none idle
+    assert table[450].findings[0].message == "again 450" and table[300].findings == (
+        flagged[299],)
+
+
+def test_findings_shared_by_kept_annotations_stay_while_one_uses_them():
+    table = AnnotationTable()
+    table[1] = Annotation((LATE,))
+    table[2] = Annotation((LATE,))
+    table[0] = Annotation((LATE,))    # in the dict, sharing the columns' tuple
+    del table[1]
+    del table[2]
+    assert kept_sets(table) == {(LATE,)}
+    table[3] = Annotation((LATE,))
+    assert table[3].findings is table[0].findings
+    del table[0]
+    del table[3]
+    assert kept_sets(table) == set() and len(table) == 0
+
+
+def test_a_held_annotation_counts_as_a_use_of_its_findings():
+    table = AnnotationTable()
+    table.hold(9, Annotation((LATE,)))
+    table[10] = Annotation((LATE,))
+    del table[10]
+    assert table[9].findings == (LATE,) and (LATE,) in table._finding_ids
+    del table[9]
+    assert (LATE,) not in table._finding_ids

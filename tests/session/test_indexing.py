@@ -3,8 +3,11 @@ exactly as the reader would have them (what it skips, what it renumbers, its war
 
 import json
 
+from app.ocpp.conversation import Direction
 from app.session.indexing import index_lines
-from app.session.sessionfile import SessionReader
+from app.session.loader import SessionLoader
+from app.session.message import frame_message
+from app.session.sessionfile import SessionReader, make_header, record_to_json
 from app.session.store import RecordStore
 from tests.session.test_sessionfile import sample_records, write
 
@@ -70,3 +73,71 @@ def test_odd_lines_are_skipped_or_kept_as_the_reader_decides(tmp_path):
     assert index_reader.warnings == reader.warnings and reader.skipped == 9
     assert index_reader.skipped == reader.skipped
     assert list(indexed) == list(SessionReader.open(path))
+
+
+def write_lines(path, records):
+    """A session file of `records` (as JSON objects), written without a writer per line."""
+    head = json.dumps(make_header("proxy"))
+    path.write_text(head + "\n" + "".join(json.dumps(r) + "\n" for r in records))
+
+
+def heartbeat_line(seq, connection="c1", station="CP-1", action="Heartbeat"):
+    """A CALL's line as the writer writes it (built once, then only its fields changed:
+    parsing thousands of frames of unknown actions would cost more than the test)."""
+    return {**_HEARTBEAT, "seq": seq, "conn": connection, "station": station,
+            "text": f'[2,"{seq}","{action}",{{}}]', "id": str(seq), "action": action}
+
+
+_HEARTBEAT = record_to_json(frame_message(
+    1, '[2,"1","Heartbeat",{}]', connection="c1", station="CP-1",
+    direction=Direction.STATION_TO_CSMS, time=1700000000.0, monotonic=0.0))
+
+
+def load_all(path):
+    loader = SessionLoader.open(path, freeze_gc=False)
+    loader.load_all()
+    return loader
+
+
+def test_more_names_than_a_small_id_holds_open_and_read_back(tmp_path):
+    path = tmp_path / "many.jsonl"
+    count = 70_000
+    write_lines(path, (heartbeat_line(seq, connection=f"c{seq}", station=f"CP-{seq}",
+                                      action=f"A{seq}") for seq in range(1, count + 1)))
+    loader = load_all(path)
+    store = loader.messages
+    assert loader.error is None and len(store) == count
+    for position in (0, 65_534, 65_535, count - 1):
+        seq = position + 1
+        assert store.connection_at(position) == f"c{seq}"
+        assert store.station_at(position) == f"CP-{seq}"
+        record = store[position]
+        assert (record.seq, record.connection, record.action) == (seq, f"c{seq}", f"A{seq}")
+
+
+def test_seqs_beyond_four_bytes_and_below_zero_open_and_read_back(tmp_path):
+    path = tmp_path / "wide.jsonl"
+    write_lines(path, [heartbeat_line(-3), heartbeat_line(7), heartbeat_line(2**32 + 5)])
+    store = load_all(path).messages
+    assert [record.seq for record in store] == [-3, 7, 2**32 + 5]
+    assert store.index_of(2**32 + 5) == 2 and store.index_of(-3) == 0
+    assert store[2].text == '[2,"4294967301","Heartbeat",{}]'
+
+
+def test_seqs_repeated_after_a_wide_one_are_numbered_on_from_it(tmp_path):
+    path = tmp_path / "joined.jsonl"
+    write_lines(path, [heartbeat_line(2**32 + 5), heartbeat_line(1)])
+    loader = load_all(path)
+    assert [record.seq for record in loader.messages] == [2**32 + 5, 2**32 + 6]
+    assert loader.messages[1].meta["file_seq"] == 1
+    assert any("does not follow" in warning for warning in loader.warnings)
+
+
+def test_a_seq_beyond_64_bits_is_skipped_as_the_reader_skips_it(tmp_path):
+    path = tmp_path / "huge.jsonl"
+    write_lines(path, [heartbeat_line(1), heartbeat_line(2**64), heartbeat_line(3)])
+    (indexed, index_reader), (read, reader) = by_index(path), by_reader(path)
+    assert [record.seq for record in indexed] == [1, 3]
+    assert columns(indexed) == columns(read)
+    assert index_reader.warnings == reader.warnings and reader.skipped == 1
+    assert "64 bits" in reader.warnings[0]

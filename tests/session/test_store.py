@@ -1,5 +1,8 @@
 """RecordStore: a session file's records from a compact index, read back on demand."""
 
+import pytest
+
+from app.session.columns import append_widening
 from app.session.loader import SessionLoader
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionReader
@@ -86,3 +89,23 @@ def test_seqs_beyond_32_bits_and_many_stations_are_indexed_as_given(tmp_path):
         store.add(-1, replace(first, seq=2**40 + 1 + number, station=f"CP-{number}"))
     assert store.index_of(2**40) == 1 and store.station_at(1) == "CP-far"
     assert store.station_at(len(store) - 1) == "CP-69999" and store[0] == first
+
+
+def test_column_types_let_another_store_read_widened_columns_at_their_size(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    store = indexed(path)
+    assert store.column_types()["seqs"] == "I"
+    store.seqs = append_widening(store.seqs, 2**40)  # as a wide seq would widen it
+    store.seqs.pop()
+    types = store.column_types()
+    assert types["seqs"] == "q" and types["stations"] == "H"
+    with open(tmp_path / "seqs", "wb") as stream:
+        store.seqs.tofile(stream)
+    other = RecordStore(path)
+    other.use_column_types(types)
+    with open(tmp_path / "seqs", "rb") as stream:
+        other.seqs.fromfile(stream, len(store))
+    assert list(other.seqs) == [record.seq for record in sample_records()]
+    with pytest.raises(ValueError, match="already holds rows"):
+        other.use_column_types({"seqs": "q"})

@@ -4,6 +4,8 @@ replace, hold what a column cannot as a list, and keep their name tables bounded
 import copy
 import pickle
 
+import pytest
+
 from app.state.entries import Change, MeterSample
 from app.state.history import keep_last
 from app.state.logs import ChangeLog, IntLog, MeterLog
@@ -103,3 +105,68 @@ def test_a_seq_no_below_zero_or_beyond_32_bits_widens_its_column_keeping_the_res
     meter = MeterLog(samples())
     meter.add(1.0, 2**33, "SoC", 50.0, "Percent", None, None, None)
     assert meter[-1].seq == 2**33 and meter[:3] == samples()
+
+
+def add_parts(log: MeterLog, sample: MeterSample) -> None:
+    log.add(sample.time, sample.seq, sample.measurand, sample.value, sample.unit,
+            sample.phase, sample.context, sample.location)
+
+
+def test_a_sample_added_by_parts_with_a_value_that_is_no_number_is_kept_whole():
+    log = MeterLog(samples())
+    odd = MeterSample(1.7e9 + 120, 11, "Energy.Active.Import.Register", "12.5", "Wh")
+    add_parts(log, odd)  # a peer's string where a number belongs: no error
+    assert len(log) == 4 and list(log) == [*samples(), odd] and log[-1].value == "12.5"
+    add_parts(log, samples()[0])
+    assert list(log)[-1] == samples()[0] and len(log) == 5
+
+
+def test_a_row_that_fails_halfway_leaves_every_column_as_it_was():
+    log = MeterLog(samples())
+    with pytest.raises(TypeError):
+        log._append_row((1.7e9, 12, "not a number", 0))
+    assert len(log) == 3 and list(log) == samples()
+    assert {len(column) for column in log._columns} == {3}
+
+
+@pytest.mark.parametrize("number", [9007199254740993, -9007199254740993, 2**60 + 1, 2**63 - 1])
+def test_an_int_a_double_cannot_hold_exactly_comes_back_unchanged(number):
+    log = MeterLog(samples())
+    log.append(MeterSample(1.7e9, 12, "Energy.Active.Import.Register", number, "Wh"))
+    add_parts(log, MeterSample(number, 13, "Energy.Active.Import.Register", 1.0, "Wh"))
+    assert log[3].value == number and log[4].time == number
+    changes = ChangeLog([Change(number, 1, "Charging", "CablePluggedIn")])
+    assert changes[0].time == number
+
+
+@pytest.mark.parametrize("by_parts", [False, True])
+@pytest.mark.parametrize("value", [2**53, -(2**53), -5, 0, 12.75, -0.5, float("inf"),
+                                   None, "12", True])
+def test_every_value_a_peer_sends_comes_back_as_it_was_sent(value, by_parts):
+    log = MeterLog(samples())
+    sample = MeterSample(1.7e9, 12, "Energy.Active.Import.Register", value, "Wh")
+    if by_parts:
+        add_parts(log, sample)
+    else:
+        log.append(sample)
+    back = log[-1]
+    assert back == sample and list(log) == [*samples(), sample]
+    # an int a double holds exactly may come back as that double; anything else as sent
+    assert type(back.value) is type(value) or type(value) is int
+
+
+class _UnwalkableIntLog(IntLog):
+    """An IntLog that fails if anyone walks it item by item."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        raise AssertionError("membership walked the log item by item")
+
+
+def test_int_log_membership_asks_its_column():
+    log = _UnwalkableIntLog([5, 9, 2**40, -1])
+    assert 9 in log and 2**40 in log and -1 in log and 7 not in log
+    assert "9" not in log and None not in log and 9.0 in log  # as a list answers
+    listed = IntLog([5, 2**70])  # a value beyond 64 bits: kept as a list
+    assert 2**70 in listed and 5 in listed and 6 not in listed
