@@ -117,6 +117,7 @@ class ParallelJudge:
         self._sizes: Counter[Pair] = Counter()
         self._counted = 0               # records counted into `_sizes` so far
         self._folder: Path | None = None
+        self._types: dict[str, str] = {}
         self._shares: list[set[Pair]] | None = None    # the pairs of each worker
         self._pipes: list[Connection] = []
         # Each worker's messages are read whole by a thread of its own and wait here as
@@ -218,6 +219,9 @@ class ParallelJudge:
             for name in _COLUMNS:
                 with open(folder / name, "wb") as stream:
                     getattr(store, name).tofile(stream)
+            # the columns may have widened: the workers read each at its own item size
+            self._types = {name: code for name, code in store.column_types().items()
+                           if name in _COLUMNS}
             groups = groups_of(self._sizes, store.names.names)
             self._shares = share_out(groups, self._sizes, self.workers)
             return
@@ -227,7 +231,7 @@ class ParallelJudge:
         mine, theirs = context.Pipe(duplex=False)
         process = context.Process(
             target=judge_share, name=f"ocppscope-judge-{number}", daemon=True,
-            args=(str(store.path), str(self._folder), len(store), sorted(pairs),
+            args=(str(store.path), str(self._folder), len(store), self._types, sorted(pairs),
                   self.capture.times_known, theirs))
         process.start()
         theirs.close()
@@ -364,15 +368,15 @@ def _receive(pipe: Connection, worker: int,
 
 # --- the worker's side ----------------------------------------------------------------------
 
-def judge_share(path: str, folder: str, count: int, pairs: list[Pair], times_known: bool,
-                pipe: Connection) -> None:
+def judge_share(path: str, folder: str, count: int, types: dict[str, str],
+                pairs: list[Pair], times_known: bool, pipe: Connection) -> None:
     """Judge the records of these (station, connection) pairs, in file order, and send the
     results back: progress now and then, then annotations in chunks, notes, each station's
     state with the position of its first record, the pending facts, and "done"."""
     with contextlib.suppress(AttributeError, OSError):
         os.nice(10)  # the window's thread comes first: it must never wait for a core
     try:
-        _judge_share(path, Path(folder), count, set(pairs), times_known, pipe)
+        _judge_share(path, Path(folder), count, types, set(pairs), times_known, pipe)
     except Exception as exc:  # said to the window, which then judges serially
         log.exception("judging in a worker process failed")
         with contextlib.suppress(OSError):
@@ -381,9 +385,10 @@ def judge_share(path: str, folder: str, count: int, pairs: list[Pair], times_kno
         pipe.close()
 
 
-def _judge_share(path: str, folder: Path, count: int, pairs: set[Pair], times_known: bool,
-                 pipe: Connection) -> None:
+def _judge_share(path: str, folder: Path, count: int, types: dict[str, str],
+                 pairs: set[Pair], times_known: bool, pipe: Connection) -> None:
     store = RecordStore(path)
+    store.use_column_types(types)
     for name in _COLUMNS:
         column = getattr(store, name)
         with open(folder / name, "rb") as stream:

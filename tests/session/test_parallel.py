@@ -1,5 +1,7 @@
 """ParallelJudge: records judged in worker processes get the verdicts of a serial pass."""
 
+import json
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -181,4 +183,21 @@ def test_verdicts_of_both_workers_stay_in_the_compact_columns(tmp_path):
                         if serial.annotations[seq].findings)
     assert len(parallel.annotations._other) == with_findings
     assert len(parallel.annotations._keys) == len(serial.annotations) - with_findings
+    assert_same_verdicts(serial, parallel)
+
+
+def test_workers_read_widened_columns_at_their_own_size(tmp_path):
+    """Seqs beyond 32 bits widen the store's seq column: the workers must read it so."""
+    plain = tmp_path / "plain.jsonl"
+    write_session(plain, 3000)
+    lines = plain.read_text(encoding="utf-8").splitlines()
+    wide = tmp_path / "wide.jsonl"
+    with open(wide, "w", encoding="utf-8") as out:
+        for line in lines:
+            record = json.loads(line)
+            if isinstance(record.get("seq"), int):
+                record["seq"] += 2**33
+            out.write(json.dumps(record) + "\n")
+    serial, parallel, judge = judged_both_ways(wide)
+    assert judge.store.seqs.typecode == "q" and not judge.serial
     assert_same_verdicts(serial, parallel)
