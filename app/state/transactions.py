@@ -135,6 +135,9 @@ def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> 
     forget_ended_transactions(station)
 
 
+_LARGEST = 10 ** 300   # beyond this an int times 10^9 no longer fits a float
+
+
 def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) -> None:
     """Append the sampled values of a meterValue list, scaled by their multiplier.
 
@@ -157,6 +160,8 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
             value = sampled.get("value")
             if not isinstance(value, int | float) or isinstance(value, bool):
                 continue
+            if type(value) is int and not -_LARGEST <= value <= _LARGEST:
+                continue  # no float holds it: not a reading anyone can plot
             unit = sampled.get("unitOfMeasure")
             if isinstance(unit, dict):
                 multiplier = unit.get("multiplier")

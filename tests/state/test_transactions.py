@@ -37,3 +37,9 @@ def test_anything_but_a_list_adds_nothing():
     add_samples(tx, {"sampledValue": []}, 1, 0.0)
     add_samples(tx, None, 1, 0.0)
     assert tx.meter == []
+
+
+def test_an_integer_no_float_can_hold_is_skipped_without_losing_the_others():
+    tx = TransactionState("TX-1", "CP-1")
+    add_samples(tx, [{"sampledValue": [{"value": 10 ** 400}, {"value": 3}]}], 7, 2.0)
+    assert tx.meter == [MeterSample(2.0, 7, DEFAULT_MEASURAND, 3.0, "Wh")]
