@@ -176,9 +176,11 @@ _parse_time = datetime.fromisoformat
 
 
 def _session_frames(reader: SessionReader, gaps: list[Gap]) -> Iterator[InputFrame]:
+    """The frames of the file as it was when opened (`reader.size`): a recording still
+    being written is judged up to there, by one process or by several alike."""
     lines = SessionLines(reader, gaps)
     number = 1
-    for block in line_blocks(reader.path, reader.records_start):
+    for block in line_blocks(reader.path, reader.records_start, end=reader.size):
         for raw in block:
             number += 1
             item = lines.frame(number, raw)

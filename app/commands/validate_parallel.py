@@ -164,7 +164,9 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
     None and the JSON lines already written if the workers could not finish."""
     report = FileReport(source, as_json=args.json, out=out, style=style)
     options = {"json": args.json, "answer_timeout": args.answer_timeout,
-               "filter": getattr(args, "filter", None)}
+               "filter": getattr(args, "filter", None),
+               # a recording still being written: every worker stops where this one does
+               "end": source.reader.size if source.reader is not None else None}
     for stream in (out, sys.stdout, sys.stderr):  # a forked worker flushes what it inherits
         with contextlib.suppress(AttributeError, OSError, ValueError):
             stream.flush()
@@ -303,7 +305,7 @@ def _share_frames(source: FrameSource, owners: Owners,
     lines = SessionLines(reader, source.gaps)
     glance = _FRAME_HEAD.match
     line = 1
-    for block in line_blocks(reader.path, reader.records_start):
+    for block in line_blocks(reader.path, reader.records_start, end=reader.size):
         for raw in block:
             line += 1
             head = glance(raw) if raw.endswith(b"}\n") else None
@@ -351,6 +353,8 @@ def _judge_share(path: str, number: int, workers: int, options: dict[str, Any],
     except UsageError as exc:
         raise RuntimeError(str(exc)) from None
     source = open_frames(path)
+    if source.reader is not None and options["end"] is not None:
+        source.reader.size = options["end"]  # the file as the parent saw it, not as it grew
     report = _ShareReport(source, options["json"])
     args = argparse.Namespace(answer_timeout=options["answer_timeout"], query=query)
     judging = FileJudging(source, args, report)

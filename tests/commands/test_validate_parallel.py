@@ -178,6 +178,27 @@ def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, mo
     assert fallbacks[0] == 0 and fallbacks[1] > 0  # lines written before were skipped
 
 
+def test_a_recording_growing_while_judged_is_judged_as_it_was_when_opened(
+        capsys, tmp_path, monkeypatch, fallbacks):
+    path = tmp_path / "live.jsonl"
+    write_session(path, 3000, stations=4)
+    original = path.read_bytes()
+    expected = run(capsys, "--json", "--jobs", "1", path)
+    more = original.decode("utf-8").splitlines()[1:500]  # as a proxy keeps recording
+    real_open_frames = validate_command.open_frames
+
+    def open_then_grow(name):
+        source = real_open_frames(name)
+        write_lines(path, more)  # after the command saw the file, before workers start
+        return source
+
+    monkeypatch.setattr(validate_command, "open_frames", open_then_grow)
+    for jobs in ("1", "2"):
+        path.write_bytes(original)
+        assert run(capsys, "--json", "--jobs", jobs, path) == expected
+    assert len(fallbacks) == 2 and path.stat().st_size > len(original)
+
+
 def test_a_small_session_or_another_input_is_judged_in_this_process(tmp_path, monkeypatch):
     path = tmp_path / "mix.jsonl"
     write_session(path, 200)
