@@ -63,6 +63,12 @@ class _Conflict(Exception):
     """A frame ties together stations or connections that two workers already judge."""
 
 
+class _WorkersFailed(Exception):
+    """The workers could not judge the file (one could not start, broke, or ended without
+    its results): this process judges it instead. Never an error writing the output, which
+    a second pass would only meet again."""
+
+
 def workers_for(source: FrameSource, jobs: int | None) -> int:
     """How many processes judge `source`: one unless it is a session file worth more (or
     `jobs` says how many)."""
@@ -175,22 +181,23 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
     processes: list[Any] = []
     pipes: list[Connection] = []
     try:
-        context = multiprocessing.get_context(
-            "fork" if sys.platform == "linux" else "spawn")  # no fork elsewhere: unsafe
-        for number in range(workers):
-            mine, theirs = context.Pipe(duplex=False)
-            process = context.Process(target=judge_share, daemon=True,
-                                      name=f"ocppscope-validate-{number}",
-                                      args=(str(source.path), number, workers, options,
-                                            theirs))
-            process.start()
-            theirs.close()
-            processes.append(process)
-            pipes.append(mine)
+        try:
+            context = multiprocessing.get_context(
+                "fork" if sys.platform == "linux" else "spawn")  # no fork elsewhere: unsafe
+            for number in range(workers):
+                mine, theirs = context.Pipe(duplex=False)
+                process = context.Process(target=judge_share, daemon=True,
+                                          name=f"ocppscope-validate-{number}",
+                                          args=(str(source.path), number, workers, options,
+                                                theirs))
+                process.start()
+                theirs.close()
+                processes.append(process)
+                pipes.append(mine)
+        except Exception as exc:  # no processes here (limits, memory): one process judges
+            raise _WorkersFailed(f"cannot start a worker: {exc}") from exc
         ends = _Merge(report, pipes).run()
-    except BrokenPipeError:  # the reader of the output went away: so does the command
-        raise
-    except Exception as exc:  # whatever went wrong, one process judges
+    except _WorkersFailed as exc:  # an error writing the output goes on up, as in one process
         log.info("judging in %d processes failed (%s); judging in one", workers, exc)
         written = report.lines.written if report.lines is not None else 0
         report.close()
@@ -239,7 +246,10 @@ class _Merge:
                 try:
                     message = pipe.recv()  # type: ignore[union-attr]
                 except EOFError:
-                    raise RuntimeError(f"worker {number} ended without its results") from None
+                    raise _WorkersFailed(f"worker {number} ended without its results") \
+                        from None
+                except Exception as exc:  # a broken pipe, a message cut short
+                    raise _WorkersFailed(f"worker {number}: {exc}") from exc
                 if message[0] == "pieces":
                     self.covered[number] = message[1]
                     self.queues[number].extend(message[2])
@@ -247,7 +257,7 @@ class _Merge:
                     self.ends[number] = message[1]
                     del live[pipe]
                 else:
-                    raise RuntimeError(f"worker {number}: {message[1]}")
+                    raise _WorkersFailed(f"worker {number}: {message[1]}")
             self._emit(min(self.covered))
         self._emit(sys.maxsize)
         return [end for end in self.ends if end is not None]

@@ -1,10 +1,12 @@
 """validate in several processes writes, byte for byte, what one process writes."""
 
+import errno
+import io
 import json
 
 import pytest
 
-from app.cli import main
+from app.cli import build_parser, main
 from app.commands import validate as validate_command
 from app.commands import validate_parallel
 from app.commands.validate_parallel import Owners, workers_for
@@ -197,6 +199,26 @@ def test_a_recording_growing_while_judged_is_judged_as_it_was_when_opened(
         path.write_bytes(original)
         assert run(capsys, "--json", "--jobs", jobs, path) == expected
     assert len(fallbacks) == 2 and path.stat().st_size > len(original)
+
+
+class _FullDisk(io.StringIO):
+    """An output that refuses every write, as a full disk or a closed pipe on Windows
+    (EINVAL) does."""
+
+    def write(self, text):
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+
+def test_an_error_writing_the_output_ends_the_command_without_a_second_pass(
+        tmp_path, fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    args = build_parser("validate").parse_args(["validate", "--json", "--jobs", "2",
+                                                str(path)])
+    with pytest.raises(OSError) as raised:
+        validate_command.run(args, out=_FullDisk(), err=io.StringIO())
+    assert raised.value.errno == errno.EINVAL
+    assert fallbacks == []  # the workers' output was not judged again in this process
 
 
 def test_a_small_session_or_another_input_is_judged_in_this_process(tmp_path, monkeypatch):
