@@ -288,7 +288,8 @@ def _plain_frame(line: dict[str, Any]) -> tuple[RecordKind, int, str, str, Direc
     meta, text = line.get("meta"), line.get("text", "")
     connection, station = line.get("conn", ""), line.get("station", "")
     monotonic = line.get("mono", 0.0)
-    if (kind is None or (raw_direction and direction is None)
+    if (kind is None or kind is RecordKind.BINARY  # its bytes: the careful path decodes
+            or (raw_direction and direction is None)
             or (meta is not None and meta.__class__ is not dict)
             or (kind is RecordKind.FRAME and text.__class__ is not str)
             or connection.__class__ is not str or station.__class__ is not str
