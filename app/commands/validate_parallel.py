@@ -52,6 +52,11 @@ PARALLEL_FROM_BYTES = 4 << 20   # ~7,000 frames: fewer are judged before process
 MAX_WORKERS = 8                 # each reads the whole file: more would mostly read
 BATCH_FRAMES = 1_000            # frames read between two messages of a worker
 AHEAD_FRAMES = 50_000           # frames a worker may read ahead of the slowest one
+# fork is quick and safe on Linux only; elsewhere each worker starts a fresh interpreter
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+# For tests: each worker fails after reading this many frames, as a broken one would. Given
+# to the workers with their options, so that it reaches them however they are started.
+FAIL_AFTER_FRAMES: int | None = None
 
 Key = tuple[str, Severity, str | None]
 # (frame index, -1 for the frame's own piece or the seq of a CALL a sweep gave up on,
@@ -172,7 +177,8 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
     options = {"json": args.json, "answer_timeout": args.answer_timeout,
                "filter": getattr(args, "filter", None),
                # a recording still being written: every worker stops where this one does
-               "end": source.reader.size if source.reader is not None else None}
+               "end": source.reader.size if source.reader is not None else None,
+               "fail_after": FAIL_AFTER_FRAMES}
     for stream in (out, sys.stdout, sys.stderr):  # a forked worker flushes what it inherits
         with contextlib.suppress(AttributeError, OSError, ValueError):
             stream.flush()
@@ -182,8 +188,7 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
     pipes: list[Connection] = []
     try:
         try:
-            context = multiprocessing.get_context(
-                "fork" if sys.platform == "linux" else "spawn")  # no fork elsewhere: unsafe
+            context = multiprocessing.get_context(START_METHOD)
             for number in range(workers):
                 mine, theirs = context.Pipe(duplex=False)
                 process = context.Process(target=judge_share, daemon=True,
@@ -370,7 +375,10 @@ def _judge_share(path: str, number: int, workers: int, options: dict[str, Any],
     judging = FileJudging(source, args, report)
     pieces: list[Piece] = []
     index = -1
+    fail_after = options["fail_after"]
     for index, (item, mine) in enumerate(_share_frames(source, Owners(workers), number)):
+        if index == fail_after:
+            raise RuntimeError(f"told to fail after {fail_after} frames")
         if mine:
             judging.frame(index, item)
             piece = report.take()

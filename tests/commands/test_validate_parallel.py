@@ -3,6 +3,7 @@
 import errno
 import io
 import json
+import sys
 
 import pytest
 
@@ -162,20 +163,15 @@ def test_a_connection_that_changes_station_is_judged_in_one_process(capsys, tmp_
     assert_same_in_one_and_two_processes(capsys, path)
 
 
+@pytest.mark.parametrize("start_method", ["fork", "spawn"] if sys.platform == "linux"
+                         else ["spawn"])
 def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, monkeypatch,
-                                                           fallbacks):
+                                                           fallbacks, start_method):
     path = tmp_path / "mix.jsonl"
     write_session(path, 6000, stations=4)
     expected = run(capsys, "--json", "--jobs", "1", path)
-    real_of_pair = Owners.of_pair
-
-    def of_pair(self, connection, station):  # runs in the workers, forked with this patch
-        self.seen = getattr(self, "seen", 0) + 1
-        if self.seen > 4000:
-            raise RuntimeError("a worker broke")
-        return real_of_pair(self, connection, station)
-
-    monkeypatch.setattr(Owners, "of_pair", of_pair)
+    monkeypatch.setattr(validate_parallel, "START_METHOD", start_method)
+    monkeypatch.setattr(validate_parallel, "FAIL_AFTER_FRAMES", 4000)  # reaches spawned ones
     assert run(capsys, "--json", "--jobs", "2", path) == expected
     assert fallbacks[0] == 0 and fallbacks[1] > 0  # lines written before were skipped
 
@@ -228,7 +224,11 @@ def test_a_small_session_or_another_input_is_judged_in_this_process(tmp_path, mo
     assert workers_for(open_frames(path), 3) == 3
     assert workers_for(open_frames(path), 1) == 1
     monkeypatch.setattr(validate_parallel, "PARALLEL_FROM_BYTES", 0)
-    assert workers_for(open_frames(path), None) >= 1
+    monkeypatch.setattr(validate_parallel, "idle_cores", lambda: 3)
+    assert workers_for(open_frames(path), None) == 3  # big enough: one per idle core
+    monkeypatch.setattr(validate_parallel, "idle_cores", lambda: 64)
+    assert workers_for(open_frames(path), None) == validate_parallel.MAX_WORKERS
+    assert workers_for(open_frames(path), 64) == validate_parallel.MAX_WORKERS
     frames = tmp_path / "frames.txt"
     frames.write_text('[2,"1","Heartbeat",{}]\n')
     assert workers_for(open_frames(frames), 4) == 1
