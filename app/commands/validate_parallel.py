@@ -30,6 +30,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
@@ -195,7 +196,8 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
                                           name=f"ocppscope-validate-{number}",
                                           args=(str(source.path), number, workers, options,
                                                 theirs))
-                process.start()
+                with _interrupts_held():
+                    process.start()
                 theirs.close()
                 processes.append(process)
                 pipes.append(mine)
@@ -290,6 +292,21 @@ class _Merge:
                     report._print_findings(op[1], op[2], op[3])
                 else:
                     report.notes.append(op[1])
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C ignored while a worker starts (POSIX): the child inherits the parent's
+    handler until it sets its own, and a Ctrl-C in between would print its traceback. The
+    worker starts ignoring it, and the parent handles Ctrl-C again once it has started."""
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield  # elsewhere a child does not run the parent's handler; off the main thread
+        return  # no handler can be set
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- the worker's side ----------------------------------------------------------------------

@@ -3,6 +3,9 @@
 import errno
 import io
 import json
+import multiprocessing.process
+import os
+import signal
 import sys
 
 import pytest
@@ -276,3 +279,22 @@ def test_workers_are_as_many_as_the_cores_others_leave_idle(monkeypatch):
     assert idle_cores() == 2
     monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (9.0, 0.1, 0.1))
     assert idle_cores() == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a child runs the parent's handler on POSIX")
+def test_ctrl_c_is_held_while_each_worker_starts_and_handled_again_after(
+        capsys, tmp_path, monkeypatch):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    handlers = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(process):
+        handlers.append(signal.getsignal(signal.SIGINT))
+        real_start(process)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    before = signal.getsignal(signal.SIGINT)
+    run(capsys, "--jobs", "2", path)
+    assert handlers == [signal.SIG_IGN, signal.SIG_IGN]
+    assert signal.getsignal(signal.SIGINT) is before
