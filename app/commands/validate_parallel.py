@@ -18,7 +18,9 @@ text what to print), and per CALL a sweep gave up on, a piece keyed by the frame
 CALL's seq. The parent merges the pieces in that order and counts their findings as it
 goes, so that even the order of equal counts in the summary is the same. Should a worker
 fail (or a connection change station midway, which the shares cannot follow), the parent
-judges the file itself, skipping the JSON lines it had already written.
+judges the file itself, skipping the JSON lines it had already written; an error writing
+the output ends the command, as it does in one process. A recording still being written is
+judged up to its size when the command opened it, by every worker.
 """
 
 from __future__ import annotations
