@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from app.session.message import RecordKind
 from app.session.sessionfile import (
     SessionReader,
     parse_line,
@@ -26,30 +27,14 @@ from app.session.store import DIRECTION_CODES, KIND_CODES, NO_TYPE, OTHER_TYPE, 
 _TYPE_CODES = {2: 2, 3: 3, 4: 4}
 
 
-class _Doubt(Exception):
-    """This line is not plainly our writer's: let `record_from_json` decide."""
+_KIND_CODE_OF = {kind: KIND_CODES[kind] for kind in RecordKind}
 
 
-def _columns(line: dict[str, Any]) -> tuple[int, float, int, int, int, str, str, Any]:
-    """(seq, time, kind, direction, type, connection, station, action) of a record line, or
-    `_Doubt` where `record_from_json` might see it differently (`plain_record` decides, as
-    it does for `validate`)."""
-    fields = plain_record(line)
-    if fields is None:
-        raise _Doubt
-    kind, seq, when, _, connection, station, direction, _ = fields
-    message_type = line.get("type")
-    if message_type is None:
-        type_code = NO_TYPE
-    elif message_type.__class__ is int:
-        type_code = _TYPE_CODES.get(message_type, OTHER_TYPE)
-    else:
-        type_code = NO_TYPE  # a bool, a string: no message type, as the reader says
-    action = line.get("action")
-    if action.__class__ is not str:
-        action = None
-    return (seq, when, KIND_CODES[kind], DIRECTION_CODES.get(direction, 0), type_code,
-            connection, station, action)
+def _type_code(message_type: Any) -> int:
+    """The message type's column, as the reader reads `type`: a bool or a string is none."""
+    if message_type.__class__ is int:
+        return _TYPE_CODES.get(message_type, OTHER_TYPE)
+    return NO_TYPE
 
 
 def index_lines(reader: SessionReader, store: RecordStore, batch: int) -> Iterator[int]:
@@ -63,6 +48,8 @@ def index_lines(reader: SessionReader, store: RecordStore, batch: int) -> Iterat
     stations, connections, actions = store.stations, store.connections, store.actions
     names = store.names
     known, id_of = names.ids, names.id_of
+    kind_code_of, direction_code_of, type_code_of = \
+        _KIND_CODE_OF, DIRECTION_CODES.get, _type_code
     last_seq, renumbering = -(2**63), False
     number, unreported = 1, 0
     with reader.path.open("rb") as stream:
@@ -74,16 +61,22 @@ def index_lines(reader: SessionReader, store: RecordStore, batch: int) -> Iterat
             position += len(raw)
             reader.bytes_read = position
             value = quick_json(raw)
-            try:
-                if value is None:
-                    raise _Doubt
-                seq, when, kind, direction, type_code, connection, station, action = \
-                    _columns(value)
-            except _Doubt:
+            # the columns straight from the line where `plain_record` vouches for it, as it
+            # does for `validate`; from `record_from_json` where it has any doubt
+            fields = plain_record(value) if value is not None else None
+            if fields is None:
                 indexed = _careful(reader, number, raw, value)
                 if indexed is None:
                     continue
                 seq, when, kind, direction, type_code, connection, station, action = indexed
+            else:
+                record_kind, seq, when, _, connection, station, record_direction, _ = fields
+                kind = kind_code_of[record_kind]
+                direction = direction_code_of(record_direction, 0)
+                type_code = type_code_of(value.get("type"))
+                action = value.get("action")
+                if action.__class__ is not str:
+                    action = None
             if seq <= last_seq or renumbering:
                 if not renumbering:
                     renumbering = True
