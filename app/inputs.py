@@ -16,7 +16,6 @@ import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,13 @@ from app.session.importers import frames as frame_files
 from app.session.importing import HEAD_BYTES, Imported, ImportNote, import_bytes, import_path
 from app.session.lines import Sequencer, line_blocks
 from app.session.message import RecordKind
-from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
+from app.session.sessionfile import (
+    SessionFileError,
+    SessionReader,
+    is_session_file,
+    plain_record,
+    quick_json,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,16 +174,12 @@ def _placed(source: FrameSource) -> FrameSource:
     return source
 
 
-_KIND_NAMES = {kind.value: kind for kind in RecordKind}
-_DIRECTION_NAMES = {direction.value: direction for direction in Direction}
-_scan = json.JSONDecoder().scan_once
-_parse_time = datetime.fromisoformat
-
-
 def _session_frames(reader: SessionReader, gaps: list[Gap]) -> Iterator[InputFrame]:
+    """The frames of the file as it was when opened (`reader.size`): a recording still
+    being written is judged up to there, by one process or by several alike."""
     lines = SessionLines(reader, gaps)
     number = 1
-    for block in line_blocks(reader.path, reader.records_start):
+    for block in line_blocks(reader.path, reader.records_start, end=reader.size):
         for raw in block:
             number += 1
             item = lines.frame(number, raw)
@@ -190,8 +191,9 @@ class SessionLines:
     """The frames of a session file's lines, read the way `SessionReader` reads its records
     (the same lines skipped with the same warnings, the same renumbering), without building
     a record for each: a line our writer wrote is taken straight from its parsed object
-    (`_plain_frame`), anything else goes through the reader's careful path. Fed every line
-    after the header, in order, with its line number."""
+    (`plain_record`, as the window's index takes it), anything else goes through the
+    reader's careful path. Fed every line after the header, in order, with its line
+    number."""
 
     def __init__(self, reader: SessionReader, gaps: list[Gap]) -> None:
         self.reader = reader
@@ -204,8 +206,8 @@ class SessionLines:
         event, a gap, which is noted)."""
         reader = self.reader
         reader.bytes_read += len(raw)
-        value = _parsed(raw)
-        fields = _plain_frame(value) if value.__class__ is dict else None
+        value = quick_json(raw)
+        fields = plain_record(value) if value.__class__ is dict else None
         if fields is None:
             message = reader.careful(number, raw, value)
             if message is None:
@@ -218,7 +220,7 @@ class SessionLines:
                 return InputFrame(f"seq {seq}", data, message.connection, message.station,
                                   message.direction, message.monotonic, seq, binary=binary)
             return None
-        kind, seq, connection, station, direction, monotonic, text = fields
+        kind, seq, _, monotonic, connection, station, direction, text = fields
         seq = self.sequencer.next(number, seq)
         if kind is RecordKind.FRAME:
             return InputFrame(f"seq {seq}", text, connection, station, direction, monotonic,
@@ -236,67 +238,23 @@ class SessionLines:
                  monotonic: float) -> InputFrame | None:
         """The frame on this line if it is a frame record with these fields (what a glance
         at the line said); None if it is not."""
-        value = _parsed(raw)
-        fields = _plain_frame(value) if value.__class__ is dict else None
+        value = quick_json(raw)
+        fields = plain_record(value) if value.__class__ is dict else None
         if fields is None:  # bytes in `data`, or anything odd: as the reader reads it
             message = self.reader.careful(number, raw, value)
             if message is None or message.kind is not RecordKind.FRAME:
                 return None
             data, _ = message.wire
-            fields = (message.kind, message.seq, message.connection, message.station,
-                      message.direction, message.monotonic, data)
-        if fields[:4] != (RecordKind.FRAME, seq, connection, station) \
-                or fields[5] != monotonic:
+            fields = (message.kind, message.seq, message.time, message.monotonic,
+                      message.connection, message.station, message.direction, data)
+        kind, file_seq, _, file_monotonic, file_connection, file_station, direction, text = \
+            fields
+        if kind is not RecordKind.FRAME or file_seq != seq or file_monotonic != monotonic \
+                or file_connection != connection or file_station != station:
             return None
         self.reader.bytes_read += len(raw)
         seq = self.sequencer.next(number, seq)
-        return InputFrame(f"seq {seq}", fields[6], connection, station, fields[4], monotonic,
-                          seq)
-
-
-def _parsed(raw: bytes) -> Any:
-    """The JSON object on a line, by the quick path of `SessionReader.located`; None if
-    anything is unusual (the careful path decides then)."""
-    if raw[0] != 0x7B:  # "{"
-        return None
-    try:
-        text = raw.decode("utf-8")
-        value, end = _scan(text, 0)
-    except (ValueError, StopIteration, RecursionError):
-        return None
-    if end < len(text) and text[end:].strip(" \t\n\r"):
-        return None
-    return value
-
-
-def _plain_frame(line: dict[str, Any]) -> tuple[RecordKind, int, str, str, Direction | None,
-                                                 float, str] | None:
-    """(kind, seq, connection, station, direction, monotonic, text) of a record line as
-    our writer writes it, each exactly what `record_from_json` would make of it; None for a
-    line it might see otherwise (a missing or odd field, bytes in `data`), which then takes
-    the careful path."""
-    raw_kind, stamp, seq = line.get("kind"), line.get("time"), line.get("seq")
-    if raw_kind.__class__ is not str or stamp.__class__ is not str \
-            or seq.__class__ is not int or "data" in line:
-        return None
-    kind = _KIND_NAMES.get(raw_kind)
-    raw_direction = line.get("dir")
-    direction = _DIRECTION_NAMES.get(raw_direction) if raw_direction.__class__ is str \
-        else None
-    meta, text = line.get("meta"), line.get("text", "")
-    connection, station = line.get("conn", ""), line.get("station", "")
-    monotonic = line.get("mono", 0.0)
-    if (kind is None or (raw_direction and direction is None)
-            or (meta is not None and meta.__class__ is not dict)
-            or (kind is RecordKind.FRAME and text.__class__ is not str)
-            or connection.__class__ is not str or station.__class__ is not str
-            or monotonic.__class__ is not float):
-        return None
-    try:
-        _parse_time(stamp).timestamp()  # a time the reader cannot read skips the line
-    except (ValueError, OverflowError, OSError):
-        return None
-    return kind, seq, connection, station, direction, monotonic, text
+        return InputFrame(f"seq {seq}", text, connection, station, direction, monotonic, seq)
 
 
 def _add_gap(gaps: list[Gap], meta: Any) -> None:

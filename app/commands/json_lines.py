@@ -85,9 +85,13 @@ class JsonLines:
 
     def add(self, line: str) -> None:
         """One line (ending in a newline), or several a piece of output holds."""
-        if self._skip:
-            self._skip -= line.count("\n")
-            return
+        if self._skip > 0:
+            count = line.count("\n")
+            if count <= self._skip:
+                self._skip -= count
+                return
+            line = line.split("\n", self._skip)[-1]  # a piece the earlier attempt began
+            self._skip = 0
         self.pending.append(line)
         if len(self.pending) >= self._batch:
             self.flush()

@@ -18,7 +18,9 @@ text what to print), and per CALL a sweep gave up on, a piece keyed by the frame
 CALL's seq. The parent merges the pieces in that order and counts their findings as it
 goes, so that even the order of equal counts in the summary is the same. Should a worker
 fail (or a connection change station midway, which the shares cannot follow), the parent
-judges the file itself, skipping the JSON lines it had already written.
+judges the file itself, skipping the JSON lines it had already written; an error writing
+the output ends the command, as it does in one process. A recording still being written is
+judged up to its size when the command opened it, by every worker.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
@@ -52,6 +55,11 @@ PARALLEL_FROM_BYTES = 4 << 20   # ~7,000 frames: fewer are judged before process
 MAX_WORKERS = 8                 # each reads the whole file: more would mostly read
 BATCH_FRAMES = 1_000            # frames read between two messages of a worker
 AHEAD_FRAMES = 50_000           # frames a worker may read ahead of the slowest one
+# fork is quick and safe on Linux only; elsewhere each worker starts a fresh interpreter
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+# For tests: each worker fails after reading this many frames, as a broken one would. Given
+# to the workers with their options, so that it reaches them however they are started.
+FAIL_AFTER_FRAMES: int | None = None
 
 Key = tuple[str, Severity, str | None]
 # (frame index, -1 for the frame's own piece or the seq of a CALL a sweep gave up on,
@@ -61,6 +69,12 @@ Piece = tuple[int, int, Any, list[Key]]
 
 class _Conflict(Exception):
     """A frame ties together stations or connections that two workers already judge."""
+
+
+class _WorkersFailed(Exception):
+    """The workers could not judge the file (one could not start, broke, or ended without
+    its results): this process judges it instead. Never an error writing the output, which
+    a second pass would only meet again."""
 
 
 def workers_for(source: FrameSource, jobs: int | None) -> int:
@@ -164,7 +178,10 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
     None and the JSON lines already written if the workers could not finish."""
     report = FileReport(source, as_json=args.json, out=out, style=style)
     options = {"json": args.json, "answer_timeout": args.answer_timeout,
-               "filter": getattr(args, "filter", None)}
+               "filter": getattr(args, "filter", None),
+               # a recording still being written: every worker stops where this one does
+               "end": source.reader.size if source.reader is not None else None,
+               "fail_after": FAIL_AFTER_FRAMES}
     for stream in (out, sys.stdout, sys.stderr):  # a forked worker flushes what it inherits
         with contextlib.suppress(AttributeError, OSError, ValueError):
             stream.flush()
@@ -173,22 +190,23 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
     processes: list[Any] = []
     pipes: list[Connection] = []
     try:
-        context = multiprocessing.get_context(
-            "fork" if sys.platform == "linux" else "spawn")  # no fork elsewhere: unsafe
-        for number in range(workers):
-            mine, theirs = context.Pipe(duplex=False)
-            process = context.Process(target=judge_share, daemon=True,
-                                      name=f"ocppscope-validate-{number}",
-                                      args=(str(source.path), number, workers, options,
-                                            theirs))
-            process.start()
-            theirs.close()
-            processes.append(process)
-            pipes.append(mine)
+        try:
+            context = multiprocessing.get_context(START_METHOD)
+            for number in range(workers):
+                mine, theirs = context.Pipe(duplex=False)
+                process = context.Process(target=judge_share, daemon=True,
+                                          name=f"ocppscope-validate-{number}",
+                                          args=(str(source.path), number, workers, options,
+                                                theirs))
+                with _interrupts_held():
+                    process.start()
+                theirs.close()
+                processes.append(process)
+                pipes.append(mine)
+        except Exception as exc:  # no processes here (limits, memory): one process judges
+            raise _WorkersFailed(f"cannot start a worker: {exc}") from exc
         ends = _Merge(report, pipes).run()
-    except BrokenPipeError:  # the reader of the output went away: so does the command
-        raise
-    except Exception as exc:  # whatever went wrong, one process judges
+    except _WorkersFailed as exc:  # an error writing the output goes on up, as in one process
         log.info("judging in %d processes failed (%s); judging in one", workers, exc)
         written = report.lines.written if report.lines is not None else 0
         report.close()
@@ -237,7 +255,10 @@ class _Merge:
                 try:
                     message = pipe.recv()  # type: ignore[union-attr]
                 except EOFError:
-                    raise RuntimeError(f"worker {number} ended without its results") from None
+                    raise _WorkersFailed(f"worker {number} ended without its results") \
+                        from None
+                except Exception as exc:  # a broken pipe, a message cut short
+                    raise _WorkersFailed(f"worker {number}: {exc}") from exc
                 if message[0] == "pieces":
                     self.covered[number] = message[1]
                     self.queues[number].extend(message[2])
@@ -245,7 +266,7 @@ class _Merge:
                     self.ends[number] = message[1]
                     del live[pipe]
                 else:
-                    raise RuntimeError(f"worker {number}: {message[1]}")
+                    raise _WorkersFailed(f"worker {number}: {message[1]}")
             self._emit(min(self.covered))
         self._emit(sys.maxsize)
         return [end for end in self.ends if end is not None]
@@ -273,6 +294,21 @@ class _Merge:
                     report._print_findings(op[1], op[2], op[3])
                 else:
                     report.notes.append(op[1])
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C ignored while a worker starts (POSIX): the child inherits the parent's
+    handler until it sets its own, and a Ctrl-C in between would print its traceback. The
+    worker starts ignoring it, and the parent handles Ctrl-C again once it has started."""
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield  # elsewhere a child does not run the parent's handler; off the main thread
+        return  # no handler can be set
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- the worker's side ----------------------------------------------------------------------
@@ -303,7 +339,7 @@ def _share_frames(source: FrameSource, owners: Owners,
     lines = SessionLines(reader, source.gaps)
     glance = _FRAME_HEAD.match
     line = 1
-    for block in line_blocks(reader.path, reader.records_start):
+    for block in line_blocks(reader.path, reader.records_start, end=reader.size):
         for raw in block:
             line += 1
             head = glance(raw) if raw.endswith(b"}\n") else None
@@ -351,12 +387,17 @@ def _judge_share(path: str, number: int, workers: int, options: dict[str, Any],
     except UsageError as exc:
         raise RuntimeError(str(exc)) from None
     source = open_frames(path)
+    if source.reader is not None and options["end"] is not None:
+        source.reader.size = options["end"]  # the file as the parent saw it, not as it grew
     report = _ShareReport(source, options["json"])
     args = argparse.Namespace(answer_timeout=options["answer_timeout"], query=query)
     judging = FileJudging(source, args, report)
     pieces: list[Piece] = []
     index = -1
+    fail_after = options["fail_after"]
     for index, (item, mine) in enumerate(_share_frames(source, Owners(workers), number)):
+        if index == fail_after:
+            raise RuntimeError(f"told to fail after {fail_after} frames")
         if mine:
             judging.frame(index, item)
             piece = report.take()

@@ -11,76 +11,32 @@ built later, from its line, when a row is painted or a filter reads it.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
-from app.ocpp.conversation import Direction
 from app.session.columns import append_widening
 from app.session.lines import Sequencer
 from app.session.message import RecordKind
-from app.session.sessionfile import SessionReader, parse_line, record_from_json
+from app.session.sessionfile import (
+    SessionReader,
+    parse_line,
+    plain_record,
+    quick_json,
+    record_from_json,
+)
 from app.session.store import DIRECTION_CODES, KIND_CODES, NO_TYPE, OTHER_TYPE, RecordStore
 
-_scan = json.JSONDecoder().scan_once
-_KIND_OF: dict[Any, int] = {kind.value: KIND_CODES[kind] for kind in RecordKind}
-_DIRECTION_OF: dict[Any, int] = {d.value: DIRECTION_CODES[d] for d in Direction}
-_FRAME = RecordKind.FRAME.value
 _TYPE_CODES = {2: 2, 3: 3, 4: 4}
-_WHITESPACE = " \t\n\r"
-_ABSENT: Any = object()
-_SEQ_RANGE = (-(2**63), 2**63 - 1)  # what a seq column holds; the reader refuses the rest
 
 
-class _Doubt(Exception):
-    """This line is not plainly our writer's: let `record_from_json` decide."""
+_KIND_CODE_OF = {kind: KIND_CODES[kind] for kind in RecordKind}
 
 
-def _columns(line: dict[str, Any]) -> tuple[int, float, int, int, int, str, str, Any]:
-    """(seq, time, kind, direction, type, connection, station, action) of a record line, or
-    `_Doubt` where `record_from_json` might see it differently."""
-    kind = _KIND_OF.get(line.get("kind"))  # type: ignore[arg-type]
-    stamp = line.get("time")
-    seq = line.get("seq")
-    if (kind is None or stamp.__class__ is not str or seq.__class__ is not int
-            or not _SEQ_RANGE[0] <= seq <= _SEQ_RANGE[1]):
-        raise _Doubt
-    raw_direction = line.get("dir")
-    direction = _DIRECTION_OF.get(raw_direction, -1) if raw_direction else 0
-    meta = line.get("meta")
-    connection, station = line.get("conn", ""), line.get("station", "")
-    if (direction < 0 or (meta is not None and meta.__class__ is not dict)
-            or connection.__class__ is not str or station.__class__ is not str):
-        raise _Doubt
-    if line.get("kind") == _FRAME and line.get("text", "").__class__ is not str:
-        raise _Doubt
-    mono = line.get("mono", 0.0)
-    if mono.__class__ is not float and mono.__class__ is not int:
-        raise _Doubt
-    data = line.get("data", _ABSENT)
-    if data is not _ABSENT:
-        try:
-            base64.b64decode(data, validate=True)
-        except (binascii.Error, TypeError, ValueError):
-            raise _Doubt from None
-    message_type = line.get("type")
-    if message_type is None:
-        type_code = NO_TYPE
-    elif message_type.__class__ is int:
-        type_code = _TYPE_CODES.get(message_type, OTHER_TYPE)
-    else:
-        type_code = NO_TYPE  # a bool, a string: no message type, as the reader says
-    action = line.get("action")
-    if action.__class__ is not str:
-        action = None
-    try:
-        when = datetime.fromisoformat(stamp).timestamp()
-    except (ValueError, OverflowError, OSError):
-        raise _Doubt from None
-    return seq, when, kind, direction, type_code, connection, station, action
+def _type_code(message_type: Any) -> int:
+    """The message type's column, as the reader reads `type`: a bool or a string is none."""
+    if message_type.__class__ is int:
+        return _TYPE_CODES.get(message_type, OTHER_TYPE)
+    return NO_TYPE
 
 
 def index_lines(reader: SessionReader, store: RecordStore, batch: int) -> Iterator[int]:
@@ -94,7 +50,8 @@ def index_lines(reader: SessionReader, store: RecordStore, batch: int) -> Iterat
     stations, connections, actions = store.stations, store.connections, store.actions
     names = store.names
     known, id_of = names.ids, names.id_of
-    scan = _scan
+    kind_code_of, direction_code_of, type_code_of = \
+        _KIND_CODE_OF, DIRECTION_CODES.get, _type_code
     sequencer = Sequencer(reader.note)
     number, unreported = 1, 0
     with reader.path.open("rb") as stream:
@@ -105,25 +62,23 @@ def index_lines(reader: SessionReader, store: RecordStore, batch: int) -> Iterat
             offset = position
             position += len(raw)
             reader.bytes_read = position
-            value: Any = None
-            if raw[0] == 0x7B:  # "{": the quick path of `located`
-                try:
-                    text = raw.decode("utf-8")
-                    value, end = scan(text, 0)
-                    if end < len(text) and text[end:].strip(_WHITESPACE):
-                        value = None
-                except (ValueError, StopIteration, RecursionError):
-                    value = None
-            try:
-                if value is None:
-                    raise _Doubt
-                seq, when, kind, direction, type_code, connection, station, action = \
-                    _columns(value)
-            except (_Doubt, TypeError):  # TypeError: an unhashable kind or direction
+            value = quick_json(raw)
+            # the columns straight from the line where `plain_record` vouches for it, as it
+            # does for `validate`; from `record_from_json` where it has any doubt
+            fields = plain_record(value) if value is not None else None
+            if fields is None:
                 indexed = _careful(reader, number, raw, value)
                 if indexed is None:
                     continue
                 seq, when, kind, direction, type_code, connection, station, action = indexed
+            else:
+                record_kind, seq, when, _, connection, station, record_direction, _ = fields
+                kind = kind_code_of[record_kind]
+                direction = direction_code_of(record_direction, 0)
+                type_code = type_code_of(value.get("type"))
+                action = value.get("action")
+                if action.__class__ is not str:
+                    action = None
             seq = sequencer.next(number, seq)
             # The narrow columns widen (a new, wider array) for the value that does not fit:
             # the store is given the new one and the loop goes on with it. The seq goes

@@ -15,19 +15,38 @@ from pathlib import Path
 BLOCK_BYTES = 1 << 20
 
 
-def line_blocks(path: Path, start: int, block: int = BLOCK_BYTES) -> Iterator[list[bytes]]:
-    """The lines of `path` from byte `start`, a block's worth per list (never an empty list;
-    a line longer than a block comes whole, in a list of its own)."""
+def line_blocks(path: Path, start: int, block: int = BLOCK_BYTES,
+                end: int | None = None) -> Iterator[list[bytes]]:
+    """The lines of `path` from byte `start` up to byte `end` (the end of the file if None),
+    a block's worth per list (never an empty list; a line longer than a block still comes
+    whole). A line cut by `end` comes without its newline, as a torn last
+    line: a file still being written is read as it was when `end` was taken.
+
+    A line spanning many blocks (a torn tail of NULs after a crash) is gathered in pieces
+    and joined once its newline arrives: gluing each block to the tail so far would copy
+    and rescan the tail with every block."""
     with path.open("rb", buffering=0) as stream:
         stream.seek(start)
-        tail = b""
-        while chunk := stream.read(block):
-            lines = (tail + chunk if tail else chunk).split(b"\n")
+        left = -1 if end is None else max(0, end - start)  # -1: to the end of the file
+        pieces: list[bytes] = []  # the line begun in earlier blocks, still without its end
+        while left:
+            chunk = stream.read(block if left < 0 else min(block, left))
+            if not chunk:
+                break
+            if left > 0:
+                left -= len(chunk)
+            lines = chunk.split(b"\n")
             tail = lines.pop()
             if lines:
+                if pieces:
+                    pieces.append(lines[0])
+                    lines[0] = b"".join(pieces)
+                    pieces = []
                 yield [line + b"\n" for line in lines]
-        if tail:
-            yield [tail]
+            if tail:
+                pieces.append(tail)
+        if pieces:
+            yield [b"".join(pieces)]
 
 
 class Sequencer:

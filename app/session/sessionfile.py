@@ -220,6 +220,60 @@ def record_from_json(line: dict[str, Any]) -> Message:
     )
 
 
+def quick_json(raw: bytes) -> Any:
+    """The JSON value on a record line by the C scanner alone (no `json.loads` wrapper): the
+    quick path of every reader of session lines. None for anything unusual (no `{` first,
+    not UTF-8, not JSON, more after the value): the careful path (`SessionReader.careful`)
+    then decides, and words the warning, the same for every reader."""
+    if raw[0] != 0x7B:  # "{"
+        return None
+    try:
+        text = raw.decode("utf-8")
+        value, end = _scan(text, 0)
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    if end < len(text) and text[end:].strip(" \t\n\r"):
+        return None
+    return value
+
+
+# (kind, seq, time, monotonic, connection, station, direction, text) of a record line
+PlainRecord = tuple[RecordKind, int, float, float, str, str, Direction | None, str]
+
+
+def plain_record(line: dict[str, Any]) -> PlainRecord | None:
+    """The fields of a record line as our writer writes it, each what `record_from_json`
+    makes of it, without building the record: for the readers that need no more (the
+    window's index, `validate`), so that they keep and skip the lines the reader does.
+    None where `record_from_json` might read the line otherwise or refuse it, and for bytes
+    (`data`, a binary record): such a line takes the careful path. What is left out (type,
+    id, action) never makes a line skipped."""
+    raw_kind, stamp, seq = line.get("kind"), line.get("time"), line.get("seq")
+    if raw_kind.__class__ is not str or stamp.__class__ is not str \
+            or seq.__class__ is not int or not -(2**63) <= seq < 2**63 or "data" in line:
+        return None
+    kind = _KINDS.get(raw_kind)
+    raw_direction = line.get("dir")
+    direction = _DIRECTIONS.get(raw_direction) if raw_direction.__class__ is str else None
+    meta, text = line.get("meta"), line.get("text", "")
+    connection, station = line.get("conn", ""), line.get("station", "")
+    monotonic = line.get("mono", 0.0)
+    if monotonic.__class__ is int:
+        monotonic = float(monotonic)
+    if (kind is None or kind is RecordKind.BINARY or (raw_direction and direction is None)
+            or (meta is not None and meta.__class__ is not dict)
+            or (kind is _FRAME and text.__class__ is not str)
+            or connection.__class__ is not str or station.__class__ is not str
+            or monotonic.__class__ is not float):
+        return None
+    try:
+        when = datetime.fromisoformat(stamp).timestamp()  # one the reader cannot read: skip
+    except (ValueError, OverflowError, OSError):
+        return None
+    return kind, seq, when, monotonic, connection, station, direction, \
+        text if kind is _FRAME else ""
+
+
 class SessionWriter:
     """Appends records to a session file, a batch per write.
 
@@ -358,7 +412,6 @@ class SessionReader:
     def located(self) -> Iterator[tuple[int, Message]]:
         """The records with the byte offset of each one's line in the file, so that a
         `RecordStore` can keep the offset and read the record back when it is asked for."""
-        scan = _scan
         self.bytes_read = self.records_start
         number = 1
         sequencer = Sequencer(self.note)
@@ -367,19 +420,7 @@ class SessionReader:
                 number += 1
                 offset = self.bytes_read
                 self.bytes_read += len(raw)
-                # Fast path for a well-formed line: the JSON scanner without `json.loads`'s
-                # Python wrapper. Anything unusual takes the careful path, which decides, and
-                # words the warning, exactly as before.
-                value: Any = None
-                if raw[0] == 0x7B:  # "{"
-                    try:
-                        text = raw.decode("utf-8")
-                        value, end = scan(text, 0)
-                        if end < len(text) and text[end:].strip(" \t\n\r"):
-                            value = None  # something after the object
-                    except (ValueError, StopIteration, RecursionError):
-                        value = None
-                message = self.careful(number, raw, value)
+                message = self.careful(number, raw, quick_json(raw))
                 if message is None:
                     continue
                 seq = sequencer.next(number, message.seq)

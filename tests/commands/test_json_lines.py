@@ -81,6 +81,16 @@ def test_lines_an_earlier_attempt_wrote_are_skipped():
     assert stream.getvalue() == '{"n": 2}\n{"n": 3}\n'
 
 
+def test_a_piece_of_several_lines_the_earlier_attempt_partly_wrote_loses_only_those():
+    stream = io.StringIO()
+    lines = JsonLines(stream, skip=2)
+    lines.add("1\n")
+    lines.add("2\n3\n")  # its first line was written, its second was not
+    lines.add("4\n")
+    lines.flush()
+    assert stream.getvalue() == "3\n4\n"
+
+
 def test_take_keeps_the_lines_from_the_stream():
     stream = io.StringIO()
     lines = JsonLines(stream)

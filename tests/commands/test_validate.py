@@ -115,6 +115,18 @@ def test_torn_session_file_still_validates_the_rest(tmp_path, capsys):
     assert "incomplete last line" in err
 
 
+def test_a_binary_record_without_data_is_one_malformed_message(tmp_path, capsys):
+    path = tmp_path / "s.jsonl"
+    with SessionWriter(path, make_header("proxy")) as writer:
+        writer.write(frame_message(1, BOOT, direction=Direction.STATION_TO_CSMS))
+    with path.open("a") as stream:  # an empty binary frame, written by hand or another tool
+        stream.write('{"seq":2,"time":"2024-01-01T00:00:00Z","mono":1.5,"conn":"",'
+                     '"station":"","dir":"station_to_csms","kind":"binary"}\n')
+    code, out, _ = run(capsys, "--json", path)
+    summary = json.loads(out.splitlines()[-1])
+    assert code == 1 and summary["messages"] == 2 and summary["malformed"] == 1
+
+
 def test_gaps_in_a_recording_are_noted_and_are_not_findings(tmp_path, capsys):
     path = tmp_path / "s.jsonl"
     heartbeat = '[2,"{}","Heartbeat",{{}}]'

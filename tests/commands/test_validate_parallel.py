@@ -1,10 +1,16 @@
 """validate in several processes writes, byte for byte, what one process writes."""
 
+import errno
+import io
 import json
+import multiprocessing.process
+import os
+import signal
+import sys
 
 import pytest
 
-from app.cli import main
+from app.cli import build_parser, main
 from app.commands import validate as validate_command
 from app.commands import validate_parallel
 from app.commands.validate_parallel import Owners, workers_for
@@ -160,22 +166,58 @@ def test_a_connection_that_changes_station_is_judged_in_one_process(capsys, tmp_
     assert_same_in_one_and_two_processes(capsys, path)
 
 
+@pytest.mark.parametrize("start_method", ["fork", "spawn"] if sys.platform == "linux"
+                         else ["spawn"])
 def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, monkeypatch,
-                                                           fallbacks):
+                                                           fallbacks, start_method):
     path = tmp_path / "mix.jsonl"
     write_session(path, 6000, stations=4)
     expected = run(capsys, "--json", "--jobs", "1", path)
-    real_of_pair = Owners.of_pair
-
-    def of_pair(self, connection, station):  # runs in the workers, forked with this patch
-        self.seen = getattr(self, "seen", 0) + 1
-        if self.seen > 4000:
-            raise RuntimeError("a worker broke")
-        return real_of_pair(self, connection, station)
-
-    monkeypatch.setattr(Owners, "of_pair", of_pair)
+    monkeypatch.setattr(validate_parallel, "START_METHOD", start_method)
+    monkeypatch.setattr(validate_parallel, "FAIL_AFTER_FRAMES", 4000)  # reaches spawned ones
     assert run(capsys, "--json", "--jobs", "2", path) == expected
     assert fallbacks[0] == 0 and fallbacks[1] > 0  # lines written before were skipped
+
+
+def test_a_recording_growing_while_judged_is_judged_as_it_was_when_opened(
+        capsys, tmp_path, monkeypatch, fallbacks):
+    path = tmp_path / "live.jsonl"
+    write_session(path, 3000, stations=4)
+    original = path.read_bytes()
+    expected = run(capsys, "--json", "--jobs", "1", path)
+    more = original.decode("utf-8").splitlines()[1:500]  # as a proxy keeps recording
+    real_open_frames = validate_command.open_frames
+
+    def open_then_grow(name):
+        source = real_open_frames(name)
+        write_lines(path, more)  # after the command saw the file, before workers start
+        return source
+
+    monkeypatch.setattr(validate_command, "open_frames", open_then_grow)
+    for jobs in ("1", "2"):
+        path.write_bytes(original)
+        assert run(capsys, "--json", "--jobs", jobs, path) == expected
+    assert len(fallbacks) == 2 and path.stat().st_size > len(original)
+
+
+class _FullDisk(io.StringIO):
+    """An output that refuses every write, as a full disk or a closed pipe on Windows
+    (EINVAL) does."""
+
+    def write(self, text):
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+
+def test_an_error_writing_the_output_ends_the_command_without_a_second_pass(
+        tmp_path, fallbacks):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    args = build_parser("validate").parse_args(["validate", "--json", "--jobs", "2",
+                                                str(path)])
+    with pytest.raises(OSError) as raised:
+        validate_command.run(args, out=_FullDisk(), err=io.StringIO())
+    assert raised.value.errno == errno.EINVAL
+    assert fallbacks == []  # the workers' output was not judged again in this process
 
 
 def test_a_small_session_or_another_input_is_judged_in_this_process(tmp_path, monkeypatch):
@@ -185,7 +227,11 @@ def test_a_small_session_or_another_input_is_judged_in_this_process(tmp_path, mo
     assert workers_for(open_frames(path), 3) == 3
     assert workers_for(open_frames(path), 1) == 1
     monkeypatch.setattr(validate_parallel, "PARALLEL_FROM_BYTES", 0)
-    assert workers_for(open_frames(path), None) >= 1
+    monkeypatch.setattr(validate_parallel, "idle_cores", lambda: 3)
+    assert workers_for(open_frames(path), None) == 3  # big enough: one per idle core
+    monkeypatch.setattr(validate_parallel, "idle_cores", lambda: 64)
+    assert workers_for(open_frames(path), None) == validate_parallel.MAX_WORKERS
+    assert workers_for(open_frames(path), 64) == validate_parallel.MAX_WORKERS
     frames = tmp_path / "frames.txt"
     frames.write_text('[2,"1","Heartbeat",{}]\n')
     assert workers_for(open_frames(frames), 4) == 1
@@ -233,3 +279,22 @@ def test_workers_are_as_many_as_the_cores_others_leave_idle(monkeypatch):
     assert idle_cores() == 2
     monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (9.0, 0.1, 0.1))
     assert idle_cores() == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a child runs the parent's handler on POSIX")
+def test_ctrl_c_is_held_while_each_worker_starts_and_handled_again_after(
+        capsys, tmp_path, monkeypatch):
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    handlers = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(process):
+        handlers.append(signal.getsignal(signal.SIGINT))
+        real_start(process)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    before = signal.getsignal(signal.SIGINT)
+    run(capsys, "--jobs", "2", path)
+    assert handlers == [signal.SIG_IGN, signal.SIG_IGN]
+    assert signal.getsignal(signal.SIGINT) is before

@@ -14,6 +14,9 @@ from app.session.sessionfile import (
     SessionReader,
     SessionWriter,
     make_header,
+    plain_record,
+    quick_json,
+    record_from_json,
 )
 from tests.session.fake_disk import SmallDisk
 
@@ -237,3 +240,34 @@ def test_a_fragment_that_cannot_be_cut_off_stays_on_a_line_of_its_own(tmp_path):
     reader = SessionReader.open(path)
     assert [m.seq for m in reader][-1] == 3     # the fragment did not swallow record 3
     assert reader.skipped == 1                  # the fragment, skipped with a warning
+
+
+_PLAIN = {"seq": 7, "time": "2024-01-01T00:00:00.5Z", "mono": 2.5, "conn": "c1",
+          "station": "CP1", "dir": "station_to_csms", "kind": "frame", "text": "[]"}
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"mono": 3}, {"dir": None}, {"dir": ""}, {"kind": "event", "text": 5},
+    {"meta": {"a": 1}}, {"type": "2", "action": 9}, {"conn": 5}, {"station": None},
+    {"mono": "3"}, {"mono": True}, {"seq": 7.0}, {"seq": True}, {"dir": "up"}, {"dir": [1]},
+    {"kind": ["frame"]}, {"kind": "binary"}, {"data": "/w=="}, {"meta": []}, {"text": 1},
+    {"time": "yesterday"}, {"time": 5}, {"kind": "gap", "meta": {"lost": 2}}])
+def test_the_quick_fields_of_a_line_are_what_the_record_says_or_none(change):
+    line = {**_PLAIN, **change}
+    fields = plain_record(line)
+    try:
+        message = record_from_json(line)
+    except (ValueError, KeyError, TypeError):
+        assert fields is None  # a line the reader skips is never taken quickly
+        return
+    if fields is not None:
+        assert fields == (message.kind, message.seq, message.time, message.monotonic,
+                          message.connection, message.station, message.direction,
+                          message.text)
+
+
+def test_quick_json_leaves_anything_unusual_to_the_careful_path():
+    assert quick_json(b'{"a": [1]}  \n') == {"a": [1]}
+    for raw in (b'[1]\n', b'{"a": 1} x\n', b'{"a": \n', b'{"a": "\xff"}\n', b" {}\n",
+                b"{" * 100_000 + b"\n"):
+        assert quick_json(raw) is None
