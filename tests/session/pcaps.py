@@ -232,21 +232,41 @@ class Tcpdump:
         return shutil.which("tcpdump") is not None
 
     def __enter__(self) -> Tcpdump:
+        # A UDP probe rides along in the filter: "listening on" comes before the capture
+        # really takes packets, so the block starts only once a probe is in the file.
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        probe.bind(("127.0.0.1", 0))
+        probe_port = probe.getsockname()[1]
         self._process = subprocess.Popen(
             ["tcpdump", "-i", self.interface, "--immediate-mode", "-U", "-s", "0",
-             "-w", str(self.path),
+             "-w", str(self.path), "udp", "port", str(probe_port), "or",
              *self.extra, "tcp", "port", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         assert self._process.stderr is not None
         line = b""
-        for _ in range(5):  # "listening on ...": capturing from then on
+        for _ in range(5):  # "listening on ..."
             line = self._process.stderr.readline()
             if b"listening" in line or not line:
                 break
         if b"listening" not in line:
             self._process.kill()
+            probe.close()
             raise RuntimeError(f"tcpdump did not start: {line!r}")
+        try:
+            self._wait_for_probe(probe, probe_port)
+        finally:
+            probe.close()
         return self
+
+    def _wait_for_probe(self, probe: socket.socket, port: int) -> None:
+        """Send probes until one is in the file (its 24-byte header has packets after it)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            probe.sendto(b"probe", ("127.0.0.1", port))
+            if self.path.exists() and self.path.stat().st_size > 24:
+                return
+            time.sleep(0.01)  # polling the file, bounded by the deadline
+        raise RuntimeError("tcpdump took no packet within 10 s")
 
     def __exit__(self, *exc: object) -> None:
         assert self._process is not None

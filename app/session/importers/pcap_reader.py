@@ -28,6 +28,7 @@ from app.session.importers.pcap import NAME
 from app.session.importers.ws_connection import CapturedConnection, Roles, Seen, order_counter
 from app.session.importing import Imported, ImportNote
 from app.session.message import Message, RecordKind, frame_message
+from app.wording import count
 
 _OCPP201 = "ocpp2.0.1"
 
@@ -124,8 +125,10 @@ class _Importer:
                     for seq, (seen, connection, roles) in enumerate(placed, 1)]
         if self._not_tcp:
             reasons = ", ".join(f"{count} {why}" for why, count in self._not_tcp.most_common())
-            self.notes.append(ImportNote("capture", f"{sum(self._not_tcp.values())} packets "
-                                         f"carry no TCP segment and were skipped ({reasons})"))
+            skipped = sum(self._not_tcp.values())
+            self.notes.append(ImportNote("capture", f"{count(skipped, 'packet')} without a TCP "
+                                         f"segment {'was' if skipped == 1 else 'were'} skipped "
+                                         f"({reasons})"))
         if not messages:
             self.notes.append(ImportNote("capture", f"no OCPP WebSocket traffic was found in "
                                          f"its {self._packets} packets"))

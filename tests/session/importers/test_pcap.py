@@ -263,6 +263,9 @@ def test_a_tcpdump_capture_of_an_ocpp_station_and_csms_opens_with_everything_rig
     lost = any("answer to the upgrade is missing" in note.text for note in imported.notes)
     assert opened.meta["subprotocol"] == ("ocpp2.0.1" if not lost else None)
     assert imported.messages[-1].kind is RecordKind.CLOSED
+    # the helper's UDP probes (how it knows tcpdump is capturing) are told, not imported
+    assert any("without a TCP segment" in note.text and "skipped (" in note.text
+               for note in imported.notes)
 
 
 def test_a_lost_upgrade_answer_still_gives_every_frame_and_says_what_is_unknown():
