@@ -2,14 +2,13 @@
 window's start dialogs offer the same options, with the same defaults and the same checks."""
 
 import argparse
-import ssl
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QComboBox
 
-from app import cli, settings
-from app.errors import OcppScopeError, PolicyError, UsageError
+from app import cli, mode_config, settings
+from app.errors import OcppScopeError
 from app.settings import Setting
 
 DIALOG_MODES = ("proxy", "csms", "station")
@@ -214,48 +213,6 @@ def test_a_switch_that_is_on_by_default_can_be_turned_off(monkeypatch):
     assert parser.parse_args(["--no-colour"]).colour is False
 
 
-# --- engine configuration ----------------------------------------------------------------
-
-
-def test_defaults_make_each_engine_configuration():
-    proxy = settings.proxy_config({})
-    assert (proxy.host, proxy.port, proxy.ping_interval) == ("127.0.0.1", 9000, None)
-    assert proxy.upstream_ssl is None and proxy.server_ssl is None
-    csms, policy = settings.csms_setup({})
-    assert (csms.host, csms.port, policy.heartbeat_interval) == ("127.0.0.1", 9000, 300)
-    station, _ = settings.station_setup({})
-    assert station.station_id == "CP-001" and station.heartbeat_interval is None
-
-
-def test_values_reach_the_configuration():
-    proxy = settings.proxy_config({"upstream": "wss://csms.example.com/ocpp",
-                                   "insecure": True, "ping_interval": 20.0,
-                                   "max_size": 65536, "record_secrets": True})
-    assert proxy.upstream_ssl is not None and proxy.upstream_ssl.verify_mode == ssl.CERT_NONE
-    assert (proxy.ping_interval, proxy.max_size, proxy.record_secrets) == (20.0, 65536, True)
-    station, policy = settings.station_setup({"csms": "wss://x/ocpp", "connectors": 3,
-                                              "password": "s3cret", "strict": True,
-                                              "heartbeat_interval": 5.0})
-    assert station.client_ssl is not None and station.client_ssl.verify_mode == ssl.CERT_REQUIRED
-    assert (station.connectors, station.password, station.heartbeat_interval) == (
-        [1, 1, 1], "s3cret", 5.0)
-    assert policy.strict
-
-
-def test_configuration_refuses_values_the_check_rejects():
-    with pytest.raises(UsageError) as raised:
-        settings.proxy_config({"upstream": "http://x", "listen": "x"})
-    assert str(raised.value).splitlines() == settings.check(
-        "proxy", {"upstream": "http://x", "listen": "x"})
-
-
-def test_unusable_files_are_engine_errors(tmp_path):
-    with pytest.raises(PolicyError, match="no such file"):
-        settings.csms_setup({"responses": str(tmp_path / "none.json")})
-    with pytest.raises(OcppScopeError, match="does not exist"):
-        settings.proxy_config({"cert": str(tmp_path / "missing.pem")})
-
-
 # --- the window's dialogs ----------------------------------------------------------------
 
 
@@ -302,12 +259,12 @@ def test_the_password_comes_from_the_first_source_given(tmp_path):
     secret_file = tmp_path / "password"
     secret_file.write_text("from-file\nignored second line\n")
     environ = {settings.PASSWORD_ENV: "from-env"}
-    assert settings.station_password({"password": "typed"}, environ) == "typed"
-    assert settings.station_password({"password_file": str(secret_file)}, environ) == (
+    assert mode_config.station_password({"password": "typed"}, environ) == "typed"
+    assert mode_config.station_password({"password_file": str(secret_file)}, environ) == (
         "from-file")
-    assert settings.station_password({}, environ) == "from-env"
-    assert settings.station_password({}, None) is None  # the window reads no environment
-    config, _ = settings.station_setup({"password_file": str(secret_file)})
+    assert mode_config.station_password({}, environ) == "from-env"
+    assert mode_config.station_password({}, None) is None  # the window reads no environment
+    config, _ = mode_config.station_setup({"password_file": str(secret_file)})
     assert config.password == "from-file"
 
 
@@ -315,9 +272,9 @@ def test_a_password_file_that_cannot_be_used_is_one_sentence(tmp_path):
     empty = tmp_path / "empty"
     empty.write_text("\n")
     with pytest.raises(OcppScopeError, match="has no password on its first line"):
-        settings.station_setup({"password_file": str(empty)})
+        mode_config.station_setup({"password_file": str(empty)})
     with pytest.raises(OcppScopeError, match="cannot be read: No such file"):
-        settings.station_setup({"password_file": str(tmp_path / "missing")})
+        mode_config.station_setup({"password_file": str(tmp_path / "missing")})
 
 
 def test_a_password_and_a_password_file_together_are_a_problem(tmp_path):
@@ -335,7 +292,7 @@ def test_sending_the_urls_credentials_needs_a_url_with_them():
     assert "needs a user and password in the CSMS URL" in problem
     assert settings.check("proxy", {"upstream": "ws://u:p@csms/ocpp", "upstream_auth": "url"}
                           ) == []
-    config = settings.proxy_config({"upstream": "ws://u:p@csms/ocpp", "upstream_auth": "url"})
+    config = mode_config.proxy_config({"upstream": "ws://u:p@csms/ocpp", "upstream_auth": "url"})
     assert config.upstream_auth == "url"
 
 
@@ -352,19 +309,19 @@ def test_problems_with_a_url_never_repeat_its_password():
 
 def test_switching_certificate_checks_off_is_a_caution_and_noted_in_the_header():
     values = {"upstream": "wss://user:secret@csms/ocpp", "insecure": True}
-    [caution] = settings.cautions("proxy", values)
+    [caution] = mode_config.cautions("proxy", values)
     assert caution.startswith("certificate checks are off: ")
-    assert settings.cautions("proxy", {}) == [] and settings.cautions("csms", values) == []
-    assert settings.header_details("proxy", values) == {
+    assert mode_config.cautions("proxy", {}) == [] and mode_config.cautions("csms", values) == []
+    assert mode_config.header_details("proxy", values) == {
         "listen": "127.0.0.1:9000", "upstream": "wss://user:***@csms/ocpp", "insecure": True}
-    kept = settings.header_details("station", {"csms": "ws://u:secret@h/ocpp",
-                                               "station_id": "CP-1", "record_secrets": True})
+    kept = mode_config.header_details("station", {"csms": "ws://u:secret@h/ocpp",
+                                                  "station_id": "CP-1", "record_secrets": True})
     assert kept == {"csms": "ws://u:secret@h/ocpp", "station": "CP-1"}
 
 
 def test_proxy_is_wire_transparent_unless_told_otherwise():
-    assert settings.proxy_config({}).transparent is True
-    assert settings.proxy_config({"transparent": False}).transparent is False
+    assert mode_config.proxy_config({}).transparent is True
+    assert mode_config.proxy_config({"transparent": False}).transparent is False
 
 
 @pytest.mark.parametrize("mode", DIALOG_MODES)
@@ -376,37 +333,23 @@ def test_a_tls_key_log_is_offered_by_every_mode_and_never_remembered(mode):
 
 def test_a_tls_key_log_is_a_caution_that_it_holds_secrets():
     values = {"upstream": "wss://csms/ocpp", "tls_keylog": "keys.log"}
-    [caution] = settings.cautions("proxy", values)
+    [caution] = mode_config.cautions("proxy", values)
     assert "'keys.log'" in caution and "decrypt" in caution
-    [empty] = settings.cautions("csms", {"tls_keylog": "keys.log"})
+    [empty] = mode_config.cautions("csms", {"tls_keylog": "keys.log"})
     assert "stays empty" in empty and "no connection of this csms uses TLS" in empty
-    assert "decrypt" in settings.cautions("station", {"csms": "wss://c/ocpp",
-                                                      "tls_keylog": "k"})[0]
+    assert "decrypt" in mode_config.cautions("station", {"csms": "wss://c/ocpp",
+                                                         "tls_keylog": "k"})[0]
 
 
 def test_the_key_log_reaches_every_tls_context_and_is_created_private(tmp_path):
     folder = tmp_path
     log = folder / "keys.log"
-    config = settings.proxy_config({"upstream": "wss://csms.example/ocpp",
-                                    "tls_keylog": str(log)})
+    config = mode_config.proxy_config({"upstream": "wss://csms.example/ocpp",
+                                       "tls_keylog": str(log)})
     assert config.upstream_ssl.keylog_filename == str(log)
-    station, _ = settings.station_setup({"csms": "wss://csms.example/ocpp",
-                                         "tls_keylog": str(log)})
+    station, _ = mode_config.station_setup({"csms": "wss://csms.example/ocpp",
+                                            "tls_keylog": str(log)})
     assert station.client_ssl.keylog_filename == str(log)
     assert log.exists() and log.stat().st_mode & 0o077 == 0
-    plain, _ = settings.station_setup({"csms": "ws://csms.example/ocpp"})
+    plain, _ = mode_config.station_setup({"csms": "ws://csms.example/ocpp"})
     assert plain.client_ssl is None
-
-
-def test_keepalive_choices_reach_the_station_and_the_csms():
-    station, _ = settings.station_setup({"ping_interval": 5.0, "pong_timeout": 2.0})
-    csms, _ = settings.csms_setup({"ping_interval": 0.0})
-    assert (station.ping_interval, station.pong_timeout) == (5.0, 2.0)
-    assert (csms.ping_interval, csms.pong_timeout) == (None, None)
-
-
-def test_keepalive_defaults_ping_and_leave_the_pong_timeout_to_the_interval():
-    station, _ = settings.station_setup({})
-    csms, _ = settings.csms_setup({})
-    assert (station.ping_interval, station.pong_timeout) == (20.0, None)
-    assert (csms.ping_interval, csms.pong_timeout) == (30.0, None)

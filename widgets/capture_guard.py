@@ -174,7 +174,7 @@ class CaptureGuard(QObject):
         that cannot be written, the mode runs anyway and the banner says the records are
         in memory only). The recording is the capture's store: it holds an index per
         record and reads each back from the file when shown (`LiveStore`)."""
-        from app import settings  # the modes' options: loaded with the first mode
+        from app import mode_config, settings  # the modes' options: loaded with the first mode
         from app.session.capture import Capture
         from app.session.captures import new_capture_path
         from app.session.live_store import live_store
@@ -182,7 +182,7 @@ class CaptureGuard(QObject):
         from app.session.sessionfile import SessionWriter, make_header
 
         chosen = str(values.get("record") or "").strip()
-        details = settings.header_details(mode, values) if mode in settings.MODES else {}
+        details = mode_config.header_details(mode, values) if mode in settings.MODES else {}
         path: Path | None = Path(chosen).expanduser() if chosen else None
         writer, reason = None, ""
         try:

@@ -99,7 +99,7 @@ class ModeRunner(QObject):
     def start_proxy(self, capture: Capture, config: ProxyConfig,
                     answer_timeout: float | None = None, *,
                     cautions: Sequence[str] = ()) -> None:
-        """`cautions`: the dialog's (`app.settings.cautions`); listening beyond loopback is
+        """`cautions`: the dialog's (`app.mode_config.cautions`); listening beyond loopback is
         added here, once the port is known."""
         from app.net.errors import listen
         from app.net.splice import open_proxy

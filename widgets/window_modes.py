@@ -36,38 +36,38 @@ class ModesMixin:
     # the start dialogs and the settings behind them load the network engine's
     # configuration: imported when a mode is chosen, not with the window
     def start_proxy(self: MainWindow) -> None:
-        from app import settings
+        from app import mode_config
         from widgets import dialogs
 
         def start(values: dict[str, Any]) -> None:
-            config = settings.proxy_config(values)
+            config = mode_config.proxy_config(values)
             self.runner.start_proxy(self._fresh_capture("proxy", values), config,
                                     values["answer_timeout"],
-                                    cautions=settings.cautions("proxy", values))
+                                    cautions=mode_config.cautions("proxy", values))
 
         self._start_from(dialogs.proxy_dialog(self), start)
 
     def start_csms(self: MainWindow) -> None:
-        from app import settings
+        from app import mode_config
         from widgets import dialogs
 
         def start(values: dict[str, Any]) -> None:
-            config, self.policy = settings.csms_setup(values)
+            config, self.policy = mode_config.csms_setup(values)
             self.runner.start_csms(self._fresh_capture("csms", values), config, self.policy,
                                    values["answer_timeout"],
-                                   cautions=settings.cautions("csms", values))
+                                   cautions=mode_config.cautions("csms", values))
 
         self._start_from(dialogs.csms_dialog(self), start)
 
     def start_station(self: MainWindow) -> None:
-        from app import settings
+        from app import mode_config
         from widgets import dialogs
 
         def start(values: dict[str, Any]) -> None:
-            config, self.policy = settings.station_setup(values)
+            config, self.policy = mode_config.station_setup(values)
             self.runner.start_station(self._fresh_capture("station", values), config,
                                       self.policy, values["answer_timeout"],
-                                      cautions=settings.cautions("station", values))
+                                      cautions=mode_config.cautions("station", values))
 
         self._start_from(dialogs.station_dialog(self), start)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app import settings
+from app import mode_config, settings
 from app.commands import live
 from app.net import links
 from app.net.csms import CsmsEndpoint
@@ -28,7 +28,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Raises OcppScopeError for options that cannot work (reported by `app.cli.main`)."""
     values = vars(args)
-    config, policy = settings.csms_setup(values)
+    config, policy = mode_config.csms_setup(values)
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
         csms = CsmsEndpoint(config, capture, policy, notice)
@@ -37,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
         live.caution(notice, links.listening_caution(config.host, csms.port))
         return csms.stop
 
-    return live.run_live(args, "csms", settings.header_details("csms", values), start,
-                         cautions=settings.cautions("csms", values))
+    return live.run_live(args, "csms", mode_config.header_details("csms", values), start,
+                         cautions=mode_config.cautions("csms", values))

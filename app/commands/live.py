@@ -196,7 +196,7 @@ Starter = Callable[[Capture, Callable[[str], None]], Awaitable[Callable[[], Awai
 
 
 def caution(notice: Callable[[str], None], *texts: str | None) -> None:
-    """Say each choice that weakens safety (`app.settings.cautions`, listening beyond
+    """Say each choice that weakens safety (`app.mode_config.cautions`, listening beyond
     loopback) on a line of its own; None is nothing to say."""
     for text in texts:
         if text:

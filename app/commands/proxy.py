@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app import settings
+from app import mode_config, settings
 from app.commands import live
 from app.net import links, secrets
 from app.net.errors import listen
@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Raises OcppScopeError for options that cannot work (reported by `app.cli.main`)."""
     values = vars(args)
-    config = settings.proxy_config(values)
+    config = mode_config.proxy_config(values)
     # headless: nothing needs a record the moment its frame is forwarded, so the terminating
     # proxy judges and records on its observer thread, off the forwarding path
     config.observe_aside = True
@@ -55,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
         live.caution(notice, links.listening_caution(config.host, proxy.port))
         return proxy.stop
 
-    return live.run_live(args, "proxy", settings.header_details("proxy", values), start,
-                         cautions=settings.cautions("proxy", values))
+    return live.run_live(args, "proxy", mode_config.header_details("proxy", values), start,
+                         cautions=mode_config.cautions("proxy", values))

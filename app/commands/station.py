@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from app import settings
+from app import mode_config, settings
 from app.commands import live
 from app.net.station import StationEndpoint
 
@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Raises OcppScopeError for options that cannot work (reported by `app.cli.main`)."""
     values = vars(args)
-    config, policy = settings.station_setup(values, os.environ)
+    config, policy = mode_config.station_setup(values, os.environ)
 
     async def start(capture, notice):  # type: ignore[no-untyped-def]
         station = StationEndpoint(config, capture, policy, notice)
@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
         notice(f"connecting to {station.url}")
         return station.stop
 
-    return live.run_live(args, "station", settings.header_details("station", values), start,
-                         cautions=settings.cautions("station", values))
+    return live.run_live(args, "station", mode_config.header_details("station", values), start,
+                         cautions=mode_config.cautions("station", values))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from app import settings
+from app import mode_config
 from tests.widgets.conftest import run_until
 from widgets import dialogs
 
@@ -38,10 +38,10 @@ def test_defaults_make_engine_configurations(qtbot):
     station = dialogs.station_dialog()
     for dialog in (proxy, csms, station):
         qtbot.addWidget(dialog)
-    assert settings.proxy_config(proxy.values()).port == 9000
-    config, policy = settings.csms_setup(csms.values())
+    assert mode_config.proxy_config(proxy.values()).port == 9000
+    config, policy = mode_config.csms_setup(csms.values())
     assert config.port == 9000 and policy.heartbeat_interval == 300
-    config, _ = settings.station_setup(station.values())
+    config, _ = mode_config.station_setup(station.values())
     assert config.station_id == "CP-001" and config.connectors == [1]
 
 
