@@ -40,9 +40,10 @@ from app.net.handshakes import (
 )
 from app.net.hops import RESET_CHECK_INTERVAL, upstream_url
 from app.net.intercept import Interceptor
-from app.net.observing import Observing, Watched
+from app.net.observing import Watched
 from app.net.peer import CallOutcome
 from app.net.proxy import Proxy, ProxyConfig
+from app.net.shipping import RemoteCapture, observing_for
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
@@ -150,13 +151,13 @@ class _Link:
 class TransparentProxy:
     """Same face as `Proxy` (start, stop, url, stations, inject), splicing bytes instead."""
 
-    def __init__(self, config: ProxyConfig, capture: Capture,
+    def __init__(self, config: ProxyConfig, capture: Capture | RemoteCapture,
                  notice: Notice | None = None) -> None:
         self.config = config
         self.capture = capture
         self._notice = notice or (lambda text: log.info("%s", text))
         self.capacity = limits.Capacity(2, config.max_stations)
-        self.observing = Observing(capture, self._notice)
+        self.observing = observing_for(capture, self._notice)
         self._server: asyncio.Server | None = None
         self._handshakes: set[asyncio.Task[None]] = set()
         self._active: dict[str, _Link] = {}
@@ -416,7 +417,8 @@ class TransparentProxy:
                         transport.abort()
 
 
-def open_proxy(config: ProxyConfig, capture: Capture, notice: Notice | None = None,
+def open_proxy(config: ProxyConfig, capture: Capture | RemoteCapture,
+               notice: Notice | None = None,
                interceptor: Interceptor | None = None) -> Proxy | TransparentProxy:
     """The proxy `config` asks for: wire-transparent or terminating. Intercept rules need a
     WebSocket stack per hop, so an interceptor holding any rule (armed now, or to be
