@@ -101,9 +101,14 @@ class ObserverProcess:
         """Ship what is left, close the pipe, and wait for the child to judge and write it
         all (a second Ctrl-C stops the waiting). Returns how many records were not recorded
         (at least 1 when the child did not finish)."""
+        left = 0
         try:
-            self.shipping.stop(SHIP_TIMEOUT)
-            self.shipping.catch_up()  # records queued after the proxy stopped
+            left = self.shipping.stop(SHIP_TIMEOUT)
+            if left:
+                self._notice(f"stopped with {left:,} frames or chunks not handed to the "
+                             "observer process: they were forwarded but not recorded")
+            else:
+                self.shipping.flush()  # records queued after the proxy stopped
             if not self.shipping.dead:
                 with contextlib.suppress(OSError, ValueError):
                     self._batches.send_bytes(pickle.dumps(("end", summary)))
@@ -116,9 +121,10 @@ class ObserverProcess:
         self.process.join(5.0)
         if self.process.is_alive():
             self.process.kill()
+        unrecorded = self.shipping.unshipped + left
         if self._done is None:
-            return max(1, self.shipping.unshipped)
-        return self._done + self.shipping.unshipped
+            return max(1, unrecorded)
+        return self._done + unrecorded
 
 
 @contextlib.contextmanager

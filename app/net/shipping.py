@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.net.diagnosis import diagnose
 from app.net.observing import BUDGET, Observing, Watched, WholeFrame
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import Finding
@@ -94,9 +95,27 @@ class ShippingObserving(Observing):
             return
         self.shipped += len(wire)
 
-    def _left_behind(self, left: int) -> str:
-        return (f"stopped with {left:,} frames or chunks not handed to the observer process: "
-                "they were forwarded but not recorded")
+    def catch_up(self) -> None:
+        """Nothing to do: no record can be had here at once, and whatever is shipped later
+        still comes after everything queued before it."""
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """Ship what is queued (for up to `timeout` seconds: the child may be behind and the
+        pipe full) and end the thread; returns how many items were left unshipped, which
+        the owner tells (`ObserverProcess.finish` waits longer than a proxy's stop)."""
+        self._stopping = True
+        self._wake.set()
+        assert self._thread is not None
+        self._thread.join(timeout)
+        return self.behind if self._thread.is_alive() else 0
+
+    def flush(self) -> None:
+        """Ship, on the caller's thread, what was queued after the thread ended."""
+        with self._turn:
+            taken = list(self._queue)
+            self._queue.clear()
+            if taken:
+                self._take(taken)
 
 
 def _wire(item: Any) -> Wire:
@@ -132,11 +151,15 @@ class RemoteCapture:
     def event(self, kind: RecordKind, connection: str, station: str,
               meta: Mapping[str, Any], *, direction: Direction | None = None,
               seen: tuple[float, float] | None = None) -> Message:
-        """Ship a connection event; the record returned has a provisional (negative) seq
-        and none of what the capture adds (a diagnosis): the child's record has them."""
+        """Ship a connection event; the record returned has a provisional (negative) seq.
+        A refusal gets its diagnosis here already, as the capture would give it (a refused
+        connection has no history to weigh), so that the caller can tell it at once."""
         wall, mono = seen if seen is not None else (time.time(), time.monotonic())
         seq = next(self._provisional)
-        self.observing.ship(("event", seq, kind, connection, station, dict(meta), direction,
+        meta = dict(meta)
+        if kind is RecordKind.REJECTED and "diagnosis" not in meta:
+            meta["diagnosis"] = diagnose(kind.value, meta, {}).sentence
+        self.observing.ship(("event", seq, kind, connection, station, meta, direction,
                              wall, mono))
         return Message(seq, wall, mono, connection, station, direction, kind, meta=dict(meta))
 

@@ -162,7 +162,7 @@ def test_a_child_that_is_gone_is_told_once_and_forwarding_side_calls_never_raise
     watched = shipping.watch("c1", "CP1", {})
     for number in range(3):
         shipping.forwarded(watched, UP, frame(Opcode.TEXT, b'[2,"%d","Heartbeat",{}]' % number))
-        shipping.catch_up()
+        shipping.flush()
     remote.event(RecordKind.REJECTED, "c2", "CP2", {"status": 503})
     shipping.closed(watched, {"code": 1006})
     assert shipping.stop() == 0
@@ -178,3 +178,19 @@ def test_a_shipped_item_the_child_cannot_read_is_skipped_and_the_rest_judged() -
                    ("chunk", "unknown", UP, b"x", 1.0, 1.0),
                    ("closed", "c1", {"code": 1000}, 2.0, 2.0, 0, 0)])
     assert [m.kind for m in capture.messages] == [RecordKind.OPENED, RecordKind.CLOSED]
+
+
+def test_a_refusal_carries_the_diagnosis_the_capture_gives_it_from_the_start() -> None:
+    meta = {"status": 404, "reason": "no such station", "hop": "csms", "role": "proxy"}
+    here = Capture().event(RecordKind.REJECTED, "c1", "CP1", meta)
+    provisional: list[Any] = []
+
+    def run(shipping: ShippingObserving) -> None:
+        provisional.append(RemoteCapture(shipping).event(RecordKind.REJECTED, "c1", "CP1",
+                                                         meta))
+
+    [apart] = judged_apart(shipped(run)).messages
+    assert here.meta["diagnosis"]
+    assert provisional[0].meta["diagnosis"] == apart.meta["diagnosis"] == \
+        here.meta["diagnosis"]
+    assert apart.meta == here.meta
