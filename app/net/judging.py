@@ -68,11 +68,8 @@ class LinkJudge:
         if self.observing is None or watched is None:
             self.now(connection, station, direction, data, is_text, meta)
             return
-        text = as_text(data) if is_text else None
-        if text is not None:
-            self.observing.whole(watched, direction, text, meta=meta)
-        else:
-            self.observing.whole(watched, direction, data, text_frame=is_text, meta=meta)
+        # as it came: the observer decodes the text, off the forwarding path
+        self.observing.whole(watched, direction, data, text_frame=is_text, meta=meta)
 
     def now(self, connection: str, station: str, direction: Direction, data: bytes | str,
             is_text: bool = True, meta: Mapping[str, Any] | None = None) -> Message | None:

@@ -149,9 +149,11 @@ class Observing:
 
     def whole(self, watched: Watched, direction: Direction, data: str | bytes, *,
               text_frame: bool = True, meta: Mapping[str, Any] | None = None) -> None:
-        """A whole frame was just forwarded in `direction` (text as str; bytes with
-        `text_frame` False for a binary frame, True for text that was not UTF-8). Beyond the
-        connection's `budget` it is left unjudged, counted as unobserved bytes."""
+        """A whole frame was just forwarded in `direction`: a text frame as str, or as the
+        bytes that arrived with `text_frame` True (decoded where it is judged, off the
+        forwarding path; bytes that are not UTF-8 are kept as bytes); a binary frame as
+        bytes with `text_frame` False. Beyond the connection's `budget` it is left unjudged,
+        counted as unobserved bytes."""
         size = len(data)
         if watched.fed - watched.taken + size > self.budget:
             watched.bytes_lost += size
@@ -278,7 +280,11 @@ class Observing:
                 ) -> None:
         capture, connection, station = self.capture, watched.connection, watched.station
         if isinstance(observation, WholeFrame):
-            capture.judge_frame(connection, station, observation.direction, observation.data,
+            data = observation.data
+            if observation.text_frame and isinstance(data, bytes):
+                text = as_text(data)
+                data = data if text is None else text
+            capture.judge_frame(connection, station, observation.direction, data,
                                 text_frame=observation.text_frame, meta=observation.meta,
                                 seen=observation.seen)
         elif isinstance(observation, DataMessage):

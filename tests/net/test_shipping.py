@@ -64,7 +64,7 @@ def traffic(observing: Observing) -> None:
     boot = (b'[2,"1","BootNotification",{"reason":"PowerUp","chargingStation":'
             b'{"model":"M","vendorName":"V"}}]')
     observing.forwarded(spliced, UP, frame(Opcode.TEXT, boot))
-    observing.whole(relayed, UP, '[2,"h1","Heartbeat",{}]')
+    observing.whole(relayed, UP, b'[2,"h1","Heartbeat",{}]', text_frame=True)
     observing.forwarded(spliced, DOWN, frame(Opcode.TEXT, b'[3,"1",{"status":"Accepted",'
                         b'"currentTime":"2026-01-01T00:00:00Z","interval":300}]', masked=False))
     wire = frame(Opcode.TEXT, b'[2,"2","Heartbeat",', fin=False) + \
