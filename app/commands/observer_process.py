@@ -42,7 +42,7 @@ from app.session.sessionfile import SessionWriter, make_header
 
 log = logging.getLogger(__name__)
 
-NICENESS = 10             # how much lower the child's priority is than the forwarding one's
+NICENESS = 19             # how much lower the child's priority is than the forwarding one's
 TICK = 1.0                # seconds between two checks for unanswered CALLs and missed pongs
 SHIP_TIMEOUT = 30.0       # seconds at the end for the last batches to enter the pipe
 FINISH_TIMEOUT = 300.0    # seconds at the end for the child to judge and write its backlog
@@ -146,9 +146,7 @@ def serve(batches: Connection, says: Connection, options: dict[str, Any], mode: 
     """The child: judge, show and record every shipped batch until the pipe closes."""
     with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(os, "nice"):
-        with contextlib.suppress(OSError):
-            os.nice(NICENESS)
+    _lower_priority()
     saying = threading.Lock()
 
     def notice(text: str) -> None:  # from this thread and the sinks' threads
@@ -194,6 +192,17 @@ def _judge_until_closed(batches: Connection, outputs: live.Outputs,
             receiver.observing.check_pings()
             for seq, finding in outputs.capture.expire(answer_timeout):
                 outputs.late(seq, finding)
+
+
+def _lower_priority() -> None:
+    """Give the cores to forwarding first: a higher nice value everywhere it exists, and on
+    Linux the idle class, whose tasks a waking relay always preempts at once."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def run_apart(args: argparse.Namespace, mode: str, header: dict[str, Any],

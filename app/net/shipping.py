@@ -44,6 +44,7 @@ from app.session.message import Message, RecordKind, frame_message
 log = logging.getLogger(__name__)
 
 MAX_PROVISIONAL = 10_000    # provisional seqs the child remembers for a later finding
+PACE = 0.002                # seconds between two batches written to the pipe
 
 # What crosses the pipe, one tuple per item, tag first (see `ShippingObserving._wire`):
 #   ("opened", connection, station, extensions, max_size, meta, wall, monotonic)
@@ -94,6 +95,9 @@ class ShippingObserving(Observing):
             self._lost(f"the observer process stopped taking frames ({type(exc).__name__})")
             return
         self.shipped += len(wire)
+        # one batch per `PACE` at most: under load the thread would otherwise ship a few
+        # items at a time, taking the interpreter from the event loop for each
+        time.sleep(PACE)
 
     def catch_up(self) -> None:
         """Nothing to do: no record can be had here at once, and whatever is shipped later
