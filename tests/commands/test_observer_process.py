@@ -24,7 +24,7 @@ from app.net.splice import TransparentProxy
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionReader
 from tests.commands.test_proxy import csms_on_a_thread
-from tests.net.peers import OcppStation, Tap, boot_request
+from tests.net.peers import OcppStation, SilentStation, Tap, boot_request
 
 Script = Callable[[str], Awaitable[Any]]
 MODES = {"transparent": "--transparent", "terminating": "--no-transparent"}
@@ -141,3 +141,25 @@ def test_with_intercept_rules_the_proxy_judges_in_its_own_process(
                          "--rules", str(rules), "--quiet"]) == live.EXIT_OK
     assert seen == [0]
     assert "2 frames (0 invalid) from 1 station" in capsys.readouterr().err
+
+
+def test_pings_the_station_leaves_unanswered_end_in_the_closing_diagnosis(
+        tmp_path: Path, once_listening: Callable[[Script], list[Any]]) -> None:
+    async def silent_station(url: str) -> bytes:
+        async with SilentStation(int(url.rsplit(":", 1)[1]), "/ocpp/CP-1") as station:
+            assert station.reader is not None
+            return await asyncio.wait_for(station.reader.read(), 20)  # until the proxy cuts
+
+    once_listening(silent_station)
+    record = tmp_path / "site.jsonl"
+    with csms_on_a_thread() as csms:
+        assert cli.main(["proxy", "--listen", "127.0.0.1:0", "--upstream", csms.url,
+                         "--no-transparent", "--ping-interval", "0.3", "--record", str(record),
+                         "--quiet"]) == live.EXIT_OK
+    records = list(SessionReader.open(record))
+    pings = [m for m in records if m.kind is RecordKind.CONTROL and m.meta["opcode"] == "ping"]
+    assert {ping.meta["by"] for ping in pings} == {"proxy"}
+    [closed] = [m for m in records if m.kind is RecordKind.CLOSED]
+    assert closed.meta["diagnosis"].startswith(
+        "the proxy closed with 1011 (internal error) “keepalive ping timeout”")
+    assert "pings went unanswered by the station" in closed.meta["diagnosis"]
