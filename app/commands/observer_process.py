@@ -114,10 +114,11 @@ class ObserverProcess:
                     self._batches.send_bytes(pickle.dumps(("end", summary)))
             self._batches.close()
             self._listener.join(FINISH_TIMEOUT)
+            if self._listener.is_alive():
+                self._end_child(f"the observer process did not finish within "
+                                f"{FINISH_TIMEOUT:g} s")
         except KeyboardInterrupt:
-            self._notice("stopped waiting for the observer process: what it had not written "
-                         "yet is lost")
-            self.process.terminate()
+            self._end_child("stopped waiting for the observer process")
         self.process.join(5.0)
         if self.process.is_alive():
             self.process.kill()
@@ -125,6 +126,13 @@ class ObserverProcess:
         if self._done is None:
             return max(1, unrecorded)
         return self._done + unrecorded
+
+
+    def _end_child(self, why: str) -> None:
+        with self._told_lost:
+            self._lost_told = True  # its end is ours: no "ended" notice
+        self._notice(f"{why}: what it had not written yet is lost")
+        self.process.terminate()
 
 
 @contextlib.contextmanager
