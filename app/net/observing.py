@@ -142,7 +142,7 @@ class Observing:
         if watched.fed - watched.taken + len(data) > self.budget:
             watched.dropped[direction] = watched.dropped.get(direction, 0) + len(data)
             return
-        if watched.dropped.get(direction):
+        if watched.dropped and watched.dropped.get(direction):
             self._queue.append((watched, direction, watched.dropped.pop(direction)))
         watched.fed += len(data)
         self._put((watched, direction, data, time.time(), time.monotonic()))

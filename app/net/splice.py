@@ -16,6 +16,7 @@ injected, held or rewritten in this mode: `inject` says so.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import ssl
@@ -362,8 +363,9 @@ class TransparentProxy:
         observing = self.observing
         up, down = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
         ended = lambda side: self._side_ended(link, side)  # noqa: E731
-        station.splice(upstream, lambda data: observing.forwarded(watched, up, data), ended)
-        upstream.splice(station, lambda data: observing.forwarded(watched, down, data), ended)
+        # partials, not lambdas: called for every chunk, they add no Python frame of their own
+        station.splice(upstream, functools.partial(observing.forwarded, watched, up), ended)
+        upstream.splice(station, functools.partial(observing.forwarded, watched, down), ended)
 
     def _side_ended(self, link: _Link, side: _Side) -> None:
         """A socket sent its FIN or went away: pass the FIN on (half-close), and end the link
