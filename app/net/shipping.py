@@ -32,7 +32,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from app.net.diagnosis import diagnose
 from app.net.observing import BUDGET, Observing, Watched, WholeFrame
@@ -57,16 +57,11 @@ PACE = 0.002                # seconds between two batches written to the pipe
 Wire = tuple[Any, ...]
 
 
-class Sender(Protocol):
-    """The writing end of the pipe (`multiprocessing.connection.Connection`)."""
-
-    def send_bytes(self, buf: bytes) -> None: ...
-
-
 class ShippingObserving(Observing):
     """The forwarding process's observer: queues like `Observing`, ships instead of judging.
 
-    `send` writes one pickled batch; when it fails (the child is gone) `lost(reason)` is
+    `send` writes one pickled batch (the pipe's `send_bytes`, which lets go of the
+    interpreter while it writes); when it fails (the child is gone) `lost(reason)` is
     called once and every later batch is dropped and counted (`unshipped`)."""
 
     def __init__(self, send: Callable[[bytes], None], notice: Callable[[str], None], *,
