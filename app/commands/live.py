@@ -20,6 +20,7 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,7 +30,6 @@ from app.net.limits import Capacity
 from app.net.tls import TlsSetupError
 from app.ocpp.findings import Finding
 from app.session.capture import (
-    ANSWER_TIMEOUT,
     NO_ANNOTATION,
     Annotation,
     Capture,
@@ -215,9 +215,25 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     for a mode that reads them afterwards (replay compares them); otherwise the capture
     forgets each record once it is recorded and shown, so memory stays flat.
     """
-    capture = Capture(keep=keep)
-    tally = RunTally()
-    capture.subscribe(tally.count)
+    notice = stderr_notice(mode)
+    caution(notice, *cautions)
+    outputs = open_outputs(output_options(args), mode, header, notice, keep=keep)
+    if outputs is None:
+        return EXIT_USAGE
+    status = EXIT_USAGE
+    try:
+        status = asyncio.run(serve_until_stopped(start, outputs.capture, notice, until,
+                                   outputs.watch_answers(args.answer_timeout)))
+        notice(summary_line(outputs.capture, outputs.tally))
+    except (UsageError, TlsSetupError) as exc:
+        notice(str(exc))
+    finally:
+        lost = outputs.close(notice)
+    return EXIT_LOST if lost and status == EXIT_OK else status
+
+
+def stderr_notice(mode: str) -> Callable[[str], None]:
+    """Tell the user one line on stderr, prefixed with the command."""
     err = sys.stderr
 
     def notice(text: str) -> None:
@@ -227,33 +243,62 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
             err.write(f"ocppscope {mode}: {text}\n")
             err.flush()
 
-    caution(notice, *cautions)
+    return notice
+
+
+def output_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options that say where records go (plain data: a child process takes them)."""
+    return {name: getattr(args, name) for name in ("record", "quiet", "json")}
+
+
+@dataclass(eq=False)
+class Outputs:
+    """Where a live run's records go: the capture, the tally for the summary, the console
+    and the recording. A headless proxy opens them in its observer process
+    (`app.commands.observer_process`), every other live mode here."""
+
+    capture: Capture
+    tally: RunTally
+    console: QueuedSink[Entry] | None
+    recorder: QueuedSink[Message] | None
+    record: str | None
+
+    def late(self, seq: int, finding: Finding) -> None:
+        """Print a finding that came after its record (a CALL left unanswered)."""
+        if self.console is not None:
+            _show_late(self.capture, self.console, seq, finding)
+
+    def watch_answers(self, timeout: float) -> Callable[[], Awaitable[None]]:
+        """The task that flags unanswered CALLs every second, for a live loop to run."""
+        return functools.partial(watch_answers, self.capture, self.late, timeout)
+
+    def close(self, notice: Callable[[str], None]) -> int:
+        """Let the sinks finish; returns the number of records the recording lost."""
+        return _close_sinks(self.console, self.recorder, self.record, notice)
+
+
+def open_outputs(options: Mapping[str, Any], mode: str, header: dict[str, Any],
+                 notice: Callable[[str], None], *, keep: bool = False) -> Outputs | None:
+    """The capture with its console and recording subscribed, as `options` ask (record,
+    quiet, json); None when the recording cannot be written (the user was told why)."""
+    capture = Capture(keep=keep)
+    tally = RunTally()
+    capture.subscribe(tally.count)
     recorder: QueuedSink[Message] | None = None
-    if args.record:
-        path = Path(args.record)
+    if options.get("record"):
+        path = Path(options["record"])
         try:
             writer = SessionWriter(path, make_header(mode, **header))
         except OSError as exc:
             notice(f"cannot write '{path}': {exc.strerror}")
-            return EXIT_USAGE
+            return None
         recorder = recording_sink(writer, notice)
         capture.subscribe(functools.partial(_record, recorder))
     console: QueuedSink[Entry] | None = None
-    report = None
-    if not args.quiet:
-        console = console_sink(sys.stdout, args.json, notice)
+    if not options.get("quiet"):
+        console = console_sink(sys.stdout, bool(options.get("json")), notice)
         capture.subscribe(functools.partial(_show, console))
-        report = functools.partial(_show_late, capture, console)
-    status = EXIT_USAGE
-    try:
-        status = asyncio.run(_main(start, capture, notice, until, report,
-                                   args.answer_timeout))
-        notice(summary_line(capture, tally))
-    except (UsageError, TlsSetupError) as exc:
-        notice(str(exc))
-    finally:
-        lost = _close_sinks(console, recorder, args.record, notice)
-    return EXIT_LOST if lost and status == EXIT_OK else status
+    return Outputs(capture, tally, console, recorder, options.get("record"))
 
 
 def _with_diagnosis(line: str, meta: Mapping[str, Any]) -> str:
@@ -344,17 +389,18 @@ def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message
     return recorded.lost
 
 
-async def _main(start: Starter, capture: Capture, notice: Callable[[str], None],
+async def serve_until_stopped(start: Starter, capture: Any, notice: Callable[[str], None],
                 until: Callable[[], Awaitable[None]] | None,
-                report: Callable[[int, Finding], None] | None = None,
-                answer_timeout: float = ANSWER_TIMEOUT) -> int:
+                answers: Callable[[], Awaitable[None]] | None = None) -> int:
+    """Run until Ctrl-C (or `until`), then stop; `answers` flags unanswered CALLs meanwhile
+    (None where the capture is in another process, which flags them itself)."""
     stop_event = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
             loop.add_signal_handler(sig, stop_event.set)
     stop = await start(capture, notice)
-    watcher = asyncio.ensure_future(watch_answers(capture, report, answer_timeout))
+    watcher = asyncio.ensure_future(answers() if answers is not None else asyncio.sleep(0))
     waiters = [asyncio.ensure_future(stop_event.wait())]
     if until is not None:
         waiters.append(asyncio.ensure_future(until()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app import mode_config, settings
-from app.commands import live
+from app.commands import live, observer_process
 from app.net import links, secrets
 from app.net.errors import listen
 from app.net.intercept import Interceptor
@@ -55,5 +55,10 @@ def run(args: argparse.Namespace) -> int:
         live.caution(notice, links.listening_caution(config.host, proxy.port))
         return proxy.stop
 
-    return live.run_live(args, "proxy", mode_config.header_details("proxy", values), start,
-                         cautions=mode_config.cautions("proxy", values))
+    # Intercept rules need a frame's record the moment it is taken (a held frame is shown,
+    # a rewritten one recorded with what arrived): the capture must be in this process, so
+    # with rules the proxy judges here, on its observer thread. Without, it judges in a
+    # process of its own, where judging cannot slow forwarding.
+    run = live.run_live if interceptor is not None else observer_process.run_apart
+    return run(args, "proxy", mode_config.header_details("proxy", values), start,
+               cautions=mode_config.cautions("proxy", values))

@@ -6,7 +6,8 @@ Aside (`ProxyConfig.observe_aside`, what `ocppscope proxy` uses): the frame's te
 time it was forwarded go to the observer thread of `app.net.observing`, which judges and
 records it in batches; parsing, validation, rules and recording then never hold up the
 next frame. Either way the records are the same: same seqs in the same order, same times
-(when the frame's last byte was forwarded), same meta.
+(when the frame's last byte was forwarded), same meta. The headless proxy's observer ships
+its batches to a process of its own (`app.net.shipping`); the judging there is the same.
 
 A frame whose record its caller needs at once (an injected CALL and its answer, a frame an
 intercept rule took) is judged in place after the observer caught up (`now`), so that it
@@ -19,7 +20,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.net.observing import Observing, Watched
+from app.net.observing import Watched
+from app.net.shipping import RemoteCapture, observing_for
 from app.net.wire import as_text
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
@@ -31,10 +33,13 @@ log = logging.getLogger(__name__)
 class LinkJudge:
     """The terminating proxy's way to its capture, for every connection it relays."""
 
-    def __init__(self, capture: Capture, notice: Callable[[str], None], *,
+    def __init__(self, capture: Capture | RemoteCapture, notice: Callable[[str], None], *,
                  aside: bool = False) -> None:
+        """A capture in another process (`app.net.shipping.RemoteCapture`) is always fed
+        aside: nothing can be judged inline there."""
         self.capture = capture
-        self.observing = Observing(capture, notice) if aside else None
+        aside = aside or isinstance(capture, RemoteCapture)
+        self.observing = observing_for(capture, notice) if aside else None
         self._watched: dict[str, Watched] = {}
 
     @property
@@ -63,11 +68,8 @@ class LinkJudge:
         if self.observing is None or watched is None:
             self.now(connection, station, direction, data, is_text, meta)
             return
-        text = as_text(data) if is_text else None
-        if text is not None:
-            self.observing.whole(watched, direction, text, meta=meta)
-        else:
-            self.observing.whole(watched, direction, data, text_frame=is_text, meta=meta)
+        # as it came: the observer decodes the text, off the forwarding path
+        self.observing.whole(watched, direction, data, text_frame=is_text, meta=meta)
 
     def now(self, connection: str, station: str, direction: Direction, data: bytes | str,
             is_text: bool = True, meta: Mapping[str, Any] | None = None) -> Message | None:

@@ -7,10 +7,11 @@ parses it (`app.net.observer`), and judges and records each message through the 
 like the terminating proxy does (`Capture.judge_frame`), with the time its last byte was
 forwarded.
 
-A thread, not a process: the capture (checker state, records, subscribers) must live where
-the window and the recorder read it, and moving each record across a process boundary costs
-more than judging it. The thread gives the interpreter back after every record, so the
-event loop never waits for more than one record's judging.
+A thread in the window's process: the capture (checker state, records, subscribers) must live
+where the window reads it. The thread gives the interpreter back after every record, so the
+event loop never waits for more than one record's judging. The headless proxy goes further:
+its queue is shipped in batches to a process of its own (`app.net.shipping`), where an
+`Observing` without a thread of its own (`threaded=False`) judges them with this same code.
 
 Under overload the thread falls behind and catches up later; a connection whose unobserved
 bytes exceed `budget` has further chunks dropped from observation (never from forwarding),
@@ -104,7 +105,9 @@ class Observing:
 
     def __init__(self, capture: Capture, notice: Callable[[str], None] | None = None, *,
                  budget: int = BUDGET, warn_after: float = WARN_AFTER,
-                 pong_timeout: float | None = None) -> None:
+                 pong_timeout: float | None = None, threaded: bool = True) -> None:
+        """`threaded=False` starts no thread: whoever holds it hands it batches itself
+        (`observe`) and checks pings now and then (`check_pings`)."""
         self.capture = capture
         self.budget = budget
         self.warn_after = warn_after
@@ -119,9 +122,11 @@ class Observing:
         self._told_behind = False
         # held by whoever judges: the thread for each batch, `catch_up` on the event loop
         self._turn = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="ocppscope-observer",
-                                        daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="ocppscope-observer",
+                                            daemon=True)
+            self._thread.start()
 
     # --- the event loop's side: constant time, never blocks --------------------------------
 
@@ -137,16 +142,18 @@ class Observing:
         if watched.fed - watched.taken + len(data) > self.budget:
             watched.dropped[direction] = watched.dropped.get(direction, 0) + len(data)
             return
-        if watched.dropped.get(direction):
+        if watched.dropped and watched.dropped.get(direction):
             self._queue.append((watched, direction, watched.dropped.pop(direction)))
         watched.fed += len(data)
         self._put((watched, direction, data, time.time(), time.monotonic()))
 
     def whole(self, watched: Watched, direction: Direction, data: str | bytes, *,
               text_frame: bool = True, meta: Mapping[str, Any] | None = None) -> None:
-        """A whole frame was just forwarded in `direction` (text as str; bytes with
-        `text_frame` False for a binary frame, True for text that was not UTF-8). Beyond the
-        connection's `budget` it is left unjudged, counted as unobserved bytes."""
+        """A whole frame was just forwarded in `direction`: a text frame as str, or as the
+        bytes that arrived with `text_frame` True (decoded where it is judged, off the
+        forwarding path; bytes that are not UTF-8 are kept as bytes); a binary frame as
+        bytes with `text_frame` False. Beyond the connection's `budget` it is left unjudged,
+        counted as unobserved bytes."""
         size = len(data)
         if watched.fed - watched.taken + size > self.budget:
             watched.bytes_lost += size
@@ -165,7 +172,7 @@ class Observing:
             taken = list(self._queue)
             self._queue.clear()
             if taken:
-                self._observe(taken)
+                self._take(taken)
                 self._unjudged = 0
 
     def closed(self, watched: Watched, meta: Mapping[str, Any]) -> None:
@@ -189,12 +196,17 @@ class Observing:
         how many items were left unjudged (0 when it caught up)."""
         self._stopping = True
         self._wake.set()
+        if self._thread is None:
+            return 0
         self._thread.join(timeout)
         left = self.behind if self._thread.is_alive() else 0
         if left:
-            self._notice(f"observer stopped {left:,} frames or chunks behind: they were "
-                         "forwarded but not recorded")
+            self._notice(self._left_behind(left))
         return left
+
+    def _left_behind(self, left: int) -> str:
+        return (f"observer stopped {left:,} frames or chunks behind: they were forwarded but "
+                "not recorded")
 
     # --- the thread -------------------------------------------------------------------------
 
@@ -209,23 +221,28 @@ class Observing:
                     self._wake.wait(1.0)
                 self._asleep = False
                 self._wake.clear()
-                self._check_pings()
+                self.check_pings()
                 if not queue:
                     continue
                 time.sleep(LINGER)   # let a batch gather: fewer hand-overs of the interpreter
             with self._turn:
                 taken = [queue.popleft() for _ in range(min(BATCH, len(queue)))]
                 try:
-                    self._observe(taken)
+                    self._take(taken)
                 except Exception:  # our bug: lost to observation, never to traffic
                     log.exception("observing a batch of %d chunks failed", len(taken))
                 self._unjudged = 0
             if taken:
                 self._check_backlog(taken)
 
-    def _observe(self, taken: list[_Item]) -> None:
-        """Parse the whole batch first (cheap), then record it, so that `behind` counts
-        frames, and hand the interpreter back to the event loop after each record."""
+    def _take(self, taken: list[_Item]) -> None:
+        """What the thread does with each batch it takes off the queue: judge it here."""
+        self.observe(taken)
+
+    def observe(self, taken: list[_Item]) -> None:
+        """Judge a batch of queued items on the caller's thread, in order. Parse the whole
+        batch first (cheap), then record it, so that `behind` counts frames, and hand the
+        interpreter back to the event loop after each record."""
         parsed: list[tuple[Watched, Observation | _Event | WholeFrame]] = []
         for item in taken:
             watched = item[0]
@@ -247,7 +264,8 @@ class Observing:
         for watched, observation in parsed:
             self._record(watched, observation)
             self._unjudged -= 1
-            time.sleep(0)  # the event loop may be waiting for the interpreter
+            if self._thread is not None:
+                time.sleep(0)  # the event loop may be waiting for the interpreter
 
     def _link(self, watched: Watched) -> LinkObserver:
         if watched.observer is None:
@@ -262,7 +280,11 @@ class Observing:
                 ) -> None:
         capture, connection, station = self.capture, watched.connection, watched.station
         if isinstance(observation, WholeFrame):
-            capture.judge_frame(connection, station, observation.direction, observation.data,
+            data = observation.data
+            if observation.text_frame and isinstance(data, bytes):
+                text = as_text(data)
+                data = data if text is None else text
+            capture.judge_frame(connection, station, observation.direction, data,
                                 text_frame=observation.text_frame, meta=observation.meta,
                                 seen=observation.seen)
         elif isinstance(observation, DataMessage):
@@ -300,7 +322,9 @@ class Observing:
                 self._links.pop(connection, None)
             capture.event(kind, connection, station, meta, seen=(wall, mono))
 
-    def _check_pings(self) -> None:
+    def check_pings(self) -> None:
+        """Turn pings whose pong is overdue into findings (the thread does it when it wakes,
+        at least every second)."""
         now = time.monotonic()
         for watched in list(self._links.values()):
             if watched.observer is not None:

@@ -49,6 +49,7 @@ from app.net.intercept import Interceptor, hop_between
 from app.net.judging import LinkJudge
 from app.net.keepalive import keep_hops_alive
 from app.net.peer import CallOutcome
+from app.net.shipping import RemoteCapture
 from app.net.wire import RawClientConnection, RawServerConnection, receive
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
@@ -140,7 +141,7 @@ Notice = Callable[[str], None]
 
 
 class Proxy:
-    def __init__(self, config: ProxyConfig, capture: Capture,
+    def __init__(self, config: ProxyConfig, capture: Capture | RemoteCapture,
                  notice: Notice | None = None) -> None:
         self.config = config
         self.capture = capture

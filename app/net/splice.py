@@ -16,6 +16,7 @@ injected, held or rewritten in this mode: `inject` says so.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import ssl
@@ -40,9 +41,10 @@ from app.net.handshakes import (
 )
 from app.net.hops import RESET_CHECK_INTERVAL, upstream_url
 from app.net.intercept import Interceptor
-from app.net.observing import Observing, Watched
+from app.net.observing import Watched
 from app.net.peer import CallOutcome
 from app.net.proxy import Proxy, ProxyConfig
+from app.net.shipping import RemoteCapture, observing_for
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
@@ -150,13 +152,13 @@ class _Link:
 class TransparentProxy:
     """Same face as `Proxy` (start, stop, url, stations, inject), splicing bytes instead."""
 
-    def __init__(self, config: ProxyConfig, capture: Capture,
+    def __init__(self, config: ProxyConfig, capture: Capture | RemoteCapture,
                  notice: Notice | None = None) -> None:
         self.config = config
         self.capture = capture
         self._notice = notice or (lambda text: log.info("%s", text))
         self.capacity = limits.Capacity(2, config.max_stations)
-        self.observing = Observing(capture, self._notice)
+        self.observing = observing_for(capture, self._notice)
         self._server: asyncio.Server | None = None
         self._handshakes: set[asyncio.Task[None]] = set()
         self._active: dict[str, _Link] = {}
@@ -361,8 +363,9 @@ class TransparentProxy:
         observing = self.observing
         up, down = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
         ended = lambda side: self._side_ended(link, side)  # noqa: E731
-        station.splice(upstream, lambda data: observing.forwarded(watched, up, data), ended)
-        upstream.splice(station, lambda data: observing.forwarded(watched, down, data), ended)
+        # partials, not lambdas: called for every chunk, they add no Python frame of their own
+        station.splice(upstream, functools.partial(observing.forwarded, watched, up), ended)
+        upstream.splice(station, functools.partial(observing.forwarded, watched, down), ended)
 
     def _side_ended(self, link: _Link, side: _Side) -> None:
         """A socket sent its FIN or went away: pass the FIN on (half-close), and end the link
@@ -416,7 +419,8 @@ class TransparentProxy:
                         transport.abort()
 
 
-def open_proxy(config: ProxyConfig, capture: Capture, notice: Notice | None = None,
+def open_proxy(config: ProxyConfig, capture: Capture | RemoteCapture,
+               notice: Notice | None = None,
                interceptor: Interceptor | None = None) -> Proxy | TransparentProxy:
     """The proxy `config` asks for: wire-transparent or terminating. Intercept rules need a
     WebSocket stack per hop, so an interceptor holding any rule (armed now, or to be

@@ -20,9 +20,11 @@ machine may be shared. Figures: throughput of 1, 20 and 50 stations sending back
 relay's. Then 500 stations (`--fleet`) at one CALL per second each through the relay and
 each proxy mode: round trips done, lost, and latency. At the end each proxy is stopped as a
 user stops it (Ctrl-C), and its recording is counted: every round trip must be in it.
-A proxy's CPU per round trip counts what its process used during the run: an observer that
-fell behind and catches up after the run (see `app.net.observing`) does part of its work
-outside that window, so the figure is then below the full cost.
+A proxy's CPU per round trip counts what its process tree (the observer process included)
+used during the run: an observer that fell behind and catches up after the run (see
+`app.net.observing`) does part of its work outside that window, so the figure is then below
+the full cost. After each run of a middle box the next run waits until that box is idle, so
+that a backlog judged late never takes the cores from the next route.
 With `--deflate both`, every leg negotiates permessage-deflate in a second pass.
 """
 
@@ -329,6 +331,21 @@ async def back_to_back(url: str, stations: int, seconds: float, deflate: bool,
             "cpu_ms": cpu / max(1, done) * 1000, "done": done}
 
 
+async def settle(pid: int, quiet: float = 0.02, every: float = 0.2,
+                 limit: float = 60.0) -> None:
+    """Wait until `pid`'s process tree is idle (less than `quiet` CPU seconds per `every`):
+    a proxy whose observer still judges the last run's backlog must not take the cores
+    from the next route's run."""
+    deadline = time.perf_counter() + limit
+    before = tree_cpu(pid)
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(every)
+        now = tree_cpu(pid)
+        if now - before < quiet:
+            return
+        before = now
+
+
 async def fleet(url: str, stations: int, seconds: float, deflate: bool,
                 pid: int) -> dict[str, float]:
     """`stations` stations, one CALL a second each."""
@@ -398,6 +415,8 @@ async def run_pass(args: argparse.Namespace, deflate: bool) -> dict[str, Any]:
                                                      box.pid if box else None)
                         runs.setdefault((route, stations), []).append(figures)
                         sent[route] += int(figures["done"])
+                        if box is not None:
+                            await settle(box.pid)
             if args.fleet:
                 for route in ("relay", *PROXIES):
                     box = boxes[route]
