@@ -29,7 +29,8 @@ def proxy_config(values: Mapping[str, Any]) -> ProxyConfig:
     host, port = parse_address(v["listen"])
     return ProxyConfig(
         upstream=v["upstream"], host=host, port=port, max_size=v["max_size"],
-        ping_interval=v["ping_interval"] or None, record_secrets=v["record_secrets"],
+        ping_interval=v["ping_interval"] or None, pong_timeout=v["pong_timeout"] or None,
+        record_secrets=v["record_secrets"],
         upstream_auth=v["upstream_auth"], server_ssl=_server_ssl(v),
         # intercept rules need the terminating proxy (`app.net.intercept.needs_terminating`)
         transparent=v["transparent"] and not needs_terminating(v),

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from app.errors import UsageError
 from app.net import secrets
 from app.net.keepalive import PONG_TIMEOUT
+from app.net.observer import PONG_TIMEOUT as PEERS_PONG_TIMEOUT
 from app.net.proxy import DEFAULT_MAX_SIZE
 from app.query import check_query
 from app.session.capture import ANSWER_TIMEOUT
@@ -208,6 +209,13 @@ SETTINGS: tuple[Setting, ...] = (
             modes=frozenset({"station", "csms"}), label="Pong timeout (s)", metavar="SECONDS",
             help="a ping of ours unanswered this long is a missed pong: the connection is "
                  f"closed with 1011 (default 0: the ping interval, at most {PONG_TIMEOUT:g} s)"),
+    Setting("pong_timeout", float, 0.0, minimum=0, maximum=_DAY,
+            zero=f"{PEERS_PONG_TIMEOUT:g} s, or our ping interval", modes=frozenset({"proxy"}),
+            label="Pong timeout (s)", metavar="SECONDS",
+            help="how long a ping may wait for its pong before it is a missed pong: the "
+                 "peers' pings in wire-transparent mode (default "
+                 f"{PEERS_PONG_TIMEOUT:g} s), our own in terminating mode, which then "
+                 f"closes with 1011 (default: the ping interval, at most {PONG_TIMEOUT:g} s)"),
     Setting("pace", float, 0.3, minimum=0, maximum=60, modes=frozenset({"demo"}),
             metavar="SECONDS", help="pause between steps"),
     Setting("keep_running", bool, False, modes=frozenset({"demo"}),

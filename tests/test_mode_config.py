@@ -60,3 +60,8 @@ def test_keepalive_defaults_ping_and_leave_the_pong_timeout_to_the_interval():
     csms, _ = mode_config.csms_setup({})
     assert (station.ping_interval, station.pong_timeout) == (20.0, None)
     assert (csms.ping_interval, csms.pong_timeout) == (30.0, None)
+
+
+def test_the_proxys_pong_timeout_reaches_its_configuration():
+    assert mode_config.proxy_config({"pong_timeout": 4.0}).pong_timeout == 4.0
+    assert mode_config.proxy_config({}).pong_timeout is None

@@ -126,12 +126,13 @@ def keep_alive(ws: Connection, capture: Capture, connection: str, station: str, 
 
 
 def keep_hops_alive(capture: Capture, connection: str, station: str, station_ws: Connection,
-                    upstream: Connection, interval: float | None) -> None:
+                    upstream: Connection, interval: float | None,
+                    pong_timeout: float | None = None) -> None:
     """Both hops of a terminating proxy: the proxy pings the station and the CSMS."""
-    keep_alive(station_ws, capture, connection, station,
-               towards=Direction.CSMS_TO_STATION, by="proxy", interval=interval)
-    keep_alive(upstream, capture, connection, station,
-               towards=Direction.STATION_TO_CSMS, by="proxy", interval=interval)
+    keep_alive(station_ws, capture, connection, station, towards=Direction.CSMS_TO_STATION,
+               by="proxy", interval=interval, pong_timeout=pong_timeout)
+    keep_alive(upstream, capture, connection, station, towards=Direction.STATION_TO_CSMS,
+               by="proxy", interval=interval, pong_timeout=pong_timeout)
 
 
 def _name(by: str) -> str:

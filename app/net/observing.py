@@ -77,6 +77,7 @@ class Watched:
     station: str
     extensions: str | None
     max_size: int | None
+    pong_timeout: float | None = None  # None: the observing's (the observer's default)
     fed: int = 0                 # bytes queued (the loop's count)
     taken: int = 0               # bytes taken off the queue (the thread's count)
     dropped: dict[Direction, int] = field(default_factory=dict)  # not queued, not yet told
@@ -131,9 +132,10 @@ class Observing:
     # --- the event loop's side: constant time, never blocks --------------------------------
 
     def watch(self, connection: str, station: str, meta: Mapping[str, Any], *,
-              extensions: str | None = None, max_size: int | None = None) -> Watched:
+              extensions: str | None = None, max_size: int | None = None,
+              pong_timeout: float | None = None) -> Watched:
         """Start observing a connection: its `opened` record (with `meta`) comes first."""
-        watched = Watched(connection, station, extensions, max_size)
+        watched = Watched(connection, station, extensions, max_size, pong_timeout)
         self._put((watched, RecordKind.OPENED, dict(meta), time.time(), time.monotonic()))
         return watched
 
@@ -270,8 +272,9 @@ class Observing:
     def _link(self, watched: Watched) -> LinkObserver:
         if watched.observer is None:
             options: dict[str, Any] = {"max_size": watched.max_size}
-            if self.pong_timeout is not None:
-                options["pong_timeout"] = self.pong_timeout
+            pong_timeout = watched.pong_timeout or self.pong_timeout
+            if pong_timeout is not None:
+                options["pong_timeout"] = pong_timeout
             watched.observer = LinkObserver(watched.extensions, **options)
             self._links[watched.connection] = watched
         return watched.observer

@@ -78,6 +78,9 @@ class ProxyConfig:
     max_size: int = DEFAULT_MAX_SIZE
     open_timeout: float = 10.0
     ping_interval: float | None = None        # None: add no keepalive traffic of our own
+    # How long a ping may wait for its pong: our own (terminating), the peers' (transparent).
+    # None: the ping interval, at most 20 s (ours); 10 s (the peers', `app.net.observer`).
+    pong_timeout: float | None = None
     record_secrets: bool = False              # keep passwords and tokens in the records
     # Which Authorization goes to the CSMS when both the station and the upstream URL have
     # one: "station" (its own) or "url" (the URL's user and password replace it).
@@ -413,7 +416,7 @@ class Proxy:
                                    "csms": negotiated_extensions(upstream)}
         self.judge.opened(link.connection, link.station, link.meta)
         keep_hops_alive(self.capture, link.connection, link.station, station_ws, upstream,
-                        self.config.ping_interval)
+                        self.config.ping_interval, self.config.pong_timeout)
         started = asyncio.get_running_loop().time()
         up = asyncio.create_task(self._pump(station_ws, upstream, Direction.STATION_TO_CSMS,
                                             link))

@@ -47,7 +47,7 @@ MAX_PROVISIONAL = 10_000    # provisional seqs the child remembers for a later f
 PACE = 0.002                # seconds between two batches written to the pipe
 
 # What crosses the pipe, one tuple per item, tag first (see `ShippingObserving._wire`):
-#   ("opened", connection, station, extensions, max_size, meta, wall, monotonic)
+#   ("opened", connection, station, extensions, max_size, pong timeout, meta, wall, monotonic)
 #   ("chunk", connection, direction, bytes, wall, monotonic)
 #   ("gap", connection, direction, byte count)
 #   ("frame", connection, direction, data, text_frame, meta, wall, monotonic)
@@ -134,7 +134,7 @@ def _wire(item: Any) -> Wire:
                 second.meta, *second.seen)
     if second is RecordKind.OPENED:
         return ("opened", connection, watched.station, watched.extensions, watched.max_size,
-                item[2], item[3], item[4])
+                watched.pong_timeout, item[2], item[3], item[4])
     return ("closed", connection, item[2], item[3], item[4], watched.bytes_lost,
             watched.dropped_frames)
 
@@ -230,8 +230,8 @@ class Receiver:
     def _rebuild(self, item: Wire, run: list[Any]) -> None:
         tag, connection = item[0], item[1]
         if tag == "opened":
-            _, _, station, extensions, max_size, meta, wall, mono = item
-            watched = Watched(connection, station, extensions, max_size)
+            _, _, station, extensions, max_size, pong_timeout, meta, wall, mono = item
+            watched = Watched(connection, station, extensions, max_size, pong_timeout)
             self._watched[connection] = watched
             run.append((watched, RecordKind.OPENED, meta, wall, mono))
             return

@@ -357,7 +357,8 @@ class TransparentProxy:
         loop = asyncio.get_running_loop()
         connection = links.next_connection_id()
         watched = self.observing.watch(connection, station_id, meta, extensions=extensions,
-                                       max_size=self.config.max_size)
+                                       max_size=self.config.max_size,
+                                       pong_timeout=self.config.pong_timeout)
         link = _Link(connection, station_id, station, upstream, watched, loop.time())
         self._active[connection] = link
         observing = self.observing

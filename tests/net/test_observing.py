@@ -58,3 +58,16 @@ def test_a_ping_still_unanswered_at_the_close_gets_a_missed_pong_finding():
     [ping] = [m for m in capture.messages if m.kind is RecordKind.CONTROL]
     [finding] = capture.annotation(ping.seq).findings
     assert finding.code == "websocket.missed-pong"
+
+
+def test_a_connection_watched_with_its_own_pong_timeout_flags_a_late_pong_by_it():
+    capture = Capture()
+    observing = Observing(capture, threaded=False)   # its default: 10 s
+    watched = observing.watch("c1", "CP1", {}, pong_timeout=1e-9)
+    observing.observe([(watched, RecordKind.OPENED, {}, 0.0, 0.0)])
+    observing.forwarded(watched, UP, Frame(Opcode.PING, b"x").serialize(mask=True))
+    observing.observe(list(observing._queue))
+    observing.check_pings()   # the connection is still open: only the timeout can flag it
+    [ping] = [m for m in capture.messages if m.kind is RecordKind.CONTROL]
+    [finding] = capture.annotation(ping.seq).findings
+    assert finding.code == "websocket.missed-pong"

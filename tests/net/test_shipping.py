@@ -173,7 +173,7 @@ def test_a_child_that_is_gone_is_told_once_and_forwarding_side_calls_never_raise
 def test_a_shipped_item_the_child_cannot_read_is_skipped_and_the_rest_judged() -> None:
     capture = Capture()
     receiver = Receiver(capture, lambda text: None)
-    receiver.take([("opened", "c1", "CP1", None, None, {}, 1.0, 1.0),
+    receiver.take([("opened", "c1", "CP1", None, None, None, {}, 1.0, 1.0),
                    ("note", "not a seq", None),
                    ("chunk", "unknown", UP, b"x", 1.0, 1.0),
                    ("closed", "c1", {"code": 1000}, 2.0, 2.0, 0, 0)])
