@@ -65,7 +65,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "selected ones are reported and counted"))
     parser.add_argument("--jobs", type=int, metavar="N", help=(
         "processes judging a session file of more than a few thousand frames, each the "
-        "frames of some stations (default: one per idle core; 1 judges in this process "
+        "frames of some stations (default: one per core; 1 judges in this process "
         "alone); "
         "the output is the same either way"))
     parser.set_defaults(run=run)

@@ -85,21 +85,19 @@ def workers_for(source: FrameSource, jobs: int | None) -> int:
     if jobs is None:
         if source.reader.size < PARALLEL_FROM_BYTES:
             return 1
-        jobs = idle_cores()
+        jobs = usable_cores()
     return max(1, min(jobs, MAX_WORKERS))
 
 
-def idle_cores() -> int:
-    """The cores no one else keeps busy (by the load of the last minute), at least one.
-    Workers do a fifth more work between them than one process does alone (each reads the
-    whole file), which pays on idle cores only: on busy ones they would take turns."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average here (Windows): take all cores
-        return cores
-    return max(1, min(cores, int(cores - busy + 0.5)))
+def usable_cores() -> int:
+    """The cores this process may run on. Not only the idle ones: the load average lags by
+    a minute (a run just before would count as someone else's work), and workers do only a
+    fifth more work between them than one process alone (each reads the whole file), so on
+    busy cores they cost little and on free ones they pay: measured on 2 cores, 1.5x one
+    process when idle, about the same as one under load."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 class Owners:

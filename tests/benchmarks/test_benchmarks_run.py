@@ -213,7 +213,7 @@ def test_validate_command_benchmark_runs_and_compares(capsys):
     results = validate_command.main(["--messages", "2000", "--rounds", "1"])
     assert results["frames"] > 1900
     assert results["ours_per_s"] > 0 and results["jsonschema_cached_per_s"] > 0
-    assert results["ours_one_process_per_s"] > 0 and results["ours_every_core_per_s"] > 0
+    assert results["ours_one_process_per_s"] > 0
     assert "ours is" in capsys.readouterr().out
 
 

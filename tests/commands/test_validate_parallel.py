@@ -227,9 +227,9 @@ def test_a_small_session_or_another_input_is_judged_in_this_process(tmp_path, mo
     assert workers_for(open_frames(path), 3) == 3
     assert workers_for(open_frames(path), 1) == 1
     monkeypatch.setattr(validate_parallel, "PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr(validate_parallel, "idle_cores", lambda: 3)
-    assert workers_for(open_frames(path), None) == 3  # big enough: one per idle core
-    monkeypatch.setattr(validate_parallel, "idle_cores", lambda: 64)
+    monkeypatch.setattr(validate_parallel, "usable_cores", lambda: 3)
+    assert workers_for(open_frames(path), None) == 3  # big enough: one per core
+    monkeypatch.setattr(validate_parallel, "usable_cores", lambda: 64)
     assert workers_for(open_frames(path), None) == validate_parallel.MAX_WORKERS
     assert workers_for(open_frames(path), 64) == validate_parallel.MAX_WORKERS
     frames = tmp_path / "frames.txt"
@@ -268,17 +268,16 @@ def test_a_worker_far_ahead_waits_and_the_output_stays_the_same(capsys, tmp_path
     assert len(fallbacks) == 2
 
 
-def test_workers_are_as_many_as_the_cores_others_leave_idle(monkeypatch):
-    from app.commands.validate_parallel import idle_cores
+def test_workers_are_as_many_as_the_cores_this_process_may_use_whatever_the_load(
+        monkeypatch):
+    from app.commands.validate_parallel import usable_cores
 
-    monkeypatch.setattr(validate_parallel.os, "sched_getaffinity", lambda _: {0, 1, 2, 3},
+    monkeypatch.setattr(validate_parallel.os, "sched_getaffinity", lambda _: {0, 1, 2},
                         raising=False)
-    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
-    assert idle_cores() == 4
-    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (2.2, 0.1, 0.1))
-    assert idle_cores() == 2
-    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (9.0, 0.1, 0.1))
-    assert idle_cores() == 1
+    monkeypatch.setattr(validate_parallel.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(validate_parallel.os, "getloadavg", lambda: (9.0, 9.0, 9.0),
+                        raising=False)
+    assert usable_cores() == 3   # the cores it may run on, not the machine's
 
 
 @pytest.mark.skipif(os.name != "posix", reason="a child runs the parent's handler on POSIX")
