@@ -35,8 +35,8 @@ from app.net import secrets
 from app.net.keepalive import PONG_TIMEOUT
 from app.net.observer import PONG_TIMEOUT as PEERS_PONG_TIMEOUT
 from app.net.proxy import DEFAULT_MAX_SIZE
+from app.ocpp.conversation import ANSWER_TIMEOUT
 from app.query import check_query
-from app.session.capture import ANSWER_TIMEOUT
 
 MODES = ("proxy", "csms", "station", "demo", "replay")
 _LIVE = frozenset(MODES)

@@ -24,9 +24,9 @@ from app.errors import UsageError
 from app.inputs import FrameSource, InputError, open_frames
 from app.ocpp import catalog
 from app.ocpp.checker import shared_validator
+from app.ocpp.conversation import ANSWER_TIMEOUT
 from app.ocpp.schemas import PayloadKind
 from app.query.selection import FILTER_HELP, filter_option
-from app.session.capture import ANSWER_TIMEOUT
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 

@@ -78,6 +78,7 @@ _ANSWERED_SIDES: dict[Direction | None, tuple[Direction | None, ...]] = {
     None: (None, _UP, _DOWN), _UP: (_DOWN, None), _DOWN: (_UP, None)}
 
 # How many answered message ids a connection remembers to notice reuse.
+ANSWER_TIMEOUT = 30.0  # seconds a live CALL may wait for its answer before it is flagged
 _REMEMBERED_IDS = 4096
 # How many unanswered CALLs per direction are remembered for pairing.
 _MAX_WAITING = 10_000

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.ocpp.checker import FrameChecker, Verdict, internal_error
-from app.ocpp.conversation import Direction
+from app.ocpp.conversation import ANSWER_TIMEOUT, Direction
 from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
 from app.session.annotations import (
@@ -411,7 +411,6 @@ def _bare_record(seq: int, now: float, mono: float, connection: str, station: st
     return Message(seq, now, mono, connection, station, direction, kind, text=text, data=data)
 
 
-ANSWER_TIMEOUT = 30.0  # seconds a live CALL may wait before it is flagged
 
 
 async def watch_answers(capture: Capture, report: Callable[[int, Finding], None] | None = None,
