@@ -40,7 +40,7 @@ from widgets.bridge import CaptureBridge
 from widgets.differences import DifferencesView
 from widgets.runner import ModeRunner
 from widgets.timeline import TimelineModel
-from widgets.timeline_columns import ColumnFitter
+from widgets.timeline_columns import ColumnFitter, timeline_table
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,8 @@ class ReplayPage(QWidget):
 
         self.recorded_model = TimelineModel(self)
         self.live_model = TimelineModel(self)
-        self.recorded_table = _table(self.recorded_model)
-        self.live_table = _table(self.live_model)
+        self.recorded_table = timeline_table(self.recorded_model)
+        self.live_table = timeline_table(self.live_model)
         self._fitters = [ColumnFitter(self.recorded_table), ColumnFitter(self.live_table)]
         self.recorded_title = QLabel("Recorded")
         self.live_title = QLabel("Live")
@@ -345,18 +345,6 @@ def _ours(role: str) -> Direction:
 def _end(model: TimelineModel) -> int:
     """The position after the last record the model shows."""
     return model.rows[-1] + 1 if len(model.rows) else 0
-
-
-def _table(model: TimelineModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setWordWrap(False)
-    return table
 
 
 def _titled(label: QLabel, widget: QWidget) -> QWidget:

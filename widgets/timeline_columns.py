@@ -9,8 +9,8 @@ loaded session by a sample of its rows, so sizing costs nothing on a million rec
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from widgets.timeline import (
     ACTION,
@@ -86,3 +86,17 @@ class ColumnFitter(QObject):
                 if width > self.table.columnWidth(column):
                     self.table.setColumnWidth(column, width)
         self._longest = longest
+
+
+def timeline_table(model: QAbstractTableModel) -> QTableView:
+    """A table of records as every timeline shows them (the live one, the replay's two):
+    whole rows selected one at a time, compact rows, no wrapping."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
+    return table

@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QStandardPaths, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,7 +36,7 @@ from widgets.state_feed import StateFeed
 from widgets.state_views import connect_state_views
 from widgets.stations_panel import StationsPanel
 from widgets.timeline import TimelineModel
-from widgets.timeline_columns import ColumnFitter
+from widgets.timeline_columns import ColumnFitter, timeline_table
 from widgets.transaction_follow import TransactionFollow
 from widgets.workbench import Workbench
 
@@ -75,14 +73,7 @@ def _timeline_page(window: MainWindow) -> QWidget:
     """The Timeline tab: filter bar and playback bar above the stations panel, the timeline
     and, below it, the detail pane with Expert info."""
     window.model = TimelineModel(window)
-    table = window.table = QTableView()
-    table.setModel(window.model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setWordWrap(False)
+    table = window.table = timeline_table(window.model)
     table.setAlternatingRowColors(False)
     table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
     window.columns = ColumnFitter(table)

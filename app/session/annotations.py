@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from typing import overload
 
 from app.ocpp.findings import Finding, Severity
-from app.session.columns import SEQ, SIGNED, SMALL_ID, append_widening, extend_widening
+from app.session.columns import (
+    SEQ,
+    SIGNED,
+    SMALL_ID,
+    ComparedAsList,
+    append_widening,
+    extend_widening,
+)
 
 _GONE = -2        # a column entry replaced (it lives in the dict now) or deleted
 _NONE = -1        # a call_seq column entry for "no CALL"
@@ -315,7 +322,7 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
         return self.get(seq) is not None if isinstance(seq, int) else False  # type: ignore[arg-type]
 
 
-class NoteLog(Sequence[tuple[int, Finding]]):
+class NoteLog(ComparedAsList, Sequence[tuple[int, Finding]]):
     """(seq, finding) pairs in the order they were noted: the findings a capture added to
     records after publishing them (`Capture.notes`). A peer that never answers gets the
     same timeout finding on each of its CALLs: each note is a seq and an id into a table of
@@ -357,11 +364,3 @@ class NoteLog(Sequence[tuple[int, Finding]]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self._seqs)))]
         return self._seqs[index], self._findings[self._ids[index]]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(self) == len(other) and all(
-                a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, compared by content

@@ -14,6 +14,8 @@ only on `OverflowError`, which costs nothing while values fit.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
+from typing import Any
 
 SEQ = "I"      # seqs, and other counts that start at 0 or 1: unsigned 4 bytes
 SIGNED = "i"   # values that may carry a negative mark: signed 4 bytes
@@ -61,3 +63,18 @@ def extend_widening(column: array, values: array) -> array:
             column = widened(column, extreme)
     column.extend(array(column.typecode, values))
     return column
+
+
+class ComparedAsList:
+    """For the compact sequences that stand in for lists (the state's logs, the capture's
+    notes): equal to any sequence of equal items in the same order, a list included, and,
+    being mutable, unhashable, as a list is."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            mine: Any = self  # a Sequence: each class using this one is
+            return len(mine) == len(other) and all(
+                a == b for a, b in zip(mine, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]

@@ -21,10 +21,10 @@ plain list, so that nothing is lost, changed or raised.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, MutableSequence, Sequence
+from collections.abc import Iterable, Iterator, MutableSequence
 from typing import Any, Generic, TypeVar, overload
 
-from app.session.columns import SEQ, SMALL_ID, widened
+from app.session.columns import SEQ, SMALL_ID, ComparedAsList, widened
 from app.state.entries import Change, MeterSample
 
 T = TypeVar("T")
@@ -69,7 +69,7 @@ class Names(Generic[T]):
         return len(self.values) > 2 * entries + 64
 
 
-class _ColumnLog(MutableSequence[T]):
+class _ColumnLog(ComparedAsList, MutableSequence[T]):
     """Items kept as rows of typed columns, or as a plain list once one does not fit.
 
     A subclass names its columns' type codes (`_CODES`, narrow ones: a column widens when
@@ -214,14 +214,6 @@ class _ColumnLog(MutableSequence[T]):
         self._columns = [array(code) for code in self._CODES]
         self._list = None
         self._after_removal()
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(self) == len(other) and all(
-                a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, compared by content
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self)!r})"
