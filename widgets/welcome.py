@@ -57,7 +57,10 @@ class WelcomePage(QWidget):
         if self.recent is None and paths:
             self.recent = QListWidget()
             self.recent.setMaximumHeight(120)
-            self.recent.setMaximumWidth(560)
+            self.recent.setFixedWidth(560)
+            # a long path loses its middle, not the file's name; the whole one is its tip
+            self.recent.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+            self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             self.recent.itemActivated.connect(
                 lambda item: self.open_recent.emit(item.text()))
             layout = self.layout()
@@ -67,5 +70,7 @@ class WelcomePage(QWidget):
         if self.recent is not None:
             self.recent.clear()
             self.recent.addItems(paths)
+            for row, path in enumerate(paths):
+                self.recent.item(row).setToolTip(path)
             self.recent.setVisible(bool(paths))
         self.recent_label.setVisible(bool(paths))

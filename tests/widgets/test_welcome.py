@@ -15,6 +15,7 @@ def test_the_recent_list_is_made_only_once_there_are_recent_sessions(qtbot):
     assert layout.indexOf(page.recent) == layout.indexOf(page.recent_label) + 1
     assert [page.recent.item(row).text() for row in range(page.recent.count())] == [
         "/data/a.jsonl", "/data/b.jsonl"]
+    assert page.recent.item(1).toolTip() == "/data/b.jsonl"  # all of it, however narrow
     page.set_recent([])
     assert page.recent.isHidden() and page.recent_label.isHidden()
 
