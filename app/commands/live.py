@@ -129,6 +129,12 @@ class ConsolePrinter:
                     f"(seq {meta.get('first_seq')} to {meta.get('last_seq')}: "
                     f"{meta.get('reason')})")
         arrow = message.direction.arrow if message.direction else "?"
+        if message.kind is RecordKind.CONTROL:
+            return f"{clock}  {station}  {arrow}  {_control_text(message.meta or {})}" \
+                + _first_finding(annotation)
+        if message.kind is RecordKind.BINARY:
+            return (f"{clock}  {station}  {arrow}  BINARY  {count(len(message.data), 'byte')}"
+                    + _first_finding(annotation))
         kind = {2: "CALL  ", 3: "RESULT", 4: "ERROR "}.get(message.message_type or 0, "??????")
         parts = [f"{clock}  {station}  {arrow}  {kind}  {message.action or '-':<28}"
                  f"  id={message.message_id or '-'}"]
@@ -138,13 +144,7 @@ class ConsolePrinter:
             frame = message.parse().frame
             if frame is not None:
                 parts.append(f"  {frame.error_code}: {frame.error_description}")  # type: ignore[union-attr]
-        if annotation.findings:
-            first = annotation.findings[0]
-            mark = "✗" if not annotation.valid else "!"
-            where = f"{first.path}: " if first.path else ""
-            extra = len(annotation.findings) - 1
-            more = f" (+{extra} more)" if extra else ""
-            parts.append(f"  {mark} {first.code} {where}{first.message}{more}")
+        parts.append(_first_finding(annotation))
         return "".join(parts)
 
     @staticmethod
@@ -299,6 +299,32 @@ def open_outputs(options: Mapping[str, Any], mode: str, header: dict[str, Any],
         console = console_sink(sys.stdout, bool(options.get("json")), notice)
         capture.subscribe(functools.partial(_show, console))
     return Outputs(capture, tally, console, recorder, options.get("record"))
+
+
+def _control_text(meta: dict[str, Any]) -> str:
+    """A ping, pong or close frame (the wire-transparent proxy's and our keep-alive's
+    records): who sent it, the close's code and reason, the pong's round trip."""
+    opcode = str(meta.get("opcode") or "control")
+    text = f"{opcode.upper():<6}  by {meta.get('by') or '?'}"
+    if opcode == "close" and meta.get("code") is not None:
+        reason = f" {meta.get('reason')!r}" if meta.get("reason") else ""
+        text += f"  {meta.get('code')}{reason}"
+    rtt = meta.get("rtt")
+    if isinstance(rtt, int | float):
+        text += f"  {rtt * 1000:.1f} ms"
+    return text
+
+
+def _first_finding(annotation: Annotation) -> str:
+    """The first finding of a record, and how many more, for the end of its line."""
+    if not annotation.findings:
+        return ""
+    first = annotation.findings[0]
+    mark = "✗" if not annotation.valid else "!"
+    where = f"{first.path}: " if first.path else ""
+    extra = len(annotation.findings) - 1
+    more = f" (+{extra} more)" if extra else ""
+    return f"  {mark} {first.code} {where}{first.message}{more}"
 
 
 def _with_diagnosis(line: str, meta: Mapping[str, Any]) -> str:

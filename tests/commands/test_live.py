@@ -23,7 +23,7 @@ from app.net.splice import TransparentProxy
 from app.ocpp.conversation import Direction
 from app.ocpp.findings import warning
 from app.session.capture import NO_ANNOTATION, Capture
-from app.session.message import frame_message
+from app.session.message import Message, RecordKind, frame_message
 from app.session.sessionfile import SessionReader, SessionWriter
 from app.session.sinks import Loss
 from tests.session.fake_disk import SmallDisk
@@ -211,3 +211,21 @@ def test_the_summary_counts_frames_stations_and_refusals_with_plurals_that_read_
     capture.event(RecordKind.REJECTED, "c2", "CP-2", {"reason": "no"})
     assert live.summary_line(capture) == (
         "2 frames (1 invalid) from 2 stations over 1 connection; 1 connection attempt failed")
+
+
+def test_pings_pongs_closes_and_binary_frames_get_lines_of_their_own():
+    def line(kind, direction, meta=None, data=b""):
+        message = Message(7, 1_700_000_000.0, 1.0, "c1", "CP1", direction, kind,
+                          meta=meta or {}, data=data)
+        return live.ConsolePrinter.text_line(message, NO_ANNOTATION)
+
+    up, down = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+    assert line(RecordKind.CONTROL, up, {"opcode": "ping", "by": "station"}).endswith(
+        "→  PING    by station")
+    assert line(RecordKind.CONTROL, down, {"opcode": "pong", "by": "csms", "rtt": 0.0042}
+                ).endswith("←  PONG    by csms  4.2 ms")
+    assert line(RecordKind.CONTROL, up, {"opcode": "close", "by": "station", "code": 1000,
+                                         "reason": "station stopping"}
+                ).endswith("CLOSE   by station  1000 'station stopping'")
+    assert line(RecordKind.BINARY, up, data=b"\x00\x01\x02").endswith("→  BINARY  3 bytes")
+    assert "??????" not in line(RecordKind.CONTROL, up, {})
