@@ -347,6 +347,8 @@ def _ended(meta: Mapping[str, Any], opened: Mapping[str, Any]) -> Diagnosis:
     if _number(duration):
         parts.append(f"after {_seconds(duration)}")
     if _number(idle) and idle >= 1:
+        if _number(duration):  # "after 4.6 s, idle for 4.6 s": two figures, not one
+            parts[-1] += ","
         parts.append(f"idle for {_seconds(idle)}")
     sentence = " ".join(parts)
     sentence += _ping_words(meta, reason)

@@ -246,3 +246,9 @@ def test_odd_client_certificate_facts_from_a_file_still_read_as_words():
     assert opening_findings({"client_cert": odd})[0].message == (
         "the client certificate names no name, not the station id 'CP1'")
     assert opening_findings({"client_cert": "weird"}) == []
+
+
+def test_how_long_a_connection_lasted_and_how_long_it_was_idle_read_as_two_figures():
+    sentence = diagnose("closed", {"code": 1000, "by": "station", "duration": 4.6,
+                                   "idle": 4.6}, {"subprotocol": "ocpp2.0.1"}).sentence
+    assert "after 4.6 s, idle for 4.6 s" in sentence
