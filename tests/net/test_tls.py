@@ -172,7 +172,8 @@ def test_a_capture_of_both_tls_hops_decrypts_in_wireshark_with_the_key_log(tmp_p
                     await asyncio.wait_for(ws.recv(), 5)
                 await pcaps.until(lambda: log.exists() and log.read_text().count("\n") >= 4)
                 # tcpdump writes packets as they come (-U): wait until all four frames are in
-                await pcaps.until(lambda: len(_frames_so_far(capture, log)) >= 4)
+                # (each look runs tshark, which takes seconds on a busy machine)
+                await pcaps.until(lambda: len(_frames_so_far(capture, log)) >= 4, timeout=60)
         finally:
             await proxy.stop()
             server.close()
