@@ -20,15 +20,21 @@ from tests.benchmarks.make_session import write_session
 from tests.session.test_sessionfile import write
 
 
-def judged_both_ways(path, workers=2):
+def loaded(path):
+    """The records of a session file, loaded as the window loads them."""
     loader = SessionLoader.open(path, freeze_gc=False)
     loader.load_all()
+    return loader.messages
+
+
+def judged_both_ways(path, workers=2):
+    messages = loaded(path)
     serial = Capture()
-    serial.adopt(loader.messages)
+    serial.adopt(messages)
     while serial.annotate(1.0):
         pass
     parallel = Capture()
-    parallel.adopt(loader.messages)
+    parallel.adopt(messages)
     judge = ParallelJudge(parallel, workers=workers)
     while judge.step(0.05):
         pass
@@ -91,14 +97,13 @@ def test_a_small_or_in_memory_session_is_not_worth_processes(tmp_path):
 def test_workers_that_fail_leave_the_judging_to_a_serial_pass(tmp_path, monkeypatch):
     path = tmp_path / "s.jsonl"
     write_session(path, 500)
-    loader = SessionLoader.open(path, freeze_gc=False)
-    loader.load_all()
+    messages = loaded(path)
     expected = Capture()
-    expected.adopt(loader.messages)
+    expected.adopt(messages)
     while expected.annotate(1.0):
         pass
     capture = Capture()
-    capture.adopt(loader.messages)
+    capture.adopt(messages)
     judge = ParallelJudge(capture)
     monkeypatch.setattr(judge, "_start", lambda: (_ for _ in ()).throw(OSError("no fork")))
     while judge.step(0.05):
@@ -155,10 +160,9 @@ def test_a_step_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path):
 
     path = tmp_path / "s.jsonl"
     write_session(path, 3000)
-    loader = SessionLoader.open(path, freeze_gc=False)
-    loader.load_all()
+    messages = loaded(path)
     capture = Capture()
-    capture.adopt(loader.messages)
+    capture.adopt(messages)
     judge = ParallelJudge(capture, workers=2)
     try:
         while judge.step(0.05):
