@@ -9,18 +9,15 @@ The upstream connection is opened while the station's handshake is still pending
 HTTP status (401, 404...) when the CSMS refuses, or 502/504 with the reason when the CSMS
 cannot be reached.
 
-The user may also inject CALLs (`Proxy.inject`), as if one side had sent them to the other.
-Their answers are ours: they are recorded but kept from the other side, which never sent
-that CALL. Only while such an answer is awaited does the relay look at a frame before
-forwarding it, and then only at its first bytes.
+The user may also inject CALLs (`Proxy.inject`), as if one side had sent them to the other
+(`app.net.injection`): their answers are recorded but kept from the other side, which never
+sent that CALL.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
 import ssl
 import uuid
 from collections.abc import Callable
@@ -45,6 +42,12 @@ from app.net.hops import (
     upstream_url,
     watch_for_resets,
 )
+from app.net.injection import (
+    INJECTED_ID_PREFIX,
+    AwaitedAnswers,
+    InjectionDesk,
+    InjectionHop,
+)
 from app.net.intercept import Interceptor, hop_between
 from app.net.judging import LinkJudge
 from app.net.keepalive import keep_hops_alive
@@ -52,20 +55,15 @@ from app.net.peer import CallOutcome
 from app.net.shipping import RemoteCapture
 from app.net.wire import RawClientConnection, RawServerConnection, receive
 from app.ocpp.conversation import Direction
-from app.ocpp.frames import Call, CallError, CallResult, parse_frame, serialize
+from app.ocpp.frames import Call, serialize
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
-INJECTED_ID_PREFIX = "ocppscope-"
 # Seconds the station's handshake may take beyond the upstream's open timeout.
 _HANDSHAKE_MARGIN = 5.0
-# The start of a CALLRESULT or CALLERROR up to its message id, JSON whitespace allowed:
-# enough to recognise the answer to an injected CALL without parsing the whole frame.
-_ANSWER_START = re.compile(
-    rb'[ \t\n\r]*\[[ \t\n\r]*([34])[ \t\n\r]*,[ \t\n\r]*"((?:[^"\\]|\\.)*)"')
 
 
 @dataclass
@@ -98,26 +96,6 @@ class ProxyConfig:
     observe_aside: bool = False
 
 
-# An answer to an injected CALL as it arrived: its record (None when it came before the CALL
-# was recorded: it is recorded after it then), its bytes, and whether it was a text frame.
-_Arrival = tuple[Message | None, bytes, bool]
-
-
-@dataclass(eq=False)
-class _Injection:
-    """An injected CALL whose answer is awaited. The future gets the answer's arrival, or
-    None when the connection closed or the injector stopped waiting."""
-
-    future: asyncio.Future[_Arrival | None]
-    sent: bool = False
-    request: Message | None = None
-    late: bool = False    # the injector stopped waiting; an answer is still swallowed
-
-
-def _no_injections() -> dict[Direction, dict[str, _Injection]]:
-    return {direction: {} for direction in Direction}
-
-
 @dataclass
 class _Link:
     """One station's pair of connections, from handshake to close."""
@@ -128,16 +106,7 @@ class _Link:
     upstream_url: str
     upstream: RawClientConnection
     meta: dict[str, Any] = field(default_factory=dict)
-    # Injected CALLs awaiting their answer, by the direction the answer travels, by id.
-    awaiting: dict[Direction, dict[str, _Injection]] = field(default_factory=_no_injections)
-
-    def end_injections(self) -> None:
-        """The connection is gone: every injected CALL still waiting ends as "closed"."""
-        for pending in self.awaiting.values():
-            for injection in pending.values():
-                if not injection.future.done():
-                    injection.future.set_result(None)
-            pending.clear()
+    answers: AwaitedAnswers = field(default_factory=AwaitedAnswers)  # to injected CALLs
 
 
 Notice = Callable[[str], None]
@@ -158,6 +127,7 @@ class Proxy:
         # forwarded; None or unarmed: frames are forwarded untouched
         self.interceptor: Interceptor | None = None
         self.judge = LinkJudge(capture, self._notice, aside=config.observe_aside)
+        self.injections = InjectionDesk(self.judge, config.late_answer_grace)
 
     @property
     def port(self) -> int:
@@ -201,77 +171,8 @@ class Proxy:
                       answer_id: str | None, timeout: float) -> CallOutcome:
         station_ws, link = self._link_of(station)
         target = station_ws if direction is Direction.CSMS_TO_STATION else link.upstream
-        awaiting = link.awaiting[direction.opposite]
-        injection: _Injection | None = None
-        if answer_id is not None:
-            if answer_id in awaiting:
-                raise ValueError(f"an answer to '{answer_id}' is awaited already")
-            injection = _Injection(asyncio.get_running_loop().create_future())
-            awaiting[answer_id] = injection  # before sending: the answer may be quick
-        try:
-            try:
-                await target.send(text)
-            except ConnectionClosed:
-                request = self._observe_injected(link, direction, text, delivered=False)
-                return CallOutcome("closed", request)
-            request = self._observe_injected(link, direction, text)
-            if injection is None:
-                return CallOutcome("sent", request)
-            injection.sent, injection.request = True, request
-            if injection.future.done():  # answered while the CALL was being recorded
-                return self._injected_outcome(link, direction, injection)
-            # asyncio.wait, unlike wait_for, never swallows a cancellation of the caller
-            done, _ = await asyncio.wait({injection.future}, timeout=timeout)
-            if not done:
-                return CallOutcome("timeout", request)
-            return self._injected_outcome(link, direction, injection)
-        finally:
-            if answer_id is not None and injection is not None \
-                    and awaiting.get(answer_id) is injection:
-                self._stop_waiting(awaiting, answer_id, injection)
-
-    def _stop_waiting(self, awaiting: dict[str, _Injection], answer_id: str,
-                      injection: _Injection) -> None:
-        """No answer came in time (or the caller gave up): resolve, and keep swallowing a
-        late answer for a while so the other side never gets an answer to a CALL it did
-        not send; then forget the id."""
-        if not injection.sent:  # no answer can come
-            del awaiting[answer_id]
-            return
-        injection.late = True
-        if not injection.future.done():
-            injection.future.set_result(None)
-
-        def forget() -> None:
-            if awaiting.get(answer_id) is injection:
-                del awaiting[answer_id]
-
-        asyncio.get_running_loop().call_later(self.config.late_answer_grace, forget)
-
-    def _injected_outcome(self, link: _Link, direction: Direction,
-                          injection: _Injection) -> CallOutcome:
-        request = injection.request
-        result = injection.future.result()
-        if result is None:
-            return CallOutcome("closed", request)
-        response, data, is_text = result
-        if response is None:  # arrived before its CALL was recorded: record it after
-            response = self._observe_frame(link, direction.opposite, data, is_text,
-                                           {"injected": True})
-        parsed = parse_frame(data, binary=not is_text)
-        frame = parsed.frame
-        if isinstance(frame, CallResult):
-            payload = frame.payload if isinstance(frame.payload, dict) else None
-            return CallOutcome("result", request, response, payload=payload)
-        if isinstance(frame, CallError):
-            return CallOutcome("error", request, response, error=(
-                frame.error_code, frame.error_description, frame.error_details))
-        # Recognised by its start (see _swallow), unreadable after it: still the answer.
-        start = _ANSWER_START.match(data)
-        if start is not None and start.group(1) == b"4":
-            what = parsed.findings[0].message if parsed.findings else "unreadable CALLERROR"
-            return CallOutcome("error", request, response, error=("", what, None))
-        return CallOutcome("result", request, response)
+        hop = InjectionHop(link.connection, link.station, link.answers, target)
+        return await self.injections.send(hop, direction, text, answer_id, timeout)
 
     async def start(self) -> None:
         """Start listening; raises OSError if the address cannot be used."""
@@ -446,7 +347,7 @@ class Proxy:
                 if ws.state.name != "CLOSED":
                     ws.transport.abort()
             self._active.pop(link.connection, None)
-            link.end_injections()
+            link.answers.end()
             if relay is not None:
                 self._relays.discard(relay)
             duration = asyncio.get_running_loop().time() - started
@@ -462,12 +363,13 @@ class Proxy:
         UTF-8) - except for answers to injected CALLs, looked for only while one is awaited.
         Once the target is gone, the source is still read (frames recorded as undelivered),
         so that its closing handshake is not stuck behind unread frames."""
-        awaiting = link.awaiting[direction]
+        answers, swallow = link.answers, self.injections.swallow
         target_open = True
         try:
             while True:
                 data, is_text = await receive(source)  # type: ignore[arg-type]
-                if awaiting and self._swallow(link, direction, awaiting, data, is_text):
+                if answers.any_towards(direction) and swallow(
+                        link.connection, link.station, answers, direction, data, is_text):
                     continue
                 if is_text and target_open and self._intercepts() and await self._divert(
                         link, direction, source, target, data):
@@ -496,42 +398,3 @@ class Proxy:
 
         return await self.interceptor.divert(hop_between(
             link.connection, link.station, direction, source, target, record), data)
-
-    def _swallow(self, link: _Link, direction: Direction, awaiting: dict[str, _Injection],
-                 data: bytes, is_text: bool) -> bool:
-        """Keep the answer to an injected CALL for ourselves (even one wrongly sent as a
-        binary frame: it answers a CALL the other side never sent); False for any other."""
-        start = _ANSWER_START.match(data)
-        if start is None:
-            return False
-        raw_id = start.group(2)
-        try:
-            message_id = json.loads(b'"' + raw_id + b'"') if b"\\" in raw_id else (
-                raw_id.decode("utf-8"))
-        except ValueError:  # not a readable id, so not ours
-            return False
-        injection = awaiting.pop(message_id, None)
-        if injection is None:
-            return False
-        if injection.late:
-            self._observe_frame(link, direction, data, is_text,
-                                {"injected": True, "late": True})
-            return True
-        response = None
-        if injection.sent:  # the CALL is recorded: the answer can be, in arrival order
-            response = self._observe_frame(link, direction, data, is_text, {"injected": True})
-        if not injection.future.done():
-            injection.future.set_result((response, data, is_text))
-        return True
-
-    def _observe_injected(self, link: _Link, direction: Direction, text: str,
-                          delivered: bool = True) -> Message | None:
-        meta: dict[str, Any] = {"injected": True}
-        if not delivered:
-            meta["delivered"] = False
-        return self.judge.now(link.connection, link.station, direction, text, meta=meta)
-
-    def _observe_frame(self, link: _Link, direction: Direction, data: bytes,
-                       is_text: bool, meta: dict[str, Any] | None = None) -> Message | None:
-        """Judge a frame now (its record is needed at once: an answer to an injected CALL)."""
-        return self.judge.now(link.connection, link.station, direction, data, is_text, meta)
