@@ -415,17 +415,55 @@ def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message
     return recorded.lost
 
 
+# What asks a running command to stop: Ctrl-C, a polite kill, and on Windows Ctrl-Break
+# (the one console event another program can send to a process group it started).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK")
+                     if hasattr(signal, name))
+
+
+class StopSignals:
+    """Routes the stop signals to an action on the running loop, and puts back what they
+    did before (`restore`). Where the loop cannot watch signals itself (Windows), a plain
+    signal handler hands the action over to the loop, which wakes up for it."""
+
+    def __init__(self) -> None:
+        self._previous: dict[int, Any] = {}   # plain handlers replaced, by signal
+
+    def route_to(self, action: Callable[[], None]) -> None:
+        loop = asyncio.get_running_loop()
+
+        def handle(_signal: int, _frame: Any) -> None:
+            loop.call_soon_threadsafe(action)
+
+        for sig in STOP_SIGNALS:
+            try:
+                loop.add_signal_handler(sig, action)  # removed when the loop closes
+            except NotImplementedError:
+                with contextlib.suppress(ValueError, OSError):  # not the main thread
+                    self._previous.setdefault(sig, signal.getsignal(sig))
+                    signal.signal(sig, handle)
+            except RuntimeError:  # not the main thread: nothing can catch signals here
+                pass
+
+    def restore(self) -> None:
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
+        self._previous.clear()
+
+
 async def serve_until_stopped(start: Starter, capture: Any, notice: Callable[[str], None],
                 until: Callable[[], Awaitable[None]] | None,
                 answers: Callable[[], Awaitable[None]] | None = None) -> int:
     """Run until Ctrl-C (or `until`), then stop; `answers` flags unanswered CALLs meanwhile
     (None where the capture is in another process, which flags them itself)."""
     stop_event = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
-            loop.add_signal_handler(sig, stop_event.set)
-    stop = await start(capture, notice)
+    signals = StopSignals()
+    signals.route_to(stop_event.set)
+    try:
+        stop = await start(capture, notice)
+    except BaseException:
+        signals.restore()
+        raise
     watcher = asyncio.ensure_future(answers() if answers is not None else asyncio.sleep(0))
     waiters = [asyncio.ensure_future(stop_event.wait())]
     if until is not None:
@@ -439,15 +477,15 @@ async def serve_until_stopped(start: Starter, capture: Any, notice: Callable[[st
         # Stopping is bounded (each connection gets its 1001, then is cut); a second Ctrl-C
         # does not wait even for that: what was recorded up to then stays recorded.
         stopping = asyncio.ensure_future(stop())
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stopping.cancel)
+        signals.route_to(stopping.cancel)
         try:
             await stopping
         except asyncio.CancelledError:
             if not stopping.cancelled():
                 raise
             notice("stopped at once: connections were cut, not closed")
+        finally:
+            signals.restore()
     for waiter in waiters[1:]:
         if waiter.done() and not waiter.cancelled() and waiter.exception():
             raise waiter.exception()  # type: ignore[misc]

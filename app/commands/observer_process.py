@@ -152,8 +152,12 @@ def _sigint_ignored() -> Any:
 def serve(batches: Connection, says: Connection, options: dict[str, Any], mode: str,
           header: dict[str, Any], answer_timeout: float) -> None:
     """The child: judge, show and record every shipped batch until the pipe closes."""
-    with contextlib.suppress(ValueError, OSError):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C (and on Windows Ctrl-Break) reach every process of the console's group: the
+    # forwarding process decides how to stop, and tells this one by ending the pipe
+    for name in ("SIGINT", "SIGBREAK"):
+        if hasattr(signal, name):
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(getattr(signal, name), signal.SIG_IGN)
     _lower_priority()
     saying = threading.Lock()
 

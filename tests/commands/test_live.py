@@ -229,3 +229,23 @@ def test_pings_pongs_closes_and_binary_frames_get_lines_of_their_own():
                 ).endswith("CLOSE   by station  1000 'station stopping'")
     assert line(RecordKind.BINARY, up, data=b"\x00\x01\x02").endswith("→  BINARY  3 bytes")
     assert "??????" not in line(RecordKind.CONTROL, up, {})
+
+
+def test_where_the_loop_cannot_watch_signals_ctrl_c_still_ends_the_run_cleanly(
+        monkeypatch, tmp_path, capsys, interrupted_once_started):
+    """As on Windows, whose event loop has no signal handlers: a plain handler takes over,
+    so Ctrl-C (or the Ctrl-Break a launcher sends) stops the run, the recording is closed,
+    and the process's own handler is back afterwards."""
+    def no_signal_handlers(self, sig, callback, *args):
+        raise NotImplementedError
+
+    monkeypatch.setattr(asyncio.SelectorEventLoop, "add_signal_handler", no_signal_handlers)
+    interrupted_once_started(CsmsEndpoint)
+    before = signal.getsignal(signal.SIGINT)
+    record = tmp_path / "s.jsonl"
+    assert cli.main(["csms", "--listen", "127.0.0.1:0", "--quiet", "--record",
+                     str(record)]) == live.EXIT_OK
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1] == f"ocppscope csms: recorded 0 records to {record}"
+    assert signal.getsignal(signal.SIGINT) is before
