@@ -1,7 +1,9 @@
 """Session files: round trip, streaming, and surviving damage."""
 
+import dataclasses
 import errno
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +15,7 @@ from app.session.sessionfile import (
     SessionFileError,
     SessionReader,
     SessionWriter,
+    build_message,
     make_header,
     plain_record,
     quick_json,
@@ -271,3 +274,14 @@ def test_quick_json_leaves_anything_unusual_to_the_careful_path():
     for raw in (b'[1]\n', b'{"a": 1} x\n', b'{"a": \n', b'{"a": "\xff"}\n', b" {}\n",
                 b"{" * 100_000 + b"\n"):
         assert quick_json(raw) is None
+
+
+def test_records_built_quickly_are_the_records_the_constructor_builds():
+    fields = (9, 1700000000.5, 2.25, "c1", "CP-1", Direction.CSMS_TO_STATION,
+              RecordKind.FRAME, '[3,"1",{}]', b"", 3, "1", None, {"file_seq": 4})
+    quick, plain = build_message(*fields), Message(*fields)
+    assert quick.__class__ is Message and quick == plain
+    assert repr(quick) == repr(plain)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.seq = 10  # still frozen
+    assert replace(quick, seq=10).seq == 10
