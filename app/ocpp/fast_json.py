@@ -9,12 +9,18 @@ values, findings and error messages are exactly what they were without orjson.
 Where orjson *succeeds* with another value than `json` (measured on orjson 3.13, and held by
 tests/ocpp/test_fast_json.py):
 - an integer beyond 64 bits (below -2**63 or above 2**64 - 1) becomes a float in orjson,
-  where `json` keeps it exact. Such an integer has at least 19 digits in a row, so a text
-  holding 19 digits in a row anywhere (inside a string too: it costs nothing to be wary)
-  is left to `json`;
+  where `json` keeps it exact;
 - nesting: orjson takes up to 1024 levels, `json` stops with RecursionError where the
   interpreter's recursion limit, less the depth of the caller's own stack, is reached.
-  A text too short to nest `SAFE_DEPTH` levels is safe; a longer one is counted.
+Two ways to rule both out, each the cheaper for its kind of text (measured on frames and
+session lines):
+- `loads` looks at the text first: such an integer has at least 19 digits in a row, so a
+  text holding 19 digits in a row anywhere (inside a string too: wary, never wrong) is
+  left to `json`; a text too short to nest `SAFE_DEPTH` levels is safe, a longer one has
+  its brackets counted. Best for a frame, whose payload holds many values;
+- `loads_walked` looks at the value after: a float of 2**63 or more (which is what such an
+  integer becomes) or nesting `SAFE_DEPTH` deep is left to `json`. Best for a session
+  line: ten fields, most of its bytes in one string that needs no looking at.
 Everything else agrees or fails in both: NaN and Infinity (orjson refuses them; `json`
 takes them unless told not to), 1e400 (orjson refuses it; `json` makes it inf), lone
 surrogates (orjson refuses them), duplicate keys (both keep the last value at the first
@@ -91,6 +97,40 @@ def loads(data: bytes | str) -> Any:
         return _orjson_loads(data)
     except ValueError:  # orjson.JSONDecodeError and anything else it refuses
         return UNSURE
+
+
+def loads_walked(data: bytes | str) -> Any:
+    """As `loads`, with the value checked after decoding instead of the text before."""
+    if _orjson_loads is None:
+        return UNSURE
+    try:
+        value = _orjson_loads(data)
+    except ValueError:
+        return UNSURE
+    kind = value.__class__
+    if kind is dict or kind is list:
+        return value if _exact(value, 1) else UNSURE
+    if kind is float and not -_FLOAT_LIMIT < value < _FLOAT_LIMIT:
+        return UNSURE
+    return value
+
+
+_FLOAT_LIMIT: Final = 2.0**63  # orjson's float for an integer beyond 64 bits is this large
+
+
+def _exact(container: dict[str, Any] | list[Any], depth: int) -> bool:
+    """Whether `json` surely reads the text of `container`, found `depth` levels deep, as
+    orjson did: no float that may have been an integer, no nesting `json` may refuse."""
+    items = container.values() if container.__class__ is dict else container  # type: ignore[union-attr]
+    for item in items:
+        kind = item.__class__
+        if kind is float:
+            if not -_FLOAT_LIMIT < item < _FLOAT_LIMIT:
+                return False
+        elif (kind is dict or kind is list) and (depth + 1 >= SAFE_DEPTH
+                                                  or not _exact(item, depth + 1)):
+            return False
+    return True
 
 
 def too_deep_maybe(data: bytes) -> bool:

@@ -30,10 +30,13 @@ def same(a: object, b: object) -> bool:
     return a == b
 
 
-def agrees(data: str | bytes) -> bool:
-    """`fast_json.loads` is UNSURE, or gives exactly `json.loads`' value; never a value
-    where `json` fails."""
-    fast = fast_json.loads(data)
+LOADERS = [fast_json.loads, fast_json.loads_walked]
+
+
+def agrees(data: str | bytes, loads=fast_json.loads) -> bool:
+    """`loads` is UNSURE, or gives exactly `json.loads`' value; never a value where `json`
+    fails."""
+    fast = loads(data)
     try:
         reference = json.loads(data)
     except (ValueError, RecursionError):
@@ -70,11 +73,11 @@ ODD_TEXTS = [
 ]
 
 
+@pytest.mark.parametrize("loads", LOADERS)
 @pytest.mark.parametrize("text", ODD_TEXTS)
-def test_odd_texts_decode_as_the_standard_library_decodes_them(text):
-    assert agrees(text)
-    if "\ud800" not in text and "\udc00" not in text:  # bytes cannot carry a lone surrogate
-        assert agrees(text.encode())
+def test_odd_texts_decode_as_the_standard_library_decodes_them(text, loads):
+    assert agrees(text, loads)
+    assert agrees(text.encode(), loads)
 
 
 @pytest.mark.parametrize("text", [
@@ -85,23 +88,34 @@ def test_where_orjson_would_differ_or_fails_the_standard_library_decides(text):
     assert fast_json.loads(text) is UNSURE
 
 
-def test_ordinary_frames_are_decoded_by_orjson():
+@pytest.mark.parametrize("text", [
+    "[18446744073709551616]", '{"a": [-9223372036854775809]}', "[1e19]", "[-9.3e18]",
+    nested(SAFE_DEPTH), '{"a":' * SAFE_DEPTH + "1" + "}" * SAFE_DEPTH, nested(1000), "NaN",
+    '"\\ud800"', "not json"])
+def test_where_the_value_may_differ_the_standard_library_decides(text):
+    assert fast_json.loads_walked(text) is UNSURE
+
+
+@pytest.mark.parametrize("loads", LOADERS)
+def test_ordinary_frames_are_decoded_by_orjson(loads):
     frame = '[2,"19223201","MeterValues",{"evseId":1,"meterValue":[{"timestamp":' \
             '"2024-01-01T00:00:00Z","sampledValue":[{"value":-0.5},{"value":1e3}]}]}]'
-    value = fast_json.loads(frame)
+    value = loads(frame)
     assert value is not UNSURE and same(value, json.loads(frame))
-    assert fast_json.loads(frame.encode()) == value
+    assert loads(frame.encode()) == value
 
 
-def test_bytes_that_are_not_utf8_are_left_to_the_standard_library():
+@pytest.mark.parametrize("loads", LOADERS)
+def test_bytes_that_are_not_utf8_are_left_to_the_standard_library(loads):
     for data in (b'"\xff"', b'"\xed\xa0\x80"', b'"\xc0\x80"', b"\xef\xbb\xbf[1]"):
-        assert fast_json.loads(data) is UNSURE
+        assert loads(data) is UNSURE
 
 
-def test_without_orjson_every_text_is_left_to_the_standard_library(monkeypatch):
+@pytest.mark.parametrize("loads", LOADERS)
+def test_without_orjson_every_text_is_left_to_the_standard_library(monkeypatch, loads):
     monkeypatch.setattr(fast_json, "_orjson_loads", None)
-    assert fast_json.loads("[1]") is UNSURE
-    assert fast_json.loads(b"{}") is UNSURE
+    assert loads("[1]") is UNSURE
+    assert loads(b"{}") is UNSURE
 
 
 def test_everything_still_works_when_orjson_cannot_be_imported():
@@ -113,6 +127,7 @@ from app.ocpp.frames import parse_frame
 from app.session.quick_records import frame_for_judging
 from app.session.sessionfile import quick_json
 assert not fast_json.AVAILABLE and fast_json.loads("[1]") is fast_json.UNSURE
+assert fast_json.loads_walked("[1]") is fast_json.UNSURE
 assert parse_frame('[2,"1","Heartbeat",{}]').ok
 assert "not valid JSON" in parse_frame("[2,").findings[0].message
 assert quick_json(b'{"a": [1]}\\n') == {"a": [1]}
@@ -140,30 +155,32 @@ _VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
 def test_any_value_as_json_writes_it_decodes_as_the_standard_library_decodes_it(
         value, ascii_only, separators):
     text = json.dumps(value, ensure_ascii=ascii_only, separators=separators)
-    assert agrees(text)
+    assert all(agrees(text, loads) for loads in LOADERS)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.from_regex(r"\A-?(0|[1-9][0-9]{0,20})(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,4})?\Z"))
 def test_any_number_decodes_to_the_standard_library_value(number):
-    assert agrees(number)
-    assert agrees(f'{{"mono":{number}}}')
+    for loads in LOADERS:
+        assert agrees(number, loads)
+        assert agrees(f'{{"mono":[{number}]}}', loads)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list('[]{}",:0123456789.eE-+ \t\n\\ua\ud800tfnul')),
                max_size=40))
 def test_any_text_of_json_characters_agrees_or_is_left_alone(text):
-    assert agrees(text)
+    assert all(agrees(text, loads) for loads in LOADERS)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=30))
 def test_any_bytes_agree_or_are_left_alone(data):
-    fast = fast_json.loads(data)
     try:
         reference = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError):
-        assert fast is UNSURE
+        assert all(loads(data) is UNSURE for loads in LOADERS)
         return
-    assert fast is UNSURE or same(fast, reference)
+    for loads in LOADERS:
+        fast = loads(data)
+        assert fast is UNSURE or same(fast, reference)
