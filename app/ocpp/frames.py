@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from app.ocpp import catalog
+from app.ocpp import catalog, fast_json
 from app.ocpp.findings import Finding, error, kind_of, shorten, warning
 
 MAX_MESSAGE_ID = 36
@@ -83,6 +83,7 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _TYPES = {int(kind): kind for kind in MessageType}  # a lookup costs less than an Enum call
 _NO_FINDINGS: tuple[Finding, ...] = ()
+_UNSURE = fast_json.UNSURE
 
 
 def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
@@ -102,10 +103,12 @@ def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
         except UnicodeDecodeError as exc:
             return Parsed(None, (*findings, error(
                 "frame.not-utf8", f"not UTF-8 text (byte {exc.start} is invalid)")))
-    try:
-        value = _DECODER.decode(text)
-    except (ValueError, RecursionError) as exc:
-        return Parsed(None, (*findings, _json_fault(text, exc)))
+    value = fast_json.loads(text)
+    if value is _UNSURE:  # orjson could not tell: the standard library decides, and words
+        try:              # the fault exactly as it always has
+            value = _DECODER.decode(text)
+        except (ValueError, RecursionError) as exc:
+            return Parsed(None, (*findings, _json_fault(text, exc)))
     if not isinstance(value, list):
         return Parsed(None, (*findings, error(
             "frame.not-array",

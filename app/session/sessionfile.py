@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MemberDescriptorType
 from typing import Any, BinaryIO
 
 from app import __version__
 from app.errors import SessionFileError
+from app.ocpp import fast_json
 from app.ocpp.conversation import Direction
 from app.session.lines import Sequencer, line_blocks
 from app.session.message import Message, RecordKind, iso_time
@@ -29,6 +29,8 @@ FORMAT_NAME = "ocppscope-session"
 FORMAT_VERSION = 1
 MAX_WARNINGS = 100
 _scan = json.JSONDecoder().scan_once  # (text, index) -> (value, end), in C
+_fast_loads = fast_json.loads_walked
+_UNSURE = fast_json.UNSURE
 
 
 def open_private(path: Path, *, append: bool = False) -> BinaryIO:
@@ -108,41 +110,65 @@ def _share(value: str, table: dict[str, str], limit: int) -> str:
     return value
 
 
+_MESSAGE_FIELDS = ("seq", "time", "monotonic", "connection", "station", "direction", "kind",
+                   "text", "data", "message_type", "message_id", "action", "meta")
+
+
+class _UnfrozenMessage:
+    """The slots of `Message` under a plain class, which sets them at the cost of a local
+    assignment each; `_message_builder` then makes the object a `Message`."""
+
+    __slots__ = _MESSAGE_FIELDS
+
+    def __init__(self, seq: int, time: float, monotonic: float, connection: str,
+                 station: str, direction: Direction | None, kind: RecordKind, text: str,
+                 data: bytes, message_type: int | None, message_id: str | None,
+                 action: str | None, meta: dict[str, Any] | None) -> None:
+        self.seq = seq
+        self.time = time
+        self.monotonic = monotonic
+        self.connection = connection
+        self.station = station
+        self.direction = direction
+        self.kind = kind
+        self.text = text
+        self.data = data
+        self.message_type = message_type
+        self.message_id = message_id
+        self.action = action
+        self.meta = meta
+
+
 def _message_builder() -> Callable[..., Message]:
-    """`Message(*fields)` at half the cost: a frozen dataclass's `__init__` goes through
-    `object.__setattr__` once per field, which is a third of the time of loading a record.
-    Setting the slots directly makes the same object. Used only while `Message` has exactly
-    the fields listed here and no `__post_init__`; otherwise the ordinary constructor."""
-    names = ("seq", "time", "monotonic", "connection", "station", "direction", "kind", "text",
-             "data", "message_type", "message_id", "action", "meta")
-    if (tuple(f.name for f in fields(Message)) != names or hasattr(Message, "__post_init__")
-            or not all(isinstance(Message.__dict__.get(n), MemberDescriptorType)
-                       for n in names)):
+    """`Message(*fields)` at a quarter of the cost: a frozen dataclass's `__init__` goes
+    through `object.__setattr__` once per field, which was a third of the time of loading a
+    record. The fields are set on an `_UnfrozenMessage`, whose slots are laid out as
+    `Message`'s, and the object then becomes a `Message` (the interpreter allows the class
+    change only between classes of the same layout). Used only while `Message` has exactly
+    these slots and no `__post_init__`, and the result of a trial equals `Message`'s;
+    otherwise the ordinary constructor."""
+    trial = (1, 2.0, 3.0, "c", "s", None, RecordKind.FRAME, "t", b"", 2, "i", "a", None)
+    if (tuple(f.name for f in fields(Message)) != _MESSAGE_FIELDS
+            or getattr(Message, "__slots__", None) != _MESSAGE_FIELDS
+            or hasattr(Message, "__post_init__")):
         return Message
-    (seq_, time_, mono_, conn_, station_, dir_, kind_, text_, data_, type_, id_, action_,
-     meta_) = (Message.__dict__[name].__set__ for name in names)
-    new = object.__new__
 
     def build(seq: int, time: float, monotonic: float, connection: str, station: str,
               direction: Direction | None, kind: RecordKind, text: str, data: bytes,
               message_type: int | None, message_id: str | None, action: str | None,
               meta: dict[str, Any] | None) -> Message:
-        message = new(Message)
-        seq_(message, seq)
-        time_(message, time)
-        mono_(message, monotonic)
-        conn_(message, connection)
-        station_(message, station)
-        dir_(message, direction)
-        kind_(message, kind)
-        text_(message, text)
-        data_(message, data)
-        type_(message, message_type)
-        id_(message, message_id)
-        action_(message, action)
-        meta_(message, meta)
-        return message
+        message: Any = _UnfrozenMessage(seq, time, monotonic, connection, station,
+                                        direction, kind, text, data, message_type,
+                                        message_id, action, meta)
+        message.__class__ = Message
+        return message  # type: ignore[no-any-return]
 
+    try:
+        built = build(*trial)
+    except TypeError:  # an interpreter that refuses the class change
+        return Message
+    if built.__class__ is not Message or built != Message(*trial):
+        return Message
     return build
 
 
@@ -221,12 +247,16 @@ def record_from_json(line: dict[str, Any]) -> Message:
 
 
 def quick_json(raw: bytes) -> Any:
-    """The JSON value on a record line by the C scanner alone (no `json.loads` wrapper): the
-    quick path of every reader of session lines. None for anything unusual (no `{` first,
-    not UTF-8, not JSON, more after the value): the careful path (`SessionReader.careful`)
-    then decides, and words the warning, the same for every reader."""
+    """The JSON value on a record line by orjson (`fast_json`, where it is sure to agree),
+    or else by the C scanner alone (no `json.loads` wrapper): the quick path of every
+    reader of session lines. None for anything unusual (no `{` first, not UTF-8, not
+    JSON, more after the value): the careful path (`SessionReader.careful`) then decides,
+    and words the warning, the same for every reader."""
     if raw[0] != 0x7B:  # "{"
         return None
+    value = _fast_loads(raw)  # orjson where it is sure to agree with the scanner below
+    if value is not _UNSURE:
+        return value
     try:
         text = raw.decode("utf-8")
         value, end = _scan(text, 0)

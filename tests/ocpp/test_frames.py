@@ -3,7 +3,10 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from app.ocpp import fast_json
 from app.ocpp.frames import Call, CallError, CallResult, MessageType, parse_frame, serialize
 
 
@@ -150,3 +153,46 @@ class TestMalformed:
         parsed = parse_frame("[" * 100000 + "]" * 100000)
         assert parsed.frame is None
         assert parsed.findings[0].code == "frame.not-json"
+
+
+def _by_the_standard_library(text, monkeypatch, **options):
+    with monkeypatch.context() as patched:
+        patched.setattr(fast_json, "_orjson_loads", None)
+        return parse_frame(text, **options)
+
+
+def _same_parse(a, b):
+    """Equal frames with equal findings; payloads compared with their types (1 != 1.0 here)
+    and NaN equal to itself."""
+    return (a.findings == b.findings and type(a.frame) is type(b.frame)
+            and repr(a.frame) == repr(b.frame))
+
+
+class TestDecoders:
+    """orjson decodes when it is sure to agree with the standard library, which stays the
+    reference: both give the very same frame and findings, faults worded alike."""
+
+    @pytest.mark.parametrize("text", [
+        '[2,"1","Heartbeat",{}]', '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]',
+        '[2,"1","MeterValues",{"evseId":1,"v":[-0.0,-0,1e-400,1.5E+3]}]',
+        '[2,"1","Heartbeat",{"n":18446744073709551616}]', '[2,"1","Heartbeat",{"n":1e400}]',
+        '[2,"1","Heartbeat",{"n":NaN}]', '[2,"1","Heartbeat",{"n":-Infinity}]',
+        '[2,"\\ud800","Heartbeat",{}]', '[2,"1","Heartbeat",{"a":1,"a":2}]',
+        '\ufeff[2,"1","Heartbeat",{}]', '[2,"1","Heartbeat",{"a":"\x01"}]',
+        ' \t[3,"1",{}]\r\n', '\f[3,"1",{}]', '[3,"1",{}] x', "", "   ", '[2,"1",',
+        '[99999999999999999999,"1",{}]', '[4,"1","NotImplemented","",{}]', '[5,"1"]',
+        "[" * 1100 + "]" * 1100, '[2,"1","Heartbeat",' + "[" * 300 + "]" * 300 + "]",
+        b'[2,"1","Heartbeat",{}]', b'[2,"\xff","Heartbeat",{}]', b"\xef\xbb\xbf[3,\"1\",{}]",
+    ])
+    def test_odd_frames_parse_alike_with_or_without_orjson(self, text, monkeypatch):
+        for binary in (True, False):
+            assert _same_parse(parse_frame(text, binary=binary),
+                               _by_the_standard_library(text, monkeypatch, binary=binary))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list('[]{}",:0123456789.eE-+ \\uaHNI\ud800')),
+                   max_size=30))
+    def test_any_text_parses_alike_with_or_without_orjson(self, text):
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            assert _same_parse(parse_frame(text),
+                               _by_the_standard_library(text, monkeypatch))
