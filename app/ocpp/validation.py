@@ -76,6 +76,9 @@ class SchemaValidator:
         # a key of action and kind would hash the enum member in Python each time
         self._requests: dict[str, Callable[[Any], bool]] = {}
         self._responses: dict[str, Callable[[Any], bool]] = {}
+        # the schemas the slow stage walks, by the same keys: `load_schema` builds a file
+        # path for every call, which cost a rejected payload more than its walk
+        self._schemas: dict[tuple[str, str], dict[str, Any]] = {}
 
     def is_valid(self, action: str, kind: PayloadKind, payload: Any) -> bool:
         """The fast decision alone; raises KeyError for an unknown action."""
@@ -109,7 +112,7 @@ class SchemaValidator:
         """Every schema finding for a payload, by walking all of it."""
         _known(action)
         return self.findings_of_errors(action, kind, payload,
-                                       schema_errors(load_schema(action, kind), payload))
+                                       schema_errors(self._schema(action, kind), payload))
 
     def findings_of_errors(self, action: str, kind: PayloadKind, payload: Any,
                            errors: list[Any]) -> list[Finding]:
@@ -132,10 +135,19 @@ class SchemaValidator:
             table[action] = compiled
         return compiled
 
+    def _schema(self, action: str, kind: PayloadKind) -> dict[str, Any]:
+        """`load_schema`, remembered per action and kind (as their values: an enum
+        member's hash is a Python function)."""
+        key = (action, kind.value)
+        schema = self._schemas.get(key)
+        if schema is None:
+            schema = self._schemas[key] = load_schema(action, kind)
+        return schema
+
     def _notes(self, action: str, kind: PayloadKind, payload: Any) -> list[Finding]:
         """Warnings for valid date-times that break OCPP's own limits, with their paths."""
         findings: list[Finding] = []
-        for path, value in _date_time_values(load_schema(action, kind), payload):
+        for path, value in _date_time_values(self._schema(action, kind), payload):
             for code, message in datetimes.notes(value):
                 findings.append(warning(code, message, path))
         return findings
