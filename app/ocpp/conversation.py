@@ -241,13 +241,17 @@ class Conversation:
         return them: they are no longer outstanding, so one lost answer is reported once,
         not again at every later CALL. For files, where `now` is the time of the latest
         frame; live modes keep their CALLs pending and use `overdue`."""
-        expired: list[PendingCall] = []
+        expired: list[PendingCall] | None = None  # asked at every frame, most give up none
         for queue in self._waiting.values():
             while queue:
                 oldest = next(iter(queue.values()))  # queues are in order of time
                 if oldest.time is None or now - oldest.time <= timeout:
                     break
+                if expired is None:
+                    expired = []
                 expired.append(queue.pop(oldest.message_id))
+        if expired is None:
+            return []
         self._give_up(expired)
         return sorted(expired, key=lambda p: p.seq)
 
