@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from app.ocpp import catalog, smart_charging
-from app.ocpp.conversation import Conversation, Direction, Exchange, PendingCall
+from app.ocpp.conversation import Conversation, Direction, PendingCall
 from app.ocpp.findings import Finding, Severity, internal_error
 from app.ocpp.frames import Call, CallError, Frame, parse_frame
-from app.ocpp.rules import SessionRules
+from app.ocpp.rules import ANSWERS_JUDGED, SessionRules
 from app.ocpp.schemas import PayloadKind
+from app.ocpp.slots import fast_constructor
 from app.ocpp.validation import SchemaValidator
 from app.state.model import SessionState
 from app.state.tracker import apply_frame
@@ -42,6 +43,13 @@ class Verdict:
     @property
     def valid(self) -> bool:
         return not has_error(self.findings)
+
+
+# read for every frame: module attributes and enum members once
+_new_verdict = fast_constructor(Verdict)
+_ACTIONS = catalog.ACTIONS
+_REQUEST, _RESPONSE = PayloadKind.REQUEST, PayloadKind.RESPONSE
+_SMART_CHARGING = smart_charging.ACTION
 
 
 @cache
@@ -90,10 +98,22 @@ class FrameChecker:
         kept per `station` (by default per connection), so that transactions are followed
         across reconnects. `time` is monotonic (for timing rules), `wall` the record's
         wall-clock time (for the state)."""
+        return _new_verdict(*self.judge(text, connection, direction, seq, time, binary,
+                                        station, wall))
+
+    def judge(self, text: str | bytes, connection: str, direction: Direction | None,
+              seq: int, time: float | None, binary: bool, station: str | None,
+              wall: float | None) -> tuple[Frame | None, str | None, tuple[Finding, ...],
+                                           PendingCall | None, float | None]:
+        """`check`'s verdict as its parts, (frame, action, findings, call, latency), for a
+        caller that keeps them elsewhere (a capture judging a loaded session stores most
+        answers as two numbers) and need not build a `Verdict` for every frame. Positional
+        arguments, as `check` names them."""
         findings: list[Finding] = []
         frame: Frame | None = None
         action: str | None = None
-        exchange = None
+        call: PendingCall | None = None
+        latency: float | None = None
         trusted = False
         stage = "parsing"
         key = station or connection
@@ -103,25 +123,34 @@ class FrameChecker:
             if parsed.findings:
                 findings.extend(parsed.findings)
             if frame is not None:
-                if isinstance(frame, Call):
+                is_call = frame.__class__ is Call or isinstance(frame, Call)
+                if is_call:
                     action = frame.action
                 stage = "pairing"
-                exchange = self.conversation(connection).observe(frame, direction, seq, time)
-                action = exchange.action
+                conversation = self._conversations.get(connection) \
+                    or self.conversation(connection)
+                exchange = conversation.observe(frame, direction, seq, time)
+                action, call, latency = exchange.action, exchange.call, exchange.latency
                 if exchange.findings:
                     findings.extend(exchange.findings)
-                trusted = _trusted(exchange)
+                    trusted = not has_error(exchange.findings)
+                else:
+                    trusted = True
+                if call is not None and not call.trusted:
+                    trusted = False  # an answer to a CALL that broke the protocol
                 stage = "schema validation"
                 # an unknown action has no schema: the frame layer already said so
-                payload = frame.payload if not isinstance(frame, CallError) else None
-                if isinstance(payload, dict) and action in catalog.ACTIONS:
-                    kind = (PayloadKind.REQUEST if isinstance(frame, Call)
-                            else PayloadKind.RESPONSE)
-                    schema_findings = self._validator.validate(action, kind, payload)
-                    if schema_findings:
-                        findings.extend(schema_findings)
+                if action in _ACTIONS and not isinstance(frame, CallError):
+                    payload = frame.payload
+                    if payload.__class__ is dict or isinstance(payload, dict):
+                        schema_findings = self._validator.validate(
+                            action, _REQUEST if is_call else _RESPONSE, payload)
+                        if schema_findings:
+                            findings.extend(schema_findings)
                 stage = "session rules"
-                if trusted:  # rules never learn from what the protocol judged wrong
+                # rules never learn from what the protocol judged wrong; they judge CALLs
+                # and the answers of a few actions only
+                if trusted and (is_call or action in ANSWERS_JUDGED):
                     rules = self._rules.get(key)
                     if rules is None:
                         rules = self._rules[key] = SessionRules()
@@ -130,33 +159,21 @@ class FrameChecker:
                                                   self.state.stations.get(key))
                     if rule_findings:
                         findings.extend(rule_findings)
-                    if action == smart_charging.ACTION:  # the only action it judges
+                    if action == _SMART_CHARGING:  # the only action it judges
                         findings.extend(smart_charging.request_findings(frame, action))
         except Exception as exc:  # our bug, never the peer's: a finding, not a crash
             log.exception("judging a frame failed during %s", stage)
             findings.append(internal_error(stage, exc))
-        call = exchange.call if exchange is not None else None
         state_findings = apply_frame(
             self.state, seq=seq, time=wall or 0.0, connection=connection, station=key,
             direction=direction, frame=frame, action=action,
             call_seq=call.seq if call is not None else None,
-            valid=not has_error(findings), trusted=trusted)
+            valid=not findings or not has_error(findings), trusted=trusted)
         if state_findings:
             findings.extend(state_findings)
-        if exchange is None:
-            return Verdict(frame, action, tuple(findings))
-        return Verdict(frame, action, tuple(findings), call, exchange.latency)
+        return frame, action, tuple(findings) if findings else (), call, latency
 
 
 def has_error(findings: list[Finding] | tuple[Finding, ...]) -> bool:
     """Whether any of `findings` is an error: asked of every frame, most with none."""
     return bool(findings) and any(f.severity is Severity.ERROR for f in findings)
-
-
-def _trusted(exchange: Exchange) -> bool:
-    """Whether a frame may teach the session rules: no protocol error on it, and for an
-    answer none on the CALL it answers (a BootNotification the station sent the CSMS must
-    not set the heartbeat interval when the CSMS answers it)."""
-    if has_error(exchange.findings):
-        return False
-    return exchange.call is None or exchange.call.trusted

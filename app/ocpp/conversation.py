@@ -15,6 +15,7 @@ from enum import StrEnum
 from app.ocpp import catalog
 from app.ocpp.findings import Finding, Severity, error, info, warning
 from app.ocpp.frames import Call, CallError, CallResult, Frame
+from app.ocpp.slots import fast_constructor
 
 
 class Direction(StrEnum):
@@ -68,14 +69,23 @@ class Exchange:
     findings: list[Finding] = field(default_factory=list)
 
 
-# Enum members and properties are looked up in Python on every access: the few that
-# pairing reads for every frame, once.
+# Enum members and properties are looked up in Python on every access, and an enum
+# member's hash is a Python function: pairing reads what it needs for every frame from
+# plain tables, and numbers its queues by side instead of keying them by direction.
 _UP, _DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
-_BOTH = catalog.Sender.BOTH
-_SENDERS = {_UP: catalog.Sender.STATION, _DOWN: catalog.Sender.CSMS}
-# the queues an answer may come from, by the answer's direction
-_ANSWERED_SIDES: dict[Direction | None, tuple[Direction | None, ...]] = {
-    None: (None, _UP, _DOWN), _UP: (_DOWN, None), _DOWN: (_UP, None)}
+_NO_SIDE, _UP_SIDE, _DOWN_SIDE = 0, 1, 2  # a direction not known, station->CSMS, CSMS->station
+# the direction that must not send each action (its sender's opposite); none for BOTH
+_WRONG_WAY = {name: (_DOWN if entry.sender is catalog.Sender.STATION else _UP)
+              for name, entry in catalog.ACTIONS.items()
+              if entry.sender is not catalog.Sender.BOTH}
+# the queues an answer may come from, by the answer's side
+_ANSWERED_SIDES: tuple[tuple[int, ...], ...] = (
+    (_NO_SIDE, _UP_SIDE, _DOWN_SIDE), (_DOWN_SIDE, _NO_SIDE), (_UP_SIDE, _NO_SIDE))
+_new_pending_call = fast_constructor(PendingCall)
+
+
+def _side(direction: Direction | None) -> int:
+    return _NO_SIDE if direction is None else _UP_SIDE if direction is _UP else _DOWN_SIDE
 
 # How many answered message ids a connection remembers to notice reuse.
 ANSWER_TIMEOUT = 30.0  # seconds a live CALL may wait for its answer before it is flagged
@@ -107,9 +117,9 @@ class Conversation:
 
     def __init__(self, directions_inferred: bool = False) -> None:
         self.directions_inferred = directions_inferred
-        # waiting CALLs per sending direction, oldest first (dicts keep insertion order), so
-        # that every check is O(1) however many CALLs a peer leaves unanswered
-        self._waiting: dict[Direction | None, dict[str, PendingCall]] = {}
+        # waiting CALLs per sending side (`_side`), oldest first (dicts keep insertion
+        # order), so that every check is O(1) however many CALLs a peer leaves unanswered
+        self._waiting: dict[int, dict[str, PendingCall]] = {}
         self._answered: OrderedDict[str, int] = OrderedDict()
         self._given_up: OrderedDict[str, PendingCall] = OrderedDict()
         self._lost_now: tuple[tuple[PendingCall, Lost], ...] = ()  # by the latest frame
@@ -122,47 +132,47 @@ class Conversation:
     def observe(self, frame: Frame, direction: Direction | None, seq: int,
                 time: float | None) -> Exchange:
         self._lost_now = ()
-        if isinstance(frame, Call):
+        if frame.__class__ is Call or isinstance(frame, Call):
             return self._observe_call(frame, direction, seq, time)
         return self._observe_answer(frame, direction, time)
 
     def _observe_call(self, frame: Call, direction: Direction | None, seq: int,
                       time: float | None) -> Exchange:
-        out = Exchange(action=frame.action)
-        if frame.action == "BootNotification" and direction is not _DOWN:
+        name, message_id = frame.action, frame.message_id
+        findings: list[Finding] = []
+        if name == "BootNotification" and direction is not _DOWN:
             self._reboot()
-        action = catalog.ACTIONS.get(frame.action)
-        if direction is not None and action is not None and action.sender is not _BOTH \
-                and action.sender is not _SENDERS[direction]:
-            out.findings.append(error(
+        if direction is not None and _WRONG_WAY.get(name) is direction:
+            sender = catalog.ACTIONS[name].sender
+            findings.append(error(
                 "protocol.wrong-sender",
-                f"{frame.action} is sent by the {action.sender.value.upper()}"
-                f" ({action.sender.label}), but this CALL came from the "
+                f"{name} is sent by the {sender.value.upper()}"
+                f" ({sender.label}), but this CALL came from the "
                 f"{direction.sender.value.upper()}"))
-        queue = self._waiting.setdefault(direction, {})
-        previous = queue.get(frame.message_id)
+        side = _side(direction)
+        queue = self._waiting.get(side)
+        if queue is None:
+            queue = self._waiting[side] = {}
+        previous = queue.get(message_id) if queue else None
         if previous is not None:
-            out.findings.append(error(
+            findings.append(error(
                 "protocol.duplicate-id",
-                f"message id '{frame.message_id}' is already in use by the unanswered "
+                f"message id '{message_id}' is already in use by the unanswered "
                 f"{previous.action} (#{previous.seq}); each CALL needs a new id"))
+            del queue[message_id]  # it goes to the end, as the newest
         else:
-            first = next(iter(queue.values()), None)
-            if first is not None and direction is not None:
-                out.findings.append(self._concurrent(first, direction))
-            if frame.message_id in self._answered:
-                out.findings.append(warning(
+            if queue and direction is not None:
+                findings.append(self._concurrent(next(iter(queue.values())), direction))
+            if message_id in self._answered:
+                findings.append(warning(
                     "protocol.reused-id",
-                    f"message id '{frame.message_id}' was already used by #"
-                    f"{self._answered[frame.message_id]}; ids should be unique"))
-        queue.pop(frame.message_id, None)
-        trusted = not out.findings or not any(f.severity is Severity.ERROR
-                                              for f in out.findings)
-        queue[frame.message_id] = PendingCall(frame.message_id, frame.action, seq, time,
-                                              direction, trusted)
+                    f"message id '{message_id}' was already used by #"
+                    f"{self._answered[message_id]}; ids should be unique"))
+        trusted = not findings or not any(f.severity is Severity.ERROR for f in findings)
+        queue[message_id] = _new_pending_call(message_id, name, seq, time, direction, trusted)
         if len(queue) > _MAX_WAITING:  # a peer that never answers: forget the oldest
             queue.pop(next(iter(queue)))
-        return out
+        return Exchange(name, None, None, findings)
 
     def _concurrent(self, first: PendingCall, direction: Direction) -> Finding:
         """A second CALL while `first` awaits its answer: a warning when the input said
@@ -181,29 +191,33 @@ class Conversation:
 
     def _observe_answer(self, frame: CallResult | CallError, direction: Direction | None,
                         time: float | None) -> Exchange:
-        call = self._take(frame.message_id, direction)
-        kind = "CALLRESULT" if isinstance(frame, CallResult) else "CALLERROR"
+        message_id = frame.message_id
+        call = self._take(message_id, direction)
         if call is None:
+            kind = "CALLRESULT" if isinstance(frame, CallResult) else "CALLERROR"
             code = ("protocol.unmatched-result" if isinstance(frame, CallResult)
                     else "protocol.unmatched-error")
             reason = "no CALL with this id is waiting for an answer"
-            if frame.message_id in self._answered:
-                reason = (f"the CALL with this id (#{self._answered[frame.message_id]}) "
+            if message_id in self._answered:
+                reason = (f"the CALL with this id (#{self._answered[message_id]}) "
                           "was already answered")
-            return Exchange(findings=[error(
-                code, f"{kind} for message id '{frame.message_id}': {reason}")])
-        self._answered[frame.message_id] = call.seq
-        if len(self._answered) > _REMEMBERED_IDS:
-            self._answered.popitem(last=False)
-        latency = None if time is None or call.time is None else max(0.0, time - call.time)
-        if call.time is None and call.direction is not None:
+            return Exchange(None, None, None, [error(
+                code, f"{kind} for message id '{message_id}': {reason}")])
+        answered = self._answered
+        answered[message_id] = call.seq
+        if len(answered) > _REMEMBERED_IDS:
+            answered.popitem(last=False)
+        called = call.time
+        latency = None if time is None or called is None else max(0.0, time - called)
+        if called is None and call.direction is not None:
             self._overtaken(call)
-        return Exchange(action=call.action, call=call, latency=latency)
+        return Exchange(call.action, call, latency, [])
 
     def _take(self, message_id: str, direction: Direction | None) -> PendingCall | None:
         """The CALL an answer belongs to: one sent the other way, or of unknown direction."""
-        for side in _ANSWERED_SIDES[direction]:
-            queue = self._waiting.get(side)
+        waiting = self._waiting
+        for side in _ANSWERED_SIDES[_side(direction)]:
+            queue = waiting.get(side)
             if queue and message_id in queue:
                 return queue.pop(message_id)
         late = self._given_up.get(message_id)
@@ -227,13 +241,17 @@ class Conversation:
         return them: they are no longer outstanding, so one lost answer is reported once,
         not again at every later CALL. For files, where `now` is the time of the latest
         frame; live modes keep their CALLs pending and use `overdue`."""
-        expired: list[PendingCall] = []
+        expired: list[PendingCall] | None = None  # asked at every frame, most give up none
         for queue in self._waiting.values():
             while queue:
                 oldest = next(iter(queue.values()))  # queues are in order of time
                 if oldest.time is None or now - oldest.time <= timeout:
                     break
+                if expired is None:
+                    expired = []
                 expired.append(queue.pop(oldest.message_id))
+        if expired is None:
+            return []
         self._give_up(expired)
         return sorted(expired, key=lambda p: p.seq)
 
@@ -249,7 +267,7 @@ class Conversation:
 
     def _overtaken(self, answered: PendingCall) -> None:
         """Give up on the timeless CALLs its sender sent before `answered`."""
-        queue = self._waiting.get(answered.direction, {})
+        queue = self._waiting.get(_side(answered.direction), {})
         lost: list[PendingCall] = []
         while queue:
             oldest = next(iter(queue.values()))

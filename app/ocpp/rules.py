@@ -28,6 +28,9 @@ ALLOWED_UNREGISTERED = frozenset({"BootNotification"})
 _CSMS_ONLY = frozenset(name for name, entry in catalog.ACTIONS.items()
                        if entry.sender is catalog.Sender.CSMS)
 _DOWN = Direction.CSMS_TO_STATION
+# The actions whose answers `SessionRules.observe` reads (it judges CALLs, and of answers
+# only these): the checker passes it no other answer.
+ANSWERS_JUDGED = frozenset({"BootNotification"})
 
 
 class SessionRules:

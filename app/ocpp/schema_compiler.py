@@ -19,46 +19,58 @@ catalog example, common error and thousands of mutated payloads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from typing import Any
 
 from app.ocpp.schema_walk import ANNOTATIONS, UnknownKeyword, json_equal
 
 _TYPE_TESTS = {
-    "object": "isinstance({v}, dict)",
-    "array": "isinstance({v}, list)",
-    "string": "isinstance({v}, str)",
-    # the exact classes first: what JSON decoding gives, a single test
+    # the exact classes first: what JSON decoding gives, passed by one identity test, the
+    # `isinstance` only for other values (subclasses, and the wrong types)
+    "object": "({v}.__class__ is dict or isinstance({v}, dict))",
+    "array": "({v}.__class__ is list or isinstance({v}, list))",
+    "string": "({v}.__class__ is str or isinstance({v}, str))",
     "integer": ("({v}.__class__ is int or (isinstance({v}, int) and not isinstance({v}, bool)) "
                 "or (isinstance({v}, float) and {v}.is_integer()))"),
     "number": ("({v}.__class__ is float or {v}.__class__ is int "
                "or (isinstance({v}, (int, float)) and not isinstance({v}, bool)))"),
-    "boolean": "isinstance({v}, bool)",
+    "boolean": "({v} is True or {v} is False)",  # bool has no subclasses
     "null": "{v} is None",
 }
 
 
+def _never(value: str) -> bool:
+    return False
+
+
 def compile_schema(schema: dict[str, Any], date_time: Callable[[Any], bool],
-                   known_good: Container[str] = frozenset()) -> Callable[[Any], bool]:
+                   surely_good: Callable[[str], object] = _never) -> Callable[[Any], bool]:
     """A function that tells whether a payload is valid against `schema`; `date_time` is
-    the check of `"format": "date-time"` values (called with strings only). `known_good`
-    holds strings `date_time` accepted with nothing more to say: those are passed by one
-    lookup, without the call (a station stamps its payload and each meter value in it
-    with the same moment)."""
-    return _Compiler(schema, date_time, known_good).function()
+    the check of `"format": "date-time"` values (called with strings only). `surely_good`
+    is a cheap first test of a date-time string: one it calls true is one `date_time`
+    would accept with nothing more to say, and is passed without calling `date_time`
+    (a C-level regular expression match for the everyday shape, instead of a Python
+    function for every timestamp of every frame)."""
+    return _Compiler(schema, date_time, surely_good).function()
 
 
 class _Compiler:
     """Writes one Python function per definition the schema uses, plus one for the root.
 
     The code is made from our own schema files, never from peer data: names and limits go
-    in as Python literals (`repr`), sets and callables as constants of the namespace."""
+    in as Python literals (`repr`), sets and callables as constants of the namespace.
+
+    Each function's body runs inside one `try` that turns KeyError and TypeError into
+    "invalid", which costs nothing while no exception is raised and lets the valid path
+    skip tests: a required property is read by subscript alone (a missing one raises
+    KeyError), and a string enum is one set lookup without a type test before it (only a
+    string can be a member; an unhashable value raises TypeError)."""
 
     def __init__(self, schema: dict[str, Any], date_time: Callable[[Any], bool],
-                 known_good: Container[str] = frozenset()) -> None:
+                 surely_good: Callable[[str], object] = _never) -> None:
         self.schema = schema
         self.constants: dict[str, Any] = {"_date_time": date_time, "_equal": json_equal,
-                                          "_good_date_time": known_good}
+                                          "_surely_good": surely_good}
         self.functions: dict[str, str] = {}   # definition name -> function name
         self.inlining: list[str] = []         # definitions whose code is being written
         self.sources: list[str] = []
@@ -109,8 +121,10 @@ class _Compiler:
     def _define(self, name: str, node: dict[str, Any]) -> str:
         function = self._fresh("_v")
         self.functions[name] = function  # before the body: a definition may refer to itself
-        body = self._node(node, "data", "    ")
-        self.sources.append("\n".join([f"def {function}(data):", *body, "    return True", ""]))
+        body = self._node(node, "data", "        ") or ["        pass"]
+        self.sources.append("\n".join([
+            f"def {function}(data):", "    try:", *body,
+            "    except (KeyError, TypeError):", "        return False", "    return True", ""]))
         return function
 
     # --- code ---------------------------------------------------------------------------
@@ -121,6 +135,10 @@ class _Compiler:
         rule = node.get("type")
         known = rule if isinstance(rule, str) else None  # asserted before the rest
         lines: list[str] = []
+        if _string_enum_only(node):
+            # membership of the set says it all: only strings are in it
+            return [f"{ind}if {v} not in {self._constant(frozenset(node['enum']))}: "
+                    "return False"]
         if rule is not None:  # first, whatever its place: the code below relies on it
             kinds = [rule] if isinstance(rule, str) else list(rule)
             test = " or ".join(_TYPE_TESTS[kind].format(v=v) for kind in kinds)
@@ -142,7 +160,7 @@ class _Compiler:
             elif keyword == "format":
                 if value == "date-time":  # the only format checked; others only describe
                     sure = "" if known == "string" else f"isinstance({v}, str) and "
-                    lines.append(f"{ind}if {sure}{v} not in _good_date_time "
+                    lines.append(f"{ind}if {sure}not _surely_good({v}) "
                                  f"and not _date_time({v}): return False")
             elif keyword not in ANNOTATIONS:
                 raise UnknownKeyword(f"schema keyword {keyword!r} is not supported")
@@ -156,21 +174,46 @@ class _Compiler:
 
     def _properties(self, node: dict[str, Any], properties: dict[str, Any], v: str,
                     ind: str) -> list[str]:
+        """Each property's checks, when present; a required one is read at once (KeyError
+        when missing), which is also its `required` test (`_required` leaves it out)."""
         lines: list[str] = []
+        required = _required_properties(node)
+        rare = _rare_properties(node)  # checked by `_additional`, only when present
         for name, child in properties.items():
+            if name in rare:
+                continue
             x = self._fresh("x")
+            if name in required:
+                lines.append(f"{ind}{x} = {v}[{name!r}]")
+                lines += self._node(child, x, ind)
+                continue
             lines += [f"{ind}if {name!r} in {v}:", f"{ind}    {x} = {v}[{name!r}]"]
             lines += self._node(child, x, ind + "    ") or [f"{ind}    pass"]
         return lines
 
     def _additional(self, node: dict[str, Any], rule: Any, v: str, ind: str) -> list[str]:
+        """No key outside `properties`: one set test (`issuperset` of the dict, which
+        reads its keys without the view `keys() <=` builds). The rare properties
+        (`_rare_properties`) are left out of the first test, so that an object without
+        them, nearly every one, is not asked about each; one that has some takes the
+        second test and their checks."""
         if rule is not False:
             raise UnknownKeyword("additionalProperties other than false is not supported")
-        allowed = self._constant(frozenset(node.get("properties", {})))
-        return [f"{ind}if not {v}.keys() <= {allowed}: return False"]
+        properties = node.get("properties", {})
+        allowed = self._constant(frozenset(properties).issuperset)
+        rare = _rare_properties(node)
+        if not rare:
+            return [f"{ind}if not {allowed}({v}): return False"]
+        usual = self._constant(frozenset(properties).difference(rare).issuperset)
+        lines = [f"{ind}if not {usual}({v}):", f"{ind}    if not {allowed}({v}): return False"]
+        lines += self._properties({"properties": {name: properties[name] for name in rare}},
+                                  {name: properties[name] for name in rare}, v, ind + "    ")
+        return lines
 
     def _required(self, node: dict[str, Any], names: list[str], v: str, ind: str
                   ) -> list[str]:
+        read = _required_properties(node)  # already read by `_properties`
+        names = [name for name in names if name not in read]
         if not names:
             return []
         if len(names) == 1:
@@ -189,6 +232,44 @@ class _Compiler:
         if not isinstance(node.get("items", {}), dict):
             raise UnknownKeyword("additionalItems beside a list of items is not supported")
         return []  # beside one `items` schema it has no effect
+
+
+def _required_properties(node: dict[str, Any]) -> frozenset[str]:
+    """The required names that `properties` also describes: `_properties` reads these by
+    subscript, which tests their presence too. Both keywords apply to objects alone, so
+    they are written under the same type test (or none, when the type is known)."""
+    required, properties = node.get("required"), node.get("properties")
+    if not isinstance(required, list) or not isinstance(properties, dict):
+        return frozenset()
+    return frozenset(name for name in required if isinstance(name, str) and name in properties)
+
+
+# Optional properties nearly never sent: `customData`, the vendor extension every object of
+# the 2.0.1 schemas allows. Any choice here judges alike; it only decides which objects
+# take the second key test.
+_RARE = frozenset({"customData"})
+
+
+def _rare_properties(node: dict[str, Any]) -> list[str]:
+    """The rare optional properties of an object node that `_additional` checks instead of
+    `_properties`: only beside `"additionalProperties": false`, whose key test sees them."""
+    properties = node.get("properties")
+    if node.get("additionalProperties") is not False or not isinstance(properties, dict):
+        return []
+    required = _required_properties(node)
+    return [name for name in properties if name in _RARE and name not in required]
+
+
+def _string_enum_only(node: dict[str, Any]) -> bool:
+    """A node that asks only for one of some strings (`type` string and `enum`, the rest
+    annotations or keywords of other types, such as the `additionalProperties` the
+    official enum definitions carry): its enum set alone decides, since no other JSON
+    value equals a string."""
+    options = node.get("enum")
+    return (node.get("type") == "string" and isinstance(options, list) and bool(options)
+            and all(isinstance(option, str) for option in options)
+            and all(key in ("type", "enum") or key in ANNOTATIONS
+                    or (key in _BY_TYPE and _BY_TYPE[key][0] != "string") for key in node))
 
 
 def _compare(operator: str) -> Callable[[_Compiler, dict[str, Any], Any, str, str], list[str]]:

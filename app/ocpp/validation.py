@@ -25,22 +25,30 @@ from app.ocpp.schema_compiler import compile_schema
 from app.ocpp.schema_walk import SchemaError, schema_errors
 from app.ocpp.schemas import PayloadKind, load_schema
 
+
 # Date-times that are valid RFC 3339 but break OCPP's extra rules (fraction digits, unset
-# clock). The compiled validator calls `_fast_date_time` for every date-time it meets; it
-# records here only that a closer look is needed, so that valid traffic pays nothing more.
-_seen = threading.local()  # per thread, so a GUI and an engine thread may both validate
+# clock). The compiled validators pass date-times of the everyday shape by one match
+# (`datetimes.plain_match`) and call `_fast_date_time` for the others; it records here only
+# that a closer look is needed, so that valid traffic pays nothing more. The mark is a
+# hint: `validate` clears it when it reads it, and one left set (an exception between)
+# costs the next payload a walk for notes it would find anyway, never a finding.
+class _Seen(threading.local):
+    """Per thread, so a GUI and an engine thread may both validate; `notes` is False in a
+    thread that never set it (read as a class attribute: a `getattr` with a default
+    would raise and catch AttributeError inside, on every valid payload)."""
+
+    notes = False
 
 
-# What the two checks said of recent date-time strings: (valid, needs notes). A station
-# stamps its payload and every meter value in it with the same moment, and answers repeat
-# their CALL's, so most date-times were just seen; the bound keeps a peer sending endless
-# distinct strings from growing it.
+_seen = _Seen()
+
+
+# What the two checks said of recent date-time strings outside the everyday shape: (valid,
+# needs notes). A sender that writes six fractional digits does so in every frame, and
+# answers repeat their CALL's moment; the bound keeps a peer sending endless distinct
+# strings from growing it.
 _DATE_TIMES: dict[str, tuple[bool, bool]] = {}
 _DATE_TIMES_KEPT = 4096
-# Those of them that are valid and need no notes: the compiled functions pass these by a
-# lookup alone, without calling `_fast_date_time` (emptied with `_DATE_TIMES`, never
-# replaced: the compiled functions hold this very set).
-_GOOD_DATE_TIMES: set[str] = set()
 
 
 def _fast_date_time(value: Any) -> bool:
@@ -50,51 +58,61 @@ def _fast_date_time(value: Any) -> bool:
     if known is None:
         if len(_DATE_TIMES) >= _DATE_TIMES_KEPT:
             _DATE_TIMES.clear()
-            _GOOD_DATE_TIMES.clear()
         known = _DATE_TIMES[value] = (datetimes.is_rfc3339(value),
                                       datetimes.needs_notes(value))
-        if known[0] and not known[1]:
-            _GOOD_DATE_TIMES.add(value)
     if known[1]:
         _seen.notes = True
     return known[0]
+
+
+_REQUEST = PayloadKind.REQUEST
 
 
 class SchemaValidator:
     """Validates payloads against the official schemas; compiles each schema on first use."""
 
     def __init__(self) -> None:
-        self._fast: dict[tuple[str, PayloadKind], Callable[[Any], bool]] = {}
+        # the compiled functions by action, one table per kind: asked for every frame, and
+        # a key of action and kind would hash the enum member in Python each time
+        self._requests: dict[str, Callable[[Any], bool]] = {}
+        self._responses: dict[str, Callable[[Any], bool]] = {}
+        # the schemas the slow stage walks, by the same keys: `load_schema` builds a file
+        # path for every call, which cost a rejected payload more than its walk
+        self._schemas: dict[tuple[str, str], dict[str, Any]] = {}
 
     def is_valid(self, action: str, kind: PayloadKind, payload: Any) -> bool:
         """The fast decision alone; raises KeyError for an unknown action."""
-        return self._compiled(action, kind)(payload)
+        valid = self._compiled(action, kind)(payload)
+        _seen.notes = False
+        return valid
 
     def validate(self, action: str, kind: PayloadKind, payload: Any) -> list[Finding]:
         """All findings for a payload; an empty list when it is valid.
 
         Raises KeyError for an action that has no schema (the frame layer reports those).
         """
+        compiled = (self._requests if kind is _REQUEST else self._responses).get(action) \
+            or self._compiled(action, kind)
+        if compiled(payload):
+            if _seen.notes:
+                _seen.notes = False
+                return self._notes(action, kind, payload)
+            return []
         _seen.notes = False
-        compiled = self._fast.get((action, kind)) or self._compiled(action, kind)
-        if not compiled(payload):
-            findings = self.explain(action, kind, payload)
-            if not findings:  # the stages disagree (our bug): report rather than hide it
-                findings = [error("schema.invalid", f"the payload breaks the {action} "
-                                  f"{kind.suffix.lower()} schema", "")]
-            hint = ocpp16_hint(action, kind, payload)
-            if hint:  # the fastest diagnosis goes where it is read first
-                findings[0] = replace(findings[0], message=f"{findings[0].message} — {hint}")
-            return findings
-        if getattr(_seen, "notes", False):
-            return self._notes(action, kind, payload)
-        return []
+        findings = self.explain(action, kind, payload)
+        if not findings:  # the stages disagree (our bug): report rather than hide it
+            findings = [error("schema.invalid", f"the payload breaks the {action} "
+                              f"{kind.suffix.lower()} schema", "")]
+        hint = ocpp16_hint(action, kind, payload)
+        if hint:  # the fastest diagnosis goes where it is read first
+            findings[0] = replace(findings[0], message=f"{findings[0].message} — {hint}")
+        return findings
 
     def explain(self, action: str, kind: PayloadKind, payload: Any) -> list[Finding]:
         """Every schema finding for a payload, by walking all of it."""
         _known(action)
         return self.findings_of_errors(action, kind, payload,
-                                       schema_errors(load_schema(action, kind), payload))
+                                       schema_errors(self._schema(action, kind), payload))
 
     def findings_of_errors(self, action: str, kind: PayloadKind, payload: Any,
                            errors: list[Any]) -> list[Finding]:
@@ -108,19 +126,28 @@ class SchemaValidator:
         return findings
 
     def _compiled(self, action: str, kind: PayloadKind) -> Callable[[Any], bool]:
-        key = (action, kind)
-        compiled = self._fast.get(key)
+        table = self._requests if kind is _REQUEST else self._responses
+        compiled = table.get(action)
         if compiled is None:
             _known(action)
             compiled = compile_schema(load_schema(action, kind), _fast_date_time,
-                                      _GOOD_DATE_TIMES)
-            self._fast[key] = compiled
+                                      datetimes.plain_match)
+            table[action] = compiled
         return compiled
+
+    def _schema(self, action: str, kind: PayloadKind) -> dict[str, Any]:
+        """`load_schema`, remembered per action and kind (as their values: an enum
+        member's hash is a Python function)."""
+        key = (action, kind.value)
+        schema = self._schemas.get(key)
+        if schema is None:
+            schema = self._schemas[key] = load_schema(action, kind)
+        return schema
 
     def _notes(self, action: str, kind: PayloadKind, payload: Any) -> list[Finding]:
         """Warnings for valid date-times that break OCPP's own limits, with their paths."""
         findings: list[Finding] = []
-        for path, value in _date_time_values(load_schema(action, kind), payload):
+        for path, value in _date_time_values(self._schema(action, kind), payload):
             for code, message in datetimes.notes(value):
                 findings.append(warning(code, message, path))
         return findings

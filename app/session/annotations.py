@@ -28,10 +28,12 @@ from app.session.columns import (
     ComparedAsList,
     append_widening,
     extend_widening,
+    widened,
 )
 
 _GONE = -2        # a column entry replaced (it lives in the dict now) or deleted
 _NONE = -1        # a call_seq column entry for "no CALL"
+_NAN = float("nan")  # a latency column entry for "no latency"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +160,28 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
             annotation = Annotation(self._finding_sets[findings], annotation.latency,
                                     annotation.call_seq)
         self._other[seq] = annotation
+
+    def add_plain(self, seq: int, call_seq: int | None, latency: float | None) -> None:
+        """`self[seq] = Annotation((), latency, call_seq)` without building the annotation:
+        two answers in three of a session are annotated so, and their columns take the
+        values as they are. A seq that is not the newest goes the general way."""
+        keys = self._keys
+        if (keys and seq <= keys[-1]) or (self._other and seq in self._other):
+            self[seq] = Annotation((), latency, call_seq)
+            return
+        try:  # appends inline: `append_widening` without its calls, as it does on overflow
+            keys.append(seq)
+        except OverflowError:
+            self._keys = widened(keys, seq)
+            self._keys.append(seq)
+        call = _NONE if call_seq is None else call_seq
+        try:
+            self._calls.append(call)
+        except OverflowError:
+            self._calls = widened(self._calls, call)
+            self._calls.append(call)
+        self._latencies.append(_NAN if latency is None else latency)
+        self._findings.append(0)
 
     def hold(self, seq: int, annotation: Annotation) -> None:
         """Keep this annotation outside the columns, so that annotations of earlier seqs
@@ -292,6 +316,21 @@ class SeqLinks(_SeqColumns, MutableMapping[int, int]):
         return self._values
 
     def __setitem__(self, seq: int, value: int) -> None:
+        keys = self._keys
+        if (not keys or seq > keys[-1]) and value >= 0 \
+                and (not self._other or seq not in self._other):
+            # the usual link, in order: the appends of `append_widening`, inline
+            try:
+                keys.append(seq)
+            except OverflowError:
+                self._keys = widened(keys, seq)
+                self._keys.append(seq)
+            try:
+                self._values.append(value)
+            except OverflowError:
+                self._values = widened(self._values, value)
+                self._values.append(value)
+            return
         if not self._appendable(seq):
             position = self._position(seq)
             if position is not None and self._values[position] != _GONE:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from app.ocpp.checker import FrameChecker, Verdict, internal_error
-from app.ocpp.conversation import ANSWER_TIMEOUT, Direction
+from app.ocpp.checker import FrameChecker, Verdict, has_error, internal_error
+from app.ocpp.conversation import ANSWER_TIMEOUT, Direction, PendingCall
 from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
 from app.session.annotations import (
@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 
 MAX_WAITING = 10_000  # CALLs a capture that forgets keeps while they wait for an answer
+_FRAME, _BINARY = RecordKind.FRAME, RecordKind.BINARY  # read for every record
+_FRAMES = (_FRAME, _BINARY)
 Subscriber = Callable[[Message, Annotation], None]
 
 
@@ -182,19 +184,28 @@ class Capture:
         """Judge one record taken from a file, in its turn: what `annotate` does for each.
         Judging a session in parallel (`app.session.parallel`) runs this on the records of
         a group of stations in another process."""
-        if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
+        kind = message.kind
+        if kind is _FRAME or kind is _BINARY or kind in _FRAMES:
+            # a text frame's text, read here as `Message.wire` reads it, saving the call
+            data, binary = (message.text, False) if kind is _FRAME and not message.data \
+                else message.wire
+            if self._other_versions:
+                verdict = self._other_version(message.connection, data, binary)
+                if verdict is not None:
+                    self._annotate(message.seq, verdict)
+                    return
+            # the verdict's parts, kept without a `Verdict` in between
+            _, _, findings, call, latency = self.checker.judge(
+                data, message.connection, message.direction, message.seq,
+                message.monotonic if self._times_known else None, binary, message.station,
+                message.time)
+            if findings or call is not None:
+                self._keep(message.seq, findings, call, latency)
+        elif kind in (RecordKind.OPENED, RecordKind.CLOSED):
             apply_event(self.state, message)
             self._version_of(message)
-            if message.kind is RecordKind.CLOSED:
+            if kind is RecordKind.CLOSED:
                 self._closed(message.connection)
-        elif message.kind in (RecordKind.FRAME, RecordKind.BINARY):
-            data, binary = message.wire
-            verdict = self._other_version(message.connection, data, binary) or \
-                self.checker.check(
-                    data, connection=message.connection, direction=message.direction,
-                    seq=message.seq, time=message.monotonic if self._times_known else None,
-                    binary=binary, station=message.station, wall=message.time)
-            self._annotate(message.seq, verdict)
 
     def _version_of(self, event: Message) -> None:
         """Remember a connection that agreed another OCPP version than 2.0.1 (a 1.6 one in
@@ -271,25 +282,36 @@ class Capture:
         self.notes.append((seq, finding))
 
     def _annotate(self, seq: int, verdict: Verdict) -> Annotation:
-        findings, call = verdict.findings, verdict.call
+        """Keep what a verdict says of the record `seq`; returns it as an annotation, for
+        the subscribers."""
+        findings, call, latency = verdict.findings, verdict.call, verdict.latency
         if not findings and call is None:
             return NO_ANNOTATION
+        self._keep(seq, findings, call, latency)
+        return Annotation(findings, latency, call.seq if call is not None else None)
+
+    def _keep(self, seq: int, findings: tuple[Finding, ...], call: PendingCall | None,
+              latency: float | None) -> None:
+        """Count and keep a verdict given as its parts (one with findings or a CALL): an
+        answer without findings, most of them, goes into the annotation columns as two
+        numbers, without an `Annotation` built for it."""
         call_seq = call.seq if call is not None else None
-        annotation = Annotation(findings, verdict.latency, call_seq)
-        valid = annotation.valid
+        valid = not findings or not has_error(findings)
         if not valid:
             self.invalid += 1
         if not self.keep:
             if call_seq is not None:
                 self._waiting.pop(call_seq, None)
                 self._timed_out.discard(call_seq)
-            return annotation
-        self.annotations[seq] = annotation
+            return
+        if findings:
+            self.annotations[seq] = Annotation(findings, latency, call_seq)
+        else:
+            self.annotations.add_plain(seq, call_seq, latency)
         if not valid:
             self.invalid_seqs.append(seq)
         if call_seq is not None:
             self.answers[call_seq] = seq
-        return annotation
 
     def frame(self, connection: str, station: str, direction: Direction,
               data: str | bytes, *, text_frame: bool = False,

@@ -147,3 +147,26 @@ def check_mutations(action: str, data: st.DataObject, binary: bool,
             assert isinstance(finding.message, str) and finding.message
             json.dumps(finding.to_json())
             json.dumps(finding.to_json(), ensure_ascii=False).encode("utf-8", "backslashreplace")
+
+
+@pytest.mark.parametrize("action", ["TransactionEvent", "BootNotification", "Heartbeat",
+                                    "SetChargingProfile", "MeterValues"])
+def test_judge_gives_the_parts_of_checks_verdict(action: str) -> None:
+    check_parts(action)
+
+
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), direction=st.sampled_from([None, *Direction]))
+def check_parts(action: str, data: st.DataObject, direction: Direction | None) -> None:
+    texts = data.draw(hostile_exchanges(action)) + data.draw(hostile_exchanges(action))
+    by_check, by_judge = FrameChecker(), FrameChecker()
+    for n, text in enumerate(texts, start=1):
+        verdict = by_check.check(text, connection="c", direction=direction, seq=n,
+                                 time=float(n), binary=False, station="CP", wall=100.0 + n)
+        parts = by_judge.judge(text, "c", direction, n, float(n), False, "CP", 100.0 + n)
+        assert parts == (verdict.frame, verdict.action, verdict.findings, verdict.call,
+                         verdict.latency)
+        direction = direction.opposite if direction else None
+    assert by_check.pending() == by_judge.pending()
+    assert repr(by_check.state) == repr(by_judge.state)

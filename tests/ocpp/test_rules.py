@@ -7,8 +7,11 @@ import json
 
 import pytest
 
+from app.ocpp import catalog
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
+from app.ocpp.frames import CallError, CallResult
+from app.ocpp.rules import ANSWERS_JUDGED, SessionRules
 from app.state.model import HEADLESS, HistoryLimit, SessionState
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
@@ -194,3 +197,19 @@ def test_seq_no_rules_hold_over_a_transaction_longer_than_any_history():
     assert session.tx("Updated", "T1", 42) == ["rule.seqno-gap"]
     session.tx("Ended", "T1", 43)
     assert session.tx("Updated", "T1", 44) == ["rule.tx-after-ended"]
+
+
+@pytest.mark.parametrize("action", sorted(catalog.ACTIONS))
+def test_only_the_answers_the_checker_passes_on_are_judged(action, history):
+    """The checker gives the rules no answer of an action outside `ANSWERS_JUDGED`: each
+    such answer, whatever it holds, must be one the rules find nothing in and learn
+    nothing from."""
+    if action in ANSWERS_JUDGED:
+        return
+    rules = SessionRules()
+    rules.last_heartbeat = 5.0
+    for payload in ({}, {"status": "Accepted", "interval": 0, "currentTime": NOW}):
+        for frame in (CallResult("1", payload), CallError("1", "InternalError", "", {})):
+            assert rules.observe(frame, action, DOWN, 10.0, None) == []
+            assert rules.observe(frame, action, UP, 10.0, None) == []
+    assert rules.last_heartbeat == 5.0

@@ -209,3 +209,29 @@ def test_an_action_outside_the_catalog_is_a_key_error_whatever_its_name(validato
     for check in (validator.validate, validator.is_valid, validator.explain):
         with pytest.raises(KeyError):
             check(action, REQ, {})
+
+
+def test_a_note_found_on_one_payload_never_lands_on_the_next(validator):
+    """The compiled stage marks a date-time worth a note as it passes; the mark is read
+    and cleared by that payload's own validation, whatever its verdict."""
+    old = "1970-01-01T00:00:12Z"
+    assert validator.is_valid("Heartbeat", RES, {"currentTime": old})
+    assert validator.validate("Heartbeat", RES, {"currentTime": "2026-11-25T09:00:00Z"}) == []
+    broken = {"currentTime": old, "extra": 1}  # the note's date-time, in an invalid payload
+    assert [f.code for f in validator.validate("Heartbeat", RES, broken)] == [
+        "schema.additional-property"]
+    assert validator.validate("Heartbeat", RES, {"currentTime": "2026-11-25T09:00:00Z"}) == []
+    assert [f.code for f in validator.validate("Heartbeat", RES, {"currentTime": old})] == [
+        "datetime.clock-not-set"]
+
+
+def test_each_thread_keeps_its_own_note_mark(validator):
+    import threading
+
+    seen: list[list[str]] = []
+    worker = threading.Thread(target=lambda: seen.append([f.code for f in validator.validate(
+        "Heartbeat", RES, {"currentTime": "2026-11-25T09:00:00.1234567Z"})]))
+    worker.start()
+    worker.join()
+    assert seen == [["datetime.precision"]]
+    assert validator.validate("Heartbeat", RES, {"currentTime": "2026-11-25T09:00:00Z"}) == []

@@ -4,6 +4,8 @@ import pickle
 from array import array
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.ocpp.findings import warning
 from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable, SeqLinks
@@ -210,3 +212,56 @@ def test_a_held_annotation_counts_as_a_use_of_its_findings():
     assert table[9].findings == (LATE,) and (LATE,) in table._finding_ids
     del table[9]
     assert (LATE,) not in table._finding_ids
+
+
+# --- plain answers stored as columns without an `Annotation` ---------------------------------
+
+_OPERATIONS = st.lists(st.tuples(
+    st.sampled_from(["plain", "plain", "plain", "findings", "delete", "hold"]),
+    st.one_of(st.integers(min_value=0, max_value=40), st.just(2**33), st.just(2**40)),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=40), st.just(2**35)),
+    st.one_of(st.none(), st.floats(min_value=0, max_value=100))), max_size=30)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(operations=_OPERATIONS)
+def test_plain_annotations_added_without_objects_read_back_as_if_set(operations):
+    """`add_plain` against the general `table[seq] = Annotation(...)`, over any order of
+    seqs, replacements, removals and held annotations."""
+    fast, general = AnnotationTable(), AnnotationTable()
+    for what, seq, call, latency in operations:
+        for table in (fast, general):
+            if what == "plain":
+                if table is fast:
+                    table.add_plain(seq, call, latency)
+                else:
+                    table[seq] = Annotation((), latency, call)
+            elif what == "findings":
+                table[seq] = Annotation((LATE,), latency, call)
+            elif what == "hold":
+                table.hold(seq, Annotation((LATE,), latency, call))
+            else:
+                table.pop(seq, None)
+        assert dict(fast.items()) == dict(general.items())
+        assert len(fast) == len(general)
+    assert fast.others() == general.others()
+    assert _readable(fast.plain_columns()) == _readable(general.plain_columns())
+
+
+def _readable(columns: tuple[array, array, array]) -> list[list[object]]:
+    """Columns as lists, NaN (no latency) as None, so that equal columns compare equal."""
+    seqs, calls, latencies = columns
+    return [list(seqs), list(calls), [None if x != x else x for x in latencies]]
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(links=st.lists(st.tuples(st.one_of(st.integers(min_value=0, max_value=30),
+                                          st.just(2**33)),
+                                st.one_of(st.integers(min_value=-3, max_value=30),
+                                          st.just(2**34))), max_size=30))
+def test_links_in_any_order_read_back_as_a_dict_would(links):
+    table, reference = SeqLinks(), {}
+    for seq, value in links:
+        table[seq] = value
+        reference[seq] = value
+        assert dict(table.items()) == reference and len(table) == len(reference)

@@ -1,5 +1,8 @@
 """Capture: live records judged at once, loaded records judged later in slices."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
@@ -215,3 +218,42 @@ def test_calls_timed_out_and_then_forgotten_are_not_remembered_as_timed_out(monk
         flagged.extend(capture.expire(30.0, now=call.monotonic + 31))
     assert len(flagged) == 40  # each CALL flagged once
     assert len(capture._timed_out) <= 5  # only the CALLs still waiting
+
+
+# --- a loaded session judged as its frames were judged live ----------------------------------
+
+_ODD_FRAMES = [
+    CALL, RESULT, '[2,"1","Heartbeat",{}]', '[3,"1",{}]', '[3,"nobody",{}]',
+    '[2,"2","StatusNotification",{"timestamp":"2026-11-25T09:00:00","connectorStatus":'
+    '"available","evseId":1,"connectorId":1}]', '[3,"2",{}]',
+    '[2,"3","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"m",'
+    '"vendorName":"v"}}]', '[3,"3",{"currentTime":"1970-01-01T00:00:00Z","interval":0,'
+    '"status":"Accepted"}]', '[4,"9","NotImplemented","",{}]', '[2,"4","Nope",{}]',
+    '[2,"5","Heartbeat",[]]', "not json", '[3,"5",{"currentTime":["x"]}]', "[]",
+    '[2,"6","MeterValues",{"evseId":1,"meterValue":[{"timestamp":"2026-11-25T09:00:00.1234567Z",'
+    '"sampledValue":[{"value":1e400}]}]}]', '[3,"6",{}]',
+]
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(script=st.lists(st.tuples(st.sampled_from(_ODD_FRAMES), st.sampled_from([UP, DOWN]),
+                                 st.sampled_from(["c1", "c2"])), max_size=25),
+       close=st.booleans())
+def test_adopted_records_get_the_annotations_they_got_live(script, close):
+    live = Capture()
+    live.event(RecordKind.OPENED, "c1", "CP1", {"subprotocol": "ocpp2.0.1"})
+    live.event(RecordKind.OPENED, "c2", "CP2", {"subprotocol": "ocpp1.6"})
+    for text, direction, connection in script:
+        live.frame(connection, "CP1" if connection == "c1" else "CP2", direction, text)
+    if close:
+        live.event(RecordKind.CLOSED, "c1", "CP1", {"code": 1000})
+    loaded = Capture()
+    loaded.adopt(list(live.messages))
+    while loaded.annotate(budget=1.0):
+        pass
+    seqs = [message.seq for message in live.messages]
+    assert [loaded.annotation(seq) for seq in seqs] == [live.annotation(seq) for seq in seqs]
+    assert (loaded.invalid, list(loaded.invalid_seqs)) == (live.invalid, list(live.invalid_seqs))
+    assert dict(loaded.answers.items()) == dict(live.answers.items())
+    assert list(loaded.notes) == [note for note in live.notes
+                                  if note[1].code == "protocol.no-answer"]
