@@ -26,6 +26,12 @@ def keep_last(items: MutableSequence[T], bound: int | None) -> None:
 def remember(station: StationState, items: MutableSequence[T], item: T) -> None:
     """Append `item` to one of the station's lists, keeping it within the limit."""
     items.append(item)
+    after_append(station, items)
+
+
+def after_append(station: StationState, items: MutableSequence[T]) -> None:
+    """Keep `items` within the limit after an append made without `remember` (a log's own
+    `add`, which builds no entry object)."""
     if station.limit is not None:
         keep_last(items, station.limit.entries)
 

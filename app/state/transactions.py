@@ -14,10 +14,10 @@ from typing import Any
 
 from app.state import profiles
 from app.state.evses import evse_of, plugged_in
-from app.state.history import forget_ended_transactions, keep_last, remember
+from app.state.history import after_append, forget_ended_transactions, keep_last, remember
+from app.state.logs import SampleKind
 from app.state.model import (
     DEFAULT_MEASURAND,
-    Change,
     StationState,
     TransactionState,
 )
@@ -65,12 +65,12 @@ def _transaction_event(seen: Seen) -> None:
             tx.id_token = token
     if charging_state is not None and (not tx.charging_states
                                        or tx.charging_states[-1].value != charging_state):
-        remember(station, tx.charging_states,
-                 Change(when, seen.seq, charging_state, "TransactionEvent"))
+        tx.charging_states.add(when, seen.seq, charging_state, "TransactionEvent")
+        after_append(station, tx.charging_states)
     trigger = payload.get("triggerReason")
     if isinstance(trigger, str):
-        remember(station, tx.trigger_reasons,
-                 Change(when, seen.seq, f"{event}: {trigger}", "TransactionEvent"))
+        tx.trigger_reasons.add(when, seen.seq, f"{event}: {trigger}", "TransactionEvent")
+        after_append(station, tx.trigger_reasons)
     reason = info.get("stoppedReason")
     if isinstance(reason, str):
         tx.stopped_reason = reason
@@ -143,10 +143,12 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
 
     Every meter value of every transaction passes here (seven sampled values each, often),
     so the type checks of `app.state.values` are written out inline: the same tests, each
-    value read once. The log keeps one copy of each name in its own table."""
+    value read once, the commonest types (a float, an int, no unit object) tried first.
+    A meterValue's samples share its time and record: they go to the log together
+    (`MeterLog.add_taken_together`), which checks those once."""
     if not isinstance(meter_values, list):
         return
-    add = tx.meter.add
+    add_taken_together = tx.meter.add_taken_together
     for meter_value in meter_values:
         if not isinstance(meter_value, dict):
             continue
@@ -154,14 +156,18 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
         sampled_values = meter_value.get("sampledValue")
         if not isinstance(sampled_values, list):
             continue
+        values: list[float] = []
+        kinds: list[SampleKind] = []
         for sampled in sampled_values:
             if not isinstance(sampled, dict):
                 continue
             value = sampled.get("value")
-            if not isinstance(value, int | float) or isinstance(value, bool):
+            if type(value) is int:
+                if not -_LARGEST <= value <= _LARGEST:
+                    continue  # no float holds it: not a reading anyone can plot
+            elif type(value) is not float and (
+                    not isinstance(value, int | float) or isinstance(value, bool)):
                 continue
-            if type(value) is int and not -_LARGEST <= value <= _LARGEST:
-                continue  # no float holds it: not a reading anyone can plot
             unit = sampled.get("unitOfMeasure")
             if isinstance(unit, dict):
                 multiplier = unit.get("multiplier")
@@ -179,11 +185,14 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
             phase = sampled.get("phase")
             context = sampled.get("context")
             location = sampled.get("location")
-            add(when, seq, measurand if isinstance(measurand, str) and measurand
-                else DEFAULT_MEASURAND, scaled, unit_name,
-                phase if isinstance(phase, str) else None,
-                context if isinstance(context, str) else None,
-                location if isinstance(location, str) else None)
+            values.append(scaled)
+            kinds.append((measurand if isinstance(measurand, str) and measurand
+                          else DEFAULT_MEASURAND, unit_name,
+                          phase if isinstance(phase, str) else None,
+                          context if isinstance(context, str) else None,
+                          location if isinstance(location, str) else None))
+        if values:
+            add_taken_together(when, seq, values, kinds)
 
 
 def running_on(station: StationState, evse_id: int | None) -> TransactionState | None:
