@@ -213,14 +213,15 @@ class _ColumnLog(ComparedAsList, MutableSequence[T]):
 
     def _extend_rows(self, parts: tuple[list[Any], ...]) -> None:
         """`_append_row` for several rows at once, one list of values per column: every
-        column is extended, or none is."""
+        column is extended, or none is. (`fromlist` rather than `extend`: twice as quick
+        from a list, and a column it fails on is left as it was.)"""
         columns = self._columns
         size = len(columns[0])
         try:
             for position, values in enumerate(parts):
                 column = columns[position]
                 try:
-                    column.extend(values)
+                    column.fromlist(values)
                 except OverflowError:  # a narrow column: widen it for these values
                     del column[size:]
                     columns[position] = extend_widening(column, array("q", values))

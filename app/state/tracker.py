@@ -103,6 +103,13 @@ CALL_HANDLERS = _merge(
     *(m.CALLS for m in _MODULES))
 ANSWER_HANDLERS = _merge({"BootNotification": _boot_answer}, *(m.ANSWERS for m in _MODULES))
 KEEP: frozenset[str] = frozenset().union(*(m.KEEP for m in _MODULES))
+# What a state kept for verdicts only (`SessionState.verdicts_only`) learns: what the
+# session rules read and the report parts whose holes are findings. None of these answers
+# needs its request, so no CALL waits for one.
+VERDICT_CALL_HANDLERS: dict[str, Handler] = {**transactions.FOR_VERDICTS,
+                                             **device_model.FOR_VERDICTS}
+VERDICT_ANSWER_HANDLERS: dict[str, Handler] = {"BootNotification": _boot_answer}
+_KEEP_NONE: frozenset[str] = frozenset()
 
 
 def station_of(state: SessionState, name: str, time: float) -> StationState:
@@ -139,20 +146,24 @@ def apply_frame(state: SessionState, *, seq: int, time: float, connection: str,
             tracked.invalid += 1
         if frame is None or action is None or not trusted:
             return []
+        if state.verdicts_only:
+            calls, answers, keep = VERDICT_CALL_HANDLERS, VERDICT_ANSWER_HANDLERS, _KEEP_NONE
+        else:
+            calls, answers, keep = CALL_HANDLERS, ANSWER_HANDLERS, KEEP
         if isinstance(frame, Call):
             payload = frame.payload
             if not isinstance(payload, dict):
                 return []
-            if action in KEEP:
+            if action in keep:
                 _keep(state, connection, seq, PendingFacts(action, payload, name, time))
-            handler = CALL_HANDLERS.get(action)
+            handler = calls.get(action)
             if handler is None:  # most actions teach nothing beyond the counts above
                 return []
             found = handler(Seen(state, tracked, seq, time, payload, {}))
             return found if found else []
         waiting = state.pending.get(connection) if call_seq else None
         facts = waiting.pop(call_seq, None) if waiting else None
-        handler = ANSWER_HANDLERS.get(action)
+        handler = answers.get(action)
         if handler is None:
             return []
         request = facts.payload if facts is not None else {}

@@ -84,6 +84,48 @@ def _transaction_event(seen: Seen) -> None:
         _end(station, tx, when, seen.seq)
 
 
+def _transaction_facts(seen: Seen) -> None:
+    """`_transaction_event` for a state kept for verdicts only: the same tests in the same
+    order, keeping only what the session rules read of a transaction (that it exists, its
+    seqNo range, whether it ended, which EVSE it runs on); no history, no connector status,
+    no profiles (such a state tracks none)."""
+    payload = seen.payload
+    info = payload.get("transactionInfo")
+    if not isinstance(info, dict):
+        return
+    transaction_id = info.get("transactionId")
+    if not isinstance(transaction_id, str):
+        return
+    station = seen.station
+    event = payload.get("eventType")
+    if not isinstance(event, str):
+        event = ""
+    tx = station.transactions.get(transaction_id)
+    if tx is None:
+        tx = station.transactions[transaction_id] = TransactionState(
+            transaction_id, station.station)
+    elif event == "Started":
+        tx.lowest_seq_no = tx.highest_seq_no = None
+        tx.ended = None
+    evse = payload.get("evse")
+    if isinstance(evse, dict):
+        evse_id, connector_id = as_int(evse.get("id")), as_int(evse.get("connectorId"))
+        if evse_id is not None and (tx.evse_id is None or event == "Started"):
+            tx.evse_id = evse_id
+            if connector_id is not None:
+                tx.connector_id = connector_id
+    if tx.evse_id is not None and tx.ended is None and event != "Ended":
+        evse_of(station, tx.evse_id).transaction_id = transaction_id
+    seq_no = payload.get("seqNo")
+    if isinstance(seq_no, int) and not isinstance(seq_no, bool):
+        low, high = tx.lowest_seq_no, tx.highest_seq_no
+        tx.lowest_seq_no = seq_no if low is None else min(low, seq_no)
+        tx.highest_seq_no = seq_no if high is None else max(high, seq_no)
+    if event == "Ended":
+        _end_only(station, tx, epoch_of(payload.get("timestamp")) or seen.time)
+        forget_ended_transactions(station)
+
+
 def _place(seen: Seen, tx: TransactionState, evse: dict[str, Any], event: str,
            charging_state: str | None, when: float) -> None:
     """Where the transaction runs: the first EVSE an event names (or the Started one's)."""
@@ -126,13 +168,18 @@ def _keep_samples(station: StationState, tx: TransactionState) -> None:
 
 
 def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> None:
+    _end_only(station, tx, when)
+    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id, when, seq)
+    forget_ended_transactions(station)
+
+
+def _end_only(station: StationState, tx: TransactionState, when: float) -> None:
+    """The transaction ends: its EVSE is free again."""
     tx.ended = when
     if tx.evse_id is not None:
         evse = station.evses.get(tx.evse_id)
         if evse is not None and evse.transaction_id == tx.transaction_id:
             evse.transaction_id = None
-    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id, when, seq)
-    forget_ended_transactions(station)
 
 
 _LARGEST = 10 ** 300   # beyond this an int times 10^9 no longer fits a float
@@ -256,3 +303,5 @@ CALLS: dict[str, Handler] = {"TransactionEvent": _transaction_event,
 ANSWERS: dict[str, Handler] = dict.fromkeys(("TransactionEvent", "MeterValues", *_NAMING),
                                             _answer)
 KEEP = frozenset({"TransactionEvent", "MeterValues", *_NAMING})
+# A state kept for verdicts only follows a transaction's facts alone.
+FOR_VERDICTS: dict[str, Handler] = {"TransactionEvent": _transaction_facts}
