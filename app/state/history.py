@@ -26,7 +26,8 @@ def keep_last(items: MutableSequence[T], bound: int | None) -> None:
 def remember(station: StationState, items: MutableSequence[T], item: T) -> None:
     """Append `item` to one of the station's lists, keeping it within the limit."""
     items.append(item)
-    after_append(station, items)
+    if station.limit is not None:
+        keep_last(items, station.limit.entries)
 
 
 def after_append(station: StationState, items: MutableSequence[T]) -> None:

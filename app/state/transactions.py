@@ -10,12 +10,13 @@ all of these are listed in its `record_seqs`, so a view can show its frames alon
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from typing import Any
 
 from app.state import profiles
 from app.state.evses import evse_of, plugged_in
 from app.state.history import after_append, forget_ended_transactions, keep_last, remember
-from app.state.logs import SampleKind
+from app.state.logs import IntLog, SampleKind
 from app.state.model import (
     DEFAULT_MEASURAND,
     StationState,
@@ -64,7 +65,7 @@ def _transaction_event(seen: Seen) -> None:
         if isinstance(token, str):
             tx.id_token = token
     if charging_state is not None and (not tx.charging_states
-                                       or tx.charging_states[-1].value != charging_state):
+                                       or tx.charging_states.last_value() != charging_state):
         tx.charging_states.add(when, seen.seq, charging_state, "TransactionEvent")
         after_append(station, tx.charging_states)
     trigger = payload.get("triggerReason")
@@ -282,13 +283,15 @@ def _answer(seen: Seen) -> None:
         remember(seen.station, tx.record_seqs, seen.seq)
 
 
-def _holds(seqs: list[int], seq: int | None) -> bool:
+def _holds(seqs: Sequence[int], seq: int | None) -> bool:
     """Whether a transaction's `record_seqs` hold `seq`, without walking a list that grows
     by three entries a minute for as long as the car charges (`in` made a day-long live
     run slow down as it went): records are judged in seq order, so the list is sorted,
     and the CALL an answer follows is nearly always among the last few."""
     if seq is None or not seqs:
         return False
+    if isinstance(seqs, IntLog):
+        return seqs.holds_in_order(seq)
     if seq in seqs[-8:]:
         return True
     position = bisect_left(seqs, seq)

@@ -3,6 +3,7 @@ replace, hold what a column cannot as a list, and keep their name tables bounded
 
 import copy
 import pickle
+from bisect import bisect_left
 
 import pytest
 
@@ -232,3 +233,24 @@ def test_samples_taken_together_widen_a_column_that_cannot_hold_them():
     assert log[:3] == samples() and log[3].seq == 2**33 and log[4].value == 2.0
     assert log[-1] == MeterSample(2.0, 4, "m69999", 0.5, "Wh") and len(log) == 70_005
     assert {len(column) for column in log._columns} == {70_005}
+
+
+@pytest.mark.parametrize("items", [[], [4], list(range(0, 40, 2)), [9, 3, 7, 1],
+                                   [1, 2, 2**40, 2**70]])
+def test_an_int_log_answers_membership_in_order_as_its_list_would(items):
+    log = IntLog(items)
+    for value in range(-1, 42):
+        tail_or_bisected = value in items[-8:] or (
+            (position := bisect_left(items, value)) < len(items)
+            and items[position] == value)
+        assert log.holds_in_order(value) == tail_or_bisected
+
+
+def test_the_last_value_of_a_change_log_is_that_of_its_last_change():
+    log = ChangeLog()
+    assert log.last_value() is None
+    log.add(1.0, 1, "EVConnected", "TransactionEvent")
+    log.add(2.0, 2, "Charging", "TransactionEvent")
+    assert log.last_value() == log[-1].value == "Charging"
+    log.append(Change(3.0, 2**70, "SuspendedEV", "TransactionEvent"))  # a list from here
+    assert log._list is not None and log.last_value() == "SuspendedEV"
