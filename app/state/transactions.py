@@ -217,28 +217,35 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
                     not isinstance(value, int | float) or isinstance(value, bool)):
                 continue
             unit = sampled.get("unitOfMeasure")
-            if isinstance(unit, dict):
+            if unit is None:  # the unit's default
+                scaled, unit_name = float(value), "Wh"
+            elif isinstance(unit, dict):
                 multiplier = unit.get("multiplier")
-                if not isinstance(multiplier, int) or isinstance(multiplier, bool):
-                    multiplier = 0
-                if not -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
-                    continue
-                scaled = value * 10.0 ** multiplier if multiplier else float(value)
+                if multiplier is None:
+                    scaled = float(value)
+                else:
+                    if not isinstance(multiplier, int) or isinstance(multiplier, bool):
+                        multiplier = 0
+                    if not -9 <= multiplier <= 9:  # the schema's range; others are skipped
+                        continue
+                    scaled = value * 10.0 ** multiplier if multiplier else float(value)
                 unit_name = unit.get("unit")
                 if not isinstance(unit_name, str) or not unit_name:
                     unit_name = "Wh"
             else:
                 scaled, unit_name = float(value), "Wh"
             measurand = sampled.get("measurand")
+            if not isinstance(measurand, str) or not measurand:
+                measurand = DEFAULT_MEASURAND
             phase = sampled.get("phase")
             context = sampled.get("context")
             location = sampled.get("location")
             values.append(scaled)
-            kinds.append((measurand if isinstance(measurand, str) and measurand
-                          else DEFAULT_MEASURAND, unit_name,
-                          phase if isinstance(phase, str) else None,
-                          context if isinstance(context, str) else None,
-                          location if isinstance(location, str) else None))
+            kinds.append((measurand, unit_name,
+                          None if phase is None or not isinstance(phase, str) else phase,
+                          None if context is None or not isinstance(context, str) else context,
+                          None if location is None or not isinstance(location, str)
+                          else location))
         if values:
             add_taken_together(when, seq, values, kinds)
 
