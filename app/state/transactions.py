@@ -64,8 +64,7 @@ def _transaction_event(seen: Seen) -> None:
         token = as_dict(payload.get("idToken")).get("idToken")
         if isinstance(token, str):
             tx.id_token = token
-    if charging_state is not None and (not tx.charging_states
-                                       or tx.charging_states.last_value() != charging_state):
+    if charging_state is not None and tx.charging_states.last_value() != charging_state:
         tx.charging_states.add(when, seen.seq, charging_state, "TransactionEvent")
         after_append(station, tx.charging_states)
     trigger = payload.get("triggerReason")
@@ -149,17 +148,20 @@ def _count(station: StationState, tx: TransactionState, seq_no: int) -> None:
     billion holes)."""
     listed = MAX_MISSING_LISTED if station.limit is None else station.limit.entries
     low, high = tx.lowest_seq_no, tx.highest_seq_no
-    if seq_no in tx.missing_seq_nos:
-        tx.missing_seq_nos.remove(seq_no)
+    missing = tx.missing_seq_nos
+    if missing and seq_no in missing:
+        missing.remove(seq_no)
     elif low is not None and high is not None:
         if seq_no > high + 1:
-            tx.missing_seq_nos.extend(range(max(high + 1, seq_no - listed), seq_no))
+            missing.extend(range(max(high + 1, seq_no - listed), seq_no))
         elif seq_no < low - 1:
-            tx.missing_seq_nos.extend(range(seq_no + 1, min(low, seq_no + 1 + listed)))
-            tx.missing_seq_nos.sort()
-        keep_last(tx.missing_seq_nos, listed)
-    tx.lowest_seq_no = seq_no if low is None else min(low, seq_no)
-    tx.highest_seq_no = seq_no if high is None else max(high, seq_no)
+            missing.extend(range(seq_no + 1, min(low, seq_no + 1 + listed)))
+            missing.sort()
+        if len(missing) > listed:
+            keep_last(missing, listed)
+    # (comparisons written out: `min` and `max` as calls cost more on every event)
+    tx.lowest_seq_no = seq_no if low is None or seq_no < low else low
+    tx.highest_seq_no = seq_no if high is None or seq_no > high else high
     remember(station, tx.seq_nos, seq_no)
 
 
