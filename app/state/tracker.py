@@ -12,6 +12,10 @@ A CALL whose answer needs its payload (which EVSE, which profile) is kept in
 `SessionState.pending` until answered, at most `MAX_PENDING` per connection, and dropped
 when the connection closes. Nothing here raises for peer data: odd values are skipped, and
 a failure of ours becomes an `internal.error` finding on the frame.
+
+A state kept for verdicts only (`SessionState.verdicts_only`, for runs that print findings
+and never the state) is routed to the few handlers whose facts the rules and findings read,
+and keeps no CALL waiting.
 """
 
 from __future__ import annotations
