@@ -140,6 +140,17 @@ def _monitoring_report(seen: Seen) -> list[Finding]:
     return _part(seen, "NotifyMonitoringReport")
 
 
+def _report_parts(seen: Seen) -> list[Finding]:
+    return _part(seen, "NotifyReport")
+
+
+def _monitoring_report_parts(seen: Seen) -> list[Finding]:
+    return _part(seen, "NotifyMonitoringReport")
+
+
+# A state kept for verdicts only follows the parts of the reports, not their content.
+FOR_VERDICTS: dict[str, Handler] = {"NotifyReport": _report_parts,
+                                    "NotifyMonitoringReport": _monitoring_report_parts}
 CALLS: dict[str, Handler] = {"NotifyReport": _notify_report,
                              "NotifyMonitoringReport": _monitoring_report}
 ANSWERS: dict[str, Handler] = {"GetVariables": _get_answer, "SetVariables": _set_answer}

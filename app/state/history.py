@@ -30,6 +30,13 @@ def remember(station: StationState, items: MutableSequence[T], item: T) -> None:
         keep_last(items, station.limit.entries)
 
 
+def after_append(station: StationState, items: MutableSequence[T]) -> None:
+    """Keep `items` within the limit after an append made without `remember` (a log's own
+    `add`, which builds no entry object)."""
+    if station.limit is not None:
+        keep_last(items, station.limit.entries)
+
+
 def keep_newest_keys(station: StationState, table: dict[K, T]) -> None:
     """Drop a table's oldest entries (by insertion) beyond the limit: reservations,
     device model reports."""

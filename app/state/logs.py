@@ -21,10 +21,11 @@ plain list, so that nothing is lost, changed or raised.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, MutableSequence
 from typing import Any, Generic, TypeVar, overload
 
-from app.session.columns import SEQ, SMALL_ID, ComparedAsList, widened
+from app.session.columns import SEQ, SMALL_ID, ComparedAsList, extend_widening, widened
 from app.state.entries import Change, MeterSample
 
 T = TypeVar("T")
@@ -188,12 +189,43 @@ class _ColumnLog(ComparedAsList, MutableSequence[T]):
         columns = self._columns
         size = len(columns[0])
         try:
+            for column, value in zip(columns, row, strict=True):
+                column.append(value)
+            return
+        except OverflowError:  # a narrow column: widened below, value by value
+            pass
+        except BaseException:
+            for column in columns:
+                del column[size:]
+            raise
+        for column in columns:
+            del column[size:]
+        try:
             for position, value in enumerate(row):
                 try:
                     columns[position].append(value)
-                except OverflowError:  # a narrow column: widen it for this value
+                except OverflowError:
                     columns[position] = widened(columns[position], value)
                     columns[position].append(value)
+        except BaseException:
+            for column in columns:
+                del column[size:]
+            raise
+
+    def _extend_rows(self, parts: tuple[list[Any], ...]) -> None:
+        """`_append_row` for several rows at once, one list of values per column: every
+        column is extended, or none is. (`fromlist` rather than `extend`: twice as quick
+        from a list, and a column it fails on is left as it was.)"""
+        columns = self._columns
+        size = len(columns[0])
+        try:
+            for position, values in enumerate(parts):
+                column = columns[position]
+                try:
+                    column.fromlist(values)
+                except OverflowError:  # a narrow column: widen it for these values
+                    del column[size:]
+                    columns[position] = extend_widening(column, array("q", values))
         except BaseException:
             for column in columns:
                 del column[size:]
@@ -232,6 +264,18 @@ class IntLog(_ColumnLog[int]):
     def _pack(self, item: int) -> tuple[int] | None:
         return (item,) if _fits_int64(item) else None
 
+    def append(self, item: int) -> None:
+        # a record seq or a seqNo on every frame of a transaction: a plain int goes to the
+        # column at once; one it refuses (beyond its width) takes the general path, which
+        # widens the column or turns the log into a list
+        if type(item) is int and self._list is None:
+            try:
+                self._columns[0].append(item)
+                return
+            except OverflowError:
+                pass
+        super().append(item)
+
     def _unpack(self, position: int) -> int:
         return self._columns[0][position]
 
@@ -243,6 +287,16 @@ class IntLog(_ColumnLog[int]):
             return self._list[index]
         found = self._columns[0][index]
         return found.tolist() if isinstance(found, array) else found
+
+    def holds_in_order(self, value: int) -> bool:
+        """Whether the log, kept in ascending order, holds `value`: looked for among the
+        last eight entries first (an answer follows its CALL closely), else by bisection,
+        both on the column at C speed (no list made of its tail)."""
+        items = self._list if self._list is not None else self._columns[0]
+        if value in items[-8:]:
+            return True
+        position = bisect_left(items, value)
+        return position < len(items) and items[position] == value
 
     def __contains__(self, value: object) -> bool:
         """Asked of the column at C speed (a record's transaction is found by asking each
@@ -260,6 +314,23 @@ class ChangeLog(_ColumnLog[Change]):
     def __init__(self, items: Iterable[Change] = ()) -> None:
         self._names: Names[str] = Names()
         super().__init__(items)
+
+    def add(self, time: float, seq: int, value: str, source: str) -> None:
+        """Append a change from its parts (the tracker's path: no `Change` made for it);
+        parts a column cannot hold take the path of a whole change."""
+        if self._list is not None or type(value) is not str or type(source) is not str \
+                or not _fits_double(time) or not _fits_int64(seq):
+            self.append(Change(time, seq, value, source))
+            return
+        id_of = self._names.id_of
+        self._append_row((float(time), seq, id_of(value), id_of(source)))
+
+    def last_value(self) -> str | None:
+        """The newest change's value, without building the change (None when empty)."""
+        if self._list is not None:
+            return self._list[-1].value if self._list else None
+        values = self._columns[2]
+        return self._names.values[values[-1]] if values else None
 
     def _pack(self, item: Change) -> tuple[float, int, int, int] | None:
         if not isinstance(item, Change) or not _fits_double(item.time) \
@@ -280,6 +351,11 @@ class ChangeLog(_ColumnLog[Change]):
             _rebuild(self._names, self._columns[2:])
 
 
+# What a sampled value measured, as a meter log keeps it once in its table of kinds:
+# measurand, unit, phase, context, location.
+SampleKind = tuple[str, str, str | None, str | None, str | None]
+
+
 class MeterLog(_ColumnLog[MeterSample]):
     """`MeterSample`s: time, seq and value in columns, and what was sampled (measurand,
     unit, phase, context, location) as one id into a table of the kinds this transaction
@@ -289,7 +365,7 @@ class MeterLog(_ColumnLog[MeterSample]):
     _CODES = "d" + SEQ + "d" + SMALL_ID
 
     def __init__(self, items: Iterable[MeterSample] = ()) -> None:
-        self._kinds: Names[tuple[str, str, str | None, str | None, str | None]] = Names()
+        self._kinds: Names[SampleKind] = Names()
         super().__init__(items)
 
     def add(self, time: float, seq: int, measurand: str, value: float, unit: str,
@@ -305,6 +381,26 @@ class MeterLog(_ColumnLog[MeterSample]):
             return
         self._append_row((time, seq, value,
                           self._kinds.id_of((measurand, unit, phase, context, location))))
+
+    def add_taken_together(self, time: float, seq: int, values: list[float],
+                           kinds: list[SampleKind]) -> None:
+        """Append the samples of one meterValue: `values[i]` (a float) sampled as
+        `kinds[i]` (measurand, unit, phase, context, location), all at `time` by record
+        `seq`. Every sampled value of a session comes this way, so the time and the seq
+        are checked once for all of them and the columns are extended once, not row by
+        row; a time or seq no column can hold takes `add`'s path, sample by sample."""
+        if self._list is not None or not _fits_int64(seq) or not _fits_double(time):
+            for value, (measurand, unit, phase, context, location) in zip(
+                    values, kinds, strict=True):
+                self.add(time, seq, measurand, value, unit, phase, context, location)
+            return
+        known = self._kinds.ids.get
+        ids = [known(kind) for kind in kinds]
+        if None in ids:  # a kind this log has not seen yet
+            id_of = self._kinds.id_of
+            ids = [id_of(kind) for kind in kinds]
+        count = len(values)
+        self._extend_rows(([time] * count, [seq] * count, values, ids))
 
     def _pack(self, item: MeterSample) -> tuple[float, int, float, int] | None:
         if not isinstance(item, MeterSample) or not _fits_double(item.time) \

@@ -302,3 +302,11 @@ class SessionState:
     # the state (`ocppscope validate`) skips the costliest part of tracking: the rules read
     # registration, intervals, EVSEs and seqNos, never a sampled value.
     meter_series: bool = True
+    # True: only what verdicts read is tracked, for a run that prints findings and never the
+    # state: the facts the session rules read (registration and heartbeat interval, each
+    # transaction's seqNo range and end, the transaction running on each EVSE) and the
+    # parts of multi-part reports (a hole is a finding). No history (statuses, record seqs,
+    # seqNos, meter series), no boot details, device model values, reservations or
+    # profiles, and no CALL is kept waiting for its answer. Verdicts are the same as with a
+    # whole state (a test judges sessions both ways).
+    verdicts_only: bool = False

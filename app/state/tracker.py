@@ -12,6 +12,10 @@ A CALL whose answer needs its payload (which EVSE, which profile) is kept in
 `SessionState.pending` until answered, at most `MAX_PENDING` per connection, and dropped
 when the connection closes. Nothing here raises for peer data: odd values are skipped, and
 a failure of ours becomes an `internal.error` finding on the frame.
+
+A state kept for verdicts only (`SessionState.verdicts_only`, for runs that print findings
+and never the state) is routed to the few handlers whose facts the rules and findings read,
+and keeps no CALL waiting.
 """
 
 from __future__ import annotations
@@ -73,12 +77,24 @@ def _status_change(field: str, key: str, action: str) -> Handler:
     return handle
 
 
-def _merge(*tables: Mapping[str, Handler]) -> dict[str, tuple[Handler, ...]]:
-    merged: dict[str, tuple[Handler, ...]] = {}
+def _merge(*tables: Mapping[str, Handler]) -> dict[str, Handler]:
+    """One handler per action: the modules' own, or one calling each of theirs in turn
+    (decided once here, not on every frame)."""
+    merged: dict[str, list[Handler]] = {}
     for table in tables:
         for action, handler in table.items():
-            merged[action] = (*merged.get(action, ()), handler)
-    return merged
+            merged.setdefault(action, []).append(handler)
+    return {action: handlers[0] if len(handlers) == 1 else _in_turn(tuple(handlers))
+            for action, handlers in merged.items()}
+
+
+def _in_turn(handlers: tuple[Handler, ...]) -> Handler:
+    def handle(seen: Seen) -> list[Finding]:
+        findings: list[Finding] = []
+        for handler in handlers:
+            findings.extend(handler(seen) or ())
+        return findings
+    return handle
 
 
 _MODULES = (evses, transactions, device_model, profiles)
@@ -91,6 +107,13 @@ CALL_HANDLERS = _merge(
     *(m.CALLS for m in _MODULES))
 ANSWER_HANDLERS = _merge({"BootNotification": _boot_answer}, *(m.ANSWERS for m in _MODULES))
 KEEP: frozenset[str] = frozenset().union(*(m.KEEP for m in _MODULES))
+# What a state kept for verdicts only (`SessionState.verdicts_only`) learns: what the
+# session rules read and the report parts whose holes are findings. None of these answers
+# needs its request, so no CALL waits for one.
+VERDICT_CALL_HANDLERS: dict[str, Handler] = {**transactions.FOR_VERDICTS,
+                                             **device_model.FOR_VERDICTS}
+VERDICT_ANSWER_HANDLERS: dict[str, Handler] = {"BootNotification": _boot_answer}
+_KEEP_NONE: frozenset[str] = frozenset()
 
 
 def station_of(state: SessionState, name: str, time: float) -> StationState:
@@ -112,59 +135,61 @@ def apply_frame(state: SessionState, *, seq: int, time: float, connection: str,
     whether judging found no error, `trusted` whether the exchange may teach the state.
     Records without a station are kept under their connection. Returns findings about the
     frame (a hole in a report), never raises."""
+    # every judged frame passes here: the counting and the routing are written out in one
+    # function, the station looked up once
     try:
-        return _apply_frame(state, seq, time, connection, station or connection, direction,
-                            frame, action, call_seq, valid, trusted)
+        name = station or connection
+        tracked = state.stations.get(name)
+        if tracked is None:
+            tracked = station_of(state, name, time)
+        else:
+            tracked.last_seen = time
+        state.upto_seq = seq
+        tracked.frames += 1
+        if not valid or frame is None:
+            tracked.invalid += 1
+        if frame is None or action is None or not trusted:
+            return []
+        if state.verdicts_only:
+            calls, answers, keep = VERDICT_CALL_HANDLERS, VERDICT_ANSWER_HANDLERS, _KEEP_NONE
+        else:
+            calls, answers, keep = CALL_HANDLERS, ANSWER_HANDLERS, KEEP
+        if isinstance(frame, Call):
+            payload = frame.payload
+            if not isinstance(payload, dict):
+                return []
+            if action in keep:
+                _keep(state, connection, seq, PendingFacts(action, payload, name, time))
+            handler = calls.get(action)
+            if handler is None:  # most actions teach nothing beyond the counts above
+                return []
+            found = handler(Seen(state, tracked, seq, time, payload, {}))
+            return found if found else []
+        waiting = state.pending.get(connection) if call_seq else None
+        facts = waiting.pop(call_seq, None) if waiting else None
+        handler = answers.get(action)
+        if handler is None:
+            return []
+        request = facts.payload if facts is not None else {}
+        if isinstance(frame, CallResult):
+            if not isinstance(frame.payload, dict):
+                return []
+            seen = Seen(state, tracked, seq, time, frame.payload, request, call_seq)
+        else:
+            assert isinstance(frame, CallError)
+            seen = Seen(state, tracked, seq, time, {}, request, call_seq,
+                        str(frame.error_code))
+        found = handler(seen)
+        return found if found else []
     except Exception as exc:  # our bug, not the peer's: a finding, never a crash
         log.exception("tracking the state of record %d failed", seq)
         return [internal_error("state tracking", exc)]
 
 
-def _apply_frame(state: SessionState, seq: int, time: float, connection: str, name: str,
-                 direction: Direction | None, frame: Frame | None, action: str | None,
-                 call_seq: int | None, valid: bool, trusted: bool) -> list[Finding]:
-    station = station_of(state, name, time)
-    state.upto_seq = seq
-    station.frames += 1
-    if not valid or frame is None:
-        station.invalid += 1
-    if frame is None or action is None or not trusted:
-        return []
-    if isinstance(frame, Call):
-        if not isinstance(frame.payload, dict):
-            return []
-        if action in KEEP:
-            _keep(state, connection, seq, PendingFacts(action, frame.payload, name, time))
-        handlers = CALL_HANDLERS.get(action)
-        if handlers is None:  # most actions teach nothing beyond the counts above
-            return []
-        return _run(handlers, Seen(state, station, seq, time, frame.payload, {}))
-    facts = state.pending.get(connection, {}).pop(call_seq, None) if call_seq else None
-    handlers = ANSWER_HANDLERS.get(action)
-    if handlers is None:
-        return []
-    request = facts.payload if facts is not None else {}
-    if isinstance(frame, CallResult):
-        if not isinstance(frame.payload, dict):
-            return []
-        seen = Seen(state, station, seq, time, frame.payload, request, call_seq)
-    else:
-        assert isinstance(frame, CallError)
-        seen = Seen(state, station, seq, time, {}, request, call_seq, str(frame.error_code))
-    return _run(handlers, seen)
-
-
-def _run(handlers: tuple[Handler, ...], seen: Seen) -> list[Finding]:
-    if len(handlers) == 1:
-        return list(handlers[0](seen) or ())
-    findings: list[Finding] = []
-    for handler in handlers:
-        findings.extend(handler(seen) or ())
-    return findings
-
-
 def _keep(state: SessionState, connection: str, seq: int, facts: PendingFacts) -> None:
-    waiting = state.pending.setdefault(connection, {})
+    waiting = state.pending.get(connection)
+    if waiting is None:
+        waiting = state.pending[connection] = {}
     waiting[seq] = facts
     if len(waiting) > MAX_PENDING:  # a peer that never answers: forget the oldest
         del waiting[next(iter(waiting))]

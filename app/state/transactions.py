@@ -10,14 +10,15 @@ all of these are listed in its `record_seqs`, so a view can show its frames alon
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from typing import Any
 
 from app.state import profiles
 from app.state.evses import evse_of, plugged_in
-from app.state.history import forget_ended_transactions, keep_last, remember
+from app.state.history import after_append, forget_ended_transactions, keep_last, remember
+from app.state.logs import IntLog, SampleKind
 from app.state.model import (
     DEFAULT_MEASURAND,
-    Change,
     StationState,
     TransactionState,
 )
@@ -63,14 +64,13 @@ def _transaction_event(seen: Seen) -> None:
         token = as_dict(payload.get("idToken")).get("idToken")
         if isinstance(token, str):
             tx.id_token = token
-    if charging_state is not None and (not tx.charging_states
-                                       or tx.charging_states[-1].value != charging_state):
-        remember(station, tx.charging_states,
-                 Change(when, seen.seq, charging_state, "TransactionEvent"))
+    if charging_state is not None and tx.charging_states.last_value() != charging_state:
+        tx.charging_states.add(when, seen.seq, charging_state, "TransactionEvent")
+        after_append(station, tx.charging_states)
     trigger = payload.get("triggerReason")
     if isinstance(trigger, str):
-        remember(station, tx.trigger_reasons,
-                 Change(when, seen.seq, f"{event}: {trigger}", "TransactionEvent"))
+        tx.trigger_reasons.add(when, seen.seq, f"{event}: {trigger}", "TransactionEvent")
+        after_append(station, tx.trigger_reasons)
     reason = info.get("stoppedReason")
     if isinstance(reason, str):
         tx.stopped_reason = reason
@@ -82,6 +82,48 @@ def _transaction_event(seen: Seen) -> None:
         _keep_samples(station, tx)
     if event == "Ended":
         _end(station, tx, when, seen.seq)
+
+
+def _transaction_facts(seen: Seen) -> None:
+    """`_transaction_event` for a state kept for verdicts only: the same tests in the same
+    order, keeping only what the session rules read of a transaction (that it exists, its
+    seqNo range, whether it ended, which EVSE it runs on); no history, no connector status,
+    no profiles (such a state tracks none)."""
+    payload = seen.payload
+    info = payload.get("transactionInfo")
+    if not isinstance(info, dict):
+        return
+    transaction_id = info.get("transactionId")
+    if not isinstance(transaction_id, str):
+        return
+    station = seen.station
+    event = payload.get("eventType")
+    if not isinstance(event, str):
+        event = ""
+    tx = station.transactions.get(transaction_id)
+    if tx is None:
+        tx = station.transactions[transaction_id] = TransactionState(
+            transaction_id, station.station)
+    elif event == "Started":
+        tx.lowest_seq_no = tx.highest_seq_no = None
+        tx.ended = None
+    evse = payload.get("evse")
+    if isinstance(evse, dict):
+        evse_id, connector_id = as_int(evse.get("id")), as_int(evse.get("connectorId"))
+        if evse_id is not None and (tx.evse_id is None or event == "Started"):
+            tx.evse_id = evse_id
+            if connector_id is not None:
+                tx.connector_id = connector_id
+    if tx.evse_id is not None and tx.ended is None and event != "Ended":
+        evse_of(station, tx.evse_id).transaction_id = transaction_id
+    seq_no = payload.get("seqNo")
+    if isinstance(seq_no, int) and not isinstance(seq_no, bool):
+        low, high = tx.lowest_seq_no, tx.highest_seq_no
+        tx.lowest_seq_no = seq_no if low is None else min(low, seq_no)
+        tx.highest_seq_no = seq_no if high is None else max(high, seq_no)
+    if event == "Ended":
+        _end_only(station, tx, epoch_of(payload.get("timestamp")) or seen.time)
+        forget_ended_transactions(station)
 
 
 def _place(seen: Seen, tx: TransactionState, evse: dict[str, Any], event: str,
@@ -106,17 +148,20 @@ def _count(station: StationState, tx: TransactionState, seq_no: int) -> None:
     billion holes)."""
     listed = MAX_MISSING_LISTED if station.limit is None else station.limit.entries
     low, high = tx.lowest_seq_no, tx.highest_seq_no
-    if seq_no in tx.missing_seq_nos:
-        tx.missing_seq_nos.remove(seq_no)
+    missing = tx.missing_seq_nos
+    if missing and seq_no in missing:
+        missing.remove(seq_no)
     elif low is not None and high is not None:
         if seq_no > high + 1:
-            tx.missing_seq_nos.extend(range(max(high + 1, seq_no - listed), seq_no))
+            missing.extend(range(max(high + 1, seq_no - listed), seq_no))
         elif seq_no < low - 1:
-            tx.missing_seq_nos.extend(range(seq_no + 1, min(low, seq_no + 1 + listed)))
-            tx.missing_seq_nos.sort()
-        keep_last(tx.missing_seq_nos, listed)
-    tx.lowest_seq_no = seq_no if low is None else min(low, seq_no)
-    tx.highest_seq_no = seq_no if high is None else max(high, seq_no)
+            missing.extend(range(seq_no + 1, min(low, seq_no + 1 + listed)))
+            missing.sort()
+        if len(missing) > listed:
+            keep_last(missing, listed)
+    # (comparisons written out: `min` and `max` as calls cost more on every event)
+    tx.lowest_seq_no = seq_no if low is None or seq_no < low else low
+    tx.highest_seq_no = seq_no if high is None or seq_no > high else high
     remember(station, tx.seq_nos, seq_no)
 
 
@@ -126,13 +171,18 @@ def _keep_samples(station: StationState, tx: TransactionState) -> None:
 
 
 def _end(station: StationState, tx: TransactionState, when: float, seq: int) -> None:
+    _end_only(station, tx, when)
+    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id, when, seq)
+    forget_ended_transactions(station)
+
+
+def _end_only(station: StationState, tx: TransactionState, when: float) -> None:
+    """The transaction ends: its EVSE is free again."""
     tx.ended = when
     if tx.evse_id is not None:
         evse = station.evses.get(tx.evse_id)
         if evse is not None and evse.transaction_id == tx.transaction_id:
             evse.transaction_id = None
-    profiles.drop_transaction_profiles(station, tx.transaction_id, tx.evse_id, when, seq)
-    forget_ended_transactions(station)
 
 
 _LARGEST = 10 ** 300   # beyond this an int times 10^9 no longer fits a float
@@ -143,10 +193,12 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
 
     Every meter value of every transaction passes here (seven sampled values each, often),
     so the type checks of `app.state.values` are written out inline: the same tests, each
-    value read once. The log keeps one copy of each name in its own table."""
+    value read once, the commonest types (a float, an int, no unit object) tried first.
+    A meterValue's samples share its time and record: they go to the log together
+    (`MeterLog.add_taken_together`), which checks those once."""
     if not isinstance(meter_values, list):
         return
-    add = tx.meter.add
+    add_taken_together = tx.meter.add_taken_together
     for meter_value in meter_values:
         if not isinstance(meter_value, dict):
             continue
@@ -154,36 +206,50 @@ def add_samples(tx: TransactionState, meter_values: Any, seq: int, time: float) 
         sampled_values = meter_value.get("sampledValue")
         if not isinstance(sampled_values, list):
             continue
+        values: list[float] = []
+        kinds: list[SampleKind] = []
         for sampled in sampled_values:
             if not isinstance(sampled, dict):
                 continue
             value = sampled.get("value")
-            if not isinstance(value, int | float) or isinstance(value, bool):
+            if type(value) is int:
+                if not -_LARGEST <= value <= _LARGEST:
+                    continue  # no float holds it: not a reading anyone can plot
+            elif type(value) is not float and (
+                    not isinstance(value, int | float) or isinstance(value, bool)):
                 continue
-            if type(value) is int and not -_LARGEST <= value <= _LARGEST:
-                continue  # no float holds it: not a reading anyone can plot
             unit = sampled.get("unitOfMeasure")
-            if isinstance(unit, dict):
+            if unit is None:  # the unit's default
+                scaled, unit_name = float(value), "Wh"
+            elif isinstance(unit, dict):
                 multiplier = unit.get("multiplier")
-                if not isinstance(multiplier, int) or isinstance(multiplier, bool):
-                    multiplier = 0
-                if not -9 <= multiplier <= 9:  # the schema's range; anything else is skipped
-                    continue
-                scaled = value * 10.0 ** multiplier if multiplier else float(value)
+                if multiplier is None:
+                    scaled = float(value)
+                else:
+                    if not isinstance(multiplier, int) or isinstance(multiplier, bool):
+                        multiplier = 0
+                    if not -9 <= multiplier <= 9:  # the schema's range; others are skipped
+                        continue
+                    scaled = value * 10.0 ** multiplier if multiplier else float(value)
                 unit_name = unit.get("unit")
                 if not isinstance(unit_name, str) or not unit_name:
                     unit_name = "Wh"
             else:
                 scaled, unit_name = float(value), "Wh"
             measurand = sampled.get("measurand")
+            if not isinstance(measurand, str) or not measurand:
+                measurand = DEFAULT_MEASURAND
             phase = sampled.get("phase")
             context = sampled.get("context")
             location = sampled.get("location")
-            add(when, seq, measurand if isinstance(measurand, str) and measurand
-                else DEFAULT_MEASURAND, scaled, unit_name,
-                phase if isinstance(phase, str) else None,
-                context if isinstance(context, str) else None,
-                location if isinstance(location, str) else None)
+            values.append(scaled)
+            kinds.append((measurand, unit_name,
+                          None if phase is None or not isinstance(phase, str) else phase,
+                          None if context is None or not isinstance(context, str) else context,
+                          None if location is None or not isinstance(location, str)
+                          else location))
+        if values:
+            add_taken_together(when, seq, values, kinds)
 
 
 def running_on(station: StationState, evse_id: int | None) -> TransactionState | None:
@@ -226,13 +292,15 @@ def _answer(seen: Seen) -> None:
         remember(seen.station, tx.record_seqs, seen.seq)
 
 
-def _holds(seqs: list[int], seq: int | None) -> bool:
+def _holds(seqs: Sequence[int], seq: int | None) -> bool:
     """Whether a transaction's `record_seqs` hold `seq`, without walking a list that grows
     by three entries a minute for as long as the car charges (`in` made a day-long live
     run slow down as it went): records are judged in seq order, so the list is sorted,
     and the CALL an answer follows is nearly always among the last few."""
     if seq is None or not seqs:
         return False
+    if isinstance(seqs, IntLog):
+        return seqs.holds_in_order(seq)
     if seq in seqs[-8:]:
         return True
     position = bisect_left(seqs, seq)
@@ -247,3 +315,5 @@ CALLS: dict[str, Handler] = {"TransactionEvent": _transaction_event,
 ANSWERS: dict[str, Handler] = dict.fromkeys(("TransactionEvent", "MeterValues", *_NAMING),
                                             _answer)
 KEEP = frozenset({"TransactionEvent", "MeterValues", *_NAMING})
+# A state kept for verdicts only follows a transaction's facts alone.
+FOR_VERDICTS: dict[str, Handler] = {"TransactionEvent": _transaction_facts}

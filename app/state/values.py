@@ -43,6 +43,10 @@ def as_str(value: Any) -> str | None:
 # never repeats one.
 _EPOCHS: dict[str, float | None] = {}
 _EPOCHS_KEPT = 4096
+_UNKNOWN = object()
+# `datetime.timestamp()` of an aware moment is its distance from this one in seconds:
+# written out, the same subtraction and division cost half as much.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def epoch_of(value: Any) -> float | None:
@@ -51,10 +55,9 @@ def epoch_of(value: Any) -> float | None:
     digits): the schema check already flags such dates, the state only wants the moment."""
     if not isinstance(value, str) or len(value) < 10 or len(value) > 64:
         return None
-    try:
-        return _EPOCHS[value]
-    except KeyError:
-        pass
+    known = _EPOCHS.get(value, _UNKNOWN)
+    if known is not _UNKNOWN:  # (a miss costs no exception: half the strings are new)
+        return known  # type: ignore[return-value]
     if len(_EPOCHS) >= _EPOCHS_KEPT:
         _EPOCHS.clear()
     moment = _EPOCHS[value] = _epoch_of(value)
@@ -70,7 +73,7 @@ _PLAIN = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:
 def _epoch_of(value: str) -> float | None:
     if _PLAIN.match(value):
         try:
-            return datetime.fromisoformat(value).timestamp()
+            return (datetime.fromisoformat(value) - _EPOCH).total_seconds()
         except (ValueError, OverflowError, OSError):
             pass  # a day or an hour out of range: the rewriting path says None as before
     text = value.strip().replace(" ", "T", 1)

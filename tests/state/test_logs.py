@@ -3,13 +3,14 @@ replace, hold what a column cannot as a list, and keep their name tables bounded
 
 import copy
 import pickle
+from bisect import bisect_left
 
 import pytest
 
 from app.state.entries import Change, MeterSample
 from app.state.history import keep_last
-from app.state.logs import ChangeLog, IntLog, MeterLog
-from app.state.model import TransactionState
+from app.state.logs import ChangeLog, IntLog, MeterLog, _ColumnLog
+from app.state.model import DEFAULT_MEASURAND, TransactionState
 
 
 def samples() -> list[MeterSample]:
@@ -170,3 +171,86 @@ def test_int_log_membership_asks_its_column():
     assert "9" not in log and None not in log and 9.0 in log  # as a list answers
     listed = IntLog([5, 2**70])  # a value beyond 64 bits: kept as a list
     assert 2**70 in listed and 5 in listed and 6 not in listed
+
+
+# --- the tracker's quick appends give what the general path gives -------------------------
+
+class _Count(int):
+    """An int of another type (an IntEnum-like value): the general path's business."""
+
+
+_ODD_INTS = [0, 5, 2**32 - 1, 2**32, -1, 2**63 - 1, 2**63, -(2**63) - 1, 2**70, True,
+             _Count(7), 3.0, "9", None]
+
+
+class _Label(str):
+    """A str of another type: kept as given, by the general path."""
+
+
+def test_appending_any_int_to_an_int_log_equals_the_general_path():
+    quick, general = IntLog([1, 2]), IntLog([1, 2])
+    for value in _ODD_INTS:
+        quick.append(value)
+        _ColumnLog.append(general, value)
+        assert repr(list(quick)) == repr(list(general))
+        assert quick._list == general._list and (quick._list is not None or [
+            c.typecode for c in quick._columns] == [c.typecode for c in general._columns])
+
+
+@pytest.mark.parametrize("time", [1.7e9, 5, 2**60 + 1, float("nan"), "soon", None])
+@pytest.mark.parametrize("seq", [3, 2**40, -1, 2**70, True])
+@pytest.mark.parametrize("value", ["Charging", _Label("Charging"), 7, None])
+def test_adding_a_change_by_its_parts_equals_appending_it(time, seq, value):
+    by_parts = ChangeLog([Change(1.0, 1, "EVConnected", "TransactionEvent")])
+    whole = ChangeLog([Change(1.0, 1, "EVConnected", "TransactionEvent")])
+    by_parts.add(time, seq, value, "TransactionEvent")
+    whole.append(Change(time, seq, value, "TransactionEvent"))
+    assert repr(list(by_parts)) == repr(list(whole)) and len(by_parts) == 2
+    assert (by_parts._list is None) == (whole._list is None)
+
+
+_KINDS = [("Voltage", "V", "L1-N", None, None), (DEFAULT_MEASURAND, "Wh", None, None, None),
+          ("SoC", "Percent", None, "Sample.Periodic", "EV")]
+
+
+@pytest.mark.parametrize("time", [1.7e9, 5, 2**60 + 1, float("inf")])
+@pytest.mark.parametrize("seq", [3, 2**40, -1, 2**70])
+def test_samples_taken_together_equal_samples_added_one_by_one(time, seq):
+    together, one_by_one = MeterLog(samples()), MeterLog(samples())
+    values = [230.5, 1200.0, 80.0]
+    together.add_taken_together(time, seq, values, _KINDS)
+    for value, (measurand, unit, phase, context, location) in zip(values, _KINDS,
+                                                                   strict=True):
+        one_by_one.add(time, seq, measurand, value, unit, phase, context, location)
+    assert repr(list(together)) == repr(list(one_by_one)) and len(together) == 6
+
+
+def test_samples_taken_together_widen_a_column_that_cannot_hold_them():
+    log = MeterLog(samples())
+    log.add_taken_together(1.0, 2**33, [1.0, 2.0], _KINDS[:2])
+    kinds = [(f"m{n}", "Wh", None, None, None) for n in range(70_000)]  # ids beyond 2 bytes
+    log.add_taken_together(2.0, 4, [0.5] * len(kinds), kinds)
+    assert log[:3] == samples() and log[3].seq == 2**33 and log[4].value == 2.0
+    assert log[-1] == MeterSample(2.0, 4, "m69999", 0.5, "Wh") and len(log) == 70_005
+    assert {len(column) for column in log._columns} == {70_005}
+
+
+@pytest.mark.parametrize("items", [[], [4], list(range(0, 40, 2)), [9, 3, 7, 1],
+                                   [1, 2, 2**40, 2**70]])
+def test_an_int_log_answers_membership_in_order_as_its_list_would(items):
+    log = IntLog(items)
+    for value in range(-1, 42):
+        tail_or_bisected = value in items[-8:] or (
+            (position := bisect_left(items, value)) < len(items)
+            and items[position] == value)
+        assert log.holds_in_order(value) == tail_or_bisected
+
+
+def test_the_last_value_of_a_change_log_is_that_of_its_last_change():
+    log = ChangeLog()
+    assert log.last_value() is None
+    log.add(1.0, 1, "EVConnected", "TransactionEvent")
+    log.add(2.0, 2, "Charging", "TransactionEvent")
+    assert log.last_value() == log[-1].value == "Charging"
+    log.append(Change(3.0, 2**70, "SuspendedEV", "TransactionEvent"))  # a list from here
+    assert log._list is not None and log.last_value() == "SuspendedEV"

@@ -2,8 +2,11 @@
 ignores (out of order, duplicated, missing, malformed)."""
 
 import json
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.ocpp import catalog
 from app.ocpp.checker import FrameChecker
@@ -11,12 +14,13 @@ from app.ocpp.findings import Severity
 from app.ocpp.frames import Call, CallResult
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from app.state.model import SessionState
+from app.state.model import SessionState, StationState
 from app.state.readings import energy_wh
 from app.state.tracker import MAX_PENDING, apply_event, apply_frame
 from tests.factories import (
     DOWN,
     NOW,
+    START,
     UP,
     boot,
     judged_capture,
@@ -346,3 +350,112 @@ def test_an_answer_long_after_its_call_still_joins_the_transaction():
     status = capture.messages[-1]
     assert tx.record_seqs[-1] == status.seq  # its CALL is 20 records back in the list
     assert tx.record_seqs == sorted(tx.record_seqs)
+
+
+# --- a state kept for verdicts only: the same verdicts as a whole state --------------------
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "smart-charging.jsonl"
+
+
+def judge_both(frames):
+    """Judge `frames` ((direction, frame as a list or text), station) with a whole state
+    and with one kept for verdicts only; the findings of each frame, and both states."""
+    whole = FrameChecker(state=SessionState())
+    lean = FrameChecker(state=SessionState(verdicts_only=True))
+    verdicts = ([], [])
+    for seq, (direction, frame, station) in enumerate(frames, start=1):
+        text = frame if isinstance(frame, str) else json.dumps(frame)
+        for checker, found in zip((whole, lean), verdicts, strict=True):
+            verdict = checker.check(text, connection=f"{station}#1", direction=direction,
+                                    seq=seq, time=START + seq, station=station,
+                                    wall=START + seq)
+            found.append([(f.code, f.severity, f.message, f.path) for f in verdict.findings])
+    return verdicts, whole.state, lean.state
+
+
+def facts(station: StationState):
+    """What the session rules read of a station's state."""
+    return (station.registration, station.interval, station.frames, station.invalid,
+            {key: (tx.lowest_seq_no, tx.highest_seq_no, tx.ended is None, tx.evse_id)
+             for key, tx in station.transactions.items()},
+            {key: evse.transaction_id for key, evse in station.evses.items()
+             if evse.transaction_id is not None},
+            {key: (report.seq_nos, report.complete)
+             for key, report in station.device_model.reports.items()})
+
+
+def assert_same_verdicts(frames):
+    (whole, lean), whole_state, lean_state = judge_both(frames)
+    assert lean == whole
+    assert {k: facts(s) for k, s in lean_state.stations.items()} == {
+        k: facts(s) for k, s in whole_state.stations.items()}
+    assert lean_state.pending == {}
+    return whole
+
+
+def test_the_example_session_gets_the_same_verdicts_and_no_history():
+    frames = []
+    for line in EXAMPLE.read_text(encoding="utf-8").splitlines()[1:]:
+        record = json.loads(line)
+        if record.get("kind") == "frame":
+            direction = UP if record["dir"] == "station_to_csms" else DOWN
+            frames.append((direction, record["text"], record["station"]))
+    assert_same_verdicts(frames)
+    _, whole, lean = judge_both(frames)
+    lean_tx = next(iter(lean.stations["DEMO-CP-01"].transactions.values()))
+    whole_tx = next(iter(whole.stations["DEMO-CP-01"].transactions.values()))
+    assert len(whole_tx.meter) > 0 and len(whole_tx.record_seqs) > 0
+    assert lean_tx.meter == [] and lean_tx.record_seqs == [] and lean_tx.seq_nos == []
+
+
+def test_seq_no_gaps_repeats_restarts_overlaps_and_events_after_the_end_are_all_found():
+    steps = [*boot(), *tx_event("1", "Started", "T1", 0), *tx_event("2", "Updated", "T1", 2),
+             *tx_event("3", "Updated", "T1", 2), *tx_event("4", "Updated", "T1", 1),
+             *tx_event("5", "Started", "T2", 0),  # on EVSE 1 while T1 runs there
+             *tx_event("6", "Started", "T1", 0), *tx_event("7", "Ended", "T1", 1),
+             *tx_event("8", "Updated", "T1", 2), *tx_event("9", "Ended", "T2", 5, evse=None),
+             *boot("b2", "Pending"), (UP, [2, "h", "Heartbeat", {}])]
+    whole = assert_same_verdicts([(side, frame, "CP1") for side, frame in steps])
+    codes = {code for found in whole for code, *_ in found}
+    assert {"rule.seqno-gap", "rule.seqno-repeat", "rule.seqno-order", "rule.tx-overlap",
+            "rule.tx-started-twice", "rule.tx-after-ended"} <= codes
+
+
+def test_a_report_with_a_missing_part_is_found_with_either_state():
+    report = {"requestId": 4, "generatedAt": NOW, "reportData": []}
+    frames = [(UP, [2, "r0", "NotifyReport", {**report, "seqNo": 0, "tbc": True}], "CP1"),
+              (UP, [2, "r2", "NotifyReport", {**report, "seqNo": 2}], "CP1")]
+    whole = assert_same_verdicts(frames)
+    assert "state.report-part-missing" in [code for code, *_ in whole[1]]
+
+
+_odd = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.floats(),
+                 st.integers(-2, 2**64), st.lists(st.integers(), max_size=1))
+_event = st.fixed_dictionaries({}, optional={
+    "eventType": st.one_of(st.sampled_from(["Started", "Updated", "Ended"]), _odd),
+    "timestamp": st.one_of(st.just(NOW), _odd),
+    "triggerReason": st.one_of(st.just("Authorized"), _odd),
+    "seqNo": st.one_of(st.integers(-1, 6), _odd),
+    "transactionInfo": st.one_of(st.fixed_dictionaries(
+        {"transactionId": st.one_of(st.sampled_from(["T1", "T2"]), _odd)},
+        optional={"chargingState": st.one_of(st.just("Charging"), _odd)}), _odd),
+    "evse": st.one_of(st.fixed_dictionaries({}, optional={
+        "id": st.one_of(st.integers(0, 2), _odd),
+        "connectorId": st.one_of(st.integers(1, 2), _odd)}), _odd)})
+
+
+@st.composite
+def _frames(draw):
+    frames = []
+    for n, (station, payload) in enumerate(draw(st.lists(
+            st.tuples(st.sampled_from(["CP1", "CP2"]), _event), max_size=14))):
+        frames.append((UP, [2, f"e{n}", "TransactionEvent", payload], station))
+        if draw(st.booleans()):
+            frames.append((DOWN, [3, f"e{n}", {}], station))
+    return frames
+
+
+@settings(max_examples=150, deadline=None)
+@given(_frames())
+def test_any_run_of_transaction_events_gets_the_same_verdicts(frames):
+    assert_same_verdicts(frames)

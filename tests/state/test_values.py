@@ -1,8 +1,11 @@
 """Reading peer values leniently: the state wants the moment, the schema flags the form."""
 
 import re
+from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.state import values
 from app.state.values import as_int, epoch_of
@@ -45,3 +48,19 @@ def test_plain_stamps_read_directly_give_the_moment_the_rewriting_gives(stamp, m
     quick = values._epoch_of(stamp)
     monkeypatch.setattr(values, "_PLAIN", re.compile(r"(?!)"))  # the rewriting path only
     assert quick == values._epoch_of(stamp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+       st.integers(-23 * 60 - 59, 23 * 60 + 59), st.sampled_from([0, 1, 3, 6]),
+       st.booleans())
+def test_the_quick_reading_of_the_usual_form_gives_the_moment_datetime_gives(
+        moment, offset_minutes, digits, zulu):
+    """The usual form skips `datetime.timestamp()` for the same subtraction written out:
+    it must give the very same float."""
+    sign = "-" if offset_minutes < 0 else "+"
+    offset = "Z" if zulu else f"{sign}{abs(offset_minutes) // 60:02}:{abs(offset_minutes) % 60:02}"
+    fraction = f".{moment.microsecond:06}"[:digits + 1] if digits else ""
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0") + fraction + offset
+    assert values._PLAIN.match(text)
+    assert epoch_of(text) == datetime.fromisoformat(text).timestamp()
