@@ -398,11 +398,11 @@ def _judge_share(path: str, folder: Path, count: int, types: dict[str, str],
     first: dict[str, int] = {}
     notes: list[tuple[int, int, int, Finding]] = []
     judged = 0
-    stations, connections, seqs = store.stations, store.connections, store.seqs
-    for position in range(count):
-        if (stations[position], connections[position]) not in pairs:
-            continue
-        line = store.raw_line(position)
+    seqs = store.seqs
+    # this worker's positions, in file order, picked without a Python step per record
+    mine = list(itertools.compress(range(count), map(
+        pairs.__contains__, zip(store.stations, store.connections, strict=True))))
+    for position, line in zip(mine, store.raw_lines(mine), strict=True):
         message = (line is not None and frame_for_judging(line, seqs[position])) or \
             store._read(position)
         if message.kind not in _JUDGED:
