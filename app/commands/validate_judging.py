@@ -58,9 +58,13 @@ class FileJudging:
     def sweep(self, item: InputFrame) -> list[PendingCall]:
         """The CALLs of other connections that time ran out for at this frame, oldest
         first; a process that judges only some connections calls it at every frame."""
-        if self.clock is None or item.time is None:
+        return self.sweep_at(item.connection, item.time)
+
+    def sweep_at(self, connection: str, time: float | None) -> list[PendingCall]:
+        """`sweep` for a frame of `connection` at `time`, without the frame itself."""
+        if self.clock is None or time is None:
             return []
-        return self.clock.sweep(item.connection, item.time)
+        return self.clock.sweep(connection, time)
 
     def lost(self, call: PendingCall, at: InputFrame) -> None:
         self.report.lost(call, Lost.TIMEOUT, at, self.timeout)
