@@ -10,8 +10,8 @@ the last one without it when the file does not end in one (a torn last line).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from io import RawIOBase
 from pathlib import Path
-from typing import Any
 
 BLOCK_BYTES = 1 << 20
 
@@ -95,7 +95,7 @@ def lines_at(path: Path, offsets: Iterable[int],
                 yield None
 
 
-def _rest_of_line(stream: Any, head: bytes, block: int) -> tuple[bytes, bytes, int]:
+def _rest_of_line(stream: RawIOBase, head: bytes, block: int) -> tuple[bytes, bytes, int]:
     """The line that begins with `head` (the end of the block in hand), read on to its
     newline or the end of the file; with the block read last and its offset relative to
     the line's start. Pieces are joined once, as in `line_blocks`."""
