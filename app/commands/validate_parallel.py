@@ -324,18 +324,26 @@ class _NotAsItSeemed(Exception):
     only glanced at it may have taken it wrongly."""
 
 
+# A frame another worker judges, as this one needs it: its connection, its time (None: not
+# known) and its seq. A tuple, not an `InputFrame`: half the frames a worker reads are
+# others', and building a frozen dataclass for each cost more than glancing at its line.
+Passed = tuple[str, float | None, int]
+
+
 def _share_frames(source: FrameSource, owners: Owners,
-                  number: int) -> Iterator[tuple[InputFrame, bool]]:
-    """Every frame of a session, each with whether this worker judges it. A frame line our
-    writer wrote is only glanced at (`_FRAME_HEAD`) when another worker judges it: its
-    connection, station, seq and time are all this worker needs. The worker that judges
-    it reads it whole, and says so (`_NotAsItSeemed`) should the glance have been wrong.
-    Any other line every worker reads whole, as one process would."""
+                  number: int) -> Iterator[InputFrame | Passed]:
+    """Every frame of a session: an `InputFrame` for each this worker judges, a `Passed`
+    for the others'. A frame line our writer wrote is only glanced at (`_FRAME_HEAD`) when
+    another worker judges it: its connection, station, seq and time are all this worker
+    needs. The worker that judges it reads it whole, and says so (`_NotAsItSeemed`) should
+    the glance have been wrong. Any other line every worker reads whole, as one process
+    would."""
     reader = source.reader
     if reader is None:
         raise _NotAsItSeemed("only session files are judged in parallel")
     lines = SessionLines(reader, source.gaps)
     glance = _FRAME_HEAD.match
+    owner_of, passed = owners.of_pair, lines.passed
     line = 1
     for block in line_blocks(reader.path, reader.records_start, end=reader.size):
         for raw in block:
@@ -349,18 +357,18 @@ def _share_frames(source: FrameSource, owners: Owners,
             if head is None:
                 item = lines.frame(line, raw)
                 if item is not None:
-                    yield item, owners.of(item) == number
+                    yield item if owners.of(item) == number else \
+                        (item.connection, item.time, item.seq)
                 continue
-            seq, monotonic = int(head[1]), float(head[2])
-            if owners.of_pair(connection, station) != number:
-                seq = lines.passed(line, raw, seq)  # its position names it in a sweep
-                yield InputFrame(f"seq {seq}", "", connection, station, None, monotonic,
-                                 seq), False
+            if owner_of(connection, station) != number:
+                # its position names it in a sweep
+                yield connection, float(head[2]), passed(line, raw, int(head[1]))
                 continue
-            item = lines.expected(line, raw, seq, connection, station, monotonic)
+            item = lines.expected(line, raw, int(head[1]), connection, station,
+                                  float(head[2]))
             if item is None:
                 raise _NotAsItSeemed(f"line {line} is not the frame record it seemed")
-            yield item, True
+            yield item
 
 
 def judge_share(path: str, number: int, workers: int, options: dict[str, Any],
@@ -393,15 +401,22 @@ def _judge_share(path: str, number: int, workers: int, options: dict[str, Any],
     pieces: list[Piece] = []
     index = -1
     fail_after = options["fail_after"]
-    for index, (item, mine) in enumerate(_share_frames(source, Owners(workers), number)):
+    for index, seen in enumerate(_share_frames(source, Owners(workers), number)):
         if index == fail_after:
             raise RuntimeError(f"told to fail after {fail_after} frames")
-        if mine:
+        if seen.__class__ is tuple:  # another worker's frame: only a sweep may be due
+            connection, time, seq = seen
+            overdue = judging.sweep_at(connection, time)
+            item = InputFrame(f"seq {seq}", "", connection, "", None, time, seq) \
+                if overdue else None
+        else:
+            item = seen
             judging.frame(index, item)
             piece = report.take()
             if piece is not None:
                 pieces.append((index, -1, *piece))
-        for call in judging.sweep(item):
+            overdue = judging.sweep(item)
+        for call in overdue:
             judging.lost(call, item)
             piece = report.take()
             if piece is not None:

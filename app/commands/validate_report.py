@@ -88,6 +88,9 @@ class Tally:
     def add(self, findings: tuple[Finding, ...], malformed: bool = False,
             checked: bool = True) -> None:
         self.messages += 1
+        if not findings and checked and not malformed:  # most messages: no scan to do
+            self.valid += 1
+            return
         if malformed:
             self.malformed += 1
         elif any(f.severity is Severity.ERROR for f in findings):
@@ -171,6 +174,17 @@ class FileReport:
         self._by_seq = source.kind == "session"
         self.lines = JsonLines(out, skip=skip) if as_json else None
         self._file = json_string(self.path)
+        # the fixed pieces of a message's JSON line (`message`)
+        self._head = '{"kind": "message", "index": '
+        self._after_index = f', "file": {self._file}, "position": '
+        self._middles: dict[tuple[str | None, int | None], str] = {}
+        self._tails = {
+            (valid, is_checked, direction):
+                f', "valid": {json_value(valid)}, "checked": {json_value(is_checked)}, '
+                f'"direction": {_DIRECTIONS[direction] if direction else "null"}, '
+                '"findings": '
+            for valid in (True, False) for is_checked in (True, False)
+            for direction in (None, *Direction)}
         # closed by `finish`; surrogatepass keeps a peer's lone surrogates for `write_line`
         self._body = None if as_json else tempfile.SpooledTemporaryFile(  # noqa: SIM115
             _SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass")
@@ -179,36 +193,57 @@ class FileReport:
 
     def message(self, index: int, item: InputFrame, verdict: Verdict) -> None:
         frame = verdict.frame
-        is_checked = checked(verdict)
-        self.tally.add(verdict.findings, verdict.malformed, is_checked)
-        self._remember(item, verdict)
-        sender = sender_key(item.direction)
+        findings = verdict.findings
+        # `checked(verdict)` and `verdict.valid`, asked once here for every frame
+        is_checked = frame is not None and (
+            isinstance(frame, CallError) or verdict.action in catalog.ACTIONS)
+        valid = not findings or verdict.valid
+        self.tally.add(findings, frame is None, is_checked)
+        if not self._by_seq:
+            self._remember(item, verdict)
+        elif frame is not None and looks_ocpp16(verdict, self._ocpp16_calls):
+            # `_remember` for a session, whose positions are its seqs: only the 1.6 signs
+            self.ocpp16 += 1
+            if isinstance(frame, Call):
+                self._ocpp16_calls.add(item.seq)
+        sender = sender_key(item.direction) if findings or self.lines is None else None
         if self.lines is not None:
-            findings = verdict.findings
             if findings:
                 self._count([(f.code, f.severity, sender) for f in findings])
                 listed = json_text([f.to_json() for f in findings])
             else:
                 listed = "[]"
-            direction = item.direction
-            # the line `json_text` makes of the message's fields, without building them
-            self.lines.add(
-                f'{{"kind": "message", "index": {index}, "file": {self._file}, '
-                f'"position": {json_value(item.position)}, '
-                f'"action": {json_value(verdict.action)}, '
-                f'"message_type": {_TYPE_NAMES[frame.message_type] if frame else "null"}, '
-                f'"message_id": {json_value(frame.message_id) if frame else "null"}, '
-                f'"valid": {json_value(verdict.valid and is_checked)}, '
-                f'"checked": {json_value(is_checked)}, '
-                f'"direction": {_DIRECTIONS[direction] if direction else "null"}, '
-                f'"findings": {listed}}}\n')
+            # the line `json_text` makes of the message's fields, without building them:
+            # the fields between two variable ones come from templates made once
+            kind = frame.message_type if frame is not None else None
+            middle = self._middles.get((verdict.action, kind))
+            if middle is None:
+                middle = self._middle(verdict.action, kind)
+            position = item.position
+            position = json_string(position) if position.__class__ is str \
+                else json_value(position)
+            message_id = frame.message_id if frame is not None else None
+            message_id = json_string(message_id) if message_id.__class__ is str \
+                else json_value(message_id)
+            tail = self._tails[valid and is_checked, is_checked, item.direction]
+            self.lines.add(f"{self._head}{index}{self._after_index}{position}{middle}"
+                           f"{message_id}{tail}{listed}}}\n")
             return
         if frame is None:
             head = "malformed frame"
         else:
             head = f"{MessageType(frame.message_type).name} {verdict.action or '?'} " \
                    f"id={frame.message_id}"
-        self._print_findings(f"{self.path}:{item.position}  {head}", verdict.findings, sender)
+        self._print_findings(f"{self.path}:{item.position}  {head}", findings, sender)
+
+    def _middle(self, action: str | None, kind: int | None) -> str:
+        """The fixed text of a message line from its action to its message id; kept for
+        the actions of the catalog (a peer's made-up actions are not piled up)."""
+        middle = (f', "action": {json_value(action)}, "message_type": '
+                  f'{_TYPE_NAMES[kind] if kind is not None else "null"}, "message_id": ')
+        if action is None or action in catalog.ACTIONS:
+            self._middles[action, kind] = middle
+        return middle
 
     def lost(self, call: PendingCall, why: Lost, at: InputFrame, timeout: float) -> None:
         """A CALL given up on at frame `at`: a timeout or an overtaking answer is a finding
@@ -445,15 +480,18 @@ def looks_ocpp16(verdict: Verdict, ocpp16_calls: set[int]) -> bool:
     frame = verdict.frame
     if frame is None:
         return False
-    if verdict.call is not None and verdict.call.seq in ocpp16_calls:
-        ocpp16_calls.discard(verdict.call.seq)
+    call = verdict.call
+    if ocpp16_calls and call is not None and call.seq in ocpp16_calls:
+        ocpp16_calls.discard(call.seq)
         return True
-    if verdict.action in catalog.OCPP16_SUCCESSORS:
+    action = verdict.action
+    if action in catalog.OCPP16_SUCCESSORS:
         return True
     if isinstance(frame, CallError):
         return frame.error_code == "FormationViolation"
-    if verdict.action not in catalog.ACTIONS or not isinstance(frame.payload, dict):
+    payload = frame.payload
+    if action not in catalog.ACTIONS or not isinstance(payload, dict):
         return False
     kind = PayloadKind.REQUEST if isinstance(frame, Call) else PayloadKind.RESPONSE
-    return ocpp16_hint(verdict.action, kind, frame.payload) is not None
+    return ocpp16_hint(action, kind, payload) is not None
 

@@ -9,7 +9,8 @@ the last one without it when the file does not end in one (a torn last line).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from io import RawIOBase
 from pathlib import Path
 
 BLOCK_BYTES = 1 << 20
@@ -47,6 +48,68 @@ def line_blocks(path: Path, start: int, block: int = BLOCK_BYTES,
                 pieces.append(tail)
         if pieces:
             yield [b"".join(pieces)]
+
+
+def lines_at(path: Path, offsets: Iterable[int],
+             block: int = BLOCK_BYTES) -> Iterator[bytes | None]:
+    """The line that begins at each of `offsets`, as `readline` after a seek gives it (with
+    its `\\n`; to the end of the file for a last line without one; empty past the end).
+
+    Reading a record back with a seek and a read of its own costs a system call and a
+    buffer each; a judging worker wants thousands of lines in file order, interleaved with
+    other workers' lines, so the file is read ahead in big blocks and each wanted line cut
+    out of the block that holds it: skipped lines cost nothing. Offsets that go backwards,
+    or jump beyond the block in hand, seek (so any order is right, file order is quick).
+    A negative offset (no line) gives None; when the file cannot be opened or read, every
+    line from there on is None."""
+    try:
+        stream = path.open("rb", buffering=0)
+    except OSError:
+        for _ in offsets:
+            yield None
+        return
+    with stream:
+        buffer, base = b"", 0   # bytes in hand and the file offset of their first
+        failed = False
+        for offset in offsets:
+            if failed:
+                yield None
+                continue
+            if offset < 0:  # no line in the file (a record kept in memory)
+                yield None
+                continue
+            try:
+                start = offset - base
+                if not 0 <= start < len(buffer):
+                    stream.seek(offset)
+                    buffer, base, start = stream.read(block), offset, 0
+                end = buffer.find(b"\n", start)
+                if end >= 0:
+                    yield buffer[start:end + 1]
+                    continue
+                line, buffer, base = _rest_of_line(stream, buffer[start:], block)
+                base += offset
+                yield line
+            except (OSError, ValueError):
+                failed = True
+                yield None
+
+
+def _rest_of_line(stream: RawIOBase, head: bytes, block: int) -> tuple[bytes, bytes, int]:
+    """The line that begins with `head` (the end of the block in hand), read on to its
+    newline or the end of the file; with the block read last and its offset relative to
+    the line's start. Pieces are joined once, as in `line_blocks`."""
+    pieces, size = [head], len(head)
+    while True:
+        chunk = stream.read(block)
+        if not chunk:
+            return b"".join(pieces), b"", size
+        end = chunk.find(b"\n")
+        if end >= 0:
+            pieces.append(chunk[:end + 1])
+            return b"".join(pieces), chunk, size
+        pieces.append(chunk)
+        size += len(chunk)
 
 
 class Sequencer:

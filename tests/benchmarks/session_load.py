@@ -26,7 +26,8 @@ one size's memory does not hide in the next one's figures. In that process:
    crossed the wire. A session file is now its own store (`RecordStore`), so the text stays
    in the file and the figure that matters is the RSS per record, all in;
 5. judging every record in worker processes as the window does (`ParallelJudge`): total
-   time and the longest step on the window's thread; then the filters a user reaches for
+   time and the longest step on the window's thread, the CPU of the window's process and
+   of each worker (how evenly the work was shared); then the filters a user reaches for
    first (a text search, one station, invalid only), each as a ratio to the json.loads list.
 With `--headless-frames N`, a capture that forgets (what `ocppscope proxy` runs) judges N
 frames of one endless charging session on one connection (`proxy_loop`: Heartbeat,
@@ -179,6 +180,8 @@ def _judge_and_filter(messages: Any, budget: float) -> dict[str, float]:
                    judge_window_cpu_s=own_after - own,
                    judge_workers_cpu_s=workers_after - workers,
                    judge_serial_fallback=judge.serial,
+                   judge_worker_cpu_s=[judge.worker_cpu[number]
+                                       for number in sorted(judge.worker_cpu)],
                    judge_workers=judge.workers, invalid=capture.invalid)
     station = messages.station_at(0) if len(messages) else ""
     for name, chosen in (("text", RecordFilter(text="Charging")),
@@ -308,6 +311,10 @@ def _report(size: int, figures: dict[str, float]) -> None:
           f"({figures['judge_workers_cpu_s'] / n * 1e6:.1f} us a record), window's process "
           f"{figures['judge_window_cpu_s']:.2f} s, longest step "
           f"{figures['judge_max_step_cpu_ms']:.1f} ms of its thread's time")
+    shares = figures.get("judge_worker_cpu_s") or []
+    if shares:  # how evenly the stations were shared: the slowest worker sets the time
+        print("    CPU of each worker: " + ", ".join(f"{seconds:.2f} s" for seconds in shares)
+              + f" (slowest / mean {max(shares) / (sum(shares) / len(shares)):.2f})")
     print("  filters over every record")
     for name in ("text", "station", "invalid"):
         print(f"    {name:8} {figures[f'filter_{name}_s']:7.2f} s "

@@ -86,6 +86,7 @@ def test_session_load_benchmark_runs_and_loads_every_message(capsys):
     assert all(figures[key] > 0 for key in ("line_count_s", "json_loads_s", "loader_s",
                                             "reader_s", "text_bytes", "traced_bytes"))
     assert figures["judge_parallel_s"] > 0 and not figures["judge_serial_fallback"]
+    assert len(figures["judge_worker_cpu_s"]) == figures["judge_workers"]
     assert figures["filter_invalid_rows"] == figures["invalid"] > 0
     assert figures["filter_station_rows"] > 0 and figures["filter_text_rows"] > 0
     out = capsys.readouterr().out

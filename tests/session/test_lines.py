@@ -1,8 +1,10 @@
 """Session lines read in blocks are the lines a file iterates, and seqs always increase."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from app.session.lines import Sequencer, line_blocks
+from app.session.lines import Sequencer, line_blocks, lines_at
 
 
 @pytest.mark.parametrize("block", [1, 3, 7, 64, 1 << 20])
@@ -45,3 +47,41 @@ def test_bytes_past_the_end_given_are_not_read(tmp_path, block):
     lines = [line for lines in line_blocks(path, start, block, end=end) for line in lines]
     assert lines == [b"one\n", b"tw"]
     assert list(line_blocks(path, start, block, end=start)) == []
+
+
+def _readline_at(path, offset):
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        return stream.readline()
+
+
+@pytest.mark.parametrize("block", [1, 3, 16, 1 << 20])
+@pytest.mark.parametrize("content", [b"a\nbb\n\nccc\n", b"a\nbb\ntorn", b"x" * 50 + b"\ny",
+                                     b"\n\n", b"one line without end", b"a\n" + b"\0" * 90])
+def test_lines_at_give_what_a_seek_and_readline_give_in_file_order(tmp_path, block, content):
+    path = tmp_path / "f"
+    path.write_bytes(content)
+    offsets = [0] + [i + 1 for i, byte in enumerate(content) if byte == ord("\n")]
+    assert list(lines_at(path, offsets, block)) == [_readline_at(path, o) for o in offsets]
+
+
+@settings(max_examples=200, deadline=None)
+@given(content=st.binary(max_size=200).map(lambda b: b.replace(b"\r", b"\n")),
+       offsets=st.lists(st.integers(min_value=0, max_value=260), max_size=30),
+       block=st.integers(min_value=1, max_value=64))
+def test_lines_at_any_offsets_in_any_order_match_readline(tmp_path_factory, content, offsets,
+                                                           block):
+    path = tmp_path_factory.mktemp("lines") / "f"
+    path.write_bytes(content)
+    assert list(lines_at(path, offsets, block)) == [_readline_at(path, o) for o in offsets]
+
+
+def test_lines_at_skip_lines_between_wanted_ones_and_give_none_for_no_line(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"zero\none\ntwo\nthree\n")
+    assert list(lines_at(path, [0, -1, 9, 13], block=4)) == [b"zero\n", None, b"two\n",
+                                                              b"three\n"]
+
+
+def test_lines_at_of_a_file_that_cannot_be_read_are_none(tmp_path):
+    assert list(lines_at(tmp_path / "gone", [0, 5])) == [None, None]

@@ -109,3 +109,15 @@ def test_column_types_let_another_store_read_widened_columns_at_their_size(tmp_p
     assert list(other.seqs) == [record.seq for record in sample_records()]
     with pytest.raises(ValueError, match="already holds rows"):
         other.use_column_types({"seqs": "q"})
+
+
+def test_raw_lines_read_in_blocks_are_the_lines_read_one_by_one(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    store = indexed(path)
+    store.append(sample_records()[0])  # kept in memory: no line
+    positions = [0, 2, 3, 5, 6, 7, 1]  # in file order, then one back
+    assert list(store.raw_lines(positions)) == [store.raw_line(p) for p in positions]
+    assert list(store.raw_lines([7])) == [None]
+    path.unlink()
+    assert list(store.raw_lines([0, 1])) == [None, None]
