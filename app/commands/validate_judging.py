@@ -29,9 +29,9 @@ class FileJudging:
 
     def __init__(self, source: FrameSource, args: argparse.Namespace,
                  report: FileReport) -> None:
-        # nothing printed here reads a meter series: the rules' facts are tracked, not those
+        # validate prints verdicts, never the state: only the facts the rules read are kept
         self.checker = FrameChecker(directions_inferred=not source.directions_known,
-                                    state=SessionState(meter_series=False))
+                                    state=SessionState(verdicts_only=True))
         self.report = report
         self.timeout: float = args.answer_timeout
         self.clock = _RecordedClock(self.checker, self.timeout) if source.times_known \

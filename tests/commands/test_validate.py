@@ -476,9 +476,11 @@ def test_filter_with_a_syntax_error_points_at_the_column(tmp_path, capsys):
     assert err.rstrip().endswith("       ^")
 
 
-def test_the_benchmark_mix_reads_the_same_without_meter_series(capsys, tmp_path, monkeypatch):
-    """validate tracks no meter series (nothing it prints reads one): its output on a
-    realistic session is byte for byte the one a fully tracked state gives."""
+def test_the_benchmark_mix_reads_the_same_with_a_verdicts_only_state(
+        capsys, tmp_path, monkeypatch):
+    """validate keeps only the facts its rules read (nothing it prints reads the rest of the
+    state): its output on a realistic session is byte for byte the one a fully tracked
+    state gives."""
     from app.commands import validate_judging as validate_command
     from app.state.model import SessionState
     from tests.benchmarks.make_session import write_session
@@ -488,7 +490,7 @@ def test_the_benchmark_mix_reads_the_same_without_meter_series(capsys, tmp_path,
     for as_json in ((), ("--json",)):
         lean = run(capsys, *as_json, path)
         monkeypatch.setattr(validate_command, "SessionState",
-                            lambda meter_series: SessionState(meter_series=True))
+                            lambda **options: SessionState())
         full = run(capsys, *as_json, path)
         monkeypatch.undo()
         assert lean == full
