@@ -85,9 +85,9 @@ def loads(data: bytes | str) -> Any:
     decides (and words the error, if there is one)."""
     if _orjson_loads is None:
         return UNSURE
-    if data.__class__ is str:
+    if data.__class__ is not bytes:  # the text test below reads bytes, and bytes only
         try:
-            data = data.encode()  # type: ignore[union-attr]
+            data = data.encode() if isinstance(data, str) else bytes(data)
         except UnicodeEncodeError:  # a lone surrogate: orjson refuses it anyway
             return UNSURE
     if _LONG_NUMBER in data.translate(_DIGITS) or (  # type: ignore[arg-type]

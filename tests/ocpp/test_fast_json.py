@@ -111,6 +111,20 @@ def test_bytes_that_are_not_utf8_are_left_to_the_standard_library(loads):
         assert loads(data) is UNSURE
 
 
+class _Text(str):
+    """A str subclass, as a caller's own string type may be."""
+
+
+@pytest.mark.parametrize("loads", LOADERS)
+def test_a_str_subclass_or_a_bytearray_decodes_as_plain_text_does(loads):
+    frame = '[2,"1","Heartbeat",{"n":1234567890123456789012}]'
+    short = '[2,"1","Heartbeat",{}]'
+    for text in (frame, short):
+        for data in (_Text(text), bytearray(text.encode())):
+            assert agrees(data, loads)
+    assert same(fast_json.loads(_Text(short)), json.loads(short))
+
+
 @pytest.mark.parametrize("loads", LOADERS)
 def test_without_orjson_every_text_is_left_to_the_standard_library(monkeypatch, loads):
     monkeypatch.setattr(fast_json, "_orjson_loads", None)

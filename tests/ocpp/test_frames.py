@@ -196,3 +196,12 @@ class TestDecoders:
         with pytest.MonkeyPatch.context() as monkeypatch:
             assert _same_parse(parse_frame(text),
                                _by_the_standard_library(text, monkeypatch))
+
+
+class _Text(str):
+    """A caller's own string type."""
+
+
+def test_a_frame_given_as_a_str_subclass_parses_as_its_plain_text():
+    for text in ('[2,"1","Heartbeat",{}]', '[2,"1","Heartbeat",{"n":12345678901234567890}]'):
+        assert parse_frame(_Text(text)) == parse_frame(text)
