@@ -175,6 +175,9 @@ def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, mo
     expected = run(capsys, "--json", "--jobs", "1", path)
     monkeypatch.setattr(validate_parallel, "START_METHOD", start_method)
     monkeypatch.setattr(validate_parallel, "FAIL_AFTER_FRAMES", 4000)  # reaches spawned ones
+    # the parent reads no worker more than a batch ahead of the other, so lines are written
+    # before a failure is read however the two are scheduled (a slow start under load)
+    monkeypatch.setattr(validate_parallel, "AHEAD_FRAMES", validate_parallel.BATCH_FRAMES)
     assert run(capsys, "--json", "--jobs", "2", path) == expected
     assert fallbacks[0] == 0 and fallbacks[1] > 0  # lines written before were skipped
 
