@@ -29,30 +29,42 @@ from app.state.values import as_dict, as_int, as_str, epoch_of
 MAX_MISSING_LISTED = 10_000
 
 
-def _transaction_event(seen: Seen) -> None:
-    # a third of a busy station's frames: the reads of `app.state.values` written inline
+def _named(seen: Seen) -> tuple[TransactionState, str, dict[str, Any]] | None:
+    """The transaction a TransactionEvent is about (made on first sight), its eventType
+    ("" when not a string) and its transactionInfo; None when it names none. Both the full
+    handler and the verdicts-only one start here."""
     payload = seen.payload
     info = payload.get("transactionInfo")
     if not isinstance(info, dict):
-        return
+        return None
     transaction_id = info.get("transactionId")
     if not isinstance(transaction_id, str):
-        return
-    station = seen.station
+        return None
     event = payload.get("eventType")
     if not isinstance(event, str):
         event = ""
-    when = epoch_of(payload.get("timestamp")) or seen.time
-    tx = station.transactions.get(transaction_id)
+    transactions = seen.station.transactions
+    tx = transactions.get(transaction_id)
     if tx is None:
-        tx = station.transactions[transaction_id] = TransactionState(
-            transaction_id, station.station)
+        tx = transactions[transaction_id] = TransactionState(transaction_id,
+                                                             seen.station.station)
     elif event == "Started":
         # started again (a restarted station): its events count from the start again
         tx.seq_nos.clear()
         tx.missing_seq_nos.clear()
         tx.lowest_seq_no = tx.highest_seq_no = None
         tx.ended = None
+    return tx, event, info
+
+
+def _transaction_event(seen: Seen) -> None:
+    # a third of a busy station's frames: the reads of `app.state.values` written inline
+    named = _named(seen)
+    if named is None:
+        return
+    tx, event, info = named
+    payload, station = seen.payload, seen.station
+    when = epoch_of(payload.get("timestamp")) or seen.time
     remember(station, tx.record_seqs, seen.seq)
     charging_state = info.get("chargingState")
     if not isinstance(charging_state, str):
@@ -89,24 +101,11 @@ def _transaction_facts(seen: Seen) -> None:
     order, keeping only what the session rules read of a transaction (that it exists, its
     seqNo range, whether it ended, which EVSE it runs on); no history, no connector status,
     no profiles (such a state tracks none)."""
-    payload = seen.payload
-    info = payload.get("transactionInfo")
-    if not isinstance(info, dict):
+    named = _named(seen)
+    if named is None:
         return
-    transaction_id = info.get("transactionId")
-    if not isinstance(transaction_id, str):
-        return
-    station = seen.station
-    event = payload.get("eventType")
-    if not isinstance(event, str):
-        event = ""
-    tx = station.transactions.get(transaction_id)
-    if tx is None:
-        tx = station.transactions[transaction_id] = TransactionState(
-            transaction_id, station.station)
-    elif event == "Started":
-        tx.lowest_seq_no = tx.highest_seq_no = None
-        tx.ended = None
+    tx, event, _ = named
+    payload, station = seen.payload, seen.station
     evse = payload.get("evse")
     if isinstance(evse, dict):
         evse_id, connector_id = as_int(evse.get("id")), as_int(evse.get("connectorId"))
@@ -115,7 +114,7 @@ def _transaction_facts(seen: Seen) -> None:
             if connector_id is not None:
                 tx.connector_id = connector_id
     if tx.evse_id is not None and tx.ended is None and event != "Ended":
-        evse_of(station, tx.evse_id).transaction_id = transaction_id
+        evse_of(station, tx.evse_id).transaction_id = tx.transaction_id
     seq_no = payload.get("seqNo")
     if isinstance(seq_no, int) and not isinstance(seq_no, bool):
         low, high = tx.lowest_seq_no, tx.highest_seq_no
