@@ -17,7 +17,7 @@ from functools import cache
 from app.ocpp import catalog, smart_charging
 from app.ocpp.conversation import Conversation, Direction, PendingCall
 from app.ocpp.findings import Finding, Severity, internal_error
-from app.ocpp.frames import Call, CallError, Frame, parse_frame
+from app.ocpp.frames import Call, CallError, Frame, frame_parts
 from app.ocpp.rules import ANSWERS_JUDGED, SessionRules
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.slots import fast_constructor
@@ -118,10 +118,9 @@ class FrameChecker:
         stage = "parsing"
         key = station or connection
         try:
-            parsed = parse_frame(text, binary=binary)
-            frame = parsed.frame
-            if parsed.findings:
-                findings.extend(parsed.findings)
+            frame, parse_findings = frame_parts(text, binary)
+            if parse_findings:
+                findings.extend(parse_findings)
             if frame is not None:
                 is_call = frame.__class__ is Call or isinstance(frame, Call)
                 if is_call:

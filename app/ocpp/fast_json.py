@@ -68,11 +68,14 @@ _LONG_NUMBER: Final = b"0" * 19
 
 
 def _digits_as_zeros() -> bytes:
-    """A `bytes.translate` table: each ASCII digit becomes "0", every other byte a space
-    (no UTF-8 byte of another character is an ASCII digit)."""
+    """A `bytes.translate` table: each ASCII digit becomes "0", each opening bracket "[",
+    every other byte a space (no UTF-8 byte of another character is an ASCII digit or a
+    bracket). One translation then answers both of `loads`'s questions: a run of 19 digits
+    is a run of 19 zeros, and the brackets are counted in one pass instead of two."""
     table = bytearray(b" " * 256)
     for digit in b"0123456789":
         table[digit] = ord("0")
+    table[ord("[")] = table[ord("{")] = ord("[")
     return bytes(table)
 
 
@@ -90,8 +93,9 @@ def loads(data: bytes | str) -> Any:
             data = data.encode() if isinstance(data, str) else bytes(data)
         except UnicodeEncodeError:  # a lone surrogate: orjson refuses it anyway
             return UNSURE
-    if _LONG_NUMBER in data.translate(_DIGITS) or (  # type: ignore[arg-type]
-            len(data) >= _SHORT_ENOUGH and too_deep_maybe(data)):  # type: ignore[arg-type]
+    shape = data.translate(_DIGITS)  # type: ignore[arg-type]
+    if _LONG_NUMBER in shape or (len(shape) >= _SHORT_ENOUGH
+                                 and shape.count(b"[") >= SAFE_DEPTH):
         return UNSURE
     try:
         return _orjson_loads(data)

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.ocpp import catalog, fast_json
 from app.ocpp.findings import Finding, error, kind_of, shorten, warning
+from app.ocpp.slots import fast_constructor
 
 MAX_MESSAGE_ID = 36
 
@@ -84,6 +85,12 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _TYPES = {int(kind): kind for kind in MessageType}  # a lookup costs less than an Enum call
 _NO_FINDINGS: tuple[Finding, ...] = ()
 _UNSURE = fast_json.UNSURE
+# read for nearly every frame: built without the frozen dataclasses' per-field setattr
+_fast_loads = fast_json.loads
+_ACTIONS = catalog.ACTIONS
+_new_call = fast_constructor(Call)
+_new_call_result = fast_constructor(CallResult)
+_new_parsed = fast_constructor(Parsed)
 
 
 def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
@@ -93,51 +100,60 @@ def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
     finding of its own, and the content is still parsed (as UTF-8) to show what was meant.
     With `binary=False`, bytes are a text frame whose content was not valid UTF-8.
     """
+    return _new_parsed(*frame_parts(text, binary))
+
+
+def frame_parts(text: str | bytes, binary: bool = True) -> tuple[Frame | None,
+                                                                  tuple[Finding, ...]]:
+    """`parse_frame` as its two parts, (frame, findings), for the checker, which judges
+    every frame and need not build a `Parsed` to read them back."""
     findings: list[Finding] = []
-    if isinstance(text, bytes | bytearray):
+    if text.__class__ is not str and not isinstance(text, str):
         if binary:
             findings.append(error(
                 "frame.binary", "sent as a binary WebSocket frame; OCPP-J requires text frames"))
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
-            return Parsed(None, (*findings, error(
-                "frame.not-utf8", f"not UTF-8 text (byte {exc.start} is invalid)")))
-    value = fast_json.loads(text)
+            return None, (*findings, error(
+                "frame.not-utf8", f"not UTF-8 text (byte {exc.start} is invalid)"))
+    value = _fast_loads(text)
     if value is _UNSURE:  # orjson could not tell: the standard library decides, and words
         try:              # the fault exactly as it always has
-            value = _DECODER.decode(text)
+            value = _DECODER.decode(text)  # type: ignore[arg-type]
         except (ValueError, RecursionError) as exc:
-            return Parsed(None, (*findings, _json_fault(text, exc)))
+            return None, (*findings, _json_fault(text, exc))  # type: ignore[arg-type]
+    if value.__class__ is list and not findings:  # nearly every frame: a CALL or its
+        size = len(value)                          # CALLRESULT, checked without a detour
+        if size == 4:
+            if value[0].__class__ is int and value[0] == 2:
+                return _plain_call(value)
+        elif size == 3 and value[0].__class__ is int and value[0] == 3:
+            return _plain_result(value)
     if not isinstance(value, list):
-        return Parsed(None, (*findings, error(
+        return None, (*findings, error(
             "frame.not-array",
-            f"an OCPP-J message is a JSON array; this is {kind_of(value)}"),))
+            f"an OCPP-J message is a JSON array; this is {kind_of(value)}"),)
     if not value:
-        return Parsed(None, (*findings, error("frame.empty-array",
-                                              "empty array: no message type")))
+        return None, (*findings, error("frame.empty-array", "empty array: no message type"))
     kind = value[0]
-    if kind.__class__ is int and len(value) == 4 and kind == 2 and not findings:
-        return _plain_call(value)  # nearly every frame: a CALL...
-    if kind.__class__ is int and len(value) == 3 and kind == 3 and not findings:
-        return _plain_result(value)  # ... or its CALLRESULT
     if isinstance(kind, bool) or not isinstance(kind, int):
-        return Parsed(None, (*findings, error(
+        return None, (*findings, error(
             "frame.bad-message-type",
             "the first element must be the message type 2, 3 or 4; "
-            f"got {shorten(json.dumps(kind))}"),))
+            f"got {shorten(json.dumps(kind))}"),)
     message_type = _TYPES.get(kind)
     if message_type is None:
         hint = " (5 and 6 are OCPP 2.1 message types)" if kind in (5, 6) else ""
-        return Parsed(None, (*findings, error(
+        return None, (*findings, error(
             "frame.unknown-message-type",
             f"unknown message type {kind}: OCPP 2.0.1 knows 2 (CALL), 3 (CALLRESULT) and "
-            f"4 (CALLERROR){hint}"),))
+            f"4 (CALLERROR){hint}"),)
     length, shape = _LENGTHS[message_type]
     if len(value) != length:
-        return Parsed(None, (*findings, error(
+        return None, (*findings, error(
             "frame.wrong-length",
-            f"a {message_type.name} has {length} elements {shape}; this one has {len(value)}"),))
+            f"a {message_type.name} has {length} elements {shape}; this one has {len(value)}"),)
 
     message_id = _message_id(value[1], findings)
     if message_type is MessageType.CALL:
@@ -148,25 +164,25 @@ def parse_frame(text: str | bytes, *, binary: bool = True) -> Parsed:
         _payload_object(value[2], findings)
     else:
         frame = _call_error(message_id, value[2], value[3], value[4], findings)
-    return Parsed(frame, tuple(findings))
+    return frame, tuple(findings)
 
 
-def _plain_call(value: list[Any]) -> Parsed:
+def _plain_call(value: list[Any]) -> tuple[Frame, tuple[Finding, ...]]:
     """`[2, id, action, payload]` with the findings of the full path, which it takes
     whenever the id, the action or the payload is anything but the usual."""
     message_id, action, payload = value[1], value[2], value[3]
     if (message_id.__class__ is not str or not message_id
             or len(message_id) > MAX_MESSAGE_ID or action.__class__ is not str
-            or action not in catalog.ACTIONS or payload.__class__ is not dict):
+            or action not in _ACTIONS or payload.__class__ is not dict):
         findings: list[Finding] = []
         message_id = _message_id(message_id, findings)
         frame = Call(message_id, _action(action, findings), payload)
         _payload_object(payload, findings)
-        return Parsed(frame, tuple(findings))
-    return Parsed(Call(message_id, action, payload), _NO_FINDINGS)
+        return frame, tuple(findings)
+    return _new_call(message_id, action, payload), _NO_FINDINGS
 
 
-def _plain_result(value: list[Any]) -> Parsed:
+def _plain_result(value: list[Any]) -> tuple[Frame, tuple[Finding, ...]]:
     """`[3, id, payload]`, as `_plain_call`."""
     message_id, payload = value[1], value[2]
     if (message_id.__class__ is not str or not message_id
@@ -174,8 +190,8 @@ def _plain_result(value: list[Any]) -> Parsed:
         findings: list[Finding] = []
         frame = CallResult(_message_id(message_id, findings), payload)
         _payload_object(payload, findings)
-        return Parsed(frame, tuple(findings))
-    return Parsed(CallResult(message_id, payload), _NO_FINDINGS)
+        return frame, tuple(findings)
+    return _new_call_result(message_id, payload), _NO_FINDINGS
 
 
 def _json_fault(text: str, exc: Exception) -> Finding:

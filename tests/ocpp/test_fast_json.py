@@ -198,3 +198,10 @@ def test_any_bytes_agree_or_are_left_alone(data):
     for loads in LOADERS:
         fast = loads(data)
         assert fast is UNSURE or same(fast, reference)
+
+
+def test_both_kinds_of_bracket_count_toward_the_nesting_of_a_long_text():
+    mixed = '{"a":' * 100 + "[" * 100 + "]" * 100 + "}" * 100   # 200 levels, half of each
+    assert fast_json.loads(mixed) is UNSURE
+    fewer = '{"a":' * 99 + "[" * 100 + "]" * 100 + "}" * 99      # 199 levels
+    assert len(fewer) >= 2 * SAFE_DEPTH and same(fast_json.loads(fewer), json.loads(fewer))

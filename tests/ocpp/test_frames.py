@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.ocpp import fast_json
-from app.ocpp.frames import Call, CallError, CallResult, MessageType, parse_frame, serialize
+from app.ocpp.frames import (
+    Call,
+    CallError,
+    CallResult,
+    MessageType,
+    frame_parts,
+    parse_frame,
+    serialize,
+)
 
 
 def codes(text):
@@ -205,3 +213,47 @@ class _Text(str):
 def test_a_frame_given_as_a_str_subclass_parses_as_its_plain_text():
     for text in ('[2,"1","Heartbeat",{}]', '[2,"1","Heartbeat",{"n":12345678901234567890}]'):
         assert parse_frame(_Text(text)) == parse_frame(text)
+
+
+# Frames the shortcuts for a plain CALL or CALLRESULT take, and frames that look like one
+# but are not: each must leave the shortcut for the general path's findings.
+_PLAIN_OR_NEARLY = [
+    '[2,"1","Heartbeat",{}]', '[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]',
+    '[2,"","Heartbeat",{}]', '[2,1,"Heartbeat",{}]', '[2,"' + "x" * 37 + '","Heartbeat",{}]',
+    '[2,"1","heartbeat",{}]', '[2,"1",7,{}]', '[2,"1","Heartbeat",[]]', '[3,"1",null]',
+    '[3,1.5,{}]', '[2.0,"1","Heartbeat",{}]', '[true,"1",{}]', '[3,"1",{},{}]',
+    '[2,"1","Heartbeat",{"n":123456789012345678901}]', '[4,"1","GenericError","",{}]',
+]
+
+
+class TestShortcuts:
+    """The shortcuts give what the general path gives: a binary frame always takes the
+    general path, and differs only by the finding that it was binary."""
+
+    @pytest.mark.parametrize("text", _PLAIN_OR_NEARLY)
+    def test_a_text_frame_parses_as_the_general_path_does(self, text):
+        quick = parse_frame(text, binary=False)
+        general = parse_frame(text.encode(), binary=True)
+        assert general.findings[0].code == "frame.binary"
+        assert quick.findings == general.findings[1:]
+        assert type(quick.frame) is type(general.frame) and quick.frame == general.frame
+        if quick.frame is not None:
+            assert quick.frame.message_type is general.frame.message_type
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(
+        st.sampled_from([2, 3, 4, 2.0, True, None, "", "1", "Heartbeat", "heartbeat",
+                         "x" * 37, {}, [], {"a": 1}, 2**70, -1]),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)), max_size=5))
+    def test_any_array_parses_as_the_general_path_does(self, value):
+        text = json.dumps(value)
+        quick = parse_frame(text, binary=False)
+        general = parse_frame(text.encode(), binary=True)
+        assert quick.findings == general.findings[1:]
+        assert _same_parse(quick, parse_frame(text)) and repr(quick.frame) == repr(general.frame)
+
+    @pytest.mark.parametrize("text", [*_PLAIN_OR_NEARLY, "", "[]", b'[3,"1",{}]', b"\xff"])
+    def test_frame_parts_are_the_parts_of_parse_frame(self, text):
+        for binary in (True, False):
+            parsed = parse_frame(text, binary=binary)
+            assert frame_parts(text, binary) == (parsed.frame, parsed.findings)
