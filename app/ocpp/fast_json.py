@@ -44,8 +44,8 @@ except ImportError:  # the standard library does all the decoding
 AVAILABLE: Final = _orjson_loads is not None
 ORJSON_LOADS: Final[Callable[[bytes], Any] | None] = _orjson_loads
 """orjson's own `loads`, unguarded (None without orjson): only for a reader that checks
-each field it takes from the value (numbers too) and minds the nesting (`too_deep_maybe`),
-as `app.session.quick_records` does."""
+each field it takes from the value (numbers too) and minds the nesting (`SAFE_DEPTH`), as
+`app.session.quick_records` does."""
 
 
 class _Unsure:
@@ -136,8 +136,3 @@ def _exact(container: dict[str, Any] | list[Any], depth: int) -> bool:
             return False
     return True
 
-
-def too_deep_maybe(data: bytes) -> bool:
-    """Whether `data` has enough brackets to nest `SAFE_DEPTH` levels (brackets in strings
-    count too: wary, never wrong)."""
-    return data.count(b"[") + data.count(b"{") >= SAFE_DEPTH

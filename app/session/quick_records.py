@@ -23,7 +23,6 @@ import re
 from datetime import datetime
 from json.decoder import scanstring
 from operator import itemgetter
-from typing import Any
 
 from app.ocpp import fast_json
 from app.ocpp.conversation import Direction
@@ -46,39 +45,44 @@ _DIRECTIONS = {"station_to_csms": Direction.STATION_TO_CSMS,
 
 
 _loads = fast_json.ORJSON_LOADS
-_too_deep_maybe = fast_json.too_deep_maybe
-_SHORT_ENOUGH = 2 * fast_json.SAFE_DEPTH
 _FLOAT_LIMIT = 2.0**63  # orjson reads an integer beyond 64 bits as a float this large
 # One call instead of one `get` a field (KeyError when one is missing)
-_fields = itemgetter("time", "mono", "text", "conn", "station", "dir", "seq")
+_fields = itemgetter("time", "mono", "text", "conn", "station", "dir", "seq", "kind")
+# What the recorder writes in a frame's line: no value nests, so neither does the line
+_FLAT = frozenset({str, int, float, bool, type(None)})
+_SHORT_ENOUGH = 2 * fast_json.SAFE_DEPTH
+_fromisoformat = datetime.fromisoformat
 
 
 def frame_for_judging(line: bytes, seq: int) -> Message | None:
     """The frame record of `line` with what judging reads (times, connection, station,
     direction, text) and `seq`, the one the store's index gives it (as the full reader
     renumbers it). None when no quick way vouches for the line: then read the record in
-    full."""
-    if _loads is not None and (len(line) < _SHORT_ENOUGH or not _too_deep_maybe(line)):
-        try:
-            value = _loads(line)
-        except ValueError:  # not JSON to orjson: the standard library's way decides
-            return _frame_in_layout(line, seq)
-        if value.__class__ is dict and value.get("kind") == "frame" \
-                and "data" not in value and "meta" not in value:
-            return _decoded_frame(value, seq)
-        return None
-    return _frame_in_layout(line, seq)
+    full.
 
-
-def _decoded_frame(value: dict[str, Any], seq: int) -> Message | None:
-    """The frame of a line orjson decoded, where each field judging reads is what
-    `record_from_json` makes of it; None where one might not be. The integers orjson
-    reads inexactly (beyond 64 bits, as floats) are caught here: the line's seq must be an
-    integer of 64 bits, as the full reader wants it, and a float `mono` so large is left to
-    the standard library."""
+    With orjson, the line is decoded and each field judging reads is checked to be what
+    `record_from_json` makes of it; None where one might not be. The integers orjson reads
+    inexactly (beyond 64 bits, as floats) are caught here: the line's seq must be an
+    integer of 64 bits, as the full reader wants it, and a float `mono` so large is left
+    to the standard library. Nesting, which `json` may refuse where orjson does not, is
+    ruled out after decoding rather than by counting the line's brackets: a line long
+    enough to nest `SAFE_DEPTH` levels is taken only when none of its values is an object
+    or an array (the recorder writes none in a frame's line), cheaper than two passes
+    over bytes that are mostly the frame's text."""
+    if _loads is None:
+        return _frame_in_layout(line, seq)
     try:
-        stamp, monotonic, text, connection, station, direction, file_seq = _fields(value)
+        value = _loads(line)
+    except ValueError:  # not JSON to orjson: the standard library's way decides
+        return _frame_in_layout(line, seq)
+    if value.__class__ is not dict or "data" in value or "meta" in value \
+            or (len(line) >= _SHORT_ENOUGH and not _FLAT.issuperset(map(type, value.values()))):
+        return None
+    try:
+        stamp, monotonic, text, connection, station, direction, file_seq, kind = _fields(value)
     except KeyError:  # the full reader has a default for some: it decides
+        return None
+    if kind != "frame":
         return None
     if direction is not None:
         direction = _DIRECTIONS.get(direction) if direction.__class__ is str else None
@@ -93,7 +97,7 @@ def _decoded_frame(value: dict[str, Any], seq: int) -> Message | None:
             or file_seq.__class__ is not int or not -_FLOAT_LIMIT <= file_seq < _FLOAT_LIMIT):
         return None
     try:
-        wall = datetime.fromisoformat(stamp).timestamp()
+        wall = _fromisoformat(stamp).timestamp()
     except (ValueError, OverflowError, OSError):  # the full reader says what it makes of it
         return None
     return build_message(seq, wall, monotonic, connection, station, direction, _FRAME,

@@ -171,3 +171,15 @@ def test_a_frame_of_unknown_direction_with_its_summary_reads_quickly(tmp_path):
     fast = frame_for_judging(lines_of(path)[0], 1)
     assert fast is not None and judged_fields(fast) == judged_fields(record)
     assert fast.direction is None
+
+
+def test_a_long_line_is_taken_quickly_only_when_none_of_its_values_nests(decoder):
+    brackets = "[" * 300 + "]" * 300  # a frame text with many brackets nests nothing
+    flat = _LINE.replace('"text":"a"', f'"text":"{brackets}"') + "}"
+    nesting = flat[:-1] + ',"x":[1]}'
+    assert len(nesting) >= 2 * fast_json.SAFE_DEPTH
+    fast = frame_for_judging(flat.encode(), 1)
+    assert fast is not None and fast.text == brackets
+    if decoder == "orjson":  # a value that nests: the full reader decides
+        assert frame_for_judging(nesting.encode(), 1) is None
+    assert read_as_the_full_reader_does(nesting.encode())
