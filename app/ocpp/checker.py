@@ -128,11 +128,11 @@ class FrameChecker:
                 stage = "pairing"
                 conversation = self._conversations.get(connection) \
                     or self.conversation(connection)
-                exchange = conversation.observe(frame, direction, seq, time)
-                action, call, latency = exchange.action, exchange.call, exchange.latency
-                if exchange.findings:
-                    findings.extend(exchange.findings)
-                    trusted = not has_error(exchange.findings)
+                action, call, latency, exchange_findings = conversation.observe_parts(
+                    frame, direction, seq, time)
+                if exchange_findings:
+                    findings.extend(exchange_findings)
+                    trusted = not has_error(exchange_findings)
                 else:
                     trusted = True
                 if call is not None and not call.trusted:

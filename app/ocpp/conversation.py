@@ -82,6 +82,10 @@ _WRONG_WAY = {name: (_DOWN if entry.sender is catalog.Sender.STATION else _UP)
 _ANSWERED_SIDES: tuple[tuple[int, ...], ...] = (
     (_NO_SIDE, _UP_SIDE, _DOWN_SIDE), (_DOWN_SIDE, _NO_SIDE), (_UP_SIDE, _NO_SIDE))
 _new_pending_call = fast_constructor(PendingCall)
+# An `Exchange` as its parts: action, call, latency, findings (a list, or `_NO_FINDINGS`)
+_ExchangeParts = tuple[str | None, PendingCall | None, float | None,
+                       list[Finding] | tuple[()]]
+_NO_FINDINGS: tuple[()] = ()
 
 
 def _side(direction: Direction | None) -> int:
@@ -131,13 +135,22 @@ class Conversation:
 
     def observe(self, frame: Frame, direction: Direction | None, seq: int,
                 time: float | None) -> Exchange:
+        """What this frame, seen in its turn, says of the exchange it belongs to."""
+        action, call, latency, findings = self.observe_parts(frame, direction, seq, time)
+        return Exchange(action, call, latency, list(findings))
+
+    def observe_parts(self, frame: Frame, direction: Direction | None, seq: int,
+                      time: float | None) -> _ExchangeParts:
+        """`observe`'s exchange as its parts, (action, call, latency, findings), for the
+        checker, which pairs every frame and need not build an `Exchange` to read them
+        back; `findings` is a list, or an empty tuple when there are none."""
         self._lost_now = ()
         if frame.__class__ is Call or isinstance(frame, Call):
             return self._observe_call(frame, direction, seq, time)
         return self._observe_answer(frame, direction, time)
 
     def _observe_call(self, frame: Call, direction: Direction | None, seq: int,
-                      time: float | None) -> Exchange:
+                      time: float | None) -> _ExchangeParts:
         name, message_id = frame.action, frame.message_id
         findings: list[Finding] = []
         if name == "BootNotification" and direction is not _DOWN:
@@ -172,7 +185,7 @@ class Conversation:
         queue[message_id] = _new_pending_call(message_id, name, seq, time, direction, trusted)
         if len(queue) > _MAX_WAITING:  # a peer that never answers: forget the oldest
             queue.pop(next(iter(queue)))
-        return Exchange(name, None, None, findings)
+        return name, None, None, findings or _NO_FINDINGS
 
     def _concurrent(self, first: PendingCall, direction: Direction) -> Finding:
         """A second CALL while `first` awaits its answer: a warning when the input said
@@ -190,7 +203,7 @@ class Conversation:
             "which way its frames went, so this is not flagged as a second outstanding CALL")
 
     def _observe_answer(self, frame: CallResult | CallError, direction: Direction | None,
-                        time: float | None) -> Exchange:
+                        time: float | None) -> _ExchangeParts:
         message_id = frame.message_id
         call = self._take(message_id, direction)
         if call is None:
@@ -201,8 +214,8 @@ class Conversation:
             if message_id in self._answered:
                 reason = (f"the CALL with this id (#{self._answered[message_id]}) "
                           "was already answered")
-            return Exchange(None, None, None, [error(
-                code, f"{kind} for message id '{message_id}': {reason}")])
+            return None, None, None, [error(
+                code, f"{kind} for message id '{message_id}': {reason}")]
         answered = self._answered
         answered[message_id] = call.seq
         if len(answered) > _REMEMBERED_IDS:
@@ -211,7 +224,7 @@ class Conversation:
         latency = None if time is None or called is None else max(0.0, time - called)
         if called is None and call.direction is not None:
             self._overtaken(call)
-        return Exchange(call.action, call, latency, [])
+        return call.action, call, latency, _NO_FINDINGS
 
     def _take(self, message_id: str, direction: Direction | None) -> PendingCall | None:
         """The CALL an answer belongs to: one sent the other way, or of unknown direction."""

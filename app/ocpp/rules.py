@@ -23,10 +23,10 @@ from app.state.model import StationState
 HEARTBEAT_TOLERANCE = 0.5
 # Actions a station may send while its registration is Pending or Rejected.
 ALLOWED_UNREGISTERED = frozenset({"BootNotification"})
-# The actions only a CSMS sends, which no rule here judges (asked of every frame: a set
-# lookup instead of an enum member's)
-_CSMS_ONLY = frozenset(name for name, entry in catalog.ACTIONS.items()
-                       if entry.sender is catalog.Sender.CSMS)
+# The CALLs a rule may judge: every action but those only a CSMS sends (asked of every
+# frame: one set lookup instead of an enum member's and the catalog's)
+_JUDGED_CALLS = frozenset(name for name, entry in catalog.ACTIONS.items()
+                          if entry.sender is not catalog.Sender.CSMS)
 _DOWN = Direction.CSMS_TO_STATION
 # The actions whose answers `SessionRules.observe` reads (it judges CALLs, and of answers
 # only these): the checker passes it no other answer.
@@ -42,13 +42,17 @@ class SessionRules:
         """Findings for one frame (whose payload passed the envelope checks); `time` is None
         when the input carries no times, and then no rule about timing is applied. `station`
         is the station's state before this frame (None: nothing known yet)."""
-        payload = getattr(frame, "payload", None)
-        if action is None or not isinstance(payload, dict):
+        if action is None:
             return []
-        if isinstance(frame, CallResult) and action == "BootNotification":
-            return self._boot_answer(payload)
-        if not isinstance(frame, Call) or direction is _DOWN or action in _CSMS_ONLY \
-                or action not in catalog.ACTIONS:
+        if frame.__class__ is not Call and not isinstance(frame, Call):
+            payload = getattr(frame, "payload", None)
+            if isinstance(frame, CallResult) and action == "BootNotification" \
+                    and isinstance(payload, dict):
+                return self._boot_answer(payload)
+            return []
+        payload = frame.payload
+        if direction is _DOWN or action not in _JUDGED_CALLS \
+                or (payload.__class__ is not dict and not isinstance(payload, dict)):
             return []
         findings: list[Finding] = []
         registration = station.registration if station is not None else None

@@ -295,6 +295,11 @@ class Capture:
         """Count and keep a verdict given as its parts (one with findings or a CALL): an
         answer without findings, most of them, goes into the annotation columns as two
         numbers, without an `Annotation` built for it."""
+        if not findings and self.keep:  # then `call` is not None: the usual answer
+            call_seq = call.seq  # type: ignore[union-attr]
+            self.annotations.add_plain(seq, call_seq, latency)
+            self.answers[call_seq] = seq
+            return
         call_seq = call.seq if call is not None else None
         valid = not findings or not has_error(findings)
         if not valid:

@@ -1,8 +1,9 @@
 """Pairing answers with CALLs, and the protocol faults around pairing."""
 
 from app.ocpp.checker import FrameChecker
-from app.ocpp.conversation import Direction, Lost
+from app.ocpp.conversation import Conversation, Direction, Exchange, Lost
 from app.ocpp.findings import Severity
+from app.ocpp.frames import parse_frame
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 BOOT = ('[2,"b1","BootNotification",'
@@ -262,3 +263,17 @@ def test_a_second_call_on_inferred_directions_is_a_note_not_a_warning():
                               time=None).findings
     assert finding.code == "protocol.concurrent-call" and finding.severity is Severity.INFO
     assert "taken as sent by the station" in finding.message
+
+
+def test_the_parts_of_an_exchange_are_those_observe_gives():
+    frames = [(BOOT, UP), (BOOT_OK, DOWN), ('[2,"h","Heartbeat",{}]', UP),
+              ('[2,"h","Heartbeat",{}]', UP), ('[2,"x","Heartbeat",{}]', DOWN),
+              ('[3,"h",{}]', DOWN), ('[3,"h",{}]', DOWN), ('[4,"q","NotImplemented","",{}]', UP),
+              ('[2,"r","Reset",{"type":"Immediate"}]', None), ('[3,"r",{}]', None)]
+    whole, parts = Conversation(), Conversation()
+    for seq, (text, direction) in enumerate(frames, 1):
+        frame = parse_frame(text).frame
+        exchange = whole.observe(frame, direction, seq, float(seq))
+        action, call, latency, findings = parts.observe_parts(frame, direction, seq, float(seq))
+        assert exchange == Exchange(action, call, latency, list(findings))
+        assert isinstance(findings, list) or findings == ()
