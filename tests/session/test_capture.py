@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
+from app.session.annotations import Annotation
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind, frame_message
 
@@ -257,3 +258,28 @@ def test_adopted_records_get_the_annotations_they_got_live(script, close):
     assert dict(loaded.answers.items()) == dict(live.answers.items())
     assert list(loaded.notes) == [note for note in live.notes
                                   if note[1].code == "protocol.no-answer"]
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(script=st.lists(st.tuples(st.sampled_from(_ODD_FRAMES), st.sampled_from([UP, DOWN])),
+                       max_size=25))
+def test_a_loaded_session_keeps_each_verdict_as_the_verdict_says(script):
+    """Answers without findings are kept as two numbers, the rest as annotations: either
+    way a record reads back what its verdict said, as a checker judging alone gives it."""
+    live = Capture()
+    for text, direction in script:
+        live.frame("c1", "CP1", direction, text)
+    loaded = Capture()
+    loaded.adopt(list(live.messages))
+    while loaded.annotate(budget=1.0):
+        pass
+    checker = FrameChecker()
+    for message in live.messages:
+        verdict = checker.check(message.text, connection="c1", direction=message.direction,
+                                seq=message.seq, time=message.monotonic, binary=False,
+                                station="CP1", wall=message.time)
+        call_seq = verdict.call.seq if verdict.call is not None else None
+        assert loaded.annotation(message.seq) == Annotation(verdict.findings, verdict.latency,
+                                                            call_seq)
+        if call_seq is not None:
+            assert loaded.answers[call_seq] == message.seq
