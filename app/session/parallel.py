@@ -343,11 +343,16 @@ class ParallelJudge:
 
     def _stop(self) -> None:
         self._running.clear()
-        for process in self._processes:  # their pipes' ends close: the readers see the end
+        processes, self._processes = self._processes, []
+        for process in processes:  # their pipes' ends close: the readers see the end
             if process.is_alive():
                 process.terminate()
-            process.join(1.0)
-        self._processes = []
+        if processes:
+            # A worker takes a while to exit even once it said "done" (it frees all it
+            # judged): tens of milliseconds the window's thread must not wait, so a thread
+            # of its own waits for the processes to end.
+            threading.Thread(target=_reap, args=(processes,), name="ocppscope-judge-reaper",
+                             daemon=True).start()
         for pipe in self._pipes:
             with contextlib.suppress(OSError):
                 pipe.close()
@@ -399,6 +404,12 @@ class PlainMerge:
         return (array("q", map(seqs.__getitem__, order)),
                 array("q", map(calls.__getitem__, order)),
                 array("d", map(latencies.__getitem__, order)))
+
+
+def _reap(processes: list[Any]) -> None:
+    """Wait for ended or terminated workers, so that none is left a zombie."""
+    for process in processes:
+        process.join()
 
 
 def _receive(pipe: Connection, worker: int,

@@ -2,6 +2,7 @@
 
 import heapq
 import json
+import threading
 from array import array
 
 from hypothesis import HealthCheck, given, settings
@@ -244,3 +245,38 @@ def test_each_worker_says_what_cpu_it_spent(tmp_path):
     assert not judge.serial
     assert sorted(judge.worker_cpu) == [0, 1]
     assert all(seconds > 0 for seconds in judge.worker_cpu.values())
+
+
+class _SlowToExit:
+    """A worker process that said "done" but takes its time to end: who waits for it."""
+
+    def __init__(self) -> None:
+        self.terminated = False
+        self.joined = threading.Event()
+        self.joined_on: threading.Thread | None = None
+
+    def is_alive(self) -> bool:
+        return not self.joined.is_set()
+
+    def terminate(self) -> None:
+        self.terminated = True
+
+    def join(self, timeout: float | None = None) -> None:
+        self.joined_on = threading.current_thread()
+        self.joined.set()
+
+
+def test_stopping_never_waits_on_the_window_thread_for_workers_to_end(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write_session(path, 100)
+    capture = Capture()
+    capture.adopt(loaded(path))
+    judge = ParallelJudge(capture, workers=2)
+    workers = [_SlowToExit(), _SlowToExit()]
+    judge._processes = list(workers)
+    judge.cancel()
+    for worker in workers:
+        assert worker.terminated
+        assert worker.joined.wait(10)  # reaped all the same, by a thread of its own
+        assert worker.joined_on is not threading.current_thread()
+    assert judge.done
