@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 CHUNK = 1_000               # annotations with findings per message: ~5 ms to take in
 PLAIN_CHUNK = 50_000        # annotations without findings per message (as three arrays)
 MERGE_SLICE = 5_000         # such annotations merged between two looks at the clock
+COUNT_SLICE = 20_000        # records counted by station between two looks at the clock
 TRANSACTIONS_CHUNK = 50     # transactions (with their meter series) per message: ~5 ms
 PROGRESS_EVERY = 5_000      # records between two progress messages of a worker
 PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
@@ -208,11 +209,13 @@ class ParallelJudge:
 
     def _count(self, deadline: float) -> None:
         store = self.store
-        while self._counted < len(store) and time.perf_counter() < deadline:
-            end = min(len(store), self._counted + 50_000)
+        pace = _Pace(deadline)
+        while self._counted < len(store) and pace.another():
+            end = min(len(store), self._counted + COUNT_SLICE)
             self._sizes.update(zip(store.stations[self._counted:end],
                                    store.connections[self._counted:end], strict=True))
             self._counted = end
+            pace.done()
 
     def _start(self) -> None:
         """Write the index for the workers (first call), then start one worker a call."""
@@ -246,7 +249,8 @@ class ParallelJudge:
                          name=f"ocppscope-judge-inbox-{number}", daemon=True).start()
 
     def _collect(self, deadline: float) -> bool:
-        while self._running and time.perf_counter() < deadline:
+        pace = _Pace(deadline)
+        while self._running and pace.another():
             try:
                 worker, data = self._inbox.get(timeout=0.005)
             except queue.Empty:  # nothing yet: the workers have the cores
@@ -256,6 +260,7 @@ class ParallelJudge:
                     raise RuntimeError("a judging process ended without its results")
                 continue
             self._take(worker, pickle.loads(data))
+            pace.done()
         if self._running:
             return True
         if self._merge(deadline):
@@ -271,7 +276,8 @@ class ParallelJudge:
             self._merging = PlainMerge(list(self._plain.values()))
             self._plain = {}
         annotations, answers = self.capture.annotations, self.capture.answers
-        while time.perf_counter() < deadline:
+        pace = _Pace(deadline)
+        while pace.another():
             piece = self._merging.next_slice(MERGE_SLICE)
             if piece is None:
                 return False
@@ -285,6 +291,7 @@ class ParallelJudge:
             for seq, call in zip(seqs, calls, strict=True):
                 if call >= 0:
                     answers[call] = seq
+            pace.done()
         return True
 
     def _take(self, worker: int, message: tuple[Any, ...]) -> None:
@@ -404,6 +411,29 @@ class PlainMerge:
         return (array("q", map(seqs.__getitem__, order)),
                 array("q", map(calls.__getitem__, order)),
                 array("d", map(latencies.__getitem__, order)))
+
+
+class _Pace:
+    """Whether a step has time for another piece of work (a worker's message taken in, a
+    slice merged): only if the piece before it, done again, would still end by the
+    deadline. Checking the clock alone lets the last piece run past it by a whole piece,
+    which on a busy machine is tens of milliseconds. The first piece runs whenever the
+    deadline has not passed, so every step that has time moves on."""
+
+    def __init__(self, deadline: float) -> None:
+        self._deadline = deadline
+        self._began = 0.0
+        self._last = 0.0    # seconds the piece before took
+
+    def another(self) -> bool:
+        now = time.perf_counter()
+        if now >= self._deadline or (self._began and now + self._last > self._deadline):
+            return False
+        self._began = now
+        return True
+
+    def done(self) -> None:
+        self._last = time.perf_counter() - self._began
 
 
 def _reap(processes: list[Any]) -> None:

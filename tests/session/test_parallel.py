@@ -8,6 +8,7 @@ from array import array
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import app.session.parallel as parallel_module
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.loader import SessionLoader
@@ -280,3 +281,35 @@ def test_stopping_never_waits_on_the_window_thread_for_workers_to_end(tmp_path):
         assert worker.joined.wait(10)  # reaped all the same, by a thread of its own
         assert worker.joined_on is not threading.current_thread()
     assert judge.done
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_step_takes_another_piece_only_if_one_like_the_last_still_fits(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(parallel_module.time, "perf_counter", clock)
+    pace = parallel_module._Pace(deadline=0.030)
+    pieces = 0
+    while pace.another():
+        clock.now += 0.008      # each piece takes 8 ms
+        pace.done()
+        pieces += 1
+    assert pieces == 3 and clock.now == 0.024   # a fourth would end at 32 ms
+    slow = parallel_module._Pace(deadline=0.030)
+    assert slow.another()
+    clock.now = 0.024 + 0.020                   # ... but the first always runs
+    slow.done()
+    assert not slow.another()
+
+
+def test_a_step_whose_deadline_passed_takes_no_piece(monkeypatch):
+    clock = _Clock()
+    clock.now = 0.031
+    monkeypatch.setattr(parallel_module.time, "perf_counter", clock)
+    assert not parallel_module._Pace(deadline=0.030).another()
