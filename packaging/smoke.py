@@ -7,11 +7,11 @@ release job, so that they cannot drift apart.
 PROGRAM is the frozen `ocppscope` (or the installed one on the PATH). It must print the
 version in pyproject.toml, say that it decodes JSON with orjson (a compiled extension a build
 can lose without any other sign: the program then falls back to the standard library),
-validate the example capture (11 messages, one with problems:
-exit status 1), record the demo to a session file, relay a station of its own to a CSMS of its
-own through the headless proxy (whose observer process must start inside the built program)
-and stop it as a user does, render the window offscreen with the demo running, and open the
-recorded session file in the window. The screenshots and recordings stay in DIR.
+validate the example capture (11 messages, one with problems: exit status 1), record the demo
+to a session file, relay a station of its own to a CSMS of its own through the headless proxy
+(whose observer process must start inside the built program) and stop it as a user does,
+render the window offscreen with the demo running, and open the recorded session file in the
+window. The screenshots and recordings stay in DIR.
 Prints one line per check and how long it took; exits 1 naming each failed check.
 """
 
