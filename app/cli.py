@@ -45,6 +45,27 @@ def command_module(name: str) -> ModuleType:
     return importlib.import_module(f"app.commands.{name}")
 
 
+def version_text() -> str:
+    """What `--version` prints: the version alone on its first line (for scripts), then what
+    the program runs on. A frozen build or an install can lose orjson, a compiled extension,
+    and then decodes with the standard library, correctly but slower: this line is where a
+    user, a bug report and the smoke test of a built program see which one it got."""
+    from app.ocpp import fast_json
+
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    return f"ocppscope {__version__}\nPython {python}, {fast_json.decoder()}"
+
+
+class _PrintVersion(argparse.Action):
+    """`--version` as argparse's own, but printed as written: argparse rewraps its text
+    into one paragraph."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(version_text())
+        parser.exit()
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser; given a `command`, only that command's module is imported and the
     others are just listed (any other word, such as `--help`, lists them all)."""
@@ -54,7 +75,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             "OCPP Scope: a debugger for OCPP 2.0.1. Sits between a charging station and its "
             "CSMS, or plays either side, and checks every frame against the official schemas."),
     )
-    parser.add_argument("--version", action="version", version=f"ocppscope {__version__}")
+    parser.add_argument("--version", action=_PrintVersion, nargs=0,
+                        help="show the version, and the Python and JSON decoder it runs on")
     subparsers = parser.add_subparsers(
         title="commands", metavar="COMMAND",
         description="without a command, `ocppscope [FILE] [--demo]` opens the window")

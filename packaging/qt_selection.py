@@ -41,6 +41,9 @@ UNNEEDED_PLUGINS = frozenset({
     # two versions of cairo and pango in one process
     ("platformthemes", "qgtk3"),
 })
+# Qt libraries of no module of their own that only dropped plugins load: the eglfs platform's
+# (PyInstaller copies every library in Qt's lib folder, linked or not)
+UNNEEDED_LIBRARIES = ("QtEglFSDeviceIntegration", "QtEglFsKms")
 _LIBRARY = re.compile(r"^(?:lib)?(Qt6?[A-Za-z0-9]+?)(?:\.abi3)?(?:\.so.*|\.dll|\.dylib|\.pyd)?$")
 # folders of Qt data files the program never reads (English only; no QML)
 UNNEEDED_DATA_FOLDERS = frozenset({"translations", "qml", "resources"})
@@ -60,6 +63,8 @@ def unneeded_reason(bundle_name: str) -> str | None:
         module = _module_of(part)
         if module is not None and module.startswith(UNNEEDED_MODULES):
             return f"Qt module {module}"
+        if module is not None and module.startswith(UNNEEDED_LIBRARIES):
+            return f"Qt library {module} (of the eglfs platform)"
     if "PySide6" not in parts:
         return None
     inner = parts[parts.index("PySide6") + 1:]

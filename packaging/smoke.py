@@ -5,11 +5,13 @@ release job, so that they cannot drift apart.
     python packaging/smoke.py --source            # the program from this checkout
 
 PROGRAM is the frozen `ocppscope` (or the installed one on the PATH). It must print the
-version in pyproject.toml, validate the example capture (11 messages, one with problems:
-exit status 1), record the demo to a session file, relay a station of its own to a CSMS of its
-own through the headless proxy (whose observer process must start inside the built program)
-and stop it as a user does, render the window offscreen with the demo running, and open the
-recorded session file in the window. The screenshots and recordings stay in DIR.
+version in pyproject.toml, say that it decodes JSON with orjson (a compiled extension a build
+can lose without any other sign: the program then falls back to the standard library),
+validate the example capture (11 messages, one with problems: exit status 1), record the demo
+to a session file, relay a station of its own to a CSMS of its own through the headless proxy
+(whose observer process must start inside the built program) and stop it as a user does,
+render the window offscreen with the demo running, and open the recorded session file in the
+window. The screenshots and recordings stay in DIR.
 Prints one line per check and how long it took; exits 1 naming each failed check.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -51,6 +54,7 @@ def run_checks(program: Sequence[str], artifacts: Path) -> list[Check]:
     session.unlink(missing_ok=True)
     return [
         _check("version", program, ["--version"], _prints_version),
+        _check("orjson", program, ["--version"], _decodes_with_orjson),
         _check("validate", program, ["validate", str(EXAMPLE)], _validated_example),
         _check("demo", program, ["demo", "--pace", "0", "--quiet", "--record", str(session)],
                lambda result: _recorded(result, session)),
@@ -191,10 +195,25 @@ def _stopped_cleanly(proxy: subprocess.Popen[bytes], log: Path, session: Path) -
 
 
 def _prints_version(result: subprocess.CompletedProcess[str]) -> str | None:
+    """The version alone on the first line (what follows it is `_decodes_with_orjson`'s)."""
     expected = f"ocppscope {product().version}"
-    if result.returncode == 0 and result.stdout.strip() == expected:
+    first = result.stdout.strip().partition("\n")[0]
+    if result.returncode == 0 and first == expected:
         return None
-    return f"expected {expected!r}, got {result.stdout.strip()!r}"
+    return f"expected {expected!r}, got {first!r}"
+
+
+# `--version` names the decoder on the line after the version: "Python 3.11.9, orjson 3.13.0"
+_ORJSON_IN_USE = re.compile(r"^Python \S+, orjson \d", re.MULTILINE)
+
+
+def _decodes_with_orjson(result: subprocess.CompletedProcess[str]) -> str | None:
+    """Whether the program loaded orjson: `--version` says what `app.ocpp.fast_json` got
+    when it imported it, the same module state every decode of the program goes through."""
+    if result.returncode == 0 and _ORJSON_IN_USE.search(result.stdout):
+        return None
+    said = result.stdout.strip().partition("\n")[2] or result.stdout.strip()
+    return f"the program decodes JSON without orjson: {said!r}"
 
 
 def _validated_example(result: subprocess.CompletedProcess[str]) -> str | None:

@@ -1,9 +1,12 @@
 """The `ocppscope` entry point: a usage error of any command is one line per problem on
 stderr and exit status 2, before anything listens or connects."""
 
+import sys
+
 import pytest
 
-from app import cli
+from app import __version__, cli
+from app.ocpp import fast_json
 
 
 @pytest.mark.parametrize(("words", "message"), [
@@ -61,9 +64,9 @@ def test_the_listed_help_of_each_command_is_the_one_its_module_gives():
     assert listed == cli.COMMANDS
 
 
-def test_help_and_validate_import_no_other_command_nor_the_network(tmp_path):
-    """`--help` and `validate` start fast because they leave the other commands (asyncio,
-    websockets, the window) unimported."""
+def test_help_version_and_validate_import_no_other_command_nor_the_network(tmp_path):
+    """`--help`, `--version` and `validate` start fast because they leave the other
+    commands (asyncio, websockets, the window) unimported."""
     import json
     import subprocess
     import sys
@@ -82,6 +85,7 @@ def test_help_and_validate_import_no_other_command_nor_the_network(tmp_path):
              "'app.commands.', 'asyncio', 'websockets', 'PySide6', 'app.net.',"
              " 'app.query.compiler', 'app.query.syntax')))))\n")
     for words, allowed in ((["--help"], ["app.net.limits"]),
+                           (["--version"], ["app.net.limits"]),
                            (["validate", str(frames)],
                             # nor the diagnosis of connections (and its ssl), nor the
                             # filter language: frames only
@@ -92,3 +96,20 @@ def test_help_and_validate_import_no_other_command_nor_the_network(tmp_path):
         done = subprocess.run([sys.executable, "-c", probe, *words], capture_output=True,
                               text=True, check=True)
         assert json.loads(done.stdout.strip().splitlines()[-1]) == allowed, words
+
+
+def test_version_is_alone_on_the_first_line_and_the_json_decoder_follows(capsys):
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["--version"])
+    assert ended.value.code == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert first == f"ocppscope {__version__}"
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    assert second == f"Python {python}, {fast_json.decoder()}"
+
+
+def test_version_says_when_json_is_decoded_without_orjson(monkeypatch, capsys):
+    monkeypatch.setattr(fast_json, "_orjson_loads", None)
+    with pytest.raises(SystemExit):
+        cli.main(["--version"])
+    assert "without orjson" in capsys.readouterr().out.splitlines()[1]

@@ -36,16 +36,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
+_missing_because: str | None = None
 try:
     from orjson import loads as _orjson_loads
-except ImportError:  # the standard library does all the decoding
+except ImportError as missing:  # the standard library does all the decoding
     _orjson_loads = None
+    _missing_because = str(missing)
 
 AVAILABLE: Final = _orjson_loads is not None
 ORJSON_LOADS: Final[Callable[[bytes], Any] | None] = _orjson_loads
 """orjson's own `loads`, unguarded (None without orjson): only for a reader that checks
 each field it takes from the value (numbers too) and minds the nesting (`SAFE_DEPTH`), as
 `app.session.quick_records` does."""
+
+
+def decoder() -> str:
+    """Which decoder runs, in words, for `ocppscope --version`: without orjson the program
+    works the same, only slower, so nothing else tells a user (or the smoke test of a built
+    program, where a compiled extension is the part most easily lost) which one it got."""
+    if _orjson_loads is None:
+        why = f" ({_missing_because})" if _missing_because else ""
+        return f"without orjson{why}: JSON is decoded by the standard library alone"
+    from orjson import __version__ as orjson_version
+
+    return f"orjson {orjson_version}"
 
 
 class _Unsure:

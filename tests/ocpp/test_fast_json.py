@@ -132,6 +132,12 @@ def test_without_orjson_every_text_is_left_to_the_standard_library(monkeypatch, 
     assert loads(b"{}") is UNSURE
 
 
+def test_the_decoder_in_use_is_named_with_its_version():
+    import orjson
+
+    assert fast_json.decoder() == f"orjson {orjson.__version__}"
+
+
 def test_everything_still_works_when_orjson_cannot_be_imported():
     script = """
 import sys
@@ -141,6 +147,7 @@ from app.ocpp.frames import parse_frame
 from app.session.quick_records import frame_for_judging
 from app.session.sessionfile import quick_json
 assert not fast_json.AVAILABLE and fast_json.loads("[1]") is fast_json.UNSURE
+assert fast_json.decoder().startswith("without orjson (import of orjson halted")
 assert fast_json.loads_walked("[1]") is fast_json.UNSURE
 assert parse_frame('[2,"1","Heartbeat",{}]').ok
 assert "not valid JSON" in parse_frame("[2,").findings[0].message
