@@ -29,13 +29,8 @@ from app.session.importers import frames as frame_files
 from app.session.importing import HEAD_BYTES, Imported, ImportNote, import_bytes, import_path
 from app.session.lines import Sequencer, line_blocks
 from app.session.message import RecordKind
-from app.session.sessionfile import (
-    SessionFileError,
-    SessionReader,
-    is_session_file,
-    plain_record,
-    quick_json,
-)
+from app.session.record_json import plain_record, quick_json
+from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
 
 
 @dataclass(frozen=True, slots=True)

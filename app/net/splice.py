@@ -10,7 +10,8 @@ into the same records the terminating proxy makes. Pings, pongs, fragments and c
 travel end to end; the observer records them as events.
 
 TLS ends at each hop (wss on either side): the bytes inside are spliced. No frame can be
-injected, held or rewritten in this mode: `inject` says so.
+injected, held or rewritten in this mode: `inject` says so. The heads themselves are read
+and written by `app.net.http_heads`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from app.net.handshakes import (
     watch_tls_handshakes,
 )
 from app.net.hops import RESET_CHECK_INTERVAL, upstream_url
+from app.net.http_heads import answer_head, parse_head, request_head, status_of
 from app.net.intercept import Interceptor
 from app.net.observing import Watched
 from app.net.peer import CallOutcome
@@ -243,7 +245,7 @@ class TransparentProxy:
             _close(station)
 
     async def _relay_upgrade(self, station: _Side, head: bytes) -> None:
-        line, headers = _parse_head(head)
+        line, headers = parse_head(head)
         parts = line.split(" ")
         if len(parts) != 3 or parts[0] != "GET":
             _answer(station, 400, "not a WebSocket upgrade request")
@@ -290,8 +292,8 @@ class TransparentProxy:
             self._reject(station, station_id, meta, failure.status, failure.reason,
                          failure.body)
             return
-        status_line, response_headers = _parse_head(response_head)
-        status = _status(status_line)
+        status_line, response_headers = parse_head(response_head)
+        status = status_of(status_line)
         if station.transport is None or station.transport.is_closing():
             _close(upstream)
             return
@@ -319,7 +321,7 @@ class TransparentProxy:
         async with asyncio.timeout(self.config.open_timeout):
             _, upstream = await loop.create_connection(
                 _Side, host, port, ssl=context, server_hostname=host if secure else None)
-            upstream.transport.write(_request_head(parts, headers, authorization))  # type: ignore[union-attr]
+            upstream.transport.write(request_head(parts, headers, authorization))  # type: ignore[union-attr]
             response = await upstream.head
         if response is None:
             _close(upstream)
@@ -435,59 +437,11 @@ def open_proxy(config: ProxyConfig, capture: Capture | RemoteCapture,
     return Proxy(config, capture, notice)
 
 
-def _parse_head(head: bytes) -> tuple[str, Headers]:
-    """The first line and the headers of an HTTP head, read leniently (latin-1, lines
-    without a colon skipped): the head is relayed, not judged."""
-    lines = head.decode("latin-1").split("\r\n")
-    headers = Headers()
-    for line in lines[1:]:
-        name, colon, value = line.partition(":")
-        if colon and name.strip():
-            headers[name.strip()] = value.strip()
-    return lines[0], headers
-
-
-def _status(line: str) -> int:
-    parts = line.split(" ", 2)
-    try:
-        return int(parts[1])
-    except (IndexError, ValueError):
-        return 0
-
-
-_REWRITTEN = {"host", "authorization"}
-
-
-def _request_head(target: Any, headers: Headers, authorization: dict[str, str]) -> bytes:
-    """The station's request as the CSMS gets it: the CSMS's path and Host, our one
-    Authorization header; every other header in its order, as the station wrote it."""
-    path = target.path or "/"
-    if target.query:
-        path += "?" + target.query
-    default_port = 443 if target.scheme == "wss" else 80
-    host = target.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    if target.port and target.port != default_port:
-        host += f":{target.port}"
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}"]
-    lines += [f"{name}: {value}" for name, value in headers.raw_items()
-              if name.lower() not in _REWRITTEN]
-    lines += [f"{name}: {value}" for name, value in authorization.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
-
-
 def _answer(side: _Side, status: int, text: str) -> None:
     """An HTTP answer of our own (the CSMS was not reached, or the request is no upgrade)."""
     if side.transport is None or side.transport.is_closing():
         return
-    body = (text.rstrip("\n") + "\n").encode("utf-8")
-    phrase = {400: "Bad Request", 404: "Not Found", 502: "Bad Gateway", 503:
-              "Service Unavailable", 504: "Gateway Timeout"}.get(status, "Error")
-    side.transport.write(
-        f"HTTP/1.1 {status} {phrase}\r\nServer: OCPP Scope\r\nConnection: close\r\n"
-        f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
-        .encode("latin-1") + body)
+    side.transport.write(answer_head(status, text))
     side.transport.close()
 
 

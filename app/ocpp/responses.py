@@ -10,7 +10,9 @@ Every one of the 64 actions has an entry in both tables below, so that adding an
 decision rather than a fall-through; `minimal_payload` is only used for the answers that
 carry nothing but what the schema demands. Requests are expected to be valid (a peer answers
 an invalid one with a CALLERROR, not with these); for a malformed one the answer is best
-effort, and still valid against the response schema.
+effort, and still valid against the response schema: the request is read through
+`app.ocpp.request_fields`, and the simulated station's variables come from
+`app.ocpp.simulated_device_model`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.ocpp.request_fields import (
+    as_dict,
+    dicts,
+    echo_attribute,
+    int_or,
+    is_int,
+    named,
+    one_of,
+)
 from app.ocpp.schemas import PayloadKind
+from app.ocpp.simulated_device_model import device_model, look_up
 from app.ocpp.skeleton import minimal_payload, now_text
 
 DEFAULT_HEARTBEAT_INTERVAL = 300
@@ -59,7 +71,7 @@ def default_response(action: str, request: dict[str, Any], *, now: str | None = 
     Raises KeyError for an action that is not one of the 64.
     """
     context = _Context(action, now if now is not None else now_text(), heartbeat_interval)
-    return DEFAULT_ANSWERS[action](_as_dict(request), context)
+    return DEFAULT_ANSWERS[action](as_dict(request), context)
 
 
 def rejecting_response(action: str, request: dict[str, Any], *, now: str | None = None
@@ -73,109 +85,7 @@ def rejecting_response(action: str, request: dict[str, Any], *, now: str | None 
         return None
     context = _Context(action, now if now is not None else now_text(),
                        DEFAULT_HEARTBEAT_INTERVAL)
-    return answer(_as_dict(request), context)
-
-
-# --- reading requests ---------------------------------------------------------------------
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    """The object entries of a request list; anything else in it is skipped."""
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _int(value: Any, default: int) -> int:
-    return value if _is_int(value) else default
-
-
-def _one_of(value: Any, allowed: tuple[str, ...], default: str) -> str:
-    return value if value in allowed else default
-
-
-# ComponentType and VariableType: names and instances are at most 50 characters.
-_NAME_LENGTH = 50
-
-
-def _named(item: dict[str, Any], key: str) -> dict[str, Any]:
-    """A component or variable to echo, made of the request's fields that the response schema
-    allows (a request breaking the schema must not make our answer break it too); a nameless
-    stand-in if the request lacks a name."""
-    value = item.get(key)
-    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-        return {"name": ""}
-    out: dict[str, Any] = {"name": value["name"][:_NAME_LENGTH]}
-    if isinstance(value.get("instance"), str):
-        out["instance"] = value["instance"][:_NAME_LENGTH]
-    evse = value.get("evse")
-    if isinstance(evse, dict) and _is_int(evse.get("id")) and evse["id"] >= 0:
-        out["evse"] = {"id": evse["id"]}
-        if _is_int(evse.get("connectorId")):
-            out["evse"]["connectorId"] = evse["connectorId"]
-    return out
-
-
-def _name(item: dict[str, Any], key: str) -> str:
-    return _named(item, key)["name"]
-
-
-_ATTRIBUTE_TYPES = ("Actual", "Target", "MinSet", "MaxSet")
-
-
-def _echo_attribute(item: dict[str, Any]) -> dict[str, Any]:
-    """Component and variable, plus the attribute type when the request named one."""
-    out: dict[str, Any] = {}
-    if item.get("attributeType") in _ATTRIBUTE_TYPES:
-        out["attributeType"] = item["attributeType"]
-    out["component"] = _named(item, "component")
-    out["variable"] = _named(item, "variable")
-    return out
-
-
-# --- the simulated station's device model -------------------------------------------------
-
-# The Actual values a small AC station reports. One value per variable: instances (such as
-# ItemsPerMessage/GetVariables) share it, which is all a debugging peer needs.
-_DEVICE_MODEL: dict[str, dict[str, str]] = {
-    "ChargingStation": {
-        "AvailabilityState": "Available", "Available": "true", "Model": "SimStation AC22",
-        "VendorName": "OCPP Scope", "SupplyPhases": "3",
-    },
-    "EVSE": {"AvailabilityState": "Available", "Available": "true", "SupplyPhases": "3"},
-    "Connector": {"AvailabilityState": "Available", "ConnectorType": "cType2"},
-    "OCPPCommCtrlr": {
-        "HeartbeatInterval": str(DEFAULT_HEARTBEAT_INTERVAL), "MessageTimeout": "30",
-        "NetworkConfigurationPriority": "0", "OfflineThreshold": "300",
-    },
-    "SecurityCtrlr": {"SecurityProfile": "1", "OrganizationName": "OCPP Scope"},
-    "DeviceDataCtrlr": {"ItemsPerMessage": "100", "BytesPerMessage": "65536"},
-    "TxCtrlr": {
-        "EVConnectionTimeOut": "60", "TxStartPoint": "PowerPathClosed",
-        "TxStopPoint": "EVConnected,Authorized", "StopTxOnEVSideDisconnect": "true",
-    },
-    "SampledDataCtrlr": {
-        "TxUpdatedInterval": "60", "TxUpdatedMeasurands": "Energy.Active.Import.Register",
-        "TxEndedMeasurands": "Energy.Active.Import.Register",
-    },
-    "AuthCtrlr": {"AuthorizeRemoteStart": "true", "LocalAuthorizeOffline": "true"},
-    "ClockCtrlr": {"DateTime": "", "TimeSource": "Heartbeat"},
-}
-
-
-def _device_model(context: _Context) -> dict[str, dict[str, str]]:
-    """The table keyed by lower-case names (names are case-insensitive in OCPP), with the
-    values that follow the peer's own settings filled in."""
-    model = {component.lower(): {name.lower(): value for name, value in variables.items()}
-             for component, variables in _DEVICE_MODEL.items()}
-    model["ocppcommctrlr"]["heartbeatinterval"] = str(context.heartbeat_interval)
-    model["clockctrlr"]["datetime"] = context.now
-    return model
+    return answer(as_dict(request), context)
 
 
 # --- default answers ----------------------------------------------------------------------
@@ -221,33 +131,20 @@ def _transaction_status(request: dict[str, Any], context: _Context) -> dict[str,
 
 
 def _get_variables(request: dict[str, Any], context: _Context) -> dict[str, Any]:
-    model = _device_model(context)
+    model = device_model(context.now, context.heartbeat_interval)
     results = []
-    for item in _dicts(request.get("getVariableData")) or [{}]:
-        status, value = _look_up(model, item)
+    for item in dicts(request.get("getVariableData")) or [{}]:
+        status, value = look_up(model, item)
         result: dict[str, Any] = {"attributeStatus": status}
         if value is not None:
             result["attributeValue"] = value
-        results.append({**result, **_echo_attribute(item)})
+        results.append({**result, **echo_attribute(item)})
     return {"getVariableResult": results}
 
 
-def _look_up(model: dict[str, dict[str, str]], item: dict[str, Any]) -> tuple[str, str | None]:
-    """The attributeStatus for one requested variable, and its value when there is one."""
-    variables = model.get(_name(item, "component").lower())
-    if variables is None:
-        return "UnknownComponent", None
-    value = variables.get(_name(item, "variable").lower())
-    if value is None:
-        return "UnknownVariable", None
-    if item.get("attributeType", "Actual") != "Actual":
-        return "NotSupportedAttributeType", None  # the table holds Actual values only
-    return "Accepted", value
-
-
 def _set_variables(request: dict[str, Any], context: _Context) -> dict[str, Any]:
-    return {"setVariableResult": [{"attributeStatus": "Accepted", **_echo_attribute(item)}
-                                  for item in _dicts(request.get("setVariableData")) or [{}]]}
+    return {"setVariableResult": [{"attributeStatus": "Accepted", **echo_attribute(item)}
+                                  for item in dicts(request.get("setVariableData")) or [{}]]}
 
 
 _MONITOR_TYPES = ("UpperThreshold", "LowerThreshold", "Delta", "Periodic",
@@ -257,21 +154,21 @@ _MONITOR_TYPES = ("UpperThreshold", "LowerThreshold", "Delta", "Periodic",
 def _monitoring_results(request: dict[str, Any], status: str) -> list[dict[str, Any]]:
     """One result per requested monitor, echoing it; new monitors get the next free id,
     as the station assigns them."""
-    items = _dicts(request.get("setMonitoringData")) or [{}]
-    taken = {_int(item.get("id"), -1) for item in items}
+    items = dicts(request.get("setMonitoringData")) or [{}]
+    taken = {int_or(item.get("id"), -1) for item in items}
     next_id = max(taken | {0}) + 1
     results = []
     for item in items:
         result: dict[str, Any] = {"status": status}
         if status == "Accepted" or "id" in item:
-            monitor_id = _int(item.get("id"), -1)
+            monitor_id = int_or(item.get("id"), -1)
             if monitor_id < 0:
                 monitor_id, next_id = next_id, next_id + 1
             result["id"] = monitor_id
-        result["type"] = _one_of(item.get("type"), _MONITOR_TYPES, "UpperThreshold")
-        result["severity"] = _int(item.get("severity"), 0)
-        result["component"] = _named(item, "component")
-        result["variable"] = _named(item, "variable")
+        result["type"] = one_of(item.get("type"), _MONITOR_TYPES, "UpperThreshold")
+        result["severity"] = int_or(item.get("severity"), 0)
+        result["component"] = named(item, "component")
+        result["variable"] = named(item, "variable")
         results.append(result)
     return results
 
@@ -282,7 +179,7 @@ def _set_monitoring(request: dict[str, Any], context: _Context) -> dict[str, Any
 
 def _clear_results(request: dict[str, Any], status: str) -> list[dict[str, Any]]:
     ids = request.get("id")
-    ids = [i for i in ids if _is_int(i)] if isinstance(ids, list) else []
+    ids = [i for i in ids if is_int(i)] if isinstance(ids, list) else []
     return [{"status": status, "id": monitor_id} for monitor_id in ids or [0]]
 
 
@@ -291,10 +188,10 @@ def _clear_monitoring(request: dict[str, Any], context: _Context) -> dict[str, A
 
 
 def _composite_schedule(request: dict[str, Any], context: _Context) -> dict[str, Any]:
-    unit = _one_of(request.get("chargingRateUnit"), ("W", "A"), "W")
+    unit = one_of(request.get("chargingRateUnit"), ("W", "A"), "W")
     return {"status": "Accepted", "schedule": {
-        "evseId": _int(request.get("evseId"), 0),
-        "duration": _int(request.get("duration"), 0),
+        "evseId": int_or(request.get("evseId"), 0),
+        "duration": int_or(request.get("duration"), 0),
         "scheduleStart": context.now,
         "chargingRateUnit": unit,
         "chargingSchedulePeriod": [{"startPeriod": 0, "limit": _SCHEDULE_LIMITS[unit],
@@ -303,7 +200,7 @@ def _composite_schedule(request: dict[str, Any], context: _Context) -> dict[str,
 
 
 def _get_log(request: dict[str, Any], context: _Context) -> dict[str, Any]:
-    log_type = _one_of(request.get("logType"), ("DiagnosticsLog", "SecurityLog"),
+    log_type = one_of(request.get("logType"), ("DiagnosticsLog", "SecurityLog"),
                        "DiagnosticsLog")
     stamp = "".join(ch for ch in context.now[:19] if ch.isalnum())
     return {"status": "Accepted", "filename": f"{log_type}_{stamp}Z.tar.gz"}
@@ -443,13 +340,13 @@ def _transaction_event_refused(request: dict[str, Any], context: _Context
 
 
 def _get_variables_rejected(request: dict[str, Any], context: _Context) -> dict[str, Any]:
-    return {"getVariableResult": [{"attributeStatus": "Rejected", **_echo_attribute(item)}
-                                  for item in _dicts(request.get("getVariableData")) or [{}]]}
+    return {"getVariableResult": [{"attributeStatus": "Rejected", **echo_attribute(item)}
+                                  for item in dicts(request.get("getVariableData")) or [{}]]}
 
 
 def _set_variables_rejected(request: dict[str, Any], context: _Context) -> dict[str, Any]:
-    return {"setVariableResult": [{"attributeStatus": "Rejected", **_echo_attribute(item)}
-                                  for item in _dicts(request.get("setVariableData")) or [{}]]}
+    return {"setVariableResult": [{"attributeStatus": "Rejected", **echo_attribute(item)}
+                                  for item in dicts(request.get("setVariableData")) or [{}]]}
 
 
 def _set_monitoring_rejected(request: dict[str, Any], context: _Context) -> dict[str, Any]:

@@ -8,9 +8,9 @@ when asked. Their findings are kept once per distinct set, as an id into a table
 that sends every heartbeat early, or every timestamp with six fractional digits, gets the
 same finding on thousands of frames, and each would otherwise hold its own copy of the same
 words. Anything else (a record judged out of order, one annotated again) goes into a dict as
-before. `SeqLinks` does the same for the links from a CALL to its answer. Both are mappings
-keyed by seq, so readers (filters, the query language, the findings summary, parallel
-judging) see a dict."""
+before. The table is a mapping keyed by seq, so readers (filters, the query language, the
+findings summary, parallel judging) see a dict. The links from a CALL to its answer, keyed by
+the CALL's seq and so learnt out of order, have a layout of their own (`app.session.seq_links`)."""
 
 from __future__ import annotations
 
@@ -71,8 +71,8 @@ class _SeqColumns:
     def _appendable(self, seq: int) -> bool:
         return not self._keys or seq > self._keys[-1]
 
-    # the mapping's removal, iteration and size, alike for both tables: each keeps its
-    # value column with the `_GONE` marks as `_marks` and what does not fit in `_other`
+    # the mapping's removal, iteration and size: the table keeps its value column with
+    # the `_GONE` marks as `_marks` and what does not fit in `_other`
     _other: dict
 
     @property
@@ -301,64 +301,6 @@ class AnnotationTable(_SeqColumns, MutableMapping[int, Annotation]):
         """Bytes the columns take (the dict of the others not counted)."""
         return sum(c.buffer_info()[1] * c.itemsize
                    for c in (self._keys, self._calls, self._latencies, self._findings))
-
-
-class SeqLinks(_SeqColumns, MutableMapping[int, int]):
-    """seq -> seq (a CALL to its answer), compact for links added in order of the key."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._values = array(SIGNED)    # the linked seq, or _GONE
-        self._other: dict[int, int] = {}
-
-    @property
-    def _marks(self) -> array:
-        return self._values
-
-    def __setitem__(self, seq: int, value: int) -> None:
-        keys = self._keys
-        if (not keys or seq > keys[-1]) and value >= 0 \
-                and (not self._other or seq not in self._other):
-            # the usual link, in order: the appends of `append_widening`, inline
-            try:
-                keys.append(seq)
-            except OverflowError:
-                self._keys = widened(keys, seq)
-                self._keys.append(seq)
-            try:
-                self._values.append(value)
-            except OverflowError:
-                self._values = widened(self._values, value)
-                self._values.append(value)
-            return
-        if not self._appendable(seq):
-            position = self._position(seq)
-            if position is not None and self._values[position] != _GONE:
-                self._values[position] = _GONE
-                self._gone += 1
-        if value >= 0 and seq not in self._other and self._appendable(seq):
-            self._keys = append_widening(self._keys, seq)
-            self._values = append_widening(self._values, value)
-            return
-        self._other[seq] = value
-
-    def __getitem__(self, seq: int) -> int:
-        found = self._other.get(seq)
-        if found is not None:
-            return found
-        position = self._position(seq)
-        if position is None or self._values[position] == _GONE:
-            raise KeyError(seq)
-        return self._values[position]
-
-    def get(self, seq: int, default: int | None = None) -> int | None:  # type: ignore[override]
-        try:
-            return self[seq]
-        except KeyError:
-            return default
-
-    def __contains__(self, seq: object) -> bool:
-        return self.get(seq) is not None if isinstance(seq, int) else False  # type: ignore[arg-type]
 
 
 class NoteLog(ComparedAsList, Sequence[tuple[int, Finding]]):

@@ -26,10 +26,10 @@ from app.session.annotations import (
     Annotation,
     AnnotationTable,
     NoteLog,
-    SeqLinks,
 )
 from app.session.attempts import AttemptTracker
 from app.session.message import Message, RecordKind, frame_message
+from app.session.seq_links import SeqLinks
 from app.session.store import RecordStore
 from app.state.model import HEADLESS, SessionState
 from app.state.tracker import apply_event
@@ -77,7 +77,8 @@ class Capture:
         # a session adopted from a file or a live run recorded to one; both index and
         # slice alike
         self.messages: list[Message] | RecordStore = [] if messages is None else messages
-        # only records that have one; compact mappings, not dicts (`app.session.annotations`)
+        # only records that have one; compact mappings, not dicts (`app.session.annotations`,
+        # `app.session.seq_links`)
         self.annotations: MutableMapping[int, Annotation] = AnnotationTable()
         self.answers: MutableMapping[int, int] = SeqLinks()  # a CALL's seq -> its answer's
         self.unjudged = 0                               # index of the first unjudged record

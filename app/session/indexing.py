@@ -17,13 +17,8 @@ from typing import Any
 from app.session.columns import append_widening
 from app.session.lines import Sequencer
 from app.session.message import RecordKind
-from app.session.sessionfile import (
-    SessionReader,
-    parse_line,
-    plain_record,
-    quick_json,
-    record_from_json,
-)
+from app.session.record_json import plain_record, quick_json, record_from_json
+from app.session.sessionfile import SessionReader, parse_line
 from app.session.store import DIRECTION_CODES, KIND_CODES, NO_TYPE, OTHER_TYPE, RecordStore
 
 _TYPE_CODES = {2: 2, 3: 3, 4: 4}

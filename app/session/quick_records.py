@@ -27,7 +27,7 @@ from operator import itemgetter
 from app.ocpp import fast_json
 from app.ocpp.conversation import Direction
 from app.session.message import Message, RecordKind
-from app.session.sessionfile import build_message
+from app.session.record_json import build_message
 
 # `record_to_json`'s layout of a frame, up to the opening quote of its text. Names without
 # escapes only: their decoded value must be the very text between the quotes.

@@ -28,7 +28,8 @@ from app.ocpp.conversation import Direction
 from app.session.columns import SEQ, SMALL_ID, append_widening
 from app.session.lines import lines_at
 from app.session.message import Message, RecordKind
-from app.session.sessionfile import record_from_json, renumbered
+from app.session.record_json import record_from_json
+from app.session.sessionfile import renumbered
 
 log = logging.getLogger(__name__)
 

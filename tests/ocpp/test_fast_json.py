@@ -145,7 +145,7 @@ sys.modules["orjson"] = None  # `import orjson` now raises ImportError
 from app.ocpp import fast_json
 from app.ocpp.frames import parse_frame
 from app.session.quick_records import frame_for_judging
-from app.session.sessionfile import quick_json
+from app.session.record_json import quick_json
 assert not fast_json.AVAILABLE and fast_json.loads("[1]") is fast_json.UNSURE
 assert fast_json.decoder().startswith("without orjson (import of orjson halted")
 assert fast_json.loads_walked("[1]") is fast_json.UNSURE

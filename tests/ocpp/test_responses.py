@@ -147,19 +147,6 @@ def test_get_variables_echoes_and_looks_up_values():
     ]
 
 
-@pytest.mark.parametrize(("component", "variable", "value"), [
-    ("DeviceDataCtrlr", "ItemsPerMessage", "100"),
-    ("TxCtrlr", "EVConnectionTimeOut", "60"),
-    ("SampledDataCtrlr", "TxUpdatedInterval", "60"),
-    ("AuthCtrlr", "AuthorizeRemoteStart", "true"),
-    ("ChargingStation", "VendorName", "OCPP Scope"),
-])
-def test_get_variables_knows_a_realistic_device_model(component, variable, value):
-    request = {"getVariableData": [get_variable(component, variable)]}
-    result = default_response("GetVariables", request)["getVariableResult"][0]
-    assert (result["attributeStatus"], result["attributeValue"]) == ("Accepted", value)
-
-
 def test_get_variables_reports_unknown_variables_and_components_without_value():
     request = {"getVariableData": [
         get_variable("OCPPCommCtrlr", "NoSuchVariable"),

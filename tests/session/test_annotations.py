@@ -1,4 +1,4 @@
-"""AnnotationTable and SeqLinks: dicts keyed by seq, compact for what comes in seq order."""
+"""AnnotationTable and NoteLog: a capture's findings and round trips, compact in seq order."""
 
 import pickle
 from array import array
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.ocpp.findings import warning
-from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable, SeqLinks
+from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable
 
 LATE = warning("protocol.answer-timeout", "Heartbeat got no answer within 30 s")
 
@@ -43,19 +43,6 @@ def test_an_annotation_replaced_or_added_out_of_order_is_the_latest_one():
     assert len(table) == 0 and table.get(10) is None
 
 
-def test_links_from_calls_to_answers_behave_as_a_dict():
-    links = SeqLinks()
-    links[1] = 2
-    links[3] = 5
-    links[4] = 6
-    links[1] = 8       # answered again: the latest answer wins
-    links[0] = 9       # out of order
-    assert links == {0: 9, 1: 8, 3: 5, 4: 6}
-    assert links.get(2) is None and 3 in links and 7 not in links
-    del links[3]
-    assert len(links) == 3 and links.get(3) is None
-
-
 def test_annotations_travel_to_worker_processes_and_back():
     annotation = Annotation((LATE,), 1.5, 3)
     assert pickle.loads(pickle.dumps(annotation)) == annotation
@@ -80,13 +67,11 @@ def test_findings_that_cannot_be_shared_are_kept_as_given():
 
 
 def test_seqs_beyond_32_bits_widen_the_columns_and_read_back_unchanged():
-    table, links = AnnotationTable(), SeqLinks()
+    table = AnnotationTable()
     table[5] = Annotation((), 0.5, 4)
     table[2**33] = Annotation((), 0.25, 2**33 - 1)
-    links[4] = 5
-    links[2**33 - 1] = 2**33
     assert table[5] == Annotation((), 0.5, 4) and table[2**33].call_seq == 2**33 - 1
-    assert links == {4: 5, 2**33 - 1: 2**33} and not table._other
+    assert not table._other
 
 
 def test_notes_read_back_in_order_with_equal_findings_kept_once():
@@ -252,16 +237,3 @@ def _readable(columns: tuple[array, array, array]) -> list[list[object]]:
     """Columns as lists, NaN (no latency) as None, so that equal columns compare equal."""
     seqs, calls, latencies = columns
     return [list(seqs), list(calls), [None if x != x else x for x in latencies]]
-
-
-@settings(max_examples=200, deadline=None, database=None)
-@given(links=st.lists(st.tuples(st.one_of(st.integers(min_value=0, max_value=30),
-                                          st.just(2**33)),
-                                st.one_of(st.integers(min_value=-3, max_value=30),
-                                          st.just(2**34))), max_size=30))
-def test_links_in_any_order_read_back_as_a_dict_would(links):
-    table, reference = SeqLinks(), {}
-    for seq, value in links:
-        table[seq] = value
-        reference[seq] = value
-        assert dict(table.items()) == reference and len(table) == len(reference)

@@ -10,7 +10,7 @@ from app.ocpp import fast_json
 from app.session import quick_records
 from app.session.message import Message, RecordKind, frame_message
 from app.session.quick_records import frame_for_judging
-from app.session.sessionfile import record_from_json
+from app.session.record_json import record_from_json
 from tests.benchmarks.make_session import write_session
 from tests.session.test_sessionfile import sample_records, write
 

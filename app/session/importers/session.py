@@ -9,12 +9,8 @@ from pathlib import Path
 
 from app.errors import InputError, SessionFileError
 from app.session.importing import Imported, ImportNote
-from app.session.sessionfile import (
-    FORMAT_VERSION,
-    SessionReader,
-    is_session_file,
-    record_from_json,
-)
+from app.session.record_json import record_from_json
+from app.session.sessionfile import FORMAT_VERSION, SessionReader, is_session_file
 
 NAME = "OCPP Scope sessions (.jsonl)"
 
