@@ -20,6 +20,7 @@ from app.ocpp import datetimes
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, CallResult, parse_frame
+from app.ocpp.jsontext import spans_in
 from app.ocpp.schemas import PayloadKind, load_schema
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
@@ -167,7 +168,20 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
         print(f"  ocppscope (full check)       {ours:>10,.0f}/s")
         print(f"  jsonschema.validate per call {fresh:>10,.0f}/s   ours is {ours / fresh:5.1f}x")
         print(f"  jsonschema, cached validator {cached:>10,.0f}/s   ours is {ours / cached:5.1f}x")
+    results["value spans"] = _spans(args.seconds)
     return results
+
+
+def _spans(seconds: float) -> dict[str, float]:
+    """Finding every value's place in a pasted 200-entry NotifyReport (what the validator
+    view and the detail pane highlight), against `json.loads` of the same text."""
+    text = json.dumps(json.loads(notify_report()[0][0]), indent=2)
+    spans = _rate([(text, UP)], lambda t, _: spans_in(t), seconds)
+    loads = _rate([(text, UP)], lambda t, _: json.loads(t), seconds)
+    print(f"\nvalue spans of a 200-entry NotifyReport ({len(text):,} characters)")
+    print(f"  spans_in {spans:>10,.0f}/s   json.loads {loads:>10,.0f}/s   "
+          f"spans_in takes {loads / spans:5.1f}x as long")
+    return {"spans_in": spans, "json_loads": loads}
 
 
 if __name__ == "__main__":

@@ -318,16 +318,14 @@ def test_timeout_when_the_peer_does_not_answer_and_a_late_answer_is_still_kept()
 
 def test_the_connection_closing_ends_the_wait():
     async def scenario(proxy, capture, ws, csms):
-        started = asyncio.get_running_loop().time()
-        outcome = await proxy.inject("CP-1", TO_CSMS, "Heartbeat", {}, timeout=10)
-        took = asyncio.get_running_loop().time() - started
+        # a wait this long ends only by the close: its own end would say "timeout"
+        outcome = await proxy.inject("CP-1", TO_CSMS, "Heartbeat", {}, timeout=3600)
         with pytest.raises(NotConnected):
             await proxy.inject("CP-1", TO_CSMS, "Heartbeat", {})
-        return outcome, took
+        return outcome
 
-    outcome, took = run(with_raw_csms(scenario, close_on_receipt=True))
+    outcome = run(with_raw_csms(scenario, close_on_receipt=True))
     assert outcome.status == "closed" and outcome.request is not None
-    assert took < 5
 
 
 def test_a_second_wait_for_the_same_answer_is_refused():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from typing import Any
 
 import pytest
@@ -218,7 +217,8 @@ def test_deep_nesting_does_not_exhaust_the_stack() -> None:
     assert result.value_spans["[0]" * 4999] == (4999, 5001)
 
 
-def test_a_large_notify_report_is_fast() -> None:
+def test_a_large_notify_report_has_the_span_of_its_last_value() -> None:
+    """(How fast: `python -m tests.benchmarks.validation`.)"""
     entries = [{"component": {"name": f"Component{i}", "evse": {"id": 1, "connectorId": 1}},
                 "variable": {"name": f"Variable{i}", "instance": "Main"},
                 "variableAttribute": [{"type": "Actual", "value": str(i * 1.5),
@@ -229,10 +229,6 @@ def test_a_large_notify_report_is_fast() -> None:
     payload = {"requestId": 1, "generatedAt": "2024-01-01T00:00:00.000Z", "seqNo": 0,
                "tbc": False, "reportData": entries}
     text = json.dumps([2, "r1", "NotifyReport", payload], indent=2)
-    spans_in(text)  # warm up
-    began = time.perf_counter()
     result = spans_in(text)
-    elapsed = time.perf_counter() - began
     start, end = result.value_spans["[3].reportData[199].variableAttribute[0].value"]
     assert json.loads(text[start:end]) == str(199 * 1.5)
-    assert elapsed < 0.25, f"{elapsed:.3f} s for {len(text)} characters"

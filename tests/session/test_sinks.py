@@ -3,7 +3,7 @@
 import errno
 import json
 import signal
-import time
+import threading
 
 import pytest
 
@@ -27,10 +27,14 @@ def test_put_never_blocks_while_the_writer_is_stuck():
     try:
         assert sink.put(1)
         assert writer.entered.wait(10)          # the writer now holds record 1, blocked
-        started = time.perf_counter()
-        accepted = [sink.put(seq) for seq in range(2, 2002)]
-        elapsed = time.perf_counter() - started
-        assert elapsed < 1.0                      # 2000 puts against a dead stop: no waiting
+        accepted: list[bool] = []
+        # 2000 puts against a dead stop, in a thread: one that waited for the writer would
+        # wait for ever (it is released only below), which the join notices
+        putting = threading.Thread(target=lambda: accepted.extend(
+            sink.put(seq) for seq in range(2, 2002)), daemon=True)
+        putting.start()
+        putting.join(60)
+        assert not putting.is_alive(), "a put waited for the stuck writer"
         assert accepted.count(True) == 100        # the queue's capacity
         assert sink.lost == 1900
         assert sink.queued == 100
@@ -84,9 +88,7 @@ def test_close_does_not_wait_for_a_writer_stuck_for_good():
     for seq in range(1, 11):
         sink.put(seq)
     assert writer.entered.wait(10)
-    started = time.perf_counter()
-    report = sink.close(timeout=0.2)
-    assert time.perf_counter() - started < 5
+    report = sink.close(timeout=0.2)               # returns: the writer is still stuck
     assert not report.finished
     assert report.lost == 10                       # in flight or queued: none confirmed
     assert "was stuck when the program ended" in report.reason
