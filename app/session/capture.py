@@ -93,9 +93,7 @@ class Capture:
         self.notes = NoteLog()                          # findings added after a record was
                                                         # published or judged, in order
         self._timed_out: set[int] = set()               # CALLs flagged by `expire`
-        # timeouts noted as a live frame was judged, for `expire` to hand on (the console
-        # prints what `expire` returns)
-        self._unreported: list[tuple[int, Finding]] = []
+        self._unreported: list[tuple[int, Finding]] = []  # live timeouts for `expire`
         self._times_known = True                        # False: adopted records have none
         self._subscribers: list[Subscriber] = []
         self._seq = 0
@@ -247,11 +245,6 @@ class Capture:
             f"not judged: this connection agreed {version}, and only OCPP 2.0.1 is "
             "judged here"),))
 
-    @property
-    def answer_timeout(self) -> float | None:
-        """Seconds after which a CALL's answer is given up on (None: never)."""
-        return self.checker.answer_timeout
-
     def _given_up(self, lost: tuple[tuple[PendingCall, Lost], ...]) -> list[
             tuple[int, Finding]]:
         """Note a timeout on each CALL that timed out (unless `expire` already did while
@@ -269,6 +262,11 @@ class Capture:
             self._note(call.seq, finding)
             added.append((call.seq, finding))
         return added
+
+    def _hand_on(self, added: list[tuple[int, Finding]]) -> None:
+        """Keep live findings for `expire` to return (the newest, if nobody asks)."""
+        self._unreported.extend(added)
+        del self._unreported[:-MAX_WAITING]
 
     def _closed(self, connection: str, now: float | None) -> list[tuple[int, Finding]]:
         """A connection ended at `now`: the CALLs it had waited out the timeout for by then
@@ -291,14 +289,10 @@ class Capture:
     def expire(self, timeout: float, now: float | None = None) -> list[tuple[int, Finding]]:
         """Flag CALLs whose answer has not come `timeout` seconds after they were sent
         (once each); returns the (seq, finding) pairs added since the last call, for a
-        console to print. Live modes call it every second: a CALL never answered while
-        heartbeats keep flowing is a classic fault, and the user must see it even while
-        its connection stays silent.
-
-        A CALL flagged here stays pending until its connection's next frame, which gives
-        it up as it is judged (`Conversation`): the frame itself decides, so the verdict is
-        the one a file of the same records gets. `timeout` becomes the capture's own, by
-        which its frames are judged."""
+        console. Live modes call it every second, so that a CALL is seen timed out while
+        its connection is silent; it stays pending until that connection's next frame
+        gives it up (`Conversation`), so the verdict is the one a file of the same records
+        gets. `timeout` becomes the one the capture's frames are judged by."""
         now = time.monotonic() if now is None else now
         with self.lock:
             if timeout != self.checker.answer_timeout:
@@ -402,7 +396,7 @@ class Capture:
                           seq=self._seq, time=mono, binary=not text_frame,
                           station=station, wall=now)
         if checker.given_up_now:  # noted before the frame is published, as a file says
-            self._unreported.extend(self._given_up(checker.take_given_up()))
+            self._hand_on(self._given_up(checker.take_given_up()))
         try:
             message = self._frame_record(connection, station, direction, data, text_frame,
                                          now, mono, verdict)
@@ -452,7 +446,7 @@ class Capture:
         apply_event(self.state, message)
         self._version_of(message)
         if kind is RecordKind.CLOSED:
-            self._unreported.extend(self._closed(connection, mono))
+            self._hand_on(self._closed(connection, mono))
         elif kind is RecordKind.OPENED:
             # with the first connection: the diagnosis module loads ssl, which a capture
             # judging a file (the window, `validate`) never needs
@@ -481,7 +475,6 @@ class Capture:
                 log.exception("a capture subscriber failed on record %d", message.seq)
 
 
-
 def _bare_record(seq: int, now: float, mono: float, connection: str, station: str,
                  direction: Direction, data: str | bytes, text_frame: bool) -> Message:
     """A frame's record with nothing derived from its content: what is kept when deriving
@@ -493,11 +486,10 @@ def _bare_record(seq: int, now: float, mono: float, connection: str, station: st
     return Message(seq, now, mono, connection, station, direction, kind, text=text, data=data)
 
 
-
-
 async def watch_answers(capture: Capture, report: Callable[[int, Finding], None] | None = None,
                         timeout: float = ANSWER_TIMEOUT, every: float = 1.0) -> None:
-    """Run `capture.expire` every `every` seconds until cancelled (live modes only)."""
+    """Run `capture.expire` every `every` seconds until cancelled (live modes only); the
+    capture then judges its frames by the same `timeout`."""
     import asyncio
 
     while True:
