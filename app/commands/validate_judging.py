@@ -14,7 +14,6 @@ from app.commands.validate_report import FileReport
 from app.inputs import FrameSource, InputFrame
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Lost, PendingCall
-from app.ocpp.frames import Call
 from app.query.selection import input_record
 from app.state.model import SessionState
 
@@ -30,30 +29,31 @@ class FileJudging:
     def __init__(self, source: FrameSource, args: argparse.Namespace,
                  report: FileReport) -> None:
         # validate prints verdicts, never the state: only the facts the rules read are kept
-        self.checker = FrameChecker(directions_inferred=not source.directions_known,
-                                    state=SessionState(verdicts_only=True))
-        self.report = report
         self.timeout: float = args.answer_timeout
+        self.checker = FrameChecker(directions_inferred=not source.directions_known,
+                                    state=SessionState(verdicts_only=True),
+                                    answer_timeout=self.timeout)
+        self.report = report
         self.clock = _RecordedClock(self.checker, self.timeout) if source.times_known \
             else None
         self.query: Query | None = getattr(args, "query", None)
 
     def frame(self, index: int, item: InputFrame) -> None:
-        """Judge and report the frame, and what it made its connection give up on."""
-        verdict = self.checker.check(item.text, connection=item.connection,
-                                     direction=item.direction, seq=item.seq, time=item.time,
-                                     binary=item.binary, station=item.station or None)
+        """Judge and report the frame, and what it made its connection give up on (a CALL
+        timed out is given up before its connection's next frame is judged, but reported
+        after that frame's line, as the frame that showed it)."""
+        checker = self.checker
+        verdict = checker.check(item.text, connection=item.connection,
+                                direction=item.direction, seq=item.seq, time=item.time,
+                                binary=item.binary, station=item.station or None)
         report, query = self.report, self.query
         if query is None or query.matches(*input_record(item, verdict)):
             report.message(index, item, verdict)
-        if verdict.frame is not None:
-            for call, why in self.checker.conversation(item.connection).take_given_up():
+        if checker.given_up_now:
+            for call, why in checker.take_given_up():
                 report.lost(call, why, item, self.timeout)
-        if self.clock is not None and item.time is not None:
-            if isinstance(verdict.frame, Call):
-                self.clock.called(item.connection, item.time)
-            for call in self.clock.expire(item.connection, item.time):
-                report.lost(call, Lost.TIMEOUT, item, self.timeout)
+        if self.clock is not None:
+            self.clock.judged(item.connection)
 
     def sweep(self, item: InputFrame) -> list[PendingCall]:
         """The CALLs of other connections that time ran out for at this frame, oldest
@@ -71,49 +71,24 @@ class FileJudging:
 
 
 class _RecordedClock:
-    """Answer timeouts in the time a session recorded: a CALL still unanswered `timeout`
-    seconds after it was sent, while later frames kept coming, is given up (once). Its own
-    connection is looked at with every frame (`expire`); the others at most once per
-    recorded second (`sweep`), so that a session of many connections costs no more than
-    one of few. When a sweep is due depends on the times of all frames, of whichever
-    connection, so every process judging a share of a file sweeps its own connections at
-    the same frames as one process judging all of it would."""
+    """Answer timeouts in the time a session recorded, for connections that fell silent: a
+    connection's own frames give up on its CALLs as they are judged (`Conversation`), but
+    a CALL of a connection that sends nothing more would wait to the end of the file while
+    others talk. So the others are looked at once per recorded second (`sweep`), and a
+    session of many connections costs no more than one of few. When a sweep is due depends
+    on the times of all frames, of whichever connection, so every process judging a share
+    of a file sweeps its own connections at the same frames as one process judging all of
+    it would."""
 
     def __init__(self, checker: FrameChecker, timeout: float) -> None:
         self._checker = checker
         self._timeout = timeout
         self._connections: set[str] = set()
         self._swept = float("-inf")
-        # By connection, a time no CALL of it still waiting is older than (NaN: unknown),
-        # so that `expire` asks its conversation only when one may have run out of time:
-        # asking at every frame, when almost every answer is on time, cost 3 % of validate.
-        # A connection with no CALL judged since the last look is not here at all.
-        self._oldest: dict[str, float] = {}
 
-    def called(self, connection: str, time: float) -> None:
-        """A CALL of `connection` was judged at `time` (before `expire` for its frame)."""
-        oldest = self._oldest.get(connection)
-        if oldest is None or time < oldest or time != time:
-            self._oldest[connection] = time
-        # else it is no older than one known, or the oldest is unknown (NaN) already
-
-    def expire(self, connection: str, now: float) -> list[PendingCall]:
+    def judged(self, connection: str) -> None:
+        """A frame of `connection` was judged: its CALLs may need a sweep later."""
         self._connections.add(connection)
-        oldest = self._oldest.get(connection)
-        # Conversation.expire stops at a CALL for which `now - time <= timeout`; rounding
-        # keeps `now - time` from growing as `time` grows, so if the oldest passes, every
-        # CALL does and nothing expires (a NaN anywhere fails the test: asked as before)
-        if oldest is None or now - oldest <= self._timeout:
-            return []
-        conversation = self._checker.conversation(connection)
-        expired = conversation.expire(now, self._timeout)
-        times = [call.time for call in conversation.pending if call.time is not None]
-        if not times:
-            del self._oldest[connection]
-        else:
-            self._oldest[connection] = float("nan") if any(t != t for t in times) \
-                else min(times)
-        return expired
 
     def sweep(self, connection: str, now: float) -> list[PendingCall]:
         if now - self._swept < 1.0:
@@ -123,7 +98,7 @@ class _RecordedClock:
         for other in list(self._connections):
             conversation = self._checker.conversation(other)
             if other != connection:
-                expired.extend(conversation.expire(now, self._timeout))
+                expired.extend(conversation.expire(now))
             if not conversation.pending:
                 self._connections.discard(other)
         expired.sort(key=lambda call: call.seq)

@@ -30,7 +30,7 @@ from app.commands.json_lines import (
 from app.inputs import FrameSource, InputFrame
 from app.ocpp import catalog
 from app.ocpp.checker import Verdict
-from app.ocpp.conversation import Direction, Lost, PendingCall
+from app.ocpp.conversation import Direction, Lost, PendingCall, answer_timeout
 from app.ocpp.findings import Finding, Severity, warning
 from app.ocpp.frames import Call, CallError, MessageType
 from app.ocpp.legacy import ocpp16_hint
@@ -256,11 +256,9 @@ class FileReport:
                             f"{call.action} (id {call.message_id}, {where}) got no answer "
                             f"before the station booted again ({at.position})", about=about))
             return
-        if why is Lost.TIMEOUT:
-            finding = warning("protocol.answer-timeout",
-                              f"{call.action} got no answer within {timeout:g} s of recorded "
-                              f"time while later frames kept coming (given up at "
-                              f"{at.position})")
+        if why is Lost.TIMEOUT:  # in the words a loaded or live capture notes it
+            finding = answer_timeout(call, timeout)
+            about["given_up_at"] = at.position
         else:
             finding = warning("protocol.no-answer",
                               f"{call.action} got no answer: its sender went on, and its "

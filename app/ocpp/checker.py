@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from app.ocpp import catalog, smart_charging
-from app.ocpp.conversation import Conversation, Direction, PendingCall
+from app.ocpp.conversation import ANSWER_TIMEOUT, Conversation, Direction, Lost, PendingCall
 from app.ocpp.findings import Finding, Severity, internal_error
 from app.ocpp.frames import Call, CallError, Frame, frame_parts
 from app.ocpp.rules import ANSWERS_JUDGED, SessionRules
@@ -63,22 +63,46 @@ class FrameChecker:
 
     def __init__(self, validator: SchemaValidator | None = None,
                  state: SessionState | None = None, *,
-                 directions_inferred: bool = False) -> None:
+                 directions_inferred: bool = False,
+                 answer_timeout: float | None = ANSWER_TIMEOUT) -> None:
         """`directions_inferred`: the input did not say which way its frames went, and the
         directions given to `check` were inferred from the actions' senders; the checks
-        that rest on a direction then say so instead of warning (see `Conversation`)."""
+        that rest on a direction then say so instead of warning (see `Conversation`).
+        `answer_timeout`: seconds after which a CALL's answer is given up on, by the times
+        given to `check` (None: never for its time)."""
         self._validator = validator or shared_validator()
         self.directions_inferred = directions_inferred
+        self._answer_timeout = answer_timeout
+        # what the latest frame made its connection give up on (`take_given_up`)
+        self.given_up_now: tuple[tuple[PendingCall, Lost], ...] = ()
         # what the judged frames say about the session, filled as they are judged
         self.state = state if state is not None else SessionState()
         self._conversations: dict[str, Conversation] = {}
         self._rules: dict[str, SessionRules] = {}
 
+    @property
+    def answer_timeout(self) -> float | None:
+        return self._answer_timeout
+
+    @answer_timeout.setter
+    def answer_timeout(self, timeout: float | None) -> None:
+        self._answer_timeout = timeout
+        for conversation in self._conversations.values():
+            conversation.answer_timeout = timeout
+
     def conversation(self, connection: str) -> Conversation:
         conv = self._conversations.get(connection)
         if conv is None:
-            conv = self._conversations[connection] = Conversation(self.directions_inferred)
+            conv = self._conversations[connection] = Conversation(
+                self.directions_inferred, self._answer_timeout)
         return conv
+
+    def take_given_up(self) -> tuple[tuple[PendingCall, Lost], ...]:
+        """What the latest frame judged made its connection give up on (CALLs timed out,
+        cleared by a reboot, overtaken), each with the reason; once. Whoever keeps
+        verdicts asks after every frame, and reports each CALL on the CALL's record."""
+        lost, self.given_up_now = self.given_up_now, ()
+        return lost
 
     def pending(self) -> list[PendingCall]:
         """Every CALL still waiting for its answer, over all connections, oldest first."""
@@ -130,6 +154,8 @@ class FrameChecker:
                     or self.conversation(connection)
                 action, call, latency, exchange_findings = conversation.observe_parts(
                     frame, direction, seq, time)
+                if conversation.given_up_now:
+                    self.given_up_now = conversation.take_given_up()
                 if exchange_findings:
                     findings.extend(exchange_findings)
                     trusted = not has_error(exchange_findings)

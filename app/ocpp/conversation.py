@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from math import inf
 
 from app.ocpp import catalog
 from app.ocpp.findings import Finding, Severity, error, info, warning
@@ -54,7 +55,7 @@ class PendingCall:
 class Lost(StrEnum):
     """Why a CALL stopped being outstanding without its answer."""
 
-    TIMEOUT = "timeout"        # it waited longer than the timeout (`expire`)
+    TIMEOUT = "timeout"        # its answer had not come `answer_timeout` seconds after it
     REBOOT = "reboot"          # the station sent a new BootNotification
     OVERTAKEN = "overtaken"    # without times: a later CALL of the same side was answered
 
@@ -89,10 +90,13 @@ _NO_FINDINGS: tuple[()] = ()
 
 
 def _side(direction: Direction | None) -> int:
+    """The queue of a sending side. Callers pass a `Direction` member or None, never its
+    string value: the test is by identity, which is what keeps it cheap for every frame."""
     return _NO_SIDE if direction is None else _UP_SIDE if direction is _UP else _DOWN_SIDE
 
+
+ANSWER_TIMEOUT = 30.0  # seconds a CALL may wait for its answer before it is given up on
 # How many answered message ids a connection remembers to notice reuse.
-ANSWER_TIMEOUT = 30.0  # seconds a live CALL may wait for its answer before it is flagged
 _REMEMBERED_IDS = 4096
 # How many unanswered CALLs per direction are remembered for pairing.
 _MAX_WAITING = 10_000
@@ -100,33 +104,73 @@ _MAX_WAITING = 10_000
 _REMEMBERED_GIVEN_UP = 4096
 
 
+def answer_due(sent: float, now: float, timeout: float) -> bool:
+    """Whether a CALL sent at `sent` has waited out `timeout` seconds at `now`: the one
+    test of an answer timeout, for a frame judged in its turn as for a live run's watch,
+    so that both give up on the same CALLs. A time that is not a number (NaN) gives up at
+    once rather than never."""
+    return not now < sent + timeout
+
+
+def answer_timeout(call: PendingCall, timeout: float) -> Finding:
+    """The finding on a CALL whose answer did not come in time: the same words whether
+    a file is judged or a live run watched, so that a CALL gets one verdict everywhere."""
+    return warning("protocol.answer-timeout",
+                   f"{call.action} got no answer within {timeout:g} s")
+
+
 class Conversation:
     """The pairing state of one connection. `direction=None` means "not known" (a bare list
     of frames): then an answer may pair with a CALL from either side, and no CALL is said to
     overlap another, since they may well have come from different sides.
 
-    A CALL stops being outstanding when it is answered, when `expire` gives up on it, when
-    the station sends a new BootNotification (it rebooted: nothing sent before will be
-    answered on this connection), or, for CALLs without a time, when a later CALL of the same
-    side is answered: a sender goes on only after an answer or its own timeout, so the
-    earlier answer was lost. Otherwise one lost answer would stay outstanding to the end of
-    a file and be named at every later CALL. A late answer to a CALL given up on still pairs
-    with it, quietly: the CALL was already reported, and its answer deserves its check.
-    `take_given_up` says what the latest frame made the conversation give up on, and why.
+    A CALL stops being outstanding when it is answered; when its answer has not come
+    `answer_timeout` seconds after it was sent, at the first frame of the connection judged
+    at or after that moment, before that frame is judged (so it no longer makes a later
+    CALL concurrent); when the station sends a new BootNotification (it rebooted: nothing
+    sent before will be answered on this connection); or, for CALLs without a time, when a
+    later CALL of the same side is answered: a sender goes on only after an answer or its
+    own timeout, so the earlier answer was lost. Otherwise one lost answer would stay
+    outstanding to the end of a file and be named at every later CALL. The timeout is
+    decided by the times of the frames, not by when anyone looks, so a file judged later
+    gives up on the very CALLs a live run gave up on. A late answer to a CALL given up on
+    still pairs with it, quietly: the CALL was already reported, and its answer deserves
+    its check. `take_given_up` says what the latest frame made the conversation give up
+    on, and why; `expire` gives up on CALLs at a time without a frame (a connection that
+    closed, or stayed silent while others talked).
 
     `directions_inferred` is for inputs that never said which way a frame went (a log that
     mixes both sides): the directions were inferred from each action's sender, so a second
     CALL "in the same direction" is a guess about the input, not something it showed. It is
     then a note that says so, never a warning."""
 
-    def __init__(self, directions_inferred: bool = False) -> None:
+    def __init__(self, directions_inferred: bool = False,
+                 answer_timeout: float | None = ANSWER_TIMEOUT) -> None:
+        """`answer_timeout`: seconds after which an unanswered CALL is given up on; None
+        never gives up on one for its time."""
         self.directions_inferred = directions_inferred
+        self._timeout = answer_timeout
+        # No CALL first in its queue is due before this time (it may be earlier than the
+        # true first deadline), so that a frame looks at the queues only when one may be
+        # due: almost every answer comes in time. `expire` only ever gives up on CALLs
+        # first in their queues, so a CALL that becomes first otherwise than by `expire`
+        # (the one before it answered or dropped) sets it to -inf: the next frame looks.
+        self._next_due = inf
         # waiting CALLs per sending side (`_side`), oldest first (dicts keep insertion
         # order), so that every check is O(1) however many CALLs a peer leaves unanswered
         self._waiting: dict[int, dict[str, PendingCall]] = {}
         self._answered: OrderedDict[str, int] = OrderedDict()
         self._given_up: OrderedDict[str, PendingCall] = OrderedDict()
-        self._lost_now: tuple[tuple[PendingCall, Lost], ...] = ()  # by the latest frame
+        self.given_up_now: tuple[tuple[PendingCall, Lost], ...] = ()  # by the latest frame
+
+    @property
+    def answer_timeout(self) -> float | None:
+        return self._timeout
+
+    @answer_timeout.setter
+    def answer_timeout(self, timeout: float | None) -> None:
+        self._timeout = timeout
+        self._next_due = -inf  # the deadlines move: the next frame looks again
 
     @property
     def pending(self) -> list[PendingCall]:
@@ -144,7 +188,10 @@ class Conversation:
         """`observe`'s exchange as its parts, (action, call, latency, findings), for the
         checker, which pairs every frame and need not build an `Exchange` to read them
         back; `findings` is a list, or an empty tuple when there are none."""
-        self._lost_now = ()
+        self.given_up_now = ()
+        # `not <`: a time that is not a number looks, as `answer_due` gives up at once
+        if time is not None and not time < self._next_due:
+            self.given_up_now = tuple((call, Lost.TIMEOUT) for call in self.expire(time))
         if frame.__class__ is Call or isinstance(frame, Call):
             return self._observe_call(frame, direction, seq, time)
         return self._observe_answer(frame, direction, time)
@@ -173,6 +220,7 @@ class Conversation:
                 f"message id '{message_id}' is already in use by the unanswered "
                 f"{previous.action} (#{previous.seq}); each CALL needs a new id"))
             del queue[message_id]  # it goes to the end, as the newest
+            self._next_due = -inf
         else:
             if queue and direction is not None:
                 findings.append(self._concurrent(next(iter(queue.values())), direction))
@@ -183,8 +231,13 @@ class Conversation:
                     f"{self._answered[message_id]}; ids should be unique"))
         trusted = not findings or not any(f.severity is Severity.ERROR for f in findings)
         queue[message_id] = _new_pending_call(message_id, name, seq, time, direction, trusted)
+        if time is not None and self._timeout is not None:
+            due = time + self._timeout
+            if not due >= self._next_due:  # NaN included: then the next frame looks
+                self._next_due = due
         if len(queue) > _MAX_WAITING:  # a peer that never answers: forget the oldest
             queue.pop(next(iter(queue)))
+            self._next_due = -inf
         return name, None, None, findings or _NO_FINDINGS
 
     def _concurrent(self, first: PendingCall, direction: Direction) -> Finding:
@@ -232,7 +285,10 @@ class Conversation:
         for side in _ANSWERED_SIDES[_side(direction)]:
             queue = waiting.get(side)
             if queue and message_id in queue:
-                return queue.pop(message_id)
+                call = queue.pop(message_id)
+                if queue:  # another CALL may have become the first: look at the next frame
+                    self._next_due = -inf
+                return call
         late = self._given_up.get(message_id)
         if late is not None and (late.direction is None or direction is None
                                  or late.direction is direction.opposite):
@@ -240,29 +296,44 @@ class Conversation:
         return None
 
     def take_given_up(self) -> tuple[tuple[PendingCall, Lost], ...]:
-        """The CALLs the latest frame made this conversation give up on (a reboot, an
-        overtaking answer), each with the reason; once: a second call returns nothing."""
-        lost, self._lost_now = self._lost_now, ()
+        """The CALLs the latest frame made this conversation give up on (a timeout, a
+        reboot, an overtaking answer), each with the reason, timeouts first; once: a second
+        call returns nothing."""
+        lost, self.given_up_now = self.given_up_now, ()
         return lost
 
     def overdue(self, now: float, timeout: float) -> list[PendingCall]:
         """CALLs that have waited longer than `timeout` seconds (they stay pending)."""
-        return [p for p in self.pending if p.time is not None and now - p.time > timeout]
+        return [p for p in self.pending
+                if p.time is not None and answer_due(p.time, now, timeout)]
 
-    def expire(self, now: float, timeout: float) -> list[PendingCall]:
-        """Give up on CALLs that have waited longer than `timeout` seconds at time `now` and
-        return them: they are no longer outstanding, so one lost answer is reported once,
-        not again at every later CALL. For files, where `now` is the time of the latest
-        frame; live modes keep their CALLs pending and use `overdue`."""
-        expired: list[PendingCall] | None = None  # asked at every frame, most give up none
+    def expire(self, now: float, timeout: float | None = None) -> list[PendingCall]:
+        """Give up on the CALLs whose answer has not come `timeout` seconds (by default
+        `answer_timeout`) after they were sent, at time `now`, and return them, oldest
+        first: they are no longer outstanding, so one lost answer is reported once, not
+        again at every later CALL. Every frame does this before it is judged; call it for
+        a moment without a frame of this connection."""
+        timeout = self._timeout if timeout is None else timeout
+        if timeout is None:
+            return []
+        expired: list[PendingCall] | None = None
+        next_due = inf
         for queue in self._waiting.values():
             while queue:
                 oldest = next(iter(queue.values()))  # queues are in order of time
-                if oldest.time is None or now - oldest.time <= timeout:
+                sent = oldest.time
+                if sent is None:
+                    break
+                if not answer_due(sent, now, timeout):
+                    due = sent + timeout
+                    if due < next_due:
+                        next_due = due
                     break
                 if expired is None:
                     expired = []
                 expired.append(queue.pop(oldest.message_id))
+        if timeout == self._timeout:
+            self._next_due = next_due
         if expired is None:
             return []
         self._give_up(expired)
@@ -276,7 +347,8 @@ class Conversation:
             queue.clear()
         self._answered.clear()
         self._give_up(cleared)
-        self._lost_now = tuple((call, Lost.REBOOT) for call in cleared)
+        self._next_due = inf
+        self.given_up_now += tuple((call, Lost.REBOOT) for call in cleared)
 
     def _overtaken(self, answered: PendingCall) -> None:
         """Give up on the timeless CALLs its sender sent before `answered`."""
@@ -288,7 +360,8 @@ class Conversation:
                 break
             lost.append(queue.pop(oldest.message_id))
         self._give_up(lost)
-        self._lost_now = tuple((call, Lost.OVERTAKEN) for call in lost)
+        self._next_due = -inf
+        self.given_up_now += tuple((call, Lost.OVERTAKEN) for call in lost)
 
     def _give_up(self, calls: list[PendingCall]) -> None:
         for call in calls:

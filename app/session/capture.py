@@ -18,7 +18,14 @@ from dataclasses import replace
 from typing import Any
 
 from app.ocpp.checker import FrameChecker, Verdict, has_error, internal_error
-from app.ocpp.conversation import ANSWER_TIMEOUT, Direction, PendingCall
+from app.ocpp.conversation import (
+    ANSWER_TIMEOUT,
+    Direction,
+    Lost,
+    PendingCall,
+    answer_due,
+    answer_timeout,
+)
 from app.ocpp.findings import Finding, info, warning
 from app.ocpp.frames import Call, Parsed, parse_frame
 from app.session.annotations import (
@@ -87,6 +94,7 @@ class Capture:
         self.notes = NoteLog()                          # findings added after a record was
                                                         # published or judged, in order
         self._timed_out: set[int] = set()               # CALLs flagged by `expire`
+        self._unreported: list[tuple[int, Finding]] = []  # live timeouts for `expire`
         self._times_known = True                        # False: adopted records have none
         self._subscribers: list[Subscriber] = []
         self._seq = 0
@@ -196,17 +204,21 @@ class Capture:
                     self._annotate(message.seq, verdict)
                     return
             # the verdict's parts, kept without a `Verdict` in between
-            _, _, findings, call, latency = self.checker.judge(
+            checker = self.checker
+            _, _, findings, call, latency = checker.judge(
                 data, message.connection, message.direction, message.seq,
                 message.monotonic if self._times_known else None, binary, message.station,
                 message.time)
+            if checker.given_up_now:
+                self._given_up(checker.take_given_up())
             if findings or call is not None:
                 self._keep(message.seq, findings, call, latency)
         elif kind in (RecordKind.OPENED, RecordKind.CLOSED):
             apply_event(self.state, message)
             self._version_of(message)
             if kind is RecordKind.CLOSED:
-                self._closed(message.connection)
+                self._closed(message.connection,
+                             message.monotonic if self._times_known else None)
 
     def _version_of(self, event: Message) -> None:
         """Remember a connection that agreed another OCPP version than 2.0.1 (a 1.6 one in
@@ -234,10 +246,38 @@ class Capture:
             f"not judged: this connection agreed {version}, and only OCPP 2.0.1 is "
             "judged here"),))
 
-    def _closed(self, connection: str) -> None:
-        """A connection ended: its CALLs still waiting will never be answered; say so on
-        each of them (unless a timeout already did), then forget its pairing state."""
-        for call in self.checker.conversation(connection).pending:
+    def _given_up(self, lost: tuple[tuple[PendingCall, Lost], ...]) -> list[
+            tuple[int, Finding]]:
+        """Note a timeout on each CALL that timed out (unless `expire` already did while
+        its connection was silent); returns the (seq, finding) pairs added. A reboot or an
+        overtaking answer says nothing here: the CALL stays as it was."""
+        added: list[tuple[int, Finding]] = []
+        timeout = self.checker.answer_timeout
+        for call, why in lost:
+            if why is not Lost.TIMEOUT or timeout is None:
+                continue
+            if call.seq in self._timed_out:
+                self._timed_out.discard(call.seq)
+                continue
+            finding = answer_timeout(call, timeout)
+            self._note(call.seq, finding)
+            added.append((call.seq, finding))
+        return added
+
+    def _hand_on(self, added: list[tuple[int, Finding]]) -> None:
+        """Keep live findings for `expire` to return (the newest, if nobody asks)."""
+        self._unreported.extend(added)
+        del self._unreported[:-MAX_WAITING]
+
+    def _closed(self, connection: str, now: float | None) -> list[tuple[int, Finding]]:
+        """A connection ended at `now`: the CALLs it had waited out the timeout for by then
+        timed out, as its next frame would have said (returned, as `_given_up` does); the
+        others still waiting will never be answered: say so on each of them (unless a
+        timeout already did), then forget its pairing state."""
+        conversation = self.checker.conversation(connection)
+        timed_out = [] if now is None else self._given_up(tuple(
+            (call, Lost.TIMEOUT) for call in conversation.expire(now)))
+        for call in conversation.pending:
             if call.seq not in self._timed_out:
                 self._note(call.seq, warning(
                     "protocol.no-answer",
@@ -245,27 +285,33 @@ class Capture:
             self._waiting.pop(call.seq, None)
             self._timed_out.discard(call.seq)
         self.checker.forget(connection)
+        return timed_out
 
     def expire(self, timeout: float, now: float | None = None) -> list[tuple[int, Finding]]:
-        """Flag CALLs that have waited more than `timeout` seconds (once each); returns the
-        (seq, finding) pairs added, for a console to print. Live modes call it every second:
-        a CALL never answered while heartbeats keep flowing is a classic fault."""
+        """Flag CALLs whose answer has not come `timeout` seconds after they were sent
+        (once each); returns the (seq, finding) pairs added since the last call, for a
+        console. Live modes call it every second, so that a CALL is seen timed out while
+        its connection is silent; it stays pending until that connection's next frame
+        gives it up (`Conversation`), so the verdict is the one a file of the same records
+        gets. `timeout` becomes the one the capture's frames are judged by."""
         now = time.monotonic() if now is None else now
         with self.lock:
+            if timeout != self.checker.answer_timeout:
+                self.checker.answer_timeout = timeout
             return self._expire(timeout, now)
 
     def _expire(self, timeout: float, now: float) -> list[tuple[int, Finding]]:
-        added: list[tuple[int, Finding]] = []
+        added, self._unreported = self._unreported, []
         pending = self.checker.pending()
         # a CALL no longer pending (forgotten by a peer that never answers) cannot time
         # out again: forget that it did, or a peer that never answers grows this set
         self._timed_out.intersection_update(call.seq for call in pending)
         for call in pending:
-            if call.seq in self._timed_out or call.time is None or now - call.time <= timeout:
+            if call.seq in self._timed_out or call.time is None \
+                    or not answer_due(call.time, now, timeout):
                 continue
             self._timed_out.add(call.seq)
-            finding = warning("protocol.answer-timeout",
-                              f"{call.action} got no answer within {timeout:g} s")
+            finding = answer_timeout(call, timeout)
             self._note(call.seq, finding)
             added.append((call.seq, finding))
         return added
@@ -345,10 +391,13 @@ class Capture:
                      seen: tuple[float, float] | None) -> tuple[Message, Verdict]:
         self._seq += 1
         now, mono = seen if seen is not None else (time.time(), time.monotonic())
+        checker = self.checker
         verdict = self._other_version(connection, data, not text_frame) or \
-            self.checker.check(data, connection=connection, direction=direction,
-                               seq=self._seq, time=mono, binary=not text_frame,
-                               station=station, wall=now)
+            checker.check(data, connection=connection, direction=direction,
+                          seq=self._seq, time=mono, binary=not text_frame,
+                          station=station, wall=now)
+        if checker.given_up_now:  # noted before the frame is published, as a file says
+            self._hand_on(self._given_up(checker.take_given_up()))
         try:
             message = self._frame_record(connection, station, direction, data, text_frame,
                                          now, mono, verdict)
@@ -398,7 +447,7 @@ class Capture:
         apply_event(self.state, message)
         self._version_of(message)
         if kind is RecordKind.CLOSED:
-            self._closed(connection)
+            self._hand_on(self._closed(connection, mono))
         elif kind is RecordKind.OPENED:
             # with the first connection: the diagnosis module loads ssl, which a capture
             # judging a file (the window, `validate`) never needs
@@ -427,7 +476,6 @@ class Capture:
                 log.exception("a capture subscriber failed on record %d", message.seq)
 
 
-
 def _bare_record(seq: int, now: float, mono: float, connection: str, station: str,
                  direction: Direction, data: str | bytes, text_frame: bool) -> Message:
     """A frame's record with nothing derived from its content: what is kept when deriving
@@ -439,11 +487,10 @@ def _bare_record(seq: int, now: float, mono: float, connection: str, station: st
     return Message(seq, now, mono, connection, station, direction, kind, text=text, data=data)
 
 
-
-
 async def watch_answers(capture: Capture, report: Callable[[int, Finding], None] | None = None,
                         timeout: float = ANSWER_TIMEOUT, every: float = 1.0) -> None:
-    """Run `capture.expire` every `every` seconds until cancelled (live modes only)."""
+    """Run `capture.expire` every `every` seconds until cancelled (live modes only); the
+    capture then judges its frames by the same `timeout`."""
     import asyncio
 
     while True:

@@ -312,8 +312,7 @@ def test_a_call_unanswered_for_30_recorded_seconds_times_out_once(tmp_path, caps
     assert code == 1
     assert out.count("protocol.answer-timeout") == 2  # the finding and its count
     assert "seq 3  CALL ClearCache id=c" in out
-    assert "ClearCache got no answer within 30 s of recorded time" in out
-    assert "(given up at seq 10)" in out  # the first frame more than 30 s later
+    assert "ClearCache got no answer within 30 s\n" in out  # as a capture words it
     assert "warnings: protocol.answer-timeout ×1 (CSMS)" in out
     assert "got no answer in this file" not in out
     assert "times unknown" not in out and "inferred" not in out

@@ -1,5 +1,10 @@
 """Pairing answers with CALLs, and the protocol faults around pairing."""
 
+from math import inf
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Conversation, Direction, Exchange, Lost
 from app.ocpp.findings import Severity
@@ -163,8 +168,8 @@ def test_a_call_unanswered_past_the_timeout_is_given_up_once():
     checker = FrameChecker()
     conversation = checker.conversation("")
     checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=100.0)
-    assert conversation.expire(now=130.0, timeout=30.0) == []
-    assert [c.seq for c in conversation.expire(now=131.0, timeout=30.0)] == [1]
+    assert conversation.expire(now=129.9, timeout=30.0) == []
+    assert [c.seq for c in conversation.expire(now=130.0, timeout=30.0)] == [1]
     assert conversation.expire(now=500.0, timeout=30.0) == []
     assert checker.pending() == []
     # no longer outstanding: the next CALL does not overlap it
@@ -193,12 +198,11 @@ def test_a_late_answer_to_a_call_given_up_still_pairs_quietly():
 
 def test_a_new_boot_clears_what_was_outstanding_on_the_connection():
     checker = FrameChecker()
-    conversation = checker.conversation("")
     checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1)
     checker.check('[2,"9","GetVariables",{}]', direction=DOWN, seq=2)
     verdict = checker.check(BOOT, direction=UP, seq=3)
     assert codes(verdict) == []  # not a second outstanding CALL
-    assert [(c.seq, why) for c, why in conversation.take_given_up()] == [
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [
         (1, Lost.REBOOT), (2, Lost.REBOOT)]
     assert [c.seq for c in checker.pending()] == [3]
     # the station counts its ids from the start again: not a reuse
@@ -234,17 +238,16 @@ def test_without_times_a_call_overtaken_by_an_answered_one_of_its_side_is_given_
     """A lost answer in a log without times: the station went on, and its next CALL was
     answered; the lost one is given up then, not named again at every later CALL."""
     checker = FrameChecker()
-    conversation = checker.conversation("")
     checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=None)
     assert codes(checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2, time=None)) == [
         "protocol.concurrent-call"]
     checker.check('[3,"2",{"currentTime":"2024-01-01T00:00:00Z"}]', direction=DOWN, seq=3,
                   time=None)
-    assert [(c.seq, why) for c, why in conversation.take_given_up()] == [(1, Lost.OVERTAKEN)]
-    assert conversation.take_given_up() == ()  # said once
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [(1, Lost.OVERTAKEN)]
+    assert checker.take_given_up() == ()  # said once
     assert checker.pending() == []
     assert codes(checker.check('[2,"3","Heartbeat",{}]', direction=UP, seq=4, time=None)) == []
-    assert conversation.take_given_up() == ()
+    assert checker.take_given_up() == ()
 
 
 def test_with_times_an_overtaken_call_waits_for_its_timeout():
@@ -277,3 +280,92 @@ def test_the_parts_of_an_exchange_are_those_observe_gives():
         action, call, latency, findings = parts.observe_parts(frame, direction, seq, float(seq))
         assert exchange == Exchange(action, call, latency, list(findings))
         assert isinstance(findings, list) or findings == ()
+
+
+HEARTBEAT_OK = '[3,"{}",{{"currentTime":"2024-01-01T00:00:00Z"}}]'
+
+
+def test_a_call_timed_out_is_given_up_before_the_next_frame_of_its_connection_is_judged():
+    """The frame that shows the timeout ran out decides, not whoever looks when: so the
+    CALL no longer makes that frame a second outstanding CALL."""
+    checker = FrameChecker(answer_timeout=30.0)
+    checker.check('[2,"1","StatusNotification",{}]', direction=UP, seq=1, time=100.0)
+    checker.check('[2,"x","ClearCache",{}]', direction=DOWN, seq=2, time=129.9)
+    assert checker.take_given_up() == ()  # 29.9 s: still waiting
+    verdict = checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=3, time=130.0)
+    assert "protocol.concurrent-call" not in codes(verdict)
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [(1, Lost.TIMEOUT)]
+    assert [c.seq for c in checker.pending()] == [2, 3]
+
+
+def test_a_late_answer_pairs_quietly_with_the_call_timed_out_before_it():
+    checker = FrameChecker(answer_timeout=30.0)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=0.0)
+    verdict = checker.check(HEARTBEAT_OK.format(1), direction=DOWN, seq=2, time=35.0)
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [(1, Lost.TIMEOUT)]
+    assert verdict.call.seq == 1 and verdict.latency == 35.0 and codes(verdict) == []
+
+
+def test_a_timeout_and_a_reboot_at_one_frame_are_both_said_timeout_first():
+    checker = FrameChecker(answer_timeout=30.0)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=0.0)
+    checker.check('[2,"9","ClearCache",{}]', direction=DOWN, seq=2, time=20.0)
+    checker.check(BOOT, direction=UP, seq=3, time=40.0)
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [
+        (1, Lost.TIMEOUT), (2, Lost.REBOOT)]
+
+
+def test_without_an_answer_timeout_no_call_is_given_up_for_its_time():
+    checker = FrameChecker(answer_timeout=None)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=0.0)
+    checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=2, time=1e9)
+    assert checker.take_given_up() == ()
+    assert [c.seq for c in checker.pending()] == [1, 2]
+
+
+def test_a_new_answer_timeout_applies_to_the_calls_already_waiting():
+    checker = FrameChecker(answer_timeout=30.0)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=0.0)
+    checker.answer_timeout = 5.0
+    checker.check('[2,"x","ClearCache",{}]', direction=DOWN, seq=2, time=6.0)
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [(1, Lost.TIMEOUT)]
+
+
+class _LookingAtEveryFrame(Conversation):
+    """A conversation without its shortcut: its queues looked at before every frame."""
+
+    def observe_parts(self, frame, direction, seq, time):
+        self._next_due = -inf
+        return super().observe_parts(frame, direction, seq, time)
+
+
+_TIMES = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
+                   st.floats(min_value=0, max_value=100), st.just(1e300), st.just(-0.0))
+_TEXTS = {"call": '[2,"m{n}","Heartbeat",{{}}]', "again": '[2,"m{n}","Authorize",{{}}]',
+          "down": '[2,"m{n}","ClearCache",{{}}]',
+          "answer": '[3,"m{n}",{{"currentTime":"2024-01-01T00:00:00Z"}}]',
+          "error": '[4,"m{n}","InternalError","",{{}}]',
+          "boot": '[2,"b{n}","BootNotification",{{"reason":"PowerUp","chargingStation":'
+                  '{{"model":"M","vendorName":"V"}}}}]'}
+
+
+@settings(max_examples=300, deadline=None)
+@given(frames=st.lists(st.tuples(_TIMES, st.sampled_from(sorted(_TEXTS)),
+                                 st.sampled_from([UP, DOWN, None]), st.integers(0, 4)),
+                       max_size=40),
+       timeout=st.one_of(st.none(), st.floats(allow_nan=True),
+                         st.sampled_from([0.0, 1.0, 30.0, -1.0])))
+def test_the_timeout_shortcut_gives_up_what_looking_at_every_frame_gives_up(frames, timeout):
+    """Times from a file may go back, repeat, be NaN, infinite or missing: the bound that
+    spares a frame the look at the queues must never skip a CALL that is due."""
+    results = []
+    for conversation in (Conversation(answer_timeout=timeout),
+                         _LookingAtEveryFrame(answer_timeout=timeout)):
+        said = []
+        for seq, (time, kind, direction, number) in enumerate(frames, start=1):
+            frame = parse_frame(_TEXTS[kind].format(n=number)).frame
+            parts = conversation.observe_parts(frame, direction, seq, time)
+            said.append((repr(parts), [(c.seq, why) for c, why in
+                                       conversation.take_given_up()]))
+        results.append((said, [c.seq for c in conversation.pending]))
+    assert results[0] == results[1]
