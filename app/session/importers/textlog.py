@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.ocpp.logline import frame_span
@@ -19,6 +19,7 @@ from app.session.importers.records import (
     LEADING_TIME,
     Heading,
     RecordMaker,
+    Writer,
     decoded,
     head_text,
     heading_of,
@@ -39,6 +40,41 @@ class Header:
 
 
 HeaderReader = Callable[[str], Header | None]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedLog:
+    """A log that puts a marker in front of each frame, on the frame's own line: a direction
+    word, often a station id, sometimes a time. Several programs log that way and differ only
+    in the marker, so each such format is this one reader given its marker and its words.
+
+    `marker` has a group `dir` (the direction word, a key of `headings`) and may have
+    groups `station` and `time`; without a `time` group and with `leading_time`, the time
+    is the one the line starts with (a logging framework's prefix)."""
+
+    name: str
+    writer: Writer
+    marker: re.Pattern[str]
+    headings: Mapping[str, Heading]
+    leading_time: bool = False
+
+    def sniff(self, head: bytes) -> bool:
+        return sniff_lines(head, self.marker)
+
+    def read(self, data: bytes) -> Imported:
+        return read_log(data, RecordMaker(self.name, writer=self.writer), self.header)
+
+    def header(self, line: str) -> Header | None:
+        found = self.marker.search(line)
+        if found is None:
+            return None
+        parts = found.groupdict()
+        time = parts.get("time")
+        if time is None and self.leading_time:
+            when = LEADING_TIME.match(line)
+            time = when.group("time") if when else None
+        return Header(found.end(), time, parts.get("station") or "",
+                      self.headings.get(found.group("dir")))
 
 # A line that begins a new frame: ends a frame being joined that never closed.
 _FRAME_LINE = re.compile(r"""^\s*\[\s*[234]\s*,\s*["']""")
