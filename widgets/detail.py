@@ -207,8 +207,8 @@ class DetailPane(QWidget):
         self.pair_view = JsonView()
         self.pair_label = QLabel("")
         self.pair_label.setWordWrap(True)  # a long description must not squeeze the message
-        left = _titled(QLabel("This message"), self.view)
-        right = _titled(self.pair_label, self.pair_view)
+        left = titled(QLabel("This message"), self.view, stretch=1)
+        right = titled(self.pair_label, self.pair_view, stretch=1)
         sides = QSplitter(Qt.Orientation.Horizontal)
         sides.addWidget(left)
         sides.addWidget(right)
@@ -355,10 +355,13 @@ def _finding_text(finding: Finding) -> str:
     return f"{mark} {where}{finding.message}   [{finding.code}]"
 
 
-def _titled(label: QLabel, widget: QWidget) -> QWidget:
+def titled(label: QLabel, widget: QWidget, stretch: int = 0) -> QWidget:
+    """`widget` under its title, with no margin of their own: the two sides of a pair shown
+    next to each other (this message and its answer, recorded and live) line up with the
+    pane around them. `stretch` 1 gives all the height to the widget, none to the title."""
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(label)
-    layout.addWidget(widget, 1)
+    layout.addWidget(widget, stretch)
     return box

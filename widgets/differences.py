@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from app.errors import OcppScopeError
 from app.replay.compare import Exchange, Outcome, Verdict
 from app.replay.report import ReplayReport, write_report
-from widgets.detail import JsonView
+from widgets.detail import JsonView, titled
 from widgets.table_model import ColumnsTableModel
 
 COLUMNS = ("#", "Verdict", "", "Action", "n", "Differences")
@@ -180,8 +180,8 @@ class DifferencesView(QWidget):
         self.ignored = QLabel("")
         self.ignored.setWordWrap(True)
         pair = QSplitter(Qt.Orientation.Horizontal)
-        pair.addWidget(_titled(self.recorded_title, self.recorded_view))
-        pair.addWidget(_titled(self.live_title, self.live_view))
+        pair.addWidget(titled(self.recorded_title, self.recorded_view))
+        pair.addWidget(titled(self.live_title, self.live_view))
         details = QWidget()
         lower = QVBoxLayout(details)
         lower.setContentsMargins(0, 0, 0, 0)
@@ -300,12 +300,3 @@ class DifferencesView(QWidget):
         self.counts.setToolTip(text)
         self.exported.emit(text)
         return text
-
-
-def _titled(label: QLabel, widget: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(label)
-    layout.addWidget(widget)
-    return holder
