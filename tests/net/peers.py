@@ -129,7 +129,10 @@ class OcppCsmsServer:
 
 
 class RecordingServer:
-    """A WebSocket server that records what it receives and can be told what to do."""
+    """A WebSocket server that records what it receives and can be told what to do: refuse
+    the upgrade with `status`, answer each frame with `reply(frame)` (text, or bytes for a
+    binary frame), close after each frame with `close_with` (code, reason). A test may also
+    speak on its own through `connection` and take the frames one at a time (`next_text`)."""
 
     def __init__(self, subprotocols=("ocpp2.0.1",), reply=None, close_with=None,
                  status=None):
@@ -142,12 +145,24 @@ class RecordingServer:
         self.status = status
         self.connections: list = []
         self._arrived = asyncio.Condition()
+        self._taken = 0   # frames already handed out by `next_text`
+
+    @property
+    def connection(self):
+        """The latest connection, or None before the first."""
+        return self.connections[-1] if self.connections else None
 
     async def wait_received(self, count: int, timeout: float = 30.0) -> None:
         """Until `count` frames have arrived (TimeoutError after `timeout` seconds)."""
         async with self._arrived:
             await asyncio.wait_for(
                 self._arrived.wait_for(lambda: len(self.received) >= count), timeout)
+
+    async def next_text(self, timeout: float = 5.0):
+        """The latest frame, once one arrived after the last frame this gave."""
+        await self.wait_received(self._taken + 1, timeout)
+        self._taken = len(self.received)
+        return self.received[-1]
 
     async def __aenter__(self):
         def check(connection, request):
