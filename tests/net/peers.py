@@ -12,12 +12,13 @@ import socket
 import ssl
 import struct
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 from ocpp.routing import on
 from ocpp.v201 import ChargePoint, call, call_result
+from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
@@ -85,6 +86,22 @@ class OcppStation(ChargePoint):
     @on("Reset")
     def on_reset(self, type: str, **_: Any) -> Any:
         return call_result.Reset(status="Accepted")
+
+
+@contextlib.asynccontextmanager
+async def ocpp_station(base_url: str, station_id: str,
+                       **options: Any) -> AsyncIterator[tuple[OcppStation, Tap]]:
+    """An `ocpp` station connected as `station_id` under `base_url`, reading its connection
+    (so that its calls get their answers) until the block ends; `options` go to
+    `OcppStation` (`response_timeout`). The tap records what it sent and received."""
+    async with connect(f"{base_url}/{station_id}", subprotocols=["ocpp2.0.1"]) as ws:
+        tap = Tap(ws)
+        station = OcppStation(station_id, tap, **options)
+        reader = asyncio.create_task(station.start())
+        try:
+            yield station, tap
+        finally:
+            reader.cancel()
 
 
 def boot_request() -> Any:

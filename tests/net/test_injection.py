@@ -15,10 +15,9 @@ from app.session.capture import Capture
 from app.session.message import RecordKind
 from tests.net.peers import (
     OcppCsmsServer,
-    OcppStation,
     RecordingServer,
-    Tap,
     boot_request,
+    ocpp_station,
     run,
     until,
 )
@@ -49,17 +48,11 @@ async def through_proxy(scenario, **config):
         proxy = Proxy(ProxyConfig(upstream=csms.url, **config), capture)
         await proxy.start()
         try:
-            async with connect(f"{proxy.url}/site/CP-7", subprotocols=["ocpp2.0.1"]) as ws:
-                station_tap = Tap(ws)
-                station = OcppStation("CP-7", station_tap)
-                reader = asyncio.create_task(station.start())
+            async with ocpp_station(f"{proxy.url}/site", "CP-7") as (station, station_tap):
                 assert (await station.call(boot_request())).status == "Accepted"
                 await asyncio.wait_for(csms.connected.wait(), 5)
                 cp, csms_tap = csms.stations["CP-7"]
-                try:
-                    return await scenario(proxy, capture, station, station_tap, cp, csms_tap)
-                finally:
-                    reader.cancel()
+                return await scenario(proxy, capture, station, station_tap, cp, csms_tap)
         finally:
             await proxy.stop()
 
