@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from app.ocpp.logline import frame_span
+from app.ocpp.logline import frame_span, is_json
 from app.session.importers.records import (
     LEADING_TIME,
     Heading,
@@ -141,7 +141,7 @@ def _frame_of(line: str, found: Header, number: int, maker: RecordMaker) -> _Joi
     """Add the frame of a line, or start joining one printed over the lines that follow."""
     rest = line[found.start:]
     span = frame_span(rest)
-    if span is not None and _decodes(rest[span[0]:span[1]]):
+    if span is not None and is_json(rest[span[0]:span[1]]):
         _add(maker, f"line {number}", rest[span[0]:span[1]], found, line, found.start + span[0])
         return None
     opening = _OPENING.search(rest)
@@ -225,14 +225,6 @@ def _with_prefix(found: Header, line: str, frame_start: int) -> Header:
         if heading is not None:
             return Header(found.start, found.time, found.station, heading)
     return found
-
-
-def _decodes(text: str) -> bool:
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 def _unclosed(text: str) -> bool:
