@@ -37,6 +37,7 @@ from app.session.capture import Capture
 from app.session.filters import EVENT_KINDS
 from app.session.interception import interception, interception_diff
 from app.session.message import Message, RecordKind
+from widgets.panes import titled
 
 MAX_HIGHLIGHT = 20_000  # characters; bigger frames are shown plain, so a click stays quick
 # Errors in red, warnings (and notes) in amber, wherever a finding is shown: a warning in
@@ -353,15 +354,3 @@ def _finding_text(finding: Finding) -> str:
     where = f"{finding.path}: " if finding.path else ""
     mark = {"error": "✗", "warning": "!", "info": "i"}[finding.severity.value]
     return f"{mark} {where}{finding.message}   [{finding.code}]"
-
-
-def titled(label: QLabel, widget: QWidget, stretch: int = 0) -> QWidget:
-    """`widget` under its title, with no margin of their own: the two sides of a pair shown
-    next to each other (this message and its answer, recorded and live) line up with the
-    pane around them. `stretch` 1 gives all the height to the widget, none to the title."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(label)
-    layout.addWidget(widget, stretch)
-    return box

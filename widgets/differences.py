@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 from app.errors import OcppScopeError
 from app.replay.compare import Exchange, Outcome, Verdict
 from app.replay.report import ReplayReport, write_report
-from widgets.detail import JsonView, titled
+from widgets.detail import JsonView
+from widgets.panes import titled
 from widgets.table_model import ColumnsTableModel
 
 COLUMNS = ("#", "Verdict", "", "Action", "n", "Differences")

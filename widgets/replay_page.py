@@ -37,8 +37,8 @@ from app.replay.runner import ReplayControl
 from app.session.capture import ANSWER_TIMEOUT, Annotation, Capture
 from app.session.message import Message
 from widgets.bridge import CaptureBridge
-from widgets.detail import titled
 from widgets.differences import DifferencesView
+from widgets.panes import titled
 from widgets.runner import ModeRunner
 from widgets.timeline import TimelineModel
 from widgets.timeline_columns import ColumnFitter, timeline_table
