@@ -119,6 +119,13 @@ async def answer_to(url, frame, timeout=10.0):
         return await asyncio.wait_for(ws.recv(), timeout)
 
 
+def open_judged(window, qtbot, path, timeout=20000):
+    """Open the session file (or log, or capture) at `path` in the window, as a user does,
+    and wait until it is judged: only then do the views show its verdicts."""
+    with qtbot.waitSignal(window.judged, timeout=timeout):
+        window.open_session(str(path))
+
+
 def run_until(event_loop, condition, timeout=20.0):
     """Run Qt and asyncio together until `condition()` holds (or fail after `timeout`)."""
     async def wait():

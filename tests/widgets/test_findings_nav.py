@@ -9,6 +9,7 @@ from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import frame_message
 from app.session.sessionfile import SessionWriter, make_header
+from tests.widgets.conftest import open_judged
 from widgets.findings_nav import FindingJumps
 from widgets.timeline import TimelineModel
 
@@ -123,8 +124,7 @@ def session_with_invalid_frames(tmp_path):
 
 
 def test_f8_and_shift_f8_in_the_window(window, qtbot, session_with_invalid_frames):
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(session_with_invalid_frames))
+    open_judged(window, qtbot, session_with_invalid_frames)
     window.activateWindow()
     qtbot.waitUntil(lambda: window.isActiveWindow())
     qtbot.keyClick(window.table, Qt.Key.Key_F8)

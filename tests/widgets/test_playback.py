@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from app.ocpp.conversation import Direction
 from app.session.message import Message, RecordKind, frame_message
 from app.session.sessionfile import SessionWriter, make_header
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import open_judged, run_until
 from widgets.stations_panel import STATE, STATION
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
@@ -55,8 +55,7 @@ def write_session(path, gap_before_close: float = 0.0) -> None:
 def loaded(window, qtbot, tmp_path):
     path = tmp_path / "playback.jsonl"
     write_session(path)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     return window
 
 
@@ -170,8 +169,7 @@ def test_playing_advances_through_the_records_to_the_end(loaded, qtbot):
 def test_a_long_quiet_stretch_is_shortened_and_the_label_says_so(window, qtbot, tmp_path):
     path = tmp_path / "quiet.jsonl"
     write_session(path, gap_before_close=600.0)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     playback = window.playback
     playback.move_to(BEAT_ANSWER)
     playback.toggle_play()   # as recorded: ten minutes of silence ahead
