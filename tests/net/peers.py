@@ -20,7 +20,7 @@ from ocpp.routing import on
 from ocpp.v201 import ChargePoint, call, call_result
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 NOW = "2026-11-25T09:00:00.000Z"
 
@@ -102,6 +102,19 @@ async def ocpp_station(base_url: str, station_id: str,
             yield station, tap
         finally:
             reader.cancel()
+
+
+async def refusal(url: str, subprotocols: tuple[str, ...] | None = ("ocpp2.0.1",),
+                  **connecting: Any) -> Any:
+    """The HTTP response that refuses a WebSocket upgrade at `url` (offering `subprotocols`,
+    None for no header at all); AssertionError when the upgrade is accepted."""
+    offered = None if subprotocols is None else list(subprotocols)
+    try:
+        async with connect(url, subprotocols=offered, **connecting):
+            pass
+    except InvalidStatus as refused:
+        return refused.response
+    raise AssertionError(f"the upgrade at {url} was accepted")
 
 
 def boot_request() -> Any:

@@ -4,14 +4,13 @@ import asyncio
 
 from ocpp.v201 import call
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
 
 from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.policy import ResponsePolicy, parse_rules
 from app.net.station import StationConfig, StationEndpoint
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from tests.net.peers import OcppCsmsServer, boot_request, ocpp_station, run
+from tests.net.peers import OcppCsmsServer, boot_request, ocpp_station, refusal, run
 
 
 async def _ocpp_station_against_our_csms(policy=None):
@@ -78,11 +77,8 @@ def test_csms_refuses_a_station_offering_no_ocpp201_with_the_reason():
         csms = CsmsEndpoint(CsmsConfig(), capture)
         await csms.start()
         try:
-            try:
-                async with connect(f"{csms.url}/CP-1", subprotocols=["ocpp1.6"]):
-                    pass
-            except InvalidStatus as exc:
-                return exc.response.status_code, exc.response.body.decode(), capture
+            response = await refusal(f"{csms.url}/CP-1", subprotocols=("ocpp1.6",))
+            return response.status_code, response.body.decode(), capture
         finally:
             await csms.stop()
 
