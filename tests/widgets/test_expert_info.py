@@ -9,7 +9,7 @@ from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.findings_summary import Grouping
 from app.session.message import RecordKind
-from app.session.sessionfile import SessionWriter, make_header
+from tests.factories import write_session
 from tests.session.test_findings_summary import BAD_TIME, fill
 from tests.widgets.conftest import open_judged
 from widgets.bridge import CaptureBridge
@@ -112,11 +112,7 @@ def open_invalid_session(window, qtbot, tmp_path):
     """The window shows, judged, a session of the records `fill` makes."""
     capture = Capture()
     fill(capture)
-    path = tmp_path / "bad.jsonl"
-    with SessionWriter(path, make_header("proxy")) as writer:
-        for message in capture.messages:
-            writer.write(message)
-    open_judged(window, qtbot, path)
+    open_judged(window, qtbot, write_session(tmp_path / "bad.jsonl", capture.messages))
 
 
 def test_a_loaded_session_is_summarised_once_judged(window, qtbot, tmp_path):
