@@ -50,23 +50,24 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _GAP_TINT = tint(AMBER, 70)  # amber, as anything that needs a look
 
 
-def clock(epoch: float | None) -> str:
-    """A wall-clock time as HH:MM:SS local; "" for none or one no clock can show."""
+def _local_time(epoch: float | None, pattern: str) -> str:
+    """`epoch` as local time written by `pattern`; "" for none or one no clock can show (a
+    station's timestamp far outside the platform's range)."""
     if epoch is None:
         return ""
     try:
-        return datetime.fromtimestamp(epoch).strftime("%H:%M:%S")
+        return datetime.fromtimestamp(epoch).strftime(pattern)
     except (OverflowError, OSError, ValueError):
         return ""
+
+
+def clock(epoch: float | None) -> str:
+    """A wall-clock time as HH:MM:SS local."""
+    return _local_time(epoch, "%H:%M:%S")
 
 
 def full_time(epoch: float | None) -> str:
-    if epoch is None:
-        return ""
-    try:
-        return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")
-    except (OverflowError, OSError, ValueError):
-        return ""
+    return _local_time(epoch, "%Y-%m-%d %H:%M:%S")
 
 
 def place(summary: TransactionSummary) -> str:
