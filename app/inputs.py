@@ -23,7 +23,7 @@ from app.errors import InputError
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Parsed, parse_frame
 from app.ocpp.jsontext import spans_in
-from app.ocpp.logline import frame_span
+from app.ocpp.logline import frame_span, is_json
 from app.ocpp.sides import SideGuesser
 from app.session.importers import frames as frame_files
 from app.session.importing import HEAD_BYTES, Imported, ImportNote, import_bytes, import_path
@@ -298,7 +298,7 @@ def frames_in_text(text: str) -> TextFrames:
     except (ValueError, RecursionError):
         kind = "lines"
         pieces = _line_pieces(text, skipped)
-        if body[0] in "[{" and not any(_is_json(text[a:b]) for (a, b), _ in pieces):
+        if body[0] in "[{" and not any(is_json(text[a:b]) for (a, b), _ in pieces):
             kind, pieces, skipped = "json", [((lead, lead + len(body)), "frame")], []
     else:
         kind = "json"
@@ -325,11 +325,3 @@ def _line_pieces(text: str, skipped: list[int]) -> list[tuple[tuple[int, int], s
             skipped.append(number)
         offset += len(line)
     return pieces
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return True

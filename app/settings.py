@@ -102,6 +102,23 @@ class Setting:
         return self.remember and not self.secret
 
 
+def _tls_to_csms(mode: str, *, ca: str, cert: str, key: str) -> tuple[Setting, ...]:
+    """The certificates of a mode that connects to a CSMS. The proxy and the station ask the
+    same three things, with the same words; only their option names differ (each mode's
+    names are the ones its users already type)."""
+    modes = frozenset({mode})
+    return (
+        Setting(ca, str, "", kind="file", modes=modes, group=TO_CSMS,
+                label="Trust CSMS certificates from CA", metavar="PEM",
+                help="CA bundle to trust (default: the system's)"),
+        Setting(cert, str, "", kind="file", modes=modes, group=TO_CSMS,
+                label="Client certificate", metavar="PEM",
+                help="client certificate to present to the CSMS (profile 3)"),
+        Setting(key, str, "", kind="file", modes=modes, group=TO_CSMS,
+                label="Client key", metavar="PEM", help="its private key"),
+    )
+
+
 _MAX_SIZE_LIMIT = 1024 ** 3
 _DAY = 86400
 
@@ -238,22 +255,8 @@ SETTINGS: tuple[Setting, ...] = (
             label="Require station certificates from CA", metavar="PEM",
             help="require station certificates signed by this CA (profile 3)"),
     # TLS towards the CSMS: the proxy's and the station's connecting side
-    Setting("upstream_ca", str, "", kind="file", modes=frozenset({"proxy"}), group=TO_CSMS,
-            label="Trust CSMS certificates from CA", metavar="PEM",
-            help="CA bundle to trust (default: the system's)"),
-    Setting("upstream_cert", str, "", kind="file", modes=frozenset({"proxy"}), group=TO_CSMS,
-            label="Client certificate", metavar="PEM",
-            help="client certificate to present to the CSMS (profile 3)"),
-    Setting("upstream_key", str, "", kind="file", modes=frozenset({"proxy"}), group=TO_CSMS,
-            label="Client key", metavar="PEM", help="its private key"),
-    Setting("ca", str, "", kind="file", modes=frozenset({"station"}), group=TO_CSMS,
-            label="Trust CSMS certificates from CA", metavar="PEM",
-            help="CA bundle to trust (default: the system's)"),
-    Setting("client_cert", str, "", kind="file", modes=frozenset({"station"}), group=TO_CSMS,
-            label="Client certificate", metavar="PEM",
-            help="client certificate to present to the CSMS (profile 3)"),
-    Setting("client_key", str, "", kind="file", modes=frozenset({"station"}), group=TO_CSMS,
-            label="Client key", metavar="PEM", help="its private key"),
+    *_tls_to_csms("proxy", ca="upstream_ca", cert="upstream_cert", key="upstream_key"),
+    *_tls_to_csms("station", ca="ca", cert="client_cert", key="client_key"),
     Setting("insecure", bool, False, modes=frozenset({"proxy", "station"}), group=TO_CSMS,
             remember=False, label="Do not verify the CSMS certificate",
             help="do not verify the CSMS certificate (testing only)"),

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
+from app.session.loader import SessionLoader
 from app.session.message import Message, RecordKind, frame_message
 from app.session.sessionfile import SessionWriter, make_header
 
@@ -68,6 +69,14 @@ def write_session(path: Path, messages: list[Message]) -> Path:
         writer.write(message)
     writer.close()
     return path
+
+
+def loaded_session(path: Path) -> SessionLoader:
+    """The session file at `path` loaded all at once, as the window loads it, without
+    freezing the garbage collector (the test process shares it)."""
+    loader = SessionLoader.open(path, freeze_gc=False)
+    loader.load_all()
+    return loader
 
 
 def boot(message_id: str = "b1", status: str = "Accepted",

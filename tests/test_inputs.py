@@ -7,7 +7,8 @@ import pytest
 from app.inputs import InputError, open_frames
 from app.ocpp.conversation import Direction
 from app.session.message import frame_message
-from app.session.sessionfile import SessionWriter, make_header
+from app.session.sessionfile import make_header
+from tests.factories import write_session
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
@@ -72,8 +73,7 @@ def test_directions_are_inferred_from_the_sender_of_each_action(tmp_path):
 
 def test_a_session_keeps_its_own_times_and_directions(tmp_path):
     path = tmp_path / "s.jsonl"
-    with SessionWriter(path, make_header("proxy")) as writer:
-        writer.write(frame_message(1, json.dumps(HEARTBEAT), direction=DOWN, monotonic=5.0))
+    write_session(path, [frame_message(1, json.dumps(HEARTBEAT), direction=DOWN, monotonic=5.0)])
     source = open_frames(path)
     frames = list(source.frames)
     assert source.times_known and source.directions_known

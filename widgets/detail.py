@@ -37,6 +37,7 @@ from app.session.capture import Capture
 from app.session.filters import EVENT_KINDS
 from app.session.interception import interception, interception_diff
 from app.session.message import Message, RecordKind
+from widgets.panes import titled
 
 MAX_HIGHLIGHT = 20_000  # characters; bigger frames are shown plain, so a click stays quick
 # Errors in red, warnings (and notes) in amber, wherever a finding is shown: a warning in
@@ -207,8 +208,8 @@ class DetailPane(QWidget):
         self.pair_view = JsonView()
         self.pair_label = QLabel("")
         self.pair_label.setWordWrap(True)  # a long description must not squeeze the message
-        left = _titled(QLabel("This message"), self.view)
-        right = _titled(self.pair_label, self.pair_view)
+        left = titled(QLabel("This message"), self.view, stretch=1)
+        right = titled(self.pair_label, self.pair_view, stretch=1)
         sides = QSplitter(Qt.Orientation.Horizontal)
         sides.addWidget(left)
         sides.addWidget(right)
@@ -353,12 +354,3 @@ def _finding_text(finding: Finding) -> str:
     where = f"{finding.path}: " if finding.path else ""
     mark = {"error": "✗", "warning": "!", "info": "i"}[finding.severity.value]
     return f"{mark} {where}{finding.message}   [{finding.code}]"
-
-
-def _titled(label: QLabel, widget: QWidget) -> QWidget:
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(label)
-    layout.addWidget(widget, 1)
-    return box

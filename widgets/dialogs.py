@@ -172,10 +172,16 @@ class ModeDialog(QDialog):
         """What stops the mode from starting, in the words the command line uses."""
         return settings.check(self.mode, self.values())
 
-    def accept(self) -> None:
+    def told_problems(self) -> bool:
+        """Whether something stops the mode from starting; if so, the user is shown all of
+        it in one box and the dialog stays open (every mode's dialog refuses alike)."""
         problems = self.problems()
         if problems:
             QMessageBox.warning(self, self.windowTitle(), "\n".join(problems))
+        return bool(problems)
+
+    def accept(self) -> None:
+        if self.told_problems():
             return
         values = self.values()
         for field in self.fields:

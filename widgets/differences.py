@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -40,6 +39,8 @@ from app.errors import OcppScopeError
 from app.replay.compare import Exchange, Outcome, Verdict
 from app.replay.report import ReplayReport, write_report
 from widgets.detail import JsonView
+from widgets.panes import titled
+from widgets.table_model import ColumnsTableModel
 
 COLUMNS = ("#", "Verdict", "", "Action", "n", "Differences")
 NUMBER, VERDICT, DIRECTION, ACTION, ORDINAL, SUMMARY = range(len(COLUMNS))
@@ -73,8 +74,10 @@ def compared_value(exchange: Exchange | None, requests: bool) -> Any:
     return reply.payload if reply.kind == "result" else reply.describe()
 
 
-class DifferencesModel(QAbstractTableModel):
+class DifferencesModel(ColumnsTableModel):
     """The report's outcomes as rows; `outcome(row)` gives the engine's record of each."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -92,17 +95,8 @@ class DifferencesModel(QAbstractTableModel):
     def outcome(self, row: int) -> Outcome:
         return self.outcomes[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.outcomes)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self.outcomes)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -187,8 +181,8 @@ class DifferencesView(QWidget):
         self.ignored = QLabel("")
         self.ignored.setWordWrap(True)
         pair = QSplitter(Qt.Orientation.Horizontal)
-        pair.addWidget(_titled(self.recorded_title, self.recorded_view))
-        pair.addWidget(_titled(self.live_title, self.live_view))
+        pair.addWidget(titled(self.recorded_title, self.recorded_view))
+        pair.addWidget(titled(self.live_title, self.live_view))
         details = QWidget()
         lower = QVBoxLayout(details)
         lower.setContentsMargins(0, 0, 0, 0)
@@ -307,12 +301,3 @@ class DifferencesView(QWidget):
         self.counts.setToolTip(text)
         self.exported.emit(text)
         return text
-
-
-def _titled(label: QLabel, widget: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(label)
-    layout.addWidget(widget)
-    return holder

@@ -32,6 +32,7 @@ from app.session.findings_summary import (
     StationFindings,
     record_line,
 )
+from widgets.table_model import column_header
 
 COLUMNS = ("Finding", "Count", "Example")
 FINDING, COUNT, EXAMPLE = range(len(COLUMNS))
@@ -246,9 +247,7 @@ class FindingsModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+        return column_header(COLUMNS, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -18,6 +18,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from widgets.table_model import column_header
+
 Index = QModelIndex | QPersistentModelIndex
 SEQ_ROLE = Qt.ItemDataRole.UserRole + 1      # the record a row came from, or None
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2      # the row's key
@@ -198,10 +200,7 @@ class KeyedTreeModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.headers):
-            return self.headers[section]
-        return None
+        return column_header(self.headers, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index)

@@ -205,9 +205,7 @@ class ReplayDialog(ModeDialog):
 
     def accept(self) -> None:
         """Read and judge the file into `plan`, then close (remembering the settings)."""
-        problems = self.problems()
-        if problems:
-            QMessageBox.warning(self, self.windowTitle(), "\n".join(problems))
+        if self.told_problems():
             return
         values = self.values()
         try:

@@ -38,6 +38,7 @@ from app.session.capture import ANSWER_TIMEOUT, Annotation, Capture
 from app.session.message import Message
 from widgets.bridge import CaptureBridge
 from widgets.differences import DifferencesView
+from widgets.panes import titled
 from widgets.runner import ModeRunner
 from widgets.timeline import TimelineModel
 from widgets.timeline_columns import ColumnFitter, timeline_table
@@ -107,8 +108,8 @@ class ReplayPage(QWidget):
         self.live_table.selectionModel().currentRowChanged.connect(
             lambda current, _=None: self._picked(current, recorded=False))
         timelines = QSplitter(Qt.Orientation.Horizontal)
-        timelines.addWidget(_titled(self.recorded_title, self.recorded_table))
-        timelines.addWidget(_titled(self.live_title, self.live_table))
+        timelines.addWidget(titled(self.recorded_title, self.recorded_table))
+        timelines.addWidget(titled(self.live_title, self.live_table))
 
         self.differences = DifferencesView()
         self.differences.exchange_chosen.connect(self.show_exchange)
@@ -345,12 +346,3 @@ def _ours(role: str) -> Direction:
 def _end(model: TimelineModel) -> int:
     """The position after the last record the model shows."""
     return model.rows[-1] + 1 if len(model.rows) else 0
-
-
-def _titled(label: QLabel, widget: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(label)
-    layout.addWidget(widget)
-    return holder

@@ -10,11 +10,12 @@ from collections.abc import Hashable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.state.model import InstalledProfile, RejectedProfile
 from app.state.schedule_view import Mismatch, clock, parse_time
+from widgets.table_model import ColumnsTableModel
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
@@ -23,7 +24,7 @@ MEASURED_COLOUR = QColor(210, 60, 60)
 REPORTED_COLOUR = QColor(214, 130, 0)
 
 
-class RowsModel(QAbstractTableModel, Generic[Row]):
+class RowsModel(ColumnsTableModel, Generic[Row]):
     """A table over a list of rows, each formatted once per update into its cells."""
 
     columns: tuple[str, ...] = ()
@@ -91,18 +92,8 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
 
     # --- Qt model API ----------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.columns):
-            return self.columns[section]
-        return None
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._cells):

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.state.model import SessionState, StationState
 from app.state.schedule_view import ScheduleChart, Tolerance, build_chart, mismatches
 from app.wording import count
+from widgets.panes import titled
 from widgets.schedule_chart import ScheduleChartView
 from widgets.schedule_models import MismatchModel, ProfilesModel, RejectedModel, RowsModel
 from widgets.status_colours import status_colour
@@ -139,12 +140,7 @@ class ScheduleView(QWidget):
         bottom = QSplitter(Qt.Orientation.Horizontal)
         for title, table in ((self.profiles_title, self.profiles_table),
                              (self.rejected_title, self.rejected_table)):
-            box = QWidget()
-            box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(0, 0, 0, 0)
-            box_layout.addWidget(title)
-            box_layout.addWidget(table, 1)
-            bottom.addWidget(box)
+            bottom.addWidget(titled(title, table, stretch=1))
         bottom.setStretchFactor(0, 3)
         bottom.setStretchFactor(1, 2)
 

@@ -39,6 +39,7 @@ from app.wording import count
 from widgets.device_model_view import DeviceModelView
 from widgets.evse_cards import EvseCard, leading_status
 from widgets.keyed_tree import SEQ_ROLE, KeyedTreeModel, TreeRow
+from widgets.panes import titled
 from widgets.readouts import clock
 from widgets.station_title import station_title
 from widgets.status_colours import AVAILABLE, FAULTED, RESERVED, UNAVAILABLE, status_colour
@@ -206,11 +207,7 @@ class StationView(QWidget):
             self.history.setColumnWidth(column, width)
         self.history.clicked.connect(self._history_clicked)
         self.history.activated.connect(self._history_clicked)
-        history_box = QWidget()
-        history_layout = QVBoxLayout(history_box)
-        history_layout.setContentsMargins(0, 0, 0, 0)
-        history_layout.addWidget(self.history_title)
-        history_layout.addWidget(self.history, 1)
+        history_box = titled(self.history_title, self.history, stretch=1)
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.cards_area)
         left.addWidget(history_box)
@@ -219,11 +216,7 @@ class StationView(QWidget):
         self.device = DeviceModelView()
         self.device.record_chosen.connect(self.record_chosen)
         self.device_title = QLabel("<b>Device model</b>")
-        device_box = QWidget()
-        device_layout = QVBoxLayout(device_box)
-        device_layout.setContentsMargins(0, 0, 0, 0)
-        device_layout.addWidget(self.device_title)
-        device_layout.addWidget(self.device, 1)
+        device_box = titled(self.device_title, self.device, stretch=1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(device_box)

@@ -16,7 +16,7 @@ from array import array
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.query.colouring import Colouring
@@ -26,6 +26,7 @@ from app.session.filters import EVENT_KINDS
 from app.session.info import InfoLines, duration_text
 from app.session.message import Message, RecordKind
 from app.wording import count
+from widgets.table_model import ColumnsTableModel
 
 COLUMNS = ("Time", "Station", "", "Type", "Action", "Message ID", "RTT", "Size", "Valid",
            "Info")
@@ -62,7 +63,10 @@ EVENT_NAMES = {RecordKind.OPENED: "connected", RecordKind.CLOSED: "closed",
 Index = QModelIndex | QPersistentModelIndex
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(ColumnsTableModel):
+    columns = COLUMNS
+    header_tips = HEADER_TIPS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.capture = Capture()
@@ -146,22 +150,13 @@ class TimelineModel(QAbstractTableModel):
 
     # --- Qt model API ---------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
+    def row_count(self) -> int:
+        return len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                if section == TIME:
-                    return "Δ time" if self.delta_time else "Time"
-                return COLUMNS[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return HEADER_TIPS.get(section)
-        return None
+    def column_title(self, section: int) -> str:
+        if section == TIME:
+            return "Δ time" if self.delta_time else "Time"
+        return COLUMNS[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Qt asks about nine roles for every cell it paints: the ones not answered here

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -31,6 +30,7 @@ from app.state.transaction_summary import (
 )
 from app.wording import count
 from widgets.status_colours import AMBER, status_tint, tint
+from widgets.table_model import ColumnsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 Key = tuple[str, str]          # (station, transaction id)
@@ -50,23 +50,24 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _GAP_TINT = tint(AMBER, 70)  # amber, as anything that needs a look
 
 
-def clock(epoch: float | None) -> str:
-    """A wall-clock time as HH:MM:SS local; "" for none or one no clock can show."""
+def _local_time(epoch: float | None, pattern: str) -> str:
+    """`epoch` as local time written by `pattern`; "" for none or one no clock can show (a
+    station's timestamp far outside the platform's range)."""
     if epoch is None:
         return ""
     try:
-        return datetime.fromtimestamp(epoch).strftime("%H:%M:%S")
+        return datetime.fromtimestamp(epoch).strftime(pattern)
     except (OverflowError, OSError, ValueError):
         return ""
+
+
+def clock(epoch: float | None) -> str:
+    """A wall-clock time as HH:MM:SS local."""
+    return _local_time(epoch, "%H:%M:%S")
 
 
 def full_time(epoch: float | None) -> str:
-    if epoch is None:
-        return ""
-    try:
-        return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")
-    except (OverflowError, OSError, ValueError):
-        return ""
+    return _local_time(epoch, "%Y-%m-%d %H:%M:%S")
 
 
 def place(summary: TransactionSummary) -> str:
@@ -77,8 +78,11 @@ def place(summary: TransactionSummary) -> str:
     return f"{summary.evse_id} / {summary.connector_id}"
 
 
-class TransactionsModel(QAbstractTableModel):
+class TransactionsModel(ColumnsTableModel):
     """One row per transaction of the state, in the order they first appeared."""
+
+    columns = COLUMNS
+    header_tips = HEADER_TIPS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -137,21 +141,8 @@ class TransactionsModel(QAbstractTableModel):
 
     # --- Qt model API ----------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.keys)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS.get(section)
-        return None
+    def row_count(self) -> int:
+        return len(self.keys)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.keys):
@@ -259,8 +250,10 @@ EVENT_COLUMNS = ("Time", "Event", "Record", "Value")   # the value last: it take
 EVENT_TIME, EVENT_KIND, EVENT_SEQ, EVENT_VALUE = range(len(EVENT_COLUMNS))
 
 
-class TransactionEventsModel(QAbstractTableModel):
+class TransactionEventsModel(ColumnsTableModel):
     """The selected transaction's trigger reasons and charging states, in time order."""
+
+    columns = EVENT_COLUMNS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -289,17 +282,8 @@ class TransactionEventsModel(QAbstractTableModel):
     def seq_at(self, row: int) -> int | None:
         return self.rows[row][1].seq if 0 <= row < len(self.rows) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(EVENT_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return EVENT_COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):

@@ -30,6 +30,7 @@ from app.state.model import SessionState, TransactionState
 from app.state.transaction_summary import change_mark, latest_time, short_id
 from app.wording import count
 from widgets.meter_chart import MeterChart
+from widgets.panes import titled
 from widgets.transactions_model import (
     EVENT_KIND,
     EVENT_SEQ,
@@ -104,11 +105,7 @@ class TransactionsView(QWidget):
         self.events.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.events.setWordWrap(False)
         self.events.doubleClicked.connect(self._event_chosen)
-        details = QWidget()
-        details_layout = QVBoxLayout(details)
-        details_layout.setContentsMargins(0, 0, 0, 0)
-        details_layout.addWidget(self.heading)
-        details_layout.addWidget(self.events, 1)
+        details = titled(self.heading, self.events, stretch=1)
         self.chart = MeterChart()
 
         below = QSplitter(Qt.Orientation.Horizontal)

@@ -22,13 +22,13 @@ runs (`ResponsePolicy.set_rule`) apply from the next request on.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.errors import PolicyError
+from app.json_file import read_json_file
 from app.ocpp import catalog, responses
 from app.ocpp.findings import Finding
 
@@ -147,16 +147,8 @@ class ResponsePolicy:
 
     @classmethod
     def from_file(cls, path: str | Path, **options: Any) -> ResponsePolicy:
-        path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise PolicyError(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"{path}: cannot read ({exc})") from None
-        except ValueError as exc:
-            raise PolicyError(f"{path}: not JSON ({exc})") from None
-        return cls(rules=parse_rules(data, str(path)), **options)
+        data = read_json_file(path, PolicyError)
+        return cls(rules=parse_rules(data, str(Path(path))), **options)
 
 
 def parse_rules(data: Any, origin: str = "rules") -> dict[str, Rule]:

@@ -42,7 +42,7 @@ def frame_span(line: str) -> Span | None:
         return None
     lead = len(line) - len(line.lstrip())
     whole = (lead, lead + len(stripped))
-    if _decodes(stripped):
+    if is_json(stripped):
         return whole
     starts = _starts(_FRAME_START, line)
     for start in starts:
@@ -67,7 +67,17 @@ def frame_in_line(line: str) -> str | None:
     return line[span[0]:span[1]] if span else None
 
 
-def _decodes(text: str) -> bool:
+def json_or_none(text: str) -> object:
+    """The JSON value of `text`, or None when it is not JSON (or nests too deep to read):
+    text from another program is data, so a reader asks and never catches."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def is_json(text: str) -> bool:
+    """Whether `text` reads as JSON (`null` included), by the same rule as `json_or_none`."""
     try:
         json.loads(text)
     except (ValueError, RecursionError):

@@ -14,6 +14,7 @@ silence.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -139,30 +140,6 @@ def _enum(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
         yield SchemaError("enum", path, value, rule, node)
 
 
-def _max_length(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
-                path: tuple[Any, ...]) -> Iterator[SchemaError]:
-    if isinstance(value, str) and len(value) > rule:
-        yield SchemaError("maxLength", path, value, rule, node)
-
-
-def _min_length(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
-                path: tuple[Any, ...]) -> Iterator[SchemaError]:
-    if isinstance(value, str) and len(value) < rule:
-        yield SchemaError("minLength", path, value, rule, node)
-
-
-def _minimum(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
-             path: tuple[Any, ...]) -> Iterator[SchemaError]:
-    if _is_number(value) and value < rule:
-        yield SchemaError("minimum", path, value, rule, node)
-
-
-def _maximum(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
-             path: tuple[Any, ...]) -> Iterator[SchemaError]:
-    if _is_number(value) and value > rule:
-        yield SchemaError("maximum", path, value, rule, node)
-
-
 def _items(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
            path: tuple[Any, ...]) -> Iterator[SchemaError]:
     if not isinstance(rule, dict):
@@ -179,16 +156,34 @@ def _additional_items(root: dict[str, Any], node: dict[str, Any], rule: Any, val
     return iter(())
 
 
-def _min_items(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
-               path: tuple[Any, ...]) -> Iterator[SchemaError]:
-    if isinstance(value, list) and len(value) < rule:
-        yield SchemaError("minItems", path, value, rule, node)
+def _bound(keyword: str, applies: Callable[[Any], bool], measure: Callable[[Any], Any],
+           broken: Callable[[Any, Any], bool]) -> Check:
+    """The check of a bound: a value it `applies` to breaks it when its `measure` is
+    `broken` against the schema's number. Six keywords of Draft 6 are bounds that differ only
+    in these three; none says anything about a value of another type."""
+
+    def check(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
+              path: tuple[Any, ...]) -> Iterator[SchemaError]:
+        if applies(value) and broken(measure(value), rule):
+            yield SchemaError(keyword, path, value, rule, node)
+
+    return check
 
 
-def _max_items(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
-               path: tuple[Any, ...]) -> Iterator[SchemaError]:
-    if isinstance(value, list) and len(value) > rule:
-        yield SchemaError("maxItems", path, value, rule, node)
+def _itself(value: Any) -> Any:
+    return value
+
+
+# keyword: (the values it bounds, what of them is measured, broken when measure ? limit)
+_BOUNDS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any],
+                         Callable[[Any, Any], bool]]] = {
+    "maxLength": (_TYPES["string"], len, operator.gt),
+    "minLength": (_TYPES["string"], len, operator.lt),
+    "minimum": (_is_number, _itself, operator.lt),
+    "maximum": (_is_number, _itself, operator.gt),
+    "minItems": (_TYPES["array"], len, operator.lt),
+    "maxItems": (_TYPES["array"], len, operator.gt),
+}
 
 
 def _format(root: dict[str, Any], node: dict[str, Any], rule: Any, value: Any,
@@ -205,15 +200,10 @@ _KEYWORDS: dict[str, Check] = {
     "additionalProperties": _additional_properties,
     "required": _required,
     "enum": _enum,
-    "maxLength": _max_length,
-    "minLength": _min_length,
-    "minimum": _minimum,
-    "maximum": _maximum,
     "items": _items,
     "additionalItems": _additional_items,
-    "minItems": _min_items,
-    "maxItems": _max_items,
     "format": _format,
+    **{keyword: _bound(keyword, *parts) for keyword, parts in _BOUNDS.items()},
 }
 # words that describe and never reject
 ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "comment", "description", "javaType",

@@ -236,27 +236,31 @@ def _describe(err: SchemaError, seen_required: set[tuple[Any, ...]]) -> list[Fin
         return [error(code, _not_in_enum(value, err.validator_value), where)]
     if keyword == "type":
         return [error(code, _wrong_type(value, err.validator_value), where)]
-    if keyword == "maxLength":
-        return [error(code, f"{show_value(value)} has {len(value)} characters; at most "
-                            f"{err.validator_value} are allowed", where)]
-    if keyword == "minLength":
-        return [error(code, f"{show_value(value)} has {len(value)} characters; at least "
-                            f"{err.validator_value} are required", where)]
-    if keyword == "minimum":
-        return [error(code, f"{show_value(value)} is below the minimum "
-                            f"{err.validator_value}", where)]
-    if keyword == "maximum":
-        return [error(code, f"{show_value(value)} is above the maximum "
-                            f"{err.validator_value}", where)]
-    if keyword == "minItems":
-        return [error(code, f"the list has {len(value)} entries; at least "
-                            f"{err.validator_value} are required", where)]
-    if keyword == "maxItems":
-        return [error(code, f"the list has {len(value)} entries; at most "
-                            f"{err.validator_value} are allowed", where)]
+    template = _BOUND_SENTENCES.get(keyword)
+    if template is not None:
+        return [error(code, _bound_sentence(template, value, err.validator_value), where)]
     if keyword == "format" and err.validator_value == "date-time":
         return [error(code, datetimes.explain(value), where)]
     return [error(code, err.message, where)]
+
+
+# What a value that breaks one of the schema's bounds is told, by keyword: `{shown}` is the
+# value as written (shortened), `{size}` its length, `{limit}` the bound. One table, so that
+# the six bounds speak alike and a seventh is one line.
+_BOUND_SENTENCES = {
+    "maxLength": "{shown} has {size} characters; at most {limit} are allowed",
+    "minLength": "{shown} has {size} characters; at least {limit} are required",
+    "minimum": "{shown} is below the minimum {limit}",
+    "maximum": "{shown} is above the maximum {limit}",
+    "minItems": "the list has {size} entries; at least {limit} are required",
+    "maxItems": "the list has {size} entries; at most {limit} are allowed",
+}
+
+
+def _bound_sentence(template: str, value: Any, limit: Any) -> str:
+    size = len(value) if isinstance(value, str | list | dict) else None
+    shown = show_value(value) if "{shown}" in template else ""
+    return template.format(shown=shown, size=size, limit=limit)
 
 
 def _unexpected_property(name: str, allowed: list[str]) -> str:

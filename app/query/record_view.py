@@ -110,23 +110,23 @@ def error_part(part: str) -> Callable[[Message, RecordContext], Any]:
     return read
 
 
-def evse_of(message: Message, context: RecordContext) -> Any:
-    """The EVSE a frame is about: `evseId`, or `evse.id` (2.0.1 uses both shapes)."""
+def _evse_part(message: Message, context: RecordContext, flat: str, nested: str) -> Any:
+    """A field 2.0.1 writes in two shapes: flat in the payload (`flat`), or inside the
+    payload's `evse` object (`nested`); the flat one first."""
     payload = payload_of(message, context)
     if not isinstance(payload, dict):
         return None
-    if "evseId" in payload:
-        return payload["evseId"]
+    if flat in payload:
+        return payload[flat]
     evse = payload.get("evse")
-    return evse.get("id") if isinstance(evse, dict) else None
+    return evse.get(nested) if isinstance(evse, dict) else None
+
+
+def evse_of(message: Message, context: RecordContext) -> Any:
+    """The EVSE a frame is about: `evseId`, or `evse.id`."""
+    return _evse_part(message, context, "evseId", "id")
 
 
 def connector_of(message: Message, context: RecordContext) -> Any:
     """The connector a frame is about: `connectorId`, or `evse.connectorId`."""
-    payload = payload_of(message, context)
-    if not isinstance(payload, dict):
-        return None
-    if "connectorId" in payload:
-        return payload["connectorId"]
-    evse = payload.get("evse")
-    return evse.get("connectorId") if isinstance(evse, dict) else None
+    return _evse_part(message, context, "connectorId", "connectorId")

@@ -21,6 +21,7 @@ Grammar, loosest binding first:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,18 +217,20 @@ class _Parser:
         return node
 
     def expression(self) -> Node:
-        operands = [self.term()]
-        while self.is_op("||"):
-            self.advance()
-            operands.append(self.term())
-        return operands[0] if len(operands) == 1 else Either(tuple(operands))
+        return self.chain("||", self.term, Either)
 
     def term(self) -> Node:
-        operands = [self.factor()]
-        while self.is_op("&&"):
+        return self.chain("&&", self.factor, Both)
+
+    def chain(self, operator: str, operand: Callable[[], Node],
+              joined: Callable[[tuple[Node, ...]], Node]) -> Node:
+        """Operands read by `operand` and separated by `operator`, joined into one node;
+        a lone operand stays itself. `||` and `&&` differ only in what binds tighter."""
+        operands = [operand()]
+        while self.is_op(operator):
             self.advance()
-            operands.append(self.factor())
-        return operands[0] if len(operands) == 1 else Both(tuple(operands))
+            operands.append(operand())
+        return operands[0] if len(operands) == 1 else joined(tuple(operands))
 
     def factor(self) -> Node:
         token = self.token

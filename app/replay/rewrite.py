@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import InputError, UsageError
+from app.json_file import read_json_file
 from app.ocpp.datetimes import is_rfc3339
 
 STATION = "@station"
@@ -46,14 +47,7 @@ def parse_rule(text: str) -> tuple[str, Any]:
 def load_rules_file(path: str | Path) -> dict[str, Any]:
     """A JSON object of PATH: VALUE (values as they should be sent); InputError if not."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
-    except ValueError as exc:
-        raise InputError(f"{path}: not JSON ({exc})") from None
+    data = read_json_file(path)
     if not isinstance(data, dict) or not all(isinstance(k, str) and k for k in data):
         raise InputError(f'{path}: expected an object of PATH: VALUE, like '
                          '{"idToken.idToken": "LAB-TAG-1"}')

@@ -9,6 +9,7 @@ its request carried).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from app.ocpp.findings import Finding, warning
@@ -66,13 +67,21 @@ def _part(seen: Seen, action: str) -> list[Finding]:
         "there (a part lost, or sent on a connection that was not observed)", "seqNo")]
 
 
-def _notify_report(seen: Seen) -> list[Finding]:
-    model = seen.station.device_model
-    for entry in as_list(seen.payload.get("reportData")):
+def _naming_variables(entries: Any) -> Iterator[tuple[VariableKey, dict[str, Any]]]:
+    """The entries of a list (report data, variable results, monitors) that name a usable
+    component and variable, each with its key: every message about the device model lists
+    its variables this way, and an entry that names none is skipped (the schema check has
+    said what is wrong with it)."""
+    for entry in as_list(entries):
         entry = as_dict(entry)
         key = key_of(entry.get("component"), entry.get("variable"))
-        if key is None:
-            continue
+        if key is not None:
+            yield key, entry
+
+
+def _notify_report(seen: Seen) -> list[Finding]:
+    model = seen.station.device_model
+    for key, entry in _naming_variables(seen.payload.get("reportData")):
         variable = variable_of(model, key)
         for attribute in as_list(entry.get("variableAttribute")):
             attribute = as_dict(attribute)
@@ -97,27 +106,20 @@ def _set_value(seen: Seen, key: VariableKey, kind: str, value: str | None) -> No
 
 
 def _get_answer(seen: Seen) -> None:
-    for result in as_list(seen.payload.get("getVariableResult")):
-        result = as_dict(result)
-        key = key_of(result.get("component"), result.get("variable"))
-        if key is not None and result.get("attributeStatus") == "Accepted":
+    for key, result in _naming_variables(seen.payload.get("getVariableResult")):
+        if result.get("attributeStatus") == "Accepted":
             _set_value(seen, key, as_str(result.get("attributeType")) or "Actual",
                        as_str(result.get("attributeValue")))
 
 
 def _set_answer(seen: Seen) -> None:
     requested: dict[tuple[VariableKey, str], str | None] = {}
-    for data in as_list(seen.request.get("setVariableData")):
-        data = as_dict(data)
-        key = key_of(data.get("component"), data.get("variable"))
-        if key is not None:
-            kind = as_str(data.get("attributeType")) or "Actual"
-            requested[(key, kind)] = as_str(data.get("attributeValue"))
-    for result in as_list(seen.payload.get("setVariableResult")):
-        result = as_dict(result)
-        key = key_of(result.get("component"), result.get("variable"))
+    for key, data in _naming_variables(seen.request.get("setVariableData")):
+        kind = as_str(data.get("attributeType")) or "Actual"
+        requested[(key, kind)] = as_str(data.get("attributeValue"))
+    for key, result in _naming_variables(seen.payload.get("setVariableResult")):
         kind = as_str(result.get("attributeType")) or "Actual"
-        if key is None or (key, kind) not in requested:
+        if (key, kind) not in requested:
             continue
         if result.get("attributeStatus") in ("Accepted", "RebootRequired"):
             _set_value(seen, key, kind, requested[(key, kind)])
@@ -125,11 +127,7 @@ def _set_answer(seen: Seen) -> None:
 
 def _monitoring_report(seen: Seen) -> list[Finding]:
     model = seen.station.device_model
-    for entry in as_list(seen.payload.get("monitor")):
-        entry = as_dict(entry)
-        key = key_of(entry.get("component"), entry.get("variable"))
-        if key is None:
-            continue
+    for key, entry in _naming_variables(seen.payload.get("monitor")):
         variable = variable_of(model, key)
         for monitor in as_list(entry.get("variableMonitoring")):
             if not isinstance(monitor, dict):

@@ -2,20 +2,15 @@
 written, the summary on stderr, exit codes, any input, and a redacted recording of real
 peers that still replays."""
 
-import asyncio
 import json
 
 import pytest
 
 from app.cli import main
-from app.net.csms import CsmsConfig
-from app.replay.runner import ReplayRunner
-from app.replay.script import load_recording
-from app.session.capture import Capture
 from app.session.importing import import_path
 from app.session.sessionfile import SessionWriter, make_header
 from tests.net.peers import run
-from tests.replay.sessions import TOKEN, record_session, talk
+from tests.replay.sessions import TOKEN, record_session, replay_as_csms
 from tests.session import redaction_samples as samples
 
 
@@ -101,19 +96,7 @@ def test_a_redacted_recording_of_real_peers_still_replays(tmp_path, capsys):
     assert b"CP-17" not in shared.read_bytes()
     assert TOKEN["id_token"].encode() not in shared.read_bytes()
 
-    async def replay_as_csms():
-        script = load_recording(shared).script("STATION-0001")
-        runner = ReplayRunner(script, "csms", Capture())
-        endpoint = await runner.listen(CsmsConfig(port=0))
-        try:
-            playing = asyncio.ensure_future(runner.play_as_csms(wait=10))
-            peer = await talk(endpoint.url, "LIVE-7")
-            await playing
-        finally:
-            await runner.stop()
-        return runner, peer
-
-    runner, station = run(replay_as_csms())
+    runner, station = run(replay_as_csms(shared, "STATION-0001"))
     assert [name for name, _ in station.received] == ["GetVariables", "Reset"]
     assert station.answers[1].id_token_info == {"status": "Accepted"}
     # the live station sends its real token where the shared file has a pseudonym

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from ocpp.v201 import call
-from websockets.asyncio.client import connect
 
 from app import cli
 from app.commands import live
@@ -24,7 +23,7 @@ from app.net.splice import TransparentProxy
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionReader
 from tests.commands.test_proxy import csms_on_a_thread
-from tests.net.peers import OcppStation, SilentStation, Tap, boot_request
+from tests.net.peers import SilentStation, boot_request, ocpp_station
 
 Script = Callable[[str], Awaitable[Any]]
 MODES = {"transparent": "--transparent", "terminating": "--no-transparent"}
@@ -60,13 +59,10 @@ def once_listening(monkeypatch: pytest.MonkeyPatch) -> Callable[[Script], list[A
 
 async def boot_and_beat(url: str, beats: int = 0) -> Any:
     """A station boots through the proxy, sends `beats` heartbeats, and leaves at once."""
-    async with connect(f"{url}/ocpp/CP-1", subprotocols=["ocpp2.0.1"]) as ws:
-        station = OcppStation("CP-1", Tap(ws), response_timeout=10)
-        reader = asyncio.create_task(station.start())
+    async with ocpp_station(f"{url}/ocpp", "CP-1", response_timeout=10) as (station, _):
         answer = await station.call(boot_request())
         for _ in range(beats):
             await station.call(call.Heartbeat())
-        reader.cancel()
         return answer
 
 

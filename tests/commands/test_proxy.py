@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import connect
 
 from app import cli
 from app.net.proxy import Proxy
 from app.session.sessionfile import SessionReader
-from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request
+from tests.net.peers import OcppCsmsServer, boot_request, ocpp_station
 
 
 @contextlib.contextmanager
@@ -59,12 +58,9 @@ def station_boots_then_interrupts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
         async def boot() -> None:
             try:
-                ws = await connect(f"{self.url}/ocpp/CP-1", subprotocols=["ocpp2.0.1"])
-                station = OcppStation("CP-1", Tap(ws), response_timeout=10)
-                reader = asyncio.create_task(station.start())
-                answers.append(await station.call(boot_request()))
-                reader.cancel()
-                await ws.close()
+                async with ocpp_station(f"{self.url}/ocpp", "CP-1",
+                                        response_timeout=10) as (station, _):
+                    answers.append(await station.call(boot_request()))
             finally:
                 signal.raise_signal(signal.SIGINT)
 

@@ -13,6 +13,7 @@ from app.cli import build_parser, main
 from app.ocpp.conversation import Direction
 from app.session.message import frame_message, gap_record
 from app.session.sessionfile import SessionWriter, make_header
+from tests.factories import write_session
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "mixed-frames.txt"
 BOOT = ('[2,"b1","BootNotification",{"reason":"PowerUp",'
@@ -93,11 +94,11 @@ def test_single_frame_json_file(tmp_path, capsys):
 
 def test_session_file_uses_directions_and_connections(tmp_path, capsys):
     path = tmp_path / "s.jsonl"
-    with SessionWriter(path, make_header("proxy")) as writer:
-        writer.write(frame_message(1, BOOT, connection="c1", station="CP1",
-                                   direction=Direction.STATION_TO_CSMS))
-        writer.write(frame_message(2, BOOT_BAD_RESULT, connection="c1", station="CP1",
-                                   direction=Direction.CSMS_TO_STATION))
+    write_session(path, [
+        frame_message(1, BOOT, connection="c1", station="CP1",
+                      direction=Direction.STATION_TO_CSMS),
+        frame_message(2, BOOT_BAD_RESULT, connection="c1", station="CP1",
+                      direction=Direction.CSMS_TO_STATION)])
     code, out, _ = run(capsys, path)
     assert code == 1
     assert "seq 2  CALLRESULT BootNotification" in out
@@ -105,8 +106,7 @@ def test_session_file_uses_directions_and_connections(tmp_path, capsys):
 
 def test_torn_session_file_still_validates_the_rest(tmp_path, capsys):
     path = tmp_path / "s.jsonl"
-    with SessionWriter(path, make_header("proxy")) as writer:
-        writer.write(frame_message(1, BOOT, direction=Direction.STATION_TO_CSMS))
+    write_session(path, [frame_message(1, BOOT, direction=Direction.STATION_TO_CSMS)])
     with path.open("a") as stream:
         stream.write('{"seq":2,"ti')
     code, out, err = run(capsys, path)
@@ -117,8 +117,7 @@ def test_torn_session_file_still_validates_the_rest(tmp_path, capsys):
 
 def test_a_binary_record_without_data_is_one_malformed_message(tmp_path, capsys):
     path = tmp_path / "s.jsonl"
-    with SessionWriter(path, make_header("proxy")) as writer:
-        writer.write(frame_message(1, BOOT, direction=Direction.STATION_TO_CSMS))
+    write_session(path, [frame_message(1, BOOT, direction=Direction.STATION_TO_CSMS)])
     with path.open("a") as stream:  # an empty binary frame, written by hand or another tool
         stream.write('{"seq":2,"time":"2024-01-01T00:00:00Z","mono":1.5,"conn":"",'
                      '"station":"","dir":"station_to_csms","kind":"binary"}\n')
@@ -227,8 +226,7 @@ def test_frames_can_be_piped_in():
 
 def test_a_session_file_cannot_be_piped(tmp_path):
     path = tmp_path / "s.jsonl"
-    with SessionWriter(path, make_header("proxy")) as writer:
-        writer.write(frame_message(1, BOOT, direction=Direction.STATION_TO_CSMS))
+    write_session(path, [frame_message(1, BOOT, direction=Direction.STATION_TO_CSMS)])
     result = subprocess.run([sys.executable, "-m", "app", "validate", "-"],
                             input=path.read_text(), capture_output=True, text=True,
                             timeout=60)

@@ -9,7 +9,7 @@ from websockets.asyncio.client import connect
 
 from app.session.sessionfile import SessionReader
 from tests.e2e.processes import OCPPSCOPE, interrupt, start_listening
-from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request, run
+from tests.net.peers import OcppCsmsServer, boot_request, ocpp_station, run
 
 
 def test_proxy_between_ocpp_peers_records_a_file_that_validates(tmp_path):
@@ -21,12 +21,8 @@ def test_proxy_between_ocpp_peers_records_a_file_that_validates(tmp_path):
                 "proxy", "--listen", "127.0.0.1:0", "--upstream", csms.url, "--record",
                 str(record), "--json")
             try:
-                async with connect(f"{url}/CP-42", subprotocols=["ocpp2.0.1"]) as ws:
-                    tap = Tap(ws)
-                    station = OcppStation("CP-42", tap)
-                    reader = asyncio.create_task(station.start())
+                async with ocpp_station(url, "CP-42") as (station, tap):
                     await station.call(boot_request())
-                    reader.cancel()
             finally:
                 code, out, err = await interrupt(process)
         return code, out, err, tap

@@ -12,14 +12,15 @@ import socket
 import ssl
 import struct
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 from ocpp.routing import on
 from ocpp.v201 import ChargePoint, call, call_result
+from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 NOW = "2026-11-25T09:00:00.000Z"
 
@@ -87,6 +88,35 @@ class OcppStation(ChargePoint):
         return call_result.Reset(status="Accepted")
 
 
+@contextlib.asynccontextmanager
+async def ocpp_station(base_url: str, station_id: str,
+                       **options: Any) -> AsyncIterator[tuple[OcppStation, Tap]]:
+    """An `ocpp` station connected as `station_id` under `base_url`, reading its connection
+    (so that its calls get their answers) until the block ends; `options` go to
+    `OcppStation` (`response_timeout`). The tap records what it sent and received."""
+    async with connect(f"{base_url}/{station_id}", subprotocols=["ocpp2.0.1"]) as ws:
+        tap = Tap(ws)
+        station = OcppStation(station_id, tap, **options)
+        reader = asyncio.create_task(station.start())
+        try:
+            yield station, tap
+        finally:
+            reader.cancel()
+
+
+async def refusal(url: str, subprotocols: tuple[str, ...] | None = ("ocpp2.0.1",),
+                  **connecting: Any) -> Any:
+    """The HTTP response that refuses a WebSocket upgrade at `url` (offering `subprotocols`,
+    None for no header at all); AssertionError when the upgrade is accepted."""
+    offered = None if subprotocols is None else list(subprotocols)
+    try:
+        async with connect(url, subprotocols=offered, **connecting):
+            pass
+    except InvalidStatus as refused:
+        return refused.response
+    raise AssertionError(f"the upgrade at {url} was accepted")
+
+
 def boot_request() -> Any:
     return call.BootNotification(
         charging_station={"model": "AC22-T2", "vendor_name": "Voltra"}, reason="PowerUp")
@@ -129,7 +159,10 @@ class OcppCsmsServer:
 
 
 class RecordingServer:
-    """A WebSocket server that records what it receives and can be told what to do."""
+    """A WebSocket server that records what it receives and can be told what to do: refuse
+    the upgrade with `status`, answer each frame with `reply(frame)` (text, or bytes for a
+    binary frame), close after each frame with `close_with` (code, reason). A test may also
+    speak on its own through `connection` and take the frames one at a time (`next_text`)."""
 
     def __init__(self, subprotocols=("ocpp2.0.1",), reply=None, close_with=None,
                  status=None):
@@ -142,12 +175,24 @@ class RecordingServer:
         self.status = status
         self.connections: list = []
         self._arrived = asyncio.Condition()
+        self._taken = 0   # frames already handed out by `next_text`
+
+    @property
+    def connection(self):
+        """The latest connection, or None before the first."""
+        return self.connections[-1] if self.connections else None
 
     async def wait_received(self, count: int, timeout: float = 30.0) -> None:
         """Until `count` frames have arrived (TimeoutError after `timeout` seconds)."""
         async with self._arrived:
             await asyncio.wait_for(
                 self._arrived.wait_for(lambda: len(self.received) >= count), timeout)
+
+    async def next_text(self, timeout: float = 5.0):
+        """The latest frame, once one arrived after the last frame this gave."""
+        await self.wait_received(self._taken + 1, timeout)
+        self._taken = len(self.received)
+        return self.received[-1]
 
     async def __aenter__(self):
         def check(connection, request):

@@ -49,49 +49,35 @@ async def _csms(capture: Capture, **options) -> CsmsEndpoint:
     return csms
 
 
-def test_a_path_without_station_id_is_diagnosed_with_the_path_that_arrived():
-    async def scenario():
-        capture = Capture()
-        csms = await _csms(capture)
-        with pytest.raises(InvalidHandshake):
-            async with connect(f"ws://127.0.0.1:{csms.port}/", subprotocols=["ocpp2.0.1"]):
-                pass
-        await csms.stop()
-        return capture
+async def _refused_by_our_csms(path: str, **connecting) -> Capture:
+    """A charger asks our CSMS for `path` (offering what `connecting` says) and is refused;
+    what was recorded."""
+    capture = Capture()
+    csms = await _csms(capture)
+    with pytest.raises(InvalidHandshake):
+        async with connect(f"ws://127.0.0.1:{csms.port}{path}", **connecting):
+            pass
+    await csms.stop()
+    return capture
 
-    sentence = _ends(run(scenario()))[0].meta["diagnosis"]
+
+def test_a_path_without_station_id_is_diagnosed_with_the_path_that_arrived():
+    capture = run(_refused_by_our_csms("/", subprotocols=["ocpp2.0.1"]))
+    sentence = _ends(capture)[0].meta["diagnosis"]
     assert sentence == ("the charger asked for '/', which carries no station id; "
                         "expected /<prefix>/<stationId>")
 
 
 def test_a_charger_offering_no_subprotocol_is_told_what_the_csms_requires():
-    async def scenario():
-        capture = Capture()
-        csms = await _csms(capture)
-        with pytest.raises(InvalidHandshake):
-            async with connect(f"ws://127.0.0.1:{csms.port}/ocpp/CP1"):
-                pass
-        await csms.stop()
-        return capture
-
-    rejected = _ends(run(scenario()))[0]
+    rejected = _ends(run(_refused_by_our_csms("/ocpp/CP1")))[0]
     assert rejected.kind is RecordKind.REJECTED
     assert rejected.meta["diagnosis"] == ("the charger offered no subprotocol; "
                                           "the CSMS requires ocpp2.0.1")
 
 
 def test_a_charger_offering_only_ocpp16_is_told_so():
-    async def scenario():
-        capture = Capture()
-        csms = await _csms(capture)
-        with pytest.raises(InvalidHandshake):
-            async with connect(f"ws://127.0.0.1:{csms.port}/ocpp/CP1",
-                               subprotocols=["ocpp1.6"]):  # type: ignore[list-item]
-                pass
-        await csms.stop()
-        return capture
-
-    assert _ends(run(scenario()))[0].meta["diagnosis"] == (
+    capture = run(_refused_by_our_csms("/ocpp/CP1", subprotocols=["ocpp1.6"]))
+    assert _ends(capture)[0].meta["diagnosis"] == (
         "the charger offered only ocpp1.6; the CSMS requires ocpp2.0.1")
 
 
@@ -132,23 +118,29 @@ def test_a_plain_http_request_is_refused_with_the_missing_upgrade_headers_named(
         "(no Upgrade header, Connection: keep-alive)")
 
 
+async def _refused_upstream(status: int, transparent: bool,
+                            **connecting) -> tuple[Capture, str]:
+    """A charger connects through the proxy (as `connecting` says) to a CSMS that refuses
+    the upgrade with `status`; what was recorded, and the CSMS's URL."""
+    capture = Capture()
+    async with RecordingServer(status=status) as csms:
+        proxy = open_proxy(ProxyConfig(upstream=csms.url, transparent=transparent), capture)
+        await proxy.start()
+        with pytest.raises(InvalidHandshake):
+            async with connect(f"{proxy.url}/ocpp/CP1", subprotocols=["ocpp2.0.1"],
+                               **connecting):
+                pass
+        await proxy.stop()
+        url = csms.url   # while it listens: a closed server has no address
+    return capture, url
+
+
 @pytest.mark.parametrize("transparent", [False, True], ids=["terminating", "transparent"])
 def test_basic_auth_with_the_wrong_user_is_diagnosed_alike_by_both_proxy_modes(transparent):
-    async def scenario():
-        capture = Capture()
-        async with RecordingServer(status=401) as csms:
-            proxy = open_proxy(ProxyConfig(upstream=csms.url, transparent=transparent),
-                               capture)
-            await proxy.start()
-            token = base64.b64encode(b"bob:secret12").decode()
-            with pytest.raises(InvalidHandshake):
-                async with connect(f"{proxy.url}/ocpp/CP1", subprotocols=["ocpp2.0.1"],
-                                   additional_headers={"Authorization": f"Basic {token}"}):
-                    pass
-            await proxy.stop()
-        return capture
-
-    rejected = _ends(run(scenario()))[0]
+    token = base64.b64encode(b"bob:secret12").decode()
+    capture, _ = run(_refused_upstream(
+        401, transparent, additional_headers={"Authorization": f"Basic {token}"}))
+    rejected = _ends(capture)[0]
     sentence = rejected.meta["diagnosis"]
     assert sentence.startswith("the CSMS answered HTTP 401 Unauthorized for 'ws://127.0.0.1:")
     assert sentence.endswith("; the Basic auth user 'bob' is not the station id 'CP1' "
@@ -158,20 +150,7 @@ def test_basic_auth_with_the_wrong_user_is_diagnosed_alike_by_both_proxy_modes(t
 
 @pytest.mark.parametrize("transparent", [False, True], ids=["terminating", "transparent"])
 def test_a_wrong_upstream_path_names_what_the_csms_refused(transparent):
-    async def scenario():
-        capture = Capture()
-        async with RecordingServer(status=404) as csms:
-            proxy = open_proxy(ProxyConfig(upstream=csms.url, transparent=transparent),
-                               capture)
-            await proxy.start()
-            with pytest.raises(InvalidHandshake):
-                async with connect(f"{proxy.url}/ocpp/CP1", subprotocols=["ocpp2.0.1"]):
-                    pass
-            await proxy.stop()
-            url = csms.url
-        return capture, url
-
-    capture, url = run(scenario())
+    capture, url = run(_refused_upstream(404, transparent))
     assert _ends(capture)[0].meta["diagnosis"] == (
         f"the CSMS answered HTTP 404 Not Found for '{url}/CP1' "
         "(it does not know this path or station id)")

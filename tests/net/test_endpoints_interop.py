@@ -4,14 +4,13 @@ import asyncio
 
 from ocpp.v201 import call
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
 
 from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.policy import ResponsePolicy, parse_rules
 from app.net.station import StationConfig, StationEndpoint
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request, run
+from tests.net.peers import OcppCsmsServer, boot_request, ocpp_station, refusal, run
 
 
 async def _ocpp_station_against_our_csms(policy=None):
@@ -19,16 +18,12 @@ async def _ocpp_station_against_our_csms(policy=None):
     csms = CsmsEndpoint(CsmsConfig(call_timeout=2), capture, policy or ResponsePolicy())
     await csms.start()
     try:
-        async with connect(f"{csms.url}/CP-9", subprotocols=["ocpp2.0.1"]) as ws:
-            tap = Tap(ws)
-            station = OcppStation("CP-9", tap)
-            reader = asyncio.create_task(station.start())
+        async with ocpp_station(csms.url, "CP-9") as (station, _):
             boot = await station.call(boot_request())
             auth = await station.call(call.Authorize(id_token={"id_token": "AB12",
                                                                "type": "ISO14443"}))
             await csms.wait_for_station("CP-9")
             outcome = await csms.call("CP-9", "Reset", {"type": "OnIdle"})
-            reader.cancel()
         return boot, auth, outcome, capture
     finally:
         await csms.stop()
@@ -82,11 +77,8 @@ def test_csms_refuses_a_station_offering_no_ocpp201_with_the_reason():
         csms = CsmsEndpoint(CsmsConfig(), capture)
         await csms.start()
         try:
-            try:
-                async with connect(f"{csms.url}/CP-1", subprotocols=["ocpp1.6"]):
-                    pass
-            except InvalidStatus as exc:
-                return exc.response.status_code, exc.response.body.decode(), capture
+            response = await refusal(f"{csms.url}/CP-1", subprotocols=("ocpp1.6",))
+            return response.status_code, response.body.decode(), capture
         finally:
             await csms.stop()
 

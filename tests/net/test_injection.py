@@ -7,15 +7,20 @@ import json
 import pytest
 from ocpp.v201 import call
 from websockets.asyncio.client import connect
-from websockets.asyncio.server import serve
-from websockets.exceptions import ConnectionClosed
 
 from app.errors import NotConnected
 from app.net.proxy import INJECTED_ID_PREFIX, Proxy, ProxyConfig
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request, run
+from tests.net.peers import (
+    OcppCsmsServer,
+    RecordingServer,
+    boot_request,
+    ocpp_station,
+    run,
+    until,
+)
 
 TO_STATION = Direction.CSMS_TO_STATION
 TO_CSMS = Direction.STATION_TO_CSMS
@@ -43,75 +48,25 @@ async def through_proxy(scenario, **config):
         proxy = Proxy(ProxyConfig(upstream=csms.url, **config), capture)
         await proxy.start()
         try:
-            async with connect(f"{proxy.url}/site/CP-7", subprotocols=["ocpp2.0.1"]) as ws:
-                station_tap = Tap(ws)
-                station = OcppStation("CP-7", station_tap)
-                reader = asyncio.create_task(station.start())
+            async with ocpp_station(f"{proxy.url}/site", "CP-7") as (station, station_tap):
                 assert (await station.call(boot_request())).status == "Accepted"
                 await asyncio.wait_for(csms.connected.wait(), 5)
                 cp, csms_tap = csms.stations["CP-7"]
-                try:
-                    return await scenario(proxy, capture, station, station_tap, cp, csms_tap)
-                finally:
-                    reader.cancel()
+                return await scenario(proxy, capture, station, station_tap, cp, csms_tap)
         finally:
             await proxy.stop()
 
 
-class RawPeer:
-    """A bare WebSocket CSMS for the proxy's upstream: records what it receives and sends
-    what a test tells it to, when it tells it to."""
-
-    def __init__(self, close_on_receipt=False, reply=None):
-        self.received = []
-        self.arrived = asyncio.Event()
-        self.connection = None
-        self.close_on_receipt = close_on_receipt
-        self.reply = reply
-
-    async def __aenter__(self):
-        self.server = await serve(self.handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"])
-        return self
-
-    async def __aexit__(self, *exc):
-        self.server.close()
-        await self.server.wait_closed()
-
-    @property
-    def url(self):
-        return f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/cs"
-
-    async def handler(self, ws):
-        self.connection = ws
-        try:
-            async for data in ws:
-                self.received.append(data)
-                self.arrived.set()
-                if self.reply:
-                    await ws.send(*self.reply(data))
-                if self.close_on_receipt:
-                    await ws.close(1011, "no")
-        except ConnectionClosed:
-            pass
-
-    async def next_text(self):
-        await asyncio.wait_for(self.arrived.wait(), 5)
-        self.arrived.clear()
-        return self.received[-1]
-
-
 async def with_raw_csms(scenario, close_on_receipt=False, reply=None, **config):
-    """A raw client station through the proxy to a `RawPeer` CSMS."""
+    """A raw client station through the proxy to a bare `RecordingServer` CSMS."""
     capture = Capture()
-    async with RawPeer(close_on_receipt, reply) as csms:
+    close_with = (1011, "no") if close_on_receipt else None
+    async with RecordingServer(reply=reply, close_with=close_with) as csms:
         proxy = Proxy(ProxyConfig(upstream=csms.url, **config), capture)
         await proxy.start()
         try:
             async with connect(f"{proxy.url}/CP-1", subprotocols=["ocpp2.0.1"]) as ws:
-                for _ in range(100):
-                    if csms.connection is not None:
-                        break
-                    await asyncio.sleep(0.01)
+                await until(lambda: csms.connection is not None)
                 return await scenario(proxy, capture, ws, csms)
         finally:
             await proxy.stop()
@@ -345,7 +300,7 @@ def test_a_second_wait_for_the_same_answer_is_refused():
 def test_an_answer_in_a_binary_frame_is_kept_too():
     def binary_answer(data):
         message_id = json.loads(data)[1]
-        return (f'[3,"{message_id}",{{"currentTime":"2026-01-01T00:00:00Z"}}]'.encode(),)
+        return f'[3,"{message_id}",{{"currentTime":"2026-01-01T00:00:00Z"}}]'.encode()
 
     async def scenario(proxy, capture, ws, csms):
         return await proxy.inject("CP-1", TO_CSMS, "Heartbeat", {}), await nothing_arrives(ws)
@@ -359,7 +314,7 @@ def test_an_answer_in_a_binary_frame_is_kept_too():
 
 def test_an_answer_quicker_than_the_recording_of_its_call_is_recorded_after_it():
     def answer(data):
-        return (f'[3,"{json.loads(data)[1]}",{{"currentTime":"2026-01-01T00:00:00Z"}}]',)
+        return f'[3,"{json.loads(data)[1]}",{{"currentTime":"2026-01-01T00:00:00Z"}}]'
 
     async def scenario(proxy, capture, ws, csms):
         upstream = proxy._link_of("CP-1")[1].upstream

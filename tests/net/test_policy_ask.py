@@ -11,7 +11,7 @@ from app.net.csms import CsmsConfig, CsmsEndpoint
 from app.net.policy import Answer, PolicyError, ResponsePolicy, Rule, parse_rules
 from app.ocpp.findings import error
 from app.session.capture import Capture
-from tests.net.peers import OcppStation, Tap, boot_request, run
+from tests.net.peers import boot_request, ocpp_station, run
 
 AUTHORIZE = call.Authorize(id_token={"id_token": "AB12", "type": "ISO14443"})
 
@@ -21,13 +21,8 @@ async def station_at_our_csms(policy, scenario):
     csms = CsmsEndpoint(CsmsConfig(call_timeout=5), Capture(), policy)
     await csms.start()
     try:
-        async with connect(f"{csms.url}/CP-5", subprotocols=["ocpp2.0.1"]) as ws:
-            station = OcppStation("CP-5", Tap(ws))
-            reader = asyncio.create_task(station.start())
-            try:
-                return await scenario(csms, station)
-            finally:
-                reader.cancel()
+        async with ocpp_station(csms.url, "CP-5") as (station, _):
+            return await scenario(csms, station)
     finally:
         await csms.stop()
 

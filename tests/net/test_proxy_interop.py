@@ -4,12 +4,11 @@ calls both ways, and every frame forwarded byte for byte."""
 import asyncio
 
 from ocpp.v201 import call
-from websockets.asyncio.client import connect
 
 from app.net.proxy import Proxy, ProxyConfig
 from app.session.capture import Capture
 from app.session.message import RecordKind
-from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request, run
+from tests.net.peers import OcppCsmsServer, boot_request, ocpp_station, run
 
 
 async def _station_through_proxy():
@@ -18,12 +17,8 @@ async def _station_through_proxy():
         proxy = Proxy(ProxyConfig(upstream=csms.url), capture)
         await proxy.start()
         try:
-            async with connect(f"{proxy.url}/site-a/CP-17",
-                               subprotocols=["ocpp2.0.1"]) as ws:
-                assert ws.subprotocol == "ocpp2.0.1"
-                tap = Tap(ws)
-                station = OcppStation("CP-17", tap)
-                reader = asyncio.create_task(station.start())
+            async with ocpp_station(f"{proxy.url}/site-a", "CP-17") as (station, tap):
+                assert tap.ws.subprotocol == "ocpp2.0.1"
                 boot = await station.call(boot_request())
                 assert boot.status == "Accepted"
                 await asyncio.wait_for(csms.connected.wait(), 5)
@@ -32,7 +27,6 @@ async def _station_through_proxy():
                     get_variable_data=[{"component": {"name": "OCPPCommCtrlr"},
                                         "variable": {"name": "HeartbeatInterval"}}]))
                 assert result.get_variable_result[0]["attribute_value"] == "300"
-                reader.cancel()
         finally:
             await proxy.stop()
         return capture, tap, csms_tap, csms

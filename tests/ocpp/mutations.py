@@ -4,8 +4,10 @@ get wrong (lone surrogates, NUL, non-ASCII digits, wrong case, over-long text)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.ocpp import reference
@@ -65,3 +67,22 @@ def mutated_payloads(draw: st.DrawFn, action: str,
         path = draw(st.sampled_from(_paths(payload)))
         payload = _replace(payload, path, draw(JSON_VALUES))
     return kind, payload
+
+
+def holds_for_mutations(action: str, check: Callable[[PayloadKind, Any], object], *,
+                        examples: int = 50, whole_values: bool = False) -> None:
+    """Call `check(kind, payload)` on `examples` mutated payloads of `action` and, with
+    `whole_values`, on arbitrary JSON in place of each whole payload too. The fuzz tests of
+    every layer drive hypothesis this one way (no deadline, no example database: the
+    runs stay independent of each other), so that each states only what must hold."""
+
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(data=st.data())
+    def each(data: st.DataObject) -> None:
+        kind, payload = data.draw(mutated_payloads(action))
+        check(kind, payload)
+        if whole_values:
+            check(kind, data.draw(JSON_VALUES))
+
+    each()

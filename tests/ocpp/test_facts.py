@@ -2,13 +2,13 @@
 first plain fields for the rest, and never an exception, whatever a peer sends."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.ocpp import catalog, reference
 from app.ocpp.facts import clean, payload_facts
 from app.ocpp.schemas import PayloadKind
-from tests.ocpp.mutations import JSON_VALUES, mutated_payloads
+from tests.ocpp.mutations import JSON_VALUES, holds_for_mutations
 
 REQ, RES = PayloadKind.REQUEST, PayloadKind.RESPONSE
 
@@ -110,17 +110,12 @@ def test_payloads_that_are_not_objects_say_nothing():
 
 @pytest.mark.parametrize("action", list(catalog.ACTIONS))
 def test_mutated_payloads_never_raise(action):
-    check_mutated(action)
+    def says_a_line(kind, payload):
+        line = payload_facts(action, kind, payload)
+        assert isinstance(line, str)
+        line.encode("utf-8")  # no lone surrogates: Qt could not show them
 
-
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def check_mutated(action, data):
-    kind, payload = data.draw(mutated_payloads(action))
-    line = payload_facts(action, kind, payload)
-    assert isinstance(line, str)
-    line.encode("utf-8")  # no lone surrogates: Qt could not show them
+    holds_for_mutations(action, says_a_line, examples=40)
 
 
 @settings(max_examples=200, deadline=None, database=None)

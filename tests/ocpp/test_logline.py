@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.ocpp.logline import frame_in_line, frame_span
+from app.ocpp.logline import frame_in_line, frame_span, is_json, json_or_none
 
 HEARTBEAT = '[2,"1","Heartbeat",{}]'
 
@@ -65,3 +65,11 @@ def test_a_line_of_many_brackets_stays_cheap():
 
 def test_a_frame_with_a_number_for_its_id_is_still_found():
     assert frame_in_line('tx: [2, 19, "Heartbeat", {}]') == '[2, 19, "Heartbeat", {}]'
+
+
+def test_text_that_is_not_json_gives_none_or_false_instead_of_raising():
+    deep = "[" * 100_000
+    assert json_or_none('{"a": [1, null]}') == {"a": [1, None]}
+    assert json_or_none("[2, 'x'") is None and json_or_none(deep) is None
+    assert is_json("null") and json_or_none("null") is None
+    assert not is_json("[2, 'x'") and not is_json(deep)

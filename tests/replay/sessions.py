@@ -16,10 +16,13 @@ from ocpp.routing import on
 from ocpp.v201 import call, call_result
 from websockets.asyncio.client import connect
 
+from app.net.csms import CsmsConfig
 from app.net.proxy import Proxy, ProxyConfig
+from app.replay.runner import ReplayControl, ReplayRunner
+from app.replay.script import load_recording
 from app.session.capture import Capture
 from app.session.sessionfile import SessionWriter, make_header
-from tests.net.peers import OcppCsms, OcppCsmsServer, OcppStation, Tap, boot_request
+from tests.net.peers import OcppCsms, OcppCsmsServer, OcppStation, Tap, boot_request, until
 
 GET_VARIABLES = [{"component": {"name": "OCPPCommCtrlr"},
                   "variable": {"name": "HeartbeatInterval"}}]
@@ -64,19 +67,10 @@ async def csms_calls(csms: OcppCsmsServer, station: str, timeout: float = 10.0) 
         await asyncio.wait_for(csms.connected.wait(), timeout)
         csms.connected.clear()
     cp, tap = csms.stations[station]
-    await _until(lambda: any('"BootNotification"' in t for t in tap.received), timeout)
+    await until(lambda: any('"BootNotification"' in t for t in tap.received), timeout)
     await cp.call(call.GetVariables(get_variable_data=GET_VARIABLES))
-    await _until(lambda: any('"Authorize"' in t for t in tap.received), timeout)
+    await until(lambda: any('"Authorize"' in t for t in tap.received), timeout)
     await cp.call(call.Reset(type="Immediate"))
-
-
-async def _until(condition: Any, timeout: float) -> None:
-    """Polls a condition a peer library gives no event for, with a deadline."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not reached")
-        await asyncio.sleep(0.01)
 
 
 async def talk(url: str, station: str, csms: OcppCsmsServer | None = None) -> ScriptedStation:
@@ -92,6 +86,22 @@ async def talk(url: str, station: str, csms: OcppCsmsServer | None = None) -> Sc
         finally:
             reader.cancel()
     return peer
+
+
+async def replay_as_csms(path: Path, station: str, control: ReplayControl | None = None,
+                         progress: Any = None) -> tuple[ReplayRunner, ScriptedStation]:
+    """Replay the CSMS side of `station`'s recording in `path` to a scripted station that
+    connects as LIVE-7; the runner (its outcome) and the station (what it was sent)."""
+    script = load_recording(path).script(station)
+    runner = ReplayRunner(script, "csms", Capture(), control=control, progress=progress)
+    endpoint = await runner.listen(CsmsConfig(port=0))
+    try:
+        playing = asyncio.ensure_future(runner.play_as_csms(wait=10))
+        peer = await talk(endpoint.url, "LIVE-7")
+        await playing
+    finally:
+        await runner.stop()
+    return runner, peer
 
 
 async def record_session(path: Path, stations: tuple[str, ...] = ("CP-17",),

@@ -5,13 +5,10 @@ import asyncio
 
 import pytest
 
-from app.net.csms import CsmsConfig
 from app.replay.compare import Verdict
-from app.replay.runner import ReplayControl, ReplayRunner
-from app.replay.script import load_recording
-from app.session.capture import Capture
+from app.replay.runner import ReplayControl
 from tests.net.peers import run
-from tests.replay.sessions import GET_VARIABLES, record_session, talk
+from tests.replay.sessions import GET_VARIABLES, record_session, replay_as_csms
 
 
 @pytest.fixture(scope="module")
@@ -21,22 +18,9 @@ def two_stations(tmp_path_factory):
     return path
 
 
-async def _as_csms(path, station, control=None, progress=None):
-    script = load_recording(path).script(station)
-    runner = ReplayRunner(script, "csms", Capture(), control=control, progress=progress)
-    endpoint = await runner.listen(CsmsConfig(port=0))
-    try:
-        playing = asyncio.ensure_future(runner.play_as_csms(wait=10))
-        peer = await talk(endpoint.url, "LIVE-7")
-        await playing
-    finally:
-        await runner.stop()
-    return runner, peer
-
-
 def test_as_csms_the_station_gets_recorded_answers_and_the_recorded_csms_calls(two_stations):
     steps = []
-    runner, station = run(_as_csms(two_stations, "CP-2",
+    runner, station = run(replay_as_csms(two_stations, "CP-2",
                                    progress=lambda done, total: steps.append((done, total))))
     assert [a.status for a in station.answers[:1]] == ["Accepted"]
     assert station.answers[1].id_token_info == {"status": "Accepted"}

@@ -2,8 +2,7 @@
 with the checks that did not run; none for a recorded session."""
 
 from app.session.import_report import NO_TIMES, import_report, lacking
-from app.session.loader import SessionLoader
-from tests.factories import boot, script_messages, write_session
+from tests.factories import boot, loaded_session, script_messages, write_session
 
 STEVE_LOG = ('[chargeBoxId=cp1, sessionId=s] Received: [2,"1","Heartbeat",{}]\n'
              "server started\n"
@@ -11,16 +10,10 @@ STEVE_LOG = ('[chargeBoxId=cp1, sessionId=s] Received: [2,"1","Heartbeat",{}]\n'
              '"2024-05-01T10:00:00Z"}]\n')
 
 
-def loaded(path):
-    loader = SessionLoader.open(path, freeze_gc=False)
-    loader.load_all()
-    return loader
-
-
 def test_a_log_with_a_skipped_line_and_no_times_is_reported_with_both(tmp_path):
     path = tmp_path / "steve.log"
     path.write_text(STEVE_LOG)
-    report = import_report(loaded(path))
+    report = import_report(loaded_session(path))
     assert report is not None
     assert report.headline == "Read as SteVe WebSocketLogger logs: 2 records"
     skipped = [note for note in report.notes if note.where]
@@ -33,7 +26,7 @@ def test_frames_without_directions_say_how_many_were_inferred(tmp_path):
     path = tmp_path / "frames.txt"
     path.write_text('[2,"1","Heartbeat",{}]\n[3,"1",{"currentTime":"2024-05-01T10:00:00Z"}]\n'
                     '[2,"2","DataTransfer",{"vendorId":"v"}]\n')
-    report = import_report(loaded(path))
+    report = import_report(loaded_session(path))
     assert report is not None and report.lacks[0] == NO_TIMES
     assert report.lacks[1].startswith("no directions: inferred from the actions' senders "
                                       "for 2 frames; a second CALL")
@@ -42,7 +35,7 @@ def test_frames_without_directions_say_how_many_were_inferred(tmp_path):
 
 def test_a_recorded_session_gets_no_report(tmp_path):
     path = write_session(tmp_path / "s.jsonl", script_messages(boot()))
-    assert import_report(loaded(path)) is None
+    assert import_report(loaded_session(path)) is None
 
 
 def test_an_input_with_times_and_directions_lacks_nothing():

@@ -5,10 +5,10 @@ import json
 
 from app.ocpp.conversation import Direction
 from app.session.indexing import index_lines
-from app.session.loader import SessionLoader
 from app.session.message import frame_message
 from app.session.sessionfile import SessionReader, make_header, record_to_json
 from app.session.store import RecordStore
+from tests.factories import loaded_session
 from tests.session.test_sessionfile import sample_records, write
 
 COLUMNS = ("offsets", "seqs", "times", "kinds", "directions", "types", "stations",
@@ -93,18 +93,12 @@ _HEARTBEAT = record_to_json(frame_message(
     direction=Direction.STATION_TO_CSMS, time=1700000000.0, monotonic=0.0))
 
 
-def load_all(path):
-    loader = SessionLoader.open(path, freeze_gc=False)
-    loader.load_all()
-    return loader
-
-
 def test_more_names_than_a_small_id_holds_open_and_read_back(tmp_path):
     path = tmp_path / "many.jsonl"
     count = 70_000
     write_lines(path, (heartbeat_line(seq, connection=f"c{seq}", station=f"CP-{seq}",
                                       action=f"A{seq}") for seq in range(1, count + 1)))
-    loader = load_all(path)
+    loader = loaded_session(path)
     store = loader.messages
     assert loader.error is None and len(store) == count
     for position in (0, 65_534, 65_535, count - 1):
@@ -118,7 +112,7 @@ def test_more_names_than_a_small_id_holds_open_and_read_back(tmp_path):
 def test_seqs_beyond_four_bytes_and_below_zero_open_and_read_back(tmp_path):
     path = tmp_path / "wide.jsonl"
     write_lines(path, [heartbeat_line(-3), heartbeat_line(7), heartbeat_line(2**32 + 5)])
-    store = load_all(path).messages
+    store = loaded_session(path).messages
     assert [record.seq for record in store] == [-3, 7, 2**32 + 5]
     assert store.index_of(2**32 + 5) == 2 and store.index_of(-3) == 0
     assert store[2].text == '[2,"4294967301","Heartbeat",{}]'
@@ -127,7 +121,7 @@ def test_seqs_beyond_four_bytes_and_below_zero_open_and_read_back(tmp_path):
 def test_seqs_repeated_after_a_wide_one_are_numbered_on_from_it(tmp_path):
     path = tmp_path / "joined.jsonl"
     write_lines(path, [heartbeat_line(2**32 + 5), heartbeat_line(1)])
-    loader = load_all(path)
+    loader = loaded_session(path)
     assert [record.seq for record in loader.messages] == [2**32 + 5, 2**32 + 6]
     assert loader.messages[1].meta["file_seq"] == 1
     assert any("does not follow" in warning for warning in loader.warnings)

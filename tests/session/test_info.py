@@ -4,7 +4,7 @@ code of a CALLERROR, the story of a connection event; derived once per annotatio
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.ocpp import catalog
@@ -13,7 +13,7 @@ from app.ocpp.findings import warning
 from app.session.capture import Annotation, Capture
 from app.session.info import InfoLines, control_line, duration_text, event_line, info_line
 from app.session.message import Message, RecordKind, frame_message, gap_record
-from tests.ocpp.mutations import JSON_VALUES, mutated_payloads
+from tests.ocpp.mutations import JSON_VALUES, holds_for_mutations
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
@@ -152,23 +152,18 @@ def test_a_failing_summary_is_a_line_not_an_exception(monkeypatch, caplog):
 
 @pytest.mark.parametrize("action", list(catalog.ACTIONS))
 def test_info_of_mutated_frames_is_always_a_line(action):
-    check_frames(action)
+    def is_a_line(kind, payload):
+        capture = Capture()
+        if kind.value == "request":
+            message = capture.frame("c1", "CP1", UP, json.dumps([2, "1", action, payload]))
+        else:
+            capture.frame("c1", "CP1", DOWN, json.dumps([2, "1", action, {}]))
+            message = capture.frame("c1", "CP1", UP, json.dumps([3, "1", payload]))
+        line = line_of(capture, message)
+        assert isinstance(line, str) and "internal error" not in line
+        line.encode("utf-8")
 
-
-@settings(max_examples=20, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def check_frames(action, data):
-    kind, payload = data.draw(mutated_payloads(action))
-    capture = Capture()
-    if kind.value == "request":
-        message = capture.frame("c1", "CP1", UP, json.dumps([2, "1", action, payload]))
-    else:
-        capture.frame("c1", "CP1", DOWN, json.dumps([2, "1", action, {}]))
-        message = capture.frame("c1", "CP1", UP, json.dumps([3, "1", payload]))
-    line = line_of(capture, message)
-    assert isinstance(line, str) and "internal error" not in line
-    line.encode("utf-8")
+    holds_for_mutations(action, is_a_line, examples=20)
 
 
 @settings(max_examples=100, deadline=None, database=None)

@@ -3,11 +3,11 @@
 import pytest
 
 from app.session.columns import append_widening
-from app.session.loader import SessionLoader
 from app.session.message import RecordKind
 from app.session.sessionfile import SessionReader
 from app.session.store import RecordStore
 from tests.benchmarks.make_session import write_session
+from tests.factories import loaded_session
 from tests.session.test_sessionfile import sample_records, write
 
 
@@ -71,8 +71,7 @@ def test_appended_records_stay_in_memory(tmp_path):
 def test_a_loaded_session_is_held_as_an_index_of_its_file(tmp_path):
     path = tmp_path / "big.jsonl"
     write_session(path, 3000)
-    loader = SessionLoader.open(path, freeze_gc=False)
-    loader.load_all()
+    loader = loaded_session(path)
     assert isinstance(loader.messages, RecordStore)
     assert loader.messages == list(SessionReader.open(path))
     assert next(loader.messages.lines([0])).startswith(b'{"seq":1,')

@@ -2,8 +2,6 @@
 reported schedules read from their answers, mismatches found and worded, and a chart built
 from a station's state without a traceback on odd payloads."""
 
-from dataclasses import dataclass, field
-from typing import Any
 
 from app.state.model import (
     InstalledProfile,
@@ -29,34 +27,9 @@ from app.state.schedule_view import (
     series_from_periods,
     step_points,
 )
+from tests.state.schedule_shapes import Composite, Layer, Period
 
 T0 = 1_715_680_800.0   # 2024-05-14T10:00:00Z
-
-
-@dataclass(frozen=True)
-class Period:
-    start: float
-    end: float
-    limit: float | None
-    number_phases: int | None = None
-    profile_id: Any = None
-    stack_level: int | None = None
-    purpose: str | None = None
-
-
-@dataclass(frozen=True)
-class Composite:
-    evse_id: int
-    start: float
-    duration: int
-    unit: str
-    periods: list[Period] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Layer:
-    profile: InstalledProfile
-    periods: list[Period]
 
 
 def series(*steps, label="Computed composite"):

@@ -7,6 +7,10 @@ import pytest
 import qasync
 from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QSettings
 from PySide6.QtWidgets import QMessageBox
+from websockets.asyncio.client import connect
+
+from app.net.csms import CsmsConfig
+from app.net.policy import ResponsePolicy
 
 
 @pytest.fixture
@@ -86,6 +90,40 @@ def no_message_boxes(monkeypatch):
     for kind in ("warning", "information", "critical", "question", "about"):
         monkeypatch.setattr(QMessageBox, kind, refuse)
     monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
+def choose_answer(panel, action, mode):
+    """Set the responder's answer mode for `action` ("error", "ask", ...), as a user picks
+    it; the row's (mode, detail, delay) editors, for the test to fill in."""
+    editors = panel._widgets(action)
+    editors[0].setCurrentIndex(editors[0].findData(mode))
+    return editors
+
+
+def csms_in_window(window, loop, **answers):
+    """The window runs its CSMS on a free port with a fresh capture and a default answer
+    policy, the responder answering each action of `answers` as its mode says
+    (`Authorize="ask"`); the URL stations connect to."""
+    window.policy = ResponsePolicy()
+    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
+    run_until(loop, lambda: window.runner.running is not None)
+    for action, mode in answers.items():
+        choose_answer(window.workbench.responder, action, mode)
+    return window.runner.running.component.url
+
+
+async def answer_to(url, frame, timeout=10.0):
+    """What a bare station connected at `url` is sent back after it sends `frame`."""
+    async with connect(url, subprotocols=["ocpp2.0.1"]) as ws:
+        await ws.send(frame)
+        return await asyncio.wait_for(ws.recv(), timeout)
+
+
+def open_judged(window, qtbot, path, timeout=20000):
+    """Open the session file (or log, or capture) at `path` in the window, as a user does,
+    and wait until it is judged: only then do the views show its verdicts."""
+    with qtbot.waitSignal(window.judged, timeout=timeout):
+        window.open_session(str(path))
 
 
 def run_until(event_loop, condition, timeout=20.0):

@@ -10,9 +10,7 @@ station maximum).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from app.state.model import (
     ConnectorState,
@@ -26,38 +24,11 @@ from app.state.model import (
     TransactionState,
 )
 from app.state.schedule_view import ScheduleChart, build_chart
+from tests.state.schedule_shapes import Composite, Layer, Period
 
 START = datetime(2024, 5, 14, 12, 0, 0).timestamp()   # 12:00 local
 HOUR = 3600
 SWITCH = START + 1200                                  # the TxProfile drops to 10 A
-
-
-@dataclass(frozen=True)
-class SamplePeriod:
-    """Shaped like the computation's Period."""
-
-    start: float
-    end: float
-    limit: float | None
-    number_phases: int | None = 3
-    profile_id: Any = None
-    stack_level: int | None = None
-    purpose: str | None = None
-
-
-@dataclass(frozen=True)
-class SampleComposite:
-    evse_id: int
-    start: float
-    duration: int
-    unit: str
-    periods: list[SamplePeriod] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SampleLayer:
-    profile: InstalledProfile
-    periods: list[SamplePeriod]
 
 
 def _profile(evse_id: int, profile_id: int, purpose: str, stack: int, limits: list[tuple],
@@ -124,21 +95,20 @@ def smart_charging_state() -> SessionState:
     return SessionState({"CP-0042": station, "CP-0043": quiet}, upto_seq=140)
 
 
-def smart_charging_layers() -> list[SampleLayer]:
-    def flat(profile: InstalledProfile, limit: float) -> SampleLayer:
-        return SampleLayer(profile, [SamplePeriod(START, START + HOUR, limit, 3,
-                                                  profile.profile_id, profile.stack_level,
-                                                  profile.purpose)])
+def smart_charging_layers() -> list[Layer]:
+    def flat(profile: InstalledProfile, limit: float) -> Layer:
+        return Layer(profile, [Period(START, START + HOUR, limit, 3, profile.profile_id,
+                                      profile.stack_level, profile.purpose)])
 
-    tx = [SamplePeriod(START, SWITCH, 16.0, 3, 12, 1, "TxProfile"),
-          SamplePeriod(SWITCH, START + HOUR, 10.0, 3, 12, 1, "TxProfile")]
-    return [flat(MAX_PROFILE, 32.0), flat(DEFAULT_PROFILE, 20.0), SampleLayer(TX_PROFILE, tx)]
+    tx = [Period(START, SWITCH, 16.0, 3, 12, 1, "TxProfile"),
+          Period(SWITCH, START + HOUR, 10.0, 3, 12, 1, "TxProfile")]
+    return [flat(MAX_PROFILE, 32.0), flat(DEFAULT_PROFILE, 20.0), Layer(TX_PROFILE, tx)]
 
 
-def smart_charging_composite() -> SampleComposite:
-    return SampleComposite(1, START, HOUR, "A", [
-        SamplePeriod(START, SWITCH, 16.0, 3, 12, 1, "TxProfile"),
-        SamplePeriod(SWITCH, START + HOUR, 10.0, 3, 12, 1, "TxProfile")])
+def smart_charging_composite() -> Composite:
+    return Composite(1, START, HOUR, "A", [
+        Period(START, SWITCH, 16.0, 3, 12, 1, "TxProfile"),
+        Period(SWITCH, START + HOUR, 10.0, 3, 12, 1, "TxProfile")])
 
 
 def smart_charging_builder(station: StationState, evse_id: int) -> ScheduleChart | None:

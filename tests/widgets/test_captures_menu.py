@@ -5,7 +5,7 @@ import os
 import time
 
 from app.session.message import frame_message
-from app.session.sessionfile import SessionWriter, make_header
+from tests.factories import write_session
 from tests.widgets.conftest import run_until
 from widgets.captures_cleanup import CleanupDialog
 from widgets.captures_menu import CapturesMenu
@@ -14,9 +14,8 @@ from widgets.captures_menu import CapturesMenu
 def capture_file(folder, name, records=3, age_days=0.0):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    with SessionWriter(path, make_header("proxy")) as writer:
-        for seq in range(1, records + 1):
-            writer.write(frame_message(seq, f'[2,"{seq}","Heartbeat",{{}}]'))
+    write_session(path, [frame_message(seq, f'[2,"{seq}","Heartbeat",{{}}]')
+                         for seq in range(1, records + 1)])
     when = time.time() - age_days * 86400
     os.utime(path, (when, when))
     return path

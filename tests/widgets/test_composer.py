@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from websockets.asyncio.client import connect
 
-from app.net.csms import CsmsConfig
 from app.net.policy import ResponsePolicy
 from app.net.proxy import ProxyConfig
 from app.net.station import StationConfig
@@ -15,7 +14,7 @@ from app.ocpp import catalog, reference
 from app.ocpp.schema_tree import field_tree
 from app.ocpp.schemas import PayloadKind
 from tests.net.peers import OcppCsmsServer, OcppStation, Tap, boot_request
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import answer_to, csms_in_window, run_until
 from widgets.composer import Composer
 from widgets.payload_form import EnumEditor, PayloadForm
 
@@ -102,10 +101,7 @@ def _send_and_wait(loop, composer, monkeypatch):
 
 
 def test_send_in_csms_mode_to_an_ocpp_station(window, loop, monkeypatch):
-    window.policy = ResponsePolicy()
-    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
-    run_until(loop, lambda: window.runner.running is not None)
-    url = window.runner.running.component.url
+    url = csms_in_window(window, loop)
 
     ws, task = loop.run_until_complete(booted_station(f"{url}/CP-77"))
     run_until(loop, lambda: window.workbench.composer.target.count() > 0)
@@ -321,21 +317,11 @@ def test_a_callerror_answer_takes_its_code_from_the_specification(qtbot):
 
 
 def test_a_waiting_request_can_be_refused_with_a_callerror(window, loop):
-    window.policy = ResponsePolicy()
-    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
-    run_until(loop, lambda: window.runner.running is not None)
-    panel = window.workbench.responder
-    mode, _, _ = panel._widgets("Authorize")
-    mode.setCurrentIndex(mode.findData("ask"))
-    url = window.runner.running.component.url
+    url = csms_in_window(window, loop, Authorize="ask")
     composer = window.workbench.composer
-
-    async def station():
-        async with connect(f"{url}/CP-3", subprotocols=["ocpp2.0.1"]) as ws:
-            await ws.send('[2,"q","Authorize",{"idToken":{"idToken":"X","type":"Local"}}]')
-            return await asyncio.wait_for(ws.recv(), 10)
-
-    task = asyncio.ensure_future(station(), loop=loop)
+    task = asyncio.ensure_future(answer_to(
+        f"{url}/CP-3", '[2,"q","Authorize",{"idToken":{"idToken":"X","type":"Local"}}]'),
+        loop=loop)
     run_until(loop, lambda: composer.asking)
     composer.bar.reply.setCurrentIndex(composer.bar.reply.findData("error"))
     composer.bar.error_code.setCurrentText("NotSupported")
@@ -345,13 +331,7 @@ def test_a_waiting_request_can_be_refused_with_a_callerror(window, loop):
 
 
 def test_the_waiting_banner_goes_when_the_asking_connection_closes(window, loop):
-    window.policy = ResponsePolicy()
-    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
-    run_until(loop, lambda: window.runner.running is not None)
-    panel = window.workbench.responder
-    mode, _, _ = panel._widgets("Heartbeat")
-    mode.setCurrentIndex(mode.findData("ask"))
-    url = window.runner.running.component.url
+    url = csms_in_window(window, loop, Heartbeat="ask")
     composer = window.workbench.composer
 
     async def station():

@@ -9,8 +9,9 @@ from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.findings_summary import Grouping
 from app.session.message import RecordKind
-from app.session.sessionfile import SessionWriter, make_header
+from tests.factories import write_session
 from tests.session.test_findings_summary import BAD_TIME, fill
+from tests.widgets.conftest import open_judged
 from widgets.bridge import CaptureBridge
 from widgets.expert_info import ExpertInfo
 from widgets.findings_tree import COUNT, EXAMPLE, FINDING
@@ -107,19 +108,15 @@ def test_a_note_made_later_is_counted_once(qtbot):
     assert info.summary.count() == 1 and info.model.data(info.model.index(0, COUNT)) == "1"
 
 
-def write_invalid_session(path):
+def open_invalid_session(window, qtbot, tmp_path):
+    """The window shows, judged, a session of the records `fill` makes."""
     capture = Capture()
     fill(capture)
-    with SessionWriter(path, make_header("proxy")) as writer:
-        for message in capture.messages:
-            writer.write(message)
+    open_judged(window, qtbot, write_session(tmp_path / "bad.jsonl", capture.messages))
 
 
 def test_a_loaded_session_is_summarised_once_judged(window, qtbot, tmp_path):
-    path = tmp_path / "bad.jsonl"
-    write_invalid_session(path)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_invalid_session(window, qtbot, tmp_path)
     qtbot.waitUntil(lambda: not window.expert.building and window.expert.summary.count() == 7,
                     timeout=10000)
     assert texts(window.expert.model) == ["Errors", "Warnings"]
@@ -128,10 +125,7 @@ def test_a_loaded_session_is_summarised_once_judged(window, qtbot, tmp_path):
 
 def test_clicking_a_record_selects_it_in_the_timeline_clearing_the_filter(
         window, qtbot, loop, tmp_path):
-    path = tmp_path / "bad.jsonl"
-    write_invalid_session(path)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_invalid_session(window, qtbot, tmp_path)
     expert = window.expert
     qtbot.waitUntil(lambda: expert.model.rowCount() == 2, timeout=10000)
     window.filter_bar.station.setCurrentText("CP1")
@@ -190,10 +184,7 @@ def click_record(qtbot, view, record):
 
 def test_a_record_under_an_action_or_a_station_is_one_click_from_the_timeline(
         window, qtbot, loop, tmp_path):
-    path = tmp_path / "bad.jsonl"
-    write_invalid_session(path)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_invalid_session(window, qtbot, tmp_path)
     expert = window.expert
     qtbot.waitUntil(lambda: not expert.building and expert.summary.count() == 7,
                     timeout=10000)

@@ -5,7 +5,7 @@ shows everything again."""
 from PySide6.QtWidgets import QAbstractItemView
 
 from app.session.filters import RecordFilter
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import open_judged, run_until
 from tests.widgets.test_main_window import write_session
 from widgets.filter_bar import FilterBar
 
@@ -24,8 +24,7 @@ def test_the_clear_button_is_live_only_while_a_filter_hides_something(qtbot):
 
 def open_session(window, qtbot, path, count=200):
     write_session(path, count=count)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
 
 
 def test_a_selection_the_filter_keeps_stays_selected_and_in_view(window, loop, qtbot,

@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from app.ocpp.conversation import Direction
 from app.session.capture import Capture
 from app.session.message import frame_message
-from app.session.sessionfile import SessionWriter, make_header
+from tests.factories import write_session
+from tests.widgets.conftest import open_judged
 from widgets.findings_nav import FindingJumps
 from widgets.timeline import TimelineModel
 
@@ -115,16 +116,11 @@ def test_a_chosen_record_hidden_by_the_filter_is_shown_and_the_filter_cleared():
 
 @pytest.fixture
 def session_with_invalid_frames(tmp_path):
-    path = tmp_path / "invalid.jsonl"
-    with SessionWriter(path, make_header("proxy")) as writer:
-        for message in records():
-            writer.write(message)
-    return path
+    return write_session(tmp_path / "invalid.jsonl", list(records()))
 
 
 def test_f8_and_shift_f8_in_the_window(window, qtbot, session_with_invalid_frames):
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(session_with_invalid_frames))
+    open_judged(window, qtbot, session_with_invalid_frames)
     window.activateWindow()
     qtbot.waitUntil(lambda: window.isActiveWindow())
     qtbot.keyClick(window.table, Qt.Key.Key_F8)

@@ -8,13 +8,8 @@ from app.session.import_report import ImportReport
 from app.session.importing import ImportNote
 from tests.factories import boot, script_messages, write_session
 from tests.session.test_import_report import STEVE_LOG
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import open_judged, run_until
 from widgets.import_info import WHAT, WHERE, ImportInfo, ImportNotesModel
-
-
-def open_file(window, qtbot, path):
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
 
 
 def steve_log(tmp_path):
@@ -40,7 +35,7 @@ def test_the_notes_model_passes_qt_model_checks(qtbot, qtmodeltester):
 
 def test_a_log_with_skipped_lines_and_no_times_shows_its_notes_in_the_import_tab(
         window, qtbot, tmp_path):
-    open_file(window, qtbot, steve_log(tmp_path))
+    open_judged(window, qtbot, steve_log(tmp_path))
     info = window.import_info
     assert info.shown
     notes = len(info.report.notes)
@@ -57,21 +52,21 @@ def test_a_log_with_skipped_lines_and_no_times_shows_its_notes_in_the_import_tab
 
 def test_the_next_file_replaces_the_report_and_a_recorded_session_has_none(
         window, qtbot, tmp_path):
-    open_file(window, qtbot, steve_log(tmp_path))
+    open_judged(window, qtbot, steve_log(tmp_path))
     frames = tmp_path / "frames.txt"
     frames.write_text('[2,"1","Heartbeat",{}]\n[2,"2","Heartbeat",{}]\n')
-    open_file(window, qtbot, frames)
+    open_judged(window, qtbot, frames)
     info = window.import_info
     assert info.shown and info.headline.text().startswith("Read as text, one frame per line")
     assert "inferred from the actions' senders for 2 frames" in info.lacks.text()
     window.bottom_tabs.setCurrentWidget(info)
-    open_file(window, qtbot, write_session(tmp_path / "s.jsonl", script_messages(boot())))
+    open_judged(window, qtbot, write_session(tmp_path / "s.jsonl", script_messages(boot())))
     assert not info.shown and info.report is None
     assert window.bottom_tabs.currentWidget() is window.detail
 
 
 def test_a_live_run_hides_the_import_tab(window, qtbot, loop, tmp_path):
-    open_file(window, qtbot, steve_log(tmp_path))
+    open_judged(window, qtbot, steve_log(tmp_path))
     assert window.import_info.shown
     window.start_demo()
     run_until(loop, lambda: window.runner.running is not None, timeout=30)

@@ -4,7 +4,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.ocpp.schemas import PayloadKind
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import open_judged, run_until
 from tests.widgets.test_main_window import write_session
 from widgets.payload_form import ArrayEditor, DateTimeEditor
 
@@ -12,8 +12,7 @@ from widgets.payload_form import ArrayEditor, DateTimeEditor
 def test_stations_panel_click_filters_the_timeline(window, loop, qtbot, tmp_path):
     path = tmp_path / "s.jsonl"
     write_session(path, count=30)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     table = window.stations.table
     row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "CP2")
     table.selectRow(row)
@@ -25,8 +24,7 @@ def test_stations_panel_click_filters_the_timeline(window, loop, qtbot, tmp_path
 def test_relative_times_and_pause(window, loop, qtbot, tmp_path):
     path = tmp_path / "s.jsonl"
     write_session(path, count=5)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     window.delta_action.setChecked(True)
     assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Δ time"
     assert window.model.data(window.model.index(1, 0)).startswith("+")

@@ -13,7 +13,7 @@ from app.net import links
 from app.ocpp.conversation import Direction
 from app.session.message import frame_message, gap_record
 from app.session.sessionfile import SessionWriter, make_header
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import open_judged, run_until
 from widgets import dialogs as dialogs_module
 from widgets.timeline import ACTION, TYPE
 
@@ -54,8 +54,7 @@ def test_demo_feeds_the_timeline_live(window, loop):
 def test_open_a_session_then_filter_and_jump_to_pairs(window, loop, qtbot, tmp_path):
     path = tmp_path / "s.jsonl"
     write_session(path)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     assert window.model.rowCount() == 400
     assert set(window.state.stations) == {"CP0", "CP1", "CP2"}
     window.select_row(0)
@@ -102,8 +101,7 @@ def test_a_recording_with_a_gap_opens_and_shows_the_gap(window, qtbot, tmp_path)
                                    station="CP0", direction=UP))
     with path.open("a", encoding="utf-8") as stream:
         stream.write("".join((tmp_path / "tail.jsonl").read_text().splitlines(True)[1:]))
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     assert window.model.rowCount() == 12
     gap_row = 10
     assert window.model.data(window.model.index(gap_row, TYPE)) == "gap"
@@ -117,8 +115,7 @@ def test_a_file_of_frames_opens_too(window, qtbot, tmp_path):
     path = tmp_path / "frames.json"
     path.write_text(json.dumps([[2, "1", "Heartbeat", {}],
                                 [3, "1", {"currentTime": "2024-01-01T00:00:00Z"}]]))
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     assert window.model.rowCount() == 2
     assert window.capture.pair_of(1) == 2
 
@@ -175,8 +172,7 @@ def test_headless_a_mode_that_fails_to_start_is_a_stderr_line(window, loop, caps
 def test_scrolling_up_stops_following_and_ctrl_end_resumes(window, loop, qtbot, tmp_path):
     path = tmp_path / "s.jsonl"
     write_session(path, count=300)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     window.set_follow(True)
     bar = window.table.verticalScrollBar()
     assert bar.value() == bar.maximum()
@@ -234,8 +230,7 @@ def test_opening_a_session_during_a_load_leaves_nothing_behind(window, loop, qtb
     write_session(old, count=3000)
     write_session(new, count=10)
     window.open_session(str(old))
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(new))
+    open_judged(window, qtbot, new)
     run_until(loop, lambda: window._judge_job is not None and not window._judge_job.running)
     assert len(window.capture.messages) == 20
     assert window.model.rowCount() == 20

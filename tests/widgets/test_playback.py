@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 
 from app.ocpp.conversation import Direction
 from app.session.message import Message, RecordKind, frame_message
-from app.session.sessionfile import SessionWriter, make_header
-from tests.widgets.conftest import run_until
+from tests.factories import write_session
+from tests.widgets.conftest import open_judged, run_until
 from widgets.stations_panel import STATE, STATION
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
@@ -18,7 +18,7 @@ START = 1.7e9
 OPENED, BOOT, PENDING, BOOT_AGAIN, ACCEPTED, BEAT, BEAT_ANSWER, CLOSED, OTHER = range(9)
 
 
-def write_session(path, gap_before_close: float = 0.0) -> None:
+def write_story(path, gap_before_close: float = 0.0) -> None:
     """CP1 connects, is told Pending, boots again and is Accepted, beats, and closes; CP2
     only connects, last."""
     def frame(position: int, text: str, direction: Direction) -> Message:
@@ -46,17 +46,14 @@ def write_session(path, gap_before_close: float = 0.0) -> None:
         event(OTHER, RecordKind.OPENED, "CP2", {"subprotocol": "ocpp2.0.1"},
               gap_before_close),
     ]
-    with SessionWriter(path, make_header("proxy")) as writer:
-        for record in records:
-            writer.write(record)
+    write_session(path, records)
 
 
 @pytest.fixture
 def loaded(window, qtbot, tmp_path):
     path = tmp_path / "playback.jsonl"
-    write_session(path)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    write_story(path)
+    open_judged(window, qtbot, path)
     return window
 
 
@@ -169,9 +166,8 @@ def test_playing_advances_through_the_records_to_the_end(loaded, qtbot):
 
 def test_a_long_quiet_stretch_is_shortened_and_the_label_says_so(window, qtbot, tmp_path):
     path = tmp_path / "quiet.jsonl"
-    write_session(path, gap_before_close=600.0)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    write_story(path, gap_before_close=600.0)
+    open_judged(window, qtbot, path)
     playback = window.playback
     playback.move_to(BEAT_ANSWER)
     playback.toggle_play()   # as recorded: ten minutes of silence ahead

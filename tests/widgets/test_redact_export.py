@@ -3,14 +3,14 @@ replaced, off the GUI thread, with progress, and the summary is told at the end.
 
 from app.session.sessionfile import SessionWriter, make_header
 from tests.session import redaction_samples as samples
+from tests.widgets.conftest import open_judged
 
 
 def _open_secret_session(window, qtbot, tmp_path):
     path = tmp_path / "secret.jsonl"
     with SessionWriter(path, make_header("proxy", station=samples.STATION)) as writer:
         writer.write_batch(samples.secret_session())
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     return path
 
 

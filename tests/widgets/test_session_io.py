@@ -4,6 +4,7 @@ from app.session import parallel
 from app.session.sessionfile import SessionReader
 from app.session.store import RecordStore
 from tests.benchmarks.make_session import write_session
+from tests.widgets.conftest import open_judged
 from widgets import session_io
 
 
@@ -21,8 +22,7 @@ def test_a_big_session_is_judged_in_workers_with_the_window_responsive(
         return run
 
     monkeypatch.setattr(session_io, "JudgeRun", spy)  # looked up when judging starts
-    with qtbot.waitSignal(window.judged, timeout=60000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path, timeout=60000)
     [run] = runs
     assert run.parallel is not None and not run.parallel.serial
     assert isinstance(window.capture.messages, RecordStore)
@@ -36,8 +36,7 @@ def test_saving_a_loaded_session_over_its_own_file_keeps_every_record(
     path = tmp_path / "s.jsonl"
     write_session(path, 2000)
     before = list(SessionReader.open(path))
-    with qtbot.waitSignal(window.judged, timeout=60000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path, timeout=60000)
     window.save_session(str(path))
     qtbot.waitUntil(lambda: not window.job.running, timeout=60000)
     assert list(SessionReader.open(path)) == before

@@ -4,14 +4,13 @@ and a click on a view's record shows it on the Timeline tab."""
 from pathlib import Path
 
 from tests.widgets import station_samples as samples
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import open_judged, run_until
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "smart-charging.jsonl"
 
 
 def open_example(window, qtbot):
-    with qtbot.waitSignal(window.judged, timeout=30000):
-        window.open_session(str(EXAMPLE))
+    open_judged(window, qtbot, EXAMPLE, timeout=30000)
 
 
 def test_a_loaded_session_fills_every_state_view(window, qtbot):

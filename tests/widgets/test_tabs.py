@@ -3,13 +3,9 @@
 import asyncio
 from html import escape as html_escape
 
-from websockets.asyncio.client import connect
-
-from app.net.csms import CsmsConfig
-from app.net.policy import ResponsePolicy
 from app.ocpp import catalog, reference
 from app.ocpp.schemas import PayloadKind
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import answer_to, choose_answer, csms_in_window, run_until
 from widgets.reference_view import ReferenceView, page_html
 from widgets.validator_view import FRAME, ValidatorView
 
@@ -59,44 +55,26 @@ def test_validator_finds_and_highlights_in_pasted_text(qtbot):
 
 
 def test_responder_rules_apply_to_the_running_csms(window, loop):
-    window.policy = ResponsePolicy()
-    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
-    run_until(loop, lambda: window.runner.running is not None)
+    url = csms_in_window(window, loop)
     panel = window.workbench.responder
-    mode, detail, _ = panel._widgets("Authorize")
-    mode.setCurrentIndex(mode.findData("error"))
+    _, detail, _ = choose_answer(panel, "Authorize", "error")
     code = panel.codes["Authorize"]
     assert code.isVisibleTo(panel) and code.count() == len(catalog.ERROR_CODES)
     code.setCurrentText("SecurityError")
     detail.setText("blocked here")
     detail.editingFinished.emit()
-    url = window.runner.running.component.url
 
-    async def station():
-        async with connect(f"{url}/CP-1", subprotocols=["ocpp2.0.1"]) as ws:
-            await ws.send('[2,"a","Authorize",{"idToken":{"idToken":"X","type":"Local"}}]')
-            return await asyncio.wait_for(ws.recv(), 5)
-
-    assert loop.run_until_complete(station()) == '[4,"a","SecurityError","blocked here",{}]'
+    answer = loop.run_until_complete(answer_to(
+        f"{url}/CP-1", '[2,"a","Authorize",{"idToken":{"idToken":"X","type":"Local"}}]', 5))
+    assert answer == '[4,"a","SecurityError","blocked here",{}]'
 
 
 def test_ask_me_holds_the_request_until_the_answer_is_sent(window, loop):
-    window.policy = ResponsePolicy()
-    window.runner.start_csms(window._fresh_capture(), CsmsConfig(), window.policy)
-    run_until(loop, lambda: window.runner.running is not None)
-    panel = window.workbench.responder
-    mode, _, _ = panel._widgets("BootNotification")
-    mode.setCurrentIndex(mode.findData("ask"))
-    url = window.runner.running.component.url
+    url = csms_in_window(window, loop, BootNotification="ask")
     composer = window.workbench.composer
-
-    async def station():
-        async with connect(f"{url}/CP-2", subprotocols=["ocpp2.0.1"]) as ws:
-            await ws.send('[2,"b","BootNotification",{"reason":"PowerUp","chargingStation":'
-                          '{"model":"m","vendorName":"v"}}]')
-            return await asyncio.wait_for(ws.recv(), 10)
-
-    task = asyncio.ensure_future(station(), loop=loop)
+    task = asyncio.ensure_future(answer_to(
+        f"{url}/CP-2", '[2,"b","BootNotification",{"reason":"PowerUp","chargingStation":'
+                       '{"model":"m","vendorName":"v"}}]'), loop=loop)
     run_until(loop, lambda: composer.asking)
     assert composer.current_action == "BootNotification"
     assert composer.current_kind is PayloadKind.RESPONSE
@@ -160,8 +138,7 @@ def test_the_responder_keeps_its_rules_when_a_mode_starts(window, loop, monkeypa
     from widgets import dialogs
 
     panel = window.workbench.responder
-    mode, _, _ = panel._widgets("Authorize")
-    mode.setCurrentIndex(mode.findData("reject"))
+    choose_answer(panel, "Authorize", "reject")
     monkeypatch.setattr(dialogs.ModeDialog, "exec", lambda self: (
         self.editors["listen"].setText("127.0.0.1:0"), True)[1])
     window.start_csms()

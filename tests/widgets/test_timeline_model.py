@@ -75,13 +75,20 @@ def test_appending_and_filtered_rows(qtmodeltester):
     qtmodeltester.check(model)
 
 
-def test_loaded_records_show_pending_verdicts_until_judged():
+def loaded_model():
+    """A timeline over a loaded session (the records `fill` makes) not judged yet; the
+    capture, to judge it, and the model."""
     source = Capture()
     fill(source)
     loaded = Capture()
     loaded.adopt(list(source.messages))
     model = TimelineModel()
     model.set_capture(loaded, live=False)
+    return loaded, model
+
+
+def test_loaded_records_show_pending_verdicts_until_judged():
+    loaded, model = loaded_model()
     assert model.data(model.index(1, VALID)) == "…"
     while loaded.annotate():
         pass
@@ -129,12 +136,7 @@ def test_info_lines_are_derived_once_not_on_every_paint():
 
 
 def test_a_loaded_record_gets_its_reason_once_judged():
-    source = Capture()
-    fill(source)
-    loaded = Capture()
-    loaded.adopt(list(source.messages))
-    model = TimelineModel()
-    model.set_capture(loaded, live=False)
+    loaded, model = loaded_model()
     assert model.data(model.index(3, INFO)) == "idToken X (iso14443)"  # facts until judged
     while loaded.annotate():
         pass

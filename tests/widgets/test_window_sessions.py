@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from tests.widgets.bad_files import BAD_FILES, BadFile
+from tests.widgets.conftest import open_judged
 
 
 def _open(window, qtbot, bad: BadFile, tmp_path) -> str:
     path = tmp_path / f"{bad.name}.jsonl"
     bad.make(path)
     if bad.opens:
-        with qtbot.waitSignal(window.judged, timeout=20000):
-            window.open_session(str(path))
+        open_judged(window, qtbot, path)
     else:
         window.open_session(str(path))
     shown = window.workbench if bad.opens else window.welcome
@@ -94,8 +94,7 @@ def test_a_log_of_another_implementation_opens_with_its_import_notes(window, qtb
                     "server started\n"
                     "[chargeBoxId=cp1, sessionId=s] Sending: [3,\"1\",{\"currentTime\":"
                     "\"2024-05-01T10:00:00Z\"}]\n", encoding="utf-8")
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     assert window.model.rowCount() == 2 and window.capture.pair_of(1) == 2
     assert dialogs == []   # no box to click away: the notes stay in the Import tab
     text = window.statusBar().currentMessage()

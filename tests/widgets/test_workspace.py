@@ -6,7 +6,7 @@ from PySide6.QtCore import QByteArray, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QAbstractItemModelTester
 
-from tests.widgets.conftest import run_until
+from tests.widgets.conftest import open_judged, run_until
 from tests.widgets.test_main_window import _start_from_its_dialog, write_session
 from widgets.main_window import MainWindow
 from widgets.workbench_tabs import TAB_TITLES
@@ -29,8 +29,7 @@ def test_a_new_window_shows_its_welcome_page_without_a_workspace(window):
 def test_opening_a_file_builds_the_workspace_and_shows_the_file(window, qtbot, tmp_path):
     path = tmp_path / "s.jsonl"
     write_session(path, count=5)
-    with qtbot.waitSignal(window.judged, timeout=20000):
-        window.open_session(str(path))
+    open_judged(window, qtbot, path)
     assert window.workspace_built
     assert window.pages.currentWidget() is window.workbench
     assert window.model.rowCount() == 10

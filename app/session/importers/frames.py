@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from app.ocpp.logline import json_or_none
 from app.session.importers.records import LEADING_TIME, RecordMaker, decoded, head_text
 from app.session.importers.textlog import Header, read_log
 from app.session.importing import Imported
@@ -31,13 +32,13 @@ def sniff(head: bytes) -> bool:
     # a bracketed first line, even one too long to judge here (a frame nested too deeply
     # is still a frame, judged malformed); not a run of opening brackets that never close
     first = body.split("\n", 1)[0].rstrip()
-    return first[-1:] in ("]", "}") or _json_value(body) is not None
+    return first[-1:] in ("]", "}") or json_or_none(body) is not None
 
 
 def read(data: bytes) -> Imported:
     maker = RecordMaker(LINES)
     text = decoded(data, maker)
-    value = _json_value(text)
+    value = json_or_none(text)
     if value is None:
         return read_log(data, maker, _header, plain=True)
     if is_frame_list(value):
@@ -63,10 +64,3 @@ def is_frame_list(value: object) -> bool:
     if not isinstance(value, list) or not value or isinstance(value[0], int | float | str):
         return False
     return isinstance(value[0], list) or 2 * sum(isinstance(v, list) for v in value) >= len(value)
-
-
-def _json_value(text: str) -> object:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None

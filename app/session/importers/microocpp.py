@@ -11,25 +11,15 @@ from __future__ import annotations
 
 import re
 
-from app.session.importers.records import DOWN, UP, RecordMaker, Writer
-from app.session.importers.textlog import Header, read_log, sniff_lines
-from app.session.importing import Imported
+from app.session.importers.records import DOWN, UP, Writer
+from app.session.importers.textlog import MarkedLog
 
 NAME = "MicroOcpp debug output"
 
-_LINE = re.compile(r"\[MO\][^\[]*?\b(?P<dir>Send|Recv)\b\s*:?\s*")
+_LOG = MarkedLog(
+    NAME, Writer.STATION,
+    re.compile(r"\[MO\][^\[]*?\b(?P<dir>Send|Recv)\b\s*:?\s*"),
+    {"Send": UP, "Recv": DOWN})
 
-
-def sniff(head: bytes) -> bool:
-    return sniff_lines(head, _LINE)
-
-
-def read(data: bytes) -> Imported:
-    return read_log(data, RecordMaker(NAME, writer=Writer.STATION), _header)
-
-
-def _header(line: str) -> Header | None:
-    found = _LINE.search(line)
-    if found is None:
-        return None
-    return Header(found.end(), None, "", UP if found.group("dir") == "Send" else DOWN)
+sniff = _LOG.sniff
+read = _LOG.read

@@ -13,30 +13,19 @@ from __future__ import annotations
 
 import re
 
-from app.session.importers.records import LEADING_TIME, RecordMaker, Relative, Writer
-from app.session.importers.textlog import Header, read_log, sniff_lines
-from app.session.importing import Imported
+from app.session.importers.records import Relative, Writer
+from app.session.importers.textlog import MarkedLog
 
 NAME = "logs of the ocpp Python package (and Home Assistant)"
 
-_LINE = re.compile(
-    r"(?:\s-\s[\w.]*ocpp[\w.]*\s-\s\w+\s-\s|\s\w+\s+\([^)]*\)\s+\[[\w.]*ocpp[\w.]*\]\s+)"
-    r"(?P<station>[^\s:]+):\s+(?P<dir>send|receive(?: message)?)\s+")
+_LOG = MarkedLog(
+    NAME, Writer.CSMS,
+    re.compile(
+        r"(?:\s-\s[\w.]*ocpp[\w.]*\s-\s\w+\s-\s|\s\w+\s+\([^)]*\)\s+\[[\w.]*ocpp[\w.]*\]\s+)"
+        r"(?P<station>[^\s:]+):\s+(?P<dir>send|receive(?: message)?)\s+"),
+    {"send": Relative.SENT, "receive": Relative.RECEIVED,
+     "receive message": Relative.RECEIVED},
+    leading_time=True)
 
-
-def sniff(head: bytes) -> bool:
-    return sniff_lines(head, _LINE)
-
-
-def read(data: bytes) -> Imported:
-    return read_log(data, RecordMaker(NAME, writer=Writer.CSMS), _header)
-
-
-def _header(line: str) -> Header | None:
-    found = _LINE.search(line)
-    if found is None:
-        return None
-    when = LEADING_TIME.match(line)
-    heading = Relative.SENT if found.group("dir") == "send" else Relative.RECEIVED
-    return Header(found.end(), when.group("time") if when else None, found.group("station"),
-                  heading)
+sniff = _LOG.sniff
+read = _LOG.read

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from app.ocpp.logline import frame_span
+from app.ocpp.logline import frame_span, is_json
 from app.session.importers.records import (
     LEADING_TIME,
     Heading,
     RecordMaker,
+    Writer,
     decoded,
     head_text,
     heading_of,
@@ -39,6 +40,41 @@ class Header:
 
 
 HeaderReader = Callable[[str], Header | None]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedLog:
+    """A log that puts a marker in front of each frame, on the frame's own line: a direction
+    word, often a station id, sometimes a time. Several programs log that way and differ only
+    in the marker, so each such format is this one reader given its marker and its words.
+
+    `marker` has a group `dir` (the direction word, a key of `headings`) and may have
+    groups `station` and `time`; without a `time` group and with `leading_time`, the time
+    is the one the line starts with (a logging framework's prefix)."""
+
+    name: str
+    writer: Writer
+    marker: re.Pattern[str]
+    headings: Mapping[str, Heading]
+    leading_time: bool = False
+
+    def sniff(self, head: bytes) -> bool:
+        return sniff_lines(head, self.marker)
+
+    def read(self, data: bytes) -> Imported:
+        return read_log(data, RecordMaker(self.name, writer=self.writer), self.header)
+
+    def header(self, line: str) -> Header | None:
+        found = self.marker.search(line)
+        if found is None:
+            return None
+        parts = found.groupdict()
+        time = parts.get("time")
+        if time is None and self.leading_time:
+            when = LEADING_TIME.match(line)
+            time = when.group("time") if when else None
+        return Header(found.end(), time, parts.get("station") or "",
+                      self.headings.get(found.group("dir")))
 
 # A line that begins a new frame: ends a frame being joined that never closed.
 _FRAME_LINE = re.compile(r"""^\s*\[\s*[234]\s*,\s*["']""")
@@ -105,7 +141,7 @@ def _frame_of(line: str, found: Header, number: int, maker: RecordMaker) -> _Joi
     """Add the frame of a line, or start joining one printed over the lines that follow."""
     rest = line[found.start:]
     span = frame_span(rest)
-    if span is not None and _decodes(rest[span[0]:span[1]]):
+    if span is not None and is_json(rest[span[0]:span[1]]):
         _add(maker, f"line {number}", rest[span[0]:span[1]], found, line, found.start + span[0])
         return None
     opening = _OPENING.search(rest)
@@ -189,14 +225,6 @@ def _with_prefix(found: Header, line: str, frame_start: int) -> Header:
         if heading is not None:
             return Header(found.start, found.time, found.station, heading)
     return found
-
-
-def _decodes(text: str) -> bool:
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 def _unclosed(text: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from app.ocpp.logline import json_or_none
 from app.session.importers.records import (
     RecordMaker,
     Writer,
@@ -53,7 +54,7 @@ def sniff(head: bytes) -> bool:
 def read(data: bytes) -> Imported:
     maker = RecordMaker(NAME, writer=Writer.STATION)
     text = decoded(data, maker)
-    whole = _value(text)
+    whole = json_or_none(text)
     if isinstance(whole, dict) and isinstance(whole.get("events"), list):
         station = _station(whole)
         for index, event in enumerate(whole["events"]):
@@ -104,12 +105,5 @@ def _station(value: dict[str, Any]) -> str:
 
 
 def _object(text: str) -> dict[str, Any] | None:
-    value = _value(text)
+    value = json_or_none(text)
     return value if isinstance(value, dict) else None
-
-
-def _value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
