@@ -29,8 +29,13 @@ def as_int(value: Any) -> int | None:
 
 
 def as_number(value: Any) -> float | None:
+    """`value` as a float, or None when it is no number, or an integer no float holds
+    (a peer may send one of any size: JSON sets no bound)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            return None
     return None
 
 

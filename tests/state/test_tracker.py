@@ -459,3 +459,10 @@ def _frames(draw):
 @given(_frames())
 def test_any_run_of_transaction_events_gets_the_same_verdicts(frames):
     assert_same_verdicts(frames)
+
+
+def test_a_heartbeat_interval_no_float_holds_is_no_interval_and_no_internal_error():
+    capture = judged_capture([*boot(interval=10 ** 400), (UP, [2, "h1", "Heartbeat", {}])])
+    assert capture.state.stations["CP1"].interval is None
+    assert not any(code.startswith("internal") for seq in (1, 2, 3)
+                   for code in codes(capture, seq))

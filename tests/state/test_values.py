@@ -64,3 +64,11 @@ def test_the_quick_reading_of_the_usual_form_gives_the_moment_datetime_gives(
     text = moment.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0") + fraction + offset
     assert values._PLAIN.match(text)
     assert epoch_of(text) == datetime.fromisoformat(text).timestamp()
+
+
+@pytest.mark.parametrize("value, expected", [
+    (3, 3.0), (2.5, 2.5), (True, None), ("7", None), (None, None),
+    (10 ** 400, None), (-(10 ** 400), None),             # no float holds them
+], ids=["int", "float", "bool", "text", "none", "huge", "huge-negative"])
+def test_a_number_is_read_as_a_float_when_one_holds_it(value, expected):
+    assert values.as_number(value) == expected
