@@ -52,6 +52,7 @@ _fields = itemgetter("time", "mono", "text", "conn", "station", "dir", "seq", "k
 _FLAT = frozenset({str, int, float, bool, type(None)})
 _SHORT_ENOUGH = 2 * fast_json.SAFE_DEPTH
 _fromisoformat = datetime.fromisoformat
+_INFINITE = (float("inf"), float("-inf"))
 
 
 def frame_for_judging(line: bytes, seq: int) -> Message | None:
@@ -121,6 +122,9 @@ def _frame_in_layout(line: bytes, seq: int) -> Message | None:
     if _TAIL.match(text, end) is None:
         return None
     direction = head.group(5)
-    return build_message(seq, wall, float(head.group(2)), head.group(3), head.group(4),
+    monotonic = float(head.group(2))
+    if monotonic in _INFINITE and head.group(2).lstrip("-").isdigit():
+        return None  # an integer no float holds: the full reader refuses it
+    return build_message(seq, wall, monotonic, head.group(3), head.group(4),
                          _DIRECTIONS[direction] if direction else None, _FRAME, frame, b"",
                          None, None, None, None)

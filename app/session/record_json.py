@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
@@ -66,6 +67,7 @@ _RECENT_IDS_LIMIT = 4_096     # message ids kept so that an answer shares its CA
 _shared: dict[str, str] = {}
 _recent_ids: dict[str, str] = {}
 _ABSENT: Any = object()
+_FLOAT_HOLDS = int(sys.float_info.max)  # the largest integer `float()` takes
 
 
 def _share(value: str, table: dict[str, str], limit: int) -> str:
@@ -198,7 +200,7 @@ def record_from_json(line: dict[str, Any]) -> Message:
     return _new_message(
         seq,
         datetime.fromisoformat(stamp).timestamp(),  # C; a parser in Python is slower
-        float(line.get("mono", 0.0)),
+        _seconds(line.get("mono", 0.0)),
         connection,
         station,
         direction,
@@ -237,6 +239,15 @@ def quick_json(raw: bytes) -> Any:
 PlainRecord = tuple[RecordKind, int, float, float, str, str, Direction | None, str]
 
 
+def _seconds(value: Any) -> float:
+    """A record's monotonic time as `float()` reads it, with a plain word for a number too
+    large for any float (`float()` says "int too large to convert to float")."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError("its monotonic time (mono) is too large a number") from None
+
+
 def plain_record(line: dict[str, Any]) -> PlainRecord | None:
     """The fields of a record line as our writer writes it, each what `record_from_json`
     makes of it, without building the record: for the readers that need no more (the
@@ -255,6 +266,8 @@ def plain_record(line: dict[str, Any]) -> PlainRecord | None:
     connection, station = line.get("conn", ""), line.get("station", "")
     monotonic = line.get("mono", 0.0)
     if monotonic.__class__ is int:
+        if not -_FLOAT_HOLDS <= monotonic <= _FLOAT_HOLDS:
+            return None  # no float holds it: the careful path says what is wrong
         monotonic = float(monotonic)
     if (kind is None or kind is RecordKind.BINARY or (raw_direction and direction is None)
             or (meta is not None and meta.__class__ is not dict)

@@ -130,6 +130,7 @@ def test_bad_lines_are_skipped_as_the_reader_skips_them(tmp_path):
         json.dumps({**good, "time": 12}),
         json.dumps({**good, "time": "yesterday"}),
         json.dumps({**good, "text": 5}),
+        json.dumps({**good, "mono": 10 ** 400}),      # no float holds it
         json.dumps({**good, "meta": [1]}),
         json.dumps({**good, "data": "not base64!"}),
         json.dumps(good) + " {}",

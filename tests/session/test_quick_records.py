@@ -126,6 +126,7 @@ _LINE = ('{"seq":1,"time":"2024-01-01T00:00:00Z","mono":1,"conn":"c","station":"
     _LINE.replace('"mono":1', '"mono":-12345678901234567890.5') + "}",
     _LINE.replace('"mono":1', '"mono":1e400') + "}",
     _LINE.replace('"mono":1', '"mono":NaN') + "}",
+    _LINE.replace('"mono":1', '"mono":1' + "0" * 400) + "}",
     _LINE.replace('"seq":1', '"seq":-1180591620717411303424.5') + "}",
     _LINE.replace('"seq":1', '"seq":9223372036854775808') + "}",
     _LINE + ',"type":99999999999999999999999}',

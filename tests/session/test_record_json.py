@@ -36,7 +36,8 @@ _PLAIN = {"seq": 7, "time": "2024-01-01T00:00:00.5Z", "mono": 2.5, "conn": "c1",
     {"meta": {"a": 1}}, {"type": "2", "action": 9}, {"conn": 5}, {"station": None},
     {"mono": "3"}, {"mono": True}, {"seq": 7.0}, {"seq": True}, {"dir": "up"}, {"dir": [1]},
     {"kind": ["frame"]}, {"kind": "binary"}, {"data": "/w=="}, {"meta": []}, {"text": 1},
-    {"time": "yesterday"}, {"time": 5}, {"kind": "gap", "meta": {"lost": 2}}])
+    {"time": "yesterday"}, {"time": 5}, {"kind": "gap", "meta": {"lost": 2}},
+    {"mono": 10 ** 400}, {"mono": -(10 ** 400)}])
 def test_the_quick_fields_of_a_line_are_what_the_record_says_or_none(change):
     line = {**_PLAIN, **change}
     fields = plain_record(line)
