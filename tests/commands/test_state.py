@@ -73,7 +73,7 @@ def test_at_shows_the_state_at_that_moment(capsys, session):
 @pytest.mark.parametrize("args, line", [
     (["{tmp}/absent.jsonl"], "no such file"),
     (["{session}", "--station", "CP9"], "no station 'CP9' in"),
-    (["{session}", "--at", "yesterday"], "--at 'yesterday': give an RFC 3339 time"),
+    (["{session}", "--at", "yesterday"], "--at 'yesterday': not a moment; give an RFC 3339"),
     (["{frames}"], "no OCPP frames in this file"),
 ])
 def test_unusable_input_gives_one_line_and_exit_2(capsys, session, tmp_path, args, line):
