@@ -6,7 +6,8 @@ imported only when that command runs: `--help` lists the commands from `COMMANDS
 that it, and `validate` on a small file, start as fast as Python allows.
 Errors a user can cause end in a one-line message and an exit status, never a traceback: a
 `run` may raise any `OcppScopeError` (see `app.errors`), which ends the command here with its
-message on stderr, one line per problem, and exit status 2, as argparse does for its own.
+message on stderr, one line per problem, and exit status 2, as argparse does for its own;
+so may an option's `type` while the words are parsed (`app.moments`).
 """
 
 from __future__ import annotations
@@ -94,11 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                                    "--version")):
         words = ["gui", *words]  # `ocppscope`, `ocppscope FILE`, `ocppscope --demo`
     parser = build_parser(words[0])  # `--help` and `--version` import no command
-    args = parser.parse_args(words)
-    run = args.run
-    limits.raise_open_file_limit()  # a proxy needs two descriptors a station
     try:
-        return int(run(args))
+        # inside: an option's `type` may refuse a value with an OcppScopeError of its own
+        # (a moment, `app.moments`), which is reported like a refusal of `run`
+        args = parser.parse_args(words)
+        limits.raise_open_file_limit()  # a proxy needs two descriptors a station
+        return int(args.run(args))
     except OcppScopeError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"ocppscope {words[0]}: {line}", file=sys.stderr)

@@ -23,6 +23,7 @@ from app.ocpp import fast_json
     (["station", "--csms", "ftp://x", "--id", ""],
      "ocppscope station: CSMS URL: 'ftp://x' must start with ws:// or wss://"),
     (["demo", "--pace", "-1"], "ocppscope demo: --pace: must be at least 0, not -1"),
+    (["state", "s.jsonl", "--at", "noon"], "ocppscope state: --at 'noon': not a moment"),
 ])
 def test_a_usage_error_goes_to_stderr_with_exit_status_2(words, message, capsys):
     assert cli.main(words) == 2

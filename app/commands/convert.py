@@ -1,6 +1,7 @@
 """`ocppscope convert IN OUT`: any input OCPP Scope reads into a session file, and sessions
 out to a trace (JSON Lines), CSV or an HTML report; `--station`, `--from`, `--to` take a
-slice, `--filter` keeps what an expression of the filter language selects.
+slice (moments in any form `app.moments` reads), `--filter` keeps what an expression of
+the filter language selects.
 
 Exit status: 0 converted; 1 converted, but the input had lines or entries that were skipped
 (each told on stderr); 2 unusable input (one line, no traceback).
@@ -14,13 +15,13 @@ from pathlib import Path
 from typing import TextIO
 
 from app.errors import InputError, UsageError
+from app.moments import Moment, add_moment_option
 from app.query.selection import filter_option, select_messages
 from app.session.exporting import judged, sliced, write_csv, write_trace
 from app.session.importing import Imported, import_path
 from app.session.message import RecordKind
 from app.session.report_html import html_report
 from app.session.sessionfile import SessionWriter, make_header
-from app.state.values import epoch_of
 
 EXIT_OK, EXIT_SKIPPED = 0, 1
 FORMATS = ("session", "trace", "csv", "html")
@@ -46,11 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="what to write (default: from OUT's extension; .jsonl is a "
                              "session)")
     parser.add_argument("--station", metavar="ID", help="only this station's records")
-    parser.add_argument("--from", dest="start", metavar="TIME",
-                        help="records from this moment: RFC 3339, or seconds after the "
-                             "first record")
-    parser.add_argument("--to", dest="end", metavar="TIME",
-                        help="records up to this moment (same forms as --from)")
+    add_moment_option(parser, "--from", "only the records from this moment on", dest="start")
+    add_moment_option(parser, "--to", "only the records up to this moment", dest="end")
     parser.add_argument("--filter", metavar="EXPR",
                         help='only the records this expression keeps, e.g. '
                              '\'action == "TransactionEvent" && !valid\' (see the README\'s '
@@ -75,8 +73,7 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         if args.station not in present:
             raise UsageError(f"no station '{args.station}' in {args.input}; stations "
                              f"present: {', '.join(present) or 'none named'}")
-    start, end = (_moment(value, option, imported) for value, option in
-                  ((args.start, "--from"), (args.end, "--to")))
+    start, end = (_epoch(moment, imported) for moment in (args.start, args.end))
     chosen = sliced(messages, station=args.station, start=start, end=end)
     if query is not None:   # judged first, so that `valid`, `finding` and `rtt` can be asked
         capture = judged(messages, times_known=imported.times_known,
@@ -94,22 +91,13 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     return EXIT_SKIPPED if skipped else EXIT_OK
 
 
-def _moment(text: str | None, option: str, imported: Imported) -> float | None:
-    if text is None:
+def _epoch(moment: Moment | None, imported: Imported) -> float | None:
+    """A slice's end as epoch seconds (None: open); an input without times has none."""
+    if moment is None:
         return None
     if not imported.times_known:
-        raise UsageError(f"{option}: this input has no times, so no slice by time")
-    try:
-        offset = float(text)
-    except ValueError:
-        moment = epoch_of(text)
-        if moment is None:
-            raise UsageError(f"{option} '{text}': give an RFC 3339 time "
-                             "(2024-05-01T10:00:00Z) or seconds after the first record"
-                             ) from None
-        return moment
-    first = imported.messages[0].time if imported.messages else 0.0
-    return first + offset
+        raise UsageError(f"{moment.option}: this input has no times, so no slice by time")
+    return moment.epoch(imported.messages[0].time if imported.messages else None)
 
 
 def _write(kind: str, messages: list, imported: Imported, args: argparse.Namespace) -> int:

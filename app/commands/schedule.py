@@ -14,7 +14,7 @@ import sys
 from typing import TextIO
 
 from app.errors import UsageError
-from app.ocpp.datetimes import epoch_seconds
+from app.moments import Moment, add_moment_option, read_moment
 from app.state.profiles_file import schedule_input
 from app.state.schedule import (
     CompositeSchedule,
@@ -47,17 +47,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="for a session holding several stations: which one")
     parser.add_argument("--evse", type=int, required=True, metavar="N",
                         help="the EVSE (0: the whole station)")
-    parser.add_argument("--start", required=True, metavar="TIME",
-                        help="start of the schedule, RFC 3339 (2024-05-01T12:00:00Z)")
+    add_moment_option(parser, "--start", "start of the schedule", required=True)
     parser.add_argument("--duration", type=int, required=True, metavar="SECONDS",
                         help="length of the schedule in seconds")
     parser.add_argument("--unit", choices=("A", "W"),
                         help="charging rate unit of the result (default: that of the "
                              "profile installed last, else A)")
     parser.add_argument("--transaction", action="append", default=[], metavar="EVSE[=START]",
-                        help="an EVSE that runs a transaction, started at START (RFC 3339; "
-                             "unknown without it); repeat for several EVSEs (default for a "
-                             "session: the transactions running at --start)")
+                        help="an EVSE that runs a transaction, started at START (a moment "
+                             "in any form --start takes; unknown without it); repeat for "
+                             "several EVSEs (default for a session: the transactions running "
+                             "at --start)")
     parser.add_argument("--evses", type=int, metavar="N",
                         help="for --evse 0: the station has EVSEs 1 to N (default: those "
                              "the profiles and transactions name)")
@@ -76,16 +76,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _time(text: str, option: str) -> float:
-    value = epoch_seconds(text)
-    if value is None:
-        raise UsageError(f"{option}: '{text}' is not an RFC 3339 date-time like "
-                         "2024-05-01T12:00:00Z")
-    return value
-
-
-def _transactions(values: list[str]) -> dict[int, float | None]:
-    found: dict[int, float | None] = {}
+def _transactions(values: list[str]) -> dict[int, Moment | None]:
+    """--transaction EVSE[=START] values: EVSE -> when its transaction started (None:
+    unknown), read before the input so that a bad value is refused at once."""
+    found: dict[int, Moment | None] = {}
     for value in values:
         evse_text, _, start = value.partition("=")
         try:
@@ -96,7 +90,7 @@ def _transactions(values: list[str]) -> dict[int, float | None]:
         if evse < 1:
             raise UsageError(f"--transaction: EVSE {evse} runs no transaction; EVSEs count "
                              "from 1")
-        found[evse] = _time(start, "--transaction") if start else None
+        found[evse] = read_moment(start, "--transaction") if start else None
     return found
 
 
@@ -116,7 +110,6 @@ def _options(args: argparse.Namespace) -> ScheduleOptions:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Raises OcppScopeError for unusable input (reported by `app.cli.main`, exit 2)."""
     out = out or sys.stdout
-    start = _time(args.start, "--start")
     if args.duration < 1:
         raise UsageError(f"--duration: must be at least 1 second, not {args.duration}")
     if args.evse < 0:
@@ -125,9 +118,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         raise UsageError(f"--evses: must be at least 1, not {args.evses}")
     options = _options(args)
     given = _transactions(args.transaction)
-    found = schedule_input(args.input, at=start, station=args.station)
-    transactions, ids = (given, {}) if args.transaction else (found.transactions,
-                                                              found.transaction_ids)
+    found = schedule_input(args.input, at=args.start, station=args.station)
+    start = found.start
+    if args.transaction:
+        transactions: dict[int, float | None] = {
+            evse: None if moment is None else moment.epoch(found.first_record)
+            for evse, moment in given.items()}
+        ids: dict[int, str] = {}
+    else:
+        transactions, ids = found.transactions, found.transaction_ids
     evses = range(1, args.evses + 1) if args.evses is not None else (found.evses or None)
     schedule = composite_schedule(found.profiles, args.evse, start, args.duration,
                                   unit=args.unit or latest_unit(found.profiles),

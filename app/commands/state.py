@@ -2,9 +2,10 @@
 at a chosen moment: boot info and registration, EVSEs and connectors, transactions with
 their energy, charging profiles installed and rejected, the device model and its holes.
 
-The file is judged as the window judges it (which fills the state); `--at` rebuilds the
-state up to a moment through `app.state.timeline`. Exit status 0, or 2 with one line for
-input that cannot be used (no such file, not a session, no such station, a bad --at).
+The file is judged as the window judges it (which fills the state); `--at` (a moment in any
+form `app.moments` reads) rebuilds the state up to it through `app.state.timeline`. Exit
+status 0, or 2 with one line for input that cannot be used (no such file, not a session, no
+such station, a bad --at).
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ import sys
 from typing import Any, TextIO
 
 from app.errors import UsageError
-from app.session.capture import Capture
+from app.moments import add_moment_option
 from app.session.judging import judged_session
 from app.session.message import iso_time
 from app.state.model import SessionState, StationState
 from app.state.readings import energy_wh
 from app.state.summary import last_close, named_stations, station_summary
 from app.state.timeline import StateTimeline
-from app.state.values import epoch_of
 
 JSON_FORMAT = "ocppscope-state/1"
 
@@ -41,9 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE",
                         help="a session, or any log or capture OCPP Scope reads")
     parser.add_argument("--station", metavar="ID", help="only this station")
-    parser.add_argument("--at", metavar="TIME",
-                        help="the state at this moment: an RFC 3339 time "
-                             "(2024-05-01T10:00:00Z) or seconds since the first record")
+    add_moment_option(parser, "--at", "the state at this moment instead of at the end")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (documented in the README)")
     parser.set_defaults(run=run)
@@ -56,7 +54,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     state = capture.state
     moment: float | None = None
     if args.at is not None:
-        moment = moment_of(args.at, capture)
+        moment = args.at.epoch(capture.messages[0].time if capture.messages else None)
         state = StateTimeline(capture).at_time(moment)
     stations = named_stations(state)
     if args.station is not None:
@@ -71,21 +69,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     else:
         out.write("".join(line + "\n" for line in state_lines(stations, moment)))
     return 0
-
-
-def moment_of(text: str, capture: Capture) -> float:
-    """--at as epoch seconds: an RFC 3339 time, or seconds after the first record."""
-    try:
-        offset = float(text)
-    except ValueError:
-        moment = epoch_of(text) if "T" in text or " " in text else None
-        if moment is None:
-            raise UsageError(f"--at '{text}': give an RFC 3339 time "
-                             "(2024-05-01T10:00:00Z) or seconds since the first record"
-                             ) from None
-        return moment
-    first = capture.messages[0].time if capture.messages else 0.0
-    return first + offset
 
 
 def _when(epoch: float | None) -> str | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
+from app.moments import fixed_epoch
 from app.ocpp.conversation import Direction
 from app.query.record_view import (
     RecordContext,
@@ -213,15 +213,13 @@ class _Compiler:
                 raise self.fail("dir is \"station_to_csms\" (or \"up\") or "
                                 "\"csms_to_station\" (or \"down\")", column)
             return direction
-        if name == "time" and isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
+        if name == "time" and isinstance(value, str):   # read as a command-line moment
+            moment = fixed_epoch(value)
+            if moment is None:
                 raise self.fail(f"'{value}' is not a date and time like "
-                                "\"2024-05-01T10:00:00Z\"", column) from None
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            return moment.timestamp()
+                                "\"2024-05-01T10:00:00Z\" or a date like \"2024-05-01\" "
+                                "(without an offset, UTC)", column)
+            return moment
         if name == "valid" and not isinstance(value, bool):
             raise self.fail("valid is true or false", column)
         return value

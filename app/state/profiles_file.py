@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import InputError, ProfilesFileError, UsageError
+from app.moments import Moment
 from app.session.judging import judged_session
 from app.state.model import InstalledProfile, StationState
 from app.state.summary import named_stations
@@ -69,23 +70,29 @@ class ScheduleInput:
     """What `composite_schedule` needs from an input file. `transactions` (EVSE -> start,
     None when unknown) and `transaction_ids` are the transactions the session shows
     running at the moment asked; a profiles file knows none. `evses` are the EVSEs a
-    session's station reported (empty for a profiles file)."""
+    session's station reported (empty for a profiles file). `start` is that moment as epoch
+    seconds, and `first_record` the time of the session's first record (None for a profiles
+    file), from which other moments given as seconds count."""
 
     profiles: list[InstalledProfile]
     transactions: dict[int, float | None] = field(default_factory=dict)
     transaction_ids: dict[int, str] = field(default_factory=dict)
     evses: list[int] = field(default_factory=list)
     station: str | None = None
+    start: float = 0.0
+    first_record: float | None = None
 
 
-def schedule_input(path: str | Path, *, at: float, station: str | None = None
+def schedule_input(path: str | Path, *, at: Moment, station: str | None = None
                    ) -> ScheduleInput:
     """The profiles in `path`: a profiles file as listed, or, for a recorded session or log,
     those its `station` (needed only when it holds several) had installed at `at` with the
     transactions running then. Raises an InputError or UsageError with one sentence for a
-    file or station that cannot be used."""
+    file or station that cannot be used, or for seconds after a first record a profiles
+    file does not have."""
     try:
-        return ScheduleInput(profiles_from_file(path))
+        profiles = profiles_from_file(path)
+        return ScheduleInput(profiles, start=at.epoch(None))
     except ProfilesFileError as error:
         if not Path(path).is_file():
             raise
@@ -98,14 +105,17 @@ def schedule_input(path: str | Path, *, at: float, station: str | None = None
     if not stations:   # nothing there says whose profiles: the plain form is what was meant
         raise ProfilesFileError(f"{not_profiles}; read as a log it names no station")
     name = _chosen_station(stations, station, str(path))
-    then = StateTimeline(capture).at_time(at).stations.get(name) or StationState(name)
+    first_record = capture.messages[0].time if capture.messages else None
+    start = at.epoch(first_record)
+    then = StateTimeline(capture).at_time(start).stations.get(name) or StationState(name)
     running = [tx for tx in then.transactions.values()
                if tx.running and isinstance(tx.evse_id, int) and tx.evse_id > 0]
     return ScheduleInput(
         list(then.profiles),
         {tx.evse_id: tx.started for tx in running if tx.evse_id is not None},
         {tx.evse_id: tx.transaction_id for tx in running if tx.evse_id is not None},
-        sorted(e for e in then.evses if isinstance(e, int) and e > 0), name)
+        sorted(e for e in then.evses if isinstance(e, int) and e > 0), name, start,
+        first_record)
 
 
 def _chosen_station(stations: list[StationState], wanted: str | None, origin: str) -> str:

@@ -3,6 +3,8 @@
 import csv
 import json
 
+import pytest
+
 from app.cli import main
 
 EVCC = ('[ocpp  ] TRACE 2024/07/29 22:03:40 recv CP1: [2,"1","Heartbeat",{}]\n'
@@ -52,6 +54,32 @@ def test_station_and_time_select_a_slice(tmp_path, capsys):
     code, _ = convert(capsys, log(tmp_path), out, "--station", "CP1", "--from", "1")
     assert code == 0
     assert [json.loads(line)["raw"][:2] for line in out.read_text().splitlines()] == ["[3"]
+
+
+@pytest.mark.parametrize(("bounds", "kept"), [
+    (["--from", "2024-07-29T22:03:41", "--to", "2024-07-30T00:03:41+02:00"], ["[3"]),
+    (["--from", "2024-07-29"], ["[2", "[3", "[2"]),
+    (["--from", "2024-07-30"], []),
+    (["--to", "1"], ["[2", "[3"]),
+    (["--from", "2024-07-29 22:03:45", "--to", "10"], ["[2"]),
+])
+def test_from_and_to_read_every_moment_form(tmp_path, capsys, bounds, kept):
+    out = tmp_path / "s.ndjson"
+    code, _ = convert(capsys, log(tmp_path), out, *bounds)
+    assert code == 0
+    assert [json.loads(line)["raw"][:2] for line in out.read_text().splitlines()] == kept
+
+
+@pytest.mark.parametrize(("bounds", "line"), [
+    (["--from", "yesterday"], "--from 'yesterday': not a moment; give an RFC 3339 date-time"),
+    (["--to", "22:03:41"], "--to '22:03:41': not a moment; give an RFC 3339 date-time"),
+    (["--to", "2024-07-29T22:03:41+25:00"], "--to '2024-07-29T22:03:41+25:00': no such day "
+                                            "or time in the calendar"),
+])
+def test_a_bad_moment_is_refused_in_one_line_before_reading(tmp_path, capsys, bounds, line):
+    code, captured = convert(capsys, tmp_path / "absent.log", tmp_path / "o.jsonl", *bounds)
+    assert code == 2 and captured.err.startswith(f"ocppscope convert: {line}")
+    assert captured.err.count("\n") == 1 and "(2024-05-01: midnight UTC)" in captured.err
 
 
 def test_skipped_lines_exit_1_with_notes(tmp_path, capsys):

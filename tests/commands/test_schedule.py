@@ -93,11 +93,30 @@ def test_station_wide_schedule_sums_a_count_of_evses(capsys, tmp_path):
         {"startPeriod": 0, "limit": 26.0}, {"startPeriod": 1800, "limit": 20.0}]
 
 
+@pytest.mark.parametrize("start", ["2024-05-01T14:00:00+02:00", "2024-05-01T12:00:00",
+                                   "2024-05-01 12:00", "2024-05-01t12:00:00.000z"])
+def test_start_in_any_moment_form_names_the_same_moment(capsys, profiles, start):
+    code, out, _ = run(capsys, profiles, "--evse", 1, "--duration", 60, "--start", start)
+    assert code == 0
+    assert out.splitlines()[0] == "Composite schedule of EVSE 1, 60 s from 2024-05-01T12:00:00Z"
+
+
+def test_a_date_alone_starts_the_schedule_at_midnight_utc(capsys, profiles):
+    code, out, _ = run(capsys, profiles, "--evse", 1, "--duration", 60, "--start", "2024-05-01",
+                       "--transaction", "1=2024-04-30")
+    assert code == 0
+    assert out.splitlines()[0] == "Composite schedule of EVSE 1, 60 s from 2024-05-01T00:00:00Z"
+
+
 @pytest.mark.parametrize(("args", "line"), [
-    (["--start", "2024-05-01 12:00"], "--start: '2024-05-01 12:00' is not an RFC 3339"),
+    (["--start", "noon"], "--start 'noon': not a moment; give an RFC 3339 date-time"),
+    (["--start", "2024-02-30"], "--start '2024-02-30': no such day or time in the calendar"),
+    (["--start", "90"], "--start '90': seconds count from the first record, and this input "
+                        "has none"),
     (["--duration", "0"], "--duration: must be at least 1 second, not 0"),
     (["--transaction", "one"], "--transaction: 'one' is not EVSE or EVSE=START"),
-    (["--transaction", "1=noon"], "--transaction: 'noon' is not an RFC 3339"),
+    (["--transaction", "1=noon"], "--transaction 'noon': not a moment; give an RFC 3339"),
+    (["--transaction", "1=60"], "--transaction '60': seconds count from the first record"),
     (["--phases", "4"], "--phases: must be 1, 2 or 3, not 4"),
     (["--voltage", "0"], "--voltage: must be more than 0, not 0"),
     (["--evse", "-1"], "--evse: must be 0 (the station) or an EVSE number, not -1"),
@@ -165,6 +184,17 @@ def test_a_session_schedule_as_json_passes_the_official_schema(capsys):
     assert [p["limit"] for p in schedule["chargingSchedulePeriod"]] == [16.0, 10.0]
     assert shared_validator().validate("GetCompositeSchedule", PayloadKind.RESPONSE,
                                        {"status": "Accepted", "schedule": schedule}) == []
+
+
+def test_seconds_count_from_the_first_record_of_a_session(capsys):
+    during, _, _ = example_times()
+    first = judged_session(str(EXAMPLE)).messages[0].time
+    seconds = repr(epoch_seconds(during) - first)
+    absolute = run(capsys, EXAMPLE, "--evse", 1, "--start", during, "--duration", 3,
+                   "--transaction", f"1={during}")
+    relative = run(capsys, EXAMPLE, "--evse", 1, "--start", seconds, "--duration", 3,
+                   "--transaction", f"1={seconds}")
+    assert relative == absolute and absolute[0] == 0
 
 
 def test_after_the_transaction_its_profile_is_gone_from_a_session(capsys):

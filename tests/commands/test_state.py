@@ -70,10 +70,29 @@ def test_at_shows_the_state_at_that_moment(capsys, session):
     assert "registration: Accepted" in out and "transaction" not in out
 
 
+# the first record is at 22:13:21: "2" is two seconds after it
+@pytest.mark.parametrize("at", ["2023-11-14T22:13:23", "2023-11-14T23:13:23+01:00",
+                                "2023-11-14 22:13:23Z", "2"])
+def test_at_reads_every_moment_form_as_the_same_moment(capsys, session, at):
+    expected = run(capsys, session, "--at", "2023-11-14T22:13:23Z", "--station", "CP1")
+    assert run(capsys, session, "--at", at, "--station", "CP1") == expected
+    assert expected[1].startswith("state at 2023-11-14T22:13:23")
+
+
+def test_at_a_date_alone_is_midnight_utc_before_any_record(capsys, session):
+    code, out, _ = run(capsys, session, "--at", "2023-11-14")
+    assert code == 0
+    assert out.splitlines() == ["state at 2023-11-14T00:00:00.000000Z",
+                                "no station in this session"]
+
+
 @pytest.mark.parametrize("args, line", [
     (["{tmp}/absent.jsonl"], "no such file"),
     (["{session}", "--station", "CP9"], "no station 'CP9' in"),
-    (["{session}", "--at", "yesterday"], "--at 'yesterday': give an RFC 3339 time"),
+    (["{session}", "--at", "yesterday"], "--at 'yesterday': not a moment; give an RFC 3339"),
+    (["{session}", "--at", "-5"], "--at '-5': not a moment; give an RFC 3339"),
+    (["{session}", "--at", "2023-11-31"], "--at '2023-11-31': no such day or time in the "
+                                          "calendar; give an RFC 3339 date-time"),
     (["{frames}"], "no OCPP frames in this file"),
 ])
 def test_unusable_input_gives_one_line_and_exit_2(capsys, session, tmp_path, args, line):

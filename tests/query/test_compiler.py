@@ -69,6 +69,10 @@ def seqs(capture, text: str) -> list[int]:  # type: ignore[no-untyped-def]
     ('"voltra"', [2]),
     ('payload.status != "Accepted" && action == "BootNotification"', [2]),
     ('time >= "2023-11-14T22:13:33Z"', [13, 14]),
+    ('time >= "2023-11-14 23:13:33+01:00"', [13, 14]),       # as a command line reads it
+    ('time >= "2023-11-14T22:13:33"', [13, 14]),              # no offset: UTC
+    ('time >= "2023-11-14" && time < "2023-11-14T22:13:22"', [1]),  # a date: midnight UTC
+    ('time >= "2023-11-15"', []),
     (f"time < {START + 2}", [1]),
     ('payload.eventType == 1 || payload.chargingStation > 1', []),  # wrong types: no match
 ])
@@ -84,6 +88,7 @@ def test_a_connection_event_has_no_payload_and_counts_as_valid(capture) -> None:
     ('type == "call"', 9, "CALL, RESULT or ERROR"),
     ('dir == "sideways"', 8, "station_to_csms"),
     ('time > "yesterday"', 8, "date and time"),
+    ('time > "2023-02-29"', 8, "a date like \"2024-05-01\""),
     ('valid == 1', 10, "true or false"),
     ('size > true', 8, "not true"),
     ('payload.x ~ 3', 13, "in quotes"),
