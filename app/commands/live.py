@@ -29,11 +29,11 @@ from app.errors import UsageError
 from app.net.limits import Capacity
 from app.net.tls import TlsSetupError
 from app.ocpp.findings import Finding
+from app.session.answer_watch import watch_answers
 from app.session.capture import (
     NO_ANNOTATION,
     Annotation,
     Capture,
-    watch_answers,
 )
 from app.session.message import Message, RecordKind, gap_record
 from app.session.sessionfile import SessionWriter, make_header, record_to_json

@@ -126,7 +126,7 @@ def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO,
             for call in judging.sweep(item):
                 judging.lost(call, item)
         for call in judging.end():
-            judging.lost(call, judging.last)  # type: ignore[arg-type]  # set: a call came
+            judging.lost(call)
         tally = report.finish(source, judging.checker.pending())
     for warning_text in source.warnings:
         write_line(err, f"{source.path}: {warning_text}")

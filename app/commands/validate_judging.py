@@ -96,7 +96,11 @@ class FileJudging:
             return []
         return self.clock.sweep(connection, time)
 
-    def lost(self, call: PendingCall, at: InputFrame) -> None:
+    def lost(self, call: PendingCall, at: InputFrame | None = None) -> None:
+        """Report a CALL timed out, at the frame that showed it (by default the latest
+        record read: the end of the file)."""
+        at = at if at is not None else self.last
+        assert at is not None, "a CALL was judged, so a record was read"
         self.report.lost(call, Lost.TIMEOUT, at, self.timeout)
 
 

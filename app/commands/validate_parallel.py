@@ -444,7 +444,7 @@ def _judge_share(path: str, number: int, workers: int, options: dict[str, Any],
         connection, time, seq = passed
         judging.last = InputFrame(f"seq {seq}", "", connection, "", None, time, seq)
     for call in judging.end():  # after every record, by the CALL's seq as in one process
-        judging.lost(call, judging.last)  # type: ignore[arg-type]  # set: a call came
+        judging.lost(call)
         take(index + 1, call.seq)
     pipe.send(("pieces", index + 1, pieces))
     reader = source.reader

@@ -30,13 +30,7 @@ from app.commands.json_lines import (
 from app.inputs import FrameSource, InputFrame
 from app.ocpp import catalog
 from app.ocpp.checker import Verdict
-from app.ocpp.conversation import (
-    Direction,
-    Lost,
-    PendingCall,
-    answer_timeout,
-    no_answer_at_close,
-)
+from app.ocpp.conversation import Direction, Lost, PendingCall, answer_timeout, no_answer_at_close
 from app.ocpp.findings import Finding, Severity, warning
 from app.ocpp.frames import Call, CallError, MessageType
 from app.ocpp.legacy import ocpp16_hint

@@ -19,7 +19,6 @@ from typing import Any
 
 from app.ocpp.checker import FrameChecker, Verdict, has_error, internal_error
 from app.ocpp.conversation import (
-    ANSWER_TIMEOUT,
     Direction,
     Lost,
     PendingCall,
@@ -35,6 +34,7 @@ from app.session.annotations import (
     AnnotationTable,
     NoteLog,
 )
+from app.session.answer_watch import last_time
 from app.session.attempts import AttemptTracker
 from app.session.message import Message, RecordKind, frame_message
 from app.session.seq_links import SeqLinks
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 MAX_WAITING = 10_000  # CALLs a capture that forgets keeps while they wait for an answer
 _FRAME, _BINARY = RecordKind.FRAME, RecordKind.BINARY  # read for every record
 _FRAMES = (_FRAME, _BINARY)
-_JUDGED = (*_FRAMES, RecordKind.OPENED, RecordKind.CLOSED)  # the records judging reads
 Subscriber = Callable[[Message, Annotation], None]
 
 
@@ -490,16 +489,6 @@ class Capture:
                 log.exception("a capture subscriber failed on record %d", message.seq)
 
 
-def last_time(messages: Sequence[Message]) -> float | None:
-    """When the last frame or connection event of a file came (the last moment the file
-    shows, by which overdue CALLs are given up at its end); None if it holds neither."""
-    for position in range(len(messages) - 1, -1, -1):
-        message = messages[position]
-        if message.kind in _JUDGED:
-            return message.monotonic
-    return None
-
-
 def _bare_record(seq: int, now: float, mono: float, connection: str, station: str,
                  direction: Direction, data: str | bytes, text_frame: bool) -> Message:
     """A frame's record with nothing derived from its content: what is kept when deriving
@@ -509,16 +498,3 @@ def _bare_record(seq: int, now: float, mono: float, connection: str, station: st
     kind = RecordKind.FRAME if text_frame else RecordKind.BINARY
     text = data.decode("utf-8", "replace") if text_frame else ""
     return Message(seq, now, mono, connection, station, direction, kind, text=text, data=data)
-
-
-async def watch_answers(capture: Capture, report: Callable[[int, Finding], None] | None = None,
-                        timeout: float = ANSWER_TIMEOUT, every: float = 1.0) -> None:
-    """Run `capture.expire` every `every` seconds until cancelled (live modes only); the
-    capture then judges its frames by the same `timeout`."""
-    import asyncio
-
-    while True:
-        await asyncio.sleep(every)
-        for seq, finding in capture.expire(timeout):
-            if report is not None:
-                report(seq, finding)

@@ -39,7 +39,8 @@ from typing import Any
 
 from app.ocpp.findings import Finding
 from app.session.annotations import AnnotationTable
-from app.session.capture import Annotation, Capture, last_time
+from app.session.answer_watch import last_time
+from app.session.capture import Annotation, Capture
 from app.session.message import RecordKind
 from app.session.quick_records import frame_for_judging
 from app.session.store import RecordStore

@@ -248,6 +248,30 @@ def test_a_call_of_a_connection_gone_silent_times_out_everywhere_while_others_ta
     assert [seq for seq, (found, _) in by_record.items() if found] == [seqs["c1", "s1"]]
 
 
+def ending_session() -> list[Message]:
+    """CP1 closes with its CALL waiting; CP5 and CP6 each send a CALL at 20.3 s and 20.4 s
+    and nothing more, while CP2 talks until the file ends at 50.5 s: their time runs out
+    between CP2's last two frames, less than a second apart."""
+    cp1: list[Step] = [(1.0, *boot(interval=10)[0]), (1.1, *boot(interval=10)[1]),
+                       (2.0, UP, STATUS), (10.0, "closed", {"code": 1006})]
+    silent = {(f"c{n}", f"CP{n}"): [(1.0 + n / 10, *boot(f"b{n}", interval=10)[0]),
+                                    (1.05 + n / 10, *boot(f"b{n}", interval=10)[1]),
+                                    (at, UP, STATUS)]
+              for n, at in ((5, 20.3), (6, 20.4))}
+    return recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 50), **silent})
+
+
+def test_calls_overdue_when_the_file_ends_time_out_everywhere(tmp_path, capsys):
+    messages = ending_session()
+    seqs = {(m.connection, m.message_id): m.seq for m in messages if m.message_type == 2}
+
+    by_record = judged_four_ways(tmp_path, capsys, messages)
+
+    assert by_record[seqs["c1", "s1"]][0][0][0] == "protocol.no-answer"
+    assert by_record[seqs["c5", "s1"]] == ([timed_out("StatusNotification")], None)
+    assert by_record[seqs["c6", "s1"]] == ([timed_out("StatusNotification")], None)
+
+
 def test_a_session_is_judged_by_the_answer_timeout_it_was_recorded_with(tmp_path, capsys):
     """Recorded with a 10 s timeout: an answer 15 s late timed out when loaded and in
     `validate` (which read the header), as it did live; older files say nothing and get
