@@ -11,7 +11,10 @@ whole file rather than asking anyone:
   frame's index, seq and time, the lines skipped and the records renumbered;
 - the answer-timeout clock looks at all connections once per recorded second
   (`_RecordedClock.sweep`): when depends on the times of all frames, which each worker
-  sees, so each sweeps its own connections at the same frames a single process would.
+  sees, so each sweeps its own connections at the same frames a single process would;
+  likewise each gives up its own overdue CALLs at the file's last record, whoever's it is.
+  A connection's close is read by every worker, and only the one judging the connection
+  has CALLs of it to give up.
 
 Each worker sends, per frame it judged, what the report made of it (JSON lines, or for
 text what to print), and per CALL a sweep gave up on, a piece keyed by the frame and the
