@@ -32,9 +32,14 @@ from app.session.message import RecordKind
 from app.session.record_json import plain_record, quick_json
 from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
 
+_EVENTS = (RecordKind.OPENED, RecordKind.CLOSED)
+
 
 @dataclass(frozen=True, slots=True)
 class InputFrame:
+    """A frame of an input, or one of its connections opening or closing (`event`): a
+    close ends what its connection waited for, as it does in a loaded capture."""
+
     position: str                 # where in the file: "line 3", "[2]", "seq 17"
     text: str | bytes
     connection: str = ""
@@ -44,6 +49,7 @@ class InputFrame:
     seq: int = 0
     parsed: Parsed | None = None  # when placing it needed a parse, for readers that parse
     binary: bool = False          # bytes: a binary frame (or, False, text that is not UTF-8)
+    event: RecordKind | None = None  # OPENED or CLOSED: a connection event, not a frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +143,14 @@ def from_imported(path: Path, imported: Imported) -> FrameSource:
 
     def frames() -> Iterator[InputFrame]:
         for index, message in enumerate(imported.messages):
+            where = places[index] if index < len(places) else f"#{message.seq}"
+            if message.kind in _EVENTS:
+                yield InputFrame(where, "", message.connection, message.station, None,
+                                 message.monotonic if times else None, message.seq,
+                                 event=message.kind)
             if message.kind not in (RecordKind.FRAME, RecordKind.BINARY):
                 continue
             data, binary = message.wire
-            where = places[index] if index < len(places) else f"#{message.seq}"
             yield InputFrame(where, data, message.connection, message.station,
                              message.direction, message.monotonic if times else None,
                              message.seq, None if binary else message.parse(), binary)
@@ -197,8 +207,8 @@ class SessionLines:
         reader.bytes_read = reader.records_start
 
     def frame(self, number: int, raw: bytes) -> InputFrame | None:
-        """The frame on this line; None for a line that holds none (a skipped line, an
-        event, a gap, which is noted)."""
+        """The frame or connection event (opened, closed) on this line; None for a line
+        that holds neither (a skipped line, a gap, which is noted, another event)."""
         reader = self.reader
         reader.bytes_read += len(raw)
         value = quick_json(raw)
@@ -214,12 +224,18 @@ class SessionLines:
                 data, binary = message.wire
                 return InputFrame(f"seq {seq}", data, message.connection, message.station,
                                   message.direction, message.monotonic, seq, binary=binary)
+            elif message.kind in _EVENTS:
+                return InputFrame(f"seq {seq}", "", message.connection, message.station,
+                                  None, message.monotonic, seq, event=message.kind)
             return None
         kind, seq, _, monotonic, connection, station, direction, text = fields
         seq = self.sequencer.next(number, seq)
         if kind is RecordKind.FRAME:
             return InputFrame(f"seq {seq}", text, connection, station, direction, monotonic,
                               seq)
+        if kind in _EVENTS:
+            return InputFrame(f"seq {seq}", "", connection, station, None, monotonic, seq,
+                              event=kind)
         if kind is RecordKind.GAP:
             _add_gap(self.gaps, value.get("meta") or {})
         return None

@@ -131,6 +131,9 @@ def header_details(mode: str, values: Mapping[str, Any]) -> dict[str, Any]:
         details["station"] = v["station_id"]
     if v.get("insecure"):
         details["insecure"] = True
+    timeout = v.get("answer_timeout")
+    if isinstance(timeout, int | float):  # loading the session judges CALLs by it too
+        details["answer_timeout"] = float(timeout)
     return details
 
 

@@ -62,9 +62,10 @@ def judged_capture(steps: list[tuple[Any, Any]], *, station: str = "CP1",
     return capture
 
 
-def write_session(path: Path, messages: list[Message]) -> Path:
-    """A session file of these records, as the recorder writes it."""
-    writer = SessionWriter(path, make_header("proxy"))
+def write_session(path: Path, messages: list[Message], **header: Any) -> Path:
+    """A session file of these records, as the recorder writes it (`header`: more keys
+    for its header line)."""
+    writer = SessionWriter(path, make_header("proxy", **header))
     for message in messages:
         writer.write(message)
     writer.close()

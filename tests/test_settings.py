@@ -314,10 +314,16 @@ def test_switching_certificate_checks_off_is_a_caution_and_noted_in_the_header()
     assert caution.startswith("certificate checks are off: ")
     assert mode_config.cautions("proxy", {}) == [] and mode_config.cautions("csms", values) == []
     assert mode_config.header_details("proxy", values) == {
-        "listen": "127.0.0.1:9000", "upstream": "wss://user:***@csms/ocpp", "insecure": True}
+        "listen": "127.0.0.1:9000", "upstream": "wss://user:***@csms/ocpp", "insecure": True,
+        "answer_timeout": 30.0}
     kept = mode_config.header_details("station", {"csms": "ws://u:secret@h/ocpp",
                                                   "station_id": "CP-1", "record_secrets": True})
-    assert kept == {"csms": "ws://u:secret@h/ocpp", "station": "CP-1"}
+    assert kept == {"csms": "ws://u:secret@h/ocpp", "station": "CP-1", "answer_timeout": 30.0}
+
+
+def test_the_header_says_the_answer_timeout_a_loaded_session_is_judged_by():
+    details = mode_config.header_details("csms", {"answer_timeout": 12.5})
+    assert details["answer_timeout"] == 12.5
 
 
 def test_proxy_is_wire_transparent_unless_told_otherwise():

@@ -60,7 +60,7 @@ class ReplayLauncher(QObject):
         """Run `plan` (the dialog's) as the window's live session, on the Replay tab."""
         if plan is None:
             return
-        from app.session.capture import ANSWER_TIMEOUT
+        from app.ocpp.conversation import ANSWER_TIMEOUT
 
         capture = self.window._fresh_capture("replay", values)
         page = self.show_page()

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OcppScopeError
-from app.ocpp.conversation import Direction
+from app.ocpp.conversation import ANSWER_TIMEOUT, Direction
 from app.replay.report import ReplayReport
 from app.replay.run import ReplayPlan, ReplayRun
 from app.replay.runner import ReplayControl
-from app.session.capture import ANSWER_TIMEOUT, Annotation, Capture
+from app.session.capture import Annotation, Capture
 from app.session.message import Message
 from widgets.bridge import CaptureBridge
 from widgets.differences import DifferencesView

@@ -164,7 +164,8 @@ class ModeRunner(QObject):
                 answer_timeout: float | None = None) -> None:
         """Start a mode; its CALLs are flagged when unanswered after `answer_timeout`
         seconds (None: the capture's default, `ANSWER_TIMEOUT`)."""
-        from app.session.capture import ANSWER_TIMEOUT, watch_answers
+        from app.ocpp.conversation import ANSWER_TIMEOUT
+        from app.session.answer_watch import watch_answers
 
         timeout = ANSWER_TIMEOUT if answer_timeout is None else answer_timeout
         if self.busy:

@@ -70,7 +70,8 @@ class SessionsMixin:
             self._show_progress(None)
             capture = Capture()
             capture.adopt(loader.messages, times_known=loader.times_known,
-                          directions_known=loader.directions_known)
+                          directions_known=loader.directions_known,
+                          answer_timeout=loader.answer_timeout)
             self._show_capture(capture, live=False)
             self.import_info.show_report(import_report(loader))
             self.model.set_rows(range(len(capture.messages)))

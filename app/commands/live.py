@@ -29,11 +29,11 @@ from app.errors import UsageError
 from app.net.limits import Capacity
 from app.net.tls import TlsSetupError
 from app.ocpp.findings import Finding
+from app.session.answer_watch import watch_answers
 from app.session.capture import (
     NO_ANNOTATION,
     Annotation,
     Capture,
-    watch_answers,
 )
 from app.session.message import Message, RecordKind, gap_record
 from app.session.sessionfile import SessionWriter, make_header, record_to_json
@@ -217,6 +217,7 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     """
     notice = stderr_notice(mode)
     caution(notice, *cautions)
+    header = with_answer_timeout(header, args.answer_timeout)
     outputs = open_outputs(output_options(args), mode, header, notice, keep=keep)
     if outputs is None:
         return EXIT_USAGE
@@ -230,6 +231,12 @@ def run_live(args: argparse.Namespace, mode: str, header: dict[str, Any], start:
     finally:
         lost = outputs.close(notice)
     return EXIT_LOST if lost and status == EXIT_OK else status
+
+
+def with_answer_timeout(header: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """The session header with the answer timeout the run flags CALLs by: a recording
+    loaded later judges its CALLs by the same one."""
+    return {**header, "answer_timeout": float(timeout)}
 
 
 def stderr_notice(mode: str) -> Callable[[str], None]:

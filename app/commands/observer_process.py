@@ -223,6 +223,7 @@ def run_apart(args: argparse.Namespace, mode: str, header: dict[str, Any],
     same messages, recording and exit status; `start` gets a `RemoteCapture`."""
     notice = live.stderr_notice(mode)
     live.caution(notice, *cautions)
+    header = live.with_answer_timeout(header, args.answer_timeout)
     if args.record and not _writable(Path(args.record), mode, header, notice):
         return live.EXIT_USAGE
     observer = ObserverProcess(live.output_options(args), mode, header, args.answer_timeout,

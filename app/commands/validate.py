@@ -56,10 +56,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="treat each file as a bare payload of this action")
     parser.add_argument("--response", action="store_true",
                         help="with --action: the payload is the response, not the request")
-    parser.add_argument("--answer-timeout", type=float, default=ANSWER_TIMEOUT,
-                        metavar="SECONDS",
+    parser.add_argument("--answer-timeout", type=float, metavar="SECONDS",
                         help="in sessions (which record times): flag a CALL still unanswered "
-                             "this long after it was sent (default %(default)g)")
+                             "this long after it was sent (default: the timeout the session "
+                             f"was recorded with, or {ANSWER_TIMEOUT:g})")
     parser.add_argument("--filter", metavar="EXPR", help=(
         FILTER_HELP + "; every frame is still judged (answers need their CALLs), only the "
         "selected ones are reported and counted"))
@@ -116,10 +116,17 @@ def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO,
         # had already written
         report = FileReport(source, as_json=args.json, out=out, style=style, skip=skip)
         judging = FileJudging(source, args, report)
-        for index, item in enumerate(source.frames):
+        index = 0  # of the frame: events are not messages
+        for item in source.frames:
+            if item.event is not None:
+                judging.event(item)
+                continue
             judging.frame(index, item)
+            index += 1
             for call in judging.sweep(item):
                 judging.lost(call, item)
+        for call in judging.end():
+            judging.lost(call)
         tally = report.finish(source, judging.checker.pending())
     for warning_text in source.warnings:
         write_line(err, f"{source.path}: {warning_text}")
@@ -130,7 +137,7 @@ def _validate_payload_file(name: str, args: argparse.Namespace, out: TextIO,
                            style: Style) -> Tally:
     source = open_frames(name)  # the same checks for missing, empty and binary files
     path = source.path
-    text = "\n".join(str(item.text) for item in source.frames)
+    text = "\n".join(str(item.text) for item in source.frames if item.event is None)
     try:
         payload = json.loads(text)
     except (ValueError, RecursionError) as exc:

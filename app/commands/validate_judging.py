@@ -2,7 +2,9 @@
 
 `FileJudging` is the one path every frame of `validate` takes: in one process over the whole
 file, or in each of several processes over the frames of some stations
-(`validate_parallel`), which then give the same report line for line.
+(`validate_parallel`), which then give the same report line for line. A connection's close
+and the file's end give up on CALLs as a loaded capture (`app.session.capture.Capture`)
+gives them up, with the same findings on the same CALLs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from app.inputs import FrameSource, InputFrame
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Lost, PendingCall
 from app.query.selection import input_record
+from app.session.message import RecordKind
+from app.session.sessionfile import recorded_answer_timeout
 from app.state.model import SessionState
 
 if TYPE_CHECKING:  # the filter language is loaded only for --filter
@@ -29,7 +33,8 @@ class FileJudging:
     def __init__(self, source: FrameSource, args: argparse.Namespace,
                  report: FileReport) -> None:
         # validate prints verdicts, never the state: only the facts the rules read are kept
-        self.timeout: float = args.answer_timeout
+        self.timeout: float = args.answer_timeout if args.answer_timeout is not None \
+            else recorded_answer_timeout(source.reader.header if source.reader else {})
         self.checker = FrameChecker(directions_inferred=not source.directions_known,
                                     state=SessionState(verdicts_only=True),
                                     answer_timeout=self.timeout)
@@ -37,6 +42,7 @@ class FileJudging:
         self.clock = _RecordedClock(self.checker, self.timeout) if source.times_known \
             else None
         self.query: Query | None = getattr(args, "query", None)
+        self.last: InputFrame | None = None     # the latest frame or event read
 
     def frame(self, index: int, item: InputFrame) -> None:
         """Judge and report the frame, and what it made its connection give up on (a CALL
@@ -54,6 +60,30 @@ class FileJudging:
                 report.lost(call, why, item, self.timeout)
         if self.clock is not None:
             self.clock.judged(item.connection)
+        self.last = item
+
+    def event(self, item: InputFrame) -> None:
+        """A connection event: a close gives up on what its connection waited for, the
+        CALLs overdue by then as timed out, the others as never to be answered."""
+        self.last = item
+        if item.event is not RecordKind.CLOSED:
+            return
+        overdue, waiting = self.checker.close(item.connection, item.time)
+        for call in overdue:
+            self.report.lost(call, Lost.TIMEOUT, item, self.timeout)
+        for call in waiting:
+            self.report.lost(call, Lost.CLOSED, item, self.timeout)
+        if self.clock is not None:
+            self.clock.closed(item.connection)
+
+    def end(self) -> list[PendingCall]:
+        """The file ended: the CALLs overdue by its last record's time (`last`) timed out,
+        whichever connection they wait on, oldest first, to report at `last` (those not
+        yet due stay, for the notes at the end)."""
+        last = self.last
+        if self.clock is None or last is None or last.time is None:
+            return []
+        return self.checker.expire(last.time)
 
     def sweep(self, item: InputFrame) -> list[PendingCall]:
         """The CALLs of other connections that time ran out for at this frame, oldest
@@ -66,7 +96,11 @@ class FileJudging:
             return []
         return self.clock.sweep(connection, time)
 
-    def lost(self, call: PendingCall, at: InputFrame) -> None:
+    def lost(self, call: PendingCall, at: InputFrame | None = None) -> None:
+        """Report a CALL timed out, at the frame that showed it (by default the latest
+        record read: the end of the file)."""
+        at = at if at is not None else self.last
+        assert at is not None, "a CALL was judged, so a record was read"
         self.report.lost(call, Lost.TIMEOUT, at, self.timeout)
 
 
@@ -89,6 +123,10 @@ class _RecordedClock:
     def judged(self, connection: str) -> None:
         """A frame of `connection` was judged: its CALLs may need a sweep later."""
         self._connections.add(connection)
+
+    def closed(self, connection: str) -> None:
+        """`connection` closed: nothing of it is left to sweep."""
+        self._connections.discard(connection)
 
     def sweep(self, connection: str, now: float) -> list[PendingCall]:
         if now - self._swept < 1.0:

@@ -11,7 +11,10 @@ whole file rather than asking anyone:
   frame's index, seq and time, the lines skipped and the records renumbered;
 - the answer-timeout clock looks at all connections once per recorded second
   (`_RecordedClock.sweep`): when depends on the times of all frames, which each worker
-  sees, so each sweeps its own connections at the same frames a single process would.
+  sees, so each sweeps its own connections at the same frames a single process would;
+  likewise each gives up its own overdue CALLs at the file's last record, whoever's it is.
+  A connection's close is read by every worker, and only the one judging the connection
+  has CALLs of it to give up.
 
 Each worker sends, per frame it judged, what the report made of it (JSON lines, or for
 text what to print), and per CALL a sweep gave up on, a piece keyed by the frame and the
@@ -356,7 +359,11 @@ def _share_frames(source: FrameSource, owners: Owners,
                     head = None
             if head is None:
                 item = lines.frame(line, raw)
-                if item is not None:
+                if item is None:
+                    continue
+                if item.event is not None:  # every worker's: only the one judging its
+                    yield item              # connection has anything to give up at a close
+                else:
                     yield item if owners.of(item) == number else \
                         (item.connection, item.time, item.seq)
                 continue
@@ -399,31 +406,49 @@ def _judge_share(path: str, number: int, workers: int, options: dict[str, Any],
     args = argparse.Namespace(answer_timeout=options["answer_timeout"], query=query)
     judging = FileJudging(source, args, report)
     pieces: list[Piece] = []
-    index = -1
+    index = -1  # of the record read: pieces are put in order by it
+    frames = 0  # of the frame: a message's index in the report
+    passed: Passed | None = None  # the latest record read, when it was another's frame
     fail_after = options["fail_after"]
+
+    def take(index: int, sub: int) -> None:
+        piece = report.take()
+        if piece is not None:
+            pieces.append((index, sub, *piece))
+
     for index, seen in enumerate(_share_frames(source, Owners(workers), number)):
         if index == fail_after:
             raise RuntimeError(f"told to fail after {fail_after} frames")
         if seen.__class__ is tuple:  # another worker's frame: only a sweep may be due
+            passed = seen
+            frames += 1
             connection, time, seq = seen
             overdue = judging.sweep_at(connection, time)
             item = InputFrame(f"seq {seq}", "", connection, "", None, time, seq) \
                 if overdue else None
+        elif seen.event is not None:  # a close: its connection's CALLs are given up
+            passed = None
+            judging.event(seen)
+            take(index, -1)
+            continue
         else:
-            item = seen
-            judging.frame(index, item)
-            piece = report.take()
-            if piece is not None:
-                pieces.append((index, -1, *piece))
+            passed, item = None, seen
+            judging.frame(frames, item)
+            frames += 1
+            take(index, -1)
             overdue = judging.sweep(item)
         for call in overdue:
             judging.lost(call, item)
-            piece = report.take()
-            if piece is not None:
-                pieces.append((index, call.seq, *piece))
+            take(index, call.seq)
         if index % BATCH_FRAMES == BATCH_FRAMES - 1:
             pipe.send(("pieces", index + 1, pieces))
             pieces = []
+    if passed is not None:  # the file ends with another's frame: the end is said there
+        connection, time, seq = passed
+        judging.last = InputFrame(f"seq {seq}", "", connection, "", None, time, seq)
+    for call in judging.end():  # after every record, by the CALL's seq as in one process
+        judging.lost(call)
+        take(index + 1, call.seq)
     pipe.send(("pieces", index + 1, pieces))
     reader = source.reader
     report.close()

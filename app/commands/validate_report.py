@@ -30,7 +30,7 @@ from app.commands.json_lines import (
 from app.inputs import FrameSource, InputFrame
 from app.ocpp import catalog
 from app.ocpp.checker import Verdict
-from app.ocpp.conversation import Direction, Lost, PendingCall, answer_timeout
+from app.ocpp.conversation import Direction, Lost, PendingCall, answer_timeout, no_answer_at_close
 from app.ocpp.findings import Finding, Severity, warning
 from app.ocpp.frames import Call, CallError, MessageType
 from app.ocpp.legacy import ocpp16_hint
@@ -258,6 +258,9 @@ class FileReport:
             return
         if why is Lost.TIMEOUT:  # in the words a loaded or live capture notes it
             finding = answer_timeout(call, timeout)
+            about["given_up_at"] = at.position
+        elif why is Lost.CLOSED:
+            finding = no_answer_at_close(call)
             about["given_up_at"] = at.position
         else:
             finding = warning("protocol.no-answer",

@@ -109,6 +109,24 @@ class FrameChecker:
         calls = [c for conv in self._conversations.values() for c in conv.pending]
         return sorted(calls, key=lambda c: c.seq)
 
+    def expire(self, now: float) -> list[PendingCall]:
+        """Give up on every connection's CALLs whose answer is overdue at `now`, oldest
+        first: at the end of a file, whose last record's time is the last `now` anyone
+        saw, a CALL of a connection that went silent is judged as a live watch judged it."""
+        expired = [c for conv in self._conversations.values() for c in conv.expire(now)]
+        return sorted(expired, key=lambda c: c.seq)
+
+    def close(self, connection: str, now: float | None) -> tuple[list[PendingCall],
+                                                                  list[PendingCall]]:
+        """A connection closed at `now` (None: time unknown): the CALLs whose answer was
+        overdue by then, and those left waiting, whose answer can no longer come, each
+        oldest first; then its pairing state is dropped (`forget`)."""
+        conversation = self._conversations.pop(connection, None)
+        if conversation is None:
+            return [], []
+        overdue = [] if now is None else conversation.expire(now)
+        return overdue, conversation.pending
+
     def forget(self, connection: str) -> None:
         """Drop a closed connection's pairing state (its pending CALLs stay unanswered)."""
         self._conversations.pop(connection, None)

@@ -58,6 +58,7 @@ class Lost(StrEnum):
     TIMEOUT = "timeout"        # its answer had not come `answer_timeout` seconds after it
     REBOOT = "reboot"          # the station sent a new BootNotification
     OVERTAKEN = "overtaken"    # without times: a later CALL of the same side was answered
+    CLOSED = "closed"          # its connection closed before the answer came
 
 
 @dataclass(slots=True)
@@ -117,6 +118,13 @@ def answer_timeout(call: PendingCall, timeout: float) -> Finding:
     a file is judged or a live run watched, so that a CALL gets one verdict everywhere."""
     return warning("protocol.answer-timeout",
                    f"{call.action} got no answer within {timeout:g} s")
+
+
+def no_answer_at_close(call: PendingCall) -> Finding:
+    """The finding on a CALL still waiting, not yet overdue, when its connection closed:
+    its answer can no longer come. One wording for a loaded capture and `validate`."""
+    return warning("protocol.no-answer",
+                   f"{call.action} got no answer before the connection closed")
 
 
 class Conversation:

@@ -21,6 +21,7 @@ from app.replay.compare import Exchange, Reply, differences
 from app.session.capture import Capture
 from app.session.importing import import_path
 from app.session.message import RecordKind
+from app.session.sessionfile import recorded_answer_timeout
 
 
 def exchanges_of(capture: Capture, station: str | None = None) -> list[Exchange]:
@@ -152,7 +153,8 @@ def load_recording(path: str | Path) -> Recording:
     header = imported.header if imported.header else {"format": imported.format}
     capture = Capture()
     capture.adopt(imported.messages, times_known=imported.times_known,
-                  directions_known=imported.directions_known)
+                  directions_known=imported.directions_known,
+                  answer_timeout=recorded_answer_timeout(imported.header or {}))
     while capture.annotate(budget=1.0):
         pass
     return Recording(Path(path), dict(header), capture)

@@ -19,14 +19,14 @@ from typing import Any
 
 from app.ocpp.checker import FrameChecker, Verdict, has_error, internal_error
 from app.ocpp.conversation import (
-    ANSWER_TIMEOUT,
     Direction,
     Lost,
     PendingCall,
     answer_due,
     answer_timeout,
+    no_answer_at_close,
 )
-from app.ocpp.findings import Finding, info, warning
+from app.ocpp.findings import Finding, info
 from app.ocpp.frames import Call, Parsed, parse_frame
 from app.session.annotations import (
     NO_ANNOTATION,
@@ -34,6 +34,7 @@ from app.session.annotations import (
     AnnotationTable,
     NoteLog,
 )
+from app.session.answer_watch import last_time
 from app.session.attempts import AttemptTracker
 from app.session.message import Message, RecordKind, frame_message
 from app.session.seq_links import SeqLinks
@@ -96,6 +97,7 @@ class Capture:
         self._timed_out: set[int] = set()               # CALLs flagged by `expire`
         self._unreported: list[tuple[int, Finding]] = []  # live timeouts for `expire`
         self._times_known = True                        # False: adopted records have none
+        self._ended = False                             # `annotate` reached the last record
         self._subscribers: list[Subscriber] = []
         self._seq = 0
         # each open connection's activity, for the diagnosis its closing record carries
@@ -154,15 +156,18 @@ class Capture:
         return not self.checker.directions_inferred
 
     def adopt(self, messages: Sequence[Message], *, times_known: bool = True,
-              directions_known: bool = True) -> None:
+              directions_known: bool = True, answer_timeout: float | None = None) -> None:
         """Take records loaded from a file, as they are; `annotate()` judges them later.
         `times_known=False` for files that carry no times (their records say 0): then no
         rule about timing judges them, rather than every heartbeat looking 0 s early.
         `directions_known=False` for files whose directions were inferred: then no finding
         rests on a direction the file never gave (see `Conversation`). A `RecordStore`
         given to an empty capture becomes its records, so that they stay in their file
-        rather than in memory."""
+        rather than in memory. `answer_timeout`: the one the session was recorded with
+        (`app.session.loader.SessionLoader.answer_timeout`); None keeps the checker's."""
         self._times_known = times_known
+        if answer_timeout is not None:
+            self.checker.answer_timeout = answer_timeout
         self.checker.directions_inferred = not directions_known
         if isinstance(messages, RecordStore) and not self.messages:
             self.messages = messages
@@ -187,6 +192,12 @@ class Capture:
             self.judge_adopted(message)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
+        else:
+            if not self._ended and self._times_known:
+                self._ended = True
+                at = last_time(messages)
+                if at is not None:
+                    self.give_up_overdue(at)
         return not self.judged
 
     def judge_adopted(self, message: Message) -> None:
@@ -274,18 +285,20 @@ class Capture:
         timed out, as its next frame would have said (returned, as `_given_up` does); the
         others still waiting will never be answered: say so on each of them (unless a
         timeout already did), then forget its pairing state."""
-        conversation = self.checker.conversation(connection)
-        timed_out = [] if now is None else self._given_up(tuple(
-            (call, Lost.TIMEOUT) for call in conversation.expire(now)))
-        for call in conversation.pending:
+        overdue, waiting = self.checker.close(connection, now)
+        timed_out = self._given_up(tuple((call, Lost.TIMEOUT) for call in overdue))
+        for call in waiting:
             if call.seq not in self._timed_out:
-                self._note(call.seq, warning(
-                    "protocol.no-answer",
-                    f"{call.action} got no answer before the connection closed"))
+                self._note(call.seq, no_answer_at_close(call))
             self._waiting.pop(call.seq, None)
             self._timed_out.discard(call.seq)
-        self.checker.forget(connection)
         return timed_out
+
+    def give_up_overdue(self, now: float) -> None:
+        """The end of a file judged, whose last record came at `now`: give up on the CALLs
+        overdue by then, as a live watch did while their connections were silent and as
+        `validate`'s sweep does, with the same finding. Those not yet due stay pending."""
+        self._given_up(tuple((call, Lost.TIMEOUT) for call in self.checker.expire(now)))
 
     def expire(self, timeout: float, now: float | None = None) -> list[tuple[int, Finding]]:
         """Flag CALLs whose answer has not come `timeout` seconds after they were sent
@@ -485,16 +498,3 @@ def _bare_record(seq: int, now: float, mono: float, connection: str, station: st
     kind = RecordKind.FRAME if text_frame else RecordKind.BINARY
     text = data.decode("utf-8", "replace") if text_frame else ""
     return Message(seq, now, mono, connection, station, direction, kind, text=text, data=data)
-
-
-async def watch_answers(capture: Capture, report: Callable[[int, Finding], None] | None = None,
-                        timeout: float = ANSWER_TIMEOUT, every: float = 1.0) -> None:
-    """Run `capture.expire` every `every` seconds until cancelled (live modes only); the
-    capture then judges its frames by the same `timeout`."""
-    import asyncio
-
-    while True:
-        await asyncio.sleep(every)
-        for seq, finding in capture.expire(timeout):
-            if report is not None:
-                report(seq, finding)

@@ -17,7 +17,8 @@ def judged_session(path: str) -> Capture:
     loader = SessionLoader.open(path, freeze_gc=False)
     capture = Capture()
     capture.adopt(loader.load_all(), times_known=loader.times_known,
-                  directions_known=loader.directions_known)
+                  directions_known=loader.directions_known,
+                  answer_timeout=loader.answer_timeout)
     while capture.annotate(1.0):
         pass
     return capture

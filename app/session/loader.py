@@ -39,7 +39,12 @@ from app.session.importing import (
 )
 from app.session.indexing import index_lines
 from app.session.message import Message
-from app.session.sessionfile import SessionFileError, SessionReader, is_session_file
+from app.session.sessionfile import (
+    SessionFileError,
+    SessionReader,
+    is_session_file,
+    recorded_answer_timeout,
+)
 from app.session.store import RecordStore
 
 # How the plain formats show as a loader's kind (the others show their format's name).
@@ -86,6 +91,11 @@ class SessionLoader:
         self._imported: Imported | None = None
         self._import_error = ""
         self._total = 0                         # records of an import, once read
+
+    @property
+    def answer_timeout(self) -> float:
+        """The answer timeout the session was recorded with (30 s if it does not say)."""
+        return recorded_answer_timeout(self.header)
 
     @classmethod
     def open(cls, path: str | Path, *, freeze_gc: bool = True) -> SessionLoader:

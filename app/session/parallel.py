@@ -39,6 +39,7 @@ from typing import Any
 
 from app.ocpp.findings import Finding
 from app.session.annotations import AnnotationTable
+from app.session.answer_watch import last_time
 from app.session.capture import Annotation, Capture
 from app.session.message import RecordKind
 from app.session.quick_records import frame_for_judging
@@ -120,6 +121,7 @@ class ParallelJudge:
         self._folder: Path | None = None
         self._types: dict[str, str] = {}
         self._shares: list[set[Pair]] | None = None    # the pairs of each worker
+        self._last: float | None = None     # when the file's last judged record came
         self._pipes: list[Connection] = []
         # Each worker's messages are read whole by a thread of its own and wait here as
         # bytes: a worker writing a big message slowly (it runs niced) never holds up a
@@ -230,6 +232,8 @@ class ParallelJudge:
                            if name in _COLUMNS}
             groups = groups_of(self._sizes, store.names.names)
             self._shares = share_out(groups, self._sizes, self.workers)
+            # the file's last moment, by which every worker gives up on overdue CALLs
+            self._last = last_time(store) if self.capture.times_known else None
             return
         number = len(self._processes)
         pairs = self._shares[number]
@@ -238,7 +242,8 @@ class ParallelJudge:
         process = context.Process(
             target=judge_share, name=f"ocppscope-judge-{number}", daemon=True,
             args=(str(store.path), str(self._folder), len(store), self._types, sorted(pairs),
-                  self.capture.times_known, theirs))
+                  (self.capture.times_known, self.capture.checker.answer_timeout, self._last),
+                  theirs))
         process.start()
         theirs.close()
         self._pipes.append(mine)
@@ -455,15 +460,21 @@ def _receive(pipe: Connection, worker: int,
 
 # --- the worker's side ----------------------------------------------------------------------
 
+Times = tuple[bool, float | None, float | None]  # times known, answer timeout, last time
+
+
 def judge_share(path: str, folder: str, count: int, types: dict[str, str],
-                pairs: list[Pair], times_known: bool, pipe: Connection) -> None:
+                pairs: list[Pair], times: Times, pipe: Connection) -> None:
     """Judge the records of these (station, connection) pairs, in file order, and send the
     results back: progress now and then, then annotations in chunks, notes, each station's
-    state with the position of its first record, the pending facts, and "done"."""
+    state with the position of its first record, the pending facts, and "done". `times`:
+    whether the file has times, the answer timeout it is judged by, and when its last
+    judged record came (to give up on the CALLs overdue by the end, as a serial pass
+    does)."""
     with contextlib.suppress(AttributeError, OSError):
         os.nice(10)  # the window's thread comes first: it must never wait for a core
     try:
-        _judge_share(path, Path(folder), count, types, set(pairs), times_known, pipe)
+        _judge_share(path, Path(folder), count, types, set(pairs), times, pipe)
     except Exception as exc:  # said to the window, which then judges serially
         log.exception("judging in a worker process failed")
         with contextlib.suppress(OSError):
@@ -473,7 +484,8 @@ def judge_share(path: str, folder: str, count: int, types: dict[str, str],
 
 
 def _judge_share(path: str, folder: Path, count: int, types: dict[str, str],
-                 pairs: set[Pair], times_known: bool, pipe: Connection) -> None:
+                 pairs: set[Pair], times: Times, pipe: Connection) -> None:
+    times_known, timeout, last = times
     store = RecordStore(path)
     store.use_column_types(types)
     for name in _COLUMNS:
@@ -481,7 +493,7 @@ def _judge_share(path: str, folder: Path, count: int, types: dict[str, str],
         with open(folder / name, "rb") as stream:
             column.fromfile(stream, count)
     capture = Capture()
-    capture.adopt([], times_known=times_known)
+    capture.adopt([], times_known=times_known, answer_timeout=timeout)
     first: dict[str, int] = {}
     notes: list[tuple[int, int, int, Finding]] = []
     judged = 0
@@ -508,6 +520,10 @@ def _judge_share(path: str, folder: Path, count: int, types: dict[str, str],
             # of the collector's reach, or each full collection walks all of it again
             gc.freeze()
     store.close()
+    if last is not None:  # after every record: ordered by the CALL's seq, as serially
+        noted = len(capture.notes)
+        capture.give_up_overdue(last)
+        notes.extend((count, seq, seq, finding) for seq, finding in capture.notes[noted:])
     pipe.send(("progress", judged))
     table = capture.annotations
     assert isinstance(table, AnnotationTable)

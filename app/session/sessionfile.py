@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ from typing import Any, BinaryIO
 
 from app import __version__
 from app.errors import SessionFileError
+from app.ocpp.conversation import ANSWER_TIMEOUT
 from app.session.lines import Sequencer, line_blocks
 from app.session.message import Message, iso_time
 from app.session.record_json import quick_json, record_from_json, record_to_json
@@ -45,6 +47,16 @@ def open_private(path: Path, *, append: bool = False) -> BinaryIO:
     except BaseException:
         os.close(descriptor)
         raise
+
+
+def recorded_answer_timeout(header: dict[str, Any]) -> float:
+    """The answer timeout a session was recorded with (its header's `answer_timeout`), so
+    that loading it judges its CALLs as the live run did; the default for files that do not
+    say (older ones, imports) or say something that is no positive number of seconds."""
+    value = header.get("answer_timeout")
+    if value.__class__ not in (int, float) or not 0 < value < math.inf:
+        return ANSWER_TIMEOUT
+    return float(value)
 
 
 def make_header(mode: str, **details: Any) -> dict[str, Any]:

@@ -176,20 +176,21 @@ def test_listening_on_loopback_says_nothing_more(capsys, interrupted_once_starte
     assert "reachable" not in capsys.readouterr().err
 
 
-def test_insecure_is_warned_and_noted_in_the_header_and_the_password_is_not(
+def test_insecure_and_the_answer_timeout_are_noted_in_the_header_and_the_password_is_not(
         tmp_path, capsys, interrupted_once_started):
     interrupted_once_started(Proxy)
     interrupted_once_started(TransparentProxy)   # the default mode
     record = tmp_path / "site.jsonl"
     assert cli.main(["proxy", "--listen", "127.0.0.1:0", "--insecure", "--upstream",
                      "wss://user:secret@127.0.0.1:1/ocpp?token=secret", "--record",
-                     str(record)]) == 0
+                     str(record), "--answer-timeout", "12"]) == 0
     err = capsys.readouterr().err
     assert "ocppscope proxy: certificate checks are off: " in err
     assert "relaying to wss://user:***@127.0.0.1:1/ocpp?token=***/<stationId>" in err
     header = SessionReader.open(record).header
     assert header["insecure"] is True
     assert header["upstream"] == "wss://user:***@127.0.0.1:1/ocpp?token=***"
+    assert header["answer_timeout"] == 12.0  # what loading the recording judges by
     assert "secret" not in err + record.read_text()
 
 

@@ -300,3 +300,22 @@ def test_ctrl_c_is_held_while_each_worker_starts_and_handled_again_after(
     run(capsys, "--jobs", "2", path)
     assert handlers == [signal.SIG_IGN, signal.SIG_IGN]
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_closes_and_the_end_of_the_file_give_up_alike_in_two_processes(capsys, tmp_path):
+    """A close gives up on its connection's CALLs in the worker that judges it, and the
+    CALLs overdue at the end are given up by each worker at the file's last record: the
+    notes come out in one process's order."""
+    from tests.factories import write_session as write_records
+    from tests.session.test_same_verdict_everywhere import ending_session
+
+    path = write_records(tmp_path / "ends.jsonl", ending_session())
+    code, out, _ = assert_same_in_one_and_two_processes(capsys, path)
+    assert code == 1
+    code, out, _ = run(capsys, "--json", "--jobs", "2", path)
+    notes = [json.loads(line) for line in out.splitlines()]
+    lost = [(note["code"], note["position"]) for note in notes if note["kind"] == "note"
+            and note["severity"] == "warning"]
+    assert [code for code, _ in lost] == ["protocol.no-answer", "protocol.answer-timeout",
+                                          "protocol.answer-timeout"]
+    assert int(lost[1][1].split()[1]) < int(lost[2][1].split()[1])  # in the file's order

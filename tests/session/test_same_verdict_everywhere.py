@@ -18,7 +18,16 @@ from app.ocpp.findings import Finding
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind
 from app.session.parallel import ParallelJudge, worth_it
-from tests.factories import DOWN, NOW, START, UP, boot, make_message, write_session
+from tests.factories import (
+    DOWN,
+    NOW,
+    START,
+    UP,
+    boot,
+    loaded_session,
+    make_message,
+    write_session,
+)
 from tests.session.test_parallel import assert_same_verdicts, loaded
 
 TIMEOUT = 30.0
@@ -32,6 +41,36 @@ VARIABLES = [3, "g1", {"getVariableResult": [{"attributeStatus": "Accepted", **V
 
 def heartbeat(message_id: str) -> list[tuple[Any, Any]]:
     return [(UP, [2, message_id, "Heartbeat", {}]), (DOWN, [3, message_id, {"currentTime": NOW}])]
+
+
+Step = tuple[float, Any, Any]   # (seconds from START, direction or "closed", frame or meta)
+
+
+def recorded(connections: dict[tuple[str, str], list[Step]]) -> list[Message]:
+    """The records of these (connection, station)s, in order of time."""
+    timed = sorted(((t, connection, station, side, value)
+                    for (connection, station), steps in connections.items()
+                    for t, side, value in steps), key=lambda entry: entry[0])
+    messages = []
+    for seq, (t, connection, station, side, value) in enumerate(timed, start=1):
+        if side == "closed":
+            messages.append(make_message(seq, kind=RecordKind.CLOSED, connection=connection,
+                                         station=station, time=START + t, meta=value))
+        else:
+            messages.append(make_message(seq, value, direction=side, connection=connection,
+                                         station=station, time=START + t))
+    return messages
+
+
+def heartbeats(every: float, until: float) -> list[Step]:
+    """A station's boot at 0.5 s, then a Heartbeat every `every` s, each answered."""
+    steps: list[Step] = [(0.5, *boot("b2", interval=10)[0]), (0.6, *boot("b2", interval=10)[1])]
+    second = every
+    while second <= until:
+        steps += [(second + 0.2, *heartbeat(f"k{second:g}")[0]),
+                  (second + 0.5, *heartbeat(f"k{second:g}")[1])]
+        second += every
+    return steps
 
 
 def timed_session() -> list[Message]:
@@ -48,23 +87,7 @@ def timed_session() -> list[Message]:
         (85.0, UP, VARIABLES),                              # 35 s after its CALL
         (90.0, *heartbeat("h3")[0]), (90.1, *heartbeat("h3")[1]),
         (95.0, "closed", {"code": 1000})]
-    cp2: list[tuple[float, Any, Any]] = [(0.5, *boot("b2", interval=10)[0]),
-                                         (0.6, *boot("b2", interval=10)[1])]
-    for second in range(10, 100, 10):
-        cp2 += [(second + 0.2, *heartbeat(f"k{second}")[0]),
-                (second + 0.5, *heartbeat(f"k{second}")[1])]
-    timed = sorted([(t, "c1", "CP1", side, value) for t, side, value in cp1]
-                   + [(t, "c2", "CP2", side, value) for t, side, value in cp2],
-                   key=lambda entry: entry[0])
-    messages = []
-    for seq, (t, connection, station, side, value) in enumerate(timed, start=1):
-        if side == "closed":
-            messages.append(make_message(seq, kind=RecordKind.CLOSED, connection=connection,
-                                         station=station, time=START + t, meta=value))
-        else:
-            messages.append(make_message(seq, value, direction=side, connection=connection,
-                                         station=station, time=START + t))
-    return messages
+    return recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 90)})
 
 
 def verdicts_of(capture: Capture) -> dict[int, tuple[list[tuple[str, str, str]], int | None]]:
@@ -86,7 +109,7 @@ def judged_loaded(messages: list[Message]) -> Capture:
     return capture
 
 
-def judged_live(messages: list[Message]) -> Capture:
+def judged_live(messages: list[Message], timeout: float = TIMEOUT) -> Capture:
     """The frames fed as they crossed, at their recorded times, with the answer watch
     looking every recorded second in between, as `watch_answers` does in a live run."""
     capture = Capture()
@@ -94,7 +117,7 @@ def judged_live(messages: list[Message]) -> Capture:
     for message in messages:
         while watched + 1.0 <= message.monotonic:  # the watch's turns before this record
             watched += 1.0
-            capture.expire(TIMEOUT, now=watched)
+            capture.expire(timeout, now=watched)
         seen = (message.time, message.monotonic)
         if message.kind is RecordKind.CLOSED:
             capture.event(RecordKind.CLOSED, message.connection, message.station,
@@ -105,10 +128,12 @@ def judged_live(messages: list[Message]) -> Capture:
     return capture
 
 
-def validated(capsys: Any, path: Any) -> dict[int, list[tuple[str, str, str]]]:
+def validated(capsys: Any, path: Any, timeout: float | None = TIMEOUT,
+              ) -> dict[int, list[tuple[str, str, str]]]:
     """What `ocppscope validate --json` says of each record: a message's findings, then
-    those the lost-CALL lines say of it."""
-    main(["validate", "--json", "--answer-timeout", f"{TIMEOUT:g}", str(path)])
+    those the lost-CALL lines say of it. `timeout` None: the command's default."""
+    option = [] if timeout is None else ["--answer-timeout", f"{timeout:g}"]
+    main(["validate", "--json", *option, str(path)])
     said: dict[int, list[tuple[str, str, str]]] = {}
     for line in capsys.readouterr().out.splitlines():
         value = json.loads(line)
@@ -121,31 +146,50 @@ def validated(capsys: Any, path: Any) -> dict[int, list[tuple[str, str, str]]]:
     return said
 
 
-def test_a_call_timed_out_gets_one_verdict_loaded_in_parallel_validated_and_live(
-        tmp_path, capsys):
-    messages = timed_session()
-    path = write_session(tmp_path / "timed.jsonl", messages)
-    seqs = {(m.connection, m.message_id): m.seq for m in messages if m.message_type == 2}
-    status, hello, variables = seqs["c1", "s1"], seqs["c1", "h1"], seqs["c1", "g1"]
-
-    by_record = verdicts_of(judged_loaded(messages))
+def judged_four_ways(tmp_path: Any, capsys: Any, messages: list[Message], *,
+                     recorded_timeout: float | None = None,
+                     ) -> dict[int, tuple[list[tuple[str, str, str]], int | None]]:
+    """`messages` written to a session file and judged loaded, in worker processes, by
+    `validate --json` and live; asserts that all four give each record the same verdict,
+    and returns it. `recorded_timeout`: the answer timeout of the live run, written in the
+    file's header (loading and `validate` then read it there); None writes none."""
+    header = {} if recorded_timeout is None else {"answer_timeout": recorded_timeout}
+    path = write_session(tmp_path / "timed.jsonl", messages, **header)
+    loader = loaded_session(path)
+    serial = Capture()
+    serial.adopt(loader.messages, answer_timeout=loader.answer_timeout)
+    while serial.annotate(1.0):
+        pass
+    by_record = verdicts_of(serial)
+    if recorded_timeout is None:  # the records judged in memory, as they were made
+        assert verdicts_of(judged_loaded(messages)) == by_record
 
     # the same file loaded as the window loads it, judged in worker processes
     parallel = Capture()
-    parallel.adopt(loaded(path))
+    parallel.adopt(loaded(path), answer_timeout=loader.answer_timeout)
     assert worth_it(parallel, least=1)
     judge = ParallelJudge(parallel, workers=2)
     while judge.step(0.05):
         pass
     assert not judge.serial
-    from_file = judged_loaded(loaded(path))
-    assert_same_verdicts(from_file, parallel)
+    assert_same_verdicts(serial, parallel)
     assert verdicts_of(parallel) == by_record
 
     findings_only = {seq: found for seq, (found, _) in by_record.items() if found}
-    assert {seq: found for seq, found in validated(capsys, path).items() if found} \
-        == findings_only
-    assert verdicts_of(judged_live(messages)) == by_record
+    said = validated(capsys, path, TIMEOUT if recorded_timeout is None else None)
+    assert {seq: found for seq, found in said.items() if found} == findings_only
+    live_timeout = TIMEOUT if recorded_timeout is None else recorded_timeout
+    assert verdicts_of(judged_live(messages, live_timeout)) == by_record
+    return by_record
+
+
+def test_a_call_timed_out_gets_one_verdict_loaded_in_parallel_validated_and_live(
+        tmp_path, capsys):
+    messages = timed_session()
+    seqs = {(m.connection, m.message_id): m.seq for m in messages if m.message_type == 2}
+    status, hello, variables = seqs["c1", "s1"], seqs["c1", "h1"], seqs["c1", "g1"]
+    by_record = judged_four_ways(tmp_path, capsys, messages)
+    findings_only = {seq: found for seq, (found, _) in by_record.items() if found}
 
     # and that verdict: the CALLs timed out say so, and nothing else is said
     timeout_words = [("protocol.answer-timeout", "warning",
@@ -157,6 +201,97 @@ def test_a_call_timed_out_gets_one_verdict_loaded_in_parallel_validated_and_live
     [late_answer] = [m.seq for m in messages if m.message_type == 3 and m.message_id == "g1"]
     assert by_record[late_answer] == ([], variables)  # paired with its CALL, quietly
     assert list(findings_only) == [status, variables]
+
+
+def timed_out(action: str, timeout: float = TIMEOUT) -> tuple[str, str, str]:
+    return ("protocol.answer-timeout", "warning", f"{action} got no answer within {timeout:g} s")
+
+
+def test_a_call_waiting_when_its_connection_closes_gets_one_verdict_everywhere(
+        tmp_path, capsys):
+    """CP1 closes 8 s after a CALL it sent: that answer will never come. CP3 closes 38 s
+    after the CSMS's CALL, with nobody talking in between: it had timed out. The close
+    says so in `validate` as it does loaded and live, on the CALL's record."""
+    cp1: list[Step] = [(1.0, *boot(interval=10)[0]), (1.1, *boot(interval=10)[1]),
+                       (2.0, UP, STATUS), (10.0, "closed", {"code": 1006})]
+    cp3: list[Step] = [(3.0, *boot("b3", interval=10)[0]), (3.1, *boot("b3", interval=10)[1]),
+                       (22.0, DOWN, GET_VARIABLES), (60.0, "closed", {"code": 1000})]
+    messages = recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 20),
+                         ("c3", "CP3"): cp3})
+    seqs = {(m.connection, m.message_id): m.seq for m in messages if m.message_type == 2}
+    status, variables = seqs["c1", "s1"], seqs["c3", "g1"]
+
+    by_record = judged_four_ways(tmp_path, capsys, messages)
+
+    assert by_record[status] == ([("protocol.no-answer", "warning",
+                                   "StatusNotification got no answer before the connection "
+                                   "closed")], None)
+    assert by_record[variables] == ([timed_out("GetVariables")], None)
+    assert [seq for seq, (found, _) in by_record.items() if found] == [status, variables]
+
+
+def test_a_call_of_a_connection_gone_silent_times_out_everywhere_while_others_talk(
+        tmp_path, capsys):
+    """CP1 never sends again nor closes, while CP2 goes on for 49 s: its CALL timed out,
+    in a loaded file as live and in `validate`. CP2's own CALL, the file's last record, is
+    not due yet and says nothing anywhere."""
+    cp1: list[Step] = [(1.0, *boot(interval=10)[0]), (1.1, *boot(interval=10)[1]),
+                       (2.0, UP, STATUS)]
+    cp2 = [*heartbeats(10, 50), (51.0, UP, [2, "s2", *STATUS[2:]])]
+    messages = recorded({("c1", "CP1"): cp1, ("c2", "CP2"): cp2})
+    seqs = {(m.connection, m.message_id): m.seq for m in messages if m.message_type == 2}
+
+    by_record = judged_four_ways(tmp_path, capsys, messages)
+
+    assert by_record[seqs["c1", "s1"]] == ([timed_out("StatusNotification")], None)
+    assert by_record[seqs["c2", "s2"]] == ([], None)
+    assert [seq for seq, (found, _) in by_record.items() if found] == [seqs["c1", "s1"]]
+
+
+def ending_session() -> list[Message]:
+    """CP1 closes with its CALL waiting; CP5 and CP6 each send a CALL at 20.3 s and 20.4 s
+    and nothing more, while CP2 talks until the file ends at 50.5 s: their time runs out
+    between CP2's last two frames, less than a second apart."""
+    cp1: list[Step] = [(1.0, *boot(interval=10)[0]), (1.1, *boot(interval=10)[1]),
+                       (2.0, UP, STATUS), (10.0, "closed", {"code": 1006})]
+    silent = {(f"c{n}", f"CP{n}"): [(1.0 + n / 10, *boot(f"b{n}", interval=10)[0]),
+                                    (1.05 + n / 10, *boot(f"b{n}", interval=10)[1]),
+                                    (at, UP, STATUS)]
+              for n, at in ((5, 20.3), (6, 20.4))}
+    return recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 50), **silent})
+
+
+def test_calls_overdue_when_the_file_ends_time_out_everywhere(tmp_path, capsys):
+    messages = ending_session()
+    seqs = {(m.connection, m.message_id): m.seq for m in messages if m.message_type == 2}
+
+    by_record = judged_four_ways(tmp_path, capsys, messages)
+
+    assert by_record[seqs["c1", "s1"]][0][0][0] == "protocol.no-answer"
+    assert by_record[seqs["c5", "s1"]] == ([timed_out("StatusNotification")], None)
+    assert by_record[seqs["c6", "s1"]] == ([timed_out("StatusNotification")], None)
+
+
+def test_a_session_is_judged_by_the_answer_timeout_it_was_recorded_with(tmp_path, capsys):
+    """Recorded with a 10 s timeout: an answer 15 s late timed out when loaded and in
+    `validate` (which read the header), as it did live; older files say nothing and get
+    the default 30 s."""
+    cp1: list[Step] = [(1.0, *boot(interval=10)[0]), (1.1, *boot(interval=10)[1]),
+                       (2.0, UP, STATUS),
+                       (17.0, DOWN, [3, "s1", {}]),       # 15 s after its CALL
+                       (20.0, *heartbeat("h1")[0]), (20.1, *heartbeat("h1")[1]),
+                       (25.0, "closed", {"code": 1000})]
+    messages = recorded({("c1", "CP1"): cp1})
+    [status] = [m.seq for m in messages if m.message_id == "s1" and m.message_type == 2]
+    [answer] = [m.seq for m in messages if m.message_id == "s1" and m.message_type == 3]
+
+    by_record = judged_four_ways(tmp_path, capsys, messages, recorded_timeout=10.0)
+
+    assert by_record[status] == ([timed_out("StatusNotification", 10.0)], None)
+    assert by_record[answer] == ([], status)
+    assert verdicts_of(judged_loaded(messages))[status] == ([], None)  # no header: 30 s
+    assert loaded_session(write_session(tmp_path / "bad.jsonl", messages,
+                                        answer_timeout="10")).answer_timeout == TIMEOUT
 
 
 def test_live_the_watch_says_a_timeout_at_once_and_the_next_frame_agrees(tmp_path):

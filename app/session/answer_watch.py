@@ -1,0 +1,41 @@
+"""CALLs given up on for their time outside a frame of their connection: the live run's
+watch, which flags them while their connection is silent, and the end of a file, whose last
+record is the last moment a loaded session or `validate` knows of. Both give the finding a
+frame of that connection would have given, so that a CALL gets one verdict everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from app.ocpp.conversation import ANSWER_TIMEOUT
+from app.ocpp.findings import Finding
+from app.session.message import Message, RecordKind
+
+if TYPE_CHECKING:
+    from app.session.capture import Capture
+
+_JUDGED = (RecordKind.FRAME, RecordKind.BINARY, RecordKind.OPENED, RecordKind.CLOSED)
+
+
+def last_time(messages: Sequence[Message]) -> float | None:
+    """When the last frame or connection event of a file came (the last moment the file
+    shows, by which overdue CALLs are given up at its end); None if it holds neither."""
+    for position in range(len(messages) - 1, -1, -1):
+        message = messages[position]
+        if message.kind in _JUDGED:
+            return message.monotonic
+    return None
+
+
+async def watch_answers(capture: Capture, report: Callable[[int, Finding], None] | None = None,
+                        timeout: float = ANSWER_TIMEOUT, every: float = 1.0) -> None:
+    """Run `capture.expire` every `every` seconds until cancelled (live modes only); the
+    capture then judges its frames by the same `timeout`."""
+    import asyncio
+
+    while True:
+        await asyncio.sleep(every)
+        for seq, finding in capture.expire(timeout):
+            if report is not None:
+                report(seq, finding)
