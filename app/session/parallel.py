@@ -11,15 +11,15 @@ station and no connection, each group is judged in a process of its own by the s
 
 A worker reads its records back from the session file itself, through the store's index,
 which the judge hands over in a temporary directory (written once, read by every worker):
-nothing big is pickled on the window's thread.
+nothing big is pickled on the window's thread. What runs in the workers is in
+`app.session.parallel_worker`; the merge of their plain verdicts is `app.session.plain_merge`.
+This module is the window's side: counting, starting, collecting and merging, a step at a time.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import gc
-import itertools
 import logging
 import multiprocessing
 import os
@@ -32,7 +32,6 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -41,26 +40,24 @@ from app.ocpp.findings import Finding
 from app.session.annotations import AnnotationTable
 from app.session.answer_watch import last_time
 from app.session.capture import Annotation, Capture
-from app.session.message import RecordKind
-from app.session.quick_records import frame_for_judging
+from app.session.parallel_worker import (
+    TRANSACTIONS_CHUNK,
+    Pair,
+    hand_over_columns,
+    judge_share,
+)
+from app.session.plain_merge import PlainMerge
 from app.session.store import RecordStore
 from app.state.model import StationState
 
+__all__ = ["PARALLEL_FROM", "TRANSACTIONS_CHUNK", "ParallelJudge", "PlainMerge", "groups_of",
+           "share_out", "worth_it"]
+
 log = logging.getLogger(__name__)
 
-CHUNK = 1_000               # annotations with findings per message: ~5 ms to take in
-PLAIN_CHUNK = 50_000        # annotations without findings per message (as three arrays)
-MERGE_SLICE = 5_000         # such annotations merged between two looks at the clock
+MERGE_SLICE = 5_000         # plain annotations merged between two looks at the clock
 COUNT_SLICE = 20_000        # records counted by station between two looks at the clock
-TRANSACTIONS_CHUNK = 50     # transactions (with their meter series) per message: ~5 ms
-PROGRESS_EVERY = 5_000      # records between two progress messages of a worker
 PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
-FREEZE_EVERY = 20_000       # records a worker judges between two `gc.freeze()`
-_COLUMNS = ("offsets", "seqs", "stations", "connections")
-_JUDGED = frozenset((RecordKind.OPENED, RecordKind.CLOSED, RecordKind.FRAME,
-                     RecordKind.BINARY))
-
-Pair = tuple[int, int]      # (station id, connection id) in the store's names
 
 
 def worth_it(capture: Capture, least: int | None = None) -> bool:
@@ -223,13 +220,9 @@ class ParallelJudge:
         """Write the index for the workers (first call), then start one worker a call."""
         store = self.store
         if self._shares is None:
-            folder = self._folder = Path(tempfile.mkdtemp(prefix="ocppscope-judge-"))
-            for name in _COLUMNS:
-                with open(folder / name, "wb") as stream:
-                    getattr(store, name).tofile(stream)
+            self._folder = Path(tempfile.mkdtemp(prefix="ocppscope-judge-"))
             # the columns may have widened: the workers read each at its own item size
-            self._types = {name: code for name, code in store.column_types().items()
-                           if name in _COLUMNS}
+            self._types = hand_over_columns(store, self._folder)
             groups = groups_of(self._sizes, store.names.names)
             self._shares = share_out(groups, self._sizes, self.workers)
             # the file's last moment, by which every worker gives up on overdue CALLs
@@ -374,50 +367,6 @@ class ParallelJudge:
             self._folder = None
 
 
-Columns = tuple[array, array, array]    # seqs, calls (-1: none), latencies (NaN: none)
-
-
-class PlainMerge:
-    """The workers' plain annotations (`AnnotationTable.plain_columns`, each in increasing
-    seq) merged into one seq order, a slice at a time.
-
-    A merge that yields a tuple per annotation costs the window's thread about a
-    microsecond each, while the workers still want the cores. Here each slice is cut from
-    every worker's columns up to a common seq (found by bisection), joined, and put in
-    order by one sort of the slice's positions: the work per annotation stays in C."""
-
-    def __init__(self, shares: list[Columns]) -> None:
-        self._shares = [share for share in shares if len(share[0])]
-        self._cursors = [0] * len(self._shares)
-
-    def next_slice(self, size: int) -> Columns | None:
-        """The next annotations in seq order, at most `size` from each worker and at least
-        one; None once all are taken."""
-        live = [(number, share) for number, share in enumerate(self._shares)
-                if self._cursors[number] < len(share[0])]
-        if not live:
-            return None
-        cursors = self._cursors
-        # every seq up to the lowest of the workers' seqs `size` ahead: all of one worker's
-        # next `size`, and what the others hold below it
-        bound = min(share[0][min(cursors[number] + size, len(share[0])) - 1]
-                    for number, share in live)
-        seqs, calls, latencies = array("q"), array("q"), array("d")
-        for number, (share_seqs, share_calls, share_latencies) in live:
-            start = cursors[number]
-            end = bisect.bisect_right(share_seqs, bound, start)
-            seqs += share_seqs[start:end]
-            calls += share_calls[start:end]
-            latencies += share_latencies[start:end]
-            cursors[number] = end
-        if len(live) == 1:
-            return seqs, calls, latencies
-        order = sorted(range(len(seqs)), key=seqs.__getitem__)
-        return (array("q", map(seqs.__getitem__, order)),
-                array("q", map(calls.__getitem__, order)),
-                array("d", map(latencies.__getitem__, order)))
-
-
 class _Pace:
     """Whether a step has time for another piece of work (a worker's message taken in, a
     slice merged): only if the piece before it, done again, would still end by the
@@ -456,96 +405,3 @@ def _receive(pipe: Connection, worker: int,
             inbox.put((worker, pipe.recv_bytes()))
     except (EOFError, OSError):
         inbox.put((worker, None))
-
-
-# --- the worker's side ----------------------------------------------------------------------
-
-Times = tuple[bool, float | None, float | None]  # times known, answer timeout, last time
-
-
-def judge_share(path: str, folder: str, count: int, types: dict[str, str],
-                pairs: list[Pair], times: Times, pipe: Connection) -> None:
-    """Judge the records of these (station, connection) pairs, in file order, and send the
-    results back: progress now and then, then annotations in chunks, notes, each station's
-    state with the position of its first record, the pending facts, and "done". `times`:
-    whether the file has times, the answer timeout it is judged by, and when its last
-    judged record came (to give up on the CALLs overdue by the end, as a serial pass
-    does)."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.nice(10)  # the window's thread comes first: it must never wait for a core
-    try:
-        _judge_share(path, Path(folder), count, types, set(pairs), times, pipe)
-    except Exception as exc:  # said to the window, which then judges serially
-        log.exception("judging in a worker process failed")
-        with contextlib.suppress(OSError):
-            pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
-    finally:
-        pipe.close()
-
-
-def _judge_share(path: str, folder: Path, count: int, types: dict[str, str],
-                 pairs: set[Pair], times: Times, pipe: Connection) -> None:
-    times_known, timeout, last = times
-    store = RecordStore(path)
-    store.use_column_types(types)
-    for name in _COLUMNS:
-        column = getattr(store, name)
-        with open(folder / name, "rb") as stream:
-            column.fromfile(stream, count)
-    capture = Capture()
-    capture.adopt([], times_known=times_known, answer_timeout=timeout)
-    first: dict[str, int] = {}
-    notes: list[tuple[int, int, int, Finding]] = []
-    judged = 0
-    seqs = store.seqs
-    # this worker's positions, in file order, picked without a Python step per record
-    mine = list(itertools.compress(range(count), map(
-        pairs.__contains__, zip(store.stations, store.connections, strict=True))))
-    for position, line in zip(mine, store.raw_lines(mine), strict=True):
-        message = (line is not None and frame_for_judging(line, seqs[position])) or \
-            store._read(position)
-        if message.kind not in _JUDGED:
-            continue
-        noted = len(capture.notes)
-        capture.judge_adopted(message)
-        first.setdefault(message.station or message.connection, position)
-        if len(capture.notes) > noted:
-            notes.extend((position, order, seq, finding) for order, (seq, finding)
-                         in enumerate(capture.notes[noted:], start=noted))
-        judged += 1
-        if judged % PROGRESS_EVERY == 0:
-            pipe.send(("progress", judged))
-        if judged % FREEZE_EVERY == 0:
-            # what judging keeps (state, verdicts) lives to the end and holds no cycles: out
-            # of the collector's reach, or each full collection walks all of it again
-            gc.freeze()
-    store.close()
-    if last is not None:  # after every record: ordered by the CALL's seq, as serially
-        noted = len(capture.notes)
-        capture.give_up_overdue(last)
-        notes.extend((count, seq, seq, finding) for seq, finding in capture.notes[noted:])
-    pipe.send(("progress", judged))
-    table = capture.annotations
-    assert isinstance(table, AnnotationTable)
-    plain, calls, latencies = table.plain_columns()
-    for start in range(0, len(plain), PLAIN_CHUNK):
-        end = start + PLAIN_CHUNK
-        pipe.send(("plain", plain[start:end], calls[start:end], latencies[start:end]))
-    items = table.others()
-    for start in range(0, len(items), CHUNK):
-        pipe.send(("annotations", items[start:start + CHUNK]))
-    pipe.send(("notes", notes))
-    for key, station in capture.state.stations.items():
-        _send_station(pipe, first.get(key, count), key, station)
-    pipe.send(("pending", capture.state.pending, capture.state.upto_seq))
-    pipe.send(("done", time.process_time()))
-
-
-def _send_station(pipe: Connection, first: int, key: str, station: StationState) -> None:
-    """A station's state, its transactions apart in slices: a day of charging is hundreds of
-    transactions with thousands of sampled values, more than the window's thread may take
-    in one step. The slices follow the station in order, so they land in it, in order."""
-    transactions = list(station.transactions.items())
-    pipe.send(("station", first, key, replace(station, transactions={})))
-    for start in range(0, len(transactions), TRANSACTIONS_CHUNK):
-        pipe.send(("transactions", transactions[start:start + TRANSACTIONS_CHUNK]))

@@ -1,9 +1,6 @@
 """ParallelJudge: records judged in worker processes get the verdicts of a serial pass."""
 
-import heapq
-import json
 import threading
-from array import array
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +13,6 @@ from app.session.message import Message, RecordKind, frame_message
 from app.session.parallel import (
     TRANSACTIONS_CHUNK,
     ParallelJudge,
-    PlainMerge,
     groups_of,
     share_out,
     worth_it,
@@ -193,50 +189,6 @@ def test_verdicts_of_both_workers_stay_in_the_compact_columns(tmp_path):
     assert len(parallel.annotations._other) == with_findings
     assert len(parallel.annotations._keys) == len(serial.annotations) - with_findings
     assert_same_verdicts(serial, parallel)
-
-
-def test_workers_read_widened_columns_at_their_own_size(tmp_path):
-    """Seqs beyond 32 bits widen the store's seq column: the workers must read it so."""
-    plain = tmp_path / "plain.jsonl"
-    write_session(plain, 3000)
-    lines = plain.read_text(encoding="utf-8").splitlines()
-    wide = tmp_path / "wide.jsonl"
-    with open(wide, "w", encoding="utf-8") as out:
-        for line in lines:
-            record = json.loads(line)
-            if isinstance(record.get("seq"), int):
-                record["seq"] += 2**33
-            out.write(json.dumps(record) + "\n")
-    serial, parallel, judge = judged_both_ways(wide)
-    assert judge.store.seqs.typecode == "q" and not judge.serial
-    assert_same_verdicts(serial, parallel)
-
-
-def _columns(seqs):
-    """Plain columns as a worker sends them: some answers (call = seq - 1), some not."""
-    return (array("q", seqs), array("q", (seq - 1 if seq % 3 else -1 for seq in seqs)),
-            array("d", (float("nan") if seq % 3 == 0 else seq / 7 for seq in seqs)))
-
-
-@settings(max_examples=200, deadline=None)
-@given(owners=st.lists(st.integers(min_value=0, max_value=3), max_size=300),
-       size=st.integers(min_value=1, max_value=50))
-def test_plain_merge_gives_the_workers_columns_in_one_seq_order(owners, size):
-    shares = [_columns([seq for seq, owner in enumerate(owners) if owner == worker])
-              for worker in range(4)]
-    expected = list(heapq.merge(*(zip(*share, strict=True) for share in shares)))
-    merge = PlainMerge(shares)
-    got = []
-    while (piece := merge.next_slice(size)) is not None:
-        assert 0 < len(piece[0]) <= size * 4
-        assert [column.typecode for column in piece] == ["q", "q", "d"]
-        got.extend(zip(*piece, strict=True))
-    assert repr(got) == repr(expected)  # NaN latencies compare by their text
-
-
-def test_plain_merge_of_nothing_is_done_at_once():
-    assert PlainMerge([]).next_slice(10) is None
-    assert PlainMerge([_columns([])]).next_slice(10) is None
 
 
 def test_each_worker_says_what_cpu_it_spent(tmp_path):
