@@ -323,7 +323,8 @@ def test_closing_a_window_that_recorded_nothing_makes_no_guard(qtbot, loop):
 # visible part of the start-up (tests/benchmarks/startup.py measures it)
 LOADED_LATER = ("websockets", "app.net.proxy", "app.net.splice", "app.net.csms",
                 "app.net.station", "app.net.peer", "app.net.intercept", "app.settings",
-                "app.replay.run", "app.session.parallel", "multiprocessing", "pygments",
+                "app.replay.run", "app.session.parallel", "app.session.parallel_worker",
+                "app.session.plain_merge", "multiprocessing", "pygments",
                 "PySide6.QtCharts", "widgets.station_view", "widgets.transactions_view",
                 "widgets.schedule_view", "widgets.composer", "widgets.reference_view")
 # loaded with the workspace (`widgets.workspace`) or the first capture, which the welcome
