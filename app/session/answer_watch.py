@@ -30,12 +30,13 @@ def last_time(messages: Sequence[Message]) -> float | None:
 
 async def watch_answers(capture: Capture, report: Callable[[int, Finding], None] | None = None,
                         timeout: float = ANSWER_TIMEOUT, every: float = 1.0) -> None:
-    """Run `capture.expire` every `every` seconds until cancelled (live modes only); the
-    capture then judges its frames by the same `timeout`."""
+    """Run `capture.expire` every `every` seconds until cancelled (live modes only), the
+    first time at once: from then on the capture judges its frames by the same `timeout`,
+    and the views that show a CALL waiting read it there."""
     import asyncio
 
     while True:
-        await asyncio.sleep(every)
         for seq, finding in capture.expire(timeout):
             if report is not None:
                 report(seq, finding)
+        await asyncio.sleep(every)
