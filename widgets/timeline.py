@@ -73,7 +73,6 @@ class TimelineModel(ColumnsTableModel):
         self.rows = array("q")          # positions in capture.messages, in order
         self.delta_time = False
         self.live = True                # unanswered is judged against the clock, not the end
-        self.answer_timeout = 30.0
         self.info = InfoLines()
         self.head: int | None = None    # the play-head's record position; later rows dim
         self.colouring = Colouring()    # the user's colouring rules (widgets.colouring)
@@ -258,8 +257,9 @@ class TimelineModel(ColumnsTableModel):
     def _unanswered(self, message: Message) -> bool:
         if message.message_type != 2 or message.seq in self.capture.answers:
             return False
-        if self.live:
-            return time.monotonic() - message.monotonic > self.answer_timeout
+        if self.live:  # by the capture's timeout: the live run's setting, as its watch's
+            timeout = self.capture.checker.answer_timeout
+            return timeout is not None and time.monotonic() - message.monotonic > timeout
         return self.capture.judged
 
     def _background(self, message: Message, position: int) -> QColor | None:

@@ -21,7 +21,7 @@ from app.session.exporting import judged, sliced, write_csv, write_trace
 from app.session.importing import Imported, import_path
 from app.session.message import RecordKind
 from app.session.report_html import html_report
-from app.session.sessionfile import SessionWriter, make_header
+from app.session.sessionfile import SessionWriter, make_header, recorded_answer_timeout
 
 EXIT_OK, EXIT_SKIPPED = 0, 1
 FORMATS = ("session", "trace", "csv", "html")
@@ -77,7 +77,8 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     chosen = sliced(messages, station=args.station, start=start, end=end)
     if query is not None:   # judged first, so that `valid`, `finding` and `rtt` can be asked
         capture = judged(messages, times_known=imported.times_known,
-                         directions_known=imported.directions_known)
+                         directions_known=imported.directions_known,
+                         answer_timeout=recorded_answer_timeout(imported.header))
         chosen = list(select_messages(chosen, query, capture))
     try:
         written = _write(kind, chosen, imported, args)
@@ -103,10 +104,13 @@ def _epoch(moment: Moment | None, imported: Imported) -> float | None:
 def _write(kind: str, messages: list, imported: Imported, args: argparse.Namespace) -> int:
     output = Path(args.output)
     if kind == "session":
+        # a session's answer timeout goes with its records: they are judged by it
+        recorded = {key: imported.header[key] for key in ("answer_timeout",)
+                    if key in imported.header}
         header = make_header("converted", source=Path(args.input).name,
                              source_format=imported.format,
                              times_known=imported.times_known,
-                             directions_known=imported.directions_known)
+                             directions_known=imported.directions_known, **recorded)
         with SessionWriter(output, header) as writer:
             writer.write_batch(messages)
         return len(messages)
@@ -114,7 +118,8 @@ def _write(kind: str, messages: list, imported: Imported, args: argparse.Namespa
         if kind == "trace":
             return write_trace(messages, out, times_known=imported.times_known)
         capture = judged(messages, times_known=imported.times_known,
-                         directions_known=imported.directions_known)
+                         directions_known=imported.directions_known,
+                         answer_timeout=recorded_answer_timeout(imported.header))
         if kind == "csv":
             return write_csv(capture, out)
         out.write(html_report(capture, title=f"OCPP Scope report: {Path(args.input).name}",

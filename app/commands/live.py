@@ -462,7 +462,8 @@ async def serve_until_stopped(start: Starter, capture: Any, notice: Callable[[st
                 until: Callable[[], Awaitable[None]] | None,
                 answers: Callable[[], Awaitable[None]] | None = None) -> int:
     """Run until Ctrl-C (or `until`), then stop; `answers` flags unanswered CALLs meanwhile
-    (None where the capture is in another process, which flags them itself)."""
+    (where the capture is in another process, which flags them itself, it tells that
+    process the time)."""
     stop_event = asyncio.Event()
     signals = StopSignals()
     signals.route_to(stop_event.set)

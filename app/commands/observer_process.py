@@ -97,6 +97,13 @@ class ObserverProcess:
             self._lost_told = True
         self._notice(f"{reason}: {STILL_FORWARDING}")
 
+    async def tell_time(self) -> None:
+        """Ship the time every `TICK` until cancelled, so that the child's answer watch
+        moves on while the traffic is silent (`ShippingObserving.tick`)."""
+        while True:
+            await asyncio.sleep(TICK)
+            self.shipping.tick()
+
     def finish(self, *, summary: bool) -> int:
         """Ship what is left, close the pipe, and wait for the child to judge and write it
         all (a second Ctrl-C stops the waiting). Returns how many records were not recorded
@@ -202,6 +209,7 @@ def _judge_until_closed(batches: Connection, outputs: live.Outputs,
         if time.monotonic() >= next_tick:
             next_tick = time.monotonic() + TICK
             receiver.observing.check_pings()
+            # looks no later than the forwarding process's latest clock (`Receiver`)
             for seq, finding in outputs.capture.expire(answer_timeout):
                 outputs.late(seq, finding)
 
@@ -230,7 +238,8 @@ def run_apart(args: argparse.Namespace, mode: str, header: dict[str, Any],
                                notice)
     status = live.EXIT_USAGE
     try:
-        status = asyncio.run(live.serve_until_stopped(start, observer.capture, notice, None))
+        status = asyncio.run(live.serve_until_stopped(start, observer.capture, notice, None,
+                                                      observer.tell_time))
     except (UsageError, TlsSetupError) as exc:
         notice(str(exc))
     finally:

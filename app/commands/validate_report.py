@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 from app.commands.json_lines import (
@@ -256,11 +256,9 @@ class FileReport:
                             f"{call.action} (id {call.message_id}, {where}) got no answer "
                             f"before the station booted again ({at.position})", about=about))
             return
-        if why is Lost.TIMEOUT:  # in the words a loaded or live capture notes it
-            finding = answer_timeout(call, timeout)
-            about["given_up_at"] = at.position
-        elif why is Lost.CLOSED:
-            finding = no_answer_at_close(call)
+        if why is Lost.TIMEOUT or why is Lost.CLOSED:  # in the words a capture notes it
+            finding = answer_timeout(call, timeout) if why is Lost.TIMEOUT \
+                else no_answer_at_close(call)
             about["given_up_at"] = at.position
         else:
             finding = warning("protocol.no-answer",
@@ -273,6 +271,9 @@ class FileReport:
             self.lines.value(Note(finding.code, finding.message, finding.severity,
                                   about).to_json(self.path))
             return
+        if "given_up_at" in about:  # where the text says it, as `--json` does
+            finding = replace(finding, message=f"{finding.message} (given up at "
+                                               f"{about['given_up_at']})")
         self._print_findings(f"{self.path}:{where}  CALL {call.action} id={call.message_id}",
                              (finding,), sender)
 

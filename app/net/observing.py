@@ -124,6 +124,11 @@ class Observing:
         # held by whoever judges: the thread for each batch, `catch_up` on the event loop
         self._turn = threading.Lock()
         self._thread: threading.Thread | None = None
+        # when the oldest item of the batch the thread is judging was forwarded (None: no
+        # batch), so that a watch never looks past a frame not judged yet
+        self._judging_since: float | None = None
+        if isinstance(capture, Capture):
+            capture.watch_clock.hold(self.oldest_unjudged)
         if threaded:
             self._thread = threading.Thread(target=self._run, name="ocppscope-observer",
                                             daemon=True)
@@ -187,6 +192,20 @@ class Observing:
         if self._asleep:
             self._wake.set()
 
+    def oldest_unjudged(self) -> float | None:
+        """When the oldest item queued or being judged was forwarded (monotonic), None when
+        nothing waits: the capture's watch looks no later (`WatchClock`). Called on the
+        event loop, the only thread that queues, while the thread may take a batch: the
+        queue is read first, and the thread notes a batch before it takes it."""
+        try:
+            queued: float | None = _forwarded_at(self._queue[0])
+        except IndexError:
+            queued = None
+        judging = self._judging_since
+        if queued is None or (judging is not None and judging < queued):
+            return judging
+        return queued
+
     @property
     def behind(self) -> int:
         """Frames parsed and not yet recorded, plus chunks not yet parsed: what the observer
@@ -228,12 +247,15 @@ class Observing:
                     continue
                 time.sleep(LINGER)   # let a batch gather: fewer hand-overs of the interpreter
             with self._turn:
+                # `catch_up` may have emptied the queue while this thread waited its turn
+                self._judging_since = _forwarded_at(queue[0]) if queue else None
                 taken = [queue.popleft() for _ in range(min(BATCH, len(queue)))]
                 try:
                     self._take(taken)
                 except Exception:  # our bug: lost to observation, never to traffic
                     log.exception("observing a batch of %d chunks failed", len(taken))
                 self._unjudged = 0
+                self._judging_since = None
             if taken:
                 self._check_backlog(taken)
 
@@ -348,6 +370,15 @@ class Observing:
         elif self._told_behind and not waiting:
             self._told_behind = False
             self._notice("the observer has caught up")
+
+
+def _forwarded_at(item: _Item) -> float:
+    """When a queued item was forwarded (monotonic); a gap, which has no time and comes
+    just before the chunk that follows it, holds a watch back entirely until it is read."""
+    second = item[1]
+    if isinstance(second, WholeFrame):
+        return second.seen[1]
+    return item[4] if len(item) == 5 else float("-inf")  # type: ignore[misc]
 
 
 def _closing(observer: LinkObserver, meta: Mapping[str, Any], lost: int) -> dict[str, Any]:

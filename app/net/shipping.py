@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import pickle
 import time
 from collections import OrderedDict
@@ -54,6 +55,7 @@ PACE = 0.002                # seconds between two batches written to the pipe
 #   ("closed", connection, meta, wall, monotonic, bytes lost, frames left unjudged)
 #   ("event", provisional seq, kind, connection, station, meta, direction, wall, monotonic)
 #   ("note", seq or provisional seq, finding)
+#   ("clock", monotonic): every frame forwarded before this moment was shipped before it
 Wire = tuple[Any, ...]
 
 
@@ -77,16 +79,25 @@ class ShippingObserving(Observing):
         """Queue an item already in its wire form, in order with the forwarded traffic."""
         self._put((None, item))  # type: ignore[arg-type]
 
+    def tick(self) -> None:
+        """Tell the child the time, in order with the traffic: on the event loop, which
+        queues every frame with the time it was forwarded, so that every frame forwarded
+        before this moment comes before it. The child's answer watch looks no later than
+        the latest time told (`Receiver`): it never flags a CALL whose answer crossed in
+        time and is still on its way."""
+        if not self.dead:
+            self.ship(("clock", time.monotonic()))
+
     def _take(self, taken: list[Any]) -> None:
         wire = [_wire(item) for item in taken]
         if self.dead:
-            self.unshipped += len(wire)
+            self.unshipped += _records(wire)
             return
         try:
             self._send(pickle.dumps(wire, pickle.HIGHEST_PROTOCOL))
         except (OSError, ValueError, EOFError) as exc:  # the child is gone
             self.dead = True
-            self.unshipped += len(wire)
+            self.unshipped += _records(wire)
             self._lost(f"the observer process stopped taking frames ({type(exc).__name__})")
             return
         self.shipped += len(wire)
@@ -115,6 +126,11 @@ class ShippingObserving(Observing):
             self._queue.clear()
             if taken:
                 self._take(taken)
+
+
+def _records(wire: list[Wire]) -> int:
+    """The items of a batch that would have been records: all but the clock's."""
+    return sum(item[0] != "clock" for item in wire)
 
 
 def _wire(item: Any) -> Wire:
@@ -203,6 +219,9 @@ class Receiver:
         self.observing = Observing(self.capture, self.notice, threaded=False)
         self._watched: dict[str, Watched] = {}
         self._seqs: OrderedDict[int, int] = OrderedDict()   # provisional seq -> real seq
+        # the forwarding process's latest clock: whatever crossed before it is judged
+        self.told_time = -math.inf
+        self.capture.watch_clock.hold(lambda: self.told_time)
 
     def take(self, batch: list[Wire]) -> None:
         """Judge one shipped batch. Never raises: an item it cannot read is logged and
@@ -210,7 +229,9 @@ class Receiver:
         run: list[Any] = []
         for item in batch:
             try:
-                if item[0] in ("event", "note"):
+                if item[0] == "clock":
+                    self.told_time = item[1]
+                elif item[0] in ("event", "note"):
                     self._flush(run)
                     self._direct(item)
                 else:

@@ -127,6 +127,16 @@ class FrameChecker:
         overdue = [] if now is None else conversation.expire(now)
         return overdue, conversation.pending
 
+    def _time_passed(self, connection: str, time: float) -> None:
+        """A frame that does not parse still shows that its connection reached `time`:
+        give up on the CALLs overdue by then, as a frame that parses would have, so that
+        the give-up happens at the same record live, loaded and in `validate`."""
+        conversation = self._conversations.get(connection)
+        if conversation is not None:
+            expired = conversation.expire(time)
+            if expired:
+                self.given_up_now = tuple((call, Lost.TIMEOUT) for call in expired)
+
     def forget(self, connection: str) -> None:
         """Drop a closed connection's pairing state (its pending CALLs stay unanswered)."""
         self._conversations.pop(connection, None)
@@ -204,6 +214,9 @@ class FrameChecker:
                         findings.extend(rule_findings)
                     if action == _SMART_CHARGING:  # the only action it judges
                         findings.extend(smart_charging.request_findings(frame, action))
+            elif time is not None:
+                stage = "pairing"
+                self._time_passed(connection, time)
         except Exception as exc:  # our bug, never the peer's: a finding, not a crash
             log.exception("judging a frame failed during %s", stage)
             findings.append(internal_error(stage, exc))

@@ -108,9 +108,10 @@ _REMEMBERED_GIVEN_UP = 4096
 def answer_due(sent: float, now: float, timeout: float) -> bool:
     """Whether a CALL sent at `sent` has waited out `timeout` seconds at `now`: the one
     test of an answer timeout, for a frame judged in its turn as for a live run's watch,
-    so that both give up on the same CALLs. A time that is not a number (NaN) gives up at
-    once rather than never."""
-    return not now < sent + timeout
+    so that both give up on the same CALLs. Its deadline is `sent + timeout`, and an
+    answer at the deadline is in time: the CALL is due only strictly after it. A time that
+    is not a number (NaN) gives up at once rather than never."""
+    return not now <= sent + timeout
 
 
 def answer_timeout(call: PendingCall, timeout: float) -> Finding:
@@ -133,19 +134,23 @@ class Conversation:
     overlap another, since they may well have come from different sides.
 
     A CALL stops being outstanding when it is answered; when its answer has not come
-    `answer_timeout` seconds after it was sent, at the first frame of the connection judged
-    at or after that moment, before that frame is judged (so it no longer makes a later
-    CALL concurrent); when the station sends a new BootNotification (it rebooted: nothing
-    sent before will be answered on this connection); or, for CALLs without a time, when a
-    later CALL of the same side is answered: a sender goes on only after an answer or its
-    own timeout, so the earlier answer was lost. Otherwise one lost answer would stay
-    outstanding to the end of a file and be named at every later CALL. The timeout is
-    decided by the times of the frames, not by when anyone looks, so a file judged later
-    gives up on the very CALLs a live run gave up on. A late answer to a CALL given up on
-    still pairs with it, quietly: the CALL was already reported, and its answer deserves
-    its check. `take_given_up` says what the latest frame made the conversation give up
-    on, and why; `expire` gives up on CALLs at a time without a frame (a connection that
-    closed, or stayed silent while others talked).
+    `answer_timeout` seconds after it was sent (an answer at that deadline is in time), at
+    the first record of the connection timed strictly after the deadline, before that
+    record is judged (so it no longer makes a later CALL concurrent): `observe` does it
+    for a frame that parses, and whoever sees any other timed record of the connection
+    calls `expire` with its time (the checker for a frame that does not parse, a capture
+    or `validate` for a close); when the station sends a new BootNotification (it
+    rebooted: nothing sent before will be answered on this connection); or, for CALLs
+    without a time, when a later CALL of the same side is answered: a sender goes on only
+    after an answer or its own timeout, so the earlier answer was lost. Otherwise one lost
+    answer would stay outstanding to the end of a file and be named at every later CALL.
+    The timeout is decided by the times of the records, not by when anyone looks, so a
+    file judged later gives up on the very CALLs a live run gave up on. A late answer to a
+    CALL given up on still pairs with it, quietly: the CALL was already reported, and its
+    answer deserves its check. `take_given_up` says what the latest frame made the
+    conversation give up on, and why; `expire` gives up on CALLs at a time without a frame
+    that parses (a malformed frame, a connection that closed, or stayed silent while
+    others talked).
 
     `directions_inferred` is for inputs that never said which way a frame went (a log that
     mixes both sides): the directions were inferred from each action's sender, so a second
@@ -158,7 +163,7 @@ class Conversation:
         never gives up on one for its time."""
         self.directions_inferred = directions_inferred
         self._timeout = answer_timeout
-        # No CALL first in its queue is due before this time (it may be earlier than the
+        # No CALL first in its queue is due until after this time (it may be earlier than the
         # true first deadline), so that a frame looks at the queues only when one may be
         # due: almost every answer comes in time. `expire` only ever gives up on CALLs
         # first in their queues, so a CALL that becomes first otherwise than by `expire`

@@ -28,13 +28,8 @@ from app.ocpp.conversation import (
 )
 from app.ocpp.findings import Finding, info
 from app.ocpp.frames import Call, Parsed, parse_frame
-from app.session.annotations import (
-    NO_ANNOTATION,
-    Annotation,
-    AnnotationTable,
-    NoteLog,
-)
-from app.session.answer_watch import last_time
+from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable, NoteLog
+from app.session.answer_watch import WatchClock, last_time
 from app.session.attempts import AttemptTracker
 from app.session.message import Message, RecordKind, frame_message
 from app.session.seq_links import SeqLinks
@@ -95,6 +90,7 @@ class Capture:
         self.notes = NoteLog()                          # findings added after a record was
                                                         # published or judged, in order
         self._timed_out: set[int] = set()               # CALLs flagged by `expire`
+        self.watch_clock = WatchClock()                 # the time `expire` looks at
         self._unreported: list[tuple[int, Finding]] = []  # live timeouts for `expire`
         self._times_known = True                        # False: adopted records have none
         self._ended = False                             # `annotate` reached the last record
@@ -306,8 +302,9 @@ class Capture:
         console. Live modes call it every second, so that a CALL is seen timed out while
         its connection is silent; it stays pending until that connection's next frame
         gives it up (`Conversation`), so the verdict is the one a file of the same records
-        gets. `timeout` becomes the one the capture's frames are judged by."""
-        now = time.monotonic() if now is None else now
+        gets. `timeout` becomes the one the capture's frames are judged by; `now` is the
+        watch's clock's (held back to the frames not judged yet)."""
+        now = self.watch_clock.now(now)
         with self.lock:
             if timeout != self.checker.answer_timeout:
                 self.checker.answer_timeout = timeout

@@ -31,11 +31,14 @@ def sliced(messages: Iterable[Message], *, station: str | None = None,
             and (start is None or m.time >= start) and (end is None or m.time <= end)]
 
 
-def judged(messages: list[Message], *, times_known: bool,
-           directions_known: bool = True) -> Capture:
-    """A capture of `messages` with every record's verdict, for the forms that show them."""
+def judged(messages: list[Message], *, times_known: bool, directions_known: bool = True,
+           answer_timeout: float | None = None) -> Capture:
+    """A capture of `messages` with every record's verdict, for the forms that show them.
+    `answer_timeout`: the one the session was recorded with (its header's), so that a
+    CALL gets the verdict it gets when the session is opened; None: the default."""
     capture = Capture()
-    capture.adopt(messages, times_known=times_known, directions_known=directions_known)
+    capture.adopt(messages, times_known=times_known, directions_known=directions_known,
+                  answer_timeout=answer_timeout)
     while capture.annotate(1.0):
         pass
     return capture

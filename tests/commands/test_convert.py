@@ -6,6 +6,7 @@ import json
 import pytest
 
 from app.cli import main
+from tests.factories import DOWN, START, UP, make_message, write_session
 
 EVCC = ('[ocpp  ] TRACE 2024/07/29 22:03:40 recv CP1: [2,"1","Heartbeat",{}]\n'
         '[ocpp  ] TRACE 2024/07/29 22:03:41 send CP1: [3,"1",{"currentTime":"bad"}]\n'
@@ -125,3 +126,23 @@ def test_a_broken_filter_is_one_line_naming_its_column(tmp_path, capsys):
     assert captured.err.startswith("ocppscope convert: --filter: column 10: expected a value")
     assert captured.err.rstrip().endswith("^")
     assert not (tmp_path / "x.ndjson").exists()
+
+
+def test_a_session_is_judged_and_converted_with_the_answer_timeout_it_was_recorded_with(
+        tmp_path, capsys):
+    """Recorded with a 10 s timeout, a Heartbeat answered 15 s later timed out: its CSV
+    row says so, as the session opened in the window does, and a session written from it
+    keeps the timeout."""
+    records = [make_message(1, [2, "h1", "Heartbeat", {}], direction=UP, time=START),
+               make_message(2, [3, "h1", {"currentTime": "2024-01-01T00:00:00Z"}],
+                            direction=DOWN, time=START + 15)]
+    source = write_session(tmp_path / "ten.jsonl", records, answer_timeout=10.0)
+    assert convert(capsys, source, tmp_path / "t.csv")[0] == 0
+    with (tmp_path / "t.csv").open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert rows[0]["findings"] == ("protocol.answer-timeout: Heartbeat got no answer "
+                                   "within 10 s")
+    assert rows[1]["findings"] == ""
+    convert(capsys, source, tmp_path / "again.jsonl")
+    header = json.loads((tmp_path / "again.jsonl").read_text().splitlines()[0])
+    assert header["answer_timeout"] == 10.0

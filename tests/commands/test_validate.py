@@ -306,14 +306,20 @@ def test_a_call_unanswered_for_30_recorded_seconds_times_out_once(tmp_path, caps
             "timestamp": "2024-01-01T00:00:00Z", "connectorStatus": "Available",
             "evseId": 1, "connectorId": 1}]))
         timed.append((10 * n + 0.1, DOWN, [3, f"s{n}", {}]))
-    code, out, _ = run(capsys, session_file(tmp_path, timed))
+    path = session_file(tmp_path, timed)
+    code, out, _ = run(capsys, path)
     assert code == 1
     assert out.count("protocol.answer-timeout") == 2  # the finding and its count
     assert "seq 3  CALL ClearCache id=c" in out
-    assert "ClearCache got no answer within 30 s\n" in out  # as a capture words it
+    # as a capture words it, and where: the station's first frame after 35 s
+    assert "ClearCache got no answer within 30 s (given up at seq 10)\n" in out
     assert "warnings: protocol.answer-timeout ×1 (CSMS)" in out
     assert "got no answer in this file" not in out
     assert "times unknown" not in out and "inferred" not in out
+    [note] = [value for value in map(json.loads, run(capsys, "--json", path)[1].splitlines())
+              if value["kind"] == "note"]
+    assert (note["message"], note["given_up_at"]) == (
+        "ClearCache got no answer within 30 s", "seq 10")
 
 
 def test_answer_timeout_can_be_set(tmp_path, capsys):

@@ -194,3 +194,45 @@ def test_a_refusal_carries_the_diagnosis_the_capture_gives_it_from_the_start() -
     assert provisional[0].meta["diagnosis"] == apart.meta["diagnosis"] == \
         here.meta["diagnosis"]
     assert apart.meta == here.meta
+
+
+def test_the_forwarding_side_tells_the_time_after_what_it_forwarded_before() -> None:
+    def run(shipping: ShippingObserving) -> None:
+        watched = shipping.watch("c1", "CP1", {})
+        shipping.whole(watched, UP, '[2,"1","Heartbeat",{}]')
+        shipping.tick()
+
+    items = [item for blob in shipped(run) for item in pickle.loads(blob)]
+    assert [item[0] for item in items] == ["opened", "frame", "clock"]
+    assert items[-1][1] >= items[1][-1]  # no earlier than the frame it follows
+
+
+CALL = '[2,"1","Heartbeat",{}]'
+ANSWER = '[3,"1",{"currentTime":"2026-01-01T00:00:00Z"}]'
+
+
+def test_the_childs_answer_watch_looks_no_later_than_the_time_it_was_told() -> None:
+    """The child's watch runs on its own clock; frames and the time come through the pipe.
+    A CALL at 1 s: told 30.95 s, a tick at 31.2 s flags nothing; its answer at 30.9 s comes
+    in the next batch, and the CALL is answered, never flagged."""
+    capture = Capture()
+    receiver = Receiver(capture, lambda text: None)
+    receiver.take([("opened", "c1", "CP1", None, None, None, {}, 1.0, 1.0),
+                   ("frame", "c1", UP, CALL, True, None, 1.0, 1.0), ("clock", 30.95)])
+    assert capture.expire(30.0, now=31.2) == []
+    receiver.take([("frame", "c1", DOWN, ANSWER, True, None, 30.9, 30.9), ("clock", 32.0)])
+    assert capture.expire(30.0, now=33.0) == []
+    call, answer = capture.messages[1:3]
+    assert capture.annotation(answer.seq).call_seq == call.seq
+    assert capture.annotation(call.seq).findings == ()
+
+
+def test_the_childs_answer_watch_flags_a_call_once_told_its_deadline_passed() -> None:
+    capture = Capture()
+    receiver = Receiver(capture, lambda text: None)
+    receiver.take([("opened", "c1", "CP1", None, None, None, {}, 1.0, 1.0),
+                   ("frame", "c1", UP, CALL, True, None, 1.0, 1.0), ("clock", 31.0)])
+    assert capture.expire(30.0, now=40.0) == []     # told 31 s: the deadline itself
+    receiver.take([("clock", 31.5)])
+    [(seq, finding)] = capture.expire(30.0, now=40.0)
+    assert seq == capture.messages[1].seq and finding.code == "protocol.answer-timeout"

@@ -2,6 +2,7 @@
 
 from math import inf
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,8 +169,8 @@ def test_a_call_unanswered_past_the_timeout_is_given_up_once():
     checker = FrameChecker()
     conversation = checker.conversation("")
     checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=100.0)
-    assert conversation.expire(now=129.9, timeout=30.0) == []
-    assert [c.seq for c in conversation.expire(now=130.0, timeout=30.0)] == [1]
+    assert conversation.expire(now=130.0, timeout=30.0) == []  # at the deadline: in time
+    assert [c.seq for c in conversation.expire(now=130.5, timeout=30.0)] == [1]
     assert conversation.expire(now=500.0, timeout=30.0) == []
     assert checker.pending() == []
     # no longer outstanding: the next CALL does not overlap it
@@ -290,12 +291,39 @@ def test_a_call_timed_out_is_given_up_before_the_next_frame_of_its_connection_is
     CALL no longer makes that frame a second outstanding CALL."""
     checker = FrameChecker(answer_timeout=30.0)
     checker.check('[2,"1","StatusNotification",{}]', direction=UP, seq=1, time=100.0)
-    checker.check('[2,"x","ClearCache",{}]', direction=DOWN, seq=2, time=129.9)
-    assert checker.take_given_up() == ()  # 29.9 s: still waiting
-    verdict = checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=3, time=130.0)
+    checker.check('[2,"x","ClearCache",{}]', direction=DOWN, seq=2, time=130.0)
+    assert checker.take_given_up() == ()  # 30 s, the deadline itself: still waiting
+    verdict = checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=3, time=130.5)
     assert "protocol.concurrent-call" not in codes(verdict)
     assert [(c.seq, why) for c, why in checker.take_given_up()] == [(1, Lost.TIMEOUT)]
     assert [c.seq for c in checker.pending()] == [2, 3]
+
+
+def test_an_answer_exactly_at_the_deadline_is_in_time():
+    checker = FrameChecker(answer_timeout=30.0)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=2.0)
+    verdict = checker.check(HEARTBEAT_OK.format(1), direction=DOWN, seq=2, time=32.0)
+    assert checker.take_given_up() == ()
+    assert verdict.call.seq == 1 and verdict.latency == 30.0 and codes(verdict) == []
+
+
+def test_a_nan_time_still_gives_up_at_once():
+    checker = FrameChecker(answer_timeout=30.0)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=2.0)
+    checker.check('[2,"2","ClearCache",{}]', direction=DOWN, seq=2, time=float("nan"))
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [(1, Lost.TIMEOUT)]
+
+
+@pytest.mark.parametrize("text", ['[2,"m1","MeterValues",{"evseId":1,', "[9]", b"\x00\x01"])
+def test_a_frame_that_does_not_parse_gives_up_the_calls_overdue_by_its_time(text):
+    checker = FrameChecker(answer_timeout=30.0)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=2.0)
+    checker.check(text, direction=UP, seq=2, time=32.0)
+    assert checker.take_given_up() == ()  # at the deadline: still in time
+    verdict = checker.check(text, direction=UP, seq=3, time=40.0)
+    assert verdict.malformed
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [(1, Lost.TIMEOUT)]
+    assert checker.pending() == []
 
 
 def test_a_late_answer_pairs_quietly_with_the_call_timed_out_before_it():

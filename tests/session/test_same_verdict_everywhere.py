@@ -300,8 +300,8 @@ def test_live_the_watch_says_a_timeout_at_once_and_the_next_frame_agrees(tmp_pat
     capture = Capture()
     start = START + 1000.0
     capture.judge_frame("c1", "CP1", UP, json.dumps(STATUS), seen=(start, start))
-    assert capture.expire(TIMEOUT, now=start + 29.9) == []
-    [(seq, finding)] = capture.expire(TIMEOUT, now=start + 30.0)
+    assert capture.expire(TIMEOUT, now=start + 30.0) == []  # the deadline: in time
+    [(seq, finding)] = capture.expire(TIMEOUT, now=start + 30.1)
     assert seq == 1 and _words((finding,)) == [
         ("protocol.answer-timeout", "warning", "StatusNotification got no answer within 30 s")]
     _, verdict = capture.judge_frame("c1", "CP1", UP, json.dumps(heartbeat("h1")[0][1]),
@@ -335,3 +335,39 @@ def test_a_connection_closing_after_the_timeout_gives_the_timeout_not_a_lost_ans
     loaded_verdicts = verdicts_of(judged_loaded(messages))
     assert [code for code, _, _ in loaded_verdicts[1][0]] == ["protocol.answer-timeout"]
     assert verdicts_of(judged_live(messages)) == loaded_verdicts
+
+
+def test_an_answer_exactly_at_the_deadline_is_in_time_everywhere(tmp_path, capsys):
+    """A CALL at 2 s answered at 32 s, its deadline to the microsecond: in time, live
+    (whose watch looks at 32 s too), loaded and in `validate`."""
+    cp1: list[Step] = [(2.0, UP, STATUS), (32.0, DOWN, [3, "s1", {}])]
+    messages = recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 40)})
+    [call, answer] = [m.seq for m in messages if m.message_id == "s1"]
+
+    by_record = judged_four_ways(tmp_path, capsys, messages)
+
+    assert by_record[answer] == ([], call)
+    assert [seq for seq, (found, _) in by_record.items() if found] == []
+
+
+def given_up_at(capsys: Any, path: Any) -> dict[int, str]:
+    """Where `validate --json` says each CALL given up on was given up (`given_up_at`)."""
+    main(["validate", "--json", str(path)])
+    notes = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    return {int(note["position"].split()[1]): note["given_up_at"]
+            for note in notes if note.get("given_up_at")}
+
+
+def test_a_malformed_frame_after_the_deadline_gives_up_its_connections_call(
+        tmp_path, capsys):
+    """CP1's CALL at 2 s, then only a frame that is not JSON at 40 s, while CP2 talks on:
+    the broken frame shows that CP1's time ran out, and is where `validate` gives the CALL
+    up, with the verdict a live watch and a loaded session give."""
+    cp1: list[Step] = [(2.0, UP, STATUS), (40.0, UP, '[2,"m1","MeterValues",{"evseId":1,')]
+    messages = recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 60)})
+    [call, broken] = [m.seq for m in messages if m.connection == "c1"]
+
+    by_record = judged_four_ways(tmp_path, capsys, messages)
+
+    assert by_record[call] == ([timed_out("StatusNotification")], None)
+    assert given_up_at(capsys, tmp_path / "timed.jsonl") == {call: f"seq {broken}"}

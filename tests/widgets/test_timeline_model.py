@@ -1,4 +1,7 @@
+import time
+
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
 from app.ocpp.conversation import Direction
@@ -13,6 +16,7 @@ from widgets.timeline import (
     STATION,
     TIME,
     TYPE,
+    UNANSWERED,
     VALID,
     TimelineModel,
 )
@@ -244,3 +248,15 @@ def test_rows_after_the_play_head_are_dimmed_and_only_changed_rows_repaint(qtbot
     model.set_head(None)
     assert dimmed() == [False] * 4
     qtmodeltester.check(model)
+
+
+@pytest.mark.parametrize(("timeout", "shown"), [(10.0, UNANSWERED), (30.0, None)])
+def test_a_live_call_shows_unanswered_after_the_runs_answer_timeout(timeout, shown):
+    """A CALL that crossed 15 s ago, in a run whose watch flags CALLs after `timeout`."""
+    capture = Capture()
+    sent = time.monotonic() - 15.0
+    capture.judge_frame("c1", "CP1", UP, '[2,"1","Heartbeat",{}]', seen=(0.0, sent))
+    capture.expire(timeout, now=sent)  # the watch's first look: the run's setting
+    model = TimelineModel()
+    model.set_capture(capture)
+    assert model.data(model.index(0, TYPE), Qt.ItemDataRole.BackgroundRole) == shown
