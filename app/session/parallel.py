@@ -55,7 +55,7 @@ __all__ = ["PARALLEL_FROM", "TRANSACTIONS_CHUNK", "ParallelJudge", "PlainMerge",
 
 log = logging.getLogger(__name__)
 
-MERGE_SLICE = 5_000         # plain annotations merged between two looks at the clock
+MERGE_SLICE = 2_000         # plain annotations of each worker merged between two looks
 COUNT_SLICE = 20_000        # records counted by station between two looks at the clock
 PARALLEL_FROM = 20_000      # fewer records are judged faster than processes start
 
@@ -261,12 +261,12 @@ class ParallelJudge:
             pace.done()
         if self._running:
             return True
-        if self._merge(deadline):
+        if self._merge(pace):
             return True
         self._finish()
         return False
 
-    def _merge(self, deadline: float) -> bool:
+    def _merge(self, pace: _Pace) -> bool:
         """Merge the workers' annotations without findings into the capture, a slice at a
         time and in seq order (so they land in its columns, not its dict); True while some
         remain."""
@@ -274,8 +274,7 @@ class ParallelJudge:
             self._merging = PlainMerge(list(self._plain.values()))
             self._plain = {}
         annotations, answers = self.capture.annotations, self.capture.answers
-        pace = _Pace(deadline)
-        while pace.another():
+        while pace.another():  # the step's pace: its first slice must fit after a message
             piece = self._merging.next_slice(MERGE_SLICE)
             if piece is None:
                 return False
