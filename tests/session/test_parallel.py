@@ -28,12 +28,18 @@ def loaded(path):
     return loader.messages
 
 
-def judged_both_ways(path, workers=2):
-    messages = loaded(path)
+def judged_serially(messages):
+    """A capture that judged `messages` one after the other, as the reference."""
     serial = Capture()
     serial.adopt(messages)
     while serial.annotate(1.0):
         pass
+    return serial
+
+
+def judged_both_ways(path, workers=2):
+    messages = loaded(path)
+    serial = judged_serially(messages)
     parallel = Capture()
     parallel.adopt(messages)
     judge = ParallelJudge(parallel, workers=workers)
@@ -99,10 +105,7 @@ def test_workers_that_fail_leave_the_judging_to_a_serial_pass(tmp_path, monkeypa
     path = tmp_path / "s.jsonl"
     write_session(path, 500)
     messages = loaded(path)
-    expected = Capture()
-    expected.adopt(messages)
-    while expected.annotate(1.0):
-        pass
+    expected = judged_serially(messages)
     capture = Capture()
     capture.adopt(messages)
     judge = ParallelJudge(capture)

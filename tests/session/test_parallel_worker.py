@@ -6,7 +6,6 @@ import pickle
 
 from app.session import parallel_worker
 from app.session.answer_watch import last_time
-from app.session.capture import Capture
 from app.session.parallel_worker import (
     TRANSACTIONS_CHUNK,
     _send_station,
@@ -17,7 +16,12 @@ from app.session.parallel_worker import (
 from app.session.store import RecordStore
 from app.state.model import StationState, TransactionState
 from tests.benchmarks.make_session import write_session
-from tests.session.test_parallel import assert_same_verdicts, judged_both_ways, loaded
+from tests.session.test_parallel import (
+    assert_same_verdicts,
+    judged_both_ways,
+    judged_serially,
+    loaded,
+)
 
 
 class _RecordingPipe:
@@ -74,10 +78,7 @@ def test_a_worker_sends_its_results_in_the_order_the_window_takes_them(tmp_path,
     path = tmp_path / "s.jsonl"
     write_session(path, 3000)
     store = loaded(path)
-    serial = Capture()
-    serial.adopt(store)
-    while serial.annotate(1.0):
-        pass
+    serial = judged_serially(store)
     folder = tmp_path / "columns"
     folder.mkdir()
     types = hand_over_columns(store, folder)
