@@ -105,13 +105,19 @@ _MAX_WAITING = 10_000
 _REMEMBERED_GIVEN_UP = 4096
 
 
+_HALF_MICROSECOND = 5e-7
+
+
 def answer_due(sent: float, now: float, timeout: float) -> bool:
     """Whether a CALL sent at `sent` has waited out `timeout` seconds at `now`: the one
     test of an answer timeout, for a frame judged in its turn as for a live run's watch,
     so that both give up on the same CALLs. Its deadline is `sent + timeout`, and an
-    answer at the deadline is in time: the CALL is due only strictly after it. A time that
-    is not a number (NaN) gives up at once rather than never."""
-    return not now <= sent + timeout
+    answer at the deadline is in time: the CALL is due only strictly after it. Recorded
+    times keep microseconds, and their float sum can land a hair past an answer recorded
+    exactly at the deadline (105.93924 + 30 < 135.93924): the wait is compared to the
+    timeout at half a microsecond's grace. A time that is not a number (NaN) gives up at
+    once rather than never."""
+    return not now - sent <= timeout + _HALF_MICROSECOND
 
 
 def answer_timeout(call: PendingCall, timeout: float) -> Finding:

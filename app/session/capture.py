@@ -188,12 +188,12 @@ class Capture:
             self.judge_adopted(message)
             if self.unjudged % 256 == 0 and time.perf_counter() > deadline:
                 break
-        else:
-            if not self._ended and self._times_known:
-                self._ended = True
-                at = last_time(messages)
-                if at is not None:
-                    self.give_up_overdue(at)
+        # once the last record is judged, even by a slice that ran out of time on it
+        if self.unjudged >= len(messages) and not self._ended and self._times_known:
+            self._ended = True
+            at = last_time(messages)
+            if at is not None:
+                self.give_up_overdue(at)
         return not self.judged
 
     def judge_adopted(self, message: Message) -> None:

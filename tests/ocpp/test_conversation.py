@@ -307,6 +307,20 @@ def test_an_answer_exactly_at_the_deadline_is_in_time():
     assert verdict.call.seq == 1 and verdict.latency == 30.0 and codes(verdict) == []
 
 
+@pytest.mark.parametrize("sent", [105.93924, 0.1, 1e6 + 0.7])
+def test_an_answer_recorded_at_the_deadline_is_in_time_whatever_the_float_sum(sent):
+    # 105.93924 + 30 is 135.93923999999998: a hair before the answer's recorded time
+    checker = FrameChecker(answer_timeout=30.0)
+    checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=sent)
+    answer = float(f"{sent + 30:.6f}")  # as a session records it
+    verdict = checker.check(HEARTBEAT_OK.format(1), direction=DOWN, seq=2, time=answer)
+    assert checker.take_given_up() == ()
+    assert verdict.call.seq == 1 and codes(verdict) == []
+    checker.check('[2,"2","Heartbeat",{}]', direction=UP, seq=3, time=answer)
+    checker.check('[2,"3","ClearCache",{}]', direction=DOWN, seq=4, time=answer + 30.000001)
+    assert [(c.seq, why) for c, why in checker.take_given_up()] == [(3, Lost.TIMEOUT)]
+
+
 def test_a_nan_time_still_gives_up_at_once():
     checker = FrameChecker(answer_timeout=30.0)
     checker.check('[2,"1","Heartbeat",{}]', direction=UP, seq=1, time=2.0)

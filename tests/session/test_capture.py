@@ -283,3 +283,19 @@ def test_a_loaded_session_keeps_each_verdict_as_the_verdict_says(script):
                                                             call_seq)
         if call_seq is not None:
             assert loaded.answers[call_seq] == message.seq
+
+
+def test_a_slice_that_runs_out_of_time_on_the_last_record_still_gives_up_overdue_calls():
+    up, down = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+    records = [frame_message(1, '[2,"a1","Heartbeat",{}]', connection="A#1", station="A",
+                             direction=up, time=0.0, monotonic=0.0)]
+    for seq in range(2, 257):  # 256 records: a slice looks at the clock after the last one
+        text = f'[2,"b{seq}","Heartbeat",{{}}]' if seq % 2 == 0 else f'[3,"b{seq - 1}",{{}}]'
+        records.append(frame_message(seq, text, connection="B#1", station="B",
+                                     direction=up if seq % 2 == 0 else down,
+                                     time=seq * 0.4, monotonic=seq * 0.4))
+    capture = Capture()
+    capture.adopt(records)
+    while capture.annotate(budget=-1.0):  # every slice out of time at its first look
+        pass
+    assert [f.code for f in capture.annotation(1).findings] == ["protocol.answer-timeout"]
