@@ -48,6 +48,15 @@ def test_seconds_without_a_first_record_are_refused_naming_the_option() -> None:
                                  "input has none; give a date-time like 2024-05-01T10:00:00Z")
 
 
+@pytest.mark.parametrize("text", ["100000000000000000000", "9" * 400],
+                         ids=["past-9999", "infinite"])
+def test_seconds_past_any_date_are_refused_naming_the_option(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        read_moment(text, "--at").epoch(first_record=NOON)
+    assert str(caught.value).startswith(f"--at '{text}': that many seconds after the first "
+                                        "record is past the year 9999")
+
+
 @pytest.mark.parametrize(("text", "reason"), [
     ("yesterday", "not a moment"), ("", "not a moment"), ("-5", "not a moment"),
     ("nan", "not a moment"), ("inf", "not a moment"), ("1e3", "not a moment"),
