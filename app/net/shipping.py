@@ -71,7 +71,7 @@ class ShippingObserving(Observing):
         self._send = send
         self._lost = lost or notice
         self.dead = False
-        self.shipped = 0        # items written to the pipe
+        self.shipped = 0        # items written to the pipe, the clock's left out
         self.unshipped = 0      # items dropped because the child was gone
         super().__init__(_NO_CAPTURE, notice, budget=budget)
 
@@ -100,7 +100,7 @@ class ShippingObserving(Observing):
             self.unshipped += _records(wire)
             self._lost(f"the observer process stopped taking frames ({type(exc).__name__})")
             return
-        self.shipped += len(wire)
+        self.shipped += _records(wire)
         # one batch per `PACE` at most: under load the thread would otherwise ship a few
         # items at a time, taking the interpreter from the event loop for each
         time.sleep(PACE)
@@ -119,6 +119,12 @@ class ShippingObserving(Observing):
         self._thread.join(timeout)
         return self.behind if self._thread.is_alive() else 0
 
+    @property
+    def behind(self) -> int:
+        """Items queued and not shipped yet, the clock's left out: they are no frames."""
+        queued = list(self._queue)  # one copy, in C: no thread moves the queue meanwhile
+        return sum(not _is_clock(entry) for entry in queued)
+
     def flush(self) -> None:
         """Ship, on the caller's thread, what was queued after the thread ended."""
         with self._turn:
@@ -126,6 +132,11 @@ class ShippingObserving(Observing):
             self._queue.clear()
             if taken:
                 self._take(taken)
+
+
+def _is_clock(entry: Any) -> bool:
+    """Whether a queued entry is the clock's (`tick`), which `ship` queues as it is."""
+    return entry[0] is None and entry[1][0] == "clock"
 
 
 def _records(wire: list[Wire]) -> int:

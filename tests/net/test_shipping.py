@@ -236,3 +236,23 @@ def test_the_childs_answer_watch_flags_a_call_once_told_its_deadline_passed() ->
     receiver.take([("clock", 31.5)])
     [(seq, finding)] = capture.expire(30.0, now=40.0)
     assert seq == capture.messages[1].seq and finding.code == "protocol.answer-timeout"
+
+
+def test_clock_items_left_in_the_queue_are_not_counted_as_frames_unshipped() -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def stuck(blob: bytes) -> None:  # a child that stopped reading: the pipe is full
+        entered.set()
+        release.wait(10)
+
+    shipping = ShippingObserving(stuck, lambda text: None)
+    watched = shipping.watch("c1", "CP1", {})
+    shipping.tick()
+    assert entered.wait(10)  # the thread is stuck shipping that first batch
+    for _ in range(3):
+        shipping.tick()
+    shipping.forwarded(watched, UP, frame(Opcode.TEXT, b'[2,"1","Heartbeat",{}]'))
+    try:
+        assert shipping.stop(0.05) == 1  # the frame; the three ticks are no frames
+    finally:
+        release.set()
