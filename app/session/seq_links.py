@@ -91,12 +91,6 @@ class SeqLinks(MutableMapping[int, int]):
                 return seq + distance
         return self._other[seq]
 
-    def get(self, seq: int, default: int | None = None) -> int | None:  # type: ignore[override]
-        try:
-            return self[seq]
-        except KeyError:
-            return default
-
     def __contains__(self, seq: object) -> bool:
         return self.get(seq) is not None if isinstance(seq, int) else False  # type: ignore[arg-type]
 
