@@ -24,6 +24,7 @@ from app.ocpp.conversation import Direction
 from app.ocpp.frames import Parsed, parse_frame
 from app.ocpp.jsontext import spans_in
 from app.ocpp.logline import frame_span, is_json
+from app.ocpp.other_versions import chosen_subprotocol
 from app.ocpp.sides import SideGuesser
 from app.session.importers import frames as frame_files
 from app.session.importing import HEAD_BYTES, Imported, ImportNote, import_bytes, import_path
@@ -50,6 +51,7 @@ class InputFrame:
     parsed: Parsed | None = None  # when placing it needed a parse, for readers that parse
     binary: bool = False          # bytes: a binary frame (or, False, text that is not UTF-8)
     event: RecordKind | None = None  # OPENED or CLOSED: a connection event, not a frame
+    subprotocol: str | None = None   # of an OPENED event: the one its handshake chose
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +149,8 @@ def from_imported(path: Path, imported: Imported) -> FrameSource:
             if message.kind in _EVENTS:
                 yield InputFrame(where, "", message.connection, message.station, None,
                                  message.monotonic if times else None, message.seq,
-                                 event=message.kind)
+                                 event=message.kind,
+                                 subprotocol=_opened_with(message.kind, message.meta))
             if message.kind not in (RecordKind.FRAME, RecordKind.BINARY):
                 continue
             data, binary = message.wire
@@ -226,7 +229,8 @@ class SessionLines:
                                   message.direction, message.monotonic, seq, binary=binary)
             elif message.kind in _EVENTS:
                 return InputFrame(f"seq {seq}", "", message.connection, message.station,
-                                  None, message.monotonic, seq, event=message.kind)
+                                  None, message.monotonic, seq, event=message.kind,
+                                  subprotocol=_opened_with(message.kind, message.meta))
             return None
         kind, seq, _, monotonic, connection, station, direction, text = fields
         seq = self.sequencer.next(number, seq)
@@ -235,7 +239,7 @@ class SessionLines:
                               seq)
         if kind in _EVENTS:
             return InputFrame(f"seq {seq}", "", connection, station, None, monotonic, seq,
-                              event=kind)
+                              event=kind, subprotocol=_opened_with(kind, value.get("meta")))
         if kind is RecordKind.GAP:
             _add_gap(self.gaps, value.get("meta") or {})
         return None
@@ -266,6 +270,11 @@ class SessionLines:
         self.reader.bytes_read += len(raw)
         seq = self.sequencer.next(number, seq)
         return InputFrame(f"seq {seq}", text, connection, station, direction, monotonic, seq)
+
+
+def _opened_with(kind: RecordKind, meta: Any) -> str | None:
+    """The subprotocol an OPENED record's handshake chose; None for other records."""
+    return chosen_subprotocol(meta) if kind is RecordKind.OPENED else None
 
 
 def _add_gap(gaps: list[Gap], meta: Any) -> None:

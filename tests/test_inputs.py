@@ -6,9 +6,9 @@ import pytest
 
 from app.inputs import InputError, open_frames
 from app.ocpp.conversation import Direction
-from app.session.message import frame_message
+from app.session.message import RecordKind, frame_message
 from app.session.sessionfile import make_header
-from tests.factories import write_session
+from tests.factories import make_message, write_session
 
 UP, DOWN = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
 
@@ -79,6 +79,17 @@ def test_a_session_keeps_its_own_times_and_directions(tmp_path):
     assert source.times_known and source.directions_known
     assert [(f.direction, f.time) for f in frames] == [(DOWN, 5.0)]
     assert source.inferred == 0
+
+
+def test_a_sessions_openings_say_which_subprotocol_their_handshake_chose(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write_session(path, [
+        make_message(1, kind=RecordKind.OPENED, meta={"subprotocol": "ocpp1.6"}),
+        make_message(2, kind=RecordKind.OPENED, connection="c2", meta={"subprotocol": 16}),
+        make_message(3, kind=RecordKind.CLOSED, meta={"subprotocol": "ocpp1.6"})])
+    events = list(open_frames(path).frames)
+    assert [(e.event, e.subprotocol) for e in events] == [
+        (RecordKind.OPENED, "ocpp1.6"), (RecordKind.OPENED, None), (RecordKind.CLOSED, None)]
 
 
 def test_a_text_without_any_ocpp_frame_is_refused_in_a_sentence(tmp_path):

@@ -16,6 +16,7 @@ from app.commands.validate_report import FileReport
 from app.inputs import FrameSource, InputFrame
 from app.ocpp.checker import FrameChecker
 from app.ocpp.conversation import Lost, PendingCall
+from app.ocpp.other_versions import OtherVersions
 from app.query.selection import input_record
 from app.session.message import RecordKind
 from app.session.sessionfile import recorded_answer_timeout
@@ -43,15 +44,20 @@ class FileJudging:
             else None
         self.query: Query | None = getattr(args, "query", None)
         self.last: InputFrame | None = None     # the latest frame or event read
+        # connections whose handshake chose another OCPP version: not judged, as when loaded
+        self.other_versions = OtherVersions()
 
     def frame(self, index: int, item: InputFrame) -> None:
         """Judge and report the frame, and what it made its connection give up on (a CALL
         timed out is given up before its connection's next frame is judged, but reported
         after that frame's line, as the frame that showed it)."""
         checker = self.checker
-        verdict = checker.check(item.text, connection=item.connection,
-                                direction=item.direction, seq=item.seq, time=item.time,
-                                binary=item.binary, station=item.station or None)
+        verdict = self.other_versions.verdict(item.connection, item.text, item.binary) \
+            if self.other_versions else None
+        if verdict is None:
+            verdict = checker.check(item.text, connection=item.connection,
+                                    direction=item.direction, seq=item.seq, time=item.time,
+                                    binary=item.binary, station=item.station or None)
         report, query = self.report, self.query
         if query is None or query.matches(*input_record(item, verdict)):
             report.message(index, item, verdict)
@@ -63,11 +69,15 @@ class FileJudging:
         self.last = item
 
     def event(self, item: InputFrame) -> None:
-        """A connection event: a close gives up on what its connection waited for, the
-        CALLs overdue by then as timed out, the others as never to be answered."""
+        """A connection event: an opening says which OCPP version its frames are in; a close
+        gives up on what its connection waited for, the CALLs overdue by then as timed out,
+        the others as never to be answered."""
         self.last = item
+        if item.event is RecordKind.OPENED:
+            self.other_versions.opened(item.connection, item.subprotocol)
         if item.event is not RecordKind.CLOSED:
             return
+        self.other_versions.closed(item.connection)
         overdue, waiting = self.checker.close(item.connection, item.time)
         for call in overdue:
             self.report.lost(call, Lost.TIMEOUT, item, self.timeout)

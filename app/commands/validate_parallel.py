@@ -219,7 +219,8 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
             process.join(5.0)
         for pipe in pipes:
             pipe.close()
-    for name in ("messages", "valid", "warned", "unchecked", "invalid", "malformed", "late"):
+    for name in ("messages", "valid", "warned", "unchecked", "invalid", "malformed", "late",
+                 "other_version"):
         setattr(report.tally, name, sum(getattr(end["tally"], name) for end in ends))
     report.ocpp16 = sum(end["ocpp16"] for end in ends)
     first = ends[0]  # every worker read every line: the first tells what was skipped

@@ -34,6 +34,7 @@ from app.ocpp.conversation import Direction, Lost, PendingCall, answer_timeout, 
 from app.ocpp.findings import Finding, Severity, warning
 from app.ocpp.frames import Call, CallError, MessageType
 from app.ocpp.legacy import ocpp16_hint
+from app.ocpp.other_versions import not_judged
 from app.ocpp.schemas import PayloadKind
 from app.wording import were
 
@@ -84,6 +85,7 @@ class Tally:
     invalid: int = 0
     malformed: int = 0
     late: int = 0
+    other_version: int = 0   # of the unchecked: frames of a connection not in OCPP 2.0.1
 
     def add(self, findings: tuple[Finding, ...], malformed: bool = False,
             checked: bool = True) -> None:
@@ -197,11 +199,16 @@ class FileReport:
         # `checked(verdict)` and `verdict.valid`, asked once here for every frame
         is_checked = frame is not None and (
             isinstance(frame, CallError) or verdict.action in catalog.ACTIONS)
+        unjudged = bool(findings) and not_judged(findings)  # its connection is not 2.0.1
+        if unjudged:
+            is_checked = False
+            self.tally.other_version += 1
         valid = not findings or verdict.valid
         self.tally.add(findings, frame is None, is_checked)
         if not self._by_seq:
-            self._remember(item, verdict)
-        elif frame is not None and looks_ocpp16(verdict, self._ocpp16_calls):
+            self._remember(item, verdict, unjudged)
+        elif frame is not None and not unjudged \
+                and looks_ocpp16(verdict, self._ocpp16_calls):
             # `_remember` for a session, whose positions are its seqs: only the 1.6 signs
             self.ocpp16 += 1
             if isinstance(frame, Call):
@@ -290,9 +297,9 @@ class FileReport:
             return self._positions.pop(call.seq, f"#{call.seq}")
         return self._positions.get(call.seq, f"#{call.seq}")
 
-    def _remember(self, item: InputFrame, verdict: Verdict) -> None:
+    def _remember(self, item: InputFrame, verdict: Verdict, unjudged: bool) -> None:
         """Where CALLs are (to name them when their answer never comes), and which frames
-        look like OCPP 1.6."""
+        look like OCPP 1.6 (not those of a connection known to be in another version)."""
         frame = verdict.frame
         if self._by_seq:
             pass  # a session's positions are its seqs
@@ -302,7 +309,7 @@ class FileReport:
                 del self._positions[next(iter(self._positions))]
         elif verdict.call is not None:
             self._positions.pop(verdict.call.seq, None)
-        if looks_ocpp16(verdict, self._ocpp16_calls):
+        if not unjudged and looks_ocpp16(verdict, self._ocpp16_calls):
             self.ocpp16 += 1
             if isinstance(frame, Call):
                 self._ocpp16_calls.add(item.seq)
@@ -399,11 +406,16 @@ class FileReport:
                          "CALL is not in the file), and the checks that need one skipped "
                          "them")
             notes.append(Note("input.directions-inferred", text))
-        if self.tally.unchecked:
+        answers = self.tally.unchecked - self.tally.other_version
+        if answers:
             notes.append(Note("input.unchecked",
-                              f"{self.tally.unchecked} answer{'s' * (self.tally.unchecked != 1)}"
-                              " unchecked: their CALL's action is not OCPP 2.0.1, so no "
-                              "schema applies"))
+                              f"{answers} answer{'s' * (answers != 1)} unchecked: their CALL's "
+                              "action is not OCPP 2.0.1, so no schema applies"))
+        if self.tally.other_version:
+            frames = self.tally.other_version
+            notes.append(Note("input.other-version",
+                              f"{frames} frame{'s' * (frames != 1)} unchecked: their "
+                              "connection agreed another OCPP version than 2.0.1"))
         return notes
 
     def _print_notes(self, notes: list[Note]) -> None:

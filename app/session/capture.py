@@ -26,8 +26,9 @@ from app.ocpp.conversation import (
     answer_timeout,
     no_answer_at_close,
 )
-from app.ocpp.findings import Finding, info
-from app.ocpp.frames import Call, Parsed, parse_frame
+from app.ocpp.findings import Finding
+from app.ocpp.frames import Parsed
+from app.ocpp.other_versions import OtherVersions, chosen_subprotocol
 from app.session.annotations import NO_ANNOTATION, Annotation, AnnotationTable, NoteLog
 from app.session.answer_watch import WatchClock, last_time
 from app.session.attempts import AttemptTracker
@@ -98,8 +99,7 @@ class Capture:
         self._seq = 0
         # each open connection's activity, for the diagnosis its closing record carries
         self.attempts = AttemptTracker()
-        self._other_versions: dict[str, str] = {}      # connection -> the OCPP version it
-                                                        # agreed when not 2.0.1 (ocpp1.6...)
+        self._other_versions = OtherVersions()         # connections not in 2.0.1
         # Held while a record is judged or a finding noted: a proxy may judge on an observer
         # thread while the event loop flags late answers (`expire`).
         self.lock = threading.RLock()
@@ -206,7 +206,7 @@ class Capture:
             data, binary = (message.text, False) if kind is _FRAME and not message.data \
                 else message.wire
             if self._other_versions:
-                verdict = self._other_version(message.connection, data, binary)
+                verdict = self._other_versions.verdict(message.connection, data, binary)
                 if verdict is not None:
                     self._annotate(message.seq, verdict)
                     return
@@ -228,30 +228,12 @@ class Capture:
                              message.monotonic if self._times_known else None)
 
     def _version_of(self, event: Message) -> None:
-        """Remember a connection that agreed another OCPP version than 2.0.1 (a 1.6 one in
-        the same capture): its frames are kept and shown, not judged by 2.0.1's rules."""
+        """Follow which connections agreed another OCPP version than 2.0.1 (a 1.6 one in
+        the same capture): their frames are kept and shown, not judged by 2.0.1's rules."""
         if event.kind is RecordKind.CLOSED:
-            self._other_versions.pop(event.connection, None)
-            return
-        chosen = (event.meta or {}).get("subprotocol") if isinstance(event.meta, Mapping) \
-            else None
-        if isinstance(chosen, str) and chosen.lower().startswith("ocpp") \
-                and chosen != "ocpp2.0.1":
-            self._other_versions[event.connection] = chosen
-
-    def _other_version(self, connection: str, data: str | bytes,
-                       binary: bool) -> Verdict | None:
-        """The verdict for a frame of a connection in another OCPP version: its envelope
-        only, and one note saying why it was not judged; None for a 2.0.1 connection."""
-        version = self._other_versions.get(connection)
-        if version is None:
-            return None
-        frame = parse_frame(data, binary=binary).frame
-        action = frame.action if isinstance(frame, Call) else None
-        return Verdict(frame, action, (info(
-            "frame.other-version",
-            f"not judged: this connection agreed {version}, and only OCPP 2.0.1 is "
-            "judged here"),))
+            self._other_versions.closed(event.connection)
+        elif event.kind is RecordKind.OPENED:
+            self._other_versions.opened(event.connection, chosen_subprotocol(event.meta))
 
     def _given_up(self, lost: tuple[tuple[PendingCall, Lost], ...]) -> list[
             tuple[int, Finding]]:
@@ -402,7 +384,7 @@ class Capture:
         self._seq += 1
         now, mono = seen if seen is not None else (time.time(), time.monotonic())
         checker = self.checker
-        verdict = self._other_version(connection, data, not text_frame) or \
+        verdict = self._other_versions.verdict(connection, data, not text_frame) or \
             checker.check(data, connection=connection, direction=direction,
                           seq=self._seq, time=mono, binary=not text_frame,
                           station=station, wall=now)

@@ -11,9 +11,9 @@ import pytest
 
 from app.cli import build_parser, main
 from app.ocpp.conversation import Direction
-from app.session.message import frame_message, gap_record
+from app.session.message import RecordKind, frame_message, gap_record
 from app.session.sessionfile import SessionWriter, make_header
-from tests.factories import write_session
+from tests.factories import make_message, write_session
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "mixed-frames.txt"
 BOOT = ('[2,"b1","BootNotification",{"reason":"PowerUp",'
@@ -422,6 +422,30 @@ def test_answers_to_actions_without_a_schema_are_unchecked_not_valid(tmp_path, c
     answer = json.loads(out.splitlines()[1])
     assert answer["checked"] is False and answer["valid"] is False
     assert json.loads(out.splitlines()[-1])["unchecked"] == 1
+
+
+def test_a_session_s_16_connection_is_unchecked_and_said_so_not_judged_as_201(
+        tmp_path, capsys):
+    """Its handshake chose ocpp1.6: its frames are not judged by 2.0.1's schemas (as the
+    window judges them), counted unchecked with a note of why, and no "looks like 1.6"
+    guess is made of what is known."""
+    up, down = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+    records = [make_message(1, kind=RecordKind.OPENED, meta={"subprotocol": "ocpp1.6"})]
+    records += [make_message(seq, frame, direction=up if frame[0] == 2 else down)
+                for seq, frame in enumerate(OCPP16[:4], start=2)]
+    path = write_session(tmp_path / "s16.jsonl", records)
+    code, out, _ = run(capsys, str(path))
+    assert code == 1
+    assert "4 messages: 0 valid, 4 unchecked, 0 invalid, 0 malformed" in out
+    assert "note: 4 frames unchecked: their connection agreed another OCPP version" in out
+    assert "answer unchecked" not in out and "look like OCPP 1.6" not in out
+    assert "schema." not in out
+    _, out, _ = run(capsys, "--json", str(path))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(m["checked"], m["valid"], [f["code"] for f in m["findings"]])
+            for m in lines if m["kind"] == "message"] == \
+        [(False, False, ["frame.other-version"])] * 4
+    assert lines[-1]["unchecked"] == 4
 
 
 # --- output that never raises -------------------------------------------------------------

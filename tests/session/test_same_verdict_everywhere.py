@@ -43,7 +43,8 @@ def heartbeat(message_id: str) -> list[tuple[Any, Any]]:
     return [(UP, [2, message_id, "Heartbeat", {}]), (DOWN, [3, message_id, {"currentTime": NOW}])]
 
 
-Step = tuple[float, Any, Any]   # (seconds from START, direction or "closed", frame or meta)
+# (seconds from START, a direction or "opened" or "closed", the frame or the event's meta)
+Step = tuple[float, Any, Any]
 
 
 def recorded(connections: dict[tuple[str, str], list[Step]]) -> list[Message]:
@@ -53,8 +54,8 @@ def recorded(connections: dict[tuple[str, str], list[Step]]) -> list[Message]:
                     for t, side, value in steps), key=lambda entry: entry[0])
     messages = []
     for seq, (t, connection, station, side, value) in enumerate(timed, start=1):
-        if side == "closed":
-            messages.append(make_message(seq, kind=RecordKind.CLOSED, connection=connection,
+        if side in ("opened", "closed"):
+            messages.append(make_message(seq, kind=RecordKind(side), connection=connection,
                                          station=station, time=START + t, meta=value))
         else:
             messages.append(make_message(seq, value, direction=side, connection=connection,
@@ -119,8 +120,8 @@ def judged_live(messages: list[Message], timeout: float = TIMEOUT) -> Capture:
             watched += 1.0
             capture.expire(timeout, now=watched)
         seen = (message.time, message.monotonic)
-        if message.kind is RecordKind.CLOSED:
-            capture.event(RecordKind.CLOSED, message.connection, message.station,
+        if message.kind in (RecordKind.OPENED, RecordKind.CLOSED):
+            capture.event(message.kind, message.connection, message.station,
                           message.meta or {}, seen=seen)
         else:
             capture.judge_frame(message.connection, message.station, message.direction,
@@ -371,3 +372,34 @@ def test_a_malformed_frame_after_the_deadline_gives_up_its_connections_call(
 
     assert by_record[call] == ([timed_out("StatusNotification")], None)
     assert given_up_at(capsys, tmp_path / "timed.jsonl") == {call: f"seq {broken}"}
+
+
+def test_frames_of_a_connection_in_ocpp16_are_not_judged_anywhere(tmp_path, capsys):
+    """CP1's handshake chose ocpp1.6: its 1.6 frames get one note saying they were not
+    judged, loaded, in worker processes, in `validate` and live alike, not the 2.0.1
+    schema's errors; CP2 beside it in 2.0.1 is judged as ever. When CP1 reconnects in
+    2.0.1 its frames are judged again."""
+    boot16 = [2, "x1", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}]
+    cp1: list[Step] = [(0.5, "opened", {"subprotocol": "ocpp1.6"}),
+                       (1.0, UP, boot16),
+                       (1.1, DOWN, [3, "x1", {"status": "Accepted", "currentTime": NOW,
+                                              "interval": 300}]),
+                       (2.0, "closed", {"code": 1000}),
+                       (3.0, "opened", {"subprotocol": "ocpp2.0.1"}),
+                       (4.0, UP, boot16)]
+    messages = recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 20)})
+    [old_boot, new_boot] = [m.seq for m in messages if m.message_id == "x1"
+                            and m.message_type == 2]
+
+    by_record = judged_four_ways(tmp_path, capsys, messages)
+
+    not_judged = ("frame.other-version", "info", "not judged: this connection agreed "
+                  "ocpp1.6, and only OCPP 2.0.1 is judged here")
+    on_cp1 = {m.seq: by_record[m.seq][0] for m in messages
+              if m.connection == "c1" and m.kind is RecordKind.FRAME}
+    assert on_cp1[old_boot] == [not_judged]
+    assert on_cp1[old_boot + 1] == [not_judged]
+    assert by_record[new_boot][0] and all(code.startswith("schema.")
+                                          for code, _, _ in by_record[new_boot][0])
+    assert not any(found for m in messages if m.connection == "c2"
+                   for found in by_record[m.seq][0])
