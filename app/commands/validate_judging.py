@@ -52,7 +52,8 @@ class FileJudging:
         timed out is given up before its connection's next frame is judged, but reported
         after that frame's line, as the frame that showed it)."""
         checker = self.checker
-        verdict = self.other_versions.verdict(item.connection, item.text, item.binary) \
+        verdict = self.other_versions.verdict(item.connection, item.text, item.binary,
+                                              item.direction, item.seq, item.time) \
             if self.other_versions else None
         if verdict is None:
             verdict = checker.check(item.text, connection=item.connection,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.ocpp.checker import Verdict
+from app.ocpp.conversation import ANSWER_TIMEOUT, Conversation, Direction
 from app.ocpp.findings import Finding, info
 from app.ocpp.frames import Call, parse_frame
 
@@ -39,18 +40,26 @@ def other_version(subprotocol: Any) -> str | None:
 
 class OtherVersions:
     """The open connections in another OCPP version, by connection id: told of each opening
-    (with the subprotocol its handshake chose) and closing, asked of every frame."""
+    (with the subprotocol its handshake chose) and closing, asked of every frame.
 
-    __slots__ = ("_versions",)
+    Their frames are not judged, but they are paired: every OCPP-J version frames its
+    CALLs, answers and errors alike, and an engineer chasing a slow 1.6 charger wants its
+    round trips as much as a 2.0.1 one's. Each such connection's pairing is kept here,
+    apart from the judged ones', so that nothing about it (a CALL left waiting, a timeout)
+    ever becomes a 2.0.1 finding."""
+
+    __slots__ = ("_pairing", "_versions")
 
     def __init__(self) -> None:
         self._versions: dict[str, str] = {}
+        self._pairing: dict[str, Conversation] = {}
 
     def __bool__(self) -> bool:
         return bool(self._versions)
 
     def opened(self, connection: str, subprotocol: Any) -> None:
         version = other_version(subprotocol)
+        self._pairing.pop(connection, None)
         if version is not None:
             self._versions[connection] = version
         else:  # the same id opened again in 2.0.1: judged again
@@ -58,19 +67,33 @@ class OtherVersions:
 
     def closed(self, connection: str) -> None:
         self._versions.pop(connection, None)
+        self._pairing.pop(connection, None)
 
-    def verdict(self, connection: str, data: str | bytes, binary: bool) -> Verdict | None:
+    def verdict(self, connection: str, data: str | bytes, binary: bool,
+                direction: Direction | None = None, seq: int = 0,
+                time: float | None = None) -> Verdict | None:
         """The verdict for a frame of `connection` if it agreed another version: its
-        envelope only, and one note saying why it was not judged; None for a 2.0.1 one."""
+        envelope, the CALL it answers (and how fast) and one note saying why it was not
+        judged; None for a 2.0.1 connection. `direction`, `seq` and `time` (monotonic,
+        None when not known) as the checker takes them."""
         version = self._versions.get(connection)
         if version is None:
             return None
         frame = parse_frame(data, binary=binary).frame
         action = frame.action if isinstance(frame, Call) else None
+        call, latency = None, None
+        if frame is not None:
+            pairing = self._pairing.get(connection)
+            if pairing is None:
+                # the usual timeout only frees CALLs never answered (a late answer still
+                # pairs): so every mode, whatever timeout it judges by, pairs alike
+                pairing = self._pairing[connection] = Conversation(
+                    answer_timeout=ANSWER_TIMEOUT)
+            action, call, latency, _ = pairing.observe_parts(frame, direction, seq, time)
         return Verdict(frame, action, (info(
             NOT_JUDGED,
             f"not judged: this connection agreed {version}, and only OCPP 2.0.1 is "
-            "judged here"),))
+            "judged here"),), call, latency)
 
 
 def not_judged(findings: tuple[Finding, ...]) -> bool:

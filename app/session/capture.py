@@ -206,7 +206,9 @@ class Capture:
             data, binary = (message.text, False) if kind is _FRAME and not message.data \
                 else message.wire
             if self._other_versions:
-                verdict = self._other_versions.verdict(message.connection, data, binary)
+                verdict = self._other_versions.verdict(
+                    message.connection, data, binary, message.direction, message.seq,
+                    message.monotonic if self._times_known else None)
                 if verdict is not None:
                     self._annotate(message.seq, verdict)
                     return
@@ -384,7 +386,8 @@ class Capture:
         self._seq += 1
         now, mono = seen if seen is not None else (time.time(), time.monotonic())
         checker = self.checker
-        verdict = self._other_versions.verdict(connection, data, not text_frame) or \
+        verdict = self._other_versions.verdict(connection, data, not text_frame, direction,
+                                                self._seq, mono) or \
             checker.check(data, connection=connection, direction=direction,
                           seq=self._seq, time=mono, binary=not text_frame,
                           station=station, wall=now)

@@ -1,5 +1,6 @@
 """Which connections are in another OCPP version, and the verdict their frames get."""
 
+from app.ocpp.conversation import Direction
 from app.ocpp.other_versions import OtherVersions, chosen_subprotocol, other_version
 
 NOT_JUDGED = "not judged: this connection agreed ocpp1.6, and only OCPP 2.0.1 is judged here"
@@ -31,6 +32,23 @@ def test_a_frame_of_a_16_connection_gets_its_envelope_and_one_note():
     assert [(f.code, f.message) for f in verdict.findings] == [
         ("frame.other-version", NOT_JUDGED)]
     assert versions.verdict("c2", '[2,"1","Heartbeat",{}]', binary=False) is None
+
+
+def test_an_answer_on_a_16_connection_pairs_with_its_call_and_says_nothing_more():
+    versions = OtherVersions()
+    versions.opened("c1", "ocpp1.6")
+    up, down = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+    versions.verdict("c1", '[2,"1","Authorize",{"idTag":"A"}]', False, up, 1, 10.0)
+    # a second CALL while the first waits, then the answers: no finding about either
+    versions.verdict("c1", '[2,"2","Heartbeat",{}]', False, up, 2, 11.0)
+    answer = versions.verdict("c1", '[3,"1",{"idTagInfo":{"status":"Accepted"}}]', False,
+                              down, 3, 10.25)
+    assert answer is not None and answer.call is not None
+    assert (answer.action, answer.call.seq, answer.latency) == ("Authorize", 1, 0.25)
+    assert [f.code for f in answer.findings] == ["frame.other-version"]
+    late = versions.verdict("c1", '[3,"2",{"currentTime":"x"}]', False, down, 4, 100.0)
+    assert late is not None and late.call is not None and late.call.seq == 2
+    assert [f.code for f in late.findings] == ["frame.other-version"]
 
 
 def test_a_broken_frame_of_a_16_connection_still_gets_its_note_and_no_frame():

@@ -377,8 +377,8 @@ def test_a_malformed_frame_after_the_deadline_gives_up_its_connections_call(
 def test_frames_of_a_connection_in_ocpp16_are_not_judged_anywhere(tmp_path, capsys):
     """CP1's handshake chose ocpp1.6: its 1.6 frames get one note saying they were not
     judged, loaded, in worker processes, in `validate` and live alike, not the 2.0.1
-    schema's errors; CP2 beside it in 2.0.1 is judged as ever. When CP1 reconnects in
-    2.0.1 its frames are judged again."""
+    schema's errors, and its answer still pairs with its CALL; CP2 beside it in 2.0.1 is
+    judged as ever. When CP1 reconnects in 2.0.1 its frames are judged again."""
     boot16 = [2, "x1", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}]
     cp1: list[Step] = [(0.5, "opened", {"subprotocol": "ocpp1.6"}),
                        (1.0, UP, boot16),
@@ -399,6 +399,7 @@ def test_frames_of_a_connection_in_ocpp16_are_not_judged_anywhere(tmp_path, caps
               if m.connection == "c1" and m.kind is RecordKind.FRAME}
     assert on_cp1[old_boot] == [not_judged]
     assert on_cp1[old_boot + 1] == [not_judged]
+    assert by_record[old_boot + 1][1] == old_boot   # paired all the same
     assert by_record[new_boot][0] and all(code.startswith("schema.")
                                           for code, _, _ in by_record[new_boot][0])
     assert not any(found for m in messages if m.connection == "c2"

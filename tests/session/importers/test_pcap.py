@@ -250,10 +250,14 @@ def test_a_tcpdump_capture_of_an_ocpp_station_and_csms_opens_with_everything_rig
                 await pcaps.until(lambda: closed_in(path))
             return result
 
-    for _ in range(3):  # loopback captures now and then miss a packet: capture again
+    # `-i any` on a busy machine now and then misses packets, often the first ones (the
+    # import says which bytes are missing, or that the upgrade was not captured): capture
+    # again, a bounded number of times
+    for _ in range(10):
         recorded = run(scenario())
         imported = pcap.read(path.read_bytes())
-        if not any("missing" in note.text for note in imported.notes):
+        if not any("missing" in note.text or "starts in the middle" in note.text
+                   for note in imported.notes):
             break
     assert frames_of(imported) == recorded.texts
     assert {m.station for m in imported.messages} == {"CP-DUMP"}
