@@ -12,9 +12,9 @@ import pytest
 
 from app.cli import build_parser, main
 from app.commands import validate as validate_command
-from app.commands import validate_parallel
-from app.commands.validate_parallel import Owners, workers_for
-from app.commands.validate_parallel import _Conflict as Conflict
+from app.commands import validate_parallel, validate_share
+from app.commands.validate_parallel import workers_for
+from app.commands.validate_share import Conflict, Owners
 from app.inputs import InputFrame, open_frames
 from app.ocpp import catalog
 from app.ocpp.conversation import Direction
@@ -177,7 +177,7 @@ def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, mo
     monkeypatch.setattr(validate_parallel, "FAIL_AFTER_FRAMES", 4000)  # reaches spawned ones
     # the parent reads no worker more than a batch ahead of the other, so lines are written
     # before a failure is read however the two are scheduled (a slow start under load)
-    monkeypatch.setattr(validate_parallel, "AHEAD_FRAMES", validate_parallel.BATCH_FRAMES)
+    monkeypatch.setattr(validate_parallel, "AHEAD_FRAMES", validate_share.BATCH_FRAMES)
     assert run(capsys, "--json", "--jobs", "2", path) == expected
     assert fallbacks[0] == 0 and fallbacks[1] > 0  # lines written before were skipped
 
