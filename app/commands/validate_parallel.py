@@ -37,6 +37,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.commands.validate_report import FileReport, Style, Tally
@@ -56,6 +57,9 @@ START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 # For tests: each worker fails after reading this many frames, as a broken one would. Given
 # to the workers with their options, so that it reaches them however they are started.
 FAIL_AFTER_FRAMES: int | None = None
+
+_ORDER = itemgetter(0, 1)  # a piece's place: its frame, then the seq of a CALL given up
+
 
 class _WorkersFailed(Exception):
     """The workers could not judge the file (one could not start, broke, or ended without
@@ -188,23 +192,26 @@ class _Merge:
         return [end for end in self.ends if end is not None]
 
     def _emit(self, limit: int) -> None:
-        """Feed every piece of the frames before `limit`, in order."""
-        queues, report = self.queues, self.report
+        """Feed every piece of the frames before `limit`, in order: the workers' pieces of
+        those frames gathered and sorted at once (no two pieces share a frame and a seq),
+        and their JSON text written in one go."""
+        ready: list[Piece] = []
+        for queue in self.queues:
+            while queue and queue[0][0] < limit:
+                ready.append(queue.popleft())
+        if not ready:
+            return
+        ready.sort(key=_ORDER)
+        report = self.report
         lines, counts = report.lines, report.counts
-        while True:
-            best: deque[Piece] | None = None
-            for queue in queues:
-                if queue and queue[0][0] < limit and (
-                        best is None or queue[0][:2] < best[0][:2]):
-                    best = queue
-            if best is None:
-                return
-            _, _, payload, keys = best.popleft()
-            if lines is not None:
-                lines.add(payload)
-                if keys:
-                    counts.update(keys)
-                continue
+        if lines is not None:
+            lines.add("".join([piece[2] for piece in ready]))
+            lines.flush()
+            for piece in ready:
+                if piece[3]:
+                    counts.update(piece[3])
+            return
+        for _, _, payload, _ in ready:
             for op in payload:
                 if op[0] == "findings":
                     report._print_findings(op[1], op[2], op[3])
