@@ -4,12 +4,11 @@ of its report to the parent.
 
 Half the lines or more are other workers' frames, and all a worker needs of one is whose it
 is, its seq (records may be renumbered) and its time (a sweep of overdue CALLs may be due).
-So a frame line our writer wrote is only glanced at (`frame_head`): a few searches for the
-fixed keys of its head, and the bytes naming its connection and station looked up in a
-table of those already placed, without decoding them, parsing the line or going through the
-judging loop. The worker that judges the frame reads its line whole, and says so
-(`_NotAsItSeemed`) should the glance have been wrong; any other line every worker reads
-whole, as one process would.
+So a frame line our writer wrote is only glanced at (`frame_head`): its head matched, and
+the bytes naming its connection and station looked up in a table of those already placed,
+without decoding them, parsing the line or going through the judging loop. The worker
+that judges the frame reads its line whole, and says so (`_NotAsItSeemed`) should the
+glance have been wrong; any other line every worker reads whole, as one process would.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import re
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -120,51 +120,36 @@ class _ShareReport(FileReport):
         return (payload, keys) if payload or keys else None
 
 
-# The head of a frame line as our writer writes it, up to the frame's text:
-#   {"seq":N,"time":"T","mono":M,"conn":"C","station":"S","dir":D,"kind":"frame","text":"
-# In a line that is JSON, a key's quotes cannot be inside a string (those quotes would be
-# escaped), so the first of each marker after the one before is the key itself.
-_SEQ = b'{"seq":'
-_TIME = b',"time":"'
-_MONO = b'","mono":'
-_CONNECTION = b',"conn":"'
-_DIRECTION = b'","dir":'
-_FRAME_TEXT = b',"kind":"frame","text":"'
+# The head of a frame line as our writer writes it, up to the frame's text; the connection
+# and the station are kept as one span of bytes (`C","station":"S`), a key to look up.
+_FRAME_HEAD = re.compile(
+    rb'\{"seq":(0|[1-9][0-9]{0,17}),"time":"[^"]*","mono":([^,]{1,40}),'
+    rb'"conn":"([^"\\]*","station":"[^"\\]*)","dir":(?:null|"[a-z_]+"),'
+    rb'"kind":"frame","text":"')
 _STATION = b'","station":"'
-_DIRECTION_VALUE = len(b'"station_to_csms"')  # the longest a direction is written
+_UNSEEN = ("not placed yet",)
 
 
 def frame_head(raw: bytes) -> tuple[int, float, bytes] | None:
     """The seq, the monotonic time and the bytes from the connection's name to the
-    station's (`C","station":"S`) of a frame line our writer wrote; None for any other
-    line. Nothing is checked beyond the layout: the worker judging the frame does that."""
-    if not raw.startswith(_SEQ) or not raw.endswith(b"}\n"):
+    station's of a frame line our writer wrote; None for any other line. Nothing is
+    checked beyond the layout: the worker judging the frame does that."""
+    head = _FRAME_HEAD.match(raw) if raw.endswith(b"}\n") else None
+    if head is None:
         return None
-    time = raw.find(_TIME, 7)           # each search from the one before: a marker not
-    mono = raw.find(_MONO, time)        # found (-1) makes every later one -1 too
-    connection = raw.find(_CONNECTION, mono)
-    direction = raw.find(_DIRECTION, connection)
-    if direction < 0:
-        return None
-    start = direction + len(_DIRECTION)
-    if raw.find(_FRAME_TEXT, start, start + _DIRECTION_VALUE + len(_FRAME_TEXT)) < 0:
-        return None
-    seq = raw[7:time]
-    if not seq.isdigit():  # as int() would not take it: a sign, blanks, underscores
-        return None
+    seq, mono, pair = head.groups()
     try:
-        monotonic = float(raw[mono + len(_MONO):connection])
+        return int(seq), float(mono), pair
     except ValueError:  # not a number: the line is read whole, as one process reads it
         return None
-    return int(seq), monotonic, raw[connection + len(_CONNECTION):direction]
 
 
 def place_of(pair: bytes, owners: Owners) -> tuple[int, str, str] | None:
     """The worker judging the frames of the connection and station in `pair` (as
-    `frame_head` gives them), with their names; None when they are not plain text (an
-    escape, bytes that are not UTF-8): such lines are read whole."""
+    `frame_head` gives them), with their names; None when they are not UTF-8: such lines
+    are read whole."""
     parts = pair.split(_STATION)
-    if len(parts) != 2 or b"\\" in pair:
+    if len(parts) != 2:
         return None
     try:
         connection, station = parts[0].decode(), parts[1].decode()
@@ -225,9 +210,9 @@ class _Share:
         assert reader is not None, "checked when the share was set up"
         lines = SessionLines(reader, self.source.gaps)
         number, loads, passed = self.number, self.owners.loads, lines.passed
-        clock = self.judging.clock
+        clock, fail_after = self.judging.clock, self.fail_after
         assert clock is not None, "a session records times"
-        places: dict[bytes, tuple[int, str, str] | None] = {}  # by `frame_head`'s pair
+        places: dict[bytes, Any] = {}  # `place_of` each pair `frame_head` gave
         line = 1
         for block in line_blocks(reader.path, reader.records_start, end=reader.size):
             for raw in block:
@@ -235,18 +220,18 @@ class _Share:
                 head = frame_head(raw)
                 if head is not None:
                     seq, time, pair = head
-                    if pair in places:
-                        place = places[pair]
-                        if place is not None:
-                            loads[place[0]] += 1
-                    else:
+                    place = places.get(pair, _UNSEEN)
+                    if place is _UNSEEN:
                         place = places[pair] = place_of(pair, self.owners)
+                    elif place is not None:
+                        loads[place[0]] += 1
                     if place is not None:
                         if place[0] != number:
                             self.passed = (place[1], time, passed(line, raw, seq))
-                            self.index += 1
+                            self.index = index = self.index + 1
                             self.frames += 1
-                            if clock.due(time) or self._batch_ends():
+                            if clock.due(time) or index % BATCH_FRAMES == BATCH_FRAMES - 1 \
+                                    or index == fail_after:
                                 self._pass(*self.passed)
                             continue
                         item = lines.expected(line, raw, seq, place[1], place[2], time)
@@ -268,10 +253,6 @@ class _Share:
                     self.frames += 1
                     self._pass(*self.passed)
         self._finish()
-
-    def _batch_ends(self) -> bool:
-        """The record just read ends a batch, or is the one the test fails at."""
-        return self.index % BATCH_FRAMES == BATCH_FRAMES - 1 or self.index == self.fail_after
 
     def _pass(self, connection: str, time: float | None, seq: int) -> None:
         """Another worker's frame: a sweep may be due at it (its position names it)."""
