@@ -7,8 +7,9 @@ so each worker judges the frames of some stations (`Owners`), with the same `Fil
 one process runs over all. Two things cross stations, and each worker redoes them for the
 whole file rather than asking anyone:
 
-- every worker reads every line (reading is a tenth of judging), so each knows every
-  frame's index, seq and time, the lines skipped and the records renumbered;
+- every worker reads every line, so each knows every frame's index, seq and time, the
+  lines skipped and the records renumbered; another worker's frame is only glanced at
+  (`validate_share`, the worker's side);
 - the answer-timeout clock looks at all connections once per recorded second
   (`_RecordedClock.sweep`): when depends on the times of all frames, which each worker
   sees, so each sweeps its own connections at the same frames a single process would;
