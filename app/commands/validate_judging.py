@@ -139,8 +139,13 @@ class _RecordedClock:
         """`connection` closed: nothing of it is left to sweep."""
         self._connections.discard(connection)
 
+    def due(self, now: float) -> bool:
+        """A sweep is due at a frame recorded at `now` (one who only passes a frame by
+        asks before calling `sweep`)."""
+        return not now - self._swept < 1.0
+
     def sweep(self, connection: str, now: float) -> list[PendingCall]:
-        if now - self._swept < 1.0:
+        if now - self._swept < 1.0:  # `due`, without a call for every frame
             return []
         self._swept = now
         expired: list[PendingCall] = []

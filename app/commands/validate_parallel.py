@@ -7,8 +7,9 @@ so each worker judges the frames of some stations (`Owners`), with the same `Fil
 one process runs over all. Two things cross stations, and each worker redoes them for the
 whole file rather than asking anyone:
 
-- every worker reads every line (reading is a tenth of judging), so each knows every
-  frame's index, seq and time, the lines skipped and the records renumbered;
+- every worker reads every line, so each knows every frame's index, seq and time, the
+  lines skipped and the records renumbered; another worker's frame is only glanced at
+  (`validate_share`, the worker's side);
 - the answer-timeout clock looks at all connections once per recorded second
   (`_RecordedClock.sweep`): when depends on the times of all frames, which each worker
   sees, so each sweeps its own connections at the same frames a single process would;
@@ -32,22 +33,17 @@ import argparse
 import contextlib
 import logging
 import os
-import re
 import signal
 import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
-from app.commands.json_lines import JsonLines
-from app.commands.validate_judging import FileJudging
-from app.commands.validate_report import FileReport, Note, Style, Tally
-from app.errors import UsageError
-from app.inputs import FrameSource, InputFrame, SessionLines, open_frames
-from app.ocpp.findings import Finding, Severity
-from app.query.selection import filter_option
-from app.session.lines import line_blocks
+from app.commands.validate_report import FileReport, Style, Tally
+from app.commands.validate_share import Piece, judge_share
+from app.inputs import FrameSource
 
 if TYPE_CHECKING:  # multiprocessing is imported when it is used: a small file never is
     from multiprocessing.connection import Connection
@@ -56,7 +52,6 @@ log = logging.getLogger(__name__)
 
 PARALLEL_FROM_BYTES = 4 << 20   # ~7,000 frames: fewer are judged before processes start
 MAX_WORKERS = 8                 # each reads the whole file: more would mostly read
-BATCH_FRAMES = 1_000            # frames read between two messages of a worker
 AHEAD_FRAMES = 50_000           # frames a worker may read ahead of the slowest one
 # fork is quick and safe on Linux only; elsewhere each worker starts a fresh interpreter
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"
@@ -64,14 +59,7 @@ START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 # to the workers with their options, so that it reaches them however they are started.
 FAIL_AFTER_FRAMES: int | None = None
 
-Key = tuple[str, Severity, str | None]
-# (frame index, -1 for the frame's own piece or the seq of a CALL a sweep gave up on,
-#  JSON text or text-mode operations, the keys of the findings it counts)
-Piece = tuple[int, int, Any, list[Key]]
-
-
-class _Conflict(Exception):
-    """A frame ties together stations or connections that two workers already judge."""
+_ORDER = itemgetter(0, 1)  # a piece's place: its frame, then the seq of a CALL given up
 
 
 class _WorkersFailed(Exception):
@@ -101,74 +89,6 @@ def usable_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
-
-
-class Owners:
-    """Which worker judges a frame. A connection and the station key its frames are judged
-    under (`station or connection`, as `FrameChecker` keys its rules and state) stay with
-    the worker that saw them first; a new one goes to the worker with the fewest frames so
-    far. Every worker computes the same answers from the same lines."""
-
-    def __init__(self, workers: int) -> None:
-        self._by_connection: dict[str, int] = {}
-        self._by_key: dict[str, int] = {}
-        self._loads = [0] * workers
-
-    def of(self, item: InputFrame) -> int:
-        return self.of_pair(item.connection, item.station)
-
-    def of_pair(self, connection: str, station: str) -> int:
-        key = station or connection
-        owner = self._by_connection.get(connection)
-        if owner is None or self._by_key.get(key) != owner:
-            owner = self._place(connection, key)
-        self._loads[owner] += 1
-        return owner
-
-    def _place(self, connection: str, key: str) -> int:
-        by_connection, by_key = self._by_connection.get(connection), self._by_key.get(key)
-        if by_connection is not None and by_key is not None and by_connection != by_key:
-            raise _Conflict(f"connection {connection!r} moved to station {key!r}")
-        owner = by_connection if by_connection is not None else by_key
-        if owner is None:
-            owner = min(range(len(self._loads)), key=self._loads.__getitem__)
-        self._by_connection[connection] = self._by_key[key] = owner
-        return owner
-
-
-class _ShareReport(FileReport):
-    """A worker's report: what the parent's report would write or print, kept per piece
-    (`take`), and the findings it would count listed instead of counted."""
-
-    def __init__(self, source: FrameSource, as_json: bool) -> None:
-        super().__init__(source, as_json=as_json, out=sys.stderr, style=Style(sys.stderr))
-        if self.lines is not None:  # kept for `take`, never written
-            self.lines = JsonLines(sys.stderr, batch=sys.maxsize)
-        self.keys: list[Key] = []
-        self.ops: list[tuple[Any, ...]] = []
-
-    def _count(self, keys: list[Key]) -> None:
-        self.keys.extend(keys)
-
-    def _print_findings(self, head: str, findings: tuple[Finding, ...],
-                        sender: str | None) -> None:
-        if findings:
-            self.ops.append(("findings", head, findings, sender))
-
-    def _note(self, note: Note) -> None:
-        if self.lines is not None:
-            super()._note(note)
-        else:
-            self.ops.append(("note", note))
-
-    def take(self) -> tuple[Any, list[Key]] | None:
-        """What the report made of the latest frame or lost CALL; None if nothing."""
-        if self.lines is not None:
-            payload: Any = self.lines.take() if self.lines.pending else ""
-        else:
-            payload, self.ops = self.ops, []
-        keys, self.keys = self.keys, []
-        return (payload, keys) if payload or keys else None
 
 
 # --- the parent's side ----------------------------------------------------------------------
@@ -274,23 +194,26 @@ class _Merge:
         return [end for end in self.ends if end is not None]
 
     def _emit(self, limit: int) -> None:
-        """Feed every piece of the frames before `limit`, in order."""
-        queues, report = self.queues, self.report
+        """Feed every piece of the frames before `limit`, in order: the workers' pieces of
+        those frames gathered and sorted at once (no two pieces share a frame and a seq),
+        and their JSON text written in one go."""
+        ready: list[Piece] = []
+        for queue in self.queues:
+            while queue and queue[0][0] < limit:
+                ready.append(queue.popleft())
+        if not ready:
+            return
+        ready.sort(key=_ORDER)
+        report = self.report
         lines, counts = report.lines, report.counts
-        while True:
-            best: deque[Piece] | None = None
-            for queue in queues:
-                if queue and queue[0][0] < limit and (
-                        best is None or queue[0][:2] < best[0][:2]):
-                    best = queue
-            if best is None:
-                return
-            _, _, payload, keys = best.popleft()
-            if lines is not None:
-                lines.add(payload)
-                if keys:
-                    counts.update(keys)
-                continue
+        if lines is not None:
+            lines.add("".join([piece[2] for piece in ready]))
+            lines.flush()
+            for piece in ready:
+                if piece[3]:
+                    counts.update(piece[3])
+            return
+        for _, _, payload, _ in ready:
             for op in payload:
                 if op[0] == "findings":
                     report._print_findings(op[1], op[2], op[3])
@@ -311,149 +234,3 @@ def _interrupts_held() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-# --- the worker's side ----------------------------------------------------------------------
-
-# The head of a frame line as our writer writes it, up to the frame's text: enough to know
-# whose frame it is, its seq and its time without reading the rest.
-_FRAME_HEAD = re.compile(
-    rb'\{"seq":(0|[1-9][0-9]{0,17}),"time":"[^"\\]*","mono":([0-9]{1,15}\.[0-9]{1,9}),'
-    rb'"conn":"([^"\\]*)","station":"([^"\\]*)","dir":(?:null|"[a-z_]+"),'
-    rb'"kind":"frame","text":"')
-
-
-class _NotAsItSeemed(Exception):
-    """A line whose head looked like a plain frame record is not one: the workers that
-    only glanced at it may have taken it wrongly."""
-
-
-# A frame another worker judges, as this one needs it: its connection, its time (None: not
-# known) and its seq. A tuple, not an `InputFrame`: half the frames a worker reads are
-# others', and building a frozen dataclass for each cost more than glancing at its line.
-Passed = tuple[str, float | None, int]
-
-
-def _share_frames(source: FrameSource, owners: Owners,
-                  number: int) -> Iterator[InputFrame | Passed]:
-    """Every frame of a session: an `InputFrame` for each this worker judges, a `Passed`
-    for the others'. A frame line our writer wrote is only glanced at (`_FRAME_HEAD`) when
-    another worker judges it: its connection, station, seq and time are all this worker
-    needs. The worker that judges it reads it whole, and says so (`_NotAsItSeemed`) should
-    the glance have been wrong. Any other line every worker reads whole, as one process
-    would."""
-    reader = source.reader
-    if reader is None:
-        raise _NotAsItSeemed("only session files are judged in parallel")
-    lines = SessionLines(reader, source.gaps)
-    glance = _FRAME_HEAD.match
-    owner_of, passed = owners.of_pair, lines.passed
-    line = 1
-    for block in line_blocks(reader.path, reader.records_start, end=reader.size):
-        for raw in block:
-            line += 1
-            head = glance(raw) if raw.endswith(b"}\n") else None
-            if head is not None:
-                try:
-                    connection, station = head[3].decode(), head[4].decode()
-                except UnicodeDecodeError:
-                    head = None
-            if head is None:
-                item = lines.frame(line, raw)
-                if item is None:
-                    continue
-                if item.event is not None:  # every worker's: only the one judging its
-                    yield item              # connection has anything to give up at a close
-                else:
-                    yield item if owners.of(item) == number else \
-                        (item.connection, item.time, item.seq)
-                continue
-            if owner_of(connection, station) != number:
-                # its position names it in a sweep
-                yield connection, float(head[2]), passed(line, raw, int(head[1]))
-                continue
-            item = lines.expected(line, raw, int(head[1]), connection, station,
-                                  float(head[2]))
-            if item is None:
-                raise _NotAsItSeemed(f"line {line} is not the frame record it seemed")
-            yield item
-
-
-def judge_share(path: str, number: int, workers: int, options: dict[str, Any],
-                pipe: Connection) -> None:
-    """Read every frame of the session in `path`, judge those `Owners` gives worker
-    `number`, and send the pieces of its report, then its totals and "done"."""
-    with contextlib.suppress(ValueError, OSError):  # Ctrl-C is the parent's to handle:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # it ends the workers, quietly
-    try:
-        _judge_share(path, number, workers, options, pipe)
-    except Exception as exc:  # said to the parent, which then judges the file itself
-        with contextlib.suppress(OSError):
-            pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
-    finally:
-        pipe.close()
-
-
-def _judge_share(path: str, number: int, workers: int, options: dict[str, Any],
-                 pipe: Connection) -> None:
-    try:
-        query = filter_option(options["filter"])
-    except UsageError as exc:
-        raise RuntimeError(str(exc)) from None
-    source = open_frames(path)
-    if source.reader is not None and options["end"] is not None:
-        source.reader.size = options["end"]  # the file as the parent saw it, not as it grew
-    report = _ShareReport(source, options["json"])
-    args = argparse.Namespace(answer_timeout=options["answer_timeout"], query=query)
-    judging = FileJudging(source, args, report)
-    pieces: list[Piece] = []
-    index = -1  # of the record read: pieces are put in order by it
-    frames = 0  # of the frame: a message's index in the report
-    passed: Passed | None = None  # the latest record read, when it was another's frame
-    fail_after = options["fail_after"]
-
-    def take(index: int, sub: int) -> None:
-        piece = report.take()
-        if piece is not None:
-            pieces.append((index, sub, *piece))
-
-    for index, seen in enumerate(_share_frames(source, Owners(workers), number)):
-        if index == fail_after:
-            raise RuntimeError(f"told to fail after {fail_after} frames")
-        if seen.__class__ is tuple:  # another worker's frame: only a sweep may be due
-            passed = seen
-            frames += 1
-            connection, time, seq = seen
-            overdue = judging.sweep_at(connection, time)
-            item = InputFrame(f"seq {seq}", "", connection, "", None, time, seq) \
-                if overdue else None
-        elif seen.event is not None:  # a close: its connection's CALLs are given up
-            passed = None
-            judging.event(seen)
-            take(index, -1)
-            continue
-        else:
-            passed, item = None, seen
-            judging.frame(frames, item)
-            frames += 1
-            take(index, -1)
-            overdue = judging.sweep(item)
-        for call in overdue:
-            judging.lost(call, item)
-            take(index, call.seq)
-        if index % BATCH_FRAMES == BATCH_FRAMES - 1:
-            pipe.send(("pieces", index + 1, pieces))
-            pieces = []
-    if passed is not None:  # the file ends with another's frame: the end is said there
-        connection, time, seq = passed
-        judging.last = InputFrame(f"seq {seq}", "", connection, "", None, time, seq)
-    for call in judging.end():  # after every record, by the CALL's seq as in one process
-        judging.lost(call)
-        take(index + 1, call.seq)
-    pipe.send(("pieces", index + 1, pieces))
-    reader = source.reader
-    report.close()
-    pipe.send(("done", {
-        "tally": report.tally, "ocpp16": report.ocpp16, "pending": judging.checker.pending(),
-        "warnings": reader.warnings if reader else [], "skipped": reader.skipped if reader
-        else 0, "gaps": source.gaps}))

@@ -12,9 +12,9 @@ import pytest
 
 from app.cli import build_parser, main
 from app.commands import validate as validate_command
-from app.commands import validate_parallel
-from app.commands.validate_parallel import Owners, workers_for
-from app.commands.validate_parallel import _Conflict as Conflict
+from app.commands import validate_parallel, validate_share
+from app.commands.validate_parallel import workers_for
+from app.commands.validate_share import Conflict, Owners, frame_head, place_of
 from app.inputs import InputFrame, open_frames
 from app.ocpp import catalog
 from app.ocpp.conversation import Direction
@@ -177,7 +177,7 @@ def test_workers_failing_midway_leave_no_line_written_twice(capsys, tmp_path, mo
     monkeypatch.setattr(validate_parallel, "FAIL_AFTER_FRAMES", 4000)  # reaches spawned ones
     # the parent reads no worker more than a batch ahead of the other, so lines are written
     # before a failure is read however the two are scheduled (a slow start under load)
-    monkeypatch.setattr(validate_parallel, "AHEAD_FRAMES", validate_parallel.BATCH_FRAMES)
+    monkeypatch.setattr(validate_parallel, "AHEAD_FRAMES", validate_share.BATCH_FRAMES)
     assert run(capsys, "--json", "--jobs", "2", path) == expected
     assert fallbacks[0] == 0 and fallbacks[1] > 0  # lines written before were skipped
 
@@ -319,3 +319,44 @@ def test_closes_and_the_end_of_the_file_give_up_alike_in_two_processes(capsys, t
     assert [code for code, _ in lost] == ["protocol.no-answer", "protocol.answer-timeout",
                                           "protocol.answer-timeout"]
     assert int(lost[1][1].split()[1]) < int(lost[2][1].split()[1])  # in the file's order
+
+
+WRITER_HEAD = ('{"seq":%s,"time":"2026-11-25T10:00:00.000000Z","mono":%s,"conn":"%s",'
+               '"station":"%s","dir":"station_to_csms","kind":"frame",'
+               '"text":"[2,\\"7\\",\\"Heartbeat\\",{}]"}')
+
+
+def test_a_glance_at_a_frame_line_gives_its_seq_time_and_connection_with_station():
+    line = (WRITER_HEAD % (12, "9000.5", "CP-1#2", "CP-1")).encode() + b"\n"
+    seq, time, pair = frame_head(line)
+    assert (seq, time) == (12, 9000.5)
+    owners = Owners(2)
+    assert place_of(pair, owners) == (0, "CP-1#2", "CP-1")
+    assert owners.loads == [1, 0]
+
+
+@pytest.mark.parametrize("line", [
+    WRITER_HEAD % (12, "9000.5", "CP-1#2", "CP-1"),               # torn: no newline
+    (WRITER_HEAD % (12, "9000.5", "CP-1#2", "CP-1")).replace('"frame"', '"closed"') + "\n",
+    WRITER_HEAD % (12, "null", "CP-1#2", "CP-1") + "\n",          # a time that is no number
+    WRITER_HEAD % (12, "9000.5", 'CP-\\"1', "CP-1") + "\n",       # an escape in a name
+    WRITER_HEAD % ("-12", "9000.5", "CP-1#2", "CP-1") + "\n",
+])
+def test_a_line_not_laid_out_as_our_writer_writes_frames_is_not_glanced_at(line):
+    assert frame_head(line.encode()) is None
+
+
+def test_frame_heads_our_writer_may_write_oddly_are_judged_the_same_in_two_processes(
+        capsys, tmp_path, fallbacks):
+    """Names in other scripts, times in exponent form, and a frame whose head is laid out
+    as ours but whose seq is not JSON: the glances of the workers agree with one reading."""
+    path = tmp_path / "mix.jsonl"
+    write_session(path, 3000, stations=4)
+    write_lines(path, [WRITER_HEAD % (10**6, "9000.5", "Ладестation#1", "Ладестation"),
+                       WRITER_HEAD % (10**6 + 1, "1e-06", "CP-0002#1", "CP-0002"),
+                       WRITER_HEAD % (10**6 + 2, "9001", "Ладестation#1", "Ладестation")])
+    _, out, _ = assert_same_in_one_and_two_processes(capsys, path)
+    assert "seq 1000002" in out and len(fallbacks) == 2  # no run in two processes gave up
+    write_lines(path, [WRITER_HEAD % ("01000003", "9002.5", "CP-0002#1", "CP-0002")])
+    _, _, err = assert_same_in_one_and_two_processes(capsys, path)
+    assert "skipped" in err
