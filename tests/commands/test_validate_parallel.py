@@ -321,6 +321,16 @@ def test_closes_and_the_end_of_the_file_give_up_alike_in_two_processes(capsys, t
     assert int(lost[1][1].split()[1]) < int(lost[2][1].split()[1])  # in the file's order
 
 
+def test_a_connection_in_another_ocpp_version_is_left_unjudged_alike_in_two_processes(
+        capsys, tmp_path):
+    from tests.factories import write_session as write_records
+    from tests.session.test_same_verdict_everywhere import mixed_versions_session
+
+    path = write_records(tmp_path / "versions.jsonl", mixed_versions_session())
+    _, out, _ = assert_same_in_one_and_two_processes(capsys, path)
+    assert "note: 2 frames unchecked: their connection agreed another OCPP version" in out
+
+
 WRITER_HEAD = ('{"seq":%s,"time":"2026-11-25T10:00:00.000000Z","mono":%s,"conn":"%s",'
                '"station":"%s","dir":"station_to_csms","kind":"frame",'
                '"text":"[2,\\"7\\",\\"Heartbeat\\",{}]"}')

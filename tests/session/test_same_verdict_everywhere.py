@@ -374,11 +374,9 @@ def test_a_malformed_frame_after_the_deadline_gives_up_its_connections_call(
     assert given_up_at(capsys, tmp_path / "timed.jsonl") == {call: f"seq {broken}"}
 
 
-def test_frames_of_a_connection_in_ocpp16_are_not_judged_anywhere(tmp_path, capsys):
-    """CP1's handshake chose ocpp1.6: its 1.6 frames get one note saying they were not
-    judged, loaded, in worker processes, in `validate` and live alike, not the 2.0.1
-    schema's errors, and its answer still pairs with its CALL; CP2 beside it in 2.0.1 is
-    judged as ever. When CP1 reconnects in 2.0.1 its frames are judged again."""
+def mixed_versions_session() -> list[Message]:
+    """CP1 connects in ocpp1.6 and boots the 1.6 way, which is answered; it reconnects in
+    2.0.1 and sends the same 1.6 boot. CP2 talks 2.0.1 all along."""
     boot16 = [2, "x1", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}]
     cp1: list[Step] = [(0.5, "opened", {"subprotocol": "ocpp1.6"}),
                        (1.0, UP, boot16),
@@ -387,7 +385,15 @@ def test_frames_of_a_connection_in_ocpp16_are_not_judged_anywhere(tmp_path, caps
                        (2.0, "closed", {"code": 1000}),
                        (3.0, "opened", {"subprotocol": "ocpp2.0.1"}),
                        (4.0, UP, boot16)]
-    messages = recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 20)})
+    return recorded({("c1", "CP1"): cp1, ("c2", "CP2"): heartbeats(10, 20)})
+
+
+def test_frames_of_a_connection_in_ocpp16_are_not_judged_anywhere(tmp_path, capsys):
+    """CP1's handshake chose ocpp1.6: its 1.6 frames get one note saying they were not
+    judged, loaded, in worker processes, in `validate` and live alike, not the 2.0.1
+    schema's errors, and its answer still pairs with its CALL; CP2 beside it in 2.0.1 is
+    judged as ever. When CP1 reconnects in 2.0.1 its frames are judged again."""
+    messages = mixed_versions_session()
     [old_boot, new_boot] = [m.seq for m in messages if m.message_id == "x1"
                             and m.message_type == 2]
 
