@@ -83,9 +83,10 @@ def workers_for(source: FrameSource, jobs: int | None) -> int:
 def usable_cores() -> int:
     """The cores this process may run on. Not only the idle ones: the load average lags by
     a minute (a run just before would count as someone else's work), and workers do only a
-    fifth more work between them than one process alone (each reads the whole file), so on
-    busy cores they cost little and on free ones they pay: measured on 2 cores, 1.5x one
-    process when idle, about the same as one under load."""
+    quarter more work between them than one process alone (each reads the whole file;
+    counted in instructions on 2 workers: +28%), so on busy cores they cost little and on
+    free ones they pay: measured on 2 cores, 1.5x one process when idle, about the same as
+    one under load."""
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
