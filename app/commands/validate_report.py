@@ -75,8 +75,9 @@ class Style:
 class Tally:
     """Messages by verdict. An answer whose CALL's action has no 2.0.1 schema (an OCPP 1.6
     action, an unknown one) is `unchecked`: nothing was wrong with it, but nothing was
-    verified either, so it is never counted valid. `late` counts findings about earlier
-    messages (an answer that never came)."""
+    verified either, so it is never counted valid; so is every frame of a connection that
+    agreed another OCPP version (`other_version` counts those among the unchecked). `late`
+    counts findings about earlier messages (an answer that never came)."""
 
     messages: int = 0
     valid: int = 0
@@ -116,8 +117,8 @@ class Tally:
 
     def to_json(self) -> dict[str, int]:
         return {"messages": self.messages, "valid": self.valid, "warned": self.warned,
-                "unchecked": self.unchecked, "invalid": self.invalid,
-                "malformed": self.malformed}
+                "unchecked": self.unchecked, "other_version": self.other_version,
+                "invalid": self.invalid, "malformed": self.malformed}
 
 
 @dataclass(frozen=True)
@@ -199,12 +200,14 @@ class FileReport:
         # `checked(verdict)` and `verdict.valid`, asked once here for every frame
         is_checked = frame is not None and (
             isinstance(frame, CallError) or verdict.action in catalog.ACTIONS)
-        unjudged = bool(findings) and not_judged(findings)  # its connection is not 2.0.1
+        # a frame of a connection not in 2.0.1 is unchecked, even one that does not parse:
+        # nothing about it was judged (as in the window, where it is not invalid either)
+        unjudged = bool(findings) and not_judged(findings)
         if unjudged:
             is_checked = False
             self.tally.other_version += 1
         valid = not findings or verdict.valid
-        self.tally.add(findings, frame is None, is_checked)
+        self.tally.add(findings, frame is None and not unjudged, is_checked)
         if not self._by_seq:
             self._remember(item, verdict, unjudged)
         elif frame is not None and not unjudged \

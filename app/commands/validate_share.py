@@ -36,9 +36,11 @@ if TYPE_CHECKING:
 BATCH_FRAMES = 1_000            # frames read between two messages of a worker
 
 Key = tuple[str, Severity, str | None]
-# (frame index, -1 for the frame's own piece or the seq of a CALL a sweep gave up on,
-#  JSON text or text-mode operations, the keys of the findings it counts)
-Piece = tuple[int, int, Any, list[Key]]
+# (frame index, OWN_PIECE for the frame's own piece or the seq of a CALL a sweep gave up
+#  on, JSON text or text-mode operations, the keys of the findings it counts)
+Piece = tuple[int, float, Any, list[Key]]
+# Sorts before any CALL's seq, which a file may make negative or as large as it likes.
+OWN_PIECE = float("-inf")
 
 
 class Conflict(Exception):
@@ -189,7 +191,7 @@ class _Share:
             raise RuntimeError(str(exc)) from None
         self.source = source = open_frames(path)
         if source.reader is None:
-            raise _NotAsItSeemed("only session files are judged in parallel")
+            raise RuntimeError("only session files are judged in parallel")
         if options["end"] is not None:  # the file as the parent saw it, not as it grew
             source.reader.size = options["end"]
         self.number = number
@@ -209,7 +211,7 @@ class _Share:
         reader = self.source.reader
         assert reader is not None, "checked when the share was set up"
         lines = SessionLines(reader, self.source.gaps)
-        number, loads, passed = self.number, self.owners.loads, lines.passed
+        number, loads, count_passed = self.number, self.owners.loads, lines.passed
         clock, fail_after = self.judging.clock, self.fail_after
         assert clock is not None, "a session records times"
         places: dict[bytes, Any] = {}  # `place_of` each pair `frame_head` gave
@@ -227,7 +229,7 @@ class _Share:
                         loads[place[0]] += 1
                     if place is not None:
                         if place[0] != number:
-                            self.passed = (place[1], time, passed(line, raw, seq))
+                            self.passed = (place[1], time, count_passed(line, raw, seq))
                             self.index = index = self.index + 1
                             self.frames += 1
                             if clock.due(time) or index % BATCH_FRAMES == BATCH_FRAMES - 1 \
@@ -273,7 +275,7 @@ class _Share:
         judging = self.judging
         judging.frame(self.frames, item)
         self.frames += 1
-        self._take(-1)
+        self._take(OWN_PIECE)
         for call in judging.sweep(item):
             judging.lost(call, item)
             self._take(call.seq)
@@ -285,13 +287,13 @@ class _Share:
         self.index += 1
         self._check_failure()
         self.judging.event(item)
-        self._take(-1)
+        self._take(OWN_PIECE)
 
     def _check_failure(self) -> None:
         if self.index == self.fail_after:
             raise RuntimeError(f"told to fail after {self.fail_after} frames")
 
-    def _take(self, sub: int, index: int | None = None) -> None:
+    def _take(self, sub: float, index: int | None = None) -> None:
         piece = self.report.take()
         if piece is not None:
             self.pieces.append((self.index if index is None else index, sub, *piece))

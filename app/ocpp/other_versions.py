@@ -31,9 +31,10 @@ def chosen_subprotocol(meta: Any) -> str | None:
 def other_version(subprotocol: Any) -> str | None:
     """The OCPP version a handshake's chosen subprotocol names when it is not 2.0.1
     ("ocpp1.6"); None for 2.0.1, none chosen, or a subprotocol that names no OCPP version
-    (then the frames are judged as 2.0.1, the only thing they can be checked against)."""
+    (then the frames are judged as 2.0.1, the only thing they can be checked against). Read
+    without regard to case, as a person reads "OCPP2.0.1"."""
     if isinstance(subprotocol, str) and subprotocol.lower().startswith("ocpp") \
-            and subprotocol != JUDGED_VERSION:
+            and subprotocol.lower() != JUDGED_VERSION:
         return subprotocol
     return None
 

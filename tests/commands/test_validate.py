@@ -166,7 +166,8 @@ def test_bare_payload_as_json_is_a_message_then_a_summary(tmp_path, capsys):
     message, summary = map(json.loads, out.splitlines())
     assert (message["kind"], message["valid"], message["checked"]) == ("message", False, True)
     assert summary == {"kind": "summary", "file": str(path), "messages": 1, "valid": 0,
-                       "warned": 0, "unchecked": 0, "invalid": 1, "malformed": 0}
+                       "warned": 0, "unchecked": 0, "other_version": 0, "invalid": 1,
+                       "malformed": 0}
 
 
 def test_unknown_action_option_is_unusable(tmp_path, capsys):
@@ -433,19 +434,32 @@ def test_a_session_s_16_connection_is_unchecked_and_said_so_not_judged_as_201(
     records = [make_message(1, kind=RecordKind.OPENED, meta={"subprotocol": "ocpp1.6"})]
     records += [make_message(seq, frame, direction=up if frame[0] == 2 else down)
                 for seq, frame in enumerate(OCPP16[:4], start=2)]
+    records.append(make_message(6, '[2,"5","Heartbeat",', direction=up))  # not even JSON
     path = write_session(tmp_path / "s16.jsonl", records)
     code, out, _ = run(capsys, str(path))
     assert code == 1
-    assert "4 messages: 0 valid, 4 unchecked, 0 invalid, 0 malformed" in out
-    assert "note: 4 frames unchecked: their connection agreed another OCPP version" in out
+    assert "5 messages: 0 valid, 5 unchecked, 0 invalid, 0 malformed" in out
+    assert "note: 5 frames unchecked: their connection agreed another OCPP version" in out
     assert "answer unchecked" not in out and "look like OCPP 1.6" not in out
     assert "schema." not in out
     _, out, _ = run(capsys, "--json", str(path))
     lines = [json.loads(line) for line in out.splitlines()]
     assert [(m["checked"], m["valid"], [f["code"] for f in m["findings"]])
             for m in lines if m["kind"] == "message"] == \
-        [(False, False, ["frame.other-version"])] * 4
-    assert lines[-1]["unchecked"] == 4
+        [(False, False, ["frame.other-version"])] * 5
+    assert (lines[-1]["unchecked"], lines[-1]["other_version"]) == (5, 5)
+
+
+def test_answers_unchecked_are_counted_apart_from_frames_of_another_version(tmp_path, capsys):
+    up, down = Direction.STATION_TO_CSMS, Direction.CSMS_TO_STATION
+    records = [make_message(1, kind=RecordKind.OPENED, meta={"subprotocol": "ocpp1.6"}),
+               make_message(2, OCPP16[0], direction=up),
+               make_message(3, OCPP16[2], direction=up, connection="c2", station="CP2"),
+               make_message(4, OCPP16[3], direction=down, connection="c2", station="CP2")]
+    path = write_session(tmp_path / "both.jsonl", records)
+    _, out, _ = run(capsys, str(path))
+    assert "note: 1 answer unchecked: their CALL's action is not OCPP 2.0.1" in out
+    assert "note: 1 frame unchecked: their connection agreed another OCPP version" in out
 
 
 # --- output that never raises -------------------------------------------------------------

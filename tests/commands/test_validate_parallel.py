@@ -331,6 +331,29 @@ def test_a_connection_in_another_ocpp_version_is_left_unjudged_alike_in_two_proc
     assert "note: 2 frames unchecked: their connection agreed another OCPP version" in out
 
 
+def test_a_call_given_up_at_a_frame_is_reported_after_it_whatever_its_seq(capsys, tmp_path):
+    """The seqs of a file may be negative: a CALL a sweep gives up at a frame still comes
+    after that frame's own line, in two processes as in one, whichever worker judges the
+    CALL (c1's and c3's go to one worker, c2's to the other)."""
+    from tests.factories import NOW, START, make_message
+    from tests.factories import write_session as write_records
+
+    def heartbeat(seq, n, connection, at):
+        station = connection.replace("c", "CP")
+        return [make_message(seq, [2, f"h{n}", "Heartbeat", {"x": 1} if n % 10 == 1 else {}],
+                             connection=connection, station=station, time=START + at),
+                make_message(seq + 1, [3, f"h{n}", {"currentTime": NOW}], direction=DOWN,
+                             connection=connection, station=station, time=START + at + 0.1)]
+
+    records = [make_message(-100, [2, "lost", "Heartbeat", {}], connection="c1",
+                            station="CP1", time=START), *heartbeat(-99, 0, "c3", 0.1)]
+    for n in range(100):
+        records += heartbeat(-97 + 2 * n, n, "c2", 0.5 * (n + 1))
+    path = write_records(tmp_path / "negative.jsonl", records)
+    code, _, _ = assert_same_in_one_and_two_processes(capsys, path, "--answer-timeout", "30")
+    assert code == 1
+
+
 WRITER_HEAD = ('{"seq":%s,"time":"2026-11-25T10:00:00.000000Z","mono":%s,"conn":"%s",'
                '"station":"%s","dir":"station_to_csms","kind":"frame",'
                '"text":"[2,\\"7\\",\\"Heartbeat\\",{}]"}')

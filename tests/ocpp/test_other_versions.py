@@ -10,6 +10,7 @@ def test_only_a_chosen_ocpp_subprotocol_other_than_201_names_another_version():
     assert other_version("ocpp1.6") == "ocpp1.6"
     assert other_version("OCPP2.1") == "OCPP2.1"
     assert other_version("ocpp2.0.1") is None
+    assert other_version("OCPP2.0.1") is None    # the same version, written in capitals
     assert other_version("graphql-ws") is None   # names no OCPP version: judged as 2.0.1
     assert other_version(None) is None
     assert other_version(16) is None

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import dpkt
 
+from app.ocpp.other_versions import other_version
 from app.session.importers.packets import (
     Endpoint,
     NotTcp,
@@ -29,8 +30,6 @@ from app.session.importers.ws_connection import CapturedConnection, Roles, Seen,
 from app.session.importing import Imported, ImportNote
 from app.session.message import Message, RecordKind, frame_message
 from app.wording import count
-
-_OCPP201 = "ocpp2.0.1"
 
 
 def read_capture(data: bytes) -> Imported:
@@ -155,7 +154,7 @@ class _Importer:
             how = ""
         if how:
             self.notes.append(ImportNote(name, f"directions inferred: {how}"))
-        if connection.subprotocol and connection.subprotocol != _OCPP201:
+        if other_version(connection.subprotocol) is not None:
             self.notes.append(ImportNote(name, f"this connection speaks "
                                          f"{connection.subprotocol}: its frames are imported "
                                          "and not judged as OCPP 2.0.1"))
