@@ -42,11 +42,12 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.commands.validate_report import FileReport, Style, Tally
-from app.commands.validate_share import Piece, judge_share
 from app.inputs import FrameSource
 
-if TYPE_CHECKING:  # multiprocessing is imported when it is used: a small file never is
+if TYPE_CHECKING:  # imported when used: a small file never starts a worker
     from multiprocessing.connection import Connection
+
+    from app.commands.validate_share import Piece
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ def validate_in_parallel(source: FrameSource, args: argparse.Namespace, out: Tex
         with contextlib.suppress(AttributeError, OSError, ValueError):
             stream.flush()
     import multiprocessing
+
+    from app.commands.validate_share import judge_share
 
     processes: list[Any] = []
     pipes: list[Connection] = []
