@@ -43,7 +43,7 @@ Piece = tuple[int, float, Any, list[Key]]
 OWN_PIECE = float("-inf")
 
 
-class Conflict(Exception):
+class _Conflict(Exception):
     """A frame ties together stations or connections that two workers already judge."""
 
 
@@ -79,7 +79,7 @@ class Owners:
     def _place(self, connection: str, key: str) -> int:
         by_connection, by_key = self._by_connection.get(connection), self._by_key.get(key)
         if by_connection is not None and by_key is not None and by_connection != by_key:
-            raise Conflict(f"connection {connection!r} moved to station {key!r}")
+            raise _Conflict(f"connection {connection!r} moved to station {key!r}")
         owner = by_connection if by_connection is not None else by_key
         if owner is None:
             owner = min(range(len(self.loads)), key=self.loads.__getitem__)

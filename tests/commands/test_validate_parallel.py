@@ -14,7 +14,7 @@ from app.cli import build_parser, main
 from app.commands import validate as validate_command
 from app.commands import validate_parallel, validate_share
 from app.commands.validate_parallel import workers_for
-from app.commands.validate_share import Conflict, Owners, frame_head, place_of
+from app.commands.validate_share import Owners, _Conflict, frame_head, place_of
 from app.inputs import InputFrame, open_frames
 from app.ocpp import catalog
 from app.ocpp.conversation import Direction
@@ -258,7 +258,7 @@ def test_a_connection_tying_two_workers_stations_together_is_a_conflict():
     owners = Owners(2)
     owners.of(frame("a#1", "A"))
     owners.of(frame("b#1", "B"))
-    with pytest.raises(Conflict):
+    with pytest.raises(_Conflict):
         owners.of(frame("a#1", "B"))
 
 
