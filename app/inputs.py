@@ -27,7 +27,15 @@ from app.ocpp.logline import frame_span, is_json
 from app.ocpp.other_versions import chosen_subprotocol
 from app.ocpp.sides import SideGuesser
 from app.session.importers import frames as frame_files
-from app.session.importing import HEAD_BYTES, Imported, ImportNote, import_bytes, import_path
+from app.session.importing import (
+    DIRECTIONS_INFERRED,
+    HEAD_BYTES,
+    TIMES_UNKNOWN,
+    Imported,
+    ImportNote,
+    import_bytes,
+    import_path,
+)
 from app.session.lines import Sequencer, line_blocks
 from app.session.message import RecordKind
 from app.session.record_json import plain_record, quick_json
@@ -85,12 +93,28 @@ class FrameSource:
 
     @property
     def warnings(self) -> list[str]:
-        """Lines or entries skipped, each where it is ("line 12: ..."); what the import
-        assumed (local time, inferred directions) is in `notes` without a place."""
+        """What the import left out, each where it is ("line 12: ..."): lines or entries
+        skipped, a file cut short. What it assumed is in `assumptions`."""
         if self.reader is not None:
             return self.reader.warnings
-        return [f"{note.where}: {note.text}" if note.where else note.text
-                for note in self.notes if note.where or "skipped" in note.text]
+        return [_where_and_text(note) for note in self.notes if not note.assumed]
+
+    @property
+    def assumptions(self) -> list[ImportNote]:
+        """How the import read the input (a connection's directions inferred, times read
+        as local, another OCPP version), less what `times_known` and `directions_known`
+        already say for the whole file: nothing was left out for these."""
+        return [note for note in self.notes if note.assumed and (
+            note.where or note.code not in _SAID_BY_FLAGS)]
+
+
+# What a source's flags already say for the whole file, so a note without a place adds
+# nothing to them.
+_SAID_BY_FLAGS = frozenset({TIMES_UNKNOWN, DIRECTIONS_INFERRED})
+
+
+def _where_and_text(note: ImportNote) -> str:
+    return f"{note.where}: {note.text}" if note.where else note.text
 
 
 # How an import's format shows as a source's kind: the plain files keep their short names.

@@ -356,6 +356,8 @@ class FileReport:
         end_notes += [Note("input.skipped", text, Severity.WARNING) for text in source.warnings
                       ] if self.as_json else []
         end_notes += self._input_notes(source)
+        end_notes += [Note(note.code, f"{note.where}: {note.text}" if note.where else note.text)
+                      for note in source.assumptions]
         if self.ocpp16 and (self.as_json or not majority):
             end_notes.append(ocpp16)
         if self.lines is not None:

@@ -28,11 +28,27 @@ from typing import Any
 from app.errors import InputError
 from app.session.message import Message
 
+# What an import note says, as a code that `validate --json` reports it under. A note of
+# SKIPPED tells that part of the input was not imported (a warning: frames may be missing);
+# the others tell how the input was read, and lose nothing.
+SKIPPED = "input.skipped"
+DIRECTIONS_INFERRED = "input.directions-inferred"   # the input did not say who sent what
+TIMES_UNKNOWN = "input.times-unknown"               # some or all frames have no time
+LOCAL_TIMES = "input.local-times"                   # times without a zone read as local
+SENT_RECEIVED = "input.sent-received"               # a log that says only sent/received
+OTHER_VERSION = "input.other-version"               # a connection of another OCPP version
+
 
 @dataclass(frozen=True, slots=True)
 class ImportNote:
     where: str    # where a person finds it: "line 12", "packet 345", "10.0.0.5:51234 -> :80"
     text: str     # what was skipped or assumed, and why
+    code: str = SKIPPED
+
+    @property
+    def assumed(self) -> bool:
+        """True when the note tells how the input was read, not what was left out."""
+        return self.code != SKIPPED
 
 
 @dataclass(slots=True)

@@ -14,6 +14,8 @@ from app.ocpp.conversation import Direction
 from app.session.message import RecordKind, frame_message, gap_record
 from app.session.sessionfile import SessionWriter, make_header
 from tests.factories import make_message, write_session
+from tests.net.peers import run as run_peers
+from tests.session import pcaps
 
 EXAMPLE = Path(__file__).parents[2] / "resources" / "examples" / "mixed-frames.txt"
 BOOT = ('[2,"b1","BootNotification",{"reason":"PowerUp",'
@@ -536,3 +538,38 @@ def test_the_benchmark_mix_reads_the_same_with_a_verdicts_only_state(
         monkeypatch.undo()
         assert lean == full
         assert lean[0] == 1 and "schema.enum" in lean[1]
+
+
+def test_an_import_s_notes_warn_of_what_was_left_out_and_tell_what_was_assumed(tmp_path,
+                                                                             capsys):
+    legacy = run_peers(pcaps.ocpp16_exchange())
+    capture = pcaps.pcap_file(pcaps.frames(pcaps.tcp_packets(legacy.sent, close=False)))
+    path = tmp_path / "cut.pcap"
+    path.write_bytes(capture[:-5])  # the capture stopped inside its last packet
+    code, out, _ = run(capsys, "--json", path)
+    notes = [line for line in map(json.loads, out.splitlines()) if line["kind"] == "note"]
+    skipped = [n for n in notes if n["code"] == "input.skipped"]
+    assert any("cut short" in n["message"] for n in skipped)
+    assert {n["severity"] for n in skipped} == {"warning"}
+    speaks = [n for n in notes if "speaks ocpp1.6" in n["message"]]
+    assert [(n["code"], n["severity"]) for n in speaks] == [("input.other-version", "info")]
+    assert code == 1  # its frames could not be checked
+
+    code, out, err = run(capsys, path)
+    assert "note: " in out and "speaks ocpp1.6" in out.split("note: ", 1)[1]
+    assert "speaks ocpp1.6" not in err and "cut short" in err
+
+
+def test_a_log_read_in_local_time_says_so_and_its_skipped_lines_warn(tmp_path, capsys):
+    log = tmp_path / "central.log"
+    log.write_text(
+        "2025-10-03 13:09:13,380 - ocpp - INFO - CP1: receive message "
+        f"{BOOT}\n2025-10-03 13:09:14,000 - websockets.server - INFO - connection closed\n",
+        encoding="utf-8")
+    _, out, _ = run(capsys, "--json", log)
+    notes = [line for line in map(json.loads, out.splitlines()) if line["kind"] == "note"]
+    levels = {(n["code"], n["severity"]) for n in notes}
+    assert ("input.local-times", "info") in levels
+    assert ("input.skipped", "warning") in levels
+    assert not any(n["code"] == "input.skipped" and "local time" in n["message"]
+                   for n in notes)

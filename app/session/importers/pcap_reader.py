@@ -27,7 +27,7 @@ from app.session.importers.packets import (
 )
 from app.session.importers.pcap import NAME
 from app.session.importers.ws_connection import CapturedConnection, Roles, Seen, order_counter
-from app.session.importing import Imported, ImportNote
+from app.session.importing import DIRECTIONS_INFERRED, OTHER_VERSION, Imported, ImportNote
 from app.session.message import Message, RecordKind, frame_message
 from app.wording import count
 
@@ -153,11 +153,12 @@ class _Importer:
         else:
             how = ""
         if how:
-            self.notes.append(ImportNote(name, f"directions inferred: {how}"))
+            self.notes.append(ImportNote(name, f"directions inferred: {how}",
+                                         DIRECTIONS_INFERRED))
         if other_version(connection.subprotocol) is not None:
             self.notes.append(ImportNote(name, f"this connection speaks "
                                          f"{connection.subprotocol}: its frames are imported "
-                                         "and not judged as OCPP 2.0.1"))
+                                         "and not judged as OCPP 2.0.1", OTHER_VERSION))
 
 
 def _servers(connections: list[CapturedConnection]) -> set[Endpoint]:

@@ -21,7 +21,14 @@ from enum import StrEnum
 from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, parse_frame
 from app.ocpp.sides import SideGuesser, sender_of
-from app.session.importing import Imported, ImportNote
+from app.session.importing import (
+    DIRECTIONS_INFERRED,
+    LOCAL_TIMES,
+    SENT_RECEIVED,
+    TIMES_UNKNOWN,
+    Imported,
+    ImportNote,
+)
 from app.session.message import Message, frame_message
 from app.wording import count
 
@@ -139,24 +146,25 @@ class RecordMaker:
         relative = any(isinstance(e.heading, Relative) for e in entries)
         if relative:
             notes.append(ImportNote("", f"the log says only sent and received: read as "
-                                        f"written by the {_WRITER_WORDS[writer]}"))
+                                        f"written by the {_WRITER_WORDS[writer]}",
+                                    SENT_RECEIVED))
         if entries and not times_known:
             missing = sum(e.time is None for e in entries)
             notes.append(ImportNote("", "no times for "
                                         + ("any frame" if missing == len(entries)
                                            else f"{missing:,} of {len(entries):,} frames")
                                         + ": heartbeat timing and answer timeouts are not "
-                                          "checked"))
+                                          "checked", TIMES_UNKNOWN))
         elif self.local_times:
             notes.append(ImportNote("", "times without a time zone are read as this "
-                                        "computer's local time"))
+                                        "computer's local time", LOCAL_TIMES))
         if inferred or unplaced:
             text = (f"{count(inferred, 'direction')} inferred from the action's sender"
                     if inferred else "no direction could be inferred")
             if unplaced:
                 text += (f"; {unplaced:,} of unknown direction, skipped by the checks that "
                          "need one")
-            notes.append(ImportNote("", text))
+            notes.append(ImportNote("", text, DIRECTIONS_INFERRED))
         return Imported(messages, notes, self.format, times_known=times_known,
                         directions_known=not (inferred or unplaced), places=places,
                         inferred=inferred, unplaced=unplaced)
