@@ -11,6 +11,7 @@ session lines share.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -32,12 +33,14 @@ FORMAT_VERSION = 1
 MAX_WARNINGS = 100
 
 
-def open_private(path: Path, *, append: bool = False) -> BinaryIO:
-    """`path` truncated (or, with `append`, kept and written at its end) and opened for
-    unbuffered binary writing, readable by its owner only (an existing file of someone
-    else's, which we may write but not chmod, keeps its mode)."""
-    flags = (os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-             | getattr(os, "O_BINARY", 0))
+def open_private(path: Path, *, append: bool = False, exclusive: bool = False) -> BinaryIO:
+    """`path` truncated (or, with `append`, kept and written at its end; with `exclusive`,
+    created new or FileExistsError) and opened for unbuffered binary writing, readable by
+    its owner only (an existing file of someone else's, which we may write but not chmod,
+    keeps its mode)."""
+    # read too: a recording deleted under us is read back from its descriptor
+    flags = (os.O_RDWR | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+             | (os.O_EXCL if exclusive else 0) | getattr(os, "O_BINARY", 0))
     descriptor = os.open(path, flags, 0o600)
     try:
         if hasattr(os, "fchmod"):  # an existing file keeps its mode through O_CREAT
@@ -90,8 +93,10 @@ class SessionWriter:
         tests use that to stand in for a disk that fills up."""
         self.path = Path(path)
         self._file: BinaryIO = stream or open_private(self.path)
+        self._watch = stream is None  # our own file, which a cleanup may delete under us
         self._good = 0        # the file holds whole lines up to here
         self._torn = False    # a failed write left a fragment we could not cut off
+        self.restored = 0     # how often the file was deleted and written out again
         try:
             self._put(_encode_line(header))
         except OSError:
@@ -117,6 +122,7 @@ class SessionWriter:
         """Write `data` whole; returns the offset in the file where it begins."""
         if not data:
             return self._good
+        self.keep_file()
         torn = self._torn
         if torn:  # keep the fragment on a line of its own: the reader skips it
             data = b"\n" + data
@@ -134,6 +140,50 @@ class SessionWriter:
             return self._good - len(data) + 1
         self._good += len(data)
         return self._good - len(data)
+
+    def keep_file(self) -> None:
+        """Before each write, and by a recording before it closes: the file is written out
+        again if it was deleted (see `_restore_if_deleted`; OSError if it cannot be)."""
+        if self._watch and not self._file.closed:
+            self._restore_if_deleted()
+
+    def _restore_if_deleted(self) -> None:
+        """A recording whose file was deleted while it ran (a cleanup of the captures
+        folder, the folder removed) would go on into a file that no name reaches, and be
+        gone at close with everything it held. While our descriptor is open its lines are
+        still there: write them out again under the same path (making the folder again)
+        and go on in that file, at the same offsets. Raises OSError when that cannot be
+        done, like a failed write (the records are then counted as lost, and this is tried
+        again at the next write); another file that took the name is never overwritten."""
+        try:
+            if os.fstat(self._file.fileno()).st_nlink > 0:
+                return
+        except OSError:
+            return  # a descriptor we cannot ask about: nothing to say it was deleted
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fresh = open_private(self.path, exclusive=True)
+        except FileExistsError:
+            raise OSError(errno.EEXIST, f"the recording was deleted and another file "
+                                        f"took its name, '{self.path}'") from None
+        try:
+            position = 0
+            while position < self._good:
+                chunk = os.pread(self._file.fileno(), min(1 << 20, self._good - position),
+                                 position)
+                if not chunk:
+                    break
+                fresh.write(chunk)
+                position += len(chunk)
+        except OSError:
+            fresh.close()
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            raise
+        self._file.close()
+        self._file = fresh
+        self._torn = False  # a fragment past the last whole line stayed in the old file
+        self.restored += 1
 
     def _rewind(self) -> None:
         """Cut a partly written batch off (truncating frees space, so it works on a full
