@@ -218,11 +218,14 @@ def _encode_line(value: dict[str, Any]) -> bytes:
 @dataclass
 class SessionReader:
     """Streams the records of a session file. `header` is read on construction; `warnings`
-    fills while iterating (a skipped line each, plus a count once there are too many)."""
+    fills while iterating (a skipped line each, plus a count once there are too many), and
+    `skips` with the (line, reason) of each skipped line listed there, so that an importer
+    can tell the lines it lost from what the reader only noted (a renumbering)."""
 
     path: Path
     header: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    skips: list[tuple[str, str]] = field(default_factory=list)
     skipped: int = 0
     bytes_read: int = 0
     size: int = 0
@@ -296,22 +299,23 @@ class SessionReader:
 
     def skip_line(self, number: int, raw: bytes, exc: Exception) -> None:
         if not raw.endswith(b"\n"):
-            self._warn(f"line {number}: incomplete last line ignored "
-                       f"({len(raw)} bytes; the recording was interrupted)")
+            self._warn(f"line {number}", f"incomplete last line ignored "
+                                         f"({len(raw)} bytes; the recording was interrupted)")
         else:
             # a KeyError's text is only the key, quoted: "('kind')" says nothing to a reader
             reason = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
-            self._warn(f"line {number}: skipped, not a valid record ({reason})")
+            self._warn(f"line {number}", f"skipped, not a valid record ({reason})")
 
     def note(self, text: str) -> None:
         """Something the reader did to make the file usable (nothing was skipped)."""
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(text)
 
-    def _warn(self, text: str) -> None:
+    def _warn(self, where: str, text: str) -> None:
         self.skipped += 1
         if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(text)
+            self.warnings.append(f"{where}: {text}")
+            self.skips.append((where, text))
         elif len(self.warnings) == MAX_WARNINGS:
             self.warnings.append("further skipped lines are not listed")
 

@@ -63,5 +63,8 @@ def read_path(path: Path) -> Imported:
     except SessionFileError as exc:
         raise InputError(str(exc)) from None
     messages = list(reader)
-    return Imported(messages, [ImportNote("", text) for text in reader.warnings], NAME,
-                    header=dict(reader.header))
+    # a skipped line is a note with its place, as every importer gives one (`convert` and
+    # `export` exit 1 for those); what the reader only did, such as renumbering, has none
+    skipped = {f"{where}: {text}": ImportNote(where, text) for where, text in reader.skips}
+    notes = [skipped.get(text, ImportNote("", text)) for text in reader.warnings]
+    return Imported(messages, notes, NAME, header=dict(reader.header))
