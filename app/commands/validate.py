@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import TextIO
 
@@ -74,6 +75,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    problem = _option_problem(args)
+    if problem:
+        write_line(err, f"ocppscope validate: {problem}")
+        return EXIT_UNUSABLE
     if args.response and not args.action:
         write_line(err, "ocppscope validate: --response needs --action")
         return EXIT_UNUSABLE
@@ -102,6 +107,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if not tally.clean and status == EXIT_OK:
             status = EXIT_FINDINGS
     return status
+
+
+def _option_problem(args: argparse.Namespace) -> str:
+    """What is wrong with a number option, in words; empty when nothing is (argparse's
+    float() reads 'nan' and '-5' alike, and a negative timeout flagged every CALL)."""
+    timeout = getattr(args, "answer_timeout", None)
+    if timeout is not None and not 0 < timeout < math.inf:
+        return f"--answer-timeout: must be a number of seconds above 0, not {timeout:g}"
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and jobs < 1:
+        return f"--jobs: must be at least 1, not {jobs}"
+    return ""
 
 
 def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO, err: TextIO,

@@ -536,3 +536,17 @@ def test_the_benchmark_mix_reads_the_same_with_a_verdicts_only_state(
         monkeypatch.undo()
         assert lean == full
         assert lean[0] == 1 and "schema.enum" in lean[1]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--answer-timeout", "-5"], "--answer-timeout: must be a number of seconds above 0, not -5"),
+    (["--answer-timeout", "0"], "--answer-timeout: must be a number of seconds above 0, not 0"),
+    (["--answer-timeout", "nan"], "--answer-timeout: must be a number of seconds above 0, "
+                                  "not nan"),
+    (["--jobs", "0"], "--jobs: must be at least 1, not 0"),
+    (["--jobs", "-3"], "--jobs: must be at least 1, not -3"),
+])
+def test_an_option_value_that_cannot_work_is_one_line_and_exit_2(tmp_path, capsys, args, words):
+    path = session_file(tmp_path, [(0, UP, [2, "1", "Heartbeat", {}])])
+    code, out, err = run(capsys, *args, path)
+    assert (code, out, err) == (2, "", f"ocppscope validate: {words}\n")
