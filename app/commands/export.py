@@ -20,6 +20,7 @@ from app.session.importing import Imported, import_path
 from app.session.redaction import Progress, Redacted, redact, summary_lines
 from app.session.redaction_rules import DEFAULT_RULES, load_rules
 from app.session.sessionfile import SessionWriter, make_header
+from app.wording import count
 
 EXIT_OK, EXIT_SKIPPED = 0, 1
 # header fields the export writes itself; the rest of the input's header is kept, redacted
@@ -66,8 +67,8 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         err.write(f"redacted {line}\n")
     for note in imported.notes:
         err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.text}\n")
-    err.write(f"{args.input}: read as {imported.format}; {len(redacted.messages):,} records "
-              f"written to {args.output}\n")
+    err.write(f"{args.input}: read as {imported.format}; "
+              f"{count(len(redacted.messages), 'record')} written to {args.output}\n")
     return EXIT_SKIPPED if any(note.where for note in imported.notes) else EXIT_OK
 
 

@@ -170,3 +170,9 @@ def test_a_session_whose_joined_parts_are_renumbered_still_exits_0(tmp_path, cap
         make_message(seq, [2, str(seq), "Heartbeat", {}]) for seq in (1, 2, 1, 2)])
     code, captured = convert(capsys, path, tmp_path / "o.jsonl")
     assert code == 0 and "seq 1 does not follow 2" in captured.err
+
+
+def test_one_record_is_counted_in_the_singular(tmp_path, capsys):
+    code, captured = convert(capsys, log(tmp_path, EVCC.splitlines(keepends=True)[0]),
+                             tmp_path / "o.jsonl")
+    assert code == 0 and "; 1 record written to" in captured.err
