@@ -31,6 +31,8 @@ from app.session.record_json import quick_json, record_from_json, record_to_json
 FORMAT_NAME = "ocppscope-session"
 FORMAT_VERSION = 1
 MAX_WARNINGS = 100
+# what an editor saving "UTF-8" on Windows may put before the header: passed over
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def open_private(path: Path, *, append: bool = False, exclusive: bool = False) -> BinaryIO:
@@ -242,7 +244,7 @@ class SessionReader:
         reader.size = path.stat().st_size
         with path.open("rb") as stream:
             first = stream.readline()
-        header = parse_line(first)
+        header = parse_line(first.removeprefix(UTF8_BOM))
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
             raise SessionFileError(f"{path}: not an OCPP Scope session file")
         version = header.get("version")
@@ -340,7 +342,7 @@ def parse_line(raw: bytes) -> Any:
 
 def is_session_file(head: bytes) -> bool:
     """Whether the first bytes of a file look like a session header."""
-    first = head.split(b"\n", 1)[0]
+    first = head.split(b"\n", 1)[0].removeprefix(UTF8_BOM)
     try:
         value = json.loads(first.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # "[[[[…": not a header

@@ -13,6 +13,7 @@ from app.session.sessionfile import (
     SessionFileError,
     SessionReader,
     SessionWriter,
+    is_session_file,
     make_header,
 )
 from tests.session.fake_disk import SmallDisk
@@ -269,3 +270,13 @@ def test_a_recording_whose_name_was_taken_by_another_file_leaves_that_file_alone
         writer.write_batch(records[3:])
     writer.close()
     assert path.read_text() == "someone else's notes\n"
+
+
+def test_a_session_saved_again_with_a_byte_order_mark_is_still_a_session(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())   # what Notepad's UTF-8 does
+    assert is_session_file(path.read_bytes()[:4096])
+    reader = SessionReader.open(path)
+    assert reader.header["mode"] == "proxy"
+    assert list(reader) == sample_records() and reader.warnings == []

@@ -23,7 +23,7 @@ def read(data: bytes) -> Imported:
     lines = data.split(b"\n")
     notes: list[ImportNote] = []
     try:
-        header = json.loads(lines[0].decode("utf-8"))
+        header = json.loads(lines[0].decode("utf-8-sig"))  # a BOM is passed over
     except (UnicodeDecodeError, ValueError, RecursionError):
         header = {}
     version = header.get("version") if isinstance(header, dict) else None
