@@ -13,7 +13,9 @@ so may an option's `type` while the words are parsed (`app.moments`).
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -110,4 +112,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            raise
+        # what a command prints, redirected to a file on a full disk: the files a command
+        # writes itself say so in their own words, so this is its standard output
+        print(f"ocppscope {words[0]}: cannot write the output ({exc.strerror})",
+              file=sys.stderr)
+        _drop_pending_output()
+        return EXIT_USAGE
+
+
+# errors that only writing gives: a full disk, a quota, a file grown past its limit
+_FULL = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG")
+                  if hasattr(errno, name))
+
+
+def _drop_pending_output() -> None:
+    """Point standard output at the null device, so that what its buffer still holds is
+    not written (and fails again, in a second message) when the interpreter exits."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # a stream without a descriptor
+        pass
 

@@ -420,6 +420,8 @@ def _problems(setting: Setting, value: Any) -> list[str]:
             return ["must not be empty"]
         return []
     if setting.type in (int, float):
+        if value != value:  # nan, which float() reads from 'nan' and every comparison passes
+            return [f"must be a number, not {value}"]
         if setting.minimum is not None and value < setting.minimum:
             return [f"must be at least {show(setting, setting.minimum)}, "
                     f"not {show(setting, value)}"]

@@ -1,6 +1,8 @@
 """The `ocppscope` entry point: a usage error of any command is one line per problem on
 stderr and exit status 2, before anything listens or connects."""
 
+import os
+import subprocess
 import sys
 
 import pytest
@@ -114,3 +116,18 @@ def test_version_says_when_json_is_decoded_without_orjson(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         cli.main(["--version"])
     assert "without orjson" in capsys.readouterr().out.splitlines()[1]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs a device that is full")
+@pytest.mark.parametrize("command", [["validate"], ["state"], ["validate", "--json"]])
+def test_output_to_a_full_disk_is_one_line_not_a_traceback(tmp_path, command):
+    from tests.factories import make_message, write_session
+
+    session = write_session(tmp_path / "s.jsonl", [
+        make_message(seq, [2, str(seq), "Heartbeat", {}]) for seq in range(1, 200)])
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "app", *command, str(session)],
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == (f"ocppscope {command[0]}: cannot write the output "
+                             "(No space left on device)\n")

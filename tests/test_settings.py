@@ -171,6 +171,9 @@ def test_the_defaults_pass_the_check(mode):
     ("csms", "max_size", 512, "Largest frame (bytes): must be at least 1k, not 512"),
     ("csms", "heartbeat_interval", -5, "must be at least 0, not -5"),
     ("demo", "pace", 100.0, "--pace: must be at most 60, not 100"),
+    ("proxy", "answer_timeout", float("nan"), "Answer timeout (s): must be a number, not nan"),
+    ("proxy", "ping_interval", float("nan"), "must be a number, not nan"),
+    ("replay", "speed", float("nan"), "must be a number, not nan"),
 ])
 def test_each_bad_value_is_one_problem_in_words(mode, name, value, words):
     problems = settings.check(mode, {name: value})

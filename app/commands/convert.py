@@ -22,6 +22,7 @@ from app.session.importing import Imported, import_path
 from app.session.message import RecordKind
 from app.session.report_html import html_report
 from app.session.sessionfile import SessionWriter, make_header, recorded_answer_timeout
+from app.wording import count
 
 EXIT_OK, EXIT_SKIPPED = 0, 1
 FORMATS = ("session", "trace", "csv", "html")
@@ -87,8 +88,8 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     skipped = [note for note in imported.notes if note.where]
     for note in imported.notes:
         err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.text}\n")
-    err.write(f"{args.input}: read as {imported.format}; {written:,} records written to "
-              f"{args.output}\n")
+    err.write(f"{args.input}: read as {imported.format}; {count(written, 'record')} written "
+              f"to {args.output}\n")
     return EXIT_SKIPPED if skipped else EXIT_OK
 
 

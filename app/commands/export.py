@@ -3,7 +3,9 @@ replaced by a consistent pseudonym (see `app.session.redaction`).
 
 IN is anything OCPP Scope reads; OUT is a session file that opens, validates and replays
 like the original. What was redacted is summed up on stderr, one `kind: count` line each.
-Exit status: 0 written; 2 unusable input, rules or options (one line, no traceback).
+Exit status: 0 written; 1 written, but lines or entries of the input were skipped (each
+told on stderr, as `convert` does: a shared file must not be silently short); 2 unusable
+input, rules or options (one line, no traceback).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from app.session.importing import Imported, import_path
 from app.session.redaction import Progress, Redacted, redact, summary_lines
 from app.session.redaction_rules import DEFAULT_RULES, load_rules
 from app.session.sessionfile import SessionWriter, make_header
+from app.wording import count
 
-EXIT_OK = 0
+EXIT_OK, EXIT_SKIPPED = 0, 1
 # header fields the export writes itself; the rest of the input's header is kept, redacted
 _OWN_HEADER = frozenset({"format", "version", "program", "created"})
 
@@ -36,8 +39,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "still correlates, validates and replays. KeyCode idTokens are always removed. "
             "Meter values, timestamps and everything else are unchanged. The rules are "
             f"data: see {DEFAULT_RULES.name} in the README; --rules adds your own."),
-        epilog="exit status: 0 written (what was redacted is listed on stderr), 2 unusable "
-               "input or rules")
+        epilog="exit status: 0 written (what was redacted is listed on stderr), 1 written "
+               "but lines of the input were skipped (listed on stderr), 2 unusable input or "
+               "rules")
     parser.add_argument("input", metavar="IN", help="a file (or OCPP.Core dump folder)")
     parser.add_argument("output", metavar="OUT", help="the session file to write")
     parser.add_argument("--redact", action="store_true",
@@ -61,9 +65,11 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
                                source=Path(args.input).name, rules=rules)
     for line in summary_lines(redacted.summary):
         err.write(f"redacted {line}\n")
-    err.write(f"{args.input}: read as {imported.format}; {len(redacted.messages):,} records "
-              f"written to {args.output}\n")
-    return EXIT_OK
+    for note in imported.notes:
+        err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.text}\n")
+    err.write(f"{args.input}: read as {imported.format}; "
+              f"{count(len(redacted.messages), 'record')} written to {args.output}\n")
+    return EXIT_SKIPPED if any(note.where for note in imported.notes) else EXIT_OK
 
 
 def export_redacted(imported: Imported, *, output: str | Path, source: str,

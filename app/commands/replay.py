@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     replay = ReplayRun(plan)
     status = live.run_live(args, "replay", plan.header(), replay.start, until=replay.play,
                            keep=True)  # the outcome is read from the live records
-    if replay.runner is None:
-        return status
+    if replay.runner is None or status == live.EXIT_USAGE:
+        return status   # it never ran (an address in use...): there is nothing to compare
     report = replay.report()
     for line in console_lines(report):
         print(line, file=sys.stdout)

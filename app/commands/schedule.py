@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import TextIO
 
@@ -95,12 +96,15 @@ def _transactions(values: list[str]) -> dict[int, Moment | None]:
 
 
 def _options(args: argparse.Namespace) -> ScheduleOptions:
+    # written so that nan fails them too: argparse's float() takes 'nan' and 'inf'
     for option, value in (("--default-limit-amps", args.default_limit_amps),
-                          ("--default-limit-watts", args.default_limit_watts)):
-        if value < 0:
-            raise UsageError(f"{option}: must be at least 0, not {value:g}")
-    if args.voltage <= 0:
-        raise UsageError(f"--voltage: must be more than 0, not {args.voltage:g}")
+                          ("--default-limit-watts", args.default_limit_watts),
+                          ("--voltage", args.voltage)):
+        if not value >= 0 or (option == "--voltage" and not value > 0):
+            least = "be more than 0" if option == "--voltage" else "be at least 0"
+            raise UsageError(f"{option}: must {least}, not {value:g}")
+        if value == math.inf:
+            raise UsageError(f"{option}: must be a finite number, not {value:g}")
     if not 1 <= args.phases <= 3:
         raise UsageError(f"--phases: must be 1, 2 or 3, not {args.phases}")
     return ScheduleOptions(args.default_limit_amps, args.default_limit_watts, args.voltage,
@@ -118,7 +122,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         raise UsageError(f"--evses: must be at least 1, not {args.evses}")
     options = _options(args)
     given = _transactions(args.transaction)
-    found = schedule_input(args.input, at=args.start, station=args.station)
+    found = schedule_input(args.input, at=args.start, station=args.station,
+                           warn=lambda text: print(text, file=sys.stderr))
     start = found.start
     if args.transaction:
         transactions: dict[int, float | None] = {

@@ -50,7 +50,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Raises an OcppScopeError (one line, exit 2) for unusable input."""
     out = out or sys.stdout
-    capture = judged_session(args.file)
+    capture = judged_session(args.file, warn=lambda text: print(text, file=sys.stderr))
     state = capture.state
     moment: float | None = None
     if args.at is not None:

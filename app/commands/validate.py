@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from app.commands import validate_parallel
 from app.commands.json_lines import write_json, write_line
@@ -74,6 +76,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    problem = _option_problem(args)
+    if problem:
+        write_line(err, f"ocppscope validate: {problem}")
+        return EXIT_UNUSABLE
     if args.response and not args.action:
         write_line(err, "ocppscope validate: --response needs --action")
         return EXIT_UNUSABLE
@@ -102,6 +108,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if not tally.clean and status == EXIT_OK:
             status = EXIT_FINDINGS
     return status
+
+
+def _option_problem(args: argparse.Namespace) -> str:
+    """What is wrong with a number option, in words; empty when nothing is (argparse's
+    float() reads 'nan' and '-5' alike, and a negative timeout flagged every CALL)."""
+    timeout = getattr(args, "answer_timeout", None)
+    if timeout is not None and not 0 < timeout < math.inf:
+        return f"--answer-timeout: must be a number of seconds above 0, not {timeout:g}"
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and jobs < 1:
+        return f"--jobs: must be at least 1, not {jobs}"
+    return ""
 
 
 def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO, err: TextIO,
@@ -133,15 +151,32 @@ def _validate_frames(source: FrameSource, args: argparse.Namespace, out: TextIO,
     return tally
 
 
-def _validate_payload_file(name: str, args: argparse.Namespace, out: TextIO,
-                           style: Style) -> Tally:
-    source = open_frames(name)  # the same checks for missing, empty and binary files
-    path = source.path
-    text = "\n".join(str(item.text) for item in source.frames if item.event is None)
+def _read_payload(name: str) -> tuple[Path, Any]:
+    """The JSON value a file (or `-`, standard input) holds, whole: a payload is not read as
+    frames, which would take a list of frames apart and a frame out of broken JSON.
+    InputError, one line, for a file that cannot be read or is not JSON."""
+    path = Path(name)
     try:
-        payload = json.loads(text)
+        data = sys.stdin.buffer.read() if name == "-" else path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a payload file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty")
+    try:
+        return path, json.loads(data.decode("utf-8-sig"))  # Notepad writes a BOM
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except (ValueError, RecursionError) as exc:
         raise InputError(f"{path}: not a JSON payload ({exc})") from None
+
+
+def _validate_payload_file(name: str, args: argparse.Namespace, out: TextIO,
+                           style: Style) -> Tally:
+    path, payload = _read_payload(name)
     kind = PayloadKind.RESPONSE if args.response else PayloadKind.REQUEST
     findings = tuple(shared_validator().validate(args.action, kind, payload))
     tally = Tally()

@@ -108,8 +108,10 @@ def listening_port(server: Server | None) -> int:
 
 
 def listening_url(ssl: object, host: str, port: int, path: str = "") -> str:
-    """The URL peers use to reach a server of ours (wss:// when it has a TLS context)."""
-    return f"{'wss' if ssl else 'ws'}://{host}:{port}{path}"
+    """The URL peers use to reach a server of ours (wss:// when it has a TLS context); an
+    IPv6 address goes in brackets, as URLs write it (`ws://::1:9000` is no URL)."""
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"{'wss' if ssl else 'ws'}://{shown}:{port}{path}"
 
 
 def peer_address(connection: Connection) -> str:

@@ -151,6 +151,9 @@ class ResponsePolicy:
         return cls(rules=parse_rules(data, str(Path(path))), **options)
 
 
+MAX_DELAY = 86_400  # a day: longer is no answer at all, which "ignore" says
+
+
 def parse_rules(data: Any, origin: str = "rules") -> dict[str, Rule]:
     """Rules from their JSON form; every problem is reported at once."""
     if not isinstance(data, dict):
@@ -180,8 +183,10 @@ def _rule(spec: Any) -> Rule:
     if not isinstance(spec, dict):
         raise TypeError("a rule is a word or an object")
     delay = spec.get("delay", 0.0)
-    if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
-        raise ValueError("delay must be a number of seconds >= 0")
+    # written so that NaN fails too (JSON as Python reads it takes NaN and Infinity)
+    if not isinstance(delay, int | float) or isinstance(delay, bool) or not (
+            0 <= delay <= MAX_DELAY):
+        raise ValueError(f"delay must be a number of seconds from 0 to {MAX_DELAY}")
     if "payload" in spec:
         if not isinstance(spec["payload"], dict):
             raise TypeError("payload must be an object")

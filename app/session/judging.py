@@ -7,13 +7,17 @@ file and judges it to the end first, exactly as the window does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.session.capture import Capture
 from app.session.loader import SessionLoader
 
 
-def judged_session(path: str) -> Capture:
+def judged_session(path: str, warn: Callable[[str], None] | None = None) -> Capture:
     """The session (or any input the import layer reads) in `path`, judged (which fills its
-    state). Raises InputError for a file that cannot be read."""
+    state). Raises InputError for a file that cannot be read. `warn` hears, one line each
+    and naming `path`, the lines that were skipped: what the answer is missing is never
+    left unsaid."""
     loader = SessionLoader.open(path, freeze_gc=False)
     capture = Capture()
     capture.adopt(loader.load_all(), times_known=loader.times_known,
@@ -21,4 +25,7 @@ def judged_session(path: str) -> Capture:
                   answer_timeout=loader.answer_timeout)
     while capture.annotate(1.0):
         pass
+    if warn is not None:
+        for text in loader.warnings:
+            warn(f"{path}: {text}")
     return capture

@@ -18,6 +18,7 @@ from app.session.live_store import LiveStore
 from app.session.message import Message
 from app.session.sessionfile import SessionWriter
 from app.session.sinks import QueuedSink, SinkReport, recording_sink
+from app.wording import count, were
 
 Notice = Callable[[str, bool], None]  # (text, whether the recording is failing now)
 
@@ -64,7 +65,7 @@ class Recording:
 
 def summary(report: SinkReport, path: Path | str) -> str:
     """What a recording did, in the words the command line uses at the end of a run."""
-    text = f"recorded {report.written:,} records to {path}"
+    text = f"recorded {count(report.written, 'record')} to {path}"
     if report.lost:
-        text += f"; {report.lost:,} records were lost ({report.reason})"
+        text += f"; {were(report.lost, 'record')} lost ({report.reason})"
     return text

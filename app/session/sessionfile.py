@@ -11,6 +11,7 @@ session lines share.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -30,14 +31,18 @@ from app.session.record_json import quick_json, record_from_json, record_to_json
 FORMAT_NAME = "ocppscope-session"
 FORMAT_VERSION = 1
 MAX_WARNINGS = 100
+# what an editor saving "UTF-8" on Windows may put before the header: passed over
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def open_private(path: Path, *, append: bool = False) -> BinaryIO:
-    """`path` truncated (or, with `append`, kept and written at its end) and opened for
-    unbuffered binary writing, readable by its owner only (an existing file of someone
-    else's, which we may write but not chmod, keeps its mode)."""
-    flags = (os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-             | getattr(os, "O_BINARY", 0))
+def open_private(path: Path, *, append: bool = False, exclusive: bool = False) -> BinaryIO:
+    """`path` truncated (or, with `append`, kept and written at its end; with `exclusive`,
+    created new or FileExistsError) and opened for unbuffered binary writing, readable by
+    its owner only (an existing file of someone else's, which we may write but not chmod,
+    keeps its mode)."""
+    # read too: a recording deleted under us is read back from its descriptor
+    flags = (os.O_RDWR | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+             | (os.O_EXCL if exclusive else 0) | getattr(os, "O_BINARY", 0))
     descriptor = os.open(path, flags, 0o600)
     try:
         if hasattr(os, "fchmod"):  # an existing file keeps its mode through O_CREAT
@@ -90,8 +95,10 @@ class SessionWriter:
         tests use that to stand in for a disk that fills up."""
         self.path = Path(path)
         self._file: BinaryIO = stream or open_private(self.path)
+        self._watch = stream is None  # our own file, which a cleanup may delete under us
         self._good = 0        # the file holds whole lines up to here
         self._torn = False    # a failed write left a fragment we could not cut off
+        self.restored = 0     # how often the file was deleted and written out again
         try:
             self._put(_encode_line(header))
         except OSError:
@@ -117,6 +124,7 @@ class SessionWriter:
         """Write `data` whole; returns the offset in the file where it begins."""
         if not data:
             return self._good
+        self.keep_file()
         torn = self._torn
         if torn:  # keep the fragment on a line of its own: the reader skips it
             data = b"\n" + data
@@ -134,6 +142,50 @@ class SessionWriter:
             return self._good - len(data) + 1
         self._good += len(data)
         return self._good - len(data)
+
+    def keep_file(self) -> None:
+        """Before each write, and by a recording before it closes: the file is written out
+        again if it was deleted (see `_restore_if_deleted`; OSError if it cannot be)."""
+        if self._watch and not self._file.closed:
+            self._restore_if_deleted()
+
+    def _restore_if_deleted(self) -> None:
+        """A recording whose file was deleted while it ran (a cleanup of the captures
+        folder, the folder removed) would go on into a file that no name reaches, and be
+        gone at close with everything it held. While our descriptor is open its lines are
+        still there: write them out again under the same path (making the folder again)
+        and go on in that file, at the same offsets. Raises OSError when that cannot be
+        done, like a failed write (the records are then counted as lost, and this is tried
+        again at the next write); another file that took the name is never overwritten."""
+        try:
+            if os.fstat(self._file.fileno()).st_nlink > 0:
+                return
+        except OSError:
+            return  # a descriptor we cannot ask about: nothing to say it was deleted
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fresh = open_private(self.path, exclusive=True)
+        except FileExistsError:
+            raise OSError(errno.EEXIST, f"the recording was deleted and another file "
+                                        f"took its name, '{self.path}'") from None
+        try:
+            position = 0
+            while position < self._good:
+                chunk = os.pread(self._file.fileno(), min(1 << 20, self._good - position),
+                                 position)
+                if not chunk:
+                    break
+                fresh.write(chunk)
+                position += len(chunk)
+        except OSError:
+            fresh.close()
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            raise
+        self._file.close()
+        self._file = fresh
+        self._torn = False  # a fragment past the last whole line stayed in the old file
+        self.restored += 1
 
     def _rewind(self) -> None:
         """Cut a partly written batch off (truncating frees space, so it works on a full
@@ -168,11 +220,14 @@ def _encode_line(value: dict[str, Any]) -> bytes:
 @dataclass
 class SessionReader:
     """Streams the records of a session file. `header` is read on construction; `warnings`
-    fills while iterating (a skipped line each, plus a count once there are too many)."""
+    fills while iterating (a skipped line each, plus a count once there are too many), and
+    `skips` with the (line, reason) of each skipped line listed there, so that an importer
+    can tell the lines it lost from what the reader only noted (a renumbering)."""
 
     path: Path
     header: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    skips: list[tuple[str, str]] = field(default_factory=list)
     skipped: int = 0
     bytes_read: int = 0
     size: int = 0
@@ -189,7 +244,7 @@ class SessionReader:
         reader.size = path.stat().st_size
         with path.open("rb") as stream:
             first = stream.readline()
-        header = parse_line(first)
+        header = parse_line(first.removeprefix(UTF8_BOM))
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
             raise SessionFileError(f"{path}: not an OCPP Scope session file")
         version = header.get("version")
@@ -246,22 +301,23 @@ class SessionReader:
 
     def skip_line(self, number: int, raw: bytes, exc: Exception) -> None:
         if not raw.endswith(b"\n"):
-            self._warn(f"line {number}: incomplete last line ignored "
-                       f"({len(raw)} bytes; the recording was interrupted)")
+            self._warn(f"line {number}", f"incomplete last line ignored "
+                                         f"({len(raw)} bytes; the recording was interrupted)")
         else:
             # a KeyError's text is only the key, quoted: "('kind')" says nothing to a reader
             reason = f"no {exc} field" if isinstance(exc, KeyError) else str(exc)
-            self._warn(f"line {number}: skipped, not a valid record ({reason})")
+            self._warn(f"line {number}", f"skipped, not a valid record ({reason})")
 
     def note(self, text: str) -> None:
         """Something the reader did to make the file usable (nothing was skipped)."""
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(text)
 
-    def _warn(self, text: str) -> None:
+    def _warn(self, where: str, text: str) -> None:
         self.skipped += 1
         if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(text)
+            self.warnings.append(f"{where}: {text}")
+            self.skips.append((where, text))
         elif len(self.warnings) == MAX_WARNINGS:
             self.warnings.append("further skipped lines are not listed")
 
@@ -286,7 +342,7 @@ def parse_line(raw: bytes) -> Any:
 
 def is_session_file(head: bytes) -> bool:
     """Whether the first bytes of a file look like a session header."""
-    first = head.split(b"\n", 1)[0]
+    first = head.split(b"\n", 1)[0].removeprefix(UTF8_BOM)
     try:
         value = json.loads(first.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # "[[[[…": not a header

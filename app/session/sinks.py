@@ -380,7 +380,16 @@ def recording_sink(writer: SessionWriter, notice: Callable[[str], None], *,
     """A sink that writes records to a session file, a batch per write, and a `gap` record
     where records are missing; it closes the file when it is done. `located(messages,
     offsets)`, if given, hears where each written record's line begins, once it is in the
-    file (a store that reads records back from the file drops its copy then)."""
+    file (a store that reads records back from the file drops its copy then). A file
+    deleted under the recording is written out again (`SessionWriter.keep_file`), before
+    the next batch or at the end, and the user is told."""
+    restorations = [writer.restored]
+
+    def tell_restored() -> None:
+        if writer.restored != restorations[0]:
+            restorations[0] = writer.restored
+            notice(f"the recording '{writer.path}' was deleted while recording; it is "
+                   "written there again with every record so far, and goes on")
 
     def write(messages: list[Message], gap: Loss | None) -> None:
         if gap is not None:
@@ -389,12 +398,23 @@ def recording_sink(writer: SessionWriter, notice: Callable[[str], None], *,
             offsets = offsets[1:]
         else:
             offsets = writer.write_batch(messages)
+        tell_restored()
         if located is not None and messages:
             try:
                 located(messages, offsets)
             except Exception:  # the records stay in memory: nothing is lost
                 log.exception("noting where records were written failed")
 
+    def finish() -> None:
+        try:
+            writer.keep_file()   # deleted since the last batch: still written out again
+            tell_restored()
+        except OSError as exc:
+            notice(f"the recording '{writer.path}' was deleted while recording and cannot "
+                   f"be written again ({exc.strerror or exc}): what it held is lost")
+        finally:
+            writer.close()
+
     return QueuedSink("recording", write, seq=lambda message: message.seq, notice=notice,
                       capacity=capacity, batch=batch, retry=retry, quiet=quiet,
-                      finish=writer.close)
+                      finish=finish)

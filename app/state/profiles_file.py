@@ -11,6 +11,7 @@ moment the state tracker knows: only profiles the station accepted count, as it 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,13 +84,13 @@ class ScheduleInput:
     first_record: float | None = None
 
 
-def schedule_input(path: str | Path, *, at: Moment, station: str | None = None
-                   ) -> ScheduleInput:
+def schedule_input(path: str | Path, *, at: Moment, station: str | None = None,
+                   warn: Callable[[str], None] | None = None) -> ScheduleInput:
     """The profiles in `path`: a profiles file as listed, or, for a recorded session or log,
     those its `station` (needed only when it holds several) had installed at `at` with the
     transactions running then. Raises an InputError or UsageError with one sentence for a
     file or station that cannot be used, or for seconds after a first record a profiles
-    file does not have."""
+    file does not have. `warn` hears each line of a session that could not be read."""
     try:
         profiles = profiles_from_file(path)
         return ScheduleInput(profiles, start=at.epoch(None))
@@ -98,7 +99,7 @@ def schedule_input(path: str | Path, *, at: Moment, station: str | None = None
             raise
         not_profiles = error
     try:
-        capture = judged_session(str(path))
+        capture = judged_session(str(path), warn=warn)
     except InputError:
         raise not_profiles from None
     stations = named_stations(capture.state)

@@ -146,3 +146,33 @@ def test_a_session_is_judged_and_converted_with_the_answer_timeout_it_was_record
     convert(capsys, source, tmp_path / "again.jsonl")
     header = json.loads((tmp_path / "again.jsonl").read_text().splitlines()[0])
     assert header["answer_timeout"] == 10.0
+
+
+def damaged_session(tmp_path):
+    """A session whose third record line is not JSON (a bad sector, a hand edit)."""
+    path = write_session(tmp_path / "s.jsonl", [
+        make_message(seq, [2, str(seq), "Heartbeat", {}]) for seq in range(1, 4)])
+    lines = path.read_text().splitlines(keepends=True)
+    lines[2] = '{"seq": 2, "garbled\n'
+    path.write_text("".join(lines))
+    return path
+
+
+def test_a_session_with_a_damaged_line_converts_the_rest_and_exits_1(tmp_path, capsys):
+    code, captured = convert(capsys, damaged_session(tmp_path), tmp_path / "o.jsonl")
+    assert code == 1
+    assert "line 3: skipped, not a valid record" in captured.err
+    assert "2 records written" in captured.err
+
+
+def test_a_session_whose_joined_parts_are_renumbered_still_exits_0(tmp_path, capsys):
+    path = write_session(tmp_path / "s.jsonl", [
+        make_message(seq, [2, str(seq), "Heartbeat", {}]) for seq in (1, 2, 1, 2)])
+    code, captured = convert(capsys, path, tmp_path / "o.jsonl")
+    assert code == 0 and "seq 1 does not follow 2" in captured.err
+
+
+def test_one_record_is_counted_in_the_singular(tmp_path, capsys):
+    code, captured = convert(capsys, log(tmp_path, EVCC.splitlines(keepends=True)[0]),
+                             tmp_path / "o.jsonl")
+    assert code == 0 and "; 1 record written to" in captured.err

@@ -9,6 +9,7 @@ import pytest
 from app.cli import main
 from app.session.importing import import_path
 from app.session.sessionfile import SessionWriter, make_header
+from tests.factories import make_message, write_session
 from tests.net.peers import run
 from tests.replay.sessions import TOKEN, record_session, replay_as_csms
 from tests.session import redaction_samples as samples
@@ -102,3 +103,15 @@ def test_a_redacted_recording_of_real_peers_still_replays(tmp_path, capsys):
     # the live station sends its real token where the shared file has a pseudonym
     differences = {d.path for o in runner.outcomes() for d in o.differences}
     assert differences <= {"idToken.idToken", "chargingStation.serialNumber"}
+
+
+def test_lines_of_a_session_that_could_not_be_read_are_listed_and_exit_1(tmp_path, capsys):
+    path = write_session(tmp_path / "s.jsonl", [
+        make_message(seq, [2, str(seq), "Heartbeat", {}]) for seq in range(1, 4)])
+    lines = path.read_text().splitlines(keepends=True)
+    lines[2] = '{"seq": 2, "garbled\n'
+    path.write_text("".join(lines))
+    code, captured = export(capsys, "--redact", path, tmp_path / "shared.jsonl")
+    assert code == 1
+    assert "line 3: skipped, not a valid record" in captured.err
+    assert "2 records written" in captured.err

@@ -155,3 +155,18 @@ def test_replaying_as_the_csms_answers_a_live_station_as_recorded(recorded, caps
     assert "5 same, 0 different, 0 missing, 0 extra" in out
     assert [name for name, _ in station.received] == ["GetVariables", "Reset"]
     assert station.answers[1].id_token_info == {"status": "Accepted"}
+
+
+def test_an_address_in_use_as_the_csms_is_one_line_and_no_comparison(recorded, tmp_path,
+                                                                      capsys):
+    report = tmp_path / "diff.json"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status = cli.main(["replay", str(recorded), "--as", "csms", "--listen",
+                           f"127.0.0.1:{port}", "--quiet", "--report", str(report)])
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert f"ocppscope replay: port {port} on 127.0.0.1 is already in use" in err
+    assert out == "" and not report.exists()   # nothing ran, so nothing is "missing"

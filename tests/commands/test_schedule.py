@@ -120,6 +120,10 @@ def test_a_date_alone_starts_the_schedule_at_midnight_utc(capsys, profiles):
     (["--phases", "4"], "--phases: must be 1, 2 or 3, not 4"),
     (["--voltage", "0"], "--voltage: must be more than 0, not 0"),
     (["--evse", "-1"], "--evse: must be 0 (the station) or an EVSE number, not -1"),
+    (["--voltage", "nan"], "--voltage: must be more than 0, not nan"),
+    (["--default-limit-amps", "nan"], "--default-limit-amps: must be at least 0, not nan"),
+    (["--default-limit-watts", "inf"], "--default-limit-watts: must be a finite number, "
+                                       "not inf"),
 ])
 def test_bad_options_are_one_line_and_exit_2(capsys, profiles, args, line):
     code, out, err = run(capsys, profiles, "--evse", 1, *WINDOW, *args)
@@ -226,3 +230,14 @@ def test_a_named_station_of_a_session_is_used(capsys, tmp_path):
     code, out, _ = run(capsys, two_station_session(tmp_path), "--station", "CP-B",
                        "--evse", 1, *WINDOW)
     assert code == 0 and out.startswith("Composite schedule of EVSE 1")
+
+
+def test_a_damaged_line_of_a_session_is_told_on_stderr(capsys, tmp_path):
+    during, _, _ = example_times()
+    lines = EXAMPLE.read_text().splitlines(keepends=True)
+    lines[5] = "{not a record\n"
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_text("".join(lines))
+    code, out, err = run(capsys, damaged, "--evse", 1, "--start", during, "--duration", 3)
+    assert code == 0 and out.startswith("Composite schedule of EVSE 1")
+    assert f"{damaged}: line 6: skipped, not a valid record" in err

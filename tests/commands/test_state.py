@@ -116,3 +116,12 @@ def test_a_log_of_another_implementation_shows_its_stations(capsys, tmp_path):
     [station] = json.loads(out)["stations"]
     assert code == 0 and station["station"] == "CP7"
     assert station["registration"] == "Accepted" and station["interval"] == 60
+
+
+def test_a_damaged_line_is_told_on_stderr_and_the_rest_is_shown(capsys, session):
+    lines = session.read_text().splitlines(keepends=True)
+    lines[3] = "{not a record\n"
+    session.write_text("".join(lines))
+    code, out, err = run(capsys, session)
+    assert code == 0 and "CP1" in out
+    assert f"{session}: line 4: skipped, not a valid record" in err

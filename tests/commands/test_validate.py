@@ -573,3 +573,41 @@ def test_a_log_read_in_local_time_says_so_and_its_skipped_lines_warn(tmp_path, c
     assert ("input.skipped", "warning") in levels
     assert not any(n["code"] == "input.skipped" and "local time" in n["message"]
                    for n in notes)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--answer-timeout", "-5"], "--answer-timeout: must be a number of seconds above 0, not -5"),
+    (["--answer-timeout", "0"], "--answer-timeout: must be a number of seconds above 0, not 0"),
+    (["--answer-timeout", "nan"], "--answer-timeout: must be a number of seconds above 0, "
+                                  "not nan"),
+    (["--jobs", "0"], "--jobs: must be at least 1, not 0"),
+    (["--jobs", "-3"], "--jobs: must be at least 1, not -3"),
+])
+def test_an_option_value_that_cannot_work_is_one_line_and_exit_2(tmp_path, capsys, args, words):
+    path = session_file(tmp_path, [(0, UP, [2, "1", "Heartbeat", {}])])
+    code, out, err = run(capsys, *args, path)
+    assert (code, out, err) == (2, "", f"ocppscope validate: {words}\n")
+
+
+def test_a_bare_payload_is_the_files_json_whatever_shape_it_has(tmp_path, capsys):
+    path = tmp_path / "payload.json"
+    path.write_text('[[2, "1", "Heartbeat", {}], [2, "2", "Heartbeat", {}]]')
+    code, out, err = run(capsys, "--action", "Heartbeat", path)
+    assert (code, err) == (1, "")
+    assert "schema.type" in out and "expected an object" in out
+
+
+def test_a_bare_payload_that_is_not_json_is_refused_even_when_a_line_holds_a_frame(
+        tmp_path, capsys):
+    path = tmp_path / "payload.json"
+    path.write_text('[[2, "1", "Heartbeat", {}]\n')   # the closing bracket is missing
+    code, out, err = run(capsys, "--action", "Heartbeat", path)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"ocppscope validate: {path}: not a JSON payload (")
+
+
+def test_a_bare_payload_saved_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    path = tmp_path / "payload.json"
+    path.write_bytes("\ufeff{}".encode())
+    code, out, _ = run(capsys, "--action", "Heartbeat", path)
+    assert code == 0 and "1 message: 1 valid" in out

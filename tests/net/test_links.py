@@ -23,3 +23,9 @@ def test_only_loopback_listening_goes_without_a_caution():
     assert links.listening_caution("::", 9000).startswith("listening on [::]:9000 — reachable")
     for host in ("192.168.1.20", "", "charger-bench.local"):
         assert "reachable from the network" in links.listening_caution(host, 1), host
+
+
+def test_the_url_of_a_server_on_an_ipv6_address_puts_it_in_brackets():
+    assert links.listening_url(None, "::1", 9000, "/ocpp") == "ws://[::1]:9000/ocpp"
+    assert links.listening_url(object(), "127.0.0.1", 443) == "wss://127.0.0.1:443"
+    assert links.listening_url(None, "[::1]", 9000) == "ws://[::1]:9000"

@@ -13,6 +13,7 @@ from app.session.sessionfile import (
     SessionFileError,
     SessionReader,
     SessionWriter,
+    is_session_file,
     make_header,
 )
 from tests.session.fake_disk import SmallDisk
@@ -237,3 +238,45 @@ def test_a_fragment_that_cannot_be_cut_off_stays_on_a_line_of_its_own(tmp_path):
     reader = SessionReader.open(path)
     assert [m.seq for m in reader][-1] == 3     # the fragment did not swallow record 3
     assert reader.skipped == 1                  # the fragment, skipped with a warning
+
+
+def test_a_recording_deleted_while_it_runs_is_written_again_with_what_it_held(tmp_path):
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    path = folder / "s.jsonl"
+    records = sample_records()
+    writer = SessionWriter(path, make_header("proxy"))
+    writer.write_batch(records[:3])
+    path.unlink()
+    folder.rmdir()                               # a cleanup took the folder with it
+    offsets = writer.write_batch(records[3:])
+    writer.close()
+    reader = SessionReader.open(path)
+    assert list(reader) == records               # nothing written before the loss is gone
+    assert reader.header["mode"] == "proxy"
+    assert writer.restored == 1
+    assert path.read_bytes()[offsets[0]:].startswith(b'{"seq":4,')  # offsets still hold
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_recording_whose_name_was_taken_by_another_file_leaves_that_file_alone(tmp_path):
+    path = tmp_path / "s.jsonl"
+    records = sample_records()
+    writer = SessionWriter(path, make_header("proxy"))
+    writer.write_batch(records[:3])
+    path.unlink()
+    path.write_text("someone else's notes\n")
+    with pytest.raises(OSError, match="another file"):
+        writer.write_batch(records[3:])
+    writer.close()
+    assert path.read_text() == "someone else's notes\n"
+
+
+def test_a_session_saved_again_with_a_byte_order_mark_is_still_a_session(tmp_path):
+    path = tmp_path / "s.jsonl"
+    write(path, sample_records())
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())   # what Notepad's UTF-8 does
+    assert is_session_file(path.read_bytes()[:4096])
+    reader = SessionReader.open(path)
+    assert reader.header["mode"] == "proxy"
+    assert list(reader) == sample_records() and reader.warnings == []

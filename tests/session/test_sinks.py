@@ -244,3 +244,30 @@ def test_the_notice_callback_reads_whether_the_sink_is_failing():
     sink.close()
     assert [(text.split(" ")[1], failing) for text, failing in told] == [
         ("stopped:", True), ("resumed", False)]
+
+
+def test_a_recording_file_deleted_mid_run_is_restored_and_the_user_is_told(tmp_path):
+    path = tmp_path / "s.jsonl"
+    told = []
+    sink = recording_sink(SessionWriter(path, make_header("proxy")), told.append, retry=0.01)
+    sink.put(frame_message(1, '[2,"1","Heartbeat",{}]'))
+    wait_until(lambda: sink.written == 1)
+    path.unlink()
+    sink.put(frame_message(2, '[2,"2","Heartbeat",{}]'))
+    report = sink.close()
+    assert report.written == 2 and report.lost == 0
+    seqs = [json.loads(line).get("seq") for line in path.read_text().splitlines()[1:]]
+    assert seqs == [1, 2]
+    assert any("deleted" in text and str(path) in text for text in told)
+
+
+def test_a_recording_file_deleted_after_its_last_batch_is_restored_at_close(tmp_path):
+    path = tmp_path / "s.jsonl"
+    told = []
+    sink = recording_sink(SessionWriter(path, make_header("proxy")), told.append)
+    sink.put(frame_message(1, '[2,"1","Heartbeat",{}]'))
+    wait_until(lambda: sink.written == 1)
+    path.unlink()
+    sink.close()
+    assert [json.loads(line).get("seq") for line in path.read_text().splitlines()] == [None, 1]
+    assert any("deleted" in text for text in told)

@@ -23,7 +23,7 @@ def read(data: bytes) -> Imported:
     lines = data.split(b"\n")
     notes: list[ImportNote] = []
     try:
-        header = json.loads(lines[0].decode("utf-8"))
+        header = json.loads(lines[0].decode("utf-8-sig"))  # a BOM is passed over
     except (UnicodeDecodeError, ValueError, RecursionError):
         header = {}
     version = header.get("version") if isinstance(header, dict) else None
@@ -63,5 +63,8 @@ def read_path(path: Path) -> Imported:
     except SessionFileError as exc:
         raise InputError(str(exc)) from None
     messages = list(reader)
-    return Imported(messages, [ImportNote("", text) for text in reader.warnings], NAME,
-                    header=dict(reader.header))
+    # a skipped line is a note with its place, as every importer gives one (`convert` and
+    # `export` exit 1 for those); what the reader only did, such as renumbering, has none
+    skipped = {f"{where}: {text}": ImportNote(where, text) for where, text in reader.skips}
+    notes = [skipped.get(text, ImportNote("", text)) for text in reader.warnings]
+    return Imported(messages, notes, NAME, header=dict(reader.header))
