@@ -215,10 +215,15 @@ class IntegerEditor(FieldEditor):
 
 
 class _NumberSpin(QDoubleSpinBox):
-    """Shows numbers without padding zeros (230.1, not 230.100000)."""
+    """Shows numbers without padding zeros (230.1, not 230.100000), with the decimal point
+    of the spin box's locale: it reads its text back in that locale, so "7.5" shown where
+    the point groups thousands (German) would become 75 at the next Enter."""
 
     def textFromValue(self, value: float) -> str:
-        return f"{value:.6f}".rstrip("0").rstrip(".")
+        return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", self.decimal_point())
+
+    def decimal_point(self) -> str:
+        return self.locale().decimalPoint()
 
 
 class NumberEditor(FieldEditor):
@@ -234,7 +239,7 @@ class NumberEditor(FieldEditor):
         _single(self, self.spin)
 
     def _edited(self, _value: float) -> None:
-        self.fractional = "." in self.spin.cleanText()
+        self.fractional = self.spin.decimal_point() in self.spin.cleanText()
         self.changed.emit()
 
     def value(self) -> int | float:
