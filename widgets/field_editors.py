@@ -137,7 +137,9 @@ class DateTimeEditor(StringEditor):
     def pick(self) -> None:
         dialog = QDialog(self)
         dialog.setWindowTitle(self.spec.name or "Date and time")
-        edit = QDateTimeEdit(QDateTime.currentDateTimeUtc())
+        # opens at the field's time when it holds one (an edit, not a fresh start)
+        shown = QDateTime.fromString(self.line.text().strip(), Qt.DateFormat.ISODateWithMs)
+        edit = QDateTimeEdit(shown if shown.isValid() else QDateTime.currentDateTimeUtc())
         edit.setTimeZone(QTimeZone.utc())
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
