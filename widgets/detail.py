@@ -164,11 +164,15 @@ class JsonView(QTextEdit):
         return span
 
 
-def describe(message: Message) -> str:
-    """One line naming a record: '#12 CALL BootNotification · id 19 · CP-1 → CSMS · 12:00:01'."""
-    clock = datetime.fromtimestamp(message.time).strftime("%H:%M:%S.%f")[:-3]
+def describe(message: Message, times_known: bool = True) -> str:
+    """One line naming a record: '#12 CALL BootNotification · id 19 · CP-1 → CSMS · 12:00:01'.
+    Without `times_known` (a file that carried no times, whose records say 0) no clock is
+    named, as the timeline shows none."""
+    clock = (datetime.fromtimestamp(message.time).strftime("%H:%M:%S.%f")[:-3]
+             if times_known else "")
     if message.kind in EVENT_KINDS:
-        return f"#{message.seq}  {message.kind.value}  ·  {message.station}  ·  {clock}"
+        return "  ·  ".join(part for part in (f"#{message.seq}  {message.kind.value}",
+                                              message.station, clock) if part)
     kind = {2: "CALL", 3: "CALLRESULT", 4: "CALLERROR"}.get(message.message_type or 0,
                                                            "malformed frame")
     if message.kind is RecordKind.BINARY:
@@ -181,7 +185,7 @@ def describe(message: Message) -> str:
     if message.message_id:
         parts.append(f"id {message.message_id}")
     parts += [f"{message.station} {side}".strip(), clock]
-    return "  ·  ".join(parts)
+    return "  ·  ".join(part for part in parts if part)
 
 
 class DetailPane(QWidget):
@@ -259,7 +263,7 @@ class DetailPane(QWidget):
             self.pair_button.setEnabled(False)
             self.copy_button.setEnabled(False)
             return
-        self.header.setText(describe(message))
+        self.header.setText(describe(message, capture.times_known))
         self.copy_button.setEnabled(True)
         findings = self._findings(capture, message)
         self._show_in(self.view, message, findings)
@@ -277,7 +281,7 @@ class DetailPane(QWidget):
         if position is not None:
             self.pair = capture.messages[position]
             role = "Request" if self.pair.message_type == 2 else "Response"
-            self.pair_label.setText(f"{role}: {describe(self.pair)}")
+            self.pair_label.setText(f"{role}: {describe(self.pair, capture.times_known)}")
             self._show_in(self.pair_view, self.pair, self._findings(capture, self.pair))
         else:
             waiting = message.message_type == 2

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from app.state import readings
 from app.state.model import ConnectorState, EvseState, Reservation, TransactionState
+from app.state.transaction_summary import short_id
 from widgets.readouts import amps, clock, kw, kwh, percent, rfc3339_clock
 from widgets.status_colours import status_colour
 
@@ -166,7 +167,7 @@ class EvseCard(QFrame):
         if transaction is None or not running:
             return
         ident = transaction.transaction_id
-        short = ident if len(ident) <= 12 else ident[:8] + "…"
+        short = short_id(ident)   # a station's numbering whole, a UUID by both ends
         first = transaction.record_seqs[0] if transaction.record_seqs else None
         parts = [f"Transaction <b>{link(first, short)}</b>"]
         if transaction.id_token:

@@ -137,7 +137,9 @@ class DateTimeEditor(StringEditor):
     def pick(self) -> None:
         dialog = QDialog(self)
         dialog.setWindowTitle(self.spec.name or "Date and time")
-        edit = QDateTimeEdit(QDateTime.currentDateTimeUtc())
+        # opens at the field's time when it holds one (an edit, not a fresh start)
+        shown = QDateTime.fromString(self.line.text().strip(), Qt.DateFormat.ISODateWithMs)
+        edit = QDateTimeEdit(shown if shown.isValid() else QDateTime.currentDateTimeUtc())
         edit.setTimeZone(QTimeZone.utc())
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
@@ -215,10 +217,15 @@ class IntegerEditor(FieldEditor):
 
 
 class _NumberSpin(QDoubleSpinBox):
-    """Shows numbers without padding zeros (230.1, not 230.100000)."""
+    """Shows numbers without padding zeros (230.1, not 230.100000), with the decimal point
+    of the spin box's locale: it reads its text back in that locale, so "7.5" shown where
+    the point groups thousands (German) would become 75 at the next Enter."""
 
     def textFromValue(self, value: float) -> str:
-        return f"{value:.6f}".rstrip("0").rstrip(".")
+        return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", self.decimal_point())
+
+    def decimal_point(self) -> str:
+        return self.locale().decimalPoint()
 
 
 class NumberEditor(FieldEditor):
@@ -234,7 +241,7 @@ class NumberEditor(FieldEditor):
         _single(self, self.spin)
 
     def _edited(self, _value: float) -> None:
-        self.fractional = "." in self.spin.cleanText()
+        self.fractional = self.spin.decimal_point() in self.spin.cleanText()
         self.changed.emit()
 
     def value(self) -> int | float:

@@ -22,6 +22,7 @@ from widgets.notices import Notices
 from widgets.recent import RecentFiles
 from widgets.screen_fit import fit_to_screen
 from widgets.settings_file import private_settings
+from widgets.status_line import StatusLine
 from widgets.welcome import WelcomePage
 from widgets.window_actions import ActionsMixin
 from widgets.window_modes import ModesMixin
@@ -241,7 +242,8 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
         return panel
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
+        bar = StatusLine(self)   # long passing messages cut with "…", not under the counts
+        self.setStatusBar(bar)
         self.mode_label = QLabel("Idle")
         self.caution_label = QLabel("")  # what weakens safety while a mode runs, in red
         self.caution_label.setStyleSheet("color: #d32f2f; font-weight: bold")

@@ -232,13 +232,19 @@ class MeterChart(QWidget):
             self._follow_palette()
 
 
-def time_ticks(first: float, last: float) -> tuple[float, float, int]:
+TICK_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200,
+                86400)
+
+
+def time_ticks(first: float, last: float, finest: float = 10
+               ) -> tuple[float, float, int]:
     """A time range widened to whole steps (1, 2, 5, 10, 15, 30 min, 1, 2, 6 h; seconds
-    for short spans) so every tick reads as a round time; a lone sample gets a minute.
+    for short spans, none finer than `finest`) so every tick reads as a round time and no
+    two ticks read the same on an HH:mm:ss axis; a lone sample gets a minute.
     Returns (low, high, tick count), times in epoch seconds."""
     if last - first < 1.0:
         first, last = first - LONE_SAMPLE_SPAN_S / 2, last + LONE_SAMPLE_SPAN_S / 2
-    for step in (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400):
+    for step in (step for step in TICK_STEPS_S if step >= finest):
         low = math.floor(first / step) * step
         high = math.ceil(last / step) * step
         if (high - low) / step <= 9:

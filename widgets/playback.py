@@ -53,7 +53,7 @@ class Playback(QObject):
         self.head: int | None = None    # the head's record position; None: playback is off
         self.available = False          # a loaded, checked session with records
         self._states: StateTimeline | None = None
-        self._capture: Capture | None = None
+        self._capture: Capture | None = None   # the capture `available` speaks of
         self._clock = PlayClock(1.0)
         self._note = ""                 # a gap being shortened, said in the label
         self._selecting = False
@@ -128,7 +128,12 @@ class Playback(QObject):
             self.state_changed.emit(self._end_state())
 
     def session_checked(self) -> None:
-        """Every record of a loaded session has its verdict: playback can begin."""
+        """Every record of a loaded session has its verdict: playback can begin. The
+        capture is remembered, so that a later filter (a reset of the same capture's rows)
+        is told apart from another capture, which is not checked yet."""
+        if self.model.capture is not self._capture:
+            self._capture = self.model.capture
+            self._states = None
         self.available = not self.model.live and bool(self.model.capture.messages)
         self._update_bar()
 

@@ -3,8 +3,9 @@ user chooses; the summary of what was replaced is told at the end.
 
 The redaction itself is the engine's (`app.commands.export.export_redacted`). It runs on a
 thread of its own, so that a session of a million records never freezes the window: the
-progress bar shows how far it got, and Cancel stops it (nothing is left half written: the
-file is removed). The redaction engine is loaded with the first export, not with the window.
+progress bar shows how far it got, and Cancel stops it (nothing is left half written: a
+file it made is removed, a file it was to replace is left as it was). The redaction
+engine is loaded with the first export, not with the window.
 """
 
 from __future__ import annotations
@@ -70,12 +71,16 @@ class RedactedExport(QObject):
 
         imported = Imported(self.messages, format="OCPP Scope session",
                             times_known=self.times_known)
+        # a file already there (the user agreed to replace it) stays as it was when the
+        # export is cancelled: only a file this export made is removed
+        existed = Path(self.output).exists()
         try:
             redacted = export_redacted(imported, output=self.output, source=self.source,
                                        progress=self._report)
         except _Cancelled:
-            with contextlib.suppress(OSError):
-                Path(self.output).unlink()
+            if not existed:
+                with contextlib.suppress(OSError):
+                    Path(self.output).unlink()
             self.cancelled.emit()
         except OcppScopeError as exc:
             self.failed.emit(str(exc))

@@ -31,6 +31,7 @@ from app.state.schedule_view import (
     format_value,
     step_points,
 )
+from widgets.meter_chart import time_ticks
 from widgets.schedule_models import MEASURED_COLOUR, REPORTED_COLOUR
 
 # thin layer lines, told apart by hue; mid-tones that read on light and dark backgrounds
@@ -61,7 +62,6 @@ class ScheduleChartView(QChartView):
         self.setChart(chart)   # before its axes: a date-time axis added earlier shows no labels
         self.time_axis = QDateTimeAxis()
         self.time_axis.setFormat("HH:mm:ss")
-        self.time_axis.setTickCount(7)
         self.time_axis.setTitleText("local time")
         self.value_axis = QValueAxis()
         self.value_axis.setLabelFormat("%.1f")
@@ -118,11 +118,12 @@ class ScheduleChartView(QChartView):
                 measured.append(moment * 1000, value * scale)
             self._add(measured)
             measured.hovered.connect(self._measured_hovered)
-        start, end = data.start, data.end
-        if end <= start:
-            start, end = start - 300, start + 300
+        # round ticks, at least a second apart: seven even ticks over a schedule of a few
+        # seconds would read 14:23:19 four times
+        start, end, ticks = time_ticks(data.start, data.end, finest=1)
         self.time_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(start * 1000)),
                                 QDateTime.fromMSecsSinceEpoch(int(end * 1000)))
+        self.time_axis.setTickCount(ticks)
         # QtCharts leaves a date-time axis hidden when it was first laid out with no series
         # attached (an empty tab); showing it again once series hang on it draws it
         self.time_axis.setVisible(False)

@@ -52,9 +52,11 @@ _REGISTRATION_COLOURS = {"Accepted": AVAILABLE, "Pending": RESERVED, "Rejected":
 
 
 def history_rows(station: StationState, evse_id: int | None) -> list[TreeRow]:
-    """Status and availability changes of one EVSE (or all), newest first. Each row's seq
-    is the record that reported the change."""
-    rows: list[tuple[tuple[float, int], TreeRow]] = []
+    """Status and availability changes of one EVSE (or all), the last reported first. Each
+    row's seq is the record that reported the change. Rows go by that record, not by the
+    station's time they show: a clock that jumps back must not put a change under the one
+    it follows (each row's old value is the one before it in record order)."""
+    rows: list[tuple[tuple[int, float], TreeRow]] = []
     for evse in station.evses.values():
         if evse_id is not None and evse.evse_id != evse_id:
             continue
@@ -69,7 +71,7 @@ def history_rows(station: StationState, evse_id: int | None) -> list[TreeRow]:
 
 
 def _changes(key: tuple[object, ...], where: str, history: list[Change],
-             coloured: bool) -> list[tuple[tuple[float, int], TreeRow]]:
+             coloured: bool) -> list[tuple[tuple[int, float], TreeRow]]:
     out = []
     previous = "—"
     for position, change in enumerate(history):
@@ -80,7 +82,7 @@ def _changes(key: tuple[object, ...], where: str, history: list[Change],
                        change.source),
                       "click to show the frame that reported it", seq=change.seq,
                       foreground=colour, colour_columns=(CHANGE,))
-        out.append(((change.time, change.seq), row))
+        out.append(((change.seq, change.time), row))
         previous = change.value
     return out
 

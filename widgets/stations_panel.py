@@ -21,6 +21,9 @@ class StationsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # each column title's width as last measured while shown: a hidden section's
+        # size hint is 0, and the Heartbeat column must need the same shown or hidden
+        self._title_widths: dict[int, int] = {}
         self.table = _Table(0, len(HEADERS))
         self.table.resized.connect(self._share)
         self.table.setHorizontalHeaderLabels(HEADERS)
@@ -115,8 +118,9 @@ class StationsPanel(QWidget):
         table = self.table
 
         def need(column: int) -> int:
-            return max(table.sizeHintForColumn(column),
-                       table.horizontalHeader().sectionSizeHint(column))
+            if not table.isColumnHidden(column):
+                self._title_widths[column] = table.horizontalHeader().sectionSizeHint(column)
+            return max(table.sizeHintForColumn(column), self._title_widths.get(column, 0))
 
         names = [need(STATION), need(STATE)]
         room = table.viewport().width() - need(FRAMES) - need(INVALID)

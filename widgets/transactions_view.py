@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.state.model import SessionState, TransactionState
-from app.state.transaction_summary import change_mark, latest_time, short_id
+from app.state.transaction_summary import change_mark, latest_time
 from app.wording import count
 from widgets.meter_chart import MeterChart
 from widgets.panes import titled
@@ -222,7 +222,7 @@ class TransactionsView(QWidget):
         if key is None or transaction is None:
             return "Select a transaction to see its events and meter values."
         summary = self.model.summaries[key]
-        parts = [f"<b>Transaction {escape(short_id(summary.transaction_id, 12))}</b> on "
+        parts = [f"<b>Transaction {escape(summary.transaction_id)}</b> on "
                  f"{escape(summary.station)}"]
         if summary.evse_id is not None:
             parts.append(f"EVSE {place(summary)}")

@@ -125,6 +125,9 @@ class Mismatch:
 
     def describe(self, unit: str) -> str:
         when = f"{clock(self.start)}–{clock(self.end)}"
+        if clock(self.start) == clock(self.end) and self.start != self.end:
+            # within one second: to the millisecond, or the range reads as one moment
+            when = f"{clock(self.start, exact=True)}–{clock(self.end, exact=True)}"
         found = format_value(self.found, unit)
         limit = "no" if self.expected is None else format_value(self.expected, unit)
         # (a reported mismatch always has a computed limit; a measured one may have none)
@@ -135,12 +138,14 @@ class Mismatch:
 
 # --- formatting --------------------------------------------------------------------------
 
-def clock(moment: float) -> str:
-    """Local time HH:MM:SS (a date far outside the range of clocks reads '--:--:--')."""
+def clock(moment: float, exact: bool = False) -> str:
+    """Local time HH:MM:SS, or HH:MM:SS.mmm when `exact` (a date far outside the range of
+    clocks reads '--:--:--')."""
     try:
-        return datetime.fromtimestamp(moment).strftime("%H:%M:%S")
+        when = datetime.fromtimestamp(moment)
     except (OverflowError, OSError, ValueError):
         return "--:--:--"
+    return when.strftime("%H:%M:%S.%f")[:-3] if exact else when.strftime("%H:%M:%S")
 
 
 def format_value(value: float, unit: str) -> str:

@@ -36,9 +36,17 @@ def transaction_of(state: SessionState, seq: int) -> TransactionState | None:
     return None
 
 
-def short_id(transaction_id: str, length: int = 8) -> str:
-    """A transaction id short enough for a chip or a title (a UUID's first 8 characters)."""
-    return transaction_id if len(transaction_id) <= length else transaction_id[:length] + "…"
+WHOLE_ID = 20   # characters: an id up to this long is shown whole
+
+
+def short_id(transaction_id: str) -> str:
+    """A transaction id short enough for a chip or a menu. A station's own numbering
+    ("CP-0018-TX-000001") differs from its neighbours in its end, so an id up to
+    `WHOLE_ID` characters is shown whole; a longer one (a UUID) by its first 8 characters
+    and its last 4."""
+    if len(transaction_id) <= WHOLE_ID:
+        return transaction_id
+    return f"{transaction_id[:8]}…{transaction_id[-4:]}"
 
 
 def duration_seconds(transaction: TransactionState, now: float) -> float | None:

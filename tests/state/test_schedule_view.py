@@ -95,6 +95,14 @@ def test_measured_over_the_limit_by_more_than_the_tolerance_is_a_mismatch():
                                       "18.2 A over the 16.0 A limit")
 
 
+def test_a_mismatch_within_one_second_names_its_two_ends_apart():
+    found = Mismatch("measured", T0 + 20.25, T0 + 20.75, 16.0, 10.0)
+    when = found.describe("A").split(" measured")[0]
+    start, end = when.split("–")
+    assert start != end
+    assert start.endswith(":20.250") and end.endswith(":20.750")
+
+
 def test_a_run_over_the_limit_splits_where_the_limit_changes():
     computed = series((T0, T0 + 60, 16.0), (T0 + 60, T0 + 120, 10.0))
     found = mismatches(computed, [], [(T0, 20.0), (T0 + 60, 20.0)], Tolerance())

@@ -63,4 +63,12 @@ def test_a_summary_carries_the_row_of_the_list():
     summary = summarise(transaction, now=90.0)
     assert summary.running and summary.duration == 90.0 and summary.energy_kwh == 0.5
     assert summary.missing_seq_nos == (4,) and summary.first_seq == 7
-    assert short_id(summary.transaction_id) == "1a2b3c4d…" and short_id("TX-7") == "TX-7"
+    assert short_id(summary.transaction_id) == "1a2b3c4d-5e6f" and short_id("TX-7") == "TX-7"
+
+
+def test_a_short_id_keeps_what_tells_transactions_apart():
+    # a station's own numbering differs in its end: shown whole up to 20 characters
+    assert short_id("CP-0018-TX-000001") == "CP-0018-TX-000001"
+    assert short_id("TX-EA5B3118") == "TX-EA5B3118"
+    # a UUID keeps its first 8 characters and its last 4
+    assert short_id("1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b6c7d") == "1a2b3c4d…6c7d"

@@ -40,3 +40,20 @@ def test_an_error_keeps_the_error_colour(qtbot):
     item = pane.findings.item(0)
     assert "schema.enum" in item.text() and item.foreground().color() == ERROR_TEXT
     assert FINDING_MARK in _tints(pane.view)
+
+
+def test_a_record_of_a_file_without_times_is_named_without_a_made_up_clock(qtbot):
+    from app.session.message import frame_message
+
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    capture = Capture()
+    call = frame_message(1, '[2,"7","Heartbeat",{}]', direction=Direction.STATION_TO_CSMS,
+                         time=0.0, monotonic=0.0)
+    answer = frame_message(2, '[3,"7",{"currentTime":"2024-01-01T00:00:00Z"}]',
+                           direction=Direction.CSMS_TO_STATION, time=0.0, monotonic=0.0)
+    capture.adopt([call, answer], times_known=False)
+    capture.annotate()
+    pane.show_message(capture, capture.messages[0])
+    assert pane.header.text().endswith("station → CSMS")
+    assert ":00." not in pane.header.text() and ":00." not in pane.pair_label.text()

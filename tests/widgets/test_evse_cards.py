@@ -37,3 +37,13 @@ def test_a_bare_evse_shows_without_transaction_or_reservations(qtbot):
     assert card.transaction.isHidden() and card.reservations.isHidden()
     with qtbot.assertNotEmitted(card.record_chosen):
         card._link("https://example.invalid")
+
+
+def test_a_running_transaction_is_named_so_that_it_reads_apart_from_its_neighbours(qtbot):
+    from app.state.model import TransactionState
+
+    card = EvseCard(1)
+    qtbot.addWidget(card)
+    card.show_evse(evse("Occupied"), TransactionState("CP-0001-TX-000004", "CP-0001",
+                                                      record_seqs=[5]), [])
+    assert "CP-0001-TX-000004" in card.transaction.text()

@@ -116,6 +116,16 @@ def test_a_filter_makes_next_skip_the_records_it_hides(loaded, loop):
     assert loaded.playback.head == BEAT
 
 
+def test_a_filter_set_before_playback_starts_leaves_playback_available(loaded, qtbot):
+    with qtbot.waitSignal(loaded.filtered, timeout=10000):
+        loaded.filter_bar.up.setChecked(True)   # only what stations sent
+    assert loaded.model.rowCount() == 3
+    assert loaded.playback.next_action.isEnabled()
+    assert "checked" not in loaded.playback.bar.position.text()
+    loaded.playback.next()
+    assert loaded.playback.head == BOOT == selected_position(loaded)
+
+
 def test_the_stations_panel_shows_the_state_as_of_the_head(loaded):
     playback = loaded.playback
     assert station_state(loaded, "CP1").startswith("disconnected")   # the end of the file

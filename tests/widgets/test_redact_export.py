@@ -59,3 +59,16 @@ def test_a_cancelled_export_leaves_no_file(window, qtbot, tmp_path, dialogs):
     qtbot.waitUntil(lambda: window.redact_export.job is None, timeout=20000)
     # the worker may have finished before the cancel came: then the file is whole
     assert not out.exists() or dialogs
+
+
+def test_a_cancelled_export_leaves_a_file_it_was_to_replace_as_it_was(qtbot, tmp_path):
+    from widgets.redact_export import RedactedExport
+
+    out = tmp_path / "kept.jsonl"
+    out.write_text("the user's own file\n", encoding="utf-8")
+    job = RedactedExport(samples.secret_session(), "secret.jsonl", str(out), True)
+    job.cancel()   # before any work: nothing will have been written
+    with qtbot.waitSignal(job.cancelled, timeout=20000):
+        job.start()
+    job.wait(20)
+    assert out.read_text(encoding="utf-8") == "the user's own file\n"

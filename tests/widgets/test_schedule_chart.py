@@ -3,7 +3,7 @@ reported schedules dashed, measured values as dots, mismatches as shaded bands; 
 line says which profile limits there."""
 
 from PySide6.QtCharts import QAreaSeries, QLineSeries
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QDateTime, QPointF, Qt
 
 from app.state.schedule_view import Tolerance, clock, mismatches
 from tests.widgets.schedule_samples import START, SWITCH, smart_charging_chart
@@ -89,3 +89,35 @@ def test_a_power_schedule_is_drawn_in_kilowatts(qtbot):
     assert view.value_axis.titleText() == "kW"
     assert points(view.series_named("Computed composite")[0]) == [(START, 11.0),
                                                                   (START + 600, 11.0)]
+
+
+def tick_labels(view):
+    """The time axis's labels as drawn: its ticks spread evenly over its range."""
+    axis = view.time_axis
+    low, high = axis.min().toMSecsSinceEpoch(), axis.max().toMSecsSinceEpoch()
+    count = axis.tickCount()
+    return [QDateTime.fromMSecsSinceEpoch(round(low + (high - low) * i / (count - 1)))
+            .toString(axis.format()) for i in range(count)]
+
+
+def test_a_schedule_of_a_few_seconds_labels_every_tick_with_another_time(qtbot):
+    from dataclasses import replace
+
+    from app.state.schedule_view import StepSeries
+
+    view = ScheduleChartView()
+    qtbot.addWidget(view)
+    computed = StepSeries("Computed composite", ((START + 0.4, START + 3.1, 16.0),))
+    view.show_chart(replace(smart_charging_chart(), start=START + 0.4, end=START + 3.1,
+                            layers=(), reported=(), measured=(), computed=computed), [])
+    labels = tick_labels(view)
+    assert len(set(labels)) == len(labels) >= 3, labels
+    assert view.time_axis.min().toMSecsSinceEpoch() <= (START + 0.4) * 1000
+    assert view.time_axis.max().toMSecsSinceEpoch() >= (START + 3.1) * 1000
+
+
+def test_an_hour_long_schedule_is_labelled_on_round_times(qtbot):
+    view, _chart = drawn(qtbot)
+    labels = tick_labels(view)
+    assert len(set(labels)) == len(labels)
+    assert all(label.endswith(":00") for label in labels), labels

@@ -118,6 +118,19 @@ def test_the_history_follows_the_picked_card(qtbot):
     assert view.selected_evse is None and len(history_texts(view, WHERE)) == 7
 
 
+def test_a_change_stamped_earlier_by_a_wrong_clock_stays_in_record_order(qtbot):
+    """The station's own times are shown, but rows keep the order the changes were
+    reported in, so that each row's old value is the row below's new one."""
+    state = samples.two_evses_one_charging()
+    plug = state.stations["CP-0042"].evses[1].connectors[1]
+    # reported last, stamped with a clock that went back to before the first change
+    plug.history.append(Change(samples.T0 + 1, 150, "available", "StatusNotification"))
+    view = make_view(qtbot, state)
+    qtbot.mouseClick(view.cards[1], Qt.MouseButton.LeftButton)
+    assert history_texts(view, CHANGE) == ["Occupied → available", "Available → Occupied",
+                                           "— → Available", "— → Operative"]
+
+
 def test_clicking_a_history_row_asks_for_its_record(qtbot):
     view = make_view(qtbot, samples.two_evses_one_charging())
     qtbot.mouseClick(view.cards[2], Qt.MouseButton.LeftButton)

@@ -35,3 +35,20 @@ def test_a_file_without_times_shows_no_heartbeat_time(qtbot):
     qtbot.addWidget(panel)
     panel.update_states([StationState("CP1", last_heartbeat=0.0, frames=2)])
     assert panel.table.item(0, HEARTBEAT).text() == ""
+
+
+def test_a_station_without_heartbeats_settles_at_every_panel_width(qtbot):
+    """An empty Heartbeat column needs its title's width whether shown or hidden: were the
+    hidden column's need taken as its (empty) cells' width, hiding it would make room to
+    show it again, and each showing and hiding would resize the columns once more."""
+    panel = StationsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 200)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.update_states([StationState("DEMO-CP-01", registration="Accepted", frames=50,
+                                      invalid=1, connections=[Connection("c1", 1.7e9, 1)])])
+    for width in range(400, 180, -4):
+        panel.resize(width, 200)
+        qtbot.waitUntil(lambda w=width: panel.table.viewport().width() <= w)
+        assert visible_right_edge(panel, INVALID) <= panel.table.viewport().width()

@@ -8,7 +8,8 @@ from tests.widgets.test_filter_bar import open_session
 
 
 def session_state(seqs):
-    transaction = TransactionState("1a2b3c4d-9999", "CP1", record_seqs=list(seqs))
+    transaction = TransactionState("1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b9999", "CP1",
+                                   record_seqs=list(seqs))
     return SessionState(stations={"CP1": StationState(
         station="CP1", transactions={transaction.transaction_id: transaction})})
 
@@ -27,11 +28,11 @@ def test_the_context_menu_follows_the_transaction_of_the_selected_frame(window, 
     window.select_seq(7)
     assert not action.isEnabled()
     window.select_seq(10)
-    assert action.isEnabled() and action.text() == "Follow transaction 1a2b3c4d…"
+    assert action.isEnabled() and action.text() == "Follow transaction 1a2b3c4d…9999"
     action.trigger()
     run_until(loop, lambda: window.model.rowCount() == 4)
     assert shown_seqs(window) == seqs
-    assert window.filter_bar.chip.text() == "Transaction 1a2b3c4d… ✕"
+    assert window.filter_bar.chip.text() == "Transaction 1a2b3c4d…9999 ✕"
     assert window.detail.message.seq == 10          # the frame stays selected
     window.filter_bar.chip.click()
     run_until(loop, lambda: window.model.rowCount() == 40)

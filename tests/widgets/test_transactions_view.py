@@ -121,6 +121,12 @@ def test_selecting_shows_its_events_and_follow_sends_its_record_seqs(qtbot):
     assert followed.args == ["TX-77", expected]
 
 
+def test_the_heading_names_the_selected_transaction_by_its_whole_id(qtbot):
+    view = make_view(qtbot)
+    select_transaction(view, "1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b6c7d")
+    assert "1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b6c7d" in view.heading.text()
+
+
 def test_a_double_clicked_event_chooses_its_record(qtbot):
     view = make_view(qtbot)
     select_transaction(view, "1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b6c7d")
