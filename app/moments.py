@@ -42,7 +42,7 @@ _DATE_TIME = re.compile(
 _SECONDS = re.compile(r"\+?(?:\d+(?:\.\d*)?|\.\d+)\Z", re.ASCII)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The last second a datetime holds, as epoch seconds: moments later than it are refused
-_LATEST = (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - _EPOCH).total_seconds()
+LATEST = (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - _EPOCH).total_seconds()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class Moment:
                              "record, and this input has none; give a date-time like "
                              "2024-05-01T10:00:00Z")
         moment = first_record + (self.after_start or 0.0)
-        if not moment <= _LATEST:  # inf or NaN too: no date the commands could show
+        if not moment <= LATEST:  # inf or NaN too: no date the commands could show
             raise UsageError(f"{self.option} '{self.text}': that many seconds after the "
                              "first record is past the year 9999; give a date-time like "
                              "2024-05-01T10:00:00Z")

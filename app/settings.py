@@ -35,7 +35,7 @@ from app.net import secrets
 from app.net.keepalive import PONG_TIMEOUT
 from app.net.observer import PONG_TIMEOUT as PEERS_PONG_TIMEOUT
 from app.net.proxy import DEFAULT_MAX_SIZE
-from app.ocpp.conversation import ANSWER_TIMEOUT
+from app.ocpp.conversation import ANSWER_TIMEOUT, ANSWER_TIMEOUTS
 from app.query import check_query
 
 MODES = ("proxy", "csms", "station", "demo", "replay")
@@ -237,7 +237,8 @@ SETTINGS: tuple[Setting, ...] = (
             metavar="SECONDS", help="pause between steps"),
     Setting("keep_running", bool, False, modes=frozenset({"demo"}),
             help="stay connected (heartbeats) after the script until Ctrl-C"),
-    Setting("answer_timeout", float, ANSWER_TIMEOUT, minimum=0.1, maximum=_DAY,
+    Setting("answer_timeout", float, ANSWER_TIMEOUT, minimum=ANSWER_TIMEOUTS[0],
+            maximum=ANSWER_TIMEOUTS[1],
             label="Answer timeout (s)", metavar="SECONDS",
             help="flag a CALL still unanswered after this long"),
     Setting("max_size", int, DEFAULT_MAX_SIZE, kind="size", minimum=1024,

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         written = _write(kind, chosen, imported, args)
     except OSError as exc:
         raise InputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
-    skipped = [note for note in imported.notes if note.where]
+    skipped = [note for note in imported.notes if note.where and not note.assumed]
     for note in imported.notes:
         err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.text}\n")
     err.write(f"{args.input}: read as {imported.format}; {count(written, 'record')} written "

@@ -65,11 +65,12 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
                                source=Path(args.input).name, rules=rules)
     for line in summary_lines(redacted.summary):
         err.write(f"redacted {line}\n")
-    for note in imported.notes:
-        err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.text}\n")
+    for note in imported.notes:  # without the skipped lines' words: they are not redacted
+        err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.unquoted}\n")
     err.write(f"{args.input}: read as {imported.format}; "
               f"{count(len(redacted.messages), 'record')} written to {args.output}\n")
-    return EXIT_SKIPPED if any(note.where for note in imported.notes) else EXIT_OK
+    return EXIT_SKIPPED if any(note.where and not note.assumed
+                               for note in imported.notes) else EXIT_OK
 
 
 def export_redacted(imported: Imported, *, output: str | Path, source: str,

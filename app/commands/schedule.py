@@ -15,7 +15,7 @@ import sys
 from typing import TextIO
 
 from app.errors import UsageError
-from app.moments import Moment, add_moment_option, read_moment
+from app.moments import LATEST, Moment, add_moment_option, read_moment
 from app.state.profiles_file import schedule_input
 from app.state.schedule import (
     CompositeSchedule,
@@ -125,6 +125,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     found = schedule_input(args.input, at=args.start, station=args.station,
                            warn=lambda text: print(text, file=sys.stderr))
     start = found.start
+    if start + args.duration > LATEST:  # no time past the year 9999 can be shown
+        raise UsageError(f"--duration: {args.duration} s from the start ends past the year "
+                         "9999")
     if args.transaction:
         transactions: dict[int, float | None] = {
             evse: None if moment is None else moment.epoch(found.first_record)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,7 +25,7 @@ from app.errors import UsageError
 from app.inputs import FrameSource, InputError, open_frames
 from app.ocpp import catalog
 from app.ocpp.checker import shared_validator
-from app.ocpp.conversation import ANSWER_TIMEOUT
+from app.ocpp.conversation import ANSWER_TIMEOUT, ANSWER_TIMEOUTS
 from app.ocpp.schemas import PayloadKind
 from app.query.selection import FILTER_HELP, filter_option
 
@@ -114,8 +113,9 @@ def _option_problem(args: argparse.Namespace) -> str:
     """What is wrong with a number option, in words; empty when nothing is (argparse's
     float() reads 'nan' and '-5' alike, and a negative timeout flagged every CALL)."""
     timeout = getattr(args, "answer_timeout", None)
-    if timeout is not None and not 0 < timeout < math.inf:
-        return f"--answer-timeout: must be a number of seconds above 0, not {timeout:g}"
+    least, most = ANSWER_TIMEOUTS  # as a live run's setting takes it
+    if timeout is not None and not least <= timeout <= most:
+        return f"--answer-timeout: must be from {least:g} to {most:g} seconds, not {timeout:g}"
     jobs = getattr(args, "jobs", None)
     if jobs is not None and jobs < 1:
         return f"--jobs: must be at least 1, not {jobs}"

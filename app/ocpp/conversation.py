@@ -97,6 +97,7 @@ def _side(direction: Direction | None) -> int:
 
 
 ANSWER_TIMEOUT = 30.0  # seconds a CALL may wait for its answer before it is given up on
+ANSWER_TIMEOUTS = (0.1, 86_400.0)  # the timeouts a user may set, live and in `validate`
 # How many answered message ids a connection remembers to notice reuse.
 _REMEMBERED_IDS = 4096
 # How many unanswered CALLs per direction are remembered for pairing.

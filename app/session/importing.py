@@ -37,6 +37,9 @@ TIMES_UNKNOWN = "input.times-unknown"               # some or all frames have no
 LOCAL_TIMES = "input.local-times"                   # times without a zone read as local
 SENT_RECEIVED = "input.sent-received"               # a log that says only sent/received
 OTHER_VERSION = "input.other-version"               # a connection of another OCPP version
+NOT_UTF8 = "input.not-utf8"                         # bytes not UTF-8 shown as U+FFFD
+SUBPROTOCOL_UNKNOWN = "input.subprotocol-unknown"   # the CSMS's choice was not captured
+NEWER_FORMAT = "input.newer-format"                 # a session file of a newer program
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +47,18 @@ class ImportNote:
     where: str    # where a person finds it: "line 12", "packet 345", "10.0.0.5:51234 -> :80"
     text: str     # what was skipped or assumed, and why
     code: str = SKIPPED
+    quoted: str = ""  # the input's own words that end `text` (a skipped line): they may
+                      # hold a PIN or a token, which a redacting export must not print
 
     @property
     def assumed(self) -> bool:
         """True when the note tells how the input was read, not what was left out."""
         return self.code != SKIPPED
+
+    @property
+    def unquoted(self) -> str:
+        """`text` without the input's own words."""
+        return self.text.removesuffix(f": {self.quoted}") if self.quoted else self.text
 
 
 @dataclass(slots=True)

@@ -191,7 +191,8 @@ class SessionLoader:
     def warnings(self) -> list[str]:
         """Lines skipped (at most `MAX_WARNINGS` listed), and why reading stopped early."""
         listed = self._reader.warnings if self._reader is not None else [
-            f"{note.where}: {note.text}" for note in self.notes if note.where]
+            f"{note.where}: {note.text}" for note in self.notes
+            if note.where and not note.assumed]
         return listed + self._own_warnings
 
     @property

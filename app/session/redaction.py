@@ -36,6 +36,10 @@ REMOVED = "REMOVED"
 _PEM_LABEL = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
 _MIN_INSIDE = 3   # shorter secrets are replaced where they are a whole value, not inside text
 _PROGRESS_EVERY = 2000
+# In a frame that is not JSON, a KeyCode idToken is still found by its object's words: an
+# object without nested braces that says "type": "KeyCode", and its "idToken" string
+_KEYCODE_OBJECT = re.compile(r'\{[^{}]*"type"\s*:\s*"KeyCode"[^{}]*\}')
+_ID_TOKEN = re.compile(r'("idToken"\s*:\s*")((?:[^"\\]|\\.)*)(")')
 Progress = Callable[[int, int], None]  # (records done, records in all); may raise to stop
 
 
@@ -175,6 +179,9 @@ class Redactor:
             if payload is not None:
                 for container, key, kind in self._targets(payload, action):
                     self._learn_all(container[key], kind)
+            elif message.kind is RecordKind.FRAME and message.text:
+                for pin in _keycodes_in_text(message.text):
+                    self.names.learn(pin, KEYCODE)
         self._inside = _inside_pattern(self.names.mapping, self.names.kinds)
 
     def _learn_all(self, value: Any, kind: str) -> None:
@@ -258,8 +265,8 @@ class Redactor:
     def _frame_text(self, text: str, action: str | None) -> str:
         try:
             frame = json.loads(text, parse_float=RawNumber, parse_constant=RawNumber)
-        except (ValueError, RecursionError):
-            return self.sweep(text)
+        except (ValueError, RecursionError):  # a PIN too short to be searched for is
+            return self.sweep(_KEYCODE_OBJECT.sub(self._pin_removed, text))  # removed here
         try:
             payload_at = _payload_index(frame)
             if payload_at is None:
@@ -273,6 +280,14 @@ class Redactor:
             return text if after == before else after
         except RecursionError:  # nested too deeply to walk: the text is searched instead
             return self.sweep(text)
+
+    def _pin_removed(self, found: re.Match[str]) -> str:
+        def removed(token: re.Match[str]) -> str:
+            if token.group(2) != REMOVED:
+                self.names.places[KEYCODE] += 1
+            return token.group(1) + REMOVED + token.group(3)
+
+        return _ID_TOKEN.sub(removed, found.group(0))
 
     def _replaced(self, value: Any, kind: str) -> Any:
         if isinstance(value, dict):
@@ -381,6 +396,12 @@ def summary_lines(summary: dict[str, tuple[int, int]]) -> list[str]:
         return ["nothing to redact was found"]
     return [f"{kind}: {values} value{'s' * (values != 1)} in {places} "
             f"place{'s' * (places != 1)}" for kind, (values, places) in summary.items()]
+
+
+def _keycodes_in_text(text: str) -> list[str]:
+    """The KeyCode idTokens written in `text`, a frame that is not JSON."""
+    return [token.group(2) for found in _KEYCODE_OBJECT.finditer(text)
+            for token in _ID_TOKEN.finditer(found.group(0))]
 
 
 def _payload(message: Message) -> Any:

@@ -7,6 +7,8 @@ import pytest
 
 from app.cli import main
 from tests.factories import DOWN, START, UP, make_message, write_session
+from tests.net.peers import run as run_peers
+from tests.session import pcaps
 
 EVCC = ('[ocpp  ] TRACE 2024/07/29 22:03:40 recv CP1: [2,"1","Heartbeat",{}]\n'
         '[ocpp  ] TRACE 2024/07/29 22:03:41 send CP1: [3,"1",{"currentTime":"bad"}]\n'
@@ -176,3 +178,12 @@ def test_one_record_is_counted_in_the_singular(tmp_path, capsys):
     code, captured = convert(capsys, log(tmp_path, EVCC.splitlines(keepends=True)[0]),
                              tmp_path / "o.jsonl")
     assert code == 0 and "; 1 record written to" in captured.err
+
+
+def test_a_capture_of_another_ocpp_version_is_told_and_exits_0(tmp_path, capsys):
+    legacy = run_peers(pcaps.ocpp16_exchange())
+    path = tmp_path / "legacy.pcap"
+    path.write_bytes(pcaps.pcap_file(pcaps.frames(pcaps.tcp_packets(legacy.sent))))
+    code, captured = convert(capsys, path, tmp_path / "o.jsonl")
+    assert "speaks ocpp1.6" in captured.err
+    assert code == 0

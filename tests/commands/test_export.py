@@ -115,3 +115,26 @@ def test_lines_of_a_session_that_could_not_be_read_are_listed_and_exit_1(tmp_pat
     assert code == 1
     assert "line 3: skipped, not a valid record" in captured.err
     assert "2 records written" in captured.err
+
+
+def test_a_skipped_line_is_named_by_its_place_without_its_words(tmp_path, capsys):
+    """A line the import skipped is not redacted: stderr, pasted into a ticket, says where
+    it is and not what it says."""
+    path = tmp_path / "frames.txt"
+    path.write_text('[2,"1","Authorize",{"idToken":{"idToken":"4711","type":"KeyCode"}}]\n'
+                    '[3,"1",{"idTokenInfo":{"status":"Accepted"}}]\n'
+                    "user typed PIN 9876 at the charger\n", encoding="utf-8")
+    code, printed = export(capsys, "--redact", path, tmp_path / "out.jsonl")
+    assert code == 1
+    assert "line 3: no OCPP frame, skipped\n" in printed.err
+    assert "9876" not in printed.err
+
+
+def test_what_an_import_assumed_is_told_and_exits_0(tmp_path, capsys):
+    """Bytes that are not UTF-8 are shown as U+FFFD: nothing was skipped."""
+    path = tmp_path / "latin1.txt"
+    path.write_bytes('[2,"1","BootNotification",{"reason":"PowerUp","chargingStation":'
+                     '{"model":"Café","vendorName":"V"}}]\n'.encode("latin-1"))
+    code, printed = export(capsys, "--redact", path, tmp_path / "out.jsonl")
+    assert "not UTF-8" in printed.err
+    assert code == 0

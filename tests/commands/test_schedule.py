@@ -114,6 +114,8 @@ def test_a_date_alone_starts_the_schedule_at_midnight_utc(capsys, profiles):
     (["--start", "90"], "--start '90': seconds count from the first record, and this input "
                         "has none"),
     (["--duration", "0"], "--duration: must be at least 1 second, not 0"),
+    (["--duration", "99999999999999999999"], "--duration: 99999999999999999999 s from the "
+                                             "start ends past the year 9999"),
     (["--transaction", "one"], "--transaction: 'one' is not EVSE or EVSE=START"),
     (["--transaction", "1=noon"], "--transaction 'noon': not a moment; give an RFC 3339"),
     (["--transaction", "1=60"], "--transaction '60': seconds count from the first record"),

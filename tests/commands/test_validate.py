@@ -576,10 +576,10 @@ def test_a_log_read_in_local_time_says_so_and_its_skipped_lines_warn(tmp_path, c
 
 
 @pytest.mark.parametrize(("args", "words"), [
-    (["--answer-timeout", "-5"], "--answer-timeout: must be a number of seconds above 0, not -5"),
-    (["--answer-timeout", "0"], "--answer-timeout: must be a number of seconds above 0, not 0"),
-    (["--answer-timeout", "nan"], "--answer-timeout: must be a number of seconds above 0, "
-                                  "not nan"),
+    (["--answer-timeout", "-5"], "--answer-timeout: must be from 0.1 to 86400 seconds, not -5"),
+    (["--answer-timeout", "0"], "--answer-timeout: must be from 0.1 to 86400 seconds, not 0"),
+    (["--answer-timeout", "nan"], "--answer-timeout: must be from 0.1 to 86400 seconds, not nan"),
+    (["--answer-timeout", "inf"], "--answer-timeout: must be from 0.1 to 86400 seconds, not inf"),
     (["--jobs", "0"], "--jobs: must be at least 1, not 0"),
     (["--jobs", "-3"], "--jobs: must be at least 1, not -3"),
 ])

@@ -62,6 +62,21 @@ def test_keycode_tokens_are_removed_even_when_no_rule_names_them():
     assert result.summary["KeyCode"] == (1, 1)
 
 
+@pytest.mark.parametrize("pin", ["9876", "42"])
+def test_keycode_tokens_in_a_frame_that_is_not_json_are_removed_too(pin):
+    """A trailing comma makes the frame malformed: its text is kept, less the PIN, however
+    short, and the same PIN elsewhere goes too."""
+    broken = ('[2,"2","Authorize",{"idToken":{"type":"KeyCode","idToken":"' + pin
+              + '"},}]')
+    messages = [make_message(1, broken),
+                make_message(2, [2, "3", "DataTransfer", {"vendorId": "V", "data": "9876"}])]
+    result = redact(messages, {}, rules_from_data({}))
+    assert pin not in result.messages[0].text
+    assert result.messages[0].text == broken.replace(f'"{pin}"', f'"{REMOVED}"')
+    assert ("9876" in result.messages[1].text) == (pin != "9876")
+    assert result.summary["KeyCode"] == (1, 1 + (pin == "9876"))
+
+
 def test_station_ids_addresses_and_users_in_connection_records_are_replaced(redacted):
     opened = redacted.messages[0]
     station = opened.station

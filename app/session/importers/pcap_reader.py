@@ -140,8 +140,8 @@ class _Importer:
             return
         if not connection.carried_websocket:
             return
-        for packet, text in connection.notes:
-            self.notes.append(ImportNote(f"packet {packet}, {name}", text))
+        for packet, text, code in connection.notes:
+            self.notes.append(ImportNote(f"packet {packet}, {name}", text, code))
         if roles.how == "masking":
             how = "the side that masks its frames is the station"
         elif roles.how == "port":

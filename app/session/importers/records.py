@@ -24,7 +24,9 @@ from app.ocpp.sides import SideGuesser, sender_of
 from app.session.importing import (
     DIRECTIONS_INFERRED,
     LOCAL_TIMES,
+    NOT_UTF8,
     SENT_RECEIVED,
+    SKIPPED,
     TIMES_UNKNOWN,
     Imported,
     ImportNote,
@@ -86,8 +88,9 @@ class RecordMaker:
     def has_frames(self) -> bool:
         return bool(self._entries)
 
-    def note(self, where: str, text: str) -> None:
-        self.notes.append(ImportNote(where, text))
+    def note(self, where: str, text: str, code: str = SKIPPED) -> None:
+        """What was skipped (by default) or assumed (`code`), and where."""
+        self.notes.append(ImportNote(where, text, code))
 
     def skip(self, where: str, line: str) -> None:
         """A line that holds no frame: listed (the first `LISTED_SKIPS`), then counted."""
@@ -95,7 +98,8 @@ class RecordMaker:
         if self._skipped <= LISTED_SKIPS:
             shown = line.strip()
             shown = shown if len(shown) <= 80 else shown[:77] + "…"
-            self.note(where, f"no OCPP frame, skipped: {shown}")
+            self.notes.append(ImportNote(where, f"no OCPP frame, skipped: {shown}",
+                                         quoted=shown))
 
     def time(self, text: str | None) -> float | None:
         """A time written in the log, as epoch seconds; None when there is none or it does
@@ -289,7 +293,9 @@ def decoded(data: bytes, maker: RecordMaker) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        maker.note(f"byte {exc.start}", "not UTF-8: such bytes are shown as �")
+        note = ImportNote(f"byte {exc.start}", "not UTF-8: such bytes are shown as �", NOT_UTF8)
+        if note not in maker.notes:  # a reader that falls back to another decodes again
+            maker.notes.append(note)
         return data.decode("utf-8-sig", errors="replace")
 
 

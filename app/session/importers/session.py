@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from app.errors import InputError, SessionFileError
-from app.session.importing import Imported, ImportNote
+from app.session.importing import NEWER_FORMAT, Imported, ImportNote
 from app.session.record_json import record_from_json
 from app.session.sessionfile import FORMAT_VERSION, SessionReader, is_session_file
 
@@ -30,7 +30,7 @@ def read(data: bytes) -> Imported:
     if not isinstance(version, int) or version > FORMAT_VERSION:
         notes.append(ImportNote("line 1", f"session format version {version!r} is newer than "
                                           "this program reads; records read as far as they "
-                                          "can be"))
+                                          "can be", NEWER_FORMAT))
     messages = []
     last_seq = 0
     for number, raw in enumerate(lines[1:], start=2):

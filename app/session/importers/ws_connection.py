@@ -32,6 +32,7 @@ from app.session.importers.websocket_stream import (
     WsKind,
     deflate_decoder,
 )
+from app.session.importing import SKIPPED, SUBPROTOCOL_UNKNOWN
 from app.session.message import RecordKind
 
 _PAYLOAD_SHOWN = 32   # bytes of a control frame's payload kept (as hex) in its record
@@ -89,7 +90,7 @@ class CapturedConnection:
     station_id: str = ""
     subprotocol: str | None = None
     seen: list[Seen] = field(default_factory=list)
-    notes: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str, str]] = field(default_factory=list)  # packet, text, code
     skipped_because: str = ""
     ended: bool = False
     opened_at: float | None = None
@@ -121,7 +122,8 @@ class CapturedConnection:
                 self.client = target if segment.ack is not None else source
         if segment.cut:
             self.notes.append((packet, f"packet {packet} was cut short by the capture "
-                                       f"({segment.cut} bytes missing); its data is skipped"))
+                                       f"({segment.cut} bytes missing); its data is skipped",
+                               SKIPPED))
         else:
             seq = (segment.seq + 1) if segment.syn else segment.seq
             self._deliver(source, half.segment(seq, segment.payload, time, packet))
@@ -201,7 +203,7 @@ class CapturedConnection:
             self._frames[side] = FrameStream(None, deflate_decoder(True), synced=False)
         self.notes.append((packet, "the capture starts in the middle of this connection: "
                                    "its upgrade was not captured, so the station id and the "
-                                   "subprotocol are unknown"))
+                                   "subprotocol are unknown", SKIPPED))
 
     def _upgrade(self, side: Endpoint, delivery: Delivery, eof: bool = False) -> None:
         if isinstance(delivery, Gap):
@@ -244,7 +246,8 @@ class CapturedConnection:
                               meta=handshake.opened_meta(request.head, None,
                                                          str(self.client))))
         self.notes.append((gap.packet, "the CSMS's answer to the upgrade is missing from "
-                                       "the capture: the subprotocol it chose is unknown"))
+                                       "the capture: the subprotocol it chose is unknown",
+                               SUBPROTOCOL_UNKNOWN))
         self.mode = Mode.FRAMES
         self._frames[self.client] = FrameStream(True, deflate_decoder(True))
         self._frames[side] = FrameStream(False, deflate_decoder(True), synced=False)
@@ -281,7 +284,7 @@ class CapturedConnection:
     def _events(self, side: Endpoint, events: list[WsEvent]) -> None:
         for event in events:
             if event.kind is WsKind.NOTE:
-                self.notes.append((event.packet, event.note))
+                self.notes.append((event.packet, event.note, SKIPPED))
                 continue
             kind, meta = RecordKind.FRAME, None
             if event.kind is WsKind.BINARY:

@@ -37,3 +37,10 @@ def test_a_json_list_of_frames_keeps_positions():
 def test_text_without_frames_is_not_recognised():
     assert not frames.sniff(b"a shopping list\nmilk\n")
     assert not frames.sniff(b"[" * 1000)
+
+
+def test_bytes_that_are_not_utf8_are_one_note_of_how_they_were_read():
+    imported = frames.read(f"{HEARTBEAT}\n".encode() + b'[3,"x",{"currentTime":"caf\xe9"}]\n')
+    [note] = [note for note in imported.notes if note.where]
+    assert (note.where, note.code, note.assumed) == ("byte 50", "input.not-utf8", True)
+    assert len(imported.messages) == 2
