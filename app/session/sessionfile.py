@@ -129,10 +129,7 @@ class SessionWriter:
         if torn:  # keep the fragment on a line of its own: the reader skips it
             data = b"\n" + data
         try:
-            view = memoryview(data)
-            while view:
-                written = self._file.write(view)
-                view = view[written or 0:]
+            _write_whole(self._file, data)
         except OSError:
             self._rewind()
             raise
@@ -169,23 +166,33 @@ class SessionWriter:
             raise OSError(errno.EEXIST, f"the recording was deleted and another file "
                                         f"took its name, '{self.path}'") from None
         try:
-            position = 0
-            while position < self._good:
-                chunk = os.pread(self._file.fileno(), min(1 << 20, self._good - position),
-                                 position)
-                if not chunk:
-                    break
-                fresh.write(chunk)
-                position += len(chunk)
-        except OSError:
+            self._copy_into(fresh)
+        except OSError as exc:
             fresh.close()
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):  # ours, and cut short: not left as the file
                 self.path.unlink()
-            raise
+            raise OSError(exc.errno, f"the recording was deleted and could not be written "
+                                     f"again in full: {exc.strerror or exc}") from exc
         self._file.close()
         self._file = fresh
         self._torn = False  # a fragment past the last whole line stayed in the old file
         self.restored += 1
+
+    def _copy_into(self, fresh: BinaryIO) -> None:
+        """Every whole line of the deleted file into `fresh`; OSError unless `fresh` then
+        holds exactly those bytes (a short write near a full disk or a size limit would
+        otherwise leave a file cut short, and every later offset wrong)."""
+        position = 0
+        while position < self._good:
+            chunk = os.pread(self._file.fileno(), min(1 << 20, self._good - position),
+                             position)
+            if not chunk:
+                break
+            _write_whole(fresh, chunk)
+            position += len(chunk)
+        size = os.fstat(fresh.fileno()).st_size
+        if size != self._good:
+            raise OSError(errno.EIO, f"it holds {size:,} of {self._good:,} bytes")
 
     def _rewind(self) -> None:
         """Cut a partly written batch off (truncating frees space, so it works on a full
@@ -205,6 +212,17 @@ class SessionWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _write_whole(stream: BinaryIO, data: bytes) -> None:
+    """Write all of `data`, going on after a short write (a nearly full disk takes what
+    fits, and only the next write fails); OSError for a write that takes nothing."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:
+            raise OSError(errno.ENOSPC, "no byte could be written")
+        view = view[written:]
 
 
 def _encode_line(value: dict[str, Any]) -> bytes:

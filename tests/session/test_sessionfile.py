@@ -2,10 +2,12 @@
 
 import errno
 import json
+import os
 
 import pytest
 
 from app.ocpp.conversation import Direction
+from app.session import sessionfile
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind, frame_message, gap_record
 from app.session.sessionfile import (
@@ -16,7 +18,7 @@ from app.session.sessionfile import (
     is_session_file,
     make_header,
 )
-from tests.session.fake_disk import SmallDisk
+from tests.session.fake_disk import CrampedFile, SmallDisk
 
 
 def sample_records():
@@ -280,3 +282,34 @@ def test_a_session_saved_again_with_a_byte_order_mark_is_still_a_session(tmp_pat
     reader = SessionReader.open(path)
     assert reader.header["mode"] == "proxy"
     assert list(reader) == sample_records() and reader.warnings == []
+
+
+def test_a_recording_written_again_short_of_room_is_removed_and_tried_again_later(
+        tmp_path, monkeypatch):
+    path = tmp_path / "s.jsonl"
+    records = sample_records()
+    writer = SessionWriter(path, make_header("proxy"))
+    writer.write_batch(records[:3])
+    whole = path.stat().st_size
+    room = [whole // 2]                          # the disk takes half of it, then is full
+    real_open = sessionfile.open_private
+
+    def cramped(*args, **kwargs):
+        stream = real_open(*args, **kwargs)
+        descriptor = os.dup(stream.fileno())
+        stream.close()
+        return CrampedFile(descriptor, room)
+
+    monkeypatch.setattr(sessionfile, "open_private", cramped)
+    path.unlink()
+    with pytest.raises(OSError, match="deleted") as failure:
+        writer.write_batch(records[3:5])         # lost, and said why
+    assert failure.value.errno == errno.ENOSPC
+    assert not path.exists()                     # no file cut short under the name
+    assert writer.restored == 0
+    room[0] = 1 << 20                            # room made: the next batch restores it
+    offsets = writer.write_batch(records[5:])
+    writer.close()
+    assert writer.restored == 1
+    assert [m.seq for m in SessionReader.open(path)] == [1, 2, 3, 6, 7]
+    assert path.read_bytes()[offsets[0]:].startswith(b'{"seq":6,')
