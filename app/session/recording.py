@@ -33,10 +33,19 @@ class Recording:
         self.path = writer.path
         self._notice = notice
         store = capture.messages
-        located = (store.located if isinstance(store, LiveStore)
-                   and store.path == writer.path else None)
+        located: Callable[[list[Message], list[int]], None] | None = None
+        restored: Callable[[], None] | None = None
+        if isinstance(store, LiveStore) and store.path == writer.path:
+            located = store.located
+
+            def reopen() -> None:  # the file was written out again: read it there
+                store.reopen(writer.path, writer.fileno())
+
+            restored = reopen
+
         self.sink: QueuedSink[Message] = recording_sink(writer, self._tell,
-                                                        capacity=capacity, located=located)
+                                                        capacity=capacity, located=located,
+                                                        restored=restored)
         self._unsubscribe: Callable[[], None] | None = capture.subscribe(self._put)
 
     def _put(self, message: Message, _annotation: Annotation) -> None:

@@ -140,6 +140,11 @@ class SessionWriter:
         self._good += len(data)
         return self._good - len(data)
 
+    def fileno(self) -> int:
+        """The descriptor of the file written now (a new one once the file was written out
+        again), so that a reader can tell that file from another under the same name."""
+        return self._file.fileno()
+
     def keep_file(self) -> None:
         """Before each write, and by a recording before it closes: the file is written out
         again if it was deleted (see `_restore_if_deleted`; OSError if it cannot be)."""
