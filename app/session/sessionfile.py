@@ -93,7 +93,8 @@ class SessionWriter:
                  stream: BinaryIO | None = None) -> None:
         """Creates `path`, or writes to `stream` (an open, unbuffered binary file) if given:
         tests use that to stand in for a disk that fills up."""
-        self.path = Path(path)
+        self.path = Path(path)  # where the records are: see `_restore_if_deleted`
+        self.requested = self.path  # the path the recording was asked for
         self._file: BinaryIO = stream or open_private(self.path)
         self._watch = stream is None  # our own file, which a cleanup may delete under us
         self._good = 0        # the file holds whole lines up to here
@@ -156,32 +157,42 @@ class SessionWriter:
         folder, the folder removed) would go on into a file that no name reaches, and be
         gone at close with everything it held. While our descriptor is open its lines are
         still there: write them out again under the same path (making the folder again)
-        and go on in that file, at the same offsets. Raises OSError when that cannot be
-        done, like a failed write (the records are then counted as lost, and this is tried
-        again at the next write); another file that took the name is never overwritten."""
+        and go on in that file, at the same offsets. Another file that took the name is
+        never overwritten: the recording goes to a name beside it that no file has
+        (`restored_names`), and `path` says which. Raises OSError when that cannot be done,
+        like a failed write (the records are then counted as lost, and this is tried again
+        at the next write)."""
         try:
             if os.fstat(self._file.fileno()).st_nlink > 0:
                 return
         except OSError:
             return  # a descriptor we cannot ask about: nothing to say it was deleted
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fresh = open_private(self.path, exclusive=True)
-        except FileExistsError:
-            raise OSError(errno.EEXIST, f"the recording was deleted and another file "
-                                        f"took its name, '{self.path}'") from None
+        path, fresh = self._claim_name()
         try:
             self._copy_into(fresh)
         except OSError as exc:
             fresh.close()
             with contextlib.suppress(OSError):  # ours, and cut short: not left as the file
-                self.path.unlink()
+                path.unlink()
             raise OSError(exc.errno, f"the recording was deleted and could not be written "
                                      f"again in full: {exc.strerror or exc}") from exc
         self._file.close()
         self._file = fresh
+        self.path = path
         self._torn = False  # a fragment past the last whole line stayed in the old file
         self.restored += 1
+
+    def _claim_name(self) -> tuple[Path, BinaryIO]:
+        """The recording's path, or the first name beside it that no file has, created new
+        for writing; OSError (EEXIST) if every one is taken."""
+        for path in dict.fromkeys((self.path, *restored_names(self.requested))):
+            try:
+                return path, open_private(path, exclusive=True)
+            except FileExistsError:
+                continue
+        raise OSError(errno.EEXIST, f"the recording was deleted, and other files took its "
+                                    f"name and every name beside it, '{self.path}'")
 
     def _copy_into(self, fresh: BinaryIO) -> None:
         """Every whole line of the deleted file into `fresh`; OSError unless `fresh` then
@@ -217,6 +228,17 @@ class SessionWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+RESTORED_NAMES = 100  # names tried beside a recording whose own name another file took
+
+
+def restored_names(path: Path) -> Iterator[Path]:
+    """Names for a recording written out again when another file took `path`: `s.jsonl`
+    gives `s.restored.jsonl`, then `s.restored-2.jsonl` and on."""
+    for number in range(1, RESTORED_NAMES + 1):
+        tail = "" if number == 1 else f"-{number}"
+        yield path.with_name(f"{path.stem}.restored{tail}{path.suffix}")
 
 
 def _write_whole(stream: BinaryIO, data: bytes) -> None:

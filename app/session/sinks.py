@@ -387,6 +387,7 @@ def recording_sink(writer: SessionWriter, notice: Callable[[str], None], *,
     first (before `located` hears of the batch written to the new file), so that a store
     reading records back reads them from the new file."""
     restorations = [writer.restored]
+    where = [writer.path]
 
     def tell_restored() -> None:
         if writer.restored != restorations[0]:
@@ -396,8 +397,15 @@ def recording_sink(writer: SessionWriter, notice: Callable[[str], None], *,
                     restored()
                 except Exception:  # reading back is not writing: the recording goes on
                     log.exception("reopening the recording for reading failed")
-            notice(f"the recording '{writer.path}' was deleted while recording; it is "
-                   "written there again with every record so far, and goes on")
+            before, where[0] = where[0], writer.path
+            if writer.path == before:
+                notice(f"the recording '{before}' was deleted while recording; it is "
+                       "written there again with every record so far, and goes on")
+            else:
+                notice(f"the recording '{before}' was deleted while recording and another "
+                       f"file took its name, which is left as it is; the recording is "
+                       f"written to '{writer.path}' with every record so far, and goes on "
+                       "there")
 
     def write(messages: list[Message], gap: Loss | None) -> None:
         if gap is not None:

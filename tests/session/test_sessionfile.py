@@ -261,17 +261,21 @@ def test_a_recording_deleted_while_it_runs_is_written_again_with_what_it_held(tm
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_a_recording_whose_name_was_taken_by_another_file_leaves_that_file_alone(tmp_path):
+def test_a_recording_whose_name_was_taken_is_written_again_beside_that_file(tmp_path):
     path = tmp_path / "s.jsonl"
     records = sample_records()
     writer = SessionWriter(path, make_header("proxy"))
     writer.write_batch(records[:3])
     path.unlink()
     path.write_text("someone else's notes\n")
-    with pytest.raises(OSError, match="another file"):
-        writer.write_batch(records[3:])
+    (tmp_path / "s.restored.jsonl").write_text("and more of theirs\n")
+    offsets = writer.write_batch(records[3:])
     writer.close()
-    assert path.read_text() == "someone else's notes\n"
+    assert path.read_text() == "someone else's notes\n"            # never overwritten
+    assert (tmp_path / "s.restored.jsonl").read_text() == "and more of theirs\n"
+    assert writer.path == tmp_path / "s.restored-2.jsonl" and writer.requested == path
+    assert list(SessionReader.open(writer.path)) == records
+    assert writer.path.read_bytes()[offsets[0]:].startswith(b'{"seq":4,')
 
 
 def test_a_session_saved_again_with_a_byte_order_mark_is_still_a_session(tmp_path):
