@@ -16,9 +16,9 @@ is lost, and Save… writes them all.
 The file is opened for reading when the store is made and stays open: on POSIX a recording
 moved by Save… or deleted by Discard is still read through that handle. A recording deleted
 while it runs is written out again by the recorder, which goes on in that new file: the
-store then opens it (`reopen`), since the old handle holds nothing written after. Reads go straight
-to the operating system (no read buffer): the file grows under the reader, and a failed
-write is cut off and written again, so bytes buffered from its tail could be stale.
+store then opens it (`reopen`), since the old handle holds nothing written after. Reads go
+straight to the operating system (no read buffer): the file grows under the reader, and a
+failed write is cut off and written again, so bytes buffered from its tail could be stale.
 """
 
 from __future__ import annotations
