@@ -260,7 +260,7 @@ class CaptureGuard(QObject):
             try:
                 self._closed.emit(recording, report)
             except RuntimeError:  # the window is gone: the file is closed, no one to tell
-                log.info("%s", summary(report, recording.path))
+                log.info("%s", summary(report, recording.path, recording.requested))
 
         threading.Thread(target=close, name="ocppscope-recording-close", daemon=True).start()
 
@@ -268,9 +268,10 @@ class CaptureGuard(QObject):
         from app.session.recording import summary
 
         self._closing.discard(recording)
-        text = summary(report, recording.path)
+        text = summary(report, recording.path, recording.requested)
         self.message.emit(text)
         if recording is self._current:
+            self._follow_recording()
             self._current = None
             self._complete = self._complete and not report.lost and report.finished
             if report.lost:
@@ -282,7 +283,14 @@ class CaptureGuard(QObject):
                 self._forget()
         self._go_on()
 
+    def _follow_recording(self) -> None:
+        """A recording deleted while it ran, whose name another file took, goes on under
+        a name beside it: Save… and Discard act on that file, never on the other one."""
+        if self._current is not None and self.file is not None:
+            self.file = self._current.path
+
     def _on_told(self, text: str, failing: bool) -> None:
+        self._follow_recording()
         where = f" ({self.file})" if self.file else ""
         if failing:
             self.banner.warn(text + where)

@@ -139,6 +139,10 @@ class DateTimeEditor(StringEditor):
         dialog.setWindowTitle(self.spec.name or "Date and time")
         # opens at the field's time when it holds one (an edit, not a fresh start)
         shown = QDateTime.fromString(self.line.text().strip(), Qt.DateFormat.ISODateWithMs)
+        if shown.isValid() and shown.timeSpec() == Qt.TimeSpec.LocalTime:
+            # no offset given: UTC, as everywhere else in the program (Qt would take the
+            # zone of this machine, and OK on an unchanged time would move it)
+            shown.setTimeZone(QTimeZone.utc())
         edit = QDateTimeEdit(shown if shown.isValid() else QDateTime.currentDateTimeUtc())
         edit.setTimeZone(QTimeZone.utc())
         edit.setCalendarPopup(True)

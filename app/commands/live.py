@@ -36,9 +36,10 @@ from app.session.capture import (
     Capture,
 )
 from app.session.message import Message, RecordKind, gap_record
+from app.session.recording import summary
 from app.session.sessionfile import SessionWriter, make_header, record_to_json
 from app.session.sinks import Loss, QueuedSink, SinkReport, recording_sink
-from app.wording import count, were
+from app.wording import count
 
 EXIT_OK, EXIT_LOST, EXIT_USAGE = 0, 1, 2
 CONSOLE_QUEUE = 10_000           # records a console may fall behind before some are dropped
@@ -269,6 +270,7 @@ class Outputs:
     console: QueuedSink[Entry] | None
     recorder: QueuedSink[Message] | None
     record: str | None
+    writer: SessionWriter | None = None  # says where the records went (`path`)
 
     def late(self, seq: int, finding: Finding) -> None:
         """Print a finding that came after its record (a CALL left unanswered)."""
@@ -281,7 +283,7 @@ class Outputs:
 
     def close(self, notice: Callable[[str], None]) -> int:
         """Let the sinks finish; returns the number of records the recording lost."""
-        return _close_sinks(self.console, self.recorder, self.record, notice)
+        return _close_sinks(self.console, self.recorder, self.writer, notice)
 
 
 def open_outputs(options: Mapping[str, Any], mode: str, header: dict[str, Any],
@@ -292,6 +294,7 @@ def open_outputs(options: Mapping[str, Any], mode: str, header: dict[str, Any],
     tally = RunTally()
     capture.subscribe(tally.count)
     recorder: QueuedSink[Message] | None = None
+    writer: SessionWriter | None = None
     if options.get("record"):
         path = Path(options["record"])
         try:
@@ -305,7 +308,7 @@ def open_outputs(options: Mapping[str, Any], mode: str, header: dict[str, Any],
     if not options.get("quiet"):
         console = console_sink(sys.stdout, bool(options.get("json")), notice)
         capture.subscribe(functools.partial(_show, console))
-    return Outputs(capture, tally, console, recorder, options.get("record"))
+    return Outputs(capture, tally, console, recorder, options.get("record"), writer)
 
 
 def _control_text(meta: dict[str, Any]) -> str:
@@ -397,7 +400,7 @@ def _show_late(capture: Capture, console: QueuedSink[Entry], seq: int,
 
 
 def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message] | None,
-                 path: str | None, notice: Callable[[str], None]) -> int:
+                 writer: SessionWriter | None, notice: Callable[[str], None]) -> int:
     """Let the sinks write what they hold and say what they did; returns the number of
     records the recording lost. A console nobody reads is not waited for long; a second
     Ctrl-C stops the waiting (what is left counts as lost) without a traceback."""
@@ -412,13 +415,11 @@ def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message
         shown = close(console, CONSOLE_CLOSE_TIMEOUT)
         if shown.lost:
             notice(f"console output: {count(shown.lost, 'record')} not shown ({shown.reason})")
-    if recorder is None:
+    if recorder is None or writer is None:
         return 0
     recorded = close(recorder, RECORDING_CLOSE_TIMEOUT)
-    text = f"recorded {count(recorded.written, 'record')} to {path}"
-    if recorded.lost:
-        text += f"; {were(recorded.lost, 'record')} lost ({recorded.reason})"
-    notice(text)
+    # where the records are: another name when the file was deleted and its name taken
+    notice(summary(recorded, writer.path, writer.requested))
     return recorded.lost
 
 

@@ -14,14 +14,17 @@ other. Records the recorder could not write (a full disk) simply stay in memory:
 is lost, and Save… writes them all.
 
 The file is opened for reading when the store is made and stays open: on POSIX a recording
-moved by Save… or deleted by Discard is still read through that handle. Reads go straight
-to the operating system (no read buffer): the file grows under the reader, and a failed
-write is cut off and written again, so bytes buffered from its tail could be stale.
+moved by Save… or deleted by Discard is still read through that handle. A recording deleted
+while it runs is written out again by the recorder, which goes on in that new file: the
+store then opens it (`reopen`), since the old handle holds nothing written after. Reads go
+straight to the operating system (no read buffer): the file grows under the reader, and a
+failed write is cut off and written again, so bytes buffered from its tail could be stale.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import BinaryIO
 
@@ -61,6 +64,33 @@ class LiveStore(RecordStore):
                 continue  # not one of ours (a record never appended here)
             self.offsets[position] = offset  # first the offset, then drop the copy:
             pinned.pop(position, None)       # a reader finds one or the other
+
+    def reopen(self, path: str | Path, writing: int) -> None:
+        """The recording was written out again at `path` (its file had been deleted) and
+        the recorder goes on there: read from that file from now on, if it is the one the
+        recorder has open as descriptor `writing` (a file that took the name meanwhile is
+        not ours). Otherwise the old handle stays: it still reads what was written before.
+        Called on the recorder's thread."""
+        try:
+            fresh = open(path, "rb", buffering=0)  # noqa: SIM115
+        except OSError as exc:
+            log.warning("cannot read %s back (%s): later records show without their text",
+                        path, exc.strerror or exc)
+            return
+        try:
+            ours = os.path.sameopenfile(fresh.fileno(), writing)
+        except OSError:
+            ours = False
+        if not ours:
+            fresh.close()
+            log.warning("%s is not the file being recorded: later records show without "
+                        "their text", path)
+            return
+        with self._lock:
+            stale, self._raw = self._raw, fresh
+            self.path = Path(path)
+        if stale is not None:
+            stale.close()
 
     def moved(self, path: str | Path) -> None:
         """The recording was moved to `path` (Save…): later opens look there."""

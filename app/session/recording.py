@@ -30,13 +30,22 @@ class Recording:
                  capacity: int = 100_000) -> None:
         """When the capture keeps its records in a `LiveStore` over this very file, the
         store hears where each record was written, and reads it back from there."""
-        self.path = writer.path
+        self._writer = writer
         self._notice = notice
         store = capture.messages
-        located = (store.located if isinstance(store, LiveStore)
-                   and store.path == writer.path else None)
+        located: Callable[[list[Message], list[int]], None] | None = None
+        restored: Callable[[], None] | None = None
+        if isinstance(store, LiveStore) and store.path == writer.path:
+            located = store.located
+
+            def reopen() -> None:  # the file was written out again: read it there
+                store.reopen(writer.path, writer.fileno())
+
+            restored = reopen
+
         self.sink: QueuedSink[Message] = recording_sink(writer, self._tell,
-                                                        capacity=capacity, located=located)
+                                                        capacity=capacity, located=located,
+                                                        restored=restored)
         self._unsubscribe: Callable[[], None] | None = capture.subscribe(self._put)
 
     def _put(self, message: Message, _annotation: Annotation) -> None:
@@ -44,6 +53,17 @@ class Recording:
 
     def _tell(self, text: str) -> None:
         self._notice(text, self.sink.failing)
+
+    @property
+    def path(self) -> Path:
+        """Where the records are: the path asked for, or the name beside it the recording
+        went to when it was deleted and another file took that path."""
+        return self._writer.path
+
+    @property
+    def requested(self) -> Path:
+        """The path the recording was asked for."""
+        return self._writer.requested
 
     @property
     def written(self) -> int:
@@ -63,9 +83,13 @@ class Recording:
         return self.sink.close(timeout)
 
 
-def summary(report: SinkReport, path: Path | str) -> str:
-    """What a recording did, in the words the command line uses at the end of a run."""
+def summary(report: SinkReport, path: Path | str, requested: Path | str | None = None) -> str:
+    """What a recording did, in the words the command line uses at the end of a run; with
+    the path it was asked for when that is not where the records went (the recording was
+    deleted while it ran, and another file took its name)."""
     text = f"recorded {count(report.written, 'record')} to {path}"
+    if requested is not None and Path(requested) != Path(path):
+        text += f" (another file took the name {requested} while it was deleted)"
     if report.lost:
         text += f"; {were(report.lost, 'record')} lost ({report.reason})"
     return text

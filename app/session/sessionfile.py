@@ -93,7 +93,8 @@ class SessionWriter:
                  stream: BinaryIO | None = None) -> None:
         """Creates `path`, or writes to `stream` (an open, unbuffered binary file) if given:
         tests use that to stand in for a disk that fills up."""
-        self.path = Path(path)
+        self.path = Path(path)  # where the records are: see `_restore_if_deleted`
+        self.requested = self.path  # the path the recording was asked for
         self._file: BinaryIO = stream or open_private(self.path)
         self._watch = stream is None  # our own file, which a cleanup may delete under us
         self._good = 0        # the file holds whole lines up to here
@@ -129,10 +130,7 @@ class SessionWriter:
         if torn:  # keep the fragment on a line of its own: the reader skips it
             data = b"\n" + data
         try:
-            view = memoryview(data)
-            while view:
-                written = self._file.write(view)
-                view = view[written or 0:]
+            _write_whole(self._file, data)
         except OSError:
             self._rewind()
             raise
@@ -142,6 +140,11 @@ class SessionWriter:
             return self._good - len(data) + 1
         self._good += len(data)
         return self._good - len(data)
+
+    def fileno(self) -> int:
+        """The descriptor of the file written now (a new one once the file was written out
+        again), so that a reader can tell that file from another under the same name."""
+        return self._file.fileno()
 
     def keep_file(self) -> None:
         """Before each write, and by a recording before it closes: the file is written out
@@ -154,38 +157,58 @@ class SessionWriter:
         folder, the folder removed) would go on into a file that no name reaches, and be
         gone at close with everything it held. While our descriptor is open its lines are
         still there: write them out again under the same path (making the folder again)
-        and go on in that file, at the same offsets. Raises OSError when that cannot be
-        done, like a failed write (the records are then counted as lost, and this is tried
-        again at the next write); another file that took the name is never overwritten."""
+        and go on in that file, at the same offsets. Another file that took the name is
+        never overwritten: the recording goes to a name beside it that no file has
+        (`restored_names`), and `path` says which. Raises OSError when that cannot be done,
+        like a failed write (the records are then counted as lost, and this is tried again
+        at the next write)."""
         try:
             if os.fstat(self._file.fileno()).st_nlink > 0:
                 return
         except OSError:
             return  # a descriptor we cannot ask about: nothing to say it was deleted
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        path, fresh = self._claim_name()
         try:
-            fresh = open_private(self.path, exclusive=True)
-        except FileExistsError:
-            raise OSError(errno.EEXIST, f"the recording was deleted and another file "
-                                        f"took its name, '{self.path}'") from None
-        try:
-            position = 0
-            while position < self._good:
-                chunk = os.pread(self._file.fileno(), min(1 << 20, self._good - position),
-                                 position)
-                if not chunk:
-                    break
-                fresh.write(chunk)
-                position += len(chunk)
-        except OSError:
+            self._copy_into(fresh)
+        except OSError as exc:
             fresh.close()
-            with contextlib.suppress(OSError):
-                self.path.unlink()
-            raise
+            with contextlib.suppress(OSError):  # ours, and cut short: not left as the file
+                path.unlink()
+            raise OSError(exc.errno, f"the recording was deleted and could not be written "
+                                     f"again in full: {exc.strerror or exc}") from exc
         self._file.close()
         self._file = fresh
+        self.path = path
         self._torn = False  # a fragment past the last whole line stayed in the old file
         self.restored += 1
+
+    def _claim_name(self) -> tuple[Path, BinaryIO]:
+        """The recording's path, or the first name beside it that no file has, created new
+        for writing; OSError (EEXIST) if every one is taken."""
+        for path in dict.fromkeys((self.path, *restored_names(self.requested))):
+            try:
+                return path, open_private(path, exclusive=True)
+            except FileExistsError:
+                continue
+        raise OSError(errno.EEXIST, f"the recording was deleted, and other files took its "
+                                    f"name and every name beside it, '{self.path}'")
+
+    def _copy_into(self, fresh: BinaryIO) -> None:
+        """Every whole line of the deleted file into `fresh`; OSError unless `fresh` then
+        holds exactly those bytes (a short write near a full disk or a size limit would
+        otherwise leave a file cut short, and every later offset wrong)."""
+        position = 0
+        while position < self._good:
+            chunk = os.pread(self._file.fileno(), min(1 << 20, self._good - position),
+                             position)
+            if not chunk:
+                break
+            _write_whole(fresh, chunk)
+            position += len(chunk)
+        size = os.fstat(fresh.fileno()).st_size
+        if size != self._good:
+            raise OSError(errno.EIO, f"it holds {size:,} of {self._good:,} bytes")
 
     def _rewind(self) -> None:
         """Cut a partly written batch off (truncating frees space, so it works on a full
@@ -205,6 +228,28 @@ class SessionWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+RESTORED_NAMES = 100  # names tried beside a recording whose own name another file took
+
+
+def restored_names(path: Path) -> Iterator[Path]:
+    """Names for a recording written out again when another file took `path`: `s.jsonl`
+    gives `s.restored.jsonl`, then `s.restored-2.jsonl` and on."""
+    for number in range(1, RESTORED_NAMES + 1):
+        tail = "" if number == 1 else f"-{number}"
+        yield path.with_name(f"{path.stem}.restored{tail}{path.suffix}")
+
+
+def _write_whole(stream: BinaryIO, data: bytes) -> None:
+    """Write all of `data`, going on after a short write (a nearly full disk takes what
+    fits, and only the next write fails); OSError for a write that takes nothing."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:
+            raise OSError(errno.ENOSPC, "no byte could be written")
+        view = view[written:]
 
 
 def _encode_line(value: dict[str, Any]) -> bytes:

@@ -376,20 +376,36 @@ def recording_sink(writer: SessionWriter, notice: Callable[[str], None], *,
                    capacity: int = 100_000, batch: int = 500, retry: float = 1.0,
                    quiet: float = 30.0,
                    located: Callable[[list[Message], list[int]], None] | None = None,
+                   restored: Callable[[], None] | None = None,
                    ) -> QueuedSink[Message]:
     """A sink that writes records to a session file, a batch per write, and a `gap` record
     where records are missing; it closes the file when it is done. `located(messages,
     offsets)`, if given, hears where each written record's line begins, once it is in the
     file (a store that reads records back from the file drops its copy then). A file
     deleted under the recording is written out again (`SessionWriter.keep_file`), before
-    the next batch or at the end, and the user is told."""
+    the next batch or at the end, and the user is told; `restored()`, if given, hears it
+    first (before `located` hears of the batch written to the new file), so that a store
+    reading records back reads them from the new file."""
     restorations = [writer.restored]
+    where = [writer.path]
 
     def tell_restored() -> None:
         if writer.restored != restorations[0]:
             restorations[0] = writer.restored
-            notice(f"the recording '{writer.path}' was deleted while recording; it is "
-                   "written there again with every record so far, and goes on")
+            if restored is not None:
+                try:
+                    restored()
+                except Exception:  # reading back is not writing: the recording goes on
+                    log.exception("reopening the recording for reading failed")
+            before, where[0] = where[0], writer.path
+            if writer.path == before:
+                notice(f"the recording '{before}' was deleted while recording; it is "
+                       "written there again with every record so far, and goes on")
+            else:
+                notice(f"the recording '{before}' was deleted while recording and another "
+                       f"file took its name, which is left as it is; the recording is "
+                       f"written to '{writer.path}' with every record so far, and goes on "
+                       "there")
 
     def write(messages: list[Message], gap: Loss | None) -> None:
         if gap is not None:

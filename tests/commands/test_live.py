@@ -26,7 +26,7 @@ from app.session.capture import NO_ANNOTATION, Capture
 from app.session.message import Message, RecordKind, frame_message
 from app.session.sessionfile import SessionReader, SessionWriter
 from app.session.sinks import Loss
-from tests.session.fake_disk import SmallDisk
+from tests.session.fake_disk import SmallDisk, wait_until
 
 LONE_SURROGATE = '[2,"\\ud800","Heartbeat",{}]'   # a legal JSON escape; the id is '\ud800'
 
@@ -134,6 +134,24 @@ def test_a_full_disk_is_told_once_and_the_run_ends_with_the_count_and_status_1(
     assert last.startswith("ocppscope csms: recorded ")
     assert "records were lost (disk full (No space left on device))" in last
     assert "Traceback" not in err
+
+
+def test_a_recording_whose_name_was_taken_ends_naming_the_file_it_went_to(tmp_path):
+    path = tmp_path / "s.jsonl"
+    told = []
+    outputs = live.open_outputs({"record": str(path), "quiet": True}, "csms", {}, told.append)
+    for number in (1, 2):
+        outputs.capture.frame("c1", "CP-1", Direction.STATION_TO_CSMS,
+                              f'[2,"{number}","Heartbeat",{{}}]')
+    wait_until(lambda: outputs.recorder.written == 2, what="the first records written")
+    path.unlink()
+    path.write_text("someone else's\n")
+    outputs.capture.frame("c1", "CP-1", Direction.STATION_TO_CSMS, '[2,"3","Heartbeat",{}]')
+    assert outputs.close(told.append) == 0
+    sibling = tmp_path / "s.restored.jsonl"
+    assert told[-1].startswith(f"recorded 3 records to {sibling} (another file took the "
+                               f"name {path}")
+    assert [m.seq for m in SessionReader.open(sibling)] == [1, 2, 3]
 
 
 def test_a_complete_recording_ends_with_status_0_and_its_count(tmp_path, capsys):

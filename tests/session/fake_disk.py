@@ -54,6 +54,23 @@ class SmallDisk(io.RawIOBase):
         return bytes(self.data).splitlines(keepends=True)
 
 
+class CrampedFile(io.FileIO):
+    """A real file on a disk with room for `room[0]` more bytes (a list, so that a test can
+    make room later): a write that does not fit writes what fits and returns the short
+    count, the next one raises ENOSPC."""
+
+    def __init__(self, descriptor: int, room: list[int]) -> None:
+        super().__init__(descriptor, "wb")
+        self.room = room
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.room[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written = super().write(bytes(data[:self.room[0]])) or 0
+        self.room[0] -= written
+        return written
+
+
 class StuckWriter:
     """A sink writer that blocks until `release` is set, as a pipe nobody reads does;
     `entered` is set when a write is waiting. Records every (batch, gap) it was given."""

@@ -109,3 +109,26 @@ def test_the_writer_says_where_each_line_of_a_batch_begins(tmp_path):
     data = path.read_bytes()
     assert [data[o:].split(b"\n", 1)[0].count(b'"seq":') for o in offsets] == [1, 1, 1]
     assert offsets[0] == data.index(b"\n") + 1
+
+
+def test_records_written_after_a_restored_recording_still_read_back_in_the_window(tmp_path):
+    path = tmp_path / "auto.jsonl"
+    writer = SessionWriter(path, make_header("proxy"))
+    store = LiveStore(path, cache_size=0)        # every read goes to the file
+    capture = Capture(messages=store)
+    recording = Recording(capture, writer, lambda *_: None)
+    heartbeats(capture, 2)
+    wait_until(lambda: store.held == 0, what="the first records written")
+    path.unlink()                                # a cleanup deletes the file mid-run
+    heartbeats(capture, 2, start=2)              # written to the file written out again
+    wait_until(lambda: store.held == 0, what="the later records written")
+    texts = [f'[2,"{n}","Heartbeat",{{}}]' for n in range(4)]
+    assert [m.text for m in store] == texts
+    recording.close()
+    assert [m.text for m in store] == texts      # after the run stopped
+    target = tmp_path / "kept.jsonl"
+    store.close()                                # as Save… does before it moves the file
+    os.replace(path, target)
+    store.moved(target)
+    assert [m.text for m in store] == texts      # and where Save… put it
+    store.close()

@@ -44,3 +44,23 @@ def test_a_full_disk_is_told_as_failing_and_summed_up(tmp_path):
     assert report.lost > 0
     assert summary(report, "full.jsonl").endswith(
         "records were lost (disk full (No space left on device))")
+
+
+def test_the_summary_names_the_file_a_recording_went_to_when_its_name_was_taken(tmp_path):
+    capture = Capture()
+    path = tmp_path / "s.jsonl"
+    recording = Recording(capture, SessionWriter(path, make_header("proxy")),
+                          lambda *_: None)
+    heartbeats(capture, 3)
+    wait_until(lambda: recording.written == 3, what="the first records written")
+    path.unlink()
+    path.write_text("someone else's\n")
+    heartbeats(capture, 3, start=3)
+    report = recording.close()
+    sibling = tmp_path / "s.restored.jsonl"
+    assert (report.written, report.lost) == (6, 0)
+    assert recording.path == sibling
+    assert [m.seq for m in SessionReader.open(sibling)] == list(range(1, 7))
+    text = summary(report, recording.path, recording.requested)
+    assert text.startswith(f"recorded 6 records to {sibling}") and str(path) in text
+    assert "lost" not in text

@@ -2,10 +2,12 @@
 
 import errno
 import json
+import os
 
 import pytest
 
 from app.ocpp.conversation import Direction
+from app.session import sessionfile
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind, frame_message, gap_record
 from app.session.sessionfile import (
@@ -16,7 +18,7 @@ from app.session.sessionfile import (
     is_session_file,
     make_header,
 )
-from tests.session.fake_disk import SmallDisk
+from tests.session.fake_disk import CrampedFile, SmallDisk
 
 
 def sample_records():
@@ -259,17 +261,21 @@ def test_a_recording_deleted_while_it_runs_is_written_again_with_what_it_held(tm
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_a_recording_whose_name_was_taken_by_another_file_leaves_that_file_alone(tmp_path):
+def test_a_recording_whose_name_was_taken_is_written_again_beside_that_file(tmp_path):
     path = tmp_path / "s.jsonl"
     records = sample_records()
     writer = SessionWriter(path, make_header("proxy"))
     writer.write_batch(records[:3])
     path.unlink()
     path.write_text("someone else's notes\n")
-    with pytest.raises(OSError, match="another file"):
-        writer.write_batch(records[3:])
+    (tmp_path / "s.restored.jsonl").write_text("and more of theirs\n")
+    offsets = writer.write_batch(records[3:])
     writer.close()
-    assert path.read_text() == "someone else's notes\n"
+    assert path.read_text() == "someone else's notes\n"            # never overwritten
+    assert (tmp_path / "s.restored.jsonl").read_text() == "and more of theirs\n"
+    assert writer.path == tmp_path / "s.restored-2.jsonl" and writer.requested == path
+    assert list(SessionReader.open(writer.path)) == records
+    assert writer.path.read_bytes()[offsets[0]:].startswith(b'{"seq":4,')
 
 
 def test_a_session_saved_again_with_a_byte_order_mark_is_still_a_session(tmp_path):
@@ -280,3 +286,34 @@ def test_a_session_saved_again_with_a_byte_order_mark_is_still_a_session(tmp_pat
     reader = SessionReader.open(path)
     assert reader.header["mode"] == "proxy"
     assert list(reader) == sample_records() and reader.warnings == []
+
+
+def test_a_recording_written_again_short_of_room_is_removed_and_tried_again_later(
+        tmp_path, monkeypatch):
+    path = tmp_path / "s.jsonl"
+    records = sample_records()
+    writer = SessionWriter(path, make_header("proxy"))
+    writer.write_batch(records[:3])
+    whole = path.stat().st_size
+    room = [whole // 2]                          # the disk takes half of it, then is full
+    real_open = sessionfile.open_private
+
+    def cramped(*args, **kwargs):
+        stream = real_open(*args, **kwargs)
+        descriptor = os.dup(stream.fileno())
+        stream.close()
+        return CrampedFile(descriptor, room)
+
+    monkeypatch.setattr(sessionfile, "open_private", cramped)
+    path.unlink()
+    with pytest.raises(OSError, match="deleted") as failure:
+        writer.write_batch(records[3:5])         # lost, and said why
+    assert failure.value.errno == errno.ENOSPC
+    assert not path.exists()                     # no file cut short under the name
+    assert writer.restored == 0
+    room[0] = 1 << 20                            # room made: the next batch restores it
+    offsets = writer.write_batch(records[5:])
+    writer.close()
+    assert writer.restored == 1
+    assert [m.seq for m in SessionReader.open(path)] == [1, 2, 3, 6, 7]
+    assert path.read_bytes()[offsets[0]:].startswith(b'{"seq":6,')

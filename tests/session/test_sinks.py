@@ -271,3 +271,21 @@ def test_a_recording_file_deleted_after_its_last_batch_is_restored_at_close(tmp_
     sink.close()
     assert [json.loads(line).get("seq") for line in path.read_text().splitlines()] == [None, 1]
     assert any("deleted" in text for text in told)
+
+
+def test_a_recording_whose_name_was_taken_goes_on_beside_it_and_the_user_is_told(tmp_path):
+    path = tmp_path / "s.jsonl"
+    told = []
+    writer = SessionWriter(path, make_header("proxy"))
+    sink = recording_sink(writer, told.append)
+    sink.put(frame_message(1, '[2,"1","Heartbeat",{}]'))
+    wait_until(lambda: sink.written == 1)
+    path.unlink()
+    path.write_text("someone else's\n")
+    sink.put(frame_message(2, '[2,"2","Heartbeat",{}]'))
+    report = sink.close()
+    assert report.written == 2 and report.lost == 0
+    sibling = tmp_path / "s.restored.jsonl"
+    seqs = [json.loads(line).get("seq") for line in sibling.read_text().splitlines()[1:]]
+    assert seqs == [1, 2] and path.read_text() == "someone else's\n"
+    assert any("took its name" in text and str(sibling) in text for text in told)

@@ -168,6 +168,24 @@ def test_discard_deletes_the_automatic_file(window, loop, qapp, questions):
     assert questions and not auto.exists()
 
 
+def test_discard_after_another_file_took_the_recordings_name_leaves_that_file_alone(
+        window, loop, qapp, questions):
+    window.start_demo()
+    records_at_least(window, loop, 3)
+    auto = automatic_file(window, "demo")
+    run_until(loop, lambda: window.capture.messages.held < len(window.capture.messages))
+    auto.unlink()                                   # a cleanup deleted it mid-run
+    auto.write_text("someone else's\n")            # and another file took the name
+    sibling = auto.with_name(auto.stem + ".restored.jsonl")
+    window.stop_mode()
+    run_until(loop, lambda: settled(window))
+    assert window.capture_guard.file == sibling and sibling.exists()
+    assert str(sibling) in window.statusBar().currentMessage()
+    questions.answer = DISCARD
+    close_window(window, loop, qapp)
+    assert auto.read_text() == "someone else's\n" and not sibling.exists()
+
+
 def test_stopping_then_quitting_still_asks_and_save_moves_the_file(
         window, loop, qapp, questions, monkeypatch, tmp_path):
     window.start_demo()

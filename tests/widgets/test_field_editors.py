@@ -1,7 +1,11 @@
 """The composer's field editors keep what is typed: a number reads the same in the field,
 after Enter, and in the JSON, whatever the user's locale writes as its decimal point; the
-date picker edits the field's own time."""
+date picker edits the field's own time, read as UTC when it names no offset."""
 
+import os
+import time
+
+import pytest
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QDialog
 
@@ -63,3 +67,39 @@ def test_the_date_picker_opens_now_for_a_field_that_is_no_time(qtbot, monkeypatc
     monkeypatch.setattr(QDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
     editor.pick()
     assert editor.value().endswith("Z") and editor.value()[:2] == "20"
+
+
+@pytest.fixture
+def berlin_time():
+    """The process in a zone two hours off UTC in May, restored after: a time read as local
+    would then move."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Europe/Berlin"
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.parametrize("typed", ["2024-05-14T09:27:12", "2024-05-14T09:27:12.000"])
+def test_the_date_picker_reads_a_time_without_offset_as_utc(qtbot, monkeypatch, berlin_time,
+                                                              typed):
+    editor = DateTimeEditor(FieldSpec("timestamp", "timestamp", "datetime", True))
+    qtbot.addWidget(editor)
+    editor.set_value(typed)
+    monkeypatch.setattr(QDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
+    editor.pick()   # accepted unchanged: the same moment, now with its offset
+    assert editor.value() == "2024-05-14T09:27:12.000Z"
+
+
+def test_the_date_picker_keeps_the_moment_of_a_time_with_an_offset(qtbot, monkeypatch,
+                                                                    berlin_time):
+    editor = DateTimeEditor(FieldSpec("timestamp", "timestamp", "datetime", True))
+    qtbot.addWidget(editor)
+    editor.set_value("2024-05-14T11:27:12.000+02:00")
+    monkeypatch.setattr(QDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
+    editor.pick()
+    assert editor.value() == "2024-05-14T09:27:12.000Z"
