@@ -160,12 +160,14 @@ def load_rules(path: str | Path) -> list[Rule]:
     """The rules of a JSON or TOML file (by its suffix; JSON otherwise)."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_bytes().decode("utf-8-sig")  # a BOM (Notepad) is passed over
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise InputError(f"{file}: cannot read the rules file ({exc.strerror})") from None
     try:
         data = tomllib.loads(text) if file.suffix.lower() == ".toml" else json.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
+    except (ValueError, tomllib.TOMLDecodeError, RecursionError) as exc:  # "[[[[..."
         raise InputError(f"{file}: not a valid rules file ({exc})") from None
     rules = data.get("rules") if isinstance(data, dict) else data
     if not isinstance(rules, list):

@@ -81,13 +81,14 @@ def load_rules(user_file: str | Path | None = None) -> RedactionRules:
 
 def rules_from_file(path: Path) -> RedactionRules:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))  # a BOM is passed over
     except FileNotFoundError:
         raise InputError(f"{path}: no such rules file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
-                         ) from None
-    except ValueError as exc:
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{path}: not JSON ({exc})") from None
     return rules_from_data(data, str(path))
 

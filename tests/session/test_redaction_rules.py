@@ -54,3 +54,13 @@ def test_a_missing_or_broken_file_is_one_sentence(tmp_path):
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(InputError, match="not JSON"):
         load_rules(tmp_path / "bad.json")
+
+
+def test_a_rules_file_with_a_byte_order_mark_is_read_and_one_not_utf8_is_one_sentence(
+        tmp_path):
+    path = tmp_path / "mine.json"
+    path.write_bytes(b'\xef\xbb\xbf{"patterns": []}')
+    assert load_rules(path) is not None
+    path.write_bytes(b'{"patterns": ["\xe9"]}')
+    with pytest.raises(InputError, match=f"^{path}: not UTF-8 text \\(byte 15\\)$"):
+        load_rules(path)
