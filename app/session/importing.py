@@ -103,8 +103,14 @@ def import_bytes(data: bytes, name: str = "") -> Imported:
 
 
 def import_path(path: str | Path) -> Imported:
-    """The records in the file (or OCPP.Core dump folder) at `path`; InputError with one
+    """The records in the file (or OCPP.Core dump folder) at `path`, or of standard input
+    for `-` (`docker logs csms | ocppscope convert - site.jsonl`); InputError with one
     sentence for a path that cannot be used."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            raise InputError("-: standard input is empty")
+        return import_bytes(data, "-")
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")

@@ -108,12 +108,14 @@ class SessionLoader:
         `step`); turn it off where the process's collector settings must not change."""
         path = Path(path)
         try:
-            if not path.exists():
-                raise InputError(f"{path}: no such file")
-            if path.is_dir():  # a dump folder: its listing says at once whether it is one
+            if str(path) == "-" or path.is_dir():
+                # standard input is read whole at once; a dump folder's listing says at
+                # once whether it is one
                 loader = cls(path, "import", iter(()), 0, freeze_gc=freeze_gc)
                 loader._adopt_import(import_path(path))
                 return loader
+            if not path.exists():
+                raise InputError(f"{path}: no such file")
             size = path.stat().st_size
             with path.open("rb") as stream:
                 head = stream.read(HEAD_BYTES)

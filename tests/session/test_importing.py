@@ -1,6 +1,9 @@
 """The registry: formats recognised from content, importers not installed passed over, and
 unusable input refused in one sentence."""
 
+import io
+import sys
+
 import pytest
 
 from app.errors import InputError
@@ -43,3 +46,16 @@ def test_an_unknown_format_names_the_formats_understood():
 def test_a_missing_path_is_refused(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         import_path(tmp_path / "absent.log")
+
+
+def test_a_dash_reads_standard_input(monkeypatch):
+    piped = io.TextIOWrapper(io.BytesIO(b'[2,"1","Heartbeat",{}]\n[3,"1",{}]\n'))
+    monkeypatch.setattr(sys, "stdin", piped)
+    imported = import_path("-")
+    assert [m.action for m in imported.messages] == ["Heartbeat", "Heartbeat"]
+
+
+def test_an_empty_standard_input_is_refused_in_one_sentence(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\n")))
+    with pytest.raises(InputError, match=r"^-: standard input is empty$"):
+        import_path("-")
