@@ -42,7 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "frame. --station, --from and --to write a slice."),
         epilog="exit status: 0 converted, 1 converted but lines of the input were skipped "
                "(listed on stderr), 2 unusable input")
-    parser.add_argument("input", metavar="IN", help="a file, an OCPP.Core dump folder, or - for standard input")
+    parser.add_argument("input", metavar="IN",
+                        help="a file, an OCPP.Core dump folder, or - for standard input")
     parser.add_argument("output", metavar="OUT", help="the file to write")
     parser.add_argument("--format", choices=FORMATS,
                         help="what to write (default: from OUT's extension; .jsonl is a "

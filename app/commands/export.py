@@ -42,7 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog="exit status: 0 written (what was redacted is listed on stderr), 1 written "
                "but lines of the input were skipped (listed on stderr), 2 unusable input or "
                "rules")
-    parser.add_argument("input", metavar="IN", help="a file, an OCPP.Core dump folder, or - for standard input")
+    parser.add_argument("input", metavar="IN",
+                        help="a file, an OCPP.Core dump folder, or - for standard input")
     parser.add_argument("output", metavar="OUT", help="the session file to write")
     parser.add_argument("--redact", action="store_true",
                         help="replace secrets by pseudonyms (the only export there is, and "
