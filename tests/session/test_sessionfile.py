@@ -280,3 +280,20 @@ def test_a_session_saved_again_with_a_byte_order_mark_is_still_a_session(tmp_pat
     reader = SessionReader.open(path)
     assert reader.header["mode"] == "proxy"
     assert list(reader) == sample_records() and reader.warnings == []
+
+
+@pytest.mark.parametrize(("version", "words"), [
+    ("1", "its version is '1', not a whole number"),
+    (None, "its version is missing"),
+    (1.5, "its version is 1.5, not a whole number"),
+])
+def test_a_header_whose_version_is_no_number_is_called_damaged_not_newer(tmp_path, version,
+                                                                         words):
+    header = {"format": "ocppscope-session"}
+    if version is not None:
+        header["version"] = version
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps(header) + "\n")
+    with pytest.raises(SessionFileError) as refused:
+        SessionReader.open(path)
+    assert str(refused.value) == f"{path}: the session header is damaged: {words}"

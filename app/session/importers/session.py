@@ -27,7 +27,10 @@ def read(data: bytes) -> Imported:
     except (UnicodeDecodeError, ValueError, RecursionError):
         header = {}
     version = header.get("version") if isinstance(header, dict) else None
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool):
+        notes.append(ImportNote("line 1", f"the session header is damaged (its version is "
+                                          f"{version!r}); records read as far as they can be"))
+    elif version > FORMAT_VERSION:
         notes.append(ImportNote("line 1", f"session format version {version!r} is newer than "
                                           "this program reads; records read as far as they "
                                           "can be"))
