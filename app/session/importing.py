@@ -89,10 +89,28 @@ def importer_for(head: bytes) -> ModuleType | None:
     return None
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def as_utf8(data: bytes, label: str = "input", *, head: bool = False) -> bytes:
+    """`data` as UTF-8: text saved as UTF-16 with its byte order mark (what Windows
+    PowerShell's `>` and `Out-File` write) is converted, anything else is left as it is.
+    InputError for UTF-16 that does not decode; `head`: the first bytes of a file only, cut
+    anywhere, converted as far as they go (to recognise the format)."""
+    if not data.startswith(UTF16_BOMS):
+        return data
+    try:
+        return data.decode("utf-16", errors="ignore" if head else "strict").encode("utf-8")
+    except UnicodeError as exc:
+        raise InputError(f"{label}: UTF-16 text that does not decode ({exc.reason} at "
+                         f"byte {exc.start})") from None
+
+
 def import_bytes(data: bytes, name: str = "") -> Imported:
     """The records in `data`, in the first format that recognises it. Raises InputError,
     one sentence naming `name`, for content no importer reads (empty, binary, unknown)."""
     label = name or "input"
+    data = as_utf8(data, label)
     head = data[:HEAD_BYTES]
     if not head.strip():
         raise InputError(f"{label}: the file is empty")

@@ -33,6 +33,7 @@ from app.session.importing import (
     HEAD_BYTES,
     Imported,
     ImportNote,
+    as_utf8,
     import_path,
     importer_for,
     unknown_format,
@@ -125,7 +126,7 @@ class SessionLoader:
                 reader = SessionReader.open(path)
                 return cls(path, "session", iter(reader), size, reader=reader,
                            header=reader.header, freeze_gc=freeze_gc)
-            if importer_for(head) is None:
+            if importer_for(as_utf8(head, head=True)) is None:
                 raise InputError(unknown_format(str(path), head))
         except SessionFileError:
             raise

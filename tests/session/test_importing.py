@@ -27,7 +27,7 @@ def test_a_listed_importer_that_is_not_installed_is_passed_over(monkeypatch):
     (b"", "the file is empty"),
     (b"  \n", "the file is empty"),
     (b"\x00\x01\x02\x03garbage", "binary data"),
-    (b"\xff\xfe\xfd not text", "not UTF-8"),
+    (b"\xfd\xfe\xff not text", "not UTF-8"),
     (b"a shopping list\nmilk\n", "no OCPP frames in this file"),
 ])
 def test_unusable_content_is_refused_in_one_sentence(data, words):
@@ -59,3 +59,18 @@ def test_an_empty_standard_input_is_refused_in_one_sentence(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\n")))
     with pytest.raises(InputError, match=r"^-: standard input is empty$"):
         import_path("-")
+
+
+def test_utf16_text_as_windows_powershell_writes_it_is_read():
+    text = '[2,"1","Heartbeat",{}]\r\n[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]\r\n'
+    for encoding in ("utf-16", "utf-16-be"):
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        imported = import_bytes(data, "frames.txt")
+        assert [m.action for m in imported.messages] == ["Heartbeat", "Heartbeat"], encoding
+
+
+def test_utf16_that_does_not_decode_is_refused_in_one_sentence():
+    with pytest.raises(InputError, match=r"frames\.txt: UTF-16 text that does not decode"):
+        import_bytes(b"\xff\xfe\x00\xd8", "frames.txt")
