@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
         if not path.lower().endswith((".json", ".html", ".htm")):
             raise settings.UsageError(f"--report '{path}': name a .json or .html file")
     plan = plan_replay(args.file, values)
+    for skipped in plan.recording.skipped:  # what the comparison cannot know of
+        print(f"ocppscope replay: {args.file}: {skipped}", file=sys.stderr)
     replay = ReplayRun(plan)
     status = live.run_live(args, "replay", plan.header(), replay.start, until=replay.play,
                            keep=True)  # the outcome is read from the live records
