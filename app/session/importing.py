@@ -89,6 +89,7 @@ def importer_for(head: bytes) -> ModuleType | None:
     return None
 
 
+SESSION_FORMAT = "OCPP Scope sessions (.jsonl)"  # `importers.session` goes by this name
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -117,7 +118,14 @@ def import_bytes(data: bytes, name: str = "") -> Imported:
     module = importer_for(head)
     if module is None:
         raise InputError(unknown_format(label, head))
-    return module.read(data)
+    imported = module.read(data)
+    if not imported.messages and imported.format != SESSION_FORMAT:
+        # a capture of the wrong port, a log with nothing in it: as unusable as a file of
+        # no known format, in the words its importer found (a session may hold no record
+        # yet: a recording that just started)
+        reasons = "; ".join(note.text for note in imported.notes) or "no OCPP frames in it"
+        raise InputError(f"{label}: {reasons}")
+    return imported
 
 
 def import_path(path: str | Path) -> Imported:

@@ -74,3 +74,17 @@ def test_utf16_text_as_windows_powershell_writes_it_is_read():
 def test_utf16_that_does_not_decode_is_refused_in_one_sentence():
     with pytest.raises(InputError, match=r"frames\.txt: UTF-16 text that does not decode"):
         import_bytes(b"\xff\xfe\x00\xd8", "frames.txt")
+
+
+def test_a_capture_in_which_no_ocpp_was_found_is_unusable_input_saying_why():
+    from tests.session import pcaps
+
+    with pytest.raises(InputError) as refused:
+        import_bytes(pcaps.pcap_file([]), "site.pcap")
+    assert str(refused.value) == ("site.pcap: no OCPP WebSocket traffic was found in its "
+                                  "0 packets")
+
+
+def test_a_session_with_no_records_yet_is_still_a_session():
+    header = b'{"format":"ocppscope-session","version":1,"mode":"proxy"}\n'
+    assert import_bytes(header, "-").messages == []

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 from app.errors import InputError, SessionFileError
-from app.session.importing import Imported, ImportNote
+from app.session.importing import SESSION_FORMAT, Imported, ImportNote
 from app.session.record_json import record_from_json
 from app.session.sessionfile import FORMAT_VERSION, SessionReader, is_session_file
 
-NAME = "OCPP Scope sessions (.jsonl)"
+NAME = SESSION_FORMAT
 
 
 def sniff(head: bytes) -> bool:
