@@ -53,6 +53,10 @@ def test_a_toml_file_gives_its_rules_and_saving_reads_back_the_same(tmp_path):
     ({"name": "r", "when": "size > 1", "action": "rewrite", "set": {"a..b": 1}},
      "'a..b' is not a payload path"),
     ({"name": "r", "when": "size > 1", "action": "close", "code": 80}, "'code' must be"),
+    ({"name": "r", "when": "size > 1", "action": "answer", "paylod": {"status": "Invalid"}},
+     "r: unknown key 'paylod' (did you mean 'payload'?)"),
+    ({"name": "r", "when": "size > 1", "action": "drop", "enable": False},
+     "r: unknown key 'enable' (did you mean 'enabled'?)"),
 ])
 def test_a_bad_rule_is_one_sentence_naming_it(rule, words):
     with pytest.raises(InputError, match=None) as caught:
