@@ -111,7 +111,7 @@ def test_a_reader_that_went_away_stops_the_sink_for_good_with_one_notice():
     assert calls == [[1]]                           # never tried again
     assert report.lost == 49 and report.written == 0
     assert notices == ["console output stopped: the reader went away (Broken pipe); "
-                       "1 records not written (forwarding goes on)"]
+                       "1 record not written (forwarding goes on)"]
 
 
 def test_a_writer_bug_costs_its_batch_not_the_sink():
