@@ -183,3 +183,14 @@ def test_lines_of_the_recording_that_could_not_be_read_are_told_before_it_plays(
     err = capsys.readouterr().err
     assert status == 2   # the CSMS is not there; what matters is what was said before
     assert f"ocppscope replay: {damaged}: line 4: skipped, not a valid record" in err
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_the_replay_runs(
+        recorded, tmp_path, capsys):
+    nowhere = tmp_path / "missing" / "diff.json"
+    status = cli.main(["replay", str(recorded), "--as", "station", "--csms",
+                       "ws://127.0.0.1:9/ocpp", "--quiet", "--report", str(nowhere)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == (f"ocppscope replay: --report '{nowhere}': its folder "
+                   f"'{nowhere.parent}' does not exist\n")   # said before any connecting
