@@ -17,7 +17,13 @@ from typing import TextIO
 from app.errors import InputError, UsageError
 from app.moments import Moment, add_moment_option
 from app.query.selection import filter_option, select_messages
-from app.session.exporting import judged, sliced, write_csv, write_trace
+from app.session.exporting import (
+    check_output_folder,
+    judged,
+    sliced,
+    write_csv,
+    write_trace,
+)
 from app.session.importing import Imported, import_path
 from app.session.message import RecordKind
 from app.session.report_html import html_report
@@ -68,6 +74,7 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     if Path(args.output).resolve() == Path(args.input).resolve():
         raise UsageError(f"{args.output}: the output would overwrite the input")
     query = filter_option(getattr(args, "filter", None))   # a broken expression: before reading
+    check_output_folder(args.output)
     imported = import_path(args.input)
     messages = imported.messages
     if args.station is not None:

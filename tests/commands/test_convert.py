@@ -176,3 +176,15 @@ def test_one_record_is_counted_in_the_singular(tmp_path, capsys):
     code, captured = convert(capsys, log(tmp_path, EVCC.splitlines(keepends=True)[0]),
                              tmp_path / "o.jsonl")
     assert code == 0 and "; 1 record written to" in captured.err
+
+
+def test_an_output_whose_folder_does_not_exist_is_refused_before_reading(tmp_path, capsys,
+                                                                         monkeypatch):
+    from app.commands import convert as command
+
+    monkeypatch.setattr(command, "import_path", lambda _: pytest.fail("read the input"))
+    out = tmp_path / "missing" / "o.jsonl"
+    code, captured = convert(capsys, log(tmp_path), out)
+    assert code == 2
+    assert captured.err == (f"ocppscope convert: {out}: cannot write (its folder "
+                            f"'{out.parent}' does not exist)\n")

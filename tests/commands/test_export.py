@@ -115,3 +115,12 @@ def test_lines_of_a_session_that_could_not_be_read_are_listed_and_exit_1(tmp_pat
     assert code == 1
     assert "line 3: skipped, not a valid record" in captured.err
     assert "2 records written" in captured.err
+
+
+def test_an_output_whose_folder_does_not_exist_is_refused_before_reading(tmp_path, capsys,
+                                                                         secret_file):
+    out = tmp_path / "missing" / "shared.jsonl"
+    code, captured = export(capsys, "--redact", secret_file, out)
+    assert code == 2
+    assert captured.err == (f"ocppscope export: {out}: cannot write (its folder "
+                            f"'{out.parent}' does not exist)\n")
