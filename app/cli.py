@@ -43,6 +43,18 @@ COMMAND_NAMES = frozenset(COMMANDS)
 EXIT_USAGE = 2
 
 
+def misspelt_command(word: str) -> str | None:
+    """The command `word` was probably meant to be (`valdate`), when it is no file the
+    window could open instead: otherwise argparse would say only "unrecognized arguments"
+    about the words after it, or the window would look for a file of that name."""
+    if word.startswith("-") or any(mark in word for mark in "./\\") or os.path.exists(word):
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def command_module(name: str) -> ModuleType:
     """The module of one command, imported now (and only now)."""
     return importlib.import_module(f"app.commands.{name}")
@@ -95,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if not words or (words[0] not in COMMAND_NAMES and words[0] not in ("-h", "--help",
                                                                    "--version")):
+        meant = misspelt_command(words[0]) if words else None
+        if meant is not None:
+            print(f"ocppscope: '{words[0]}' is not a command; did you mean '{meant}'? "
+                  "(ocppscope --help lists them)", file=sys.stderr)
+            return EXIT_USAGE
         words = ["gui", *words]  # `ocppscope`, `ocppscope FILE`, `ocppscope --demo`
     parser = build_parser(words[0])  # `--help` and `--version` import no command
     try:

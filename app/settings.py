@@ -433,7 +433,10 @@ def _problems(setting: Setting, value: Any) -> list[str]:
 
 
 def _url_problems(text: str) -> list[str]:
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # "ws://[::1/ocpp": a bracket left open
+        return [f"'{secrets.mask_url(text)}' is not a URL ({exc})"]
     if parts.scheme not in ("ws", "wss"):
         return [f"'{secrets.mask_url(text)}' must start with ws:// or wss://"]
     try:
@@ -443,6 +446,9 @@ def _url_problems(text: str) -> list[str]:
         return [f"'{secrets.mask_url(text)}' has a port that is not a number from 0 to 65535"]
     if not host:
         return [f"'{secrets.mask_url(text)}' names no host"]
+    if parts.fragment or text.endswith("#"):  # the station id would land in the fragment
+        return [f"'{secrets.mask_url(text)}' has a #fragment, which a WebSocket URL cannot "
+                "have"]
     if parts.username is not None and parts.password is None:
         # what the window remembers of ws://user:password@host: the password is typed again
         return [f"'{text}' names the user '{parts.username}' but no password "

@@ -131,3 +131,35 @@ def test_output_to_a_full_disk_is_one_line_not_a_traceback(tmp_path, command):
     assert result.returncode == 2
     assert result.stderr == (f"ocppscope {command[0]}: cannot write the output "
                              "(No space left on device)\n")
+
+
+@pytest.mark.parametrize("words", [["valdate", "site.jsonl"], ["convrt", "a", "b"], ["stat"]])
+def test_a_misspelt_command_is_named_with_the_one_meant(words, capsys, tmp_path,
+                                                        monkeypatch):
+    monkeypatch.chdir(tmp_path)   # no file of that name here: the word is no file to open
+    assert cli.main(words) == 2
+    meant = {"valdate": "validate", "convrt": "convert", "stat": "state"}[words[0]]
+    assert capsys.readouterr().err == (
+        f"ocppscope: '{words[0]}' is not a command; did you mean '{meant}'? "
+        "(ocppscope --help lists them)\n")
+
+
+def test_a_file_named_like_a_command_is_still_opened_in_the_window(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "stat").write_text("[2,\"1\",\"Heartbeat\",{}]\n")
+    opened = []
+    monkeypatch.setattr(cli, "command_module", lambda name: _Recorder(name, opened))
+    cli.main(["stat"])
+    assert opened == [("gui", "stat")]
+
+
+class _Recorder:
+    """A command module that notes what it was asked to run instead of running it."""
+
+    def __init__(self, name, opened):
+        self.name, self.opened = name, opened
+
+    def add_parser(self, subparsers):
+        parser = subparsers.add_parser(self.name)
+        parser.add_argument("file", nargs="?")
+        parser.set_defaults(run=lambda args: self.opened.append((self.name, args.file)) or 0)

@@ -163,6 +163,10 @@ def test_the_defaults_pass_the_check(mode):
                                                      "must start with ws:// or wss://"),
     ("proxy", "upstream", "ws:///ocpp", "names no host"),
     ("proxy", "upstream", "ws://csms:port/ocpp", "port that is not a number"),
+    ("station", "csms", "ws://[::1/ocpp", "CSMS URL: 'ws://[::1/ocpp' is not a URL "
+                                          "(Invalid IPv6 URL)"),
+    ("station", "csms", "ws://csms/ocpp#x", "CSMS URL: 'ws://csms/ocpp#x' has a #fragment, "
+                                            "which a WebSocket URL cannot have"),
     ("proxy", "listen", "nonsense", "Listen on: 'nonsense' is not HOST:PORT"),
     ("csms", "listen", "127.0.0.1:70000", "Listen on: port 70000 is out of range"),
     ("station", "station_id", " ", "Station id: must not be empty"),

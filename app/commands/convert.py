@@ -17,7 +17,13 @@ from typing import TextIO
 from app.errors import InputError, UsageError
 from app.moments import Moment, add_moment_option
 from app.query.selection import filter_option, select_messages
-from app.session.exporting import judged, sliced, write_csv, write_trace
+from app.session.exporting import (
+    check_output_folder,
+    judged,
+    sliced,
+    write_csv,
+    write_trace,
+)
 from app.session.importing import Imported, import_path
 from app.session.message import RecordKind
 from app.session.report_html import html_report
@@ -42,7 +48,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "frame. --station, --from and --to write a slice."),
         epilog="exit status: 0 converted, 1 converted but lines of the input were skipped "
                "(listed on stderr), 2 unusable input")
-    parser.add_argument("input", metavar="IN", help="a file (or OCPP.Core dump folder)")
+    parser.add_argument("input", metavar="IN",
+                        help="a file, an OCPP.Core dump folder, or - for standard input")
     parser.add_argument("output", metavar="OUT", help="the file to write")
     parser.add_argument("--format", choices=FORMATS,
                         help="what to write (default: from OUT's extension; .jsonl is a "
@@ -67,6 +74,7 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     if Path(args.output).resolve() == Path(args.input).resolve():
         raise UsageError(f"{args.output}: the output would overwrite the input")
     query = filter_option(getattr(args, "filter", None))   # a broken expression: before reading
+    check_output_folder(args.output)
     imported = import_path(args.input)
     messages = imported.messages
     if args.station is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.errors import InputError, UsageError
+from app.session.exporting import check_output_folder
 from app.session.importing import Imported, import_path
 from app.session.redaction import Progress, Redacted, redact, summary_lines
 from app.session.redaction_rules import DEFAULT_RULES, load_rules
@@ -42,7 +43,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog="exit status: 0 written (what was redacted is listed on stderr), 1 written "
                "but lines of the input were skipped (listed on stderr), 2 unusable input or "
                "rules")
-    parser.add_argument("input", metavar="IN", help="a file (or OCPP.Core dump folder)")
+    parser.add_argument("input", metavar="IN",
+                        help="a file, an OCPP.Core dump folder, or - for standard input")
     parser.add_argument("output", metavar="OUT", help="the session file to write")
     parser.add_argument("--redact", action="store_true",
                         help="replace secrets by pseudonyms (the only export there is, and "
@@ -60,6 +62,7 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
     if Path(args.output).resolve() == Path(args.input).resolve():
         raise UsageError(f"{args.output}: the output would overwrite the input")
     rules = load_rules(args.rules)
+    check_output_folder(args.output)
     imported = import_path(args.input)
     redacted = export_redacted(imported, rules_file=args.rules, output=args.output,
                                source=Path(args.input).name, rules=rules)

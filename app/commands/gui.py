@@ -8,6 +8,7 @@ import os
 import sys
 
 from app import desktop
+from app.errors import UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -30,8 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "the welcome page)")
 
 
+# what the window's picture can be written as (Qt picks the format by the extension)
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.screenshot:
+        if not args.screenshot.lower().endswith(PICTURE_SUFFIXES):
+            # said now, not after the window loaded and rendered for nothing
+            raise UsageError(f"--screenshot '{args.screenshot}': name a .png file "
+                             "(or .jpg, .bmp)")
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if _no_display():
         print("ocppscope: no display to open the window on (neither DISPLAY nor "

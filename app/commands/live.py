@@ -423,10 +423,12 @@ def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message
     return recorded.lost
 
 
-# What asks a running command to stop: Ctrl-C, a polite kill, and on Windows Ctrl-Break
-# (the one console event another program can send to a process group it started).
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK")
-                     if hasattr(signal, name))
+# What asks a running command to stop: Ctrl-C, a polite kill, a terminal or ssh session
+# that closed (a hang-up would otherwise end it with its last records unwritten), and on
+# Windows Ctrl-Break (the one console event another program can send to a process group
+# it started).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP",
+                                                        "SIGBREAK") if hasattr(signal, name))
 
 
 class StopSignals:

@@ -46,6 +46,8 @@ NICENESS = 19             # how much lower the child's priority is than the forw
 TICK = 1.0                # seconds between two checks for unanswered CALLs and missed pongs
 SHIP_TIMEOUT = 30.0       # seconds at the end for the last batches to enter the pipe
 FINISH_TIMEOUT = 300.0    # seconds at the end for the child to judge and write its backlog
+# what the child leaves to the forwarding process (see `serve`)
+IGNORED_SIGNALS = ("SIGINT", "SIGBREAK", "SIGTERM", "SIGHUP")
 STILL_FORWARDING = "frames are still forwarded, but no longer checked, shown or recorded"
 
 
@@ -65,7 +67,7 @@ class ObserverProcess:
         self.process = context.Process(
             target=serve, name="ocppscope-observer", daemon=True,
             args=(batches, says, dict(options), mode, header, answer_timeout))
-        with _sigint_ignored():  # the child is born deaf to Ctrl-C: it ends with the pipe
+        with _signals_ignored():  # the child is born deaf to Ctrl-C: it ends with the pipe
             self.process.start()
         batches.close()
         says.close()
@@ -139,29 +141,36 @@ class ObserverProcess:
         with self._told_lost:
             self._lost_told = True  # its end is ours: no "ended" notice
         self._notice(f"{why}: what it had not written yet is lost")
-        self.process.terminate()
+        self.process.kill()  # it ignores the polite signals (see `serve`)
 
 
 @contextlib.contextmanager
-def _sigint_ignored() -> Any:
-    """SIGINT ignored while a child starts: it inherits that, and Python keeps it so."""
+def _signals_ignored() -> Any:
+    """The signals the child leaves to us (`IGNORED_SIGNALS`) ignored while it starts: it
+    inherits that, and Python keeps it so, so that none ends it before `serve` runs."""
+    previous: dict[int, Any] = {}
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for name in IGNORED_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is not None:
+                previous[number] = signal.signal(number, signal.SIG_IGN)
     except ValueError:  # not the main thread: nothing to inherit either way
-        yield
-        return
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 def serve(batches: Connection, says: Connection, options: dict[str, Any], mode: str,
           header: dict[str, Any], answer_timeout: float) -> None:
     """The child: judge, show and record every shipped batch until the pipe closes."""
-    # Ctrl-C (and on Windows Ctrl-Break) reach every process of the console's group: the
-    # forwarding process decides how to stop, and tells this one by ending the pipe
-    for name in ("SIGINT", "SIGBREAK"):
+    # Ctrl-C (and on Windows Ctrl-Break) reach every process of the console's group, a
+    # service manager's stop signals each process of its unit, a closed terminal hangs up
+    # the group: the forwarding process decides how to stop, and tells this one by ending
+    # the pipe (which its death ends too), once all it forwarded is written
+    for name in IGNORED_SIGNALS:
         if hasattr(signal, name):
             with contextlib.suppress(ValueError, OSError):
                 signal.signal(getattr(signal, name), signal.SIG_IGN)

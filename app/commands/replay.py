@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from app import settings
 from app.commands import live
@@ -45,7 +46,16 @@ def run(args: argparse.Namespace) -> int:
     for path in reports:
         if not path.lower().endswith((".json", ".html", ".htm")):
             raise settings.UsageError(f"--report '{path}': name a .json or .html file")
+        # said now, not after a run that may take long: where the report cannot go
+        folder = Path(path).parent
+        if not folder.is_dir():
+            raise settings.UsageError(f"--report '{path}': its folder '{folder}' does not "
+                                      "exist")
+        if Path(path).is_dir():
+            raise settings.UsageError(f"--report '{path}': is a directory")
     plan = plan_replay(args.file, values)
+    for skipped in plan.recording.skipped:  # what the comparison cannot know of
+        print(f"ocppscope replay: {args.file}: {skipped}", file=sys.stderr)
     replay = ReplayRun(plan)
     status = live.run_live(args, "replay", plan.header(), replay.start, until=replay.play,
                            keep=True)  # the outcome is read from the live records

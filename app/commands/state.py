@@ -39,7 +39,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog="exit status: 0 shown, 2 unusable input (no file, not a session, no such "
                "station, a bad --at)")
     parser.add_argument("file", metavar="FILE",
-                        help="a session, or any log or capture OCPP Scope reads")
+                        help="a session, or any log or capture OCPP Scope reads (- for "
+                             "standard input)")
     parser.add_argument("--station", metavar="ID", help="only this station")
     add_moment_option(parser, "--at", "the state at this moment instead of at the end")
     parser.add_argument("--json", action="store_true",

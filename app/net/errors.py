@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.exceptions import InvalidHandshake, InvalidMessage, InvalidStatus, InvalidURI
 
 from app.errors import ListenError
 
@@ -65,6 +65,8 @@ def describe_connect_error(exc: BaseException, url: str) -> ConnectFailure:
                               f"connection to {url} refused: nothing listens there")
     if isinstance(exc, TimeoutError):
         return ConnectFailure(HTTPStatus.GATEWAY_TIMEOUT, f"{url} did not answer in time")
+    if isinstance(exc, InvalidMessage):
+        return ConnectFailure(HTTPStatus.BAD_GATEWAY, f"{url} {_no_http_answer(exc, url)}")
     if isinstance(exc, InvalidHandshake):
         return ConnectFailure(HTTPStatus.BAD_GATEWAY,
                               f"WebSocket handshake with {url} failed: {exc}")
@@ -72,6 +74,18 @@ def describe_connect_error(exc: BaseException, url: str) -> ConnectFailure:
         return ConnectFailure(HTTPStatus.BAD_GATEWAY,
                               f"cannot connect to {url}: {exc.strerror or exc}")
     return ConnectFailure(HTTPStatus.BAD_GATEWAY, f"cannot connect to {url}: {exc}")
+
+
+def _no_http_answer(exc: InvalidMessage, url: str) -> str:
+    """What came instead of an HTTP/1.1 answer to the upgrade: nothing (often a TLS server
+    given ws://, which drops what is not a TLS hello), or another server's answer."""
+    cause = exc.__cause__
+    if isinstance(cause, EOFError):
+        hint = ": does it expect TLS (wss://)?" if url.lower().startswith("ws://") else ""
+        return f"closed the connection without answering the WebSocket handshake{hint}"
+    if isinstance(cause, ValueError) and ": " in str(cause):
+        return f"did not answer as a WebSocket server: it sent {str(cause).partition(': ')[2]!r}"
+    return f"did not answer the WebSocket handshake in HTTP ({cause or exc})"
 
 
 def _phrase(status: int) -> str:

@@ -18,6 +18,7 @@ Actions and their fields: `hold`; `rewrite` (`set`: {path: value}, `remove`: [pa
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import json
 import re
@@ -94,11 +95,21 @@ class Rule:
         return data
 
 
+_RULE_KEYS = ("name", "when", "action", "enabled", "set", "remove", "ms", "payload", "error",
+              "code", "reason")
+
+
 def rule_from_json(data: Any, where: str = "rule") -> Rule:
     """A rule from its JSON form; InputError with one sentence naming what is wrong."""
     if not isinstance(data, dict):
         raise InputError(f"{where}: a rule is an object with when and action")
     name = str(data.get("name") or where)
+    for key in data:
+        if key not in _RULE_KEYS:  # a misspelt key would quietly change what the rule does
+            guess = difflib.get_close_matches(str(key), _RULE_KEYS, n=1)
+            raise InputError(f"{name}: unknown key '{key}'"
+                             + (f" (did you mean '{guess[0]}'?)" if guess else
+                                f" (keys are {', '.join(_RULE_KEYS)})"))
     when = data.get("when")
     if not isinstance(when, str) or not when.strip():
         raise InputError(f"{name}: 'when' must be an expression (text)")
@@ -160,12 +171,14 @@ def load_rules(path: str | Path) -> list[Rule]:
     """The rules of a JSON or TOML file (by its suffix; JSON otherwise)."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_bytes().decode("utf-8-sig")  # a BOM (Notepad) is passed over
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise InputError(f"{file}: cannot read the rules file ({exc.strerror})") from None
     try:
         data = tomllib.loads(text) if file.suffix.lower() == ".toml" else json.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
+    except (ValueError, tomllib.TOMLDecodeError, RecursionError) as exc:  # "[[[[..."
         raise InputError(f"{file}: not a valid rules file ({exc})") from None
     rules = data.get("rules") if isinstance(data, dict) else data
     if not isinstance(rules, list):

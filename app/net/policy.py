@@ -22,6 +22,7 @@ runs (`ResponsePolicy.set_rule`) apply from the next request on.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +152,7 @@ class ResponsePolicy:
         return cls(rules=parse_rules(data, str(Path(path))), **options)
 
 
+_RULE_KEYS = ("payload", "error", "description", "details", "mode", "delay")
 MAX_DELAY = 86_400  # a day: longer is no answer at all, which "ignore" says
 
 
@@ -182,6 +184,12 @@ def _rule(spec: Any) -> Rule:
         return Rule(mode="default" if spec == "accept" else spec)
     if not isinstance(spec, dict):
         raise TypeError("a rule is a word or an object")
+    for key in spec:
+        if key not in _RULE_KEYS:  # a misspelt key would quietly give the default answer
+            guess = difflib.get_close_matches(str(key), _RULE_KEYS, n=1)
+            raise ValueError(f"unknown key '{key}'"
+                             + (f" (did you mean '{guess[0]}'?)" if guess else
+                                f" (keys are {', '.join(_RULE_KEYS)})"))
     delay = spec.get("delay", 0.0)
     # written so that NaN fails too (JSON as Python reads it takes NaN and Infinity)
     if not isinstance(delay, int | float) or isinstance(delay, bool) or not (

@@ -168,11 +168,31 @@ COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "contains", "~", "in")
 
 # --- parser ---------------------------------------------------------------------------------
 
+# How deep parentheses and negations may nest: the parser, the compiler and the compiled
+# test each take a few Python frames a level, and Python's stack is not deep (a thousand)
+MAX_NESTING = 50
+
+
 def parse(text: str) -> Node:
     """The syntax tree of `text`; raises QueryError with the column where it went wrong."""
     if not text.strip():
         raise QueryError("the expression is empty", 1, text)
-    return _Parser(text).parse()
+    parser = _Parser(text)
+    _check_nesting(parser.tokens, text)
+    return parser.parse()
+
+
+def _check_nesting(tokens: list[Token], text: str) -> None:
+    """Refuse, at the token that goes too deep, an expression nested past `MAX_NESTING`
+    (open parentheses, and negations in a row), before recursion runs out on it."""
+    depth = negations = 0
+    for token in tokens:
+        if token.kind == "PUNCT" and token.text in "()":
+            depth += 1 if token.text == "(" else -1
+        negations = negations + 1 if token.kind == "OP" and token.text == "!" else 0
+        if depth + negations > MAX_NESTING:
+            raise QueryError(f"nested more than {MAX_NESTING} levels deep; write it flatter",
+                             token.column, text)
 
 
 class _Parser:

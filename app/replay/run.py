@@ -66,17 +66,30 @@ def plan_replay(file: str | Path, values: Mapping[str, Any],
     rewriter = rewriter_from(settings.repeated(values.get("rewrite")),
                              v["rewrite_file"] or None)
     recording = recording or load_recording(file)
-    script = recording.script(v["station"] or None).starting_at(v["start_from"] or None)
+    whole = recording.script(v["station"] or None)
+    script = whole.starting_at(v["start_from"] or None)
+    if whole.exchanges and not script.exchanges:   # a replay of nothing "matches": refused
+        raise settings.UsageError(
+            f"{_title('start_from')}: {whole.station} has no exchange from seq "
+            f"{v['start_from']} on (its last is seq {whole.exchanges[-1].seq})")
     query = filter_option(v["filter"] or None)
     if query is not None:   # the CALLs it selects (an answer's action is its CALL's)
         keep = query.predicate(RecordContext(recording.capture))
         capture = recording.capture
         script = script.keeping(lambda exchange: keep(
             capture.messages[capture.index_of(exchange.seq) or 0]))
+        if not script.exchanges:
+            raise settings.UsageError(f"{_title('filter')}: the expression selects no "
+                                      f"exchange of {whole.station} to replay")
     options = ReplayOptions(speed=v["speed"], rewriter=rewriter, settle=v["settle"],
                             ignore=DEFAULT_IGNORE.plus(settings.repeated(values.get("ignore"))),
                             max_size=v["max_size"])
     return ReplayPlan(str(file), recording, script, v["role"], options, v)
+
+
+def _title(name: str) -> str:
+    """How a problem names a replay setting (its label, as the other problems do)."""
+    return next(s.title for s in settings.mode_settings(settings.REPLAY) if s.name == name)
 
 
 def recorded_stations(path: str | Path) -> list[str]:

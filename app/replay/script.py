@@ -112,6 +112,7 @@ class Recording:
     path: Path
     header: dict[str, Any]
     capture: Capture
+    skipped: list[str] = field(default_factory=list)  # lines of the file that were not read
 
     def stations(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -157,7 +158,8 @@ def load_recording(path: str | Path) -> Recording:
                   answer_timeout=recorded_answer_timeout(imported.header or {}))
     while capture.annotate(budget=1.0):
         pass
-    return Recording(Path(path), dict(header), capture)
+    skipped = [f"{note.where}: {note.text}" for note in imported.notes if note.where]
+    return Recording(Path(path), dict(header), capture, skipped)
 
 
 @dataclass

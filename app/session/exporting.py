@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
+from app.errors import InputError
 from app.session.capture import Capture
 from app.session.message import Message, RecordKind, iso_time
 
@@ -84,3 +86,11 @@ def write_csv(capture: Capture, out: TextIO) -> int:
             "; ".join(f"{f.code}: {f.message}" for f in annotation.findings), message.text])
         written += 1
     return written
+
+
+def check_output_folder(output: str | Path) -> None:
+    """An InputError, before a long read, for an output whose folder does not exist (a
+    command would otherwise read and convert everything, then fail to write)."""
+    folder = Path(output).parent
+    if not folder.is_dir():
+        raise InputError(f"{output}: cannot write (its folder '{folder}' does not exist)")

@@ -115,22 +115,54 @@ def importer_for(head: bytes) -> ModuleType | None:
     return None
 
 
+SESSION_FORMAT = "OCPP Scope sessions (.jsonl)"  # `importers.session` goes by this name
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def as_utf8(data: bytes, label: str = "input", *, head: bool = False) -> bytes:
+    """`data` as UTF-8: text saved as UTF-16 with its byte order mark (what Windows
+    PowerShell's `>` and `Out-File` write) is converted, anything else is left as it is.
+    InputError for UTF-16 that does not decode; `head`: the first bytes of a file only, cut
+    anywhere, converted as far as they go (to recognise the format)."""
+    if not data.startswith(UTF16_BOMS):
+        return data
+    try:
+        return data.decode("utf-16", errors="ignore" if head else "strict").encode("utf-8")
+    except UnicodeError as exc:
+        raise InputError(f"{label}: UTF-16 text that does not decode ({exc.reason} at "
+                         f"byte {exc.start})") from None
+
+
 def import_bytes(data: bytes, name: str = "") -> Imported:
     """The records in `data`, in the first format that recognises it. Raises InputError,
     one sentence naming `name`, for content no importer reads (empty, binary, unknown)."""
     label = name or "input"
+    data = as_utf8(data, label)
     head = data[:HEAD_BYTES]
     if not head.strip():
         raise InputError(f"{label}: the file is empty")
     module = importer_for(head)
     if module is None:
         raise InputError(unknown_format(label, head))
-    return module.read(data)
+    imported = module.read(data)
+    if not imported.messages and imported.format != SESSION_FORMAT:
+        # a capture of the wrong port, a log with nothing in it: as unusable as a file of
+        # no known format, in the words its importer found (a session may hold no record
+        # yet: a recording that just started)
+        reasons = "; ".join(note.text for note in imported.notes) or "no OCPP frames in it"
+        raise InputError(f"{label}: {reasons}")
+    return imported
 
 
 def import_path(path: str | Path) -> Imported:
-    """The records in the file (or OCPP.Core dump folder) at `path`; InputError with one
+    """The records in the file (or OCPP.Core dump folder) at `path`, or of standard input
+    for `-` (`docker logs csms | ocppscope convert - site.jsonl`); InputError with one
     sentence for a path that cannot be used."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            raise InputError("-: standard input is empty")
+        return import_bytes(data, "-")
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")

@@ -33,6 +33,7 @@ from app.session.importing import (
     HEAD_BYTES,
     Imported,
     ImportNote,
+    as_utf8,
     import_path,
     importer_for,
     unknown_format,
@@ -108,12 +109,14 @@ class SessionLoader:
         `step`); turn it off where the process's collector settings must not change."""
         path = Path(path)
         try:
-            if not path.exists():
-                raise InputError(f"{path}: no such file")
-            if path.is_dir():  # a dump folder: its listing says at once whether it is one
+            if str(path) == "-" or path.is_dir():
+                # standard input is read whole at once; a dump folder's listing says at
+                # once whether it is one
                 loader = cls(path, "import", iter(()), 0, freeze_gc=freeze_gc)
                 loader._adopt_import(import_path(path))
                 return loader
+            if not path.exists():
+                raise InputError(f"{path}: no such file")
             size = path.stat().st_size
             with path.open("rb") as stream:
                 head = stream.read(HEAD_BYTES)
@@ -123,7 +126,7 @@ class SessionLoader:
                 reader = SessionReader.open(path)
                 return cls(path, "session", iter(reader), size, reader=reader,
                            header=reader.header, freeze_gc=freeze_gc)
-            if importer_for(head) is None:
+            if importer_for(as_utf8(head, head=True)) is None:
                 raise InputError(unknown_format(str(path), head))
         except SessionFileError:
             raise

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import InputError
+from app.ocpp import catalog
 
 DEFAULT_RULES = Path(__file__).with_name("redaction.json")
 SHAPES = ("text", "pem", "ip", "host", "url", "number")
@@ -81,13 +82,14 @@ def load_rules(user_file: str | Path | None = None) -> RedactionRules:
 
 def rules_from_file(path: Path) -> RedactionRules:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))  # a BOM is passed over
     except FileNotFoundError:
         raise InputError(f"{path}: no such rules file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
-                         ) from None
-    except ValueError as exc:
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{path}: not JSON ({exc})") from None
     return rules_from_data(data, str(path))
 
@@ -111,7 +113,17 @@ def rules_from_data(data: Any, where: str = "rules") -> RedactionRules:
         rules.kinds[name] = Kind(name, shape, str(spec.get("prefix") or name.upper()[:10]),
                                  str(spec.get("label") or "CERTIFICATE"))
     for action, table in _object(data.get("paths", {}), f"{where}: paths").items():
+        # a rule that can never match lets through the secret it was written for: refused
+        if action != ANY_ACTION and action not in catalog.ACTIONS:
+            guess = catalog.closest_action(action)
+            raise InputError(f"{where}: paths: unknown action '{action}'"
+                             + (f" (did you mean {guess}?)" if guess else ""))
         rules.paths[action] = _kinds_by_name(table, f"{where}: paths of '{action}'")
+        for path in rules.paths[action]:
+            if not _PAYLOAD_PATH.fullmatch(path):
+                raise InputError(f"{where}: paths of '{action}': '{path}' is not a payload "
+                                 "path: names joined by dots, with [*] for each item of a "
+                                 "list (idToken.idToken, evse[*].id)")
     variables = _object(data.get("variables", {}), f"{where}: variables")
     rules.variables = _kinds_by_name(variables.get("names", {}), f"{where}: variables.names")
     values = variables.get("values", [])
@@ -134,6 +146,10 @@ def rules_from_data(data: Any, where: str = "rules") -> RedactionRules:
                              f"({exc})") from None
         rules.patterns.append(Pattern(kind, regex))
     return rules
+
+
+# a path as the rules write it: names joined by dots, [*] after a name for a list's items
+_PAYLOAD_PATH = re.compile(r"[A-Za-z_]\w*(\[\*\])?(\.[A-Za-z_]\w*(\[\*\])?)*")
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:

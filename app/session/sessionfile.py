@@ -293,7 +293,13 @@ class SessionReader:
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
             raise SessionFileError(f"{path}: not an OCPP Scope session file")
         version = header.get("version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
+        if "version" not in header:
+            raise SessionFileError(f"{path}: the session header is damaged: its version is "
+                                   "missing")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise SessionFileError(f"{path}: the session header is damaged: its version is "
+                                   f"{version!r}, not a whole number")
+        if version > FORMAT_VERSION:
             raise SessionFileError(
                 f"{path}: session format version {version!r} is newer than this program "
                 f"reads ({FORMAT_VERSION}); update OCPP Scope")

@@ -27,6 +27,7 @@ from typing import Generic, TypeVar
 
 from app.session.message import Message, gap_record
 from app.session.sessionfile import SessionWriter
+from app.wording import count
 
 log = logging.getLogger(__name__)
 
@@ -317,8 +318,9 @@ class QueuedSink(Generic[T]):
             self._failure = reason
             self._retry_at = time.monotonic() + self._retry
             self._dead = self._dead or permanent
-            tell = self._stop(_FAILED, f"{self.name} stopped: {reason}; {pending.count:,} "
-                                       "records not written (forwarding goes on)")
+            tell = self._stop(_FAILED, f"{self.name} stopped: {reason}; "
+                                       f"{count(pending.count, 'record')} not written "
+                                       "(forwarding goes on)")
         self._tell(tell)
         if first and not permanent:
             # best effort: say where the gap begins while the failed batch's space is free
@@ -361,7 +363,7 @@ class QueuedSink(Generic[T]):
         lost, self._episode_lost = self._episode_lost, 0
         if not told:
             return None
-        return f"{self.name} resumed after a gap of {lost:,} records"
+        return f"{self.name} resumed after a gap of {count(lost, 'record')}"
 
     def _tell(self, text: str | None) -> None:
         if text is None:

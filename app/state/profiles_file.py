@@ -18,29 +18,55 @@ from typing import Any
 
 from app.errors import InputError, ProfilesFileError, UsageError
 from app.moments import Moment
+from app.ocpp.findings import Finding, Severity
+from app.ocpp.schemas import PayloadKind
 from app.session.judging import judged_session
 from app.state.model import InstalledProfile, StationState
 from app.state.summary import named_stations
 from app.state.timeline import StateTimeline
 
 
-def profiles_from_file(path: str | Path) -> list[InstalledProfile]:
+def profiles_from_file(path: str | Path, warn: Callable[[str], None] | None = None
+                       ) -> list[InstalledProfile]:
     """The profiles in `path`, the first listed installed first. Raises ProfilesFileError
-    for a file that is missing, not JSON, or not a list of SetChargingProfile requests."""
+    for a file that is missing, not JSON, or not a list of SetChargingProfile requests.
+    `warn` hears each schema error of a request, naming its entry: what of such a profile
+    cannot be read is left out of the schedule, which must not go unsaid."""
     path = Path(path)
     if not path.exists():
         raise ProfilesFileError(f"{path}: no such file")
     if path.is_dir():
         raise ProfilesFileError(f"{path}: is a directory; give a JSON file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise ProfilesFileError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise ProfilesFileError(f"{path}: cannot read ({exc.strerror})") from None
     except (ValueError, RecursionError) as exc:
         raise ProfilesFileError(f"{path}: not JSON ({exc})") from None
-    return profiles_from_requests(data, str(path))
+    profiles = profiles_from_requests(data, str(path))
+    if warn is not None:
+        for index, entry in enumerate([data] if isinstance(data, dict) else data):
+            for finding in _schema_errors(entry):
+                warn(f"{path}: entry {index + 1}: {finding.path or 'payload'}: "
+                     f"{finding.message} (a station refuses such a profile; what cannot be "
+                     "read of it is left out)")
+    return profiles
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity, which Python's JSON reads and JSON has not: a limit of NaN would
+    leave its period out unseen."""
+    raise ValueError(f"{name} is no JSON number")
+
+
+def _schema_errors(entry: Any) -> list[Finding]:
+    from app.ocpp.checker import shared_validator  # compiled once, only when asked
+
+    return [finding for finding in shared_validator().validate(
+        "SetChargingProfile", PayloadKind.REQUEST, entry)
+        if finding.severity is Severity.ERROR]
 
 
 def profiles_from_requests(data: Any, origin: str = "profiles") -> list[InstalledProfile]:
@@ -92,7 +118,7 @@ def schedule_input(path: str | Path, *, at: Moment, station: str | None = None,
     file or station that cannot be used, or for seconds after a first record a profiles
     file does not have. `warn` hears each line of a session that could not be read."""
     try:
-        profiles = profiles_from_file(path)
+        profiles = profiles_from_file(path, warn)
         return ScheduleInput(profiles, start=at.epoch(None))
     except ProfilesFileError as error:
         if not Path(path).is_file():

@@ -187,3 +187,15 @@ def test_a_capture_of_another_ocpp_version_is_told_and_exits_0(tmp_path, capsys)
     code, captured = convert(capsys, path, tmp_path / "o.jsonl")
     assert "speaks ocpp1.6" in captured.err
     assert code == 0
+
+
+def test_an_output_whose_folder_does_not_exist_is_refused_before_reading(tmp_path, capsys,
+                                                                         monkeypatch):
+    from app.commands import convert as command
+
+    monkeypatch.setattr(command, "import_path", lambda _: pytest.fail("read the input"))
+    out = tmp_path / "missing" / "o.jsonl"
+    code, captured = convert(capsys, log(tmp_path), out)
+    assert code == 2
+    assert captured.err == (f"ocppscope convert: {out}: cannot write (its folder "
+                            f"'{out.parent}' does not exist)\n")

@@ -138,3 +138,12 @@ def test_what_an_import_assumed_is_told_and_exits_0(tmp_path, capsys):
     code, printed = export(capsys, "--redact", path, tmp_path / "out.jsonl")
     assert "not UTF-8" in printed.err
     assert code == 0
+
+
+def test_an_output_whose_folder_does_not_exist_is_refused_before_reading(tmp_path, capsys,
+                                                                         secret_file):
+    out = tmp_path / "missing" / "shared.jsonl"
+    code, captured = export(capsys, "--redact", secret_file, out)
+    assert code == 2
+    assert captured.err == (f"ocppscope export: {out}: cannot write (its folder "
+                            f"'{out.parent}' does not exist)\n")

@@ -1,8 +1,10 @@
-"""`ocppscope` (the window) where it cannot open one."""
+"""`ocppscope` (the window) where it cannot open one, or cannot do what it is asked."""
 
 import os
 import subprocess
 import sys
+
+from app.cli import main
 
 
 def test_the_window_without_a_display_is_one_clear_line():
@@ -12,3 +14,12 @@ def test_the_window_without_a_display_is_one_clear_line():
                             timeout=60, env=env)
     assert result.returncode == 2 and "no display" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_screenshot_named_in_no_picture_format_is_refused_before_the_window_opens(
+        tmp_path, capsys):
+    shot = tmp_path / "shot.txt"
+    assert main(["gui", "--screenshot", str(shot)]) == 2
+    assert capsys.readouterr().err == (
+        f"ocppscope gui: --screenshot '{shot}': name a .png file (or .jpg, .bmp)\n")
+    assert not shot.exists()

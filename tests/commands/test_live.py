@@ -11,6 +11,8 @@ import io
 import json
 import re
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -268,3 +270,21 @@ def test_where_the_loop_cannot_watch_signals_ctrl_c_still_ends_the_run_cleanly(
     assert "Traceback" not in err
     assert err.splitlines()[-1] == f"ocppscope csms: recorded 0 records to {record}"
     assert signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX hang-ups")
+def test_a_hang_up_ends_the_run_as_ctrl_c_does_with_the_recording_closed(tmp_path):
+    """A terminal (or an ssh session) that closes hangs up the command: it stops cleanly,
+    its recording complete, instead of dying with the last batch unwritten."""
+    record = tmp_path / "s.jsonl"
+    command = subprocess.Popen(
+        [sys.executable, "-m", "app", "csms", "--listen", "127.0.0.1:0", "--quiet",
+         "--record", str(record)], stderr=subprocess.PIPE, text=True)
+    try:
+        assert "listening on" in command.stderr.readline()  # started: waits for the line
+        command.send_signal(signal.SIGHUP)
+        _, err = command.communicate(timeout=60)
+    finally:
+        command.kill()
+    assert command.returncode == live.EXIT_OK
+    assert err.splitlines()[-1] == f"ocppscope csms: recorded 0 records to {record}"

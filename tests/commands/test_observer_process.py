@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -159,3 +160,29 @@ def test_pings_the_station_leaves_unanswered_end_in_the_closing_diagnosis(
     assert closed.meta["diagnosis"].startswith(
         "the proxy closed with 1011 (internal error) “keepalive ping timeout”")
     assert "pings went unanswered by the station" in closed.meta["diagnosis"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_sent_to_the_whole_group_still_records_every_frame(
+        signal_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        once_listening: Callable[[Script], list[Any]]) -> None:
+    """A service manager stops a unit by signalling each of its processes, and a closed
+    terminal hangs up the whole group: the observer leaves the stopping to the forwarding
+    process, which ends it through the pipe once everything is written."""
+    async def signal_observer_then_boot(url: str) -> Any:
+        [child] = observer_children()
+        os.kill(child.pid, getattr(signal, signal_name))
+        return await boot_and_beat(url, 3)
+
+    answers = once_listening(signal_observer_then_boot)
+    record = tmp_path / "site.jsonl"
+    with csms_on_a_thread() as csms:
+        code = cli.main(["proxy", "--listen", "127.0.0.1:0", "--upstream", csms.url,
+                         "--record", str(record), "--quiet"])
+    err = capsys.readouterr().err
+    assert answers[0].status == "Accepted"
+    assert code == live.EXIT_OK and STILL_FORWARDING not in err
+    records = list(SessionReader.open(record))
+    assert sum(m.kind is RecordKind.FRAME for m in records) == 2 * (1 + 3)
+    assert records[-1].kind is RecordKind.CLOSED

@@ -170,3 +170,27 @@ def test_an_address_in_use_as_the_csms_is_one_line_and_no_comparison(recorded, t
     assert status == 2
     assert f"ocppscope replay: port {port} on 127.0.0.1 is already in use" in err
     assert out == "" and not report.exists()   # nothing ran, so nothing is "missing"
+
+
+def test_lines_of_the_recording_that_could_not_be_read_are_told_before_it_plays(
+        recorded, tmp_path, capsys):
+    lines = recorded.read_text().splitlines(keepends=True)
+    lines[3] = "{not a record\n"
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_text("".join(lines))
+    status = cli.main(["replay", str(damaged), "--as", "station", "--csms",
+                       "ws://127.0.0.1:9/ocpp", "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2   # the CSMS is not there; what matters is what was said before
+    assert f"ocppscope replay: {damaged}: line 4: skipped, not a valid record" in err
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_the_replay_runs(
+        recorded, tmp_path, capsys):
+    nowhere = tmp_path / "missing" / "diff.json"
+    status = cli.main(["replay", str(recorded), "--as", "station", "--csms",
+                       "ws://127.0.0.1:9/ocpp", "--quiet", "--report", str(nowhere)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == (f"ocppscope replay: --report '{nowhere}': its folder "
+                   f"'{nowhere.parent}' does not exist\n")   # said before any connecting

@@ -243,3 +243,27 @@ def test_a_damaged_line_of_a_session_is_told_on_stderr(capsys, tmp_path):
     code, out, err = run(capsys, damaged, "--evse", 1, "--start", during, "--duration", 3)
     assert code == 0 and out.startswith("Composite schedule of EVSE 1")
     assert f"{damaged}: line 6: skipped, not a valid record" in err
+
+
+def test_a_profile_the_schema_refuses_is_told_on_stderr_not_silently_left_out(capsys,
+                                                                             tmp_path):
+    quoted = json.loads(json.dumps(REQUESTS[:1]))
+    quoted[0]["chargingProfile"]["chargingSchedule"][0]["chargingSchedulePeriod"][0][
+        "limit"] = "16"
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(quoted))
+    code, out, err = run(capsys, path, "--evse", 1, *WINDOW)
+    assert code == 0 and "(default)" in out
+    [line] = err.splitlines()
+    assert line.startswith(f"{path}: entry 1: chargingProfile.chargingSchedule[0]."
+                           "chargingSchedulePeriod[0].limit: ")
+    assert "a station refuses such a profile" in line
+
+
+def test_nan_in_a_profiles_file_is_not_json(capsys, tmp_path):
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(REQUESTS).replace('"limit": 32', '"limit": NaN'))
+    code, out, err = run(capsys, path, "--evse", 1, *WINDOW)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"ocppscope schedule: {path}: not JSON (NaN is no JSON number)")
+    assert len(err.splitlines()) == 1

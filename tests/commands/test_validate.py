@@ -184,7 +184,8 @@ def test_unknown_action_option_is_unusable(tmp_path, capsys):
     (b"", "empty"),
     (b"  \n\n", "empty"),
     (b"\x00\x01\x02garbage\xff", "binary"),
-    (b"\xff\xfe\xfd not utf8", "not UTF-8"),
+    (b"\xfd\xfe\xff not utf8", "not UTF-8"),
+    (b"\xff\xfe\x00\xd8", "UTF-16 text that does not decode"),
 ])
 def test_unusable_input_exits_2_with_one_line(tmp_path, capsys, content, words):
     path = tmp_path / "input.txt"

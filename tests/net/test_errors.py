@@ -6,10 +6,11 @@ import errno
 import socket
 
 import pytest
+from websockets.exceptions import InvalidMessage
 
 from app.errors import ListenError, UsageError
 from app.net.csms import CsmsConfig, CsmsEndpoint
-from app.net.errors import describe_listen_error, listen
+from app.net.errors import describe_connect_error, describe_listen_error, listen
 from app.session.capture import Capture
 
 
@@ -42,3 +43,30 @@ def test_a_listen_error_is_a_usage_error_so_commands_exit_with_2():
 ])
 def test_each_listen_failure_names_its_cause(error, words):
     assert words in describe_listen_error(error, "10.9.9.9", 9000)
+
+
+def _invalid_answer(cause: BaseException) -> InvalidMessage:
+    """What websockets raises when the other side's answer to the upgrade is no HTTP/1.1."""
+    try:
+        raise InvalidMessage("did not receive a valid HTTP response") from cause
+    except InvalidMessage as exc:
+        return exc
+
+
+def test_a_server_that_closes_without_answering_the_upgrade_may_expect_tls():
+    silent = _invalid_answer(EOFError("connection closed while reading HTTP status line"))
+    assert describe_connect_error(silent, "ws://csms:9000/ocpp/CP-1").reason == (
+        "ws://csms:9000/ocpp/CP-1 closed the connection without answering the WebSocket "
+        "handshake: does it expect TLS (wss://)?")
+    assert describe_connect_error(silent, "wss://csms/ocpp/CP-1").reason == (
+        "wss://csms/ocpp/CP-1 closed the connection without answering the WebSocket "
+        "handshake")
+
+
+def test_a_web_server_that_answers_in_another_http_names_its_answer():
+    other = _invalid_answer(ValueError("unsupported protocol; expected HTTP/1.1: "
+                                       "HTTP/1.0 404 File not found"))
+    failure = describe_connect_error(other, "ws://127.0.0.1:8000/ocpp/CP-1")
+    assert failure.reason == ("ws://127.0.0.1:8000/ocpp/CP-1 did not answer as a WebSocket "
+                              "server: it sent 'HTTP/1.0 404 File not found'")
+    assert failure.status == 502 and not failure.answered

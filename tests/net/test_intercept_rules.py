@@ -53,6 +53,10 @@ def test_a_toml_file_gives_its_rules_and_saving_reads_back_the_same(tmp_path):
     ({"name": "r", "when": "size > 1", "action": "rewrite", "set": {"a..b": 1}},
      "'a..b' is not a payload path"),
     ({"name": "r", "when": "size > 1", "action": "close", "code": 80}, "'code' must be"),
+    ({"name": "r", "when": "size > 1", "action": "answer", "paylod": {"status": "Invalid"}},
+     "r: unknown key 'paylod' (did you mean 'payload'?)"),
+    ({"name": "r", "when": "size > 1", "action": "drop", "enable": False},
+     "r: unknown key 'enable' (did you mean 'enabled'?)"),
 ])
 def test_a_bad_rule_is_one_sentence_naming_it(rule, words):
     with pytest.raises(InputError, match=None) as caught:
@@ -79,3 +83,27 @@ def test_paths_are_set_through_missing_objects_and_removed():
     assert payload["meterValue"][0]["sampledValue"][0]["value"] == 0
     assert remove_path(payload, "idTokenInfo.status") and payload["idTokenInfo"] == {}
     assert not remove_path(payload, "nothing.here")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".toml"])
+def test_a_rules_file_that_is_not_utf8_is_one_line_from_the_command(tmp_path, capsys, suffix):
+    path = tmp_path / f"rules{suffix}"
+    path.write_bytes(b"\xff\xfe\x00")
+    status = cli.main(["proxy", "--upstream", "ws://127.0.0.1:1/ocpp", "--rules", str(path)])
+    err = capsys.readouterr().err
+    assert (status, err) == (2, f"ocppscope proxy: {path}: not UTF-8 text (byte 0)\n")
+
+
+def test_a_rules_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + TOML.encode())
+    assert len(load_rules(path)) == 2
+
+
+def test_a_rules_file_nested_too_deeply_is_one_line_from_the_command(tmp_path, capsys):
+    path = tmp_path / "rules.json"
+    path.write_text("[" * 100_000)
+    status = cli.main(["proxy", "--upstream", "ws://127.0.0.1:1/ocpp", "--rules", str(path)])
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith(f"ocppscope proxy: {path}: not a valid rules file")
+    assert len(err.splitlines()) == 1

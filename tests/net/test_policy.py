@@ -27,3 +27,12 @@ def test_a_delay_that_is_no_finite_number_of_seconds_is_refused_with_the_others(
         "rules.json: Heartbeat: delay must be a number of seconds from 0 to 86400; "
         "Authorize: delay must be a number of seconds from 0 to 86400; "
         "Reset: delay must be a number of seconds from 0 to 86400")
+
+
+def test_a_misspelt_key_of_a_rule_is_refused_instead_of_giving_the_default_answer():
+    with pytest.raises(PolicyError) as refused:
+        parse_rules({"BootNotification": {"paylod": {"status": "Pending"}},
+                     "Reset": {"error": "NotSupported", "descripton": "no"}}, "rules.json")
+    assert str(refused.value) == (
+        "rules.json: BootNotification: unknown key 'paylod' (did you mean 'payload'?); "
+        "Reset: unknown key 'descripton' (did you mean 'description'?)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.query.syntax import (
+    MAX_NESTING,
     All,
     Both,
     Compare,
@@ -94,3 +95,16 @@ def test_error_pointer_puts_a_caret_under_the_column() -> None:
     with pytest.raises(QueryError) as caught:
         parse("size >")
     assert caught.value.pointer() == "size >\n      ^"
+
+
+def test_nesting_up_to_the_limit_parses_and_beyond_it_is_refused_where_it_goes_too_deep(
+) -> None:
+    deep = "(" * MAX_NESTING + "valid" + ")" * MAX_NESTING
+    assert parse(deep) == Present(Path("valid", (), MAX_NESTING + 1))
+    with pytest.raises(QueryError) as too_deep:
+        parse("(" * 5000 + "valid" + ")" * 5000)
+    assert too_deep.value.column == MAX_NESTING + 1
+    assert too_deep.value.message == (f"nested more than {MAX_NESTING} levels deep; "
+                                      "write it flatter")
+    with pytest.raises(QueryError, match="nested more than"):
+        parse("!" * 5000 + "valid")

@@ -65,3 +65,15 @@ def test_a_filter_that_does_not_parse_is_refused_with_its_column(two_stations):
     with pytest.raises(UsageError, match="column 8: write '=='"):
         plan_replay(two_stations, {"role": "station", "station": "CP-1",
                                    "filter": "action = 1"})
+
+
+def test_a_start_or_a_filter_that_leaves_nothing_to_play_is_refused(two_stations):
+    whole = plan_replay(two_stations, {"role": "station", "station": "CP-1"})
+    last = whole.script.exchanges[-1].seq
+    with pytest.raises(UsageError, match=f"Start from record: CP-1 has no exchange "
+                                         f"from seq {last + 1} on \\(its last is seq {last}\\)"):
+        plan_replay(two_stations, {"role": "station", "station": "CP-1",
+                                   "start_from": last + 1}, recording=whole.recording)
+    with pytest.raises(UsageError, match="Only the CALLs: the expression selects no exchange"):
+        plan_replay(two_stations, {"role": "station", "station": "CP-1",
+                                   "filter": 'id == "no-such-id"'}, recording=whole.recording)

@@ -1,6 +1,9 @@
 """The registry: formats recognised from content, importers not installed passed over, and
 unusable input refused in one sentence."""
 
+import io
+import sys
+
 import pytest
 
 from app.errors import InputError
@@ -24,7 +27,7 @@ def test_a_listed_importer_that_is_not_installed_is_passed_over(monkeypatch):
     (b"", "the file is empty"),
     (b"  \n", "the file is empty"),
     (b"\x00\x01\x02\x03garbage", "binary data"),
-    (b"\xff\xfe\xfd not text", "not UTF-8"),
+    (b"\xfd\xfe\xff not text", "not UTF-8"),
     (b"a shopping list\nmilk\n", "no OCPP frames in this file"),
 ])
 def test_unusable_content_is_refused_in_one_sentence(data, words):
@@ -43,3 +46,45 @@ def test_an_unknown_format_names_the_formats_understood():
 def test_a_missing_path_is_refused(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         import_path(tmp_path / "absent.log")
+
+
+def test_a_dash_reads_standard_input(monkeypatch):
+    piped = io.TextIOWrapper(io.BytesIO(b'[2,"1","Heartbeat",{}]\n[3,"1",{}]\n'))
+    monkeypatch.setattr(sys, "stdin", piped)
+    imported = import_path("-")
+    assert [m.action for m in imported.messages] == ["Heartbeat", "Heartbeat"]
+
+
+def test_an_empty_standard_input_is_refused_in_one_sentence(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\n")))
+    with pytest.raises(InputError, match=r"^-: standard input is empty$"):
+        import_path("-")
+
+
+def test_utf16_text_as_windows_powershell_writes_it_is_read():
+    text = '[2,"1","Heartbeat",{}]\r\n[3,"1",{"currentTime":"2024-01-01T00:00:00Z"}]\r\n'
+    for encoding in ("utf-16", "utf-16-be"):
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        imported = import_bytes(data, "frames.txt")
+        assert [m.action for m in imported.messages] == ["Heartbeat", "Heartbeat"], encoding
+
+
+def test_utf16_that_does_not_decode_is_refused_in_one_sentence():
+    with pytest.raises(InputError, match=r"frames\.txt: UTF-16 text that does not decode"):
+        import_bytes(b"\xff\xfe\x00\xd8", "frames.txt")
+
+
+def test_a_capture_in_which_no_ocpp_was_found_is_unusable_input_saying_why():
+    from tests.session import pcaps
+
+    with pytest.raises(InputError) as refused:
+        import_bytes(pcaps.pcap_file([]), "site.pcap")
+    assert str(refused.value) == ("site.pcap: no OCPP WebSocket traffic was found in its "
+                                  "0 packets")
+
+
+def test_a_session_with_no_records_yet_is_still_a_session():
+    header = b'{"format":"ocppscope-session","version":1,"mode":"proxy"}\n'
+    assert import_bytes(header, "-").messages == []

@@ -2,6 +2,7 @@
 every problem with a file is one sentence."""
 
 import json
+import re
 
 import pytest
 
@@ -42,9 +43,16 @@ def test_a_users_file_adds_paths_kinds_and_patterns_first(tmp_path):
     ({"patterns": [{"kind": "x", "regex": "("}]}, "pattern 1 is not a regular expression"),
     ({"patterns": [{"regex": "a"}]}, 'needs a "kind" and a "regex"'),
     ({"variables": {"values": "attributeValue"}}, "must be a list of paths"),
+    # a rule that can never match would let the secret it was written for through
+    ({"paths": {"Authorise": {"customData.badge": "badge"}}},
+     "paths: unknown action 'Authorise' (did you mean Authorize?)"),
+    ({"paths": {"*": {"customData..badge": "badge"}}},
+     "paths of '*': 'customData..badge' is not a payload path"),
+    ({"paths": {"Authorize": {"idToken[0].idToken": "idToken"}}},
+     "paths of 'Authorize': 'idToken[0].idToken' is not a payload path"),
 ])
 def test_each_bad_rules_file_is_one_sentence(data, words):
-    with pytest.raises(InputError, match=words.replace("(", r"\(")):
+    with pytest.raises(InputError, match=re.escape(words)):
         rules_from_data(data, "mine.json")
 
 
@@ -54,3 +62,13 @@ def test_a_missing_or_broken_file_is_one_sentence(tmp_path):
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(InputError, match="not JSON"):
         load_rules(tmp_path / "bad.json")
+
+
+def test_a_rules_file_with_a_byte_order_mark_is_read_and_one_not_utf8_is_one_sentence(
+        tmp_path):
+    path = tmp_path / "mine.json"
+    path.write_bytes(b'\xef\xbb\xbf{"patterns": []}')
+    assert load_rules(path) is not None
+    path.write_bytes(b'{"patterns": ["\xe9"]}')
+    with pytest.raises(InputError, match=f"^{path}: not UTF-8 text \\(byte 15\\)$"):
+        load_rules(path)

@@ -317,3 +317,20 @@ def test_a_recording_written_again_short_of_room_is_removed_and_tried_again_late
     assert writer.restored == 1
     assert [m.seq for m in SessionReader.open(path)] == [1, 2, 3, 6, 7]
     assert path.read_bytes()[offsets[0]:].startswith(b'{"seq":6,')
+
+
+@pytest.mark.parametrize(("version", "words"), [
+    ("1", "its version is '1', not a whole number"),
+    (None, "its version is missing"),
+    (1.5, "its version is 1.5, not a whole number"),
+])
+def test_a_header_whose_version_is_no_number_is_called_damaged_not_newer(tmp_path, version,
+                                                                         words):
+    header = {"format": "ocppscope-session"}
+    if version is not None:
+        header["version"] = version
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps(header) + "\n")
+    with pytest.raises(SessionFileError) as refused:
+        SessionReader.open(path)
+    assert str(refused.value) == f"{path}: the session header is damaged: {words}"

@@ -10,6 +10,7 @@ import pytest
 from app.session.message import RecordKind, frame_message
 from app.session.sessionfile import SessionWriter, make_header, record_from_json
 from app.session.sinks import Loss, QueuedSink, describe_failure, recording_sink
+from app.wording import count
 from tests.session.fake_disk import SmallDisk, StuckWriter, wait_until
 
 
@@ -111,7 +112,7 @@ def test_a_reader_that_went_away_stops_the_sink_for_good_with_one_notice():
     assert calls == [[1]]                           # never tried again
     assert report.lost == 49 and report.written == 0
     assert notices == ["console output stopped: the reader went away (Broken pipe); "
-                       "1 records not written (forwarding goes on)"]
+                       "1 record not written (forwarding goes on)"]
 
 
 def test_a_writer_bug_costs_its_batch_not_the_sink():
@@ -142,12 +143,12 @@ def test_a_full_disk_is_told_once_counted_and_marked_in_the_file():
     assert sink.lost > 0 and disk.failures > 0
     assert len(notices) == 1
     assert notices[0].startswith("recording stopped: disk full (No space left on device); ")
-    assert notices[0].endswith(" records not written (forwarding goes on)")
+    assert notices[0].endswith(" not written (forwarding goes on)")
     disk.free = 1 << 20                            # room again
     for record in records[200:]:
         sink.put(record)
     report = sink.close()
-    assert notices[1:] == [f"recording resumed after a gap of {report.lost} records"]
+    assert notices[1:] == [f"recording resumed after a gap of {count(report.lost, 'record')}"]
     assert report.written + report.lost == 300
     lines = disk.lines()
     assert all(line.endswith(b"\n") for line in lines)   # no torn fragment anywhere

@@ -130,7 +130,7 @@ class _Importer:
                                          f"({reasons})"))
         if not messages:
             self.notes.append(ImportNote("capture", f"no OCPP WebSocket traffic was found in "
-                                         f"its {self._packets} packets"))
+                                         f"its {count(self._packets, 'packet')}"))
         return Imported(messages, self.notes, format=NAME, directions_known=directions_known)
 
     def _connection_notes(self, connection: CapturedConnection, roles: Roles,

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 from app.errors import InputError, SessionFileError
-from app.session.importing import NEWER_FORMAT, Imported, ImportNote
+from app.session.importing import NEWER_FORMAT, SESSION_FORMAT, Imported, ImportNote
 from app.session.record_json import record_from_json
 from app.session.sessionfile import FORMAT_VERSION, SessionReader, is_session_file
 
-NAME = "OCPP Scope sessions (.jsonl)"
+NAME = SESSION_FORMAT
 
 
 def sniff(head: bytes) -> bool:
@@ -27,7 +27,10 @@ def read(data: bytes) -> Imported:
     except (UnicodeDecodeError, ValueError, RecursionError):
         header = {}
     version = header.get("version") if isinstance(header, dict) else None
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool):
+        notes.append(ImportNote("line 1", f"the session header is damaged (its version is "
+                                          f"{version!r}); records read as far as they can be"))
+    elif version > FORMAT_VERSION:
         notes.append(ImportNote("line 1", f"session format version {version!r} is newer than "
                                           "this program reads; records read as far as they "
                                           "can be", NEWER_FORMAT))
