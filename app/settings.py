@@ -149,6 +149,7 @@ SETTINGS: tuple[Setting, ...] = (
                  "tail: idToken.idToken=LAB-1); @station=ID changes the station id; VALUE "
                  "is read as JSON when it can be; repeatable"),
     Setting("rewrite_file", str, "", kind="file", modes=_REPLAY, label="Rewrite rules file",
+            zero="none (a JSON object of PATH: VALUE rules, applied before the rules below)",
             metavar="FILE", help="a JSON object of PATH: VALUE rules, read before --rewrite"),
     Setting("filter", str, "", kind="expression", modes=_REPLAY, label="Only the CALLs",
             metavar="EXPR",
@@ -162,7 +163,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("settle", float, 5.0, minimum=0, maximum=_DAY, modes=_REPLAY,
             label="Wait for the peer's CALLs (s)", metavar="SECONDS",
             help="how long to wait for CALLs the peer sent in the recording but not yet"),
-    Setting("wait", float, 0.0, minimum=0, maximum=_DAY, zero="until Ctrl-C", modes=_REPLAY,
+    Setting("wait", float, 0.0, minimum=0, maximum=_DAY, zero="until stopped", modes=_REPLAY,
             label="Wait for the station (s)", metavar="SECONDS",
             help="replaying as csms: how long to wait for the station to connect"),
     Setting("upstream", str, "ws://localhost:9001/ocpp", kind="url", modes=frozenset({"proxy"}),
@@ -187,6 +188,7 @@ SETTINGS: tuple[Setting, ...] = (
             help="the station id, appended to the CSMS URL"),
     Setting("password", str, "", secret=True, modes=frozenset({"station"}),
             label="Basic auth password", metavar="TEXT",
+            zero="none, or the password file's (the user is the station id)",
             help="HTTP Basic auth password (the user is the station id); given on the command "
                  "line, other users of this machine can read it in `ps`: prefer "
                  f"--password-file, or the environment variable {PASSWORD_ENV}, which the "

@@ -46,6 +46,9 @@ class FilterBar(QWidget):
                                              TextSelectableByMouse)
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c0392b;")
+        # a long problem wraps in its share of the row: unwrapped, it would widen the
+        # window and squeeze the expression being mended out of view
+        self.problem.setWordWrap(True)
         self.problem.hide()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search action, message id or payload text (Ctrl+F)")
@@ -80,6 +83,7 @@ class FilterBar(QWidget):
         rows.addLayout(layout)
         second = QHBoxLayout()
         second.setContentsMargins(4, 0, 4, 2)
+        second.setSpacing(12)   # the problem and the toggles' meaning read as two things
         second.addWidget(self.expression, 2)
         second.addWidget(self.problem, 1)
         second.addWidget(self.meaning, 1)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.errors import InputError
 from app.net.intercept import HeldFrame, Interceptor
 from app.net.intercept_rules import load_rules, save_rules
+from app.wording import count
 from widgets.held_editor import HeldEditor
 
 
@@ -48,6 +49,9 @@ class RulesPanel(QWidget):
     def __init__(self, interceptor: Interceptor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.interceptor = interceptor
+        # whether a running proxy ignores these rules until it starts again (the window's
+        # answer; none: no proxy to ask about)
+        self.waiting_for_a_start: Callable[[], bool] = lambda: False
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Rule", "When", "Does"])
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -90,8 +94,10 @@ class RulesPanel(QWidget):
 
     def _ticked(self, item: QTableWidgetItem) -> None:
         if item.column() == 0:
-            self.interceptor.set_enabled(item.text(),
-                                         item.checkState() == Qt.CheckState.Checked)
+            on = item.checkState() == Qt.CheckState.Checked
+            self.interceptor.set_enabled(item.text(), on)
+            if on and self.waiting_for_a_start():
+                self.status.setText(f"'{item.text()}' is on" + self._not_yet())
 
     def load(self, path: str) -> bool:
         """Replace the rules with those of `path`; a bad file is one sentence, rules kept."""
@@ -101,9 +107,14 @@ class RulesPanel(QWidget):
             self.status.setText(str(exc))
             return False
         self.interceptor.set_rules(rules)
-        self.status.setText(f"{len(rules)} rules loaded from {path}")
+        self.status.setText(f"{count(len(rules), 'rule')} loaded from {path}"
+                            + self._not_yet())
         self.refresh()
         return True
+
+    def _not_yet(self) -> str:
+        return ("; the running proxy started without rules and applies none: they hold "
+                "from its next start" if self.waiting_for_a_start() else "")
 
     def save(self, path: str) -> bool:
         try:

@@ -239,6 +239,7 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
 
         panel = InterceptPanel()
         self.runner.interceptor = panel.interceptor
+        panel.rules.waiting_for_a_start = self.runner.rules_wait_for_a_start
         return panel
 
     def _build_status_bar(self) -> None:

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -48,8 +49,17 @@ __all__ = ["ArrayEditor", "BooleanEditor", "CustomEditor", "DateTimeEditor", "En
 
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 NEST_INDENT = 10  # pixels each level of nesting is indented by
-# a thin rule down the left of a nested object shows what belongs together, in a few pixels
-NEST_RULE = "QFrame#nested { border: none; border-left: 2px solid palette(mid); }"
+
+
+class _Nested(QFrame):
+    """A nested object's fields, with a thin rule down their left that shows what belongs
+    together, in a few pixels. Drawn here rather than by a style sheet: a style sheet on
+    each of a few hundred nested frames (a long NotifyReport) made every widget added
+    after them cost more, and such a form took minutes to fill."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(0, 0, 2, self.height(), self.palette().color(QPalette.ColorRole.Mid))
 
 
 class ObjectEditor(FieldEditor):
@@ -143,10 +153,8 @@ class _Section(QWidget):
 
     def __init__(self, header: QWidget, editor: FieldEditor, shown: bool) -> None:
         super().__init__()
-        self.body = QFrame()
-        if editor.spec.kind == "object":  # a list's items draw their own rules
-            self.body.setObjectName("nested")
-            self.body.setStyleSheet(NEST_RULE)
+        # a list's items draw their own rules
+        self.body = _Nested() if editor.spec.kind == "object" else QFrame()
         inner = QVBoxLayout(self.body)
         inner.setContentsMargins(NEST_INDENT, 2, 0, 2)
         inner.addWidget(editor)
@@ -208,9 +216,7 @@ class ArrayEditor(FieldEditor):
             head.addWidget(title)
             head.addStretch(1)
             head.addLayout(buttons)
-            frame = QFrame()
-            frame.setObjectName("nested")
-            frame.setStyleSheet(NEST_RULE)
+            frame = _Nested()
             inner = QVBoxLayout(frame)
             inner.setContentsMargins(NEST_INDENT, 0, 0, 2)
             inner.addWidget(editor)
@@ -326,7 +332,25 @@ class PayloadForm(QWidget):
         return self.root.value()
 
     def set_value(self, value: Any) -> None:
-        self.root.set_value(value)
+        """Show `value`; NotRepresentable when the form cannot, among others when it would
+        take more than `FORM_FIELDS_LIMIT` fields (a NotifyReport of a few hundred
+        variables): widgets by the thousand hold the window for many seconds, where the
+        JSON text shows the same at once."""
+        needed = fields_needed(self.spec, value)
+        if needed > FORM_FIELDS_LIMIT:
+            raise NotRepresentable(f"it needs {needed:,} fields, more than a form shows "
+                                   f"({FORM_FIELDS_LIMIT:,})")
+        # filled while hidden: each part shown into a form on screen is laid out and styled
+        # at once, and a report of a few hundred entries took minutes; hidden, it is done
+        # once, when the form shows again (in the same turn of the event loop: no flicker)
+        shown = self.isVisible()
+        if shown:
+            self.hide()
+        try:
+            self.root.set_value(value)
+        finally:
+            if shown:
+                self.show()
 
     def editor_at(self, path: str) -> FieldEditor | None:
         """The editor of a finding's path (`meterValue[0].timestamp`), or its nearest
@@ -351,6 +375,30 @@ class PayloadForm(QWidget):
                 continue
             editor.mark(finding.message, warning=finding.severity is not Severity.ERROR)
             self._marked.append(editor)
+
+
+FORM_FIELDS_LIMIT = 600   # about a second of building; the longest example needs 137
+
+
+def fields_needed(spec: FieldSpec, value: Any) -> int:
+    """How many field editors a form showing `value` builds: every field of an object
+    (included or not), one per list item; a value of the wrong shape counts as empty."""
+    if spec.kind == "object":
+        given = value if isinstance(value, dict) else {}
+        return 1 + sum(fields_needed(child, given[child.name]) if child.name in given
+                       else _empty_fields(child) for child in spec.children)
+    if spec.kind == "array" and spec.items is not None:
+        items = value if isinstance(value, list) else []
+        return 1 + sum(fields_needed(spec.items, item) for item in items)
+    return 1
+
+
+def _empty_fields(spec: FieldSpec) -> int:
+    if spec.kind == "object":
+        return 1 + sum(_empty_fields(child) for child in spec.children)
+    if spec.kind == "array" and spec.items is not None:
+        return 1 + (spec.min_items or 0) * _empty_fields(spec.items)
+    return 1
 
 
 def _discard(widget: QWidget) -> None:

@@ -32,6 +32,7 @@ from widgets.playback_bar import PlaybackBar
 from widgets.timeline import TimelineModel
 
 SOONEST_MS = 10   # no timer tick sooner: records due together move the head in one step
+STATE_SLICE_S = 0.03   # working out the state at a far head: this long, then the window's turn
 
 
 class Playback(QObject):
@@ -60,6 +61,11 @@ class Playback(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
+        # the records the views' state must hold for the head, while it is worked out
+        self._wanted: int | None = None
+        self._catch_up_timer = QTimer(self)
+        self._catch_up_timer.setSingleShot(True)
+        self._catch_up_timer.timeout.connect(self._catch_up)
 
         icon = table.style().standardIcon
         pixmap = QStyle.StandardPixmap
@@ -183,6 +189,8 @@ class Playback(QObject):
         if not self.active:
             return
         self._timer.stop()
+        self._catch_up_timer.stop()
+        self._wanted = None
         self._note = ""
         self.head = None
         self.model.set_head(None)
@@ -199,7 +207,8 @@ class Playback(QObject):
             return
         self.head = position
         self.model.set_head(position)
-        self.state_changed.emit(self._states.after(position + 1))
+        self._wanted = position + 1
+        self._catch_up()
         row = self.model.row_of_position(position)
         current = self.table.currentIndex()
         if row is not None and (not current.isValid() or current.row() != row):
@@ -210,6 +219,19 @@ class Playback(QObject):
                 self._selecting = False
         self.head_moved.emit(position)
         self._update_bar()
+
+    def _catch_up(self) -> None:
+        """Bring the views' state to the head, a slice at a time: a far jump in a long
+        session (the last record of 100,000) is worked out while the window stays live, the
+        label saying how far it got; a step costs one record and is there at once."""
+        if self._states is None or self._wanted is None:
+            return
+        if self._states.advance(self._wanted, STATE_SLICE_S):
+            wanted, self._wanted = self._wanted, None
+            self.state_changed.emit(self._states.after(wanted))
+        else:
+            self._catch_up_timer.start(0)
+        self._update_label()
 
     def _enter(self) -> bool:
         if not self.available or not self.model.rows:
@@ -371,6 +393,9 @@ class Playback(QObject):
             text += f" · {clock} ({offset_text(moment - messages[0].time)})"
         if self.model.row_of_position(self.head) is None:
             text += " · hidden by the filter"
+        if self._wanted is not None and self._states is not None:
+            text += (f" · working out the state: {self._states.applied:,} of "
+                     f"{self._wanted:,} records")
         if self.playing:
             text += f" · playing {self.bar.speed.currentText()}"
         if self._note:

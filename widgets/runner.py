@@ -67,6 +67,17 @@ class ModeRunner(QObject):
     def busy(self) -> bool:
         return self.running is not None or (self._task is not None and not self._task.done())
 
+    def rules_wait_for_a_start(self) -> bool:
+        """Whether a proxy runs that does not apply `interceptor`'s rules: a proxy takes
+        them when it starts, and one started without rules (wire-transparent, the default,
+        or terminating) never looks at rules loaded later."""
+        running = self.running
+        if running is None or running.mode not in ("proxy", "demo"):
+            return False
+        proxy = running.component.proxy if running.mode == "demo" else running.component
+        return (self.interceptor is None
+                or getattr(proxy, "interceptor", None) is not self.interceptor)
+
     def start_demo(self, capture: Capture, pace: float = 0.3) -> None:
         from app.net.demo import Demo
 

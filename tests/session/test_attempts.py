@@ -49,3 +49,27 @@ def test_a_filter_matches_words_of_the_diagnosis_case_insensitively():
                                    {"path": "/ocpp/CP1", "status": 400, "offered": []})])
     attempt = rows["CP1"][0]
     assert attempt.matches("NO SUBPROTOCOL") and not attempt.matches("tls")
+
+
+def test_a_loaded_session_is_read_for_its_connection_events_only(tmp_path, monkeypatch):
+    """A session held in its file (a `RecordStore`) is not read back whole to list its
+    connections: its index says which records are events."""
+    from app.session.sessionfile import SessionReader
+    from app.session.store import RecordStore
+    from tests.factories import write_session
+
+    records = [_event(1, RecordKind.OPENED, "c1", "CP1", {"subprotocol": "ocpp2.0.1"})]
+    records += [Message(seq, 1000.0 + seq, 0.0, "c1", "CP1", None, RecordKind.FRAME,
+                        text='[2,"1","Heartbeat",{}]') for seq in range(2, 200)]
+    records.append(_event(200, RecordKind.CLOSED, "c1", "CP1", {"code": 1000, "by": "csms"}))
+    path = write_session(tmp_path / "s.jsonl", records)
+    store = RecordStore(path)
+    for offset, message in SessionReader.open(path).located():
+        store.add(offset, message)
+    read = []
+    reading = RecordStore._read
+    monkeypatch.setattr(RecordStore, "_read",
+                        lambda self, position: read.append(position) or reading(self, position))
+    [attempt] = connection_rows(store)["CP1"]
+    assert (attempt.seq, attempt.outcome) == (1, "closed")
+    assert sorted(set(read)) == [0, 199]

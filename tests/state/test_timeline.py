@@ -40,3 +40,21 @@ def test_the_timeline_finds_a_moment_by_time():
     timeline = StateTimeline(capture)
     assert timeline.at_time(START + 3.5).stations["CP1"].registration == "Accepted"
     assert timeline.at_time(START).stations == {}
+
+
+def test_advancing_in_slices_reaches_the_same_state_a_record_at_least_each_time():
+    capture = judged_capture(SCRIPT)
+    timeline = StateTimeline(capture, snapshot_every=2)
+    target = len(capture.messages)
+    calls = 0
+    while not timeline.advance(target, budget=0.0):   # no time at all: one record a call
+        calls += 1
+        assert timeline.applied == calls
+    assert calls == target - 1 and timeline.applied == target
+    whole = StateTimeline(capture).after(target)
+    assert timeline.after(target).stations["CP1"].transactions == \
+        whole.stations["CP1"].transactions
+    # back to an earlier record, in slices too: the same as going there at once
+    while not timeline.advance(4, budget=0.0):
+        pass
+    assert timeline.after(4).stations["CP1"].transactions["T1"].running

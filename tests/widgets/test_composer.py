@@ -83,6 +83,24 @@ def test_json_the_form_cannot_show_keeps_the_text(qtbot):
     assert composer.editor.toPlainText() == '{"connectorId": 1}'
 
 
+def test_a_report_too_long_for_the_form_is_shown_as_json_at_once(qtbot):
+    """A NotifyReport of 300 variables would take thousands of field widgets (minutes of a
+    frozen window): the JSON shows it, the form says why it stands aside."""
+    composer = Composer()
+    qtbot.addWidget(composer)
+    composer.show()
+    item = {"component": {"name": "EVSE", "evse": {"id": 1}}, "variable": {"name": "Power"},
+            "variableAttribute": [{"type": "Actual", "value": "11000"}]}
+    payload = {"requestId": 1, "generatedAt": "2024-01-01T00:00:00Z", "seqNo": 0,
+               "reportData": [item] * 300}
+    composer.load("NotifyReport", PayloadKind.REQUEST, payload)
+    assert json.loads(composer.editor.toPlainText()) == payload
+    assert not composer.form.isEnabled()
+    assert "more than a form shows" in composer.notice.text()
+    assert len(composer.form.editor_at("reportData").items) < 300
+    assert composer.valid   # judged and sendable all the same
+
+
 async def booted_station(url):
     """An `ocpp`-package station connected at `url` that has booted; (socket, reader task)."""
     ws = await connect(url, subprotocols=["ocpp2.0.1"])

@@ -206,3 +206,21 @@ def test_record_to_is_offered_empty_each_time_and_browses_for_a_file_to_write(
     again = factory()
     qtbot.addWidget(again)
     assert again.values()["record"] == ""
+
+
+def _shown_texts(dialog):
+    """What a dialog shows in its fields before anything is typed: placeholders, and the
+    words spin boxes show at zero."""
+    texts = [line.placeholderText() for line in dialog.findChildren(QLineEdit)]
+    texts += [spin.specialValueText() for spin in dialog.findChildren(QSpinBox)]
+    texts += [spin.specialValueText() for spin in dialog.findChildren(QDoubleSpinBox)]
+    return [text for text in texts if text]
+
+
+def test_no_dialog_field_speaks_of_the_command_line(qtbot):
+    from widgets.replay_dialog import ReplayDialog
+
+    for dialog in [factory() for factory in FACTORIES] + [ReplayDialog()]:
+        qtbot.addWidget(dialog)
+        for text in _shown_texts(dialog):
+            assert "Ctrl-C" not in text and " --" not in text, text

@@ -124,6 +124,21 @@ def test_a_broken_expression_says_where_and_keeps_the_last_filter(qtbot):
     assert bar.current().expression == ""
 
 
+def test_a_long_problem_neither_widens_the_bar_nor_runs_into_the_toggles_meaning(qtbot):
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.invalid.setChecked(True)   # the toggles' meaning shows beside the problem
+    bar.resize(900, bar.sizeHint().height())
+    bar.show()
+    qtbot.waitExposed(bar)
+    narrowest = bar.minimumSizeHint().width()
+    bar.expression.setText('payload.chargingStation.model in ["AC22-T2", "AC11-T2", "DC50"]')
+    qtbot.waitUntil(lambda: not bar.problem.isHidden())
+    assert bar.minimumSizeHint().width() <= narrowest
+    qtbot.waitUntil(lambda: bar.problem.geometry().right() < bar.meaning.geometry().left())
+    assert bar.meaning.geometry().left() - bar.problem.geometry().right() >= 8
+
+
 def test_the_toggles_show_the_expression_they_mean(qtbot):
     bar = FilterBar()
     qtbot.addWidget(bar)

@@ -250,3 +250,26 @@ def test_a_breakpoint_edited_in_the_window_reaches_the_csms_and_shows_in_the_tim
     finally:
         loop.run_until_complete(window.runner.stop())
         loop.run_until_complete(server.__aexit__(None, None, None))
+
+
+def test_rules_loaded_while_a_proxy_runs_without_them_say_they_wait_for_its_next_start(
+        window, loop, tmp_path):
+    """A proxy takes its rules when it starts (the wire-transparent one, the default, takes
+    none): rules loaded later are not applied to it, and the panel says so."""
+    server = OcppCsmsServer()
+    loop.run_until_complete(server.__aenter__())
+    try:
+        window.runner.start_proxy(window._fresh_capture(),
+                                  ProxyConfig(upstream=server.url, transparent=True))
+        run_until(loop, lambda: window.runner.running is not None)
+        rules = tmp_path / "rules.json"
+        rules.write_text('{"rules": [{"name": "break", "action": "hold", '
+                         '"when": "action == \\"Heartbeat\\""}]}')
+        assert window.intercept.rules.load(str(rules))
+        assert "next start" in window.intercept.rules.status.text()
+    finally:
+        loop.run_until_complete(window.runner.stop())
+        loop.run_until_complete(server.__aexit__(None, None, None))
+    # no proxy runs: the next one started takes them, nothing to add
+    assert window.intercept.rules.load(str(rules))
+    assert "next start" not in window.intercept.rules.status.text()

@@ -126,6 +126,20 @@ def test_a_filter_set_before_playback_starts_leaves_playback_available(loaded, q
     assert loaded.playback.head == BOOT == selected_position(loaded)
 
 
+def test_a_far_jump_is_worked_out_in_slices_while_the_window_stays_live(loaded, qtbot,
+                                                                       monkeypatch):
+    monkeypatch.setattr("widgets.playback.STATE_SLICE_S", 0.0)   # a record a slice
+    playback = loaded.playback
+    states = []
+    playback.state_changed.connect(states.append)
+    playback.last()   # the head is there at once, its state a slice at a time
+    assert playback.head == OTHER == selected_position(loaded)
+    assert states == [] and "working out the state" in playback.bar.position.text()
+    qtbot.waitUntil(lambda: len(states) == 1)
+    assert set(states[0].stations) == {"CP1", "CP2"}
+    assert "working out" not in playback.bar.position.text()
+
+
 def test_the_stations_panel_shows_the_state_as_of_the_head(loaded):
     playback = loaded.playback
     assert station_state(loaded, "CP1").startswith("disconnected")   # the end of the file
