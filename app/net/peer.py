@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import logging
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,9 +54,15 @@ class CallOutcome:
         return self.status == "result"
 
 
+# Called once a CALLRESULT went out: (peer, action, request payload, answer payload); what
+# it awaits (CALLs that follow the answer) runs in the answer's task, ended at close
+Answered = Callable[["OcppPeer", str, Any, Any], Awaitable[None]]
+
+
 class OcppPeer:
     def __init__(self, ws: Connection, *, side: catalog.Sender, connection: str, station: str,
-                 capture: Capture, policy: ResponsePolicy, call_timeout: float = 30.0) -> None:
+                 capture: Capture, policy: ResponsePolicy, call_timeout: float = 30.0,
+                 answered: Answered | None = None) -> None:
         self.ws = ws
         self.side = side
         self.connection = connection
@@ -70,6 +76,7 @@ class OcppPeer:
         self._ids = itertools.count(1)
         self._prefix = uuid.uuid4().hex[:8]
         self._answering: set[asyncio.Task[None]] = set()
+        self._answered = answered
 
     @property
     def answers_in_flight(self) -> int:
@@ -187,6 +194,8 @@ class OcppPeer:
         elif answer.payload is not None:
             await self.send_text(serialize(CallResult(call.message_id, answer.payload),
                                            raw_id=raw_id), answer.meta)
+            if self._answered is not None:  # what follows an answer goes after it
+                await self._answered(self, call.action, call.payload, answer.payload)
 
     async def _ask(self, asker: Asker, call: Call) -> Answer | None:
         """The asker's answer, None for the default. No timeout of our own: the peer gives up

@@ -31,6 +31,7 @@ from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
 from app.ocpp.catalog import Sender
 from app.ocpp.conversation import Direction
+from app.ocpp.station_followups import StationFollowUps
 from app.session.capture import Capture
 from app.session.message import RecordKind
 
@@ -82,6 +83,8 @@ class StationEndpoint:
         self._told_failure: str | None = None   # the failure last said, to say it once
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        # its connectors' status, kept across connections, and what its answers call for
+        self.follow_ups = StationFollowUps(config.connectors, self.boot_payload())
 
     @property
     def url(self) -> str:
@@ -189,7 +192,8 @@ class StationEndpoint:
                    interval=self.config.ping_interval, pong_timeout=self.config.pong_timeout)
         peer = OcppPeer(ws, side=Sender.STATION, connection=connection,
                         station=self.config.station_id, capture=self.capture,
-                        policy=self.policy, call_timeout=self.config.call_timeout)
+                        policy=self.policy, call_timeout=self.config.call_timeout,
+                        answered=self._follow_up)
         self.peer = peer
         self.connected.set()
         lifecycle = asyncio.create_task(self._lifecycle(peer))
@@ -211,17 +215,21 @@ class StationEndpoint:
             "model": self.config.model, "vendorName": self.config.vendor,
             "serialNumber": self.config.serial, "firmwareVersion": self.config.firmware}}
 
+    async def _follow_up(self, peer: OcppPeer, action: str, request: Any,
+                         answer: Any) -> None:
+        """Send what an accepted command calls for (`StationFollowUps`), in order."""
+        for follow_action, payload in self.follow_ups.after(action, request, answer):
+            if (await peer.call(follow_action, payload)).status == "closed":
+                return
+
     async def _lifecycle(self, peer: OcppPeer) -> None:
         interval = await self._register(peer)
         if interval is None:
             return
-        for evse, count in enumerate(self.config.connectors, start=1):
-            for connector in range(1, count + 1):
-                outcome = await peer.call("StatusNotification", {
-                    "timestamp": now_iso(), "connectorStatus": "Available",
-                    "evseId": evse, "connectorId": connector})
-                if outcome.status == "closed":
-                    return
+        follow_ups = self.follow_ups
+        for action, payload in follow_ups.status_notifications(list(follow_ups.status)):
+            if (await peer.call(action, payload)).status == "closed":
+                return
         if self.config.heartbeat_interval is not None:
             interval = self.config.heartbeat_interval
         if interval <= 0:

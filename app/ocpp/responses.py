@@ -35,6 +35,7 @@ from app.ocpp.request_fields import (
 from app.ocpp.schemas import PayloadKind
 from app.ocpp.simulated_device_model import device_model, look_up
 from app.ocpp.skeleton import minimal_payload, now_text
+from app.ocpp.station_followups import TRIGGERABLE
 
 DEFAULT_HEARTBEAT_INTERVAL = 300
 # Seconds a rejected station has to wait before its next BootNotification.
@@ -98,6 +99,14 @@ def _status(value: str) -> Answer:
     def answer(request: dict[str, Any], context: _Context) -> dict[str, Any]:
         return {"status": value}
     return answer
+
+
+def _trigger(request: dict[str, Any], context: _Context) -> dict[str, Any]:
+    """Accepted for what the simulated station sends when triggered (it then sends it,
+    `app.ocpp.station_followups`), NotImplemented for the rest."""
+    asked = request.get("requestedMessage")
+    return {"status": "Accepted" if isinstance(asked, str) and asked in TRIGGERABLE
+            else "NotImplemented"}
 
 
 def _boot(request: dict[str, Any], context: _Context) -> dict[str, Any]:
@@ -261,7 +270,7 @@ DEFAULT_ANSWERS: dict[str, Answer] = {
     "RequestStopTransaction": _ACCEPTED,
     "Reset": _ACCEPTED,
     "ChangeAvailability": _ACCEPTED,
-    "TriggerMessage": _ACCEPTED,
+    "TriggerMessage": _trigger,
     "UnlockConnector": _status("Unlocked"),
     # Configuration
     "GetVariables": _get_variables,
