@@ -57,7 +57,8 @@ class ActionsMixin:
                                         "Open a session file or a file of frames")
         self.save_action = self._action("Save as…", self.save_dialog,
                                         QKeySequence.StandardKey.Save,
-                                        "Save the records shown as a session file")
+                                        "Save every record of the session shown as a session "
+                                        "file (filters leave none out)")
         self.follow_action = self._action("Follow", self.set_follow, "Ctrl+End",
                                           "Keep the newest frame in view", checkable=True)
         self.follow_action.setChecked(True)
