@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from app.session.keycode_scan import keycode_spans
 from app.session.message import Message, RecordKind
 from app.session.redaction_rules import Kind, RedactionRules
 
@@ -36,10 +37,6 @@ REMOVED = "REMOVED"
 _PEM_LABEL = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
 _MIN_INSIDE = 3   # shorter secrets are replaced where they are a whole value, not inside text
 _PROGRESS_EVERY = 2000
-# In a frame that is not JSON, a KeyCode idToken is still found by its object's words: an
-# object without nested braces that says "type": "KeyCode", and its "idToken" string
-_KEYCODE_OBJECT = re.compile(r'\{[^{}]*"type"\s*:\s*"KeyCode"[^{}]*\}')
-_ID_TOKEN = re.compile(r'("idToken"\s*:\s*")((?:[^"\\]|\\.)*)(")')
 Progress = Callable[[int, int], None]  # (records done, records in all); may raise to stop
 
 
@@ -180,8 +177,8 @@ class Redactor:
                 for container, key, kind in self._targets(payload, action):
                     self._learn_all(container[key], kind)
             elif message.kind is RecordKind.FRAME and message.text:
-                for pin in _keycodes_in_text(message.text):
-                    self.names.learn(pin, KEYCODE)
+                for start, end in keycode_spans(message.text):
+                    self.names.learn(message.text[start:end], KEYCODE)
         self._inside = _inside_pattern(self.names.mapping, self.names.kinds)
 
     def _learn_all(self, value: Any, kind: str) -> None:
@@ -266,7 +263,7 @@ class Redactor:
         try:
             frame = json.loads(text, parse_float=RawNumber, parse_constant=RawNumber)
         except (ValueError, RecursionError):  # a PIN too short to be searched for is
-            return self.sweep(_KEYCODE_OBJECT.sub(self._pin_removed, text))  # removed here
+            return self.sweep(self._pins_removed(text))  # however short, removed here
         try:
             payload_at = _payload_index(frame)
             if payload_at is None:
@@ -281,13 +278,15 @@ class Redactor:
         except RecursionError:  # nested too deeply to walk: the text is searched instead
             return self.sweep(text)
 
-    def _pin_removed(self, found: re.Match[str]) -> str:
-        def removed(token: re.Match[str]) -> str:
-            if token.group(2) != REMOVED:
+    def _pins_removed(self, text: str) -> str:
+        """`text`, a frame that is not JSON, with its KeyCode idTokens `REMOVED`."""
+        parts, done = [], 0
+        for start, end in keycode_spans(text):
+            if text[start:end] != REMOVED:
                 self.names.places[KEYCODE] += 1
-            return token.group(1) + REMOVED + token.group(3)
-
-        return _ID_TOKEN.sub(removed, found.group(0))
+            parts += [text[done:start], REMOVED]
+            done = end
+        return "".join(parts) + text[done:] if parts else text
 
     def _replaced(self, value: Any, kind: str) -> Any:
         if isinstance(value, dict):
@@ -396,12 +395,6 @@ def summary_lines(summary: dict[str, tuple[int, int]]) -> list[str]:
         return ["nothing to redact was found"]
     return [f"{kind}: {values} value{'s' * (values != 1)} in {places} "
             f"place{'s' * (places != 1)}" for kind, (values, places) in summary.items()]
-
-
-def _keycodes_in_text(text: str) -> list[str]:
-    """The KeyCode idTokens written in `text`, a frame that is not JSON."""
-    return [token.group(2) for found in _KEYCODE_OBJECT.finditer(text)
-            for token in _ID_TOKEN.finditer(found.group(0))]
 
 
 def _payload(message: Message) -> Any:
