@@ -9,23 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.errors import InputError
 from app.session.capture import Capture
 from app.session.loader import SessionLoader
 
 
 def judged_session(path: str, warn: Callable[[str], None] | None = None) -> Capture:
     """The session (or any input the import layer reads) in `path`, judged (which fills its
-    state). Raises InputError for a file that cannot be read. `warn` hears, one line each
-    and naming `path`, the lines that were skipped: what the answer is missing is never
-    left unsaid."""
+    state). Raises InputError for a file that cannot be read, or from which no record could
+    be read. `warn` hears, one line each and naming `path`, the lines that were skipped and
+    why reading stopped early: what the answer is missing is never left unsaid."""
     loader = SessionLoader.open(path, freeze_gc=False)
+    messages = loader.load_all()
+    if loader.error and not messages:
+        raise InputError(loader.error)  # it names the file already
     capture = Capture()
-    capture.adopt(loader.load_all(), times_known=loader.times_known,
+    capture.adopt(messages, times_known=loader.times_known,
                   directions_known=loader.directions_known,
                   answer_timeout=loader.answer_timeout)
     while capture.annotate(1.0):
         pass
     if warn is not None:
         for text in loader.warnings:
-            warn(f"{path}: {text}")
+            warn(text if text == loader.error else f"{path}: {text}")
     return capture

@@ -94,11 +94,14 @@ def test_at_a_date_alone_is_midnight_utc_before_any_record(capsys, session):
     (["{session}", "--at", "2023-11-31"], "--at '2023-11-31': no such day or time in the "
                                           "calendar; give an RFC 3339 date-time"),
     (["{frames}"], "no OCPP frames in this file"),
+    (["{har}"], "no WebSocket messages in this HAR file"),
 ])
 def test_unusable_input_gives_one_line_and_exit_2(capsys, session, tmp_path, args, line):
     frames = tmp_path / "frames.json"
     frames.write_text("a shopping list, not a log")
-    args = [a.format(tmp=tmp_path, session=session, frames=frames) for a in args]
+    har = tmp_path / "browser.har"   # recorded without the network panel open
+    har.write_text('{"log": {"version": "1.2", "entries": []}}')
+    args = [a.format(tmp=tmp_path, session=session, frames=frames, har=har) for a in args]
     code, out, err = run(capsys, *args)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("ocppscope state: ") and line in err
