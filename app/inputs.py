@@ -97,7 +97,7 @@ class FrameSource:
         skipped, a file cut short. What it assumed is in `assumptions`."""
         if self.reader is not None:
             return self.reader.warnings
-        return [_where_and_text(note) for note in self.notes if not note.assumed]
+        return [note.placed for note in self.notes if not note.assumed]
 
     @property
     def assumptions(self) -> list[ImportNote]:
@@ -111,10 +111,6 @@ class FrameSource:
 # What a source's flags already say for the whole file, so a note without a place adds
 # nothing to them.
 _SAID_BY_FLAGS = frozenset({TIMES_UNKNOWN, DIRECTIONS_INFERRED})
-
-
-def _where_and_text(note: ImportNote) -> str:
-    return f"{note.where}: {note.text}" if note.where else note.text
 
 
 # How an import's format shows as a source's kind: the plain files keep their short names.

@@ -24,7 +24,7 @@ from app.session.exporting import (
     write_csv,
     write_trace,
 )
-from app.session.importing import Imported, import_path
+from app.session.importing import Imported, import_path, left_out
 from app.session.message import RecordKind
 from app.session.report_html import html_report
 from app.session.sessionfile import SessionWriter, make_header, recorded_answer_timeout
@@ -93,9 +93,9 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         written = _write(kind, chosen, imported, args)
     except OSError as exc:
         raise InputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
-    skipped = [note for note in imported.notes if note.where and not note.assumed]
+    skipped = left_out(imported.notes)
     for note in imported.notes:
-        err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.text}\n")
+        err.write(f"{args.input}: {note.placed}\n")
     err.write(f"{args.input}: read as {imported.format}; {count(written, 'record')} written "
               f"to {args.output}\n")
     return EXIT_SKIPPED if skipped else EXIT_OK

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from app.errors import InputError, UsageError
 from app.session.exporting import check_output_folder
-from app.session.importing import Imported, import_path
+from app.session.importing import Imported, import_path, left_out
 from app.session.redaction import Progress, Redacted, redact, summary_lines
 from app.session.redaction_rules import DEFAULT_RULES, load_rules
 from app.session.sessionfile import SessionWriter, make_header
@@ -72,8 +72,7 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
         err.write(f"{args.input}: {note.where + ': ' if note.where else ''}{note.unquoted}\n")
     err.write(f"{args.input}: read as {imported.format}; "
               f"{count(len(redacted.messages), 'record')} written to {args.output}\n")
-    return EXIT_SKIPPED if any(note.where and not note.assumed
-                               for note in imported.notes) else EXIT_OK
+    return EXIT_SKIPPED if left_out(imported.notes) else EXIT_OK
 
 
 def export_redacted(imported: Imported, *, output: str | Path, source: str,

@@ -19,7 +19,7 @@ from app.ocpp.conversation import Direction
 from app.ocpp.frames import Call, CallError, CallResult
 from app.replay.compare import Exchange, Reply, differences
 from app.session.capture import Capture
-from app.session.importing import import_path
+from app.session.importing import import_path, left_out
 from app.session.message import RecordKind
 from app.session.sessionfile import recorded_answer_timeout
 
@@ -158,7 +158,7 @@ def load_recording(path: str | Path) -> Recording:
                   answer_timeout=recorded_answer_timeout(imported.header or {}))
     while capture.annotate(budget=1.0):
         pass
-    skipped = [f"{note.where}: {note.text}" for note in imported.notes if note.where]
+    skipped = [note.placed for note in left_out(imported.notes)]
     return Recording(Path(path), dict(header), capture, skipped)
 
 

@@ -56,9 +56,20 @@ class ImportNote:
         return self.code != SKIPPED
 
     @property
+    def placed(self) -> str:
+        """`where: text`, as a list of what an import left out shows it."""
+        return f"{self.where}: {self.text}" if self.where else self.text
+
+    @property
     def unquoted(self) -> str:
         """`text` without the input's own words."""
         return self.text.removesuffix(f": {self.quoted}") if self.quoted else self.text
+
+
+def left_out(notes: list[ImportNote]) -> list[ImportNote]:
+    """The notes of lines, entries or packets the import left out, each at its place: what
+    makes `convert` and `export` exit 1, and what `state` and `replay` warn of."""
+    return [note for note in notes if note.where and not note.assumed]
 
 
 @dataclass(slots=True)

@@ -36,6 +36,7 @@ from app.session.importing import (
     as_utf8,
     import_path,
     importer_for,
+    left_out,
     unknown_format,
 )
 from app.session.indexing import index_lines
@@ -194,8 +195,7 @@ class SessionLoader:
     def warnings(self) -> list[str]:
         """Lines skipped (at most `MAX_WARNINGS` listed), and why reading stopped early."""
         listed = self._reader.warnings if self._reader is not None else [
-            f"{note.where}: {note.text}" for note in self.notes
-            if note.where and not note.assumed]
+            note.placed for note in left_out(self.notes)]
         return listed + self._own_warnings
 
     @property

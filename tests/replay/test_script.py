@@ -50,3 +50,12 @@ def test_the_closest_recorded_call_of_the_action_gives_the_answer(two_stations):
     book = AnswerBook(script.sent_by(UP))
     assert book.answer_for("Authorize", {"idToken": {"idToken": "X"}}).action == "Authorize"
     assert book.answer_for("Reset", {}) is None
+
+
+def test_only_what_was_left_out_of_a_recording_is_told_not_how_it_was_read(tmp_path):
+    path = tmp_path / "frames.txt"
+    path.write_bytes('[2,"1","BootNotification",{"reason":"PowerUp","chargingStation":'
+                     '{"model":"Café","vendorName":"V"}}]\n'.encode("latin-1")
+                     + b"a line without a frame\n")
+    assert load_recording(path).skipped == [
+        "line 2: no OCPP frame, skipped: a line without a frame"]
