@@ -89,15 +89,21 @@ def station_password(values: Mapping[str, Any], environ: Mapping[str, str] | Non
 
 
 def cautions(mode: str, values: Mapping[str, Any]) -> list[str]:
-    """The choices in `values` that weaken safety, one sentence each, for the command line
-    to print and the window to show while the mode runs. Listening beyond loopback is told
-    by `app.net.links.listening_caution` once the real port is known."""
+    """The choices in `values` that weaken safety or will not do what they say, one
+    sentence each, for the command line to print and the window to show while the mode
+    runs. Listening beyond loopback is told by `app.net.links.listening_caution` once the
+    real port is known."""
     found = []
     if mode in ("proxy", "station") and values.get("insecure"):
         found.append("certificate checks are off: the CSMS's TLS certificate is not "
                      "verified, so anyone on the way can pose as the CSMS and read the traffic")
     if values.get("tls_keylog"):
         found.append(keylog_caution(mode, values))
+    if (mode == "proxy" and values.get("ping_interval") and values.get("transparent", True)
+            and not values.get("rules")):  # intercept rules make it terminating
+        found.append("no pings of our own: the wire-transparent proxy cannot put one into "
+                     "the byte stream, so the ping interval applies only with "
+                     "--no-transparent (the peers' own pings still travel end to end)")
     return found
 
 

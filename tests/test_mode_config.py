@@ -65,3 +65,13 @@ def test_keepalive_defaults_ping_and_leave_the_pong_timeout_to_the_interval():
 def test_the_proxys_pong_timeout_reaches_its_configuration():
     assert mode_config.proxy_config({"pong_timeout": 4.0}).pong_timeout == 4.0
     assert mode_config.proxy_config({}).pong_timeout is None
+
+
+def test_our_own_pings_asked_of_the_wire_transparent_proxy_are_a_caution():
+    values = {"upstream": "ws://csms/ocpp", "ping_interval": 20.0}
+    assert mode_config.cautions("proxy", values) == [
+        "no pings of our own: the wire-transparent proxy cannot put one into the byte "
+        "stream, so the ping interval applies only with --no-transparent (the peers' own "
+        "pings still travel end to end)"]
+    assert mode_config.cautions("proxy", {**values, "transparent": False}) == []
+    assert mode_config.cautions("proxy", {**values, "rules": "rules.json"}) == []
