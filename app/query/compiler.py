@@ -250,8 +250,18 @@ class _Compiler:
         return _ordering(operator, value)
 
 
+# Operands a chain pairs up at most; a longer one is looped, as nested pairs would call one
+# another past Python's stack (a filter of a thousand `&&` terms, written by a script)
+PAIRED = 16
+
+
 def _chain(parts: list[Match], both: bool) -> Match:
     """`a && b && c` as nested pairs of closures: cheaper per record than a loop."""
+    if len(parts) > PAIRED:
+        tests = tuple(parts)
+        if both:
+            return lambda m, c: all(test(m, c) for test in tests)
+        return lambda m, c: any(test(m, c) for test in tests)
     match = parts[-1]
     for part in reversed(parts[:-1]):
         match = _pair(part, match, both)

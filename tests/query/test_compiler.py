@@ -118,3 +118,13 @@ def test_a_binary_or_malformed_record_never_raises() -> None:
     keep = query.predicate()
     assert [keep(m) for m in records] == [False, False, False]
     assert compile_query("payload[1] == 2").predicate()(records[2]) is True
+
+
+@pytest.mark.parametrize("terms", [2, 17, 1_000])
+def test_a_chain_of_any_length_selects_as_its_terms_do(capture, terms):
+    """A script may write a thousand terms: short chains are paired closures, long ones a
+    loop, and both select the same records."""
+    both = " && ".join(['action != "BootNotification"'] * (terms - 1)
+                       + ['action == "Heartbeat"'])
+    either = " || ".join(['action == "Nothing"'] * (terms - 1) + ['action == "Heartbeat"'])
+    assert seqs(capture, both) == seqs(capture, either) == [13, 14]  # answers by CALL
