@@ -104,6 +104,10 @@ def cautions(mode: str, values: Mapping[str, Any]) -> list[str]:
         found.append("no pings of our own: the wire-transparent proxy cannot put one into "
                      "the byte stream, so the ping interval applies only with "
                      "--no-transparent (the peers' own pings still travel end to end)")
+    if mode == "proxy" and values.get("transparent", True) and needs_terminating(values):
+        found.append("not wire-transparent: intercept rules need a WebSocket stack per hop, "
+                     "so the proxy terminates WebSocket on each hop (pings are answered per "
+                     "hop and not recorded; fragments are joined)")
     return found
 
 

@@ -74,4 +74,13 @@ def test_our_own_pings_asked_of_the_wire_transparent_proxy_are_a_caution():
         "stream, so the ping interval applies only with --no-transparent (the peers' own "
         "pings still travel end to end)"]
     assert mode_config.cautions("proxy", {**values, "transparent": False}) == []
-    assert mode_config.cautions("proxy", {**values, "rules": "rules.json"}) == []
+    assert not any("pings of our own" in caution for caution in
+                   mode_config.cautions("proxy", {**values, "rules": "rules.json"}))
+
+
+def test_intercept_rules_asked_of_the_wire_transparent_proxy_say_it_terminates():
+    values = {"upstream": "ws://csms/ocpp", "rules": "rules.json"}
+    [caution] = mode_config.cautions("proxy", values)
+    assert caution.startswith("not wire-transparent: intercept rules need")
+    assert mode_config.proxy_config(values).transparent is False
+    assert mode_config.cautions("proxy", {**values, "transparent": False}) == []
