@@ -8,6 +8,7 @@ selection, a scroll position and a sort survive a live update or a playback step
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -90,10 +91,20 @@ class TransactionsModel(ColumnsTableModel):
         self.transactions: dict[Key, TransactionState] = {}
         self.summaries: dict[Key, TransactionSummary] = {}
         self._marks: dict[Key, tuple[object, ...]] = {}
+        self._pending: list[tuple[Key, TransactionState]] = []  # new rows not listed yet
+        self._pending_state = SessionState()
 
-    def set_state(self, state: SessionState) -> None:
+    @property
+    def pending(self) -> int:
+        """Transactions of the last state not listed yet (`list_pending` lists them)."""
+        return len(self._pending)
+
+    def set_state(self, state: SessionState, budget: float | None = None) -> None:
         """Take a newer (or older) state: rows that went are removed, rows whose
-        transaction changed are updated in place, new ones are appended."""
+        transaction changed are updated in place, new ones are appended. With `budget`
+        (seconds), new rows are listed only until it is spent, and the rest wait for
+        `list_pending`: a summary reads every meter sample of its transaction, and tens of
+        thousands of them would hold the window for seconds."""
         current: dict[Key, TransactionState] = {}
         for transaction in all_transactions(state):
             current[(transaction.station, transaction.transaction_id)] = transaction
@@ -111,15 +122,32 @@ class TransactionsModel(ColumnsTableModel):
             if self._refresh(key, transaction, state):
                 self.dataChanged.emit(self.index(row, 0),
                                       self.index(row, len(COLUMNS) - 1))
-        new = [key for key in current if key not in self.summaries]
-        if new:
+        self._pending = [(key, transaction) for key, transaction in current.items()
+                         if key not in self.summaries]
+        self._pending_state = state
+        self.list_pending(budget)
+
+    def list_pending(self, budget: float | None = None) -> bool:
+        """Summarise and append the rows `set_state` left waiting, for about `budget`
+        seconds (None: all of them); True while some still wait."""
+        deadline = None if budget is None else time.perf_counter() + budget
+        while self._pending:
+            batch: list[tuple[Key, TransactionState]] = []
+            for key, transaction in self._pending:
+                self._refresh(key, transaction, self._pending_state)
+                batch.append((key, transaction))
+                if deadline is not None and time.perf_counter() > deadline:
+                    break
+            del self._pending[:len(batch)]
             first = len(self.keys)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            for key in new:
+            self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
+            for key, transaction in batch:
                 self.keys.append(key)
-                self.transactions[key] = current[key]
-                self._refresh(key, current[key], state)
+                self.transactions[key] = transaction
             self.endInsertRows()
+            if deadline is not None:
+                break
+        return bool(self._pending)
 
     def _refresh(self, key: Key, transaction: TransactionState, state: SessionState) -> bool:
         now = latest_time(state, key[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,6 +45,9 @@ from widgets.transactions_model import (
 )
 
 ALL_STATIONS = "All stations"
+# Seconds of summarising per turn of the event loop when a state brings new transactions:
+# with the sorting of the rows it inserts, a turn stays well under 50 ms
+LISTING_STEP = 0.01
 
 
 class TransactionsView(QWidget):
@@ -56,6 +59,10 @@ class TransactionsView(QWidget):
         super().__init__(parent)
         self._state = SessionState()
         self._shown: tuple[Key | None, tuple[object, ...]] = (None, ())
+        self._listing = QTimer(self)   # lists what `set_state` left waiting, a slice a turn
+        self._listing.setSingleShot(True)
+        self._listing.setInterval(0)
+        self._listing.timeout.connect(self._list_more)
         self.table = QTableView()
         # the views own their models, so a model outlives what its view holds of it
         self.model = TransactionsModel(self.table)
@@ -73,7 +80,10 @@ class TransactionsView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.table.doubleClicked.connect(lambda _index: self.follow_selected())
-        self.model.rowsInserted.connect(lambda *_: self._fit_columns())
+        # fitted to about a hundred rows, not all of them, and once a listing is done
+        self.table.horizontalHeader().setResizeContentsPrecision(100)
+        self.model.rowsInserted.connect(
+            lambda *_: None if self.model.pending else self._fit_columns())
 
         self.station = QComboBox()
         self.station.addItem(ALL_STATIONS)
@@ -126,10 +136,22 @@ class TransactionsView(QWidget):
     # --- the window's side ------------------------------------------------------------------
 
     def set_state(self, state: SessionState) -> None:
-        """Show `state`: rows change in place, what the user looks at stays."""
+        """Show `state`: rows change in place, what the user looks at stays. New rows are
+        listed a slice (`LISTING_STEP`) at a time, between the window's other work."""
         self._state = state
-        self.model.set_state(state)
-        self._update_stations(state)
+        self.model.set_state(state, LISTING_STEP)
+        self._listed()
+
+    def _list_more(self) -> None:
+        self.model.list_pending(LISTING_STEP)
+        self._listed()
+
+    def _listed(self) -> None:
+        if self.model.pending:
+            self._listing.start()
+        else:
+            self._fit_columns()
+        self._update_stations(self._state)
         self._update_counts()
         self._show_selected()
 
@@ -195,6 +217,8 @@ class TransactionsView(QWidget):
             self.counts.setText("No transactions yet.")
             return
         text = count(total, "transaction")
+        if self.model.pending:
+            text = f"listing transactions: {total:,} of {total + self.model.pending:,}"
         if running:
             text += f", {running:,} running"
         if shown != total:

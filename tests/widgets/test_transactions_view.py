@@ -19,6 +19,7 @@ from widgets.transactions_model import (
     STATION,
     TRANSACTION,
 )
+from widgets import transactions_view
 from widgets.transactions_view import ALL_STATIONS, TransactionsView
 
 
@@ -160,3 +161,21 @@ def test_odd_values_show_as_blanks_never_as_errors(qtbot):
     assert texts[STATION] == "CP9" and texts[DURATION] == "" and texts[ENERGY] == ""
     assert view.events_model.rowCount() == 2
     assert "No meter values" in view.chart.empty.text()
+
+
+def test_many_new_transactions_are_listed_a_slice_a_turn_and_end_up_sorted(qtbot,
+                                                                           monkeypatch):
+    """Summaries read every meter sample: tens of thousands of them are listed between the
+    window's other work, the counts saying how far the listing got."""
+    monkeypatch.setattr(transactions_view, "LISTING_STEP", 0.0)   # one row a turn
+    state = many_transactions(60)
+    view = make_view(qtbot, state)
+    assert view.model.pending == 59
+    assert view.counts.text().startswith("listing transactions: 1 of 60")
+    qtbot.waitUntil(lambda: view.model.pending == 0)
+    at_once = TransactionsView()
+    qtbot.addWidget(at_once)
+    at_once.model.set_state(state)   # no budget: every row now
+    assert sorted(column(view, TRANSACTION)) == sorted(column(at_once, TRANSACTION))
+    assert column(view, TRANSACTION) == column(at_once, TRANSACTION)   # the same sort
+    assert view.counts.text().startswith("60 transactions")
