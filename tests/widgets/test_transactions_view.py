@@ -9,6 +9,7 @@ from tests.widgets.transactions_samples import (
     two_stations,
     two_stations_later,
 )
+from widgets import transactions_view
 from widgets.transactions_model import (
     DURATION,
     ENDED,
@@ -19,7 +20,6 @@ from widgets.transactions_model import (
     STATION,
     TRANSACTION,
 )
-from widgets import transactions_view
 from widgets.transactions_view import ALL_STATIONS, TransactionsView
 
 
