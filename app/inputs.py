@@ -13,7 +13,6 @@ offset in the text.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +34,7 @@ from app.session.importing import (
     ImportNote,
     import_bytes,
     import_path,
+    read_standard_input,
 )
 from app.session.lines import Sequencer, line_blocks
 from app.session.message import RecordKind
@@ -130,7 +130,7 @@ def open_frames(path: str | Path) -> FrameSource:
     whole: bytes | None = None
     try:
         if piped or not path.is_file():
-            whole = sys.stdin.buffer.read() if piped else path.read_bytes()
+            whole = read_standard_input() if piped else path.read_bytes()
             head = whole[:HEAD_BYTES]
         else:
             with path.open("rb") as stream:

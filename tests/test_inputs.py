@@ -1,6 +1,7 @@
 """Reading the files users bring: what each kind of file becomes, frame by frame."""
 
 import json
+import sys
 
 import pytest
 
@@ -165,3 +166,9 @@ def test_a_session_is_read_into_the_frames_its_records_hold(tmp_path):
     assert [f.seq for f in frames] == [5, 6, 7, 8, 9, 11, 12]  # 10 is the gap
     assert source.warnings == reader.warnings and len(source.warnings) == 7
     assert [(g.lost, g.reason) for g in source.gaps] == [(2, "disk full")]
+
+
+def test_a_closed_standard_input_is_refused_in_a_sentence(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)  # started with <&-
+    with pytest.raises(InputError, match=r"^-: standard input is closed$"):
+        open_frames("-")

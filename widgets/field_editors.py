@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, Qt, QTime, QTimeZone, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -138,11 +138,7 @@ class DateTimeEditor(StringEditor):
         dialog = QDialog(self)
         dialog.setWindowTitle(self.spec.name or "Date and time")
         # opens at the field's time when it holds one (an edit, not a fresh start)
-        shown = QDateTime.fromString(self.line.text().strip(), Qt.DateFormat.ISODateWithMs)
-        if shown.isValid() and shown.timeSpec() == Qt.TimeSpec.LocalTime:
-            # no offset given: UTC, as everywhere else in the program (Qt would take the
-            # zone of this machine, and OK on an unchanged time would move it)
-            shown.setTimeZone(QTimeZone.utc())
+        shown = _field_time(self.line.text().strip())
         edit = QDateTimeEdit(shown if shown.isValid() else QDateTime.currentDateTimeUtc())
         edit.setTimeZone(QTimeZone.utc())
         edit.setCalendarPopup(True)
@@ -158,6 +154,22 @@ class DateTimeEditor(StringEditor):
             self.line.setText(edit.dateTime().toUTC().toString("yyyy-MM-ddTHH:mm:ss.zzz")
                               + "Z")
             self.changed.emit()
+
+
+def _field_time(text: str) -> QDateTime:
+    """The moment a field's text names, invalid when it names none. A time without offset is
+    UTC, as everywhere else in the program. Qt would read it in this machine's zone: OK on
+    an unchanged time would then move it by the zone, and a time inside the local clock's
+    daylight-saving gap (02:30 on a spring-forward night) would already have moved an hour
+    before any zone could be set, so such a time is read with a `Z` after it instead."""
+    moment = QDateTime.fromString(text, Qt.DateFormat.ISODateWithMs)
+    if not moment.isValid() or moment.timeSpec() != Qt.TimeSpec.LocalTime:
+        return moment  # no time, or one with its offset
+    as_utc = QDateTime.fromString(text + "Z", Qt.DateFormat.ISODateWithMs)
+    if as_utc.isValid():
+        return as_utc
+    # a date alone (which takes no "Z"): its midnight, UTC
+    return QDateTime(moment.date(), QTime(0, 0), QTimeZone.utc())
 
 
 class EnumEditor(FieldEditor):

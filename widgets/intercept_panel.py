@@ -49,9 +49,9 @@ class RulesPanel(QWidget):
     def __init__(self, interceptor: Interceptor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.interceptor = interceptor
-        # whether a running proxy ignores these rules until it starts again (the window's
-        # answer; none: no proxy to ask about)
-        self.waiting_for_a_start: Callable[[], bool] = lambda: False
+        # why the running mode ignores these rules, in a clause (the window's answer; empty
+        # when they apply, or when nothing runs to ask about)
+        self.rules_not_applied: Callable[[], str] = lambda: ""
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Rule", "When", "Does"])
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -96,8 +96,8 @@ class RulesPanel(QWidget):
         if item.column() == 0:
             on = item.checkState() == Qt.CheckState.Checked
             self.interceptor.set_enabled(item.text(), on)
-            if on and self.waiting_for_a_start():
-                self.status.setText(f"'{item.text()}' is on" + self._not_yet())
+            if on and self.rules_not_applied():
+                self.status.setText(f"'{item.text()}' is on" + self._not_applied())
 
     def load(self, path: str) -> bool:
         """Replace the rules with those of `path`; a bad file is one sentence, rules kept."""
@@ -108,13 +108,13 @@ class RulesPanel(QWidget):
             return False
         self.interceptor.set_rules(rules)
         self.status.setText(f"{count(len(rules), 'rule')} loaded from {path}"
-                            + self._not_yet())
+                            + self._not_applied())
         self.refresh()
         return True
 
-    def _not_yet(self) -> str:
-        return ("; the running proxy started without rules and applies none: they hold "
-                "from its next start" if self.waiting_for_a_start() else "")
+    def _not_applied(self) -> str:
+        why = self.rules_not_applied()
+        return f"; {why}" if why else ""
 
     def save(self, path: str) -> bool:
         try:

@@ -239,7 +239,7 @@ class MainWindow(SessionsMixin, ModesMixin, ActionsMixin, QMainWindow):
 
         panel = InterceptPanel()
         self.runner.interceptor = panel.interceptor
-        panel.rules.waiting_for_a_start = self.runner.rules_wait_for_a_start
+        panel.rules.rules_not_applied = self.runner.rules_not_applied
         return panel
 
     def _build_status_bar(self) -> None:

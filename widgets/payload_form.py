@@ -333,9 +333,9 @@ class PayloadForm(QWidget):
 
     def set_value(self, value: Any) -> None:
         """Show `value`; NotRepresentable when the form cannot, among others when it would
-        take more than `FORM_FIELDS_LIMIT` fields (a NotifyReport of a few hundred
-        variables): widgets by the thousand hold the window for many seconds, where the
-        JSON text shows the same at once."""
+        take more than `FORM_FIELDS_LIMIT` fields (a NotifyReport of more than about 19
+        variables: each reportData entry costs some 30 fields): widgets by the thousand
+        hold the window for many seconds, where the JSON text shows the same at once."""
         needed = fields_needed(self.spec, value)
         if needed > FORM_FIELDS_LIMIT:
             raise NotRepresentable(f"it needs {needed:,} fields, more than a form shows "
@@ -377,7 +377,10 @@ class PayloadForm(QWidget):
             self._marked.append(editor)
 
 
-FORM_FIELDS_LIMIT = 600   # about a second of building; the longest example needs 137
+# Fields a form builds at most: 600 take from half a second to about two seconds to build,
+# by machine, and hold ~19 NotifyReport entries (~30 fields each); the longest example of
+# the catalog needs 137.
+FORM_FIELDS_LIMIT = 600
 
 
 def fields_needed(spec: FieldSpec, value: Any) -> int:

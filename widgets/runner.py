@@ -67,16 +67,24 @@ class ModeRunner(QObject):
     def busy(self) -> bool:
         return self.running is not None or (self._task is not None and not self._task.done())
 
-    def rules_wait_for_a_start(self) -> bool:
-        """Whether a proxy runs that does not apply `interceptor`'s rules: a proxy takes
-        them when it starts, and one started without rules (wire-transparent, the default,
-        or terminating) never looks at rules loaded later."""
+    def rules_not_applied(self) -> str:
+        """Why the running mode does not apply `interceptor`'s rules, as a clause the
+        intercept panel adds to what it says; empty when they apply or no proxy runs. A
+        proxy takes its rules when it starts, and one started without them (wire-
+        transparent, the default, or terminating) never looks at rules loaded later; the
+        demo's proxy takes none at all (a held frame would stall its script)."""
         running = self.running
-        if running is None or running.mode not in ("proxy", "demo"):
-            return False
-        proxy = running.component.proxy if running.mode == "demo" else running.component
-        return (self.interceptor is None
-                or getattr(proxy, "interceptor", None) is not self.interceptor)
+        if running is None:
+            return ""
+        if running.mode == "demo":
+            return "the demo applies no intercept rules"
+        if running.mode != "proxy":
+            return ""
+        if self.interceptor is not None and getattr(
+                running.component, "interceptor", None) is self.interceptor:
+            return ""
+        return ("the running proxy started without rules and applies none: they hold from "
+                "its next start")
 
     def start_demo(self, capture: Capture, pace: float = 0.3) -> None:
         from app.net.demo import Demo

@@ -37,6 +37,10 @@ class SessionsMixin:
             self.open_session(path)
 
     def open_session(self: MainWindow, path: str) -> None:
+        if path == "-":  # refused before anything is asked: no file would be opened
+            from app.commands.gui import STANDARD_INPUT_REFUSED
+
+            return self._error(STANDARD_INPUT_REFUSED)
         if self.runner.busy:
             return self._error("stop the running mode before opening a session")
         if not self.capture_guard.settle("opening another session",

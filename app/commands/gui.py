@@ -31,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "the welcome page)")
 
 
+# The window opens files only: a standard input that never ends would hold up the window
+# before it showed, and a session read from it could not be opened again from the recent
+# files. `./-` opens a file of that name.
+STANDARD_INPUT_REFUSED = ("-: the window does not read standard input; save it to a file "
+                          "and open that (ocppscope convert - FILE.jsonl makes a session "
+                          "of it)")
+
 # what the window's picture can be written as (Qt picks the format by the extension)
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -51,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
     problem = desktop.window_problem()
     if problem is not None:  # Qt would abort the process (SIGABRT) loading its X plugin
         print(f"ocppscope: {problem}", file=sys.stderr)
+        return 2
+    if args.file == "-" and not args.screenshot:
+        print(f"ocppscope: {STANDARD_INPUT_REFUSED}", file=sys.stderr)
         return 2
     if args.file and not args.screenshot and not os.path.exists(args.file):
         # with --screenshot the window says it, and still shows what it has

@@ -429,12 +429,18 @@ def _close_sinks(console: QueuedSink[Entry] | None, recorder: QueuedSink[Message
 # it started).
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP",
                                                         "SIGBREAK") if hasattr(signal, name))
+# A hang-up the process was started to ignore (`nohup ocppscope proxy … &` over ssh) stays
+# ignored: whoever started it asked for the run to outlive the terminal. An ignored Ctrl-C
+# or kill is different: a shell script's `&` ignores SIGINT without anyone asking, and an
+# explicit `kill -INT` should still stop the run.
+KEPT_IGNORED = tuple(getattr(signal, name) for name in ("SIGHUP",) if hasattr(signal, name))
 
 
 class StopSignals:
     """Routes the stop signals to an action on the running loop, and puts back what they
-    did before (`restore`). Where the loop cannot watch signals itself (Windows), a plain
-    signal handler hands the action over to the loop, which wakes up for it."""
+    did before (`restore`); a hang-up that is ignored (`nohup`) is left ignored. Where the
+    loop cannot watch signals itself (Windows), a plain signal handler hands the action
+    over to the loop, which wakes up for it."""
 
     def __init__(self) -> None:
         self._previous: dict[int, Any] = {}   # plain handlers replaced, by signal
@@ -446,6 +452,8 @@ class StopSignals:
             loop.call_soon_threadsafe(action)
 
         for sig in STOP_SIGNALS:
+            if sig in KEPT_IGNORED and signal.getsignal(sig) == signal.SIG_IGN:
+                continue
             try:
                 loop.add_signal_handler(sig, action)  # removed when the loop closes
             except NotImplementedError:

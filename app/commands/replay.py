@@ -16,6 +16,7 @@ from app import settings
 from app.commands import live
 from app.replay.report import console_lines, write_report
 from app.replay.run import ReplayRun, plan_replay
+from app.session.exporting import folder_problem
 
 EXIT_MATCHED, EXIT_DIFFERENT = 0, 1
 
@@ -47,10 +48,9 @@ def run(args: argparse.Namespace) -> int:
         if not path.lower().endswith((".json", ".html", ".htm")):
             raise settings.UsageError(f"--report '{path}': name a .json or .html file")
         # said now, not after a run that may take long: where the report cannot go
-        folder = Path(path).parent
-        if not folder.is_dir():
-            raise settings.UsageError(f"--report '{path}': its folder '{folder}' does not "
-                                      "exist")
+        problem = folder_problem(path)
+        if problem is not None:
+            raise settings.UsageError(f"--report '{path}': {problem}")
         if Path(path).is_dir():
             raise settings.UsageError(f"--report '{path}': is a directory")
     plan = plan_replay(args.file, values)

@@ -43,7 +43,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                 "chargingSchedules in a profile, the first is used. exit status: 0, or 2 "
                 "for unusable input"))
     parser.add_argument("input", metavar="INPUT",
-                        help="JSON file of SetChargingProfile requests, or a session file")
+                        help="JSON file of SetChargingProfile requests, or a session file "
+                             "(- for standard input)")
     parser.add_argument("--station", metavar="ID",
                         help="for a session holding several stations: which one")
     parser.add_argument("--evse", type=int, required=True, metavar="N",

@@ -28,6 +28,7 @@ from app.ocpp.checker import shared_validator
 from app.ocpp.conversation import ANSWER_TIMEOUT, ANSWER_TIMEOUTS
 from app.ocpp.schemas import PayloadKind
 from app.query.selection import FILTER_HELP, filter_option
+from app.session.importing import read_standard_input
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -157,7 +158,7 @@ def _read_payload(name: str) -> tuple[Path, Any]:
     InputError, one line, for a file that cannot be read or is not JSON."""
     path = Path(name)
     try:
-        data = sys.stdin.buffer.read() if name == "-" else path.read_bytes()
+        data = read_standard_input() if name == "-" else path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:

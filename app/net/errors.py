@@ -76,16 +76,44 @@ def describe_connect_error(exc: BaseException, url: str) -> ConnectFailure:
     return ConnectFailure(HTTPStatus.BAD_GATEWAY, f"cannot connect to {url}: {exc}")
 
 
+# What websockets' errors about the first line of an answer begin with: that line did not
+# make an HTTP/1.1 status line, so it is what the server "sent" instead.
+_STATUS_LINE_FAULTS = ("invalid HTTP status line", "unsupported protocol",
+                       "invalid status code", "invalid HTTP reason phrase")
+_ANSWER_START = "answer_start"  # attribute of an InvalidMessage: see `keep_answer_start`
+
+
+def keep_answer_start(exc: InvalidMessage, received: bytes) -> None:
+    """Keep on `exc` the first bytes (up to the end of the first line) a server answered an
+    upgrade with, which websockets' message leaves out: the status line of an answer that
+    was cut off or malformed, or nothing at all."""
+    setattr(exc, _ANSWER_START, received)
+
+
 def _no_http_answer(exc: InvalidMessage, url: str) -> str:
-    """What came instead of an HTTP/1.1 answer to the upgrade: nothing (often a TLS server
-    given ws://, which drops what is not a TLS hello), or another server's answer."""
+    """What came instead of a complete HTTP/1.1 answer to the upgrade. Only a connection
+    closed before any answer came suggests TLS (a TLS server given ws:// drops what is not a
+    TLS hello); an answer cut off or malformed after its status line quotes that line."""
     cause = exc.__cause__
-    if isinstance(cause, EOFError):
+    fault = str(cause or exc)
+    received: bytes | None = getattr(exc, _ANSWER_START, None)  # None: not kept
+    first_line = (received or b"").partition(b"\n")[0].rstrip(b"\r")
+    quoted = repr(first_line.decode("utf-8", "replace"))
+    if isinstance(cause, EOFError) and "status line" in fault:
+        if received:  # a part of a first line, then the end
+            return (f"began an answer to the WebSocket handshake ({quoted}) and closed the "
+                    "connection before its status line ended")
         hint = ": does it expect TLS (wss://)?" if url.lower().startswith("ws://") else ""
         return f"closed the connection without answering the WebSocket handshake{hint}"
-    if isinstance(cause, ValueError) and ": " in str(cause):
-        return f"did not answer as a WebSocket server: it sent {str(cause).partition(': ')[2]!r}"
-    return f"did not answer the WebSocket handshake in HTTP ({cause or exc})"
+    if isinstance(cause, ValueError) and fault.startswith(_STATUS_LINE_FAULTS):
+        sent = quoted if first_line else repr(fault.partition(": ")[2])
+        return f"did not answer as a WebSocket server: it sent {sent}"
+    if isinstance(cause, EOFError | ValueError):  # after a status line
+        answered = f"answered the WebSocket handshake with {quoted}" if first_line \
+            else "answered the WebSocket handshake"
+        what = "was cut off" if isinstance(cause, EOFError) else "is malformed"
+        return f"{answered}, but the answer {what} ({fault})"
+    return f"did not answer the WebSocket handshake in HTTP ({fault})"
 
 
 def _phrase(status: int) -> str:

@@ -29,6 +29,7 @@ from app.net.keepalive import keep_alive
 from app.net.peer import CallOutcome, OcppPeer
 from app.net.policy import ResponsePolicy
 from app.net.proxy import DEFAULT_MAX_SIZE
+from app.net.wire import AnswerKeepingConnection
 from app.ocpp.catalog import Sender
 from app.ocpp.conversation import Direction
 from app.ocpp.station_followups import StationFollowUps
@@ -159,7 +160,8 @@ class StationEndpoint:
             ws = await connect(target, subprotocols=[links.OCPP201],  # type: ignore[list-item]
                                additional_headers=headers, max_size=self.config.max_size,
                                ssl=self.config.client_ssl if target.startswith("wss:") else None,
-                               open_timeout=10, proxy=None, ping_interval=None)
+                               open_timeout=10, proxy=None, ping_interval=None,
+                               create_connection=AnswerKeepingConnection)
         except Exception as exc:  # every failure to connect is reported, then retried
             failure = describe_connect_error(exc, self.url)
             self.last_failure = failure.reason

@@ -5,16 +5,24 @@ that must forward "non-UTF-8 text as such" needs the raw bytes *and* the opcode,
 `recv(decode=False)` alone does not tell. These connection classes note the opcode of each
 data message as its first frame arrives; `receive()` pairs it with the bytes. Messages are
 queued in arrival order, so the two queues stay in step.
+
+Client connections also keep the start of the server's answer to the upgrade (its first
+line), which websockets' errors leave out, so that an answer cut off or malformed after its
+status line can be quoted (`app.net.errors`).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import InvalidMessage
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Event
+
+from app.net.errors import keep_answer_start
 
 
 class _OpcodeLog:
@@ -32,7 +40,30 @@ class RawServerConnection(ServerConnection, _OpcodeLog):
         super().process_event(event)
 
 
-class RawClientConnection(ClientConnection, _OpcodeLog):
+ANSWER_START_LIMIT = 4096  # bytes of an answer kept for its first line, at most
+
+
+class AnswerKeepingConnection(ClientConnection):
+    """A client connection that keeps what the server answered the upgrade with, up to
+    the end of its first line, and hands it to a failed handshake's error."""
+
+    _answer_start = b""
+
+    def data_received(self, data: bytes) -> None:
+        start = self._answer_start
+        if self.response is None and b"\n" not in start and len(start) < ANSWER_START_LIMIT:
+            self._answer_start = (start + data)[:ANSWER_START_LIMIT]
+        super().data_received(data)
+
+    async def handshake(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            await super().handshake(*args, **kwargs)
+        except InvalidMessage as exc:
+            keep_answer_start(exc, self._answer_start)
+            raise
+
+
+class RawClientConnection(AnswerKeepingConnection, _OpcodeLog):
     def process_event(self, event: Event) -> None:
         self._note_opcode(event)
         super().process_event(event)

@@ -89,8 +89,23 @@ def write_csv(capture: Capture, out: TextIO) -> int:
 
 
 def check_output_folder(output: str | Path) -> None:
-    """An InputError, before a long read, for an output whose folder does not exist (a
+    """An InputError, before a long read, for an output whose folder cannot hold it (a
     command would otherwise read and convert everything, then fail to write)."""
+    problem = folder_problem(output)
+    if problem is not None:
+        raise InputError(f"{output}: cannot write ({problem})")
+
+
+def folder_problem(output: str | Path) -> str | None:
+    """Why the folder of `output` cannot hold a new file, in words, or None when it can be
+    tried: it does not exist, or a file stands where a folder should (that folder, or one
+    above it), which "does not exist" would misname."""
     folder = Path(output).parent
-    if not folder.is_dir():
-        raise InputError(f"{output}: cannot write (its folder '{folder}' does not exist)")
+    if folder.is_dir():
+        return None
+    for above in (folder, *folder.parents):
+        if above.exists():
+            if not above.is_dir():
+                return f"'{above}' is not a folder"
+            break
+    return f"its folder '{folder}' does not exist"

@@ -170,7 +170,7 @@ def import_path(path: str | Path) -> Imported:
     for `-` (`docker logs csms | ocppscope convert - site.jsonl`); InputError with one
     sentence for a path that cannot be used."""
     if str(path) == "-":
-        data = sys.stdin.buffer.read()
+        data = read_standard_input()
         if not data.strip():
             raise InputError("-: standard input is empty")
         return import_bytes(data, "-")
@@ -189,6 +189,21 @@ def import_path(path: str | Path) -> Imported:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     return import_bytes(data, str(path))
+
+
+def read_standard_input() -> bytes:
+    """All of standard input, for an input named `-`. InputError, one line, when there is
+    none to read: started with standard input closed (`<&-`, or by a service manager),
+    Python has no `sys.stdin` at all, which would otherwise end in a traceback."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("-: standard input is closed")
+    try:
+        return stream.read()
+    except ValueError:  # closed by the program itself
+        raise InputError("-: standard input is closed") from None
+    except OSError as exc:
+        raise InputError(f"-: cannot read standard input ({exc.strerror or exc})") from None
 
 
 def unknown_format(label: str, head: bytes) -> str:

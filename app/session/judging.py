@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from app.errors import InputError
 from app.session.capture import Capture
+from app.session.importing import Imported
 from app.session.loader import SessionLoader
 
 
@@ -19,7 +20,17 @@ def judged_session(path: str, warn: Callable[[str], None] | None = None) -> Capt
     state). Raises InputError for a file that cannot be read, or from which no record could
     be read. `warn` hears, one line each and naming `path`, the lines that were skipped and
     why reading stopped early: what the answer is missing is never left unsaid."""
-    loader = SessionLoader.open(path, freeze_gc=False)
+    return _judged(SessionLoader.open(path, freeze_gc=False), path, warn)
+
+
+def judged_import(label: str, imported: Imported,
+                  warn: Callable[[str], None] | None = None) -> Capture:
+    """As `judged_session`, for records an import already read (standard input read once
+    to find out what it holds), each warning naming `label`."""
+    return _judged(SessionLoader.of_import(label, imported, freeze_gc=False), label, warn)
+
+
+def _judged(loader: SessionLoader, path: str, warn: Callable[[str], None] | None) -> Capture:
     messages = loader.load_all()
     if loader.error and not messages:
         raise InputError(loader.error)  # it names the file already

@@ -113,9 +113,7 @@ class SessionLoader:
             if str(path) == "-" or path.is_dir():
                 # standard input is read whole at once; a dump folder's listing says at
                 # once whether it is one
-                loader = cls(path, "import", iter(()), 0, freeze_gc=freeze_gc)
-                loader._adopt_import(import_path(path))
-                return loader
+                return cls.of_import(path, import_path(path), freeze_gc=freeze_gc)
             if not path.exists():
                 raise InputError(f"{path}: no such file")
             size = path.stat().st_size
@@ -137,6 +135,15 @@ class SessionLoader:
             raise SessionFileError(f"{path}: cannot read ({exc.strerror})") from None
         loader = cls(path, "import", iter(()), size, freeze_gc=freeze_gc)
         loader._start_import()
+        return loader
+
+    @classmethod
+    def of_import(cls, path: str | Path, imported: Imported, *,
+                  freeze_gc: bool = True) -> SessionLoader:
+        """A loader of records an import already read (standard input, which a caller may
+        have had to read before knowing what it holds), named `path`."""
+        loader = cls(Path(path), "import", iter(()), 0, freeze_gc=freeze_gc)
+        loader._adopt_import(imported)
         return loader
 
     def _start_import(self) -> None:

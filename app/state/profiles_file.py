@@ -20,7 +20,8 @@ from app.errors import InputError, ProfilesFileError, UsageError
 from app.moments import Moment
 from app.ocpp.findings import Finding, Severity
 from app.ocpp.schemas import PayloadKind
-from app.session.judging import judged_session
+from app.session.importing import import_bytes, read_standard_input
+from app.session.judging import judged_import, judged_session
 from app.state.model import InstalledProfile, StationState
 from app.state.summary import named_stations
 from app.state.timeline import StateTimeline
@@ -38,18 +39,26 @@ def profiles_from_file(path: str | Path, warn: Callable[[str], None] | None = No
     if path.is_dir():
         raise ProfilesFileError(f"{path}: is a directory; give a JSON file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constant)
-    except UnicodeDecodeError:
-        raise ProfilesFileError(f"{path}: not UTF-8 text") from None
+        content = path.read_bytes()
     except OSError as exc:
         raise ProfilesFileError(f"{path}: cannot read ({exc.strerror})") from None
+    return profiles_from_bytes(content, str(path), warn)
+
+
+def profiles_from_bytes(content: bytes, origin: str,
+                        warn: Callable[[str], None] | None = None) -> list[InstalledProfile]:
+    """As `profiles_from_file`, for content already read (standard input), named `origin`."""
+    try:
+        data = json.loads(content.decode("utf-8-sig"), parse_constant=_no_constant)
+    except UnicodeDecodeError:
+        raise ProfilesFileError(f"{origin}: not UTF-8 text") from None
     except (ValueError, RecursionError) as exc:
-        raise ProfilesFileError(f"{path}: not JSON ({exc})") from None
-    profiles = profiles_from_requests(data, str(path))
+        raise ProfilesFileError(f"{origin}: not JSON ({exc})") from None
+    profiles = profiles_from_requests(data, origin)
     if warn is not None:
         for index, entry in enumerate([data] if isinstance(data, dict) else data):
             for finding in _schema_errors(entry):
-                warn(f"{path}: entry {index + 1}: {finding.path or 'payload'}: "
+                warn(f"{origin}: entry {index + 1}: {finding.path or 'payload'}: "
                      f"{finding.message} (a station refuses such a profile; what cannot be "
                      "read of it is left out)")
     return profiles
@@ -116,16 +125,20 @@ def schedule_input(path: str | Path, *, at: Moment, station: str | None = None,
     those its `station` (needed only when it holds several) had installed at `at` with the
     transactions running then. Raises an InputError or UsageError with one sentence for a
     file or station that cannot be used, or for seconds after a first record a profiles
-    file does not have. `warn` hears each line of a session that could not be read."""
+    file does not have. `warn` hears each line of a session that could not be read.
+    `-` is standard input, read once, whole, and then taken as either."""
+    piped = read_standard_input() if str(path) == "-" else None
     try:
-        profiles = profiles_from_file(path, warn)
+        profiles = (profiles_from_file(path, warn) if piped is None
+                    else profiles_from_bytes(piped, "-", warn))
         return ScheduleInput(profiles, start=at.epoch(None))
     except ProfilesFileError as error:
-        if not Path(path).is_file():
+        if piped is None and not Path(path).is_file():
             raise
         not_profiles = error
     try:
-        capture = judged_session(str(path), warn=warn)
+        capture = (judged_session(str(path), warn=warn) if piped is None
+                   else judged_import("-", import_bytes(piped, "-"), warn))
     except InputError:
         raise not_profiles from None
     stations = named_stations(capture.state)

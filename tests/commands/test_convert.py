@@ -2,6 +2,7 @@
 
 import csv
 import json
+import sys
 
 import pytest
 
@@ -199,3 +200,20 @@ def test_an_output_whose_folder_does_not_exist_is_refused_before_reading(tmp_pat
     assert code == 2
     assert captured.err == (f"ocppscope convert: {out}: cannot write (its folder "
                             f"'{out.parent}' does not exist)\n")
+
+
+def test_a_closed_standard_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)  # started with <&-
+    code, (_, err) = convert(capsys, "-", tmp_path / "out.jsonl")
+    assert code == 2 and err == "ocppscope convert: -: standard input is closed\n"
+
+
+@pytest.mark.parametrize("under", [(), ("deeper",)], ids=["its folder", "a folder above"])
+def test_an_output_under_a_file_is_refused_as_not_a_folder(tmp_path, capsys, under):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    out = a_file.joinpath(*under, "o.jsonl")
+    code, captured = convert(capsys, log(tmp_path), out)
+    assert code == 2
+    assert captured.err == (f"ocppscope convert: {out}: cannot write ('{a_file}' is not a "
+                            "folder)\n")

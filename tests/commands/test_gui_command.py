@@ -23,3 +23,11 @@ def test_a_screenshot_named_in_no_picture_format_is_refused_before_the_window_op
     assert capsys.readouterr().err == (
         f"ocppscope gui: --screenshot '{shot}': name a .png file (or .jpg, .bmp)\n")
     assert not shot.exists()
+
+
+def test_a_dash_is_refused_in_one_line_before_the_window_opens(capsys, monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert main(["gui", "-"]) == 2
+    assert capsys.readouterr().err == (
+        "ocppscope: -: the window does not read standard input; save it to a file and open "
+        "that (ocppscope convert - FILE.jsonl makes a session of it)\n")

@@ -9,6 +9,7 @@ import asyncio
 import functools
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -288,3 +289,36 @@ def test_a_hang_up_ends_the_run_as_ctrl_c_does_with_the_recording_closed(tmp_pat
         command.kill()
     assert command.returncode == live.EXIT_OK
     assert err.splitlines()[-1] == f"ocppscope csms: recorded 0 records to {record}"
+
+
+@pytest.fixture
+def hang_ups_ignored():
+    """A process started under `nohup`: SIGHUP is ignored before the program runs."""
+    before = signal.getsignal(signal.SIGHUP)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    yield
+    signal.signal(signal.SIGHUP, before)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX hang-ups")
+def test_a_hang_up_ignored_by_nohup_stays_ignored_while_ctrl_c_still_stops(hang_ups_ignored):
+    """`nohup ocppscope proxy … &` over ssh: the logout's hang-up must not stop the run.
+    The signals arrive in the order sent, so the stop that Ctrl-C asks for comes after the
+    hang-up's would have."""
+    stops: list[str] = []
+
+    async def hang_up_then_interrupt() -> None:
+        signals = live.StopSignals()
+        stopped = asyncio.Event()
+        signals.route_to(lambda: (stops.append("stop"), stopped.set()))
+        try:
+            os.kill(os.getpid(), signal.SIGHUP)
+            os.kill(os.getpid(), signal.SIGINT)
+            await stopped.wait()
+            await asyncio.sleep(0)  # a second stop, if one was queued, runs by now
+        finally:
+            signals.restore()
+
+    asyncio.run(hang_up_then_interrupt())
+    assert stops == ["stop"]
+    assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN

@@ -194,3 +194,14 @@ def test_a_report_that_cannot_be_written_is_refused_before_the_replay_runs(
     assert status == 2
     assert err == (f"ocppscope replay: --report '{nowhere}': its folder "
                    f"'{nowhere.parent}' does not exist\n")   # said before any connecting
+
+
+def test_a_report_under_a_file_is_refused_as_not_a_folder(recorded, tmp_path, capsys):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    status = cli.main(["replay", str(recorded), "--as", "station", "--csms",
+                       "ws://127.0.0.1:9/ocpp", "--quiet", "--report",
+                       str(a_file / "diff.json")])
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"ocppscope replay: --report '{a_file / 'diff.json'}': '{a_file}' is not a folder\n")

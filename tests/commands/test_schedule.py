@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -267,3 +269,31 @@ def test_nan_in_a_profiles_file_is_not_json(capsys, tmp_path):
     assert (code, out) == (2, "")
     assert err.startswith(f"ocppscope schedule: {path}: not JSON (NaN is no JSON number)")
     assert len(err.splitlines()) == 1
+
+
+
+# --- standard input as INPUT ---------------------------------------------------------------
+
+def piped(monkeypatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_a_dash_reads_profiles_from_standard_input(capsys, monkeypatch, profiles):
+    from_file = run(capsys, profiles, "--evse", 1, *WINDOW)
+    piped(monkeypatch, profiles.read_bytes())
+    assert run(capsys, "-", "--evse", 1, *WINDOW) == from_file
+
+
+def test_a_dash_reads_a_session_from_standard_input(capsys, monkeypatch):
+    during, _, _ = example_times()
+    window = ["--evse", 1, "--start", during, "--duration", 3]
+    from_file = run(capsys, EXAMPLE, *window)
+    piped(monkeypatch, EXAMPLE.read_bytes())
+    assert run(capsys, "-", *window) == from_file
+    assert from_file[0] == 0
+
+
+def test_a_closed_standard_input_is_one_line_and_exit_2(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)  # started with <&-
+    code, _, err = run(capsys, "-", "--evse", 1, *WINDOW)
+    assert code == 2 and err == "ocppscope schedule: -: standard input is closed\n"

@@ -1,6 +1,9 @@
 """`ocppscope state` as a user runs it: text, --json, --at, --station and exit 2 lines."""
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -128,3 +131,11 @@ def test_a_damaged_line_is_told_on_stderr_and_the_rest_is_shown(capsys, session)
     code, out, err = run(capsys, session)
     assert code == 0 and "CP1" in out
     assert f"{session}: line 4: skipped, not a valid record" in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a POSIX shell closes standard input")
+def test_a_closed_standard_input_is_one_line_and_exit_2():
+    result = subprocess.run(["sh", "-c", 'exec "$0" -m app state - <&-', sys.executable],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "ocppscope state: -: standard input is closed\n"

@@ -612,3 +612,11 @@ def test_a_bare_payload_saved_with_a_byte_order_mark_is_read(tmp_path, capsys):
     path.write_bytes("\ufeff{}".encode())
     code, out, _ = run(capsys, "--action", "Heartbeat", path)
     assert code == 0 and "1 message: 1 valid" in out
+
+
+@pytest.mark.parametrize("args", [["-"], ["--action", "Heartbeat", "-"]])
+def test_a_closed_standard_input_is_one_line_and_exit_2(monkeypatch, capsys, args):
+    monkeypatch.setattr(sys, "stdin", None)  # started with <&-
+    assert main(["validate", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [err.strip()] and "-: standard input is closed" in err

@@ -88,3 +88,9 @@ def test_a_capture_in_which_no_ocpp_was_found_is_unusable_input_saying_why():
 def test_a_session_with_no_records_yet_is_still_a_session():
     header = b'{"format":"ocppscope-session","version":1,"mode":"proxy"}\n'
     assert import_bytes(header, "-").messages == []
+
+
+def test_a_closed_standard_input_is_refused_in_one_sentence(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)  # what Python gives a process started with <&-
+    with pytest.raises(InputError, match=r"^-: standard input is closed$"):
+        import_path("-")

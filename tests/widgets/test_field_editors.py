@@ -103,3 +103,20 @@ def test_the_date_picker_keeps_the_moment_of_a_time_with_an_offset(qtbot, monkey
     monkeypatch.setattr(QDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
     editor.pick()
     assert editor.value() == "2024-05-14T09:27:12.000Z"
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("2024-03-31T02:30:00", "2024-03-31T02:30:00.000Z"),   # Berlin's clocks skip 02:00-03:00
+    ("2024-03-31T02:30:00.250", "2024-03-31T02:30:00.250Z"),
+    ("2024-03-31", "2024-03-31T00:00:00.000Z"),             # a date alone: midnight UTC
+])
+def test_the_date_picker_keeps_a_time_without_offset_that_the_local_clock_skips(
+        qtbot, monkeypatch, berlin_time, typed, kept):
+    """A UTC time that falls in this machine's daylight-saving gap exists all the same: read
+    as local first, it would come back an hour later."""
+    editor = DateTimeEditor(FieldSpec("timestamp", "timestamp", "datetime", True))
+    qtbot.addWidget(editor)
+    editor.set_value(typed)
+    monkeypatch.setattr(QDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
+    editor.pick()
+    assert editor.value() == kept

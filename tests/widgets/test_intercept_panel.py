@@ -273,3 +273,21 @@ def test_rules_loaded_while_a_proxy_runs_without_them_say_they_wait_for_its_next
     # no proxy runs: the next one started takes them, nothing to add
     assert window.intercept.rules.load(str(rules))
     assert "next start" not in window.intercept.rules.status.text()
+
+
+def test_rules_loaded_while_the_demo_runs_say_the_demo_applies_none(window, loop, tmp_path):
+    """The demo's proxy takes no intercept rules at any start: promising them for its next
+    start would be wrong."""
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"rules": [{"name": "hold boots", "action": "hold", '
+                     '"when": "action == \\"BootNotification\\""}]}')
+    try:
+        window.start_demo()
+        run_until(loop, lambda: window.runner.running is not None)
+        assert window.intercept.rules.load(str(rules))
+        status = window.intercept.rules.status.text()
+        assert status.endswith("; the demo applies no intercept rules")
+        assert "next start" not in status
+        assert window.runner.running.component.proxy.interceptor is None
+    finally:
+        loop.run_until_complete(window.runner.stop())

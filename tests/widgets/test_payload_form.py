@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLineEdit
 from app.ocpp import catalog, reference
 from app.ocpp.schema_tree import field_tree
 from app.ocpp.schemas import PayloadKind
-from widgets.payload_form import CustomEditor, PayloadForm
+from widgets.payload_form import FORM_FIELDS_LIMIT, CustomEditor, PayloadForm, fields_needed
 
 # The window as it opens on a 1366x768 laptop screen: the full width, the height less a
 # panel and the title bar.
@@ -77,3 +77,18 @@ def test_list_items_are_titled_by_their_index(qtbot):
     items._move(items.rows.itemAt(1).widget(), -1)
     assert items.rows.itemAt(0).widget().title.text() == "getVariableData [0]"
     assert form.value()["getVariableData"][0]["component"]["name"] == "B"
+
+
+def test_the_form_limit_holds_19_notify_report_entries_not_20():
+    """What the limit means to a user: each reportData entry costs some 30 fields, so a
+    NotifyReport of 19 variables still gets a form and one of 20 is shown as JSON."""
+    spec = field_tree("NotifyReport", PayloadKind.REQUEST)
+
+    def report(entries: int) -> dict:
+        return {"requestId": 1, "generatedAt": "2024-05-14T09:27:12Z", "seqNo": 0,
+                "reportData": [{"component": {"name": f"C{i}"}, "variable": {"name": "V"},
+                                "variableAttribute": [{"value": "1"}]}
+                               for i in range(entries)]}
+
+    assert fields_needed(spec, report(19)) <= FORM_FIELDS_LIMIT < fields_needed(spec, report(20))
+    assert fields_needed(spec, report(2)) - fields_needed(spec, report(1)) == 30

@@ -2,6 +2,7 @@
 as a dialog (or a status bar note) for a person, as one stderr line when headless, and never
 a modal box nobody can click away."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,22 @@ def test_a_log_of_another_implementation_opens_with_its_import_notes(window, qtb
     notes = window.import_info.model
     assert [notes.data(notes.index(0, column)) for column in range(2)] == [
         "line 2", "no OCPP frame, skipped: server started"]
+
+
+class EndlessInput:
+    """A standard input that never ends (a terminal nobody types in): any read would hang."""
+
+    @property
+    def buffer(self):
+        raise AssertionError("standard input was read")
+
+
+def test_headless_a_dash_is_refused_in_one_line_without_reading_standard_input(
+        window, capsys, no_message_boxes, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", EndlessInput())
+    window.notices.headless = True
+    window.open_session("-")
+    assert capsys.readouterr().err == (
+        "ocppscope: -: the window does not read standard input; save it to a file and open "
+        "that (ocppscope convert - FILE.jsonl makes a session of it)\n")
+    assert window.notices.failed and window.pages.currentWidget() is window.welcome
