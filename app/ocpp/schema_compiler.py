@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.ocpp.generated_code import run_generated
 from app.ocpp.schema_walk import ANNOTATIONS, UnknownKeyword, json_equal
 
 _TYPE_TESTS = {
@@ -79,7 +80,7 @@ class _Compiler:
     def function(self) -> Callable[[Any], bool]:
         root = self._define("root", self.schema)
         namespace = dict(self.constants)
-        exec(compile("\n".join(self.sources), "<ocpp schema>", "exec"), namespace)
+        run_generated("\n".join(self.sources), "<ocpp schema>", namespace)
         return namespace[root]  # type: ignore[no-any-return]
 
     # --- names --------------------------------------------------------------------------

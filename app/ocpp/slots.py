@@ -18,6 +18,8 @@ from dataclasses import MISSING, fields, is_dataclass
 from types import MemberDescriptorType
 from typing import Any, TypeVar
 
+from app.ocpp.generated_code import run_generated
+
 T = TypeVar("T")
 
 
@@ -47,5 +49,5 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
         body.append(f"    _set{index}(made, a{index})")
     signature = f"{', '.join(parameters)}, /" if parameters else ""
     source = "\n".join([f"def build({signature}):", *body, "    return made"])
-    exec(compile(source, f"<fast {cls.__name__}>", "exec"), namespace)
+    run_generated(source, f"<fast {cls.__name__}>", namespace)
     return namespace["build"]  # type: ignore[no-any-return]
