@@ -7,7 +7,7 @@ from ocpp.v201 import call
 
 from app.net.station import StationConfig, StationEndpoint
 from app.session.capture import Capture
-from tests.net.peers import OcppCsmsServer, run
+from tests.net.peers import OcppCsmsServer, run, until
 
 
 def _statuses(received: list[str]) -> list[tuple[int, int, str]]:
@@ -20,13 +20,6 @@ def _statuses(received: list[str]) -> list[tuple[int, int, str]]:
     return found
 
 
-async def _until(condition, timeout: float = 5.0) -> None:
-    async def poll() -> None:
-        while not condition():
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(poll(), timeout)
-
-
 def test_an_accepted_change_of_availability_and_a_trigger_are_followed_by_their_messages():
     async def main():
         async with OcppCsmsServer() as csms:
@@ -37,16 +30,16 @@ def test_an_accepted_change_of_availability_and_a_trigger_are_followed_by_their_
             try:
                 await asyncio.wait_for(station.booted.wait(), 5)
                 cp, tap = csms.stations["OS-7"]
-                await _until(lambda: len(_statuses(tap.received)) == 3)
+                await until(lambda: len(_statuses(tap.received)) == 3)
                 changed = await cp.call(call.ChangeAvailability(
                     operational_status="Inoperative", evse={"id": 1}))
-                await _until(lambda: len(_statuses(tap.received)) == 5)
+                await until(lambda: len(_statuses(tap.received)) == 5)
                 triggered = await cp.call(call.TriggerMessage(
                     requested_message="StatusNotification",
                     evse={"id": 1, "connector_id": 2}))
-                await _until(lambda: len(_statuses(tap.received)) == 6)
+                await until(lambda: len(_statuses(tap.received)) == 6)
                 beat = await cp.call(call.TriggerMessage(requested_message="Heartbeat"))
-                await _until(lambda: any('"Heartbeat"' in text for text in tap.received))
+                await until(lambda: any('"Heartbeat"' in text for text in tap.received))
                 meters = await cp.call(call.TriggerMessage(requested_message="MeterValues"))
                 return changed, triggered, beat, meters, _statuses(tap.received), capture
             finally:
