@@ -303,22 +303,29 @@ def hang_ups_ignored():
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX hang-ups")
 def test_a_hang_up_ignored_by_nohup_stays_ignored_while_ctrl_c_still_stops(hang_ups_ignored):
     """`nohup ocppscope proxy … &` over ssh: the logout's hang-up must not stop the run.
-    The signals arrive in the order sent, so the stop that Ctrl-C asks for comes after the
-    hang-up's would have."""
+    The loop handles signals in the order sent, so once a marker signal sent after the
+    hang-up was handled, the hang-up's stop would have run."""
     stops: list[str] = []
+    after_hang_up: list[str] = []
 
     async def hang_up_then_interrupt() -> None:
+        loop = asyncio.get_running_loop()
         signals = live.StopSignals()
-        stopped = asyncio.Event()
+        stopped, marked = asyncio.Event(), asyncio.Event()
         signals.route_to(lambda: (stops.append("stop"), stopped.set()))
+        loop.add_signal_handler(signal.SIGUSR1, marked.set)
         try:
             os.kill(os.getpid(), signal.SIGHUP)
+            os.kill(os.getpid(), signal.SIGUSR1)
+            await asyncio.wait_for(marked.wait(), 10)
+            after_hang_up.extend(stops)
             os.kill(os.getpid(), signal.SIGINT)
-            await stopped.wait()
-            await asyncio.sleep(0)  # a second stop, if one was queued, runs by now
+            await asyncio.wait_for(stopped.wait(), 10)
         finally:
+            loop.remove_signal_handler(signal.SIGUSR1)
             signals.restore()
 
     asyncio.run(hang_up_then_interrupt())
+    assert after_hang_up == []
     assert stops == ["stop"]
     assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
